@@ -1,0 +1,107 @@
+# collectd-pcapflow: every entry point. `make help` lists the targets.
+
+CC        ?= cc
+CFLAGS    ?= -O2 -g
+WARNINGS  := -Wall -Wextra -Werror
+BASEFLAGS := -std=gnu11 -D_GNU_SOURCE -pthread -fPIC $(WARNINGS)
+COLLECTD_INC ?= /usr/include/collectd
+COLLECTD_FLAGS := -DHAVE_CONFIG_H -I$(COLLECTD_INC) -I$(COLLECTD_INC)/core \
+                  -I$(COLLECTD_INC)/core/daemon
+CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt)
+SANITIZE  := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+
+B := build
+ENGINE_SRC := $(wildcard src/*.c)
+ENGINE_HDR := $(wildcard include/pcapflow/*.h src/*.h)
+ENGINE_OBJ := $(ENGINE_SRC:src/%.c=$(B)/engine/%.o)
+PLUGIN_SRC := $(wildcard plugin/*.c)
+PLUGIN_OBJ := $(PLUGIN_SRC:plugin/%.c=$(B)/plugin/%.o)
+UNIT_SRC   := $(wildcard tests/unit/*.c)
+GEN_SRC    := $(wildcard tests/gen/*.c)
+
+PREFIX  ?= /usr
+LIBDIR  ?= $(PREFIX)/lib/collectd
+CONFDIR ?= /etc/collectd/collectd.conf.d
+
+.PHONY: all deps run check unit unit-asan integration bench install format clean help
+
+all: $(B)/pcapflow.so $(B)/pcapflow-replay $(B)/pcapflow-gen ## build the plugin and its tools
+
+help: ## list the targets
+	@grep -hE '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) | \
+	  awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+deps: ## install missing Debian packages (build, test, run)
+	@scripts/deps.sh
+
+# ---- build ----
+
+$(B)/engine/%.o: src/%.c $(ENGINE_HDR) | $(B)/engine
+	$(CC) $(BASEFLAGS) $(CFLAGS) -Iinclude -Isrc -c $< -o $@
+
+$(B)/plugin/%.o: plugin/%.c plugin/*.h $(ENGINE_HDR) | $(B)/plugin
+	$(CC) $(BASEFLAGS) $(CFLAGS) $(COLLECTD_FLAGS) -Iinclude -Iplugin -c $< -o $@
+
+$(B)/libpcapflow.a: $(ENGINE_OBJ)
+	$(AR) rcs $@ $^
+
+$(B)/pcapflow.so: $(PLUGIN_OBJ) $(B)/libpcapflow.a plugin/pcapflow.map
+	$(CC) -shared -pthread -Wl,--version-script=plugin/pcapflow.map \
+	  -o $@ $(PLUGIN_OBJ) $(B)/libpcapflow.a -lpcap
+
+$(B)/pcapflow-replay: src/tools/replay.c $(B)/libpcapflow.a
+	$(CC) $(BASEFLAGS) $(CFLAGS) -Iinclude -o $@ $< $(B)/libpcapflow.a -lpcap
+
+$(B)/pcapflow-gen: $(GEN_SRC) $(wildcard tests/gen/*.h) | $(B)
+	$(CC) -std=c11 $(WARNINGS) $(CFLAGS) -o $@ $(GEN_SRC)
+
+$(B) $(B)/engine $(B)/plugin:
+	mkdir -p $@
+
+# ---- tests ----
+
+$(B)/unit-tests: $(UNIT_SRC) $(wildcard tests/unit/*.h) $(B)/libpcapflow.a
+	$(CC) $(BASEFLAGS) $(CFLAGS) -Iinclude -Itests/unit -o $@ $(UNIT_SRC) \
+	  $(B)/libpcapflow.a -lpcap $(CHECK_LIBS)
+
+# The same tests, engine and all, under AddressSanitizer and UBSan.
+$(B)/unit-tests-asan: $(UNIT_SRC) $(wildcard tests/unit/*.h) $(ENGINE_SRC) $(ENGINE_HDR) | $(B)
+	$(CC) $(BASEFLAGS) -O1 -g $(SANITIZE) -Iinclude -Isrc -Itests/unit -o $@ \
+	  $(UNIT_SRC) $(ENGINE_SRC) -lpcap $(CHECK_LIBS)
+
+unit: $(B)/unit-tests ## run the unit tests
+	$(B)/unit-tests
+
+unit-asan: $(B)/unit-tests-asan ## run the unit tests under ASan + UBSan
+	CK_FORK=no ASAN_OPTIONS=detect_leaks=1 $(B)/unit-tests-asan
+
+integration: all ## run the tests with real collectd daemons and captures
+	tests/integration/run_all.sh
+
+check: deps ## install what is missing, build, run every test
+	$(MAKE) all
+	$(MAKE) unit
+	$(MAKE) unit-asan
+	$(MAKE) integration
+
+# ---- run ----
+
+run: deps ## install what is missing, build, run collectd with the plugin in the foreground
+	$(MAKE) all
+	scripts/run.sh
+
+bench: all ## measure engine throughput on generated captures
+	bench/run.sh
+
+# ---- install ----
+
+install: $(B)/pcapflow.so ## install the plugin and example configuration (DESTDIR, PREFIX)
+	install -D -m 0644 $(B)/pcapflow.so $(DESTDIR)$(LIBDIR)/pcapflow.so
+	install -D -m 0644 collectd.conf.d/pcapflow.conf $(DESTDIR)$(CONFDIR)/pcapflow.conf.example
+
+format: ## clang-format every C file in place
+	clang-format -i --style=LLVM $(ENGINE_SRC) $(ENGINE_HDR) $(PLUGIN_SRC) \
+	  plugin/*.h src/tools/*.c $(UNIT_SRC) $(wildcard tests/unit/*.h) $(GEN_SRC)
+
+clean: ## remove build output
+	rm -rf $(B)

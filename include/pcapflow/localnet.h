@@ -1,0 +1,65 @@
+/* localnet.h - the set of "local" addresses that decides traffic direction.
+ *
+ * A set is built at configuration time (and rebuilt by the capture thread
+ * when it reopens its interface) and then only read, so lookups take no
+ * lock. Lookups are a linear scan over a short, contiguous array: local
+ * networks number in the tens, not thousands. */
+#ifndef PCAPFLOW_LOCALNET_H
+#define PCAPFLOW_LOCALNET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* An IPv4 or IPv6 prefix, address in network byte order. */
+struct pf_prefix {
+  uint8_t family; /* 4 or 6 */
+  uint8_t length; /* prefix length in bits */
+  uint8_t addr[16];
+};
+
+struct pf_net4 {
+  uint32_t net, mask; /* host byte order */
+};
+
+struct pf_net6 {
+  uint64_t net[2], mask[2]; /* host byte order, high half first */
+};
+
+struct pf_localnet {
+  struct pf_net4 *v4;
+  size_t n4, cap4;
+  struct pf_net6 *v6;
+  size_t n6, cap6;
+};
+
+/* Parses "198.18.0.0/15", "2001:db8::/32" or a bare address (a host
+ * prefix). Host bits set beyond the prefix are an error, since they usually
+ * mean a typo. Returns 0, or -1 with a reason in err. */
+int pf_prefix_parse(const char *text, struct pf_prefix *out, char *err,
+                    size_t errlen);
+
+/* Formats a prefix as text ("198.18.0.0/15"). */
+void pf_prefix_format(const struct pf_prefix *p, char *buf, size_t buflen);
+
+void pf_localnet_init(struct pf_localnet *set);
+void pf_localnet_free(struct pf_localnet *set);
+
+/* Adds a prefix. Returns 0, or -1 with a reason in err (out of memory). */
+int pf_localnet_add(struct pf_localnet *set, const struct pf_prefix *p,
+                    char *err, size_t errlen);
+
+/* Replaces *dst with a copy of *src. Returns 0 or -1 (out of memory). */
+int pf_localnet_copy(struct pf_localnet *dst, const struct pf_localnet *src,
+                     char *err, size_t errlen);
+
+/* Adds the addresses configured on interface `ifname` (every interface's
+ * for "any") as host prefixes. Returns the number added, or -1 with a
+ * reason in err. */
+int pf_localnet_add_interface(struct pf_localnet *set, const char *ifname,
+                              char *err, size_t errlen);
+
+bool pf_localnet_has4(const struct pf_localnet *set, const uint8_t addr[4]);
+bool pf_localnet_has6(const struct pf_localnet *set, const uint8_t addr[16]);
+
+#endif

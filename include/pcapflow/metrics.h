@@ -1,0 +1,35 @@
+/* metrics.h - a snapshot as the list of metrics the plugin dispatches.
+ *
+ * The engine owns the names (docs/METRICS.md is their contract) so that the
+ * collectd adapter and the command-line tools print exactly the same
+ * identifiers. Types are collectd types.db names, as plain strings. */
+#ifndef PCAPFLOW_METRICS_H
+#define PCAPFLOW_METRICS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "pcapflow/source.h"
+
+enum pf_metric_kind {
+  PF_METRIC_DERIVE, /* counts; values in .derive */
+  PF_METRIC_GAUGE,  /* levels; values in .gauge */
+};
+
+struct pf_metric {
+  const char *type;          /* "if_packets", "packets", "gauge", … */
+  const char *type_instance; /* "tcp", "malformed_snaplen", … */
+  enum pf_metric_kind kind;
+  unsigned n_values; /* 2 for rx/tx types, else 1 */
+  uint64_t derive[2];
+  double gauge;
+};
+
+typedef void (*pf_metric_fn)(const struct pf_metric *metric, void *ctx);
+
+/* Calls fn once per metric of the snapshot, always the same list in the
+ * same order. */
+void pf_metrics_walk(const struct pf_snapshot *snap, pf_metric_fn fn,
+                     void *ctx);
+
+#endif

@@ -1,0 +1,124 @@
+/* source.h - one capture source: a live interface or a capture file, its
+ * capture thread, and the counters that thread keeps.
+ *
+ * Lifecycle, libpcap-style: fill a struct pf_source_config (defaults from
+ * pf_source_config_init), check it with pf_source_config_check, create the
+ * source, start it, take snapshots, stop, free.
+ *
+ * Thread-safety: the capture thread alone decodes and counts, into counters
+ * it owns without locks. After every pcap_dispatch batch it publishes a
+ * copy under the source's spinlock. pf_source_snapshot may be called from
+ * any thread at any time; it holds that spinlock only for a fixed-size copy.
+ * pf_source_start, pf_source_stop and pf_source_free are called from one
+ * controlling thread. */
+#ifndef PCAPFLOW_SOURCE_H
+#define PCAPFLOW_SOURCE_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pcapflow/counters.h"
+#include "pcapflow/localnet.h"
+
+enum pf_source_kind {
+  PF_SOURCE_INTERFACE,
+  PF_SOURCE_FILE,
+};
+
+#define PF_NAME_MAX 64
+
+/* Defaults, documented in docs/CONFIG.md. The snapshot length covers the
+ * deepest header stack the decoder reads in practice: SLL2 or Ethernet with
+ * two VLAN tags, four MPLS labels and PPPoE (at most 54 bytes), IPv6 (40),
+ * 166 bytes of extension headers and TCP with full options (60). */
+#define PF_DEFAULT_SNAPLEN 320
+#define PF_MIN_SNAPLEN 64
+#define PF_MAX_SNAPLEN 262144
+#define PF_DEFAULT_BUFFER_MIB 16
+#define PF_MAX_BUFFER_MIB 4096
+#define PF_DEFAULT_TIMEOUT_MS 100
+#define PF_DEFAULT_RETRY_MAX_S 10
+
+struct pf_source_config {
+  enum pf_source_kind kind;
+  char name[PF_NAME_MAX]; /* plugin_instance; derived when left empty */
+  char *device;           /* interface name or file path (owned) */
+  char *filter;           /* BPF expression, or NULL (owned) */
+  int snaplen;
+  bool promiscuous;
+  int buffer_mib;
+  int timeout_ms;
+  int retry_max_s; /* longest wait between attempts to reopen */
+  struct pf_localnet local; /* LocalNetwork prefixes (owned) */
+};
+
+enum pf_log_level {
+  PF_LOG_ERR = 3,
+  PF_LOG_WARNING = 4,
+  PF_LOG_NOTICE = 5,
+  PF_LOG_INFO = 6,
+};
+
+/* What the host program lends the engine: how to start a thread (collectd
+ * wants plugin_thread_create) and where log lines go. Messages are logged
+ * on state changes only, never per packet. */
+struct pf_hooks {
+  int (*thread_create)(pthread_t *thread, void *(*start)(void *), void *arg,
+                       const char *name);
+  void (*log)(enum pf_log_level level, const char *message);
+};
+
+/* Capture health, published with the counters. */
+struct pf_health {
+  uint64_t dropped_kernel;    /* ps_drop, summed across reopens */
+  uint64_t dropped_interface; /* ps_ifdrop, summed across reopens */
+  uint64_t opened;            /* successful opens */
+  uint64_t open_failed;       /* failed attempts to open */
+  bool up;                    /* open and capturing now */
+  bool finished;              /* a file source read to its end */
+};
+
+struct pf_snapshot {
+  char name[PF_NAME_MAX];
+  struct pf_counters counters;
+  struct pf_health health;
+};
+
+struct pf_source;
+
+void pf_source_config_init(struct pf_source_config *cfg,
+                           enum pf_source_kind kind);
+void pf_source_config_free(struct pf_source_config *cfg);
+
+/* Fills in the derived name and checks every value (snapshot length, buffer,
+ * name, the filter compiles; a file opens and has a supported link type).
+ * Returns 0, or -1 with a message naming the offending value in err. */
+int pf_source_config_check(struct pf_source_config *cfg, char *err,
+                           size_t errlen);
+
+/* Takes ownership of *cfg (leaving it empty). Returns 0, or -1 with err. */
+int pf_source_new(struct pf_source_config *cfg, const struct pf_hooks *hooks,
+                  struct pf_source **out, char *err, size_t errlen);
+
+/* Opens a file source now (so a bad file fails start-up) and starts the
+ * capture thread. An interface that is missing is not an error here: the
+ * thread retries it. Returns 0, or -1 with err. */
+int pf_source_start(struct pf_source *src, char *err, size_t errlen);
+
+/* Runs the capture loop in the calling thread until a file source reaches
+ * its end or pf_source_stop is called; for tools without threads. */
+int pf_source_run(struct pf_source *src, char *err, size_t errlen);
+
+/* Stops the capture thread and closes the handle. Safe to call twice, and
+ * on a source that never started. */
+void pf_source_stop(struct pf_source *src);
+void pf_source_free(struct pf_source *src);
+
+const char *pf_source_name(const struct pf_source *src);
+
+/* Copies the latest published counters and health. */
+void pf_source_snapshot(struct pf_source *src, struct pf_snapshot *out);
+
+#endif

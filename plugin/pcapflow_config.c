@@ -1,0 +1,246 @@
+/* pcapflow_config.c - parsing <Plugin pcapflow>: sources, their options, defaults.
+ *
+ * Options given at the top of the block are defaults for every source of
+ * that block; options inside <Interface>/<File> blocks override them for
+ * that source. Values are checked here for type and by the engine for
+ * meaning; every message names the option and the value given. */
+#include "collectd.h"
+
+#include "pcapflow_config.h"
+
+#include "plugin.h"
+#include "utils/common/common.h"
+
+/* ---- values ---- */
+
+/* Describes a config item's values for messages: `SnapLen "abc"`. */
+static void pcapflow_describe(const oconfig_item_t *ci, char *buf,
+                              size_t size) {
+  size_t used = (size_t)ssnprintf(buf, size, "%s", ci->key);
+  for (int i = 0; i < ci->values_num && used < size; i++) {
+    const oconfig_value_t *v = &ci->values[i];
+    if (v->type == OCONFIG_TYPE_STRING)
+      used += (size_t)ssnprintf(buf + used, size - used, " \"%s\"",
+                                v->value.string);
+    else if (v->type == OCONFIG_TYPE_NUMBER)
+      used += (size_t)ssnprintf(buf + used, size - used, " %g",
+                                v->value.number);
+    else
+      used += (size_t)ssnprintf(buf + used, size - used, " %s",
+                                v->value.boolean ? "true" : "false");
+  }
+}
+
+static int pcapflow_bad(const oconfig_item_t *ci, const char *why) {
+  char given[256];
+  pcapflow_describe(ci, given, sizeof(given));
+  ERROR("pcapflow: invalid option `%s': %s", given, why);
+  return -1;
+}
+
+static int pcapflow_get_string(const oconfig_item_t *ci, char **out) {
+  if (ci->values_num != 1 || ci->values[0].type != OCONFIG_TYPE_STRING)
+    return pcapflow_bad(ci, "expected exactly one string in double quotes");
+  char *copy = strdup(ci->values[0].value.string);
+  if (!copy)
+    return pcapflow_bad(ci, "out of memory");
+  free(*out);
+  *out = copy;
+  return 0;
+}
+
+static int pcapflow_get_int(const oconfig_item_t *ci, int min, int max,
+                            int *out) {
+  if (ci->values_num != 1 || ci->values[0].type != OCONFIG_TYPE_NUMBER)
+    return pcapflow_bad(ci, "expected exactly one number");
+  double v = ci->values[0].value.number;
+  if (v != (double)(int64_t)v || v < min || v > max) {
+    char why[96];
+    ssnprintf(why, sizeof(why), "expected a whole number from %d to %d", min,
+              max);
+    return pcapflow_bad(ci, why);
+  }
+  *out = (int)v;
+  return 0;
+}
+
+static int pcapflow_get_bool(const oconfig_item_t *ci, bool *out) {
+  if (ci->values_num != 1 || ci->values[0].type != OCONFIG_TYPE_BOOLEAN)
+    return pcapflow_bad(ci, "expected true or false");
+  *out = ci->values[0].value.boolean;
+  return 0;
+}
+
+static int pcapflow_add_local_network(const oconfig_item_t *ci,
+                                      struct pf_localnet *set) {
+  char *text = NULL;
+  if (pcapflow_get_string(ci, &text) != 0)
+    return -1;
+  struct pf_prefix p;
+  char err[256];
+  int rc = pf_prefix_parse(text, &p, err, sizeof(err));
+  if (rc == 0)
+    rc = pf_localnet_add(set, &p, err, sizeof(err));
+  free(text);
+  return rc == 0 ? 0 : pcapflow_bad(ci, err);
+}
+
+/* ---- options shared by the block and its sources ---- */
+
+/* Applies one per-source option to cfg. Returns 0, -1 on a bad value, or 1
+ * when the key is not a per-source option. */
+static int pcapflow_source_option(const oconfig_item_t *ci,
+                                  struct pf_source_config *cfg) {
+  if (strcasecmp(ci->key, "Filter") == 0)
+    return pcapflow_get_string(ci, &cfg->filter);
+  if (strcasecmp(ci->key, "SnapLen") == 0)
+    return pcapflow_get_int(ci, PF_MIN_SNAPLEN, PF_MAX_SNAPLEN,
+                            &cfg->snaplen);
+  if (strcasecmp(ci->key, "Promiscuous") == 0)
+    return pcapflow_get_bool(ci, &cfg->promiscuous);
+  if (strcasecmp(ci->key, "BufferSize") == 0)
+    return pcapflow_get_int(ci, 1, PF_MAX_BUFFER_MIB, &cfg->buffer_mib);
+  if (strcasecmp(ci->key, "RetryMax") == 0)
+    return pcapflow_get_int(ci, 1, 3600, &cfg->retry_max_s);
+  if (strcasecmp(ci->key, "LocalNetwork") == 0)
+    return pcapflow_add_local_network(ci, &cfg->local);
+  return 1;
+}
+
+/* A source starts as a copy of the block's defaults. */
+static int pcapflow_copy_defaults(struct pf_source_config *dst,
+                                  const struct pf_source_config *defaults,
+                                  enum pf_source_kind kind) {
+  char err[256];
+  pf_source_config_init(dst, kind);
+  dst->snaplen = defaults->snaplen;
+  dst->promiscuous = defaults->promiscuous;
+  dst->buffer_mib = defaults->buffer_mib;
+  dst->retry_max_s = defaults->retry_max_s;
+  if (defaults->filter && !(dst->filter = strdup(defaults->filter)))
+    return -1;
+  if (pf_localnet_copy(&dst->local, &defaults->local, err, sizeof(err)) != 0) {
+    ERROR("pcapflow: %s", err);
+    return -1;
+  }
+  return 0;
+}
+
+/* ---- sources ---- */
+
+static int pcapflow_append(struct pcapflow_config *conf,
+                           struct pf_source_config *cfg) {
+  char err[512];
+  if (pf_source_config_check(cfg, err, sizeof(err)) != 0) {
+    ERROR("pcapflow: %s \"%s\": %s",
+          cfg->kind == PF_SOURCE_FILE ? "File" : "Interface",
+          cfg->device ? cfg->device : "", err);
+    return -1;
+  }
+  for (size_t i = 0; i < conf->n_sources; i++) {
+    if (strcmp(conf->sources[i].name, cfg->name) == 0) {
+      ERROR("pcapflow: two sources are named \"%s\" (\"%s\" and \"%s\"); "
+            "give one of them another Instance",
+            cfg->name, conf->sources[i].device, cfg->device);
+      return -1;
+    }
+  }
+  struct pf_source_config *grown =
+      realloc(conf->sources, (conf->n_sources + 1) * sizeof(*grown));
+  if (!grown) {
+    ERROR("pcapflow: out of memory");
+    return -1;
+  }
+  conf->sources = grown;
+  conf->sources[conf->n_sources++] = *cfg;
+  pf_source_config_init(cfg, cfg->kind); /* ownership moved */
+  return 0;
+}
+
+/* `Interface "eth0"`, `File "x.pcap"`, or the same as a block with
+ * overrides inside. */
+static int pcapflow_parse_source(struct pcapflow_config *conf,
+                                 const oconfig_item_t *ci,
+                                 const struct pf_source_config *defaults,
+                                 enum pf_source_kind kind) {
+  struct pf_source_config cfg;
+  if (pcapflow_copy_defaults(&cfg, defaults, kind) != 0 ||
+      pcapflow_get_string(ci, &cfg.device) != 0) {
+    pf_source_config_free(&cfg);
+    return -1;
+  }
+  int rc = 0;
+  for (int i = 0; i < ci->children_num && rc == 0; i++) {
+    const oconfig_item_t *child = &ci->children[i];
+    if (strcasecmp(child->key, "Instance") == 0) {
+      char *name = NULL;
+      rc = pcapflow_get_string(child, &name);
+      if (rc == 0)
+        sstrncpy(cfg.name, name, sizeof(cfg.name));
+      if (rc == 0 && strlen(name) >= sizeof(cfg.name))
+        rc = pcapflow_bad(child, "longer than 63 characters");
+      free(name);
+      continue;
+    }
+    rc = pcapflow_source_option(child, &cfg);
+    if (rc == 1)
+      rc = pcapflow_bad(child, kind == PF_SOURCE_FILE
+                                   ? "unknown option inside <File>"
+                                   : "unknown option inside <Interface>");
+  }
+  if (rc == 0)
+    rc = pcapflow_append(conf, &cfg);
+  pf_source_config_free(&cfg);
+  return rc;
+}
+
+static bool pcapflow_is_source(const oconfig_item_t *ci,
+                               enum pf_source_kind *kind) {
+  if (strcasecmp(ci->key, "Interface") == 0) {
+    *kind = PF_SOURCE_INTERFACE;
+    return true;
+  }
+  if (strcasecmp(ci->key, "File") == 0) {
+    *kind = PF_SOURCE_FILE;
+    return true;
+  }
+  return false;
+}
+
+int pcapflow_config_parse(struct pcapflow_config *conf,
+                          const oconfig_item_t *block) {
+  struct pf_source_config defaults;
+  enum pf_source_kind kind;
+  int rc = 0;
+
+  /* First the block's defaults, wherever they stand, then the sources. */
+  pf_source_config_init(&defaults, PF_SOURCE_INTERFACE);
+  for (int i = 0; i < block->children_num && rc == 0; i++) {
+    const oconfig_item_t *ci = &block->children[i];
+    if (pcapflow_is_source(ci, &kind))
+      continue;
+    rc = pcapflow_source_option(ci, &defaults);
+    if (rc == 1)
+      rc = pcapflow_bad(ci, "unknown option (see collectd-pcapflow(5) or "
+                            "docs/CONFIG.md)");
+  }
+  size_t before = conf->n_sources;
+  for (int i = 0; i < block->children_num && rc == 0; i++) {
+    const oconfig_item_t *ci = &block->children[i];
+    if (pcapflow_is_source(ci, &kind))
+      rc = pcapflow_parse_source(conf, ci, &defaults, kind);
+  }
+  if (rc == 0 && conf->n_sources == before)
+    WARNING("pcapflow: a <Plugin pcapflow> block configures no Interface or "
+            "File; it captures nothing");
+  pf_source_config_free(&defaults);
+  return rc;
+}
+
+void pcapflow_config_free(struct pcapflow_config *conf) {
+  for (size_t i = 0; i < conf->n_sources; i++)
+    pf_source_config_free(&conf->sources[i]);
+  free(conf->sources);
+  conf->sources = NULL;
+  conf->n_sources = 0;
+}

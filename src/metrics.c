@@ -1,0 +1,66 @@
+/* metrics.c - turns a snapshot into the fixed list of metrics of
+ * docs/METRICS.md. The list depends on nothing but the code, so the number
+ * of series never depends on the traffic. */
+#include "pcapflow/metrics.h"
+
+#include <stdio.h>
+
+static void pf_emit_pair(pf_metric_fn fn, void *ctx, const char *type,
+                         const char *instance, const uint64_t v[2]) {
+  struct pf_metric m = {.type = type,
+                        .type_instance = instance,
+                        .kind = PF_METRIC_DERIVE,
+                        .n_values = 2,
+                        .derive = {v[PF_DIR_RX], v[PF_DIR_TX]}};
+  fn(&m, ctx);
+}
+
+static void pf_emit_derive(pf_metric_fn fn, void *ctx, const char *type,
+                           const char *instance, uint64_t value) {
+  struct pf_metric m = {.type = type,
+                        .type_instance = instance,
+                        .kind = PF_METRIC_DERIVE,
+                        .n_values = 1,
+                        .derive = {value, 0}};
+  fn(&m, ctx);
+}
+
+static void pf_emit_gauge(pf_metric_fn fn, void *ctx, const char *type,
+                          const char *instance, double value) {
+  struct pf_metric m = {.type = type,
+                        .type_instance = instance,
+                        .kind = PF_METRIC_GAUGE,
+                        .n_values = 1,
+                        .gauge = value};
+  fn(&m, ctx);
+}
+
+void pf_metrics_walk(const struct pf_snapshot *snap, pf_metric_fn fn,
+                     void *ctx) {
+  const struct pf_counters *c = &snap->counters;
+  const struct pf_health *h = &snap->health;
+
+  for (int k = 0; k < PF_TRAFFIC_COUNT; k++) {
+    const char *name = pf_traffic_name(k);
+    pf_emit_pair(fn, ctx, "if_packets", name, c->traffic[k].packets);
+    pf_emit_pair(fn, ctx, "if_octets", name, c->traffic[k].octets);
+  }
+  for (int b = 0; b < PF_SIZE_COUNT; b++)
+    pf_emit_pair(fn, ctx, "if_packets", pf_size_bucket_name(b), c->size[b]);
+  for (int f = 0; f < PF_TCPF_COUNT; f++)
+    pf_emit_pair(fn, ctx, "if_packets", pf_tcp_flag_name(f), c->tcp_flag[f]);
+
+  char name[64];
+  for (int r = 0; r < PF_MAL_COUNT; r++) {
+    snprintf(name, sizeof(name), "malformed_%s", pf_malformed_name(r));
+    pf_emit_derive(fn, ctx, "packets", name, c->malformed[r]);
+  }
+
+  const uint64_t *all = c->traffic[PF_TRAFFIC_ALL].packets;
+  pf_emit_derive(fn, ctx, "packets", "captured", all[PF_DIR_RX] + all[PF_DIR_TX]);
+  pf_emit_derive(fn, ctx, "packets", "dropped_kernel", h->dropped_kernel);
+  pf_emit_derive(fn, ctx, "packets", "dropped_interface", h->dropped_interface);
+  pf_emit_derive(fn, ctx, "operations", "capture_opened", h->opened);
+  pf_emit_derive(fn, ctx, "operations", "capture_failed", h->open_failed);
+  pf_emit_gauge(fn, ctx, "gauge", "capture_up", h->up ? 1.0 : 0.0);
+}

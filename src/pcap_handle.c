@@ -1,0 +1,129 @@
+/* pcap_handle.c - opening a libpcap handle the way a source is configured:
+ * create, set options, activate, check the link type, install the filter. */
+#include "source_internal.h"
+
+#include <net/if.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "pcapflow/decode.h"
+
+static int pf_handle_finish(pcap_t *p, const struct pf_source_config *cfg,
+                            char *err, size_t errlen) {
+  int dlt = pcap_datalink(p);
+  if (!pf_dlt_supported(dlt)) {
+    const char *name = pcap_datalink_val_to_name(dlt);
+    snprintf(err, errlen,
+             "%s: link type %s (%d) is not supported (supported: EN10MB, "
+             "LINUX_SLL, LINUX_SLL2, RAW, IPV4, IPV6, NULL, LOOP)",
+             cfg->device, name ? name : "unknown", dlt);
+    return -1;
+  }
+  if (!cfg->filter)
+    return 0;
+
+  struct bpf_program prog;
+  if (pcap_compile(p, &prog, cfg->filter, 1, PCAP_NETMASK_UNKNOWN) != 0) {
+    snprintf(err, errlen, "%s: filter \"%s\" does not compile: %s",
+             cfg->device, cfg->filter, pcap_geterr(p));
+    return -1;
+  }
+  int rc = pcap_setfilter(p, &prog);
+  pcap_freecode(&prog);
+  if (rc != 0) {
+    snprintf(err, errlen, "%s: cannot install filter \"%s\": %s", cfg->device,
+             cfg->filter, pcap_geterr(p));
+    return -1;
+  }
+  return 0;
+}
+
+static pcap_t *pf_handle_open_file(const struct pf_source_config *cfg,
+                                   char *err, size_t errlen) {
+  char pcap_err[PCAP_ERRBUF_SIZE] = "";
+  pcap_t *p = pcap_open_offline(cfg->device, pcap_err);
+  if (!p) {
+    snprintf(err, errlen, "cannot read capture file: %s", pcap_err);
+    return NULL;
+  }
+  if (pf_handle_finish(p, cfg, err, errlen) != 0) {
+    pcap_close(p);
+    return NULL;
+  }
+  return p;
+}
+
+/* Sets one option on a handle not yet activated; these fail only for
+ * invalid values, which the configuration check has ruled out. */
+#define PF_SET(call, what)                                                     \
+  do {                                                                         \
+    if ((call) != 0) {                                                         \
+      snprintf(err, errlen, "%s: cannot set %s", cfg->device, what);           \
+      pcap_close(p);                                                           \
+      return NULL;                                                             \
+    }                                                                          \
+  } while (0)
+
+static pcap_t *pf_handle_open_live(const struct pf_source_config *cfg,
+                                   bool *perm_denied, char *err,
+                                   size_t errlen) {
+  char pcap_err[PCAP_ERRBUF_SIZE] = "";
+  pcap_t *p = pcap_create(cfg->device, pcap_err);
+  if (!p) {
+    snprintf(err, errlen, "%s: pcap_create: %s", cfg->device, pcap_err);
+    return NULL;
+  }
+  PF_SET(pcap_set_snaplen(p, cfg->snaplen), "SnapLen");
+  PF_SET(pcap_set_promisc(p, cfg->promiscuous), "Promiscuous");
+  PF_SET(pcap_set_timeout(p, cfg->timeout_ms), "the read timeout");
+  PF_SET(pcap_set_buffer_size(p, cfg->buffer_mib * 1024 * 1024),
+         "BufferSize");
+
+  int rc = pcap_activate(p);
+  if (rc < 0) {
+    const char *detail = pcap_geterr(p);
+    *perm_denied = rc == PCAP_ERROR_PERM_DENIED;
+    snprintf(err, errlen, "%s: %s%s%s%s", cfg->device, pcap_statustostr(rc),
+             detail && *detail ? " (" : "", detail ? detail : "",
+             detail && *detail ? ")" : "");
+    if (*perm_denied)
+      snprintf(err + strlen(err), errlen - strlen(err),
+               "; capturing needs CAP_NET_RAW (and CAP_NET_ADMIN for "
+               "Promiscuous)");
+    pcap_close(p);
+    return NULL;
+  }
+  if (pf_handle_finish(p, cfg, err, errlen) != 0) {
+    pcap_close(p);
+    return NULL;
+  }
+  return p;
+}
+
+pcap_t *pf_handle_open(const struct pf_source_config *cfg, bool *perm_denied,
+                       char *err, size_t errlen) {
+  *perm_denied = false;
+  if (cfg->kind == PF_SOURCE_FILE)
+    return pf_handle_open_file(cfg, err, errlen);
+  return pf_handle_open_live(cfg, perm_denied, err, errlen);
+}
+
+bool pf_interface_mac(const char *ifname, uint8_t mac[6]) {
+  struct ifreq ifr;
+  if (strlen(ifname) >= sizeof(ifr.ifr_name))
+    return false;
+  int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0)
+    return false;
+  memset(&ifr, 0, sizeof(ifr));
+  memcpy(ifr.ifr_name, ifname, strlen(ifname));
+  bool ok = ioctl(fd, SIOCGIFHWADDR, &ifr) == 0;
+  close(fd);
+  if (!ok)
+    return false;
+  memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
+  return true;
+}

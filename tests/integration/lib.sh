@@ -1,0 +1,152 @@
+# lib.sh - shared helpers for the integration tests: a private collectd per
+# test, reading its CSV output back, comparing with ground truth.
+# Each test sources this, calls `pf_test_init NAME`, and ends with `pf_pass`.
+
+set -euo pipefail
+PCAPFLOW_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+source "$PCAPFLOW_ROOT/scripts/collectd-env.sh"
+
+BUILD="$PCAPFLOW_ROOT/build"
+GEN="$BUILD/pcapflow-gen"
+REPLAY="$BUILD/pcapflow-replay"
+# The generator's local networks (tests/gen): configure exactly these.
+LOCAL_V4="198.18.0.0/16"
+LOCAL_V6="2001:db8:1::/48"
+HOSTNAME_TEST="pcapflow-test"
+
+PF_PIDS=()
+PF_CLEANUPS=()
+
+pf_test_init() {
+  PF_TEST_NAME=$1
+  WORK=$(mktemp -d "${TMPDIR:-/tmp}/pcapflow-$PF_TEST_NAME.XXXXXX")
+  trap pf_cleanup EXIT
+}
+
+pf_cleanup() {
+  local pid c
+  for pid in "${PF_PIDS[@]}"; do
+    kill "$pid" 2>/dev/null || true
+  done
+  for pid in "${PF_PIDS[@]}"; do
+    wait "$pid" 2>/dev/null || true
+  done
+  for c in "${PF_CLEANUPS[@]}"; do
+    eval "$c" || true
+  done
+  if [[ -n "${KEEP_WORK:-}" ]]; then
+    echo "  (kept $WORK)"
+  else
+    rm -rf "$WORK"
+  fi
+}
+
+pf_fail() {
+  echo "FAIL $PF_TEST_NAME: $*" >&2
+  exit 1
+}
+
+pf_skip() {
+  echo "SKIP $PF_TEST_NAME: $*"
+  exit 77
+}
+
+pf_pass() {
+  echo "PASS $PF_TEST_NAME${1:+: $1}"
+  exit 0
+}
+
+# pf_collectd_conf DIR INTERVAL : writes DIR/collectd.conf's global part,
+# logging to DIR/collectd.log and writing CSV to DIR/csv; the caller
+# appends its plugin blocks.
+pf_collectd_conf() {
+  local dir=$1 interval=$2
+  mkdir -p "$dir/csv"
+  {
+    pcapflow_conf_header "$dir" "$interval"
+    cat <<CONF
+Hostname    "$HOSTNAME_TEST"
+
+LoadPlugin logfile
+<Plugin logfile>
+  LogLevel info
+  File "$dir/collectd.log"
+  Timestamp true
+</Plugin>
+
+LoadPlugin csv
+<Plugin csv>
+  DataDir "$dir/csv"
+  StoreRates false
+</Plugin>
+CONF
+  } >"$dir/collectd.conf"
+}
+
+# pf_collectd_start DIR [PREFIX...] : starts collectd in the foreground (in
+# the background of this shell) with DIR/collectd.conf; PREFIX is e.g.
+# `ip netns exec NS`. Sets COLLECTD_PID.
+pf_collectd_start() {
+  local dir=$1
+  shift
+  "$@" "$COLLECTD_BIN" -f -C "$dir/collectd.conf" >>"$dir/collectd.out" 2>&1 &
+  COLLECTD_PID=$!
+  PF_PIDS+=("$COLLECTD_PID")
+}
+
+# pf_collectd_stop : stops the collectd this test started, and waits.
+pf_collectd_stop() {
+  kill -TERM "$COLLECTD_PID" 2>/dev/null || true
+  local i
+  for i in $(seq 1 100); do
+    kill -0 "$COLLECTD_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  wait "$COLLECTD_PID" 2>/dev/null || true
+}
+
+# pf_csv_values DIR INSTANCE : prints "type-type_instance v [v]" for every
+# CSV series of pcapflow-INSTANCE, its latest row, sorted.
+pf_csv_values() {
+  local dir="$1/csv/$HOSTNAME_TEST/pcapflow-$2"
+  [[ -d "$dir" ]] || return 0
+  local f series
+  for series in $(ls "$dir" | sed -E 's/-[0-9]{4}-[0-9]{2}-[0-9]{2}$//' | sort -u); do
+    f=$(ls "$dir/$series"-* | sort | tail -n 1)
+    tail -n 1 "$f" | awk -F, -v s="$series" '{
+      line = s
+      for (i = 2; i <= NF; i++) {
+        v = $i
+        if (v ~ /^[0-9.]+$/ && v == int(v)) v = sprintf("%d", v)
+        line = line " " v
+      }
+      print line
+    }'
+  done | LC_ALL=C sort
+}
+
+# pf_wait_until TIMEOUT CMD... : runs CMD every 0.2 s until it succeeds;
+# fails after TIMEOUT seconds.
+pf_wait_until() {
+  local timeout=$1
+  shift
+  local deadline=$((SECONDS + timeout))
+  until "$@"; do
+    ((SECONDS < deadline)) || return 1
+    sleep 0.2
+  done
+}
+
+# pf_compare_truth TRUTH ACTUAL LABEL : every line of TRUTH must appear
+# exactly in ACTUAL. Prints each difference.
+pf_compare_truth() {
+  local truth=$1 actual=$2 label=$3 bad=0 id expected got
+  while read -r id expected; do
+    got=$(awk -v id="$id" '$1 == id { $1 = ""; sub(/^ /, ""); print; exit }' "$actual")
+    if [[ "$got" != "$expected" ]]; then
+      echo "  $label: $id: expected \"$expected\", got \"${got:-<missing>}\"" >&2
+      bad=1
+    fi
+  done <"$truth"
+  return $bad
+}

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Every bad option is refused with a message that names the option and the
+# value, the plugin does not start, and collectd keeps running its other
+# plugins (the stock load plugin keeps writing CSV).
+source "$(dirname "$0")/lib.sh"
+pf_test_init config_errors
+
+# Each case: a <Plugin pcapflow> body, then the exact text the log must hold.
+cases=(
+  'Interface "lo"\n  SnapLen 10'
+  "pcapflow: invalid option \`SnapLen 10': expected a whole number from 64 to 262144"
+
+  'Interface "lo"\n  SnapLen "abc"'
+  "pcapflow: invalid option \`SnapLen \"abc\"': expected exactly one number"
+
+  'Interface "lo"\n  SnapLen 100.5'
+  "pcapflow: invalid option \`SnapLen 100.5': expected a whole number from 64 to 262144"
+
+  'Interface "lo"\n  Promiscuous "yes"'
+  "pcapflow: invalid option \`Promiscuous \"yes\"': expected true or false"
+
+  'Interface "lo"\n  BufferSize 0'
+  "pcapflow: invalid option \`BufferSize 0': expected a whole number from 1 to 4096"
+
+  'Interface "lo"\n  LocalNetwork "198.18.0.0/33"'
+  "pcapflow: invalid option \`LocalNetwork \"198.18.0.0/33\"': \"198.18.0.0/33\" has an invalid prefix length (0 to 32 for IPv4)"
+
+  'Interface "lo"\n  LocalNetwork "198.18.0.1/16"'
+  "pcapflow: invalid option \`LocalNetwork \"198.18.0.1/16\"': \"198.18.0.1/16\" has bits set beyond its /16 prefix length"
+
+  'Interface "lo"\n  LocalNetwork "nonsense"'
+  "pcapflow: invalid option \`LocalNetwork \"nonsense\"': \"nonsense\" is not an IPv4 or IPv6 address"
+
+  'Interface "lo"\n  LocalNetwork "2001:db8::/129"'
+  "pcapflow: invalid option \`LocalNetwork \"2001:db8::/129\"': \"2001:db8::/129\" has an invalid prefix length (0 to 128 for IPv6)"
+
+  'Interface "lo"\n  Filter "tcp port"'
+  "pcapflow: Interface \"lo\": Filter \"tcp port\" is not a valid BPF expression: can't parse filter expression: syntax error"
+
+  'Interface "lo"\n  Frobnicate 1'
+  "pcapflow: invalid option \`Frobnicate 1': unknown option (see collectd-pcapflow(5) or docs/CONFIG.md)"
+
+  '<Interface "lo">\n    Frobnicate true\n  </Interface>'
+  "pcapflow: invalid option \`Frobnicate true': unknown option inside <Interface>"
+
+  '<File "/nonexistent/day1.pcap">\n    Instance "x"\n  </File>'
+  'pcapflow: File "/nonexistent/day1.pcap": cannot read capture file: /nonexistent/day1.pcap: No such file or directory'
+
+  'Interface "lo"\n  Interface "lo"'
+  'pcapflow: two sources are named "lo" ("lo" and "lo"); give one of them another Instance'
+
+  '<Interface "lo">\n    Instance "a/b"\n  </Interface>'
+  "pcapflow: Interface \"lo\": Instance \"a/b\": only letters, digits, '_', '-' and '.' are allowed (set Instance to rename the source)"
+
+  'Interface 42'
+  "pcapflow: invalid option \`Interface 42': expected exactly one string in double quotes"
+
+  'SnapLen 128'
+  'pcapflow: no Interface or File configured in <Plugin pcapflow>'
+)
+
+check_case() {
+  local n=$1 body=$2 expected=$3 dir="$WORK/case$1"
+  mkdir -p "$dir"
+  pcapflow_plugin_dir "$dir/plugins" logfile csv load
+  pf_collectd_conf "$dir" 1
+  printf '\nLoadPlugin load\nLoadPlugin pcapflow\n<Plugin pcapflow>\n  %b\n</Plugin>\n' \
+    "$body" >>"$dir/collectd.conf"
+  pf_collectd_start "$dir"
+  # collectd must keep running and its load plugin keep writing.
+  pf_wait_until 15 compgen -G "$dir/csv/$HOSTNAME_TEST/load/load-*" >/dev/null ||
+    pf_fail "case $n: collectd did not keep running its other plugins ($(tail -n 3 "$dir/collectd.out" "$dir/collectd.log" 2>/dev/null))"
+  pf_wait_until 5 grep -qF -- "$expected" "$dir/collectd.log" ||
+    pf_fail "case $n: expected log line: $expected; log: $(grep pcapflow "$dir/collectd.log")"
+  grep -qF "Initialization of plugin \`pcapflow' failed" "$dir/collectd.log" ||
+    grep -qF 'plugin "pcapflow" failed' "$dir/collectd.log" ||
+    pf_fail "case $n: pcapflow did not refuse to start: $(grep pcapflow "$dir/collectd.log")"
+  kill -0 "$COLLECTD_PID" 2>/dev/null || pf_fail "case $n: collectd exited"
+  [[ ! -e "$dir/csv/$HOSTNAME_TEST/pcapflow-lo" ]] || pf_fail "case $n: pcapflow dispatched values"
+  pf_collectd_stop
+}
+
+n=0
+for ((i = 0; i < ${#cases[@]}; i += 2)); do
+  n=$((n + 1))
+  check_case "$n" "${cases[i]}" "${cases[i + 1]}"
+done
+pf_pass "$n bad configurations refused, collectd kept running"
