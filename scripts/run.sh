@@ -8,7 +8,7 @@ source "$(dirname "$0")/collectd-env.sh"
 iface=${PCAPFLOW_INTERFACE:-$(ip route show default 2>/dev/null | awk '/default/ {print $5; exit}')}
 iface=${iface:-any}
 interval=${PCAPFLOW_INTERVAL:-5}
-dir="$PCAPFLOW_ROOT/run"
+dir=${PCAPFLOW_RUN_DIR:-"$PCAPFLOW_ROOT/run"}
 
 mkdir -p "$dir/csv"
 pcapflow_plugin_dir "$dir/plugins" logfile write_log csv

@@ -2,6 +2,8 @@
  * as the collectd plugin would, and print the metrics it would dispatch.
  * For operators trying a configuration on a capture, for tests and benches. */
 #include <getopt.h>
+#include <sys/resource.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +28,25 @@ static void pf_replay_print(const struct pf_metric *m, void *ctx) {
   printf("\n");
 }
 
+/* CPU seconds (user + system) this process has used so far. */
+static double pf_replay_cpu_seconds(const struct rusage *ru) {
+  return (double)ru->ru_utime.tv_sec + (double)ru->ru_utime.tv_usec / 1e6 +
+         (double)ru->ru_stime.tv_sec + (double)ru->ru_stime.tv_usec / 1e6;
+}
+
+static void pf_replay_report_timing(const struct pf_snapshot *snap) {
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  const uint64_t *all = snap->counters.traffic[PF_TRAFFIC_ALL].packets;
+  double packets = (double)(all[PF_DIR_RX] + all[PF_DIR_TX]);
+  double cpu = pf_replay_cpu_seconds(&ru);
+  fprintf(stderr,
+          "packets %.0f cpu_seconds %.3f packets_per_cpu_second %.0f "
+          "ns_per_packet %.1f max_rss_kib %ld\n",
+          packets, cpu, cpu > 0 ? packets / cpu : 0.0,
+          packets > 0 ? cpu * 1e9 / packets : 0.0, ru.ru_maxrss);
+}
+
 static void pf_replay_usage(FILE *out) {
   fprintf(out,
           "usage: pcapflow-replay [-l CIDR]... [-f FILTER] [-s SNAPLEN] "
@@ -36,16 +57,19 @@ static void pf_replay_usage(FILE *out) {
           "  -l CIDR     a local network (repeatable), as LocalNetwork\n"
           "  -f FILTER   a BPF filter, as Filter\n"
           "  -s SNAPLEN  as SnapLen (matters for live capture only)\n"
-          "  -n NAME     as Instance\n");
+          "  -n NAME     as Instance\n"
+          "  -t          also print CPU time, packets per CPU-second and peak "
+          "memory to stderr\n");
 }
 
 int main(int argc, char **argv) {
   struct pf_source_config cfg;
   char err[1024];
   int opt;
+  bool timing = false;
 
   pf_source_config_init(&cfg, PF_SOURCE_FILE);
-  while ((opt = getopt(argc, argv, "l:f:s:n:h")) != -1) {
+  while ((opt = getopt(argc, argv, "l:f:s:n:th")) != -1) {
     switch (opt) {
     case 'l': {
       struct pf_prefix p;
@@ -65,6 +89,9 @@ int main(int argc, char **argv) {
       break;
     case 'n':
       snprintf(cfg.name, sizeof(cfg.name), "%s", optarg);
+      break;
+    case 't':
+      timing = true;
       break;
     case 'h':
       pf_replay_usage(stdout);
@@ -87,14 +114,20 @@ int main(int argc, char **argv) {
   }
   struct pf_hooks hooks = {.thread_create = NULL, .log = pf_replay_log};
   struct pf_source *src;
-  if (pf_source_new(&cfg, &hooks, &src, err, sizeof(err)) != 0 ||
-      pf_source_run(src, err, sizeof(err)) != 0) {
+  if (pf_source_new(&cfg, &hooks, &src, err, sizeof(err)) != 0) {
     fprintf(stderr, "pcapflow-replay: %s\n", err);
+    return 1;
+  }
+  if (pf_source_run(src, err, sizeof(err)) != 0) {
+    fprintf(stderr, "pcapflow-replay: %s\n", err);
+    pf_source_free(src);
     return 1;
   }
   struct pf_snapshot snap;
   pf_source_snapshot(src, &snap);
   pf_metrics_walk(&snap, pf_replay_print, NULL);
+  if (timing)
+    pf_replay_report_timing(&snap);
   pf_source_free(src);
   return 0;
 }

@@ -150,3 +150,58 @@ pf_compare_truth() {
   done <"$truth"
   return $bad
 }
+
+# ---- network namespaces ----
+
+# pf_netns_init : creates two namespaces, $NS_A (sender) and $NS_B (where
+# pcapflow captures), with IPv6 off so that the kernel sends nothing of its
+# own onto the test link. Skips the test where namespaces are not allowed.
+pf_netns_init() {
+  NS_A="pfA$$" NS_B="pfB$$"
+  VETH_A="pfa$$" VETH_B="pfb$$"
+  ip netns add "$NS_A" 2>/dev/null || pf_skip "cannot create network namespaces here (need root and CONFIG_NET_NS)"
+  PF_CLEANUPS+=("ip netns del $NS_A 2>/dev/null")
+  ip netns add "$NS_B" || pf_fail "ip netns add $NS_B"
+  PF_CLEANUPS+=("ip netns del $NS_B 2>/dev/null")
+  local ns
+  for ns in "$NS_A" "$NS_B"; do
+    ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+      net.ipv6.conf.default.disable_ipv6=1 >/dev/null
+  done
+}
+
+# pf_veth_up : a veth pair between the namespaces, MTU 9000, fixed MACs
+# that the generator never uses, no addresses.
+pf_veth_up() {
+  ip link add "$VETH_A" netns "$NS_A" address 0a:fe:00:00:00:01 mtu 9000 type veth \
+    peer name "$VETH_B" netns "$NS_B" address 0a:fe:00:00:00:02 mtu 9000
+  ip -n "$NS_A" link set "$VETH_A" up
+  ip -n "$NS_B" link set "$VETH_B" up
+}
+
+pf_veth_down() {
+  ip -n "$NS_A" link del "$VETH_A" 2>/dev/null || true
+}
+
+# pf_replay FILE : sends FILE from $NS_A at a modest, bounded rate; checks
+# that tcpreplay sent every packet. Prints the number sent.
+pf_replay() {
+  local out
+  out=$(ip netns exec "$NS_A" tcpreplay --pps=20000 -i "$VETH_A" "$1" 2>&1) ||
+    pf_fail "tcpreplay: $out"
+  local sent failed
+  sent=$(awk '/Actual:/ {print $2; exit}' <<<"$out")
+  failed=$(awk '/Failed packets:/ {print $3; exit}' <<<"$out")
+  [[ "${failed:-0}" == 0 ]] || pf_fail "tcpreplay could not send $failed packets: $out"
+  echo "$sent"
+}
+
+# pf_scale_truth FACTOR < TRUTH : every value multiplied (for repeats).
+pf_scale_truth() {
+  awk -v f="$1" '{ line = $1; for (i = 2; i <= NF; i++) line = line " " $i * f; print line }'
+}
+
+# pf_value DIR INSTANCE ID : the latest CSV value(s) of one series.
+pf_value() {
+  pf_csv_values "$1" "$2" | awk -v id="$3" '$1 == id { $1 = ""; sub(/^ /, ""); print }'
+}
