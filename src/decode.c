@@ -115,6 +115,10 @@ static int pf_decode_ipv4(const struct frame *fr, uint32_t off,
   const uint8_t *h = fr->data + off;
   uint32_t ihl = (uint32_t)(h[0] & 0x0f) * 4;
   uint32_t total = rd16(h + 2);
+  /* Linux BIG TCP hands over IPv4 segments larger than 64 KiB with a total
+   * length of 0: the frame's length is the only length there is. */
+  if (total == 0 && fr->len - off > 0xffff)
+    total = fr->len - off;
   if (ihl < 20 || total < ihl)
     return PF_MAL_IPV4_HEADER;
   if (total > fr->len - off)

@@ -70,10 +70,11 @@ int pf_prefix_parse(const char *text, struct pf_prefix *out, char *err,
 
   long length = max_len;
   if (slash) {
-    char *end;
-    errno = 0;
-    length = strtol(slash + 1, &end, 10);
-    if (slash[1] == '\0' || *end != '\0' || errno != 0 || length < 0 ||
+    /* Digits only: strtol alone would accept " 8" and "+8". */
+    const char *digits = slash + 1;
+    size_t n_digits = strspn(digits, "0123456789");
+    length = strtol(digits, NULL, 10);
+    if (n_digits == 0 || n_digits > 3 || digits[n_digits] != '\0' ||
         length > max_len) {
       snprintf(err, errlen,
                "\"%s\" has an invalid prefix length (0 to %d for IPv%d)",
@@ -107,11 +108,14 @@ void pf_localnet_free(struct pf_localnet *set) {
   pf_localnet_init(set);
 }
 
-static int pf_grow(void **array, size_t *cap, size_t n, size_t elem, char *err,
-                   size_t errlen) {
-  if (n < *cap)
+/* Makes room for at least `need` elements of `elem` bytes. */
+static int pf_reserve(void **array, size_t *cap, size_t need, size_t elem,
+                      char *err, size_t errlen) {
+  if (need <= *cap)
     return 0;
-  size_t new_cap = *cap ? *cap * 2 : 8;
+  size_t new_cap = *cap ? *cap : 8;
+  while (new_cap < need)
+    new_cap *= 2;
   void *grown = realloc(*array, new_cap * elem);
   if (!grown) {
     snprintf(err, errlen, "out of memory for local networks");
@@ -125,15 +129,15 @@ static int pf_grow(void **array, size_t *cap, size_t n, size_t elem, char *err,
 int pf_localnet_add(struct pf_localnet *set, const struct pf_prefix *p,
                     char *err, size_t errlen) {
   if (p->family == 4) {
-    if (pf_grow((void **)&set->v4, &set->cap4, set->n4, sizeof(*set->v4), err,
-                errlen))
+    if (pf_reserve((void **)&set->v4, &set->cap4, set->n4 + 1,
+                   sizeof(*set->v4), err, errlen))
       return -1;
     uint32_t mask = p->length ? UINT32_MAX << (32 - p->length) : 0;
     set->v4[set->n4++] = (struct pf_net4){pf_load32(p->addr) & mask, mask};
     return 0;
   }
-  if (pf_grow((void **)&set->v6, &set->cap6, set->n6, sizeof(*set->v6), err,
-              errlen))
+  if (pf_reserve((void **)&set->v6, &set->cap6, set->n6 + 1,
+                 sizeof(*set->v6), err, errlen))
     return -1;
   struct pf_net6 n = {.mask = {pf_mask64(p->length), pf_mask64(p->length - 64)}};
   n.net[0] = pf_load64(p->addr) & n.mask[0];
@@ -146,21 +150,19 @@ int pf_localnet_copy(struct pf_localnet *dst, const struct pf_localnet *src,
                      char *err, size_t errlen) {
   struct pf_localnet copy;
   pf_localnet_init(&copy);
-  copy.v4 = malloc((src->n4 ? src->n4 : 1) * sizeof(*copy.v4));
-  copy.v6 = malloc((src->n6 ? src->n6 : 1) * sizeof(*copy.v6));
-  if (!copy.v4 || !copy.v6) {
+  if (pf_reserve((void **)&copy.v4, &copy.cap4, src->n4, sizeof(*copy.v4),
+                 err, errlen) ||
+      pf_reserve((void **)&copy.v6, &copy.cap6, src->n6, sizeof(*copy.v6), err,
+                 errlen)) {
     pf_localnet_free(&copy);
-    snprintf(err, errlen, "out of memory for local networks");
     return -1;
   }
-  memcpy(copy.v4, src->v4, src->n4 * sizeof(*copy.v4));
-  memcpy(copy.v6, src->v6, src->n6 * sizeof(*copy.v6));
-  copy.n4 = copy.cap4 = src->n4;
-  copy.n6 = copy.cap6 = src->n6;
-  if (copy.cap4 == 0)
-    copy.cap4 = 1;
-  if (copy.cap6 == 0)
-    copy.cap6 = 1;
+  if (src->n4)
+    memcpy(copy.v4, src->v4, src->n4 * sizeof(*copy.v4));
+  if (src->n6)
+    memcpy(copy.v6, src->v6, src->n6 * sizeof(*copy.v6));
+  copy.n4 = src->n4;
+  copy.n6 = src->n6;
   pf_localnet_free(dst);
   *dst = copy;
   return 0;

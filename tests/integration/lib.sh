@@ -102,7 +102,8 @@ pf_collectd_stop() {
     kill -0 "$COLLECTD_PID" 2>/dev/null || break
     sleep 0.1
   done
-  wait "$COLLECTD_PID" 2>/dev/null || true
+  COLLECTD_STATUS=0
+  wait "$COLLECTD_PID" 2>/dev/null || COLLECTD_STATUS=$?
 }
 
 # pf_csv_values DIR INSTANCE : prints "type-type_instance v [v]" for every

@@ -78,6 +78,10 @@ check_case() {
   kill -0 "$COLLECTD_PID" 2>/dev/null || pf_fail "case $n: collectd exited"
   [[ ! -e "$dir/csv/$HOSTNAME_TEST/pcapflow-lo" ]] || pf_fail "case $n: pcapflow dispatched values"
   pf_collectd_stop
+  # Shutdown after a failed init must be clean too. collectd 5.12 exits
+  # with status 1 when any init callback failed; a crash would be >= 128.
+  [[ $COLLECTD_STATUS -le 1 ]] && grep -q "Exiting normally" "$dir/collectd.log" ||
+    pf_fail "case $n: collectd did not shut down cleanly (status $COLLECTD_STATUS): $(tail -n 3 "$dir/collectd.log")"
 }
 
 n=0

@@ -1,0 +1,20 @@
+/* main.c - runs every unit test suite; exits non-zero if any test fails. */
+#include <stdlib.h>
+
+#include "suites.h"
+
+int main(void) {
+  SRunner *runner = srunner_create(pf_decode_suite());
+  srunner_add_suite(runner, pf_decode_link_suite());
+  srunner_add_suite(runner, pf_decode_malformed_suite());
+  srunner_add_suite(runner, pf_decode_truncation_suite());
+  srunner_add_suite(runner, pf_counters_suite());
+  srunner_add_suite(runner, pf_direction_suite());
+  srunner_add_suite(runner, pf_localnet_suite());
+
+  /* CK_VERBOSITY and CK_FORK from the environment decide the rest. */
+  srunner_run_all(runner, CK_ENV);
+  int failed = srunner_ntests_failed(runner);
+  srunner_free(runner);
+  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
