@@ -8,9 +8,9 @@
 #include "plugin.h"
 #include "utils/common/common.h"
 
-#include "pcapflow_config.h"
 #include "pcapflow/metrics.h"
 #include "pcapflow/source.h"
+#include "pcapflow_config.h"
 
 static struct pcapflow_config pcapflow_conf;
 static bool pcapflow_config_failed;
@@ -107,8 +107,7 @@ static int pcapflow_read(void) {
     /* vl.time and vl.interval stay 0: collectd fills them in. */
     struct pcapflow_dispatch_ctx ctx = {.vl = VALUE_LIST_INIT};
     sstrncpy(ctx.vl.plugin, "pcapflow", sizeof(ctx.vl.plugin));
-    sstrncpy(ctx.vl.plugin_instance, snap.name,
-             sizeof(ctx.vl.plugin_instance));
+    sstrncpy(ctx.vl.plugin_instance, snap.name, sizeof(ctx.vl.plugin_instance));
     pf_metrics_walk(&snap, pcapflow_dispatch_metric, &ctx);
   }
   return 0;

@@ -1,4 +1,5 @@
-/* pcapflow_config.c - parsing <Plugin pcapflow>: sources, their options, defaults.
+/* pcapflow_config.c - parsing <Plugin pcapflow>: sources, their options,
+ * defaults.
  *
  * Options given at the top of the block are defaults for every source of
  * that block; options inside <Interface>/<File> blocks override them for
@@ -23,8 +24,8 @@ static void pcapflow_describe(const oconfig_item_t *ci, char *buf,
       used += (size_t)ssnprintf(buf + used, size - used, " \"%s\"",
                                 v->value.string);
     else if (v->type == OCONFIG_TYPE_NUMBER)
-      used += (size_t)ssnprintf(buf + used, size - used, " %g",
-                                v->value.number);
+      used +=
+          (size_t)ssnprintf(buf + used, size - used, " %g", v->value.number);
     else
       used += (size_t)ssnprintf(buf + used, size - used, " %s",
                                 v->value.boolean ? "true" : "false");
@@ -94,8 +95,7 @@ static int pcapflow_source_option(const oconfig_item_t *ci,
   if (strcasecmp(ci->key, "Filter") == 0)
     return pcapflow_get_string(ci, &cfg->filter);
   if (strcasecmp(ci->key, "SnapLen") == 0)
-    return pcapflow_get_int(ci, PF_MIN_SNAPLEN, PF_MAX_SNAPLEN,
-                            &cfg->snaplen);
+    return pcapflow_get_int(ci, PF_MIN_SNAPLEN, PF_MAX_SNAPLEN, &cfg->snaplen);
   if (strcasecmp(ci->key, "Promiscuous") == 0)
     return pcapflow_get_bool(ci, &cfg->promiscuous);
   if (strcasecmp(ci->key, "BufferSize") == 0)

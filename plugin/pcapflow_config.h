@@ -1,4 +1,5 @@
-/* pcapflow_config.h - the <Plugin pcapflow> block turned into engine source configs. */
+/* pcapflow_config.h - the <Plugin pcapflow> block turned into engine source
+ * configs. */
 #ifndef PCAPFLOW_PLUGIN_PCAPFLOW_CONFIG_H
 #define PCAPFLOW_PLUGIN_PCAPFLOW_CONFIG_H
 

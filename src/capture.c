@@ -36,8 +36,8 @@ static void pf_log(const struct pf_source *src, enum pf_log_level level,
   if (!src->hooks.log)
     return;
   char msg[PF_ERR_MAX + 128];
-  int n = snprintf(msg, sizeof(msg), "pcapflow: source \"%s\": ",
-                   src->cfg.name);
+  int n =
+      snprintf(msg, sizeof(msg), "pcapflow: source \"%s\": ", src->cfg.name);
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(msg + n, sizeof(msg) - (size_t)n, fmt, ap);
@@ -79,9 +79,8 @@ static void pf_capture_packet(u_char *user, const struct pcap_pkthdr *h,
   enum pf_locality locality;
 
   pf_decode(src->dlt, bytes, h->caplen, h->len, &pkt);
-  enum pf_dir dir = pf_direction(&src->local,
-                                 src->if_mac_valid ? src->if_mac : NULL, &pkt,
-                                 &locality);
+  enum pf_dir dir = pf_direction(
+      &src->local, src->if_mac_valid ? src->if_mac : NULL, &pkt, &locality);
   pf_counters_add(&src->work, &pkt, dir, locality);
 }
 
@@ -203,7 +202,8 @@ static bool pf_try_open_live(struct pf_source *src) {
 
 static void pf_capture_loop(struct pf_source *src) {
   double backoff = 1.0;
-  double next_refresh = 0, next_addresses = pf_now() + PF_ADDRESS_REFRESH_SECONDS;
+  double next_refresh = 0,
+         next_addresses = pf_now() + PF_ADDRESS_REFRESH_SECONDS;
   bool live = src->cfg.kind == PF_SOURCE_INTERFACE;
 
   while (!atomic_load(&src->stop)) {
@@ -240,10 +240,11 @@ static void pf_capture_loop(struct pf_source *src) {
       pf_close_handle(src);
       src->health.finished = true;
       pf_publish(src);
-      pf_log(src, PF_LOG_INFO, "read \"%s\" to its end: %llu packets",
-             src->cfg.device,
-             (unsigned long long)(src->work.traffic[PF_TRAFFIC_ALL].packets[0] +
-                                  src->work.traffic[PF_TRAFFIC_ALL].packets[1]));
+      pf_log(
+          src, PF_LOG_INFO, "read \"%s\" to its end: %llu packets",
+          src->cfg.device,
+          (unsigned long long)(src->work.traffic[PF_TRAFFIC_ALL].packets[0] +
+                               src->work.traffic[PF_TRAFFIC_ALL].packets[1]));
       return;
     }
     if (live) {
@@ -328,8 +329,7 @@ int pf_source_start(struct pf_source *src, char *err, size_t errlen) {
   snprintf(name, sizeof(name), "pf:%.12s", src->cfg.name);
   int rc = src->hooks.thread_create(&src->thread, pf_capture_main, src, name);
   if (rc != 0) {
-    snprintf(err, errlen, "cannot start the capture thread: %s",
-             strerror(rc));
+    snprintf(err, errlen, "cannot start the capture thread: %s", strerror(rc));
     pf_close_handle(src);
     return -1;
   }

@@ -67,7 +67,7 @@ static uint8_t pf_l4_class(uint8_t proto) {
 
 /* Minimum transport header each class needs (docs/DECODING.md). */
 static const uint8_t pf_l4_min_len[] = {
-    [PF_L4_TCP] = 20, [PF_L4_UDP] = 8,   [PF_L4_ICMP] = 4, [PF_L4_ICMPV6] = 4,
+    [PF_L4_TCP] = 20,  [PF_L4_UDP] = 8, [PF_L4_ICMP] = 4,  [PF_L4_ICMPV6] = 4,
     [PF_L4_SCTP] = 12, [PF_L4_GRE] = 4, [PF_L4_OTHER] = 0,
 };
 
@@ -161,8 +161,7 @@ static int pf_decode_ipv6(const struct frame *fr, uint32_t off,
 
   uint8_t nh = h[6];
   uint32_t p = off + 40;
-  for (unsigned seen = 0; pf_is_ipv6_ext(nh) && !pkt->later_fragment;
-       seen++) {
+  for (unsigned seen = 0; pf_is_ipv6_ext(nh) && !pkt->later_fragment; seen++) {
     if (seen == PF_MAX_IPV6_EXT)
       return PF_MAL_TOO_DEEP;
     PF_TRY(pf_within(p, 2, ip_end, PF_MAL_IPV6_EXT));

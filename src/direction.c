@@ -15,8 +15,8 @@ static enum pf_dir pf_kernel_direction(const uint8_t *if_mac,
   return PF_DIR_RX;
 }
 
-enum pf_dir pf_direction(const struct pf_localnet *local,
-                         const uint8_t *if_mac, const struct pf_packet *pkt,
+enum pf_dir pf_direction(const struct pf_localnet *local, const uint8_t *if_mac,
+                         const struct pf_packet *pkt,
                          enum pf_locality *locality) {
   bool src_local, dst_local;
 

@@ -33,9 +33,10 @@ static bool pf_host_bits_set(const struct pf_prefix *p) {
   int bytes = p->family == 4 ? 4 : 16;
   for (int i = 0; i < bytes; i++) {
     int bits_in_prefix = p->length - i * 8;
-    uint8_t mask = bits_in_prefix >= 8  ? 0xff
-                   : bits_in_prefix <= 0 ? 0
-                                         : (uint8_t)(0xff << (8 - bits_in_prefix));
+    uint8_t mask = bits_in_prefix >= 8 ? 0xff
+                   : bits_in_prefix <= 0
+                       ? 0
+                       : (uint8_t)(0xff << (8 - bits_in_prefix));
     if (p->addr[i] & (uint8_t)~mask)
       return true;
   }
@@ -77,16 +78,15 @@ int pf_prefix_parse(const char *text, struct pf_prefix *out, char *err,
     if (n_digits == 0 || n_digits > 3 || digits[n_digits] != '\0' ||
         length > max_len) {
       snprintf(err, errlen,
-               "\"%s\" has an invalid prefix length (0 to %d for IPv%d)",
-               text, max_len, out->family);
+               "\"%s\" has an invalid prefix length (0 to %d for IPv%d)", text,
+               max_len, out->family);
       return -1;
     }
   }
   out->length = (uint8_t)length;
   if (pf_host_bits_set(out)) {
-    snprintf(err, errlen,
-             "\"%s\" has bits set beyond its /%ld prefix length", text,
-             length);
+    snprintf(err, errlen, "\"%s\" has bits set beyond its /%ld prefix length",
+             text, length);
     return -1;
   }
   return 0;
@@ -129,17 +129,18 @@ static int pf_reserve(void **array, size_t *cap, size_t need, size_t elem,
 int pf_localnet_add(struct pf_localnet *set, const struct pf_prefix *p,
                     char *err, size_t errlen) {
   if (p->family == 4) {
-    if (pf_reserve((void **)&set->v4, &set->cap4, set->n4 + 1,
-                   sizeof(*set->v4), err, errlen))
+    if (pf_reserve((void **)&set->v4, &set->cap4, set->n4 + 1, sizeof(*set->v4),
+                   err, errlen))
       return -1;
     uint32_t mask = p->length ? UINT32_MAX << (32 - p->length) : 0;
     set->v4[set->n4++] = (struct pf_net4){pf_load32(p->addr) & mask, mask};
     return 0;
   }
-  if (pf_reserve((void **)&set->v6, &set->cap6, set->n6 + 1,
-                 sizeof(*set->v6), err, errlen))
+  if (pf_reserve((void **)&set->v6, &set->cap6, set->n6 + 1, sizeof(*set->v6),
+                 err, errlen))
     return -1;
-  struct pf_net6 n = {.mask = {pf_mask64(p->length), pf_mask64(p->length - 64)}};
+  struct pf_net6 n = {
+      .mask = {pf_mask64(p->length), pf_mask64(p->length - 64)}};
   n.net[0] = pf_load64(p->addr) & n.mask[0];
   n.net[1] = pf_load64(p->addr + 8) & n.mask[1];
   set->v6[set->n6++] = n;
@@ -150,8 +151,8 @@ int pf_localnet_copy(struct pf_localnet *dst, const struct pf_localnet *src,
                      char *err, size_t errlen) {
   struct pf_localnet copy;
   pf_localnet_init(&copy);
-  if (pf_reserve((void **)&copy.v4, &copy.cap4, src->n4, sizeof(*copy.v4),
-                 err, errlen) ||
+  if (pf_reserve((void **)&copy.v4, &copy.cap4, src->n4, sizeof(*copy.v4), err,
+                 errlen) ||
       pf_reserve((void **)&copy.v6, &copy.cap6, src->n6, sizeof(*copy.v6), err,
                  errlen)) {
     pf_localnet_free(&copy);

@@ -57,7 +57,8 @@ void pf_metrics_walk(const struct pf_snapshot *snap, pf_metric_fn fn,
   }
 
   const uint64_t *all = c->traffic[PF_TRAFFIC_ALL].packets;
-  pf_emit_derive(fn, ctx, "packets", "captured", all[PF_DIR_RX] + all[PF_DIR_TX]);
+  pf_emit_derive(fn, ctx, "packets", "captured",
+                 all[PF_DIR_RX] + all[PF_DIR_TX]);
   pf_emit_derive(fn, ctx, "packets", "dropped_kernel", h->dropped_kernel);
   pf_emit_derive(fn, ctx, "packets", "dropped_interface", h->dropped_interface);
   pf_emit_derive(fn, ctx, "operations", "capture_opened", h->opened);

@@ -27,8 +27,8 @@ static int pf_handle_finish(pcap_t *p, const struct pf_source_config *cfg,
 
   struct bpf_program prog;
   if (pcap_compile(p, &prog, cfg->filter, 1, PCAP_NETMASK_UNKNOWN) != 0) {
-    snprintf(err, errlen, "%s: filter \"%s\" does not compile: %s",
-             cfg->device, cfg->filter, pcap_geterr(p));
+    snprintf(err, errlen, "%s: filter \"%s\" does not compile: %s", cfg->device,
+             cfg->filter, pcap_geterr(p));
     return -1;
   }
   int rc = pcap_setfilter(p, &prog);
@@ -79,16 +79,18 @@ static pcap_t *pf_handle_open_live(const struct pf_source_config *cfg,
   PF_SET(pcap_set_snaplen(p, cfg->snaplen), "SnapLen");
   PF_SET(pcap_set_promisc(p, cfg->promiscuous), "Promiscuous");
   PF_SET(pcap_set_timeout(p, cfg->timeout_ms), "the read timeout");
-  PF_SET(pcap_set_buffer_size(p, cfg->buffer_mib * 1024 * 1024),
-         "BufferSize");
+  PF_SET(pcap_set_buffer_size(p, cfg->buffer_mib * 1024 * 1024), "BufferSize");
 
   int rc = pcap_activate(p);
   if (rc < 0) {
+    const char *status = pcap_statustostr(rc);
     const char *detail = pcap_geterr(p);
     *perm_denied = rc == PCAP_ERROR_PERM_DENIED;
-    snprintf(err, errlen, "%s: %s%s%s%s", cfg->device, pcap_statustostr(rc),
-             detail && *detail ? " (" : "", detail ? detail : "",
-             detail && *detail ? ")" : "");
+    /* libpcap's detail often repeats the status; say it once. */
+    if (!detail || !*detail || strcmp(detail, status) == 0)
+      snprintf(err, errlen, "%s: %s", cfg->device, status);
+    else
+      snprintf(err, errlen, "%s: %s (%s)", cfg->device, status, detail);
     if (*perm_denied)
       snprintf(err + strlen(err), errlen - strlen(err),
                "; capturing needs CAP_NET_RAW (and CAP_NET_ADMIN for "

@@ -99,8 +99,8 @@ int pf_source_config_check(struct pf_source_config *cfg, char *err,
   if (pf_name_check(cfg->name, err, errlen) != 0)
     return -1;
   if (cfg->snaplen < PF_MIN_SNAPLEN || cfg->snaplen > PF_MAX_SNAPLEN) {
-    snprintf(err, errlen, "SnapLen %d is out of range (%d to %d)",
-             cfg->snaplen, PF_MIN_SNAPLEN, PF_MAX_SNAPLEN);
+    snprintf(err, errlen, "SnapLen %d is out of range (%d to %d)", cfg->snaplen,
+             PF_MIN_SNAPLEN, PF_MAX_SNAPLEN);
     return -1;
   }
   if (cfg->buffer_mib < 1 || cfg->buffer_mib > PF_MAX_BUFFER_MIB) {

@@ -79,11 +79,11 @@ struct pf_packet {
   uint16_t vlan_outer; /* outermost VLAN id (0 when vlan_count == 0) */
   uint16_t vlan_inner; /* innermost VLAN id */
 
-  uint8_t ip_proto;       /* IPv4 protocol / last IPv6 next header */
-  uint8_t dscp;           /* DSCP from TOS / traffic class */
-  bool fragment;          /* IPv4 MF or offset, or IPv6 fragment header */
-  bool later_fragment;    /* non-first fragment: no transport header */
-  const uint8_t *src_ip;  /* 4 or 16 bytes, by l3 */
+  uint8_t ip_proto;      /* IPv4 protocol / last IPv6 next header */
+  uint8_t dscp;          /* DSCP from TOS / traffic class */
+  bool fragment;         /* IPv4 MF or offset, or IPv6 fragment header */
+  bool later_fragment;   /* non-first fragment: no transport header */
+  const uint8_t *src_ip; /* 4 or 16 bytes, by l3 */
   const uint8_t *dst_ip;
 
   bool has_ports;    /* TCP, UDP and SCTP carry ports */

@@ -50,7 +50,7 @@ struct pf_source_config {
   bool promiscuous;
   int buffer_mib;
   int timeout_ms;
-  int retry_max_s; /* longest wait between attempts to reopen */
+  int retry_max_s;          /* longest wait between attempts to reopen */
   struct pf_localnet local; /* LocalNetwork prefixes (owned) */
 };
 

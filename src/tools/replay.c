@@ -2,11 +2,11 @@
  * as the collectd plugin would, and print the metrics it would dispatch.
  * For operators trying a configuration on a capture, for tests and benches. */
 #include <getopt.h>
-#include <sys/resource.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "pcapflow/metrics.h"
 #include "pcapflow/source.h"

@@ -396,8 +396,8 @@ static void random_payload(struct frame *f, uint64_t *s, uint32_t max) {
     frame_u8(f, (uint8_t)frame_rand(s));
 }
 
-static const uint8_t random_protos[] = {6, 17, 1, 58, 132, 47, 4, 41, 50, 59,
-                                        135};
+static const uint8_t random_protos[] = {6, 17, 1,  58, 132, 47,
+                                        4, 41, 50, 59, 135};
 
 static uint8_t random_proto(uint64_t *s) {
   return random_protos[rnd(s, sizeof(random_protos))];

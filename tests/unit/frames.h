@@ -66,8 +66,7 @@ struct ip6 {
 uint32_t frame_ipv6(struct frame *f, const struct ip6 *h);
 /* Hop-by-hop (0), routing (43), destination options (60): (n + 1) * 8
  * bytes; AH (51): (n + 2) * 4 bytes. */
-uint32_t frame_ipv6_ext(struct frame *f, uint8_t type, uint8_t next,
-                        uint8_t n);
+uint32_t frame_ipv6_ext(struct frame *f, uint8_t type, uint8_t next, uint8_t n);
 /* Fragment header; offset in 8-byte units. */
 uint32_t frame_ipv6_frag(struct frame *f, uint8_t next, uint16_t offset,
                          bool more);

@@ -1,4 +1,5 @@
-/* test_counters.c - pf_counters_add, merge, size buckets, names, and their invariants over random frames. */
+/* test_counters.c - pf_counters_add, merge, size buckets, names, and their
+ * invariants over random frames. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -111,10 +112,11 @@ START_TEST(test_each_transport_class) {
   static const struct {
     int l4;
     enum pf_traffic_kind kind;
-  } classes[] = {{PF_L4_TCP, PF_TRAFFIC_TCP},       {PF_L4_UDP, PF_TRAFFIC_UDP},
-                 {PF_L4_ICMP, PF_TRAFFIC_ICMP},     {PF_L4_ICMPV6, PF_TRAFFIC_ICMPV6},
-                 {PF_L4_SCTP, PF_TRAFFIC_SCTP},     {PF_L4_GRE, PF_TRAFFIC_GRE},
-                 {PF_L4_OTHER, PF_TRAFFIC_OTHER}};
+  } classes[] = {
+      {PF_L4_TCP, PF_TRAFFIC_TCP},    {PF_L4_UDP, PF_TRAFFIC_UDP},
+      {PF_L4_ICMP, PF_TRAFFIC_ICMP},  {PF_L4_ICMPV6, PF_TRAFFIC_ICMPV6},
+      {PF_L4_SCTP, PF_TRAFFIC_SCTP},  {PF_L4_GRE, PF_TRAFFIC_GRE},
+      {PF_L4_OTHER, PF_TRAFFIC_OTHER}};
   for (size_t i = 0; i < sizeof(classes) / sizeof(classes[0]); i++) {
     for (int l3 = PF_L3_IPV4; l3 <= PF_L3_IPV6; l3++) {
       struct pf_counters got = {0}, want = {0};
@@ -267,7 +269,7 @@ END_TEST
 /* Through pf_counters_add: each edge pair splits across two buckets, and
  * every packet is in exactly one. */
 START_TEST(test_size_buckets_counted_by_wire_len) {
-  static const uint32_t lens[] = {64,  65,   127,  128,  255, 256, 511,
+  static const uint32_t lens[] = {64,  65,   127,  128,  255,  256, 511,
                                   512, 1023, 1024, 1518, 1519, 9000};
   static const uint64_t want[PF_SIZE_COUNT] = {1, 2, 2, 2, 2, 2, 2};
   struct pf_counters got = {0};
@@ -418,9 +420,10 @@ END_TEST
 
 START_TEST(test_names_match_metrics_doc) {
   static const char *const traffic[PF_TRAFFIC_COUNT] = {
-      "all",  "ipv4",  "ipv6", "non_ip",   "malformed",  "tcp",
-      "udp",  "icmp",  "icmpv6", "sctp",   "gre",        "other",
-      "fragment", "local_both", "local_neither", "local_unknown"};
+      "all",       "ipv4",       "ipv6",          "non_ip",
+      "malformed", "tcp",        "udp",           "icmp",
+      "icmpv6",    "sctp",       "gre",           "other",
+      "fragment",  "local_both", "local_neither", "local_unknown"};
   static const char *const sizes[PF_SIZE_COUNT] = {
       "size_0_64",     "size_65_127",    "size_128_255", "size_256_511",
       "size_512_1023", "size_1024_1518", "size_1519_max"};
@@ -496,10 +499,9 @@ START_TEST(test_random_frames_keep_invariants) {
   for (int d = 0; d < PF_DIR_COUNT; d++) {
     for (int m = 0; m < 2; m++) { /* packets, then octets */
 #define V(kind) (m ? c.traffic[kind].octets[d] : c.traffic[kind].packets[d])
-      ck_assert_uint_eq(V(PF_TRAFFIC_ALL), V(PF_TRAFFIC_IPV4) +
-                                               V(PF_TRAFFIC_IPV6) +
-                                               V(PF_TRAFFIC_NON_IP) +
-                                               V(PF_TRAFFIC_MALFORMED));
+      ck_assert_uint_eq(V(PF_TRAFFIC_ALL),
+                        V(PF_TRAFFIC_IPV4) + V(PF_TRAFFIC_IPV6) +
+                            V(PF_TRAFFIC_NON_IP) + V(PF_TRAFFIC_MALFORMED));
       ck_assert_uint_eq(V(PF_TRAFFIC_IPV4) + V(PF_TRAFFIC_IPV6),
                         V(PF_TRAFFIC_TCP) + V(PF_TRAFFIC_UDP) +
                             V(PF_TRAFFIC_ICMP) + V(PF_TRAFFIC_ICMPV6) +
@@ -518,7 +520,8 @@ START_TEST(test_random_frames_keep_invariants) {
     for (int b = 0; b < PF_SIZE_COUNT; b++)
       buckets += c.size[b][d];
     ck_assert_uint_eq(buckets, c.traffic[PF_TRAFFIC_ALL].packets[d]);
-    ck_assert_uint_le(c.tcp_flag[PF_TCPF_SYN][d] + c.tcp_flag[PF_TCPF_SYNACK][d],
+    ck_assert_uint_le(c.tcp_flag[PF_TCPF_SYN][d] +
+                          c.tcp_flag[PF_TCPF_SYNACK][d],
                       c.traffic[PF_TRAFFIC_TCP].packets[d]);
     ck_assert_uint_le(c.tcp_flag[PF_TCPF_FIN][d],
                       c.traffic[PF_TRAFFIC_TCP].packets[d]);

@@ -1,4 +1,5 @@
-/* test_decode.c - pf_decode on well-formed IPv4 and IPv6 packets: every protocol, option, fragment and extension header. */
+/* test_decode.c - pf_decode on well-formed IPv4 and IPv6 packets: every
+ * protocol, option, fragment and extension header. */
 #include <stdlib.h>
 
 #include <check.h>
@@ -66,13 +67,13 @@ START_TEST(test_eth_ipv4_udp_l4_len_excludes_ethernet_padding) {
   frame_finish(&f);
   frame_pad_to(&f, 60); /* IP ends at 46; the rest is padding */
   expect_whole(&f, &(struct expect){.l3 = PF_L3_IPV4,
-                                   .l4 = PF_L4_UDP,
-                                   .eth = true,
-                                   .ip_proto = 17,
-                                   .has_ports = true,
-                                   .sport = 53,
-                                   .dport = 5353,
-                                   .l4_len = 8 + 4});
+                                    .l4 = PF_L4_UDP,
+                                    .eth = true,
+                                    .ip_proto = 17,
+                                    .has_ports = true,
+                                    .sport = 53,
+                                    .dport = 5353,
+                                    .l4_len = 8 + 4});
 }
 END_TEST
 
@@ -84,10 +85,10 @@ START_TEST(test_eth_ipv4_icmp_has_no_ports) {
   frame_icmp(&f, 8, 0);
   frame_finish(&f);
   expect_whole(&f, &(struct expect){.l3 = PF_L3_IPV4,
-                                   .l4 = PF_L4_ICMP,
-                                   .eth = true,
-                                   .ip_proto = 1,
-                                   .l4_len = 8});
+                                    .l4 = PF_L4_ICMP,
+                                    .eth = true,
+                                    .ip_proto = 1,
+                                    .l4_len = 8});
 }
 END_TEST
 
@@ -100,13 +101,13 @@ START_TEST(test_eth_ipv4_sctp_has_ports) {
   frame_fill(&f, 0, 16);
   frame_finish(&f);
   expect_whole(&f, &(struct expect){.l3 = PF_L3_IPV4,
-                                   .l4 = PF_L4_SCTP,
-                                   .eth = true,
-                                   .ip_proto = 132,
-                                   .has_ports = true,
-                                   .sport = 2905,
-                                   .dport = 3868,
-                                   .l4_len = 12 + 16});
+                                    .l4 = PF_L4_SCTP,
+                                    .eth = true,
+                                    .ip_proto = 132,
+                                    .has_ports = true,
+                                    .sport = 2905,
+                                    .dport = 3868,
+                                    .l4_len = 12 + 16});
 }
 END_TEST
 
@@ -122,10 +123,10 @@ START_TEST(test_eth_ipv4_gre_payload_not_decoded) {
   frame_finish(&f);
   f.l4_off = gre;
   expect_whole(&f, &(struct expect){.l3 = PF_L3_IPV4,
-                                   .l4 = PF_L4_GRE,
-                                   .eth = true,
-                                   .ip_proto = 47,
-                                   .l4_len = 4 + 20 + 8});
+                                    .l4 = PF_L4_GRE,
+                                    .eth = true,
+                                    .ip_proto = 47,
+                                    .l4_len = 4 + 20 + 8});
 }
 END_TEST
 
@@ -136,9 +137,9 @@ START_TEST(test_ipv4_other_protocols_read_nothing_further) {
     struct frame f;
     eth_ipv4_raw(&f, protos[i], 1); /* one byte: no header could fit */
     expect_whole(&f, &(struct expect){.l3 = PF_L3_IPV4,
-                                     .l4 = PF_L4_OTHER,
-                                     .eth = true,
-                                     .ip_proto = protos[i]});
+                                      .l4 = PF_L4_OTHER,
+                                      .eth = true,
+                                      .ip_proto = protos[i]});
   }
 }
 END_TEST
@@ -152,10 +153,10 @@ START_TEST(test_ipv4_protocol_58_is_icmpv6_class) {
   frame_icmp(&f, 128, 0);
   frame_finish(&f);
   expect_whole(&f, &(struct expect){.l3 = PF_L3_IPV4,
-                                   .l4 = PF_L4_ICMPV6,
-                                   .eth = true,
-                                   .ip_proto = 58,
-                                   .l4_len = 8});
+                                    .l4 = PF_L4_ICMPV6,
+                                    .eth = true,
+                                    .ip_proto = 58,
+                                    .l4_len = 8});
 }
 END_TEST
 
@@ -168,14 +169,14 @@ START_TEST(test_ipv4_options_are_skipped) {
   frame_finish(&f);
   ck_assert_uint_eq(f.l4_off, ETH + 60);
   expect_whole(&f, &(struct expect){.l3 = PF_L3_IPV4,
-                                   .l4 = PF_L4_TCP,
-                                   .eth = true,
-                                   .ip_proto = 6,
-                                   .has_ports = true,
-                                   .sport = 1,
-                                   .dport = 2,
-                                   .tcp_flags = PF_TCP_RST,
-                                   .l4_len = 20});
+                                    .l4 = PF_L4_TCP,
+                                    .eth = true,
+                                    .ip_proto = 6,
+                                    .has_ports = true,
+                                    .sport = 1,
+                                    .dport = 2,
+                                    .tcp_flags = PF_TCP_RST,
+                                    .l4_len = 20});
 }
 END_TEST
 
@@ -187,13 +188,13 @@ START_TEST(test_ipv4_dont_fragment_is_not_a_fragment) {
   frame_udp(&f, 7, 9);
   frame_finish(&f);
   expect_whole(&f, &(struct expect){.l3 = PF_L3_IPV4,
-                                   .l4 = PF_L4_UDP,
-                                   .eth = true,
-                                   .ip_proto = 17,
-                                   .has_ports = true,
-                                   .sport = 7,
-                                   .dport = 9,
-                                   .l4_len = 8});
+                                    .l4 = PF_L4_UDP,
+                                    .eth = true,
+                                    .ip_proto = 17,
+                                    .has_ports = true,
+                                    .sport = 7,
+                                    .dport = 9,
+                                    .l4_len = 8});
 }
 END_TEST
 
@@ -206,14 +207,14 @@ START_TEST(test_ipv4_first_fragment_decodes_transport) {
   frame_fill(&f, 0, 32);
   frame_finish(&f);
   expect_whole(&f, &(struct expect){.l3 = PF_L3_IPV4,
-                                   .l4 = PF_L4_UDP,
-                                   .eth = true,
-                                   .ip_proto = 17,
-                                   .fragment = true,
-                                   .has_ports = true,
-                                   .sport = 7,
-                                   .dport = 9,
-                                   .l4_len = 8 + 32});
+                                    .l4 = PF_L4_UDP,
+                                    .eth = true,
+                                    .ip_proto = 17,
+                                    .fragment = true,
+                                    .has_ports = true,
+                                    .sport = 7,
+                                    .dport = 9,
+                                    .l4_len = 8 + 32});
 }
 END_TEST
 
@@ -230,11 +231,11 @@ START_TEST(test_ipv4_later_fragment_reads_no_transport) {
     frame_fill(&f, 0xff, 3);
     frame_finish(&f);
     expect_whole(&f, &(struct expect){.l3 = PF_L3_IPV4,
-                                     .l4 = PF_L4_TCP,
-                                     .eth = true,
-                                     .ip_proto = 6,
-                                     .fragment = true,
-                                     .later_fragment = true});
+                                      .l4 = PF_L4_TCP,
+                                      .eth = true,
+                                      .ip_proto = 6,
+                                      .fragment = true,
+                                      .later_fragment = true});
   }
 }
 END_TEST
@@ -249,9 +250,9 @@ START_TEST(test_ipv4_dscp_ignores_ecn_bits) {
     frame_ipv4(&f, &(struct ip4){.proto = 50, .tos = cases[i].tos});
     frame_finish(&f);
     expect_whole(&f, &(struct expect){.l3 = PF_L3_IPV4,
-                                     .l4 = PF_L4_OTHER,
-                                     .ip_proto = 50,
-                                     .dscp = cases[i].dscp});
+                                      .l4 = PF_L4_OTHER,
+                                      .ip_proto = 50,
+                                      .dscp = cases[i].dscp});
   }
 }
 END_TEST
@@ -271,18 +272,18 @@ START_TEST(test_eth_ipv6_tcp_every_field) {
 
   struct pf_packet p;
   uint8_t *buf = frame_decode_whole(&f, &p);
-  expect_packet(&f, buf, &p,
-                &(struct expect){.l3 = PF_L3_IPV6,
-                                 .l4 = PF_L4_TCP,
-                                 .eth = true,
-                                 .ip_proto = 6,
-                                 .dscp = 10,
-                                 .has_ports = true,
-                                 .sport = 22,
-                                 .dport = 51000,
-                                 .tcp_flags =
-                                     PF_TCP_FIN | PF_TCP_ACK | PF_TCP_PSH,
-                                 .l4_len = 20 + 100});
+  expect_packet(
+      &f, buf, &p,
+      &(struct expect){.l3 = PF_L3_IPV6,
+                       .l4 = PF_L4_TCP,
+                       .eth = true,
+                       .ip_proto = 6,
+                       .dscp = 10,
+                       .has_ports = true,
+                       .sport = 22,
+                       .dport = 51000,
+                       .tcp_flags = PF_TCP_FIN | PF_TCP_ACK | PF_TCP_PSH,
+                       .l4_len = 20 + 100});
   ck_assert_mem_eq(p.eth_src, mac_b, 6);
   ck_assert_mem_eq(p.src_ip, v6_a, 16);
   ck_assert_mem_eq(p.dst_ip, v6_b, 16);
@@ -299,8 +300,8 @@ START_TEST(test_ipv6_transport_classes) {
     bool ports;
     uint32_t hdr;
   } cases[] = {
-      {17, PF_L4_UDP, true, 8},   {58, PF_L4_ICMPV6, false, 8},
-      {1, PF_L4_ICMP, false, 8},  {132, PF_L4_SCTP, true, 12},
+      {17, PF_L4_UDP, true, 8},  {58, PF_L4_ICMPV6, false, 8},
+      {1, PF_L4_ICMP, false, 8}, {132, PF_L4_SCTP, true, 12},
       {47, PF_L4_GRE, false, 4},
   };
   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -326,13 +327,13 @@ START_TEST(test_ipv6_transport_classes) {
     frame_fill(&f, 0, 6);
     frame_finish(&f);
     expect_whole(&f, &(struct expect){.l3 = PF_L3_IPV6,
-                                     .l4 = cases[i].l4,
-                                     .eth = true,
-                                     .ip_proto = cases[i].proto,
-                                     .has_ports = cases[i].ports,
-                                     .sport = 500,
-                                     .dport = 4500,
-                                     .l4_len = cases[i].hdr + 6});
+                                      .l4 = cases[i].l4,
+                                      .eth = true,
+                                      .ip_proto = cases[i].proto,
+                                      .has_ports = cases[i].ports,
+                                      .sport = 500,
+                                      .dport = 4500,
+                                      .l4_len = cases[i].hdr + 6});
   }
 }
 END_TEST
@@ -347,9 +348,9 @@ START_TEST(test_ipv6_other_protocols) {
     frame_fill(&f, 0, 1);
     frame_finish(&f);
     expect_whole(&f, &(struct expect){.l3 = PF_L3_IPV6,
-                                     .l4 = PF_L4_OTHER,
-                                     .eth = true,
-                                     .ip_proto = protos[i]});
+                                      .l4 = PF_L4_OTHER,
+                                      .eth = true,
+                                      .ip_proto = protos[i]});
   }
 }
 END_TEST
@@ -358,17 +359,17 @@ END_TEST
 START_TEST(test_ipv6_dscp_from_traffic_class) {
   static const struct {
     uint8_t tclass, dscp;
-  } cases[] = {{0x00, 0}, {0x03, 0}, {0x04, 1}, {0x40, 16}, {0xb8, 46},
-               {0xfc, 63}, {0xff, 63}};
+  } cases[] = {{0x00, 0},  {0x03, 0},  {0x04, 1}, {0x40, 16},
+               {0xb8, 46}, {0xfc, 63}, {0xff, 63}};
   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
     struct frame f;
     frame_init(&f, DLT_RAW);
     frame_ipv6(&f, &(struct ip6){.next = 59, .tclass = cases[i].tclass});
     frame_finish(&f);
     expect_whole(&f, &(struct expect){.l3 = PF_L3_IPV6,
-                                     .l4 = PF_L4_OTHER,
-                                     .ip_proto = 59,
-                                     .dscp = cases[i].dscp});
+                                      .l4 = PF_L4_OTHER,
+                                      .ip_proto = 59,
+                                      .dscp = cases[i].dscp});
   }
 }
 END_TEST
@@ -388,14 +389,14 @@ START_TEST(test_ipv6_extension_chain_of_every_kind) {
   frame_finish(&f);
   ck_assert_uint_eq(f.l4_off, ETH + 40 + 8 + 24 + 16 + 24);
   expect_whole(&f, &(struct expect){.l3 = PF_L3_IPV6,
-                                   .l4 = PF_L4_TCP,
-                                   .eth = true,
-                                   .ip_proto = 6,
-                                   .has_ports = true,
-                                   .sport = 80,
-                                   .dport = 1024,
-                                   .tcp_flags = 0x18,
-                                   .l4_len = 20});
+                                    .l4 = PF_L4_TCP,
+                                    .eth = true,
+                                    .ip_proto = 6,
+                                    .has_ports = true,
+                                    .sport = 80,
+                                    .dport = 1024,
+                                    .tcp_flags = 0x18,
+                                    .l4_len = 20});
 }
 END_TEST
 
@@ -411,12 +412,12 @@ START_TEST(test_ipv6_ah_length_in_four_byte_units) {
   frame_finish(&f);
   ck_assert_uint_eq(f.l4_off, 40 + 12);
   expect_whole(&f, &(struct expect){.l3 = PF_L3_IPV6,
-                                   .l4 = PF_L4_UDP,
-                                   .ip_proto = 17,
-                                   .has_ports = true,
-                                   .sport = 0x1234,
-                                   .dport = 0x5678,
-                                   .l4_len = 16});
+                                    .l4 = PF_L4_UDP,
+                                    .ip_proto = 17,
+                                    .has_ports = true,
+                                    .sport = 0x1234,
+                                    .dport = 0x5678,
+                                    .l4_len = 16});
 }
 END_TEST
 
@@ -430,14 +431,14 @@ START_TEST(test_ipv6_first_fragment_decodes_transport) {
   frame_fill(&f, 0, 40);
   frame_finish(&f);
   expect_whole(&f, &(struct expect){.l3 = PF_L3_IPV6,
-                                   .l4 = PF_L4_UDP,
-                                   .eth = true,
-                                   .ip_proto = 17,
-                                   .fragment = true,
-                                   .has_ports = true,
-                                   .sport = 4000,
-                                   .dport = 5000,
-                                   .l4_len = 48});
+                                    .l4 = PF_L4_UDP,
+                                    .eth = true,
+                                    .ip_proto = 17,
+                                    .fragment = true,
+                                    .has_ports = true,
+                                    .sport = 4000,
+                                    .dport = 5000,
+                                    .l4_len = 48});
 }
 END_TEST
 
@@ -451,10 +452,10 @@ START_TEST(test_ipv6_atomic_fragment_is_a_fragment) {
   frame_icmp(&f, 129, 0);
   frame_finish(&f);
   expect_whole(&f, &(struct expect){.l3 = PF_L3_IPV6,
-                                   .l4 = PF_L4_ICMPV6,
-                                   .ip_proto = 58,
-                                   .fragment = true,
-                                   .l4_len = 8});
+                                    .l4 = PF_L4_ICMPV6,
+                                    .ip_proto = 58,
+                                    .fragment = true,
+                                    .l4_len = 8});
 }
 END_TEST
 
@@ -470,11 +471,11 @@ START_TEST(test_ipv6_later_fragment_reads_no_transport) {
   frame_fill(&f, 0xff, 3);
   frame_finish(&f);
   expect_whole(&f, &(struct expect){.l3 = PF_L3_IPV6,
-                                   .l4 = PF_L4_TCP,
-                                   .eth = true,
-                                   .ip_proto = 6,
-                                   .fragment = true,
-                                   .later_fragment = true});
+                                    .l4 = PF_L4_TCP,
+                                    .eth = true,
+                                    .ip_proto = 6,
+                                    .fragment = true,
+                                    .later_fragment = true});
 
   /* Every bit of the 13-bit offset counts; the M flag alone does not. */
   static const uint16_t offsets[] = {1, 0x1000, 0x1fff};
@@ -485,10 +486,10 @@ START_TEST(test_ipv6_later_fragment_reads_no_transport) {
     frame_fill(&f, 0xff, 3);
     frame_finish(&f);
     expect_whole(&f, &(struct expect){.l3 = PF_L3_IPV6,
-                                     .l4 = PF_L4_UDP,
-                                     .ip_proto = 17,
-                                     .fragment = true,
-                                     .later_fragment = true});
+                                      .l4 = PF_L4_UDP,
+                                      .ip_proto = 17,
+                                      .fragment = true,
+                                      .later_fragment = true});
   }
 }
 END_TEST
@@ -503,10 +504,10 @@ START_TEST(test_ipv6_later_fragment_does_not_follow_next_extension) {
   frame_fill(&f, 0xff, 1);
   frame_finish(&f);
   expect_whole(&f, &(struct expect){.l3 = PF_L3_IPV6,
-                                   .l4 = PF_L4_OTHER,
-                                   .ip_proto = 60,
-                                   .fragment = true,
-                                   .later_fragment = true});
+                                    .l4 = PF_L4_OTHER,
+                                    .ip_proto = 60,
+                                    .fragment = true,
+                                    .later_fragment = true});
 }
 END_TEST
 
@@ -519,12 +520,12 @@ START_TEST(test_ipv6_sixteen_extension_headers_accepted) {
   frame_udp(&f, 1, 2);
   frame_finish(&f);
   expect_whole(&f, &(struct expect){.l3 = PF_L3_IPV6,
-                                   .l4 = PF_L4_UDP,
-                                   .ip_proto = 17,
-                                   .has_ports = true,
-                                   .sport = 1,
-                                   .dport = 2,
-                                   .l4_len = 8});
+                                    .l4 = PF_L4_UDP,
+                                    .ip_proto = 17,
+                                    .has_ports = true,
+                                    .sport = 1,
+                                    .dport = 2,
+                                    .l4_len = 8});
 }
 END_TEST
 
@@ -539,12 +540,12 @@ START_TEST(test_ipv6_payload_length_zero_reaches_frame_end) {
   frame_finish(&f);
   frame_set_u16(&f, 4, 0);
   expect_whole(&f, &(struct expect){.l3 = PF_L3_IPV6,
-                                   .l4 = PF_L4_UDP,
-                                   .ip_proto = 17,
-                                   .has_ports = true,
-                                   .sport = 9,
-                                   .dport = 10,
-                                   .l4_len = 508});
+                                    .l4 = PF_L4_UDP,
+                                    .ip_proto = 17,
+                                    .has_ports = true,
+                                    .sport = 9,
+                                    .dport = 10,
+                                    .l4_len = 508});
 }
 END_TEST
 

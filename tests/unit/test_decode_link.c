@@ -1,4 +1,5 @@
-/* test_decode_link.c - pf_decode on well-formed frames of every link type, with VLAN tags, MPLS and PPPoE. */
+/* test_decode_link.c - pf_decode on well-formed frames of every link type, with
+ * VLAN tags, MPLS and PPPoE. */
 #include <stdlib.h>
 
 #include <check.h>
@@ -22,15 +23,15 @@ START_TEST(test_sll_packet_type_sets_kernel_direction) {
     frame_udp(&f, 123, 123);
     frame_finish(&f);
     ck_assert_uint_eq(f.l4_off, 16 + 20);
-    expect_whole(&f, &(struct expect){.l3 = PF_L3_IPV4,
-                                     .l4 = PF_L4_UDP,
-                                     .kdir = type == 4 ? PF_KDIR_OUT
-                                                       : PF_KDIR_IN,
-                                     .ip_proto = 17,
-                                     .has_ports = true,
-                                     .sport = 123,
-                                     .dport = 123,
-                                     .l4_len = 8});
+    expect_whole(&f,
+                 &(struct expect){.l3 = PF_L3_IPV4,
+                                  .l4 = PF_L4_UDP,
+                                  .kdir = type == 4 ? PF_KDIR_OUT : PF_KDIR_IN,
+                                  .ip_proto = 17,
+                                  .has_ports = true,
+                                  .sport = 123,
+                                  .dport = 123,
+                                  .l4_len = 8});
   }
 }
 END_TEST
@@ -44,16 +45,16 @@ START_TEST(test_sll2_packet_type_sets_kernel_direction) {
     frame_tcp(&f, &(struct tcp){.sport = 5, .dport = 6, .flags = PF_TCP_SYN});
     frame_finish(&f);
     ck_assert_uint_eq(f.l4_off, 20 + 40);
-    expect_whole(&f, &(struct expect){.l3 = PF_L3_IPV6,
-                                     .l4 = PF_L4_TCP,
-                                     .kdir = type == 4 ? PF_KDIR_OUT
-                                                       : PF_KDIR_IN,
-                                     .ip_proto = 6,
-                                     .has_ports = true,
-                                     .sport = 5,
-                                     .dport = 6,
-                                     .tcp_flags = PF_TCP_SYN,
-                                     .l4_len = 20});
+    expect_whole(&f,
+                 &(struct expect){.l3 = PF_L3_IPV6,
+                                  .l4 = PF_L4_TCP,
+                                  .kdir = type == 4 ? PF_KDIR_OUT : PF_KDIR_IN,
+                                  .ip_proto = 6,
+                                  .has_ports = true,
+                                  .sport = 5,
+                                  .dport = 6,
+                                  .tcp_flags = PF_TCP_SYN,
+                                  .l4_len = 20});
   }
 }
 END_TEST
@@ -78,19 +79,18 @@ START_TEST(test_raw_ip_selects_version_by_nibble) {
   frame_ipv4(&f, &(struct ip4){.proto = 1});
   frame_icmp(&f, 0, 0);
   frame_finish(&f);
-  expect_whole(&f, &(struct expect){.l3 = PF_L3_IPV4,
-                                   .l4 = PF_L4_ICMP,
-                                   .ip_proto = 1,
-                                   .l4_len = 8});
+  expect_whole(
+      &f, &(struct expect){
+              .l3 = PF_L3_IPV4, .l4 = PF_L4_ICMP, .ip_proto = 1, .l4_len = 8});
 
   frame_init(&f, DLT_RAW);
   frame_ipv6(&f, &(struct ip6){.next = 58});
   frame_icmp(&f, 135, 0);
   frame_finish(&f);
   expect_whole(&f, &(struct expect){.l3 = PF_L3_IPV6,
-                                   .l4 = PF_L4_ICMPV6,
-                                   .ip_proto = 58,
-                                   .l4_len = 8});
+                                    .l4 = PF_L4_ICMPV6,
+                                    .ip_proto = 58,
+                                    .l4_len = 8});
 }
 END_TEST
 
@@ -101,24 +101,24 @@ START_TEST(test_dlt_ipv4_and_dlt_ipv6) {
   frame_udp(&f, 67, 68);
   frame_finish(&f);
   expect_whole(&f, &(struct expect){.l3 = PF_L3_IPV4,
-                                   .l4 = PF_L4_UDP,
-                                   .ip_proto = 17,
-                                   .has_ports = true,
-                                   .sport = 67,
-                                   .dport = 68,
-                                   .l4_len = 8});
+                                    .l4 = PF_L4_UDP,
+                                    .ip_proto = 17,
+                                    .has_ports = true,
+                                    .sport = 67,
+                                    .dport = 68,
+                                    .l4_len = 8});
 
   frame_init(&f, DLT_IPV6);
   frame_ipv6(&f, &(struct ip6){.next = 17});
   frame_udp(&f, 546, 547);
   frame_finish(&f);
   expect_whole(&f, &(struct expect){.l3 = PF_L3_IPV6,
-                                   .l4 = PF_L4_UDP,
-                                   .ip_proto = 17,
-                                   .has_ports = true,
-                                   .sport = 546,
-                                   .dport = 547,
-                                   .l4_len = 8});
+                                    .l4 = PF_L4_UDP,
+                                    .ip_proto = 17,
+                                    .has_ports = true,
+                                    .sport = 546,
+                                    .dport = 547,
+                                    .l4_len = 8});
 }
 END_TEST
 
@@ -134,20 +134,20 @@ START_TEST(test_null_family_in_either_byte_order) {
     frame_finish(&f);
     ck_assert_uint_eq(f.l4_off, 4 + 20);
     expect_whole(&f, &(struct expect){.l3 = PF_L3_IPV4,
-                                     .l4 = PF_L4_UDP,
-                                     .ip_proto = 17,
-                                     .has_ports = true,
-                                     .sport = 1,
-                                     .dport = 2,
-                                     .l4_len = 8});
+                                      .l4 = PF_L4_UDP,
+                                      .ip_proto = 17,
+                                      .has_ports = true,
+                                      .sport = 1,
+                                      .dport = 2,
+                                      .l4_len = 8});
     for (size_t i = 0; i < 4; i++) {
       frame_init(&f, DLT_NULL);
       frame_null(&f, v6_families[i], le);
       frame_ipv6(&f, &(struct ip6){.next = 59});
       frame_finish(&f);
       expect_whole(&f, &(struct expect){.l3 = PF_L3_IPV6,
-                                       .l4 = PF_L4_OTHER,
-                                       .ip_proto = 59});
+                                        .l4 = PF_L4_OTHER,
+                                        .ip_proto = 59});
     }
   }
 }
@@ -175,17 +175,15 @@ START_TEST(test_loop_family_in_network_order_only) {
   frame_null(&f, 2, false);
   frame_ipv4(&f, &(struct ip4){.proto = 50});
   frame_finish(&f);
-  expect_whole(&f, &(struct expect){.l3 = PF_L3_IPV4,
-                                   .l4 = PF_L4_OTHER,
-                                   .ip_proto = 50});
+  expect_whole(&f, &(struct expect){
+                       .l3 = PF_L3_IPV4, .l4 = PF_L4_OTHER, .ip_proto = 50});
 
   frame_init(&f, DLT_LOOP);
   frame_null(&f, 28, false);
   frame_ipv6(&f, &(struct ip6){.next = 59});
   frame_finish(&f);
-  expect_whole(&f, &(struct expect){.l3 = PF_L3_IPV6,
-                                   .l4 = PF_L4_OTHER,
-                                   .ip_proto = 59});
+  expect_whole(&f, &(struct expect){
+                       .l3 = PF_L3_IPV6, .l4 = PF_L4_OTHER, .ip_proto = 59});
 
   frame_init(&f, DLT_LOOP);
   frame_null(&f, 2, true);
@@ -199,9 +197,15 @@ START_TEST(test_dlt_supported_lists_exactly_the_decoded_types) {
   static const int yes[] = {DLT_EN10MB, DLT_LINUX_SLL, DLT_LINUX_SLL2,
                             DLT_RAW,    DLT_IPV4,      DLT_IPV6,
                             DLT_NULL,   DLT_LOOP};
-  static const int no[] = {-1,           DLT_PPP,          DLT_IEEE802_11,
-                           DLT_PPP_ETHER, DLT_IEEE802_11_RADIO, DLT_USB_LINUX,
-                           DLT_NFLOG,    DLT_EN3MB,        1000};
+  static const int no[] = {-1,
+                           DLT_PPP,
+                           DLT_IEEE802_11,
+                           DLT_PPP_ETHER,
+                           DLT_IEEE802_11_RADIO,
+                           DLT_USB_LINUX,
+                           DLT_NFLOG,
+                           DLT_EN3MB,
+                           1000};
   for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
     ck_assert_msg(pf_dlt_supported(yes[i]), "DLT %d", yes[i]);
   for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++)
@@ -237,16 +241,16 @@ START_TEST(test_vlan_id_excludes_priority_and_dei) {
     frame_udp(&f, 1, 2);
     frame_finish(&f);
     expect_whole(&f, &(struct expect){.l3 = PF_L3_IPV4,
-                                     .l4 = PF_L4_UDP,
-                                     .eth = true,
-                                     .vlan_count = 1,
-                                     .vlan_outer = cases[i].vid,
-                                     .vlan_inner = cases[i].vid,
-                                     .ip_proto = 17,
-                                     .has_ports = true,
-                                     .sport = 1,
-                                     .dport = 2,
-                                     .l4_len = 8});
+                                      .l4 = PF_L4_UDP,
+                                      .eth = true,
+                                      .vlan_count = 1,
+                                      .vlan_outer = cases[i].vid,
+                                      .vlan_inner = cases[i].vid,
+                                      .ip_proto = 17,
+                                      .has_ports = true,
+                                      .sport = 1,
+                                      .dport = 2,
+                                      .l4_len = 8});
   }
 }
 END_TEST
@@ -263,17 +267,17 @@ START_TEST(test_vlan_qinq_outer_and_inner) {
     frame_tcp(&f, &(struct tcp){.sport = 3, .dport = 4, .flags = PF_TCP_ACK});
     frame_finish(&f);
     expect_whole(&f, &(struct expect){.l3 = PF_L3_IPV6,
-                                     .l4 = PF_L4_TCP,
-                                     .eth = true,
-                                     .vlan_count = 2,
-                                     .vlan_outer = 100,
-                                     .vlan_inner = 200,
-                                     .ip_proto = 6,
-                                     .has_ports = true,
-                                     .sport = 3,
-                                     .dport = 4,
-                                     .tcp_flags = PF_TCP_ACK,
-                                     .l4_len = 20});
+                                      .l4 = PF_L4_TCP,
+                                      .eth = true,
+                                      .vlan_count = 2,
+                                      .vlan_outer = 100,
+                                      .vlan_inner = 200,
+                                      .ip_proto = 6,
+                                      .has_ports = true,
+                                      .sport = 3,
+                                      .dport = 4,
+                                      .tcp_flags = PF_TCP_ACK,
+                                      .l4_len = 20});
   }
 }
 END_TEST
@@ -289,16 +293,16 @@ START_TEST(test_vlan_eight_tags_accepted) {
   frame_sctp(&f, 10, 20);
   frame_finish(&f);
   expect_whole(&f, &(struct expect){.l3 = PF_L3_IPV4,
-                                   .l4 = PF_L4_SCTP,
-                                   .eth = true,
-                                   .vlan_count = 8,
-                                   .vlan_outer = 1,
-                                   .vlan_inner = 8,
-                                   .ip_proto = 132,
-                                   .has_ports = true,
-                                   .sport = 10,
-                                   .dport = 20,
-                                   .l4_len = 12});
+                                    .l4 = PF_L4_SCTP,
+                                    .eth = true,
+                                    .vlan_count = 8,
+                                    .vlan_outer = 1,
+                                    .vlan_inner = 8,
+                                    .ip_proto = 132,
+                                    .has_ports = true,
+                                    .sport = 10,
+                                    .dport = 20,
+                                    .l4_len = 12});
 }
 END_TEST
 
@@ -309,10 +313,10 @@ START_TEST(test_vlan_around_non_ip_and_in_cooked_captures) {
   frame_vlan(&f, 42, 0x0806);
   frame_fill(&f, 0, 28);
   expect_whole(&f, &(struct expect){.l3 = PF_L3_NON_IP,
-                                   .eth = true,
-                                   .vlan_count = 1,
-                                   .vlan_outer = 42,
-                                   .vlan_inner = 42});
+                                    .eth = true,
+                                    .vlan_count = 1,
+                                    .vlan_outer = 42,
+                                    .vlan_inner = 42});
 
   frame_init(&f, DLT_LINUX_SLL);
   frame_sll(&f, 0, 0x8100);
@@ -320,12 +324,12 @@ START_TEST(test_vlan_around_non_ip_and_in_cooked_captures) {
   frame_ipv4(&f, &(struct ip4){.proto = 4});
   frame_finish(&f);
   expect_whole(&f, &(struct expect){.l3 = PF_L3_IPV4,
-                                   .l4 = PF_L4_OTHER,
-                                   .kdir = PF_KDIR_IN,
-                                   .vlan_count = 1,
-                                   .vlan_outer = 7,
-                                   .vlan_inner = 7,
-                                   .ip_proto = 4});
+                                    .l4 = PF_L4_OTHER,
+                                    .kdir = PF_KDIR_IN,
+                                    .vlan_count = 1,
+                                    .vlan_outer = 7,
+                                    .vlan_inner = 7,
+                                    .ip_proto = 4});
 
   frame_init(&f, DLT_LINUX_SLL2);
   frame_sll2(&f, 0x88a8, 4);
@@ -334,12 +338,12 @@ START_TEST(test_vlan_around_non_ip_and_in_cooked_captures) {
   frame_ipv6(&f, &(struct ip6){.next = 59});
   frame_finish(&f);
   expect_whole(&f, &(struct expect){.l3 = PF_L3_IPV6,
-                                   .l4 = PF_L4_OTHER,
-                                   .kdir = PF_KDIR_OUT,
-                                   .vlan_count = 2,
-                                   .vlan_outer = 8,
-                                   .vlan_inner = 9,
-                                   .ip_proto = 59});
+                                    .l4 = PF_L4_OTHER,
+                                    .kdir = PF_KDIR_OUT,
+                                    .vlan_count = 2,
+                                    .vlan_outer = 8,
+                                    .vlan_inner = 9,
+                                    .ip_proto = 59});
 }
 END_TEST
 
@@ -353,14 +357,14 @@ START_TEST(test_mpls_unicast_single_label_ipv4) {
   frame_finish(&f);
   ck_assert_uint_eq(f.ip_off[0], ETH + 4);
   expect_whole(&f, &(struct expect){.l3 = PF_L3_IPV4,
-                                   .l4 = PF_L4_UDP,
-                                   .eth = true,
-                                   .ip_proto = 17,
-                                   .dscp = 8,
-                                   .has_ports = true,
-                                   .sport = 3784,
-                                   .dport = 3785,
-                                   .l4_len = 8});
+                                    .l4 = PF_L4_UDP,
+                                    .eth = true,
+                                    .ip_proto = 17,
+                                    .dscp = 8,
+                                    .has_ports = true,
+                                    .sport = 3784,
+                                    .dport = 3785,
+                                    .l4_len = 8});
 }
 END_TEST
 
@@ -376,14 +380,14 @@ START_TEST(test_mpls_multicast_label_stack_ipv6) {
   frame_finish(&f);
   ck_assert_uint_eq(f.ip_off[0], ETH + 12);
   expect_whole(&f, &(struct expect){.l3 = PF_L3_IPV6,
-                                   .l4 = PF_L4_TCP,
-                                   .eth = true,
-                                   .ip_proto = 6,
-                                   .has_ports = true,
-                                   .sport = 179,
-                                   .dport = 179,
-                                   .tcp_flags = 0x18,
-                                   .l4_len = 20});
+                                    .l4 = PF_L4_TCP,
+                                    .eth = true,
+                                    .ip_proto = 6,
+                                    .has_ports = true,
+                                    .sport = 179,
+                                    .dport = 179,
+                                    .tcp_flags = 0x18,
+                                    .l4_len = 20});
 }
 END_TEST
 
@@ -397,10 +401,10 @@ START_TEST(test_mpls_sixteen_labels_accepted) {
   frame_gre(&f, 0x6558);
   frame_finish(&f);
   expect_whole(&f, &(struct expect){.l3 = PF_L3_IPV4,
-                                   .l4 = PF_L4_GRE,
-                                   .eth = true,
-                                   .ip_proto = 47,
-                                   .l4_len = 4});
+                                    .l4 = PF_L4_GRE,
+                                    .eth = true,
+                                    .ip_proto = 47,
+                                    .l4_len = 4});
 }
 END_TEST
 
@@ -430,13 +434,13 @@ START_TEST(test_vlan_then_mpls) {
   frame_icmp(&f, 8, 0);
   frame_finish(&f);
   expect_whole(&f, &(struct expect){.l3 = PF_L3_IPV4,
-                                   .l4 = PF_L4_ICMP,
-                                   .eth = true,
-                                   .vlan_count = 1,
-                                   .vlan_outer = 55,
-                                   .vlan_inner = 55,
-                                   .ip_proto = 1,
-                                   .l4_len = 8});
+                                    .l4 = PF_L4_ICMP,
+                                    .eth = true,
+                                    .vlan_count = 1,
+                                    .vlan_outer = 55,
+                                    .vlan_inner = 55,
+                                    .ip_proto = 1,
+                                    .l4_len = 8});
 }
 END_TEST
 
@@ -450,14 +454,14 @@ START_TEST(test_pppoe_session_ipv4_and_ipv6) {
   frame_finish(&f);
   ck_assert_uint_eq(f.ip_off[0], ETH + 8);
   expect_whole(&f, &(struct expect){.l3 = PF_L3_IPV4,
-                                   .l4 = PF_L4_TCP,
-                                   .eth = true,
-                                   .ip_proto = 6,
-                                   .has_ports = true,
-                                   .sport = 80,
-                                   .dport = 8080,
-                                   .tcp_flags = 0x11,
-                                   .l4_len = 20});
+                                    .l4 = PF_L4_TCP,
+                                    .eth = true,
+                                    .ip_proto = 6,
+                                    .has_ports = true,
+                                    .sport = 80,
+                                    .dport = 8080,
+                                    .tcp_flags = 0x11,
+                                    .l4_len = 20});
 
   frame_init(&f, DLT_EN10MB);
   frame_eth(&f, NULL, NULL, 0x8100);
@@ -467,16 +471,16 @@ START_TEST(test_pppoe_session_ipv4_and_ipv6) {
   frame_udp(&f, 53, 53);
   frame_finish(&f);
   expect_whole(&f, &(struct expect){.l3 = PF_L3_IPV6,
-                                   .l4 = PF_L4_UDP,
-                                   .eth = true,
-                                   .vlan_count = 1,
-                                   .vlan_outer = 10,
-                                   .vlan_inner = 10,
-                                   .ip_proto = 17,
-                                   .has_ports = true,
-                                   .sport = 53,
-                                   .dport = 53,
-                                   .l4_len = 8});
+                                    .l4 = PF_L4_UDP,
+                                    .eth = true,
+                                    .vlan_count = 1,
+                                    .vlan_outer = 10,
+                                    .vlan_inner = 10,
+                                    .ip_proto = 17,
+                                    .has_ports = true,
+                                    .sport = 53,
+                                    .dport = 53,
+                                    .l4_len = 8});
 }
 END_TEST
 

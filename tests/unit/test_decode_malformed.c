@@ -1,4 +1,5 @@
-/* test_decode_malformed.c - pf_decode's malformed reasons and the order in which they apply. */
+/* test_decode_malformed.c - pf_decode's malformed reasons and the order in
+ * which they apply. */
 #include <stdlib.h>
 
 #include <check.h>
@@ -33,8 +34,8 @@ static void check_valid(const struct frame *f, uint32_t caplen, uint32_t len,
   struct pf_packet p;
   uint8_t *buf = frame_decode(f, caplen, len, &p);
   expect_complete(&p);
-  ck_assert_msg(p.l3 == l3, "caplen %u len %u: l3 %d (%s), expected %d",
-                caplen, len, p.l3, pf_malformed_name(p.malformed), l3);
+  ck_assert_msg(p.l3 == l3, "caplen %u len %u: l3 %d (%s), expected %d", caplen,
+                len, p.l3, pf_malformed_name(p.malformed), l3);
   free(buf);
 }
 
@@ -220,8 +221,7 @@ START_TEST(test_ninth_vlan_tag_is_too_deep) {
   frame_init(&f, DLT_EN10MB);
   frame_eth(&f, NULL, NULL, 0x8100);
   for (int i = 1; i <= PF_MAX_VLAN_TAGS + 1; i++)
-    frame_vlan(&f, (uint16_t)i,
-               i <= PF_MAX_VLAN_TAGS ? types[i % 3] : 0x0800);
+    frame_vlan(&f, (uint16_t)i, i <= PF_MAX_VLAN_TAGS ? types[i % 3] : 0x0800);
   frame_ipv4(&f, &(struct ip4){.proto = 17});
   frame_udp(&f, 1, 2);
   frame_finish(&f);
@@ -349,8 +349,8 @@ START_TEST(test_ipv4_header_lengths_invalid) {
   static const struct {
     uint8_t ihl;
     uint16_t total;
-  } cases[] = {{0, 20},  {4, 20},  {4, 16}, {5, 19},
-               {5, 0},   {6, 20},  {15, 40}, {15, 59}};
+  } cases[] = {{0, 20}, {4, 20}, {4, 16},  {5, 19},
+               {5, 0},  {6, 20}, {15, 40}, {15, 59}};
   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
     struct frame f;
     frame_init(&f, DLT_EN10MB);
@@ -649,10 +649,9 @@ START_TEST(test_tcp_options_need_not_be_captured) {
   frame_init(&f, DLT_EN10MB);
   frame_eth(&f, NULL, NULL, 0x0800);
   frame_ipv4(&f, &(struct ip4){.proto = 6});
-  frame_tcp(&f, &(struct tcp){.sport = 443,
-                              .dport = 50000,
-                              .flags = PF_TCP_SYN,
-                              .doff = 15});
+  frame_tcp(&f,
+            &(struct tcp){
+                .sport = 443, .dport = 50000, .flags = PF_TCP_SYN, .doff = 15});
   frame_fill(&f, 0, 100);
   frame_finish(&f);
   for (uint32_t k = f.l4_off + 20; k <= f.l4_off + 60; k++) {
@@ -722,8 +721,8 @@ START_TEST(test_malformed_outcome_is_clean) {
   frame_init(&f, DLT_EN10MB);
   frame_eth(&f, NULL, NULL, 0x0800);
   frame_ipv4(&f, &(struct ip4){.proto = 6});
-  frame_tcp(&f, &(struct tcp){.sport = 1, .dport = 2, .flags = 0x3f,
-                              .doff = 10});
+  frame_tcp(&f,
+            &(struct tcp){.sport = 1, .dport = 2, .flags = 0x3f, .doff = 10});
   frame_finish(&f);
   frame_set_u16(&f, ETH + 2, 20 + 30); /* options past the payload */
   struct pf_packet p;

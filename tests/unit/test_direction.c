@@ -1,4 +1,5 @@
-/* test_direction.c - pf_direction: local addresses first, then the kernel's direction, else rx. */
+/* test_direction.c - pf_direction: local addresses first, then the kernel's
+ * direction, else rx. */
 #include <stdlib.h>
 
 #include <check.h>
@@ -12,11 +13,11 @@
 /* Local: 192.0.2.0/24 and 2001:db8:1::/48, so v4_a and v6_a are local and
  * v4_b and v6_b are not. */
 static const uint8_t local4_other[4] = {192, 0, 2, 200};
-static const uint8_t local6_other[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 1, 0xff,
-                                         [15] = 9};
+static const uint8_t local6_other[16] = {0x20, 0x01, 0x0d, 0xb8,
+                                         0,    1,    0xff, [15] = 9};
 static const uint8_t remote4_other[4] = {203, 0, 113, 5};
-static const uint8_t remote6_other[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 3,
-                                          [15] = 3};
+static const uint8_t remote6_other[16] = {0x20, 0x01, 0x0d,    0xb8,
+                                          0,    3,    [15] = 3};
 
 static struct pf_localnet local;
 
@@ -83,7 +84,7 @@ static void check_ip(enum link link, bool v6, const uint8_t *src,
   struct pf_packet p;
   uint8_t *buf = frame_decode_whole(&f, &p);
   ck_assert_int_eq(p.l3, v6 ? PF_L3_IPV6 : PF_L3_IPV4);
-  enum pf_locality loc = (enum pf_locality)-1;
+  enum pf_locality loc = (enum pf_locality) - 1;
   enum pf_dir dir = pf_direction(&local, if_mac, &p, &loc);
   ck_assert_msg((int)dir == want_dir && (int)loc == want_loc,
                 "link %d v6 %d: dir %d locality %d, expected %d %d", link, v6,
@@ -96,7 +97,7 @@ static void check_frame(const struct frame *f, uint32_t caplen,
                         const uint8_t *if_mac, int want_dir, int want_loc) {
   struct pf_packet p;
   uint8_t *buf = frame_decode(f, caplen, f->len, &p);
-  enum pf_locality loc = (enum pf_locality)-1;
+  enum pf_locality loc = (enum pf_locality) - 1;
   enum pf_dir dir = pf_direction(&local, if_mac, &p, &loc);
   ck_assert_msg((int)dir == want_dir && (int)loc == want_loc,
                 "dlt %d caplen %u l3 %d: dir %d locality %d, expected %d %d",

@@ -1,4 +1,5 @@
-/* test_localnet.c - prefix parsing and formatting, local-set membership, copies, interface addresses. */
+/* test_localnet.c - prefix parsing and formatting, local-set membership,
+ * copies, interface addresses. */
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
@@ -81,26 +82,26 @@ END_TEST
 
 START_TEST(test_parse_invalid_prefixes) {
   static const char *const bad[] = {
-      "",                /* empty */
-      "/",               /* nothing at all */
-      "/24",             /* no address */
-      "10.0.0.0/",       /* no length */
-      "10.0.0.0/33",     /* too long for IPv4 */
-      "10.0.0.0/-1",     /* negative */
-      "10.0.0.0/8x",     /* junk after the length */
-      "10.0.0.0/8/8",    /* two lengths */
+      "",                              /* empty */
+      "/",                             /* nothing at all */
+      "/24",                           /* no address */
+      "10.0.0.0/",                     /* no length */
+      "10.0.0.0/33",                   /* too long for IPv4 */
+      "10.0.0.0/-1",                   /* negative */
+      "10.0.0.0/8x",                   /* junk after the length */
+      "10.0.0.0/8/8",                  /* two lengths */
       "10.0.0.0/99999999999999999999", /* overflows */
-      "10.0.0.256/32",   /* bad octet */
-      "10.0.0/24",       /* too few octets */
-      "10.0.0.0.0",      /* too many octets */
-      "hello",           /* not an address */
-      "10.0.0.0 /8",     /* space in the address */
-      "2001:db8::/129",  /* too long for IPv6 */
-      "2001:db8:::/32",  /* bad IPv6 */
-      "2001:db8::g/64",  /* bad IPv6 digit */
+      "10.0.0.256/32",                 /* bad octet */
+      "10.0.0/24",                     /* too few octets */
+      "10.0.0.0.0",                    /* too many octets */
+      "hello",                         /* not an address */
+      "10.0.0.0 /8",                   /* space in the address */
+      "2001:db8::/129",                /* too long for IPv6 */
+      "2001:db8:::/32",                /* bad IPv6 */
+      "2001:db8::g/64",                /* bad IPv6 digit */
       /* host bits set beyond the prefix */
       "10.0.0.1/24",
-      "198.19.0.0/15",   /* the last bit of the 2nd octet is host */
+      "198.19.0.0/15", /* the last bit of the 2nd octet is host */
       "192.0.2.1/0",
       "2001:db8::1/64",
       "2001:db8:0:0:8000::/64", /* first bit past a /64 */
