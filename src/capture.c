@@ -200,6 +200,16 @@ static bool pf_try_open_live(struct pf_source *src) {
 
 /* ---- the loop ---- */
 
+static void pf_finish_file(struct pf_source *src) {
+  const uint64_t *all = src->work.traffic[PF_TRAFFIC_ALL].packets;
+  pf_close_handle(src);
+  src->health.finished = true;
+  pf_publish(src);
+  pf_log(src, PF_LOG_INFO, "read \"%s\" to its end: %llu packets",
+         src->cfg.device,
+         (unsigned long long)(all[PF_DIR_RX] + all[PF_DIR_TX]));
+}
+
 static void pf_capture_loop(struct pf_source *src) {
   double backoff = 1.0;
   double next_refresh = 0,
@@ -222,7 +232,7 @@ static void pf_capture_loop(struct pf_source *src) {
                           pf_capture_packet, (u_char *)src);
     if (n == PCAP_ERROR_BREAK)
       continue; /* the loop condition tells whether to stop */
-    if (n == PCAP_ERROR) {
+    if (n == PCAP_ERROR && live) {
       pf_log(src, PF_LOG_WARNING, "capture on \"%s\" failed: %s; reopening",
              src->cfg.device, pcap_geterr(src->pcap));
       pf_close_handle(src);
@@ -236,15 +246,13 @@ static void pf_capture_loop(struct pf_source *src) {
     }
     if (n > 0)
       backoff = 1.0;
-    if (!live && n == 0) {
-      pf_close_handle(src);
-      src->health.finished = true;
-      pf_publish(src);
-      pf_log(
-          src, PF_LOG_INFO, "read \"%s\" to its end: %llu packets",
-          src->cfg.device,
-          (unsigned long long)(src->work.traffic[PF_TRAFFIC_ALL].packets[0] +
-                               src->work.traffic[PF_TRAFFIC_ALL].packets[1]));
+    if (!live && n <= 0) {
+      /* The end of a file, or a damaged one (a truncated last record):
+       * either way every packet read so far stays counted. */
+      if (n == PCAP_ERROR)
+        pf_log(src, PF_LOG_ERR, "stopped reading \"%s\": %s",
+               src->cfg.device, pcap_geterr(src->pcap));
+      pf_finish_file(src);
       return;
     }
     if (live) {

@@ -21,4 +21,14 @@ done
 ip_pkts=$(awk '$1 == "if_packets-ipv4" || $1 == "if_packets-ipv6" {s += $2 + $3} END {print s}' "$WORK/nolocal")
 neither=$(awk '$1 == "if_packets-local_neither" {print $2 + $3}' "$WORK/nolocal")
 [[ "$ip_pkts" -gt 0 && "$ip_pkts" == "$neither" ]] || pf_fail "without local networks: $neither of $ip_pkts IP packets are local_neither"
-pf_pass "$checked packets over 8 captures, every series exact"
+# A damaged file (its last record cut short) keeps every whole packet
+# counted and says why reading stopped.
+total=$(awk '$1 == "packets-captured" {print $2}' "$WORK/ethernet-pcap.truth")
+head -c -7 "$WORK/ethernet-pcap.cap" >"$WORK/damaged.pcap"
+"$REPLAY" "$WORK/damaged.pcap" >"$WORK/damaged.out" 2>"$WORK/damaged.err" ||
+  pf_fail "pcapflow-replay failed on a damaged file"
+got=$(awk '$1 == "packets-captured" {print $2}' "$WORK/damaged.out")
+[[ "$got" == $((total - 1)) ]] || pf_fail "damaged file: captured $got, expected $((total - 1))"
+grep -q 'stopped reading ".*damaged.pcap": truncated dump file' "$WORK/damaged.err" ||
+  pf_fail "damaged file: no error message: $(cat "$WORK/damaged.err")"
+pf_pass "$checked packets over 8 captures, every series exact; a damaged file keeps $got packets"
