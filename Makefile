@@ -78,11 +78,14 @@ unit-asan: $(B)/unit-tests-asan ## run the unit tests under ASan + UBSan
 integration: all ## run the tests with real collectd daemons and captures
 	tests/integration/run_all.sh
 
+# Fragments in mk/ add targets of their own, and may add steps to `check`
+# with CHECK_STEPS += target.
+CHECK_STEPS := unit unit-asan integration
+-include mk/*.mk
+
 check: deps ## install what is missing, build, run every test
 	$(MAKE) all
-	$(MAKE) unit
-	$(MAKE) unit-asan
-	$(MAKE) integration
+	$(MAKE) $(CHECK_STEPS)
 
 # ---- run ----
 

@@ -1,18 +1,12 @@
 #!/usr/bin/env bash
 # deps.sh - install the Debian packages pcapflow needs to build, test and
-# run, but only those that are missing, so a ready machine is not touched.
+# run (scripts/packages/*.txt), but only those that are missing, so a ready
+# machine is not touched.
 set -euo pipefail
 
-packages=(
-  build-essential pkg-config # compiler, make
-  libpcap-dev                # the capture library
-  collectd-core collectd-dev # the daemon and its plugin headers
-  check                      # unit test framework
-  tcpreplay                  # replays test captures onto a veth
-  iproute2                   # network namespaces and veth pairs
-  procps                     # pgrep/pkill in tests
-  libyajl2                   # needed by the stock write_log plugin
-)
+# Every scripts/packages/*.txt lists packages one a line (# comments), so
+# each capability names what it needs in a file of its own.
+mapfile -t packages < <(cat "$(dirname "$0")"/packages/*.txt | sed -e 's/#.*//' -e 's/[[:space:]]//g' | grep -v '^$' | sort -u)
 
 missing=()
 for pkg in "${packages[@]}"; do
