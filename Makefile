@@ -45,12 +45,12 @@ $(B)/plugin/%.o: plugin/%.c plugin/*.h $(ENGINE_HDR) | $(B)/plugin
 $(B)/libpcapflow.a: $(ENGINE_OBJ)
 	$(AR) rcs $@ $^
 
-$(B)/pcapflow.so: $(PLUGIN_OBJ) $(B)/libpcapflow.a plugin/pcapflow.map
+$(B)/pcapflow.so: $(PLUGIN_OBJ) $(B)/libpcapflow.a plugin/pcapflow.map Makefile
 	$(CC) -shared -pthread -Wl,--version-script=plugin/pcapflow.map \
-	  -o $@ $(PLUGIN_OBJ) $(B)/libpcapflow.a -lpcap
+	  -o $@ $(PLUGIN_OBJ) $(B)/libpcapflow.a -lpcap -lm
 
 $(B)/pcapflow-replay: src/tools/replay.c $(B)/libpcapflow.a
-	$(CC) $(BASEFLAGS) $(CFLAGS) -Iinclude -o $@ $< $(B)/libpcapflow.a -lpcap
+	$(CC) $(BASEFLAGS) $(CFLAGS) -Iinclude -o $@ $< $(B)/libpcapflow.a -lpcap -lm
 
 $(B)/pcapflow-gen: $(GEN_SRC) $(wildcard tests/gen/*.h) | $(B)
 	$(CC) -std=c11 $(WARNINGS) $(CFLAGS) -o $@ $(GEN_SRC)
@@ -61,13 +61,13 @@ $(B) $(B)/engine $(B)/plugin:
 # ---- tests ----
 
 $(B)/unit-tests: $(UNIT_SRC) $(wildcard tests/unit/*.h) $(B)/libpcapflow.a
-	$(CC) $(BASEFLAGS) $(CFLAGS) -Iinclude -Itests/unit -o $@ $(UNIT_SRC) \
-	  $(B)/libpcapflow.a -lpcap $(CHECK_LIBS)
+	$(CC) $(BASEFLAGS) $(CFLAGS) -Iinclude -Isrc -Itests/unit -o $@ $(UNIT_SRC) \
+	  $(B)/libpcapflow.a -lpcap -lm $(CHECK_LIBS)
 
 # The same tests, engine and all, under AddressSanitizer and UBSan.
 $(B)/unit-tests-asan: $(UNIT_SRC) $(wildcard tests/unit/*.h) $(ENGINE_SRC) $(ENGINE_HDR) | $(B)
 	$(CC) $(BASEFLAGS) -O1 -g $(SANITIZE) -Iinclude -Isrc -Itests/unit -o $@ \
-	  $(UNIT_SRC) $(ENGINE_SRC) -lpcap $(CHECK_LIBS)
+	  $(UNIT_SRC) $(ENGINE_SRC) -lpcap -lm $(CHECK_LIBS)
 
 unit: $(B)/unit-tests ## run the unit tests
 	$(B)/unit-tests

@@ -88,6 +88,51 @@ static int pcapflow_add_local_network(const oconfig_item_t *ci,
 
 /* ---- options shared by the block and its sources ---- */
 
+/* Reads an unsigned option into a uint32_t / uint8_t field. */
+static int pcapflow_get_u32(const oconfig_item_t *ci, int min, int max,
+                            uint32_t *out) {
+  int v;
+  if (pcapflow_get_int(ci, min, max, &v) != 0)
+    return -1;
+  *out = (uint32_t)v;
+  return 0;
+}
+
+static int pcapflow_get_u8(const oconfig_item_t *ci, int min, int max,
+                           uint8_t *out) {
+  int v;
+  if (pcapflow_get_int(ci, min, max, &v) != 0)
+    return -1;
+  *out = (uint8_t)v;
+  return 0;
+}
+
+/* Flow-table and top-N options. Same contract as pcapflow_source_option. */
+static int pcapflow_flow_option(const oconfig_item_t *ci,
+                                struct pf_shard_config *shard) {
+  struct pf_flow_timeouts *to = &shard->timeouts;
+  static const int day = 86400;
+  if (strcasecmp(ci->key, "MaxFlows") == 0)
+    return pcapflow_get_u32(ci, 1, 100000000, &shard->max_flows);
+  if (strcasecmp(ci->key, "TcpTimeout") == 0)
+    return pcapflow_get_u32(ci, 1, day, &to->tcp_s);
+  if (strcasecmp(ci->key, "TcpClosedTimeout") == 0)
+    return pcapflow_get_u32(ci, 1, day, &to->tcp_closed_s);
+  if (strcasecmp(ci->key, "UdpTimeout") == 0)
+    return pcapflow_get_u32(ci, 1, day, &to->udp_s);
+  if (strcasecmp(ci->key, "IcmpTimeout") == 0)
+    return pcapflow_get_u32(ci, 1, day, &to->icmp_s);
+  if (strcasecmp(ci->key, "OtherTimeout") == 0)
+    return pcapflow_get_u32(ci, 1, day, &to->other_s);
+  if (strcasecmp(ci->key, "ActiveTimeout") == 0)
+    return pcapflow_get_u32(ci, 0, 7 * day, &to->active_s);
+  if (strcasecmp(ci->key, "TopHostPrefixV4") == 0)
+    return pcapflow_get_u8(ci, 1, 32, &shard->host_prefix_v4);
+  if (strcasecmp(ci->key, "TopHostPrefixV6") == 0)
+    return pcapflow_get_u8(ci, 1, 128, &shard->host_prefix_v6);
+  return 1;
+}
+
 /* Applies one per-source option to cfg. Returns 0, -1 on a bad value, or 1
  * when the key is not a per-source option. */
 static int pcapflow_source_option(const oconfig_item_t *ci,
@@ -104,7 +149,13 @@ static int pcapflow_source_option(const oconfig_item_t *ci,
     return pcapflow_get_int(ci, 1, 3600, &cfg->retry_max_s);
   if (strcasecmp(ci->key, "LocalNetwork") == 0)
     return pcapflow_add_local_network(ci, &cfg->local);
-  return 1;
+  if (strcasecmp(ci->key, "Workers") == 0)
+    return pcapflow_get_int(ci, 1, PF_MAX_WORKERS, &cfg->workers);
+  if (strcasecmp(ci->key, "TopN") == 0)
+    return pcapflow_get_int(ci, 1, PF_MAX_TOP_N, &cfg->top_n);
+  if (strcasecmp(ci->key, "TopSeriesLimit") == 0)
+    return pcapflow_get_int(ci, 0, 1000000, &cfg->top_series_limit);
+  return pcapflow_flow_option(ci, &cfg->shard);
 }
 
 /* A source starts as a copy of the block's defaults. */
@@ -112,13 +163,15 @@ static int pcapflow_copy_defaults(struct pf_source_config *dst,
                                   const struct pf_source_config *defaults,
                                   enum pf_source_kind kind) {
   char err[256];
-  pf_source_config_init(dst, kind);
-  dst->snaplen = defaults->snaplen;
-  dst->promiscuous = defaults->promiscuous;
-  dst->buffer_mib = defaults->buffer_mib;
-  dst->retry_max_s = defaults->retry_max_s;
-  if (defaults->filter && !(dst->filter = strdup(defaults->filter)))
+  *dst = *defaults;
+  dst->kind = kind;
+  dst->device = NULL;
+  dst->filter = NULL;
+  pf_localnet_init(&dst->local);
+  if (defaults->filter && !(dst->filter = strdup(defaults->filter))) {
+    ERROR("pcapflow: out of memory");
     return -1;
+  }
   if (pf_localnet_copy(&dst->local, &defaults->local, err, sizeof(err)) != 0) {
     ERROR("pcapflow: %s", err);
     return -1;

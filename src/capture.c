@@ -1,9 +1,10 @@
-/* capture.c - a source's capture thread: open (and reopen) the handle,
- * decode and count every packet, publish the counters after every batch.
+/* capture.c - a source's capture workers: open (and reopen) the handle,
+ * decode and account every packet, expire flows in bounded steps.
  *
- * The thread never holds the publish spinlock while libpcap waits for
- * packets: it counts into its own struct and copies it out under the lock
- * once per pcap_dispatch batch, a fixed-size copy whatever the traffic. */
+ * A worker takes its spinlock when the first packet of a pcap_dispatch
+ * batch arrives and releases it when the batch is done, so it never holds
+ * the lock while libpcap waits for packets, and the reader waits at most
+ * one batch. */
 #include "source_internal.h"
 
 #include <errno.h>
@@ -12,16 +13,22 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "pcapflow/decode.h"
 #include "pcapflow/direction.h"
 
-/* A file is read in batches of this many packets so that its progress is
- * published (and a stop request noticed) while it is being read. */
+/* A file is read in batches of this many packets so that its progress can
+ * be read (and a stop request noticed) while it is being read. */
 #define PF_FILE_BATCH 4096
-/* How often a live source refreshes its addresses and kernel counters. */
-#define PF_REFRESH_SECONDS 1.0
+/* How often a live worker refreshes its addresses and kernel counters. */
+#define PF_STATS_REFRESH_SECONDS 1.0
 #define PF_ADDRESS_REFRESH_SECONDS 30.0
+/* Flow expiry work: per batch, a little more than the batch could have
+ * created; on an idle timeout, a larger step. */
+#define PF_EXPIRE_PER_PACKET 2
+#define PF_EXPIRE_BASE 64
+#define PF_EXPIRE_IDLE 4096
 
 /* ---- small helpers ---- */
 
@@ -35,9 +42,9 @@ static void pf_log(const struct pf_source *src, enum pf_log_level level,
                    const char *fmt, ...) {
   if (!src->hooks.log)
     return;
-  char msg[PF_ERR_MAX + 128];
-  int n =
-      snprintf(msg, sizeof(msg), "pcapflow: source \"%s\": ", src->cfg.name);
+  char msg[PF_ERR_MAX + 160];
+  int n = snprintf(msg, sizeof(msg), "pcapflow: source \"%s\": ",
+                   src->cfg.name);
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(msg + n, sizeof(msg) - (size_t)n, fmt, ap);
@@ -51,95 +58,104 @@ static void pf_stat_fold(struct pf_stat_total *t, uint32_t raw) {
   t->last = raw;
 }
 
-/* ---- publishing ---- */
-
-static void pf_publish(struct pf_source *src) {
-  src->health.dropped_kernel = src->drop.total;
-  src->health.dropped_interface = src->ifdrop.total;
-  pthread_spin_lock(&src->publish_lock);
-  src->published = src->work;
-  src->published_health = src->health;
-  pthread_spin_unlock(&src->publish_lock);
+static void pf_batch_begin(struct pf_worker *w) {
+  if (!w->in_batch) {
+    pthread_spin_lock(&w->lock);
+    w->in_batch = true;
+  }
 }
 
-void pf_source_snapshot(struct pf_source *src, struct pf_snapshot *out) {
-  pthread_spin_lock(&src->publish_lock);
-  out->counters = src->published;
-  out->health = src->published_health;
-  pthread_spin_unlock(&src->publish_lock);
-  snprintf(out->name, sizeof(out->name), "%s", src->cfg.name);
+static void pf_batch_end(struct pf_worker *w) {
+  if (w->in_batch) {
+    w->in_batch = false;
+    pthread_spin_unlock(&w->lock);
+  }
 }
 
 /* ---- the per-packet path ---- */
 
 static void pf_capture_packet(u_char *user, const struct pcap_pkthdr *h,
                               const u_char *bytes) {
-  struct pf_source *src = (struct pf_source *)user;
+  struct pf_worker *w = (struct pf_worker *)user;
   struct pf_packet pkt;
   enum pf_locality locality;
 
-  pf_decode(src->dlt, bytes, h->caplen, h->len, &pkt);
+  pf_decode(w->dlt, bytes, h->caplen, h->len, &pkt);
   enum pf_dir dir = pf_direction(
-      &src->local, src->if_mac_valid ? src->if_mac : NULL, &pkt, &locality);
-  pf_counters_add(&src->work, &pkt, dir, locality);
+      &w->local, w->if_mac_valid ? w->if_mac : NULL, &pkt, &locality);
+  uint64_t ts_us = (uint64_t)h->ts.tv_sec * 1000000u + (uint64_t)h->ts.tv_usec;
+  pf_batch_begin(w);
+  pf_shard_packet(&w->shard, &pkt, dir, locality, ts_us);
 }
 
 /* ---- opening and closing ---- */
 
-static void pf_read_kernel_stats(struct pf_source *src) {
+static void pf_read_kernel_stats(struct pf_worker *w) {
   struct pcap_stat st;
-  if (src->cfg.kind != PF_SOURCE_INTERFACE || !src->pcap ||
-      pcap_stats(src->pcap, &st) != 0)
+  if (w->src->cfg.kind != PF_SOURCE_INTERFACE || !w->pcap ||
+      pcap_stats(w->pcap, &st) != 0)
     return;
-  pf_stat_fold(&src->drop, st.ps_drop);
-  pf_stat_fold(&src->ifdrop, st.ps_ifdrop);
+  pf_stat_fold(&w->drop, st.ps_drop);
+  pf_stat_fold(&w->ifdrop, st.ps_ifdrop);
+  pthread_spin_lock(&w->lock);
+  w->health.dropped_kernel = w->drop.total;
+  w->health.dropped_interface = w->ifdrop.total;
+  pthread_spin_unlock(&w->lock);
 }
 
 /* Rebuilds the local address set: configured networks plus the
  * interface's own addresses, which may have changed since the last time. */
-static void pf_refresh_addresses(struct pf_source *src) {
-  if (src->cfg.kind != PF_SOURCE_INTERFACE)
+static void pf_refresh_addresses(struct pf_worker *w) {
+  const struct pf_source_config *cfg = &w->src->cfg;
+  if (cfg->kind != PF_SOURCE_INTERFACE)
     return;
   char err[PF_ERR_MAX];
   struct pf_localnet fresh;
   pf_localnet_init(&fresh);
-  if (pf_localnet_copy(&fresh, &src->cfg.local, err, sizeof(err)) != 0 ||
-      pf_localnet_add_interface(&fresh, src->cfg.device, err, sizeof(err)) <
-          0) {
+  if (pf_localnet_copy(&fresh, &cfg->local, err, sizeof(err)) != 0 ||
+      pf_localnet_add_interface(&fresh, cfg->device, err, sizeof(err)) < 0) {
     pf_localnet_free(&fresh);
     return; /* keep the set we have; this is retried */
   }
-  pf_localnet_free(&src->local);
-  src->local = fresh;
-  src->if_mac_valid = pf_interface_mac(src->cfg.device, src->if_mac);
+  pf_localnet_free(&w->local);
+  w->local = fresh;
+  w->if_mac_valid = pf_interface_mac(cfg->device, w->if_mac);
 }
 
-static void pf_close_handle(struct pf_source *src) {
-  if (!src->pcap)
+static void pf_set_up(struct pf_worker *w, bool up, bool opened, bool failed) {
+  pthread_spin_lock(&w->lock);
+  w->health.up = up;
+  w->health.opened += opened;
+  w->health.open_failed += failed;
+  pthread_spin_unlock(&w->lock);
+}
+
+static void pf_close_handle(struct pf_worker *w) {
+  if (!w->pcap)
     return;
-  pf_read_kernel_stats(src);
-  pthread_mutex_lock(&src->control_lock);
-  pcap_close(src->pcap);
-  src->pcap = NULL;
-  pthread_mutex_unlock(&src->control_lock);
+  pf_read_kernel_stats(w);
+  pthread_mutex_lock(&w->src->control_lock);
+  pcap_close(w->pcap);
+  w->pcap = NULL;
+  pthread_mutex_unlock(&w->src->control_lock);
   /* The next handle's counters start from zero. */
-  src->drop.last = 0;
-  src->ifdrop.last = 0;
-  src->health.up = false;
+  w->drop.last = 0;
+  w->ifdrop.last = 0;
+  pf_set_up(w, false, false, false);
 }
 
-static int pf_open_handle(struct pf_source *src, char *err, size_t errlen) {
+static int pf_open_handle(struct pf_worker *w, char *err, size_t errlen) {
   bool perm_denied;
-  pcap_t *p = pf_handle_open(&src->cfg, &perm_denied, err, errlen);
+  pcap_t *p = pf_handle_open(&w->src->cfg, w->src->fanout_group, &perm_denied,
+                             err, errlen);
   if (!p)
     return -1;
-  pthread_mutex_lock(&src->control_lock);
-  src->pcap = p;
-  pthread_mutex_unlock(&src->control_lock);
-  src->dlt = pcap_datalink(p);
-  src->health.up = true;
-  src->health.opened++;
-  pf_refresh_addresses(src);
+  pthread_mutex_lock(&w->src->control_lock);
+  w->pcap = p;
+  pthread_mutex_unlock(&w->src->control_lock);
+  w->dlt = pcap_datalink(p);
+  pf_refresh_addresses(w);
+  pf_set_up(w, true, true, false);
   return 0;
 }
 
@@ -163,85 +179,111 @@ static void pf_wait(struct pf_source *src, double seconds) {
 
 /* Waits before the next attempt, twice as long each time up to RetryMax;
  * a handle that delivers packets resets the wait to one second. */
-static void pf_back_off(struct pf_source *src, double *backoff) {
-  pf_wait(src, *backoff);
+static void pf_back_off(struct pf_worker *w, double *backoff) {
+  pf_wait(w->src, *backoff);
   *backoff *= 2;
-  if (*backoff > src->cfg.retry_max_s)
-    *backoff = src->cfg.retry_max_s;
+  if (*backoff > w->src->cfg.retry_max_s)
+    *backoff = w->src->cfg.retry_max_s;
 }
 
 /* One attempt to (re)open a live interface. Logs once per distinct error,
- * not once per attempt, and once when capture resumes. */
-static bool pf_try_open_live(struct pf_source *src) {
+ * not once per attempt, and once when capture resumes. Only the first
+ * worker speaks: the others fail and recover alike. */
+static bool pf_try_open_live(struct pf_worker *w) {
+  struct pf_source *src = w->src;
+  bool speak = w->index == 0;
   char err[PF_ERR_MAX];
-  if (pf_open_handle(src, err, sizeof(err)) == 0) {
-    if (src->down_since > 0)
+  if (pf_open_handle(w, err, sizeof(err)) == 0) {
+    if (speak && w->down_since > 0)
       pf_log(src, PF_LOG_NOTICE,
              "capturing on \"%s\" again after %.0f s (link type %s)",
-             src->cfg.device, pf_now() - src->down_since,
-             pcap_datalink_val_to_name(src->dlt));
-    else
-      pf_log(src, PF_LOG_INFO, "capturing on \"%s\" (link type %s)",
-             src->cfg.device, pcap_datalink_val_to_name(src->dlt));
-    src->down_since = 0;
-    src->last_error[0] = '\0';
+             src->cfg.device, pf_now() - w->down_since,
+             pcap_datalink_val_to_name(w->dlt));
+    else if (speak)
+      pf_log(src, PF_LOG_INFO, "capturing on \"%s\" (link type %s%s)",
+             src->cfg.device, pcap_datalink_val_to_name(w->dlt),
+             src->n_workers > 1 ? ", fanout" : "");
+    w->down_since = 0;
+    w->last_error[0] = '\0';
     return true;
   }
-  src->health.open_failed++;
-  if (src->down_since == 0)
-    src->down_since = pf_now();
-  if (strcmp(err, src->last_error) != 0) {
-    pf_log(src, PF_LOG_ERR, "%s; retrying every %d s at most", err,
-           src->cfg.retry_max_s);
-    snprintf(src->last_error, sizeof(src->last_error), "%s", err);
+  pf_set_up(w, false, false, true);
+  if (w->down_since == 0)
+    w->down_since = pf_now();
+  if (strcmp(err, w->last_error) != 0) {
+    if (speak)
+      pf_log(src, PF_LOG_ERR, "%s; retrying every %d s at most", err,
+             src->cfg.retry_max_s);
+    snprintf(w->last_error, sizeof(w->last_error), "%s", err);
   }
   return false;
 }
 
 /* ---- the loop ---- */
 
-static void pf_finish_file(struct pf_source *src) {
-  const uint64_t *all = src->work.traffic[PF_TRAFFIC_ALL].packets;
-  pf_close_handle(src);
-  src->health.finished = true;
-  pf_publish(src);
-  pf_log(src, PF_LOG_INFO, "read \"%s\" to its end: %llu packets",
-         src->cfg.device,
-         (unsigned long long)(all[PF_DIR_RX] + all[PF_DIR_TX]));
+static void pf_finish_file(struct pf_worker *w) {
+  pf_close_handle(w);
+  pthread_spin_lock(&w->lock);
+  w->health.finished = 1;
+  const uint64_t *all = w->shard.counters.traffic[PF_TRAFFIC_ALL].packets;
+  uint64_t total = all[PF_DIR_RX] + all[PF_DIR_TX];
+  pthread_spin_unlock(&w->lock);
+  pf_log(w->src, PF_LOG_INFO, "read \"%s\" to its end: %llu packets",
+         w->src->cfg.device, (unsigned long long)total);
 }
 
-static void pf_capture_loop(struct pf_source *src) {
+/* Expires flows after a batch, or by the wall clock when the link is idle:
+ * packet time then moves on with the monotonic clock. */
+static void pf_after_batch(struct pf_worker *w, int n, bool live) {
+  double mono = live ? pf_now() : 0;
+  if (n > 0) {
+    w->clock_ts_us = w->shard.now_us;
+    w->clock_mono = mono;
+    pf_shard_expire(&w->shard, w->shard.now_us,
+                    PF_EXPIRE_BASE + PF_EXPIRE_PER_PACKET * (unsigned)n);
+    pf_batch_end(w);
+    return;
+  }
+  pf_batch_end(w);
+  if (!live || w->clock_mono == 0)
+    return;
+  uint64_t idle_now =
+      w->clock_ts_us + (uint64_t)((mono - w->clock_mono) * 1e6);
+  pthread_spin_lock(&w->lock);
+  pf_shard_expire(&w->shard, idle_now, PF_EXPIRE_IDLE);
+  pthread_spin_unlock(&w->lock);
+}
+
+static void pf_capture_loop(struct pf_worker *w) {
+  struct pf_source *src = w->src;
   double backoff = 1.0;
-  double next_refresh = 0,
-         next_addresses = pf_now() + PF_ADDRESS_REFRESH_SECONDS;
+  double next_stats = 0, next_addresses = pf_now() + PF_ADDRESS_REFRESH_SECONDS;
   bool live = src->cfg.kind == PF_SOURCE_INTERFACE;
 
   while (!atomic_load(&src->stop)) {
-    if (!src->pcap) {
+    if (!w->pcap) {
       if (!live)
         break; /* a file is opened once, by pf_source_start/run */
-      if (!pf_try_open_live(src)) {
-        pf_publish(src);
-        pf_back_off(src, &backoff);
+      if (!pf_try_open_live(w)) {
+        pf_back_off(w, &backoff);
         continue;
       }
-      pf_publish(src);
     }
 
-    int n = pcap_dispatch(src->pcap, live ? -1 : PF_FILE_BATCH,
-                          pf_capture_packet, (u_char *)src);
+    int n = pcap_dispatch(w->pcap, live ? -1 : PF_FILE_BATCH,
+                          pf_capture_packet, (u_char *)w);
+    pf_after_batch(w, n, live);
     if (n == PCAP_ERROR_BREAK)
       continue; /* the loop condition tells whether to stop */
     if (n == PCAP_ERROR && live) {
-      pf_log(src, PF_LOG_WARNING, "capture on \"%s\" failed: %s; reopening",
-             src->cfg.device, pcap_geterr(src->pcap));
-      pf_close_handle(src);
-      src->down_since = pf_now();
-      snprintf(src->last_error, sizeof(src->last_error), "%s",
-               "capture failed");
-      pf_publish(src);
+      if (w->index == 0)
+        pf_log(src, PF_LOG_WARNING, "capture on \"%s\" failed: %s; reopening",
+               src->cfg.device, pcap_geterr(w->pcap));
+      pf_close_handle(w);
+      w->down_since = pf_now();
+      snprintf(w->last_error, sizeof(w->last_error), "%s", "capture failed");
       /* An interface that fails again at once must not spin the loop. */
-      pf_back_off(src, &backoff);
+      pf_back_off(w, &backoff);
       continue;
     }
     if (n > 0)
@@ -251,25 +293,23 @@ static void pf_capture_loop(struct pf_source *src) {
        * either way every packet read so far stays counted. */
       if (n == PCAP_ERROR)
         pf_log(src, PF_LOG_ERR, "stopped reading \"%s\": %s",
-               src->cfg.device, pcap_geterr(src->pcap));
-      pf_finish_file(src);
+               src->cfg.device, pcap_geterr(w->pcap));
+      pf_finish_file(w);
       return;
     }
     if (live) {
       double now = pf_now();
-      if (now >= next_refresh) {
-        pf_read_kernel_stats(src);
-        next_refresh = now + PF_REFRESH_SECONDS;
+      if (now >= next_stats) {
+        pf_read_kernel_stats(w);
+        next_stats = now + PF_STATS_REFRESH_SECONDS;
       }
       if (now >= next_addresses) {
-        pf_refresh_addresses(src);
+        pf_refresh_addresses(w);
         next_addresses = now + PF_ADDRESS_REFRESH_SECONDS;
       }
     }
-    pf_publish(src);
   }
-  pf_close_handle(src);
-  pf_publish(src);
+  pf_close_handle(w);
 }
 
 static void *pf_capture_main(void *arg) {
@@ -278,6 +318,39 @@ static void *pf_capture_main(void *arg) {
 }
 
 /* ---- lifecycle ---- */
+
+static int pf_worker_init(struct pf_worker *w, struct pf_source *src,
+                          unsigned index, char *err, size_t errlen) {
+  w->src = src;
+  w->index = index;
+  pf_localnet_init(&w->local);
+  pthread_spin_init(&w->lock, PTHREAD_PROCESS_PRIVATE);
+  struct pf_shard_config shard = src->cfg.shard;
+  /* MaxFlows bounds the source: its workers share it out. */
+  shard.max_flows = shard.max_flows / src->n_workers;
+  if (shard.max_flows == 0)
+    shard.max_flows = 1;
+  if (pf_shard_init(&w->shard, &shard, err, errlen) != 0 ||
+      pf_localnet_copy(&w->local, &src->cfg.local, err, errlen) != 0)
+    return -1;
+  return 0;
+}
+
+static void pf_worker_free(struct pf_worker *w) {
+  if (!w->src)
+    return;
+  pf_shard_free(&w->shard);
+  pf_localnet_free(&w->local);
+  pthread_spin_destroy(&w->lock);
+}
+
+/* Distinct per source and per process: the kernel groups fanout sockets
+ * by this id across the whole network namespace. */
+static int pf_next_fanout_group(void) {
+  static atomic_uint sequence;
+  unsigned seq = atomic_fetch_add(&sequence, 1);
+  return (int)(((unsigned)getpid() * 31u + seq * 7919u) & 0xffffu);
+}
 
 int pf_source_new(struct pf_source_config *cfg, const struct pf_hooks *hooks,
                   struct pf_source **out, char *err, size_t errlen) {
@@ -289,13 +362,6 @@ int pf_source_new(struct pf_source_config *cfg, const struct pf_hooks *hooks,
   src->cfg = *cfg;
   pf_source_config_init(cfg, cfg->kind); /* ownership moved */
   src->hooks = *hooks;
-  pf_localnet_init(&src->local);
-  if (pf_localnet_copy(&src->local, &src->cfg.local, err, errlen) != 0) {
-    pf_source_config_free(&src->cfg);
-    free(src);
-    return -1;
-  }
-  pthread_spin_init(&src->publish_lock, PTHREAD_PROCESS_PRIVATE);
   pthread_mutex_init(&src->control_lock, NULL);
   pthread_condattr_t attr;
   pthread_condattr_init(&attr);
@@ -303,6 +369,35 @@ int pf_source_new(struct pf_source_config *cfg, const struct pf_hooks *hooks,
   pthread_cond_init(&src->wake, &attr);
   pthread_condattr_destroy(&attr);
   atomic_init(&src->stop, false);
+
+  bool fanout = src->cfg.kind == PF_SOURCE_INTERFACE && src->cfg.workers > 1;
+  src->n_workers = fanout ? (unsigned)src->cfg.workers : 1;
+  src->fanout_group = fanout ? pf_next_fanout_group() : -1;
+  src->workers = calloc(src->n_workers, sizeof(*src->workers));
+  if (!src->workers) {
+    snprintf(err, errlen, "out of memory");
+    pf_source_free(src);
+    return -1;
+  }
+  for (unsigned i = 0; i < src->n_workers; i++) {
+    if (pf_worker_init(&src->workers[i], src, i, err, errlen) != 0) {
+      pf_source_free(src);
+      return -1;
+    }
+  }
+  if (pf_interval_init(&src->report, src->cfg.shard.top_capacity, err,
+                       errlen) != 0) {
+    pf_source_free(src);
+    return -1;
+  }
+  for (int k = 0; k < PF_TOP_KIND_COUNT; k++) {
+    if (pf_top_names_init(&src->names[k],
+                          (uint32_t)src->cfg.top_series_limit) != 0) {
+      snprintf(err, errlen, "out of memory for top-N names");
+      pf_source_free(src);
+      return -1;
+    }
+  }
   *out = src;
   return 0;
 }
@@ -311,62 +406,120 @@ const char *pf_source_name(const struct pf_source *src) {
   return src->cfg.name;
 }
 
-static int pf_open_file(struct pf_source *src, char *err, size_t errlen) {
-  if (pf_open_handle(src, err, errlen) != 0) {
-    src->health.open_failed++;
-    pf_publish(src);
+static int pf_open_file(struct pf_worker *w, char *err, size_t errlen) {
+  if (pf_open_handle(w, err, errlen) != 0) {
+    pf_set_up(w, false, false, true);
     return -1;
   }
-  pf_log(src, PF_LOG_INFO, "reading \"%s\" (link type %s)", src->cfg.device,
-         pcap_datalink_val_to_name(src->dlt));
-  pf_publish(src);
+  pf_log(w->src, PF_LOG_INFO, "reading \"%s\" (link type %s)",
+         w->src->cfg.device, pcap_datalink_val_to_name(w->dlt));
   return 0;
 }
 
 int pf_source_run(struct pf_source *src, char *err, size_t errlen) {
-  if (src->cfg.kind == PF_SOURCE_FILE && pf_open_file(src, err, errlen) != 0)
+  struct pf_worker *w = &src->workers[0];
+  if (src->cfg.kind == PF_SOURCE_FILE && pf_open_file(w, err, errlen) != 0)
     return -1;
-  pf_capture_loop(src);
+  pf_capture_loop(w);
   return 0;
 }
 
 int pf_source_start(struct pf_source *src, char *err, size_t errlen) {
-  if (src->cfg.kind == PF_SOURCE_FILE && pf_open_file(src, err, errlen) != 0)
+  if (src->cfg.kind == PF_SOURCE_FILE &&
+      pf_open_file(&src->workers[0], err, errlen) != 0)
     return -1;
-  char name[16];
-  snprintf(name, sizeof(name), "pf:%.12s", src->cfg.name);
-  int rc = src->hooks.thread_create(&src->thread, pf_capture_main, src, name);
-  if (rc != 0) {
-    snprintf(err, errlen, "cannot start the capture thread: %s", strerror(rc));
-    pf_close_handle(src);
-    return -1;
+  for (unsigned i = 0; i < src->n_workers; i++) {
+    struct pf_worker *w = &src->workers[i];
+    char name[16];
+    snprintf(name, sizeof(name), "pf:%.9s/%u", src->cfg.name, i % 64);
+    int rc = src->hooks.thread_create(&w->thread, pf_capture_main, w, name);
+    if (rc != 0) {
+      snprintf(err, errlen, "cannot start capture thread %u: %s", i,
+               strerror(rc));
+      pf_source_stop(src);
+      return -1;
+    }
+    w->thread_started = true;
   }
-  src->thread_started = true;
   return 0;
 }
 
 void pf_source_stop(struct pf_source *src) {
   pthread_mutex_lock(&src->control_lock);
   atomic_store(&src->stop, true);
-  if (src->pcap)
-    pcap_breakloop(src->pcap);
+  for (unsigned i = 0; i < src->n_workers; i++)
+    if (src->workers[i].pcap)
+      pcap_breakloop(src->workers[i].pcap);
   pthread_cond_broadcast(&src->wake);
   pthread_mutex_unlock(&src->control_lock);
-  if (src->thread_started) {
-    pthread_join(src->thread, NULL);
-    src->thread_started = false;
+  for (unsigned i = 0; i < src->n_workers; i++) {
+    struct pf_worker *w = &src->workers[i];
+    if (w->thread_started) {
+      pthread_join(w->thread, NULL);
+      w->thread_started = false;
+    }
+    pf_close_handle(w); /* a file opened but never run */
   }
-  pf_close_handle(src); /* a file opened but never run */
 }
 
 void pf_source_free(struct pf_source *src) {
   if (!src)
     return;
-  pf_source_stop(src);
-  pf_localnet_free(&src->local);
+  if (src->workers) {
+    pf_source_stop(src);
+    for (unsigned i = 0; i < src->n_workers; i++)
+      pf_worker_free(&src->workers[i]);
+    free(src->workers);
+  }
+  pf_interval_free(&src->report);
+  for (int k = 0; k < PF_TOP_KIND_COUNT; k++)
+    pf_top_names_free(&src->names[k]);
   pf_source_config_free(&src->cfg);
-  pthread_spin_destroy(&src->publish_lock);
   pthread_mutex_destroy(&src->control_lock);
   pthread_cond_destroy(&src->wake);
   free(src);
+}
+
+/* ---- reading ---- */
+
+static void pf_health_add(struct pf_health *dst, const struct pf_health *h) {
+  dst->dropped_kernel += h->dropped_kernel;
+  dst->dropped_interface += h->dropped_interface;
+  dst->opened += h->opened;
+  dst->open_failed += h->open_failed;
+  dst->up += h->up;
+  dst->finished += h->finished;
+}
+
+static void pf_flow_stats_add(struct pf_flow_stats *dst,
+                              const struct pf_flow_stats *s) {
+  dst->created += s->created;
+  dst->expired += s->expired;
+  dst->evicted += s->evicted;
+  for (int k = 0; k < PF_FLOW_KIND_COUNT; k++)
+    dst->active[k] += s->active[k];
+}
+
+void pf_source_snapshot(struct pf_source *src, struct pf_snapshot *out) {
+  memset(out, 0, sizeof(*out));
+  snprintf(out->name, sizeof(out->name), "%s", src->cfg.name);
+  pf_interval_reset(&src->report);
+  for (unsigned i = 0; i < src->n_workers; i++) {
+    struct pf_worker *w = &src->workers[i];
+    /* Fixed-size copies and a pointer swap: the lock's hold time does not
+     * depend on the number of flows. */
+    pthread_spin_lock(&w->lock);
+    pf_counters_merge(&out->counters, &w->shard.counters);
+    pf_health_add(&out->health, &w->health);
+    pf_flow_stats_add(&out->flows, &w->shard.flows.stats);
+    struct pf_interval *done = pf_shard_swap_interval(&w->shard);
+    pthread_spin_unlock(&w->lock);
+    /* `done` is ours until the next swap: read it, then clean it. */
+    pf_interval_merge(&src->report, done);
+    pf_interval_reset(done);
+  }
+  pf_source_report_top(src, out);
+  out->distinct_src_hosts = pf_hll_estimate(&src->report.src_hosts);
+  out->distinct_dst_hosts = pf_hll_estimate(&src->report.dst_hosts);
+  out->distinct_dst_ports = pf_hll_estimate(&src->report.dst_ports);
 }

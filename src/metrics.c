@@ -35,6 +35,38 @@ static void pf_emit_gauge(pf_metric_fn fn, void *ctx, const char *type,
   fn(&m, ctx);
 }
 
+/* Flows, top-N lists and distinct counts (docs/METRICS.md, "Flows"). */
+static void pf_metrics_walk_flows(const struct pf_snapshot *snap,
+                                  pf_metric_fn fn, void *ctx) {
+  const struct pf_flow_stats *f = &snap->flows;
+  uint64_t tcp = f->active[PF_FLOW_TCP] + f->active[PF_FLOW_TCP_CLOSED];
+  uint64_t all = tcp + f->active[PF_FLOW_UDP] + f->active[PF_FLOW_ICMP] +
+                 f->active[PF_FLOW_OTHER];
+  pf_emit_gauge(fn, ctx, "current_connections", "flows", (double)all);
+  pf_emit_gauge(fn, ctx, "current_connections", "flows_tcp", (double)tcp);
+  pf_emit_gauge(fn, ctx, "current_connections", "flows_udp",
+                (double)f->active[PF_FLOW_UDP]);
+  pf_emit_gauge(fn, ctx, "current_connections", "flows_icmp",
+                (double)f->active[PF_FLOW_ICMP]);
+  pf_emit_gauge(fn, ctx, "current_connections", "flows_other",
+                (double)f->active[PF_FLOW_OTHER]);
+  pf_emit_derive(fn, ctx, "connections", "flows_new", f->created);
+  pf_emit_derive(fn, ctx, "connections", "flows_expired", f->expired);
+  pf_emit_derive(fn, ctx, "connections", "flows_evicted", f->evicted);
+
+  for (int k = 0; k < PF_TOP_KIND_COUNT; k++)
+    for (uint32_t i = 0; i < snap->top[k].n; i++)
+      pf_emit_gauge(fn, ctx, "bytes", snap->top[k].entry[i].name,
+                    (double)snap->top[k].entry[i].bytes);
+
+  pf_emit_gauge(fn, ctx, "count", "distinct_src_hosts",
+                snap->distinct_src_hosts);
+  pf_emit_gauge(fn, ctx, "count", "distinct_dst_hosts",
+                snap->distinct_dst_hosts);
+  pf_emit_gauge(fn, ctx, "count", "distinct_dst_ports",
+                snap->distinct_dst_ports);
+}
+
 void pf_metrics_walk(const struct pf_snapshot *snap, pf_metric_fn fn,
                      void *ctx) {
   const struct pf_counters *c = &snap->counters;
@@ -63,5 +95,7 @@ void pf_metrics_walk(const struct pf_snapshot *snap, pf_metric_fn fn,
   pf_emit_derive(fn, ctx, "packets", "dropped_interface", h->dropped_interface);
   pf_emit_derive(fn, ctx, "operations", "capture_opened", h->opened);
   pf_emit_derive(fn, ctx, "operations", "capture_failed", h->open_failed);
-  pf_emit_gauge(fn, ctx, "gauge", "capture_up", h->up ? 1.0 : 0.0);
+  pf_emit_gauge(fn, ctx, "gauge", "capture_up", (double)h->up);
+
+  pf_metrics_walk_flows(snap, fn, ctx);
 }

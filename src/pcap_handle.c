@@ -2,6 +2,8 @@
  * create, set options, activate, check the link type, install the filter. */
 #include "source_internal.h"
 
+#include <linux/if_packet.h>
+#include <errno.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <string.h>
@@ -67,9 +69,25 @@ static pcap_t *pf_handle_open_file(const struct pf_source_config *cfg,
     }                                                                          \
   } while (0)
 
+/* Spreads one interface over several sockets: the kernel hashes each
+ * packet's flow (both directions alike, fragments with their flow) to one
+ * socket of the group. */
+static int pf_join_fanout(pcap_t *p, const struct pf_source_config *cfg,
+                          int group, char *err, size_t errlen) {
+  int arg = (group & 0xffff) |
+            ((PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG) << 16);
+  if (setsockopt(pcap_fileno(p), SOL_PACKET, PACKET_FANOUT, &arg,
+                 sizeof(arg)) != 0) {
+    snprintf(err, errlen, "%s: cannot join fanout group %d for Workers %d: %s",
+             cfg->device, group, cfg->workers, strerror(errno));
+    return -1;
+  }
+  return 0;
+}
+
 static pcap_t *pf_handle_open_live(const struct pf_source_config *cfg,
-                                   bool *perm_denied, char *err,
-                                   size_t errlen) {
+                                   int fanout_group, bool *perm_denied,
+                                   char *err, size_t errlen) {
   char pcap_err[PCAP_ERRBUF_SIZE] = "";
   pcap_t *p = pcap_create(cfg->device, pcap_err);
   if (!p) {
@@ -98,19 +116,21 @@ static pcap_t *pf_handle_open_live(const struct pf_source_config *cfg,
     pcap_close(p);
     return NULL;
   }
-  if (pf_handle_finish(p, cfg, err, errlen) != 0) {
+  if ((fanout_group >= 0 &&
+       pf_join_fanout(p, cfg, fanout_group, err, errlen) != 0) ||
+      pf_handle_finish(p, cfg, err, errlen) != 0) {
     pcap_close(p);
     return NULL;
   }
   return p;
 }
 
-pcap_t *pf_handle_open(const struct pf_source_config *cfg, bool *perm_denied,
-                       char *err, size_t errlen) {
+pcap_t *pf_handle_open(const struct pf_source_config *cfg, int fanout_group,
+                       bool *perm_denied, char *err, size_t errlen) {
   *perm_denied = false;
   if (cfg->kind == PF_SOURCE_FILE)
     return pf_handle_open_file(cfg, err, errlen);
-  return pf_handle_open_live(cfg, perm_denied, err, errlen);
+  return pf_handle_open_live(cfg, fanout_group, perm_denied, err, errlen);
 }
 
 bool pf_interface_mac(const char *ifname, uint8_t mac[6]) {

@@ -17,6 +17,21 @@ void pf_source_config_init(struct pf_source_config *cfg,
   cfg->timeout_ms = PF_DEFAULT_TIMEOUT_MS;
   cfg->retry_max_s = PF_DEFAULT_RETRY_MAX_S;
   pf_localnet_init(&cfg->local);
+  cfg->workers = 1;
+  cfg->top_n = PF_DEFAULT_TOP_N;
+  cfg->top_series_limit = PF_DEFAULT_TOP_SERIES_LIMIT;
+  cfg->shard = (struct pf_shard_config){
+      .max_flows = PF_DEFAULT_MAX_FLOWS,
+      .timeouts = {.tcp_s = PF_DEFAULT_TCP_TIMEOUT,
+                   .tcp_closed_s = PF_DEFAULT_TCP_CLOSED_TIMEOUT,
+                   .udp_s = PF_DEFAULT_UDP_TIMEOUT,
+                   .icmp_s = PF_DEFAULT_ICMP_TIMEOUT,
+                   .other_s = PF_DEFAULT_OTHER_TIMEOUT,
+                   .active_s = PF_DEFAULT_ACTIVE_TIMEOUT},
+      .top_capacity = 0, /* derived from top_n by the check */
+      .host_prefix_v4 = 32,
+      .host_prefix_v6 = 128,
+  };
 }
 
 void pf_source_config_free(struct pf_source_config *cfg) {
@@ -109,12 +124,39 @@ int pf_source_config_check(struct pf_source_config *cfg, char *err,
     return -1;
   }
 
+  if (cfg->workers < 1 || cfg->workers > PF_MAX_WORKERS) {
+    snprintf(err, errlen, "Workers %d is out of range (1 to %d)",
+             cfg->workers, PF_MAX_WORKERS);
+    return -1;
+  }
+  if (cfg->top_n < 1 || cfg->top_n > PF_MAX_TOP_N) {
+    snprintf(err, errlen, "TopN %d is out of range (1 to %d)", cfg->top_n,
+             PF_MAX_TOP_N);
+    return -1;
+  }
+  if (cfg->top_series_limit != 0 && cfg->top_series_limit < cfg->top_n) {
+    snprintf(err, errlen,
+             "TopSeriesLimit %d is below TopN %d (0 means no limit)",
+             cfg->top_series_limit, cfg->top_n);
+    return -1;
+  }
+  if (cfg->shard.max_flows < (uint32_t)cfg->workers) {
+    snprintf(err, errlen, "MaxFlows %u is below Workers %d",
+             cfg->shard.max_flows, cfg->workers);
+    return -1;
+  }
+  /* Space-Saving keeps more keys than it reports, so that the reported
+   * ones are exact unless the interval had very many heavy keys. */
+  uint32_t capacity = (uint32_t)cfg->top_n * 8;
+  cfg->shard.top_capacity = capacity < 64 ? 64 : capacity;
+
   if (cfg->kind == PF_SOURCE_FILE) {
     /* Open the file once now: a missing or unreadable file is a
      * configuration error, reported before anything starts. */
     bool perm_denied;
     char open_err[PF_ERR_MAX];
-    pcap_t *p = pf_handle_open(cfg, &perm_denied, open_err, sizeof(open_err));
+    pcap_t *p =
+        pf_handle_open(cfg, -1, &perm_denied, open_err, sizeof(open_err));
     if (!p) {
       snprintf(err, errlen, "%s", open_err);
       return -1;

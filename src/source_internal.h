@@ -1,5 +1,6 @@
-/* source_internal.h - the inside of struct pf_source, shared by the files
- * that open handles (pcap_handle.c) and run the capture loop (capture.c). */
+/* source_internal.h - the inside of a source and its capture workers,
+ * shared by the files that open handles (pcap_handle.c), run the capture
+ * loop (capture.c) and build reports (source_report.c). */
 #ifndef PCAPFLOW_SOURCE_INTERNAL_H
 #define PCAPFLOW_SOURCE_INTERNAL_H
 
@@ -7,7 +8,9 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
+#include "pcapflow/shard.h"
 #include "pcapflow/source.h"
+#include "top_names.h"
 
 #define PF_ERR_MAX 512
 
@@ -18,40 +21,60 @@ struct pf_stat_total {
   uint32_t last; /* last raw value read from the current handle */
 };
 
-struct pf_source {
-  struct pf_source_config cfg;
-  struct pf_hooks hooks;
+/* One capture thread with its own handle and shard. */
+struct pf_worker {
+  struct pf_source *src;
+  unsigned index;
 
-  /* ---- owned by the capture thread ---- */
-  pcap_t *pcap;
+  /* ---- the capture thread's own ---- */
+  pcap_t *pcap; /* written under src->control_lock, for breakloop */
   int dlt;
   struct pf_localnet local; /* cfg.local plus the interface's addresses */
   uint8_t if_mac[6];
   bool if_mac_valid;
-  struct pf_counters work;
-  struct pf_health health;
   struct pf_stat_total drop, ifdrop;
   char last_error[PF_ERR_MAX]; /* what the last failed open said */
   double down_since;           /* monotonic seconds; 0 when up */
+  uint64_t clock_ts_us;        /* packet time at clock_mono */
+  double clock_mono;           /* monotonic seconds of the last packet */
+  bool in_batch;               /* lock held for the current batch */
 
-  /* ---- shared ---- */
-  pthread_spinlock_t publish_lock;
-  struct pf_counters published;
-  struct pf_health published_health;
+  /* ---- guarded by lock ---- */
+  pthread_spinlock_t lock;
+  struct pf_shard shard;
+  struct pf_health health;
 
-  pthread_mutex_t control_lock; /* guards pcap for breakloop, and wake */
-  pthread_cond_t wake;
-  atomic_bool stop;
   bool thread_started;
   pthread_t thread;
 };
 
-/* Opens the handle for src->cfg (live or file), applies settings and the
- * filter, and checks the link type. Returns the handle, or NULL with err. */
-pcap_t *pf_handle_open(const struct pf_source_config *cfg, bool *perm_denied,
-                       char *err, size_t errlen);
+struct pf_source {
+  struct pf_source_config cfg;
+  struct pf_hooks hooks;
+  unsigned n_workers;
+  struct pf_worker *workers;
+  int fanout_group;
+
+  pthread_mutex_t control_lock; /* guards workers' pcap, and wake */
+  pthread_cond_t wake;
+  atomic_bool stop;
+
+  /* ---- the reader's own ---- */
+  struct pf_interval report; /* workers' finished intervals, merged */
+  struct pf_top_names names[PF_TOP_KIND_COUNT];
+};
+
+/* Opens the handle for cfg (live or file), applies settings, joins the
+ * fanout group when fanout_group >= 0, installs the filter and checks the
+ * link type. Returns the handle, or NULL with err. */
+pcap_t *pf_handle_open(const struct pf_source_config *cfg, int fanout_group,
+                       bool *perm_denied, char *err, size_t errlen);
 
 /* Reads the interface's MAC address; false when it has none. */
 bool pf_interface_mac(const char *ifname, uint8_t mac[6]);
+
+/* Fills out->top from the merged interval, naming at most
+ * cfg.top_series_limit distinct keys per list over the source's life. */
+void pf_source_report_top(struct pf_source *src, struct pf_snapshot *out);
 
 #endif

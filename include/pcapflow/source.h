@@ -20,7 +20,9 @@
 #include <stdint.h>
 
 #include "pcapflow/counters.h"
+#include "pcapflow/flow.h"
 #include "pcapflow/localnet.h"
+#include "pcapflow/shard.h"
 
 enum pf_source_kind {
   PF_SOURCE_INTERFACE,
@@ -40,6 +42,10 @@ enum pf_source_kind {
 #define PF_MAX_BUFFER_MIB 4096
 #define PF_DEFAULT_TIMEOUT_MS 100
 #define PF_DEFAULT_RETRY_MAX_S 10
+#define PF_DEFAULT_TOP_N 10
+#define PF_MAX_TOP_N 100
+#define PF_DEFAULT_TOP_SERIES_LIMIT 1000
+#define PF_MAX_WORKERS 64
 
 struct pf_source_config {
   enum pf_source_kind kind;
@@ -52,6 +58,10 @@ struct pf_source_config {
   int timeout_ms;
   int retry_max_s;          /* longest wait between attempts to reopen */
   struct pf_localnet local; /* LocalNetwork prefixes (owned) */
+  int workers; /* capture threads (PACKET_FANOUT); files use one */
+  struct pf_shard_config shard; /* max_flows counts for the whole source */
+  int top_n;                    /* items reported per top-N list */
+  int top_series_limit; /* names per top-N list, ever; 0: no limit */
 };
 
 enum pf_log_level {
@@ -70,20 +80,35 @@ struct pf_hooks {
   void (*log)(enum pf_log_level level, const char *message);
 };
 
-/* Capture health, published with the counters. */
+/* Capture health, summed over a source's workers. */
 struct pf_health {
   uint64_t dropped_kernel;    /* ps_drop, summed across reopens */
   uint64_t dropped_interface; /* ps_ifdrop, summed across reopens */
   uint64_t opened;            /* successful opens */
   uint64_t open_failed;       /* failed attempts to open */
-  bool up;                    /* open and capturing now */
-  bool finished;              /* a file source read to its end */
+  uint32_t up;                /* workers open and capturing now */
+  uint32_t finished;          /* workers that read a file to its end */
+};
+
+/* One reported top-N entry: a name fit for a type_instance, and the bytes
+ * of the interval. */
+struct pf_top_entry {
+  char name[128];
+  uint64_t bytes;
+};
+
+struct pf_top_list {
+  uint32_t n; /* entries, the last of which is "other" */
+  struct pf_top_entry entry[PF_MAX_TOP_N + 1];
 };
 
 struct pf_snapshot {
   char name[PF_NAME_MAX];
   struct pf_counters counters;
   struct pf_health health;
+  struct pf_flow_stats flows;
+  struct pf_top_list top[PF_TOP_KIND_COUNT];
+  double distinct_src_hosts, distinct_dst_hosts, distinct_dst_ports;
 };
 
 struct pf_source;
@@ -118,7 +143,9 @@ void pf_source_free(struct pf_source *src);
 
 const char *pf_source_name(const struct pf_source *src);
 
-/* Copies the latest published counters and health. */
+/* Copies the counters and health, and closes the current interval: its
+ * top-N lists and distinct counts are computed into *out, and the next
+ * interval starts. One reader at a time (collectd's read callback). */
 void pf_source_snapshot(struct pf_source *src, struct pf_snapshot *out);
 
 #endif

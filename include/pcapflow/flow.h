@@ -1,0 +1,140 @@
+/* flow.h - the bidirectional flow table: one entry per conversation, both
+ * directions of a conversation in the same entry.
+ *
+ * Entries come from a pool allocated once (MaxFlows); nothing is allocated
+ * per packet or per flow. Lookups hash the canonical key with a per-process
+ * random seed, so crafted traffic cannot line its keys up in one chain.
+ * Expiry follows packet time, a bounded amount of work at a time; when the
+ * table is full the least recently seen flow is evicted.
+ *
+ * Thread-safety: a table belongs to one capture thread. Readers never walk
+ * it; they copy struct pf_flow_stats under the owner's lock. */
+#ifndef PCAPFLOW_FLOW_H
+#define PCAPFLOW_FLOW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pcapflow/decode.h"
+
+/* Canonical key: the endpoint that sorts lower (address, then port) is
+ * side 0, so both directions of a conversation build the same key. */
+struct pf_flow_key {
+  uint8_t addr[2][16]; /* IPv4 in the first 4 bytes, the rest zero */
+  uint16_t port[2];    /* ports; ICMP echo: the identifier; else 0 */
+  uint16_t vlan_outer; /* 0 when untagged */
+  uint16_t vlan_inner;
+  uint8_t proto;  /* IP protocol number */
+  uint8_t family; /* 4 or 6 */
+  uint16_t pad;   /* always 0: keys are compared as bytes */
+};
+
+/* Which timeout applies to a flow; one LRU list per kind. */
+enum pf_flow_kind {
+  PF_FLOW_TCP,
+  PF_FLOW_TCP_CLOSED,
+  PF_FLOW_UDP,
+  PF_FLOW_ICMP,
+  PF_FLOW_OTHER,
+  PF_FLOW_KIND_COUNT,
+};
+
+/* TCP close tracking, enough to tell open from closed. */
+#define PF_FLOW_FIN_SIDE0 0x01
+#define PF_FLOW_FIN_SIDE1 0x02
+#define PF_FLOW_RST 0x04
+#define PF_FLOW_SYN 0x08 /* a SYN without ACK was seen */
+
+#define PF_FLOW_NONE UINT32_MAX
+
+struct pf_flow {
+  struct pf_flow_key key;
+  uint64_t packets[2]; /* sent by side 0, by side 1 */
+  uint64_t bytes[2];
+  uint64_t first_us, last_us; /* packet time */
+  uint32_t hash_next;         /* bucket chain */
+  uint32_t lru_prev, lru_next;
+  uint8_t kind;      /* enum pf_flow_kind */
+  uint8_t tcp;       /* PF_FLOW_* bits */
+  int8_t initiator;  /* side that started it, -1 when capture began late */
+  uint8_t in_use;
+};
+
+struct pf_flow_timeouts {
+  uint32_t tcp_s, tcp_closed_s, udp_s, icmp_s, other_s, active_s;
+};
+
+/* Defaults, documented in docs/CONFIG.md. */
+#define PF_DEFAULT_MAX_FLOWS 262144
+#define PF_DEFAULT_TCP_TIMEOUT 300
+#define PF_DEFAULT_TCP_CLOSED_TIMEOUT 10
+#define PF_DEFAULT_UDP_TIMEOUT 60
+#define PF_DEFAULT_ICMP_TIMEOUT 30
+#define PF_DEFAULT_OTHER_TIMEOUT 60
+#define PF_DEFAULT_ACTIVE_TIMEOUT 1800
+
+/* Counters and levels the read callback reports. */
+struct pf_flow_stats {
+  uint64_t created;
+  uint64_t expired; /* idle, closed-linger and active timeouts */
+  uint64_t evicted; /* table full */
+  uint64_t active[PF_FLOW_KIND_COUNT];
+};
+
+struct pf_flow_table {
+  struct pf_flow *flows; /* the pool, max_flows entries */
+  uint32_t *buckets;     /* heads of chains, PF_FLOW_NONE when empty */
+  uint32_t bucket_mask;
+  uint32_t max_flows;
+  uint32_t free_head;   /* free list through hash_next */
+  uint32_t next_unused; /* entries from here on were never used */
+  uint32_t lru_head[PF_FLOW_KIND_COUNT]; /* most recently seen */
+  uint32_t lru_tail[PF_FLOW_KIND_COUNT]; /* least recently seen */
+  uint64_t timeout_us[PF_FLOW_KIND_COUNT];
+  uint64_t active_us;
+  uint64_t seed[4];
+  struct pf_flow_stats stats;
+};
+
+/* What one packet did to the table. */
+struct pf_flow_update {
+  struct pf_flow *flow; /* NULL for packets that have no flow */
+  uint8_t side;         /* the sender's side in flow->key */
+  bool created;
+};
+
+/* Builds the canonical key of a decoded IPv4/IPv6 packet. Returns false for
+ * packets without a flow (non-IP, malformed). *side is the sender's side. */
+bool pf_flow_key_of(const struct pf_packet *pkt, struct pf_flow_key *key,
+                    uint8_t *side);
+
+/* Allocates the pool and buckets. Returns 0, or -1 with err. */
+int pf_flow_table_init(struct pf_flow_table *t, uint32_t max_flows,
+                       const struct pf_flow_timeouts *timeouts, char *err,
+                       size_t errlen);
+void pf_flow_table_free(struct pf_flow_table *t);
+
+/* Accounts one packet at packet time now_us: finds or creates its flow
+ * (evicting the least recently seen one when full), adds it, tracks TCP
+ * close and the active timeout. */
+struct pf_flow_update pf_flow_table_packet(struct pf_flow_table *t,
+                                           const struct pf_packet *pkt,
+                                           uint64_t now_us);
+
+/* Expires up to `budget` flows whose timeout has passed at now_us. Returns
+ * how many it expired. */
+unsigned pf_flow_table_expire(struct pf_flow_table *t, uint64_t now_us,
+                              unsigned budget);
+
+/* Looks a key up without changing anything (tests, tools). */
+const struct pf_flow *pf_flow_table_find(const struct pf_flow_table *t,
+                                         const struct pf_flow_key *key);
+
+uint64_t pf_flow_table_count(const struct pf_flow_table *t);
+
+/* The per-process random seed every table and sketch hashes with. */
+void pf_hash_seed(uint64_t seed[4]);
+uint64_t pf_hash_bytes(const uint64_t seed[4], const void *data, size_t len);
+
+#endif

@@ -1,0 +1,89 @@
+/* shard.h - everything one capture thread counts: traffic counters, its
+ * flow table and the current interval's sketches (top hosts, ports and
+ * flows; distinct sources, destinations and ports).
+ *
+ * Thread-safety: the capture thread calls pf_shard_packet and
+ * pf_shard_expire while holding the owner's lock (taken once per batch);
+ * the reader, under the same lock, copies the counters and swaps the
+ * interval sketches out with pf_shard_swap_interval, an O(1) step whatever
+ * the number of flows. */
+#ifndef PCAPFLOW_SHARD_H
+#define PCAPFLOW_SHARD_H
+
+#include <stdint.h>
+
+#include "pcapflow/counters.h"
+#include "pcapflow/flow.h"
+#include "pcapflow/hll.h"
+#include "pcapflow/topn.h"
+
+/* Keys of the top-N sketches. */
+struct pf_host_key {
+  uint8_t family; /* 4 or 6 */
+  uint8_t prefix; /* aggregation prefix length */
+  uint8_t pad[2];
+  uint8_t addr[16]; /* masked to the prefix */
+};
+
+struct pf_service_key {
+  uint8_t proto;
+  uint8_t pad;
+  uint16_t port; /* the responder's port; 0 for protocols without ports */
+};
+
+enum pf_top_kind {
+  PF_TOP_HOSTS,
+  PF_TOP_PORTS,
+  PF_TOP_FLOWS,
+  PF_TOP_KIND_COUNT,
+};
+
+/* One interval's sketches. */
+struct pf_interval {
+  struct pf_topn top[PF_TOP_KIND_COUNT];
+  struct pf_hll src_hosts, dst_hosts, dst_ports;
+};
+
+struct pf_shard_config {
+  uint32_t max_flows;
+  struct pf_flow_timeouts timeouts;
+  uint32_t top_capacity; /* keys each top-N sketch keeps */
+  uint8_t host_prefix_v4, host_prefix_v6;
+};
+
+struct pf_shard {
+  struct pf_counters counters;
+  struct pf_flow_table flows;
+  struct pf_interval *cur;   /* the capture thread writes here */
+  struct pf_interval *spare; /* handed to the reader by the last swap */
+  uint64_t now_us;           /* packet time, never going backwards */
+  uint8_t host_prefix[2];    /* v4, v6 */
+  uint64_t seed[4];
+};
+
+int pf_interval_init(struct pf_interval *iv, uint32_t top_capacity,
+                     char *err, size_t errlen);
+void pf_interval_reset(struct pf_interval *iv);
+void pf_interval_merge(struct pf_interval *dst, const struct pf_interval *src);
+void pf_interval_free(struct pf_interval *iv);
+
+int pf_shard_init(struct pf_shard *s, const struct pf_shard_config *cfg,
+                  char *err, size_t errlen);
+void pf_shard_free(struct pf_shard *s);
+
+/* The per-packet pipeline after decoding: counters, flow table, sketches.
+ * ts_us is the packet's timestamp. */
+void pf_shard_packet(struct pf_shard *s, const struct pf_packet *pkt,
+                     enum pf_dir dir, enum pf_locality locality,
+                     uint64_t ts_us);
+
+/* Advances packet time to now_us (if later) and expires up to `budget`
+ * flows. Called after each batch and on idle capture timeouts. */
+void pf_shard_expire(struct pf_shard *s, uint64_t now_us, unsigned budget);
+
+/* Swaps the interval sketches: returns the finished interval, which the
+ * reader owns until the next swap and must pf_interval_reset before then,
+ * and starts the one the reader cleaned. */
+struct pf_interval *pf_shard_swap_interval(struct pf_shard *s);
+
+#endif

@@ -1,0 +1,52 @@
+/* topn.h - heavy hitters by bytes in fixed memory (weighted Space-Saving).
+ *
+ * Keeps the `capacity` heaviest keys seen since the last reset. While no
+ * more distinct keys than `capacity` were offered, every count is exact;
+ * beyond that, a newcomer takes the place of the lightest key and inherits
+ * its count as an overestimate (`err`), the classic Space-Saving bound.
+ * The bytes each key is reported with are only those offered since it
+ * entered, so reported keys plus the remainder always add up to `total`.
+ *
+ * Not thread-safe: one writer; readers get it handed over (see shard.h). */
+#ifndef PCAPFLOW_TOPN_H
+#define PCAPFLOW_TOPN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define PF_TOPN_KEY_MAX 44
+
+struct pf_topn_item {
+  uint8_t key[PF_TOPN_KEY_MAX];
+  uint32_t slot;      /* its place in the hash index */
+  uint64_t count;     /* ranking weight: bytes + err */
+  uint64_t err;       /* overestimate inherited on entry */
+  uint64_t bytes[2];  /* rx, tx bytes offered since entry */
+};
+
+struct pf_topn {
+  uint32_t capacity, used, key_len;
+  uint32_t index_mask;
+  struct pf_topn_item *heap; /* min-heap on count: heap[0] is the lightest */
+  uint32_t *index;           /* open addressing: heap position + 1, 0 empty */
+  uint64_t seed[4];
+  uint64_t total[2]; /* every byte offered, rx and tx */
+};
+
+int pf_topn_init(struct pf_topn *t, uint32_t capacity, uint32_t key_len,
+                 char *err, size_t errlen);
+void pf_topn_free(struct pf_topn *t);
+void pf_topn_reset(struct pf_topn *t);
+
+/* Offers `bytes` for `key` (key_len bytes) in direction dir (0 rx, 1 tx). */
+void pf_topn_add(struct pf_topn *t, const void *key, int dir, uint64_t bytes);
+
+/* Adds everything in src to dst (merging shards); both same key_len. */
+void pf_topn_merge(struct pf_topn *dst, const struct pf_topn *src);
+
+/* Fills out[] with up to n items, heaviest first; returns how many. The
+ * pointers point into t and stay valid until t changes. */
+uint32_t pf_topn_top(const struct pf_topn *t, const struct pf_topn_item **out,
+                     uint32_t n);
+
+#endif

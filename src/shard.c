@@ -1,0 +1,154 @@
+/* shard.c - one capture thread's pipeline after decoding: counters, flows,
+ * and this interval's heavy hitters and distinct counts. */
+#include "pcapflow/shard.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- interval sketches ---- */
+
+static const uint32_t pf_top_key_len[PF_TOP_KIND_COUNT] = {
+    [PF_TOP_HOSTS] = sizeof(struct pf_host_key),
+    [PF_TOP_PORTS] = sizeof(struct pf_service_key),
+    [PF_TOP_FLOWS] = sizeof(struct pf_flow_key),
+};
+
+int pf_interval_init(struct pf_interval *iv, uint32_t top_capacity,
+                     char *err, size_t errlen) {
+  memset(iv, 0, sizeof(*iv));
+  for (int k = 0; k < PF_TOP_KIND_COUNT; k++) {
+    if (pf_topn_init(&iv->top[k], top_capacity, pf_top_key_len[k], err,
+                     errlen) != 0) {
+      pf_interval_free(iv);
+      return -1;
+    }
+  }
+  return 0;
+}
+
+void pf_interval_reset(struct pf_interval *iv) {
+  for (int k = 0; k < PF_TOP_KIND_COUNT; k++)
+    pf_topn_reset(&iv->top[k]);
+  pf_hll_reset(&iv->src_hosts);
+  pf_hll_reset(&iv->dst_hosts);
+  pf_hll_reset(&iv->dst_ports);
+}
+
+void pf_interval_merge(struct pf_interval *dst, const struct pf_interval *src) {
+  for (int k = 0; k < PF_TOP_KIND_COUNT; k++)
+    pf_topn_merge(&dst->top[k], &src->top[k]);
+  pf_hll_merge(&dst->src_hosts, &src->src_hosts);
+  pf_hll_merge(&dst->dst_hosts, &src->dst_hosts);
+  pf_hll_merge(&dst->dst_ports, &src->dst_ports);
+}
+
+void pf_interval_free(struct pf_interval *iv) {
+  for (int k = 0; k < PF_TOP_KIND_COUNT; k++)
+    pf_topn_free(&iv->top[k]);
+}
+
+/* ---- the shard ---- */
+
+int pf_shard_init(struct pf_shard *s, const struct pf_shard_config *cfg,
+                  char *err, size_t errlen) {
+  memset(s, 0, sizeof(*s));
+  s->cur = calloc(1, sizeof(*s->cur));
+  s->spare = calloc(1, sizeof(*s->spare));
+  if (!s->cur || !s->spare ||
+      pf_interval_init(s->cur, cfg->top_capacity, err, errlen) != 0 ||
+      pf_interval_init(s->spare, cfg->top_capacity, err, errlen) != 0 ||
+      pf_flow_table_init(&s->flows, cfg->max_flows, &cfg->timeouts, err,
+                         errlen) != 0) {
+    pf_shard_free(s);
+    return -1;
+  }
+  s->host_prefix[0] = cfg->host_prefix_v4;
+  s->host_prefix[1] = cfg->host_prefix_v6;
+  pf_hash_seed(s->seed);
+  return 0;
+}
+
+void pf_shard_free(struct pf_shard *s) {
+  if (s->cur)
+    pf_interval_free(s->cur);
+  if (s->spare)
+    pf_interval_free(s->spare);
+  free(s->cur);
+  free(s->spare);
+  s->cur = s->spare = NULL;
+  pf_flow_table_free(&s->flows);
+}
+
+struct pf_interval *pf_shard_swap_interval(struct pf_shard *s) {
+  struct pf_interval *done = s->cur;
+  s->cur = s->spare; /* the reader cleaned it after the previous swap */
+  s->spare = done;
+  return done;
+}
+
+/* The host an address belongs to, aggregated to the configured prefix. */
+static void pf_host_key_of(const struct pf_shard *s, uint8_t family,
+                           const uint8_t *addr, struct pf_host_key *key) {
+  memset(key, 0, sizeof(*key));
+  unsigned bytes = family == 4 ? 4 : 16;
+  unsigned prefix = s->host_prefix[family == 4 ? 0 : 1];
+  key->family = family;
+  key->prefix = (uint8_t)prefix;
+  for (unsigned i = 0; i < bytes && i * 8 < prefix; i++) {
+    unsigned bits = prefix - i * 8;
+    key->addr[i] = bits >= 8 ? addr[i] : (uint8_t)(addr[i] & (0xff << (8 - bits)));
+  }
+}
+
+/* The service a flow is about: the port of the side that did not start it,
+ * or, when capture began mid-connection, the lower port. */
+static void pf_service_key_of(const struct pf_flow *f,
+                              struct pf_service_key *key) {
+  memset(key, 0, sizeof(*key));
+  key->proto = f->key.proto;
+  if (f->initiator >= 0)
+    key->port = f->key.port[1 - f->initiator];
+  else
+    key->port = f->key.port[0] < f->key.port[1] ? f->key.port[0]
+                                                 : f->key.port[1];
+  if (f->key.proto == 1 || f->key.proto == 58)
+    key->port = 0; /* ICMP echo ids are not services */
+}
+
+void pf_shard_packet(struct pf_shard *s, const struct pf_packet *pkt,
+                     enum pf_dir dir, enum pf_locality locality,
+                     uint64_t ts_us) {
+  pf_counters_add(&s->counters, pkt, dir, locality);
+  if (pkt->l3 != PF_L3_IPV4 && pkt->l3 != PF_L3_IPV6)
+    return;
+
+  if (ts_us > s->now_us)
+    s->now_us = ts_us;
+  struct pf_flow_update up = pf_flow_table_packet(&s->flows, pkt, s->now_us);
+  struct pf_interval *iv = s->cur;
+  uint64_t len = pkt->wire_len;
+  uint8_t family = pkt->l3 == PF_L3_IPV4 ? 4 : 6;
+
+  struct pf_host_key host;
+  pf_host_key_of(s, family, pkt->src_ip, &host);
+  pf_topn_add(&iv->top[PF_TOP_HOSTS], &host, dir, len);
+
+  struct pf_service_key service;
+  pf_service_key_of(up.flow, &service);
+  pf_topn_add(&iv->top[PF_TOP_PORTS], &service, dir, len);
+  pf_topn_add(&iv->top[PF_TOP_FLOWS], &up.flow->key, dir, len);
+
+  size_t alen = family == 4 ? 4 : 16;
+  pf_hll_add(&iv->src_hosts, pf_hash_bytes(s->seed, pkt->src_ip, alen));
+  pf_hll_add(&iv->dst_hosts, pf_hash_bytes(s->seed, pkt->dst_ip, alen));
+  if (pkt->has_ports) {
+    uint32_t port = (uint32_t)pkt->ip_proto << 16 | pkt->dst_port;
+    pf_hll_add(&iv->dst_ports, pf_hash_bytes(s->seed, &port, sizeof(port)));
+  }
+}
+
+void pf_shard_expire(struct pf_shard *s, uint64_t now_us, unsigned budget) {
+  if (now_us > s->now_us)
+    s->now_us = now_us;
+  pf_flow_table_expire(&s->flows, s->now_us, budget);
+}
