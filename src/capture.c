@@ -224,6 +224,9 @@ static bool pf_try_open_live(struct pf_worker *w) {
 static void pf_finish_file(struct pf_worker *w) {
   pf_close_handle(w);
   pthread_spin_lock(&w->lock);
+  /* The final state: every flow whose timeout passed by the last packet's
+   * time is expired, however many that is. */
+  pf_shard_expire(&w->shard, w->shard.now_us, UINT32_MAX);
   w->health.finished = 1;
   const uint64_t *all = w->shard.counters.traffic[PF_TRAFFIC_ALL].packets;
   uint64_t total = all[PF_DIR_RX] + all[PF_DIR_TX];

@@ -222,13 +222,16 @@ static bool pf_tcp_closed(uint8_t tcp) {
              (PF_FLOW_FIN_SIDE0 | PF_FLOW_FIN_SIDE1);
 }
 
-/* A flow whose record must end before this packet is counted: one that ran
- * past the active timeout, or a closed TCP connection that a new SYN
- * reopens with the same ports. */
+/* A flow whose record must end before this packet is counted: one idle
+ * past its timeout that expiry has not reached yet (so results do not
+ * depend on when expiry runs), one that ran past the active timeout, or a
+ * closed TCP connection that a new SYN reopens with the same ports. */
 static bool pf_flow_must_restart(const struct pf_flow_table *t,
                                  const struct pf_flow *f,
                                  const struct pf_packet *pkt,
                                  uint64_t now_us) {
+  if (now_us >= f->last_us && now_us - f->last_us >= t->timeout_us[f->kind])
+    return true;
   if (t->active_us && now_us - f->first_us >= t->active_us)
     return true;
   return f->kind == PF_FLOW_TCP_CLOSED &&
