@@ -1,7 +1,9 @@
-/* topn.c - weighted Space-Saving: a min-heap of counters with a hash index,
- * so every update is O(log capacity) and needs no allocation. */
+/* topn.c - weighted Space-Saving: a min-heap of item numbers over fixed
+ * item storage, with a hash index, so every update is O(log capacity),
+ * moves 4-byte numbers rather than items, and allocates nothing. */
 #include "pcapflow/topn.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,9 +20,10 @@ int pf_topn_init(struct pf_topn *t, uint32_t capacity, uint32_t key_len,
   uint32_t slots = 4;
   while (slots < capacity * 2)
     slots <<= 1; /* load factor at most 1/2 keeps probes short */
+  t->items = calloc(capacity, sizeof(*t->items));
   t->heap = calloc(capacity, sizeof(*t->heap));
   t->index = calloc(slots, sizeof(*t->index));
-  if (!t->heap || !t->index) {
+  if (!t->items || !t->heap || !t->index) {
     pf_topn_free(t);
     snprintf(err, errlen, "out of memory for a top-N sketch");
     return -1;
@@ -33,8 +36,10 @@ int pf_topn_init(struct pf_topn *t, uint32_t capacity, uint32_t key_len,
 }
 
 void pf_topn_free(struct pf_topn *t) {
+  free(t->items);
   free(t->heap);
   free(t->index);
+  t->items = NULL;
   t->heap = NULL;
   t->index = NULL;
 }
@@ -47,15 +52,12 @@ void pf_topn_reset(struct pf_topn *t) {
 
 /* ---- the hash index (linear probing) ---- */
 
-static uint32_t pf_topn_home(const struct pf_topn *t, const void *key) {
-  return (uint32_t)pf_hash_bytes(t->seed, key, t->key_len) & t->index_mask;
-}
-
 /* The index slot holding key, or the empty slot where it would go. */
-static uint32_t pf_topn_probe(const struct pf_topn *t, const void *key) {
-  uint32_t s = pf_topn_home(t, key);
+static uint32_t pf_topn_probe(const struct pf_topn *t, const void *key,
+                              uint32_t home) {
+  uint32_t s = home;
   while (t->index[s] &&
-         memcmp(t->heap[t->index[s] - 1].key, key, t->key_len) != 0)
+         memcmp(t->items[t->index[s] - 1].key, key, t->key_len) != 0)
     s = (s + 1) & t->index_mask;
   return s;
 }
@@ -66,14 +68,15 @@ static void pf_topn_unindex(struct pf_topn *t, uint32_t s) {
   t->index[hole] = 0;
   for (uint32_t j = (hole + 1) & t->index_mask; t->index[j];
        j = (j + 1) & t->index_mask) {
-    uint32_t home = pf_topn_home(t, t->heap[t->index[j] - 1].key);
-    /* Move j into the hole unless its home lies cyclically in (hole, j]. */
+    struct pf_topn_item *it = &t->items[t->index[j] - 1];
+    uint32_t home = it->home;
+    /* j stays unless its home lies cyclically in (hole, j]. */
     bool stays = hole <= j ? (hole < home && home <= j)
                            : (hole < home || home <= j);
     if (stays)
       continue;
     t->index[hole] = t->index[j];
-    t->heap[t->index[hole] - 1].slot = hole;
+    it->slot = hole;
     t->index[j] = 0;
     hole = j;
   }
@@ -81,76 +84,91 @@ static void pf_topn_unindex(struct pf_topn *t, uint32_t s) {
 
 /* ---- the heap ---- */
 
-static void pf_topn_swap(struct pf_topn *t, uint32_t a, uint32_t b) {
-  struct pf_topn_item tmp = t->heap[a];
-  t->heap[a] = t->heap[b];
-  t->heap[b] = tmp;
-  t->index[t->heap[a].slot] = a + 1;
-  t->index[t->heap[b].slot] = b + 1;
+static inline uint64_t pf_topn_weight(const struct pf_topn *t, uint32_t pos) {
+  return t->items[t->heap[pos]].count;
 }
 
-static void pf_topn_sift_down(struct pf_topn *t, uint32_t i) {
+static inline void pf_topn_place(struct pf_topn *t, uint32_t pos,
+                                 uint32_t item) {
+  t->heap[pos] = item;
+  t->items[item].heap_pos = pos;
+}
+
+static void pf_topn_sift_down(struct pf_topn *t, uint32_t pos) {
+  uint32_t item = t->heap[pos];
+  uint64_t w = t->items[item].count;
   for (;;) {
-    uint32_t l = 2 * i + 1, r = l + 1, m = i;
-    if (l < t->used && t->heap[l].count < t->heap[m].count)
+    uint32_t l = 2 * pos + 1, r = l + 1, m = pos;
+    uint64_t mw = w;
+    if (l < t->used && pf_topn_weight(t, l) < mw) {
       m = l;
-    if (r < t->used && t->heap[r].count < t->heap[m].count)
+      mw = pf_topn_weight(t, l);
+    }
+    if (r < t->used && pf_topn_weight(t, r) < mw)
       m = r;
-    if (m == i)
-      return;
-    pf_topn_swap(t, i, m);
-    i = m;
+    if (m == pos)
+      break;
+    pf_topn_place(t, pos, t->heap[m]);
+    pos = m;
   }
+  pf_topn_place(t, pos, item);
 }
 
-static void pf_topn_sift_up(struct pf_topn *t, uint32_t i) {
-  while (i > 0) {
-    uint32_t p = (i - 1) / 2;
-    if (t->heap[p].count <= t->heap[i].count)
-      return;
-    pf_topn_swap(t, i, p);
-    i = p;
+static void pf_topn_sift_up(struct pf_topn *t, uint32_t pos) {
+  uint32_t item = t->heap[pos];
+  uint64_t w = t->items[item].count;
+  while (pos > 0) {
+    uint32_t p = (pos - 1) / 2;
+    if (pf_topn_weight(t, p) <= w)
+      break;
+    pf_topn_place(t, pos, t->heap[p]);
+    pos = p;
   }
+  pf_topn_place(t, pos, item);
 }
 
 /* ---- updates ---- */
 
 static void pf_topn_offer(struct pf_topn *t, const void *key, uint64_t weight,
                           uint64_t err, const uint64_t bytes[2]) {
-  uint32_t s = pf_topn_probe(t, key);
+  uint32_t home =
+      (uint32_t)pf_hash_bytes(t->seed, key, t->key_len) & t->index_mask;
+  uint32_t s = pf_topn_probe(t, key, home);
   if (t->index[s]) {
-    uint32_t i = t->index[s] - 1;
-    t->heap[i].count += weight;
-    t->heap[i].err += err;
-    t->heap[i].bytes[0] += bytes[0];
-    t->heap[i].bytes[1] += bytes[1];
-    pf_topn_sift_down(t, i); /* it grew: it may sink below lighter ones */
+    struct pf_topn_item *it = &t->items[t->index[s] - 1];
+    it->count += weight;
+    it->err += err;
+    it->bytes[0] += bytes[0];
+    it->bytes[1] += bytes[1];
+    pf_topn_sift_down(t, it->heap_pos); /* it grew: it may sink */
     return;
   }
-  uint32_t i;
+  uint32_t item, pos;
   uint64_t inherited = 0;
   if (t->used < t->capacity) {
-    i = t->used++;
+    item = pos = t->used++;
+    t->heap[pos] = item;
   } else {
     /* Full: the newcomer replaces the lightest and inherits its count. */
-    i = 0;
-    inherited = t->heap[0].count;
-    pf_topn_unindex(t, t->heap[0].slot);
-    s = pf_topn_probe(t, key); /* deletion may have moved the empty slot */
+    pos = 0;
+    item = t->heap[0];
+    inherited = t->items[item].count;
+    pf_topn_unindex(t, t->items[item].slot);
+    s = pf_topn_probe(t, key, home); /* deletion may have moved the hole */
   }
-  struct pf_topn_item *it = &t->heap[i];
-  memset(it->key, 0, sizeof(it->key));
+  struct pf_topn_item *it = &t->items[item];
   memcpy(it->key, key, t->key_len);
   it->count = inherited + weight;
   it->err = inherited + err;
   it->bytes[0] = bytes[0];
   it->bytes[1] = bytes[1];
   it->slot = s;
-  t->index[s] = i + 1;
+  it->home = home;
+  t->index[s] = item + 1;
   if (inherited)
-    pf_topn_sift_down(t, i);
+    pf_topn_sift_down(t, pos);
   else
-    pf_topn_sift_up(t, i);
+    pf_topn_sift_up(t, pos);
 }
 
 void pf_topn_add(struct pf_topn *t, const void *key, int dir, uint64_t bytes) {
@@ -164,23 +182,25 @@ void pf_topn_merge(struct pf_topn *dst, const struct pf_topn *src) {
   dst->total[0] += src->total[0];
   dst->total[1] += src->total[1];
   for (uint32_t i = 0; i < src->used; i++) {
-    const struct pf_topn_item *it = &src->heap[i];
+    const struct pf_topn_item *it = &src->items[i];
     pf_topn_offer(dst, it->key, it->count - it->err, it->err, it->bytes);
   }
 }
 
 uint32_t pf_topn_top(const struct pf_topn *t, const struct pf_topn_item **out,
                      uint32_t n) {
-  /* Selection over at most `capacity` items: the reader's work, bounded by
-   * configuration and independent of the traffic. */
+  /* Insertion into a short sorted list over at most `capacity` items: the
+   * reader's work, bounded by configuration, not by the traffic. */
   uint32_t got = 0;
   for (uint32_t i = 0; i < t->used; i++) {
-    const struct pf_topn_item *it = &t->heap[i];
-    uint32_t pos = got < n ? got++ : n;
-    if (pos == n) {
-      if (it->count <= out[n - 1]->count)
-        continue;
+    const struct pf_topn_item *it = &t->items[i];
+    uint32_t pos;
+    if (got < n) {
+      pos = got++;
+    } else if (it->count > out[n - 1]->count) {
       pos = n - 1;
+    } else {
+      continue;
     }
     while (pos > 0 && out[pos - 1]->count < it->count) {
       out[pos] = out[pos - 1];

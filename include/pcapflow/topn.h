@@ -18,17 +18,20 @@
 
 struct pf_topn_item {
   uint8_t key[PF_TOPN_KEY_MAX];
-  uint32_t slot;      /* its place in the hash index */
-  uint64_t count;     /* ranking weight: bytes + err */
-  uint64_t err;       /* overestimate inherited on entry */
-  uint64_t bytes[2];  /* rx, tx bytes offered since entry */
+  uint32_t slot;     /* its place in the hash index */
+  uint32_t home;     /* the slot its hash points at */
+  uint32_t heap_pos; /* its place in the heap */
+  uint64_t count;    /* ranking weight: bytes + err */
+  uint64_t err;      /* overestimate inherited on entry */
+  uint64_t bytes[2]; /* rx, tx bytes offered since entry */
 };
 
 struct pf_topn {
   uint32_t capacity, used, key_len;
   uint32_t index_mask;
-  struct pf_topn_item *heap; /* min-heap on count: heap[0] is the lightest */
-  uint32_t *index;           /* open addressing: heap position + 1, 0 empty */
+  struct pf_topn_item *items; /* storage; never moves once placed */
+  uint32_t *heap;  /* item numbers, a min-heap on count: heap[0] lightest */
+  uint32_t *index; /* open addressing: item number + 1, 0 when empty */
   uint64_t seed[4];
   uint64_t total[2]; /* every byte offered, rx and tx */
 };
