@@ -29,7 +29,7 @@ LoadPlugin network
 CONF
 pf_collectd_start "$central"
 central_pid=$COLLECTD_PID
-pf_wait_until 20 grep -q "Initialization complete" "$central/collectd.log" ||
+pf_wait_until 20 grep -qs "Initialization complete" "$central/collectd.log" ||
   pf_fail "the central collectd did not start: $(tail -n 5 "$central/collectd.log")"
 
 # edge NAME SEED SERVER_BLOCK_BODY : an edge collectd reading a generated
