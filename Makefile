@@ -46,7 +46,7 @@ $(B)/libpcapflow.a: $(ENGINE_OBJ)
 	$(AR) rcs $@ $^
 
 $(B)/pcapflow.so: $(PLUGIN_OBJ) $(B)/libpcapflow.a plugin/pcapflow.map Makefile
-	$(CC) -shared -pthread -Wl,--version-script=plugin/pcapflow.map \
+	$(CC) -shared -pthread $(LDFLAGS) -Wl,--version-script=plugin/pcapflow.map \
 	  -o $@ $(PLUGIN_OBJ) $(B)/libpcapflow.a -lpcap -lm
 
 $(B)/pcapflow-replay: src/tools/replay.c $(B)/libpcapflow.a

@@ -1,0 +1,148 @@
+#!/usr/bin/env python3
+"""gen_dashboards.py - writes the Grafana dashboards for Graphite and for
+InfluxDB from panels.json, so both show the same panels and a new series
+needs one entry in one file.
+
+Usage: gen_dashboards.py [OUTDIR]   (default: the folder of this script)
+
+What the queries assume of the writers (docs/DEPLOYMENT.md):
+- Graphite: write_graphite with Prefix "collectd.", EscapeCharacter "_",
+  StoreRates true (counters arrive as rates), SeparateInstances false and
+  AlwaysAppendDS false, so a series is
+  collectd.HOST.pcapflow-SOURCE.TYPE-TYPE_INSTANCE[.DS].
+- InfluxDB 1.x: its collectd listener, which stores raw counters in
+  measurements pcapflow_rx, pcapflow_tx and pcapflow_value, tagged host,
+  instance, type and type_instance; rates come from non_negative_derivative.
+"""
+import json
+import os
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+PANEL_W, PANEL_H, GRID_W = 12, 8, 24
+
+
+def legend(series, ds, all_ds):
+    name = series.split("-", 1)[1]
+    return name if all_ds == ["value"] else "%s %s" % (name, ds)
+
+
+def graphite_target(series, ds, panel):
+    path = "$prefix.$host.pcapflow-$source.%s" % series
+    if ds != "value":
+        path += "." + ds
+    expr = "sumSeries(%s)" % path
+    if panel.get("scale"):
+        expr = "scale(%s, %s)" % (expr, panel["scale"])
+    return {"target": "alias(%s, '%s')" % (expr, legend(series, ds, panel["ds"]))}
+
+
+def influx_target(series, ds, panel):
+    typ, inst = series.split("-", 1)
+    where = ("\"type\" = '%s' AND \"type_instance\" = '%s' AND \"host\" =~ /^$host$/ "
+             "AND \"instance\" =~ /^$source$/ AND $timeFilter" % (typ, inst))
+    if panel["kind"] == "rate":
+        inner = 'non_negative_derivative(mean("value"), 1s)'
+    else:
+        inner = 'mean("value")'
+    outer = 'sum("v")'
+    if panel.get("scale"):
+        outer += " * %s" % panel["scale"]
+    query = ('SELECT %s FROM (SELECT %s AS "v" FROM "pcapflow_%s" WHERE %s '
+             'GROUP BY time($__interval), "host", "instance") WHERE $timeFilter '
+             'GROUP BY time($__interval) fill(null)' % (outer, inner, ds, where))
+    return {"query": query, "rawQuery": True, "resultFormat": "time_series",
+            "alias": legend(series, ds, panel["ds"])}
+
+
+def variables(kind, ds_ref):
+    if kind == "graphite":
+        return [
+            {"name": "prefix", "label": "Prefix", "type": "constant", "query": "collectd",
+             "hide": 2},
+            {"name": "host", "label": "Host", "type": "query", "datasource": ds_ref,
+             "query": "$prefix.*", "multi": True, "includeAll": True, "allValue": "*",
+             "refresh": 2, "sort": 1},
+            {"name": "source", "label": "Source", "type": "query", "datasource": ds_ref,
+             "query": "$prefix.$host.pcapflow-*", "regex": "/^pcapflow-(.*)$/",
+             "multi": True, "includeAll": True, "allValue": "*", "refresh": 2, "sort": 1},
+        ]
+    return [
+        {"name": "host", "label": "Host", "type": "query", "datasource": ds_ref,
+         "query": 'SHOW TAG VALUES FROM "pcapflow_value" WITH KEY = "host"',
+         "multi": True, "includeAll": True, "allValue": ".*", "refresh": 2, "sort": 1},
+        {"name": "source", "label": "Source", "type": "query", "datasource": ds_ref,
+         "query": 'SHOW TAG VALUES FROM "pcapflow_value" WITH KEY = "instance" WHERE "host" =~ /^$host$/',
+         "multi": True, "includeAll": True, "allValue": ".*", "refresh": 2, "sort": 1},
+    ]
+
+
+def dashboard(spec, kind):
+    plugin = {"graphite": "graphite", "influxdb": "influxdb"}[kind]
+    input_name = "DS_" + kind.upper()
+    ds_ref = {"type": plugin, "uid": "${%s}" % input_name}
+    make_target = graphite_target if kind == "graphite" else influx_target
+    panels, next_id, y = [], 1, 0
+    for row in spec["rows"]:
+        panels.append({"type": "row", "title": row["title"], "id": next_id, "collapsed": False,
+                       "gridPos": {"h": 1, "w": GRID_W, "x": 0, "y": y}, "panels": []})
+        next_id += 1
+        y += 1
+        for i, p in enumerate(row["panels"]):
+            targets = []
+            for series in p["series"]:
+                for ds in p["ds"]:
+                    t = make_target(series, ds, p)
+                    t["refId"] = "R%d" % len(targets)
+                    t["datasource"] = ds_ref
+                    targets.append(t)
+            panels.append({
+                "type": "timeseries", "title": p["title"], "id": next_id, "datasource": ds_ref,
+                "gridPos": {"h": PANEL_H, "w": PANEL_W, "x": (i % 2) * PANEL_W,
+                            "y": y + (i // 2) * PANEL_H},
+                "fieldConfig": {
+                    "defaults": {"unit": p["unit"],
+                                 "custom": {"drawStyle": "line", "lineWidth": 1, "fillOpacity": 10}},
+                    # Transmitted below the axis, received above it.
+                    "overrides": [{"matcher": {"id": "byRegexp", "options": ".* tx$"},
+                                   "properties": [{"id": "custom.transform", "value": "negative-Y"}]}],
+                },
+                "options": {"legend": {"displayMode": "table", "placement": "right",
+                                       "calcs": ["mean", "max"]},
+                            "tooltip": {"mode": "multi"}},
+                "targets": targets,
+            })
+            next_id += 1
+        y += ((len(row["panels"]) + 1) // 2) * PANEL_H
+    return {
+        "__inputs": [{"name": input_name, "label": plugin, "type": "datasource",
+                      "pluginId": plugin, "pluginName": plugin}],
+        "__requires": [{"type": "datasource", "id": plugin, "name": plugin},
+                       {"type": "panel", "id": "timeseries", "name": "Time series"}],
+        "title": "%s (%s)" % (spec["title"], "Graphite" if kind == "graphite" else "InfluxDB"),
+        "uid": "%s-%s" % (spec["uid"], kind),
+        "tags": ["pcapflow", "collectd", "network"],
+        "timezone": "browser",
+        "schemaVersion": 36,
+        "version": 1,
+        "editable": True,
+        "refresh": "1m",
+        "time": {"from": "now-6h", "to": "now"},
+        "templating": {"list": variables(kind, ds_ref)},
+        "panels": panels,
+    }
+
+
+def main():
+    out = sys.argv[1] if len(sys.argv) > 1 else HERE
+    with open(os.path.join(HERE, "panels.json")) as f:
+        spec = json.load(f)
+    for kind in ("graphite", "influxdb"):
+        path = os.path.join(out, "pcapflow-%s.json" % kind)
+        with open(path, "w") as f:
+            json.dump(dashboard(spec, kind), f, indent=2, sort_keys=True)
+            f.write("\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,164 @@
+# stack.sh - helpers for the metrics-stack tests: free loopback ports, and
+# real Graphite (carbon-cache) and InfluxDB servers that a test starts with
+# its own configuration in its own folder, and stops by PID. Source after
+# lib.sh.
+
+# pf_free_port : a TCP and UDP port on 127.0.0.1 that nothing listens on now.
+pf_free_port() {
+  python3 - <<'PY'
+import socket
+for _ in range(50):
+    t = socket.socket()
+    t.bind(("127.0.0.1", 0))
+    port = t.getsockname()[1]
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        u.bind(("127.0.0.1", port))
+    except OSError:
+        continue
+    finally:
+        u.close()
+        t.close()
+    print(port)
+    break
+PY
+}
+
+# pf_port_listening PORT : true once something accepts TCP on 127.0.0.1:PORT.
+pf_port_listening() {
+  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+# pf_need CMD... : skips the test when a command is missing.
+pf_need() {
+  local c
+  for c in "$@"; do
+    command -v "$c" >/dev/null || pf_skip "$c is not installed (make deps installs it)"
+  done
+}
+
+# pf_add_pid PID : the trap stops PID at exit.
+pf_add_pid() {
+  PF_PIDS+=("$1")
+}
+
+# pf_stop_pid PID : TERM, and KILL if PID has not ended within 5 s (influxd
+# takes 30 s to close its collectd listener once it has had data).
+pf_stop_pid() {
+  local pid=$1 i
+  kill -TERM "$pid" 2>/dev/null || return 0
+  for i in $(seq 1 50); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+
+# ---- Graphite ----
+
+# pf_carbon_start DIR : carbon-cache in the foreground with its config and
+# whisper files in DIR, one-second resolution, listening on loopback only.
+# Sets CARBON_PORT (plaintext line receiver) and CARBON_PID.
+pf_carbon_start() {
+  local dir=$1
+  pf_need carbon-cache whisper-fetch
+  mkdir -p "$dir/conf" "$dir/log" "$dir/storage/whisper"
+  CARBON_PORT=$(pf_free_port)
+  local pickle query
+  pickle=$(pf_free_port)
+  query=$(pf_free_port)
+  cat >"$dir/conf/carbon.conf" <<CONF
+[cache]
+STORAGE_DIR = $dir/storage
+LOCAL_DATA_DIR = $dir/storage/whisper
+WHITELISTS_DIR = $dir/storage/lists
+CONF_DIR = $dir/conf
+LOG_DIR = $dir/log
+PID_DIR = $dir
+ENABLE_LOGROTATION = False
+USER =
+MAX_CACHE_SIZE = inf
+MAX_UPDATES_PER_SECOND = inf
+MAX_CREATES_PER_MINUTE = inf
+LINE_RECEIVER_INTERFACE = 127.0.0.1
+LINE_RECEIVER_PORT = $CARBON_PORT
+ENABLE_UDP_LISTENER = False
+PICKLE_RECEIVER_INTERFACE = 127.0.0.1
+PICKLE_RECEIVER_PORT = $pickle
+CACHE_QUERY_INTERFACE = 127.0.0.1
+CACHE_QUERY_PORT = $query
+LOG_LISTENER_CONN_SUCCESS = False
+CONF
+  cat >"$dir/conf/storage-schemas.conf" <<CONF
+[everything]
+pattern = .*
+retentions = 1s:1h
+CONF
+  carbon-cache --config="$dir/conf/carbon.conf" --pidfile="$dir/carbon.pid" \
+    --nodaemon start >"$dir/carbon.out" 2>&1 &
+  CARBON_PID=$!
+  pf_add_pid "$CARBON_PID"
+  pf_wait_until 30 pf_port_listening "$CARBON_PORT" ||
+    pf_fail "carbon-cache did not listen on $CARBON_PORT: $(tail -n 5 "$dir/carbon.out")"
+}
+
+# pf_whisper_last FILE : the latest stored value of a whisper file, as an
+# integer when it is one; nothing when it holds no value yet.
+pf_whisper_last() {
+  whisper-fetch --from=$(($(date +%s) - 600)) "$1" 2>/dev/null |
+    awk '$2 != "None" { v = $2 } END { if (v != "") { if (v == int(v)) printf "%d\n", v; else print v } }'
+}
+
+# ---- InfluxDB 1.x ----
+
+# pf_influxd_start DIR [COLLECTD_EXTRA] : influxd with its data in DIR, HTTP
+# and the collectd listener on loopback, flushing collectd batches every
+# 200 ms into database "collectd". COLLECTD_EXTRA is appended to the
+# [[collectd]] section. Sets INFLUX_HTTP_PORT, INFLUX_COLLECTD_PORT, INFLUX_PID.
+pf_influxd_start() {
+  local dir=$1 extra=${2:-}
+  pf_need influxd influx
+  mkdir -p "$dir"
+  INFLUX_HTTP_PORT=$(pf_free_port)
+  INFLUX_COLLECTD_PORT=$(pf_free_port)
+  local rpc
+  rpc=$(pf_free_port)
+  cat >"$dir/influxdb.conf" <<CONF
+reporting-disabled = true
+bind-address = "127.0.0.1:$rpc"
+[meta]
+  dir = "$dir/meta"
+[data]
+  dir = "$dir/data"
+  wal-dir = "$dir/wal"
+  query-log-enabled = false
+[monitor]
+  store-enabled = false
+[http]
+  bind-address = "127.0.0.1:$INFLUX_HTTP_PORT"
+  log-enabled = false
+[logging]
+  level = "warn"
+  suppress-logo = true
+[[collectd]]
+  enabled = true
+  bind-address = "127.0.0.1:$INFLUX_COLLECTD_PORT"
+  database = "collectd"
+  batch-size = 1000
+  batch-timeout = "200ms"
+  typesdb = "/usr/share/collectd/types.db"
+$extra
+CONF
+  influxd run -config "$dir/influxdb.conf" >"$dir/influxd.out" 2>&1 &
+  INFLUX_PID=$!
+  PF_CLEANUPS+=("pf_stop_pid $INFLUX_PID")
+  pf_wait_until 30 pf_port_listening "$INFLUX_HTTP_PORT" ||
+    pf_fail "influxd did not listen on $INFLUX_HTTP_PORT: $(tail -n 5 "$dir/influxd.out")"
+}
+
+# pf_influx QUERY : runs QUERY on the test's influxd, database collectd, CSV out.
+pf_influx() {
+  influx -host 127.0.0.1 -port "$INFLUX_HTTP_PORT" -database collectd \
+    -format csv -execute "$1"
+}

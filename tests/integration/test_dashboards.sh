@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# The Grafana dashboards (contrib/grafana): the committed JSON is what
+# gen_dashboards.py makes from panels.json, and every query refers to series
+# the plugin really emits. One collectd with pcapflow writes to a real
+# carbon-cache (write_graphite as docs/DEPLOYMENT.md configures it) and a
+# real InfluxDB; every Graphite target must match stored whisper series,
+# every InfluxDB query and template variable must return data. A dashboard
+# with one misspelt series must fail the same check.
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/stack.sh"
+pf_test_init dashboards
+pf_need python3
+
+grafana="$PCAPFLOW_ROOT/contrib/grafana"
+mkdir -p "$WORK/gen"
+python3 "$grafana/gen_dashboards.py" "$WORK/gen" || pf_fail "gen_dashboards.py failed"
+for kind in graphite influxdb; do
+  diff -q "$WORK/gen/pcapflow-$kind.json" "$grafana/pcapflow-$kind.json" >/dev/null ||
+    pf_fail "contrib/grafana/pcapflow-$kind.json is not what gen_dashboards.py makes from panels.json: run it and commit"
+done
+
+pf_carbon_start "$WORK/carbon"
+pf_influxd_start "$WORK/influx"
+"$GEN" --scenario coverage --seed 14 --out "$WORK/cov.pcap" --truth "$WORK/cov.truth" ||
+  pf_fail "generator failed"
+
+host="fleet.host1"
+dir="$WORK/collectd"
+pcapflow_plugin_dir "$dir/plugins" logfile csv write_graphite network
+pf_collectd_conf "$dir" 1
+cat >>"$dir/collectd.conf" <<CONF
+Hostname "$host"
+LoadPlugin write_graphite
+<Plugin write_graphite>
+  <Node "carbon">
+    Host "127.0.0.1"
+    Port "$CARBON_PORT"
+    Protocol "tcp"
+    Prefix "collectd."
+    EscapeCharacter "_"
+  </Node>
+</Plugin>
+LoadPlugin network
+<Plugin network>
+  Server "127.0.0.1" "$INFLUX_COLLECTD_PORT"
+</Plugin>
+LoadPlugin pcapflow
+<Plugin pcapflow>
+  LocalNetwork "$LOCAL_V4"
+  LocalNetwork "$LOCAL_V6"
+  <File "$WORK/cov.pcap">
+    Instance "cov"
+  </File>
+</Plugin>
+CONF
+pf_collectd_start "$dir"
+
+n_doc=$(grep -cE '^\| `[a-z_]+-[a-z0-9_]+`' "$PCAPFLOW_ROOT/docs/METRICS.md")
+whisper="$WORK/carbon/storage/whisper"
+graphite_series() { (cd "$whisper" && find . -name '*.wsp' | sed -e 's|^\./||' -e 's|\.wsp$||' -e 's|/|.|g' | LC_ALL=C sort); }
+# Every identifier in Graphite (rx/tx leaves counted once) and a few
+# intervals in InfluxDB, so that rates have two points to come from.
+graphite_complete() {
+  [[ $(graphite_series | sed -E 's/\.(rx|tx)$//' | sort -u | wc -l) -ge $n_doc ]]
+}
+influx_points() {
+  pf_influx "SELECT count(\"value\") FROM \"pcapflow_value\" WHERE \"type_instance\" = 'captured'" 2>/dev/null |
+    awk -F, 'NR == 2 {print $3}'
+}
+influx_ready() { [[ "$(influx_points)" -ge 3 ]] 2>/dev/null; }
+pf_wait_until 40 graphite_complete || pf_fail "carbon holds $(graphite_series | wc -l) series"
+pf_wait_until 40 influx_ready || pf_fail "InfluxDB holds $(influx_points) points of packets-captured"
+pf_collectd_stop
+graphite_series >"$WORK/graphite.series"
+
+check=(python3 "$PCAPFLOW_ROOT/tests/integration/dashboard_check.py")
+url="http://127.0.0.1:$INFLUX_HTTP_PORT"
+out=$("${check[@]}" "$grafana/pcapflow-graphite.json" "$WORK/graphite.series" \
+  "$grafana/pcapflow-influxdb.json" "$url" "$host" cov 2>&1) || pf_fail "dashboards refer to series the plugin does not emit:
+$out"
+
+# The check must catch a misspelt series in either dashboard.
+sed 's/if_octets-tcp\.rx/if_octets-tcpx.rx/' "$grafana/pcapflow-graphite.json" >"$WORK/bad-graphite.json"
+sed "s/'tcp_syn'/'tcp_synx'/" "$grafana/pcapflow-influxdb.json" >"$WORK/bad-influxdb.json"
+! cmp -s "$WORK/bad-graphite.json" "$grafana/pcapflow-graphite.json" &&
+  ! cmp -s "$WORK/bad-influxdb.json" "$grafana/pcapflow-influxdb.json" || pf_fail "could not make the bad dashboards"
+bad=$("${check[@]}" "$WORK/bad-graphite.json" "$WORK/graphite.series" "$WORK/bad-influxdb.json" "$url" "$host" cov 2>&1) &&
+  pf_fail "a misspelt series passed the check"
+grep -q 'if_octets-tcpx.rx matches no stored series' <<<"$bad" && grep -q "no data for .*tcp_synx" <<<"$bad" ||
+  pf_fail "the check did not name the misspelt series: $bad"
+pf_pass "$out"

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# collectd-pcapflow(5) keeps up with the docs it is written from: groff
+# formats it without a warning, it describes every option of docs/CONFIG.md
+# and names every series of docs/METRICS.md.
+source "$(dirname "$0")/lib.sh"
+pf_test_init manpage
+command -v groff >/dev/null || pf_skip "groff is not installed"
+page="$PCAPFLOW_ROOT/docs/collectd-pcapflow.5"
+
+warnings=$(groff -man -ww -z "$page" 2>&1)
+[[ -z "$warnings" ]] || pf_fail "groff warns: $warnings"
+# The page as a reader sees it, without hyphenation.
+groff -man -Tutf8 -rHY=0 -rLL=200n "$page" 2>/dev/null | col -bx | sed 's/‐/-/g; s/−/-/g' >"$WORK/text"
+
+# Options: the first column of CONFIG.md's tables.
+grep -oE '^\| `[A-Z][A-Za-z]+' "$PCAPFLOW_ROOT/docs/CONFIG.md" | tr -d '|` ' | sort -u >"$WORK/options"
+[[ $(wc -l <"$WORK/options") -ge 9 ]] || pf_fail "could not read the options of CONFIG.md"
+missing=()
+while read -r opt; do
+  grep -qE "^ {7}$opt( |$)" "$WORK/text" || missing+=("$opt")
+done <"$WORK/options"
+[[ ${#missing[@]} == 0 ]] || pf_fail "the man page does not describe: ${missing[*]}"
+
+# Series: each type_instance of METRICS.md appears, as a word.
+grep -oE '^\| `[a-z_]+-[a-z0-9_]+`' "$PCAPFLOW_ROOT/docs/METRICS.md" | tr -d '|` ' |
+  sed -E 's/^[a-z_]+-//; s/^malformed_//' | sort -u >"$WORK/series"
+[[ $(wc -l <"$WORK/series") -ge 40 ]] || pf_fail "could not read the series of METRICS.md"
+missing=()
+while read -r s; do
+  grep -qwE "$s" "$WORK/text" || missing+=("$s")
+done <"$WORK/series"
+[[ ${#missing[@]} == 0 ]] || pf_fail "the man page does not name: ${missing[*]}"
+pf_pass "no groff warnings; $(wc -l <"$WORK/options") options and $(wc -l <"$WORK/series") series names present"
