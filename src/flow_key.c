@@ -31,6 +31,7 @@ bool pf_flow_key_of(const struct pf_packet *pkt, struct pf_flow_key *key,
     dport = pkt->dst_port;
   } else if (pf_icmp_echo_id(pkt, &id)) {
     sport = dport = id;
+    key->echo = 1; /* identifier 0 must not look like an ICMP error flow */
   }
 
   int order = memcmp(pkt->src_ip, pkt->dst_ip, alen);

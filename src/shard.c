@@ -119,11 +119,12 @@ void pf_shard_packet(struct pf_shard *s, const struct pf_packet *pkt,
                      enum pf_dir dir, enum pf_locality locality,
                      uint64_t ts_us) {
   pf_counters_add(&s->counters, pkt, dir, locality);
+  /* Every packet moves packet time on, whether or not it has a flow. */
+  if (ts_us > s->now_us)
+    s->now_us = ts_us;
   if (pkt->l3 != PF_L3_IPV4 && pkt->l3 != PF_L3_IPV6)
     return;
 
-  if (ts_us > s->now_us)
-    s->now_us = ts_us;
   struct pf_flow_update up = pf_flow_table_packet(&s->flows, pkt, s->now_us);
   struct pf_interval *iv = s->cur;
   uint64_t len = pkt->wire_len;

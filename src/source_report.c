@@ -68,7 +68,7 @@ static void pf_flow_name(const struct pf_flow_key *k, char *buf, size_t size) {
   if (pf_proto_has_ports(k->proto))
     snprintf(ends, sizeof(ends), "%s_%u_%s_%u", a, (unsigned)k->port[0], b,
              (unsigned)k->port[1]);
-  else if (k->port[0]) /* ICMP echo identifier */
+  else if (k->echo) /* ICMP echo identifier */
     snprintf(ends, sizeof(ends), "%s_%s_id%u", a, b, (unsigned)k->port[0]);
   else
     snprintf(ends, sizeof(ends), "%s_%s", a, b);

@@ -27,7 +27,8 @@ struct pf_flow_key {
   uint16_t vlan_inner;
   uint8_t proto;  /* IP protocol number */
   uint8_t family; /* 4 or 6 */
-  uint16_t pad;   /* always 0: keys are compared as bytes */
+  uint8_t echo;   /* 1: an ICMP echo flow, the ports hold its identifier */
+  uint8_t pad;    /* always 0: keys are compared as bytes */
 };
 
 /* Which timeout applies to a flow; one LRU list per kind. */

@@ -3,6 +3,7 @@
  * For operators trying a configuration on a capture, for tests and benches. */
 #include <getopt.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,8 +21,10 @@ static void pf_replay_print(const struct pf_metric *m, void *ctx) {
   (void)ctx;
   printf("%s-%s", m->type, m->type_instance);
   for (unsigned i = 0; i < m->n_values; i++) {
-    if (m->kind == PF_METRIC_GAUGE)
-      printf(" %g", m->gauge);
+    if (m->kind == PF_METRIC_GAUGE && m->gauge == (double)(uint64_t)m->gauge)
+      printf(" %llu", (unsigned long long)m->gauge); /* whole: exactly */
+    else if (m->kind == PF_METRIC_GAUGE)
+      printf(" %.3f", m->gauge);
     else
       printf(" %llu", (unsigned long long)m->derive[i]);
   }

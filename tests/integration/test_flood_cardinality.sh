@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# A SYN flood from a million random spoofed sources, read by a real
+# collectd: the flow table stays at its configured bound (MaxFlows, least
+# recently seen flows evicted, counted exactly), every counter is exact, and
+# the number of distinct series ever written stays within the documented
+# bound: 68 fixed + 3 x (TopSeriesLimit + 1), whatever the traffic.
+source "$(dirname "$0")/lib.sh"
+pf_test_init flood_cardinality
+
+"$GEN" --scenario flood --packets 1000000 --seed 2 --no-top --out "$WORK/flood.pcap" \
+  --truth "$WORK/flood.truth" || pf_fail "generator failed"
+total=$(awk '$1 == "packets-captured" {print $2}' "$WORK/flood.truth")
+limit=10
+
+dir="$WORK/collectd"
+pcapflow_plugin_dir "$dir/plugins" logfile csv
+pf_collectd_conf "$dir" 1
+cat >>"$dir/collectd.conf" <<CONF
+LoadPlugin pcapflow
+<Plugin pcapflow>
+  LocalNetwork "$LOCAL_V4"
+  LocalNetwork "$LOCAL_V6"
+  TopN 10
+  TopSeriesLimit $limit
+  File "$WORK/flood.pcap"
+</Plugin>
+CONF
+pf_collectd_start "$dir"
+read_all() { [[ "$(pf_value "$dir" flood packets-captured)" == "$total" ]]; }
+pf_wait_until 60 read_all || pf_fail "captured $(pf_value "$dir" flood packets-captured) of $total"
+sleep 1.5
+pf_csv_values "$dir" flood >"$WORK/actual"
+pf_compare_truth "$WORK/flood.truth" "$WORK/actual" flood || pf_fail "CSV differs from the ground truth"
+[[ "$(pf_value "$dir" flood current_connections-flows)" == 262144 ]] ||
+  pf_fail "the table holds $(pf_value "$dir" flood current_connections-flows) flows, MaxFlows is 262144"
+[[ "$(pf_value "$dir" flood connections-flows_evicted)" -gt 0 ]] || pf_fail "the flood evicted nothing"
+pf_collectd_stop
+
+series=$(ls "$dir/csv/$HOSTNAME_TEST/pcapflow-flood" | sed -E 's/-[0-9]{4}-[0-9]{2}-[0-9]{2}$//' | sort -u | wc -l)
+bound=$((68 + 3 * (limit + 1)))
+[[ "$series" -le "$bound" ]] || pf_fail "$series distinct series written, the bound is $bound"
+named_hosts=$(ls "$dir/csv/$HOSTNAME_TEST/pcapflow-flood" | grep -c '^bytes-top_host_' || true)
+[[ "$named_hosts" -ge 2 ]] || pf_fail "no top hosts were named at all ($named_hosts)"
+pf_pass "$total packets, $(awk '$1 == "connections-flows_new" {print $2}' "$WORK/flood.truth") flows: table held at 262144, $series series (bound $bound)"
