@@ -208,7 +208,8 @@ void gen_frame_link(struct gen *g, const struct encap *e, uint16_t announce, int
   GEN_ASSERT(f->n == gen_link_infos[g->link].hdr_len);
   f->link_end = f->need_end = f->n;
   for (int i = 0; i < e->ntags; i++) {
-    gen_put16(f, (uint16_t)gen_rng_range(&g->rng, 1, 4094)); /* PCP 0, VID */
+    /* PCP 0, VID; a fixed VID draws nothing from the PRNG */
+    gen_put16(f, e->vid[i] ? e->vid[i] : (uint16_t)gen_rng_range(&g->rng, 1, 4094));
     gen_put16(f, i + 1 < e->ntags ? e->tpid[i + 1] : after_tags);
     f->need_end = f->n;
     f->has_vlan = true;

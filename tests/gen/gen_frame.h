@@ -58,6 +58,7 @@ struct encap {
   const char *name;
   int ntags;
   uint16_t tpid[MAX_TAGS];
+  uint16_t vid[MAX_TAGS]; /* VLAN ids; 0: a random one */
   int nlabels;
   uint16_t mpls_type;
   bool pppoe;
@@ -127,6 +128,11 @@ struct ipspec {
   const uint8_t *src, *dst; /* fixed addresses (flows), else random */
   uint16_t sport, dport;
   uint32_t seq, ack;
+  /* ICMP/ICMPv6: these type, code and identifier/sequence fields (for an
+   * error, id and seq are the 4 unused bytes) instead of a random echo */
+  bool icmp_set;
+  uint8_t icmp_type, icmp_code;
+  uint16_t icmp_id, icmp_seq;
 };
 
 /* --- gen_frame.c: the frame buffer, the link layer, non-IP frames, emitting */

@@ -319,6 +319,15 @@ static void put_transport(struct gen *g, const struct ipspec *s)
     break;
   case 1:
   case 58:
+    if (s->icmp_set) {
+      gen_put8(f, s->icmp_type);
+      gen_put8(f, s->icmp_code);
+      gen_put16(f, 0);
+      gen_put16(f, s->icmp_id);
+      gen_put16(f, s->icmp_seq);
+      need = hdr = 4;
+      break;
+    }
     /* echo request or reply */
     gen_put8(f, s->proto == 1 ? (reply ? 0 : 8) : (reply ? 129 : 128));
     gen_put8(f, 0);
@@ -329,7 +338,7 @@ static void put_transport(struct gen *g, const struct ipspec *s)
     break;
   case 132:
     gen_put16(f, pick_port(g, s->sport));
-    gen_put16(f, 5060);
+    gen_put16(f, s->dport ? s->dport : 5060);
     gen_put32(f, (uint32_t)gen_rng_next(&g->rng));
     gen_put32(f, 0);
     need = hdr = 12;

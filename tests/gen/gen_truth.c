@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -129,12 +130,35 @@ static int truth_line_cmp(const void *a, const void *b)
 
 #define TRUTH_LINES (S_OCTETS_END * 2 + (S_COUNT - S_OCTETS_END) + (R_COUNT - 1) + 3)
 
+void gen_truth_line(struct truth *t, const char *fmt, ...)
+{
+  va_list ap;
+  int n;
+
+  if (t->n_extra == t->cap_extra) {
+    size_t cap = t->cap_extra ? 2 * t->cap_extra : 64;
+    char(*p)[TRUTH_LINE_MAX] = realloc(t->extra, cap * sizeof *p);
+
+    if (p == NULL)
+      gen_die("out of memory");
+    t->extra = p;
+    t->cap_extra = cap;
+  }
+  va_start(ap, fmt);
+  n = vsnprintf(t->extra[t->n_extra], TRUTH_LINE_MAX, fmt, ap);
+  va_end(ap);
+  GEN_ASSERT(n > 0 && n < TRUTH_LINE_MAX);
+  t->n_extra++;
+}
+
 void gen_truth_write(const struct truth *t, FILE *fp, const char *path)
 {
   char lines[TRUTH_LINES][96];
-  const char *order[TRUTH_LINES];
+  const char **order = malloc((TRUTH_LINES + t->n_extra) * sizeof *order);
   size_t n = 0;
 
+  if (order == NULL)
+    gen_die("out of memory");
   for (int s = 0; s < S_COUNT; s++) {
     snprintf(lines[n++], sizeof lines[0], "if_packets-%s %" PRIu64 " %" PRIu64,
              series_names[s], t->packets[s][DIR_RX], t->packets[s][DIR_TX]);
@@ -152,10 +176,20 @@ void gen_truth_write(const struct truth *t, FILE *fp, const char *path)
   GEN_ASSERT(n == TRUTH_LINES);
   for (size_t i = 0; i < n; i++)
     order[i] = lines[i];
+  for (size_t i = 0; i < t->n_extra; i++)
+    order[n++] = t->extra[i];
   /* Byte order, like LC_ALL=C sort, so tests can diff without sorting. */
   qsort(order, n, sizeof order[0], truth_line_cmp);
-  for (size_t i = 0; i < n; i++)
+  for (size_t i = 0; i < n; i++) {
+    /* one line per series: a duplicate would be a bug of the generator */
+    if (i > 0) {
+      size_t a = strcspn(order[i - 1], " "), b = strcspn(order[i], " ");
+
+      GEN_ASSERT(a != b || memcmp(order[i - 1], order[i], a) != 0);
+    }
     fprintf(fp, "%s\n", order[i]);
+  }
+  free(order);
   if (fflush(fp) != 0 || ferror(fp) || fclose(fp) != 0)
     gen_die("--truth %s: write failed: %s", path, strerror(errno));
 }

@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "gen_util.h"
+
 enum dir { DIR_RX, DIR_TX };
 
 enum pkt_class { CLS_IPV4, CLS_IPV6, CLS_NON_IP, CLS_MALFORMED };
@@ -85,16 +87,25 @@ struct verdict {
   uint32_t len;
 };
 
+/* Longest truth line, flow names of 121 characters included. */
+#define TRUTH_LINE_MAX 192
+
 struct truth {
   uint64_t packets[S_COUNT][2];
   uint64_t octets[S_OCTETS_END][2];
   uint64_t reasons[R_COUNT];
   uint64_t captured;
+  /* lines beyond the counters (flows, top-N, distinct counts), from
+   * gen_truth_line() */
+  char (*extra)[TRUTH_LINE_MAX];
+  size_t n_extra, cap_extra;
 };
 
 /* Counts one packet as the verdict says. */
 void gen_truth_add(struct truth *t, const struct verdict *v);
 void gen_truth_check(const struct truth *t);
+/* Adds one more line ("<type>-<type_instance> <values>") to the truth file. */
+void gen_truth_line(struct truth *t, const char *fmt, ...) GEN_PRINTF(2, 3);
 /* Writes the truth file to fp and closes it; path is for error messages. */
 void gen_truth_write(const struct truth *t, FILE *fp, const char *path);
 

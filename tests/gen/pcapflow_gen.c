@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "gen_coverage.h"
+#include "gen_flows.h"
 #include "gen_frame.h"
 #include "gen_mixed.h"
 #include "gen_truth.h"
@@ -17,27 +18,32 @@
 #define START_EPOCH_S 1767225600ULL
 
 static const char usage_text[] =
-  "usage: pcapflow-gen --scenario coverage|mixed|live --out FILE [--truth FILE]\n"
-  "                    [--packets N] [--seed S] [--linktype NAME]\n"
-  "                    [--format pcap|pcapng] [--labels FILE]\n"
+  "usage: pcapflow-gen --scenario coverage|mixed|live|flows|flood --out FILE\n"
+  "                    [--truth FILE] [--no-top] [--packets N] [--seed S]\n"
+  "                    [--linktype NAME] [--format pcap|pcapng] [--labels FILE]\n"
   "  --scenario  coverage (default): every decoding rule, each several times;\n"
   "              mixed: realistic traffic over ~7000 flows (--packets, default 100000);\n"
-  "              live: like coverage, only frames that survive tcpreplay onto a veth\n"
-  "  --packets   mixed: packet count; coverage/live: number of rounds (default 1)\n"
+  "              live: like coverage, only frames that survive tcpreplay onto a veth;\n"
+  "              flows: scripted conversations over 2 hours of packet time, with the\n"
+  "              flow table, top-N and distinct counts they must give;\n"
+  "              flood: spoofed TCP SYNs from random sources (--packets, default 1000000)\n"
+  "  --packets   mixed/flood: packet count; coverage/live: number of rounds (default 1)\n"
   "  --seed      PRNG seed (default 1); the same arguments give the same bytes\n"
   "  --linktype  ethernet (default), sll, sll2, raw, null, loop (live: ethernet only)\n"
   "  --format    pcap (default) or pcapng\n"
   "  --truth     write the counters the plugin must report\n"
+  "  --no-top    flows/flood: leave the per-interval lines (bytes-top_*,\n"
+  "              count-distinct_*) out of the truth, for runs over several intervals\n"
   "  --labels    write one line per frame: case, class, transport, fragment,\n"
   "              direction basis, direction, reason, len, caplen (for debugging)\n";
 
-enum scenario { SC_COVERAGE, SC_MIXED, SC_LIVE };
+enum scenario { SC_COVERAGE, SC_MIXED, SC_LIVE, SC_FLOWS, SC_FLOOD };
 
 struct options {
   enum scenario scenario;
   const char *out, *truth, *labels;
   uint64_t packets, seed;
-  bool packets_given;
+  bool packets_given, no_top;
   enum link_kind link;
   enum out_format format;
 };
@@ -74,6 +80,12 @@ static void parse_args(int argc, char **argv, struct options *o)
       fputs(usage_text, stdout);
       exit(0);
     }
+    if (strcmp(arg, "--no-top") == 0) {
+      o->no_top = true;
+      continue;
+    }
+    if (strncmp(arg, "--no-top=", 9) == 0)
+      gen_die("--no-top takes no value");
     if (strncmp(arg, "--", 2) != 0)
       gen_die("unexpected argument '%s' (options start with --; see --help)", arg);
     /* both "--opt value" and "--opt=value" */
@@ -105,8 +117,12 @@ static void parse_args(int argc, char **argv, struct options *o)
         o->scenario = SC_MIXED;
       else if (strcmp(val, "live") == 0)
         o->scenario = SC_LIVE;
+      else if (strcmp(val, "flows") == 0)
+        o->scenario = SC_FLOWS;
+      else if (strcmp(val, "flood") == 0)
+        o->scenario = SC_FLOOD;
       else
-        gen_die("--scenario: unknown value '%s' (expected coverage, mixed or live)", val);
+        gen_die("--scenario: unknown value '%s' (expected coverage, mixed, live, flows or flood)", val);
     } else if (strcmp(name, "--out") == 0 || strcmp(name, "--truth") == 0 ||
                strcmp(name, "--labels") == 0) {
       if (*val == '\0')
@@ -144,9 +160,13 @@ static void parse_args(int argc, char **argv, struct options *o)
     gen_die("--out is required (see --help)");
   if (o->scenario == SC_LIVE && o->link != LK_ETHERNET)
     gen_die("--linktype: '%s' is not possible with --scenario live (ethernet only)", gen_link_infos[o->link].name);
+  if (o->scenario == SC_FLOWS && o->packets_given)
+    gen_die("--packets: not used by --scenario flows (its script is fixed)");
+  if (o->no_top && o->scenario != SC_FLOWS && o->scenario != SC_FLOOD)
+    gen_die("--no-top: only for --scenario flows or flood");
   if (!o->packets_given)
-    o->packets = o->scenario == SC_MIXED ? 100000 : 1;
-  if (o->scenario != SC_MIXED && o->packets > 1000)
+    o->packets = o->scenario == SC_MIXED ? 100000 : o->scenario == SC_FLOOD ? 1000000 : 1;
+  if (o->scenario != SC_MIXED && o->scenario != SC_FLOOD && o->packets > 1000)
     gen_die("--packets: %" PRIu64 " rounds is too many for this scenario (at most 1000)", o->packets);
 }
 
@@ -194,6 +214,10 @@ int main(int argc, char **argv)
     g->ts_min_step = 1;
     g->ts_max_step = 20;
     gen_scenario_mixed(g, o.packets);
+  } else if (o.scenario == SC_FLOWS) {
+    gen_scenario_flows(g, !o.no_top); /* sets every timestamp itself */
+  } else if (o.scenario == SC_FLOOD) {
+    gen_scenario_flood(g, o.packets, !o.no_top);
   } else {
     g->ts_min_step = 5;
     g->ts_max_step = 2000;
