@@ -232,7 +232,8 @@ static bool pf_flow_must_restart(const struct pf_flow_table *t,
                                  uint64_t now_us) {
   if (now_us >= f->last_us && now_us - f->last_us >= t->timeout_us[f->kind])
     return true;
-  if (t->active_us && now_us - f->first_us >= t->active_us)
+  if (t->active_us && now_us >= f->first_us &&
+      now_us - f->first_us >= t->active_us)
     return true;
   return f->kind == PF_FLOW_TCP_CLOSED &&
          (pkt->tcp_flags & (PF_TCP_SYN | PF_TCP_ACK)) == PF_TCP_SYN;

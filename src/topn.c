@@ -136,7 +136,7 @@ static void pf_topn_offer(struct pf_topn *t, const void *key, uint64_t weight,
   uint32_t s = pf_topn_probe(t, key, home);
   if (t->index[s]) {
     struct pf_topn_item *it = &t->items[t->index[s] - 1];
-    it->count += weight;
+    it->count += weight + err;
     it->err += err;
     it->bytes[0] += bytes[0];
     it->bytes[1] += bytes[1];
@@ -145,10 +145,12 @@ static void pf_topn_offer(struct pf_topn *t, const void *key, uint64_t weight,
   }
   uint32_t item, pos;
   uint64_t inherited = 0;
+  bool replaced = false;
   if (t->used < t->capacity) {
     item = pos = t->used++;
     t->heap[pos] = item;
   } else {
+    replaced = true;
     /* Full: the newcomer replaces the lightest and inherits its count. */
     pos = 0;
     item = t->heap[0];
@@ -158,17 +160,17 @@ static void pf_topn_offer(struct pf_topn *t, const void *key, uint64_t weight,
   }
   struct pf_topn_item *it = &t->items[item];
   memcpy(it->key, key, t->key_len);
-  it->count = inherited + weight;
+  it->count = inherited + weight + err;
   it->err = inherited + err;
   it->bytes[0] = bytes[0];
   it->bytes[1] = bytes[1];
   it->slot = s;
   it->home = home;
   t->index[s] = item + 1;
-  if (inherited)
-    pf_topn_sift_down(t, pos);
+  if (replaced)
+    pf_topn_sift_down(t, pos); /* the root grew: it may sink */
   else
-    pf_topn_sift_up(t, pos);
+    pf_topn_sift_up(t, pos); /* a new leaf: it may rise */
 }
 
 void pf_topn_add(struct pf_topn *t, const void *key, int dir, uint64_t bytes) {
@@ -192,6 +194,8 @@ uint32_t pf_topn_top(const struct pf_topn *t, const struct pf_topn_item **out,
   /* Insertion into a short sorted list over at most `capacity` items: the
    * reader's work, bounded by configuration, not by the traffic. */
   uint32_t got = 0;
+  if (n == 0)
+    return 0;
   for (uint32_t i = 0; i < t->used; i++) {
     const struct pf_topn_item *it = &t->items[i];
     uint32_t pos;

@@ -11,6 +11,15 @@ int main(void) {
   srunner_add_suite(runner, pf_counters_suite());
   srunner_add_suite(runner, pf_direction_suite());
   srunner_add_suite(runner, pf_localnet_suite());
+  srunner_add_suite(runner, pf_flow_key_suite());
+  srunner_add_suite(runner, pf_flow_table_suite());
+  srunner_add_suite(runner, pf_flow_model_suite());
+  srunner_add_suite(runner, pf_hash_suite());
+  srunner_add_suite(runner, pf_topn_suite());
+  srunner_add_suite(runner, pf_hll_suite());
+  srunner_add_suite(runner, pf_top_names_suite());
+  srunner_add_suite(runner, pf_shard_suite());
+  srunner_add_suite(runner, pf_source_report_suite());
 
   /* CK_VERBOSITY and CK_FORK from the environment decide the rest. */
   srunner_run_all(runner, CK_ENV);

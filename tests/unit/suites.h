@@ -11,5 +11,14 @@ Suite *pf_decode_truncation_suite(void);
 Suite *pf_counters_suite(void);
 Suite *pf_direction_suite(void);
 Suite *pf_localnet_suite(void);
+Suite *pf_flow_key_suite(void);
+Suite *pf_flow_table_suite(void);
+Suite *pf_flow_model_suite(void);
+Suite *pf_hash_suite(void);
+Suite *pf_topn_suite(void);
+Suite *pf_hll_suite(void);
+Suite *pf_top_names_suite(void);
+Suite *pf_shard_suite(void);
+Suite *pf_source_report_suite(void);
 
 #endif

@@ -1,0 +1,143 @@
+/* flow_packets.c - decoded packets for the flow, top-N, shard and report
+ * tests, described in one struct and built with the frame builders. */
+#include "flow_packets.h"
+
+#include <stdlib.h>
+
+#include <check.h>
+#include <pcap/dlt.h>
+
+#include "quick_check.h"
+
+const struct pf_flow_timeouts test_timeouts = {
+    .tcp_s = 50,
+    .tcp_closed_s = 7,
+    .udp_s = 30,
+    .icmp_s = 20,
+    .other_s = 40,
+    .active_s = 600,
+};
+
+struct pkt pkt_reply(struct pkt p) {
+  /* Swap the addresses the frame would use, defaults included. */
+  if (!p.src)
+    p.src = p.family == 6 ? v6_a : v4_a;
+  if (!p.dst)
+    p.dst = p.family == 6 ? v6_b : v4_b;
+  const uint8_t *a = p.src;
+  uint16_t port = p.sport;
+  p.src = p.dst;
+  p.dst = a;
+  p.sport = p.dport;
+  p.dport = port;
+  if (p.icmp_type == 8 || p.icmp_type == 0)
+    p.icmp_type = (uint8_t)(8 - p.icmp_type);
+  else if (p.icmp_type == 128 || p.icmp_type == 129)
+    p.icmp_type = (uint8_t)(257 - p.icmp_type);
+  return p;
+}
+
+static void pkt_transport(struct frame *f, const struct pkt *p) {
+  switch (p->proto) {
+  case P_TCP:
+    frame_tcp(f, &(struct tcp){
+                     .sport = p->sport, .dport = p->dport, .flags = p->flags});
+    break;
+  case P_UDP:
+    frame_udp(f, p->sport, p->dport);
+    break;
+  case P_SCTP:
+    frame_sctp(f, p->sport, p->dport);
+    break;
+  case P_ICMP:
+  case P_ICMPV6: {
+    uint32_t off = frame_icmp(f, p->icmp_type, 0);
+    frame_set_u16(f, off + 4, p->icmp_id);
+    break;
+  }
+  case P_GRE:
+    frame_gre(f, 0x0800);
+    break;
+  default:
+    break; /* no transport header the decoder reads */
+  }
+}
+
+void pkt_frame(struct frame *f, const struct pkt *p) {
+  bool v6 = p->family == 6;
+  uint16_t ip_type = v6 ? 0x86dd : 0x0800;
+  frame_init(f, DLT_EN10MB);
+  frame_eth(f, NULL, NULL,
+            p->vlans == 2 ? 0x88a8
+            : p->vlans    ? 0x8100
+                          : ip_type);
+  if (p->vlans == 2)
+    frame_vlan(f, p->vlan_outer, 0x8100);
+  if (p->vlans >= 1)
+    frame_vlan(f, p->vlans == 2 ? p->vlan_inner : p->vlan_outer, ip_type);
+
+  bool fragment = p->first_fragment || p->later_fragment;
+  if (v6) {
+    frame_ipv6(f, &(struct ip6){.next = fragment ? 44 : p->proto,
+                                .src = p->src,
+                                .dst = p->dst});
+    if (fragment)
+      frame_ipv6_frag(f, p->proto, p->later_fragment ? 100 : 0,
+                      p->first_fragment);
+  } else {
+    /* MF for a first fragment; offset 100 (x 8 bytes) for a later one. */
+    uint16_t frag = p->later_fragment ? 100 : p->first_fragment ? 0x2000 : 0;
+    frame_ipv4(
+        f, &(struct ip4){
+               .proto = p->proto, .frag = frag, .src = p->src, .dst = p->dst});
+  }
+  if (!p->later_fragment)
+    pkt_transport(f, p);
+  frame_fill(f, 0x5a, p->payload);
+  frame_finish(f);
+}
+
+uint32_t pkt_len(const struct pkt *p) {
+  struct frame f;
+  pkt_frame(&f, p);
+  return f.len;
+}
+
+uint8_t *pkt_decode(const struct pkt *p, struct pf_packet *out) {
+  struct frame f;
+  pkt_frame(&f, p);
+  uint8_t *buf = frame_decode_whole(&f, out);
+  ck_assert_int_eq(out->l3, p->family == 6 ? PF_L3_IPV6 : PF_L3_IPV4);
+  return buf;
+}
+
+bool pkt_key(const struct pkt *p, struct pf_flow_key *key, uint8_t *side) {
+  struct pf_packet pkt;
+  uint8_t *buf = pkt_decode(p, &pkt);
+  bool ok = pf_flow_key_of(&pkt, key, side);
+  free(buf);
+  return ok;
+}
+
+struct pf_flow_update pkt_feed(struct pf_flow_table *t, const struct pkt *p,
+                               uint64_t now_us) {
+  struct pf_packet pkt;
+  uint8_t *buf = pkt_decode(p, &pkt);
+  struct pf_flow_update up = pf_flow_table_packet(t, &pkt, now_us);
+  free(buf);
+  return up;
+}
+
+void expect_flow_identity(const struct pf_flow_table *t) {
+  const struct pf_flow_stats *s = &t->stats;
+  uint64_t active = 0;
+  for (int k = 0; k < PF_FLOW_KIND_COUNT; k++)
+    active += s->active[k];
+  QUICK_CHECK(s->created - s->expired - s->evicted == active,
+              "created %llu - expired %llu - evicted %llu != active %llu",
+              (unsigned long long)s->created, (unsigned long long)s->expired,
+              (unsigned long long)s->evicted, (unsigned long long)active);
+  QUICK_CHECK(pf_flow_table_count(t) == active, "count %llu, active %llu",
+              (unsigned long long)pf_flow_table_count(t),
+              (unsigned long long)active);
+}

@@ -1,0 +1,68 @@
+/* flow_packets.h - decoded packets for the flow, top-N, shard and report
+ * tests, described in one struct and built with the frame builders. */
+#ifndef PCAPFLOW_TESTS_UNIT_FLOW_PACKETS_H
+#define PCAPFLOW_TESTS_UNIT_FLOW_PACKETS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "frames.h"
+#include "pcapflow/decode.h"
+#include "pcapflow/flow.h"
+
+/* Packet time in microseconds from seconds. */
+#define SEC(s) ((uint64_t)(s)*1000000u)
+
+/* IP protocol numbers the tests use. */
+enum {
+  P_ICMP = 1,
+  P_TCP = 6,
+  P_UDP = 17,
+  P_GRE = 47,
+  P_ESP = 50,
+  P_ICMPV6 = 58,
+  P_SCTP = 132,
+};
+
+/* One Ethernet frame, described by what the flow code looks at. */
+struct pkt {
+  int family;               /* 4 (also when 0) or 6 */
+  const uint8_t *src, *dst; /* NULL: v4_a/v4_b or v6_a/v6_b */
+  uint8_t proto;            /* IP protocol number */
+  uint16_t sport, dport;    /* TCP, UDP and SCTP */
+  uint8_t flags;            /* TCP flags (PF_TCP_*) */
+  uint8_t icmp_type;        /* ICMP or ICMPv6 type */
+  uint16_t icmp_id;         /* ICMP echo identifier */
+  int vlans;                /* VLAN tags: 0, 1 (outer) or 2 (outer, inner) */
+  uint16_t vlan_outer, vlan_inner;
+  bool first_fragment; /* more-fragments set, offset 0: ports present */
+  bool later_fragment; /* offset > 0: no transport header */
+  uint32_t payload;    /* bytes after the headers */
+};
+
+/* The same conversation the other way round: addresses, ports and VLANs
+ * kept, ICMP echo request <-> reply. Flags and payload are kept too. */
+struct pkt pkt_reply(struct pkt p);
+
+/* Builds the frame (link type Ethernet) and finishes it. */
+void pkt_frame(struct frame *f, const struct pkt *p);
+/* The frame's wire length. */
+uint32_t pkt_len(const struct pkt *p);
+/* Builds and decodes the frame; *out points into the returned buffer,
+ * which the caller frees. The decode must give an IP packet. */
+uint8_t *pkt_decode(const struct pkt *p, struct pf_packet *out);
+/* pf_flow_key_of of the decoded packet. */
+bool pkt_key(const struct pkt *p, struct pf_flow_key *key, uint8_t *side);
+/* Decodes and accounts one packet in the table at time now_us. */
+struct pf_flow_update pkt_feed(struct pf_flow_table *t, const struct pkt *p,
+                               uint64_t now_us);
+
+/* Timeouts with a different value per kind, so a test sees which applies:
+ * tcp 50 s, closed 7 s, udp 30 s, icmp 20 s, other 40 s, active 600 s. */
+extern const struct pf_flow_timeouts test_timeouts;
+
+/* Asserts created - expired - evicted == the sum of active, and that the
+ * sum is pf_flow_table_count. */
+void expect_flow_identity(const struct pf_flow_table *t);
+
+#endif
