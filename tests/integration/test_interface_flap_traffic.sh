@@ -53,7 +53,8 @@ for outage in $(seq 1 "$OUTAGES"); do
   pf_veth_down # while tcpreplay is sending
   pf_wait_until 20 bash -c "[[ \$(grep -c 'capture on \"$VETH_B\" failed' '$dir/collectd.log') == $outage ]]" ||
     pf_fail "outage $outage: the vanished interface was not noticed: $(grep pcapflow "$dir/collectd.log")"
-  wait "$SENDER" 2>/dev/null || true # it fails with its interface gone
+  kill "$SENDER" 2>/dev/null || true # its interface is gone; do not wait for it to notice
+  wait "$SENDER" 2>/dev/null || true
   sleep 3                            # several attempts to reopen
   pf_veth_up
   up_at=$(date +%s%N)
