@@ -9,6 +9,7 @@
 
 #include "gen_coverage.h"
 #include "gen_frame.h"
+#include "gen_flood.h"
 #include "gen_mixed.h"
 #include "gen_truth.h"
 #include "gen_util.h"
@@ -17,13 +18,14 @@
 #define START_EPOCH_S 1767225600ULL
 
 static const char usage_text[] =
-  "usage: pcapflow-gen --scenario coverage|mixed|live --out FILE [--truth FILE]\n"
+  "usage: pcapflow-gen --scenario coverage|mixed|live|synflood --out FILE [--truth FILE]\n"
   "                    [--packets N] [--seed S] [--linktype NAME]\n"
   "                    [--format pcap|pcapng] [--labels FILE]\n"
   "  --scenario  coverage (default): every decoding rule, each several times;\n"
   "              mixed: realistic traffic over ~7000 flows (--packets, default 100000);\n"
-  "              live: like coverage, only frames that survive tcpreplay onto a veth\n"
-  "  --packets   mixed: packet count; coverage/live: number of rounds (default 1)\n"
+  "              live: like coverage, only frames that survive tcpreplay onto a veth;\n"
+  "              synflood: SYNs from random spoofed sources to one local server\n"
+  "  --packets   mixed, synflood: packet count; coverage/live: number of rounds (default 1)\n"
   "  --seed      PRNG seed (default 1); the same arguments give the same bytes\n"
   "  --linktype  ethernet (default), sll, sll2, raw, null, loop (live: ethernet only)\n"
   "  --format    pcap (default) or pcapng\n"
@@ -31,7 +33,7 @@ static const char usage_text[] =
   "  --labels    write one line per frame: case, class, transport, fragment,\n"
   "              direction basis, direction, reason, len, caplen (for debugging)\n";
 
-enum scenario { SC_COVERAGE, SC_MIXED, SC_LIVE };
+enum scenario { SC_COVERAGE, SC_MIXED, SC_LIVE, SC_SYNFLOOD };
 
 struct options {
   enum scenario scenario;
@@ -105,8 +107,10 @@ static void parse_args(int argc, char **argv, struct options *o)
         o->scenario = SC_MIXED;
       else if (strcmp(val, "live") == 0)
         o->scenario = SC_LIVE;
+      else if (strcmp(val, "synflood") == 0)
+        o->scenario = SC_SYNFLOOD;
       else
-        gen_die("--scenario: unknown value '%s' (expected coverage, mixed or live)", val);
+        gen_die("--scenario: unknown value '%s' (expected coverage, mixed, live or synflood)", val);
     } else if (strcmp(name, "--out") == 0 || strcmp(name, "--truth") == 0 ||
                strcmp(name, "--labels") == 0) {
       if (*val == '\0')
@@ -145,8 +149,8 @@ static void parse_args(int argc, char **argv, struct options *o)
   if (o->scenario == SC_LIVE && o->link != LK_ETHERNET)
     gen_die("--linktype: '%s' is not possible with --scenario live (ethernet only)", gen_link_infos[o->link].name);
   if (!o->packets_given)
-    o->packets = o->scenario == SC_MIXED ? 100000 : 1;
-  if (o->scenario != SC_MIXED && o->packets > 1000)
+    o->packets = o->scenario == SC_MIXED || o->scenario == SC_SYNFLOOD ? 100000 : 1;
+  if (o->scenario != SC_MIXED && o->scenario != SC_SYNFLOOD && o->packets > 1000)
     gen_die("--packets: %" PRIu64 " rounds is too many for this scenario (at most 1000)", o->packets);
 }
 
@@ -194,6 +198,10 @@ int main(int argc, char **argv)
     g->ts_min_step = 1;
     g->ts_max_step = 20;
     gen_scenario_mixed(g, o.packets);
+  } else if (o.scenario == SC_SYNFLOOD) {
+    g->ts_min_step = 1;
+    g->ts_max_step = 4;
+    gen_scenario_synflood(g, o.packets);
   } else {
     g->ts_min_step = 5;
     g->ts_max_step = 2000;
