@@ -44,9 +44,9 @@ char *sstrncpy(char *dest, const char *src, size_t n) {
 
 /* A pcap file header (version 2.4, snaplen 65535) and one 60-byte frame. */
 static uint8_t fz_capture[24 + 16 + 60] = {
-    0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0xff, 0xff, 0, 0, 1, 0, 0, 0, /* link type at offset 20 */
-    0, 0, 0, 0, 0, 0, 0, 0, 60, 0, 0, 0, 60, 0, 0, 0};
+    0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0,  0, 0, 0, 0,  0, 0, 0,
+    0xff, 0xff, 0,    0,    1, 0, 0, 0, /* link type at offset 20 */
+    0,    0,    0,    0,    0, 0, 0, 0, 60, 0, 0, 0, 60, 0, 0, 0};
 
 pcap_t *__real_pcap_open_offline(const char *path, char *errbuf);
 

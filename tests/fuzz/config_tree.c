@@ -84,9 +84,8 @@ static bool fz_read_value(struct fz_reader *r, oconfig_value_t *v, bool *oom) {
                   !strcasecmp(word, "on"))) {
     v->type = OCONFIG_TYPE_BOOLEAN;
     v->value.boolean = 1;
-  } else if (!quoted &&
-             (!strcasecmp(word, "false") || !strcasecmp(word, "no") ||
-              !strcasecmp(word, "off"))) {
+  } else if (!quoted && (!strcasecmp(word, "false") ||
+                         !strcasecmp(word, "no") || !strcasecmp(word, "off"))) {
     v->type = OCONFIG_TYPE_BOOLEAN;
     v->value.boolean = 0;
   } else if (!quoted && fz_is_number(word, &number)) {

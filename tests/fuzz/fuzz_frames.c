@@ -36,8 +36,7 @@ static void fz_check_packet(const struct pf_packet *pkt, const uint8_t *frame,
   FZ_CHECK(pkt->l3 <= PF_L3_MALFORMED);
   FZ_CHECK(pkt->l4 <= PF_L4_NONE);
   FZ_CHECK(pkt->kdir <= PF_KDIR_OUT);
-  FZ_CHECK((pkt->l3 == PF_L3_MALFORMED) ==
-           (pkt->malformed != PF_MAL_NONE));
+  FZ_CHECK((pkt->l3 == PF_L3_MALFORMED) == (pkt->malformed != PF_MAL_NONE));
   FZ_CHECK(pkt->malformed >= PF_MAL_NONE && pkt->malformed < PF_MAL_COUNT);
   /* Only IP packets have a transport class. */
   FZ_CHECK((pkt->l3 == PF_L3_IPV4 || pkt->l3 == PF_L3_IPV6) ==
@@ -71,14 +70,14 @@ static void fz_check_counters(const struct pf_counters *c, uint64_t fed,
     all_octets += t[PF_TRAFFIC_ALL].octets[d];
     malformed += t[PF_TRAFFIC_MALFORMED].packets[d];
     for (int o = 0; o < 2; o++) {
-      uint64_t whole = o ? t[PF_TRAFFIC_ALL].octets[d]
-                         : t[PF_TRAFFIC_ALL].packets[d];
+      uint64_t whole =
+          o ? t[PF_TRAFFIC_ALL].octets[d] : t[PF_TRAFFIC_ALL].packets[d];
       uint64_t ip = fz_sum(c, PF_TRAFFIC_IPV4, PF_TRAFFIC_IPV6, d, o);
       FZ_CHECK(fz_sum(c, PF_TRAFFIC_IPV4, PF_TRAFFIC_MALFORMED, d, o) == whole);
       FZ_CHECK(fz_sum(c, PF_TRAFFIC_TCP, PF_TRAFFIC_OTHER, d, o) == ip);
-      FZ_CHECK(fz_sum(c, PF_TRAFFIC_NON_IP, PF_TRAFFIC_MALFORMED, d, o) ==
-               fz_sum(c, PF_TRAFFIC_LOCAL_UNKNOWN, PF_TRAFFIC_LOCAL_UNKNOWN, d,
-                      o));
+      FZ_CHECK(
+          fz_sum(c, PF_TRAFFIC_NON_IP, PF_TRAFFIC_MALFORMED, d, o) ==
+          fz_sum(c, PF_TRAFFIC_LOCAL_UNKNOWN, PF_TRAFFIC_LOCAL_UNKNOWN, d, o));
     }
     uint64_t sized = 0;
     for (int b = 0; b < PF_SIZE_COUNT; b++)

@@ -21,9 +21,9 @@ static void fz_put_record(FILE *f, const struct pcap_pkthdr *h,
                           const u_char *bytes) {
   uint32_t caplen = h->caplen > 0xffff ? 0xffff : h->caplen;
   uint32_t len = h->len > 0xffffff ? 0xffffff : h->len;
-  const uint8_t head[FZ_RECORD_HEADER] = {
-      (uint8_t)(caplen >> 8), (uint8_t)caplen, (uint8_t)(len >> 16),
-      (uint8_t)(len >> 8), (uint8_t)len};
+  const uint8_t head[FZ_RECORD_HEADER] = {(uint8_t)(caplen >> 8),
+                                          (uint8_t)caplen, (uint8_t)(len >> 16),
+                                          (uint8_t)(len >> 8), (uint8_t)len};
   fwrite(head, 1, sizeof(head), f);
   fwrite(bytes, 1, caplen, f);
 }
