@@ -91,6 +91,14 @@ static void fz_check_counters(const struct pf_counters *c, uint64_t fed,
   FZ_CHECK(reasons == malformed);
 }
 
+/* The table never exceeds its bound and its books balance. */
+static void fz_check_flows(const struct pf_flow_table *t) {
+  const struct pf_flow_stats *s = &t->stats;
+  uint64_t active = pf_flow_table_count(t);
+  FZ_CHECK(active <= t->max_flows);
+  FZ_CHECK(s->created - s->expired - s->evicted == active);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (size < 1)
     return 0;
@@ -123,7 +131,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     fed++;
     fed_octets += len;
   }
-  fz_check_counters(&pipe.counters, fed, fed_octets);
+  fz_check_counters(&pipe.shard.counters, fed, fed_octets);
+  fz_check_flows(&pipe.shard.flows);
   fz_pipeline_free(&pipe);
   return 0;
 }
