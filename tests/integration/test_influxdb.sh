@@ -50,7 +50,7 @@ influx_rows() {
     awk -F'"' '$0 !~ /^name,/ && NF == 3 { split($1, a, ","); n = split($3, b, ","); print a[1], $2, b[n] }'
 }
 stored_all() {
-  influx_rows | grep -q "^pcapflow_value host=$host,instance=cov,type=packets,type_instance=captured $total\$"
+  influx_rows | grep -c >/dev/null "^pcapflow_value host=$host,instance=cov,type=packets,type_instance=captured $total\$"
 }
 pf_wait_until 40 stored_all ||
   pf_fail "InfluxDB has no packets-captured $total for $host/cov: $(influx_rows | grep captured || true); influxd: $(tail -n 3 "$WORK/influx/influxd.out")"

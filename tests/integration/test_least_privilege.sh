@@ -43,7 +43,7 @@ pf_wait_until 20 grep -qs "capturing on \"$VETH_B\"" "$dir/collectd.log" ||
 caps=$(effective_caps)
 [[ $((16#$caps)) == "$CAP_NET_RAW_MASK" ]] || pf_fail "collectd's effective capabilities are $caps, not CAP_NET_RAW alone"
 caps_raw=$caps
-ip -n "$NS_B" -d link show "$VETH_B" | grep -q "promiscuity 1" ||
+ip -n "$NS_B" -d link show "$VETH_B" | grep -c >/dev/null "promiscuity 1" ||
   pf_fail "Promiscuous true did not put $VETH_B in promiscuous mode: $(ip -n "$NS_B" -d link show "$VETH_B")"
 sent=$(pf_replay "$WORK/live.pcap")
 [[ "$sent" == "$total" ]] || pf_fail "tcpreplay sent $sent of $total"

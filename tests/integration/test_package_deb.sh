@@ -13,7 +13,7 @@ pf_need dpkg-buildpackage lintian rrdtool unshare
 [[ $(id -u) == 0 ]] || pf_skip "installing a package needs root"
 [[ -r /etc/collectd/collectd.conf ]] ||
   pf_skip "no stock /etc/collectd/collectd.conf (Debian's collectd package; make deps installs it)"
-if dpkg-query -W -f='${Status}' collectd-pcapflow 2>/dev/null | grep -q 'ok installed'; then
+if dpkg-query -W -f='${Status}' collectd-pcapflow 2>/dev/null | grep -c >/dev/null 'ok installed'; then
   pf_skip "collectd-pcapflow is already installed here; not touching it"
 fi
 
@@ -37,7 +37,7 @@ done
 depends=$(dpkg-deb -f "$deb" Depends)
 [[ "$depends" == *"collectd-core (>= 5.12.0)"* && "$depends" == *libpcap0.8* ]] ||
   pf_fail "Depends lacks collectd-core or libpcap: $depends"
-dpkg-deb --ctrl-tarfile "$deb" | tar -xOf - ./conffiles | grep -qxF /etc/collectd/collectd.conf.d/pcapflow.conf ||
+dpkg-deb --ctrl-tarfile "$deb" | tar -xOf - ./conffiles | grep -cxF >/dev/null /etc/collectd/collectd.conf.d/pcapflow.conf ||
   pf_fail "the example block is not a conffile"
 
 # Install, and purge whatever happens next.
@@ -96,5 +96,5 @@ for f in /usr/lib/collectd/pcapflow.so /etc/collectd/collectd.conf.d/pcapflow.co
   /usr/share/man/man5/collectd-pcapflow.5.gz /usr/share/doc/collectd-pcapflow; do
   [[ ! -e "$f" ]] || pf_fail "$f is still there after purge"
 done
-dpkg-query -W -f='${Status}' collectd-pcapflow 2>/dev/null | grep -q 'ok installed' && pf_fail "still installed after purge"
+dpkg-query -W -f='${Status}' collectd-pcapflow 2>/dev/null | grep -c >/dev/null 'ok installed' && pf_fail "still installed after purge"
 pf_pass "built, lintian clean, installed; stock collectd wrote the $PF_DOC_FIXED fixed pcapflow-$instance RRD files (and $(($(wc -l <"$WORK/rrd.ids") - PF_DOC_FIXED)) top-N); purged clean"
