@@ -123,7 +123,7 @@ START_TEST(test_port_edges_0_and_65535) {
                                   "  - name: zero\n"
                                   "    dst_port: 0\n"
                                   "  - name: top\n"
-                                  "    dst_port: 65535\n"
+                                  "    dst_port: 65535-65535\n"
                                   "  - name: low\n"
                                   "    dst_port: 1-2\n"
                                   "  - name: high\n"
