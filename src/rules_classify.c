@@ -25,6 +25,30 @@ static inline void pf_and_pair(struct pf_mask *m, const struct pf_group *src,
   pf_and_either(m, &src->m[PF_ROLE_EITHER], &dst->m[PF_ROLE_EITHER]);
 }
 
+/* Both addresses' walks in step: they are independent, so their loads
+ * overlap instead of the second waiting for the first to finish. */
+static inline void pf_trie_walk2(const struct pf_trie *t, const uint8_t *a,
+                                 const uint8_t *b, const struct pf_group **ga,
+                                 const struct pf_group **gb) {
+  uint32_t na = 0, nb = 0, ea = PF_TRIE_CHILD, eb = PF_TRIE_CHILD;
+  for (unsigned level = 0; (ea | eb) & PF_TRIE_CHILD; level++) {
+    unsigned bit = level * PF_TRIE_STRIDE;
+    unsigned shift = 8 - PF_TRIE_STRIDE - bit % 8;
+    if (ea & PF_TRIE_CHILD) {
+      ea = t->entries[(size_t)na * PF_TRIE_FANOUT +
+                      ((a[bit / 8] >> shift) & (PF_TRIE_FANOUT - 1))];
+      na = ea & ~PF_TRIE_CHILD;
+    }
+    if (eb & PF_TRIE_CHILD) {
+      eb = t->entries[(size_t)nb * PF_TRIE_FANOUT +
+                      ((b[bit / 8] >> shift) & (PF_TRIE_FANOUT - 1))];
+      nb = eb & ~PF_TRIE_CHILD;
+    }
+  }
+  *ga = &t->groups[ea];
+  *gb = &t->groups[eb];
+}
+
 static void pf_classify_ip(const struct pf_rules *r,
                            const struct pf_packet *pkt, struct pf_mask *m) {
   if (r->used[PF_DIM_PROTOCOL])
@@ -38,8 +62,9 @@ static void pf_classify_ip(const struct pf_rules *r,
                 pf_table_lookup(&r->port, pkt->dst_port));
   if (r->used[PF_DIM_ADDR]) {
     const struct pf_trie *t = pkt->l3 == PF_L3_IPV4 ? &r->v4 : &r->v6;
-    pf_and_pair(m, pf_trie_lookup(t, pkt->src_ip),
-                pf_trie_lookup(t, pkt->dst_ip));
+    const struct pf_group *src, *dst;
+    pf_trie_walk2(t, pkt->src_ip, pkt->dst_ip, &src, &dst);
+    pf_and_pair(m, src, dst);
   }
 }
 

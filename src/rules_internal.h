@@ -230,11 +230,12 @@ static inline const struct pf_group *pf_table_lookup(const struct pf_table *t,
 
 /* ---- prefix tries (rules_trie.c) ---- */
 
-/* A multibit trie, PF_TRIE_STRIDE address bits per level. An entry is a
- * child node (PF_TRIE_CHILD set) or a group index. Masks are pushed down
- * when a node is created, so the last entry on an address's path holds the
- * OR of every prefix that covers it: a lookup reads one entry per level
- * and stops at the first that is not a child. */
+/* A multibit trie, PF_TRIE_STRIDE address bits per level (64-byte nodes).
+ * An entry is a child node (PF_TRIE_CHILD set) or a group index. Masks are
+ * pushed down when a node is created, so the last entry on an address's
+ * path holds the OR of every prefix that covers it: a lookup reads one
+ * entry per level and stops at the first that is not a child (at most 8
+ * levels for IPv4, 32 for IPv6). The lookup is in rules_classify.c. */
 #define PF_TRIE_STRIDE 4
 #define PF_TRIE_FANOUT (1u << PF_TRIE_STRIDE)
 #define PF_TRIE_CHILD 0x80000000u
@@ -257,20 +258,6 @@ int pf_trie_build(struct pf_trie *t, const struct pf_trie_item *items, size_t n,
                   const struct pf_group *base, struct pf_rules_err *e);
 void pf_trie_free(struct pf_trie *t);
 size_t pf_trie_memory(const struct pf_trie *t);
-
-static inline const struct pf_group *pf_trie_lookup(const struct pf_trie *t,
-                                                    const uint8_t *addr) {
-  uint32_t node = 0;
-  for (unsigned level = 0;; level++) {
-    unsigned bit = level * PF_TRIE_STRIDE;
-    unsigned idx = (addr[bit / 8] >> (8 - PF_TRIE_STRIDE - bit % 8)) &
-                   (PF_TRIE_FANOUT - 1);
-    uint32_t entry = t->entries[(size_t)node * PF_TRIE_FANOUT + idx];
-    if (!(entry & PF_TRIE_CHILD))
-      return &t->groups[entry];
-    node = entry & ~PF_TRIE_CHILD;
-  }
-}
 
 /* ---- the compiled set ---- */
 

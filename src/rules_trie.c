@@ -1,6 +1,6 @@
 /* rules_trie.c - the CIDRs of all classes, one family at a time, compiled
  * into a multibit trie whose entries hold the group of classes an address
- * admits (see pf_trie_lookup in rules_internal.h).
+ * admits (see struct pf_trie in rules_internal.h).
  *
  * Prefixes are inserted shortest first. A prefix ends at the level its last
  * bit falls in and marks the 2^(unused bits) entries it covers there; a
