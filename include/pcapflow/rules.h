@@ -68,8 +68,9 @@ size_t pf_rules_class_count(const struct pf_rules *rules);
 /* The index of `unclassified` (pf_rules_class_count - 1). */
 size_t pf_rules_unclassified(const struct pf_rules *rules);
 
-/* The name of class `index` (< pf_rules_class_count), as it goes into
- * type_instance: [a-z][a-z0-9_]*, or "unclassified". */
+/* The name of class `index`, as it goes into type_instance:
+ * [a-z][a-z0-9_]*, or "unclassified"; NULL when index is not below
+ * pf_rules_class_count. */
 const char *pf_rules_class_name(const struct pf_rules *rules, size_t index);
 
 /* The index of the class called `name`, or -1 when there is none. */

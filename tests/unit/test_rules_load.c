@@ -135,6 +135,36 @@ START_TEST(test_class_map_across_a_reload) {
 }
 END_TEST
 
+/* Block and flow styles, quotes, comments and anchors all read the same. */
+START_TEST(test_yaml_styles) {
+  struct pf_rules *r = rules_from("# a comment\n"
+                                  "---\n"
+                                  "classes:\n"
+                                  "  - {name: flow, port: [\"7\", 8-9]}\n"
+                                  "  - name: 'block'   # trailing comment\n"
+                                  "    dst_port: &ports\n"
+                                  "      - 10\n"
+                                  "      - \"11-12\"\n"
+                                  "  - name: again\n"
+                                  "    src_port: *ports\n"
+                                  "    protocol: !!str udp\n"
+                                  "...\n");
+  static const struct {
+    uint16_t sport, dport;
+    const char *cls;
+  } cases[] = {{1, 7, "flow"},         {9, 1, "flow"},   {1, 10, "block"},
+               {1, 12, "block"},       {12, 1, "again"}, {10, 13, "again"},
+               {13, 1, "unclassified"}};
+  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    struct rpkt p;
+    rpkt_ip(&p, "198.18.0.1", "198.18.0.2", 17);
+    rpkt_ports(&p, cases[i].sport, cases[i].dport);
+    ck_assert_str_eq(rpkt_class(r, &p), cases[i].cls);
+  }
+  pf_rules_free(r);
+}
+END_TEST
+
 /* ---- local networks ---- */
 
 START_TEST(test_local_networks_extend_a_set) {
@@ -315,6 +345,7 @@ Suite *pf_rules_load_suite(void) {
   tcase_add_test(tc, test_example_file_loads);
   tcase_add_test(tc, test_class_names_and_indexes);
   tcase_add_test(tc, test_class_map_across_a_reload);
+  tcase_add_test(tc, test_yaml_styles);
   tcase_add_test(tc, test_local_networks_extend_a_set);
   tcase_add_test(tc, test_unreadable_files);
   tcase_add_test(tc, test_small_error_buffers);
