@@ -3,6 +3,7 @@
  * that cannot be read, references, and noticing a changed file. */
 #include <check.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -292,6 +293,52 @@ START_TEST(test_references) {
 }
 END_TEST
 
+/* Capture threads share one set read-only, each holding a reference; the
+ * last to let go frees it, after its loader has already moved on to
+ * another set. Under ASan a use after free or a leak fails this. */
+struct sharer {
+  struct pf_rules *rules;
+  unsigned wrong;
+};
+
+static void *share_main(void *arg) {
+  struct sharer *sh = arg;
+  for (unsigned i = 0; i < 20000; i++) {
+    struct rpkt p;
+    rpkt_ip(&p, "198.18.0.1", "198.18.0.2", 6);
+    rpkt_ports(&p, 40000, (uint16_t)(i % 3 == 0 ? 443 : 22));
+    unsigned want = i % 3 == 0 ? 0 : 1;
+    sh->wrong += rpkt_index(sh->rules, &p) != want;
+  }
+  pf_rules_free(sh->rules);
+  return NULL;
+}
+
+START_TEST(test_shared_across_threads) {
+  struct pf_rules *first = rules_from("classes:\n  - name: web\n"
+                                      "    dst_port: 443\n");
+  struct sharer sh[4];
+  pthread_t threads[4];
+  for (int i = 0; i < 4; i++) {
+    sh[i] = (struct sharer){pf_rules_ref(first), 0};
+    ck_assert_int_eq(pthread_create(&threads[i], NULL, share_main, &sh[i]), 0);
+  }
+  /* The loader replaces its set while the threads still use the old one. */
+  pf_rules_free(first);
+  struct pf_rules *second = rules_from("classes:\n  - name: ssh\n"
+                                       "    dst_port: 22\n");
+  for (int i = 0; i < 4; i++) {
+    ck_assert_int_eq(pthread_join(threads[i], NULL), 0);
+    ck_assert_uint_eq(sh[i].wrong, 0);
+  }
+  struct rpkt p;
+  rpkt_ip(&p, "198.18.0.1", "198.18.0.2", 6);
+  rpkt_ports(&p, 40000, 22);
+  ck_assert_str_eq(rpkt_class(second, &p), "ssh");
+  pf_rules_free(second);
+}
+END_TEST
+
 /* ---- a changed file ---- */
 
 START_TEST(test_stamp_notices_changes) {
@@ -351,6 +398,7 @@ Suite *pf_rules_load_suite(void) {
   tcase_add_test(tc, test_small_error_buffers);
   tcase_add_test(tc, test_zero_length_and_nul_text);
   tcase_add_test(tc, test_references);
+  tcase_add_test(tc, test_shared_across_threads);
   tcase_add_test(tc, test_stamp_notices_changes);
   suite_add_tcase(s, tc);
   return s;
