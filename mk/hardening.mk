@@ -10,7 +10,7 @@ FUZZ_FLAGS   := -std=gnu11 -D_GNU_SOURCE -pthread $(WARNINGS) -O1 -g \
 
 # Every tests/fuzz/fuzz_NAME.c is a harness; FUZZ_SRC_NAME and FUZZ_LIBS_NAME
 # add what it needs besides the engine. Seeds live in tests/fuzz/corpus/NAME.
-# The YAML rules loader gets fuzz_rules.c here (tests/fuzz/README.md).
+# The engine (rules files included) links with -lpcap -lyaml -lm.
 FUZZ_NAMES := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS  := $(FUZZ_NAMES:%=$(B)/fuzz/fuzz_%)
 FUZZ_SRC_frames  := tests/fuzz/pipeline.c
