@@ -20,5 +20,9 @@ Suite *pf_hll_suite(void);
 Suite *pf_top_names_suite(void);
 Suite *pf_shard_suite(void);
 Suite *pf_source_report_suite(void);
+Suite *pf_rules_load_suite(void);
+Suite *pf_rules_errors_suite(void);
+Suite *pf_rules_classify_suite(void);
+Suite *pf_rules_random_suite(void);
 
 #endif
