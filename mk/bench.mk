@@ -14,3 +14,8 @@ $(B)/cpu-run: bench/cpu_run.c | $(B)
 
 bench: all $(B)/bench-engine $(B)/pcap-loop $(B)/cpu-run ## measure the engine against its peers (BENCH_ARGS: see bench/run.sh)
 	bench/run.sh $(BENCH_ARGS)
+
+bench-profile: all ## count the engine's instructions per frame and its top functions (valgrind)
+	bench/profile.sh
+
+.PHONY: bench-profile
