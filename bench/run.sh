@@ -9,7 +9,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build="$root/build"
 packets=2000000 flows=1000000 runs=3 peers=1 collectd=1 live=1 install=1
-live_seconds=10
+live_seconds=5
 while (($#)); do
   case $1 in
   --packets) packets=$2; shift ;;
