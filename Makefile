@@ -93,13 +93,6 @@ run: deps ## install what is missing, build, run collectd with the plugin in the
 	$(MAKE) all
 	scripts/run.sh
 
-$(B)/bench-engine: bench/bench_engine.c $(B)/libpcapflow.a
-	$(CC) $(BASEFLAGS) $(CFLAGS) -Iinclude -o $@ $< $(B)/libpcapflow.a -lpcap -lyaml -lm
-
-bench: all $(B)/bench-engine ## measure engine throughput and hot-path costs
-	$(B)/bench-engine
-	bench/run.sh
-
 # ---- install ----
 
 install: $(B)/pcapflow.so ## install the plugin and example configuration (DESTDIR, PREFIX)

@@ -1,28 +1,127 @@
 #!/usr/bin/env bash
-# run.sh - `make bench`: engine throughput on generated captures, through
-# the same code the plugin runs (pcapflow-replay). Prints the median of
-# several runs and their spread. PACKETS and RUNS may be set.
+# run.sh - `make bench`: the engine against its peers on the same generated
+# captures, interleaved run by run; prints medians, spread and ratios.
+# Usage: bench/run.sh [--packets N] [--flows N] [--runs N] [--no-peers]
+#        [--no-collectd] [--no-live] [--no-install] [--live-seconds S]
+# --packets: frames of the mixed capture (~7,000 concurrent flows);
+# --flows: short flows of the flood capture (about one frame each).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-packets=${PACKETS:-2000000}
-runs=${RUNS:-5}
+build="$root/build"
+packets=2000000 flows=1000000 runs=3 peers=1 collectd=1 live=1 install=1
+live_seconds=5
+while (($#)); do
+  case $1 in
+  --packets) packets=$2; shift ;;
+  --flows) flows=$2; shift ;;
+  --runs) runs=$2; shift ;;
+  --live-seconds) live_seconds=$2; shift ;;
+  --no-peers) peers=0 ;;
+  --no-collectd) collectd=0 ;;
+  --no-live) live=0 ;;
+  --no-install) install=0 ;;
+  *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
+  esac
+  shift
+done
 work=$(mktemp -d "${TMPDIR:-/tmp}/pcapflow-bench.XXXXXX")
 trap 'rm -rf "$work"' EXIT
+locals=(-l 198.18.0.0/16 -l 2001:db8:1::/48)
 
-echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)"
-"$root/build/pcapflow-gen" --scenario mixed --packets "$packets" --seed 1 --out "$work/mixed.pcap"
-echo "capture: mixed, $packets packets, $(du -m "$work/mixed.pcap" | cut -f1) MiB"
+# The peers are bench-only: installed here when missing, never by make check.
+if ((peers && install)) && [[ $(id -u) == 0 ]]; then
+  "$root/bench/install_peers.sh" || echo "(could not install every peer; running those present)"
+fi
 
-results=()
-for i in $(seq 1 "$runs"); do
-  line=$("$root/build/pcapflow-replay" -t -l 198.18.0.0/16 -l 2001:db8:1::/48 \
-    "$work/mixed.pcap" 2>&1 >/dev/null | grep '^packets ')
-  results+=("$(awk '{print $6}' <<<"$line") $(awk '{print $8}' <<<"$line") $(awk '{print $10}' <<<"$line")")
+echo "== machine"
+echo "$(nproc) cores ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)"
+echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+# flood: 98% of frames are SYNs from new sources, so frames ~ flows / 0.98.
+flood_packets=$(((flows * 100 + 97) / 98))
+"$build/pcapflow-gen" --scenario mixed --packets "$packets" --seed 1 --out "$work/mixed.pcap"
+"$build/pcapflow-gen" --scenario flood --packets "$flood_packets" --seed 1 --out "$work/flood.pcap"
+echo "captures: mixed $packets frames ($(du -m "$work/mixed.pcap" | cut -f1) MiB), flood $flood_packets frames ($(du -m "$work/flood.pcap" | cut -f1) MiB, ~$flows flows)"
+max_flows=$((flows + flows / 10)) # MaxFlows sized to hold every flow
+
+# Each tool: tool_NAME CAPTURE FRAMES; prints (on stderr) the line
+# "packets P cpu_seconds C packets_per_cpu_second R ns_per_packet N max_rss_kib K".
+tool_pcapflow_replay() { "$build/pcapflow-replay" -t -m "$max_flows" "${locals[@]}" "$1" >/dev/null; }
+tool_collectd() { "$root/bench/collectd_file.sh" "$1" "$2" "$max_flows"; }
+tool_libpcap_loop() { "$build/pcap-loop" "$1"; }
+tool_tcpdump() { "$build/cpu-run" "$2" tcpdump -q -r "$1" -w /dev/null 2>&1 >/dev/null | grep '^packets ' >&2; }
+# softflowd: offline mode; exports (NetFlow over UDP) to a loopback port
+# where nothing listens; the table holds every flow, as ours does.
+tool_softflowd() { "$build/cpu-run" "$2" softflowd -r "$1" -n 127.0.0.1:9 -m "$max_flows" 2>&1 >/dev/null | grep '^packets ' >&2; }
+tool_nfpcapd() {
+  local d="$work/nfpcapd"
+  rm -rf "$d" && mkdir -p "$d"
+  "$build/cpu-run" "$2" nfpcapd -r "$1" -l "$d" 2>&1 >/dev/null | grep '^packets ' >&2
+  rm -rf "$d"
+}
+tool_argus() { "$build/cpu-run" "$2" argus -r "$1" -w /dev/null 2>&1 >/dev/null | grep '^packets ' >&2; }
+tool_pmacctd() {
+  "$build/cpu-run" "$2" pmacctd -I "$1" -P print -O csv \
+    -c src_host,dst_host,src_port,dst_port,proto 2>&1 >/dev/null | grep '^packets ' >&2
+}
+
+tools=(pcapflow_replay)
+((collectd)) && tools+=(collectd)
+tools+=(libpcap_loop)
+if ((peers)); then
+  command -v tcpdump >/dev/null && tools+=(tcpdump)
+  command -v softflowd >/dev/null && tools+=(softflowd)
+  command -v nfpcapd >/dev/null && tools+=(nfpcapd)
+  command -v argus >/dev/null && tools+=(argus)
+  command -v pmacctd >/dev/null && tools+=(pmacctd)
+fi
+echo "tools: ${tools[*]}; $runs interleaved runs each"
+
+results="$work/results"
+: >"$results"
+for capture in mixed flood; do
+  frames=$packets
+  [[ $capture == flood ]] && frames=$flood_packets
+  for run in $(seq 1 "$runs"); do
+    for t in "${tools[@]}"; do
+      line=$("tool_$t" "$work/$capture.pcap" "$frames" 2>&1 >/dev/null | grep '^packets ' || true)
+      if [[ -z "$line" ]]; then
+        echo "  $capture run $run: $t failed" >&2
+        continue
+      fi
+      awk -v c="$capture" -v t="$t" '{print c, t, $6, $8, $10}' <<<"$line" >>"$results"
+    done
+  done
 done
-printf '%s\n' "${results[@]}" | sort -n | awk -v runs="$runs" '
-  { pps[NR] = $1; ns[NR] = $2; rss[NR] = $3 }
-  END {
-    mid = int((NR + 1) / 2)
-    printf "pcapflow-replay (decode + direction + counters): median %.2f M packets per CPU-second (min %.2f, max %.2f over %d runs), %.1f ns/packet, peak RSS %.1f MiB\n",
-      pps[mid] / 1e6, pps[1] / 1e6, pps[NR] / 1e6, runs, ns[mid], rss[mid] / 1024
-  }'
+
+echo
+echo "== offline: median (min-max) over $runs runs; ratio = pcapflow-replay / tool"
+for capture in mixed flood; do
+  echo "-- $capture"
+  printf '  %-16s %24s %10s %12s %8s\n' tool "M packets/CPU-s" ns/packet "peak RSS MiB" ratio
+  ref=$(awk -v c="$capture" '$1 == c && $2 == "pcapflow_replay" {print $3}' "$results" | sort -n |
+    awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}')
+  for t in "${tools[@]}"; do
+    awk -v c="$capture" -v t="$t" '$1 == c && $2 == t {print $3, $4, $5}' "$results" | sort -n |
+      awk -v t="$t" -v ref="$ref" '
+        { pps[NR] = $1; ns[NR] = $2; rss[NR] = $3 }
+        END {
+          if (NR == 0) { printf "  %-16s (no result)\n", t; exit }
+          m = int((NR + 1) / 2)
+          printf "  %-16s %7.2f (%5.2f-%5.2f) %10.1f %12.1f %7.2fx\n", t, pps[m] / 1e6,
+            pps[1] / 1e6, pps[NR] / 1e6, ns[m], rss[m] / 1024, ref / pps[m]
+        }'
+  done
+done
+echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+echo
+echo "== hot path (build/bench-engine, 1,000,000 flows)"
+"$build/bench-engine"
+
+if ((live)); then
+  echo
+  echo "== live: tcpreplay onto a veth pair, $live_seconds s per run"
+  "$root/bench/live.sh" --seconds "$live_seconds" --runs "$runs" ||
+    echo "(live bench skipped or failed: status $?)"
+fi

@@ -53,7 +53,7 @@ static void pf_replay_report_timing(const struct pf_snapshot *snap) {
 static void pf_replay_usage(FILE *out) {
   fprintf(out,
           "usage: pcapflow-replay [-l CIDR]... [-f FILTER] [-s SNAPLEN] "
-          "[-n NAME] FILE\n"
+          "[-n NAME] [-m MAXFLOWS] FILE\n"
           "Reads FILE (pcap or pcapng) through the pcapflow engine and prints "
           "every metric\nthe collectd plugin would dispatch for it, one "
           "\"type-type_instance values\" a line.\n"
@@ -61,6 +61,7 @@ static void pf_replay_usage(FILE *out) {
           "  -f FILTER   a BPF filter, as Filter\n"
           "  -s SNAPLEN  as SnapLen (matters for live capture only)\n"
           "  -n NAME     as Instance\n"
+          "  -m N        as MaxFlows\n"
           "  -t          also print CPU time, packets per CPU-second and peak "
           "memory to stderr\n");
 }
@@ -72,7 +73,7 @@ int main(int argc, char **argv) {
   bool timing = false;
 
   pf_source_config_init(&cfg, PF_SOURCE_FILE);
-  while ((opt = getopt(argc, argv, "l:f:s:n:th")) != -1) {
+  while ((opt = getopt(argc, argv, "l:f:s:n:m:th")) != -1) {
     switch (opt) {
     case 'l': {
       struct pf_prefix p;
@@ -92,6 +93,9 @@ int main(int argc, char **argv) {
       break;
     case 'n':
       snprintf(cfg.name, sizeof(cfg.name), "%s", optarg);
+      break;
+    case 'm':
+      cfg.shard.max_flows = (uint32_t)strtoul(optarg, NULL, 10);
       break;
     case 't':
       timing = true;

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# collectd_file.sh FILE PACKETS MAXFLOWS - the engine inside a real collectd:
+# a private collectd reads FILE through a pcapflow `File` source; prints the
+# CPU time collectd used for it (from /proc/PID/stat, less the CPU of a
+# start-up on a one-packet capture) and its peak RSS, in the format of
+# pcapflow-replay -t. Needs build/pcapflow.so and build/pcapflow-gen.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+source "$root/scripts/collectd-env.sh"
+file=$1 packets=$2 max_flows=$3
+work=$(mktemp -d "${TMPDIR:-/tmp}/pcapflow-bench-collectd.XXXXXX")
+pid=
+cleanup() {
+  if [[ -n "$pid" ]]; then
+    kill -TERM "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+tick=$(getconf CLK_TCK)
+
+# run_one CAPTURE : starts collectd on CAPTURE, waits (at most 300 s) for
+# the end-of-file log line, prints "cpu_seconds peak_rss_kib", stops it.
+run_one() {
+  local capture=$1 d
+  d=$(mktemp -d "$work/run.XXXXXX")
+  pcapflow_plugin_dir "$d/plugins" logfile
+  {
+    pcapflow_conf_header "$d" 10
+    cat <<CONF
+LoadPlugin logfile
+<Plugin logfile>
+  LogLevel info
+  File "$d/collectd.log"
+</Plugin>
+LoadPlugin pcapflow
+<Plugin pcapflow>
+  LocalNetwork "198.18.0.0/16"
+  LocalNetwork "2001:db8:1::/48"
+  MaxFlows $max_flows
+  File "$capture"
+</Plugin>
+CONF
+  } >"$d/collectd.conf"
+  "$COLLECTD_BIN" -f -C "$d/collectd.conf" >"$d/out" 2>&1 &
+  pid=$!
+  local i
+  for i in $(seq 1 3000); do
+    grep -q 'to its end' "$d/collectd.log" 2>/dev/null && break
+    kill -0 "$pid" 2>/dev/null || { cat "$d/out" "$d/collectd.log" >&2; return 1; }
+    sleep 0.1
+  done
+  grep -q 'to its end' "$d/collectd.log" || { echo "collectd_file: no end of file in 300 s" >&2; return 1; }
+  local ticks rss
+  ticks=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+  rss=$(awk '/^VmHWM:/ {print $2}' "/proc/$pid/status")
+  kill -TERM "$pid"
+  wait "$pid" 2>/dev/null || true
+  pid=
+  awk -v t="$ticks" -v hz="$tick" -v r="$rss" 'BEGIN {printf "%.3f %d\n", t / hz, r}'
+}
+
+"$root/build/pcapflow-gen" --scenario mixed --packets 1 --out "$work/one.pcap"
+read -r base_cpu _ < <(run_one "$work/one.pcap")
+read -r cpu rss < <(run_one "$file")
+awk -v p="$packets" -v c="$cpu" -v b="$base_cpu" -v r="$rss" 'BEGIN {
+  c -= b; if (c <= 0) c = 0.001
+  printf "packets %d cpu_seconds %.3f packets_per_cpu_second %.0f ns_per_packet %.1f max_rss_kib %d\n",
+    p, c, p / c, c * 1e9 / p, r
+}' >&2

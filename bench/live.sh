@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# live.sh - the live half of the bench: tcpreplay at top speed onto a veth
+# pair between two test namespaces; tcpdump -w /dev/null and collectd with
+# pcapflow (Workers 1 and 2) capture in turn, run by run. Prints the rate
+# sent, kernel drops and the receiver's CPU per packet.
+# Usage: bench/live.sh [--seconds S] [--runs N] [--packets N]
+set -euo pipefail
+source "$(dirname "$0")/../tests/integration/lib.sh"
+seconds=10 runs=3 packets=200000
+while (($#)); do
+  case $1 in
+  --seconds) seconds=$2; shift ;;
+  --runs) runs=$2; shift ;;
+  --packets) packets=$2; shift ;;
+  *) echo "live.sh: unknown option $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+pf_test_init bench_live
+[[ $(id -u) == 0 ]] || pf_skip "needs root for network namespaces"
+command -v tcpreplay >/dev/null || pf_skip "tcpreplay is not installed"
+command -v tcpdump >/dev/null || pf_skip "tcpdump is not installed"
+pf_netns_init
+pf_veth_up
+tick=$(getconf CLK_TCK)
+# The mixed capture: IMIX-like sizes, Ethernet, at most 1514-byte frames.
+"$GEN" --scenario mixed --packets "$packets" --seed 2 --out "$WORK/live.pcap"
+
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+# send : tcpreplay at top speed for $seconds s; sets SENT and RATE (pps).
+send() {
+  local out
+  out=$(ip netns exec "$NS_A" tcpreplay --topspeed --preload-pcap --loop=0 \
+    --duration="$seconds" -i "$VETH_A" "$WORK/live.pcap" 2>&1) || pf_fail "tcpreplay: $out"
+  SENT=$(awk '/Actual:/ {print $2; exit}' <<<"$out")
+  RATE=$(awk '/Rated:/ {for (i = 1; i <= NF; i++) if ($i ~ /^pps/) print $(i-1); exit}' <<<"$out" | tr -d ,)
+  MBPS=$(awk '/Rated:/ {for (i = 1; i <= NF; i++) if ($i ~ /^Mbps/) print $(i-1); exit}' <<<"$out" | tr -d ,)
+}
+
+# run_tcpdump : prints "sent pps mbps captured dropped cpu_seconds".
+run_tcpdump() {
+  ip netns exec "$NS_B" tcpdump -p -n -i "$VETH_B" -B 65536 -w /dev/null 2>"$WORK/tcpdump.err" &
+  local pid=$!
+  PF_PIDS+=("$pid")
+  pf_wait_until 10 grep -q listening "$WORK/tcpdump.err" || pf_fail "tcpdump did not start: $(cat "$WORK/tcpdump.err")"
+  local t0 t1
+  t0=$(cpu_ticks "$pid")
+  send
+  sleep 0.5
+  t1=$(cpu_ticks "$pid")
+  kill -INT "$pid"
+  wait "$pid" || true
+  local cap drop
+  cap=$(awk '/packets captured/ {print $1}' "$WORK/tcpdump.err")
+  drop=$(awk '/dropped by kernel/ {print $1}' "$WORK/tcpdump.err")
+  echo "$SENT $RATE $MBPS $cap $drop $(awk -v a="$t0" -v b="$t1" -v hz="$tick" 'BEGIN {print (b - a) / hz}')"
+}
+
+# run_collectd WORKERS : the same with collectd + pcapflow, BufferSize 64.
+run_collectd() {
+  local workers=$1 dir="$WORK/collectd-$1-$RANDOM"
+  pcapflow_plugin_dir "$dir/plugins" logfile csv
+  pf_collectd_conf "$dir" 1
+  cat >>"$dir/collectd.conf" <<CONF
+LoadPlugin pcapflow
+<Plugin pcapflow>
+  LocalNetwork "$LOCAL_V4"
+  LocalNetwork "$LOCAL_V6"
+  <Interface "$VETH_B">
+    BufferSize 64
+    Workers $workers
+  </Interface>
+</Plugin>
+CONF
+  pf_collectd_start "$dir" ip netns exec "$NS_B"
+  up() { [[ "$(pf_value "$dir" "$VETH_B" gauge-capture_up)" == "$workers" ]]; }
+  pf_wait_until 20 up || pf_fail "collectd did not open $VETH_B: $(tail -n 5 "$dir/collectd.log")"
+  local before t0 t1
+  before=$(pf_value "$dir" "$VETH_B" packets-captured)
+  t0=$(cpu_ticks "$COLLECTD_PID")
+  send
+  sleep 0.5
+  t1=$(cpu_ticks "$COLLECTD_PID")
+  sleep 2.2 # two intervals: the counters reach the CSV files
+  local cap drop
+  cap=$(($(pf_value "$dir" "$VETH_B" packets-captured) - before))
+  drop=$(pf_value "$dir" "$VETH_B" packets-dropped_kernel)
+  pf_collectd_stop
+  echo "$SENT $RATE $MBPS $cap ${drop:-0} $(awk -v a="$t0" -v b="$t1" -v hz="$tick" 'BEGIN {print (b - a) / hz}')"
+}
+
+echo "2 cores: tcpreplay keeps one busy, the receiver and the kernel's veth path share the other."
+results="$WORK/results"
+: >"$results"
+for run in $(seq 1 "$runs"); do
+  echo "tcpdump $(run_tcpdump)" >>"$results"
+  echo "pcapflow_w1 $(run_collectd 1)" >>"$results"
+  echo "pcapflow_w2 $(run_collectd 2)" >>"$results"
+done
+printf '  %-12s %10s %8s %12s %10s %16s\n' receiver "k pps sent" Mbps "kernel drops" "CPU s" "ns CPU/packet"
+for r in tcpdump pcapflow_w1 pcapflow_w2; do
+  awk -v r="$r" '$1 == r {ns = $5 > 0 ? $7 * 1e9 / $5 : 0; print ns, $3, $4, $6, $7, $5, $2}' "$results" | sort -n |
+    awk -v r="$r" '
+      { ns[NR] = $1; pps[NR] = $2; mbps[NR] = $3; drop[NR] = $4; cpu[NR] = $5; cap[NR] = $6; sent[NR] = $7; d += $4 }
+      END {
+        m = int((NR + 1) / 2)
+        printf "  %-12s %10.0f %8.0f %12d %10.2f %8.0f (%.0f-%.0f)  [median run: %d sent, %d captured; drops summed over %d runs]\n",
+          r, pps[m] / 1e3, mbps[m], d, cpu[m], ns[m], ns[1], ns[NR], sent[m], cap[m], NR
+      }'
+done
+pf_pass "live bench done"

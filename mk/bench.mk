@@ -1,0 +1,21 @@
+# Benchmarks (bench/, docs/PERFORMANCE.md): the engine against libpcap,
+# tcpdump and the flow meters in Debian, offline and live. Not part of check.
+
+BENCH_ARGS ?=
+
+$(B)/bench-engine: bench/bench_engine.c $(B)/libpcapflow.a
+	$(CC) $(BASEFLAGS) $(CFLAGS) -Iinclude -o $@ $< $(B)/libpcapflow.a -lpcap -lyaml -lm
+
+$(B)/pcap-loop: bench/pcap_loop.c | $(B)
+	$(CC) $(BASEFLAGS) $(CFLAGS) -o $@ $< -lpcap
+
+$(B)/cpu-run: bench/cpu_run.c | $(B)
+	$(CC) $(BASEFLAGS) $(CFLAGS) -o $@ $<
+
+bench: all $(B)/bench-engine $(B)/pcap-loop $(B)/cpu-run ## measure the engine against its peers (BENCH_ARGS: see bench/run.sh)
+	bench/run.sh $(BENCH_ARGS)
+
+bench-profile: all ## count the engine's instructions per frame and its top functions (valgrind)
+	bench/profile.sh
+
+.PHONY: bench-profile
