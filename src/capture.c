@@ -8,6 +8,7 @@
 #include "source_internal.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -503,6 +504,19 @@ static void pf_flow_stats_add(struct pf_flow_stats *dst,
     dst->active[k] += s->active[k];
 }
 
+/* Percentiles of the merged interval's handshake latency, in seconds. */
+static void pf_report_tcp_latency(const struct pf_tcp_interval *iv,
+                                  struct pf_snapshot *out) {
+  static const double quantile[PF_TCP_MAX] = {0.5, 0.9, 0.99};
+  for (int k = 0; k < PF_TCP_LATENCY_COUNT; k++) {
+    const struct pf_hist *h = &iv->latency[k];
+    for (int q = 0; q < PF_TCP_MAX; q++)
+      out->tcp_latency[k][q] =
+          h->count ? pf_hist_percentile(h, quantile[q]) / 1e6 : NAN;
+    out->tcp_latency[k][PF_TCP_MAX] = h->count ? (double)h->max_us / 1e6 : NAN;
+  }
+}
+
 void pf_source_snapshot(struct pf_source *src, struct pf_snapshot *out) {
   memset(out, 0, sizeof(*out));
   snprintf(out->name, sizeof(out->name), "%s", src->cfg.name);
@@ -515,6 +529,7 @@ void pf_source_snapshot(struct pf_source *src, struct pf_snapshot *out) {
     pf_counters_merge(&out->counters, &w->shard.counters);
     pf_health_add(&out->health, &w->health);
     pf_flow_stats_add(&out->flows, &w->shard.flows.stats);
+    pf_tcp_stats_add(&out->tcp, &w->shard.flows.tcp.stats);
     struct pf_interval *done = pf_shard_swap_interval(&w->shard);
     pthread_spin_unlock(&w->lock);
     /* `done` is ours until the next swap: read it, then clean it. */
@@ -525,4 +540,5 @@ void pf_source_snapshot(struct pf_source *src, struct pf_snapshot *out) {
   out->distinct_src_hosts = pf_hll_estimate(&src->report.src_hosts);
   out->distinct_dst_hosts = pf_hll_estimate(&src->report.dst_hosts);
   out->distinct_dst_ports = pf_hll_estimate(&src->report.dst_ports);
+  pf_report_tcp_latency(&src->report.tcp, out);
 }

@@ -32,6 +32,7 @@ void pf_interval_reset(struct pf_interval *iv) {
   pf_hll_reset(&iv->src_hosts);
   pf_hll_reset(&iv->dst_hosts);
   pf_hll_reset(&iv->dst_ports);
+  pf_tcp_interval_reset(&iv->tcp);
 }
 
 void pf_interval_merge(struct pf_interval *dst, const struct pf_interval *src) {
@@ -40,6 +41,7 @@ void pf_interval_merge(struct pf_interval *dst, const struct pf_interval *src) {
   pf_hll_merge(&dst->src_hosts, &src->src_hosts);
   pf_hll_merge(&dst->dst_hosts, &src->dst_hosts);
   pf_hll_merge(&dst->dst_ports, &src->dst_ports);
+  pf_tcp_interval_merge(&dst->tcp, &src->tcp);
 }
 
 void pf_interval_free(struct pf_interval *iv) {
@@ -58,7 +60,10 @@ int pf_shard_init(struct pf_shard *s, const struct pf_shard_config *cfg,
       pf_interval_init(s->cur, cfg->top_capacity, err, errlen) != 0 ||
       pf_interval_init(s->spare, cfg->top_capacity, err, errlen) != 0 ||
       pf_flow_table_init(&s->flows, cfg->max_flows, &cfg->timeouts, err,
-                         errlen) != 0) {
+                         errlen) != 0 ||
+      (cfg->tcp_analysis &&
+       pf_flow_table_enable_tcp(&s->flows, cfg->tcp_syn_timeout_s, err,
+                                errlen) != 0)) {
     pf_shard_free(s);
     return -1;
   }
@@ -127,6 +132,11 @@ void pf_shard_packet(struct pf_shard *s, const struct pf_packet *pkt,
 
   struct pf_flow_update up = pf_flow_table_packet(&s->flows, pkt, s->now_us);
   struct pf_interval *iv = s->cur;
+  if (pkt->l4 == PF_L4_TCP && s->flows.tcp.conns) {
+    pf_tcp_tick(&s->flows.tcp, s->now_us);
+    pf_tcp_packet(&s->flows.tcp, &up.flow->tcp_ext, up.side, pkt, s->now_us,
+                  &iv->tcp);
+  }
   uint64_t len = pkt->wire_len;
   uint8_t family = pkt->l3 == PF_L3_IPV4 ? 4 : 6;
 
@@ -151,5 +161,6 @@ void pf_shard_packet(struct pf_shard *s, const struct pf_packet *pkt,
 void pf_shard_expire(struct pf_shard *s, uint64_t now_us, unsigned budget) {
   if (now_us > s->now_us)
     s->now_us = now_us;
+  pf_tcp_tick(&s->flows.tcp, s->now_us);
   pf_flow_table_expire(&s->flows, s->now_us, budget);
 }

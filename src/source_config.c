@@ -31,6 +31,8 @@ void pf_source_config_init(struct pf_source_config *cfg,
       .top_capacity = 0, /* derived from top_n by the check */
       .host_prefix_v4 = 32,
       .host_prefix_v6 = 128,
+      .tcp_analysis = true,
+      .tcp_syn_timeout_s = PF_DEFAULT_TCP_SYN_TIMEOUT,
   };
 }
 

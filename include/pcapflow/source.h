@@ -102,6 +102,15 @@ struct pf_top_list {
   struct pf_top_entry entry[PF_MAX_TOP_N + 1];
 };
 
+/* The handshake latency figures reported per interval. */
+enum pf_tcp_quantile {
+  PF_TCP_P50,
+  PF_TCP_P90,
+  PF_TCP_P99,
+  PF_TCP_MAX,
+  PF_TCP_QUANTILE_COUNT,
+};
+
 struct pf_snapshot {
   char name[PF_NAME_MAX];
   struct pf_counters counters;
@@ -109,6 +118,10 @@ struct pf_snapshot {
   struct pf_flow_stats flows;
   struct pf_top_list top[PF_TOP_KIND_COUNT];
   double distinct_src_hosts, distinct_dst_hosts, distinct_dst_ports;
+  struct pf_tcp_stats tcp;
+  /* This interval's handshake latency in seconds, by enum pf_tcp_latency:
+   * p50, p90, p99, max; NaN when the interval had no sample. */
+  double tcp_latency[PF_TCP_LATENCY_COUNT][PF_TCP_QUANTILE_COUNT];
 };
 
 struct pf_source;
