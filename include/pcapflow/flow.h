@@ -51,13 +51,13 @@ enum pf_flow_kind {
 #define PF_FLOW_NONE UINT32_MAX
 
 struct pf_flow {
-  struct pf_flow_key key;
+  struct pf_flow_key key; /* 44 bytes: tcp_ext fills the gap to 48 */
+  uint32_t tcp_ext;       /* TCP analysis entry (tcp.h), or PF_TCP_NONE */
   uint64_t packets[2]; /* sent by side 0, by side 1 */
   uint64_t bytes[2];
   uint64_t first_us, last_us; /* packet time */
   uint32_t hash_next;         /* bucket chain */
   uint32_t lru_prev, lru_next;
-  uint32_t tcp_ext;  /* TCP analysis entry (tcp.h), or PF_TCP_NONE */
   uint8_t kind;      /* enum pf_flow_kind */
   uint8_t tcp;       /* PF_FLOW_* bits */
   int8_t initiator;  /* side that started it, -1 when capture began late */
