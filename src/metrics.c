@@ -1,8 +1,10 @@
 /* metrics.c - turns a snapshot into the fixed list of metrics of
- * docs/METRICS.md. The list depends on nothing but the code, so the number
- * of series never depends on the traffic. */
+ * docs/METRICS.md. The list depends on nothing but the code (TCP latency
+ * figures are left out of intervals without a sample), so the number of
+ * series never depends on the traffic. */
 #include "pcapflow/metrics.h"
 
+#include <math.h>
 #include <stdio.h>
 
 static void pf_emit_pair(pf_metric_fn fn, void *ctx, const char *type,
@@ -90,9 +92,14 @@ static void pf_metrics_walk_tcp(const struct pf_snapshot *snap,
       [PF_TCP_P99] = "p99",
       [PF_TCP_MAX] = "max",
   };
+  /* An interval without a sample has no latency: nothing is dispatched,
+   * which every writer stores as a gap (NaN would be dropped by some and
+   * written by others). */
   char name[64];
   for (int k = 0; k < PF_TCP_LATENCY_COUNT; k++)
     for (int q = 0; q < PF_TCP_QUANTILE_COUNT; q++) {
+      if (isnan(snap->tcp_latency[k][q]))
+        continue;
       snprintf(name, sizeof(name), "%s_%s", latency[k], quantile[q]);
       pf_emit_gauge(fn, ctx, "latency", name, snap->tcp_latency[k][q]);
     }

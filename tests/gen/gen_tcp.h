@@ -1,0 +1,12 @@
+/* gen_tcp.h - the tcp scenario: scripted TCP connections whose health
+ * (handshake latency, retransmissions, reordering, zero windows, resets,
+ * unanswered SYNs, late starts) the generator knows because it built them. */
+#ifndef PCAPFLOW_GEN_TCP_H
+#define PCAPFLOW_GEN_TCP_H
+
+#include "gen_frame.h"
+
+/* 110 connections, one after the other, 10 of each of 11 kinds. */
+void gen_scenario_tcp(struct gen *g);
+
+#endif
