@@ -394,6 +394,11 @@ int pf_source_new(struct pf_source_config *cfg, const struct pf_hooks *hooks,
     pf_source_free(src);
     return -1;
   }
+  if (pf_anomaly_detector_init(&src->anomaly, &src->cfg.anomaly, err,
+                               errlen) != 0) {
+    pf_source_free(src);
+    return -1;
+  }
   for (int k = 0; k < PF_TOP_KIND_COUNT; k++) {
     if (pf_top_names_init(&src->names[k],
                           (uint32_t)src->cfg.top_series_limit) != 0) {
@@ -476,6 +481,7 @@ void pf_source_free(struct pf_source *src) {
     free(src->workers);
   }
   pf_interval_free(&src->report);
+  pf_anomaly_detector_free(&src->anomaly);
   for (int k = 0; k < PF_TOP_KIND_COUNT; k++)
     pf_top_names_free(&src->names[k]);
   pf_source_config_free(&src->cfg);
@@ -502,6 +508,12 @@ static void pf_flow_stats_add(struct pf_flow_stats *dst,
   dst->evicted += s->evicted;
   for (int k = 0; k < PF_FLOW_KIND_COUNT; k++)
     dst->active[k] += s->active[k];
+}
+
+static void pf_source_notify(enum pf_notify_severity severity,
+                             const char *message, void *ctx) {
+  struct pf_source *src = ctx;
+  src->hooks.notify(severity, src->cfg.name, message);
 }
 
 /* Percentiles of the merged interval's handshake latency, in seconds. */
@@ -541,4 +553,7 @@ void pf_source_snapshot(struct pf_source *src, struct pf_snapshot *out) {
   out->distinct_dst_hosts = pf_hll_estimate(&src->report.dst_hosts);
   out->distinct_dst_ports = pf_hll_estimate(&src->report.dst_ports);
   pf_report_tcp_latency(&src->report.tcp, out);
+  if (src->hooks.notify)
+    pf_anomaly_detector_feed(&src->anomaly, &src->report.anomaly, pf_now(),
+                             src->cfg.name, pf_source_notify, src);
 }

@@ -15,6 +15,7 @@
 
 #include "pcapflow/counters.h"
 #include "pcapflow/flow.h"
+#include "pcapflow/anomaly.h"
 #include "pcapflow/hll.h"
 #include "pcapflow/tcp.h"
 #include "pcapflow/topn.h"
@@ -45,6 +46,7 @@ struct pf_interval {
   struct pf_topn top[PF_TOP_KIND_COUNT];
   struct pf_hll src_hosts, dst_hosts, dst_ports;
   struct pf_tcp_interval tcp; /* handshake latency samples */
+  struct pf_anomaly_table anomaly; /* SYN flood and port scan evidence */
 };
 
 struct pf_shard_config {

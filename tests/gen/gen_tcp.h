@@ -9,4 +9,8 @@
 /* 110 connections, one after the other, 10 of each of 11 kinds. */
 void gen_scenario_tcp(struct gen *g);
 
+/* A SYN flood (3000 spoofed SYNs to 198.18.0.80 port 80), a port scan
+ * (198.19.9.9 to 1000 ports of 198.18.0.90) and 20 ordinary connections. */
+void gen_scenario_attack(struct gen *g);
+
 #endif

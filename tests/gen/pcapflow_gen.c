@@ -19,7 +19,7 @@
 #define START_EPOCH_S 1767225600ULL
 
 static const char usage_text[] =
-  "usage: pcapflow-gen --scenario coverage|mixed|live|flows|flood|tcp --out FILE\n"
+  "usage: pcapflow-gen --scenario coverage|mixed|live|flows|flood|tcp|attack --out FILE\n"
   "                    [--truth FILE] [--no-top] [--packets N] [--seed S]\n"
   "                    [--linktype NAME] [--format pcap|pcapng] [--labels FILE]\n"
   "  --scenario  coverage (default): every decoding rule, each several times;\n"
@@ -29,6 +29,7 @@ static const char usage_text[] =
   "              flow table, top-N and distinct counts they must give;\n"
   "              flood: spoofed TCP SYNs from random sources (--packets, default 1000000)\n"
   "              tcp: 110 scripted TCP connections with the TCP health they must give\n"
+  "              attack: a SYN flood and a port scan, for the anomaly notifications\n"
   "  --packets   mixed/flood: packet count; coverage/live: number of rounds (default 1)\n"
   "  --seed      PRNG seed (default 1); the same arguments give the same bytes\n"
   "  --linktype  ethernet (default), sll, sll2, raw, null, loop (live: ethernet only)\n"
@@ -39,7 +40,7 @@ static const char usage_text[] =
   "  --labels    write one line per frame: case, class, transport, fragment,\n"
   "              direction basis, direction, reason, len, caplen (for debugging)\n";
 
-enum scenario { SC_COVERAGE, SC_MIXED, SC_LIVE, SC_FLOWS, SC_FLOOD, SC_TCP };
+enum scenario { SC_COVERAGE, SC_MIXED, SC_LIVE, SC_FLOWS, SC_FLOOD, SC_TCP, SC_ATTACK };
 
 struct options {
   enum scenario scenario;
@@ -125,8 +126,10 @@ static void parse_args(int argc, char **argv, struct options *o)
         o->scenario = SC_FLOOD;
       else if (strcmp(val, "tcp") == 0)
         o->scenario = SC_TCP;
+      else if (strcmp(val, "attack") == 0)
+        o->scenario = SC_ATTACK;
       else
-        gen_die("--scenario: unknown value '%s' (expected coverage, mixed, live, flows, flood or tcp)", val);
+        gen_die("--scenario: unknown value '%s' (expected coverage, mixed, live, flows, flood, tcp or attack)", val);
     } else if (strcmp(name, "--out") == 0 || strcmp(name, "--truth") == 0 ||
                strcmp(name, "--labels") == 0) {
       if (*val == '\0')
@@ -164,7 +167,7 @@ static void parse_args(int argc, char **argv, struct options *o)
     gen_die("--out is required (see --help)");
   if (o->scenario == SC_LIVE && o->link != LK_ETHERNET)
     gen_die("--linktype: '%s' is not possible with --scenario live (ethernet only)", gen_link_infos[o->link].name);
-  if ((o->scenario == SC_FLOWS || o->scenario == SC_TCP) && o->packets_given)
+  if ((o->scenario == SC_FLOWS || o->scenario == SC_TCP || o->scenario == SC_ATTACK) && o->packets_given)
     gen_die("--packets: not used by --scenario flows or tcp (their script is fixed)");
   if (o->no_top && o->scenario != SC_FLOWS && o->scenario != SC_FLOOD)
     gen_die("--no-top: only for --scenario flows or flood");
@@ -224,6 +227,8 @@ int main(int argc, char **argv)
     gen_scenario_flood(g, o.packets, !o.no_top);
   } else if (o.scenario == SC_TCP) {
     gen_scenario_tcp(g); /* sets every timestamp itself */
+  } else if (o.scenario == SC_ATTACK) {
+    gen_scenario_attack(g); /* sets every timestamp itself */
   } else {
     g->ts_min_step = 5;
     g->ts_max_step = 2000;

@@ -22,6 +22,7 @@ int main(void) {
   srunner_add_suite(runner, pf_source_report_suite());
   srunner_add_suite(runner, pf_latency_hist_suite());
   srunner_add_suite(runner, pf_tcp_suite());
+  srunner_add_suite(runner, pf_anomaly_suite());
 
   /* CK_VERBOSITY and CK_FORK from the environment decide the rest. */
   srunner_run_all(runner, CK_ENV);

@@ -22,5 +22,6 @@ Suite *pf_shard_suite(void);
 Suite *pf_source_report_suite(void);
 Suite *pf_latency_hist_suite(void);
 Suite *pf_tcp_suite(void);
+Suite *pf_anomaly_suite(void);
 
 #endif
