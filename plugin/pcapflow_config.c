@@ -55,7 +55,9 @@ static int pcapflow_get_int(const oconfig_item_t *ci, int min, int max,
   if (ci->values_num != 1 || ci->values[0].type != OCONFIG_TYPE_NUMBER)
     return pcapflow_bad(ci, "expected exactly one number");
   double v = ci->values[0].value.number;
-  if (v != (double)(int64_t)v || v < min || v > max) {
+  /* The range first: converting a value outside the target type (1e300,
+   * which collectd reads from "SnapLen 1e300") is undefined behaviour. */
+  if (!(v >= min && v <= max) || v != (double)(int)v) {
     char why[96];
     ssnprintf(why, sizeof(why), "expected a whole number from %d to %d", min,
               max);

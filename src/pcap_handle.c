@@ -2,16 +2,31 @@
  * create, set options, activate, check the link type, install the filter. */
 #include "source_internal.h"
 
-#include <linux/if_packet.h>
 #include <errno.h>
+#include <linux/capability.h>
+#include <linux/if_packet.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "pcapflow/decode.h"
+
+/* Whether this thread may open packet sockets. libpcap says only that
+ * permission was denied (socket: Operation not permitted); this tells the
+ * operator which capability is missing. Promiscuous mode needs nothing
+ * more: libpcap sets it through the packet socket. */
+static bool pf_has_cap_net_raw(void) {
+  struct __user_cap_header_struct head = {
+      .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+  struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+  if (syscall(SYS_capget, &head, data) != 0)
+    return true; /* unknown: claim nothing */
+  return data[CAP_TO_INDEX(CAP_NET_RAW)].effective & CAP_TO_MASK(CAP_NET_RAW);
+}
 
 static int pf_handle_finish(pcap_t *p, const struct pf_source_config *cfg,
                             char *err, size_t errlen) {
@@ -110,9 +125,12 @@ static pcap_t *pf_handle_open_live(const struct pf_source_config *cfg,
     else
       snprintf(err, errlen, "%s: %s (%s)", cfg->device, status, detail);
     if (*perm_denied)
-      snprintf(err + strlen(err), errlen - strlen(err),
-               "; capturing needs CAP_NET_RAW (and CAP_NET_ADMIN for "
-               "Promiscuous)");
+      snprintf(err + strlen(err), errlen - strlen(err), "; %s",
+               pf_has_cap_net_raw()
+                   ? "capturing needs CAP_NET_RAW, which this process has, "
+                     "so something else refused it"
+                   : "capturing needs CAP_NET_RAW, which this process does "
+                     "not have");
     pcap_close(p);
     return NULL;
   }

@@ -13,6 +13,13 @@ What the queries assume of the writers (docs/DEPLOYMENT.md):
 - InfluxDB 1.x: its collectd listener, which stores raw counters in
   measurements pcapflow_rx, pcapflow_tx and pcapflow_value, tagged host,
   instance, type and type_instance; rates come from non_negative_derivative.
+
+A panel either sums named series over the selected hosts and sources, or
+(`per_source`) draws them for each host and source, or (`family`) draws
+every series whose name starts with a prefix, one line per name summed over
+hosts and sources: the top-N lists, whose names come from the traffic
+(Graphite: a wildcard grouped by node; InfluxDB: a type_instance regex
+grouped by type_instance).
 """
 import json
 import os
@@ -27,11 +34,25 @@ def legend(series, ds, all_ds):
     return name if all_ds == ["value"] else "%s %s" % (name, ds)
 
 
-def graphite_target(series, ds, panel):
+def graphite_path(series, ds):
     path = "$prefix.$host.pcapflow-$source.%s" % series
     if ds != "value":
         path += "." + ds
-    expr = "sumSeries(%s)" % path
+    return path
+
+
+def graphite_target(series, ds, panel):
+    if panel.get("family"):
+        # One line per name of the family, summed over hosts and sources;
+        # node 3 is TYPE-TYPE_INSTANCE, shown without the family's prefix.
+        family = panel["family"]
+        expr = "groupByNode(%s*, 3, 'sumSeries')" % graphite_path(family, ds)
+        return {"target": "aliasSub(%s, '^%s', '')" % (expr, family)}
+    if panel.get("per_source"):
+        # One line per host and source: "HOST SOURCE name".
+        expr = "aliasByNode(%s, 1, 2, 3)" % graphite_path(series, ds)
+        return {"target": "aliasSub(%s, '[.](pcapflow|[a-z_]+)-', ' ')" % expr}
+    expr = "sumSeries(%s)" % graphite_path(series, ds)
     if panel.get("scale"):
         expr = "scale(%s, %s)" % (expr, panel["scale"])
     return {"target": "alias(%s, '%s')" % (expr, legend(series, ds, panel["ds"]))}
@@ -39,20 +60,33 @@ def graphite_target(series, ds, panel):
 
 def influx_target(series, ds, panel):
     typ, inst = series.split("-", 1)
-    where = ("\"type\" = '%s' AND \"type_instance\" = '%s' AND \"host\" =~ /^$host$/ "
-             "AND \"instance\" =~ /^$source$/ AND $timeFilter" % (typ, inst))
+    if panel.get("family"):
+        match = "\"type_instance\" =~ /^%s/" % inst
+    else:
+        match = "\"type_instance\" = '%s'" % inst
+    where = ("\"type\" = '%s' AND %s AND \"host\" =~ /^$host$/ "
+             "AND \"instance\" =~ /^$source$/ AND $timeFilter" % (typ, match))
     if panel["kind"] == "rate":
         inner = 'non_negative_derivative(mean("value"), 1s)'
     else:
         inner = 'mean("value")'
+    if panel.get("per_source"):
+        query = ('SELECT %s FROM "pcapflow_%s" WHERE %s GROUP BY time($__interval), "host", "instance" '
+                 'fill(null)' % (inner, ds, where))
+        return {"query": query, "rawQuery": True, "resultFormat": "time_series",
+                "alias": "$tag_host $tag_instance %s" % legend(series, ds, panel["ds"])}
+    groups, alias = "", legend(series, ds, panel["ds"])
+    if panel.get("family"):
+        # One line per name of the family; the panel's rename transformation
+        # takes the family's prefix off.
+        groups, alias = ', "type_instance"', "$tag_type_instance"
     outer = 'sum("v")'
     if panel.get("scale"):
         outer += " * %s" % panel["scale"]
     query = ('SELECT %s FROM (SELECT %s AS "v" FROM "pcapflow_%s" WHERE %s '
-             'GROUP BY time($__interval), "host", "instance") WHERE $timeFilter '
-             'GROUP BY time($__interval) fill(null)' % (outer, inner, ds, where))
-    return {"query": query, "rawQuery": True, "resultFormat": "time_series",
-            "alias": legend(series, ds, panel["ds"])}
+             'GROUP BY time($__interval), "host", "instance"%s) WHERE $timeFilter '
+             'GROUP BY time($__interval)%s fill(null)' % (outer, inner, ds, where, groups, groups))
+    return {"query": query, "rawQuery": True, "resultFormat": "time_series", "alias": alias}
 
 
 def variables(kind, ds_ref):
@@ -90,13 +124,14 @@ def dashboard(spec, kind):
         y += 1
         for i, p in enumerate(row["panels"]):
             targets = []
-            for series in p["series"]:
+            # A family panel draws every series whose name starts with it.
+            for series in p.get("series") or [p["family"]]:
                 for ds in p["ds"]:
                     t = make_target(series, ds, p)
                     t["refId"] = "R%d" % len(targets)
                     t["datasource"] = ds_ref
                     targets.append(t)
-            panels.append({
+            panel = {
                 "type": "timeseries", "title": p["title"], "id": next_id, "datasource": ds_ref,
                 "gridPos": {"h": PANEL_H, "w": PANEL_W, "x": (i % 2) * PANEL_W,
                             "y": y + (i // 2) * PANEL_H},
@@ -111,7 +146,12 @@ def dashboard(spec, kind):
                                        "calcs": ["mean", "max"]},
                             "tooltip": {"mode": "multi"}},
                 "targets": targets,
-            })
+            }
+            if p.get("family") and kind == "influxdb":
+                prefix = p["family"].split("-", 1)[1]
+                panel["transformations"] = [{"id": "renameByRegex", "options": {
+                    "regex": "^%s(.*)$" % prefix, "renamePattern": "$1"}}]
+            panels.append(panel)
             next_id += 1
         y += ((len(row["panels"]) + 1) // 2) * PANEL_H
     return {

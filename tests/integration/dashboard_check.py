@@ -15,7 +15,7 @@ import sys
 import urllib.parse
 import urllib.request
 
-GRAPHITE_FUNCTIONS = {"alias", "scale", "sumSeries"}
+GRAPHITE_FUNCTIONS = {"alias", "aliasByNode", "aliasSub", "groupByNode", "scale", "sumSeries"}
 INFLUX_FUNCTIONS = {"sum", "mean", "non_negative_derivative", "time", "fill"}
 errors = []
 
@@ -55,9 +55,19 @@ def check_graphite(dash, series):
         if len(paths) != 1:
             fail("graphite %r: expected one series path in %s" % (title, expr))
             continue
+        nodes = paths[0].split(".")
+        m = re.search(r"groupByNode\(\s*[^,()]+,\s*(\d+)", expr)
+        if m and not (int(m.group(1)) < len(nodes) and "*" in nodes[int(m.group(1))].replace("$", "")):
+            fail("graphite %r: groupByNode node %s is not the wildcard of %s" % (title, m.group(1), paths[0]))
+        m = re.search(r"aliasByNode\(\s*[^,()]+((?:,\s*\d+)+)\)", expr)
+        if m and any(int(x) >= len(nodes) for x in re.findall(r"\d+", m.group(1))):
+            fail("graphite %r: aliasByNode%s beyond the nodes of %s" % (title, m.group(1), paths[0]))
         hits = graphite_matches(graphite_vars(paths[0]), series)
         if not hits:
             fail("graphite %r: %s matches no stored series" % (title, paths[0]))
+        elif "*" in paths[0].split(".")[-1] and len({h.split(".")[-1] for h in hits}) < 2:
+            # A family (top-N list): more than its `other` must be stored.
+            fail("graphite %r: %s matches only %s" % (title, paths[0], hits[0].split(".")[-1]))
         n += 1
     for v in dash["templating"]["list"]:
         if v["type"] != "query":
@@ -80,14 +90,17 @@ def influx_query(url, q):
         return json.load(r)
 
 
-def influx_values(answer):
-    out = []
+def influx_values(answer, per_series=False):
+    out, series = [], []
     for res in answer.get("results", []):
         if "error" in res:
             raise ValueError(res["error"])
         for s in res.get("series", []):
-            out.extend(v for row in s["values"] for v in row[1:] if v is not None)
-    return out
+            vals = [v for row in s["values"] for v in row[1:] if v is not None]
+            out.extend(vals)
+            if vals:
+                series.append(s.get("tags", {}))
+    return (out, series) if per_series else out
 
 
 def check_influx(dash, url, host, source):
@@ -108,12 +121,15 @@ def check_influx(dash, url, host, source):
         if not re.search(r'FROM "pcapflow_(rx|tx|value)"', q):
             fail("influxdb %r: not a pcapflow measurement: %s" % (title, q))
         try:
-            vals = influx_values(influx_query(url, fill(q)))
+            vals, series = influx_values(influx_query(url, fill(q)), per_series=True)
         except Exception as e:  # a query InfluxDB refuses
             fail("influxdb %r: %s: %s" % (title, e, q))
             continue
         if not vals:
             fail("influxdb %r (%s): no data for %s" % (title, t.get("alias"), fill(q)))
+        elif re.search(r'"type_instance" =~', q) and len(series) < 2:
+            # A family (top-N list): more than its `other` must be stored.
+            fail("influxdb %r: only %s for %s" % (title, series, fill(q)))
         n += 1
     for v in dash["templating"]["list"]:
         try:

@@ -118,7 +118,7 @@ pf_csv_values() {
       line = s
       for (i = 2; i <= NF; i++) {
         v = $i
-        if (v ~ /^[0-9.]+$/ && v == int(v)) v = sprintf("%d", v)
+        if (v ~ /^[0-9.]+$/ && v == int(v)) v = sprintf("%.0f", v) # mawk caps %d at 2^31
         line = line " " v
       }
       print line

@@ -110,6 +110,52 @@ pf_whisper_last() {
     awk '$2 != "None" { v = $2 } END { if (v != "") { if (v == int(v)) printf "%d\n", v; else print v } }'
 }
 
+# pf_whisper_rows DIR : every point stored under DIR (one source's folder,
+# collectd.HOST.pcapflow-SOURCE) as "type-type_instance time v [v]", sorted
+# by series and time: a single-value series is a leaf, rx and tx are two
+# leaves of one node, joined by time. Values as series.sh's pf_csv_rows
+# prints them. Fails on any other layout (a stray node, a lone rx or tx).
+pf_whisper_rows() {
+  local py
+  # whisper-fetch's own interpreter has the whisper module.
+  py=$(sed -n '1s/^#! *//p' "$(command -v whisper-fetch)")
+  ${py:-python3} - "$1" <<'PY' | LC_ALL=C sort -k1,1 -k2,2n
+import os, sys, whisper
+
+root = sys.argv[1]
+points = {}  # id -> {ds: {time: value}}
+for dirpath, _, files in os.walk(root):
+    for f in files:
+        if not f.endswith(".wsp"):
+            continue
+        path = os.path.join(dirpath, f)
+        parts = os.path.relpath(path, root)[:-4].split(os.sep)
+        if len(parts) == 1:
+            sid, ds = parts[0], "value"
+        elif len(parts) == 2 and parts[1] in ("rx", "tx"):
+            sid, ds = parts
+        else:
+            sys.exit("unexpected whisper node " + "/".join(parts))
+        (start, _, step), values = whisper.fetch(path, 0)
+        points.setdefault(sid, {})[ds] = {start + i * step: v for i, v in enumerate(values) if v is not None}
+
+
+def fmt(v):
+    if v is None:
+        return "None"
+    return "%.0f" % v if v == int(v) else "%.6f" % v
+
+
+for sid, by_ds in points.items():
+    dss = ["value"] if "value" in by_ds else ["rx", "tx"]
+    if sorted(by_ds) != sorted(dss):
+        sys.exit("%s: data sources %s" % (sid, sorted(by_ds)))
+    for t in sorted(set().union(*(by_ds[d].keys() for d in dss))):
+        print(sid, t, " ".join(fmt(by_ds[d].get(t)) for d in dss))
+PY
+  return "${PIPESTATUS[0]}"
+}
+
 # ---- InfluxDB 1.x ----
 
 # pf_influxd_start DIR [COLLECTD_EXTRA] : influxd with its data in DIR, HTTP

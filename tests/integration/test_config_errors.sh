@@ -16,6 +16,9 @@ cases=(
   'Interface "lo"\n  SnapLen 100.5'
   "pcapflow: invalid option \`SnapLen 100.5': expected a whole number from 64 to 262144"
 
+  'Interface "lo"\n  SnapLen 99999999999999999999'
+  "pcapflow: invalid option \`SnapLen 1e+20': expected a whole number from 64 to 262144"
+
   'Interface "lo"\n  Promiscuous "yes"'
   "pcapflow: invalid option \`Promiscuous \"yes\"': expected true or false"
 

@@ -4,10 +4,14 @@
 # the plugin really emits. One collectd with pcapflow writes to a real
 # carbon-cache (write_graphite as docs/DEPLOYMENT.md configures it) and a
 # real InfluxDB; every Graphite target must match stored whisper series,
-# every InfluxDB query and template variable must return data. A dashboard
-# with one misspelt series must fail the same check.
+# every InfluxDB query and template variable must return data. The capture
+# (the generator's coverage scenario) gives top-N lists, so the panels of
+# top talkers, services and flows (a Graphite wildcard, an InfluxDB
+# type_instance regex) must find more than their `other`. A dashboard with
+# one misspelt series, fixed or a family, must fail the same check.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/stack.sh"
+source "$(dirname "$0")/series.sh"
 pf_test_init dashboards
 pf_need python3
 
@@ -55,20 +59,22 @@ LoadPlugin pcapflow
 CONF
 pf_collectd_start "$dir"
 
-n_doc=$(grep -cE '^\| `[a-z_]+-[a-z0-9_]+`' "$PCAPFLOW_ROOT/docs/METRICS.md")
+pf_doc_series
 whisper="$WORK/carbon/storage/whisper"
 graphite_series() { (cd "$whisper" && find . -name '*.wsp' | sed -e 's|^\./||' -e 's|\.wsp$||' -e 's|/|.|g' | LC_ALL=C sort); }
-# Every identifier in Graphite (rx/tx leaves counted once) and a few
-# intervals in InfluxDB, so that rates have two points to come from.
+# Every documented identifier in Graphite (top-N lists included: the
+# coverage capture gives all three), and a few intervals in InfluxDB, so
+# that rates have two points to come from.
 graphite_complete() {
-  [[ $(graphite_series | sed -E 's/\.(rx|tx)$//' | sort -u | wc -l) -ge $n_doc ]]
+  graphite_series | awk -F. '{print $4}' | LC_ALL=C sort -u >"$WORK/graphite.ids"
+  [[ -z "$(pf_ids_problems "$WORK/graphite.ids")$(pf_families_missing "$WORK/graphite.ids")" ]]
 }
 influx_points() {
   pf_influx "SELECT count(\"value\") FROM \"pcapflow_value\" WHERE \"type_instance\" = 'captured'" 2>/dev/null |
     awk -F, 'NR == 2 {print $3}'
 }
 influx_ready() { [[ "$(influx_points)" -ge 3 ]] 2>/dev/null; }
-pf_wait_until 40 graphite_complete || pf_fail "carbon holds $(graphite_series | wc -l) series"
+pf_wait_until 40 graphite_complete || pf_fail "carbon holds $(graphite_series | wc -l) series: $(pf_ids_problems "$WORK/graphite.ids")"
 pf_wait_until 40 influx_ready || pf_fail "InfluxDB holds $(influx_points) points of packets-captured"
 pf_collectd_stop
 graphite_series >"$WORK/graphite.series"
@@ -79,13 +85,27 @@ out=$("${check[@]}" "$grafana/pcapflow-graphite.json" "$WORK/graphite.series" \
   "$grafana/pcapflow-influxdb.json" "$url" "$host" cov 2>&1) || pf_fail "dashboards refer to series the plugin does not emit:
 $out"
 
-# The check must catch a misspelt series in either dashboard.
-sed 's/if_octets-tcp\.rx/if_octets-tcpx.rx/' "$grafana/pcapflow-graphite.json" >"$WORK/bad-graphite.json"
-sed "s/'tcp_syn'/'tcp_synx'/" "$grafana/pcapflow-influxdb.json" >"$WORK/bad-influxdb.json"
+pf_check_ids "carbon" "$WORK/graphite.ids"
+
+# The check must catch a misspelt series in either dashboard, a fixed one
+# and a family of top-N series alike.
+sed -e 's/if_octets-tcp\.rx/if_octets-tcpx.rx/' -e 's/bytes-top_port_\*/bytes-top_prt_*/' \
+  "$grafana/pcapflow-graphite.json" >"$WORK/bad-graphite.json"
+sed -e "s/'tcp_syn'/'tcp_synx'/" -e 's|=~ /^top_port_/|=~ /^top_prt_/|' \
+  "$grafana/pcapflow-influxdb.json" >"$WORK/bad-influxdb.json"
 ! cmp -s "$WORK/bad-graphite.json" "$grafana/pcapflow-graphite.json" &&
   ! cmp -s "$WORK/bad-influxdb.json" "$grafana/pcapflow-influxdb.json" || pf_fail "could not make the bad dashboards"
 bad=$("${check[@]}" "$WORK/bad-graphite.json" "$WORK/graphite.series" "$WORK/bad-influxdb.json" "$url" "$host" cov 2>&1) &&
   pf_fail "a misspelt series passed the check"
-grep -q 'if_octets-tcpx.rx matches no stored series' <<<"$bad" && grep -q "no data for .*tcp_synx" <<<"$bad" ||
-  pf_fail "the check did not name the misspelt series: $bad"
+for want in 'if_octets-tcpx.rx matches no stored series' 'bytes-top_prt_\* matches no stored series' \
+  "no data for .*tcp_synx" "no data for .*top_prt_"; do
+  grep -q "$want" <<<"$bad" || pf_fail "the check did not name the misspelt series ($want): $bad"
+done
+# ...and a family that only matches its `other`.
+sed 's/bytes-top_host_\*/bytes-top_host_oth*/' "$grafana/pcapflow-graphite.json" >"$WORK/other-graphite.json"
+sed 's|=~ /^top_host_/|=~ /^top_host_oth/|' "$grafana/pcapflow-influxdb.json" >"$WORK/other-influxdb.json"
+bad=$("${check[@]}" "$WORK/other-graphite.json" "$WORK/graphite.series" "$WORK/other-influxdb.json" "$url" "$host" cov 2>&1) &&
+  pf_fail "a top-N panel that finds only \"other\" passed the check"
+grep -q 'bytes-top_host_oth\* matches only bytes-top_host_other' <<<"$bad" && grep -q "only .*top_host_oth" <<<"$bad" ||
+  pf_fail "the check did not name the top-N panel that finds only \"other\": $bad"
 pf_pass "$out"

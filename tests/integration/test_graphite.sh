@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
 # Graphite end to end: collectd's write_graphite carries pcapflow's metrics
 # for a generated capture to a real carbon-cache; every whisper series read
-# back has the name Graphite escaping gives (host and instance hold dots)
-# and the generator's ground-truth value, and no other series is stored.
+# back has the name Graphite escaping gives (host and instance hold dots;
+# top-N names arrive unchanged), holds every row collectd's own CSV of the
+# run holds, at the same second (the per-interval top-N bytes and distinct
+# counts included), and ends at the generator's ground-truth value; the
+# series are exactly METRICS.md's fixed ones plus names of its families,
+# and no other series is stored.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/stack.sh"
+source "$(dirname "$0")/series.sh"
 pf_test_init graphite
 
 pf_carbon_start "$WORK/carbon"
@@ -60,41 +65,43 @@ total=$(awk '$1 == "packets-captured" {print $2}' "$WORK/cov.truth")
 stored_all() { [[ "$(pf_whisper_last "$whisper/packets-captured.wsp")" == "$total" ]]; }
 pf_wait_until 40 stored_all ||
   pf_fail "whisper packets-captured is \"$(pf_whisper_last "$whisper/packets-captured.wsp")\", expected $total; carbon: $(tail -n 3 "$WORK/carbon/carbon.out"); collectd: $(tail -n 3 "$dir/collectd.log")"
-sleep 2 # every series of that interval reaches the disk
+sleep 2 # two more intervals: the totals stay, the per-interval values drop to 0
 pf_collectd_stop
 
-# What Graphite stored, as "type-type_instance v [v]": rx and tx are the
-# two leaves under if_* nodes, single-value types are leaves themselves.
-(
-  cd "$whisper"
-  find . -name '*.wsp' | sed -e 's|^\./||' -e 's|\.wsp$||' | LC_ALL=C sort
-) >"$WORK/leaves"
-: >"$WORK/graphite"
-while read -r series; do
-  case $series in
-  */rx) continue ;;
-  */tx)
-    base=${series%/tx}
-    echo "$base $(pf_whisper_last "$whisper/$base/rx.wsp") $(pf_whisper_last "$whisper/$base/tx.wsp")" ;;
-  */*) pf_fail "unexpected whisper node $series" ;;
-  *) echo "$series $(pf_whisper_last "$whisper/$series.wsp")" ;;
-  esac
-done <"$WORK/leaves" >"$WORK/graphite"
-LC_ALL=C sort -o "$WORK/graphite" "$WORK/graphite"
+# Every row collectd's own CSV holds, under the same name (Graphite changes
+# nothing in [a-z0-9_], so top-N names too), at the same second, with the
+# same value: counters, flow gauges and the per-interval top-N bytes and
+# distinct counts alike. write_graphite rounds the time to the second and
+# whisper keeps one value a second: the later of two rows in the same
+# second. Carbon writes to disk on its own time, so wait for it.
+HOSTNAME_TEST=$host pf_csv_rows "$dir" "$instance" >"$WORK/csv.rows"
+[[ -s "$WORK/csv.rows" ]] || pf_fail "no CSV for pcapflow-$instance"
+awk '{ s = sprintf("%.0f", $2); k = $1 " " s; if (!(k in row)) order[++n] = k; row[k] = $0 }
+  END { for (i = 1; i <= n; i++) print row[order[i]] }' "$WORK/csv.rows" >"$WORK/csv.seconds"
+whisper_matches() {
+  pf_whisper_rows "$whisper" >"$WORK/graphite.rows" 2>"$WORK/whisper.err" || return 1
+  pf_rows_differ "$WORK/csv.seconds" "$WORK/graphite.rows" 0.501 >"$WORK/rows.diff"
+}
+if ! pf_wait_until 20 whisper_matches; then
+  [[ -s "$WORK/whisper.err" ]] && pf_fail "$(cat "$WORK/whisper.err")"
+  cat "$WORK/rows.diff" >&2
+  pf_fail "CSV (first) and Graphite (second) differ"
+fi
 
-# The same identifiers and values as collectd's own CSV of that run...
-csv_dir="$dir/csv/$host/pcapflow-$instance"
-[[ -d "$csv_dir" ]] || pf_fail "no CSV for pcapflow-$instance"
-HOSTNAME_TEST=$host pf_csv_values "$dir" "$instance" >"$WORK/csv"
-diff -u "$WORK/csv" "$WORK/graphite" >&2 || pf_fail "CSV (-) and Graphite (+) differ"
-# ...and the generator's ground truth.
-pf_compare_truth "$WORK/cov.truth" "$WORK/graphite" graphite || pf_fail "Graphite values differ from the ground truth"
-n=$(wc -l <"$WORK/graphite")
-n_doc=$(grep -cE '^\| `[a-z_]+-[a-z0-9_]+`' "$PCAPFLOW_ROOT/docs/METRICS.md")
-[[ $n == "$n_doc" ]] || pf_fail "Graphite holds $n series, METRICS.md lists $n_doc"
+pf_doc_series
+pf_last_rows "$WORK/graphite.rows" >"$WORK/graphite"
+pf_check_ids Graphite "$WORK/graphite"
+# The generator's ground truth, for what holds for the whole capture; the
+# per-interval top-N lists (equal in CSV and Graphite, but for a second that
+# would hold two rows) add up to the capture's IP bytes.
+pf_compare_truth <(pf_truth_totals "$WORK/cov.truth") "$WORK/graphite" graphite ||
+  pf_fail "Graphite values differ from the ground truth"
+pf_top_sums_differ "$WORK/csv.rows" "$WORK/cov.truth" >&2 ||
+  pf_fail "the top-N values do not add up to the capture's IP bytes"
 [[ "$(awk '$1 == "gauge-capture_up" {print $2}' "$WORK/graphite")" == 0 ]] || pf_fail "capture_up of a finished file is not 0"
 [[ "$(awk '$1 == "operations-capture_opened" {print $2}' "$WORK/graphite")" == 1 ]] || pf_fail "capture_opened is not 1"
 # Nothing else under the host: no stray or unescaped names.
 others=$(cd "$WORK/carbon/storage/whisper" && find . -name '*.wsp' | grep -v '^\./collectd/edge1_example/pcapflow-day1_cov/' || true)
 [[ -z "$others" ]] || pf_fail "unexpected whisper files: $others"
-pf_pass "$n series in whisper as collectd.edge1_example.pcapflow-day1_cov.*, values equal CSV and ground truth"
+n=$(wc -l <"$WORK/graphite")
+pf_pass "$n series ($PF_DOC_FIXED fixed, $((n - PF_DOC_FIXED)) top-N) as collectd.edge1_example.pcapflow-day1_cov.*, $(wc -l <"$WORK/graphite.rows") rows equal CSV; values equal ground truth"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # collectd-pcapflow(5) keeps up with the docs it is written from: groff
 # formats it without a warning, it describes every option of docs/CONFIG.md
-# and names every series of docs/METRICS.md.
+# and names every series and every family of series of docs/METRICS.md.
 source "$(dirname "$0")/lib.sh"
 pf_test_init manpage
 command -v groff >/dev/null || pf_skip "groff is not installed"
@@ -12,9 +12,10 @@ warnings=$(groff -man -ww -z "$page" 2>&1)
 # The page as a reader sees it, without hyphenation.
 groff -man -Tutf8 -rHY=0 -rLL=200n "$page" 2>/dev/null | col -bx | sed 's/‐/-/g; s/−/-/g' >"$WORK/text"
 
-# Options: the first column of CONFIG.md's tables.
-grep -oE '^\| `[A-Z][A-Za-z]+' "$PCAPFLOW_ROOT/docs/CONFIG.md" | tr -d '|` ' | sort -u >"$WORK/options"
-[[ $(wc -l <"$WORK/options") -ge 9 ]] || pf_fail "could not read the options of CONFIG.md"
+# Options: the first column of CONFIG.md's tables (names may end in digits:
+# TopHostPrefixV4).
+grep -oE '^\| `[A-Z][A-Za-z0-9]+' "$PCAPFLOW_ROOT/docs/CONFIG.md" | tr -d '|` ' | sort -u >"$WORK/options"
+[[ $(wc -l <"$WORK/options") -ge 20 ]] || pf_fail "could not read the options of CONFIG.md"
 missing=()
 while read -r opt; do
   grep -qE "^ {7}$opt( |$)" "$WORK/text" || missing+=("$opt")
@@ -30,4 +31,16 @@ while read -r s; do
   grep -qwE "$s" "$WORK/text" || missing+=("$s")
 done <"$WORK/series"
 [[ ${#missing[@]} == 0 ]] || pf_fail "the man page does not name: ${missing[*]}"
-pf_pass "no groff warnings; $(wc -l <"$WORK/options") options and $(wc -l <"$WORK/series") series names present"
+
+# Families (rows with `<…>`): named in full, the part that comes from the
+# traffic as a placeholder in capitals, as man pages write them
+# (`bytes-top_host_<address>` -> bytes-top_host_ADDRESS).
+grep -oE '^\| `[a-z_]+-[a-z0-9_]*<[a-z ]+>[a-z0-9_<>]*`' "$PCAPFLOW_ROOT/docs/METRICS.md" | tr -d '|` ' |
+  sed -E 's/<([a-z]+)>/\U\1/g' | sort -u >"$WORK/families"
+[[ $(wc -l <"$WORK/families") -ge 3 ]] || pf_fail "could not read the families of METRICS.md"
+missing=()
+while read -r f; do
+  grep -qwF "$f" "$WORK/text" || missing+=("$f")
+done <"$WORK/families"
+[[ ${#missing[@]} == 0 ]] || pf_fail "the man page does not name the families: ${missing[*]}"
+pf_pass "no groff warnings; $(wc -l <"$WORK/options") options, $(wc -l <"$WORK/series") series names and $(wc -l <"$WORK/families") families present"

@@ -27,7 +27,7 @@ for f in "$libdir/collectd/pcapflow.so" /etc/collectd.d/pcapflow.conf \
   "/usr/share/doc/collectd-pcapflow-$version/pcapflow-graphite.json"; do
   grep -qxF "$f" "$WORK/files" || pf_fail "the RPM lacks $f"
 done
-rpm -qp --configfiles "$rpm_file" | grep -qxF /etc/collectd.d/pcapflow.conf || pf_fail "the block is not a config file"
+rpm -qp --configfiles "$rpm_file" | grep -cxF >/dev/null /etc/collectd.d/pcapflow.conf || pf_fail "the block is not a config file"
 [[ "$(rpm -qp --qf '[%{FILEFLAGS:fflags} %{FILENAMES}\n]' "$rpm_file" | awk '$2 == "/etc/collectd.d/pcapflow.conf" {print $1}')" == *n* ]] ||
   pf_fail "the block is not %config(noreplace)"
 rpm -qp --requires "$rpm_file" >"$WORK/requires"

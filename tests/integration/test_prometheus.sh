@@ -3,9 +3,13 @@
 # metrics for a generated capture; a scrape of the endpoint gives valid
 # Prometheus metric and label names (pcapflow has no dash, which
 # write_prometheus would copy into a label name), the expected name and
-# labels for every series, counters as counters, and ground-truth values.
+# labels for every series, counters as counters and gauges as gauges; every
+# sample of every scrape equals collectd's own CSV row of that series at the
+# sample's time (so the top-N bytes and distinct counts of the interval the
+# file was read in too), and the last scrape the ground truth.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/stack.sh"
+source "$(dirname "$0")/series.sh"
 pf_test_init prometheus
 pf_need curl
 
@@ -36,12 +40,27 @@ CONF
 pf_collectd_start "$dir"
 
 total=$(awk '$1 == "packets-captured" {print $2}' "$WORK/cov.truth")
-scrape() { curl -sf "http://127.0.0.1:$port/metrics" >"$WORK/metrics"; }
+# Every scrape is kept: write_prometheus shows a series' latest value only,
+# so the top-N bytes and distinct counts of the interval the file was read
+# in are seen only by the scrapes made before the next interval. Scrape
+# until one has seen the total and one the non-zero distinct counts (not
+# necessarily the same one: a scrape may come while collectd is still
+# dispatching the interval).
+mkdir -p "$WORK/scrapes"
+scrape() {
+  curl -sf "http://127.0.0.1:$port/metrics" >"$WORK/metrics" &&
+    cp "$WORK/metrics" "$WORK/scrapes/$(date +%s.%N)"
+}
+seen_total=false seen_counts=false
 scraped_all() {
-  scrape && grep -q "^collectd_pcapflow_packets_total{pcapflow=\"cov-1\",type=\"captured\",instance=\"$host\"} $total " "$WORK/metrics"
+  scrape || return 1
+  grep -q "^collectd_pcapflow_packets_total{pcapflow=\"cov-1\",type=\"captured\",instance=\"$host\"} $total " "$WORK/metrics" &&
+    seen_total=true
+  awk '/^collectd_pcapflow_count\{/ && $2 > 0 { n++ } END { exit n != 3 }' "$WORK/metrics" && seen_counts=true
+  $seen_total && $seen_counts
 }
 pf_wait_until 30 scraped_all ||
-  pf_fail "no packets captured $total in the scrape: $(grep captured "$WORK/metrics" || true); $(tail -n 3 "$dir/collectd.log")"
+  pf_fail "no scrape with packets captured $total ($seen_total) or with non-zero distinct counts ($seen_counts): $(grep -h -e captured -e distinct_src "$WORK"/scrapes/* || true); $(tail -n 3 "$dir/collectd.log")"
 sleep 1.5
 scrape || pf_fail "scrape failed"
 pf_collectd_stop
@@ -56,38 +75,68 @@ awk '/^#/ || /^$/ { next }
   n = split(labels, kv, ",")
   for (i = 1; i <= n; i++) { k = kv[i]; sub(/=.*/, "", k)
     if (k !~ /^[a-zA-Z_][a-zA-Z0-9_]*$/) { print "bad label name: " k; bad = 1 } }
-} END { exit bad }' "$WORK/metrics" >&2 || pf_fail "the scrape has invalid names"
+} END { exit bad }' "$WORK"/scrapes/* >&2 || pf_fail "the scrape has invalid names"
 
-# pcapflow's series, turned back into "type-type_instance v [v]".
-grep '^collectd_pcapflow_' "$WORK/metrics" | awk -v host="$host" '{
-  name = $1; sub(/\{.*/, "", name)
-  labels = $1; sub(/^[^{]*\{/, "", labels); sub(/\}.*/, "", labels)
-  want = "pcapflow=\"cov-1\",type=\"[a-z0-9_]+\",instance=\"" host "\""
-  if (labels !~ "^" want "$") { print "unexpected labels: " $1 > "/dev/stderr"; exit 1 }
-  ti = labels; sub(/^pcapflow="cov-1",type="/, "", ti); sub(/".*/, "", ti)
-  sub(/^collectd_pcapflow_/, "", name); sub(/_total$/, "", name)
-  ds = "value"
-  if (name ~ /_(rx|tx)$/) { ds = substr(name, length(name) - 1); name = substr(name, 1, length(name) - 3) }
-  id = name "-" ti; v[id, ds] = $2; ids[id] = 1
-} END {
-  for (id in ids) {
-    if ((id, "value") in v) print id, v[id, "value"]
-    else print id, v[id, "rx"], v[id, "tx"]
-  }
-}' | LC_ALL=C sort >"$WORK/prometheus" || pf_fail "series with unexpected labels"
+# prom_rows SCRAPE... : pcapflow's samples as "type-type_instance time v [v]",
+# with the time write_prometheus gives each (when it was dispatched, in ms).
+prom_rows() {
+  grep -h '^collectd_pcapflow_' "$@" | awk -v host="$host" "$PF_AWK_NORM"'{
+    name = $1; sub(/\{.*/, "", name)
+    labels = $1; sub(/^[^{]*\{/, "", labels); sub(/\}.*/, "", labels)
+    want = "pcapflow=\"cov-1\",type=\"[a-z0-9_]+\",instance=\"" host "\""
+    if (labels !~ "^" want "$") { print "unexpected labels: " $1 > "/dev/stderr"; exit 1 }
+    if (NF != 3) { print "no timestamp: " $0 > "/dev/stderr"; exit 1 }
+    ti = labels; sub(/^pcapflow="cov-1",type="/, "", ti); sub(/".*/, "", ti)
+    sub(/^collectd_pcapflow_/, "", name); sub(/_total$/, "", name)
+    ds = "value"
+    if (name ~ /_(rx|tx)$/) { ds = substr(name, length(name) - 1); name = substr(name, 1, length(name) - 3) }
+    k = name "-" ti " " sprintf("%.3f", $3 / 1000); v[k, ds] = norm($2); keys[k] = 1
+  } END {
+    for (k in keys) {
+      if ((k, "value") in v) print k, v[k, "value"]
+      else if ((k, "rx") in v && (k, "tx") in v) print k, v[k, "rx"], v[k, "tx"]
+      else print k, "<rx and tx of different times>"
+    }
+  }' | LC_ALL=C sort -u
+}
+prom_rows "$WORK/metrics" >"$WORK/prometheus.rows" || pf_fail "series with unexpected labels"
+prom_rows "$WORK"/scrapes/* >"$WORK/scraped.rows" || pf_fail "series with unexpected labels"
 
-HOSTNAME_TEST=$host pf_csv_values "$dir" cov-1 >"$WORK/csv"
-diff -u "$WORK/csv" "$WORK/prometheus" >&2 || pf_fail "CSV (-) and Prometheus (+) differ"
-pf_compare_truth "$WORK/cov.truth" "$WORK/prometheus" prometheus || pf_fail "scraped values differ from the ground truth"
+# Each sample of every scrape is the row collectd's own CSV holds for that
+# series at that time (counters and flow gauges; top-N bytes and distinct
+# counts of the interval they describe), and the scrapes have every series
+# the CSV has, under the same name.
+HOSTNAME_TEST=$host pf_csv_rows "$dir" cov-1 >"$WORK/csv.rows"
+[[ -s "$WORK/csv.rows" ]] || pf_fail "no CSV for pcapflow-cov-1"
+awk 'FNR == 1 { f++ }
+  f == 1 { n = ++rows[$1]; t[$1, n] = $2; row[$1, n] = $0; next }
+  { for (i = 1; i <= rows[$1]; i++) { d = t[$1, i] - $2; if (d <= 0.002 && d >= -0.002) { print row[$1, i]; next } }
+    print $1, $2, "<no CSV row at that time>" }' "$WORK/csv.rows" "$WORK/scraped.rows" |
+  LC_ALL=C sort -u >"$WORK/csv.at_scrapes"
+diff -u "$WORK/csv.at_scrapes" "$WORK/scraped.rows" >&2 || pf_fail "CSV (-) and Prometheus (+) differ"
+diff -u <(awk '{print $1}' "$WORK/csv.rows" | LC_ALL=C sort -u) <(awk '{print $1}' "$WORK/scraped.rows" | LC_ALL=C sort -u) >&2 ||
+  pf_fail "the series CSV (-) and the scrapes (+) hold differ"
 
-# DERIVE types are counters (with _total), the gauge is a gauge.
+# Every documented series; a top-N name stays in the scrape only until
+# collectd's cache times it out (two intervals), so count the names over
+# every scrape, and hold the last one to the ground truth.
+pf_doc_series
+pf_last_rows "$WORK/scraped.rows" >"$WORK/scraped"
+pf_check_ids Prometheus "$WORK/scraped"
+awk '{ $2 = ""; sub(/  /, " "); print }' "$WORK/prometheus.rows" >"$WORK/prometheus"
+problems=$(pf_ids_problems "$WORK/prometheus")
+[[ -z "$problems" ]] || pf_fail "the last scrape: $problems"
+pf_compare_truth <(pf_truth_totals "$WORK/cov.truth") "$WORK/prometheus" prometheus ||
+  pf_fail "scraped values differ from the ground truth"
+
+# DERIVE types are counters (with _total), GAUGE types are gauges.
 types=$(awk '$1 == "#" && $2 == "TYPE" && $3 ~ /^collectd_pcapflow_/ {print $3, $4}' "$WORK/metrics" | LC_ALL=C sort)
 expected_types=$(printf '%s\n' "collectd_pcapflow_gauge gauge" \
   "collectd_pcapflow_if_octets_rx_total counter" "collectd_pcapflow_if_octets_tx_total counter" \
   "collectd_pcapflow_if_packets_rx_total counter" "collectd_pcapflow_if_packets_tx_total counter" \
-  "collectd_pcapflow_operations_total counter" "collectd_pcapflow_packets_total counter" | LC_ALL=C sort)
+  "collectd_pcapflow_operations_total counter" "collectd_pcapflow_packets_total counter" \
+  "collectd_pcapflow_connections_total counter" "collectd_pcapflow_current_connections gauge" \
+  "collectd_pcapflow_bytes gauge" "collectd_pcapflow_count gauge" | LC_ALL=C sort)
 [[ "$types" == "$expected_types" ]] || pf_fail "metric types: got \"$types\""
-n=$(wc -l <"$WORK/prometheus")
-n_doc=$(grep -cE '^\| `[a-z_]+-[a-z0-9_]+`' "$PCAPFLOW_ROOT/docs/METRICS.md")
-[[ $n == "$n_doc" ]] || pf_fail "the scrape holds $n series, METRICS.md lists $n_doc"
-pf_pass "$n series scraped in 7 metric families, names and labels valid, values equal CSV and ground truth"
+n=$(wc -l <"$WORK/scraped")
+pf_pass "$n series ($PF_DOC_FIXED fixed, $((n - PF_DOC_FIXED)) top-N) in 11 metric families, names and labels valid; $(wc -l <"$WORK/scraped.rows") samples of $(ls "$WORK/scrapes" | wc -l) scrapes equal CSV at their time; values equal ground truth"

@@ -1,0 +1,60 @@
+# hardening.mk - fuzzing, sanitizer runs of the capture tests, and the
+# hardening steps of `make check` (docs/RELIABILITY.md says what each proves).
+
+FUZZ_CC      ?= clang-14
+FUZZ_SECONDS ?= 300
+FUZZ_CI_SECONDS ?= 60
+FUZZ_FLAGS   := -std=gnu11 -D_GNU_SOURCE -pthread $(WARNINGS) -O1 -g \
+                -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+                -fno-omit-frame-pointer -Iinclude -Isrc -Itests/fuzz
+
+# Every tests/fuzz/fuzz_NAME.c is a harness; FUZZ_SRC_NAME and FUZZ_LIBS_NAME
+# add what it needs besides the engine. Seeds live in tests/fuzz/corpus/NAME.
+# The YAML rules loader gets fuzz_rules.c here (tests/fuzz/README.md).
+FUZZ_NAMES := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS  := $(FUZZ_NAMES:%=$(B)/fuzz/fuzz_%)
+FUZZ_SRC_frames  := tests/fuzz/pipeline.c
+FUZZ_SRC_config  := tests/fuzz/config_tree.c tests/fuzz/collectd_stubs.c \
+                    plugin/pcapflow_config.c
+FUZZ_LIBS_config := $(COLLECTD_FLAGS) -Iplugin \
+                    -Wl,--wrap=pcap_open_offline -ldl
+
+.PHONY: fuzz fuzz-ci fuzz-build fuzz-seeds capture-asan leaks
+
+fuzz-build: $(FUZZ_BINS) ## build the libFuzzer harnesses (clang-14)
+
+.SECONDEXPANSION:
+$(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_SRC_$$*) $(wildcard tests/fuzz/*.h) \
+    $(ENGINE_SRC) $(ENGINE_HDR) plugin/*.h | $(B)/fuzz
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(FUZZ_SRC_$*) $(ENGINE_SRC) \
+	  $(FUZZ_LIBS_$*) -lpcap
+
+$(B)/fuzz:
+	mkdir -p $@
+
+fuzz: $(FUZZ_BINS) ## run every fuzz harness for FUZZ_SECONDS (default 300) each
+	@for n in $(FUZZ_NAMES); do tests/fuzz/run.sh $$n $(FUZZ_SECONDS) || exit 1; done
+
+fuzz-ci: $(FUZZ_BINS) ## run every fuzz harness for FUZZ_CI_SECONDS (default 60) each
+	@for n in $(FUZZ_NAMES); do tests/fuzz/run.sh $$n $(FUZZ_CI_SECONDS) || exit 1; done
+
+# Rebuilds tests/fuzz/corpus/frames from the generator's captures of every
+# link type, keeping only the frames that add coverage (libFuzzer -merge).
+fuzz-seeds: $(B)/fuzz/fuzz_frames $(B)/fuzz/seed_frames $(B)/pcapflow-gen ## regenerate the frame fuzzer's seed corpus
+	tests/fuzz/make_seeds.sh
+
+$(B)/fuzz/seed_frames: tests/fuzz/seed_frames.c tests/fuzz/frame_input.h | $(B)/fuzz
+	$(CC) $(BASEFLAGS) $(CFLAGS) -o $@ $< -lpcap
+
+# pcapflow-replay with the engine under AddressSanitizer and UBSan.
+$(B)/pcapflow-replay-asan: src/tools/replay.c $(ENGINE_SRC) $(ENGINE_HDR) | $(B)
+	$(CC) $(BASEFLAGS) -O1 -g $(SANITIZE) -Iinclude -Isrc -o $@ \
+	  src/tools/replay.c $(ENGINE_SRC) -lpcap
+
+capture-asan: $(B)/pcapflow-replay-asan $(B)/pcapflow-gen ## run the capture tests under ASan + UBSan
+	tests/sanitize/test_replay_asan.sh
+
+leaks: all ## valgrind over a real collectd with the plugin (also part of integration)
+	ONLY=leaks tests/integration/run_all.sh
+
+CHECK_STEPS += capture-asan fuzz-ci

@@ -1,0 +1,39 @@
+/* pipeline.h - the engine's per-packet path, as the fuzz harnesses drive it.
+ *
+ * The capture thread's callback (pf_capture_packet in src/capture.c) is
+ * static, so this mirrors it: decode, decide the direction, then the
+ * shard's pipeline (counters, flow table, top-N sketches, distinct counts).
+ * The shard's table is small, so eviction and expiry run all the time. */
+#ifndef PCAPFLOW_FUZZ_PIPELINE_H
+#define PCAPFLOW_FUZZ_PIPELINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "pcapflow/counters.h"
+#include "pcapflow/decode.h"
+#include "pcapflow/localnet.h"
+#include "pcapflow/shard.h"
+
+/* What a source owns for its packets; one per fuzz input. */
+struct fz_pipeline {
+  struct pf_localnet local;
+  uint8_t if_mac[6];
+  bool if_mac_valid;
+  struct pf_shard shard; /* shard.counters: what the checks add up */
+  struct pf_interval report;
+  uint64_t packets;
+};
+
+/* Sets up the state a live Ethernet source watching the generator's host
+ * would have (tests/gen: local networks and the watched MAC), so that
+ * every direction rule is reachable. Returns 0, or -1 on out of memory. */
+int fz_pipeline_init(struct fz_pipeline *p);
+void fz_pipeline_free(struct fz_pipeline *p);
+
+/* One frame through the path; *pkt receives the decoder's view of it.
+ * Packet time advances 7 s a frame, so flows time out within an input. */
+void fz_pipeline_packet(struct fz_pipeline *p, int dlt, const uint8_t *frame,
+                        uint32_t caplen, uint32_t len, struct pf_packet *pkt);
+
+#endif
