@@ -47,10 +47,10 @@ $(B)/libpcapflow.a: $(ENGINE_OBJ)
 
 $(B)/pcapflow.so: $(PLUGIN_OBJ) $(B)/libpcapflow.a plugin/pcapflow.map Makefile
 	$(CC) -shared -pthread $(LDFLAGS) -Wl,--version-script=plugin/pcapflow.map \
-	  -o $@ $(PLUGIN_OBJ) $(B)/libpcapflow.a -lpcap -lm
+	  -o $@ $(PLUGIN_OBJ) $(B)/libpcapflow.a -lpcap -lyaml -lm
 
 $(B)/pcapflow-replay: src/tools/replay.c $(B)/libpcapflow.a
-	$(CC) $(BASEFLAGS) $(CFLAGS) -Iinclude -o $@ $< $(B)/libpcapflow.a -lpcap -lm
+	$(CC) $(BASEFLAGS) $(CFLAGS) -Iinclude -o $@ $< $(B)/libpcapflow.a -lpcap -lyaml -lm
 
 $(B)/pcapflow-gen: $(GEN_SRC) $(wildcard tests/gen/*.h) | $(B)
 	$(CC) -std=c11 $(WARNINGS) $(CFLAGS) -o $@ $(GEN_SRC)
@@ -62,12 +62,12 @@ $(B) $(B)/engine $(B)/plugin:
 
 $(B)/unit-tests: $(UNIT_SRC) $(wildcard tests/unit/*.h) $(B)/libpcapflow.a
 	$(CC) $(BASEFLAGS) $(CFLAGS) -Iinclude -Isrc -Itests/unit -o $@ $(UNIT_SRC) \
-	  $(B)/libpcapflow.a -lpcap -lm $(CHECK_LIBS)
+	  $(B)/libpcapflow.a -lpcap -lyaml -lm $(CHECK_LIBS)
 
 # The same tests, engine and all, under AddressSanitizer and UBSan.
 $(B)/unit-tests-asan: $(UNIT_SRC) $(wildcard tests/unit/*.h) $(ENGINE_SRC) $(ENGINE_HDR) | $(B)
 	$(CC) $(BASEFLAGS) -O1 -g $(SANITIZE) -Iinclude -Isrc -Itests/unit -o $@ \
-	  $(UNIT_SRC) $(ENGINE_SRC) -lpcap -lm $(CHECK_LIBS)
+	  $(UNIT_SRC) $(ENGINE_SRC) -lpcap -lyaml -lm $(CHECK_LIBS)
 
 unit: $(B)/unit-tests ## run the unit tests
 	$(B)/unit-tests
@@ -94,7 +94,7 @@ run: deps ## install what is missing, build, run collectd with the plugin in the
 	scripts/run.sh
 
 $(B)/bench-engine: bench/bench_engine.c $(B)/libpcapflow.a
-	$(CC) $(BASEFLAGS) $(CFLAGS) -Iinclude -o $@ $< $(B)/libpcapflow.a -lpcap -lm
+	$(CC) $(BASEFLAGS) $(CFLAGS) -Iinclude -o $@ $< $(B)/libpcapflow.a -lpcap -lyaml -lm
 
 bench: all $(B)/bench-engine ## measure engine throughput and hot-path costs
 	$(B)/bench-engine

@@ -23,6 +23,10 @@ int main(void) {
   srunner_add_suite(runner, pf_latency_hist_suite());
   srunner_add_suite(runner, pf_tcp_suite());
   srunner_add_suite(runner, pf_anomaly_suite());
+  srunner_add_suite(runner, pf_rules_load_suite());
+  srunner_add_suite(runner, pf_rules_errors_suite());
+  srunner_add_suite(runner, pf_rules_classify_suite());
+  srunner_add_suite(runner, pf_rules_random_suite());
 
   /* CK_VERBOSITY and CK_FORK from the environment decide the rest. */
   srunner_run_all(runner, CK_ENV);

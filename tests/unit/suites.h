@@ -23,5 +23,9 @@ Suite *pf_source_report_suite(void);
 Suite *pf_latency_hist_suite(void);
 Suite *pf_tcp_suite(void);
 Suite *pf_anomaly_suite(void);
+Suite *pf_rules_load_suite(void);
+Suite *pf_rules_errors_suite(void);
+Suite *pf_rules_classify_suite(void);
+Suite *pf_rules_random_suite(void);
 
 #endif

@@ -145,7 +145,7 @@ START_TEST(test_scan_under_spoofed_flood) {
 END_TEST
 
 START_TEST(test_scan_distinct_estimate_and_udp) {
-  /* UDP to 500 ports: linear counting within 5 %, and the same
+  /* UDP to 500 ports: linear counting within 10 %, and the same
    * destinations again add nothing. */
   for (int round = 0; round < 2; round++)
     for (int p = 0; p < 500; p++)
@@ -156,7 +156,8 @@ START_TEST(test_scan_distinct_estimate_and_udp) {
       slot = &iv->scan[i];
   ck_assert_ptr_nonnull(slot);
   double n = pf_scan_distinct(slot);
-  ck_assert_msg(fabs(n - 500) <= 25, "estimate %f", n);
+  /* standard error about 2.4 % at 500 of 1024 bits; 4 of them */
+  ck_assert_msg(fabs(n - 500) <= 50, "estimate %f", n);
   /* Two workers' halves merge into the whole. */
   struct pf_anomaly_table *a = calloc(1, sizeof(*a)), *b = calloc(1, sizeof(*b));
   struct pf_anomaly_table *keep = iv;
