@@ -21,9 +21,25 @@ static void pcapflow_log(enum pf_log_level level, const char *message) {
   plugin_log((int)level, "%s", message);
 }
 
+/* Alarms become collectd notifications: WARNING when an attack starts,
+ * OKAY when it is over. */
+static void pcapflow_notify(enum pf_notify_severity severity,
+                            const char *source, const char *message) {
+  notification_t n = {
+      .severity = severity == PF_NOTIFY_WARNING ? NOTIF_WARNING : NOTIF_OKAY,
+      .time = cdtime(),
+  };
+  sstrncpy(n.message, message, sizeof(n.message));
+  sstrncpy(n.host, hostname_g, sizeof(n.host));
+  sstrncpy(n.plugin, "pcapflow", sizeof(n.plugin));
+  sstrncpy(n.plugin_instance, source, sizeof(n.plugin_instance));
+  plugin_dispatch_notification(&n);
+}
+
 static const struct pf_hooks pcapflow_hooks = {
     .thread_create = plugin_thread_create,
     .log = pcapflow_log,
+    .notify = pcapflow_notify,
 };
 
 /* A bad block is reported at once, but failing here would stop collectd

@@ -93,7 +93,7 @@ static int pcapflow_add_local_network(const oconfig_item_t *ci,
 /* Reads an unsigned option into a uint32_t / uint8_t field. */
 static int pcapflow_get_u32(const oconfig_item_t *ci, int min, int max,
                             uint32_t *out) {
-  int v;
+  int v = 0; /* set on success; some inlinings cannot tell */
   if (pcapflow_get_int(ci, min, max, &v) != 0)
     return -1;
   *out = (uint32_t)v;
@@ -128,6 +128,10 @@ static int pcapflow_flow_option(const oconfig_item_t *ci,
     return pcapflow_get_u32(ci, 1, day, &to->other_s);
   if (strcasecmp(ci->key, "ActiveTimeout") == 0)
     return pcapflow_get_u32(ci, 0, 7 * day, &to->active_s);
+  if (strcasecmp(ci->key, "TcpAnalysis") == 0)
+    return pcapflow_get_bool(ci, &shard->tcp_analysis);
+  if (strcasecmp(ci->key, "TcpSynTimeout") == 0)
+    return pcapflow_get_u32(ci, 1, 3600, &shard->tcp_syn_timeout_s);
   if (strcasecmp(ci->key, "TopHostPrefixV4") == 0)
     return pcapflow_get_u8(ci, 1, 32, &shard->host_prefix_v4);
   if (strcasecmp(ci->key, "TopHostPrefixV6") == 0)
@@ -157,6 +161,15 @@ static int pcapflow_source_option(const oconfig_item_t *ci,
     return pcapflow_get_int(ci, 1, PF_MAX_TOP_N, &cfg->top_n);
   if (strcasecmp(ci->key, "TopSeriesLimit") == 0)
     return pcapflow_get_int(ci, 0, 1000000, &cfg->top_series_limit);
+  if (strcasecmp(ci->key, "SynFloodThreshold") == 0)
+    return pcapflow_get_u32(ci, 1, 1000000000,
+                            &cfg->anomaly.syn_flood_threshold);
+  if (strcasecmp(ci->key, "PortScanThreshold") == 0)
+    return pcapflow_get_u32(ci, 1, 5000, &cfg->anomaly.port_scan_threshold);
+  if (strcasecmp(ci->key, "AnomalyWindow") == 0)
+    return pcapflow_get_u32(ci, 1, 3600, &cfg->anomaly.window_s);
+  if (strcasecmp(ci->key, "AnomalyCooldown") == 0)
+    return pcapflow_get_u32(ci, 0, 86400, &cfg->anomaly.cooldown_s);
   return pcapflow_flow_option(ci, &cfg->shard);
 }
 

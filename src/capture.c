@@ -8,6 +8,7 @@
 #include "source_internal.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -393,6 +394,11 @@ int pf_source_new(struct pf_source_config *cfg, const struct pf_hooks *hooks,
     pf_source_free(src);
     return -1;
   }
+  if (pf_anomaly_detector_init(&src->anomaly, &src->cfg.anomaly, err,
+                               errlen) != 0) {
+    pf_source_free(src);
+    return -1;
+  }
   for (int k = 0; k < PF_TOP_KIND_COUNT; k++) {
     if (pf_top_names_init(&src->names[k],
                           (uint32_t)src->cfg.top_series_limit) != 0) {
@@ -475,6 +481,7 @@ void pf_source_free(struct pf_source *src) {
     free(src->workers);
   }
   pf_interval_free(&src->report);
+  pf_anomaly_detector_free(&src->anomaly);
   for (int k = 0; k < PF_TOP_KIND_COUNT; k++)
     pf_top_names_free(&src->names[k]);
   pf_source_config_free(&src->cfg);
@@ -503,6 +510,25 @@ static void pf_flow_stats_add(struct pf_flow_stats *dst,
     dst->active[k] += s->active[k];
 }
 
+static void pf_source_notify(enum pf_notify_severity severity,
+                             const char *message, void *ctx) {
+  struct pf_source *src = ctx;
+  src->hooks.notify(severity, src->cfg.name, message);
+}
+
+/* Percentiles of the merged interval's handshake latency, in seconds. */
+static void pf_report_tcp_latency(const struct pf_tcp_interval *iv,
+                                  struct pf_snapshot *out) {
+  static const double quantile[PF_TCP_MAX] = {0.5, 0.9, 0.99};
+  for (int k = 0; k < PF_TCP_LATENCY_COUNT; k++) {
+    const struct pf_hist *h = &iv->latency[k];
+    for (int q = 0; q < PF_TCP_MAX; q++)
+      out->tcp_latency[k][q] =
+          h->count ? pf_hist_percentile(h, quantile[q]) / 1e6 : NAN;
+    out->tcp_latency[k][PF_TCP_MAX] = h->count ? (double)h->max_us / 1e6 : NAN;
+  }
+}
+
 void pf_source_snapshot(struct pf_source *src, struct pf_snapshot *out) {
   memset(out, 0, sizeof(*out));
   snprintf(out->name, sizeof(out->name), "%s", src->cfg.name);
@@ -515,6 +541,7 @@ void pf_source_snapshot(struct pf_source *src, struct pf_snapshot *out) {
     pf_counters_merge(&out->counters, &w->shard.counters);
     pf_health_add(&out->health, &w->health);
     pf_flow_stats_add(&out->flows, &w->shard.flows.stats);
+    pf_tcp_stats_add(&out->tcp, &w->shard.flows.tcp.stats);
     struct pf_interval *done = pf_shard_swap_interval(&w->shard);
     pthread_spin_unlock(&w->lock);
     /* `done` is ours until the next swap: read it, then clean it. */
@@ -525,4 +552,8 @@ void pf_source_snapshot(struct pf_source *src, struct pf_snapshot *out) {
   out->distinct_src_hosts = pf_hll_estimate(&src->report.src_hosts);
   out->distinct_dst_hosts = pf_hll_estimate(&src->report.dst_hosts);
   out->distinct_dst_ports = pf_hll_estimate(&src->report.dst_ports);
+  pf_report_tcp_latency(&src->report.tcp, out);
+  if (src->hooks.notify)
+    pf_anomaly_detector_feed(&src->anomaly, &src->report.anomaly, pf_now(),
+                             src->cfg.name, pf_source_notify, src);
 }

@@ -99,6 +99,7 @@ static int pf_decode_l4(const struct frame *fr, uint32_t off, uint32_t ip_end,
   uint32_t readable_end = ip_end < fr->cap ? ip_end : fr->cap;
   pkt->l4 = cls;
   pkt->l4_len = readable_end - off;
+  pkt->l4_total_len = ip_end - off;
   pkt->l4_hdr = h;
   return PF_MAL_NONE;
 }

@@ -56,7 +56,13 @@ int pf_flow_table_init(struct pf_flow_table *t, uint32_t max_flows,
   return 0;
 }
 
+int pf_flow_table_enable_tcp(struct pf_flow_table *t, uint32_t syn_timeout_s,
+                             char *err, size_t errlen) {
+  return pf_tcp_table_init(&t->tcp, t->max_flows, syn_timeout_s, err, errlen);
+}
+
 void pf_flow_table_free(struct pf_flow_table *t) {
+  pf_tcp_table_free(&t->tcp);
   free(t->flows);
   free(t->buckets);
   t->flows = NULL;
@@ -137,6 +143,7 @@ static void pf_flow_remove(struct pf_flow_table *t, uint32_t i) {
   *link = f->hash_next;
   pf_lru_unlink(t, i);
   t->stats.active[f->kind]--;
+  pf_tcp_release(&t->tcp, &f->tcp_ext);
   f->in_use = 0;
   f->hash_next = t->free_head;
   t->free_head = i;
@@ -207,6 +214,7 @@ static uint32_t pf_flow_create(struct pf_flow_table *t,
   f->first_us = f->last_us = now_us;
   f->kind = (uint8_t)pf_kind_of(key->proto);
   f->initiator = pf_initiator(pkt, side);
+  f->tcp_ext = PF_TCP_NONE;
   f->in_use = 1;
   f->hash_next = t->buckets[bucket];
   t->buckets[bucket] = i;

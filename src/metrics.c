@@ -1,8 +1,10 @@
 /* metrics.c - turns a snapshot into the fixed list of metrics of
- * docs/METRICS.md. The list depends on nothing but the code, so the number
- * of series never depends on the traffic. */
+ * docs/METRICS.md. The list depends on nothing but the code (TCP latency
+ * figures are left out of intervals without a sample), so the number of
+ * series never depends on the traffic. */
 #include "pcapflow/metrics.h"
 
+#include <math.h>
 #include <stdio.h>
 
 static void pf_emit_pair(pf_metric_fn fn, void *ctx, const char *type,
@@ -67,6 +69,42 @@ static void pf_metrics_walk_flows(const struct pf_snapshot *snap,
                 snap->distinct_dst_ports);
 }
 
+/* TCP health (docs/METRICS.md, "TCP health"). */
+static void pf_metrics_walk_tcp(const struct pf_snapshot *snap,
+                                pf_metric_fn fn, void *ctx) {
+  const struct pf_tcp_stats *t = &snap->tcp;
+  pf_emit_derive(fn, ctx, "packets", "tcp_retransmitted", t->retransmitted);
+  pf_emit_derive(fn, ctx, "packets", "tcp_out_of_order", t->out_of_order);
+  pf_emit_derive(fn, ctx, "packets", "tcp_zero_window", t->zero_window);
+  pf_emit_derive(fn, ctx, "packets", "tcp_reset", t->resets);
+  pf_emit_derive(fn, ctx, "connections", "tcp_unanswered_syn", t->unanswered);
+  pf_emit_derive(fn, ctx, "connections", "tcp_completed", t->completed);
+  pf_emit_derive(fn, ctx, "connections", "tcp_late_start", t->late_start);
+
+  static const char *const latency[PF_TCP_LATENCY_COUNT] = {
+      [PF_TCP_SYN_SYNACK] = "tcp_syn_synack",
+      [PF_TCP_SYNACK_ACK] = "tcp_synack_ack",
+      [PF_TCP_HANDSHAKE] = "tcp_handshake",
+  };
+  static const char *const quantile[PF_TCP_QUANTILE_COUNT] = {
+      [PF_TCP_P50] = "p50",
+      [PF_TCP_P90] = "p90",
+      [PF_TCP_P99] = "p99",
+      [PF_TCP_MAX] = "max",
+  };
+  /* An interval without a sample has no latency: nothing is dispatched,
+   * which every writer stores as a gap (NaN would be dropped by some and
+   * written by others). */
+  char name[64];
+  for (int k = 0; k < PF_TCP_LATENCY_COUNT; k++)
+    for (int q = 0; q < PF_TCP_QUANTILE_COUNT; q++) {
+      if (isnan(snap->tcp_latency[k][q]))
+        continue;
+      snprintf(name, sizeof(name), "%s_%s", latency[k], quantile[q]);
+      pf_emit_gauge(fn, ctx, "latency", name, snap->tcp_latency[k][q]);
+    }
+}
+
 void pf_metrics_walk(const struct pf_snapshot *snap, pf_metric_fn fn,
                      void *ctx) {
   const struct pf_counters *c = &snap->counters;
@@ -98,4 +136,5 @@ void pf_metrics_walk(const struct pf_snapshot *snap, pf_metric_fn fn,
   pf_emit_gauge(fn, ctx, "gauge", "capture_up", (double)h->up);
 
   pf_metrics_walk_flows(snap, fn, ctx);
+  pf_metrics_walk_tcp(snap, fn, ctx);
 }

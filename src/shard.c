@@ -32,6 +32,8 @@ void pf_interval_reset(struct pf_interval *iv) {
   pf_hll_reset(&iv->src_hosts);
   pf_hll_reset(&iv->dst_hosts);
   pf_hll_reset(&iv->dst_ports);
+  pf_tcp_interval_reset(&iv->tcp);
+  pf_anomaly_reset(&iv->anomaly);
 }
 
 void pf_interval_merge(struct pf_interval *dst, const struct pf_interval *src) {
@@ -40,6 +42,8 @@ void pf_interval_merge(struct pf_interval *dst, const struct pf_interval *src) {
   pf_hll_merge(&dst->src_hosts, &src->src_hosts);
   pf_hll_merge(&dst->dst_hosts, &src->dst_hosts);
   pf_hll_merge(&dst->dst_ports, &src->dst_ports);
+  pf_tcp_interval_merge(&dst->tcp, &src->tcp);
+  pf_anomaly_merge(&dst->anomaly, &src->anomaly);
 }
 
 void pf_interval_free(struct pf_interval *iv) {
@@ -58,7 +62,10 @@ int pf_shard_init(struct pf_shard *s, const struct pf_shard_config *cfg,
       pf_interval_init(s->cur, cfg->top_capacity, err, errlen) != 0 ||
       pf_interval_init(s->spare, cfg->top_capacity, err, errlen) != 0 ||
       pf_flow_table_init(&s->flows, cfg->max_flows, &cfg->timeouts, err,
-                         errlen) != 0) {
+                         errlen) != 0 ||
+      (cfg->tcp_analysis &&
+       pf_flow_table_enable_tcp(&s->flows, cfg->tcp_syn_timeout_s, err,
+                                errlen) != 0)) {
     pf_shard_free(s);
     return -1;
   }
@@ -127,6 +134,19 @@ void pf_shard_packet(struct pf_shard *s, const struct pf_packet *pkt,
 
   struct pf_flow_update up = pf_flow_table_packet(&s->flows, pkt, s->now_us);
   struct pf_interval *iv = s->cur;
+  if (s->flows.tcp.conns) {
+    /* TCP analysis, and the evidence of SYN floods and port scans. */
+    bool completed = false, new_udp = up.created && pkt->l4 == PF_L4_UDP;
+    if (pkt->l4 == PF_L4_TCP) {
+      uint64_t done = s->flows.tcp.stats.completed;
+      pf_tcp_tick(&s->flows.tcp, s->now_us);
+      pf_tcp_packet(&s->flows.tcp, &up.flow->tcp_ext, up.side, pkt, s->now_us,
+                    &iv->tcp);
+      completed = s->flows.tcp.stats.completed != done;
+    }
+    if (completed || new_udp || (pkt->tcp_flags & PF_TCP_SYN))
+      pf_anomaly_packet(&iv->anomaly, s->seed, pkt, new_udp, completed);
+  }
   uint64_t len = pkt->wire_len;
   uint8_t family = pkt->l3 == PF_L3_IPV4 ? 4 : 6;
 
@@ -151,5 +171,6 @@ void pf_shard_packet(struct pf_shard *s, const struct pf_packet *pkt,
 void pf_shard_expire(struct pf_shard *s, uint64_t now_us, unsigned budget) {
   if (now_us > s->now_us)
     s->now_us = now_us;
+  pf_tcp_tick(&s->flows.tcp, s->now_us);
   pf_flow_table_expire(&s->flows, s->now_us, budget);
 }

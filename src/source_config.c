@@ -20,6 +20,12 @@ void pf_source_config_init(struct pf_source_config *cfg,
   cfg->workers = 1;
   cfg->top_n = PF_DEFAULT_TOP_N;
   cfg->top_series_limit = PF_DEFAULT_TOP_SERIES_LIMIT;
+  cfg->anomaly = (struct pf_anomaly_config){
+      .syn_flood_threshold = PF_DEFAULT_SYN_FLOOD_THRESHOLD,
+      .port_scan_threshold = PF_DEFAULT_PORT_SCAN_THRESHOLD,
+      .window_s = PF_DEFAULT_ANOMALY_WINDOW,
+      .cooldown_s = PF_DEFAULT_ANOMALY_COOLDOWN,
+  };
   cfg->shard = (struct pf_shard_config){
       .max_flows = PF_DEFAULT_MAX_FLOWS,
       .timeouts = {.tcp_s = PF_DEFAULT_TCP_TIMEOUT,
@@ -31,6 +37,8 @@ void pf_source_config_init(struct pf_source_config *cfg,
       .top_capacity = 0, /* derived from top_n by the check */
       .host_prefix_v4 = 32,
       .host_prefix_v6 = 128,
+      .tcp_analysis = true,
+      .tcp_syn_timeout_s = PF_DEFAULT_TCP_SYN_TIMEOUT,
   };
 }
 

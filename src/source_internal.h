@@ -62,6 +62,7 @@ struct pf_source {
   /* ---- the reader's own ---- */
   struct pf_interval report; /* workers' finished intervals, merged */
   struct pf_top_names names[PF_TOP_KIND_COUNT];
+  struct pf_anomaly_detector anomaly;
 };
 
 /* Opens the handle for cfg (live or file), applies settings, joins the

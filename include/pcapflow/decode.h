@@ -95,6 +95,9 @@ struct pf_packet {
    * unfragmented TCP/UDP/ICMP/ICMPv6/SCTP/GRE): l4_len bytes are readable. */
   const uint8_t *l4_hdr;
   uint32_t l4_len;
+  /* The transport header and payload as the IP header sizes them (not cut
+   * by the snapshot length): TCP payload = l4_total_len - data offset. */
+  uint32_t l4_total_len;
 };
 
 /* Decodes one frame of libpcap link type `dlt` into *pkt. Always fills *pkt

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "pcapflow/decode.h"
+#include "pcapflow/tcp.h"
 
 /* Canonical key: the endpoint that sorts lower (address, then port) is
  * side 0, so both directions of a conversation build the same key. */
@@ -50,7 +51,8 @@ enum pf_flow_kind {
 #define PF_FLOW_NONE UINT32_MAX
 
 struct pf_flow {
-  struct pf_flow_key key;
+  struct pf_flow_key key; /* 44 bytes: tcp_ext fills the gap to 48 */
+  uint32_t tcp_ext;       /* TCP analysis entry (tcp.h), or PF_TCP_NONE */
   uint64_t packets[2]; /* sent by side 0, by side 1 */
   uint64_t bytes[2];
   uint64_t first_us, last_us; /* packet time */
@@ -96,6 +98,7 @@ struct pf_flow_table {
   uint64_t active_us;
   uint64_t seed[4];
   struct pf_flow_stats stats;
+  struct pf_tcp_table tcp; /* TCP analysis, when enabled */
 };
 
 /* What one packet did to the table. */
@@ -115,6 +118,11 @@ int pf_flow_table_init(struct pf_flow_table *t, uint32_t max_flows,
                        const struct pf_flow_timeouts *timeouts, char *err,
                        size_t errlen);
 void pf_flow_table_free(struct pf_flow_table *t);
+
+/* Turns TCP analysis on (tcp.h): an extension pool of max_flows entries.
+ * Returns 0, or -1 with err. */
+int pf_flow_table_enable_tcp(struct pf_flow_table *t, uint32_t syn_timeout_s,
+                             char *err, size_t errlen);
 
 /* Accounts one packet at packet time now_us: finds or creates its flow
  * (evicting the least recently seen one when full), adds it, tracks TCP

@@ -28,7 +28,8 @@ struct pf_metric {
 typedef void (*pf_metric_fn)(const struct pf_metric *metric, void *ctx);
 
 /* Calls fn once per metric of the snapshot, always the same list in the
- * same order. */
+ * same order, except that TCP latency figures appear only in intervals
+ * with a sample. */
 void pf_metrics_walk(const struct pf_snapshot *snap, pf_metric_fn fn,
                      void *ctx);
 

@@ -10,11 +10,14 @@
 #ifndef PCAPFLOW_SHARD_H
 #define PCAPFLOW_SHARD_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "pcapflow/counters.h"
 #include "pcapflow/flow.h"
+#include "pcapflow/anomaly.h"
 #include "pcapflow/hll.h"
+#include "pcapflow/tcp.h"
 #include "pcapflow/topn.h"
 
 /* Keys of the top-N sketches. */
@@ -42,6 +45,8 @@ enum pf_top_kind {
 struct pf_interval {
   struct pf_topn top[PF_TOP_KIND_COUNT];
   struct pf_hll src_hosts, dst_hosts, dst_ports;
+  struct pf_tcp_interval tcp; /* handshake latency samples */
+  struct pf_anomaly_table anomaly; /* SYN flood and port scan evidence */
 };
 
 struct pf_shard_config {
@@ -49,6 +54,8 @@ struct pf_shard_config {
   struct pf_flow_timeouts timeouts;
   uint32_t top_capacity; /* keys each top-N sketch keeps */
   uint8_t host_prefix_v4, host_prefix_v6;
+  bool tcp_analysis;      /* TCP health (tcp.h); off: no cost at all */
+  uint32_t tcp_syn_timeout_s; /* a SYN unanswered this long has failed */
 };
 
 struct pf_shard {

@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "pcapflow/anomaly.h"
 #include "pcapflow/counters.h"
 #include "pcapflow/flow.h"
 #include "pcapflow/localnet.h"
@@ -62,6 +63,7 @@ struct pf_source_config {
   struct pf_shard_config shard; /* max_flows counts for the whole source */
   int top_n;                    /* items reported per top-N list */
   int top_series_limit; /* names per top-N list, ever; 0: no limit */
+  struct pf_anomaly_config anomaly;
 };
 
 enum pf_log_level {
@@ -78,6 +80,10 @@ struct pf_hooks {
   int (*thread_create)(pthread_t *thread, void *(*start)(void *), void *arg,
                        const char *name);
   void (*log)(enum pf_log_level level, const char *message);
+  /* SYN flood and port scan alarms (anomaly.h), from the thread that calls
+   * pf_source_snapshot; NULL: none are raised. */
+  void (*notify)(enum pf_notify_severity severity, const char *source,
+                 const char *message);
 };
 
 /* Capture health, summed over a source's workers. */
@@ -102,6 +108,15 @@ struct pf_top_list {
   struct pf_top_entry entry[PF_MAX_TOP_N + 1];
 };
 
+/* The handshake latency figures reported per interval. */
+enum pf_tcp_quantile {
+  PF_TCP_P50,
+  PF_TCP_P90,
+  PF_TCP_P99,
+  PF_TCP_MAX,
+  PF_TCP_QUANTILE_COUNT,
+};
+
 struct pf_snapshot {
   char name[PF_NAME_MAX];
   struct pf_counters counters;
@@ -109,6 +124,10 @@ struct pf_snapshot {
   struct pf_flow_stats flows;
   struct pf_top_list top[PF_TOP_KIND_COUNT];
   double distinct_src_hosts, distinct_dst_hosts, distinct_dst_ports;
+  struct pf_tcp_stats tcp;
+  /* This interval's handshake latency in seconds, by enum pf_tcp_latency:
+   * p50, p90, p99, max; NaN when the interval had no sample. */
+  double tcp_latency[PF_TCP_LATENCY_COUNT][PF_TCP_QUANTILE_COUNT];
 };
 
 struct pf_source;
@@ -144,7 +163,8 @@ void pf_source_free(struct pf_source *src);
 const char *pf_source_name(const struct pf_source *src);
 
 /* Copies the counters and health, and closes the current interval: its
- * top-N lists and distinct counts are computed into *out, and the next
+ * top-N lists and distinct counts are computed into *out, its anomaly
+ * evidence is judged (notifications through hooks.notify), and the next
  * interval starts. One reader at a time (collectd's read callback). */
 void pf_source_snapshot(struct pf_source *src, struct pf_snapshot *out);
 

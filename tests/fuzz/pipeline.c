@@ -33,6 +33,8 @@ int fz_pipeline_init(struct fz_pipeline *p) {
       .top_capacity = 8,
       .host_prefix_v4 = 24,
       .host_prefix_v6 = 64,
+      .tcp_analysis = true, /* the default: TCP state and anomaly evidence */
+      .tcp_syn_timeout_s = 3,
   };
   if (pf_shard_init(&p->shard, &cfg, err, sizeof(err)) != 0 ||
       pf_interval_init(&p->report, 8, err, sizeof(err)) != 0) {

@@ -128,6 +128,7 @@ struct ipspec {
   const uint8_t *src, *dst; /* fixed addresses (flows), else random */
   uint16_t sport, dport;
   uint32_t seq, ack;
+  bool zero_window; /* TCP window 0 instead of a random one */
   /* ICMP/ICMPv6: these type, code and identifier/sequence fields (for an
    * error, id and seq are the 4 unused bytes) instead of a random echo */
   bool icmp_set;

@@ -297,7 +297,7 @@ static void put_transport(struct gen *g, const struct ipspec *s)
     gen_put32(f, (s->tcp_flags & TCP_ACK) ? (s->ack ? s->ack : (uint32_t)gen_rng_next(&g->rng)) : 0);
     gen_put8(f, (uint8_t)(doff << 4));
     gen_put8(f, s->tcp_flags);
-    gen_put16(f, (uint16_t)gen_rng_range(&g->rng, 512, 65535));
+    gen_put16(f, s->zero_window ? 0 : (uint16_t)gen_rng_range(&g->rng, 512, 65535));
     gen_put16(f, 0);
     gen_put16(f, 0);
     put_tcp_options(f, s->tcp_opts);

@@ -9,6 +9,7 @@
 
 #include "gen_coverage.h"
 #include "gen_flows.h"
+#include "gen_tcp.h"
 #include "gen_frame.h"
 #include "gen_mixed.h"
 #include "gen_truth.h"
@@ -18,7 +19,7 @@
 #define START_EPOCH_S 1767225600ULL
 
 static const char usage_text[] =
-  "usage: pcapflow-gen --scenario coverage|mixed|live|flows|flood --out FILE\n"
+  "usage: pcapflow-gen --scenario coverage|mixed|live|flows|flood|tcp|attack --out FILE\n"
   "                    [--truth FILE] [--no-top] [--packets N] [--seed S]\n"
   "                    [--linktype NAME] [--format pcap|pcapng] [--labels FILE]\n"
   "  --scenario  coverage (default): every decoding rule, each several times;\n"
@@ -27,6 +28,8 @@ static const char usage_text[] =
   "              flows: scripted conversations over 2 hours of packet time, with the\n"
   "              flow table, top-N and distinct counts they must give;\n"
   "              flood: spoofed TCP SYNs from random sources (--packets, default 1000000)\n"
+  "              tcp: 110 scripted TCP connections with the TCP health they must give\n"
+  "              attack: a SYN flood and a port scan, for the anomaly notifications\n"
   "  --packets   mixed/flood: packet count; coverage/live: number of rounds (default 1)\n"
   "  --seed      PRNG seed (default 1); the same arguments give the same bytes\n"
   "  --linktype  ethernet (default), sll, sll2, raw, null, loop (live: ethernet only)\n"
@@ -37,7 +40,7 @@ static const char usage_text[] =
   "  --labels    write one line per frame: case, class, transport, fragment,\n"
   "              direction basis, direction, reason, len, caplen (for debugging)\n";
 
-enum scenario { SC_COVERAGE, SC_MIXED, SC_LIVE, SC_FLOWS, SC_FLOOD };
+enum scenario { SC_COVERAGE, SC_MIXED, SC_LIVE, SC_FLOWS, SC_FLOOD, SC_TCP, SC_ATTACK };
 
 struct options {
   enum scenario scenario;
@@ -121,8 +124,12 @@ static void parse_args(int argc, char **argv, struct options *o)
         o->scenario = SC_FLOWS;
       else if (strcmp(val, "flood") == 0)
         o->scenario = SC_FLOOD;
+      else if (strcmp(val, "tcp") == 0)
+        o->scenario = SC_TCP;
+      else if (strcmp(val, "attack") == 0)
+        o->scenario = SC_ATTACK;
       else
-        gen_die("--scenario: unknown value '%s' (expected coverage, mixed, live, flows or flood)", val);
+        gen_die("--scenario: unknown value '%s' (expected coverage, mixed, live, flows, flood, tcp or attack)", val);
     } else if (strcmp(name, "--out") == 0 || strcmp(name, "--truth") == 0 ||
                strcmp(name, "--labels") == 0) {
       if (*val == '\0')
@@ -160,8 +167,8 @@ static void parse_args(int argc, char **argv, struct options *o)
     gen_die("--out is required (see --help)");
   if (o->scenario == SC_LIVE && o->link != LK_ETHERNET)
     gen_die("--linktype: '%s' is not possible with --scenario live (ethernet only)", gen_link_infos[o->link].name);
-  if (o->scenario == SC_FLOWS && o->packets_given)
-    gen_die("--packets: not used by --scenario flows (its script is fixed)");
+  if ((o->scenario == SC_FLOWS || o->scenario == SC_TCP || o->scenario == SC_ATTACK) && o->packets_given)
+    gen_die("--packets: not used by --scenario flows or tcp (their script is fixed)");
   if (o->no_top && o->scenario != SC_FLOWS && o->scenario != SC_FLOOD)
     gen_die("--no-top: only for --scenario flows or flood");
   if (!o->packets_given)
@@ -218,6 +225,10 @@ int main(int argc, char **argv)
     gen_scenario_flows(g, !o.no_top); /* sets every timestamp itself */
   } else if (o.scenario == SC_FLOOD) {
     gen_scenario_flood(g, o.packets, !o.no_top);
+  } else if (o.scenario == SC_TCP) {
+    gen_scenario_tcp(g); /* sets every timestamp itself */
+  } else if (o.scenario == SC_ATTACK) {
+    gen_scenario_attack(g); /* sets every timestamp itself */
   } else {
     g->ts_min_step = 5;
     g->ts_max_step = 2000;

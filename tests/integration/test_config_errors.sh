@@ -40,6 +40,18 @@ cases=(
   'Interface "lo"\n  Filter "tcp port"'
   "pcapflow: Interface \"lo\": Filter \"tcp port\" is not a valid BPF expression: can't parse filter expression: syntax error"
 
+  'Interface "lo"\n  TcpSynTimeout 0'
+  "pcapflow: invalid option \`TcpSynTimeout 0': expected a whole number from 1 to 3600"
+
+  'Interface "lo"\n  TcpAnalysis "yes"'
+  "pcapflow: invalid option \`TcpAnalysis \"yes\"': expected true or false"
+
+  'Interface "lo"\n  PortScanThreshold 9000'
+  "pcapflow: invalid option \`PortScanThreshold 9000': expected a whole number from 1 to 5000"
+
+  'Interface "lo"\n  AnomalyWindow 0'
+  "pcapflow: invalid option \`AnomalyWindow 0': expected a whole number from 1 to 3600"
+
   'Interface "lo"\n  Frobnicate 1'
   "pcapflow: invalid option \`Frobnicate 1': unknown option (see collectd-pcapflow(5) or docs/CONFIG.md)"
 

@@ -10,8 +10,9 @@ source "$(dirname "$0")/lib.sh"
 pf_test_init hostile_synflood
 PACKETS=3000000
 # The default MaxFlows (262144) entries of 112 bytes and their 4-byte hash
-# buckets, plus 8 MiB for everything else that may grow with the traffic.
-MAX_GROWTH_KIB=$(((262144 * (112 + 4)) / 1024 + 8192))
+# buckets, the 64-byte TCP analysis entry of each (every flow here is TCP),
+# plus 8 MiB for everything else that may grow with the traffic.
+MAX_GROWTH_KIB=$(((262144 * (112 + 4 + 64)) / 1024 + 8192))
 
 "$GEN" --scenario flood --packets "$PACKETS" --seed 29 --out "$WORK/flood.pcap" --truth "$WORK/flood.truth" ||
   pf_fail "generator failed"

@@ -15,11 +15,16 @@ grep '<' "$WORK/doc_all" | sed -E 's/<[a-z ]+>/[a-z0-9_]+/g; s/^/^/; s/$/$/' >"$
 dups=$(uniq -d "$WORK/fixed")
 [[ -z "$dups" ]] || pf_fail "METRICS.md lists twice: $dups"
 
-# check_ids LABEL FILE: FILE's identifiers against the documented ones.
+# TCP latency figures are written only for intervals with a handshake, so
+# only a capture with handshakes (the tcp scenario) must write them.
+grep -v '^latency-' "$WORK/fixed" >"$WORK/fixed_always"
+
+# check_ids LABEL FILE [MUST]: FILE's identifiers against the documented
+# ones; MUST (default: every fixed one but latency) must all be there.
 check_ids() {
-  local label=$1 ids=$2
+  local label=$1 ids=$2 must=${3:-$WORK/fixed_always}
   local missing undocumented
-  missing=$(LC_ALL=C comm -23 "$WORK/fixed" <(LC_ALL=C sort -u "$ids"))
+  missing=$(LC_ALL=C comm -23 "$must" <(LC_ALL=C sort -u "$ids"))
   [[ -z "$missing" ]] || pf_fail "$label does not emit documented series: $missing"
   undocumented=$(LC_ALL=C comm -13 "$WORK/fixed" <(LC_ALL=C sort -u "$ids") | grep -vEf "$WORK/families" || true)
   [[ -z "$undocumented" ]] || pf_fail "$label emits series METRICS.md does not list: $undocumented"
@@ -35,22 +40,28 @@ LoadPlugin pcapflow
   LocalNetwork "$LOCAL_V4"
   Interface "lo"
   File "$WORK/cov.pcap"
+  File "$WORK/tcp.pcap"
 </Plugin>
 CONF
+"$GEN" --scenario tcp --out "$WORK/tcp.pcap"
 pf_collectd_start "$dir"
 n_fixed=$(wc -l <"$WORK/fixed")
 all_fixed_written() {
-  [[ -z "$(pf_csv_values "$dir" "$1" | awk '{print $1}' | LC_ALL=C sort | LC_ALL=C comm -23 "$WORK/fixed" -)" ]]
+  [[ -z "$(pf_csv_values "$dir" "$1" | awk '{print $1}' | LC_ALL=C sort | LC_ALL=C comm -23 "${2:-$WORK/fixed_always}" -)" ]]
 }
-series_written() { all_fixed_written lo && all_fixed_written cov; }
+series_written() { all_fixed_written lo && all_fixed_written cov && all_fixed_written tcp "$WORK/fixed"; }
 pf_wait_until 20 series_written || true
 pf_collectd_stop
 pf_csv_values "$dir" lo | awk '{print $1}' >"$WORK/csv_lo"
 pf_csv_values "$dir" cov | awk '{print $1}' >"$WORK/csv_cov"
+pf_csv_values "$dir" tcp | awk '{print $1}' >"$WORK/csv_tcp"
 check_ids "collectd (Interface lo)" "$WORK/csv_lo"
 check_ids "collectd (File)" "$WORK/csv_cov"
+check_ids "collectd (File with TCP handshakes)" "$WORK/csv_tcp" "$WORK/fixed"
 grep -q '^bytes-top_flow_tcp_' "$WORK/csv_cov" || pf_fail "no top flow series written for the coverage capture"
 
 "$REPLAY" -l "$LOCAL_V4" "$WORK/cov.pcap" | awk '{print $1}' >"$WORK/replay"
 check_ids "pcapflow-replay" "$WORK/replay"
+"$REPLAY" -l "$LOCAL_V4" "$WORK/tcp.pcap" | awk '{print $1}' >"$WORK/replay_tcp"
+check_ids "pcapflow-replay (TCP handshakes)" "$WORK/replay_tcp" "$WORK/fixed"
 pf_pass "$n_fixed fixed identifiers and $(wc -l <"$WORK/families") families, documented = dispatched"

@@ -20,6 +20,9 @@ int main(void) {
   srunner_add_suite(runner, pf_top_names_suite());
   srunner_add_suite(runner, pf_shard_suite());
   srunner_add_suite(runner, pf_source_report_suite());
+  srunner_add_suite(runner, pf_latency_hist_suite());
+  srunner_add_suite(runner, pf_tcp_suite());
+  srunner_add_suite(runner, pf_anomaly_suite());
   srunner_add_suite(runner, pf_rules_load_suite());
   srunner_add_suite(runner, pf_rules_errors_suite());
   srunner_add_suite(runner, pf_rules_classify_suite());

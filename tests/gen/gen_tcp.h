@@ -1,0 +1,16 @@
+/* gen_tcp.h - the tcp scenario: scripted TCP connections whose health
+ * (handshake latency, retransmissions, reordering, zero windows, resets,
+ * unanswered SYNs, late starts) the generator knows because it built them. */
+#ifndef PCAPFLOW_GEN_TCP_H
+#define PCAPFLOW_GEN_TCP_H
+
+#include "gen_frame.h"
+
+/* 110 connections, one after the other, 10 of each of 11 kinds. */
+void gen_scenario_tcp(struct gen *g);
+
+/* A SYN flood (3000 spoofed SYNs to 198.18.0.80 port 80), a port scan
+ * (198.19.9.9 to 1000 ports of 198.18.0.90) and 20 ordinary connections. */
+void gen_scenario_attack(struct gen *g);
+
+#endif
