@@ -5,7 +5,7 @@
 # carbon-cache (write_graphite as docs/DEPLOYMENT.md configures it) and a
 # real InfluxDB; every Graphite target must match stored whisper series,
 # every InfluxDB query and template variable must return data. The capture
-# (the generator's coverage scenario) gives top-N lists, so the panels of
+# (the generator's tcp scenario) gives top-N lists and TCP handshakes, so the panels of
 # top talkers, services and flows (a Graphite wildcard, an InfluxDB
 # type_instance regex) must find more than their `other`. A dashboard with
 # one misspelt series, fixed or a family, must fail the same check.
@@ -25,7 +25,9 @@ done
 
 pf_carbon_start "$WORK/carbon"
 pf_influxd_start "$WORK/influx"
-"$GEN" --scenario coverage --seed 14 --out "$WORK/cov.pcap" --truth "$WORK/cov.truth" ||
+# The tcp scenario: complete handshakes (the TCP latency panels), many
+# flows (all three top-N lists) and every fixed series.
+"$GEN" --scenario tcp --seed 14 --out "$WORK/cov.pcap" --truth "$WORK/cov.truth" ||
   pf_fail "generator failed"
 
 host="fleet.host1"
@@ -63,7 +65,7 @@ pf_doc_series
 whisper="$WORK/carbon/storage/whisper"
 graphite_series() { (cd "$whisper" && find . -name '*.wsp' | sed -e 's|^\./||' -e 's|\.wsp$||' -e 's|/|.|g' | LC_ALL=C sort); }
 # Every documented identifier in Graphite (top-N lists included: the
-# coverage capture gives all three), and a few intervals in InfluxDB, so
+# tcp capture gives all three), and a few intervals in InfluxDB, so
 # that rates have two points to come from.
 graphite_complete() {
   graphite_series | awk -F. '{print $4}' | LC_ALL=C sort -u >"$WORK/graphite.ids"
