@@ -43,8 +43,8 @@ rpmr=(rpm --root "$root" --dbpath /var/lib/rpm)
 "${rpmr[@]}" --nodeps -i "$rpm_file" >"$WORK/install.out" 2>&1 || pf_fail "rpm -i: $(cat "$WORK/install.out")"
 "${rpmr[@]}" -q collectd-pcapflow >/dev/null || pf_fail "not installed in the private root"
 cmp -s "$root/etc/collectd.d/pcapflow.conf" "$PCAPFLOW_ROOT/collectd.conf.d/pcapflow.conf" || pf_fail "installed block differs"
-grep -q '^CapabilityBoundingSet=CAP_NET_RAW CAP_NET_ADMIN$' "$root/usr/lib/systemd/system/collectd.service.d/pcapflow.conf" ||
-  pf_fail "the drop-in does not grant CAP_NET_RAW CAP_NET_ADMIN"
+grep -q '^CapabilityBoundingSet=CAP_NET_RAW$' "$root/usr/lib/systemd/system/collectd.service.d/pcapflow.conf" ||
+  pf_fail "the drop-in does not grant exactly CAP_NET_RAW"
 [[ -s "$root$libdir/collectd/pcapflow.so" ]] || pf_fail "no plugin in the private root"
 "${rpmr[@]}" -V --nodeps collectd-pcapflow || pf_fail "rpm -V finds changed files"
 "${rpmr[@]}" --nodeps -e collectd-pcapflow || pf_fail "rpm -e failed"
