@@ -110,7 +110,15 @@ HOSTNAME_TEST=$host pf_csv_rows "$dir" cov-1 >"$WORK/csv.rows"
 [[ -s "$WORK/csv.rows" ]] || pf_fail "no CSV for pcapflow-cov-1"
 awk 'FNR == 1 { f++ }
   f == 1 { n = ++rows[$1]; t[$1, n] = $2; row[$1, n] = $0; next }
-  { for (i = 1; i <= rows[$1]; i++) { d = t[$1, i] - $2; if (d <= 0.002 && d >= -0.002) { print row[$1, i]; next } }
+  { for (i = 1; i <= rows[$1]; i++) {
+      d = t[$1, i] - $2
+      if (d <= 0.002 && d >= -0.002) {
+        # Matched in time: CSV rounds to the millisecond, Prometheus
+        # truncates, so show the CSV values at the scrape'"'"'s own timestamp.
+        n = split(row[$1, i], a, " "); a[2] = $2; line = a[1]
+        for (k = 2; k <= n; k++) line = line " " a[k]
+        print line; next
+      } }
     print $1, $2, "<no CSV row at that time>" }' "$WORK/csv.rows" "$WORK/scraped.rows" |
   LC_ALL=C sort -u >"$WORK/csv.at_scrapes"
 diff -u "$WORK/csv.at_scrapes" "$WORK/scraped.rows" >&2 || pf_fail "CSV (-) and Prometheus (+) differ"
