@@ -144,7 +144,6 @@ static void pf_flow_remove(struct pf_flow_table *t, uint32_t i) {
   pf_lru_unlink(t, i);
   t->stats.active[f->kind]--;
   pf_tcp_release(&t->tcp, &f->tcp_ext);
-  f->in_use = 0;
   f->hash_next = t->free_head;
   t->free_head = i;
 }
@@ -215,7 +214,6 @@ static uint32_t pf_flow_create(struct pf_flow_table *t,
   f->kind = (uint8_t)pf_kind_of(key->proto);
   f->initiator = pf_initiator(pkt, side);
   f->tcp_ext = PF_TCP_NONE;
-  f->in_use = 1;
   f->hash_next = t->buckets[bucket];
   t->buckets[bucket] = i;
   t->stats.active[f->kind]++;

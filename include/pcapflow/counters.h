@@ -1,8 +1,8 @@
 /* counters.h - the per-source traffic counters and how a packet adds to them.
  *
- * A struct pf_counters is plain data: the capture thread owns one and
- * updates it without locks; readers see copies published under the source's
- * spinlock (see source.h). All counters are 64-bit and only ever grow. */
+ * A struct pf_counters is plain data: a capture worker's shard holds one,
+ * updated under the worker's per-batch lock; readers copy it under the same
+ * lock (see source.h and shard.h). All counters are 64-bit and only ever grow. */
 #ifndef PCAPFLOW_COUNTERS_H
 #define PCAPFLOW_COUNTERS_H
 

@@ -61,7 +61,6 @@ struct pf_flow {
   uint8_t kind;      /* enum pf_flow_kind */
   uint8_t tcp;       /* PF_FLOW_* bits */
   int8_t initiator;  /* side that started it, -1 when capture began late */
-  uint8_t in_use;
 };
 
 struct pf_flow_timeouts {

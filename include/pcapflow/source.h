@@ -5,10 +5,11 @@
  * pf_source_config_init), check it with pf_source_config_check, create the
  * source, start it, take snapshots, stop, free.
  *
- * Thread-safety: the capture thread alone decodes and counts, into counters
- * it owns without locks. After every pcap_dispatch batch it publishes a
- * copy under the source's spinlock. pf_source_snapshot may be called from
- * any thread at any time; it holds that spinlock only for a fixed-size copy.
+ * Thread-safety: each capture worker alone decodes and counts into its
+ * shard, holding the worker's spinlock from the first packet of a
+ * pcap_dispatch batch to the end of that batch (never while libpcap waits).
+ * pf_source_snapshot takes each worker's spinlock only for a fixed-size
+ * copy and a pointer swap, whatever the number of flows.
  * pf_source_start, pf_source_stop and pf_source_free are called from one
  * controlling thread. */
 #ifndef PCAPFLOW_SOURCE_H
