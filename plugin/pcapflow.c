@@ -11,6 +11,7 @@
 #include "pcapflow/metrics.h"
 #include "pcapflow/source.h"
 #include "pcapflow_config.h"
+#include "pcapflow_rules.h"
 
 static struct pcapflow_config pcapflow_conf;
 static bool pcapflow_config_failed;
@@ -58,6 +59,7 @@ static int pcapflow_shutdown(void) {
   pcapflow_sources = NULL;
   pcapflow_n_sources = 0;
   pcapflow_config_free(&pcapflow_conf);
+  pcapflow_rules_free();
   return 0;
 }
 
@@ -71,6 +73,14 @@ static int pcapflow_init(void) {
     ERROR("pcapflow: no Interface or File configured in <Plugin pcapflow>");
     return -1;
   }
+  /* A rules file that does not load stops the plugin: running with no
+   * rules, or half of them, would report wrong classes without a sign. */
+  if (pcapflow_conf.rules_file &&
+      pcapflow_rules_load(pcapflow_conf.rules_file) != 0) {
+    ERROR("pcapflow: not starting: the rules file has an error (logged "
+          "above)");
+    return -1;
+  }
   pcapflow_sources = calloc(pcapflow_conf.n_sources, sizeof(*pcapflow_sources));
   if (!pcapflow_sources) {
     ERROR("pcapflow: out of memory");
@@ -79,12 +89,16 @@ static int pcapflow_init(void) {
   for (size_t i = 0; i < pcapflow_conf.n_sources; i++) {
     char err[1024];
     struct pf_source *src;
+    if (pcapflow_rules_add_local(&pcapflow_conf.sources[i]) != 0)
+      return -1;
     if (pf_source_new(&pcapflow_conf.sources[i], &pcapflow_hooks, &src, err,
                       sizeof(err)) != 0) {
       ERROR("pcapflow: %s", err);
       return -1; /* collectd calls shutdown, which frees what exists */
     }
     pcapflow_sources[pcapflow_n_sources++] = src;
+    if (pcapflow_rules_attach(src) != 0)
+      return -1;
     if (pf_source_start(src, err, sizeof(err)) != 0) {
       ERROR("pcapflow: source \"%s\": %s", pf_source_name(src), err);
       return -1;
@@ -95,6 +109,7 @@ static int pcapflow_init(void) {
 
 struct pcapflow_dispatch_ctx {
   value_list_t vl;
+  const char *source; /* the source's name: plugin_instance */
 };
 
 static void pcapflow_dispatch_metric(const struct pf_metric *m, void *arg) {
@@ -107,6 +122,12 @@ static void pcapflow_dispatch_metric(const struct pf_metric *m, void *arg) {
     else
       values[i].derive = (derive_t)m->derive[i];
   }
+  if (m->instance_suffix)
+    ssnprintf(ctx->vl.plugin_instance, sizeof(ctx->vl.plugin_instance),
+              "%s-%s", ctx->source, m->instance_suffix);
+  else
+    sstrncpy(ctx->vl.plugin_instance, ctx->source,
+             sizeof(ctx->vl.plugin_instance));
   ctx->vl.values = values;
   ctx->vl.values_len = m->n_values;
   sstrncpy(ctx->vl.type, m->type, sizeof(ctx->vl.type));
@@ -116,15 +137,17 @@ static void pcapflow_dispatch_metric(const struct pf_metric *m, void *arg) {
 }
 
 static int pcapflow_read(void) {
+  pcapflow_rules_check(pcapflow_sources, pcapflow_n_sources);
   for (size_t i = 0; i < pcapflow_n_sources; i++) {
     struct pf_snapshot snap;
     pf_source_snapshot(pcapflow_sources[i], &snap);
 
     /* vl.time and vl.interval stay 0: collectd fills them in. */
-    struct pcapflow_dispatch_ctx ctx = {.vl = VALUE_LIST_INIT};
+    struct pcapflow_dispatch_ctx ctx = {.vl = VALUE_LIST_INIT,
+                                        .source = snap.name};
     sstrncpy(ctx.vl.plugin, "pcapflow", sizeof(ctx.vl.plugin));
-    sstrncpy(ctx.vl.plugin_instance, snap.name, sizeof(ctx.vl.plugin_instance));
     pf_metrics_walk(&snap, pcapflow_dispatch_metric, &ctx);
+    pf_snapshot_release(&snap);
   }
   return 0;
 }

@@ -173,6 +173,32 @@ static int pcapflow_source_option(const oconfig_item_t *ci,
   return pcapflow_flow_option(ci, &cfg->shard);
 }
 
+/* `RulesFile "PATH"`: one traffic rules file for the whole plugin, since
+ * its classes are the fleet's, not an interface's. Several blocks may name
+ * it, but only the same file. */
+static int pcapflow_rules_file(struct pcapflow_config *conf,
+                               const oconfig_item_t *ci) {
+  char *path = NULL;
+  if (pcapflow_get_string(ci, &path) != 0)
+    return -1;
+  if (path[0] == '\0') {
+    free(path);
+    return pcapflow_bad(ci, "expected the path of a rules file");
+  }
+  if (conf->rules_file && strcmp(conf->rules_file, path) != 0) {
+    char why[600];
+    ssnprintf(why, sizeof(why),
+              "RulesFile \"%s\" was given already; the plugin uses one "
+              "rules file",
+              conf->rules_file);
+    free(path);
+    return pcapflow_bad(ci, why);
+  }
+  free(conf->rules_file);
+  conf->rules_file = path;
+  return 0;
+}
+
 /* A source starts as a copy of the block's defaults. */
 static int pcapflow_copy_defaults(struct pf_source_config *dst,
                                   const struct pf_source_config *defaults,
@@ -240,6 +266,12 @@ static int pcapflow_parse_source(struct pcapflow_config *conf,
   int rc = 0;
   for (int i = 0; i < ci->children_num && rc == 0; i++) {
     const oconfig_item_t *child = &ci->children[i];
+    if (strcasecmp(child->key, "RulesFile") == 0) {
+      rc = pcapflow_bad(child, "RulesFile applies to the whole plugin; give "
+                               "it in <Plugin pcapflow>, outside <Interface> "
+                               "and <File>");
+      continue;
+    }
     if (strcasecmp(child->key, "Instance") == 0) {
       char *name = NULL;
       rc = pcapflow_get_string(child, &name);
@@ -287,6 +319,10 @@ int pcapflow_config_parse(struct pcapflow_config *conf,
     const oconfig_item_t *ci = &block->children[i];
     if (pcapflow_is_source(ci, &kind))
       continue;
+    if (strcasecmp(ci->key, "RulesFile") == 0) {
+      rc = pcapflow_rules_file(conf, ci);
+      continue;
+    }
     rc = pcapflow_source_option(ci, &defaults);
     if (rc == 1)
       rc = pcapflow_bad(ci, "unknown option (see collectd-pcapflow(5) or "
@@ -311,4 +347,6 @@ void pcapflow_config_free(struct pcapflow_config *conf) {
   free(conf->sources);
   conf->sources = NULL;
   conf->n_sources = 0;
+  free(conf->rules_file);
+  conf->rules_file = NULL;
 }

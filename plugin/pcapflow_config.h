@@ -13,6 +13,7 @@
 struct pcapflow_config {
   struct pf_source_config *sources;
   size_t n_sources;
+  char *rules_file; /* RulesFile, plugin-wide; NULL: no traffic rules */
 };
 
 /* Parses one <Plugin pcapflow> block and appends its sources. Every error

@@ -63,6 +63,7 @@ static void pf_batch_begin(struct pf_worker *w) {
   if (!w->in_batch) {
     pthread_spin_lock(&w->lock);
     w->in_batch = true;
+    pf_worker_apply_rules_locked(w); /* a reloaded rule set, if any */
   }
 }
 
@@ -254,6 +255,7 @@ static void pf_after_batch(struct pf_worker *w, int n, bool live) {
   uint64_t idle_now =
       w->clock_ts_us + (uint64_t)((mono - w->clock_mono) * 1e6);
   pthread_spin_lock(&w->lock);
+  pf_worker_apply_rules_locked(w); /* an idle link adopts new rules too */
   pf_shard_expire(&w->shard, idle_now, PF_EXPIRE_IDLE);
   pthread_spin_unlock(&w->lock);
 }
@@ -344,6 +346,7 @@ static void pf_worker_free(struct pf_worker *w) {
   if (!w->src)
     return;
   pf_shard_free(&w->shard);
+  pf_worker_free_rules(w);
   pf_localnet_free(&w->local);
   pthread_spin_destroy(&w->lock);
 }
@@ -480,6 +483,7 @@ void pf_source_free(struct pf_source *src) {
       pf_worker_free(&src->workers[i]);
     free(src->workers);
   }
+  pf_rules_free(src->rules);
   pf_interval_free(&src->report);
   pf_anomaly_detector_free(&src->anomaly);
   for (int k = 0; k < PF_TOP_KIND_COUNT; k++)
@@ -553,6 +557,7 @@ void pf_source_snapshot(struct pf_source *src, struct pf_snapshot *out) {
   out->distinct_dst_hosts = pf_hll_estimate(&src->report.dst_hosts);
   out->distinct_dst_ports = pf_hll_estimate(&src->report.dst_ports);
   pf_report_tcp_latency(&src->report.tcp, out);
+  pf_source_snapshot_classes(src, out);
   if (src->hooks.notify)
     pf_anomaly_detector_feed(&src->anomaly, &src->report.anomaly, pf_now(),
                              src->cfg.name, pf_source_notify, src);

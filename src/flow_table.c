@@ -143,6 +143,8 @@ static void pf_flow_remove(struct pf_flow_table *t, uint32_t i) {
   *link = f->hash_next;
   pf_lru_unlink(t, i);
   t->stats.active[f->kind]--;
+  if (t->class_active)
+    t->class_active[f->rule_class]--;
   pf_tcp_release(&t->tcp, &f->tcp_ext);
   f->hash_next = t->free_head;
   t->free_head = i;

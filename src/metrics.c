@@ -105,6 +105,36 @@ static void pf_metrics_walk_tcp(const struct pf_snapshot *snap,
     }
 }
 
+/* Traffic rules (docs/METRICS.md, "Traffic rules"): under a
+ * plugin_instance of their own, so that a class name can never collide
+ * with a fixed series of the source. */
+static void pf_metrics_walk_classes(const struct pf_snapshot *snap,
+                                    pf_metric_fn fn, void *ctx) {
+  const struct pf_class_snapshot *cs = &snap->classes;
+  for (uint32_t k = 0; k < cs->count; k++) {
+    const char *name = pf_rules_class_name(cs->rules, k);
+    struct pf_metric m = {.instance_suffix = PF_METRICS_CLASS_SUFFIX,
+                          .type_instance = name,
+                          .kind = PF_METRIC_DERIVE,
+                          .n_values = 2};
+    m.type = "if_packets";
+    m.derive[0] = cs->traffic[k].packets[PF_DIR_RX];
+    m.derive[1] = cs->traffic[k].packets[PF_DIR_TX];
+    fn(&m, ctx);
+    m.type = "if_octets";
+    m.derive[0] = cs->traffic[k].octets[PF_DIR_RX];
+    m.derive[1] = cs->traffic[k].octets[PF_DIR_TX];
+    fn(&m, ctx);
+    struct pf_metric g = {.instance_suffix = PF_METRICS_CLASS_SUFFIX,
+                          .type = "current_connections",
+                          .type_instance = name,
+                          .kind = PF_METRIC_GAUGE,
+                          .n_values = 1,
+                          .gauge = (double)cs->active[k]};
+    fn(&g, ctx);
+  }
+}
+
 void pf_metrics_walk(const struct pf_snapshot *snap, pf_metric_fn fn,
                      void *ctx) {
   const struct pf_counters *c = &snap->counters;
@@ -137,4 +167,5 @@ void pf_metrics_walk(const struct pf_snapshot *snap, pf_metric_fn fn,
 
   pf_metrics_walk_flows(snap, fn, ctx);
   pf_metrics_walk_tcp(snap, fn, ctx);
+  pf_metrics_walk_classes(snap, fn, ctx);
 }

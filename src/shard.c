@@ -84,6 +84,7 @@ void pf_shard_free(struct pf_shard *s) {
   free(s->spare);
   s->cur = s->spare = NULL;
   pf_flow_table_free(&s->flows);
+  pf_class_counters_free(&s->classes);
 }
 
 struct pf_interval *pf_shard_swap_interval(struct pf_shard *s) {
@@ -126,6 +127,7 @@ void pf_shard_packet(struct pf_shard *s, const struct pf_packet *pkt,
                      enum pf_dir dir, enum pf_locality locality,
                      uint64_t ts_us) {
   pf_counters_add(&s->counters, pkt, dir, locality);
+  unsigned rule_class = pf_class_counters_add(&s->classes, pkt, dir);
   /* Every packet moves packet time on, whether or not it has a flow. */
   if (ts_us > s->now_us)
     s->now_us = ts_us;
@@ -133,6 +135,8 @@ void pf_shard_packet(struct pf_shard *s, const struct pf_packet *pkt,
     return;
 
   struct pf_flow_update up = pf_flow_table_packet(&s->flows, pkt, s->now_us);
+  if (up.created)
+    pf_class_counters_flow(&s->classes, up.flow, rule_class);
   struct pf_interval *iv = s->cur;
   if (s->flows.tcp.conns) {
     /* TCP analysis, and the evidence of SYN floods and port scans. */

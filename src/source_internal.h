@@ -43,6 +43,10 @@ struct pf_worker {
   pthread_spinlock_t lock;
   struct pf_shard shard;
   struct pf_health health;
+  /* A new rule set waiting for the next batch boundary, and the one it
+   * replaced, waiting for the control thread to free it (source_rules.c). */
+  struct pf_class_counters pending, retired;
+  bool has_pending;
 
   bool thread_started;
   pthread_t thread;
@@ -60,6 +64,7 @@ struct pf_source {
   atomic_bool stop;
 
   /* ---- the reader's own ---- */
+  struct pf_rules *rules; /* the newest rule set given; NULL: none */
   struct pf_interval report; /* workers' finished intervals, merged */
   struct pf_top_names names[PF_TOP_KIND_COUNT];
   struct pf_anomaly_detector anomaly;
@@ -77,5 +82,18 @@ bool pf_interface_mac(const char *ifname, uint8_t mac[6]);
 /* Fills out->top from the merged interval, naming at most
  * cfg.top_series_limit distinct keys per list over the source's life. */
 void pf_source_report_top(struct pf_source *src, struct pf_snapshot *out);
+
+/* ---- traffic rules (source_rules.c) ---- */
+
+/* Capture thread, lock held: adopts a pending rule set, if any. */
+void pf_worker_apply_rules_locked(struct pf_worker *w);
+
+/* Reader: adds the workers' class counters to out->classes, by the names
+ * of the newest rule set. Takes each worker's lock briefly. */
+void pf_source_snapshot_classes(struct pf_source *src,
+                                struct pf_snapshot *out);
+
+/* Frees a worker's pending and retired sets (no thread running). */
+void pf_worker_free_rules(struct pf_worker *w);
 
 #endif

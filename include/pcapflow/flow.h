@@ -61,6 +61,7 @@ struct pf_flow {
   uint8_t kind;      /* enum pf_flow_kind */
   uint8_t tcp;       /* PF_FLOW_* bits */
   int8_t initiator;  /* side that started it, -1 when capture began late */
+  uint8_t rule_class; /* traffic class of its first packet (class_counters.h) */
 };
 
 struct pf_flow_timeouts {
@@ -98,6 +99,9 @@ struct pf_flow_table {
   uint64_t seed[4];
   struct pf_flow_stats stats;
   struct pf_tcp_table tcp; /* TCP analysis, when enabled */
+  /* Active flows by rule_class, counted down when a flow ends; NULL
+   * without traffic rules (class_counters.h owns it). */
+  uint64_t *class_active;
 };
 
 /* What one packet did to the table. */

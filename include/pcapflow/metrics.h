@@ -16,7 +16,14 @@ enum pf_metric_kind {
   PF_METRIC_GAUGE,  /* levels; values in .gauge */
 };
 
+/* Appended to the source's name, after a dash, to form the plugin_instance
+ * of the per-traffic-class series (docs/METRICS.md, "Traffic rules"). */
+#define PF_METRICS_CLASS_SUFFIX "class"
+
 struct pf_metric {
+  /* NULL: plugin_instance is the source's name; else the source's name,
+   * "-" and this (PF_METRICS_CLASS_SUFFIX). */
+  const char *instance_suffix;
   const char *type;          /* "if_packets", "packets", "gauge", … */
   const char *type_instance; /* "tcp", "malformed_snaplen", … */
   enum pf_metric_kind kind;
@@ -29,7 +36,8 @@ typedef void (*pf_metric_fn)(const struct pf_metric *metric, void *ctx);
 
 /* Calls fn once per metric of the snapshot, always the same list in the
  * same order, except that TCP latency figures appear only in intervals
- * with a sample. */
+ * with a sample. With traffic rules, the per-class series come last, one
+ * group per class of the snapshot's rule set. */
 void pf_metrics_walk(const struct pf_snapshot *snap, pf_metric_fn fn,
                      void *ctx);
 

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "pcapflow/class_counters.h"
 #include "pcapflow/counters.h"
 #include "pcapflow/flow.h"
 #include "pcapflow/anomaly.h"
@@ -60,6 +61,7 @@ struct pf_shard_config {
 
 struct pf_shard {
   struct pf_counters counters;
+  struct pf_class_counters classes; /* per traffic class; empty without rules */
   struct pf_flow_table flows;
   struct pf_interval *cur;   /* the capture thread writes here */
   struct pf_interval *spare; /* handed to the reader by the last swap */

@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include "pcapflow/anomaly.h"
+#include "pcapflow/class_counters.h"
 #include "pcapflow/counters.h"
 #include "pcapflow/flow.h"
 #include "pcapflow/localnet.h"
@@ -118,6 +119,15 @@ enum pf_tcp_quantile {
   PF_TCP_QUANTILE_COUNT,
 };
 
+/* Per traffic class counters of a source (docs/RULES.md), indexed as the
+ * classes of `rules`. */
+struct pf_class_snapshot {
+  struct pf_rules *rules; /* a reference (pf_snapshot_release); NULL: none */
+  uint32_t count;         /* classes, unclassified included; 0 without rules */
+  struct pf_traffic traffic[PF_CLASS_SLOTS];
+  uint64_t active[PF_CLASS_SLOTS]; /* flows, by the class of their first packet */
+};
+
 struct pf_snapshot {
   char name[PF_NAME_MAX];
   struct pf_counters counters;
@@ -129,6 +139,7 @@ struct pf_snapshot {
   /* This interval's handshake latency in seconds, by enum pf_tcp_latency:
    * p50, p90, p99, max; NaN when the interval had no sample. */
   double tcp_latency[PF_TCP_LATENCY_COUNT][PF_TCP_QUANTILE_COUNT];
+  struct pf_class_snapshot classes;
 };
 
 struct pf_source;
@@ -163,10 +174,23 @@ void pf_source_free(struct pf_source *src);
 
 const char *pf_source_name(const struct pf_source *src);
 
+/* Gives the source a rule set (rules.h; NULL: none), taking a reference.
+ * Each worker adopts it at its next batch boundary: the counters of the
+ * classes it keeps (same name) carry on, dropped classes stop, active flows
+ * of dropped classes count as unclassified. Call before start, or from the
+ * thread that takes snapshots. Allocates here, never in the capture thread.
+ * Returns 0, or -1 with err (the old rules stay). */
+int pf_source_set_rules(struct pf_source *src, struct pf_rules *rules,
+                        char *err, size_t errlen);
+
 /* Copies the counters and health, and closes the current interval: its
  * top-N lists and distinct counts are computed into *out, its anomaly
  * evidence is judged (notifications through hooks.notify), and the next
- * interval starts. One reader at a time (collectd's read callback). */
+ * interval starts. One reader at a time (collectd's read callback).
+ * Release it with pf_snapshot_release before reusing or dropping it. */
 void pf_source_snapshot(struct pf_source *src, struct pf_snapshot *out);
+
+/* Drops what a snapshot holds (its rules reference). */
+void pf_snapshot_release(struct pf_snapshot *snap);
 
 #endif

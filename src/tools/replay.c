@@ -10,6 +10,7 @@
 #include <sys/resource.h>
 
 #include "pcapflow/metrics.h"
+#include "pcapflow/rules.h"
 #include "pcapflow/source.h"
 
 static void pf_replay_log(enum pf_log_level level, const char *message) {
@@ -17,8 +18,13 @@ static void pf_replay_log(enum pf_log_level level, const char *message) {
     fprintf(stderr, "%s\n", message);
 }
 
+/* Series under the source's own plugin_instance print as the plugin's
+ * "type-type_instance"; the others (per traffic class) are prefixed with
+ * their plugin_instance, "NAME-class/", as collectd's identifiers are. */
 static void pf_replay_print(const struct pf_metric *m, void *ctx) {
-  (void)ctx;
+  const char *source = ctx;
+  if (m->instance_suffix)
+    printf("%s-%s/", source, m->instance_suffix);
   printf("%s-%s", m->type, m->type_instance);
   for (unsigned i = 0; i < m->n_values; i++) {
     if (m->kind == PF_METRIC_GAUGE && m->gauge == (double)(uint64_t)m->gauge)
@@ -53,7 +59,7 @@ static void pf_replay_report_timing(const struct pf_snapshot *snap) {
 static void pf_replay_usage(FILE *out) {
   fprintf(out,
           "usage: pcapflow-replay [-l CIDR]... [-f FILTER] [-s SNAPLEN] "
-          "[-n NAME] [-m MAXFLOWS] FILE\n"
+          "[-n NAME] [-m MAXFLOWS] [-r RULES] FILE\n"
           "Reads FILE (pcap or pcapng) through the pcapflow engine and prints "
           "every metric\nthe collectd plugin would dispatch for it, one "
           "\"type-type_instance values\" a line.\n"
@@ -62,6 +68,10 @@ static void pf_replay_usage(FILE *out) {
           "  -s SNAPLEN  as SnapLen (matters for live capture only)\n"
           "  -n NAME     as Instance\n"
           "  -m N        as MaxFlows\n"
+          "  -r RULES    a traffic rules file, as RulesFile (docs/RULES.md): "
+          "adds its\n"
+          "              local_networks and prints the per-class series as\n"
+          "              \"NAME-class/type-class values\"\n"
           "  -t          also print CPU time, packets per CPU-second and peak "
           "memory to stderr\n");
 }
@@ -71,9 +81,10 @@ int main(int argc, char **argv) {
   char err[1024];
   int opt;
   bool timing = false;
+  struct pf_rules *rules = NULL;
 
   pf_source_config_init(&cfg, PF_SOURCE_FILE);
-  while ((opt = getopt(argc, argv, "l:f:s:n:m:th")) != -1) {
+  while ((opt = getopt(argc, argv, "l:f:s:n:m:r:th")) != -1) {
     switch (opt) {
     case 'l': {
       struct pf_prefix p;
@@ -96,6 +107,14 @@ int main(int argc, char **argv) {
       break;
     case 'm':
       cfg.shard.max_flows = (uint32_t)strtoul(optarg, NULL, 10);
+      break;
+    case 'r':
+      pf_rules_free(rules);
+      if (pf_rules_load(optarg, &rules, err, sizeof(err)) != 0 ||
+          pf_rules_add_local(rules, &cfg.local, err, sizeof(err)) != 0) {
+        fprintf(stderr, "pcapflow-replay: -r: %s\n", err);
+        return 2;
+      }
       break;
     case 't':
       timing = true;
@@ -125,6 +144,12 @@ int main(int argc, char **argv) {
     fprintf(stderr, "pcapflow-replay: %s\n", err);
     return 1;
   }
+  if (rules && pf_source_set_rules(src, rules, err, sizeof(err)) != 0) {
+    fprintf(stderr, "pcapflow-replay: %s\n", err);
+    pf_source_free(src);
+    return 1;
+  }
+  pf_rules_free(rules); /* the source holds its own reference */
   if (pf_source_run(src, err, sizeof(err)) != 0) {
     fprintf(stderr, "pcapflow-replay: %s\n", err);
     pf_source_free(src);
@@ -132,9 +157,10 @@ int main(int argc, char **argv) {
   }
   struct pf_snapshot snap;
   pf_source_snapshot(src, &snap);
-  pf_metrics_walk(&snap, pf_replay_print, NULL);
+  pf_metrics_walk(&snap, pf_replay_print, snap.name);
   if (timing)
     pf_replay_report_timing(&snap);
+  pf_snapshot_release(&snap);
   pf_source_free(src);
   return 0;
 }

@@ -1,0 +1,125 @@
+/* pcapflow_rules.c - RulesFile in the collectd adapter: the rules file is
+ * loaded at init (a broken file keeps the plugin from starting: never half
+ * a rule set), and looked at again every interval with one stat(2). A
+ * changed file is loaded and checked completely before it replaces the
+ * rules in force; the engine swaps it in at each capture thread's next
+ * batch boundary. */
+#include "collectd.h"
+
+#include "pcapflow_rules.h"
+
+#include "plugin.h"
+#include "utils/common/common.h"
+
+#include "pcapflow/rules.h"
+
+static char *pcapflow_rules_path;
+static struct pf_rules *pcapflow_rules;        /* in force */
+static struct pf_rules_stamp pcapflow_rules_seen; /* last version looked at */
+
+int pcapflow_rules_load(const char *path) {
+  char err[1024];
+  struct pf_rules *rules;
+  pcapflow_rules_free();
+  pf_rules_stamp_read(path, &pcapflow_rules_seen);
+  if (pf_rules_load(path, &rules, err, sizeof(err)) != 0) {
+    ERROR("pcapflow: RulesFile: %s", err);
+    return -1;
+  }
+  pcapflow_rules_path = strdup(path);
+  if (!pcapflow_rules_path) {
+    pf_rules_free(rules);
+    ERROR("pcapflow: out of memory");
+    return -1;
+  }
+  pcapflow_rules = rules;
+  INFO("pcapflow: RulesFile \"%s\": %zu classes and unclassified, %zu local "
+       "networks",
+       path, pf_rules_class_count(rules) - 1, pf_rules_local_count(rules));
+  return 0;
+}
+
+int pcapflow_rules_add_local(struct pf_source_config *cfg) {
+  char err[512];
+  if (!pcapflow_rules)
+    return 0;
+  if (pf_rules_add_local(pcapflow_rules, &cfg->local, err, sizeof(err)) != 0) {
+    ERROR("pcapflow: RulesFile \"%s\": local_networks: %s",
+          pcapflow_rules_path, err);
+    return -1;
+  }
+  return 0;
+}
+
+int pcapflow_rules_attach(struct pf_source *src) {
+  char err[512];
+  if (!pcapflow_rules)
+    return 0;
+  if (pf_source_set_rules(src, pcapflow_rules, err, sizeof(err)) != 0) {
+    ERROR("pcapflow: source \"%s\": %s", pf_source_name(src), err);
+    return -1;
+  }
+  return 0;
+}
+
+/* local_networks decide direction, which every counter already used; they
+ * are read at start only, and a change says so instead of passing
+ * silently. */
+static bool pcapflow_same_local(const struct pf_rules *a,
+                                const struct pf_rules *b) {
+  size_t n = pf_rules_local_count(a);
+  if (n != pf_rules_local_count(b))
+    return false;
+  for (size_t i = 0; i < n; i++) {
+    const struct pf_prefix *p = pf_rules_local_prefix(a, i);
+    const struct pf_prefix *q = pf_rules_local_prefix(b, i);
+    if (p->family != q->family || p->length != q->length ||
+        memcmp(p->addr, q->addr, sizeof(p->addr)) != 0)
+      return false;
+  }
+  return true;
+}
+
+void pcapflow_rules_check(struct pf_source **sources, size_t n_sources) {
+  if (!pcapflow_rules)
+    return;
+  struct pf_rules_stamp now;
+  pf_rules_stamp_read(pcapflow_rules_path, &now);
+  if (pf_rules_stamp_equal(&now, &pcapflow_rules_seen))
+    return;
+  pcapflow_rules_seen = now; /* whatever comes of it, once per version */
+  if (!now.exists) {
+    WARNING("pcapflow: RulesFile \"%s\": %s; keeping the rules in force",
+            pcapflow_rules_path, STRERROR(now.error));
+    return;
+  }
+
+  char err[1024];
+  struct pf_rules *fresh;
+  if (pf_rules_load(pcapflow_rules_path, &fresh, err, sizeof(err)) != 0) {
+    ERROR("pcapflow: RulesFile: %s; keeping the rules in force", err);
+    return;
+  }
+  for (size_t i = 0; i < n_sources; i++) {
+    if (pf_source_set_rules(sources[i], fresh, err, sizeof(err)) != 0) {
+      /* Sources already switched keep the new set: it is complete. */
+      ERROR("pcapflow: RulesFile \"%s\": source \"%s\": %s",
+            pcapflow_rules_path, pf_source_name(sources[i]), err);
+    }
+  }
+  if (!pcapflow_same_local(pcapflow_rules, fresh))
+    WARNING("pcapflow: RulesFile \"%s\": local_networks changed; they take "
+            "effect when collectd restarts",
+            pcapflow_rules_path);
+  pf_rules_free(pcapflow_rules);
+  pcapflow_rules = fresh;
+  INFO("pcapflow: RulesFile \"%s\" reloaded: %zu classes and unclassified",
+       pcapflow_rules_path, pf_rules_class_count(fresh) - 1);
+}
+
+void pcapflow_rules_free(void) {
+  pf_rules_free(pcapflow_rules);
+  pcapflow_rules = NULL;
+  free(pcapflow_rules_path);
+  pcapflow_rules_path = NULL;
+}

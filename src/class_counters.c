@@ -1,0 +1,75 @@
+/* class_counters.c - per-class counters of one shard, and the hand-over of
+ * a reloaded rule set: prepared (allocated) on the control side, applied on
+ * the capture side without allocating, so the capture path never waits on
+ * the allocator and a reload never resets the classes it keeps. */
+#include "pcapflow/class_counters.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int pf_class_counters_prepare(struct pf_class_counters *c,
+                              struct pf_rules *rules, char *err,
+                              size_t errlen) {
+  memset(c, 0, sizeof(*c));
+  if (!rules)
+    return 0;
+  size_t n = pf_rules_class_count(rules);
+  c->traffic = calloc(n, sizeof(*c->traffic));
+  c->active = calloc(n, sizeof(*c->active));
+  if (!c->traffic || !c->active) {
+    pf_class_counters_free(c);
+    snprintf(err, errlen, "out of memory for the counters of %zu classes", n);
+    return -1;
+  }
+  c->rules = pf_rules_ref(rules);
+  c->count = (uint32_t)n;
+  c->unclassified = (uint32_t)pf_rules_unclassified(rules);
+  return 0;
+}
+
+void pf_class_counters_free(struct pf_class_counters *c) {
+  free(c->traffic);
+  free(c->active);
+  pf_rules_free(c->rules);
+  memset(c, 0, sizeof(*c));
+}
+
+/* Where each flow of the old set's classes goes in the new one. Without old
+ * rules every flow's rule_class is meaningless: all go to unclassified. */
+static void pf_class_map(const struct pf_class_counters *from,
+                         const struct pf_class_counters *to,
+                         int map[PF_CLASS_SLOTS]) {
+  for (size_t i = 0; i < PF_CLASS_SLOTS; i++)
+    map[i] = -1;
+  if (from->rules && to->rules)
+    pf_rules_class_map(from->rules, to->rules, map);
+}
+
+void pf_class_counters_apply(struct pf_class_counters *cur,
+                             struct pf_class_counters *next,
+                             struct pf_flow_table *flows) {
+  int map[PF_CLASS_SLOTS];
+  pf_class_map(cur, next, map);
+  for (uint32_t i = 0; i < cur->count; i++)
+    if (map[i] >= 0)
+      next->traffic[map[i]] = cur->traffic[i];
+
+  /* Active flows are recounted rather than remapped: the walk visits each
+   * one anyway to rewrite its class. */
+  for (int k = 0; k < PF_FLOW_KIND_COUNT && next->rules; k++) {
+    for (uint32_t i = flows->lru_head[k]; i != PF_FLOW_NONE;
+         i = flows->flows[i].lru_next) {
+      struct pf_flow *f = &flows->flows[i];
+      int to = cur->rules && f->rule_class < cur->count ? map[f->rule_class]
+                                                        : -1;
+      f->rule_class = (uint8_t)(to >= 0 ? (uint32_t)to : next->unclassified);
+      next->active[f->rule_class]++;
+    }
+  }
+  flows->class_active = next->active;
+
+  struct pf_class_counters old = *cur;
+  *cur = *next;
+  *next = old;
+}

@@ -1,0 +1,121 @@
+/* source_rules.c - a source's traffic rules: handing a new rule set to the
+ * capture workers at their batch boundaries, and reading their per-class
+ * counters back by class name.
+ *
+ * The control thread allocates (pf_class_counters_prepare) and frees; the
+ * capture thread only swaps pointers and copies a few hundred counters,
+ * under the lock it takes for each batch anyway. */
+#include "source_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int pf_source_set_rules(struct pf_source *src, struct pf_rules *rules,
+                        char *err, size_t errlen) {
+  struct pf_class_counters *fresh = calloc(src->n_workers, sizeof(*fresh));
+  if (!fresh) {
+    snprintf(err, errlen, "out of memory for the traffic rules");
+    return -1;
+  }
+  for (unsigned i = 0; i < src->n_workers; i++) {
+    if (pf_class_counters_prepare(&fresh[i], rules, err, errlen) != 0) {
+      while (i-- > 0)
+        pf_class_counters_free(&fresh[i]);
+      free(fresh);
+      return -1;
+    }
+  }
+  for (unsigned i = 0; i < src->n_workers; i++) {
+    struct pf_worker *w = &src->workers[i];
+    struct pf_class_counters stale = {0}, retired;
+    pthread_spin_lock(&w->lock);
+    if (w->has_pending)
+      stale = w->pending; /* never adopted: the newer set wins */
+    w->pending = fresh[i];
+    w->has_pending = true;
+    retired = w->retired;
+    memset(&w->retired, 0, sizeof(w->retired));
+    pthread_spin_unlock(&w->lock);
+    pf_class_counters_free(&stale);
+    pf_class_counters_free(&retired);
+  }
+  free(fresh);
+  pf_rules_free(src->rules);
+  src->rules = rules ? pf_rules_ref(rules) : NULL;
+  return 0;
+}
+
+void pf_worker_apply_rules_locked(struct pf_worker *w) {
+  if (!w->has_pending)
+    return;
+  /* set_rules emptied `retired` when it installed `pending`. */
+  pf_class_counters_apply(&w->shard.classes, &w->pending, &w->shard.flows);
+  w->retired = w->pending;
+  memset(&w->pending, 0, sizeof(w->pending));
+  w->has_pending = false;
+}
+
+void pf_worker_free_rules(struct pf_worker *w) {
+  pf_class_counters_free(&w->pending);
+  pf_class_counters_free(&w->retired);
+  w->has_pending = false;
+}
+
+/* One worker's class counters, copied under its lock. */
+struct pf_worker_classes {
+  struct pf_rules *rules;
+  uint32_t count;
+  struct pf_traffic traffic[PF_CLASS_SLOTS];
+  uint64_t active[PF_CLASS_SLOTS];
+};
+
+void pf_source_snapshot_classes(struct pf_source *src,
+                                struct pf_snapshot *out) {
+  struct pf_class_snapshot *cs = &out->classes;
+  if (!src->rules)
+    return;
+  cs->rules = pf_rules_ref(src->rules);
+  cs->count = (uint32_t)pf_rules_class_count(src->rules);
+  struct pf_worker_classes copy;
+  for (unsigned i = 0; i < src->n_workers; i++) {
+    struct pf_worker *w = &src->workers[i];
+    struct pf_class_counters retired;
+    /* At most PF_CLASS_SLOTS counters: a fixed-size hold of the lock. */
+    pthread_spin_lock(&w->lock);
+    const struct pf_class_counters *c = &w->shard.classes;
+    copy.rules = c->rules ? pf_rules_ref(c->rules) : NULL;
+    copy.count = c->count;
+    memcpy(copy.traffic, c->traffic, c->count * sizeof(*c->traffic));
+    memcpy(copy.active, c->active, c->count * sizeof(*c->active));
+    retired = w->retired;
+    memset(&w->retired, 0, sizeof(w->retired));
+    pthread_spin_unlock(&w->lock);
+    pf_class_counters_free(&retired);
+    if (!copy.rules)
+      continue;
+
+    /* A worker that has not adopted the newest set yet still counts by
+     * its own: its classes are reported under the same names, if the
+     * newest set still has them. */
+    int map[PF_CLASS_SLOTS];
+    pf_rules_class_map(copy.rules, cs->rules, map);
+    for (uint32_t k = 0; k < copy.count; k++) {
+      if (map[k] < 0)
+        continue;
+      struct pf_traffic *t = &cs->traffic[map[k]];
+      for (int d = 0; d < PF_DIR_COUNT; d++) {
+        t->packets[d] += copy.traffic[k].packets[d];
+        t->octets[d] += copy.traffic[k].octets[d];
+      }
+      cs->active[map[k]] += copy.active[k];
+    }
+    pf_rules_free(copy.rules);
+  }
+}
+
+void pf_snapshot_release(struct pf_snapshot *snap) {
+  pf_rules_free(snap->classes.rules);
+  snap->classes.rules = NULL;
+  snap->classes.count = 0;
+}
