@@ -27,5 +27,7 @@ Suite *pf_rules_load_suite(void);
 Suite *pf_rules_errors_suite(void);
 Suite *pf_rules_classify_suite(void);
 Suite *pf_rules_random_suite(void);
+Suite *pf_class_counters_suite(void);
+Suite *pf_source_rules_suite(void);
 
 #endif

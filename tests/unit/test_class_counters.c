@@ -1,0 +1,275 @@
+/* test_class_counters.c - per-class counters in the shard and the source:
+ * every packet counted once in exactly one class, active flows by the class
+ * of their first packet, and a reloaded rule set taking over without
+ * resetting the classes it keeps. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+
+#include "flow_packets.h"
+#include "pcapflow/shard.h"
+#include "rules_helpers.h"
+#include "suites.h"
+
+static const uint8_t a4[4] = {198, 18, 0, 1};
+static const uint8_t b4[4] = {198, 19, 0, 2};
+
+static struct pf_shard shard;
+static struct pf_class_counters spare; /* what the last apply replaced */
+
+static void setup(void) {
+  struct pf_shard_config cfg = {.max_flows = 64,
+                                .timeouts = test_timeouts,
+                                .top_capacity = 16,
+                                .host_prefix_v4 = 32,
+                                .host_prefix_v6 = 128};
+  char err[256];
+  ck_assert_msg(pf_shard_init(&shard, &cfg, err, sizeof(err)) == 0, "%s", err);
+  memset(&spare, 0, sizeof(spare));
+}
+
+static void teardown(void) {
+  pf_shard_free(&shard);
+  pf_class_counters_free(&spare);
+}
+
+/* Prepares and applies `yaml`'s rules as the control and capture threads
+ * would; the replaced counters are freed afterwards, as set_rules does. */
+static void use_rules(const char *yaml) {
+  struct pf_rules *r = yaml ? rules_from(yaml) : NULL;
+  char err[256];
+  pf_class_counters_free(&spare);
+  ck_assert_msg(pf_class_counters_prepare(&spare, r, err, sizeof(err)) == 0,
+                "%s", err);
+  pf_rules_free(r); /* the counters hold their own reference */
+  pf_class_counters_apply(&shard.classes, &spare, &shard.flows);
+}
+
+static struct pkt tcp(const uint8_t *src, uint16_t sport, const uint8_t *dst,
+                      uint16_t dport, uint32_t payload) {
+  return (struct pkt){.proto = P_TCP, .src = src, .sport = sport, .dst = dst,
+                      .dport = dport, .flags = PF_TCP_ACK, .payload = payload};
+}
+
+static struct pkt udp(const uint8_t *src, uint16_t sport, const uint8_t *dst,
+                      uint16_t dport, uint32_t payload) {
+  return (struct pkt){.proto = P_UDP, .src = src, .sport = sport, .dst = dst,
+                      .dport = dport, .payload = payload};
+}
+
+static void feed(const struct pkt *p, enum pf_dir dir, uint64_t ts) {
+  struct pf_packet pkt;
+  uint8_t *buf = pkt_decode(p, &pkt);
+  pf_shard_packet(&shard, &pkt, dir, PF_LOCALITY_SRC, ts);
+  free(buf);
+}
+
+/* A packet without IP: non-IP or malformed, by l3. */
+static void feed_no_ip(uint8_t l3, uint32_t len, enum pf_dir dir) {
+  struct pf_packet pkt;
+  memset(&pkt, 0, sizeof(pkt));
+  pkt.l3 = l3;
+  pkt.l4 = PF_L4_NONE;
+  pkt.wire_len = len;
+  pf_shard_packet(&shard, &pkt, dir, PF_LOCALITY_UNKNOWN, SEC(1));
+}
+
+static unsigned idx(const char *name) {
+  int i = pf_rules_class_index(shard.classes.rules, name);
+  ck_assert_msg(i >= 0, "no class %s", name);
+  return (unsigned)i;
+}
+
+static uint64_t packets(const char *name, enum pf_dir d) {
+  return shard.classes.traffic[idx(name)].packets[d];
+}
+
+static uint64_t octets(const char *name, enum pf_dir d) {
+  return shard.classes.traffic[idx(name)].octets[d];
+}
+
+static uint64_t active(const char *name) {
+  return shard.classes.active[idx(name)];
+}
+
+/* Classes add up to the totals, both directions, packets and bytes, and
+ * active flows to the table's. */
+static void expect_sums(void) {
+  const struct pf_class_counters *c = &shard.classes;
+  const struct pf_traffic *all = &shard.counters.traffic[PF_TRAFFIC_ALL];
+  for (int d = 0; d < PF_DIR_COUNT; d++) {
+    uint64_t p = 0, o = 0;
+    for (uint32_t k = 0; k < c->count; k++) {
+      p += c->traffic[k].packets[d];
+      o += c->traffic[k].octets[d];
+    }
+    ck_assert_uint_eq(p, all->packets[d]);
+    ck_assert_uint_eq(o, all->octets[d]);
+  }
+  uint64_t flows = 0;
+  for (uint32_t k = 0; k < c->count; k++)
+    flows += c->active[k];
+  ck_assert_uint_eq(flows, pf_flow_table_count(&shard.flows));
+}
+
+static const char *const web_dns =
+    "classes:\n"
+    "  - name: web\n    protocol: tcp\n    port: 80\n"
+    "  - name: dns\n    protocol: udp\n    port: 53\n";
+
+START_TEST(test_no_rules_counts_nothing) {
+  struct pkt p = tcp(a4, 1000, b4, 80, 10);
+  feed(&p, PF_DIR_TX, SEC(1));
+  ck_assert_ptr_null(shard.classes.rules);
+  ck_assert_uint_eq(shard.classes.count, 0);
+  ck_assert_ptr_null(shard.flows.class_active);
+}
+END_TEST
+
+START_TEST(test_every_packet_lands_in_one_class) {
+  use_rules(web_dns);
+  struct pkt w = tcp(a4, 1000, b4, 80, 100), d = udp(a4, 5000, b4, 53, 20);
+  struct pkt x = udp(a4, 5000, b4, 123, 0);
+  feed(&w, PF_DIR_TX, SEC(1));
+  struct pkt wr = pkt_reply(w);
+  feed(&wr, PF_DIR_RX, SEC(1));
+  feed(&d, PF_DIR_TX, SEC(2));
+  feed(&x, PF_DIR_TX, SEC(3));
+  feed_no_ip(PF_L3_NON_IP, 60, PF_DIR_RX);
+  feed_no_ip(PF_L3_MALFORMED, 70, PF_DIR_TX);
+
+  ck_assert_uint_eq(packets("web", PF_DIR_TX), 1);
+  ck_assert_uint_eq(packets("web", PF_DIR_RX), 1);
+  ck_assert_uint_eq(octets("web", PF_DIR_TX), pkt_len(&w));
+  ck_assert_uint_eq(octets("web", PF_DIR_RX), pkt_len(&wr));
+  ck_assert_uint_eq(packets("dns", PF_DIR_TX), 1);
+  ck_assert_uint_eq(octets("dns", PF_DIR_TX), pkt_len(&d));
+  ck_assert_uint_eq(packets("unclassified", PF_DIR_TX), 2);
+  ck_assert_uint_eq(octets("unclassified", PF_DIR_TX), pkt_len(&x) + 70);
+  ck_assert_uint_eq(packets("unclassified", PF_DIR_RX), 1);
+  ck_assert_uint_eq(octets("unclassified", PF_DIR_RX), 60);
+  ck_assert_uint_eq(active("web"), 1);
+  ck_assert_uint_eq(active("dns"), 1);
+  ck_assert_uint_eq(active("unclassified"), 1);
+  expect_sums();
+}
+END_TEST
+
+START_TEST(test_flow_keeps_the_class_of_its_first_packet) {
+  /* Only the client's packets match src_port: the reply's flow is the
+   * client's, so it stays in the class. */
+  use_rules("classes:\n  - name: client\n    protocol: tcp\n"
+            "    src_port: 1000\n");
+  struct pkt c = tcp(a4, 1000, b4, 80, 0);
+  struct pkt s = pkt_reply(c);
+  feed(&c, PF_DIR_TX, SEC(1));
+  feed(&s, PF_DIR_RX, SEC(1));
+  ck_assert_uint_eq(packets("client", PF_DIR_TX), 1);
+  ck_assert_uint_eq(packets("unclassified", PF_DIR_RX), 1);
+  ck_assert_uint_eq(active("client"), 1);
+  ck_assert_uint_eq(active("unclassified"), 0);
+  expect_sums();
+}
+END_TEST
+
+START_TEST(test_expiry_and_eviction_count_flows_out) {
+  use_rules(web_dns);
+  for (uint16_t i = 0; i < 100; i++) { /* 64 flows at most: evictions */
+    struct pkt p = i % 2 ? tcp(a4, (uint16_t)(2000 + i), b4, 80, 0)
+                         : udp(a4, (uint16_t)(2000 + i), b4, 53, 0);
+    feed(&p, PF_DIR_TX, SEC(1) + i);
+  }
+  ck_assert_uint_gt(shard.flows.stats.evicted, 0);
+  ck_assert_uint_eq(active("web"), 32);
+  ck_assert_uint_eq(active("dns"), 32);
+  expect_sums();
+  pf_shard_expire(&shard, SEC(1000), UINT32_MAX);
+  ck_assert_uint_eq(active("web"), 0);
+  ck_assert_uint_eq(active("dns"), 0);
+  expect_sums();
+}
+END_TEST
+
+START_TEST(test_reload_carries_kept_classes_on) {
+  use_rules(web_dns);
+  struct pkt w = tcp(a4, 1000, b4, 80, 100), d = udp(a4, 5000, b4, 53, 20);
+  struct pkt m = tcp(a4, 1001, b4, 25, 5);
+  feed(&w, PF_DIR_TX, SEC(1));
+  feed(&d, PF_DIR_TX, SEC(1));
+  feed(&m, PF_DIR_TX, SEC(1));
+  unsigned dns_before = idx("dns");
+
+  /* web goes, mail comes, dns moves to another index. */
+  use_rules("classes:\n"
+            "  - name: mail\n    protocol: tcp\n    port: 25\n"
+            "  - name: ntp\n    protocol: udp\n    port: 123\n"
+            "  - name: dns\n    protocol: udp\n    port: 53\n");
+  ck_assert_uint_ne(idx("dns"), dns_before);
+  ck_assert_int_eq(pf_rules_class_index(shard.classes.rules, "web"), -1);
+  ck_assert_uint_eq(packets("dns", PF_DIR_TX), 1);
+  ck_assert_uint_eq(octets("dns", PF_DIR_TX), pkt_len(&d));
+  ck_assert_uint_eq(packets("mail", PF_DIR_TX), 0); /* new: from zero */
+  ck_assert_uint_eq(packets("unclassified", PF_DIR_TX), 1); /* m, before */
+  /* Flows: dns's moved with it; web's (dropped class) is unclassified;
+   * m's was unclassified and stays so (flows keep their first class). */
+  ck_assert_uint_eq(active("dns"), 1);
+  ck_assert_uint_eq(active("mail"), 0);
+  ck_assert_uint_eq(active("unclassified"), 2);
+  ck_assert_ptr_eq(shard.flows.class_active, shard.classes.active);
+
+  feed(&d, PF_DIR_TX, SEC(2));
+  feed(&m, PF_DIR_TX, SEC(2));
+  ck_assert_uint_eq(packets("dns", PF_DIR_TX), 2);
+  ck_assert_uint_eq(packets("mail", PF_DIR_TX), 1);
+  /* Expiry counts the moved flows out where they are now: no underflow. */
+  pf_shard_expire(&shard, SEC(1000), UINT32_MAX);
+  ck_assert_uint_eq(active("dns"), 0);
+  ck_assert_uint_eq(active("unclassified"), 0);
+  ck_assert_uint_eq(pf_flow_table_count(&shard.flows), 0);
+}
+END_TEST
+
+START_TEST(test_rules_arriving_later_take_every_flow_as_unclassified) {
+  struct pkt w = tcp(a4, 1000, b4, 80, 100);
+  feed(&w, PF_DIR_TX, SEC(1));
+  use_rules(web_dns);
+  ck_assert_uint_eq(active("unclassified"), 1);
+  ck_assert_uint_eq(active("web"), 0);
+  feed(&w, PF_DIR_TX, SEC(2));
+  ck_assert_uint_eq(packets("web", PF_DIR_TX), 1);
+  pf_shard_expire(&shard, SEC(1000), UINT32_MAX);
+  ck_assert_uint_eq(active("unclassified"), 0);
+  /* And back to none: nothing is counted, nothing counted out. */
+  use_rules(NULL);
+  ck_assert_ptr_null(shard.flows.class_active);
+  feed(&w, PF_DIR_TX, SEC(1001));
+  pf_shard_expire(&shard, SEC(5000), UINT32_MAX);
+}
+END_TEST
+
+START_TEST(test_flow_entry_has_room_for_its_class) {
+  ck_assert_uint_eq(sizeof(struct pf_flow), 112);
+  ck_assert_uint_ge(UINT8_MAX, PF_CLASS_SLOTS - 1);
+}
+END_TEST
+
+Suite *pf_class_counters_suite(void) {
+  Suite *s = suite_create("class_counters");
+  TCase *tc = tcase_create("shard");
+  tcase_add_checked_fixture(tc, setup, teardown);
+  tcase_add_test(tc, test_no_rules_counts_nothing);
+  tcase_add_test(tc, test_every_packet_lands_in_one_class);
+  tcase_add_test(tc, test_flow_keeps_the_class_of_its_first_packet);
+  tcase_add_test(tc, test_expiry_and_eviction_count_flows_out);
+  tcase_add_test(tc, test_flow_entry_has_room_for_its_class);
+  suite_add_tcase(s, tc);
+
+  tc = tcase_create("reload");
+  tcase_add_checked_fixture(tc, setup, teardown);
+  tcase_add_test(tc, test_reload_carries_kept_classes_on);
+  tcase_add_test(tc, test_rules_arriving_later_take_every_flow_as_unclassified);
+  suite_add_tcase(s, tc);
+  return s;
+}

@@ -1,0 +1,255 @@
+/* test_source_rules.c - a source's traffic rules through the public API: a
+ * capture read with rules reports exact per-class counters and series, and
+ * a new rule set given between two reads takes over without resetting the
+ * classes it keeps. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <check.h>
+#include <pcap/dlt.h>
+
+#include "flow_packets.h"
+#include "pcapflow/metrics.h"
+#include "pcapflow/source.h"
+#include "rules_helpers.h"
+#include "suites.h"
+
+static const uint8_t a4[4] = {198, 18, 0, 1};
+static const uint8_t b4[4] = {203, 0, 113, 9};
+
+static char dir[256], path[300];
+static uint32_t next_ts;
+static struct pf_source *source;
+static struct pf_snapshot snap;
+
+static void setup(void) {
+  const char *tmp = getenv("TMPDIR");
+  snprintf(dir, sizeof(dir), "%s/pf_unit_rules_XXXXXX", tmp ? tmp : "/tmp");
+  ck_assert_ptr_nonnull(mkdtemp(dir));
+  snprintf(path, sizeof(path), "%s/rules.pcap", dir);
+  next_ts = 1700000000;
+  source = NULL;
+  memset(&snap, 0, sizeof(snap));
+}
+
+static void teardown(void) {
+  pf_snapshot_release(&snap);
+  pf_source_free(source);
+  source = NULL;
+  unlink(path);
+  rmdir(dir);
+}
+
+static void put32(FILE *f, uint32_t v) { fwrite(&v, 4, 1, f); }
+static void put16(FILE *f, uint16_t v) { fwrite(&v, 2, 1, f); }
+
+static void write_frame(FILE *f, const struct frame *fr) {
+  put32(f, next_ts++);
+  put32(f, 0);
+  put32(f, fr->len);
+  put32(f, fr->len);
+  fwrite(fr->data, 1, fr->len, f);
+}
+
+/* `n` packets and one ARP frame (unclassified: no IP fields). */
+static void write_capture(const struct pkt *pkts, unsigned n) {
+  FILE *f = fopen(path, "wb");
+  ck_assert_ptr_nonnull(f);
+  put32(f, 0xa1b2c3d4);
+  put16(f, 2);
+  put16(f, 4);
+  put32(f, 0);
+  put32(f, 0);
+  put32(f, 65535);
+  put32(f, 1);
+  struct frame fr;
+  for (unsigned i = 0; i < n; i++) {
+    pkt_frame(&fr, &pkts[i]);
+    write_frame(f, &fr);
+  }
+  frame_init(&fr, DLT_EN10MB);
+  frame_eth(&fr, NULL, NULL, 0x0806);
+  frame_fill(&fr, 0, 46);
+  write_frame(f, &fr);
+  ck_assert_int_eq(fclose(f), 0);
+}
+
+static void new_source(void) {
+  struct pf_source_config cfg;
+  char err[512];
+  pf_source_config_init(&cfg, PF_SOURCE_FILE);
+  cfg.device = strdup(path);
+  snprintf(cfg.name, sizeof(cfg.name), "cap");
+  struct pf_prefix p;
+  ck_assert(pf_prefix_parse("198.18.0.0/15", &p, err, sizeof(err)) == 0);
+  ck_assert(pf_localnet_add(&cfg.local, &p, err, sizeof(err)) == 0);
+  ck_assert_msg(pf_source_config_check(&cfg, err, sizeof(err)) == 0, "%s", err);
+  struct pf_hooks hooks = {0};
+  ck_assert_msg(pf_source_new(&cfg, &hooks, &source, err, sizeof(err)) == 0,
+                "%s", err);
+  pf_source_config_free(&cfg);
+}
+
+static void set_rules(const char *yaml) {
+  struct pf_rules *r = rules_from(yaml);
+  char err[256];
+  ck_assert_msg(pf_source_set_rules(source, r, err, sizeof(err)) == 0, "%s",
+                err);
+  pf_rules_free(r);
+}
+
+static void run(void) {
+  char err[512];
+  ck_assert_msg(pf_source_run(source, err, sizeof(err)) == 0, "%s", err);
+  pf_snapshot_release(&snap);
+  pf_source_snapshot(source, &snap);
+}
+
+/* The class's packets rx + tx; UINT64_MAX when the snapshot has no such
+ * class. */
+static uint64_t class_packets(const char *name) {
+  int i = snap.classes.rules ? pf_rules_class_index(snap.classes.rules, name)
+                             : -1;
+  if (i < 0)
+    return UINT64_MAX;
+  return snap.classes.traffic[i].packets[PF_DIR_RX] +
+         snap.classes.traffic[i].packets[PF_DIR_TX];
+}
+
+static void expect_classes_add_up(void) {
+  for (int d = 0; d < PF_DIR_COUNT; d++) {
+    uint64_t p = 0, o = 0;
+    for (uint32_t k = 0; k < snap.classes.count; k++) {
+      p += snap.classes.traffic[k].packets[d];
+      o += snap.classes.traffic[k].octets[d];
+    }
+    ck_assert_uint_eq(p, snap.counters.traffic[PF_TRAFFIC_ALL].packets[d]);
+    ck_assert_uint_eq(o, snap.counters.traffic[PF_TRAFFIC_ALL].octets[d]);
+  }
+}
+
+static struct pkt tcp(uint16_t sport, uint16_t dport) {
+  return (struct pkt){.proto = P_TCP, .src = a4, .sport = sport, .dst = b4,
+                      .dport = dport, .flags = PF_TCP_SYN};
+}
+
+/* Series of the class plugin_instance, collected from a metrics walk. */
+struct seen {
+  char lines[64][96];
+  int n;
+};
+
+static void collect(const struct pf_metric *m, void *ctx) {
+  struct seen *s = ctx;
+  if (!m->instance_suffix)
+    return;
+  ck_assert_str_eq(m->instance_suffix, "class");
+  ck_assert_int_lt(s->n, 64);
+  if (m->kind == PF_METRIC_GAUGE)
+    snprintf(s->lines[s->n++], sizeof(s->lines[0]), "%s-%s %.0f", m->type,
+             m->type_instance, m->gauge);
+  else
+    snprintf(s->lines[s->n++], sizeof(s->lines[0]), "%s-%s %llu %llu",
+             m->type, m->type_instance, (unsigned long long)m->derive[0],
+             (unsigned long long)m->derive[1]);
+}
+
+START_TEST(test_capture_with_rules_reports_exact_classes) {
+  struct pkt pkts[] = {tcp(1000, 80), tcp(1001, 80), tcp(1002, 22)};
+  write_capture(pkts, 3);
+  new_source();
+  set_rules("classes:\n  - name: web\n    protocol: tcp\n    port: 80\n");
+  run();
+  ck_assert_uint_eq(snap.classes.count, 2);
+  ck_assert_uint_eq(class_packets("web"), 2);
+  ck_assert_uint_eq(class_packets("unclassified"), 2); /* ssh + ARP */
+  expect_classes_add_up();
+
+  struct seen s = {0};
+  pf_metrics_walk(&snap, collect, &s);
+  ck_assert_int_eq(s.n, 6);
+  char want[96];
+  snprintf(want, sizeof(want), "if_packets-web 0 2");
+  ck_assert_str_eq(s.lines[0], want); /* 198.18/15 is local: tx */
+  snprintf(want, sizeof(want), "if_octets-web 0 %u",
+           pkt_len(&pkts[0]) + pkt_len(&pkts[1]));
+  ck_assert_str_eq(s.lines[1], want);
+  ck_assert_str_eq(s.lines[2], "current_connections-web 2");
+  ck_assert_str_eq(s.lines[3], "if_packets-unclassified 1 1");
+  ck_assert_str_eq(s.lines[5], "current_connections-unclassified 1");
+}
+END_TEST
+
+START_TEST(test_without_rules_no_class_series) {
+  struct pkt pkts[] = {tcp(1000, 80)};
+  write_capture(pkts, 1);
+  new_source();
+  run();
+  ck_assert_ptr_null(snap.classes.rules);
+  struct seen s = {0};
+  pf_metrics_walk(&snap, collect, &s);
+  ck_assert_int_eq(s.n, 0);
+}
+END_TEST
+
+START_TEST(test_new_rules_between_reads_keep_counting) {
+  struct pkt first[] = {tcp(1000, 80), tcp(1001, 22)};
+  write_capture(first, 2);
+  new_source();
+  set_rules("classes:\n  - name: web\n    protocol: tcp\n    port: 80\n"
+            "  - name: ssh\n    protocol: tcp\n    port: 22\n");
+  run();
+  ck_assert_uint_eq(class_packets("web"), 1);
+  ck_assert_uint_eq(class_packets("ssh"), 1);
+  ck_assert_uint_eq(class_packets("unclassified"), 1);
+
+  /* ssh goes, mail comes, web stays (at another index). */
+  set_rules("classes:\n  - name: mail\n    protocol: tcp\n    port: 25\n"
+            "  - name: web\n    protocol: tcp\n    port: 80\n");
+  /* Before the worker's next batch the snapshot already reports by the new
+   * set's names: web kept, ssh gone, mail still zero. */
+  pf_snapshot_release(&snap);
+  pf_source_snapshot(source, &snap);
+  ck_assert_uint_eq(class_packets("web"), 1);
+  ck_assert_uint_eq(class_packets("ssh"), UINT64_MAX);
+  ck_assert_uint_eq(class_packets("mail"), 0);
+
+  struct pkt second[] = {tcp(1002, 80), tcp(1003, 25), tcp(1004, 22)};
+  write_capture(second, 3);
+  run();
+  ck_assert_uint_eq(class_packets("web"), 2);
+  ck_assert_uint_eq(class_packets("mail"), 1);
+  ck_assert_uint_eq(class_packets("ssh"), UINT64_MAX);
+  /* ARP twice, the old ssh packet is gone with its class, the new one is
+   * unclassified now: 1 + 1 (before) + 1 + 1. */
+  ck_assert_uint_eq(class_packets("unclassified"), 3);
+  int mail = pf_rules_class_index(snap.classes.rules, "mail");
+  ck_assert_uint_eq(snap.classes.active[mail], 1);
+}
+END_TEST
+
+START_TEST(test_rules_replaced_twice_before_a_batch) {
+  struct pkt pkts[] = {tcp(1000, 80)};
+  write_capture(pkts, 1);
+  new_source();
+  set_rules("classes:\n  - name: a\n    protocol: tcp\n");
+  set_rules("classes:\n  - name: b\n    protocol: tcp\n");
+  run();
+  ck_assert_uint_eq(class_packets("a"), UINT64_MAX);
+  ck_assert_uint_eq(class_packets("b"), 1);
+}
+END_TEST
+
+Suite *pf_source_rules_suite(void) {
+  Suite *s = suite_create("source_rules");
+  TCase *tc = tcase_create("source");
+  tcase_add_checked_fixture(tc, setup, teardown);
+  tcase_add_test(tc, test_capture_with_rules_reports_exact_classes);
+  tcase_add_test(tc, test_without_rules_no_class_series);
+  tcase_add_test(tc, test_new_rules_between_reads_keep_counting);
+  tcase_add_test(tc, test_rules_replaced_twice_before_a_batch);
+  suite_add_tcase(s, tc);
+  return s;
+}
