@@ -12,6 +12,7 @@
 #include "gen_tcp.h"
 #include "gen_frame.h"
 #include "gen_mixed.h"
+#include "gen_classes.h"
 #include "gen_truth.h"
 #include "gen_util.h"
 
@@ -19,9 +20,10 @@
 #define START_EPOCH_S 1767225600ULL
 
 static const char usage_text[] =
-  "usage: pcapflow-gen --scenario coverage|mixed|live|flows|flood|tcp|attack --out FILE\n"
+  "usage: pcapflow-gen --scenario coverage|mixed|live|flows|flood|tcp|attack|classes --out FILE\n"
   "                    [--truth FILE] [--no-top] [--packets N] [--seed S]\n"
   "                    [--linktype NAME] [--format pcap|pcapng] [--labels FILE]\n"
+  "                    [--rules FILE --class-truth FILE]\n"
   "  --scenario  coverage (default): every decoding rule, each several times;\n"
   "              mixed: realistic traffic over ~7000 flows (--packets, default 100000);\n"
   "              live: like coverage, only frames that survive tcpreplay onto a veth;\n"
@@ -30,21 +32,26 @@ static const char usage_text[] =
   "              flood: spoofed TCP SYNs from random sources (--packets, default 1000000)\n"
   "              tcp: 110 scripted TCP connections with the TCP health they must give\n"
   "              attack: a SYN flood and a port scan, for the anomaly notifications\n"
+  "              classes: conversations of known traffic classes (needs --rules and\n"
+  "              --class-truth; Ethernet only)\n"
   "  --packets   mixed/flood: packet count; coverage/live: number of rounds (default 1)\n"
   "  --seed      PRNG seed (default 1); the same arguments give the same bytes\n"
   "  --linktype  ethernet (default), sll, sll2, raw, null, loop (live: ethernet only)\n"
   "  --format    pcap (default) or pcapng\n"
   "  --truth     write the counters the plugin must report\n"
+  "  --rules     classes: write the rules file (RulesFile) the classes come from\n"
+  "  --class-truth classes: write the per-class series the plugin must report\n"
+  "              under plugin_instance <source>-class\n"
   "  --no-top    flows/flood: leave the per-interval lines (bytes-top_*,\n"
   "              count-distinct_*) out of the truth, for runs over several intervals\n"
   "  --labels    write one line per frame: case, class, transport, fragment,\n"
   "              direction basis, direction, reason, len, caplen (for debugging)\n";
 
-enum scenario { SC_COVERAGE, SC_MIXED, SC_LIVE, SC_FLOWS, SC_FLOOD, SC_TCP, SC_ATTACK };
+enum scenario { SC_COVERAGE, SC_MIXED, SC_LIVE, SC_FLOWS, SC_FLOOD, SC_TCP, SC_ATTACK, SC_CLASSES };
 
 struct options {
   enum scenario scenario;
-  const char *out, *truth, *labels;
+  const char *out, *truth, *labels, *rules, *class_truth;
   uint64_t packets, seed;
   bool packets_given, no_top;
   enum link_kind link;
@@ -106,7 +113,8 @@ static void parse_args(int argc, char **argv, struct options *o)
     }
     if (strcmp(name, "--scenario") && strcmp(name, "--out") && strcmp(name, "--truth") &&
         strcmp(name, "--packets") && strcmp(name, "--seed") && strcmp(name, "--linktype") &&
-        strcmp(name, "--format") && strcmp(name, "--labels"))
+        strcmp(name, "--format") && strcmp(name, "--labels") && strcmp(name, "--rules") &&
+        strcmp(name, "--class-truth"))
       gen_die("unknown option '%s' (see --help)", name);
     if (val == NULL) {
       if (i + 1 >= argc)
@@ -128,8 +136,17 @@ static void parse_args(int argc, char **argv, struct options *o)
         o->scenario = SC_TCP;
       else if (strcmp(val, "attack") == 0)
         o->scenario = SC_ATTACK;
+      else if (strcmp(val, "classes") == 0)
+        o->scenario = SC_CLASSES;
       else
-        gen_die("--scenario: unknown value '%s' (expected coverage, mixed, live, flows, flood, tcp or attack)", val);
+        gen_die("--scenario: unknown value '%s' (expected coverage, mixed, live, flows, flood, tcp, attack or classes)", val);
+    } else if (strcmp(name, "--rules") == 0 || strcmp(name, "--class-truth") == 0) {
+      if (*val == '\0')
+        gen_die("%s: empty file name", name);
+      if (name[2] == 'r')
+        o->rules = val;
+      else
+        o->class_truth = val;
     } else if (strcmp(name, "--out") == 0 || strcmp(name, "--truth") == 0 ||
                strcmp(name, "--labels") == 0) {
       if (*val == '\0')
@@ -169,6 +186,11 @@ static void parse_args(int argc, char **argv, struct options *o)
     gen_die("--linktype: '%s' is not possible with --scenario live (ethernet only)", gen_link_infos[o->link].name);
   if ((o->scenario == SC_FLOWS || o->scenario == SC_TCP || o->scenario == SC_ATTACK) && o->packets_given)
     gen_die("--packets: not used by --scenario flows or tcp (their script is fixed)");
+  if ((o->rules != NULL || o->class_truth != NULL) != (o->scenario == SC_CLASSES) ||
+      (o->scenario == SC_CLASSES && (o->rules == NULL || o->class_truth == NULL)))
+    gen_die("--rules and --class-truth: both for --scenario classes, and only for it");
+  if (o->scenario == SC_CLASSES && (o->link != LK_ETHERNET || o->packets_given))
+    gen_die("--scenario classes: Ethernet only, and its script is fixed (no --packets)");
   if (o->no_top && o->scenario != SC_FLOWS && o->scenario != SC_FLOOD)
     gen_die("--no-top: only for --scenario flows or flood");
   if (!o->packets_given)
@@ -191,13 +213,17 @@ int main(int argc, char **argv)
   static struct gen gen; /* large (payload pool, frame): not on the stack */
   struct gen *g = &gen;
   struct options o;
-  FILE *truth_fp = NULL;
+  FILE *truth_fp = NULL, *rules_fp = NULL, *class_truth_fp = NULL;
   struct rng pool_rng;
 
   parse_args(argc, argv, &o);
   /* open every output first: a bad path must fail before minutes of work */
   if (o.truth != NULL)
     truth_fp = open_side_file("--truth", o.truth);
+  if (o.rules != NULL)
+    rules_fp = open_side_file("--rules", o.rules);
+  if (o.class_truth != NULL)
+    class_truth_fp = open_side_file("--class-truth", o.class_truth);
   if (o.labels != NULL) {
     g->labels = open_side_file("--labels", o.labels);
     g->labels_path = o.labels;
@@ -229,6 +255,9 @@ int main(int argc, char **argv)
     gen_scenario_tcp(g); /* sets every timestamp itself */
   } else if (o.scenario == SC_ATTACK) {
     gen_scenario_attack(g); /* sets every timestamp itself */
+  } else if (o.scenario == SC_CLASSES) {
+    gen_classes_write_rules(rules_fp, o.rules);
+    gen_scenario_classes(g, class_truth_fp, o.class_truth); /* sets every timestamp itself */
   } else {
     g->ts_min_step = 5;
     g->ts_max_step = 2000;
