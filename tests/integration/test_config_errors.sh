@@ -5,6 +5,10 @@
 source "$(dirname "$0")/lib.sh"
 pf_test_init config_errors
 
+# Rules files for the RulesFile cases.
+printf 'classes:\n  - name: web\n    ports: 80\n' >"$WORK/bad_key.yaml"
+printf 'classes:\n  - name: web\n    port: 80\n' >"$WORK/good.yaml"
+
 # Each case: a <Plugin pcapflow> body, then the exact text the log must hold.
 cases=(
   'Interface "lo"\n  SnapLen 10'
@@ -72,6 +76,18 @@ cases=(
 
   'SnapLen 128'
   'pcapflow: no Interface or File configured in <Plugin pcapflow>'
+
+  'RulesFile "/nonexistent/pcapflow.yaml"\n  Interface "lo"'
+  'pcapflow: RulesFile: /nonexistent/pcapflow.yaml: cannot open: No such file or directory'
+
+  "RulesFile \"$WORK/bad_key.yaml\"\n  Interface \"lo\""
+  "pcapflow: RulesFile: $WORK/bad_key.yaml:3:5: class \"web\": unknown key \"ports\"; expected name, protocol, dscp, vlan, inner_vlan, port, src_port, dst_port, cidr, src_cidr or dst_cidr"
+
+  'RulesFile 42\n  Interface "lo"'
+  "pcapflow: invalid option \`RulesFile 42': expected exactly one string in double quotes"
+
+  "<Interface \"lo\">\n    RulesFile \"$WORK/good.yaml\"\n  </Interface>"
+  "pcapflow: invalid option \`RulesFile \"$WORK/good.yaml\"': RulesFile applies to the whole plugin; give it in <Plugin pcapflow>, outside <Interface> and <File>"
 )
 
 check_case() {

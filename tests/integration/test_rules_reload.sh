@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# Reloading the rules file while collectd captures live on a veth: a new
+# file (renamed over the old) takes effect without a restart, its new class
+# appears, a class it drops stops being written, and a class it keeps goes
+# on counting without a reset. A broken file, and then a missing one, are
+# each logged exactly once while the rules in force stay in force.
+source "$(dirname "$0")/lib.sh"
+pf_test_init rules_reload
+pf_netns_init
+pf_veth_up
+
+"$GEN" --scenario live --seed 7 --out "$WORK/live.pcap" --truth "$WORK/live.truth" ||
+  pf_fail "generator failed"
+truth() { awk -v id="$1" '$1 == id { print $2 + $3 }' "$WORK/live.truth"; }
+total=$(truth if_packets-all) tcp=$(truth if_packets-tcp) udp=$(truth if_packets-udp)
+rest=$((total - tcp - udp))
+
+rules="$WORK/rules.yaml"
+# install FILE: replaces the rules file at once, as deployment tools do.
+install_rules() { cp "$1" "$rules.tmp" && mv -f "$rules.tmp" "$rules"; }
+printf 'classes:\n  - name: keep\n    protocol: tcp\n  - name: gone\n    protocol: udp\n' >"$WORK/v1.yaml"
+# keep moves to another index: counters follow the name.
+printf 'classes:\n  - name: fresh\n    protocol: udp\n  - name: keep\n    protocol: tcp\n' >"$WORK/v2.yaml"
+printf 'classes:\n  - name: Web\n    protocol: tcp\n' >"$WORK/broken.yaml"
+install_rules "$WORK/v1.yaml"
+
+dir="$WORK/collectd"
+pcapflow_plugin_dir "$dir/plugins" logfile csv
+pf_collectd_conf "$dir" 1
+cat >>"$dir/collectd.conf" <<CONF
+LoadPlugin pcapflow
+<Plugin pcapflow>
+  RulesFile "$rules"
+  LocalNetwork "$LOCAL_V4"
+  LocalNetwork "$LOCAL_V6"
+  <Interface "$VETH_B">
+    Instance "veth"
+  </Interface>
+</Plugin>
+CONF
+pf_collectd_start "$dir" ip netns exec "$NS_B"
+pf_wait_until 20 grep -qs "capturing on \"$VETH_B\"" "$dir/collectd.log" ||
+  pf_fail "capture did not start: $(cat "$dir/collectd.log")"
+
+# class_packets NAME : rx + tx packets of a class, as last written.
+class_packets() { pf_value "$dir" veth-class "if_packets-$1" | awk '{ print $1 + $2 }'; }
+# expect NAME=COUNT... : waits until every class has counted exactly that.
+expect() {
+  local kv
+  for kv in "$@"; do
+    [[ "$(class_packets "${kv%=*}")" == "${kv#*=}" ]] || return 1
+  done
+}
+sent_all() { [[ "$(pf_replay "$WORK/live.pcap")" == "$total" ]] || pf_fail "tcpreplay did not send $total packets"; }
+rows() { cat "$dir/csv/$HOSTNAME_TEST/pcapflow-veth-class/if_packets-$1"-* | wc -l; }
+errors() { grep -c "pcapflow: RulesFile: $rules:" "$dir/collectd.log" || true; }
+
+# 1. The first rules.
+sent_all
+pf_wait_until 20 expect keep=$tcp gone=$udp unclassified=$rest ||
+  pf_fail "rules v1: keep $(class_packets keep)/$tcp, gone $(class_packets gone)/$udp, unclassified $(class_packets unclassified)/$rest"
+
+# 2. A new file: fresh appears, gone stops, keep carries on.
+install_rules "$WORK/v2.yaml"
+pf_wait_until 10 grep -qF "RulesFile \"$rules\" reloaded: 2 classes and unclassified" "$dir/collectd.log" ||
+  pf_fail "no reload logged: $(grep pcapflow "$dir/collectd.log")"
+pf_wait_until 10 expect fresh=0 keep=$tcp || pf_fail "after the reload: fresh $(class_packets fresh), keep $(class_packets keep)/$tcp"
+sleep 1.5 # a read that would still write gone, if anything did
+gone_rows=$(rows gone)
+sent_all
+pf_wait_until 20 expect keep=$((2 * tcp)) fresh=$udp unclassified=$((2 * rest)) ||
+  pf_fail "rules v2: keep $(class_packets keep)/$((2 * tcp)), fresh $(class_packets fresh)/$udp, unclassified $(class_packets unclassified)/$((2 * rest))"
+[[ "$(rows gone)" == "$gone_rows" ]] || pf_fail "the dropped class is still written ($gone_rows rows, now $(rows gone))"
+[[ "$(class_packets gone)" == "$udp" ]] || pf_fail "gone's last value changed"
+
+# 3. A broken file: one error naming file, line and column; old rules stay.
+install_rules "$WORK/broken.yaml"
+reported() { [[ "$(errors)" -ge 1 ]]; }
+pf_wait_until 10 reported || pf_fail "the broken file was not reported: $(grep pcapflow "$dir/collectd.log")"
+grep -qF "pcapflow: RulesFile: $rules:2:11: classes[0]: name \"Web\" may use only lowercase letters a-z, digits and _ (writers rewrite other characters); keeping the rules in force" "$dir/collectd.log" ||
+  pf_fail "unexpected message: $(grep "RulesFile" "$dir/collectd.log")"
+sent_all
+pf_wait_until 20 expect keep=$((3 * tcp)) fresh=$((2 * udp)) ||
+  pf_fail "after the broken file: keep $(class_packets keep)/$((3 * tcp)), fresh $(class_packets fresh)/$((2 * udp))"
+[[ "$(errors)" == 1 ]] || pf_fail "the broken file was reported $(errors) times"
+
+# 4. The file deleted: one warning, old rules stay.
+rm -f "$rules"
+missing() { grep -c "pcapflow: RulesFile \"$rules\": No such file or directory; keeping the rules in force" "$dir/collectd.log" || true; }
+missing_reported() { [[ "$(missing)" -ge 1 ]]; }
+pf_wait_until 10 missing_reported || pf_fail "the missing file was not reported: $(grep RulesFile "$dir/collectd.log")"
+sleep 2.5
+[[ "$(missing)" == 1 ]] || pf_fail "the missing file was reported $(missing) times"
+[[ "$(class_packets keep)" == $((3 * tcp)) ]] || pf_fail "keep changed while the file was missing"
+pf_collectd_stop
+pf_pass "reloaded while capturing: new class appeared, dropped class stopped, kept class went on; broken and missing files reported once each"
