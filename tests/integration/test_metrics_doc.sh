@@ -12,6 +12,12 @@ grep -v '<' "$WORK/doc_all" | LC_ALL=C sort >"$WORK/fixed"
 grep '<' "$WORK/doc_all" | sed -E 's/<[a-z ]+>/[a-z0-9_]+/g; s/^/^/; s/$/$/' >"$WORK/families"
 [[ $(wc -l <"$WORK/fixed") -gt 60 && $(wc -l <"$WORK/families") -ge 3 ]] ||
   pf_fail "could not read the tables of $doc"
+# The per-class series (plugin_instance "<source>-class"): families only.
+grep -oE '^\| `<source>-class/[a-z_]+-[a-z0-9_<>]+`' "$doc" | sed -E 's/^\| `<source>-class\///; s/`$//' >"$WORK/class_doc"
+grep '<' "$WORK/class_doc" | sed -E 's/<[a-z ]+>/[a-z0-9_]+/g; s/^/^/; s/$/$/' >"$WORK/class_families"
+grep -v '<' "$WORK/class_doc" | LC_ALL=C sort >"$WORK/class_fixed"
+[[ $(wc -l <"$WORK/class_families") -ge 3 && $(wc -l <"$WORK/class_fixed") -ge 3 ]] ||
+  pf_fail "could not read the traffic rules table of $doc"
 dups=$(uniq -d "$WORK/fixed")
 [[ -z "$dups" ]] || pf_fail "METRICS.md lists twice: $dups"
 
@@ -38,6 +44,7 @@ cat >>"$dir/collectd.conf" <<CONF
 LoadPlugin pcapflow
 <Plugin pcapflow>
   LocalNetwork "$LOCAL_V4"
+  RulesFile "$PCAPFLOW_ROOT/collectd.conf.d/pcapflow.yaml"
   Interface "lo"
   File "$WORK/cov.pcap"
   File "$WORK/tcp.pcap"
@@ -49,7 +56,10 @@ n_fixed=$(wc -l <"$WORK/fixed")
 all_fixed_written() {
   [[ -z "$(pf_csv_values "$dir" "$1" | awk '{print $1}' | LC_ALL=C sort | LC_ALL=C comm -23 "${2:-$WORK/fixed_always}" -)" ]]
 }
-series_written() { all_fixed_written lo && all_fixed_written cov && all_fixed_written tcp "$WORK/fixed"; }
+# Every class of the example rules file, and unclassified, three series each.
+n_class_series=$((3 * ($(grep -c '^  - name:' "$PCAPFLOW_ROOT/collectd.conf.d/pcapflow.yaml") + 1)))
+class_written() { [[ "$(pf_csv_values "$dir" cov-class | wc -l)" == "$n_class_series" ]]; }
+series_written() { all_fixed_written lo && all_fixed_written cov && all_fixed_written tcp "$WORK/fixed" && class_written; }
 pf_wait_until 20 series_written || true
 pf_collectd_stop
 pf_csv_values "$dir" lo | awk '{print $1}' >"$WORK/csv_lo"
@@ -60,8 +70,25 @@ check_ids "collectd (File)" "$WORK/csv_cov"
 check_ids "collectd (File with TCP handshakes)" "$WORK/csv_tcp" "$WORK/fixed"
 grep -q '^bytes-top_flow_tcp_' "$WORK/csv_cov" || pf_fail "no top flow series written for the coverage capture"
 
+# The per-class series: exactly three per class, each a documented family,
+# and the documented fixed ones (unclassified).
+pf_csv_values "$dir" cov-class | awk '{print $1}' >"$WORK/csv_class"
+[[ $(wc -l <"$WORK/csv_class") == "$n_class_series" ]] ||
+  pf_fail "collectd wrote $(wc -l <"$WORK/csv_class") per-class series, expected $n_class_series"
+missing=$(LC_ALL=C comm -23 "$WORK/class_fixed" <(LC_ALL=C sort "$WORK/csv_class"))
+[[ -z "$missing" ]] || pf_fail "collectd does not write documented per-class series: $missing"
+undocumented=$(grep -vEf "$WORK/class_families" "$WORK/csv_class" || true)
+[[ -z "$undocumented" ]] || pf_fail "collectd writes per-class series METRICS.md does not list: $undocumented"
+"$REPLAY" -r "$PCAPFLOW_ROOT/collectd.conf.d/pcapflow.yaml" "$WORK/cov.pcap" | awk '{print $1}' >"$WORK/replay_rules"
+grep -v '^cov-class/' "$WORK/replay_rules" | LC_ALL=C sort >"$WORK/replay_rules_main"
+LC_ALL=C comm -3 "$WORK/replay_rules_main" <("$REPLAY" "$WORK/cov.pcap" | awk '{print $1}' | LC_ALL=C sort) | grep -q . &&
+  pf_fail "pcapflow-replay -r changes the source's own series"
+sed -n 's#^cov-class/##p' "$WORK/replay_rules" | LC_ALL=C sort >"$WORK/replay_class"
+[[ "$(cat "$WORK/replay_class")" == "$(LC_ALL=C sort "$WORK/csv_class")" ]] ||
+  pf_fail "pcapflow-replay -r prints other per-class series than collectd writes"
+
 "$REPLAY" -l "$LOCAL_V4" "$WORK/cov.pcap" | awk '{print $1}' >"$WORK/replay"
 check_ids "pcapflow-replay" "$WORK/replay"
 "$REPLAY" -l "$LOCAL_V4" "$WORK/tcp.pcap" | awk '{print $1}' >"$WORK/replay_tcp"
 check_ids "pcapflow-replay (TCP handshakes)" "$WORK/replay_tcp" "$WORK/fixed"
-pf_pass "$n_fixed fixed identifiers and $(wc -l <"$WORK/families") families, documented = dispatched"
+pf_pass "$n_fixed fixed identifiers, $(wc -l <"$WORK/families") families and $(wc -l <"$WORK/class_families") per-class families, documented = dispatched"
