@@ -98,6 +98,7 @@ run: deps ## install what is missing, build, run collectd with the plugin in the
 install: $(B)/pcapflow.so ## install the plugin and example configuration (DESTDIR, PREFIX)
 	install -D -m 0644 $(B)/pcapflow.so $(DESTDIR)$(LIBDIR)/pcapflow.so
 	install -D -m 0644 collectd.conf.d/pcapflow.conf $(DESTDIR)$(CONFDIR)/pcapflow.conf.example
+	install -D -m 0644 collectd.conf.d/pcapflow.yaml $(DESTDIR)$(CONFDIR)/pcapflow.yaml.example
 
 # The generator keeps its one-case-per-line tables, so it is not formatted.
 format: ## clang-format the engine, adapter and unit tests in place
