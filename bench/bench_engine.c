@@ -13,6 +13,7 @@
 #include "pcapflow/decode.h"
 #include "pcapflow/direction.h"
 #include "pcapflow/flow.h"
+#include "pcapflow/rules.h"
 #include "pcapflow/shard.h"
 
 #include <pcap/dlt.h>
@@ -109,6 +110,51 @@ static void bench_tcp_cost(uint32_t n, const struct pf_flow_timeouts *to,
              (unsigned long long)shard.flows.tcp.stats.retransmitted);
     pf_shard_free(&shard);
   }
+}
+
+/* Traffic rules in the pipeline: the same existing-flow packets as "shard
+ * packet (existing flow)" with a rule set of 9 classes installed, and the
+ * reload step with the shard's n active flows (each walked and moved). */
+static void bench_rules_cost(struct pf_shard *shard, uint32_t n,
+                             double make_cost) {
+  static const char yaml[] =
+      "classes:\n"
+      "  - {name: dns, protocol: [udp, tcp], port: 53}\n"
+      "  - {name: web, protocol: [tcp, udp], port: [80, 443, 8000-8099]}\n"
+      "  - {name: db, protocol: tcp, dst_port: 5432, dst_cidr: 198.18.20.0/24}\n"
+      "  - {name: backup, protocol: tcp, cidr: 198.19.128.0/17}\n"
+      "  - {name: voice, dscp: [ef, cs3, af41]}\n"
+      "  - {name: storage, vlan: 200-209}\n"
+      "  - {name: control, protocol: [icmp, icmpv6, 50]}\n"
+      "  - {name: scanner, src_cidr: 198.18.5.5, src_port: 32768-60999}\n"
+      "  - {name: other}\n";
+  char err[512];
+  struct pf_rules *rules;
+  struct pf_class_counters next;
+  if (pf_rules_parse("bench.yaml", yaml, sizeof(yaml) - 1, &rules, err,
+                     sizeof(err)) != 0 ||
+      pf_class_counters_prepare(&next, rules, err, sizeof(err)) != 0) {
+    fprintf(stderr, "%s\n", err);
+    exit(1);
+  }
+  double t0 = now_seconds();
+  pf_class_counters_apply(&shard->classes, &next, &shard->flows);
+  printf("%-34s %9.1f ms (with %llu active flows)\n", "rules reload: apply",
+         (now_seconds() - t0) * 1e3,
+         (unsigned long long)pf_flow_table_count(&shard->flows));
+  pf_class_counters_free(&next);
+
+  uint8_t frame[FRAME_LEN];
+  struct pf_packet pkt;
+  t0 = now_seconds();
+  for (uint32_t i = 0; i < n; i++) {
+    build_frame(frame, (i * 7919u) % n, 0x10);
+    pf_decode(DLT_EN10MB, frame, FRAME_LEN, FRAME_LEN, &pkt);
+    pf_shard_packet(shard, &pkt, PF_DIR_RX, PF_LOCALITY_DST, 4000000 + i);
+  }
+  report("shard packet (existing, 9 classes)", now_seconds() - t0 - make_cost,
+         n);
+  pf_rules_free(rules);
 }
 
 static long max_rss_kib(void) {
@@ -257,6 +303,7 @@ int main(int argc, char **argv) {
   double snap = (now_seconds() - t0) / rounds;
   printf("%-34s %9.1f us (with %llu active flows)\n", "read: copy + swap + merge",
          snap * 1e6, (unsigned long long)pf_flow_table_count(&shard.flows));
+  bench_rules_cost(&shard, n, make_cost);
   printf("%-34s %9ld MiB\n", "peak RSS", max_rss_kib() / 1024);
   pf_interval_free(&merged);
   pf_shard_free(&shard);

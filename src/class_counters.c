@@ -55,16 +55,23 @@ void pf_class_counters_apply(struct pf_class_counters *cur,
     if (map[i] >= 0)
       next->traffic[map[i]] = cur->traffic[i];
 
-  /* Active flows are recounted rather than remapped: the walk visits each
-   * one anyway to rewrite its class. */
-  for (int k = 0; k < PF_FLOW_KIND_COUNT && next->rules; k++) {
-    for (uint32_t i = flows->lru_head[k]; i != PF_FLOW_NONE;
-         i = flows->flows[i].lru_next) {
+  /* Flows move with their class. The pool is rewritten in order, free
+   * entries too (harmless: an entry is cleared when it is reused), which
+   * is several times faster than chasing the LRU lists across memory. */
+  if (next->rules) {
+    int to[PF_CLASS_SLOTS];
+    for (size_t k = 0; k < PF_CLASS_SLOTS; k++)
+      to[k] = cur->rules && map[k] >= 0 ? map[k] : (int)next->unclassified;
+    if (cur->rules)
+      for (uint32_t k = 0; k < cur->count; k++)
+        next->active[to[k]] += cur->active[k];
+    else
+      next->active[next->unclassified] = pf_flow_table_count(flows);
+    for (uint32_t i = 0; i < flows->next_unused; i++) {
       struct pf_flow *f = &flows->flows[i];
-      int to = cur->rules && f->rule_class < cur->count ? map[f->rule_class]
-                                                        : -1;
-      f->rule_class = (uint8_t)(to >= 0 ? (uint32_t)to : next->unclassified);
-      next->active[f->rule_class]++;
+      f->rule_class = (uint8_t)(f->rule_class < PF_CLASS_SLOTS
+                                     ? to[f->rule_class]
+                                     : (int)next->unclassified);
     }
   }
   flows->class_active = next->active;

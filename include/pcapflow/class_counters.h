@@ -67,11 +67,12 @@ static inline void pf_class_counters_flow(struct pf_class_counters *c,
 /* Makes `next` (from pf_class_counters_prepare) current: the counters of
  * classes that `next` keeps (same name) carry on from where they were, the
  * others start from zero, and classes that `next` drops are no longer
- * counted. Every active flow of `flows` is moved to its class's new index;
- * flows of a dropped class move to `unclassified`. The flows' per-class
- * count is then installed in `flows`. On return `next` holds what was
- * replaced, for the control thread to free. O(classes^2 + active flows),
- * no allocation: called once per reload, at a batch boundary. */
+ * counted. Every flow of `flows` is moved to its class's new index; flows
+ * of a dropped class (or from before any rules) move to `unclassified`.
+ * The flows' per-class count is then installed in `flows`. On return
+ * `next` holds what was replaced, for the control thread to free.
+ * O(classes^2 + flow pool entries in use so far), one sequential pass, no
+ * allocation: called once per reload, at a batch boundary. */
 void pf_class_counters_apply(struct pf_class_counters *cur,
                              struct pf_class_counters *next,
                              struct pf_flow_table *flows);
