@@ -3,6 +3,8 @@
  * on to the operator as it is. */
 #include "source_internal.h"
 
+#include "pcapflow/metrics.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,6 +83,17 @@ static int pf_name_check(const char *name, char *err, size_t errlen) {
                name);
       return -1;
     }
+  }
+  /* "<source>-class" is where a source's per-class series go (metrics.h):
+   * a source of that name would mix its series with another's classes. */
+  size_t len = strlen(name), sfx = strlen("-" PF_METRICS_CLASS_SUFFIX);
+  if (len >= sfx && strcmp(name + len - sfx, "-" PF_METRICS_CLASS_SUFFIX) == 0) {
+    snprintf(err, errlen,
+             "Instance \"%s\": names ending in \"-%s\" are kept for the "
+             "per-class series of traffic rules (set Instance to rename the "
+             "source)",
+             name, PF_METRICS_CLASS_SUFFIX);
+    return -1;
   }
   return 0;
 }

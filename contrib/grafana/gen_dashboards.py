@@ -97,17 +97,21 @@ def variables(kind, ds_ref):
             {"name": "host", "label": "Host", "type": "query", "datasource": ds_ref,
              "query": "$prefix.*", "multi": True, "includeAll": True, "allValue": "*",
              "refresh": 2, "sort": 1},
+            # Sources only: "<source>-class" instances hold the per-class
+            # series of traffic rules, whose names (a class may be called
+            # "other" or "tcp") must not be summed into the sources' own.
+            # So "All" lists the sources rather than matching every instance.
             {"name": "source", "label": "Source", "type": "query", "datasource": ds_ref,
-             "query": "$prefix.$host.pcapflow-*", "regex": "/^pcapflow-(.*)$/",
-             "multi": True, "includeAll": True, "allValue": "*", "refresh": 2, "sort": 1},
+             "query": "$prefix.$host.pcapflow-*", "regex": "/^pcapflow-(?!.*-class$)(.*)$/",
+             "multi": True, "includeAll": True, "refresh": 2, "sort": 1},
         ]
     return [
         {"name": "host", "label": "Host", "type": "query", "datasource": ds_ref,
          "query": 'SHOW TAG VALUES FROM "pcapflow_value" WITH KEY = "host"',
          "multi": True, "includeAll": True, "allValue": ".*", "refresh": 2, "sort": 1},
         {"name": "source", "label": "Source", "type": "query", "datasource": ds_ref,
-         "query": 'SHOW TAG VALUES FROM "pcapflow_value" WITH KEY = "instance" WHERE "host" =~ /^$host$/',
-         "multi": True, "includeAll": True, "allValue": ".*", "refresh": 2, "sort": 1},
+         "query": 'SHOW TAG VALUES FROM "pcapflow_value" WITH KEY = "instance" WHERE "host" =~ /^$host$/ AND "instance" !~ /-class$/',
+         "multi": True, "includeAll": True, "refresh": 2, "sort": 1},
     ]
 
 

@@ -71,6 +71,9 @@ cases=(
   '<Interface "lo">\n    Instance "a/b"\n  </Interface>'
   "pcapflow: Interface \"lo\": Instance \"a/b\": only letters, digits, '_', '-' and '.' are allowed (set Instance to rename the source)"
 
+  '<Interface "lo">\n    Instance "lo-class"\n  </Interface>'
+  'pcapflow: Interface "lo": Instance "lo-class": names ending in "-class" are kept for the per-class series of traffic rules (set Instance to rename the source)'
+
   'Interface 42'
   "pcapflow: invalid option \`Interface 42': expected exactly one string in double quotes"
 
