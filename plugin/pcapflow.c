@@ -123,8 +123,8 @@ static void pcapflow_dispatch_metric(const struct pf_metric *m, void *arg) {
       values[i].derive = (derive_t)m->derive[i];
   }
   if (m->instance_suffix)
-    ssnprintf(ctx->vl.plugin_instance, sizeof(ctx->vl.plugin_instance),
-              "%s-%s", ctx->source, m->instance_suffix);
+    ssnprintf(ctx->vl.plugin_instance, sizeof(ctx->vl.plugin_instance), "%s-%s",
+              ctx->source, m->instance_suffix);
   else
     sstrncpy(ctx->vl.plugin_instance, ctx->source,
              sizeof(ctx->vl.plugin_instance));

@@ -14,7 +14,7 @@
 #include "pcapflow/rules.h"
 
 static char *pcapflow_rules_path;
-static struct pf_rules *pcapflow_rules;        /* in force */
+static struct pf_rules *pcapflow_rules;           /* in force */
 static struct pf_rules_stamp pcapflow_rules_seen; /* last version looked at */
 
 int pcapflow_rules_load(const char *path) {
@@ -44,8 +44,8 @@ int pcapflow_rules_add_local(struct pf_source_config *cfg) {
   if (!pcapflow_rules)
     return 0;
   if (pf_rules_add_local(pcapflow_rules, &cfg->local, err, sizeof(err)) != 0) {
-    ERROR("pcapflow: RulesFile \"%s\": local_networks: %s",
-          pcapflow_rules_path, err);
+    ERROR("pcapflow: RulesFile \"%s\": local_networks: %s", pcapflow_rules_path,
+          err);
     return -1;
   }
   return 0;

@@ -69,9 +69,9 @@ void pf_class_counters_apply(struct pf_class_counters *cur,
       next->active[next->unclassified] = pf_flow_table_count(flows);
     for (uint32_t i = 0; i < flows->next_unused; i++) {
       struct pf_flow *f = &flows->flows[i];
-      f->rule_class = (uint8_t)(f->rule_class < PF_CLASS_SLOTS
-                                     ? to[f->rule_class]
-                                     : (int)next->unclassified);
+      f->rule_class =
+          (uint8_t)(f->rule_class < PF_CLASS_SLOTS ? to[f->rule_class]
+                                                   : (int)next->unclassified);
     }
   }
   flows->class_active = next->active;

@@ -35,8 +35,7 @@ struct pf_class_counters {
 /* Allocates zeroed counters for `rules` (which may be NULL: an empty set)
  * and takes a reference to it. Returns 0, or -1 with err. */
 int pf_class_counters_prepare(struct pf_class_counters *c,
-                              struct pf_rules *rules, char *err,
-                              size_t errlen);
+                              struct pf_rules *rules, char *err, size_t errlen);
 
 /* Frees the arrays and drops the reference. Safe on a zeroed struct. */
 void pf_class_counters_free(struct pf_class_counters *c);

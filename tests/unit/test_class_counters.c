@@ -49,14 +49,23 @@ static void use_rules(const char *yaml) {
 
 static struct pkt tcp(const uint8_t *src, uint16_t sport, const uint8_t *dst,
                       uint16_t dport, uint32_t payload) {
-  return (struct pkt){.proto = P_TCP, .src = src, .sport = sport, .dst = dst,
-                      .dport = dport, .flags = PF_TCP_ACK, .payload = payload};
+  return (struct pkt){.proto = P_TCP,
+                      .src = src,
+                      .sport = sport,
+                      .dst = dst,
+                      .dport = dport,
+                      .flags = PF_TCP_ACK,
+                      .payload = payload};
 }
 
 static struct pkt udp(const uint8_t *src, uint16_t sport, const uint8_t *dst,
                       uint16_t dport, uint32_t payload) {
-  return (struct pkt){.proto = P_UDP, .src = src, .sport = sport, .dst = dst,
-                      .dport = dport, .payload = payload};
+  return (struct pkt){.proto = P_UDP,
+                      .src = src,
+                      .sport = sport,
+                      .dst = dst,
+                      .dport = dport,
+                      .payload = payload};
 }
 
 static void feed(const struct pkt *p, enum pf_dir dir, uint64_t ts) {
@@ -210,7 +219,7 @@ START_TEST(test_reload_carries_kept_classes_on) {
   ck_assert_int_eq(pf_rules_class_index(shard.classes.rules, "web"), -1);
   ck_assert_uint_eq(packets("dns", PF_DIR_TX), 1);
   ck_assert_uint_eq(octets("dns", PF_DIR_TX), pkt_len(&d));
-  ck_assert_uint_eq(packets("mail", PF_DIR_TX), 0); /* new: from zero */
+  ck_assert_uint_eq(packets("mail", PF_DIR_TX), 0);         /* new: from zero */
   ck_assert_uint_eq(packets("unclassified", PF_DIR_TX), 1); /* m, before */
   /* Flows: dns's moved with it; web's (dropped class) is unclassified;
    * m's was unclassified and stays so (flows keep their first class). */

@@ -110,8 +110,8 @@ static void run(void) {
 /* The class's packets rx + tx; UINT64_MAX when the snapshot has no such
  * class. */
 static uint64_t class_packets(const char *name) {
-  int i = snap.classes.rules ? pf_rules_class_index(snap.classes.rules, name)
-                             : -1;
+  int i =
+      snap.classes.rules ? pf_rules_class_index(snap.classes.rules, name) : -1;
   if (i < 0)
     return UINT64_MAX;
   return snap.classes.traffic[i].packets[PF_DIR_RX] +
@@ -131,8 +131,12 @@ static void expect_classes_add_up(void) {
 }
 
 static struct pkt tcp(uint16_t sport, uint16_t dport) {
-  return (struct pkt){.proto = P_TCP, .src = a4, .sport = sport, .dst = b4,
-                      .dport = dport, .flags = PF_TCP_SYN};
+  return (struct pkt){.proto = P_TCP,
+                      .src = a4,
+                      .sport = sport,
+                      .dst = b4,
+                      .dport = dport,
+                      .flags = PF_TCP_SYN};
 }
 
 /* Series of the class plugin_instance, collected from a metrics walk. */
@@ -151,8 +155,8 @@ static void collect(const struct pf_metric *m, void *ctx) {
     snprintf(s->lines[s->n++], sizeof(s->lines[0]), "%s-%s %.0f", m->type,
              m->type_instance, m->gauge);
   else
-    snprintf(s->lines[s->n++], sizeof(s->lines[0]), "%s-%s %llu %llu",
-             m->type, m->type_instance, (unsigned long long)m->derive[0],
+    snprintf(s->lines[s->n++], sizeof(s->lines[0]), "%s-%s %llu %llu", m->type,
+             m->type_instance, (unsigned long long)m->derive[0],
              (unsigned long long)m->derive[1]);
 }
 
