@@ -16,6 +16,9 @@
 static char *pcapflow_rules_path;
 static struct pf_rules *pcapflow_rules;           /* in force */
 static struct pf_rules_stamp pcapflow_rules_seen; /* last version looked at */
+/* The local_networks read at start-up, the ones in force for good. */
+static struct pf_prefix *pcapflow_rules_local;
+static size_t pcapflow_rules_n_local;
 
 int pcapflow_rules_load(const char *path) {
   char err[1024];
@@ -33,6 +36,16 @@ int pcapflow_rules_load(const char *path) {
     return -1;
   }
   pcapflow_rules = rules;
+  pcapflow_rules_n_local = pf_rules_local_count(rules);
+  pcapflow_rules_local =
+      calloc(pcapflow_rules_n_local + 1, sizeof(*pcapflow_rules_local));
+  if (!pcapflow_rules_local) {
+    pcapflow_rules_free();
+    ERROR("pcapflow: out of memory");
+    return -1;
+  }
+  for (size_t i = 0; i < pcapflow_rules_n_local; i++)
+    pcapflow_rules_local[i] = *pf_rules_local_prefix(rules, i);
   INFO("pcapflow: RulesFile \"%s\": %zu classes and unclassified, %zu local "
        "networks",
        path, pf_rules_class_count(rules) - 1, pf_rules_local_count(rules));
@@ -65,14 +78,13 @@ int pcapflow_rules_attach(struct pf_source *src) {
 /* local_networks decide direction, which every counter already used; they
  * are read at start only, and a change says so instead of passing
  * silently. */
-static bool pcapflow_same_local(const struct pf_rules *a,
-                                const struct pf_rules *b) {
-  size_t n = pf_rules_local_count(a);
-  if (n != pf_rules_local_count(b))
+static bool pcapflow_same_local(const struct pf_rules *r) {
+  size_t n = pf_rules_local_count(r);
+  if (n != pcapflow_rules_n_local)
     return false;
   for (size_t i = 0; i < n; i++) {
-    const struct pf_prefix *p = pf_rules_local_prefix(a, i);
-    const struct pf_prefix *q = pf_rules_local_prefix(b, i);
+    const struct pf_prefix *p = pf_rules_local_prefix(r, i);
+    const struct pf_prefix *q = &pcapflow_rules_local[i];
     if (p->family != q->family || p->length != q->length ||
         memcmp(p->addr, q->addr, sizeof(p->addr)) != 0)
       return false;
@@ -107,7 +119,7 @@ void pcapflow_rules_check(struct pf_source **sources, size_t n_sources) {
             pcapflow_rules_path, pf_source_name(sources[i]), err);
     }
   }
-  if (!pcapflow_same_local(pcapflow_rules, fresh))
+  if (!pcapflow_same_local(fresh))
     WARNING("pcapflow: RulesFile \"%s\": local_networks changed; they take "
             "effect when collectd restarts",
             pcapflow_rules_path);
@@ -122,4 +134,7 @@ void pcapflow_rules_free(void) {
   pcapflow_rules = NULL;
   free(pcapflow_rules_path);
   pcapflow_rules_path = NULL;
+  free(pcapflow_rules_local);
+  pcapflow_rules_local = NULL;
+  pcapflow_rules_n_local = 0;
 }

@@ -84,7 +84,17 @@ pf_wait_until 20 expect keep=$((3 * tcp)) fresh=$((2 * udp)) ||
   pf_fail "after the broken file: keep $(class_packets keep)/$((3 * tcp)), fresh $(class_packets fresh)/$((2 * udp))"
 [[ "$(errors)" == 1 ]] || pf_fail "the broken file was reported $(errors) times"
 
-# 4. The file deleted: one warning, old rules stay.
+# 4. New local_networks: read at start-up only, so a reload says so, once.
+{ printf 'local_networks: [203.0.113.0/24]\n'; cat "$WORK/v2.yaml"; } >"$WORK/v2_local.yaml"
+install_rules "$WORK/v2_local.yaml"
+local_warned() { grep -c "pcapflow: RulesFile \"$rules\": local_networks changed; they take effect when collectd restarts" "$dir/collectd.log" || true; }
+local_reported() { [[ "$(local_warned)" -ge 1 ]]; }
+pf_wait_until 10 local_reported || pf_fail "changed local_networks not reported: $(grep RulesFile "$dir/collectd.log")"
+sleep 2.5
+[[ "$(local_warned)" == 1 ]] || pf_fail "changed local_networks reported $(local_warned) times"
+[[ "$(class_packets keep)" == $((3 * tcp)) ]] || pf_fail "keep changed on a reload that kept it"
+
+# 5. The file deleted: one warning, old rules stay.
 rm -f "$rules"
 missing() { grep -c "pcapflow: RulesFile \"$rules\": No such file or directory; keeping the rules in force" "$dir/collectd.log" || true; }
 missing_reported() { [[ "$(missing)" -ge 1 ]]; }
@@ -93,4 +103,4 @@ sleep 2.5
 [[ "$(missing)" == 1 ]] || pf_fail "the missing file was reported $(missing) times"
 [[ "$(class_packets keep)" == $((3 * tcp)) ]] || pf_fail "keep changed while the file was missing"
 pf_collectd_stop
-pf_pass "reloaded while capturing: new class appeared, dropped class stopped, kept class went on; broken and missing files reported once each"
+pf_pass "reloaded while capturing: new class appeared, dropped class stopped, kept class went on; broken and missing files and changed local_networks reported once each"
