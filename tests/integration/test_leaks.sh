@@ -70,13 +70,16 @@ all_leaks() {
   ' "$1/vg.xml"
 }
 
-# 1. A full life: file, live, missing interface, a few intervals, shutdown.
+# 1. A full life: file, live, missing interface, traffic rules reloaded
+# once, a few intervals, shutdown.
 dir="$WORK/run"
+cp "$PCAPFLOW_ROOT/collectd.conf.d/pcapflow.yaml" "$WORK/rules.yaml"
 pcapflow_plugin_dir "$dir/plugins" logfile csv
 pf_collectd_conf "$dir" 1
 cat >>"$dir/collectd.conf" <<CONF
 LoadPlugin pcapflow
 <Plugin pcapflow>
+  RulesFile "$WORK/rules.yaml"
   LocalNetwork "$LOCAL_V4"
   LocalNetwork "$LOCAL_V6"
   RetryMax 1
@@ -94,6 +97,12 @@ captured_all() { [[ "$(pf_value "$dir" file packets-captured)" == "$total" ]]; }
 pf_wait_until 120 captured_all || pf_fail "under valgrind the file source captured $(pf_value "$dir" file packets-captured) of $total"
 rows_ge() { local f; f=$(ls "$dir/csv/$HOSTNAME_TEST/pcapflow-file/"packets-captured-* 2>/dev/null | head -n 1); [[ -n "$f" && $(wc -l <"$f") -gt $1 ]]; }
 pf_wait_until 60 rows_ge 3 || pf_fail "fewer than 3 intervals were dispatched"
+# A new rule set (one class fewer) replaces the old between intervals.
+grep -v -e '^  - name: other' "$WORK/rules.yaml" >"$WORK/rules.new"
+mv -f "$WORK/rules.new" "$WORK/rules.yaml"
+pf_wait_until 60 grep -q "rules.yaml\" reloaded" "$dir/collectd.log" ||
+  pf_fail "the rules file was not reloaded: $(grep RulesFile "$dir/collectd.log")"
+pf_wait_until 60 rows_ge 5 || pf_fail "fewer than 5 intervals were dispatched"
 grep -q "capturing on \"lo\"" "$dir/collectd.log" || pf_fail "the live source did not start: $(grep pcapflow "$dir/collectd.log")"
 grep -q "pfnone$$: No such device" "$dir/collectd.log" || pf_fail "the missing interface was not tried: $(grep pcapflow "$dir/collectd.log")"
 vg_stop "$dir"
