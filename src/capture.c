@@ -484,6 +484,7 @@ void pf_source_free(struct pf_source *src) {
     free(src->workers);
   }
   pf_rules_free(src->rules);
+  free(src->class_handshake);
   pf_interval_free(&src->report);
   pf_anomaly_detector_free(&src->anomaly);
   for (int k = 0; k < PF_TOP_KIND_COUNT; k++)

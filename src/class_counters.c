@@ -28,9 +28,17 @@ int pf_class_counters_prepare(struct pf_class_counters *c,
   return 0;
 }
 
+int pf_class_counters_prepare_latency(struct pf_class_counters *c, char *err,
+                                      size_t errlen) {
+  if (!c->count)
+    return 0;
+  return pf_class_latency_alloc(&c->latency, c->count, err, errlen);
+}
+
 void pf_class_counters_free(struct pf_class_counters *c) {
   free(c->traffic);
   free(c->active);
+  pf_class_latency_free(&c->latency);
   pf_rules_free(c->rules);
   memset(c, 0, sizeof(*c));
 }
@@ -54,6 +62,7 @@ void pf_class_counters_apply(struct pf_class_counters *cur,
   for (uint32_t i = 0; i < cur->count; i++)
     if (map[i] >= 0)
       next->traffic[map[i]] = cur->traffic[i];
+  pf_class_latency_carry(&next->latency, &cur->latency, map);
 
   /* Flows move with their class. The pool is rewritten in order, free
    * entries too (harmless: an entry is cleared when it is reused), which

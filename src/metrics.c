@@ -37,6 +37,13 @@ static void pf_emit_gauge(pf_metric_fn fn, void *ctx, const char *type,
   fn(&m, ctx);
 }
 
+static const char *const pf_metrics_quantile[PF_TCP_QUANTILE_COUNT] = {
+    [PF_TCP_P50] = "p50",
+    [PF_TCP_P90] = "p90",
+    [PF_TCP_P99] = "p99",
+    [PF_TCP_MAX] = "max",
+};
+
 /* Flows, top-N lists and distinct counts (docs/METRICS.md, "Flows"). */
 static void pf_metrics_walk_flows(const struct pf_snapshot *snap,
                                   pf_metric_fn fn, void *ctx) {
@@ -70,8 +77,8 @@ static void pf_metrics_walk_flows(const struct pf_snapshot *snap,
 }
 
 /* TCP health (docs/METRICS.md, "TCP health"). */
-static void pf_metrics_walk_tcp(const struct pf_snapshot *snap,
-                                pf_metric_fn fn, void *ctx) {
+static void pf_metrics_walk_tcp(const struct pf_snapshot *snap, pf_metric_fn fn,
+                                void *ctx) {
   const struct pf_tcp_stats *t = &snap->tcp;
   pf_emit_derive(fn, ctx, "packets", "tcp_retransmitted", t->retransmitted);
   pf_emit_derive(fn, ctx, "packets", "tcp_out_of_order", t->out_of_order);
@@ -86,12 +93,6 @@ static void pf_metrics_walk_tcp(const struct pf_snapshot *snap,
       [PF_TCP_SYNACK_ACK] = "tcp_synack_ack",
       [PF_TCP_HANDSHAKE] = "tcp_handshake",
   };
-  static const char *const quantile[PF_TCP_QUANTILE_COUNT] = {
-      [PF_TCP_P50] = "p50",
-      [PF_TCP_P90] = "p90",
-      [PF_TCP_P99] = "p99",
-      [PF_TCP_MAX] = "max",
-  };
   /* An interval without a sample has no latency: nothing is dispatched,
    * which every writer stores as a gap (NaN would be dropped by some and
    * written by others). */
@@ -100,9 +101,33 @@ static void pf_metrics_walk_tcp(const struct pf_snapshot *snap,
     for (int q = 0; q < PF_TCP_QUANTILE_COUNT; q++) {
       if (isnan(snap->tcp_latency[k][q]))
         continue;
-      snprintf(name, sizeof(name), "%s_%s", latency[k], quantile[q]);
+      snprintf(name, sizeof(name), "%s_%s", latency[k], pf_metrics_quantile[q]);
       pf_emit_gauge(fn, ctx, "latency", name, snap->tcp_latency[k][q]);
     }
+}
+
+/* A class's handshake latency, named as the source's own
+ * (latency-tcp_handshake_p50) with the class before the figure:
+ * latency-tcp_handshake_<class>_p50. The figures' names all have three
+ * characters, so no two classes' series can share a name. Like the
+ * source's, only intervals with a handshake in the class have them. */
+static void pf_metrics_class_latency(const double figure[PF_TCP_QUANTILE_COUNT],
+                                     const char *class_name, pf_metric_fn fn,
+                                     void *ctx) {
+  char name[128];
+  for (int q = 0; q < PF_TCP_QUANTILE_COUNT; q++) {
+    if (isnan(figure[q]))
+      continue;
+    snprintf(name, sizeof(name), "tcp_handshake_%s_%s", class_name,
+             pf_metrics_quantile[q]);
+    struct pf_metric m = {.instance_suffix = PF_METRICS_CLASS_SUFFIX,
+                          .type = "latency",
+                          .type_instance = name,
+                          .kind = PF_METRIC_GAUGE,
+                          .n_values = 1,
+                          .gauge = figure[q]};
+    fn(&m, ctx);
+  }
 }
 
 /* Traffic rules (docs/METRICS.md, "Traffic rules"): under a
@@ -132,6 +157,7 @@ static void pf_metrics_walk_classes(const struct pf_snapshot *snap,
                           .n_values = 1,
                           .gauge = (double)cs->active[k]};
     fn(&g, ctx);
+    pf_metrics_class_latency(cs->latency[k], name, fn, ctx);
   }
 }
 

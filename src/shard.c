@@ -147,6 +147,9 @@ void pf_shard_packet(struct pf_shard *s, const struct pf_packet *pkt,
       pf_tcp_packet(&s->flows.tcp, &up.flow->tcp_ext, up.side, pkt, s->now_us,
                     &iv->tcp);
       completed = s->flows.tcp.stats.completed != done;
+      if (completed) /* its handshake latency, by the flow's class */
+        pf_class_counters_handshake(&s->classes, up.flow, &s->flows.tcp,
+                                    s->now_us);
     }
     if (completed || new_udp || (pkt->tcp_flags & PF_TCP_SYN))
       pf_anomaly_packet(&iv->anomaly, s->seed, pkt, new_udp, completed);

@@ -65,6 +65,9 @@ struct pf_source {
 
   /* ---- the reader's own ---- */
   struct pf_rules *rules; /* the newest rule set given; NULL: none */
+  /* Per class of `rules`: the workers' handshake latency of the interval,
+   * merged; NULL without rules or TCP analysis (source_rules.c). */
+  struct pf_hist *class_handshake;
   struct pf_interval report; /* workers' finished intervals, merged */
   struct pf_top_names names[PF_TOP_KIND_COUNT];
   struct pf_anomaly_detector anomaly;

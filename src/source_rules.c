@@ -7,6 +7,7 @@
  * under the lock it takes for each batch anyway. */
 #include "source_internal.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,11 +19,25 @@ int pf_source_set_rules(struct pf_source *src, struct pf_rules *rules,
     snprintf(err, errlen, "out of memory for the traffic rules");
     return -1;
   }
+  /* Handshake latency per class only where there are handshakes to time:
+   * TcpAnalysis false costs nothing. */
+  bool latency = rules && src->cfg.shard.tcp_analysis;
+  struct pf_hist *merged = NULL;
+  if (latency &&
+      !(merged = calloc(pf_rules_class_count(rules), sizeof(*merged)))) {
+    snprintf(err, errlen, "out of memory for the traffic rules");
+    free(fresh);
+    return -1;
+  }
   for (unsigned i = 0; i < src->n_workers; i++) {
-    if (pf_class_counters_prepare(&fresh[i], rules, err, errlen) != 0) {
+    if (pf_class_counters_prepare(&fresh[i], rules, err, errlen) != 0 ||
+        (latency &&
+         pf_class_counters_prepare_latency(&fresh[i], err, errlen) != 0)) {
+      pf_class_counters_free(&fresh[i]);
       while (i-- > 0)
         pf_class_counters_free(&fresh[i]);
       free(fresh);
+      free(merged);
       return -1;
     }
   }
@@ -43,6 +58,8 @@ int pf_source_set_rules(struct pf_source *src, struct pf_rules *rules,
   free(fresh);
   pf_rules_free(src->rules);
   src->rules = rules ? pf_rules_ref(rules) : NULL;
+  free(src->class_handshake);
+  src->class_handshake = merged;
   return 0;
 }
 
@@ -62,6 +79,16 @@ void pf_worker_free_rules(struct pf_worker *w) {
   w->has_pending = false;
 }
 
+/* Nearest-rank figures of a histogram, in seconds, as enum
+ * pf_tcp_quantile; NaN when it is empty. */
+static void pf_class_latency_figures(const struct pf_hist *h,
+                                     double out[PF_TCP_QUANTILE_COUNT]) {
+  static const double quantile[PF_TCP_MAX] = {0.5, 0.9, 0.99};
+  for (int q = 0; q < PF_TCP_MAX; q++)
+    out[q] = h && h->count ? pf_hist_percentile(h, quantile[q]) / 1e6 : NAN;
+  out[PF_TCP_MAX] = h && h->count ? (double)h->max_us / 1e6 : NAN;
+}
+
 /* One worker's class counters, copied under its lock. */
 struct pf_worker_classes {
   struct pf_rules *rules;
@@ -77,17 +104,28 @@ void pf_source_snapshot_classes(struct pf_source *src,
     return;
   cs->rules = pf_rules_ref(src->rules);
   cs->count = (uint32_t)pf_rules_class_count(src->rules);
+  struct pf_hist *merged = src->class_handshake;
+  if (merged)
+    pf_class_latency_clear(merged, cs->count);
   struct pf_worker_classes copy;
   for (unsigned i = 0; i < src->n_workers; i++) {
     struct pf_worker *w = &src->workers[i];
     struct pf_class_counters retired;
-    /* At most PF_CLASS_SLOTS counters: a fixed-size hold of the lock. */
+    /* At most PF_CLASS_SLOTS counters and a pointer swap: a fixed-size
+     * hold of the lock. */
     pthread_spin_lock(&w->lock);
-    const struct pf_class_counters *c = &w->shard.classes;
+    struct pf_class_counters *c = &w->shard.classes;
     copy.rules = c->rules ? pf_rules_ref(c->rules) : NULL;
     copy.count = c->count;
     memcpy(copy.traffic, c->traffic, c->count * sizeof(*c->traffic));
     memcpy(copy.active, c->active, c->count * sizeof(*c->active));
+    pf_class_latency_swap_locked(&c->latency);
+    /* Ours to read and clear after unlocking: should the worker adopt a
+     * new rule set meanwhile, these arrays are retired, and only this
+     * thread frees retired sets (below, at a later read, or in
+     * pf_source_set_rules, which runs on this thread too). */
+    struct pf_hist *lat = c->latency.spare;
+    uint32_t lat_count = c->latency.count;
     retired = w->retired;
     memset(&w->retired, 0, sizeof(w->retired));
     pthread_spin_unlock(&w->lock);
@@ -109,9 +147,15 @@ void pf_source_snapshot_classes(struct pf_source *src,
         t->octets[d] += copy.traffic[k].octets[d];
       }
       cs->active[map[k]] += copy.active[k];
+      if (merged && k < lat_count)
+        pf_hist_merge(&merged[map[k]], &lat[k]);
     }
+    if (lat_count)
+      pf_class_latency_clear(lat, lat_count);
     pf_rules_free(copy.rules);
   }
+  for (uint32_t k = 0; k < cs->count; k++)
+    pf_class_latency_figures(merged ? &merged[k] : NULL, cs->latency[k]);
 }
 
 void pf_snapshot_release(struct pf_snapshot *snap) {

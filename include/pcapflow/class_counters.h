@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "pcapflow/class_latency.h"
 #include "pcapflow/counters.h"
 #include "pcapflow/decode.h"
 #include "pcapflow/flow.h"
@@ -30,12 +31,20 @@ struct pf_class_counters {
   struct pf_traffic *traffic; /* count entries; rx/tx as in counters.h */
   uint64_t *active; /* count entries: flows by the class of their first
                        packet (flow.h, rule_class) */
+  /* This interval's handshake latency by the flow's class; empty without
+   * TCP analysis (pf_class_counters_prepare_latency). */
+  struct pf_class_latency latency;
 };
 
 /* Allocates zeroed counters for `rules` (which may be NULL: an empty set)
  * and takes a reference to it. Returns 0, or -1 with err. */
 int pf_class_counters_prepare(struct pf_class_counters *c,
                               struct pf_rules *rules, char *err, size_t errlen);
+
+/* Adds per-class handshake latency to counters prepared for a rule set
+ * (for sources with TCP analysis). Returns 0, or -1 with err. */
+int pf_class_counters_prepare_latency(struct pf_class_counters *c, char *err,
+                                      size_t errlen);
 
 /* Frees the arrays and drops the reference. Safe on a zeroed struct. */
 void pf_class_counters_free(struct pf_class_counters *c);
@@ -63,11 +72,26 @@ static inline void pf_class_counters_flow(struct pf_class_counters *c,
   c->active[k]++;
 }
 
+/* A flow completed its handshake (tcp.h) at now_us: its SYN-to-ACK time
+ * goes to the class the flow belongs to. */
+static inline void pf_class_counters_handshake(struct pf_class_counters *c,
+                                               const struct pf_flow *flow,
+                                               const struct pf_tcp_table *t,
+                                               uint64_t now_us) {
+  if (!c->latency.count || flow->tcp_ext == PF_TCP_NONE)
+    return;
+  uint64_t syn_us = t->conns[flow->tcp_ext].syn_us;
+  pf_class_latency_add(&c->latency, flow->rule_class,
+                       now_us >= syn_us ? now_us - syn_us : 0);
+}
+
 /* Makes `next` (from pf_class_counters_prepare) current: the counters of
  * classes that `next` keeps (same name) carry on from where they were, the
  * others start from zero, and classes that `next` drops are no longer
  * counted. Every flow of `flows` is moved to its class's new index; flows
  * of a dropped class (or from before any rules) move to `unclassified`.
+ * This interval's handshake latency of kept classes moves along; that of
+ * dropped classes is dropped (it is per interval, not cumulative).
  * The flows' per-class count is then installed in `flows`. On return
  * `next` holds what was replaced, for the control thread to free.
  * O(classes^2 + flow pool entries in use so far), one sequential pass, no

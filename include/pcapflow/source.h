@@ -126,6 +126,9 @@ struct pf_class_snapshot {
   uint32_t count;         /* classes, unclassified included; 0 without rules */
   struct pf_traffic traffic[PF_CLASS_SLOTS];
   uint64_t active[PF_CLASS_SLOTS]; /* flows, by the class of their first packet */
+  /* This interval's handshake latency (SYN to ACK) of the flows of each
+   * class, in seconds: p50, p90, p99, max; NaN without a sample. */
+  double latency[PF_CLASS_SLOTS][PF_TCP_QUANTILE_COUNT];
 };
 
 struct pf_snapshot {

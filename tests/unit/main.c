@@ -28,6 +28,7 @@ int main(void) {
   srunner_add_suite(runner, pf_rules_classify_suite());
   srunner_add_suite(runner, pf_rules_random_suite());
   srunner_add_suite(runner, pf_class_counters_suite());
+  srunner_add_suite(runner, pf_class_latency_suite());
   srunner_add_suite(runner, pf_source_rules_suite());
 
   /* CK_VERBOSITY and CK_FORK from the environment decide the rest. */

@@ -28,6 +28,7 @@ Suite *pf_rules_errors_suite(void);
 Suite *pf_rules_classify_suite(void);
 Suite *pf_rules_random_suite(void);
 Suite *pf_class_counters_suite(void);
+Suite *pf_class_latency_suite(void);
 Suite *pf_source_rules_suite(void);
 
 #endif
