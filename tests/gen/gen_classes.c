@@ -5,8 +5,10 @@
  * conversations exercise each match key, IPv4 and IPv6, both directions of
  * one-sided keys, and overlaps where the earlier class must win. */
 #include "gen_classes.h"
+#include "gen_tcp.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char rules_text[] =
@@ -90,12 +92,17 @@ static const struct conv convs[] = {
     {"gre", 4, 47, l4a, r4a, true, 0, 0, 0, 0, 1, C_UNCL, C_COUNT},
 };
 
+#define MAX_HS 8 /* handshakes of one class */
+
 struct class_truth {
   uint64_t packets[C_COUNT][2], octets[C_COUNT][2], flows[C_COUNT];
+  uint64_t handshake_us[C_COUNT][MAX_HS]; /* SYN to ACK, by flow class */
+  size_t n_handshakes[C_COUNT];
 };
 
-/* Emits the built frame and books it to class c by what gen_emit counted. */
-static void emit_as(struct gen *g, struct class_truth *ct, enum cls c, enum reason reason)
+/* Emits the built frame at the current time and books it to class c by
+ * what gen_emit counted. */
+static void book(struct gen *g, struct class_truth *ct, enum cls c, enum reason reason)
 {
   uint64_t before[2], bytes[2];
 
@@ -108,6 +115,12 @@ static void emit_as(struct gen *g, struct class_truth *ct, enum cls c, enum reas
     ct->packets[c][d] += g->truth.packets[S_ALL][d] - before[d];
     ct->octets[c][d] += g->truth.octets[S_ALL][d] - bytes[d];
   }
+}
+
+/* The same, then 1 ms later. */
+static void emit_as(struct gen *g, struct class_truth *ct, enum cls c, enum reason reason)
+{
+  book(g, ct, c, reason);
   g->ts_us += 1000;
 }
 
@@ -153,6 +166,101 @@ static void packet(struct gen *g, struct class_truth *ct, const struct conv *c, 
   emit_as(g, ct, reply ? c->reply_cls : c->req_cls, R_NONE);
 }
 
+/* Handshakes, for the handshake latency of each class: n connections of
+ * which the i-th has its SYN-ACK syn_synack + i * step microseconds after the
+ * SYN and the client's ACK synack_ack later. The latency goes to the class
+ * of the flow, its SYN's (cls); the SYN-ACK falls in reply_cls and the ACK
+ * in ack_cls, worked out by hand. Magnitudes differ by class, and samples
+ * of a class by more than a test's tolerance (1/64 + 0.5 ms), so a sample
+ * booked to the wrong class, or a percentile one rank off, fails. */
+struct handshakes {
+  const char *what;
+  int ver;
+  const uint8_t *cli, *srv;
+  bool cli_local;
+  uint16_t sport;
+  uint8_t syn_dscp; /* on the SYN only */
+  int n;
+  uint32_t syn_synack, step, synack_ack;
+  enum cls cls, reply_cls, ack_cls;
+};
+
+static const struct handshakes hss[] = {
+    {"hs_web_8080", 4, l4a, r4a, true, 8080, 0, 6, 8000, 1500, 400, C_WEB, C_WEB, C_WEB},
+    /* the SYN (dst_port 443) makes a web_v6 flow; its SYN-ACK is web */
+    {"hs_web_v6_443", 6, l6a, r6a, true, 443, 0, 4, 60000, 20000, 3000, C_WEB_V6, C_WEB, C_WEB_V6},
+    {"hs_dns_tcp", 4, l4a, r4a, true, 53, 0, 3, 25000, 5000, 200, C_DNS, C_DNS, C_DNS},
+    /* EF on the SYN alone: a voice flow whose SYN-ACK and completing ACK
+     * are unclassified, and whose latency is voice's all the same */
+    {"hs_voice_syn_ef", 4, l4a, r4a, true, 9000, 46, 2, 1200000, 300000, 5000, C_VOICE, C_UNCL, C_UNCL},
+    /* only the backup client's packets have the source network */
+    {"hs_backup", 4, r4b, l4a, false, 873, 0, 3, 300000, 40000, 1000, C_BACKUP, C_UNCL, C_BACKUP},
+    {"hs_other_9999", 4, l4a, r4a, true, 9999, 0, 5, 2000, 1500, 30, C_UNCL, C_UNCL, C_UNCL},
+};
+
+static void hs_segment(struct gen *g, struct class_truth *ct, const struct handshakes *h, uint16_t cport,
+                       bool from_cli, uint8_t flags, enum cls c, uint64_t ts)
+{
+  struct ipspec s;
+
+  memset(&s, 0, sizeof s);
+  s.ver = h->ver;
+  s.proto = 6;
+  s.src = from_cli ? h->cli : h->srv;
+  s.dst = from_cli ? h->srv : h->cli;
+  s.addr = h->cli_local == from_cli ? ADDR_TX : ADDR_RX;
+  s.sport = from_cli ? cport : h->sport;
+  s.dport = from_cli ? h->sport : cport;
+  s.tcp_flags = flags;
+  s.seq = from_cli ? (flags & TCP_SYN ? 1000 : 1001) : 5000;
+  s.ack = from_cli ? (flags & TCP_SYN ? 0 : 5001) : 1001;
+  GEN_ASSERT(gen_build_ip(g, &gen_enc_plain, &s, h->what));
+  if (flags == TCP_SYN && h->syn_dscp)
+    set_dscp(&g->f, h->syn_dscp);
+  GEN_ASSERT(ts >= g->ts_us);
+  g->ts_us = ts;
+  book(g, ct, c, R_NONE);
+}
+
+static void handshakes(struct gen *g, struct class_truth *ct)
+{
+  uint16_t cport = 41000;
+
+  for (size_t i = 0; i < sizeof hss / sizeof hss[0]; i++) {
+    const struct handshakes *h = &hss[i];
+
+    for (int k = 0; k < h->n; k++, cport++) {
+      uint64_t t0 = g->ts_us + 1000, synack = t0 + h->syn_synack + (uint64_t)k * h->step;
+      uint64_t ack = synack + h->synack_ack;
+
+      hs_segment(g, ct, h, cport, true, TCP_SYN, h->cls, t0);
+      hs_segment(g, ct, h, cport, false, TCP_SYN | TCP_ACK, h->reply_cls, synack);
+      hs_segment(g, ct, h, cport, true, TCP_ACK, h->ack_cls, ack);
+      GEN_ASSERT(ct->n_handshakes[h->cls] < MAX_HS);
+      ct->handshake_us[h->cls][ct->n_handshakes[h->cls]++] = ack - t0;
+      ct->flows[h->cls]++;
+    }
+  }
+}
+
+/* The class's handshake figures, as latency-tcp_handshake_<class>_*. */
+static int latency_lines(FILE *fp, struct class_truth *ct, int c)
+{
+  static const char *const fig[3] = {"p50", "p90", "p99"};
+  static const unsigned permille[3] = {500, 900, 990};
+  uint64_t *v = ct->handshake_us[c];
+  size_t n = ct->n_handshakes[c];
+
+  if (n == 0)
+    return 0; /* no handshake: no series */
+  gen_sort_u64(v, n);
+  for (int q = 0; q < 3; q++)
+    if (fprintf(fp, "latency-tcp_handshake_%s_%s %.6f\n", cls_name[c], fig[q],
+                gen_nearest_rank(v, n, permille[q]) / 1e6) < 0)
+      return -1;
+  return fprintf(fp, "latency-tcp_handshake_%s_max %.6f\n", cls_name[c], v[n - 1] / 1e6) < 0 ? -1 : 0;
+}
+
 void gen_scenario_classes(struct gen *g, FILE *fp, const char *path)
 {
   struct class_truth ct;
@@ -170,6 +278,9 @@ void gen_scenario_classes(struct gen *g, FILE *fp, const char *path)
     }
     ct.flows[c->req_cls]++; /* a flow belongs to its first packet's class */
   }
+
+  handshakes(g, &ct);
+  g->ts_us += 1000;
 
   /* non-IP: only a class of VLAN keys alone can take it */
   gen_begin_non_ip(g, &gen_enc_plain, ETH_ARP, "arp", NULL);
@@ -195,7 +306,8 @@ void gen_scenario_classes(struct gen *g, FILE *fp, const char *path)
                 (unsigned long long)ct.packets[c][DIR_TX]) < 0 ||
         fprintf(fp, "if_octets-%s %llu %llu\n", cls_name[c], (unsigned long long)ct.octets[c][DIR_RX],
                 (unsigned long long)ct.octets[c][DIR_TX]) < 0 ||
-        fprintf(fp, "current_connections-%s %llu\n", cls_name[c], (unsigned long long)ct.flows[c]) < 0)
+        fprintf(fp, "current_connections-%s %llu\n", cls_name[c], (unsigned long long)ct.flows[c]) < 0 ||
+        latency_lines(fp, &ct, c) < 0)
       gen_die("--class-truth %s: write failed: %s", path, strerror(errno));
   }
   if (fclose(fp) != 0)

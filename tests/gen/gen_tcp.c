@@ -199,8 +199,13 @@ static int cmp_u64(const void *a, const void *b)
   return x < y ? -1 : x > y;
 }
 
+void gen_sort_u64(uint64_t *v, size_t n)
+{
+  qsort(v, n, sizeof v[0], cmp_u64);
+}
+
 /* Nearest rank: the ceil(p * n)-th smallest, p in thousandths. */
-static uint64_t rank_value(const uint64_t *sorted, size_t n, unsigned p)
+uint64_t gen_nearest_rank(const uint64_t *sorted, size_t n, unsigned p)
 {
   size_t k = (p * n + 999) / 1000;
 
@@ -212,10 +217,10 @@ static void latency_lines(struct gen *g, struct tcp_truth *t)
   static const char *const name[3] = {"tcp_syn_synack", "tcp_synack_ack", "tcp_handshake"};
 
   for (int k = 0; k < 3; k++) {
-    qsort(t->lat[k], t->n_lat, sizeof t->lat[k][0], cmp_u64);
-    gen_truth_line(&g->truth, "latency-%s_p50 %.6f", name[k], rank_value(t->lat[k], t->n_lat, 500) / 1e6);
-    gen_truth_line(&g->truth, "latency-%s_p90 %.6f", name[k], rank_value(t->lat[k], t->n_lat, 900) / 1e6);
-    gen_truth_line(&g->truth, "latency-%s_p99 %.6f", name[k], rank_value(t->lat[k], t->n_lat, 990) / 1e6);
+    gen_sort_u64(t->lat[k], t->n_lat);
+    gen_truth_line(&g->truth, "latency-%s_p50 %.6f", name[k], gen_nearest_rank(t->lat[k], t->n_lat, 500) / 1e6);
+    gen_truth_line(&g->truth, "latency-%s_p90 %.6f", name[k], gen_nearest_rank(t->lat[k], t->n_lat, 900) / 1e6);
+    gen_truth_line(&g->truth, "latency-%s_p99 %.6f", name[k], gen_nearest_rank(t->lat[k], t->n_lat, 990) / 1e6);
     gen_truth_line(&g->truth, "latency-%s_max %.6f", name[k], t->lat[k][t->n_lat - 1] / 1e6);
   }
 }

@@ -2,8 +2,10 @@
 # Traffic rules end to end: a capture whose per-class ground truth the
 # generator knows, read by a real collectd with RulesFile (its
 # local_networks are the only local networks configured). Every per-class
-# series under plugin_instance "<source>-class" is exact, the classes plus
-# unclassified add up to the total, and pcapflow-replay -r prints the same.
+# series under plugin_instance "<source>-class" is exact (the handshake
+# latency of each class within the histogram's documented error), the classes
+# plus unclassified add up to the total, and pcapflow-replay -r prints the
+# same. A source with TcpAnalysis false has the same classes, but no latency.
 source "$(dirname "$0")/lib.sh"
 pf_test_init rules_collectd
 
@@ -20,18 +22,25 @@ LoadPlugin pcapflow
 <Plugin pcapflow>
   RulesFile "$WORK/rules.yaml"
   File "$WORK/cls.pcap"
+  <File "$WORK/cls.pcap">
+    Instance "off"
+    TcpAnalysis false
+  </File>
 </Plugin>
 CONF
 pf_collectd_start "$dir"
 class_series_written() {
   [[ "$(pf_csv_values "$dir" cls-class | grep -c '^if_packets-')" == "$classes" &&
-    "$(pf_value "$dir" cls packets-captured)" == "$total" ]]
+    "$(pf_value "$dir" cls packets-captured)" == "$total" &&
+    "$(pf_csv_values "$dir" off-class | grep -c '^if_packets-')" == "$classes" &&
+    "$(pf_value "$dir" off packets-captured)" == "$total" ]]
 }
 pf_wait_until 20 class_series_written ||
   pf_fail "per-class series not written: $(pf_csv_values "$dir" cls-class | head -n 3); log: $(grep pcapflow "$dir/collectd.log")"
 sleep 1.5 # one more interval: the file is read to its end
 pf_csv_values "$dir" cls >"$WORK/actual"
 pf_csv_values "$dir" cls-class >"$WORK/actual_class"
+pf_csv_values "$dir" off-class >"$WORK/actual_off"
 pf_collectd_stop
 grep -qF "RulesFile \"$WORK/rules.yaml\": $((classes - 1)) classes and unclassified, 2 local networks" \
   "$dir/collectd.log" || pf_fail "no INFO line naming the rules file: $(grep pcapflow "$dir/collectd.log")"
@@ -55,8 +64,17 @@ flows=$(awk '$1 ~ /^current_connections-/ { n += $2 } END { print n }' "$WORK/ac
 [[ "$flows" == "$(pf_value "$dir" cls current_connections-flows)" ]] ||
   pf_fail "active flows by class add up to $flows, current_connections-flows is $(pf_value "$dir" cls current_connections-flows)"
 
+# Handshake latency per class: the truth has it for the classes with
+# handshakes (each can be wrong), TcpAnalysis false has none of it.
+lat_classes=$(grep -c '^latency-tcp_handshake_.*_max ' "$WORK/cls.class_truth")
+[[ "$lat_classes" -ge 5 ]] || pf_fail "the truth has handshake latency for only $lat_classes classes"
+! grep -q '^latency-' "$WORK/actual_off" || pf_fail "TcpAnalysis false wrote per-class latency: $(grep '^latency-' "$WORK/actual_off" | head -n 3)"
+grep -v '^latency-' "$WORK/cls.class_truth" >"$WORK/off.class_truth"
+pf_compare_truth "$WORK/off.class_truth" "$WORK/actual_off" "collectd-class (TcpAnalysis false)" ||
+  pf_fail "per-class counters with TcpAnalysis false differ from the ground truth"
+
 "$REPLAY" -r "$WORK/rules.yaml" "$WORK/cls.pcap" >"$WORK/replay" || pf_fail "pcapflow-replay -r failed"
 sed -n 's#^cls-class/##p' "$WORK/replay" >"$WORK/replay_class"
 pf_compare_truth "$WORK/cls.class_truth" "$WORK/replay_class" replay-class ||
   pf_fail "pcapflow-replay -r differs from the ground truth"
-pf_pass "$total packets in $classes classes, every per-class series exact in collectd and pcapflow-replay"
+pf_pass "$total packets in $classes classes, every per-class series exact in collectd and pcapflow-replay, handshake latency of $lat_classes classes within 1/64, none with TcpAnalysis false"
