@@ -43,4 +43,17 @@ while read -r f; do
   grep -qwF "$f" "$WORK/text" || missing+=("$f")
 done <"$WORK/families"
 [[ ${#missing[@]} == 0 ]] || pf_fail "the man page does not name the families: ${missing[*]}"
+# The bound on series, with the figures of METRICS.md's tables (as
+# test_metrics_doc.sh holds METRICS.md to them): fixed identifiers less the
+# top-N lists' `other` rows, and the per-class families.
+grep -oE '^\| `[a-z_]+-[a-z0-9_]+`' "$PCAPFLOW_ROOT/docs/METRICS.md" | tr -d '|` ' | sort -u >"$WORK/fixed"
+n_top=$(grep -c '^bytes-top_[a-z]*_other$' "$WORK/fixed")
+n_bound=$(($(wc -l <"$WORK/fixed") - n_top))
+n_per_class=$(grep -cE '^\| `<source>-class/[a-z_]+-[a-z0-9_]*<class>' "$PCAPFLOW_ROOT/docs/METRICS.md")
+text=$(tr '\n' ' ' <"$WORK/text" | tr -s ' ')
+for want in "at most $n_bound fixed series + $n_top × (TopSeriesLimit + 1) series" \
+  "RulesFile $n_per_class × (classes + 1) more"; do
+  [[ "$text" == *"$want"* ]] || pf_fail "the man page does not state the bound METRICS.md's tables give: \"$want\""
+done
+
 pf_pass "no groff warnings; $(wc -l <"$WORK/options") options, $(wc -l <"$WORK/series") series names and $(wc -l <"$WORK/families") families present"

@@ -21,6 +21,24 @@ grep -v '<' "$WORK/class_doc" | LC_ALL=C sort >"$WORK/class_fixed"
 dups=$(uniq -d "$WORK/fixed")
 [[ -z "$dups" ]] || pf_fail "METRICS.md lists twice: $dups"
 
+# The bound on the series a source can emit, as METRICS.md states it
+# ("Cardinality", "Traffic rules"): its figures come from the tables, so a
+# row added or removed without updating the sentence fails here (the man
+# page is held to the same figures by test_manpage.sh). The top-N lists'
+# `other` rows are counted by 3 x (TopSeriesLimit + 1), not as fixed.
+n_top=$(grep -c '^bytes-top_[a-z]*_other$' "$WORK/fixed")
+n_bound=$(($(wc -l <"$WORK/fixed") - n_top))
+n_per_class=$(wc -l <"$WORK/class_families")
+n_class_counters=$(grep -vc '^\^latency-' "$WORK/class_families")
+doc_text=$(tr '\n' ' ' <"$doc" | tr -s ' ')
+for want in "at most $n_bound fixed series + $n_top × (\`TopSeriesLimit\` + 1)" \
+  "plus, with a rules file, $n_per_class × (classes + 1)" \
+  "The number of these series is $n_per_class × (classes + 1) per source" \
+  "at most $n_per_class × 129 = $((n_per_class * 129))" \
+  "The $n_bound are the fixed identifiers of the tables on this page, $((n_bound + n_top)), less the $([[ $n_top == 3 ]] && echo three || echo "$n_top")"; do
+  [[ "$doc_text" == *"$want"* ]] || pf_fail "METRICS.md does not state the bound its tables give: \"$want\""
+done
+
 # TCP latency figures are written only for intervals with a handshake, so
 # only a capture with handshakes (the tcp scenario) must write them.
 grep -v '^latency-' "$WORK/fixed" >"$WORK/fixed_always"
@@ -56,9 +74,11 @@ n_fixed=$(wc -l <"$WORK/fixed")
 all_fixed_written() {
   [[ -z "$(pf_csv_values "$dir" "$1" | awk '{print $1}' | LC_ALL=C sort | LC_ALL=C comm -23 "${2:-$WORK/fixed_always}" -)" ]]
 }
-# Every class of the example rules file, and unclassified, three series each.
-n_class_series=$((3 * ($(grep -c '^  - name:' "$PCAPFLOW_ROOT/collectd.conf.d/pcapflow.yaml") + 1)))
-class_written() { [[ "$(pf_csv_values "$dir" cov-class | wc -l)" == "$n_class_series" ]]; }
+# Every class of the example rules file, and unclassified, its counters
+# each (the latency figures come with handshakes only).
+n_classes=$(($(grep -c '^  - name:' "$PCAPFLOW_ROOT/collectd.conf.d/pcapflow.yaml") + 1))
+n_class_series=$((n_class_counters * n_classes))
+class_written() { [[ "$(pf_csv_values "$dir" cov-class | grep -vc '^latency-')" == "$n_class_series" ]]; }
 series_written() { all_fixed_written lo && all_fixed_written cov && all_fixed_written tcp "$WORK/fixed" && class_written; }
 pf_wait_until 20 series_written || true
 pf_collectd_stop
@@ -70,11 +90,13 @@ check_ids "collectd (File)" "$WORK/csv_cov"
 check_ids "collectd (File with TCP handshakes)" "$WORK/csv_tcp" "$WORK/fixed"
 grep -q '^bytes-top_flow_tcp_' "$WORK/csv_cov" || pf_fail "no top flow series written for the coverage capture"
 
-# The per-class series: exactly three per class, each a documented family,
-# and the documented fixed ones (unclassified).
+# The per-class series: the counters of every class, each a documented
+# family, and the documented fixed ones (unclassified).
 pf_csv_values "$dir" cov-class | awk '{print $1}' >"$WORK/csv_class"
-[[ $(wc -l <"$WORK/csv_class") == "$n_class_series" ]] ||
-  pf_fail "collectd wrote $(wc -l <"$WORK/csv_class") per-class series, expected $n_class_series"
+[[ $(grep -vc '^latency-' "$WORK/csv_class") == "$n_class_series" ]] ||
+  pf_fail "collectd wrote $(grep -vc '^latency-' "$WORK/csv_class") per-class counters, expected $n_class_series"
+[[ $(wc -l <"$WORK/csv_class") -le $((n_per_class * n_classes)) ]] ||
+  pf_fail "collectd wrote $(wc -l <"$WORK/csv_class") per-class series, more than $n_per_class x $n_classes"
 missing=$(LC_ALL=C comm -23 "$WORK/class_fixed" <(LC_ALL=C sort "$WORK/csv_class"))
 [[ -z "$missing" ]] || pf_fail "collectd does not write documented per-class series: $missing"
 undocumented=$(grep -vEf "$WORK/class_families" "$WORK/csv_class" || true)
@@ -87,8 +109,22 @@ sed -n 's#^cov-class/##p' "$WORK/replay_rules" | LC_ALL=C sort >"$WORK/replay_cl
 [[ "$(cat "$WORK/replay_class")" == "$(LC_ALL=C sort "$WORK/csv_class")" ]] ||
   pf_fail "pcapflow-replay -r prints other per-class series than collectd writes"
 
+# A capture where classes complete handshakes (the classes scenario): such
+# a class has exactly the per-class families, n_per_class series, and no
+# class more; every name is of a documented family.
+"$GEN" --scenario classes --out "$WORK/cls.pcap" --truth /dev/null --rules "$WORK/cls.yaml" \
+  --class-truth "$WORK/cls.class_truth" || pf_fail "generator failed"
+"$REPLAY" -r "$WORK/cls.yaml" "$WORK/cls.pcap" | sed -n 's#^cls-class/##p' | awk '{print $1}' >"$WORK/replay_cls"
+undocumented=$(grep -vEf "$WORK/class_families" "$WORK/replay_cls" || true)
+[[ -z "$undocumented" ]] || pf_fail "pcapflow-replay -r prints per-class series METRICS.md does not list: $undocumented"
+for c in $(sed -n 's/^latency-tcp_handshake_\(.*\)_max .*/\1/p' "$WORK/cls.class_truth"); do
+  n=$(grep -cE "^[a-z_]+-(tcp_handshake_)?${c}(_p50|_p90|_p99|_max)?$" "$WORK/replay_cls")
+  [[ "$n" == "$n_per_class" ]] || pf_fail "class $c with handshakes has $n series, METRICS.md documents $n_per_class"
+done
+[[ -n "${c:-}" ]] || pf_fail "the classes scenario has no class with handshakes"
+
 "$REPLAY" -l "$LOCAL_V4" "$WORK/cov.pcap" | awk '{print $1}' >"$WORK/replay"
 check_ids "pcapflow-replay" "$WORK/replay"
 "$REPLAY" -l "$LOCAL_V4" "$WORK/tcp.pcap" | awk '{print $1}' >"$WORK/replay_tcp"
 check_ids "pcapflow-replay (TCP handshakes)" "$WORK/replay_tcp" "$WORK/fixed"
-pf_pass "$n_fixed fixed identifiers, $(wc -l <"$WORK/families") families and $(wc -l <"$WORK/class_families") per-class families, documented = dispatched"
+pf_pass "$n_fixed fixed identifiers, $(wc -l <"$WORK/families") families and $n_per_class per-class families, documented = dispatched; bound $n_bound + $n_top x (TopSeriesLimit + 1) + $n_per_class x (classes + 1) stated"
