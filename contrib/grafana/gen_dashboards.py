@@ -20,6 +20,15 @@ every series whose name starts with a prefix, one line per name summed over
 hosts and sources: the top-N lists, whose names come from the traffic
 (Graphite: a wildcard grouped by node; InfluxDB: a type_instance regex
 grouped by type_instance).
+
+A `classes` panel draws a family of the traffic classes' series (docs/
+METRICS.md, "Traffic rules"), which live under plugin instance
+"SOURCE-class": one line per class, from the instances of the selected
+sources (the Source variable lists sources only; the panel appends
+"-class"). The class's name is what the family's prefix and `suffix`
+enclose (latency-tcp_handshake_<class>_p90). `aggregate` "max" takes the
+largest value over hosts and sources instead of the sum (percentiles do
+not add up).
 """
 import json
 import os
@@ -41,7 +50,24 @@ def graphite_path(series, ds):
     return path
 
 
+def graphite_class_target(ds, panel):
+    # prefix.host.pcapflow-SOURCE-class.TYPE-CLASS[.DS]: node 3 names the
+    # class, grouped over hosts and sources, shown as "CLASS[ DS]".
+    family, suffix = panel["family"], panel.get("suffix", "")
+    path = "$prefix.$host.pcapflow-$source-class.%s*%s" % (family, suffix)
+    if ds != "value":
+        path += "." + ds
+    agg = "maxSeries" if panel.get("aggregate") == "max" else "sumSeries"
+    expr = "groupByNode(%s, 3, '%s')" % (path, agg)
+    if panel.get("scale"):
+        expr = "scale(%s, %s)" % (expr, panel["scale"])
+    name = "\\1" if ds == "value" else "\\1 %s" % ds
+    return {"target": "aliasSub(%s, '^%s(.*)%s$', '%s')" % (expr, family, suffix, name)}
+
+
 def graphite_target(series, ds, panel):
+    if panel.get("classes"):
+        return graphite_class_target(ds, panel)
     if panel.get("family"):
         # One line per name of the family, summed over hosts and sources;
         # node 3 is TYPE-TYPE_INSTANCE, shown without the family's prefix.
@@ -58,7 +84,30 @@ def graphite_target(series, ds, panel):
     return {"target": "alias(%s, '%s')" % (expr, legend(series, ds, panel["ds"]))}
 
 
+def influx_class_target(ds, panel):
+    # One line per class (type_instance) of the selected sources' "-class"
+    # instances; the panel's rename transformation leaves the class's name.
+    typ, inst = panel["family"].split("-", 1)
+    suffix = panel.get("suffix", "")
+    where = ("\"type\" = '%s' AND \"type_instance\" =~ /^%s.*%s$/ AND \"host\" =~ /^$host$/ "
+             "AND \"instance\" =~ /^$source-class$/ AND $timeFilter" % (typ, inst, suffix))
+    if panel["kind"] == "rate":
+        inner = 'non_negative_derivative(mean("value"), 1s)'
+    else:
+        inner = 'mean("value")'
+    outer = 'max("v")' if panel.get("aggregate") == "max" else 'sum("v")'
+    if panel.get("scale"):
+        outer += " * %s" % panel["scale"]
+    query = ('SELECT %s FROM (SELECT %s AS "v" FROM "pcapflow_%s" WHERE %s '
+             'GROUP BY time($__interval), "host", "instance", "type_instance") WHERE $timeFilter '
+             'GROUP BY time($__interval), "type_instance" fill(null)' % (outer, inner, ds, where))
+    alias = "$tag_type_instance" if ds == "value" else "$tag_type_instance %s" % ds
+    return {"query": query, "rawQuery": True, "resultFormat": "time_series", "alias": alias}
+
+
 def influx_target(series, ds, panel):
+    if panel.get("classes"):
+        return influx_class_target(ds, panel)
     typ, inst = series.split("-", 1)
     if panel.get("family"):
         match = "\"type_instance\" =~ /^%s/" % inst
@@ -151,10 +200,15 @@ def dashboard(spec, kind):
                             "tooltip": {"mode": "multi"}},
                 "targets": targets,
             }
+            if p.get("stack"):
+                panel["fieldConfig"]["defaults"]["custom"]["stacking"] = {"mode": "normal",
+                                                                           "group": "A"}
             if p.get("family") and kind == "influxdb":
                 prefix = p["family"].split("-", 1)[1]
-                panel["transformations"] = [{"id": "renameByRegex", "options": {
-                    "regex": "^%s(.*)$" % prefix, "renamePattern": "$1"}}]
+                if prefix or p.get("suffix"):
+                    panel["transformations"] = [{"id": "renameByRegex", "options": {
+                        "regex": "^%s(.*)%s$" % (prefix, p.get("suffix", "")),
+                        "renamePattern": "$1"}}]
             panels.append(panel)
             next_id += 1
         y += ((len(row["panels"]) + 1) // 2) * PANEL_H

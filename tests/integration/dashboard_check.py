@@ -4,9 +4,13 @@ real run stored: every Graphite target must match series carbon-cache holds,
 and every InfluxDB query (and template variable query) must return data from
 the running InfluxDB. Used by test_dashboards.sh.
 
-Usage: dashboard_check.py GRAPHITE_JSON GRAPHITE_SERIES INFLUX_JSON INFLUX_URL HOST SOURCE
+Usage: dashboard_check.py GRAPHITE_JSON GRAPHITE_SERIES INFLUX_JSON INFLUX_URL HOST SOURCE [CLASSES]
   GRAPHITE_SERIES: one stored metric path per line (a.b.c)
   HOST, SOURCE: the host and pcapflow instance of the run, as InfluxDB has them
+  CLASSES: the traffic classes of the run's rules file, comma-separated; the
+    panels of the "Traffic classes" row must then draw two or more of them
+    and nothing else (a line per class: the name Graphite's aliasSub or
+    InfluxDB's renameByRegex leaves)
 """
 import fnmatch
 import json
@@ -15,8 +19,10 @@ import sys
 import urllib.parse
 import urllib.request
 
-GRAPHITE_FUNCTIONS = {"alias", "aliasByNode", "aliasSub", "groupByNode", "scale", "sumSeries"}
-INFLUX_FUNCTIONS = {"sum", "mean", "non_negative_derivative", "time", "fill"}
+GRAPHITE_FUNCTIONS = {"alias", "aliasByNode", "aliasSub", "groupByNode", "maxSeries", "scale",
+                      "sumSeries"}
+INFLUX_FUNCTIONS = {"sum", "max", "mean", "non_negative_derivative", "time", "fill"}
+SERIES_NODE = 3  # prefix.host.pcapflow-INSTANCE.TYPE-TYPE_INSTANCE[.DS]
 errors = []
 
 
@@ -24,10 +30,32 @@ def fail(msg):
     errors.append(msg)
 
 
-def targets(dash):
+CLASS_ROW = "Traffic classes"
+classes = None  # the expected class names, from CLASSES
+
+
+def targets(dash, row_title=None):
+    row = None
     for p in dash["panels"]:
+        if p.get("type") == "row":
+            row = p["title"]
         for t in p.get("targets", []):
-            yield p["title"], t
+            if row_title is None or row == row_title:
+                yield p["title"], t
+
+
+def class_panels(dash):
+    return {title for title, _ in targets(dash, CLASS_ROW)}
+
+
+def check_class_names(kind, title, names):
+    """The lines a class panel draws must be two or more of the classes."""
+    if classes is None:
+        return
+    names = set(names)
+    if not names <= classes or len(names) < 2:
+        fail("%s %r: draws %s, expected two or more of the classes %s"
+             % (kind, title, sorted(names), sorted(classes)))
 
 
 def graphite_matches(pattern, series):
@@ -46,9 +74,11 @@ def graphite_vars(pattern):
 
 def check_graphite(dash, series):
     n = 0
+    class_titles = class_panels(dash)
     for title, t in targets(dash):
         expr = t["target"]
-        for f in re.findall(r"([A-Za-z_]\w*)\(", expr):
+        # Functions outside quoted arguments (aliasSub's regex has groups).
+        for f in re.findall(r"([A-Za-z_]\w*)\(", re.sub(r"'[^']*'", "''", expr)):
             if f not in GRAPHITE_FUNCTIONS:
                 fail("graphite %r: unknown function %s in %s" % (title, f, expr))
         paths = re.findall(r"\$prefix(?:\.[\w$*\-]+)+", expr)
@@ -63,11 +93,18 @@ def check_graphite(dash, series):
         if m and any(int(x) >= len(nodes) for x in re.findall(r"\d+", m.group(1))):
             fail("graphite %r: aliasByNode%s beyond the nodes of %s" % (title, m.group(1), paths[0]))
         hits = graphite_matches(graphite_vars(paths[0]), series)
+        if hits and title in class_titles:
+            m = re.search(r"aliasSub\(.*, '([^']*)', '[^']*'\)$", expr)
+            rx = re.compile(m.group(1) if m else "^(.*)$")
+            check_class_names("graphite", title, [
+                (rx.match(n).group(1) if rx.match(n) else n)
+                for n in {h.split(".")[SERIES_NODE] for h in hits}])
         if not hits:
             fail("graphite %r: %s matches no stored series" % (title, paths[0]))
-        elif "*" in paths[0].split(".")[-1] and len({h.split(".")[-1] for h in hits}) < 2:
-            # A family (top-N list): more than its `other` must be stored.
-            fail("graphite %r: %s matches only %s" % (title, paths[0], hits[0].split(".")[-1]))
+        elif "*" in nodes[SERIES_NODE] and len({h.split(".")[SERIES_NODE] for h in hits}) < 2:
+            # A family (top-N list, traffic classes): more than one name
+            # (for a top-N list, more than its `other`) must be stored.
+            fail("graphite %r: %s matches only %s" % (title, paths[0], hits[0].split(".")[SERIES_NODE]))
         n += 1
     for v in dash["templating"]["list"]:
         if v["type"] != "query":
@@ -105,6 +142,10 @@ def influx_values(answer, per_series=False):
 
 def check_influx(dash, url, host, source):
     n = 0
+    class_titles = class_panels(dash)
+    renames = {p["title"]: re.compile(tr["options"]["regex"])
+               for p in dash["panels"] for tr in p.get("transformations", [])
+               if tr["id"] == "renameByRegex"}
     subst = {"$timeFilter": "time > now() - 1h", "$__interval": "1s",
              "$host": re.escape(host), "$source": re.escape(source)}
 
@@ -125,10 +166,16 @@ def check_influx(dash, url, host, source):
         except Exception as e:  # a query InfluxDB refuses
             fail("influxdb %r: %s: %s" % (title, e, q))
             continue
+        if vals and title in class_titles:
+            rx = renames.get(title, re.compile("^(.*)$"))
+            names = [s.get("type_instance", "") for s in series]
+            check_class_names("influxdb", title, [
+                (rx.match(n).group(1) if rx.match(n) else n) for n in names])
         if not vals:
             fail("influxdb %r (%s): no data for %s" % (title, t.get("alias"), fill(q)))
         elif re.search(r'"type_instance" =~', q) and len(series) < 2:
-            # A family (top-N list): more than its `other` must be stored.
+            # A family (top-N list, traffic classes): more than one name
+            # (for a top-N list, more than its `other`) must be stored.
             fail("influxdb %r: only %s for %s" % (title, series, fill(q)))
         n += 1
     for v in dash["templating"]["list"]:
@@ -144,7 +191,10 @@ def check_influx(dash, url, host, source):
 
 
 def main():
+    global classes
     gdash, gseries, idash, url, host, source = sys.argv[1:7]
+    if len(sys.argv) > 7:
+        classes = set(sys.argv[7].split(","))
     with open(gdash) as f:
         g = json.load(f)
     with open(gseries) as f:
@@ -155,6 +205,8 @@ def main():
     ni = check_influx(i, url, host, source)
     if ng == 0 or ni == 0:
         fail("no queries found (graphite %d, influxdb %d)" % (ng, ni))
+    if classes is not None and not (class_panels(g) and class_panels(i)):
+        fail("no panels in a %r row" % CLASS_ROW)
     for e in errors:
         print(e, file=sys.stderr)
     print("%d graphite targets, %d influxdb queries checked" % (ng, ni))

@@ -7,8 +7,12 @@
 # every InfluxDB query and template variable must return data. The capture
 # (the generator's tcp scenario) gives top-N lists and TCP handshakes, so the panels of
 # top talkers, services and flows (a Graphite wildcard, an InfluxDB
-# type_instance regex) must find more than their `other`. A dashboard with
-# one misspelt series, fixed or a family, must fail the same check.
+# type_instance regex) must find more than their `other`. A rules file with
+# two classes that both complete handshakes gives the traffic classes row
+# (plugin instance "cov-class") its data: every class panel must find more
+# than one class. A dashboard with one misspelt series, fixed or a family,
+# or a class panel looking outside "<source>-class", must fail the same
+# check.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/stack.sh"
 source "$(dirname "$0")/series.sh"
@@ -29,6 +33,10 @@ pf_influxd_start "$WORK/influx"
 # flows (all three top-N lists) and every fixed series.
 "$GEN" --scenario tcp --seed 14 --out "$WORK/cov.pcap" --truth "$WORK/cov.truth" ||
   pf_fail "generator failed"
+
+# The tcp scenario's servers listen on ports 80 and 443, alternately.
+printf 'classes:\n  - name: web\n    protocol: tcp\n    port: 80\n  - name: tls\n    protocol: tcp\n    port: 443\n' \
+  >"$WORK/rules.yaml"
 
 host="fleet.host1"
 dir="$WORK/collectd"
@@ -54,6 +62,7 @@ LoadPlugin pcapflow
 <Plugin pcapflow>
   LocalNetwork "$LOCAL_V4"
   LocalNetwork "$LOCAL_V6"
+  RulesFile "$WORK/rules.yaml"
   <File "$WORK/cov.pcap">
     Instance "cov"
   </File>
@@ -67,9 +76,13 @@ graphite_series() { (cd "$whisper" && find . -name '*.wsp' | sed -e 's|^\./||' -
 # Every documented identifier in Graphite (top-N lists included: the
 # tcp capture gives all three), and a few intervals in InfluxDB, so
 # that rates have two points to come from.
+# The source's own series (pcapflow-cov), apart from its classes'
+# (pcapflow-cov-class: every series of its three classes, with the handshake
+# latency of two: 3 x (2 + 2 + 1) + 2 x 4).
 graphite_complete() {
-  graphite_series | awk -F. '{print $4}' | LC_ALL=C sort -u >"$WORK/graphite.ids"
-  [[ -z "$(pf_ids_problems "$WORK/graphite.ids")$(pf_families_missing "$WORK/graphite.ids")" ]]
+  graphite_series | awk -F. '$3 == "pcapflow-cov" {print $4}' | LC_ALL=C sort -u >"$WORK/graphite.ids"
+  [[ -z "$(pf_ids_problems "$WORK/graphite.ids")$(pf_families_missing "$WORK/graphite.ids")" &&
+    $(graphite_series | grep -c '\.pcapflow-cov-class\.') -ge 23 ]]
 }
 influx_points() {
   pf_influx "SELECT count(\"value\") FROM \"pcapflow_value\" WHERE \"type_instance\" = 'captured'" 2>/dev/null |
@@ -84,7 +97,7 @@ graphite_series >"$WORK/graphite.series"
 check=(python3 "$PCAPFLOW_ROOT/tests/integration/dashboard_check.py")
 url="http://127.0.0.1:$INFLUX_HTTP_PORT"
 out=$("${check[@]}" "$grafana/pcapflow-graphite.json" "$WORK/graphite.series" \
-  "$grafana/pcapflow-influxdb.json" "$url" "$host" cov 2>&1) || pf_fail "dashboards refer to series the plugin does not emit:
+  "$grafana/pcapflow-influxdb.json" "$url" "$host" cov web,tls,unclassified 2>&1) || pf_fail "dashboards refer to series the plugin does not emit:
 $out"
 
 pf_check_ids "carbon" "$WORK/graphite.ids"
@@ -102,6 +115,21 @@ bad=$("${check[@]}" "$WORK/bad-graphite.json" "$WORK/graphite.series" "$WORK/bad
 for want in 'if_octets-tcpx.rx matches no stored series' 'bytes-top_prt_\* matches no stored series' \
   "no data for .*tcp_synx" "no data for .*top_prt_"; do
   grep -q "$want" <<<"$bad" || pf_fail "the check did not name the misspelt series ($want): $bad"
+done
+# ...and a class panel that looks at the source's own instance, or misses
+# the classes' type.
+sed -e 's/pcapflow-\$source-class\.if_octets-\*/pcapflow-$source.if_octets-*/' \
+  -e "s/pcapflow-\$source-class\.latency-tcp_handshake_\*_p90/pcapflow-\$source-class.latency-tcp_handshak_*_p90/" \
+  "$grafana/pcapflow-graphite.json" >"$WORK/class-graphite.json"
+sed 's|/^\$source-class\$/|/^$source$/|g' \
+  "$grafana/pcapflow-influxdb.json" >"$WORK/class-influxdb.json"
+! cmp -s "$WORK/class-graphite.json" "$grafana/pcapflow-graphite.json" &&
+  ! cmp -s "$WORK/class-influxdb.json" "$grafana/pcapflow-influxdb.json" || pf_fail "could not make the bad class dashboards"
+bad=$("${check[@]}" "$WORK/class-graphite.json" "$WORK/graphite.series" "$WORK/class-influxdb.json" "$url" "$host" cov web,tls,unclassified 2>&1) &&
+  pf_fail "a class panel outside <source>-class passed the check"
+for want in "graphite 'Bits by class': draws .*'all'" 'tcp_handshak_\*_p90 matches no stored series' \
+  "influxdb 'Active flows by class': draws .*'flows'" "influxdb 'TCP handshake p90 by class.*no data"; do
+  grep -q "$want" <<<"$bad" || pf_fail "the check did not name the bad class panel ($want): $bad"
 done
 # ...and a family that only matches its `other`.
 sed 's/bytes-top_host_\*/bytes-top_host_oth*/' "$grafana/pcapflow-graphite.json" >"$WORK/other-graphite.json"
