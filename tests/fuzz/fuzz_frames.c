@@ -4,8 +4,9 @@
  *
  * Input layout: frame_input.h. Besides ASan and UBSan, the harness aborts
  * (a crash to libFuzzer) when a promise is broken: a pointer in the decoded
- * view reaching past min(caplen, len), an outcome out of its range, or a
- * packet not counted exactly once in each family of counters. */
+ * view reaching past min(caplen, len), an outcome out of its range, a
+ * packet not counted exactly once in each family of counters and in one
+ * traffic class, or a handshake timed other than once per class. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,6 +100,33 @@ static void fz_check_flows(const struct pf_flow_table *t) {
   FZ_CHECK(s->created - s->expired - s->evicted == active);
 }
 
+/* Every packet is in exactly one class (the second set keeps every class
+ * of the first, so this holds across the reload), every flow too, and
+ * every completed handshake gives exactly one per-class sample, the same
+ * handshakes the source's own histogram took. */
+static void fz_check_classes(const struct fz_pipeline *p) {
+  const struct pf_class_counters *c = &p->shard.classes;
+  const struct pf_traffic *all = &p->shard.counters.traffic[PF_TRAFFIC_ALL];
+  FZ_CHECK(c->rules && c->count == pf_rules_class_count(c->rules));
+  for (int d = 0; d < PF_DIR_COUNT; d++) {
+    uint64_t packets = 0, octets = 0;
+    for (uint32_t k = 0; k < c->count; k++) {
+      packets += c->traffic[k].packets[d];
+      octets += c->traffic[k].octets[d];
+    }
+    FZ_CHECK(packets == all->packets[d]);
+    FZ_CHECK(octets == all->octets[d]);
+  }
+  uint64_t flows = 0;
+  for (uint32_t k = 0; k < c->count; k++)
+    flows += c->active[k];
+  FZ_CHECK(flows == pf_flow_table_count(&p->shard.flows));
+  uint64_t samples = p->class_samples + fz_pipeline_class_samples_pending(p);
+  FZ_CHECK(samples == p->shard.flows.tcp.stats.completed);
+  FZ_CHECK(samples == p->report.tcp.latency[PF_TCP_HANDSHAKE].count +
+                          p->shard.cur->tcp.latency[PF_TCP_HANDSHAKE].count);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (size < 1)
     return 0;
@@ -133,6 +161,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   }
   fz_check_counters(&pipe.shard.counters, fed, fed_octets);
   fz_check_flows(&pipe.shard.flows);
+  fz_check_classes(&pipe);
   fz_pipeline_free(&pipe);
   return 0;
 }

@@ -2,14 +2,80 @@
  * pipeline.h); keep it in step with pf_capture_packet in src/capture.c. */
 #include "pipeline.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "pcapflow/direction.h"
+#include "pcapflow/rules.h"
 
 /* The generator's local networks and watched host (tests/gen/README.md). */
 static const char *const fz_local_networks[] = {"198.18.0.0/16",
                                                 "2001:db8:1::/48"};
 static const uint8_t fz_watched_mac[6] = {0x02, 0, 0, 0, 0, 0x01};
+
+/* Every match key, overlaps, IPv4 and IPv6; the generator's networks. */
+static const char fz_rules_first[] =
+    "classes:\n"
+    "  - name: dns\n    protocol: [udp, tcp]\n    port: 53\n"
+    "  - name: web_v6\n    protocol: tcp\n    dst_port: [80, 443]\n"
+    "    cidr: \"2001:db8::/32\"\n"
+    "  - name: web\n    protocol: tcp\n    port: [80, 443, 8000-8099]\n"
+    "  - name: voice\n    dscp: [ef, af41]\n"
+    "  - name: storage\n    vlan: 200-209\n    inner_vlan: [0-4095]\n"
+    "  - name: backup\n    protocol: tcp\n    src_cidr: 198.19.128.0/17\n"
+    "    src_port: 1024-65535\n"
+    "  - name: inbound\n    dst_cidr: [198.18.0.0/16, \"2001:db8:1::/48\"]\n"
+    "  - name: ping\n    protocol: [icmp, icmpv6]\n"
+    "  - name: tagged\n    vlan: 0-4095\n";
+/* The same classes in another order, and one more in front. */
+static const char fz_rules_second[] =
+    "classes:\n"
+    "  - name: sctp\n    protocol: sctp\n"
+    "  - name: ping\n    protocol: [icmp, icmpv6]\n"
+    "  - name: tagged\n    vlan: 0-4095\n"
+    "  - name: web\n    protocol: tcp\n    port: [80, 443, 8000-8099]\n"
+    "  - name: dns\n    protocol: [udp, tcp]\n    port: 53\n"
+    "  - name: web_v6\n    protocol: tcp\n    dst_port: [80, 443]\n"
+    "  - name: backup\n    protocol: tcp\n    src_cidr: 198.19.128.0/17\n"
+    "  - name: voice\n    dscp: ef\n"
+    "  - name: storage\n    vlan: 200-209\n"
+    "  - name: inbound\n    dst_cidr: 198.18.0.0/16\n";
+
+/* Parsed once for the whole run; each pipeline takes references. */
+static struct pf_rules *fz_rules(int which) {
+  static struct pf_rules *sets[2];
+  if (!sets[which]) {
+    const char *text = which ? fz_rules_second : fz_rules_first;
+    char err[256];
+    if (pf_rules_parse("fuzz.yaml", text, strlen(text), &sets[which], err,
+                       sizeof(err)) != 0)
+      abort(); /* the built-in rules are valid */
+  }
+  return sets[which];
+}
+
+/* A reload as pf_source_set_rules and the capture thread perform it. */
+static int fz_use_rules(struct fz_pipeline *p, int which) {
+  struct pf_class_counters next;
+  char err[256];
+  if (pf_class_counters_prepare(&next, fz_rules(which), err, sizeof(err)) !=
+          0 ||
+      pf_class_counters_prepare_latency(&next, err, sizeof(err)) != 0) {
+    pf_class_counters_free(&next);
+    return -1;
+  }
+  pf_class_counters_apply(&p->shard.classes, &next, &p->shard.flows);
+  pf_class_counters_free(&next); /* what it replaced */
+  return 0;
+}
+
+uint64_t fz_pipeline_class_samples_pending(const struct fz_pipeline *p) {
+  const struct pf_class_latency *l = &p->shard.classes.latency;
+  uint64_t n = 0;
+  for (uint32_t k = 0; k < l->count; k++)
+    n += l->cur[k].count;
+  return n;
+}
 
 int fz_pipeline_init(struct fz_pipeline *p) {
   char err[256];
@@ -28,8 +94,12 @@ int fz_pipeline_init(struct fz_pipeline *p) {
   p->if_mac_valid = true;
   struct pf_shard_config cfg = {
       .max_flows = 16, /* tiny: eviction on nearly every new flow */
-      .timeouts = {.tcp_s = 300, .tcp_closed_s = 10, .udp_s = 60,
-                   .icmp_s = 30, .other_s = 60, .active_s = 1800},
+      .timeouts = {.tcp_s = 300,
+                   .tcp_closed_s = 10,
+                   .udp_s = 60,
+                   .icmp_s = 30,
+                   .other_s = 60,
+                   .active_s = 1800},
       .top_capacity = 8,
       .host_prefix_v4 = 24,
       .host_prefix_v6 = 64,
@@ -37,7 +107,8 @@ int fz_pipeline_init(struct fz_pipeline *p) {
       .tcp_syn_timeout_s = 3,
   };
   if (pf_shard_init(&p->shard, &cfg, err, sizeof(err)) != 0 ||
-      pf_interval_init(&p->report, 8, err, sizeof(err)) != 0) {
+      pf_interval_init(&p->report, 8, err, sizeof(err)) != 0 ||
+      fz_use_rules(p, 0) != 0) {
     fz_pipeline_free(p);
     return -1;
   }
@@ -61,9 +132,16 @@ void fz_pipeline_packet(struct fz_pipeline *p, int dlt, const uint8_t *frame,
   /* What the capture loop and the read callback do between batches. */
   if (p->packets % 4 == 0)
     pf_shard_expire(&p->shard, ts_us, 2);
+  if (p->packets == FZ_RELOAD_AT && fz_use_rules(p, 1) != 0)
+    abort(); /* out of memory */
   if (p->packets % 8 == 0) {
     struct pf_interval *done = pf_shard_swap_interval(&p->shard);
     pf_interval_merge(&p->report, done);
     pf_interval_reset(done);
+    struct pf_class_latency *l = &p->shard.classes.latency;
+    pf_class_latency_swap_locked(l);
+    for (uint32_t k = 0; k < l->count; k++)
+      p->class_samples += l->spare[k].count;
+    pf_class_latency_clear(l->spare, l->count);
   }
 }

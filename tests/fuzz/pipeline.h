@@ -2,8 +2,17 @@
  *
  * The capture thread's callback (pf_capture_packet in src/capture.c) is
  * static, so this mirrors it: decode, decide the direction, then the
- * shard's pipeline (counters, flow table, top-N sketches, distinct counts).
- * The shard's table is small, so eviction and expiry run all the time. */
+ * shard's pipeline (counters, traffic classes, flow table, TCP analysis,
+ * top-N sketches, distinct counts). The shard's table is small, so eviction
+ * and expiry run all the time.
+ *
+ * Traffic classes: every frame is classified by a fixed rule set built in
+ * here (every match key), and after the FZ_RELOAD_AT-th frame a second set
+ * takes over the way a reload does (prepared, applied at a batch boundary,
+ * the old one freed). The second set keeps every class of the first, in
+ * another order, and adds one, so the classes still add up to the totals
+ * after it. The reader's swap of the per-class handshake latency runs with
+ * the interval's. */
 #ifndef PCAPFLOW_FUZZ_PIPELINE_H
 #define PCAPFLOW_FUZZ_PIPELINE_H
 
@@ -23,12 +32,18 @@ struct fz_pipeline {
   struct pf_shard shard; /* shard.counters: what the checks add up */
   struct pf_interval report;
   uint64_t packets;
+  uint64_t class_samples; /* per-class handshake samples the reader drained */
 };
+
+#define FZ_RELOAD_AT 5
 
 /* Sets up the state a live Ethernet source watching the generator's host
  * would have (tests/gen: local networks and the watched MAC), so that
  * every direction rule is reachable. Returns 0, or -1 on out of memory. */
 int fz_pipeline_init(struct fz_pipeline *p);
+
+/* Per-class handshake samples not yet drained by the reader. */
+uint64_t fz_pipeline_class_samples_pending(const struct fz_pipeline *p);
 void fz_pipeline_free(struct fz_pipeline *p);
 
 /* One frame through the path; *pkt receives the decoder's view of it.
