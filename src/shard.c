@@ -2,6 +2,8 @@
  * and this interval's heavy hitters and distinct counts. */
 #include "pcapflow/shard.h"
 
+#include "pcapflow/hash.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -159,12 +161,11 @@ void pf_shard_packet(struct pf_shard *s, const struct pf_packet *pkt,
   pf_topn_add(&iv->top[PF_TOP_PORTS], &service, dir, len);
   pf_topn_add(&iv->top[PF_TOP_FLOWS], &up.flow->key, dir, len);
 
-  size_t alen = family == 4 ? 4 : 16;
-  pf_hll_add(&iv->src_hosts, pf_hash_bytes(s->seed, pkt->src_ip, alen));
-  pf_hll_add(&iv->dst_hosts, pf_hash_bytes(s->seed, pkt->dst_ip, alen));
+  pf_hll_add(&iv->src_hosts, pf_hash_addr(s->seed, family, pkt->src_ip));
+  pf_hll_add(&iv->dst_hosts, pf_hash_addr(s->seed, family, pkt->dst_ip));
   if (pkt->has_ports) {
     uint32_t port = (uint32_t)pkt->ip_proto << 16 | pkt->dst_port;
-    pf_hll_add(&iv->dst_ports, pf_hash_bytes(s->seed, &port, sizeof(port)));
+    pf_hll_add(&iv->dst_ports, pf_hash_inline(s->seed, &port, sizeof(port)));
   }
 }
 
