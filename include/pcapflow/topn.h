@@ -31,6 +31,7 @@ struct pf_topn {
   uint32_t index_mask;
   struct pf_topn_item *items; /* storage; never moves once placed */
   uint32_t *heap;  /* item numbers, a min-heap on count: heap[0] lightest */
+  uint64_t *heap_count; /* heap[i]'s count, beside it: sifting reads no item */
   uint32_t *index; /* open addressing: item number + 1, 0 when empty */
   uint64_t seed[4];
   uint64_t total[2]; /* every byte offered, rx and tx */
@@ -43,6 +44,11 @@ void pf_topn_reset(struct pf_topn *t);
 
 /* Offers `bytes` for `key` (key_len bytes) in direction dir (0 rx, 1 tx). */
 void pf_topn_add(struct pf_topn *t, const void *key, int dir, uint64_t bytes);
+
+/* Offers bytes[0] rx and bytes[1] tx bytes for key at once: the same as
+ * two pf_topn_add calls, but one update. */
+void pf_topn_add_both(struct pf_topn *t, const void *key,
+                      const uint64_t bytes[2]);
 
 /* Adds everything in src to dst (merging shards); both same key_len. */
 void pf_topn_merge(struct pf_topn *dst, const struct pf_topn *src);
