@@ -57,7 +57,7 @@ void pf_top_batch_add(struct pf_top_batch *b, struct pf_topn *t,
       break;
     }
     e = &b->entry[n - 1];
-    if (e->hash == hash && memcmp(e->key, key, b->key_len) == 0)
+    if (e->hash == hash && pf_topn_key_equal(e->key, key, b->key_len))
       break;
     s = (s + 1) & PF_TOP_BATCH_MASK;
   }

@@ -60,7 +60,7 @@ static uint32_t pf_topn_probe(const struct pf_topn *t, const void *key,
                               uint32_t home) {
   uint32_t s = home;
   while (t->index[s] &&
-         memcmp(t->items[t->index[s] - 1].key, key, t->key_len) != 0)
+         !pf_topn_key_equal(t->items[t->index[s] - 1].key, key, t->key_len))
     s = (s + 1) & t->index_mask;
   return s;
 }
@@ -136,7 +136,7 @@ static void pf_topn_sift_up(struct pf_topn *t, uint32_t pos) {
 static void pf_topn_offer(struct pf_topn *t, const void *key, uint64_t weight,
                           uint64_t err, const uint64_t bytes[2]) {
   uint32_t home =
-      (uint32_t)pf_hash_bytes(t->seed, key, t->key_len) & t->index_mask;
+      (uint32_t)pf_topn_key_hash(t->seed, key, t->key_len) & t->index_mask;
   uint32_t s = pf_topn_probe(t, key, home);
   if (t->index[s]) {
     struct pf_topn_item *it = &t->items[t->index[s] - 1];

@@ -13,6 +13,9 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
+
+#include "pcapflow/hash.h"
 
 #define PF_TOPN_KEY_MAX 44
 
@@ -36,6 +39,37 @@ struct pf_topn {
   uint64_t seed[4];
   uint64_t total[2]; /* every byte offered, rx and tx */
 };
+
+/* Key equality and hash, with fixed-length copies for the key sizes the
+ * shard uses (service 4, host 20, flow 44 bytes): inlined compares and
+ * hashes instead of calls that loop over a length. */
+static inline int pf_topn_key_equal(const void *a, const void *b,
+                                    uint32_t len) {
+  switch (len) {
+  case 4:
+    return memcmp(a, b, 4) == 0;
+  case 20:
+    return memcmp(a, b, 20) == 0;
+  case 44:
+    return memcmp(a, b, 44) == 0;
+  default:
+    return memcmp(a, b, len) == 0;
+  }
+}
+
+static inline uint64_t pf_topn_key_hash(const uint64_t seed[4],
+                                        const void *key, uint32_t len) {
+  switch (len) {
+  case 4:
+    return pf_hash_inline(seed, key, 4);
+  case 20:
+    return pf_hash_inline(seed, key, 20);
+  case 44:
+    return pf_hash_inline(seed, key, 44);
+  default:
+    return pf_hash_inline(seed, key, len);
+  }
+}
 
 int pf_topn_init(struct pf_topn *t, uint32_t capacity, uint32_t key_len,
                  char *err, size_t errlen);
