@@ -15,7 +15,10 @@ static void pf_key_of(struct pf_anomaly_key *k, uint8_t family,
   memset(k, 0, sizeof(*k));
   k->family = family;
   k->port = port;
-  memcpy(k->addr, addr, family == 4 ? 4 : 16);
+  if (family == 4) /* fixed sizes: inlined copies, not calls */
+    memcpy(k->addr, addr, 4);
+  else
+    memcpy(k->addr, addr, 16);
 }
 
 static bool pf_key_eq(const struct pf_anomaly_key *a,
@@ -87,7 +90,10 @@ void pf_anomaly_packet(struct pf_anomaly_table *t, const uint64_t seed[4],
     if (r == PF_CLAIM_NEW)
       memset(s->bits, 0, sizeof(s->bits));
     uint8_t dest[18];
-    memcpy(dest, pkt->dst_ip, alen);
+    if (family == 4)
+      memcpy(dest, pkt->dst_ip, 4);
+    else
+      memcpy(dest, pkt->dst_ip, 16);
     dest[alen] = (uint8_t)(pkt->dst_port >> 8);
     dest[alen + 1] = (uint8_t)pkt->dst_port;
     uint64_t h = (family == 4 ? pf_hash_inline(seed, dest, 6)

@@ -65,8 +65,9 @@ static uint32_t pf_topn_probe(const struct pf_topn *t, const void *key,
   return s;
 }
 
-/* Backward-shift deletion keeps probe chains whole without tombstones. */
-static void pf_topn_unindex(struct pf_topn *t, uint32_t s) {
+/* Backward-shift deletion keeps probe chains whole without tombstones.
+ * Returns the slot left empty at the end. */
+static uint32_t pf_topn_unindex(struct pf_topn *t, uint32_t s) {
   uint32_t hole = s;
   t->index[hole] = 0;
   for (uint32_t j = (hole + 1) & t->index_mask; t->index[j];
@@ -83,6 +84,7 @@ static void pf_topn_unindex(struct pf_topn *t, uint32_t s) {
     t->index[j] = 0;
     hole = j;
   }
+  return hole;
 }
 
 /* ---- the heap ---- */
@@ -164,8 +166,12 @@ static void pf_topn_offer(struct pf_topn *t, const void *key, uint64_t weight,
     pos = 0;
     item = t->heap[0];
     inherited = t->items[item].count;
-    pf_topn_unindex(t, t->items[item].slot);
-    s = pf_topn_probe(t, key, home); /* deletion may have moved the hole */
+    uint32_t hole = pf_topn_unindex(t, t->items[item].slot);
+    /* The key's chain ran from home to the empty slot s, every slot in
+     * between full and not the key; the deletion emptied one slot only. If
+     * that one lies in the chain, the key now goes there, else still to s. */
+    if (((hole - home) & t->index_mask) < ((s - home) & t->index_mask))
+      s = hole;
   }
   struct pf_topn_item *it = &t->items[item];
   memcpy(it->key, key, t->key_len);
