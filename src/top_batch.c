@@ -37,7 +37,7 @@ static struct pf_top_batch_entry *pf_top_batch_insert(struct pf_top_batch *b,
   e->hash = hash;
   e->bytes[0] = e->bytes[1] = 0;
   e->tag = PF_TOP_BATCH_NO_TAG;
-  memcpy(e->key, key, b->key_len);
+  pf_topn_key_copy(e->key, key, b->key_len);
   return e;
 }
 

@@ -174,7 +174,7 @@ static void pf_topn_offer(struct pf_topn *t, const void *key, uint64_t weight,
       s = hole;
   }
   struct pf_topn_item *it = &t->items[item];
-  memcpy(it->key, key, t->key_len);
+  pf_topn_key_copy(it->key, key, t->key_len);
   it->count = inherited + weight + err;
   it->err = inherited + err;
   it->bytes[0] = bytes[0];

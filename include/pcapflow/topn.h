@@ -40,8 +40,8 @@ struct pf_topn {
   uint64_t total[2]; /* every byte offered, rx and tx */
 };
 
-/* Key equality and hash, with fixed-length copies for the key sizes the
- * shard uses (service 4, host 20, flow 44 bytes): inlined compares and
+/* Key equality, copy and hash, specialised for the key sizes the shard
+ * uses (service 4, host 20, flow 44 bytes): inlined compares, copies and
  * hashes instead of calls that loop over a length. */
 static inline int pf_topn_key_equal(const void *a, const void *b,
                                     uint32_t len) {
@@ -54,6 +54,23 @@ static inline int pf_topn_key_equal(const void *a, const void *b,
     return memcmp(a, b, 44) == 0;
   default:
     return memcmp(a, b, len) == 0;
+  }
+}
+
+static inline void pf_topn_key_copy(void *dst, const void *src,
+                                    uint32_t len) {
+  switch (len) {
+  case 4:
+    memcpy(dst, src, 4);
+    break;
+  case 20:
+    memcpy(dst, src, 20);
+    break;
+  case 44:
+    memcpy(dst, src, 44);
+    break;
+  default:
+    memcpy(dst, src, len);
   }
 }
 
