@@ -20,8 +20,7 @@ static bool pf_icmp_echo_id(const struct pf_packet *pkt, uint16_t *id) {
 
 /* memcmp's order of two IPv4 (words 1) or IPv6 (words 2) addresses, read
  * as big-endian words: no call, no byte loop. */
-static inline int pf_addr_order(const uint8_t *a, const uint8_t *b,
-                                int words) {
+static inline int pf_addr_order(const uint8_t *a, const uint8_t *b, int words) {
   if (words == 1) {
     uint32_t x, y;
     memcpy(&x, a, 4);

@@ -1,7 +1,7 @@
 /* hash.c - the keyed hash every table and sketch uses, with a random seed
  * drawn once per process so that nobody outside can predict collisions. */
-#include "pcapflow/flow.h"
 #include "pcapflow/hash.h"
+#include "pcapflow/flow.h"
 
 #include <pthread.h>
 #include <string.h>

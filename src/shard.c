@@ -181,8 +181,8 @@ void pf_shard_packet(struct pf_shard *s, const struct pf_packet *pkt,
   struct pf_service_key service;
   pf_service_key_of(up.flow, &service);
   pf_top_batch_add(&s->top_batch[PF_TOP_PORTS], &iv->top[PF_TOP_PORTS],
-                   pf_hash_inline(s->seed, &service, sizeof(service)),
-                   &service, dir, len);
+                   pf_hash_inline(s->seed, &service, sizeof(service)), &service,
+                   dir, len);
 
   uint32_t flow = (uint32_t)(up.flow - s->flows.flows);
   pf_top_batch_add_flow(&s->top_batch[PF_TOP_FLOWS], &iv->top[PF_TOP_FLOWS],

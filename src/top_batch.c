@@ -29,8 +29,7 @@ void pf_top_batch_flush(struct pf_top_batch *b, struct pf_topn *t) {
 
 /* A new entry in empty slot s; the caller made sure there is room. */
 static struct pf_top_batch_entry *pf_top_batch_insert(struct pf_top_batch *b,
-                                                      uint32_t s,
-                                                      uint64_t hash,
+                                                      uint32_t s, uint64_t hash,
                                                       const void *key) {
   struct pf_top_batch_entry *e = &b->entry[b->used++];
   b->slot[s] = (uint16_t)b->used;
@@ -41,9 +40,8 @@ static struct pf_top_batch_entry *pf_top_batch_insert(struct pf_top_batch *b,
   return e;
 }
 
-void pf_top_batch_add(struct pf_top_batch *b, struct pf_topn *t,
-                      uint64_t hash, const void *key, int dir,
-                      uint64_t bytes) {
+void pf_top_batch_add(struct pf_top_batch *b, struct pf_topn *t, uint64_t hash,
+                      const void *key, int dir, uint64_t bytes) {
   uint32_t s = (uint32_t)hash & PF_TOP_BATCH_MASK;
   struct pf_top_batch_entry *e;
   for (;;) {

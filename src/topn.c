@@ -89,8 +89,8 @@ static uint32_t pf_topn_unindex(struct pf_topn *t, uint32_t s) {
 
 /* ---- the heap ---- */
 
-static inline void pf_topn_place(struct pf_topn *t, uint32_t pos,
-                                 uint32_t item, uint64_t count) {
+static inline void pf_topn_place(struct pf_topn *t, uint32_t pos, uint32_t item,
+                                 uint64_t count) {
   t->heap[pos] = item;
   t->heap_count[pos] = count;
   t->items[item].heap_pos = pos;
@@ -102,8 +102,7 @@ static inline uint32_t pf_topn_lighter_child(const struct pf_topn *t,
   uint32_t l = 2 * pos + 1;
   if (l >= t->used)
     return 0;
-  return l + 1 < t->used && t->heap_count[l + 1] < t->heap_count[l] ? l + 1
-                                                                    : l;
+  return l + 1 < t->used && t->heap_count[l + 1] < t->heap_count[l] ? l + 1 : l;
 }
 
 /* The item at pos, whose count grew, sinks below every lighter child. */

@@ -19,7 +19,7 @@
 
 #include "pcapflow/topn.h"
 
-#define PF_TOP_BATCH_KEYS 1024   /* distinct keys before an early flush */
+#define PF_TOP_BATCH_KEYS 1024  /* distinct keys before an early flush */
 #define PF_TOP_BATCH_SLOTS 2048 /* index slots: load factor at most 1/2 */
 #define PF_TOP_BATCH_NO_TAG UINT32_MAX
 
@@ -41,8 +41,8 @@ void pf_top_batch_init(struct pf_top_batch *b, uint32_t key_len);
 
 /* Adds `bytes` in direction dir (0 rx, 1 tx) to key, whose hash the caller
  * computed with the keyed hash; flushes into t first when full. */
-void pf_top_batch_add(struct pf_top_batch *b, struct pf_topn *t,
-                      uint64_t hash, const void *key, int dir, uint64_t bytes);
+void pf_top_batch_add(struct pf_top_batch *b, struct pf_topn *t, uint64_t hash,
+                      const void *key, int dir, uint64_t bytes);
 
 /* The same for a flow, found by its entry number in the flow table rather
  * than by its 44-byte key. A flow just created may reuse the entry number

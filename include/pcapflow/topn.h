@@ -57,8 +57,7 @@ static inline int pf_topn_key_equal(const void *a, const void *b,
   }
 }
 
-static inline void pf_topn_key_copy(void *dst, const void *src,
-                                    uint32_t len) {
+static inline void pf_topn_key_copy(void *dst, const void *src, uint32_t len) {
   switch (len) {
   case 4:
     memcpy(dst, src, 4);
@@ -74,8 +73,8 @@ static inline void pf_topn_key_copy(void *dst, const void *src,
   }
 }
 
-static inline uint64_t pf_topn_key_hash(const uint64_t seed[4],
-                                        const void *key, uint32_t len) {
+static inline uint64_t pf_topn_key_hash(const uint64_t seed[4], const void *key,
+                                        uint32_t len) {
   switch (len) {
   case 4:
     return pf_hash_inline(seed, key, 4);

@@ -23,8 +23,8 @@ static struct pf_topn *new_topn(int i, uint32_t capacity, uint32_t key_len) {
   sketch[i] = calloc(1, sizeof(*sketch[i]));
   ck_assert_ptr_nonnull(sketch[i]);
   char err[128];
-  ck_assert_msg(pf_topn_init(sketch[i], capacity, key_len, err,
-                             sizeof(err)) == 0,
+  ck_assert_msg(pf_topn_init(sketch[i], capacity, key_len, err, sizeof(err)) ==
+                    0,
                 "%s", err);
   return sketch[i];
 }
@@ -48,8 +48,8 @@ static void teardown(void) {
 
 static void batch_add(struct pf_topn *t, uint32_t key, int dir,
                       uint64_t bytes) {
-  pf_top_batch_add(batch, t, pf_hash_inline(seed, &key, sizeof(key)), &key,
-                   dir, bytes);
+  pf_top_batch_add(batch, t, pf_hash_inline(seed, &key, sizeof(key)), &key, dir,
+                   bytes);
 }
 
 static const struct pf_topn_item *item_of(const struct pf_topn *t,
