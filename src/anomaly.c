@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "pcapflow/flow.h"
+#include "pcapflow/hash.h"
 
 void pf_anomaly_reset(struct pf_anomaly_table *t) { memset(t, 0, sizeof(*t)); }
 
@@ -14,7 +15,10 @@ static void pf_key_of(struct pf_anomaly_key *k, uint8_t family,
   memset(k, 0, sizeof(*k));
   k->family = family;
   k->port = port;
-  memcpy(k->addr, addr, family == 4 ? 4 : 16);
+  if (family == 4) /* fixed sizes: inlined copies, not calls */
+    memcpy(k->addr, addr, 4);
+  else
+    memcpy(k->addr, addr, 16);
 }
 
 static bool pf_key_eq(const struct pf_anomaly_key *a,
@@ -58,7 +62,7 @@ void pf_anomaly_packet(struct pf_anomaly_table *t, const uint64_t seed[4],
   if (syn || completed) {
     pf_key_of(&k, family, pkt->dst_ip, pkt->dst_port);
     struct pf_syn_slot *s =
-        &t->syn[pf_hash_bytes(seed, &k, sizeof(k)) % PF_ANOMALY_SLOTS];
+        &t->syn[pf_hash_inline(seed, &k, sizeof(k)) % PF_ANOMALY_SLOTS];
     if (completed) {
       /* Completions count for a target that holds its slot. */
       if (s->key.family && pf_key_eq(&s->key, &k)) {
@@ -79,17 +83,22 @@ void pf_anomaly_packet(struct pf_anomaly_table *t, const uint64_t seed[4],
   if (syn || new_udp_flow) {
     pf_key_of(&k, family, pkt->src_ip, 0);
     struct pf_scan_slot *s =
-        &t->scan[pf_hash_bytes(seed, &k, sizeof(k)) % PF_ANOMALY_SLOTS];
+        &t->scan[pf_hash_inline(seed, &k, sizeof(k)) % PF_ANOMALY_SLOTS];
     enum pf_claim_result r = pf_claim(&s->key, &s->weight, &k);
     if (r == PF_CLAIM_LOST)
       return;
     if (r == PF_CLAIM_NEW)
       memset(s->bits, 0, sizeof(s->bits));
     uint8_t dest[18];
-    memcpy(dest, pkt->dst_ip, alen);
+    if (family == 4)
+      memcpy(dest, pkt->dst_ip, 4);
+    else
+      memcpy(dest, pkt->dst_ip, 16);
     dest[alen] = (uint8_t)(pkt->dst_port >> 8);
     dest[alen + 1] = (uint8_t)pkt->dst_port;
-    uint64_t h = pf_hash_bytes(seed, dest, alen + 2) % PF_SCAN_BITS;
+    uint64_t h = (family == 4 ? pf_hash_inline(seed, dest, 6)
+                              : pf_hash_inline(seed, dest, 18)) %
+                 PF_SCAN_BITS;
     s->bits[h / 64] |= 1ull << (h % 64);
     s->weight++;
   }

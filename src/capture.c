@@ -69,6 +69,7 @@ static void pf_batch_begin(struct pf_worker *w) {
 
 static void pf_batch_end(struct pf_worker *w) {
   if (w->in_batch) {
+    pf_shard_batch_end(&w->shard); /* the batch's top-N sums, before a read */
     w->in_batch = false;
     pthread_spin_unlock(&w->lock);
   }

@@ -6,6 +6,7 @@
  * and never a sweep of the table. The least recently seen flow overall is
  * one of the tails, which makes eviction O(kinds). */
 #include "pcapflow/flow.h"
+#include "pcapflow/hash.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -116,7 +117,7 @@ static void pf_flow_set_kind(struct pf_flow_table *t, uint32_t i,
 
 static uint32_t pf_bucket_of(const struct pf_flow_table *t,
                              const struct pf_flow_key *key) {
-  return (uint32_t)pf_hash_bytes(t->seed, key, sizeof(*key)) & t->bucket_mask;
+  return (uint32_t)pf_hash_inline(t->seed, key, sizeof(*key)) & t->bucket_mask;
 }
 
 static uint32_t pf_lookup(const struct pf_flow_table *t,

@@ -1,5 +1,6 @@
 /* hash.c - the keyed hash every table and sketch uses, with a random seed
  * drawn once per process so that nobody outside can predict collisions. */
+#include "pcapflow/hash.h"
 #include "pcapflow/flow.h"
 
 #include <pthread.h>
@@ -36,31 +37,6 @@ void pf_hash_seed(uint64_t seed[4]) {
   memcpy(seed, pf_seed_words, sizeof(pf_seed_words));
 }
 
-/* 64x64 -> 128-bit multiply, folded: the mixing step of the hash. */
-static inline uint64_t pf_mum(uint64_t a, uint64_t b) {
-  __uint128_t r = (__uint128_t)a * b;
-  return (uint64_t)r ^ (uint64_t)(r >> 64);
-}
-
 uint64_t pf_hash_bytes(const uint64_t seed[4], const void *data, size_t len) {
-  const uint8_t *p = data;
-  uint64_t h = seed[0] ^ (len * 0x9e3779b97f4a7c15ULL);
-  uint64_t a, b;
-
-  while (len >= 16) {
-    memcpy(&a, p, 8);
-    memcpy(&b, p + 8, 8);
-    h = pf_mum(a ^ seed[1], b ^ h);
-    p += 16;
-    len -= 16;
-  }
-  a = b = 0;
-  if (len > 8) {
-    memcpy(&a, p, 8);
-    memcpy(&b, p + 8, len - 8);
-  } else {
-    memcpy(&a, p, len);
-  }
-  h = pf_mum(a ^ seed[2], b ^ h ^ seed[3]);
-  return pf_mum(h ^ seed[1], 0x9e3779b97f4a7c15ULL ^ seed[2]);
+  return pf_hash_inline(seed, data, len);
 }

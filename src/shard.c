@@ -2,6 +2,8 @@
  * and this interval's heavy hitters and distinct counts. */
 #include "pcapflow/shard.h"
 
+#include "pcapflow/hash.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -69,6 +71,8 @@ int pf_shard_init(struct pf_shard *s, const struct pf_shard_config *cfg,
     pf_shard_free(s);
     return -1;
   }
+  for (int k = 0; k < PF_TOP_KIND_COUNT; k++)
+    pf_top_batch_init(&s->top_batch[k], pf_top_key_len[k]);
   s->host_prefix[0] = cfg->host_prefix_v4;
   s->host_prefix[1] = cfg->host_prefix_v6;
   pf_hash_seed(s->seed);
@@ -87,25 +91,37 @@ void pf_shard_free(struct pf_shard *s) {
   pf_class_counters_free(&s->classes);
 }
 
+void pf_shard_batch_end(struct pf_shard *s) {
+  for (int k = 0; k < PF_TOP_KIND_COUNT; k++)
+    pf_top_batch_flush(&s->top_batch[k], &s->cur->top[k]);
+}
+
 struct pf_interval *pf_shard_swap_interval(struct pf_shard *s) {
+  pf_shard_batch_end(s);
   struct pf_interval *done = s->cur;
   s->cur = s->spare; /* the reader cleaned it after the previous swap */
   s->spare = done;
   return done;
 }
 
-/* The host an address belongs to, aggregated to the configured prefix. */
-static void pf_host_key_of(const struct pf_shard *s, uint8_t family,
+/* The host an address belongs to, aggregated to the configured prefix.
+ * Returns true when the prefix is the whole address (key->addr == addr). */
+static bool pf_host_key_of(const struct pf_shard *s, uint8_t family,
                            const uint8_t *addr, struct pf_host_key *key) {
   memset(key, 0, sizeof(*key));
   unsigned bytes = family == 4 ? 4 : 16;
   unsigned prefix = s->host_prefix[family == 4 ? 0 : 1];
   key->family = family;
   key->prefix = (uint8_t)prefix;
+  if (prefix == bytes * 8) {
+    memcpy(key->addr, addr, bytes);
+    return true;
+  }
   for (unsigned i = 0; i < bytes && i * 8 < prefix; i++) {
     unsigned bits = prefix - i * 8;
     key->addr[i] = bits >= 8 ? addr[i] : (uint8_t)(addr[i] & (0xff << (8 - bits)));
   }
+  return false;
 }
 
 /* The service a flow is about: the port of the side that did not start it,
@@ -157,21 +173,32 @@ void pf_shard_packet(struct pf_shard *s, const struct pf_packet *pkt,
   uint64_t len = pkt->wire_len;
   uint8_t family = pkt->l3 == PF_L3_IPV4 ? 4 : 6;
 
+  /* Each address is hashed once: the distinct count and, when hosts are
+   * not aggregated, the top hosts' batch share the hash. */
+  uint64_t src_hash = pf_hash_addr(s->seed, family, pkt->src_ip);
+  pf_hll_add(&iv->src_hosts, src_hash);
+  pf_hll_add(&iv->dst_hosts, pf_hash_addr(s->seed, family, pkt->dst_ip));
+
   struct pf_host_key host;
-  pf_host_key_of(s, family, pkt->src_ip, &host);
-  pf_topn_add(&iv->top[PF_TOP_HOSTS], &host, dir, len);
+  bool whole = pf_host_key_of(s, family, pkt->src_ip, &host);
+  pf_top_batch_add(&s->top_batch[PF_TOP_HOSTS], &iv->top[PF_TOP_HOSTS],
+                   whole ? src_hash : pf_hash_addr(s->seed, family, host.addr),
+                   &host, dir, len);
 
   struct pf_service_key service;
   pf_service_key_of(up.flow, &service);
-  pf_topn_add(&iv->top[PF_TOP_PORTS], &service, dir, len);
-  pf_topn_add(&iv->top[PF_TOP_FLOWS], &up.flow->key, dir, len);
+  pf_top_batch_add(&s->top_batch[PF_TOP_PORTS], &iv->top[PF_TOP_PORTS],
+                   pf_hash_inline(s->seed, &service, sizeof(service)), &service,
+                   dir, len);
 
-  size_t alen = family == 4 ? 4 : 16;
-  pf_hll_add(&iv->src_hosts, pf_hash_bytes(s->seed, pkt->src_ip, alen));
-  pf_hll_add(&iv->dst_hosts, pf_hash_bytes(s->seed, pkt->dst_ip, alen));
+  uint32_t flow = (uint32_t)(up.flow - s->flows.flows);
+  pf_top_batch_add_flow(&s->top_batch[PF_TOP_FLOWS], &iv->top[PF_TOP_FLOWS],
+                        pf_hash_inline(s->seed, &flow, sizeof(flow)), flow,
+                        up.created, &up.flow->key, dir, len);
+
   if (pkt->has_ports) {
     uint32_t port = (uint32_t)pkt->ip_proto << 16 | pkt->dst_port;
-    pf_hll_add(&iv->dst_ports, pf_hash_bytes(s->seed, &port, sizeof(port)));
+    pf_hll_add(&iv->dst_ports, pf_hash_inline(s->seed, &port, sizeof(port)));
   }
 }
 

@@ -22,8 +22,9 @@ int pf_topn_init(struct pf_topn *t, uint32_t capacity, uint32_t key_len,
     slots <<= 1; /* load factor at most 1/2 keeps probes short */
   t->items = calloc(capacity, sizeof(*t->items));
   t->heap = calloc(capacity, sizeof(*t->heap));
+  t->heap_count = calloc(capacity, sizeof(*t->heap_count));
   t->index = calloc(slots, sizeof(*t->index));
-  if (!t->items || !t->heap || !t->index) {
+  if (!t->items || !t->heap || !t->heap_count || !t->index) {
     pf_topn_free(t);
     snprintf(err, errlen, "out of memory for a top-N sketch");
     return -1;
@@ -38,9 +39,11 @@ int pf_topn_init(struct pf_topn *t, uint32_t capacity, uint32_t key_len,
 void pf_topn_free(struct pf_topn *t) {
   free(t->items);
   free(t->heap);
+  free(t->heap_count);
   free(t->index);
   t->items = NULL;
   t->heap = NULL;
+  t->heap_count = NULL;
   t->index = NULL;
 }
 
@@ -57,13 +60,14 @@ static uint32_t pf_topn_probe(const struct pf_topn *t, const void *key,
                               uint32_t home) {
   uint32_t s = home;
   while (t->index[s] &&
-         memcmp(t->items[t->index[s] - 1].key, key, t->key_len) != 0)
+         !pf_topn_key_equal(t->items[t->index[s] - 1].key, key, t->key_len))
     s = (s + 1) & t->index_mask;
   return s;
 }
 
-/* Backward-shift deletion keeps probe chains whole without tombstones. */
-static void pf_topn_unindex(struct pf_topn *t, uint32_t s) {
+/* Backward-shift deletion keeps probe chains whole without tombstones.
+ * Returns the slot left empty at the end. */
+static uint32_t pf_topn_unindex(struct pf_topn *t, uint32_t s) {
   uint32_t hole = s;
   t->index[hole] = 0;
   for (uint32_t j = (hole + 1) & t->index_mask; t->index[j];
@@ -80,51 +84,52 @@ static void pf_topn_unindex(struct pf_topn *t, uint32_t s) {
     t->index[j] = 0;
     hole = j;
   }
+  return hole;
 }
 
 /* ---- the heap ---- */
 
-static inline uint64_t pf_topn_weight(const struct pf_topn *t, uint32_t pos) {
-  return t->items[t->heap[pos]].count;
-}
-
-static inline void pf_topn_place(struct pf_topn *t, uint32_t pos,
-                                 uint32_t item) {
+static inline void pf_topn_place(struct pf_topn *t, uint32_t pos, uint32_t item,
+                                 uint64_t count) {
   t->heap[pos] = item;
+  t->heap_count[pos] = count;
   t->items[item].heap_pos = pos;
 }
 
+/* The lighter child of pos, or 0 when pos is a leaf. */
+static inline uint32_t pf_topn_lighter_child(const struct pf_topn *t,
+                                             uint32_t pos) {
+  uint32_t l = 2 * pos + 1;
+  if (l >= t->used)
+    return 0;
+  return l + 1 < t->used && t->heap_count[l + 1] < t->heap_count[l] ? l + 1 : l;
+}
+
+/* The item at pos, whose count grew, sinks below every lighter child. */
 static void pf_topn_sift_down(struct pf_topn *t, uint32_t pos) {
   uint32_t item = t->heap[pos];
-  uint64_t w = t->items[item].count;
+  uint64_t w = t->heap_count[pos];
   for (;;) {
-    uint32_t l = 2 * pos + 1, r = l + 1, m = pos;
-    uint64_t mw = w;
-    if (l < t->used && pf_topn_weight(t, l) < mw) {
-      m = l;
-      mw = pf_topn_weight(t, l);
-    }
-    if (r < t->used && pf_topn_weight(t, r) < mw)
-      m = r;
-    if (m == pos)
+    uint32_t m = pf_topn_lighter_child(t, pos);
+    if (m == 0 || t->heap_count[m] >= w)
       break;
-    pf_topn_place(t, pos, t->heap[m]);
+    pf_topn_place(t, pos, t->heap[m], t->heap_count[m]);
     pos = m;
   }
-  pf_topn_place(t, pos, item);
+  pf_topn_place(t, pos, item, w);
 }
 
 static void pf_topn_sift_up(struct pf_topn *t, uint32_t pos) {
   uint32_t item = t->heap[pos];
-  uint64_t w = t->items[item].count;
+  uint64_t w = t->heap_count[pos];
   while (pos > 0) {
     uint32_t p = (pos - 1) / 2;
-    if (pf_topn_weight(t, p) <= w)
+    if (t->heap_count[p] <= w)
       break;
-    pf_topn_place(t, pos, t->heap[p]);
+    pf_topn_place(t, pos, t->heap[p], t->heap_count[p]);
     pos = p;
   }
-  pf_topn_place(t, pos, item);
+  pf_topn_place(t, pos, item, w);
 }
 
 /* ---- updates ---- */
@@ -132,7 +137,7 @@ static void pf_topn_sift_up(struct pf_topn *t, uint32_t pos) {
 static void pf_topn_offer(struct pf_topn *t, const void *key, uint64_t weight,
                           uint64_t err, const uint64_t bytes[2]) {
   uint32_t home =
-      (uint32_t)pf_hash_bytes(t->seed, key, t->key_len) & t->index_mask;
+      (uint32_t)pf_topn_key_hash(t->seed, key, t->key_len) & t->index_mask;
   uint32_t s = pf_topn_probe(t, key, home);
   if (t->index[s]) {
     struct pf_topn_item *it = &t->items[t->index[s] - 1];
@@ -140,7 +145,13 @@ static void pf_topn_offer(struct pf_topn *t, const void *key, uint64_t weight,
     it->err += err;
     it->bytes[0] += bytes[0];
     it->bytes[1] += bytes[1];
-    pf_topn_sift_down(t, it->heap_pos); /* it grew: it may sink */
+    uint32_t pos = it->heap_pos;
+    t->heap_count[pos] = it->count;
+    /* It grew: it may sink, unless it is still no heavier than its lighter
+     * child (most heavy keys sit near the bottom, where that is cheap). */
+    uint32_t m = pf_topn_lighter_child(t, pos);
+    if (m != 0 && t->heap_count[m] < it->count)
+      pf_topn_sift_down(t, pos);
     return;
   }
   uint32_t item, pos;
@@ -148,18 +159,21 @@ static void pf_topn_offer(struct pf_topn *t, const void *key, uint64_t weight,
   bool replaced = false;
   if (t->used < t->capacity) {
     item = pos = t->used++;
-    t->heap[pos] = item;
   } else {
     replaced = true;
     /* Full: the newcomer replaces the lightest and inherits its count. */
     pos = 0;
     item = t->heap[0];
     inherited = t->items[item].count;
-    pf_topn_unindex(t, t->items[item].slot);
-    s = pf_topn_probe(t, key, home); /* deletion may have moved the hole */
+    uint32_t hole = pf_topn_unindex(t, t->items[item].slot);
+    /* The key's chain ran from home to the empty slot s, every slot in
+     * between full and not the key; the deletion emptied one slot only. If
+     * that one lies in the chain, the key now goes there, else still to s. */
+    if (((hole - home) & t->index_mask) < ((s - home) & t->index_mask))
+      s = hole;
   }
   struct pf_topn_item *it = &t->items[item];
-  memcpy(it->key, key, t->key_len);
+  pf_topn_key_copy(it->key, key, t->key_len);
   it->count = inherited + weight + err;
   it->err = inherited + err;
   it->bytes[0] = bytes[0];
@@ -167,6 +181,7 @@ static void pf_topn_offer(struct pf_topn *t, const void *key, uint64_t weight,
   it->slot = s;
   it->home = home;
   t->index[s] = item + 1;
+  pf_topn_place(t, pos, item, it->count);
   if (replaced)
     pf_topn_sift_down(t, pos); /* the root grew: it may sink */
   else
@@ -178,6 +193,13 @@ void pf_topn_add(struct pf_topn *t, const void *key, int dir, uint64_t bytes) {
   b[dir] = bytes;
   t->total[dir] += bytes;
   pf_topn_offer(t, key, bytes, 0, b);
+}
+
+void pf_topn_add_both(struct pf_topn *t, const void *key,
+                      const uint64_t bytes[2]) {
+  t->total[0] += bytes[0];
+  t->total[1] += bytes[1];
+  pf_topn_offer(t, key, bytes[0] + bytes[1], 0, bytes);
 }
 
 void pf_topn_merge(struct pf_topn *dst, const struct pf_topn *src) {

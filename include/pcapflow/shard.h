@@ -19,6 +19,7 @@
 #include "pcapflow/anomaly.h"
 #include "pcapflow/hll.h"
 #include "pcapflow/tcp.h"
+#include "pcapflow/top_batch.h"
 #include "pcapflow/topn.h"
 
 /* Keys of the top-N sketches. */
@@ -65,6 +66,8 @@ struct pf_shard {
   struct pf_flow_table flows;
   struct pf_interval *cur;   /* the capture thread writes here */
   struct pf_interval *spare; /* handed to the reader by the last swap */
+  /* This batch's top-N offers, summed per key until pf_shard_batch_end. */
+  struct pf_top_batch top_batch[PF_TOP_KIND_COUNT];
   uint64_t now_us;           /* packet time, never going backwards */
   uint8_t host_prefix[2];    /* v4, v6 */
   uint64_t seed[4];
@@ -85,6 +88,12 @@ void pf_shard_free(struct pf_shard *s);
 void pf_shard_packet(struct pf_shard *s, const struct pf_packet *pkt,
                      enum pf_dir dir, enum pf_locality locality,
                      uint64_t ts_us);
+
+/* Ends a batch of packets: hands the batch's summed top-N offers to the
+ * interval sketches. Called before the lock is released after a batch;
+ * pf_shard_swap_interval calls it too, so a swapped-out interval always
+ * holds every byte counted before the swap. */
+void pf_shard_batch_end(struct pf_shard *s);
 
 /* Advances packet time to now_us (if later) and expires up to `budget`
  * flows. Called after each batch and on idle capture timeouts. */

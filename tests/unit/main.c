@@ -16,6 +16,7 @@ int main(void) {
   srunner_add_suite(runner, pf_flow_model_suite());
   srunner_add_suite(runner, pf_hash_suite());
   srunner_add_suite(runner, pf_topn_suite());
+  srunner_add_suite(runner, pf_top_batch_suite());
   srunner_add_suite(runner, pf_hll_suite());
   srunner_add_suite(runner, pf_top_names_suite());
   srunner_add_suite(runner, pf_shard_suite());

@@ -16,6 +16,7 @@ Suite *pf_flow_table_suite(void);
 Suite *pf_flow_model_suite(void);
 Suite *pf_hash_suite(void);
 Suite *pf_topn_suite(void);
+Suite *pf_top_batch_suite(void);
 Suite *pf_hll_suite(void);
 Suite *pf_top_names_suite(void);
 Suite *pf_shard_suite(void);

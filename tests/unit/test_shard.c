@@ -37,6 +37,9 @@ static void feed(const struct pkt *p, enum pf_dir dir, uint64_t ts) {
   struct pf_packet pkt;
   uint8_t *buf = pkt_decode(p, &pkt);
   pf_shard_packet(&shard, &pkt, dir, PF_LOCALITY_NEITHER, ts);
+  /* A batch of one packet, ended as the capture thread ends one, so the
+   * sketches hold it. */
+  pf_shard_batch_end(&shard);
   free(buf);
 }
 
@@ -421,6 +424,7 @@ START_TEST(test_interval_merge_adds_shards_up) {
   struct pf_packet pkt;
   uint8_t *buf = pkt_decode(&b, &pkt);
   pf_shard_packet(&other, &pkt, PF_DIR_RX, PF_LOCALITY_NEITHER, SEC(1));
+  pf_shard_batch_end(&other);
   free(buf);
 
   struct pf_interval sum;
@@ -434,6 +438,34 @@ START_TEST(test_interval_merge_adds_shards_up) {
   ck_assert(fabs(pf_hll_estimate(&sum.dst_ports) - 2) < 0.5);
   pf_interval_free(&sum);
   pf_shard_free(&other);
+}
+END_TEST
+
+START_TEST(test_swap_takes_the_unfinished_batch) {
+  /* Packets whose batch has not ended yet still belong to the interval
+   * being swapped out, every byte of them, and none to the next one. */
+  struct pkt a = tcp(client4, 1, server4, 80, PF_TCP_SYN, 100);
+  struct pkt b = tcp(server4, 80, client4, 1, PF_TCP_SYN | PF_TCP_ACK, 20);
+  struct pf_packet pkt;
+  uint8_t *buf = pkt_decode(&a, &pkt);
+  pf_shard_packet(&shard, &pkt, PF_DIR_TX, PF_LOCALITY_NEITHER, SEC(1));
+  free(buf);
+  buf = pkt_decode(&b, &pkt);
+  pf_shard_packet(&shard, &pkt, PF_DIR_RX, PF_LOCALITY_NEITHER, SEC(1));
+  free(buf);
+  ck_assert_uint_eq(shard.cur->top[PF_TOP_FLOWS].used, 0); /* still summed */
+
+  struct pf_interval *done = pf_shard_swap_interval(&shard);
+  for (int k = 0; k < PF_TOP_KIND_COUNT; k++) {
+    ck_assert_uint_eq(done->top[k].total[PF_DIR_TX], pkt_len(&a));
+    ck_assert_uint_eq(done->top[k].total[PF_DIR_RX], pkt_len(&b));
+    ck_assert_uint_eq(shard.cur->top[k].used, 0);
+  }
+  ck_assert_uint_eq(done->top[PF_TOP_FLOWS].used, 1);
+  ck_assert_uint_eq(done->top[PF_TOP_FLOWS].items[0].bytes[PF_DIR_TX],
+                    pkt_len(&a));
+  ck_assert_uint_eq(done->top[PF_TOP_HOSTS].used, 2);
+  pf_interval_reset(done);
 }
 END_TEST
 
@@ -525,6 +557,7 @@ Suite *pf_shard_suite(void) {
   tcase_add_checked_fixture(tc, setup, teardown);
   tcase_add_test(tc, test_distinct_counts_through_the_shard);
   tcase_add_test(tc, test_swap_hands_over_the_finished_interval);
+  tcase_add_test(tc, test_swap_takes_the_unfinished_batch);
   tcase_add_test(tc, test_interval_merge_adds_shards_up);
   suite_add_tcase(s, tc);
 

@@ -154,6 +154,8 @@ static void expect_consistent_index(const struct pf_topn *t) {
                 "item %u has a wrong home", i);
     QUICK_CHECK(it->heap_pos < t->used && t->heap[it->heap_pos] == i,
                 "item %u is not at its heap position", i);
+    QUICK_CHECK(t->heap_count[it->heap_pos] == it->count,
+                "item %u: the heap holds another count", i);
   }
   for (uint32_t pos = 1; pos < t->used; pos++)
     QUICK_CHECK(t->items[t->heap[(pos - 1) / 2]].count <=
