@@ -130,8 +130,10 @@ void fz_pipeline_packet(struct fz_pipeline *p, int dlt, const uint8_t *frame,
   uint64_t ts_us = ++p->packets * 7000000u;
   pf_shard_packet(&p->shard, pkt, dir, locality, ts_us);
   /* What the capture loop and the read callback do between batches. */
-  if (p->packets % 4 == 0)
+  if (p->packets % 4 == 0) {
     pf_shard_expire(&p->shard, ts_us, 2);
+    pf_shard_batch_end(&p->shard); /* a batch's top-N sums, as capture does */
+  }
   if (p->packets == FZ_RELOAD_AT && fz_use_rules(p, 1) != 0)
     abort(); /* out of memory */
   if (p->packets % 8 == 0) {
