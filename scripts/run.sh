@@ -9,6 +9,7 @@ iface=${PCAPFLOW_INTERFACE:-$(ip route show default 2>/dev/null | awk '/default/
 iface=${iface:-any}
 interval=${PCAPFLOW_INTERVAL:-5}
 dir=${PCAPFLOW_RUN_DIR:-"$PCAPFLOW_ROOT/run"}
+rules=${PCAPFLOW_RULES:-"$PCAPFLOW_ROOT/collectd.conf.d/pcapflow.yaml"}
 
 mkdir -p "$dir/csv"
 pcapflow_plugin_dir "$dir/plugins" logfile write_log csv
@@ -36,6 +37,9 @@ LoadPlugin csv
 
 LoadPlugin pcapflow
 <Plugin pcapflow>
+  # The example traffic classes (docs/RULES.md): edit the file while this
+  # runs and the classes change at the next interval.
+  RulesFile "$rules"
   Interface "$iface"
 </Plugin>
 CONF

@@ -16,9 +16,12 @@ poke() { (exec 3<>/dev/tcp/127.0.0.1/9) 2>/dev/null || true; }
 shows_values() { poke; grep -q 'pcapflow-lo\.if_packets-all\.tx [1-9]' "$out"; }
 pf_wait_until 20 shows_values || pf_fail "no live pcapflow values on the terminal: $(tail -n 20 "$out")"
 compgen -G "$WORK/run/csv/*/pcapflow-lo/if_packets-all-*" >/dev/null || pf_fail "no CSV files kept"
+# The example rules file is loaded: per-class series appear beside the source's.
+grep -q 'pcapflow-lo-class\.if_packets-[a-z_]*\.tx [1-9]' "$out" ||
+  pf_fail "no per-class values from the example rules file: $(grep -- -class "$out" | tail -n 5)"
 kill -INT "$pid"
 for i in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
 kill -0 "$pid" 2>/dev/null && pf_fail "collectd did not stop within 5 s of Ctrl-C"
 wait "$pid" || true
 grep -q "Exiting normally" "$out" || pf_fail "collectd did not exit normally: $(tail -n 5 "$out")"
-pf_pass "live values shown, CSV kept, Ctrl-C stops it"
+pf_pass "live values shown, per-class values shown, CSV kept, Ctrl-C stops it"
