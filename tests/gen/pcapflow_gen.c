@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gen_collide.h"
 #include "gen_coverage.h"
 #include "gen_flows.h"
 #include "gen_tcp.h"
@@ -20,8 +21,9 @@
 #define START_EPOCH_S 1767225600ULL
 
 static const char usage_text[] =
-  "usage: pcapflow-gen --scenario coverage|mixed|live|flows|flood|tcp|attack|classes --out FILE\n"
-  "                    [--truth FILE] [--no-top] [--packets N] [--seed S]\n"
+  "usage: pcapflow-gen --scenario coverage|mixed|live|flows|flood|collide|tcp|attack|classes\n"
+  "                    --out FILE [--truth FILE] [--no-top] [--packets N] [--keys K]\n"
+  "                    [--seed S]\n"
   "                    [--linktype NAME] [--format pcap|pcapng] [--labels FILE]\n"
   "                    [--rules FILE --class-truth FILE]\n"
   "  --scenario  coverage (default): every decoding rule, each several times;\n"
@@ -30,11 +32,16 @@ static const char usage_text[] =
   "              flows: scripted conversations over 2 hours of packet time, with the\n"
   "              flow table, top-N and distinct counts they must give;\n"
   "              flood: spoofed TCP SYNs from random sources (--packets, default 1000000)\n"
+  "              collide: UDP datagrams over --keys flow keys (default 4096) that share\n"
+  "              one flow-table bucket under the known test seed (--packets, default\n"
+  "              2000000)\n"
   "              tcp: 110 scripted TCP connections with the TCP health they must give\n"
   "              attack: a SYN flood and a port scan, for the anomaly notifications\n"
   "              classes: conversations of known traffic classes (needs --rules and\n"
   "              --class-truth; Ethernet only)\n"
-  "  --packets   mixed/flood: packet count; coverage/live: number of rounds (default 1)\n"
+  "  --packets   mixed/flood/collide: packet count; coverage/live: number of rounds\n"
+  "              (default 1)\n"
+  "  --keys      collide: how many colliding keys to search for (1 to 65536)\n"
   "  --seed      PRNG seed (default 1); the same arguments give the same bytes\n"
   "  --linktype  ethernet (default), sll, sll2, raw, null, loop (live: ethernet only)\n"
   "  --format    pcap (default) or pcapng\n"
@@ -42,18 +49,19 @@ static const char usage_text[] =
   "  --rules     classes: write the rules file (RulesFile) the classes come from\n"
   "  --class-truth classes: write the per-class series the plugin must report\n"
   "              under plugin_instance <source>-class\n"
-  "  --no-top    flows/flood: leave the per-interval lines (bytes-top_*,\n"
+  "  --no-top    flows/flood/collide: leave the per-interval lines (bytes-top_*,\n"
   "              count-distinct_*) out of the truth, for runs over several intervals\n"
   "  --labels    write one line per frame: case, class, transport, fragment,\n"
   "              direction basis, direction, reason, len, caplen (for debugging)\n";
 
-enum scenario { SC_COVERAGE, SC_MIXED, SC_LIVE, SC_FLOWS, SC_FLOOD, SC_TCP, SC_ATTACK, SC_CLASSES };
+enum scenario { SC_COVERAGE, SC_MIXED, SC_LIVE, SC_FLOWS, SC_FLOOD, SC_COLLIDE, SC_TCP, SC_ATTACK, SC_CLASSES };
 
 struct options {
   enum scenario scenario;
   const char *out, *truth, *labels, *rules, *class_truth;
   uint64_t packets, seed;
-  bool packets_given, no_top;
+  uint32_t keys;
+  bool packets_given, keys_given, no_top;
   enum link_kind link;
   enum out_format format;
 };
@@ -114,7 +122,7 @@ static void parse_args(int argc, char **argv, struct options *o)
     if (strcmp(name, "--scenario") && strcmp(name, "--out") && strcmp(name, "--truth") &&
         strcmp(name, "--packets") && strcmp(name, "--seed") && strcmp(name, "--linktype") &&
         strcmp(name, "--format") && strcmp(name, "--labels") && strcmp(name, "--rules") &&
-        strcmp(name, "--class-truth"))
+        strcmp(name, "--class-truth") && strcmp(name, "--keys"))
       gen_die("unknown option '%s' (see --help)", name);
     if (val == NULL) {
       if (i + 1 >= argc)
@@ -132,6 +140,8 @@ static void parse_args(int argc, char **argv, struct options *o)
         o->scenario = SC_FLOWS;
       else if (strcmp(val, "flood") == 0)
         o->scenario = SC_FLOOD;
+      else if (strcmp(val, "collide") == 0)
+        o->scenario = SC_COLLIDE;
       else if (strcmp(val, "tcp") == 0)
         o->scenario = SC_TCP;
       else if (strcmp(val, "attack") == 0)
@@ -139,7 +149,7 @@ static void parse_args(int argc, char **argv, struct options *o)
       else if (strcmp(val, "classes") == 0)
         o->scenario = SC_CLASSES;
       else
-        gen_die("--scenario: unknown value '%s' (expected coverage, mixed, live, flows, flood, tcp, attack or classes)", val);
+        gen_die("--scenario: unknown value '%s' (expected coverage, mixed, live, flows, flood, collide, tcp, attack or classes)", val);
     } else if (strcmp(name, "--rules") == 0 || strcmp(name, "--class-truth") == 0) {
       if (*val == '\0')
         gen_die("%s: empty file name", name);
@@ -160,6 +170,9 @@ static void parse_args(int argc, char **argv, struct options *o)
     } else if (strcmp(name, "--packets") == 0) {
       o->packets = parse_u64(name, val, 1, 1000000000);
       o->packets_given = true;
+    } else if (strcmp(name, "--keys") == 0) {
+      o->keys = (uint32_t)parse_u64(name, val, 1, 65536);
+      o->keys_given = true;
     } else if (strcmp(name, "--seed") == 0) {
       o->seed = parse_u64(name, val, 0, UINT64_MAX);
     } else if (strcmp(name, "--linktype") == 0) {
@@ -191,11 +204,18 @@ static void parse_args(int argc, char **argv, struct options *o)
     gen_die("--rules and --class-truth: both for --scenario classes, and only for it");
   if (o->scenario == SC_CLASSES && (o->link != LK_ETHERNET || o->packets_given))
     gen_die("--scenario classes: Ethernet only, and its script is fixed (no --packets)");
-  if (o->no_top && o->scenario != SC_FLOWS && o->scenario != SC_FLOOD)
-    gen_die("--no-top: only for --scenario flows or flood");
+  if (o->no_top && o->scenario != SC_FLOWS && o->scenario != SC_FLOOD && o->scenario != SC_COLLIDE)
+    gen_die("--no-top: only for --scenario flows, flood or collide");
+  if (o->keys_given && o->scenario != SC_COLLIDE)
+    gen_die("--keys: only for --scenario collide");
+  if (!o->keys_given)
+    o->keys = 4096;
   if (!o->packets_given)
-    o->packets = o->scenario == SC_MIXED ? 100000 : o->scenario == SC_FLOOD ? 1000000 : 1;
-  if (o->scenario != SC_MIXED && o->scenario != SC_FLOOD && o->packets > 1000)
+    o->packets = o->scenario == SC_MIXED     ? 100000
+                 : o->scenario == SC_FLOOD   ? 1000000
+                 : o->scenario == SC_COLLIDE ? 2000000
+                                             : 1;
+  if (o->scenario != SC_MIXED && o->scenario != SC_FLOOD && o->scenario != SC_COLLIDE && o->packets > 1000)
     gen_die("--packets: %" PRIu64 " rounds is too many for this scenario (at most 1000)", o->packets);
 }
 
@@ -251,6 +271,8 @@ int main(int argc, char **argv)
     gen_scenario_flows(g, !o.no_top); /* sets every timestamp itself */
   } else if (o.scenario == SC_FLOOD) {
     gen_scenario_flood(g, o.packets, !o.no_top);
+  } else if (o.scenario == SC_COLLIDE) {
+    gen_scenario_collide(g, o.packets, o.keys, !o.no_top);
   } else if (o.scenario == SC_TCP) {
     gen_scenario_tcp(g); /* sets every timestamp itself */
   } else if (o.scenario == SC_ATTACK) {

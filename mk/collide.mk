@@ -1,0 +1,29 @@
+# Colliding flow keys (docs/RELIABILITY.md): test-only builds with the known
+# hash seed of tests/known_seed, the bench that compares them with the
+# random seed of production, and the integration test's prerequisites.
+# -Wl,--wrap=pf_hash_seed sends the engine's calls to pf_hash_seed to
+# tests/known_seed/known_seed.c: src/ has no test hook of its own.
+
+KNOWN_SEED := tests/known_seed/known_seed.c tests/known_seed/known_seed.h
+
+$(B)/bench-collide: bench/bench_collide.c $(B)/libpcapflow.a
+	$(CC) $(BASEFLAGS) $(CFLAGS) -Iinclude -o $@ $< $(B)/libpcapflow.a -lpcap -lyaml -lm
+
+$(B)/bench-collide-knownseed: bench/bench_collide.c $(KNOWN_SEED) $(B)/libpcapflow.a
+	$(CC) $(BASEFLAGS) $(CFLAGS) -Iinclude -Itests/known_seed -Wl,--wrap=pf_hash_seed \
+	  -o $@ bench/bench_collide.c tests/known_seed/known_seed.c $(B)/libpcapflow.a \
+	  -lpcap -lyaml -lm
+
+# The whole engine (top-N lists and distinct counts too) with the known seed.
+$(B)/pcapflow-replay-knownseed: src/tools/replay.c $(KNOWN_SEED) $(B)/libpcapflow.a
+	$(CC) $(BASEFLAGS) $(CFLAGS) -Iinclude -Itests/known_seed -Wl,--wrap=pf_hash_seed \
+	  -o $@ src/tools/replay.c tests/known_seed/known_seed.c $(B)/libpcapflow.a \
+	  -lpcap -lyaml -lm
+
+# test_colliding_keys.sh counts bucket chains with both builds.
+integration: $(B)/bench-collide $(B)/bench-collide-knownseed
+
+bench-collide: all $(B)/bench-collide $(B)/bench-collide-knownseed $(B)/pcapflow-replay-knownseed ## measure what colliding flow keys cost with a known and a random hash seed
+	bench/collide.sh $(BENCH_ARGS)
+
+.PHONY: bench-collide
