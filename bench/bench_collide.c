@@ -17,14 +17,17 @@
 #include "pcapflow/decode.h"
 #include "pcapflow/flow.h"
 
+struct frame_ref {
+  size_t off; /* into frames.bytes */
+  uint32_t caplen, len;
+  uint64_t ts_us;
+};
+
+/* The whole capture in memory, so reading it costs nothing measured. */
 struct frames {
   uint8_t *bytes;
   size_t used, cap;
-  struct frame_ref {
-    size_t off;
-    uint32_t caplen, len;
-    uint64_t ts_us;
-  } *refs;
+  struct frame_ref *refs;
   size_t n, refs_cap;
 };
 
@@ -62,9 +65,9 @@ static int load(const char *path, size_t max_frames, struct frames *fr,
     fr->bytes = grow(fr->bytes, &fr->cap, fr->used + h->caplen, 1);
     fr->refs = grow(fr->refs, &fr->refs_cap, fr->n + 1, sizeof(*fr->refs));
     memcpy(fr->bytes + fr->used, data, h->caplen);
-    fr->refs[fr->n++] = (struct frame_ref){
-        fr->used, h->caplen, h->len,
-        (uint64_t)h->ts.tv_sec * 1000000 + (uint64_t)h->ts.tv_usec};
+    fr->refs[fr->n++] = (struct frame_ref){fr->used, h->caplen, h->len,
+                                           (uint64_t)h->ts.tv_sec * 1000000 +
+                                               (uint64_t)h->ts.tv_usec};
     fr->used += h->caplen;
   }
   pcap_close(p);
@@ -83,8 +86,8 @@ int main(int argc, char **argv) {
     return 1;
 
   struct pf_flow_timeouts to = {
-      PF_DEFAULT_TCP_TIMEOUT,  PF_DEFAULT_TCP_CLOSED_TIMEOUT,
-      PF_DEFAULT_UDP_TIMEOUT,  PF_DEFAULT_ICMP_TIMEOUT,
+      PF_DEFAULT_TCP_TIMEOUT,   PF_DEFAULT_TCP_CLOSED_TIMEOUT,
+      PF_DEFAULT_UDP_TIMEOUT,   PF_DEFAULT_ICMP_TIMEOUT,
       PF_DEFAULT_OTHER_TIMEOUT, PF_DEFAULT_ACTIVE_TIMEOUT};
   struct pf_flow_table t;
   char err[256];
