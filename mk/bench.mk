@@ -19,3 +19,8 @@ bench-profile: all ## count the engine's instructions per frame and its top func
 	bench/profile.sh
 
 .PHONY: bench-profile
+
+bench-libpcap: all ## sweep BufferSize and the read timeout live against drops and CPU per frame (root)
+	bench/libpcap_sweep.sh $(BENCH_ARGS)
+
+.PHONY: bench-libpcap

@@ -43,7 +43,11 @@ enum pf_source_kind {
 #define PF_MAX_SNAPLEN 262144
 #define PF_DEFAULT_BUFFER_MIB 16
 #define PF_MAX_BUFFER_MIB 4096
+/* The read timeout (TPACKET_V3 block retire timeout) is no option; a build
+ * may set another for bench/libpcap_sweep.sh (docs/PERFORMANCE.md). */
+#ifndef PF_DEFAULT_TIMEOUT_MS
 #define PF_DEFAULT_TIMEOUT_MS 100
+#endif
 #define PF_DEFAULT_RETRY_MAX_S 10
 #define PF_DEFAULT_TOP_N 10
 #define PF_MAX_TOP_N 100
