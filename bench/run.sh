@@ -119,6 +119,13 @@ echo
 echo "== hot path (build/bench-engine, 1,000,000 flows)"
 "$build/bench-engine"
 
+echo
+echo "== spinlock: a File source read while a reader snapshots every 1 ms (build/bench-lock)"
+for capture in mixed flood; do
+  echo "-- $capture"
+  "$build/bench-lock" -p 1000 -m "$max_flows" "${locals[@]}" "$work/$capture.pcap"
+done
+
 if ((live)); then
   echo
   echo "== live: tcpreplay onto a veth pair, $live_seconds s per run"
