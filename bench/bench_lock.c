@@ -129,8 +129,8 @@ int main(int argc, char **argv) {
   pf_source_stop(src);
 
   const struct pf_lock_probe *p = pf_source_lock_probe(src, 0);
-  double secs = (double)(t1.tv_sec - t0.tv_sec) +
-                (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+  double secs =
+      (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
   printf("%llu packets in %.2f s, %llu snapshots (every %ld us asked), "
          "%llu batches, %llu contended (%.2f%%)\n",
          (unsigned long long)packets, secs, (unsigned long long)snapshots,

@@ -263,8 +263,7 @@ int main(int argc, char **argv) {
     return 1;
   printf("%zu frames (halves %zu and %zu), batches of %u, MaxFlows %u, "
          "%d interleaved runs\n",
-         cap.n, cap.part_n[0], cap.part_n[1], batch, cfg.shard.max_flows,
-         runs);
+         cap.n, cap.part_n[0], cap.part_n[1], batch, cfg.shard.max_flows, runs);
   print_load("at start");
 
   double pps[MODE_COUNT][99], cpu[MODE_COUNT][99];

@@ -27,13 +27,13 @@ struct pf_probe_series {
 
 struct pf_lock_probe {
   /* Capture thread's own. */
-  uint64_t batches;               /* batch locks taken */
-  struct pf_probe_series wait;    /* contended batch locks: the wait */
-  struct pf_probe_series batch;   /* lock taken to released, per batch */
+  uint64_t batches;             /* batch locks taken */
+  struct pf_probe_series wait;  /* contended batch locks: the wait */
+  struct pf_probe_series batch; /* lock taken to released, per batch */
   uint64_t batch_start_ns;
   /* Reader's own. */
   struct pf_probe_series read_wait; /* snapshot: waiting for the lock */
-  struct pf_probe_series read;    /* snapshot: lock taken to released */
+  struct pf_probe_series read;      /* snapshot: lock taken to released */
   uint64_t read_start_ns;
 };
 

@@ -58,10 +58,10 @@ struct pf_tcp_dir {
 /* One entry per MaxFlows in the pool, so its size is memory per flow: kept
  * at 48 bytes (a _Static_assert in tcp.c holds it there). */
 struct pf_tcp_conn {
-  struct pf_tcp_dir dir[2]; /* by the flow key's side */
-  uint64_t syn_us;          /* first SYN */
-  uint32_t synack_after_us; /* first SYN-ACK answering it, after syn_us
-                               (saturates at 71 minutes) */
+  struct pf_tcp_dir dir[2];      /* by the flow key's side */
+  uint64_t syn_us;               /* first SYN */
+  uint32_t synack_after_us;      /* first SYN-ACK answering it, after syn_us
+                                    (saturates at 71 minutes) */
   uint32_t wait_prev, wait_next; /* the unanswered-SYN list; free list */
   uint8_t state;                 /* enum pf_tcp_state (tcp.c) */
   uint8_t client;                /* side that sent the SYN */
