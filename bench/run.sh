@@ -119,6 +119,21 @@ echo
 echo "== hot path (build/bench-engine, 1,000,000 flows)"
 "$build/bench-engine"
 
+echo
+echo "== Workers 2 offline: 1 vs 2 shards on 1 vs 2 threads (build/bench-scaling)"
+scaling_runs=$((runs < 5 ? 5 : runs))
+echo "-- mixed (the first 500,000 frames)"
+"$build/bench-scaling" -r "$scaling_runs" -n 500000 -m "$max_flows" "${locals[@]}" "$work/mixed.pcap"
+echo "-- flood"
+"$build/bench-scaling" -r "$scaling_runs" -n "$flood_packets" -m "$max_flows" "${locals[@]}" "$work/flood.pcap"
+
+echo
+echo "== spinlock: a File source read while a reader snapshots every 1 ms (build/bench-lock)"
+for capture in mixed flood; do
+  echo "-- $capture"
+  "$build/bench-lock" -p 1000 -m "$max_flows" "${locals[@]}" "$work/$capture.pcap"
+done
+
 if ((live)); then
   echo
   echo "== live: tcpreplay onto a veth pair, $live_seconds s per run"

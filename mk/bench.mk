@@ -6,13 +6,21 @@ BENCH_ARGS ?=
 $(B)/bench-engine: bench/bench_engine.c $(B)/libpcapflow.a
 	$(CC) $(BASEFLAGS) $(CFLAGS) -Iinclude -o $@ $< $(B)/libpcapflow.a -lpcap -lyaml -lm
 
+$(B)/bench-scaling: bench/bench_scaling.c $(B)/libpcapflow.a
+	$(CC) $(BASEFLAGS) $(CFLAGS) -Iinclude -o $@ $< $(B)/libpcapflow.a -lpcap -lyaml -lm
+
+# The engine built again with its lock probe (src/lock_probe.h): bench-only.
+$(B)/bench-lock: bench/bench_lock.c $(ENGINE_SRC) $(ENGINE_HDR) | $(B)
+	$(CC) $(BASEFLAGS) $(CFLAGS) -DPF_LOCK_PROBE -Iinclude -Isrc -o $@ $< \
+	  $(ENGINE_SRC) -lpcap -lyaml -lm
+
 $(B)/pcap-loop: bench/pcap_loop.c | $(B)
 	$(CC) $(BASEFLAGS) $(CFLAGS) -o $@ $< -lpcap
 
 $(B)/cpu-run: bench/cpu_run.c | $(B)
 	$(CC) $(BASEFLAGS) $(CFLAGS) -o $@ $<
 
-bench: all $(B)/bench-engine $(B)/pcap-loop $(B)/cpu-run ## measure the engine against its peers (BENCH_ARGS: see bench/run.sh)
+bench: all $(B)/bench-engine $(B)/bench-lock $(B)/bench-scaling $(B)/pcap-loop $(B)/cpu-run ## measure the engine against its peers (BENCH_ARGS: see bench/run.sh)
 	bench/run.sh $(BENCH_ARGS)
 
 bench-profile: all ## count the engine's instructions per frame and its top functions (valgrind)

@@ -61,7 +61,7 @@ static void pf_stat_fold(struct pf_stat_total *t, uint32_t raw) {
 
 static void pf_batch_begin(struct pf_worker *w) {
   if (!w->in_batch) {
-    pthread_spin_lock(&w->lock);
+    PF_BATCH_LOCK(w);
     w->in_batch = true;
     pf_worker_apply_rules_locked(w); /* a reloaded rule set, if any */
   }
@@ -71,7 +71,7 @@ static void pf_batch_end(struct pf_worker *w) {
   if (w->in_batch) {
     pf_shard_batch_end(&w->shard); /* the batch's top-N sums, before a read */
     w->in_batch = false;
-    pthread_spin_unlock(&w->lock);
+    PF_BATCH_UNLOCK(w);
   }
 }
 
@@ -332,6 +332,12 @@ static int pf_worker_init(struct pf_worker *w, struct pf_source *src,
   w->index = index;
   pf_localnet_init(&w->local);
   pthread_spin_init(&w->lock, PTHREAD_PROCESS_PRIVATE);
+#ifdef PF_LOCK_PROBE
+  if (!(w->probe = calloc(1, sizeof(*w->probe)))) {
+    snprintf(err, errlen, "out of memory for the lock probe");
+    return -1;
+  }
+#endif
   struct pf_shard_config shard = src->cfg.shard;
   /* MaxFlows bounds the source: its workers share it out. */
   shard.max_flows = shard.max_flows / src->n_workers;
@@ -350,6 +356,9 @@ static void pf_worker_free(struct pf_worker *w) {
   pf_worker_free_rules(w);
   pf_localnet_free(&w->local);
   pthread_spin_destroy(&w->lock);
+#ifdef PF_LOCK_PROBE
+  free(w->probe);
+#endif
 }
 
 /* Distinct per source and per process: the kernel groups fanout sockets
@@ -414,6 +423,13 @@ int pf_source_new(struct pf_source_config *cfg, const struct pf_hooks *hooks,
   *out = src;
   return 0;
 }
+
+#ifdef PF_LOCK_PROBE
+const struct pf_lock_probe *pf_source_lock_probe(const struct pf_source *src,
+                                                 unsigned worker) {
+  return worker < src->n_workers ? src->workers[worker].probe : NULL;
+}
+#endif
 
 const char *pf_source_name(const struct pf_source *src) {
   return src->cfg.name;
@@ -543,13 +559,13 @@ void pf_source_snapshot(struct pf_source *src, struct pf_snapshot *out) {
     struct pf_worker *w = &src->workers[i];
     /* Fixed-size copies and a pointer swap: the lock's hold time does not
      * depend on the number of flows. */
-    pthread_spin_lock(&w->lock);
+    PF_READ_LOCK(w);
     pf_counters_merge(&out->counters, &w->shard.counters);
     pf_health_add(&out->health, &w->health);
     pf_flow_stats_add(&out->flows, &w->shard.flows.stats);
     pf_tcp_stats_add(&out->tcp, &w->shard.flows.tcp.stats);
     struct pf_interval *done = pf_shard_swap_interval(&w->shard);
-    pthread_spin_unlock(&w->lock);
+    PF_READ_UNLOCK(w);
     /* `done` is ours until the next swap: read it, then clean it. */
     pf_interval_merge(&src->report, done);
     pf_interval_reset(done);

@@ -10,6 +10,7 @@
 
 #include "pcapflow/shard.h"
 #include "pcapflow/source.h"
+#include "lock_probe.h"
 #include "top_names.h"
 
 #define PF_ERR_MAX 512
@@ -47,6 +48,9 @@ struct pf_worker {
    * replaced, waiting for the control thread to free it (source_rules.c). */
   struct pf_class_counters pending, retired;
   bool has_pending;
+#ifdef PF_LOCK_PROBE
+  struct pf_lock_probe *probe; /* bench-only (lock_probe.h) */
+#endif
 
   bool thread_started;
   pthread_t thread;

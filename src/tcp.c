@@ -17,6 +17,9 @@ enum pf_tcp_state {
   PF_TCPS_REFUSED, /* the SYN was answered with a RST */
 };
 
+_Static_assert(sizeof(struct pf_tcp_conn) == 48,
+               "the TCP pool costs this much per MaxFlows entry");
+
 static inline uint32_t rd32(const uint8_t *p) {
   return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 |
          p[3];
@@ -154,7 +157,8 @@ static void pf_tcp_handshake(struct pf_tcp_table *t, uint32_t i, uint8_t side,
       /* An answer after the timeout was counted as unanswered already,
        * and still is the latency the client saw. */
       pf_wait_unlink(t, i);
-      c->synack_us = now_us;
+      uint64_t after = now_us >= c->syn_us ? now_us - c->syn_us : 0;
+      c->synack_after_us = after < UINT32_MAX ? (uint32_t)after : UINT32_MAX;
       c->state = PF_TCPS_SYNACK;
       pf_tcp_sample(iv, PF_TCP_SYN_SYNACK, c->syn_us, now_us);
     }
@@ -164,7 +168,8 @@ static void pf_tcp_handshake(struct pf_tcp_table *t, uint32_t i, uint8_t side,
       syn_ack == PF_TCP_ACK && !(flags & PF_TCP_RST)) {
     c->state = PF_TCPS_DONE;
     t->stats.completed++;
-    pf_tcp_sample(iv, PF_TCP_SYNACK_ACK, c->synack_us, now_us);
+    pf_tcp_sample(iv, PF_TCP_SYNACK_ACK, c->syn_us + c->synack_after_us,
+                  now_us);
     pf_tcp_sample(iv, PF_TCP_HANDSHAKE, c->syn_us, now_us);
   }
 }
@@ -176,11 +181,12 @@ static void pf_tcp_handshake(struct pf_tcp_table *t, uint32_t i, uint8_t side,
  * the hole (out of order), or data seen before (retransmitted). One hole is
  * remembered per direction, the latest: a segment filling an older one
  * counts as retransmitted, which keeps the state fixed in size. */
-static void pf_tcp_sequence(struct pf_tcp_table *t, struct pf_tcp_dir *d,
-                            uint32_t seq, uint32_t len) {
+static void pf_tcp_sequence(struct pf_tcp_table *t, struct pf_tcp_conn *c,
+                            uint8_t side, uint32_t seq, uint32_t len) {
+  struct pf_tcp_dir *d = &c->dir[side];
   uint32_t end = seq + len;
-  if (!d->valid) {
-    d->valid = 1;
+  if (!(c->dir_known & (1u << side))) {
+    c->dir_known |= (uint8_t)(1u << side);
     d->next = end;
     return;
   }
@@ -188,19 +194,19 @@ static void pf_tcp_sequence(struct pf_tcp_table *t, struct pf_tcp_dir *d,
     if (d->next != seq) {
       d->hole_lo = d->next;
       d->hole_hi = seq;
-      d->has_hole = 1;
     }
     d->next = end;
     return;
   }
-  if (d->has_hole && pf_seq_le(d->hole_lo, seq) && pf_seq_lt(seq, d->hole_hi)) {
+  /* No hole (lo == hi) holds no sequence number. */
+  if (pf_seq_le(d->hole_lo, seq) && pf_seq_lt(seq, d->hole_hi)) {
     t->stats.out_of_order++;
     if (seq == d->hole_lo && pf_seq_lt(end, d->hole_hi))
       d->hole_lo = end; /* filled from below */
     else
       d->hole_hi = seq; /* filled from above or in the middle: keep below */
     if (!pf_seq_lt(d->hole_lo, d->hole_hi))
-      d->has_hole = 0;
+      d->hole_lo = d->hole_hi; /* filled: no hole */
   } else {
     t->stats.retransmitted++;
   }
@@ -235,12 +241,12 @@ void pf_tcp_packet(struct pf_tcp_table *t, uint32_t *ext, uint8_t side,
   uint32_t len = payload + !!(flags & PF_TCP_SYN) + !!(flags & PF_TCP_FIN);
   if (len == 0)
     return; /* pure ACKs carry no data to repeat */
-  struct pf_tcp_dir *d = &t->conns[i].dir[side];
+  struct pf_tcp_conn *c = &t->conns[i];
   /* A keep-alive probe repeats the byte before the edge on purpose. */
-  if (d->valid && payload <= 1 && !(flags & (PF_TCP_SYN | PF_TCP_FIN)) &&
-      seq == d->next - 1)
+  if ((c->dir_known & (1u << side)) && payload <= 1 &&
+      !(flags & (PF_TCP_SYN | PF_TCP_FIN)) && seq == c->dir[side].next - 1)
     return;
-  pf_tcp_sequence(t, d, seq, len);
+  pf_tcp_sequence(t, c, side, seq, len);
 }
 
 /* ---- intervals and sums ---- */

@@ -16,15 +16,30 @@ void pf_top_batch_init(struct pf_top_batch *b, uint32_t key_len) {
   memset(b->slot, 0, sizeof(b->slot));
   b->used = 0;
   b->key_len = key_len;
+  b->repeats = false;
 }
 
 void pf_top_batch_flush(struct pf_top_batch *b, struct pf_topn *t) {
   if (b->used == 0)
     return;
-  for (uint32_t i = 0; i < b->used; i++)
-    pf_topn_add_both(t, b->entry[i].key, b->entry[i].bytes);
+  if (b->repeats) {
+    /* A key may be in two entries: offer them one by one. */
+    for (uint32_t i = 0; i < b->used; i++)
+      pf_topn_add_both(t, b->entry[i].key, b->entry[i].bytes);
+  } else {
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < b->used; i++)
+      if (!pf_topn_add_known(t, b->entry[i].key, b->entry[i].bytes))
+        b->newcomer[n++] = (uint16_t)i;
+    uint64_t floor = pf_topn_floor(t);
+    for (uint32_t j = 0; j < n; j++) {
+      const struct pf_top_batch_entry *e = &b->entry[b->newcomer[j]];
+      pf_topn_add_newcomer(t, e->key, e->bytes, floor);
+    }
+  }
   memset(b->slot, 0, sizeof(b->slot));
   b->used = 0;
+  b->repeats = false;
 }
 
 /* A new entry in empty slot s; the caller made sure there is room. */
@@ -80,11 +95,14 @@ void pf_top_batch_add_flow(struct pf_top_batch *b, struct pf_topn *t,
     }
     e = &b->entry[n - 1];
     if (e->tag == flow) {
-      if (!created)
+      /* A flow restarted under its own key (timeout, new SYN) sums on. */
+      if (!created || pf_topn_key_equal(e->key, key, b->key_len))
         break;
       /* The entry number was reused: the old flow keeps its sum under its
-       * own key, and no longer answers to the number. */
+       * own key, and no longer answers to the number. Its key may now come
+       * back under another number (an evicted flow seen again). */
       e->tag = PF_TOP_BATCH_NO_TAG;
+      b->repeats = true;
     }
     s = (s + 1) & PF_TOP_BATCH_MASK;
   }

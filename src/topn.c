@@ -134,26 +134,31 @@ static void pf_topn_sift_up(struct pf_topn *t, uint32_t pos) {
 
 /* ---- updates ---- */
 
-static void pf_topn_offer(struct pf_topn *t, const void *key, uint64_t weight,
-                          uint64_t err, const uint64_t bytes[2]) {
-  uint32_t home =
-      (uint32_t)pf_topn_key_hash(t->seed, key, t->key_len) & t->index_mask;
-  uint32_t s = pf_topn_probe(t, key, home);
-  if (t->index[s]) {
-    struct pf_topn_item *it = &t->items[t->index[s] - 1];
-    it->count += weight + err;
-    it->err += err;
-    it->bytes[0] += bytes[0];
-    it->bytes[1] += bytes[1];
-    uint32_t pos = it->heap_pos;
-    t->heap_count[pos] = it->count;
-    /* It grew: it may sink, unless it is still no heavier than its lighter
-     * child (most heavy keys sit near the bottom, where that is cheap). */
-    uint32_t m = pf_topn_lighter_child(t, pos);
-    if (m != 0 && t->heap_count[m] < it->count)
-      pf_topn_sift_down(t, pos);
-    return;
-  }
+/* A key in the sketch grew by weight (err: the part of it that is an
+ * overestimate, from a merged sketch). */
+static void pf_topn_grow(struct pf_topn *t, struct pf_topn_item *it,
+                         uint64_t weight, uint64_t err,
+                         const uint64_t bytes[2]) {
+  it->count += weight + err;
+  it->err += err;
+  it->bytes[0] += bytes[0];
+  it->bytes[1] += bytes[1];
+  uint32_t pos = it->heap_pos;
+  t->heap_count[pos] = it->count;
+  /* It grew: it may sink, unless it is still no heavier than its lighter
+   * child (most heavy keys sit near the bottom, where that is cheap). */
+  uint32_t m = pf_topn_lighter_child(t, pos);
+  if (m != 0 && t->heap_count[m] < it->count)
+    pf_topn_sift_down(t, pos);
+}
+
+/* A key not in the sketch, whose empty index slot s the probe from home
+ * found, enters: into a free place, or, when full, in place of the
+ * lightest key. It inherits `floor` as its overestimate, or the lightest
+ * key's count when floor is NULL (the classic Space-Saving step). */
+static void pf_topn_enter(struct pf_topn *t, const void *key, uint32_t home,
+                          uint32_t s, uint64_t weight, uint64_t err,
+                          const uint64_t bytes[2], const uint64_t *floor) {
   uint32_t item, pos;
   uint64_t inherited = 0;
   bool replaced = false;
@@ -161,10 +166,9 @@ static void pf_topn_offer(struct pf_topn *t, const void *key, uint64_t weight,
     item = pos = t->used++;
   } else {
     replaced = true;
-    /* Full: the newcomer replaces the lightest and inherits its count. */
     pos = 0;
     item = t->heap[0];
-    inherited = t->items[item].count;
+    inherited = floor ? *floor : t->items[item].count;
     uint32_t hole = pf_topn_unindex(t, t->items[item].slot);
     /* The key's chain ran from home to the empty slot s, every slot in
      * between full and not the key; the deletion emptied one slot only. If
@@ -188,6 +192,17 @@ static void pf_topn_offer(struct pf_topn *t, const void *key, uint64_t weight,
     pf_topn_sift_up(t, pos); /* a new leaf: it may rise */
 }
 
+static void pf_topn_offer(struct pf_topn *t, const void *key, uint64_t weight,
+                          uint64_t err, const uint64_t bytes[2]) {
+  uint32_t home =
+      (uint32_t)pf_topn_key_hash(t->seed, key, t->key_len) & t->index_mask;
+  uint32_t s = pf_topn_probe(t, key, home);
+  if (t->index[s])
+    pf_topn_grow(t, &t->items[t->index[s] - 1], weight, err, bytes);
+  else
+    pf_topn_enter(t, key, home, s, weight, err, bytes, NULL);
+}
+
 void pf_topn_add(struct pf_topn *t, const void *key, int dir, uint64_t bytes) {
   uint64_t b[2] = {0, 0};
   b[dir] = bytes;
@@ -200,6 +215,44 @@ void pf_topn_add_both(struct pf_topn *t, const void *key,
   t->total[0] += bytes[0];
   t->total[1] += bytes[1];
   pf_topn_offer(t, key, bytes[0] + bytes[1], 0, bytes);
+}
+
+/* ---- a round of distinct keys (top_batch.c) ---- */
+
+bool pf_topn_add_known(struct pf_topn *t, const void *key,
+                       const uint64_t bytes[2]) {
+  t->total[0] += bytes[0];
+  t->total[1] += bytes[1];
+  uint32_t home =
+      (uint32_t)pf_topn_key_hash(t->seed, key, t->key_len) & t->index_mask;
+  uint32_t s = pf_topn_probe(t, key, home);
+  if (t->index[s])
+    pf_topn_grow(t, &t->items[t->index[s] - 1], bytes[0] + bytes[1], 0, bytes);
+  else if (t->used < t->capacity)
+    pf_topn_enter(t, key, home, s, bytes[0] + bytes[1], 0, bytes, NULL);
+  else
+    return false;
+  return true;
+}
+
+uint64_t pf_topn_floor(const struct pf_topn *t) {
+  return t->used == t->capacity ? t->heap_count[0] : 0;
+}
+
+void pf_topn_add_newcomer(struct pf_topn *t, const void *key,
+                          const uint64_t bytes[2], uint64_t floor) {
+  uint64_t weight = bytes[0] + bytes[1];
+  /* No heavier than the lightest key: it stays out, its bytes in the
+   * remainder, and the lightest key's count still bounds its own. */
+  if (t->used == t->capacity && floor + weight <= t->heap_count[0])
+    return;
+  uint32_t home =
+      (uint32_t)pf_topn_key_hash(t->seed, key, t->key_len) & t->index_mask;
+  uint32_t s = pf_topn_probe(t, key, home);
+  if (t->index[s])
+    pf_topn_grow(t, &t->items[t->index[s] - 1], weight, 0, bytes);
+  else
+    pf_topn_enter(t, key, home, s, weight, 0, bytes, &floor);
 }
 
 void pf_topn_merge(struct pf_topn *dst, const struct pf_topn *src) {

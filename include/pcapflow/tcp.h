@@ -51,19 +51,22 @@ struct pf_tcp_interval {
 /* One direction of a connection's sequence space. */
 struct pf_tcp_dir {
   uint32_t next;             /* one past the highest sequence number seen */
-  uint32_t hole_lo, hole_hi; /* [lo, hi): the latest gap never seen */
-  uint8_t valid;             /* next is known */
-  uint8_t has_hole;
+  uint32_t hole_lo, hole_hi; /* [lo, hi): the latest gap never seen; none
+                                when lo == hi */
 };
 
+/* One entry per MaxFlows in the pool, so its size is memory per flow: kept
+ * at 48 bytes (a _Static_assert in tcp.c holds it there). */
 struct pf_tcp_conn {
-  struct pf_tcp_dir dir[2]; /* by the flow key's side */
-  uint64_t syn_us;          /* first SYN */
-  uint64_t synack_us;       /* first SYN-ACK answering it */
+  struct pf_tcp_dir dir[2];      /* by the flow key's side */
+  uint64_t syn_us;               /* first SYN */
+  uint32_t synack_after_us;      /* first SYN-ACK answering it, after syn_us
+                                    (saturates at 71 minutes) */
   uint32_t wait_prev, wait_next; /* the unanswered-SYN list; free list */
   uint8_t state;                 /* enum pf_tcp_state (tcp.c) */
   uint8_t client;                /* side that sent the SYN */
   uint8_t waiting;               /* on the unanswered-SYN list */
+  uint8_t dir_known;             /* bit `side`: dir[side].next is known */
 };
 
 struct pf_tcp_table {

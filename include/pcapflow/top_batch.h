@@ -32,8 +32,12 @@ struct pf_top_batch_entry {
 
 struct pf_top_batch {
   uint32_t used, key_len;
+  /* A flow's entry number was reused for another key: a key may be in two
+   * entries, which pf_topn_add_known does not allow. */
+  bool repeats;
   uint16_t slot[PF_TOP_BATCH_SLOTS]; /* entry number + 1; 0 when empty */
   struct pf_top_batch_entry entry[PF_TOP_BATCH_KEYS];
+  uint16_t newcomer[PF_TOP_BATCH_KEYS]; /* flush: entries the sketch lacks */
 };
 
 /* key_len as the sketch it feeds; empty. */

@@ -11,6 +11,7 @@
 #ifndef PCAPFLOW_TOPN_H
 #define PCAPFLOW_TOPN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -99,6 +100,33 @@ void pf_topn_add(struct pf_topn *t, const void *key, int dir, uint64_t bytes);
  * two pf_topn_add calls, but one update. */
 void pf_topn_add_both(struct pf_topn *t, const void *key,
                       const uint64_t bytes[2]);
+
+/* A round of offers of distinct keys, each once (a capture batch's sums,
+ * top_batch.c), in two passes that cost a newcomer to a full sketch one
+ * comparison, not a replacement, unless it would rank:
+ *
+ * 1. pf_topn_add_known, for every key: counts its bytes in the totals and
+ *    offers it like pf_topn_add_both if it is in the sketch or there is
+ *    room; else returns false and leaves the sketch as it is.
+ * 2. floor = pf_topn_floor, the lightest count after pass 1; then
+ *    pf_topn_add_newcomer for each key pass 1 refused: its count would be
+ *    floor + its bytes (floor bounds what it had before, as Space-Saving's
+ *    lightest count always bounds the keys it does not hold). When that is
+ *    heavier than the lightest key, it takes that key's place with floor
+ *    as its overestimate; else it stays out and its bytes stay in the
+ *    remainder (total minus the keys' bytes).
+ *
+ * The result is the weighted Space-Saving merge of the sketch with the
+ * round's exact sums: every count bounds its key's true bytes from above,
+ * count - err from below, the counts add up to at most the total, so a key
+ * with more than total / capacity bytes is always held; and while the keys
+ * fit the capacity every count is exact, as with pf_topn_add_both. A key
+ * must not appear twice in one round. */
+bool pf_topn_add_known(struct pf_topn *t, const void *key,
+                       const uint64_t bytes[2]);
+uint64_t pf_topn_floor(const struct pf_topn *t);
+void pf_topn_add_newcomer(struct pf_topn *t, const void *key,
+                          const uint64_t bytes[2], uint64_t floor);
 
 /* Adds everything in src to dst (merging shards); both same key_len. */
 void pf_topn_merge(struct pf_topn *dst, const struct pf_topn *src);

@@ -59,7 +59,7 @@ static void pf_replay_report_timing(const struct pf_snapshot *snap) {
 static void pf_replay_usage(FILE *out) {
   fprintf(out,
           "usage: pcapflow-replay [-l CIDR]... [-f FILTER] [-s SNAPLEN] "
-          "[-n NAME] [-m MAXFLOWS] [-r RULES] FILE\n"
+          "[-n NAME] [-m MAXFLOWS] [-r RULES] [-T] FILE\n"
           "Reads FILE (pcap or pcapng) through the pcapflow engine and prints "
           "every metric\nthe collectd plugin would dispatch for it, one "
           "\"type-type_instance values\" a line.\n"
@@ -72,6 +72,7 @@ static void pf_replay_usage(FILE *out) {
           "adds its\n"
           "              local_networks and prints the per-class series as\n"
           "              \"NAME-class/type-class values\"\n"
+          "  -T          as TcpAnalysis false\n"
           "  -t          also print CPU time, packets per CPU-second and peak "
           "memory to stderr\n");
 }
@@ -84,7 +85,7 @@ int main(int argc, char **argv) {
   struct pf_rules *rules = NULL;
 
   pf_source_config_init(&cfg, PF_SOURCE_FILE);
-  while ((opt = getopt(argc, argv, "l:f:s:n:m:r:th")) != -1) {
+  while ((opt = getopt(argc, argv, "l:f:s:n:m:r:tTh")) != -1) {
     switch (opt) {
     case 'l': {
       struct pf_prefix p;
@@ -118,6 +119,9 @@ int main(int argc, char **argv) {
       break;
     case 't':
       timing = true;
+      break;
+    case 'T':
+      cfg.shard.tcp_analysis = false;
       break;
     case 'h':
       pf_replay_usage(stdout);
