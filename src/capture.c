@@ -9,10 +9,12 @@
 
 #include <errno.h>
 #include <math.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -23,6 +25,9 @@
  * be read (and a stop request noticed) while it is being read. */
 #define PF_FILE_BATCH 4096
 /* How often a live worker refreshes its addresses and kernel counters. */
+/* The longest a live capture waits for packets before it looks at the
+ * clock: idle expiry, kernel drop counts and new rules need no packet. */
+#define PF_IDLE_WAKE_MS 250
 #define PF_STATS_REFRESH_SECONDS 1.0
 #define PF_ADDRESS_REFRESH_SECONDS 30.0
 /* Flow expiry work: per batch, a little more than the batch could have
@@ -261,6 +266,21 @@ static void pf_after_batch(struct pf_worker *w, int n, bool live) {
   pthread_spin_unlock(&w->lock);
 }
 
+/* Waits until the handle has packets or an error to report, the source
+ * is stopped, or PF_IDLE_WAKE_MS pass. The handle is non-blocking
+ * (pcap_handle.c), so the pcap_dispatch that follows never blocks: an idle
+ * link goes through pf_after_batch with no packets every PF_IDLE_WAKE_MS,
+ * which expires idle flows by the wall clock and reads the kernel's drop
+ * counts a burst left behind. */
+static void pf_wait_for_packets(struct pf_worker *w) {
+  struct pollfd fds[2] = {
+      {.fd = pcap_get_selectable_fd(w->pcap), .events = POLLIN},
+      {.fd = w->wake_fd, .events = POLLIN},
+  };
+  if (poll(fds, 2, PF_IDLE_WAKE_MS) < 0 && errno != EINTR)
+    usleep(PF_IDLE_WAKE_MS * 1000); /* cannot happen; never spin */
+}
+
 static void pf_capture_loop(struct pf_worker *w) {
   struct pf_source *src = w->src;
   double backoff = 1.0;
@@ -277,6 +297,11 @@ static void pf_capture_loop(struct pf_worker *w) {
       }
     }
 
+    if (live) {
+      pf_wait_for_packets(w);
+      if (atomic_load(&src->stop))
+        break;
+    }
     int n = pcap_dispatch(w->pcap, live ? -1 : PF_FILE_BATCH,
                           pf_capture_packet, (u_char *)w);
     pf_after_batch(w, n, live);
@@ -332,6 +357,13 @@ static int pf_worker_init(struct pf_worker *w, struct pf_source *src,
   w->index = index;
   pf_localnet_init(&w->local);
   pthread_spin_init(&w->lock, PTHREAD_PROCESS_PRIVATE);
+  atomic_init(&w->readers, 0);
+  w->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (w->wake_fd < 0) {
+    snprintf(err, errlen, "cannot create the capture thread's wake-up: %s",
+             strerror(errno));
+    return -1;
+  }
 #ifdef PF_LOCK_PROBE
   if (!(w->probe = calloc(1, sizeof(*w->probe)))) {
     snprintf(err, errlen, "out of memory for the lock probe");
@@ -356,6 +388,8 @@ static void pf_worker_free(struct pf_worker *w) {
   pf_worker_free_rules(w);
   pf_localnet_free(&w->local);
   pthread_spin_destroy(&w->lock);
+  if (w->wake_fd >= 0)
+    close(w->wake_fd);
 #ifdef PF_LOCK_PROBE
   free(w->probe);
 #endif
@@ -396,6 +430,8 @@ int pf_source_new(struct pf_source_config *cfg, const struct pf_hooks *hooks,
     pf_source_free(src);
     return -1;
   }
+  for (unsigned i = 0; i < src->n_workers; i++)
+    src->workers[i].wake_fd = -1; /* not fd 0: stop and free look at it */
   for (unsigned i = 0; i < src->n_workers; i++) {
     if (pf_worker_init(&src->workers[i], src, i, err, errlen) != 0) {
       pf_source_free(src);
@@ -476,9 +512,14 @@ int pf_source_start(struct pf_source *src, char *err, size_t errlen) {
 void pf_source_stop(struct pf_source *src) {
   pthread_mutex_lock(&src->control_lock);
   atomic_store(&src->stop, true);
-  for (unsigned i = 0; i < src->n_workers; i++)
+  for (unsigned i = 0; i < src->n_workers; i++) {
     if (src->workers[i].pcap)
       pcap_breakloop(src->workers[i].pcap);
+    if (src->workers[i].wake_fd >= 0 &&
+        eventfd_write(src->workers[i].wake_fd, 1) != 0) {
+      /* Only a full counter fails, and then a wake-up is pending anyway. */
+    }
+  }
   pthread_cond_broadcast(&src->wake);
   pthread_mutex_unlock(&src->control_lock);
   for (unsigned i = 0; i < src->n_workers; i++) {

@@ -12,6 +12,8 @@
 
 #include <pthread.h>
 
+#include "worker_lock.h"
+
 #ifdef PF_LOCK_PROBE
 
 #include <stdint.h>
@@ -50,11 +52,13 @@ static inline void pf_probe_add(struct pf_probe_series *s, uint64_t ns) {
 }
 
 static inline void pf_probe_batch_lock(struct pf_lock_probe *p,
-                                       pthread_spinlock_t *lock) {
+                                       pthread_spinlock_t *lock,
+                                       atomic_uint *readers) {
   p->batches++;
-  if (pthread_spin_trylock(lock) != 0) {
+  if (atomic_load_explicit(readers, memory_order_relaxed) != 0 ||
+      pthread_spin_trylock(lock) != 0) {
     uint64_t t0 = pf_probe_ns();
-    pthread_spin_lock(lock);
+    pf_capture_lock(lock, readers);
     p->batch_start_ns = pf_probe_ns();
     pf_probe_add(&p->wait, p->batch_start_ns - t0);
     return;
@@ -69,9 +73,10 @@ static inline void pf_probe_batch_unlock(struct pf_lock_probe *p,
 }
 
 static inline void pf_probe_read_lock(struct pf_lock_probe *p,
-                                      pthread_spinlock_t *lock) {
+                                      pthread_spinlock_t *lock,
+                                      atomic_uint *readers) {
   uint64_t t0 = pf_probe_ns();
-  pthread_spin_lock(lock);
+  pf_reader_lock(lock, readers);
   p->read_start_ns = pf_probe_ns();
   pf_probe_add(&p->read_wait, p->read_start_ns - t0);
 }
@@ -82,9 +87,11 @@ static inline void pf_probe_read_unlock(struct pf_lock_probe *p,
   pthread_spin_unlock(lock);
 }
 
-#define PF_BATCH_LOCK(w) pf_probe_batch_lock((w)->probe, &(w)->lock)
+#define PF_BATCH_LOCK(w)                                                       \
+  pf_probe_batch_lock((w)->probe, &(w)->lock, &(w)->readers)
 #define PF_BATCH_UNLOCK(w) pf_probe_batch_unlock((w)->probe, &(w)->lock)
-#define PF_READ_LOCK(w) pf_probe_read_lock((w)->probe, &(w)->lock)
+#define PF_READ_LOCK(w)                                                        \
+  pf_probe_read_lock((w)->probe, &(w)->lock, &(w)->readers)
 #define PF_READ_UNLOCK(w) pf_probe_read_unlock((w)->probe, &(w)->lock)
 
 struct pf_source;
@@ -94,9 +101,9 @@ const struct pf_lock_probe *pf_source_lock_probe(const struct pf_source *src,
 
 #else
 
-#define PF_BATCH_LOCK(w) pthread_spin_lock(&(w)->lock)
+#define PF_BATCH_LOCK(w) pf_capture_lock(&(w)->lock, &(w)->readers)
 #define PF_BATCH_UNLOCK(w) pthread_spin_unlock(&(w)->lock)
-#define PF_READ_LOCK(w) pthread_spin_lock(&(w)->lock)
+#define PF_READ_LOCK(w) pf_reader_lock(&(w)->lock, &(w)->readers)
 #define PF_READ_UNLOCK(w) pthread_spin_unlock(&(w)->lock)
 
 #endif

@@ -140,6 +140,15 @@ static pcap_t *pf_handle_open_live(const struct pf_source_config *cfg,
     pcap_close(p);
     return NULL;
   }
+  /* With TPACKET_V3 a blocking read returns only once a block holds a
+   * packet: on an idle link, never. The capture loop waits in its own
+   * poll() with a timeout instead (capture.c). */
+  if (pcap_setnonblock(p, 1, pcap_err) != 0) {
+    snprintf(err, errlen, "%s: cannot make the capture non-blocking: %s",
+             cfg->device, pcap_err);
+    pcap_close(p);
+    return NULL;
+  }
   return p;
 }
 

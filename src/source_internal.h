@@ -39,9 +39,11 @@ struct pf_worker {
   uint64_t clock_ts_us;        /* packet time at clock_mono */
   double clock_mono;           /* monotonic seconds of the last packet */
   bool in_batch;               /* lock held for the current batch */
+  int wake_fd;                 /* eventfd: written at stop, ends the wait */
 
   /* ---- guarded by lock ---- */
   pthread_spinlock_t lock;
+  atomic_uint readers; /* readers waiting for the lock (worker_lock.h) */
   struct pf_shard shard;
   struct pf_health health;
   /* A new rule set waiting for the next batch boundary, and the one it

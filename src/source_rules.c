@@ -44,14 +44,14 @@ int pf_source_set_rules(struct pf_source *src, struct pf_rules *rules,
   for (unsigned i = 0; i < src->n_workers; i++) {
     struct pf_worker *w = &src->workers[i];
     struct pf_class_counters stale = {0}, retired;
-    pthread_spin_lock(&w->lock);
+    PF_READ_LOCK(w);
     if (w->has_pending)
       stale = w->pending; /* never adopted: the newer set wins */
     w->pending = fresh[i];
     w->has_pending = true;
     retired = w->retired;
     memset(&w->retired, 0, sizeof(w->retired));
-    pthread_spin_unlock(&w->lock);
+    PF_READ_UNLOCK(w);
     pf_class_counters_free(&stale);
     pf_class_counters_free(&retired);
   }
@@ -113,7 +113,7 @@ void pf_source_snapshot_classes(struct pf_source *src,
     struct pf_class_counters retired;
     /* At most PF_CLASS_SLOTS counters and a pointer swap: a fixed-size
      * hold of the lock. */
-    pthread_spin_lock(&w->lock);
+    PF_READ_LOCK(w);
     struct pf_class_counters *c = &w->shard.classes;
     copy.rules = c->rules ? pf_rules_ref(c->rules) : NULL;
     copy.count = c->count;
@@ -128,7 +128,7 @@ void pf_source_snapshot_classes(struct pf_source *src,
     uint32_t lat_count = c->latency.count;
     retired = w->retired;
     memset(&w->retired, 0, sizeof(w->retired));
-    pthread_spin_unlock(&w->lock);
+    PF_READ_UNLOCK(w);
     pf_class_counters_free(&retired);
     if (!copy.rules)
       continue;

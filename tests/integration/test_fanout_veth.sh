@@ -27,6 +27,10 @@ LoadPlugin pcapflow
     Instance "veth"
     Workers 2
     BufferSize 64
+    # The reference reads the file's 0.3 s of packet time; live, the wall
+    # clock runs on while the test looks, and flows closed early in the
+    # replay would expire 10 s after it (by design). Longer than any wait.
+    TcpClosedTimeout 600
   </Interface>
 </Plugin>
 CONF

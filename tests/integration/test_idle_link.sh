@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# A live link that falls silent. With TPACKET_V3 a blocking read returns only
+# once a block holds a packet, so a capture thread that waited in libpcap
+# would sleep until the next packet: idle flows would never expire, and the
+# drops the kernel counted during the last burst would never be read. The
+# capture waits in its own poll() with a timeout instead; this test holds it
+# to that, with no packet at all after the traffic:
+#  1. after a replay, every flow expires by the wall clock (timeouts of 2 s)
+#     and flows_new = flows_expired;
+#  2. after a burst at top speed into a 1 MiB buffer, captured + dropped by
+#     the kernel = frames sent, exactly.
+source "$(dirname "$0")/lib.sh"
+pf_test_init idle_link
+pf_netns_init
+pf_veth_up
+
+"$GEN" --scenario live --seed 11 --out "$WORK/live.pcap" --truth "$WORK/live.truth" ||
+  pf_fail "generator failed"
+"$GEN" --scenario flood --packets 200000 --seed 3 --out "$WORK/burst.pcap" ||
+  pf_fail "generator failed"
+
+dir="$WORK/collectd"
+pcapflow_plugin_dir "$dir/plugins" logfile csv
+pf_collectd_conf "$dir" 1
+cat >>"$dir/collectd.conf" <<CONF
+LoadPlugin pcapflow
+<Plugin pcapflow>
+  <Interface "$VETH_B">
+    Instance "veth"
+    BufferSize 1
+    TcpTimeout 2
+    TcpClosedTimeout 1
+    UdpTimeout 2
+    IcmpTimeout 2
+    OtherTimeout 2
+  </Interface>
+</Plugin>
+CONF
+pf_collectd_start "$dir" ip netns exec "$NS_B"
+pf_wait_until 20 grep -q "capturing on \"$VETH_B\"" "$dir/collectd.log" ||
+  pf_fail "capture did not start: $(cat "$dir/collectd.log")"
+
+# 1. Flows expire on a silent link.
+sent=$(pf_replay "$WORK/live.pcap")
+captured_all() { [[ "$(pf_value "$dir" veth packets-captured)" == "$sent" ]]; }
+pf_wait_until 20 captured_all ||
+  pf_fail "captured $(pf_value "$dir" veth packets-captured) of $sent packets"
+new=$(pf_value "$dir" veth connections-flows_new)
+[[ "$new" -gt 0 ]] || pf_fail "the replay made no flows"
+all_expired() {
+  [[ "$(pf_value "$dir" veth current_connections-flows)" == 0 &&
+    "$(pf_value "$dir" veth connections-flows_expired)" == "$new" ]]
+}
+pf_wait_until 15 all_expired ||
+  pf_fail "the link is silent, yet $(pf_value "$dir" veth current_connections-flows) of $new flows are still in the table ($(pf_value "$dir" veth connections-flows_expired) expired)"
+
+# 2. A burst's drops are read although no packet follows it.
+before=$(pf_value "$dir" veth packets-captured)
+out=$(ip netns exec "$NS_A" tcpreplay --topspeed -i "$VETH_A" "$WORK/burst.pcap" 2>&1) ||
+  pf_fail "tcpreplay: $out"
+burst=$(awk '/Actual:/ {print $2; exit}' <<<"$out")
+failed=$(awk '/Failed packets:/ {print $3; exit}' <<<"$out")
+[[ "${failed:-0}" == 0 && "$burst" == 200000 ]] || pf_fail "tcpreplay: $out"
+books_balance() {
+  local captured dropped
+  captured=$(pf_value "$dir" veth packets-captured)
+  dropped=$(pf_value "$dir" veth packets-dropped_kernel)
+  [[ $((captured - before + dropped)) == "$burst" ]]
+}
+pf_wait_until 15 books_balance ||
+  pf_fail "captured $(($(pf_value "$dir" veth packets-captured) - before)) + dropped $(pf_value "$dir" veth packets-dropped_kernel) of $burst frames sent, with the link silent since"
+dropped=$(pf_value "$dir" veth packets-dropped_kernel)
+pf_collectd_stop
+pf_pass "$new flows expired on a silent link; a burst of $burst frames: $((burst - dropped)) captured + $dropped dropped by the kernel, read with no packet after it"
