@@ -515,10 +515,9 @@ void pf_source_stop(struct pf_source *src) {
   for (unsigned i = 0; i < src->n_workers; i++) {
     if (src->workers[i].pcap)
       pcap_breakloop(src->workers[i].pcap);
-    if (src->workers[i].wake_fd >= 0 &&
-        eventfd_write(src->workers[i].wake_fd, 1) != 0) {
-      /* Only a full counter fails, and then a wake-up is pending anyway. */
-    }
+    /* Only a full counter fails, and then a wake-up is pending anyway. */
+    if (src->workers[i].wake_fd >= 0)
+      (void)eventfd_write(src->workers[i].wake_fd, 1);
   }
   pthread_cond_broadcast(&src->wake);
   pthread_mutex_unlock(&src->control_lock);
