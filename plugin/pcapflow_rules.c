@@ -13,8 +13,7 @@
 
 #include "pcapflow/rules.h"
 
-static char *pcapflow_rules_path;
-static struct pf_rules *pcapflow_rules;           /* in force */
+static struct pf_rules *pcapflow_rules; /* in force; it knows its path */
 static struct pf_rules_stamp pcapflow_rules_seen; /* last version looked at */
 /* The local_networks read at start-up, the ones in force for good. */
 static struct pf_prefix *pcapflow_rules_local;
@@ -27,12 +26,6 @@ int pcapflow_rules_load(const char *path) {
   pf_rules_stamp_read(path, &pcapflow_rules_seen);
   if (pf_rules_load(path, &rules, err, sizeof(err)) != 0) {
     ERROR("pcapflow: RulesFile: %s", err);
-    return -1;
-  }
-  pcapflow_rules_path = strdup(path);
-  if (!pcapflow_rules_path) {
-    pf_rules_free(rules);
-    ERROR("pcapflow: out of memory");
     return -1;
   }
   pcapflow_rules = rules;
@@ -48,7 +41,7 @@ int pcapflow_rules_load(const char *path) {
     pcapflow_rules_local[i] = *pf_rules_local_prefix(rules, i);
   INFO("pcapflow: RulesFile \"%s\": %zu classes and unclassified, %zu local "
        "networks",
-       path, pf_rules_class_count(rules) - 1, pf_rules_local_count(rules));
+       path, pf_rules_unclassified(rules), pf_rules_local_count(rules));
   return 0;
 }
 
@@ -57,8 +50,8 @@ int pcapflow_rules_add_local(struct pf_source_config *cfg) {
   if (!pcapflow_rules)
     return 0;
   if (pf_rules_add_local(pcapflow_rules, &cfg->local, err, sizeof(err)) != 0) {
-    ERROR("pcapflow: RulesFile \"%s\": local_networks: %s", pcapflow_rules_path,
-          err);
+    ERROR("pcapflow: RulesFile \"%s\": local_networks: %s",
+          pf_rules_path(pcapflow_rules), err);
     return -1;
   }
   return 0;
@@ -95,45 +88,44 @@ static bool pcapflow_same_local(const struct pf_rules *r) {
 void pcapflow_rules_check(struct pf_source **sources, size_t n_sources) {
   if (!pcapflow_rules)
     return;
+  const char *path = pf_rules_path(pcapflow_rules);
   struct pf_rules_stamp now;
-  pf_rules_stamp_read(pcapflow_rules_path, &now);
+  pf_rules_stamp_read(path, &now);
   if (pf_rules_stamp_equal(&now, &pcapflow_rules_seen))
     return;
   pcapflow_rules_seen = now; /* whatever comes of it, once per version */
   if (!now.exists) {
     WARNING("pcapflow: RulesFile \"%s\": %s; keeping the rules in force",
-            pcapflow_rules_path, STRERROR(now.error));
+            path, STRERROR(now.error));
     return;
   }
 
   char err[1024];
   struct pf_rules *fresh;
-  if (pf_rules_load(pcapflow_rules_path, &fresh, err, sizeof(err)) != 0) {
+  if (pf_rules_load(path, &fresh, err, sizeof(err)) != 0) {
     ERROR("pcapflow: RulesFile: %s; keeping the rules in force", err);
     return;
   }
   for (size_t i = 0; i < n_sources; i++) {
     if (pf_source_set_rules(sources[i], fresh, err, sizeof(err)) != 0) {
       /* Sources already switched keep the new set: it is complete. */
-      ERROR("pcapflow: RulesFile \"%s\": source \"%s\": %s",
-            pcapflow_rules_path, pf_source_name(sources[i]), err);
+      ERROR("pcapflow: RulesFile \"%s\": source \"%s\": %s", path,
+            pf_source_name(sources[i]), err);
     }
   }
   if (!pcapflow_same_local(fresh))
     WARNING("pcapflow: RulesFile \"%s\": local_networks changed; they take "
             "effect when collectd restarts",
-            pcapflow_rules_path);
-  pf_rules_free(pcapflow_rules);
+            path);
+  pf_rules_free(pcapflow_rules); /* `path` was its: from here, fresh's */
   pcapflow_rules = fresh;
   INFO("pcapflow: RulesFile \"%s\" reloaded: %zu classes and unclassified",
-       pcapflow_rules_path, pf_rules_class_count(fresh) - 1);
+       pf_rules_path(fresh), pf_rules_unclassified(fresh));
 }
 
 void pcapflow_rules_free(void) {
   pf_rules_free(pcapflow_rules);
   pcapflow_rules = NULL;
-  free(pcapflow_rules_path);
-  pcapflow_rules_path = NULL;
   free(pcapflow_rules_local);
   pcapflow_rules_local = NULL;
   pcapflow_rules_n_local = 0;
