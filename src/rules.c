@@ -69,8 +69,10 @@ int pf_rules_class_index(const struct pf_rules *rules, const char *name) {
 
 void pf_rules_class_map(const struct pf_rules *from, const struct pf_rules *to,
                         int *map) {
+  /* Names are unique within a set, so a set maps onto itself: the reader
+   * asks this of the set in force at every read. */
   for (size_t i = 0; i <= from->n_classes; i++)
-    map[i] = pf_rules_class_index(to, from->names[i]);
+    map[i] = from == to ? (int)i : pf_rules_class_index(to, from->names[i]);
 }
 
 /* ---- local networks ---- */

@@ -32,16 +32,12 @@ static inline void pf_trie_walk2(const struct pf_trie *t, const uint8_t *a,
                                  const struct pf_group **gb) {
   uint32_t na = 0, nb = 0, ea = PF_TRIE_CHILD, eb = PF_TRIE_CHILD;
   for (unsigned level = 0; (ea | eb) & PF_TRIE_CHILD; level++) {
-    unsigned bit = level * PF_TRIE_STRIDE;
-    unsigned shift = 8 - PF_TRIE_STRIDE - bit % 8;
     if (ea & PF_TRIE_CHILD) {
-      ea = t->entries[(size_t)na * PF_TRIE_FANOUT +
-                      ((a[bit / 8] >> shift) & (PF_TRIE_FANOUT - 1))];
+      ea = t->entries[(size_t)na * PF_TRIE_FANOUT + pf_chunk(a, level)];
       na = ea & ~PF_TRIE_CHILD;
     }
     if (eb & PF_TRIE_CHILD) {
-      eb = t->entries[(size_t)nb * PF_TRIE_FANOUT +
-                      ((b[bit / 8] >> shift) & (PF_TRIE_FANOUT - 1))];
+      eb = t->entries[(size_t)nb * PF_TRIE_FANOUT + pf_chunk(b, level)];
       nb = eb & ~PF_TRIE_CHILD;
     }
   }

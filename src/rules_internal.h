@@ -127,6 +127,9 @@ int pf_field_add_prefix(struct pf_field_def *f, const struct pf_prefix *p);
 /* The field called key[0 .. len), or NULL. */
 const struct pf_field_info *pf_field_find(const char *key, size_t len);
 
+/* Whether the `len` bytes at `text` are exactly `word`. */
+bool pf_text_is(const char *text, size_t len, const char *word);
+
 /* Parses one value of numeric field `f`: a number, "LOW-HIGH" or a name.
  * Returns 0, or -1 with the problem in why ("is out of range 0 to 65535"),
  * written to follow the quoted value. */
@@ -178,8 +181,8 @@ static inline void pf_mask_set(struct pf_mask *m, unsigned bit) {
   m->w[bit / 64] |= (uint64_t)1 << (bit % 64);
 }
 
-static inline bool pf_mask_has(const struct pf_mask *m, unsigned bit) {
-  return (m->w[bit / 64] >> (bit % 64)) & 1;
+static inline void pf_mask_clear(struct pf_mask *m, unsigned bit) {
+  m->w[bit / 64] &= ~((uint64_t)1 << (bit % 64));
 }
 
 /* Interning: equal groups share one index, so tables hold small indexes
@@ -238,6 +241,13 @@ static inline const struct pf_group *pf_table_lookup(const struct pf_table *t,
  * levels for IPv4, 32 for IPv6). The lookup is in rules_classify.c. */
 #define PF_TRIE_STRIDE 4
 #define PF_TRIE_FANOUT (1u << PF_TRIE_STRIDE)
+
+/* The `level`-th chunk of PF_TRIE_STRIDE bits of an address. */
+static inline unsigned pf_chunk(const uint8_t *addr, unsigned level) {
+  unsigned bit = level * PF_TRIE_STRIDE;
+  return (addr[bit / 8] >> (8 - PF_TRIE_STRIDE - bit % 8)) &
+         (PF_TRIE_FANOUT - 1);
+}
 #define PF_TRIE_CHILD 0x80000000u
 
 struct pf_trie {

@@ -57,8 +57,7 @@ static bool pf_is_null(const yaml_node_t *n) {
     return false;
   static const char *const spellings[] = {"", "~", "null", "Null", "NULL"};
   for (size_t i = 0; i < sizeof(spellings) / sizeof(spellings[0]); i++)
-    if (pf_scalar_len(n) == strlen(spellings[i]) &&
-        memcmp(pf_scalar(n), spellings[i], pf_scalar_len(n)) == 0)
+    if (pf_text_is(pf_scalar(n), pf_scalar_len(n), spellings[i]))
       return true;
   return false;
 }
@@ -114,8 +113,8 @@ static int pf_check_key(struct pf_schema *s, const yaml_node_t *map,
 }
 
 static bool pf_key_is(const yaml_node_t *key, const char *word) {
-  return key->type == YAML_SCALAR_NODE && pf_scalar_len(key) == strlen(word) &&
-         memcmp(pf_scalar(key), word, pf_scalar_len(key)) == 0;
+  return key->type == YAML_SCALAR_NODE &&
+         pf_text_is(pf_scalar(key), pf_scalar_len(key), word);
 }
 
 /* ---- lists of values ---- */

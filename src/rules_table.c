@@ -20,10 +20,6 @@ static int pf_event_cmp(const void *a, const void *b) {
   return x->at < y->at ? -1 : x->at > y->at;
 }
 
-static void pf_mask_clear(struct pf_mask *m, unsigned bit) {
-  m->w[bit / 64] &= ~((uint64_t)1 << (bit % 64));
-}
-
 int pf_table_build(struct pf_table *t, uint32_t domain,
                    const struct pf_table_item *items, size_t n,
                    const struct pf_group *base, struct pf_rules_err *e) {

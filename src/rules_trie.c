@@ -21,13 +21,6 @@ struct pf_trie_build {
   bool memo_valid;
 };
 
-/* The `level`-th chunk of PF_TRIE_STRIDE bits of an address. */
-static unsigned pf_chunk(const uint8_t *addr, unsigned level) {
-  unsigned bit = level * PF_TRIE_STRIDE;
-  return (addr[bit / 8] >> (8 - PF_TRIE_STRIDE - bit % 8)) &
-         (PF_TRIE_FANOUT - 1);
-}
-
 static uint32_t *pf_entry(struct pf_trie *t, uint32_t node, unsigned idx) {
   return &t->entries[(size_t)node * PF_TRIE_FANOUT + idx];
 }

@@ -56,7 +56,7 @@ const struct pf_field_info pf_fields[PF_FIELD_COUNT] = {
                            "a network", NULL, NULL},
 };
 
-static bool pf_text_is(const char *text, size_t len, const char *word) {
+bool pf_text_is(const char *text, size_t len, const char *word) {
   return strlen(word) == len && memcmp(text, word, len) == 0;
 }
 
@@ -160,10 +160,6 @@ int pf_name_check(const char *text, size_t len, char *why, size_t wlen) {
     }
   if (!(text[0] >= 'a' && text[0] <= 'z')) {
     snprintf(why, wlen, "must start with a letter a-z");
-    return -1;
-  }
-  if (pf_text_is(text, len, PF_RULES_UNCLASSIFIED)) {
-    snprintf(why, wlen, "is reserved for traffic that matches no class");
     return -1;
   }
   return 0;
