@@ -24,10 +24,10 @@
 /* A file is read in batches of this many packets so that its progress can
  * be read (and a stop request noticed) while it is being read. */
 #define PF_FILE_BATCH 4096
-/* How often a live worker refreshes its addresses and kernel counters. */
 /* The longest a live capture waits for packets before it looks at the
  * clock: idle expiry, kernel drop counts and new rules need no packet. */
 #define PF_IDLE_WAKE_MS 250
+/* How often a live worker refreshes its addresses and kernel counters. */
 #define PF_STATS_REFRESH_SECONDS 1.0
 #define PF_ADDRESS_REFRESH_SECONDS 30.0
 /* Flow expiry work: per batch, a little more than the batch could have
@@ -153,9 +153,7 @@ static void pf_close_handle(struct pf_worker *w) {
 }
 
 static int pf_open_handle(struct pf_worker *w, char *err, size_t errlen) {
-  bool perm_denied;
-  pcap_t *p = pf_handle_open(&w->src->cfg, w->src->fanout_group, &perm_denied,
-                             err, errlen);
+  pcap_t *p = pf_handle_open(&w->src->cfg, w->src->fanout_group, err, errlen);
   if (!p)
     return -1;
   pthread_mutex_lock(&w->src->control_lock);
@@ -167,28 +165,14 @@ static int pf_open_handle(struct pf_worker *w, char *err, size_t errlen) {
   return 0;
 }
 
-/* Sleeps up to `seconds`, returning early when asked to stop. */
-static void pf_wait(struct pf_source *src, double seconds) {
-  struct timespec until;
-  clock_gettime(CLOCK_MONOTONIC, &until);
-  until.tv_sec += (time_t)seconds;
-  until.tv_nsec += (long)((seconds - (double)(time_t)seconds) * 1e9);
-  if (until.tv_nsec >= 1000000000L) {
-    until.tv_sec++;
-    until.tv_nsec -= 1000000000L;
-  }
-  pthread_mutex_lock(&src->control_lock);
-  while (!atomic_load(&src->stop) &&
-         pthread_cond_timedwait(&src->wake, &src->control_lock, &until) !=
-             ETIMEDOUT)
-    ;
-  pthread_mutex_unlock(&src->control_lock);
-}
-
 /* Waits before the next attempt, twice as long each time up to RetryMax;
- * a handle that delivers packets resets the wait to one second. */
+ * a handle that delivers packets resets the wait to one second. Stop ends
+ * the wait: pf_source_stop writes the wake-up eventfd, which nothing reads,
+ * so it stays readable and no wake-up is lost. */
 static void pf_back_off(struct pf_worker *w, double *backoff) {
-  pf_wait(w->src, *backoff);
+  struct pollfd wake = {.fd = w->wake_fd, .events = POLLIN};
+  if (poll(&wake, 1, (int)(*backoff * 1000)) < 0 && errno != EINTR)
+    usleep((useconds_t)(*backoff * 1e6)); /* cannot happen; never spin */
   *backoff *= 2;
   if (*backoff > w->src->cfg.retry_max_s)
     *backoff = w->src->cfg.retry_max_s;
@@ -243,27 +227,24 @@ static void pf_finish_file(struct pf_worker *w) {
          w->src->cfg.device, (unsigned long long)total);
 }
 
-/* Expires flows after a batch, or by the wall clock when the link is idle:
- * packet time then moves on with the monotonic clock. */
-static void pf_after_batch(struct pf_worker *w, int n, bool live) {
-  double mono = live ? pf_now() : 0;
+/* Expires flows after a batch of `n` packets, and ends the batch. `mono`
+ * is the monotonic time now on a live source, 0 on a file. With no packets
+ * on a live link that has seen some, packet time moves on with the
+ * monotonic clock; the idle link takes the batch lock like a batch, so it
+ * adopts new rules too and lets a waiting reader go first. */
+static void pf_after_batch(struct pf_worker *w, int n, double mono) {
   if (n > 0) {
     w->clock_ts_us = w->shard.now_us;
     w->clock_mono = mono;
     pf_shard_expire(&w->shard, w->shard.now_us,
                     PF_EXPIRE_BASE + PF_EXPIRE_PER_PACKET * (unsigned)n);
-    pf_batch_end(w);
-    return;
+  } else if (mono != 0 && w->clock_mono != 0) {
+    pf_batch_begin(w);
+    pf_shard_expire(&w->shard,
+                    w->clock_ts_us + (uint64_t)((mono - w->clock_mono) * 1e6),
+                    PF_EXPIRE_IDLE);
   }
   pf_batch_end(w);
-  if (!live || w->clock_mono == 0)
-    return;
-  uint64_t idle_now =
-      w->clock_ts_us + (uint64_t)((mono - w->clock_mono) * 1e6);
-  pthread_spin_lock(&w->lock);
-  pf_worker_apply_rules_locked(w); /* an idle link adopts new rules too */
-  pf_shard_expire(&w->shard, idle_now, PF_EXPIRE_IDLE);
-  pthread_spin_unlock(&w->lock);
 }
 
 /* Waits until the handle has packets or an error to report, the source
@@ -304,7 +285,8 @@ static void pf_capture_loop(struct pf_worker *w) {
     }
     int n = pcap_dispatch(w->pcap, live ? -1 : PF_FILE_BATCH,
                           pf_capture_packet, (u_char *)w);
-    pf_after_batch(w, n, live);
+    double now = live ? pf_now() : 0;
+    pf_after_batch(w, n, now);
     if (n == PCAP_ERROR_BREAK)
       continue; /* the loop condition tells whether to stop */
     if (n == PCAP_ERROR && live) {
@@ -330,7 +312,6 @@ static void pf_capture_loop(struct pf_worker *w) {
       return;
     }
     if (live) {
-      double now = pf_now();
       if (now >= next_stats) {
         pf_read_kernel_stats(w);
         next_stats = now + PF_STATS_REFRESH_SECONDS;
@@ -414,11 +395,6 @@ int pf_source_new(struct pf_source_config *cfg, const struct pf_hooks *hooks,
   pf_source_config_init(cfg, cfg->kind); /* ownership moved */
   src->hooks = *hooks;
   pthread_mutex_init(&src->control_lock, NULL);
-  pthread_condattr_t attr;
-  pthread_condattr_init(&attr);
-  pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-  pthread_cond_init(&src->wake, &attr);
-  pthread_condattr_destroy(&attr);
   atomic_init(&src->stop, false);
 
   bool fanout = src->cfg.kind == PF_SOURCE_INTERFACE && src->cfg.workers > 1;
@@ -519,7 +495,6 @@ void pf_source_stop(struct pf_source *src) {
     if (src->workers[i].wake_fd >= 0)
       (void)eventfd_write(src->workers[i].wake_fd, 1);
   }
-  pthread_cond_broadcast(&src->wake);
   pthread_mutex_unlock(&src->control_lock);
   for (unsigned i = 0; i < src->n_workers; i++) {
     struct pf_worker *w = &src->workers[i];
@@ -548,7 +523,6 @@ void pf_source_free(struct pf_source *src) {
     pf_top_names_free(&src->names[k]);
   pf_source_config_free(&src->cfg);
   pthread_mutex_destroy(&src->control_lock);
-  pthread_cond_destroy(&src->wake);
   free(src);
 }
 
@@ -581,14 +555,8 @@ static void pf_source_notify(enum pf_notify_severity severity,
 /* Percentiles of the merged interval's handshake latency, in seconds. */
 static void pf_report_tcp_latency(const struct pf_tcp_interval *iv,
                                   struct pf_snapshot *out) {
-  static const double quantile[PF_TCP_MAX] = {0.5, 0.9, 0.99};
-  for (int k = 0; k < PF_TCP_LATENCY_COUNT; k++) {
-    const struct pf_hist *h = &iv->latency[k];
-    for (int q = 0; q < PF_TCP_MAX; q++)
-      out->tcp_latency[k][q] =
-          h->count ? pf_hist_percentile(h, quantile[q]) / 1e6 : NAN;
-    out->tcp_latency[k][PF_TCP_MAX] = h->count ? (double)h->max_us / 1e6 : NAN;
-  }
+  for (int k = 0; k < PF_TCP_LATENCY_COUNT; k++)
+    pf_latency_figures(&iv->latency[k], out->tcp_latency[k]);
 }
 
 void pf_source_snapshot(struct pf_source *src, struct pf_snapshot *out) {

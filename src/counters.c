@@ -6,12 +6,6 @@
 
 #include <stddef.h>
 
-static inline void pf_traffic_add(struct pf_traffic *t, enum pf_dir dir,
-                                  uint32_t wire_len) {
-  t->packets[dir]++;
-  t->octets[dir] += wire_len;
-}
-
 enum pf_size_bucket pf_size_bucket_of(uint32_t wire_len) {
   if (wire_len <= 64)
     return PF_SIZE_0_64;

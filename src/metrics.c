@@ -7,14 +7,23 @@
 #include <math.h>
 #include <stdio.h>
 
-static void pf_emit_pair(pf_metric_fn fn, void *ctx, const char *type,
-                         const char *instance, const uint64_t v[2]) {
-  struct pf_metric m = {.type = type,
+/* `suffix` names the plugin_instance suffix of the series (NULL: the
+ * source's own instance). */
+static void pf_emit_pair_in(pf_metric_fn fn, void *ctx, const char *suffix,
+                            const char *type, const char *instance,
+                            const uint64_t v[2]) {
+  struct pf_metric m = {.instance_suffix = suffix,
+                        .type = type,
                         .type_instance = instance,
                         .kind = PF_METRIC_DERIVE,
                         .n_values = 2,
                         .derive = {v[PF_DIR_RX], v[PF_DIR_TX]}};
   fn(&m, ctx);
+}
+
+static void pf_emit_pair(pf_metric_fn fn, void *ctx, const char *type,
+                         const char *instance, const uint64_t v[2]) {
+  pf_emit_pair_in(fn, ctx, NULL, type, instance, v);
 }
 
 static void pf_emit_derive(pf_metric_fn fn, void *ctx, const char *type,
@@ -27,9 +36,11 @@ static void pf_emit_derive(pf_metric_fn fn, void *ctx, const char *type,
   fn(&m, ctx);
 }
 
-static void pf_emit_gauge(pf_metric_fn fn, void *ctx, const char *type,
-                          const char *instance, double value) {
-  struct pf_metric m = {.type = type,
+static void pf_emit_gauge_in(pf_metric_fn fn, void *ctx, const char *suffix,
+                             const char *type, const char *instance,
+                             double value) {
+  struct pf_metric m = {.instance_suffix = suffix,
+                        .type = type,
                         .type_instance = instance,
                         .kind = PF_METRIC_GAUGE,
                         .n_values = 1,
@@ -37,12 +48,32 @@ static void pf_emit_gauge(pf_metric_fn fn, void *ctx, const char *type,
   fn(&m, ctx);
 }
 
-static const char *const pf_metrics_quantile[PF_TCP_QUANTILE_COUNT] = {
-    [PF_TCP_P50] = "p50",
-    [PF_TCP_P90] = "p90",
-    [PF_TCP_P99] = "p99",
-    [PF_TCP_MAX] = "max",
-};
+static void pf_emit_gauge(pf_metric_fn fn, void *ctx, const char *type,
+                          const char *instance, double value) {
+  pf_emit_gauge_in(fn, ctx, NULL, type, instance, value);
+}
+
+/* Latency figures as latency-STEM_p50 … latency-STEM_max. An interval
+ * without a sample has no latency: nothing is dispatched, which every
+ * writer stores as a gap (NaN would be dropped by some and written by
+ * others). */
+static void pf_emit_figures(pf_metric_fn fn, void *ctx, const char *suffix,
+                            const char *stem,
+                            const double figure[PF_TCP_QUANTILE_COUNT]) {
+  static const char *const quantile[PF_TCP_QUANTILE_COUNT] = {
+      [PF_TCP_P50] = "p50",
+      [PF_TCP_P90] = "p90",
+      [PF_TCP_P99] = "p99",
+      [PF_TCP_MAX] = "max",
+  };
+  char name[128];
+  for (int q = 0; q < PF_TCP_QUANTILE_COUNT; q++) {
+    if (isnan(figure[q]))
+      continue;
+    snprintf(name, sizeof(name), "%s_%s", stem, quantile[q]);
+    pf_emit_gauge_in(fn, ctx, suffix, "latency", name, figure[q]);
+  }
+}
 
 /* Flows, top-N lists and distinct counts (docs/METRICS.md, "Flows"). */
 static void pf_metrics_walk_flows(const struct pf_snapshot *snap,
@@ -93,41 +124,8 @@ static void pf_metrics_walk_tcp(const struct pf_snapshot *snap, pf_metric_fn fn,
       [PF_TCP_SYNACK_ACK] = "tcp_synack_ack",
       [PF_TCP_HANDSHAKE] = "tcp_handshake",
   };
-  /* An interval without a sample has no latency: nothing is dispatched,
-   * which every writer stores as a gap (NaN would be dropped by some and
-   * written by others). */
-  char name[64];
   for (int k = 0; k < PF_TCP_LATENCY_COUNT; k++)
-    for (int q = 0; q < PF_TCP_QUANTILE_COUNT; q++) {
-      if (isnan(snap->tcp_latency[k][q]))
-        continue;
-      snprintf(name, sizeof(name), "%s_%s", latency[k], pf_metrics_quantile[q]);
-      pf_emit_gauge(fn, ctx, "latency", name, snap->tcp_latency[k][q]);
-    }
-}
-
-/* A class's handshake latency, named as the source's own
- * (latency-tcp_handshake_p50) with the class before the figure:
- * latency-tcp_handshake_<class>_p50. The figures' names all have three
- * characters, so no two classes' series can share a name. Like the
- * source's, only intervals with a handshake in the class have them. */
-static void pf_metrics_class_latency(const double figure[PF_TCP_QUANTILE_COUNT],
-                                     const char *class_name, pf_metric_fn fn,
-                                     void *ctx) {
-  char name[128];
-  for (int q = 0; q < PF_TCP_QUANTILE_COUNT; q++) {
-    if (isnan(figure[q]))
-      continue;
-    snprintf(name, sizeof(name), "tcp_handshake_%s_%s", class_name,
-             pf_metrics_quantile[q]);
-    struct pf_metric m = {.instance_suffix = PF_METRICS_CLASS_SUFFIX,
-                          .type = "latency",
-                          .type_instance = name,
-                          .kind = PF_METRIC_GAUGE,
-                          .n_values = 1,
-                          .gauge = figure[q]};
-    fn(&m, ctx);
-  }
+    pf_emit_figures(fn, ctx, NULL, latency[k], snap->tcp_latency[k]);
 }
 
 /* Traffic rules (docs/METRICS.md, "Traffic rules"): under a
@@ -136,28 +134,19 @@ static void pf_metrics_class_latency(const double figure[PF_TCP_QUANTILE_COUNT],
 static void pf_metrics_walk_classes(const struct pf_snapshot *snap,
                                     pf_metric_fn fn, void *ctx) {
   const struct pf_class_snapshot *cs = &snap->classes;
+  const char *in = PF_METRICS_CLASS_SUFFIX;
+  char stem[128];
   for (uint32_t k = 0; k < cs->count; k++) {
     const char *name = pf_rules_class_name(cs->rules, k);
-    struct pf_metric m = {.instance_suffix = PF_METRICS_CLASS_SUFFIX,
-                          .type_instance = name,
-                          .kind = PF_METRIC_DERIVE,
-                          .n_values = 2};
-    m.type = "if_packets";
-    m.derive[0] = cs->traffic[k].packets[PF_DIR_RX];
-    m.derive[1] = cs->traffic[k].packets[PF_DIR_TX];
-    fn(&m, ctx);
-    m.type = "if_octets";
-    m.derive[0] = cs->traffic[k].octets[PF_DIR_RX];
-    m.derive[1] = cs->traffic[k].octets[PF_DIR_TX];
-    fn(&m, ctx);
-    struct pf_metric g = {.instance_suffix = PF_METRICS_CLASS_SUFFIX,
-                          .type = "current_connections",
-                          .type_instance = name,
-                          .kind = PF_METRIC_GAUGE,
-                          .n_values = 1,
-                          .gauge = (double)cs->active[k]};
-    fn(&g, ctx);
-    pf_metrics_class_latency(cs->latency[k], name, fn, ctx);
+    pf_emit_pair_in(fn, ctx, in, "if_packets", name, cs->traffic[k].packets);
+    pf_emit_pair_in(fn, ctx, in, "if_octets", name, cs->traffic[k].octets);
+    pf_emit_gauge_in(fn, ctx, in, "current_connections", name,
+                     (double)cs->active[k]);
+    /* Named as the source's own (latency-tcp_handshake_p50) with the class
+     * before the figure. The figures' names all have three characters, so
+     * no two classes' series can share a name. */
+    snprintf(stem, sizeof(stem), "tcp_handshake_%s", name);
+    pf_emit_figures(fn, ctx, in, stem, cs->latency[k]);
   }
 }
 

@@ -101,8 +101,8 @@ static int pf_join_fanout(pcap_t *p, const struct pf_source_config *cfg,
 }
 
 static pcap_t *pf_handle_open_live(const struct pf_source_config *cfg,
-                                   int fanout_group, bool *perm_denied,
-                                   char *err, size_t errlen) {
+                                   int fanout_group, char *err,
+                                   size_t errlen) {
   char pcap_err[PCAP_ERRBUF_SIZE] = "";
   pcap_t *p = pcap_create(cfg->device, pcap_err);
   if (!p) {
@@ -118,13 +118,13 @@ static pcap_t *pf_handle_open_live(const struct pf_source_config *cfg,
   if (rc < 0) {
     const char *status = pcap_statustostr(rc);
     const char *detail = pcap_geterr(p);
-    *perm_denied = rc == PCAP_ERROR_PERM_DENIED;
+    bool perm_denied = rc == PCAP_ERROR_PERM_DENIED;
     /* libpcap's detail often repeats the status; say it once. */
     if (!detail || !*detail || strcmp(detail, status) == 0)
       snprintf(err, errlen, "%s: %s", cfg->device, status);
     else
       snprintf(err, errlen, "%s: %s (%s)", cfg->device, status, detail);
-    if (*perm_denied)
+    if (perm_denied)
       snprintf(err + strlen(err), errlen - strlen(err), "; %s",
                pf_has_cap_net_raw()
                    ? "capturing needs CAP_NET_RAW, which this process has, "
@@ -153,11 +153,10 @@ static pcap_t *pf_handle_open_live(const struct pf_source_config *cfg,
 }
 
 pcap_t *pf_handle_open(const struct pf_source_config *cfg, int fanout_group,
-                       bool *perm_denied, char *err, size_t errlen) {
-  *perm_denied = false;
+                       char *err, size_t errlen) {
   if (cfg->kind == PF_SOURCE_FILE)
     return pf_handle_open_file(cfg, err, errlen);
-  return pf_handle_open_live(cfg, fanout_group, perm_denied, err, errlen);
+  return pf_handle_open_live(cfg, fanout_group, err, errlen);
 }
 
 bool pf_interface_mac(const char *ifname, uint8_t mac[6]) {

@@ -174,10 +174,8 @@ int pf_source_config_check(struct pf_source_config *cfg, char *err,
   if (cfg->kind == PF_SOURCE_FILE) {
     /* Open the file once now: a missing or unreadable file is a
      * configuration error, reported before anything starts. */
-    bool perm_denied;
     char open_err[PF_ERR_MAX];
-    pcap_t *p =
-        pf_handle_open(cfg, -1, &perm_denied, open_err, sizeof(open_err));
+    pcap_t *p = pf_handle_open(cfg, -1, open_err, sizeof(open_err));
     if (!p) {
       snprintf(err, errlen, "%s", open_err);
       return -1;

@@ -65,8 +65,7 @@ struct pf_source {
   struct pf_worker *workers;
   int fanout_group;
 
-  pthread_mutex_t control_lock; /* guards workers' pcap, and wake */
-  pthread_cond_t wake;
+  pthread_mutex_t control_lock; /* guards workers' pcap, for breakloop */
   atomic_bool stop;
 
   /* ---- the reader's own ---- */
@@ -83,7 +82,7 @@ struct pf_source {
  * fanout group when fanout_group >= 0, installs the filter and checks the
  * link type. Returns the handle, or NULL with err. */
 pcap_t *pf_handle_open(const struct pf_source_config *cfg, int fanout_group,
-                       bool *perm_denied, char *err, size_t errlen);
+                       char *err, size_t errlen);
 
 /* Reads the interface's MAC address; false when it has none. */
 bool pf_interface_mac(const char *ifname, uint8_t mac[6]);
@@ -96,6 +95,11 @@ void pf_source_report_top(struct pf_source *src, struct pf_snapshot *out);
 
 /* Capture thread, lock held: adopts a pending rule set, if any. */
 void pf_worker_apply_rules_locked(struct pf_worker *w);
+
+/* Nearest-rank figures of a latency histogram in seconds, as enum
+ * pf_tcp_quantile (p50, p90, p99, max); NaN when it is empty or NULL. */
+void pf_latency_figures(const struct pf_hist *h,
+                        double out[PF_TCP_QUANTILE_COUNT]);
 
 /* Reader: adds the workers' class counters to out->classes, by the names
  * of the newest rule set. Takes each worker's lock briefly. */

@@ -79,10 +79,8 @@ void pf_worker_free_rules(struct pf_worker *w) {
   w->has_pending = false;
 }
 
-/* Nearest-rank figures of a histogram, in seconds, as enum
- * pf_tcp_quantile; NaN when it is empty. */
-static void pf_class_latency_figures(const struct pf_hist *h,
-                                     double out[PF_TCP_QUANTILE_COUNT]) {
+void pf_latency_figures(const struct pf_hist *h,
+                        double out[PF_TCP_QUANTILE_COUNT]) {
   static const double quantile[PF_TCP_MAX] = {0.5, 0.9, 0.99};
   for (int q = 0; q < PF_TCP_MAX; q++)
     out[q] = h && h->count ? pf_hist_percentile(h, quantile[q]) / 1e6 : NAN;
@@ -141,11 +139,7 @@ void pf_source_snapshot_classes(struct pf_source *src,
     for (uint32_t k = 0; k < copy.count; k++) {
       if (map[k] < 0)
         continue;
-      struct pf_traffic *t = &cs->traffic[map[k]];
-      for (int d = 0; d < PF_DIR_COUNT; d++) {
-        t->packets[d] += copy.traffic[k].packets[d];
-        t->octets[d] += copy.traffic[k].octets[d];
-      }
+      pf_traffic_merge(&cs->traffic[map[k]], &copy.traffic[k]);
       cs->active[map[k]] += copy.active[k];
       if (merged && k < lat_count)
         pf_hist_merge(&merged[map[k]], &lat[k]);
@@ -155,7 +149,7 @@ void pf_source_snapshot_classes(struct pf_source *src,
     pf_rules_free(copy.rules);
   }
   for (uint32_t k = 0; k < cs->count; k++)
-    pf_class_latency_figures(merged ? &merged[k] : NULL, cs->latency[k]);
+    pf_latency_figures(merged ? &merged[k] : NULL, cs->latency[k]);
 }
 
 void pf_snapshot_release(struct pf_snapshot *snap) {

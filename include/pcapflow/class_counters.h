@@ -57,8 +57,7 @@ static inline unsigned pf_class_counters_add(struct pf_class_counters *c,
   if (!c->rules)
     return 0;
   unsigned k = pf_rules_classify(c->rules, pkt);
-  c->traffic[k].packets[dir]++;
-  c->traffic[k].octets[dir] += pkt->wire_len;
+  pf_traffic_add(&c->traffic[k], dir, pkt->wire_len);
   return k;
 }
 

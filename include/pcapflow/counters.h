@@ -73,6 +73,20 @@ struct pf_traffic {
   uint64_t octets[PF_DIR_COUNT];
 };
 
+static inline void pf_traffic_add(struct pf_traffic *t, enum pf_dir dir,
+                                  uint32_t wire_len) {
+  t->packets[dir]++;
+  t->octets[dir] += wire_len;
+}
+
+static inline void pf_traffic_merge(struct pf_traffic *dst,
+                                    const struct pf_traffic *src) {
+  for (int d = 0; d < PF_DIR_COUNT; d++) {
+    dst->packets[d] += src->packets[d];
+    dst->octets[d] += src->octets[d];
+  }
+}
+
 struct pf_counters {
   struct pf_traffic traffic[PF_TRAFFIC_COUNT];
   uint64_t size[PF_SIZE_COUNT][PF_DIR_COUNT];
