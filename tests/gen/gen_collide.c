@@ -86,17 +86,7 @@ void gen_scenario_collide(struct gen *g, uint64_t packets, uint32_t keys, bool c
     GEN_ASSERT(gen_build_ip(g, &gen_enc_plain, &s, "collide_udp"));
     g->ts_us = start + n * COLLIDE_SPAN_US / packets;
 
-    memset(&mp, 0, sizeof mp);
-    mp.ts_us = g->ts_us;
-    mp.len = (uint32_t)g->f.n;
-    mp.family = 4;
-    mp.proto = 17;
-    mp.src = addr[i];
-    mp.dst = server;
-    mp.ports = true;
-    mp.sport = sport[i];
-    mp.dport = 53;
-    mp.tag = -1;
+    gen_model_mpkt(&s, &gen_enc_plain, g->ts_us, (uint32_t)g->f.n, -1, &mp);
     gen_model_packet(&m, &mp);
     gen_emit(g, CAP_ALL, R_NONE);
   }

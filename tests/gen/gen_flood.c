@@ -35,26 +35,6 @@ static struct legit legit[] = {
 /* Shares of the legitimate packets, in thousandths: the flows differ. */
 static const uint32_t legit_share[] = {400, 300, 200, 100};
 
-static void model_packet(struct model *m, const struct ipspec *s, uint64_t ts, uint32_t len)
-{
-  struct mpkt mp;
-
-  memset(&mp, 0, sizeof mp);
-  mp.ts_us = ts;
-  mp.len = len;
-  mp.family = s->ver;
-  mp.proto = s->proto;
-  mp.src = s->src;
-  mp.dst = s->dst;
-  mp.ports = true;
-  mp.sport = s->sport;
-  mp.dport = s->dport;
-  mp.tcp_hdr = true;
-  mp.tcp_flags = s->tcp_flags;
-  mp.tag = -1;
-  gen_model_packet(m, &mp);
-}
-
 static void legit_packet(struct gen *g, struct ipspec *s)
 {
   uint32_t r = gen_rng_below(&g->rng, 1000), acc = 0;
@@ -90,6 +70,7 @@ void gen_scenario_flood(struct gen *g, uint64_t packets, bool counts)
 {
   uint64_t start = g->ts_us;
   struct model m;
+  struct mpkt mp;
   uint8_t src[16];
 
   for (size_t i = 0; i < sizeof legit / sizeof legit[0]; i++) {
@@ -150,7 +131,8 @@ void gen_scenario_flood(struct gen *g, uint64_t packets, bool counts)
     }
     GEN_ASSERT(gen_build_ip(g, &gen_enc_plain, &s, what));
     g->ts_us = start + n * FLOOD_SPAN_US / packets;
-    model_packet(&m, &s, g->ts_us, (uint32_t)g->f.n);
+    gen_model_mpkt(&s, &gen_enc_plain, g->ts_us, (uint32_t)g->f.n, -1, &mp);
+    gen_model_packet(&m, &mp);
     gen_emit(g, CAP_ALL, R_NONE);
   }
   gen_model_finish(&m);

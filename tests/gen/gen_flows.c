@@ -714,36 +714,6 @@ static size_t wire_len(const struct gen *g, const struct encap *e, const struct 
   return g->link == LK_ETHERNET && n < 60 ? 60 : n;
 }
 
-/* The packet as the model sees it: what was asked of the builder. */
-static void make_mpkt(const struct ipspec *s, const struct encap *e, uint64_t ts, uint32_t len,
-                      int32_t tag, struct mpkt *m)
-{
-  bool later = s->frag == FR_MIDDLE || s->frag == FR_LAST;
-
-  memset(m, 0, sizeof *m);
-  m->ts_us = ts;
-  m->len = len;
-  m->family = s->ver;
-  m->proto = s->proto;
-  m->src = s->src;
-  m->dst = s->dst;
-  m->later_frag = later;
-  m->ports = !later && (s->proto == 6 || s->proto == 17 || s->proto == 132);
-  m->sport = s->sport;
-  m->dport = s->dport;
-  m->echo = !later && s->icmp_set &&
-            (s->proto == 1 ? s->icmp_type == 8 || s->icmp_type == 0 : s->icmp_type == 128 || s->icmp_type == 129);
-  m->echo_id = s->icmp_id;
-  m->tcp_hdr = !later && s->proto == 6;
-  m->tcp_flags = s->tcp_flags;
-  m->ntags = e->ntags;
-  if (e->ntags > 0) {
-    m->vlan_outer = e->vid[0];
-    m->vlan_inner = e->vid[e->ntags - 1];
-  }
-  m->tag = tag;
-}
-
 /* Runs the model over the plan, with the lengths the frames will have. */
 static void model_plan(const struct plan *pl, uint64_t start, struct model *m)
 {
@@ -763,8 +733,8 @@ static void model_plan(const struct plan *pl, uint64_t start, struct model *m)
     make_spec(pl, p, &s);
     raw = raw_len(pl->g, e, &s);
     /* a byte more changes the length: not padded, not a full frame */
-    make_mpkt(&s, e, start + p->ts, (uint32_t)wire_len(pl->g, e, &s),
-              raw > 60 && raw < 1500 && p->payload > 0 ? (int32_t)i : -1, &mp);
+    gen_model_mpkt(&s, e, start + p->ts, (uint32_t)wire_len(pl->g, e, &s),
+                   raw > 60 && raw < 1500 && p->payload > 0 ? (int32_t)i : -1, &mp);
     gen_model_packet(m, &mp);
   }
   gen_model_finish(m);
@@ -811,37 +781,8 @@ static void emit_nonip(struct gen *g, const struct fpkt *p, unsigned *arp_no, un
   default:
     break;
   }
-  /* malformed, in ways every link type allows; random addresses, but no
-   * flow: a malformed packet has none */
-  struct ipspec s = {.ver = 4, .addr = ADDR_RX, .proto = 6, .tcp_flags = TCP_ACK, .payload_max = 200};
-
-  switch ((*bad_no)++ % 4) {
-  case 0:
-    gen_build_ip(g, &gen_enc_plain, &s, "flows_bad_ip_length");
-    gen_set_v4_total(f, f->n - f->ip_off + 1);
-    gen_emit(g, CAP_ALL, R_IP_LENGTH);
-    break;
-  case 1:
-    s.tcp_doff = 4;
-    gen_build_ip(g, &gen_enc_plain, &s, "flows_bad_tcp_doff_4");
-    gen_emit(g, CAP_ALL, R_L4_HEADER);
-    break;
-  case 2:
-    s.addr = ADDR_TX;
-    gen_build_ip(g, &gen_enc_plain, &s, "flows_bad_ihl_3");
-    gen_set_ihl(f, 3);
-    gen_emit(g, CAP_ALL, R_IPV4_HEADER);
-    break;
-  default:
-    s.ver = 6;
-    s.n_ext = 1;
-    s.ext[0] = 0;
-    s.payload_max = 20;
-    gen_build_ip(g, &gen_enc_plain, &s, "flows_bad_hbh_too_long");
-    f->b[f->ip_off + 41] = 30;
-    gen_emit(g, CAP_ALL, R_IPV6_EXT);
-    break;
-  }
+  gen_emit_malformed(g, *bad_no % 4, *bad_no % 4 == 2 ? ADDR_TX : ADDR_RX, "flows_bad_");
+  ++*bad_no;
 }
 
 /* ---- the scenario ---- */
@@ -905,9 +846,8 @@ void gen_scenario_flows(struct gen *g, bool top)
     GEN_ASSERT(gen_build_ip(g, &c->enc, &s, c->name));
     len = g->f.n;
     GEN_ASSERT(len == wire_len(g, &c->enc, &s));
-    g->ts_us = start + p->ts;
     gen_emit(g, CAP_ALL, R_NONE);
-    make_mpkt(&s, &c->enc, start + p->ts, (uint32_t)len, -1, &mp);
+    gen_model_mpkt(&s, &c->enc, start + p->ts, (uint32_t)len, -1, &mp);
     gen_model_packet(&m, &mp);
   }
   gen_model_finish(&m);

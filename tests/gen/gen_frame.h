@@ -183,5 +183,7 @@ bool gen_build_ip(struct gen *g, const struct encap *e, const struct ipspec *s, 
  * fixed so that the intended fault is the only one. */
 void gen_set_ihl(struct frame *f, int ihl);
 void gen_set_v4_total(struct frame *f, size_t total);
+/* One of 4 malformed IP packets (which % 4), labelled prefix + its name. */
+void gen_emit_malformed(struct gen *g, unsigned which, int addr, const char *prefix);
 
 #endif

@@ -477,3 +477,39 @@ void gen_set_v4_total(struct frame *f, size_t total)
   gen_wr_be16(f->b + f->ip_off + 2, (uint16_t)total);
   gen_fix_ipv4_csum(f);
 }
+
+void gen_emit_malformed(struct gen *g, unsigned which, int addr, const char *prefix)
+{
+  static const char *const names[4] = {"ip_length", "tcp_doff_4", "ihl_3", "hbh_too_long"};
+  struct frame *f = &g->f;
+  struct ipspec s = {.ver = 4, .addr = addr, .proto = 6, .tcp_flags = TCP_ACK, .payload_max = 200};
+  char what[48];
+
+  snprintf(what, sizeof what, "%s%s", prefix, names[which]);
+  switch (which) {
+  case 0:
+    gen_build_ip(g, &gen_enc_plain, &s, what);
+    gen_set_v4_total(f, f->n - f->ip_off + 1);
+    gen_emit(g, CAP_ALL, R_IP_LENGTH);
+    break;
+  case 1:
+    s.tcp_doff = 4;
+    gen_build_ip(g, &gen_enc_plain, &s, what);
+    gen_emit(g, CAP_ALL, R_L4_HEADER);
+    break;
+  case 2:
+    gen_build_ip(g, &gen_enc_plain, &s, what);
+    gen_set_ihl(f, 3);
+    gen_emit(g, CAP_ALL, R_IPV4_HEADER);
+    break;
+  default:
+    s.ver = 6;
+    s.n_ext = 1;
+    s.ext[0] = 0;
+    s.payload_max = 20;
+    gen_build_ip(g, &gen_enc_plain, &s, what);
+    f->b[f->ip_off + 41] = 30;
+    gen_emit(g, CAP_ALL, R_IPV6_EXT);
+    break;
+  }
+}

@@ -166,41 +166,6 @@ static bool flow_next(struct gen *g, struct flow *fl, struct ipspec *s)
   return true;
 }
 
-/* About one packet in a thousand is broken, in ways any link type allows. */
-static void mixed_malformed(struct gen *g)
-{
-  struct frame *f = &g->f;
-  struct ipspec s = {.ver = 4, .addr = gen_rng_below(&g->rng, 2) ? ADDR_RX : ADDR_TX, .proto = 6,
-                     .tcp_flags = TCP_ACK, .payload_max = 200};
-
-  switch (gen_rng_below(&g->rng, 4)) {
-  case 0:
-    gen_build_ip(g, &gen_enc_plain, &s, "mixed_ip_length");
-    gen_set_v4_total(f, f->n - f->ip_off + 1);
-    gen_emit(g, CAP_ALL, R_IP_LENGTH);
-    break;
-  case 1:
-    s.tcp_doff = 4;
-    gen_build_ip(g, &gen_enc_plain, &s, "mixed_tcp_doff_4");
-    gen_emit(g, CAP_ALL, R_L4_HEADER);
-    break;
-  case 2:
-    gen_build_ip(g, &gen_enc_plain, &s, "mixed_ihl_3");
-    gen_set_ihl(f, 3);
-    gen_emit(g, CAP_ALL, R_IPV4_HEADER);
-    break;
-  default:
-    s.ver = 6;
-    s.n_ext = 1;
-    s.ext[0] = 0;
-    s.payload_max = 20;
-    gen_build_ip(g, &gen_enc_plain, &s, "mixed_hbh_too_long");
-    f->b[f->ip_off + 41] = 30;
-    gen_emit(g, CAP_ALL, R_IPV6_EXT);
-    break;
-  }
-}
-
 void gen_scenario_mixed(struct gen *g, uint64_t packets)
 {
   struct flow *flows = calloc(MIXED_FLOWS, sizeof *flows);
@@ -217,7 +182,9 @@ void gen_scenario_mixed(struct gen *g, uint64_t packets)
     uint32_t r = gen_rng_below(&g->rng, 1000);
 
     if (r == 0) {
-      mixed_malformed(g);
+      int addr = gen_rng_below(&g->rng, 2) ? ADDR_RX : ADDR_TX;
+
+      gen_emit_malformed(g, gen_rng_below(&g->rng, 4), addr, "mixed_");
       continue;
     }
     if (r <= 2 && gen_link_has_ethertype(g)) {

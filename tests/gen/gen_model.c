@@ -165,6 +165,36 @@ void gen_model_key(const struct mpkt *p, struct mkey *k, int *side)
   k->echo = p->echo;
 }
 
+/* The packet as the model sees it: what was asked of the builder. */
+void gen_model_mpkt(const struct ipspec *s, const struct encap *e, uint64_t ts, uint32_t len,
+                    int32_t tag, struct mpkt *m)
+{
+  bool later = s->frag == FR_MIDDLE || s->frag == FR_LAST;
+
+  memset(m, 0, sizeof *m);
+  m->ts_us = ts;
+  m->len = len;
+  m->family = s->ver;
+  m->proto = s->proto;
+  m->src = s->src;
+  m->dst = s->dst;
+  m->later_frag = later;
+  m->ports = !later && has_ports(s->proto);
+  m->sport = s->sport;
+  m->dport = s->dport;
+  m->echo = !later && s->icmp_set &&
+            (s->proto == 1 ? s->icmp_type == 8 || s->icmp_type == 0 : s->icmp_type == 128 || s->icmp_type == 129);
+  m->echo_id = s->icmp_id;
+  m->tcp_hdr = !later && s->proto == 6;
+  m->tcp_flags = s->tcp_flags;
+  m->ntags = e->ntags;
+  if (e->ntags > 0) {
+    m->vlan_outer = e->vid[0];
+    m->vlan_inner = e->vid[e->ntags - 1];
+  }
+  m->tag = tag;
+}
+
 static enum mkind kind_of(uint8_t proto)
 {
   switch (proto) {

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "gen_frame.h"
 #include "gen_truth.h"
 
 /* Timeout kinds (docs/CONFIG.md "Flows and top-N"). */
@@ -101,5 +102,8 @@ void gen_model_key(const struct mpkt *p, struct mkey *k, int *side);
 
 /* Series names of METRICS.md ("top_flow_tcp_198_18_0_1_51234_..."). */
 void gen_model_flow_name(const struct mkey *k, char *buf, size_t size);
+
+void gen_model_mpkt(const struct ipspec *s, const struct encap *e, uint64_t ts, uint32_t len,
+                    int32_t tag, struct mpkt *m);
 
 #endif
