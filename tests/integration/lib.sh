@@ -106,23 +106,31 @@ pf_collectd_stop() {
   wait "$COLLECTD_PID" 2>/dev/null || COLLECTD_STATUS=$?
 }
 
+# pf_csv_latest SERIES PATH : "SERIES v [v]" from the newest row of the
+# newest daily CSV file PATH-YYYY-MM-DD; nothing when there is none yet.
+pf_csv_latest() {
+  local f
+  f=$(ls "$2"-[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9] 2>/dev/null | sort | tail -n 1)
+  [[ -n "$f" ]] || return 0
+  tail -n 1 "$f" | awk -F, -v s="$1" '{
+    line = s
+    for (i = 2; i <= NF; i++) {
+      v = $i
+      if (v ~ /^[0-9.]+$/ && v == int(v)) v = sprintf("%.0f", v) # mawk caps %d at 2^31
+      line = line " " v
+    }
+    print line
+  }'
+}
+
 # pf_csv_values DIR INSTANCE : prints "type-type_instance v [v]" for every
 # CSV series of pcapflow-INSTANCE, its latest row, sorted.
 pf_csv_values() {
   local dir="$1/csv/$HOSTNAME_TEST/pcapflow-$2"
   [[ -d "$dir" ]] || return 0
-  local f series
+  local series
   for series in $(ls "$dir" | sed -E 's/-[0-9]{4}-[0-9]{2}-[0-9]{2}$//' | sort -u); do
-    f=$(ls "$dir/$series"-* | sort | tail -n 1)
-    tail -n 1 "$f" | awk -F, -v s="$series" '{
-      line = s
-      for (i = 2; i <= NF; i++) {
-        v = $i
-        if (v ~ /^[0-9.]+$/ && v == int(v)) v = sprintf("%.0f", v) # mawk caps %d at 2^31
-        line = line " " v
-      }
-      print line
-    }'
+    pf_csv_latest "$series" "$dir/$series"
   done | LC_ALL=C sort
 }
 
@@ -211,11 +219,14 @@ pf_veth_down() {
   ip -n "$NS_A" link del "$VETH_A" 2>/dev/null || true
 }
 
-# pf_replay FILE : sends FILE from $NS_A at a modest, bounded rate; checks
+# pf_replay FILE [TCPREPLAY_OPTION...] : sends FILE from $NS_A, at a
+# modest, bounded rate unless options say otherwise (--topspeed); checks
 # that tcpreplay sent every packet. Prints the number sent.
 pf_replay() {
-  local out
-  out=$(ip netns exec "$NS_A" tcpreplay --pps=20000 -i "$VETH_A" "$1" 2>&1) ||
+  local file=$1 out
+  shift
+  (($#)) || set -- --pps=20000
+  out=$(ip netns exec "$NS_A" tcpreplay "$@" -i "$VETH_A" "$file" 2>&1) ||
     pf_fail "tcpreplay: $out"
   local sent failed
   sent=$(awk '/Actual:/ {print $2; exit}' <<<"$out")
@@ -229,7 +240,8 @@ pf_scale_truth() {
   awk -v f="$1" '{ line = $1; for (i = 2; i <= NF; i++) line = line " " $i * f; print line }'
 }
 
-# pf_value DIR INSTANCE ID : the latest CSV value(s) of one series.
+# pf_value DIR INSTANCE ID : the latest CSV value(s) of one series. Reads
+# that series' file only: wait loops call it every 0.2 s.
 pf_value() {
-  pf_csv_values "$1" "$2" | awk -v id="$3" '$1 == id { $1 = ""; sub(/^ /, ""); print }'
+  pf_csv_latest "$3" "$1/csv/$HOSTNAME_TEST/pcapflow-$2/$3" | awk '{ $1 = ""; sub(/^ /, ""); print }'
 }
