@@ -14,6 +14,8 @@ B := build
 ENGINE_SRC := $(wildcard src/*.c)
 ENGINE_HDR := $(wildcard include/pcapflow/*.h src/*.h)
 ENGINE_OBJ := $(ENGINE_SRC:src/%.c=$(B)/engine/%.o)
+# What every program linked with the engine needs.
+ENGINE_LIBS := -lpcap -lyaml -lm
 PLUGIN_SRC := $(wildcard plugin/*.c)
 PLUGIN_OBJ := $(PLUGIN_SRC:plugin/%.c=$(B)/plugin/%.o)
 UNIT_SRC   := $(wildcard tests/unit/*.c)
@@ -47,10 +49,10 @@ $(B)/libpcapflow.a: $(ENGINE_OBJ)
 
 $(B)/pcapflow.so: $(PLUGIN_OBJ) $(B)/libpcapflow.a plugin/pcapflow.map Makefile
 	$(CC) -shared -pthread $(LDFLAGS) -Wl,--version-script=plugin/pcapflow.map \
-	  -o $@ $(PLUGIN_OBJ) $(B)/libpcapflow.a -lpcap -lyaml -lm
+	  -o $@ $(PLUGIN_OBJ) $(B)/libpcapflow.a $(ENGINE_LIBS)
 
 $(B)/pcapflow-replay: src/tools/replay.c $(B)/libpcapflow.a
-	$(CC) $(BASEFLAGS) $(CFLAGS) -Iinclude -o $@ $< $(B)/libpcapflow.a -lpcap -lyaml -lm
+	$(CC) $(BASEFLAGS) $(CFLAGS) -Iinclude -o $@ $< $(B)/libpcapflow.a $(ENGINE_LIBS)
 
 # The generator hashes flow keys with the engine's own pf_hash_bytes (the
 # collide scenario searches for keys that share a bucket under a known seed).
@@ -65,12 +67,12 @@ $(B) $(B)/engine $(B)/plugin:
 
 $(B)/unit-tests: $(UNIT_SRC) $(wildcard tests/unit/*.h) $(B)/libpcapflow.a
 	$(CC) $(BASEFLAGS) $(CFLAGS) -Iinclude -Isrc -Itests/unit -o $@ $(UNIT_SRC) \
-	  $(B)/libpcapflow.a -lpcap -lyaml -lm $(CHECK_LIBS)
+	  $(B)/libpcapflow.a $(ENGINE_LIBS) $(CHECK_LIBS)
 
 # The same tests, engine and all, under AddressSanitizer and UBSan.
 $(B)/unit-tests-asan: $(UNIT_SRC) $(wildcard tests/unit/*.h) $(ENGINE_SRC) $(ENGINE_HDR) | $(B)
 	$(CC) $(BASEFLAGS) -O1 -g $(SANITIZE) -Iinclude -Isrc -Itests/unit -o $@ \
-	  $(UNIT_SRC) $(ENGINE_SRC) -lpcap -lyaml -lm $(CHECK_LIBS)
+	  $(UNIT_SRC) $(ENGINE_SRC) $(ENGINE_LIBS) $(CHECK_LIBS)
 
 unit: $(B)/unit-tests ## run the unit tests
 	$(B)/unit-tests

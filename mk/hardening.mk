@@ -10,7 +10,7 @@ FUZZ_FLAGS   := -std=gnu11 -D_GNU_SOURCE -pthread $(WARNINGS) -O1 -g \
 
 # Every tests/fuzz/fuzz_NAME.c is a harness; FUZZ_SRC_NAME and FUZZ_LIBS_NAME
 # add what it needs besides the engine. Seeds live in tests/fuzz/corpus/NAME.
-# The engine (rules files included) links with -lpcap -lyaml -lm.
+# The engine (rules files included) links with ENGINE_LIBS (Makefile).
 FUZZ_NAMES := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS  := $(FUZZ_NAMES:%=$(B)/fuzz/fuzz_%)
 FUZZ_SRC_frames  := tests/fuzz/pipeline.c
@@ -27,7 +27,7 @@ fuzz-build: $(FUZZ_BINS) ## build the libFuzzer harnesses (clang-14)
 $(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_SRC_$$*) $(wildcard tests/fuzz/*.h) \
     $(ENGINE_SRC) $(ENGINE_HDR) plugin/*.h | $(B)/fuzz
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(FUZZ_SRC_$*) $(ENGINE_SRC) \
-	  $(FUZZ_LIBS_$*) -lpcap -lyaml -lm
+	  $(FUZZ_LIBS_$*) $(ENGINE_LIBS)
 
 $(B)/fuzz:
 	mkdir -p $@
@@ -49,7 +49,7 @@ $(B)/fuzz/seed_frames: tests/fuzz/seed_frames.c tests/fuzz/frame_input.h | $(B)/
 # pcapflow-replay with the engine under AddressSanitizer and UBSan.
 $(B)/pcapflow-replay-asan: src/tools/replay.c $(ENGINE_SRC) $(ENGINE_HDR) | $(B)
 	$(CC) $(BASEFLAGS) -O1 -g $(SANITIZE) -Iinclude -Isrc -o $@ \
-	  src/tools/replay.c $(ENGINE_SRC) -lpcap -lyaml -lm
+	  src/tools/replay.c $(ENGINE_SRC) $(ENGINE_LIBS)
 
 capture-asan: $(B)/pcapflow-replay-asan $(B)/pcapflow-gen ## run the capture tests under ASan + UBSan
 	tests/sanitize/test_replay_asan.sh

@@ -6,7 +6,7 @@
 
 $(B)/bench-rules: bench/bench_rules.c $(ENGINE_HDR) $(B)/libpcapflow.a
 	$(CC) $(BASEFLAGS) $(CFLAGS) -Iinclude -o $@ $< $(B)/libpcapflow.a \
-	  -lpcap -lyaml -lm
+	  $(ENGINE_LIBS)
 
 bench-rules: $(B)/bench-rules ## measure the traffic rules: load, memory, classify ns/packet
 	bench/rules.sh
