@@ -16,7 +16,7 @@
  *                       of two shards without the parallelism.
  * Each thread runs the capture thread's per-packet path (capture.c):
  * decode, direction, the shard's spinlock taken at a batch's first packet,
- * pf_shard_packet, and at the batch's end the expiry step, the top-N batch
+ * pf_shard_enqueue, and at the batch's end the expiry step, the top-N batch
  * flush and the unlock. Reported: packets per wall-clock second, CPU
  * nanoseconds per packet (the process's CPU clock), median (min-max).
  *
@@ -85,7 +85,7 @@ static void *worker_run(void *arg) {
         pthread_spin_lock(&w->lock);
         locked = true;
       }
-      pf_shard_packet(&w->shard, &pkt, dir, locality, f->ts_us);
+      pf_shard_enqueue(&w->shard, &pkt, dir, locality, f->ts_us);
     }
     pf_shard_expire(&w->shard, w->shard.now_us, 64 + 2 * n);
     pf_shard_batch_end(&w->shard);

@@ -93,7 +93,7 @@ static void pf_capture_packet(u_char *user, const struct pcap_pkthdr *h,
       &w->local, w->if_mac_valid ? w->if_mac : NULL, &pkt, &locality);
   uint64_t ts_us = (uint64_t)h->ts.tv_sec * 1000000u + (uint64_t)h->ts.tv_usec;
   pf_batch_begin(w);
-  pf_shard_packet(&w->shard, &pkt, dir, locality, ts_us);
+  pf_shard_enqueue(&w->shard, &pkt, dir, locality, ts_us);
 }
 
 /* ---- opening and closing ---- */

@@ -248,24 +248,41 @@ static bool pf_flow_must_restart(const struct pf_flow_table *t,
          (pkt->tcp_flags & (PF_TCP_SYN | PF_TCP_ACK)) == PF_TCP_SYN;
 }
 
+void pf_flow_table_probe(const struct pf_flow_table *t,
+                         const struct pf_packet *pkt, struct pf_flow_probe *p) {
+  p->has_flow = pf_flow_key_of(pkt, &p->key, &p->side);
+  if (!p->has_flow)
+    return;
+  p->bucket = pf_bucket_of(t, &p->key);
+  __builtin_prefetch(&t->buckets[p->bucket]);
+}
+
 struct pf_flow_update pf_flow_table_packet(struct pf_flow_table *t,
                                            const struct pf_packet *pkt,
                                            uint64_t now_us) {
-  struct pf_flow_update up = {0};
-  struct pf_flow_key key;
-  uint8_t side;
-  if (!pf_flow_key_of(pkt, &key, &side))
-    return up;
+  struct pf_flow_probe p;
+  pf_flow_table_probe(t, pkt, &p);
+  return pf_flow_table_account(t, &p, pkt, now_us);
+}
 
-  uint32_t bucket = pf_bucket_of(t, &key);
-  uint32_t i = pf_lookup(t, &key, bucket);
+struct pf_flow_update pf_flow_table_account(struct pf_flow_table *t,
+                                            const struct pf_flow_probe *p,
+                                            const struct pf_packet *pkt,
+                                            uint64_t now_us) {
+  struct pf_flow_update up = {0};
+  if (!p->has_flow)
+    return up;
+  const struct pf_flow_key *key = &p->key;
+  uint8_t side = p->side;
+  uint32_t bucket = p->bucket;
+  uint32_t i = pf_lookup(t, key, bucket);
   if (i != PF_FLOW_NONE && pf_flow_must_restart(t, &t->flows[i], pkt, now_us)) {
     pf_flow_remove(t, i);
     t->stats.expired++;
     i = PF_FLOW_NONE;
   }
   if (i == PF_FLOW_NONE) {
-    i = pf_flow_create(t, &key, bucket, pkt, side, now_us);
+    i = pf_flow_create(t, key, bucket, pkt, side, now_us);
     up.created = true;
   }
 

@@ -92,6 +92,7 @@ void pf_shard_free(struct pf_shard *s) {
 }
 
 void pf_shard_batch_end(struct pf_shard *s) {
+  pf_shard_drain(s);
   for (int k = 0; k < PF_TOP_KIND_COUNT; k++)
     pf_top_batch_flush(&s->top_batch[k], &s->cur->top[k]);
 }
@@ -142,6 +143,14 @@ static void pf_service_key_of(const struct pf_flow *f,
 void pf_shard_packet(struct pf_shard *s, const struct pf_packet *pkt,
                      enum pf_dir dir, enum pf_locality locality,
                      uint64_t ts_us) {
+  struct pf_flow_probe p;
+  pf_flow_table_probe(&s->flows, pkt, &p);
+  pf_shard_account(s, pkt, &p, dir, locality, ts_us);
+}
+
+void pf_shard_account(struct pf_shard *s, const struct pf_packet *pkt,
+                      const struct pf_flow_probe *p, enum pf_dir dir,
+                      enum pf_locality locality, uint64_t ts_us) {
   pf_counters_add(&s->counters, pkt, dir, locality);
   unsigned rule_class = pf_class_counters_add(&s->classes, pkt, dir);
   /* Every packet moves packet time on, whether or not it has a flow. */
@@ -150,7 +159,7 @@ void pf_shard_packet(struct pf_shard *s, const struct pf_packet *pkt,
   if (pkt->l3 != PF_L3_IPV4 && pkt->l3 != PF_L3_IPV6)
     return;
 
-  struct pf_flow_update up = pf_flow_table_packet(&s->flows, pkt, s->now_us);
+  struct pf_flow_update up = pf_flow_table_account(&s->flows, p, pkt, s->now_us);
   if (up.created)
     pf_class_counters_flow(&s->classes, up.flow, rule_class);
   struct pf_interval *iv = s->cur;
@@ -203,6 +212,7 @@ void pf_shard_packet(struct pf_shard *s, const struct pf_packet *pkt,
 }
 
 void pf_shard_expire(struct pf_shard *s, uint64_t now_us, unsigned budget) {
+  pf_shard_drain(s); /* expiry must see every packet before it */
   if (now_us > s->now_us)
     s->now_us = now_us;
   pf_tcp_tick(&s->flows.tcp, s->now_us);

@@ -129,10 +129,33 @@ int pf_flow_table_enable_tcp(struct pf_flow_table *t, uint32_t syn_timeout_s,
 
 /* Accounts one packet at packet time now_us: finds or creates its flow
  * (evicting the least recently seen one when full), adds it, tracks TCP
- * close and the active timeout. */
+ * close and the active timeout. pf_flow_table_probe followed by
+ * pf_flow_table_account. */
 struct pf_flow_update pf_flow_table_packet(struct pf_flow_table *t,
                                            const struct pf_packet *pkt,
                                            uint64_t now_us);
+
+/* A packet's flow key and bucket, worked out before the packet is
+ * accounted so that the bucket can be on its way from memory while earlier
+ * packets are accounted (a table of a million flows fits in no cache). */
+struct pf_flow_probe {
+  struct pf_flow_key key;
+  uint32_t bucket;
+  uint8_t side;  /* the sender's side in key */
+  bool has_flow; /* false for packets that have no flow */
+};
+
+/* Fills *p from the packet and asks for its bucket's cache line. */
+void pf_flow_table_probe(const struct pf_flow_table *t,
+                         const struct pf_packet *pkt, struct pf_flow_probe *p);
+
+/* pf_flow_table_packet for a packet probed since the table last changed
+ * its seed (never, while running). The update's flow is NULL when
+ * p->has_flow is false. */
+struct pf_flow_update pf_flow_table_account(struct pf_flow_table *t,
+                                            const struct pf_flow_probe *p,
+                                            const struct pf_packet *pkt,
+                                            uint64_t now_us);
 
 /* Expires up to `budget` flows whose timeout has passed at now_us. Returns
  * how many it expired. */

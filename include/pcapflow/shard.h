@@ -2,8 +2,8 @@
  * flow table and the current interval's sketches (top hosts, ports and
  * flows; distinct sources, destinations and ports).
  *
- * Thread-safety: the capture thread calls pf_shard_packet and
- * pf_shard_expire while holding the owner's lock (taken once per batch);
+ * Thread-safety: the capture thread calls pf_shard_enqueue (or
+ * pf_shard_packet) and pf_shard_expire while holding the owner's lock (taken once per batch);
  * the reader, under the same lock, copies the counters and swaps the
  * interval sketches out with pf_shard_swap_interval, an O(1) step whatever
  * the number of flows. */
@@ -60,6 +60,27 @@ struct pf_shard_config {
   uint32_t tcp_syn_timeout_s; /* a SYN unanswered this long has failed */
 };
 
+/* Decoded packets wait in a shard this long before they are accounted,
+ * so that a packet's flow bucket arrives from memory while the packets
+ * ahead of it are accounted (the flow table of a busy link is far larger
+ * than the caches). */
+#define PF_SHARD_QUEUE_DEPTH 4
+/* What accounting reads of a transport header once the flow key is made:
+ * the fixed TCP header (tcp.c). */
+#define PF_QUEUED_L4_BYTES 20
+
+/* A queued packet, with copies of the bytes it points to: libpcap lends
+ * the frame only for the duration of its callback. */
+struct pf_queued_packet {
+  struct pf_packet pkt;
+  struct pf_flow_probe probe;
+  uint64_t ts_us;
+  uint8_t dir;      /* enum pf_dir */
+  uint8_t locality; /* enum pf_locality */
+  uint8_t src_ip[16], dst_ip[16];
+  uint8_t l4[PF_QUEUED_L4_BYTES];
+};
+
 struct pf_shard {
   struct pf_counters counters;
   struct pf_class_counters classes; /* per traffic class; empty without rules */
@@ -71,6 +92,9 @@ struct pf_shard {
   uint64_t now_us;           /* packet time, never going backwards */
   uint8_t host_prefix[2];    /* v4, v6 */
   uint64_t seed[4];
+  /* Packets decoded but not yet accounted, oldest at queue_head. */
+  struct pf_queued_packet queue[PF_SHARD_QUEUE_DEPTH];
+  unsigned queue_head, queue_len;
 };
 
 int pf_interval_init(struct pf_interval *iv, uint32_t top_capacity,
@@ -84,10 +108,28 @@ int pf_shard_init(struct pf_shard *s, const struct pf_shard_config *cfg,
 void pf_shard_free(struct pf_shard *s);
 
 /* The per-packet pipeline after decoding: counters, flow table, sketches.
- * ts_us is the packet's timestamp. */
+ * ts_us is the packet's timestamp. Accounts the packet at once. */
 void pf_shard_packet(struct pf_shard *s, const struct pf_packet *pkt,
                      enum pf_dir dir, enum pf_locality locality,
                      uint64_t ts_us);
+
+/* pf_shard_packet by way of the queue (shard_queue.c): copies what the
+ * packet points to, asks for its flow bucket, and accounts the oldest
+ * queued packet when the queue is full. Packets are accounted in the order
+ * they were queued, with the same outcome as pf_shard_packet; the capture
+ * thread uses this. */
+void pf_shard_enqueue(struct pf_shard *s, const struct pf_packet *pkt,
+                      enum pf_dir dir, enum pf_locality locality,
+                      uint64_t ts_us);
+
+/* Accounts every queued packet. pf_shard_batch_end and pf_shard_expire
+ * call it first, so nothing stays queued across a batch's end. */
+void pf_shard_drain(struct pf_shard *s);
+
+/* pf_shard_packet for a packet whose flow was probed already (p). */
+void pf_shard_account(struct pf_shard *s, const struct pf_packet *pkt,
+                      const struct pf_flow_probe *p, enum pf_dir dir,
+                      enum pf_locality locality, uint64_t ts_us);
 
 /* Ends a batch of packets: hands the batch's summed top-N offers to the
  * interval sketches. Called before the lock is released after a batch;

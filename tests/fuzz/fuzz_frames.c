@@ -159,6 +159,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     fed++;
     fed_octets += len;
   }
+  pf_shard_batch_end(&pipe.shard); /* the last, unfinished batch */
   fz_check_counters(&pipe.shard.counters, fed, fed_octets);
   fz_check_flows(&pipe.shard.flows);
   fz_check_classes(&pipe);

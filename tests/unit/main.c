@@ -20,6 +20,7 @@ int main(void) {
   srunner_add_suite(runner, pf_hll_suite());
   srunner_add_suite(runner, pf_top_names_suite());
   srunner_add_suite(runner, pf_shard_suite());
+  srunner_add_suite(runner, pf_shard_queue_suite());
   srunner_add_suite(runner, pf_source_report_suite());
   srunner_add_suite(runner, pf_latency_hist_suite());
   srunner_add_suite(runner, pf_tcp_suite());

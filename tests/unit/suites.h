@@ -20,6 +20,7 @@ Suite *pf_top_batch_suite(void);
 Suite *pf_hll_suite(void);
 Suite *pf_top_names_suite(void);
 Suite *pf_shard_suite(void);
+Suite *pf_shard_queue_suite(void);
 Suite *pf_source_report_suite(void);
 Suite *pf_latency_hist_suite(void);
 Suite *pf_tcp_suite(void);
