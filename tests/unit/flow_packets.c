@@ -7,6 +7,7 @@
 #include <check.h>
 #include <pcap/dlt.h>
 
+#include "pcapflow/shard.h"
 #include "quick_check.h"
 
 const struct pf_flow_timeouts test_timeouts = {
@@ -140,4 +141,17 @@ void expect_flow_identity(const struct pf_flow_table *t) {
   QUICK_CHECK(pf_flow_table_count(t) == active, "count %llu, active %llu",
               (unsigned long long)pf_flow_table_count(t),
               (unsigned long long)active);
+}
+
+void test_shard_init(struct pf_shard *s, uint32_t max_flows,
+                     uint32_t top_capacity, bool tcp_analysis) {
+  struct pf_shard_config cfg = {.max_flows = max_flows,
+                                .timeouts = test_timeouts,
+                                .top_capacity = top_capacity,
+                                .host_prefix_v4 = 32,
+                                .host_prefix_v6 = 128,
+                                .tcp_analysis = tcp_analysis,
+                                .tcp_syn_timeout_s = 3};
+  char err[256];
+  ck_assert_msg(pf_shard_init(s, &cfg, err, sizeof(err)) == 0, "%s", err);
 }

@@ -65,4 +65,10 @@ extern const struct pf_flow_timeouts test_timeouts;
  * sum is pf_flow_table_count. */
 void expect_flow_identity(const struct pf_flow_table *t);
 
+struct pf_shard;
+/* Initialises a shard with test_timeouts, whole-address hosts and a 3 s
+ * SYN timeout, or fails the test. */
+void test_shard_init(struct pf_shard *s, uint32_t max_flows,
+                     uint32_t top_capacity, bool tcp_analysis);
+
 #endif

@@ -14,15 +14,7 @@
 static struct pf_shard direct, queued;
 
 static void init(struct pf_shard *s, uint32_t max_flows) {
-  struct pf_shard_config cfg = {.max_flows = max_flows,
-                                .timeouts = test_timeouts,
-                                .top_capacity = 16,
-                                .host_prefix_v4 = 32,
-                                .host_prefix_v6 = 128,
-                                .tcp_analysis = true,
-                                .tcp_syn_timeout_s = 3};
-  char err[256];
-  ck_assert_msg(pf_shard_init(s, &cfg, err, sizeof(err)) == 0, "%s", err);
+  test_shard_init(s, max_flows, 16, true);
 }
 
 static void teardown(void) {

@@ -16,15 +16,7 @@
 static struct pf_shard shard;
 
 static void init_shard(uint32_t max_flows, bool analysis) {
-  struct pf_shard_config cfg = {.max_flows = max_flows,
-                                .timeouts = test_timeouts,
-                                .top_capacity = 64,
-                                .host_prefix_v4 = 32,
-                                .host_prefix_v6 = 128,
-                                .tcp_analysis = analysis,
-                                .tcp_syn_timeout_s = 3};
-  char err[256];
-  ck_assert_msg(pf_shard_init(&shard, &cfg, err, sizeof(err)) == 0, "%s", err);
+  test_shard_init(&shard, max_flows, 64, analysis);
 }
 
 static void setup(void) { init_shard(1024, true); }
