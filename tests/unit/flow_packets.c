@@ -2,6 +2,7 @@
  * tests, described in one struct and built with the frame builders. */
 #include "flow_packets.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 #include <check.h>
@@ -154,4 +155,40 @@ void test_shard_init(struct pf_shard *s, uint32_t max_flows,
                                 .tcp_syn_timeout_s = 3};
   char err[256];
   ck_assert_msg(pf_shard_init(s, &cfg, err, sizeof(err)) == 0, "%s", err);
+}
+
+/* ---- capture files ---- */
+
+static void put32(FILE *f, uint32_t v) { fwrite(&v, 4, 1, f); }
+static void put16(FILE *f, uint16_t v) { fwrite(&v, 2, 1, f); }
+
+static void write_frame(FILE *f, const struct frame *fr, uint32_t *next_ts) {
+  put32(f, (*next_ts)++); /* one packet a second */
+  put32(f, 0);
+  put32(f, fr->len); /* captured */
+  put32(f, fr->len); /* on the wire */
+  fwrite(fr->data, 1, fr->len, f);
+}
+
+void pkt_write_capture(const char *path, const struct pkt *pkts, unsigned n,
+                       uint32_t *next_ts) {
+  FILE *f = fopen(path, "wb");
+  ck_assert_ptr_nonnull(f);
+  put32(f, 0xa1b2c3d4);
+  put16(f, 2);
+  put16(f, 4);
+  put32(f, 0); /* thiszone */
+  put32(f, 0); /* sigfigs */
+  put32(f, 65535);
+  put32(f, 1); /* LINKTYPE_ETHERNET */
+  struct frame fr;
+  for (unsigned i = 0; i < n; i++) {
+    pkt_frame(&fr, &pkts[i]);
+    write_frame(f, &fr, next_ts);
+  }
+  frame_init(&fr, DLT_EN10MB);
+  frame_eth(&fr, NULL, NULL, 0x0806);
+  frame_fill(&fr, 0, 46);
+  write_frame(f, &fr, next_ts);
+  ck_assert_int_eq(fclose(f), 0);
 }

@@ -65,6 +65,12 @@ extern const struct pf_flow_timeouts test_timeouts;
  * sum is pf_flow_table_count. */
 void expect_flow_identity(const struct pf_flow_table *t);
 
+/* Writes a classic pcap file (host byte order, microseconds, Ethernet) of
+ * `n` packets plus one ARP frame, which has no IP fields, one a second
+ * from *next_ts on. */
+void pkt_write_capture(const char *path, const struct pkt *pkts, unsigned n,
+                       uint32_t *next_ts);
+
 struct pf_shard;
 /* Initialises a shard with test_timeouts, whole-address hosts and a 3 s
  * SYN timeout, or fails the test. */

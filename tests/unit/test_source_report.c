@@ -41,42 +41,6 @@ static void teardown(void) {
   rmdir(dir);
 }
 
-/* ---- writing captures ---- */
-
-static void put32(FILE *f, uint32_t v) { fwrite(&v, 4, 1, f); }
-static void put16(FILE *f, uint16_t v) { fwrite(&v, 2, 1, f); }
-
-static void write_frame(FILE *f, const struct frame *fr) {
-  put32(f, next_ts++); /* one packet a second */
-  put32(f, 0);
-  put32(f, fr->len); /* captured */
-  put32(f, fr->len); /* on the wire */
-  fwrite(fr->data, 1, fr->len, f);
-}
-
-/* A classic pcap file (host byte order, microseconds, Ethernet) of `n`
- * packets, plus one ARP frame, which no top-N list may count. */
-static void write_capture(const struct pkt *pkts, unsigned n) {
-  FILE *f = fopen(path, "wb");
-  ck_assert_ptr_nonnull(f);
-  put32(f, 0xa1b2c3d4);
-  put16(f, 2);
-  put16(f, 4);
-  put32(f, 0); /* thiszone */
-  put32(f, 0); /* sigfigs */
-  put32(f, 65535);
-  put32(f, 1); /* LINKTYPE_ETHERNET */
-  struct frame fr;
-  for (unsigned i = 0; i < n; i++) {
-    pkt_frame(&fr, &pkts[i]);
-    write_frame(f, &fr);
-  }
-  frame_init(&fr, DLT_EN10MB);
-  frame_eth(&fr, NULL, NULL, 0x0806);
-  frame_fill(&fr, 0, 46);
-  write_frame(f, &fr);
-  ck_assert_int_eq(fclose(f), 0);
-}
 
 /* ---- running a source ---- */
 
@@ -117,7 +81,7 @@ static void run_and_snapshot(struct pf_source *src, struct pf_snapshot *snap) {
 /* Writes the packets and reports them with options `o`. */
 static void report(const struct pkt *pkts, unsigned n, const struct opts *o,
                    struct pf_snapshot *snap) {
-  write_capture(pkts, n);
+  pkt_write_capture(path, pkts, n, &next_ts);
   run_and_snapshot(new_source(o), snap);
 }
 
@@ -461,7 +425,7 @@ END_TEST
 
 START_TEST(test_next_interval_starts_empty) {
   struct pkt ps[] = {tcp(h1, 1, h2, 2, PF_TCP_SYN, 10)};
-  write_capture(ps, 1);
+  pkt_write_capture(path, ps, 1, &next_ts);
   struct pf_source *src = new_source(&defaults);
   static struct pf_snapshot first, second;
   run_and_snapshot(src, &first);
@@ -522,7 +486,7 @@ START_TEST(test_series_limit_spent_sends_newcomers_to_other) {
 
   struct pkt first[] = {tcp(h1, 1, h3, 80, PF_TCP_ACK, 500),
                         tcp(h2, 1, h3, 80, PF_TCP_ACK, 100)};
-  write_capture(first, 2);
+  pkt_write_capture(path, first, 2, &next_ts);
   struct pf_source *src = new_source(&o);
   run_and_snapshot(src, &snap);
   expect_entry(&snap, PF_TOP_HOSTS, "top_host_198_18_0_1", pkt_len(&first[0]));
@@ -531,7 +495,7 @@ START_TEST(test_series_limit_spent_sends_newcomers_to_other) {
   /* A new, heavier host after the two names are spent: "other". */
   struct pkt second[] = {tcp(h3, 1, h1, 80, PF_TCP_ACK, 900),
                          tcp(h1, 1, h3, 80, PF_TCP_ACK, 50)};
-  write_capture(second, 2);
+  pkt_write_capture(path, second, 2, &next_ts);
   run_and_snapshot(src, &snap);
   expect_well_formed(&snap, 2);
   ck_assert_uint_eq(bytes_of(&snap.top[PF_TOP_HOSTS], "top_host_203_0_113_9"),
@@ -543,7 +507,7 @@ START_TEST(test_series_limit_spent_sends_newcomers_to_other) {
 
   /* A key named before keeps its name. */
   struct pkt third[] = {tcp(h2, 1, h1, 80, PF_TCP_ACK, 10)};
-  write_capture(third, 1);
+  pkt_write_capture(path, third, 1, &next_ts);
   run_and_snapshot(src, &snap);
   expect_entry(&snap, PF_TOP_HOSTS, "top_host_198_19_0_2", pkt_len(&third[0]));
   expect_entry(&snap, PF_TOP_HOSTS, "top_host_other", 0);
@@ -555,13 +519,13 @@ START_TEST(test_series_limit_zero_names_every_key) {
   o.top_n = 1;
   o.series_limit = 0;
   static struct pf_snapshot snap;
-  write_capture(NULL, 0);
+  pkt_write_capture(path, NULL, 0, &next_ts);
   struct pf_source *src = new_source(&o);
   for (unsigned round = 0; round < 5; round++) {
     uint8_t host[4] = {10, 0, 0, (uint8_t)(round + 1)};
     struct pkt p[] = {tcp(host, 1, h1, 80, PF_TCP_ACK, 10)};
     char name[64];
-    write_capture(p, 1);
+    pkt_write_capture(path, p, 1, &next_ts);
     run_and_snapshot(src, &snap);
     snprintf(name, sizeof(name), "top_host_10_0_0_%u", round + 1);
     expect_entry(&snap, PF_TOP_HOSTS, name, pkt_len(&p[0]));

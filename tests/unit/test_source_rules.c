@@ -46,39 +46,6 @@ static void teardown(void) {
   rmdir(dir);
 }
 
-static void put32(FILE *f, uint32_t v) { fwrite(&v, 4, 1, f); }
-static void put16(FILE *f, uint16_t v) { fwrite(&v, 2, 1, f); }
-
-static void write_frame(FILE *f, const struct frame *fr) {
-  put32(f, next_ts++);
-  put32(f, 0);
-  put32(f, fr->len);
-  put32(f, fr->len);
-  fwrite(fr->data, 1, fr->len, f);
-}
-
-/* `n` packets and one ARP frame (unclassified: no IP fields). */
-static void write_capture(const struct pkt *pkts, unsigned n) {
-  FILE *f = fopen(path, "wb");
-  ck_assert_ptr_nonnull(f);
-  put32(f, 0xa1b2c3d4);
-  put16(f, 2);
-  put16(f, 4);
-  put32(f, 0);
-  put32(f, 0);
-  put32(f, 65535);
-  put32(f, 1);
-  struct frame fr;
-  for (unsigned i = 0; i < n; i++) {
-    pkt_frame(&fr, &pkts[i]);
-    write_frame(f, &fr);
-  }
-  frame_init(&fr, DLT_EN10MB);
-  frame_eth(&fr, NULL, NULL, 0x0806);
-  frame_fill(&fr, 0, 46);
-  write_frame(f, &fr);
-  ck_assert_int_eq(fclose(f), 0);
-}
 
 static void new_source(void) {
   struct pf_source_config cfg;
@@ -167,7 +134,7 @@ static void collect(const struct pf_metric *m, void *ctx) {
 
 START_TEST(test_capture_with_rules_reports_exact_classes) {
   struct pkt pkts[] = {tcp(1000, 80), tcp(1001, 80), tcp(1002, 22)};
-  write_capture(pkts, 3);
+  pkt_write_capture(path, pkts, 3, &next_ts);
   new_source();
   set_rules("classes:\n  - name: web\n    protocol: tcp\n    port: 80\n");
   run();
@@ -193,7 +160,7 @@ END_TEST
 
 START_TEST(test_without_rules_no_class_series) {
   struct pkt pkts[] = {tcp(1000, 80)};
-  write_capture(pkts, 1);
+  pkt_write_capture(path, pkts, 1, &next_ts);
   new_source();
   run();
   ck_assert_ptr_null(snap.classes.rules);
@@ -205,7 +172,7 @@ END_TEST
 
 START_TEST(test_new_rules_between_reads_keep_counting) {
   struct pkt first[] = {tcp(1000, 80), tcp(1001, 22)};
-  write_capture(first, 2);
+  pkt_write_capture(path, first, 2, &next_ts);
   new_source();
   set_rules("classes:\n  - name: web\n    protocol: tcp\n    port: 80\n"
             "  - name: ssh\n    protocol: tcp\n    port: 22\n");
@@ -226,7 +193,7 @@ START_TEST(test_new_rules_between_reads_keep_counting) {
   ck_assert_uint_eq(class_packets("mail"), 0);
 
   struct pkt second[] = {tcp(1002, 80), tcp(1003, 25), tcp(1004, 22)};
-  write_capture(second, 3);
+  pkt_write_capture(path, second, 3, &next_ts);
   run();
   ck_assert_uint_eq(class_packets("web"), 2);
   ck_assert_uint_eq(class_packets("mail"), 1);
@@ -241,7 +208,7 @@ END_TEST
 
 START_TEST(test_rules_replaced_twice_before_a_batch) {
   struct pkt pkts[] = {tcp(1000, 80)};
-  write_capture(pkts, 1);
+  pkt_write_capture(path, pkts, 1, &next_ts);
   new_source();
   set_rules("classes:\n  - name: a\n    protocol: tcp\n");
   set_rules("classes:\n  - name: b\n    protocol: tcp\n");
@@ -265,7 +232,7 @@ static void write_handshakes(void) {
   p[4].flags = PF_TCP_ACK;
   p[5] = tcp(1000, 80);
   p[5].flags = PF_TCP_ACK;
-  write_capture(p, 6);
+  pkt_write_capture(path, p, 6, &next_ts);
 }
 
 /* The class's handshake figure q in seconds; NaN when there is none. */
