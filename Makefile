@@ -11,13 +11,37 @@ CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubun
 SANITIZE  := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
 B := build
-ENGINE_SRC := $(wildcard src/*.c)
-ENGINE_HDR := $(wildcard include/pcapflow/*.h src/*.h)
+
+# ---- the engine's modules (docs/ARCHITECTURE.md has the diagram) ----
+# One folder per module under src/. A module may include its own headers,
+# the API (include/pcapflow/) and the headers of the modules its _USES
+# names, nothing else; scripts/check-modules.sh holds every #include to
+# this before anything is compiled, so dependencies run one way.
+MODULES := base packet sketch rules flow anomaly shard source metrics
+base_USES    :=
+packet_USES  := base
+sketch_USES  := base
+rules_USES   := base packet
+flow_USES    := base packet sketch
+anomaly_USES := base packet
+shard_USES   := base packet sketch rules flow anomaly
+source_USES  := base packet sketch rules flow anomaly shard
+metrics_USES :=
+$(foreach m,$(MODULES),$(eval $(m)_SRC := $(wildcard src/$(m)/*.c)))
+$(foreach m,$(MODULES),$(eval $(m)_HDR := $(wildcard src/$(m)/*.h)))
+API_HDR    := $(wildcard include/pcapflow/*.h)
+ENGINE_SRC := $(foreach m,$(MODULES),$($(m)_SRC))
+ENGINE_HDR := $(API_HDR) $(foreach m,$(MODULES),$($(m)_HDR))
 ENGINE_OBJ := $(ENGINE_SRC:src/%.c=$(B)/engine/%.o)
+empty :=
+space := $(empty) $(empty)
+comma := ,
+MODULE_MAP := $(foreach m,$(MODULES),$(m):$(subst $(space),$(comma),$($(m)_USES)))
 # What every program linked with the engine needs.
 ENGINE_LIBS := -lpcap -lyaml -lm
 PLUGIN_SRC := $(wildcard plugin/*.c)
 PLUGIN_OBJ := $(PLUGIN_SRC:plugin/%.c=$(B)/plugin/%.o)
+TOOLS_SRC  := $(wildcard tools/*/*.c)
 UNIT_SRC   := $(wildcard tests/unit/*.c)
 GEN_SRC    := $(wildcard tests/gen/*.c)
 
@@ -38,10 +62,20 @@ deps: ## install missing Debian packages (build, test, run)
 
 # ---- build ----
 
-$(B)/engine/%.o: src/%.c $(ENGINE_HDR) | $(B)/engine
+# Every #include of the engine, the adapter and the tools, against the
+# module map above (and no engine file outside a module folder).
+$(B)/modules.ok: scripts/check-modules.sh Makefile $(ENGINE_SRC) $(ENGINE_HDR) \
+    $(PLUGIN_SRC) $(wildcard plugin/*.h) $(TOOLS_SRC) | $(B)
+	scripts/check-modules.sh $(MODULE_MAP)
+	@touch $@
+
+$(B)/engine/%.o: src/%.c $(ENGINE_HDR) $(B)/modules.ok
+	@mkdir -p $(@D)
 	$(CC) $(BASEFLAGS) $(CFLAGS) -Iinclude -Isrc -c $< -o $@
 
-$(B)/plugin/%.o: plugin/%.c plugin/*.h $(ENGINE_HDR) | $(B)/plugin
+# The adapter sees the API alone: no -Isrc, so an engine header it reached
+# for would not compile.
+$(B)/plugin/%.o: plugin/%.c plugin/*.h $(API_HDR) $(B)/modules.ok | $(B)/plugin
 	$(CC) $(BASEFLAGS) $(CFLAGS) $(COLLECTD_FLAGS) -Iinclude -Iplugin -c $< -o $@
 
 $(B)/libpcapflow.a: $(ENGINE_OBJ)
@@ -51,16 +85,17 @@ $(B)/pcapflow.so: $(PLUGIN_OBJ) $(B)/libpcapflow.a plugin/pcapflow.map Makefile
 	$(CC) -shared -pthread $(LDFLAGS) -Wl,--version-script=plugin/pcapflow.map \
 	  -o $@ $(PLUGIN_OBJ) $(B)/libpcapflow.a $(ENGINE_LIBS)
 
-$(B)/pcapflow-replay: src/tools/replay.c $(B)/libpcapflow.a
+# The tools, like the adapter, see the API alone.
+$(B)/pcapflow-replay: tools/replay/replay.c $(API_HDR) $(B)/libpcapflow.a
 	$(CC) $(BASEFLAGS) $(CFLAGS) -Iinclude -o $@ $< $(B)/libpcapflow.a $(ENGINE_LIBS)
 
 # The generator hashes flow keys with the engine's own pf_hash_bytes (the
 # collide scenario searches for keys that share a bucket under a known seed).
 $(B)/pcapflow-gen: $(GEN_SRC) $(wildcard tests/gen/*.h) tests/known_seed/known_seed.h $(B)/libpcapflow.a
-	$(CC) -std=c11 $(WARNINGS) $(CFLAGS) -Iinclude -Itests/known_seed -o $@ $(GEN_SRC) \
+	$(CC) -std=c11 $(WARNINGS) $(CFLAGS) -Iinclude -Isrc -Itests/known_seed -o $@ $(GEN_SRC) \
 	  $(B)/libpcapflow.a -pthread
 
-$(B) $(B)/engine $(B)/plugin:
+$(B) $(B)/plugin:
 	mkdir -p $@
 
 # ---- tests ----
@@ -71,7 +106,7 @@ $(B)/unit-tests: $(UNIT_SRC) $(wildcard tests/unit/*.h) $(B)/libpcapflow.a
 
 # The same tests, engine and all, under AddressSanitizer and UBSan.
 $(B)/unit-tests-asan: $(UNIT_SRC) $(wildcard tests/unit/*.h) $(ENGINE_SRC) $(ENGINE_HDR) | $(B)
-	$(CC) $(BASEFLAGS) -O1 -g $(SANITIZE) -Iinclude -Isrc -Itests/unit -o $@ \
+	$(CC) $(BASEFLAGS) -O1 -g $(SANITIZE) -DPF_DEBUG -Iinclude -Isrc -Itests/unit -o $@ \
 	  $(UNIT_SRC) $(ENGINE_SRC) $(ENGINE_LIBS) $(CHECK_LIBS)
 
 unit: $(B)/unit-tests ## run the unit tests
@@ -108,7 +143,10 @@ install: $(B)/pcapflow.so ## install the plugin and example configuration (DESTD
 # The generator keeps its one-case-per-line tables, so it is not formatted.
 format: ## clang-format the engine, adapter and unit tests in place
 	clang-format -i --style=LLVM $(ENGINE_SRC) $(ENGINE_HDR) $(PLUGIN_SRC) \
-	  plugin/*.h src/tools/*.c $(UNIT_SRC) $(wildcard tests/unit/*.h)
+	  plugin/*.h $(TOOLS_SRC) $(UNIT_SRC) $(wildcard tests/unit/*.h)
+
+modules: ## list the engine's modules: what each may use, its sources and headers
+	@$(foreach m,$(MODULES),printf '%s (uses: %s)\n  %s\n' $(m) '$(or $($(m)_USES),nothing)' '$(notdir $($(m)_SRC) $($(m)_HDR))';)
 
 clean: ## remove build output
 	rm -rf $(B)

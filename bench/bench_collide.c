@@ -14,8 +14,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "pcapflow/decode.h"
-#include "pcapflow/flow.h"
+#include "packet/decode.h"
+#include "flow/flow.h"
 
 struct frame_ref {
   size_t off; /* into frames.bytes */

@@ -9,12 +9,12 @@
 #include <sys/resource.h>
 #include <time.h>
 
-#include "pcapflow/counters.h"
-#include "pcapflow/decode.h"
-#include "pcapflow/direction.h"
-#include "pcapflow/flow.h"
+#include "shard/packet_counters.h"
+#include "packet/decode.h"
+#include "packet/direction.h"
+#include "flow/flow.h"
 #include "pcapflow/rules.h"
-#include "pcapflow/shard.h"
+#include "shard/shard.h"
 
 #include <pcap/dlt.h>
 

@@ -17,7 +17,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "lock_probe.h"
+#include "source/lock_probe.h"
 #include "pcapflow/source.h"
 
 static int bench_thread_create(pthread_t *thread, void *(*start)(void *),

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "pcapflow/rules.h"
+#include "rules/classify.h"
 
 #define PACKETS (1u << 20)
 

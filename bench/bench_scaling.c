@@ -30,10 +30,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "pcapflow/decode.h"
-#include "pcapflow/direction.h"
-#include "pcapflow/flow.h"
-#include "pcapflow/shard.h"
+#include "packet/decode.h"
+#include "packet/direction.h"
+#include "flow/flow.h"
+#include "shard/shard.h"
 #include "pcapflow/source.h"
 
 #define SNAP 256 /* bytes kept of each frame */

@@ -25,7 +25,7 @@ for capture in mixed flood; do
   callgrind_annotate "$work/$capture.out" 2>/dev/null | grep -E '^ *[0-9,]+ \([ 0-9.]+%\) ' | head -12 || true
   echo "-- inclusive (engine functions)"
   callgrind_annotate --inclusive=yes "$work/$capture.out" 2>/dev/null |
-    grep -E '^ *[0-9,]+ \([ 0-9.]+%\) +[^ ]*src/[a-z_]+\.c:' | grep "\[" | sed "s|$root/||g" | head -10 || true
+    grep -E '^ *[0-9,]+ \([ 0-9.]+%\) +[^ ]*src/([a-z_]+/)?[a-z_]+\.c:' | grep "\[" | sed "s|$root/||g" | head -10 || true
   echo "-- calls per frame of the hottest callees"
   callgrind_annotate --tree=caller "$work/$capture.out" 2>/dev/null |
     awk -v n="$packets" '/< [^ ]*src\/.*\([0-9,]+x\)/ {

@@ -4,10 +4,10 @@
 BENCH_ARGS ?=
 
 $(B)/bench-engine: bench/bench_engine.c $(B)/libpcapflow.a
-	$(CC) $(BASEFLAGS) $(CFLAGS) -Iinclude -o $@ $< $(B)/libpcapflow.a $(ENGINE_LIBS)
+	$(CC) $(BASEFLAGS) $(CFLAGS) -Iinclude -Isrc -o $@ $< $(B)/libpcapflow.a $(ENGINE_LIBS)
 
 $(B)/bench-scaling: bench/bench_scaling.c $(B)/libpcapflow.a
-	$(CC) $(BASEFLAGS) $(CFLAGS) -Iinclude -o $@ $< $(B)/libpcapflow.a $(ENGINE_LIBS)
+	$(CC) $(BASEFLAGS) $(CFLAGS) -Iinclude -Isrc -o $@ $< $(B)/libpcapflow.a $(ENGINE_LIBS)
 
 # The engine built again with its lock probe (src/lock_probe.h): bench-only.
 $(B)/bench-lock: bench/bench_lock.c $(ENGINE_SRC) $(ENGINE_HDR) | $(B)

@@ -7,17 +7,17 @@
 KNOWN_SEED := tests/known_seed/known_seed.c tests/known_seed/known_seed.h
 
 $(B)/bench-collide: bench/bench_collide.c $(B)/libpcapflow.a
-	$(CC) $(BASEFLAGS) $(CFLAGS) -Iinclude -o $@ $< $(B)/libpcapflow.a $(ENGINE_LIBS)
+	$(CC) $(BASEFLAGS) $(CFLAGS) -Iinclude -Isrc -o $@ $< $(B)/libpcapflow.a $(ENGINE_LIBS)
 
 $(B)/bench-collide-knownseed: bench/bench_collide.c $(KNOWN_SEED) $(B)/libpcapflow.a
-	$(CC) $(BASEFLAGS) $(CFLAGS) -Iinclude -Itests/known_seed -Wl,--wrap=pf_hash_seed \
+	$(CC) $(BASEFLAGS) $(CFLAGS) -Iinclude -Isrc -Itests/known_seed -Wl,--wrap=pf_hash_seed \
 	  -o $@ bench/bench_collide.c tests/known_seed/known_seed.c $(B)/libpcapflow.a \
 	  $(ENGINE_LIBS)
 
 # The whole engine (top-N lists and distinct counts too) with the known seed.
-$(B)/pcapflow-replay-knownseed: src/tools/replay.c $(KNOWN_SEED) $(B)/libpcapflow.a
-	$(CC) $(BASEFLAGS) $(CFLAGS) -Iinclude -Itests/known_seed -Wl,--wrap=pf_hash_seed \
-	  -o $@ src/tools/replay.c tests/known_seed/known_seed.c $(B)/libpcapflow.a \
+$(B)/pcapflow-replay-knownseed: tools/replay/replay.c $(KNOWN_SEED) $(B)/libpcapflow.a
+	$(CC) $(BASEFLAGS) $(CFLAGS) -Iinclude -Isrc -Itests/known_seed -Wl,--wrap=pf_hash_seed \
+	  -o $@ tools/replay/replay.c tests/known_seed/known_seed.c $(B)/libpcapflow.a \
 	  $(ENGINE_LIBS)
 
 # test_colliding_keys.sh counts bucket chains with both builds.

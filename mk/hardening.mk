@@ -47,9 +47,9 @@ $(B)/fuzz/seed_frames: tests/fuzz/seed_frames.c tests/fuzz/frame_input.h | $(B)/
 	$(CC) $(BASEFLAGS) $(CFLAGS) -o $@ $< -lpcap
 
 # pcapflow-replay with the engine under AddressSanitizer and UBSan.
-$(B)/pcapflow-replay-asan: src/tools/replay.c $(ENGINE_SRC) $(ENGINE_HDR) | $(B)
+$(B)/pcapflow-replay-asan: tools/replay/replay.c $(ENGINE_SRC) $(ENGINE_HDR) | $(B)
 	$(CC) $(BASEFLAGS) -O1 -g $(SANITIZE) -Iinclude -Isrc -o $@ \
-	  src/tools/replay.c $(ENGINE_SRC) $(ENGINE_LIBS)
+	  tools/replay/replay.c $(ENGINE_SRC) $(ENGINE_LIBS)
 
 capture-asan: $(B)/pcapflow-replay-asan $(B)/pcapflow-gen ## run the capture tests under ASan + UBSan
 	tests/sanitize/test_replay_asan.sh

@@ -5,7 +5,7 @@
 .PHONY: bench-rules
 
 $(B)/bench-rules: bench/bench_rules.c $(ENGINE_HDR) $(B)/libpcapflow.a
-	$(CC) $(BASEFLAGS) $(CFLAGS) -Iinclude -o $@ $< $(B)/libpcapflow.a \
+	$(CC) $(BASEFLAGS) $(CFLAGS) -Iinclude -Isrc -o $@ $< $(B)/libpcapflow.a \
 	  $(ENGINE_LIBS)
 
 bench-rules: $(B)/bench-rules ## measure the traffic rules: load, memory, classify ns/packet

@@ -95,8 +95,8 @@ void pcapflow_rules_check(struct pf_source **sources, size_t n_sources) {
     return;
   pcapflow_rules_seen = now; /* whatever comes of it, once per version */
   if (!now.exists) {
-    WARNING("pcapflow: RulesFile \"%s\": %s; keeping the rules in force",
-            path, STRERROR(now.error));
+    WARNING("pcapflow: RulesFile \"%s\": %s; keeping the rules in force", path,
+            STRERROR(now.error));
     return;
   }
 

@@ -2,13 +2,27 @@
  *
  * A struct pf_counters is plain data: a capture worker's shard holds one,
  * updated under the worker's per-batch lock; readers copy it under the same
- * lock (see source.h and shard.h). All counters are 64-bit and only ever grow. */
+ * lock (see source.h and shard.h). All counters are 64-bit and only ever grow.
+ */
 #ifndef PCAPFLOW_COUNTERS_H
 #define PCAPFLOW_COUNTERS_H
 
 #include <stdint.h>
 
-#include "pcapflow/decode.h"
+/* Why a packet is malformed; PF_MAL_NONE for every other packet. The order
+ * is the metric order, not the decode order. */
+enum pf_malformed {
+  PF_MAL_NONE = -1,
+  PF_MAL_SNAPLEN = 0,
+  PF_MAL_TRUNCATED,
+  PF_MAL_TOO_DEEP,
+  PF_MAL_IP_VERSION,
+  PF_MAL_IPV4_HEADER,
+  PF_MAL_IP_LENGTH,
+  PF_MAL_IPV6_EXT,
+  PF_MAL_L4_HEADER,
+  PF_MAL_COUNT,
+};
 
 enum pf_dir {
   PF_DIR_RX,
@@ -94,19 +108,14 @@ struct pf_counters {
   uint64_t malformed[PF_MAL_COUNT];
 };
 
-/* Adds one decoded packet, travelling in `dir`, whose direction was decided
- * as `locality`. */
-void pf_counters_add(struct pf_counters *c, const struct pf_packet *pkt,
-                     enum pf_dir dir, enum pf_locality locality);
-
 /* Adds every counter of `src` to `dst` (merging shards or sources). */
 void pf_counters_merge(struct pf_counters *dst, const struct pf_counters *src);
-
-enum pf_size_bucket pf_size_bucket_of(uint32_t wire_len);
 
 /* Names as they appear in type_instance ("ipv4", "size_65_127", …). */
 const char *pf_traffic_name(enum pf_traffic_kind kind);
 const char *pf_size_bucket_name(enum pf_size_bucket bucket);
 const char *pf_tcp_flag_name(enum pf_tcp_flag_kind kind);
+/* The malformed reason's name as used in metric names ("snaplen", …). */
+const char *pf_malformed_name(enum pf_malformed reason);
 
 #endif

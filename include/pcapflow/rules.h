@@ -26,11 +26,12 @@
 #include <sys/types.h>
 #include <time.h>
 
-#include "pcapflow/decode.h"
 #include "pcapflow/localnet.h"
 
 /* Classes a file may define; `unclassified` comes on top. */
 #define PF_RULES_MAX_CLASSES 128
+/* Room for every class a rule set can have, `unclassified` included. */
+#define PF_CLASS_SLOTS (PF_RULES_MAX_CLASSES + 1)
 /* A class name is 1 to PF_RULES_NAME_MAX - 1 characters. */
 #define PF_RULES_NAME_MAX 64
 /* The implicit class of packets that match no class. */
@@ -82,14 +83,6 @@ int pf_rules_class_index(const struct pf_rules *rules, const char *name);
  * has pf_rules_class_count(from) slots. */
 void pf_rules_class_map(const struct pf_rules *from, const struct pf_rules *to,
                         int *map);
-
-/* The index of the first class that `pkt` matches, else the index of
- * `unclassified`. Malformed packets are always unclassified; non-IP
- * packets can match only classes without IP-level fields (docs/RULES.md).
- * Constant time whatever the number of classes and CIDRs; no allocation,
- * no locks. */
-unsigned pf_rules_classify(const struct pf_rules *rules,
-                           const struct pf_packet *pkt);
 
 /* ---- local networks ---- */
 

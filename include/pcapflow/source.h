@@ -20,12 +20,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "pcapflow/anomaly.h"
-#include "pcapflow/class_counters.h"
+#include "pcapflow/config.h"
 #include "pcapflow/counters.h"
-#include "pcapflow/flow.h"
+#include "pcapflow/error.h"
 #include "pcapflow/localnet.h"
-#include "pcapflow/shard.h"
+#include "pcapflow/rules.h"
+#include "pcapflow/stats.h"
 
 enum pf_source_kind {
   PF_SOURCE_INTERFACE,
@@ -65,10 +65,10 @@ struct pf_source_config {
   int timeout_ms;
   int retry_max_s;          /* longest wait between attempts to reopen */
   struct pf_localnet local; /* LocalNetwork prefixes (owned) */
-  int workers; /* capture threads (PACKET_FANOUT); files use one */
+  int workers;              /* capture threads (PACKET_FANOUT); files use one */
   struct pf_shard_config shard; /* max_flows counts for the whole source */
   int top_n;                    /* items reported per top-N list */
-  int top_series_limit; /* names per top-N list, ever; 0: no limit */
+  int top_series_limit;         /* names per top-N list, ever; 0: no limit */
   struct pf_anomaly_config anomaly;
 };
 
@@ -114,22 +114,14 @@ struct pf_top_list {
   struct pf_top_entry entry[PF_MAX_TOP_N + 1];
 };
 
-/* The handshake latency figures reported per interval. */
-enum pf_tcp_quantile {
-  PF_TCP_P50,
-  PF_TCP_P90,
-  PF_TCP_P99,
-  PF_TCP_MAX,
-  PF_TCP_QUANTILE_COUNT,
-};
-
 /* Per traffic class counters of a source (docs/RULES.md), indexed as the
  * classes of `rules`. */
 struct pf_class_snapshot {
   struct pf_rules *rules; /* a reference (pf_snapshot_release); NULL: none */
   uint32_t count;         /* classes, unclassified included; 0 without rules */
   struct pf_traffic traffic[PF_CLASS_SLOTS];
-  uint64_t active[PF_CLASS_SLOTS]; /* flows, by the class of their first packet */
+  uint64_t
+      active[PF_CLASS_SLOTS]; /* flows, by the class of their first packet */
   /* This interval's handshake latency (SYN to ACK) of the flows of each
    * class, in seconds: p50, p90, p99, max; NaN without a sample. */
   double latency[PF_CLASS_SLOTS][PF_TCP_QUANTILE_COUNT];

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "pcapflow/rules.h"
+#include "rules/classify.h"
 
 #define FZ_NAME "fuzz.yaml"
 #define FZ_PACKET_BYTES 48

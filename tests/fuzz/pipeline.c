@@ -1,11 +1,11 @@
 /* pipeline.c - the per-packet path the fuzz harnesses drive (see
- * pipeline.h); keep it in step with pf_capture_packet in src/capture.c. */
+ * pipeline.h); keep it in step with pf_capture_packet in src/source/capture.c. */
 #include "pipeline.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "pcapflow/direction.h"
+#include "packet/direction.h"
 #include "pcapflow/rules.h"
 
 /* The generator's local networks and watched host (tests/gen/README.md). */

@@ -1,6 +1,6 @@
 /* pipeline.h - the engine's per-packet path, as the fuzz harnesses drive it.
  *
- * The capture thread's callback (pf_capture_packet in src/capture.c) is
+ * The capture thread's callback (pf_capture_packet in src/source/capture.c) is
  * static, so this mirrors it: decode, decide the direction, then the
  * shard's pipeline (counters, traffic classes, flow table, TCP analysis,
  * top-N sketches, distinct counts). The shard's table is small, so eviction
@@ -20,9 +20,9 @@
 #include <stdint.h>
 
 #include "pcapflow/counters.h"
-#include "pcapflow/decode.h"
+#include "packet/decode.h"
 #include "pcapflow/localnet.h"
-#include "pcapflow/shard.h"
+#include "shard/shard.h"
 
 /* What a source owns for its packets; one per fuzz input. */
 struct fz_pipeline {

@@ -6,7 +6,8 @@
 
 #include "gen_model.h"
 #include "known_seed.h"
-#include "pcapflow/flow.h" /* the engine's own key layout and hash */
+#include "base/hash.h" /* the engine's own hash */
+#include "flow/flow.h"   /* and its key layout */
 
 /* The whole capture spans this much packet time: no flow times out. */
 #define COLLIDE_SPAN_US 10000000ULL
@@ -25,7 +26,7 @@ static void candidate(uint64_t c, uint8_t addr[4], uint16_t *sport)
   *sport = (uint16_t)(1024 + (c >> 16));
 }
 
-/* The key src/flow_key.c builds for a datagram from addr:sport to the
+/* The key src/flow/flow_key.c builds for a datagram from addr:sport to the
  * server: the server sorts lower (198.18 < 198.19), so it is side 0. */
 static void engine_key(struct pf_flow_key *k, const uint8_t addr[4], uint16_t sport)
 {

@@ -2,7 +2,7 @@
  * known_seed.h, for benchmarks of what colliding keys cost an attacker who
  * knows the seed. Linked only into test binaries, with
  * -Wl,--wrap=pf_hash_seed: the linker sends every call the engine makes to
- * pf_hash_seed here, so src/hash.c needs no test hook of its own and the
+ * pf_hash_seed here, so src/base/hash.c needs no test hook of its own and the
  * production builds cannot be switched to a fixed seed. */
 #include <stdint.h>
 #include <string.h>

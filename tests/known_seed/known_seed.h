@@ -1,5 +1,5 @@
 /* known_seed.h - the hash seed of the test-only "known seed" builds: what an
- * attacker would have if the per-process random seed (src/hash.c) leaked.
+ * attacker would have if the per-process random seed (src/base/hash.c) leaked.
  *
  * Only two things use it: pcapflow-gen's collide scenario, which searches
  * for flow keys that share one hash bucket under this seed, and the bench

@@ -8,8 +8,8 @@
 #include <check.h>
 #include <pcap/dlt.h>
 
-#include "pcapflow/shard.h"
 #include "quick_check.h"
+#include "shard/shard.h"
 
 const struct pf_flow_timeouts test_timeouts = {
     .tcp_s = 50,

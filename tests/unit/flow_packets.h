@@ -6,9 +6,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "flow/flow.h"
 #include "frames.h"
-#include "pcapflow/decode.h"
-#include "pcapflow/flow.h"
+#include "packet/decode.h"
 
 /* Packet time in microseconds from seconds. */
 #define SEC(s) ((uint64_t)(s)*1000000u)

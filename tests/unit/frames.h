@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "pcapflow/decode.h"
+#include "packet/decode.h"
 
 #define FRAME_MAX 10240 /* room for a 9000-byte jumbo frame */
 #define FRAME_MAX_IP 4  /* IP headers remembered per frame (tunnels) */

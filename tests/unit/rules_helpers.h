@@ -6,8 +6,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "pcapflow/decode.h"
+#include "packet/decode.h"
 #include "pcapflow/rules.h"
+#include "rules/classify.h"
 
 /* Rules from YAML text, which must load (the test fails with the message
  * if not). Messages name the file "test.yaml". */

@@ -8,8 +8,9 @@
 
 #include <check.h>
 
-#include "pcapflow/anomaly.h"
-#include "pcapflow/flow.h"
+#include "anomaly/anomaly.h"
+#include "base/hash.h"
+#include "flow/flow.h"
 #include "suites.h"
 
 static uint64_t seed[4];
@@ -136,8 +137,8 @@ START_TEST(test_scan_under_spoofed_flood) {
   }
   interval_at(10);
   ck_assert_int_eq(n_said, 2);
-  ck_assert_int_eq(count(PF_NOTIFY_WARNING, "port scan from 198.19.9.9 started"),
-                   1);
+  ck_assert_int_eq(
+      count(PF_NOTIFY_WARNING, "port scan from 198.19.9.9 started"), 1);
   ck_assert_int_eq(count(PF_NOTIFY_WARNING, "SYN flood against 198.18.0.80"),
                    1);
   ck_assert_uint_le(sizeof(struct pf_anomaly_table), 64 * 1024);
@@ -159,7 +160,8 @@ START_TEST(test_scan_distinct_estimate_and_udp) {
   /* standard error about 2.4 % at 500 of 1024 bits; 4 of them */
   ck_assert_msg(fabs(n - 500) <= 50, "estimate %f", n);
   /* Two workers' halves merge into the whole. */
-  struct pf_anomaly_table *a = calloc(1, sizeof(*a)), *b = calloc(1, sizeof(*b));
+  struct pf_anomaly_table *a = calloc(1, sizeof(*a)),
+                          *b = calloc(1, sizeof(*b));
   struct pf_anomaly_table *keep = iv;
   iv = a;
   for (int p = 0; p < 250; p++)

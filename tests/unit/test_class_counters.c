@@ -9,8 +9,8 @@
 #include <check.h>
 
 #include "flow_packets.h"
-#include "pcapflow/shard.h"
 #include "rules_helpers.h"
+#include "shard/shard.h"
 #include "suites.h"
 
 static const uint8_t a4[4] = {198, 18, 0, 1};

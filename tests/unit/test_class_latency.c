@@ -10,8 +10,8 @@
 #include <check.h>
 
 #include "flow_packets.h"
-#include "pcapflow/shard.h"
 #include "rules_helpers.h"
+#include "shard/shard.h"
 #include "suites.h"
 
 static const uint8_t cli[4] = {198, 18, 0, 1};

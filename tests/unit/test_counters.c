@@ -7,9 +7,9 @@
 #include <pcap/dlt.h>
 
 #include "frames.h"
-#include "pcapflow/counters.h"
-#include "pcapflow/direction.h"
+#include "packet/direction.h"
 #include "pcapflow/localnet.h"
+#include "shard/packet_counters.h"
 #include "suites.h"
 
 /* A decoded packet as the decoder would leave it, without a frame. */

@@ -6,7 +6,7 @@
 #include <pcap/dlt.h>
 
 #include "frames.h"
-#include "pcapflow/decode.h"
+#include "packet/decode.h"
 #include "suites.h"
 
 #define ETH 14 /* Ethernet header length */

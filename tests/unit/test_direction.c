@@ -6,7 +6,7 @@
 #include <pcap/dlt.h>
 
 #include "frames.h"
-#include "pcapflow/direction.h"
+#include "packet/direction.h"
 #include "pcapflow/localnet.h"
 #include "suites.h"
 

@@ -9,7 +9,8 @@
 
 #include <check.h>
 
-#include "pcapflow/flow.h"
+#include "base/hash.h"
+#include "flow/flow.h"
 #include "suites.h"
 
 /* Names the pipe a re-executed test binary reports its seed through. */

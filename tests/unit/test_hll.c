@@ -6,8 +6,9 @@
 
 #include <check.h>
 
-#include "pcapflow/flow.h"
-#include "pcapflow/hll.h"
+#include "base/hash.h"
+#include "flow/flow.h"
+#include "sketch/hll.h"
 #include "suites.h"
 
 #define STD_ERROR 0.016 /* 1.04 / sqrt(4096), docs/METRICS.md */

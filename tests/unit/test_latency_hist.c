@@ -6,8 +6,8 @@
 
 #include <check.h>
 
-#include "pcapflow/latency_hist.h"
 #include "quick_check.h"
+#include "sketch/latency_hist.h"
 #include "suites.h"
 
 static struct pf_hist hist, other;
@@ -62,8 +62,8 @@ static void check_against_sorted(uint64_t *v, size_t n) {
     size_t rank = (size_t)ceil(ps[k] * (double)n);
     double exact = (double)v[(rank ? rank : 1) - 1];
     double got = pf_hist_percentile(&hist, ps[k]);
-    ck_assert_msg(fabs(got - exact) <= exact / 64,
-                  "p%g of %zu: %f, exact %f", ps[k] * 100, n, got, exact);
+    ck_assert_msg(fabs(got - exact) <= exact / 64, "p%g of %zu: %f, exact %f",
+                  ps[k] * 100, n, got, exact);
   }
   ck_assert_uint_eq(hist.max_us, v[n - 1]);
   ck_assert_uint_eq(hist.count, n);
@@ -94,8 +94,8 @@ START_TEST(test_percentiles_small_sets) {
   check_against_sorted(b, 5);
   ck_assert(pf_hist_percentile(&hist, 0.5) == 3);
   ck_assert(pf_hist_percentile(&hist, 1.0) == 31);
-  uint64_t c[] = {100000, 100000, 100000, 250000, 5000000, 100000, 100000,
-                  100000, 100000, 100000};
+  uint64_t c[] = {100000, 100000, 100000, 250000, 5000000,
+                  100000, 100000, 100000, 100000, 100000};
   check_against_sorted(c, 10);
   /* p90 of ten is the 9th smallest (100 ms), p99 the 10th (5 s) */
   ck_assert(fabs(pf_hist_percentile(&hist, 0.9) - 250000) <= 250000 / 64.0);

@@ -8,7 +8,7 @@
 #include <pcap/dlt.h>
 
 #include "flow_packets.h"
-#include "pcapflow/shard.h"
+#include "shard/shard.h"
 #include "suites.h"
 
 static const uint8_t client4[4] = {198, 19, 0, 2};

@@ -1,4 +1,4 @@
-/* test_shard_queue.c - packets queued before accounting (shard_queue.c)
+/* test_shard_queue.c - packets queued before accounting (src/shard/shard.c)
  * come out exactly as if accounted at once, never read the frame after
  * it is handed back, and are all accounted by the end of a batch. */
 #include <stdlib.h>
@@ -8,7 +8,7 @@
 #include <pcap/dlt.h>
 
 #include "flow_packets.h"
-#include "pcapflow/shard.h"
+#include "shard/shard.h"
 #include "suites.h"
 
 static struct pf_shard direct, queued;
@@ -26,8 +26,10 @@ static const uint8_t hosts4[4][4] = {
     {198, 18, 0, 1}, {198, 18, 0, 2}, {198, 19, 0, 1}, {198, 19, 0, 2}};
 static const uint8_t hosts6[2][16] = {{0x20, 0x01, 0x0d, 0xb8, [15] = 1},
                                       {0x20, 0x01, 0x0d, 0xb8, [15] = 2}};
-static const uint8_t flag_mix[] = {PF_TCP_SYN, PF_TCP_SYN | PF_TCP_ACK,
-                                   PF_TCP_ACK, PF_TCP_PSH | PF_TCP_ACK,
+static const uint8_t flag_mix[] = {PF_TCP_SYN,
+                                   PF_TCP_SYN | PF_TCP_ACK,
+                                   PF_TCP_ACK,
+                                   PF_TCP_PSH | PF_TCP_ACK,
                                    PF_TCP_FIN | PF_TCP_ACK,
                                    PF_TCP_RST | PF_TCP_ACK};
 
@@ -78,8 +80,7 @@ static void expect_same_top(const struct pf_topn *a, const struct pf_topn *b) {
 /* Every counter, the flow table and TCP analysis, and the sketches of the
  * current interval are the same in both shards. */
 static void expect_same(void) {
-  ck_assert_mem_eq(&direct.counters, &queued.counters,
-                   sizeof(direct.counters));
+  ck_assert_mem_eq(&direct.counters, &queued.counters, sizeof(direct.counters));
   ck_assert_mem_eq(&direct.flows.stats, &queued.flows.stats,
                    sizeof(direct.flows.stats));
   ck_assert_mem_eq(&direct.flows.tcp.stats, &queued.flows.tcp.stats,
@@ -149,8 +150,9 @@ START_TEST(test_batch_end_expiry_and_swap_drain_the_queue) {
     for (int i = 0; i < 3; i++)
       pf_shard_enqueue(&queued, &pkt, PF_DIR_TX, PF_LOCALITY_SRC, SEC(1 + i));
     free(buf);
-    ck_assert_uint_eq(queued.counters.traffic[PF_TRAFFIC_ALL].packets[PF_DIR_TX],
-                      (uint64_t)step * 3);
+    ck_assert_uint_eq(
+        queued.counters.traffic[PF_TRAFFIC_ALL].packets[PF_DIR_TX],
+        (uint64_t)step * 3);
     if (step == 0)
       pf_shard_batch_end(&queued);
     else if (step == 1)
@@ -158,8 +160,9 @@ START_TEST(test_batch_end_expiry_and_swap_drain_the_queue) {
     else
       pf_shard_swap_interval(&queued);
     ck_assert_uint_eq(queued.queue_len, 0);
-    ck_assert_uint_eq(queued.counters.traffic[PF_TRAFFIC_ALL].packets[PF_DIR_TX],
-                      (uint64_t)(step + 1) * 3);
+    ck_assert_uint_eq(
+        queued.counters.traffic[PF_TRAFFIC_ALL].packets[PF_DIR_TX],
+        (uint64_t)(step + 1) * 3);
   }
   ck_assert_uint_eq(pf_flow_table_count(&queued.flows), 1);
 }
@@ -170,8 +173,8 @@ END_TEST
 START_TEST(test_a_full_queue_accounts_the_oldest_in_order) {
   init(&direct, 64);
   init(&queued, 64);
-  struct pkt p = {.proto = P_TCP, .sport = 40000, .dport = 443,
-                  .flags = PF_TCP_SYN};
+  struct pkt p = {
+      .proto = P_TCP, .sport = 40000, .dport = 443, .flags = PF_TCP_SYN};
   struct pf_packet pkt;
   unsigned total = 3 * PF_SHARD_QUEUE_DEPTH + 1;
   for (unsigned i = 0; i < total; i++) {
@@ -181,8 +184,8 @@ START_TEST(test_a_full_queue_accounts_the_oldest_in_order) {
     free(buf);
     uint64_t counted =
         i + 1 > PF_SHARD_QUEUE_DEPTH ? i + 1 - PF_SHARD_QUEUE_DEPTH : 0;
-    ck_assert_uint_eq(queued.counters.traffic[PF_TRAFFIC_ALL].packets[PF_DIR_TX],
-                      counted);
+    ck_assert_uint_eq(
+        queued.counters.traffic[PF_TRAFFIC_ALL].packets[PF_DIR_TX], counted);
     /* Packet time has reached the last packet accounted, not queued. */
     if (counted)
       ck_assert_uint_eq(queued.now_us, SEC(1) + counted - 1);

@@ -41,7 +41,6 @@ static void teardown(void) {
   rmdir(dir);
 }
 
-
 /* ---- running a source ---- */
 
 struct opts {

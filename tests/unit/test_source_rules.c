@@ -46,7 +46,6 @@ static void teardown(void) {
   rmdir(dir);
 }
 
-
 static void new_source(void) {
   struct pf_source_config cfg;
   char err[512];

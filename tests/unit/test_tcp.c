@@ -8,7 +8,7 @@
 #include <check.h>
 
 #include "flow_packets.h"
-#include "pcapflow/shard.h"
+#include "shard/shard.h"
 #include "suites.h"
 
 #define MS(ms) ((uint64_t)(ms)*1000u)
@@ -26,12 +26,12 @@ static void teardown(void) { pf_shard_free(&shard); }
 enum { CLIENT, SERVER };
 
 struct seg {
-  int from;           /* CLIENT or SERVER */
-  uint8_t flags;      /* PF_TCP_* */
-  uint32_t seq, ack;  /* as on the wire */
-  uint16_t window;    /* 0 means 0; most tests pass 65535 */
-  uint32_t payload;   /* data bytes */
-  uint16_t cport;     /* client port; 0 means 40000 */
+  int from;          /* CLIENT or SERVER */
+  uint8_t flags;     /* PF_TCP_* */
+  uint32_t seq, ack; /* as on the wire */
+  uint16_t window;   /* 0 means 0; most tests pass 65535 */
+  uint32_t payload;  /* data bytes */
+  uint16_t cport;    /* client port; 0 means 40000 */
 };
 
 static void send_seg(const struct seg *s, uint64_t ts) {
@@ -68,9 +68,7 @@ static void data(uint32_t seq, uint32_t len, uint64_t ts) {
            ts);
 }
 
-static const struct pf_tcp_stats *stats(void) {
-  return &shard.flows.tcp.stats;
-}
+static const struct pf_tcp_stats *stats(void) { return &shard.flows.tcp.stats; }
 
 static const struct pf_hist *latency(enum pf_tcp_latency k) {
   return &shard.cur->tcp.latency[k];
@@ -78,9 +76,10 @@ static const struct pf_hist *latency(enum pf_tcp_latency k) {
 
 static void handshake(uint32_t cisn, uint32_t sisn, uint64_t t0,
                       uint64_t syn_synack, uint64_t synack_ack) {
-  send_seg(&(struct seg){.from = CLIENT, .flags = PF_TCP_SYN, .seq = cisn,
-                         .window = 65535},
-           t0);
+  send_seg(
+      &(struct seg){
+          .from = CLIENT, .flags = PF_TCP_SYN, .seq = cisn, .window = 65535},
+      t0);
   send_seg(&(struct seg){.from = SERVER,
                          .flags = PF_TCP_SYN | PF_TCP_ACK,
                          .seq = sisn,
@@ -106,8 +105,11 @@ START_TEST(test_handshake_latency_split) {
   ck_assert_uint_eq(stats()->retransmitted, 0);
   ck_assert_uint_eq(stats()->unanswered, 0);
   /* The handshake's ACK again (a pure ACK) is neither a sample nor data. */
-  send_seg(&(struct seg){.from = CLIENT, .flags = PF_TCP_ACK, .seq = 1001,
-                         .ack = 5001, .window = 65535},
+  send_seg(&(struct seg){.from = CLIENT,
+                         .flags = PF_TCP_ACK,
+                         .seq = 1001,
+                         .ack = 5001,
+                         .window = 65535},
            SEC(101));
   ck_assert_uint_eq(stats()->completed, 1);
   ck_assert_uint_eq(latency(PF_TCP_HANDSHAKE)->count, 1);
@@ -118,14 +120,19 @@ END_TEST
 START_TEST(test_syn_retransmitted) {
   /* The first SYN is lost beyond the capture point; the client repeats it
    * after 1 s: one retransmission, and the latency the client waited. */
-  send_seg(&(struct seg){.from = CLIENT, .flags = PF_TCP_SYN, .seq = 7,
+  send_seg(
+      &(struct seg){
+          .from = CLIENT, .flags = PF_TCP_SYN, .seq = 7, .window = 65535},
+      SEC(10));
+  send_seg(
+      &(struct seg){
+          .from = CLIENT, .flags = PF_TCP_SYN, .seq = 7, .window = 65535},
+      SEC(11));
+  send_seg(&(struct seg){.from = SERVER,
+                         .flags = PF_TCP_SYN | PF_TCP_ACK,
+                         .seq = 70,
+                         .ack = 8,
                          .window = 65535},
-           SEC(10));
-  send_seg(&(struct seg){.from = CLIENT, .flags = PF_TCP_SYN, .seq = 7,
-                         .window = 65535},
-           SEC(11));
-  send_seg(&(struct seg){.from = SERVER, .flags = PF_TCP_SYN | PF_TCP_ACK,
-                         .seq = 70, .ack = 8, .window = 65535},
            SEC(11) + MS(5));
   ck_assert_uint_eq(stats()->retransmitted, 1);
   ck_assert_uint_eq(latency(PF_TCP_SYN_SYNACK)->max_us, 1005000);
@@ -135,8 +142,8 @@ END_TEST
 
 START_TEST(test_retransmission_and_out_of_order) {
   handshake(999, 5000, SEC(1), MS(1), MS(1));
-  data(1000, 100, SEC(2));                   /* [1000, 1100) */
-  data(1000, 100, SEC(3));                   /* again: retransmitted */
+  data(1000, 100, SEC(2)); /* [1000, 1100) */
+  data(1000, 100, SEC(3)); /* again: retransmitted */
   ck_assert_uint_eq(stats()->retransmitted, 1);
   data(1200, 100, SEC(4)); /* gap [1100, 1200) */
   data(1100, 100, SEC(5)); /* fills it: out of order */
@@ -164,7 +171,7 @@ END_TEST
 
 START_TEST(test_sequence_wraparound) {
   uint32_t isn = 0xffffff00u; /* data starts at 0xffffff01 and wraps */
-  uint32_t s = 0xffffffc0u; /* the server's data starts here, and wraps */
+  uint32_t s = 0xffffffc0u;   /* the server's data starts here, and wraps */
   handshake(isn, s - 1, SEC(1), MS(1), MS(1));
   uint32_t seq = isn + 1;
   for (int i = 0; i < 4; i++) /* 4 x 100 bytes, the third crosses 2^32 */
@@ -176,18 +183,30 @@ START_TEST(test_sequence_wraparound) {
   data(seq + 100, 100, SEC(11)); /* one before the wrap, again */
   ck_assert_uint_eq(stats()->retransmitted, 2);
   /* A gap across the wrap of the server's space, filled late. */
-  send_seg(&(struct seg){.from = SERVER, .flags = PF_TCP_ACK, .seq = s,
-                         .window = 65535, .payload = 32},
+  send_seg(&(struct seg){.from = SERVER,
+                         .flags = PF_TCP_ACK,
+                         .seq = s,
+                         .window = 65535,
+                         .payload = 32},
            SEC(20));
-  send_seg(&(struct seg){.from = SERVER, .flags = PF_TCP_ACK, .seq = s + 96,
-                         .window = 65535, .payload = 32},
+  send_seg(&(struct seg){.from = SERVER,
+                         .flags = PF_TCP_ACK,
+                         .seq = s + 96,
+                         .window = 65535,
+                         .payload = 32},
            SEC(21)); /* gap [s + 32, s + 96) holds 2^32 */
-  send_seg(&(struct seg){.from = SERVER, .flags = PF_TCP_ACK, .seq = s + 64,
-                         .window = 65535, .payload = 32},
+  send_seg(&(struct seg){.from = SERVER,
+                         .flags = PF_TCP_ACK,
+                         .seq = s + 64,
+                         .window = 65535,
+                         .payload = 32},
            SEC(22)); /* seq 0: after the wrap, inside the gap */
   ck_assert_uint_eq(stats()->out_of_order, 1);
-  send_seg(&(struct seg){.from = SERVER, .flags = PF_TCP_ACK, .seq = s,
-                         .window = 65535, .payload = 32},
+  send_seg(&(struct seg){.from = SERVER,
+                         .flags = PF_TCP_ACK,
+                         .seq = s,
+                         .window = 65535,
+                         .payload = 32},
            SEC(23)); /* below the gap: seen before the wrap */
   ck_assert_uint_eq(stats()->retransmitted, 3);
   ck_assert(pf_seq_lt(0xfffffff0u, 0x10u));
@@ -219,11 +238,19 @@ START_TEST(test_late_start) {
   ck_assert_uint_eq(latency(PF_TCP_SYN_SYNACK)->count, 0);
   ck_assert_uint_eq(stats()->completed, 0);
   /* First seen at the SYN-ACK: not late, but no sample either. */
-  send_seg(&(struct seg){.from = SERVER, .flags = PF_TCP_SYN | PF_TCP_ACK,
-                         .seq = 1, .ack = 2, .window = 65535, .cport = 40001},
+  send_seg(&(struct seg){.from = SERVER,
+                         .flags = PF_TCP_SYN | PF_TCP_ACK,
+                         .seq = 1,
+                         .ack = 2,
+                         .window = 65535,
+                         .cport = 40001},
            SEC(4));
-  send_seg(&(struct seg){.from = CLIENT, .flags = PF_TCP_ACK, .seq = 2,
-                         .ack = 2, .window = 65535, .cport = 40001},
+  send_seg(&(struct seg){.from = CLIENT,
+                         .flags = PF_TCP_ACK,
+                         .seq = 2,
+                         .ack = 2,
+                         .window = 65535,
+                         .cport = 40001},
            SEC(5));
   ck_assert_uint_eq(stats()->late_start, 1);
   ck_assert_uint_eq(stats()->completed, 0);
@@ -233,11 +260,15 @@ END_TEST
 
 START_TEST(test_reset_paths) {
   /* Refused: a RST answers the SYN. An answer, so not unanswered. */
-  send_seg(&(struct seg){.from = CLIENT, .flags = PF_TCP_SYN, .seq = 10,
-                         .window = 65535},
-           SEC(1));
-  send_seg(&(struct seg){.from = SERVER, .flags = PF_TCP_RST | PF_TCP_ACK,
-                         .seq = 0, .ack = 11, .window = 0},
+  send_seg(
+      &(struct seg){
+          .from = CLIENT, .flags = PF_TCP_SYN, .seq = 10, .window = 65535},
+      SEC(1));
+  send_seg(&(struct seg){.from = SERVER,
+                         .flags = PF_TCP_RST | PF_TCP_ACK,
+                         .seq = 0,
+                         .ack = 11,
+                         .window = 0},
            SEC(1) + MS(1));
   pf_shard_expire(&shard, SEC(10), 0);
   ck_assert_uint_eq(stats()->resets, 1);
@@ -261,33 +292,49 @@ END_TEST
 
 START_TEST(test_zero_window) {
   handshake(99, 5000, SEC(1), MS(1), MS(1));
-  send_seg(&(struct seg){.from = SERVER, .flags = PF_TCP_ACK, .seq = 5001,
-                         .ack = 100, .window = 0},
+  send_seg(&(struct seg){.from = SERVER,
+                         .flags = PF_TCP_ACK,
+                         .seq = 5001,
+                         .ack = 100,
+                         .window = 0},
            SEC(2));
-  send_seg(&(struct seg){.from = SERVER, .flags = PF_TCP_ACK, .seq = 5001,
-                         .ack = 100, .window = 0},
+  send_seg(&(struct seg){.from = SERVER,
+                         .flags = PF_TCP_ACK,
+                         .seq = 5001,
+                         .ack = 100,
+                         .window = 0},
            SEC(3));
-  send_seg(&(struct seg){.from = SERVER, .flags = PF_TCP_ACK | PF_TCP_FIN,
-                         .seq = 5001, .ack = 100, .window = 0},
+  send_seg(&(struct seg){.from = SERVER,
+                         .flags = PF_TCP_ACK | PF_TCP_FIN,
+                         .seq = 5001,
+                         .ack = 100,
+                         .window = 0},
            SEC(4)); /* FIN: not counted */
   ck_assert_uint_eq(stats()->zero_window, 2);
 }
 END_TEST
 
 START_TEST(test_unanswered_syn_timeout) {
-  send_seg(&(struct seg){.from = CLIENT, .flags = PF_TCP_SYN, .seq = 10,
-                         .window = 65535},
-           SEC(100));
-  send_seg(&(struct seg){.from = CLIENT, .flags = PF_TCP_SYN, .seq = 10,
-                         .window = 65535, .cport = 40001},
+  send_seg(
+      &(struct seg){
+          .from = CLIENT, .flags = PF_TCP_SYN, .seq = 10, .window = 65535},
+      SEC(100));
+  send_seg(&(struct seg){.from = CLIENT,
+                         .flags = PF_TCP_SYN,
+                         .seq = 10,
+                         .window = 65535,
+                         .cport = 40001},
            SEC(101));
   pf_shard_expire(&shard, SEC(103) - 1, 0);
   ck_assert_uint_eq(stats()->unanswered, 0);
   pf_shard_expire(&shard, SEC(103), 0); /* the first is 3 s old */
   ck_assert_uint_eq(stats()->unanswered, 1);
   /* An answer after the timeout: still counted once, and still a sample. */
-  send_seg(&(struct seg){.from = SERVER, .flags = PF_TCP_SYN | PF_TCP_ACK,
-                         .seq = 1, .ack = 11, .window = 65535},
+  send_seg(&(struct seg){.from = SERVER,
+                         .flags = PF_TCP_SYN | PF_TCP_ACK,
+                         .seq = 1,
+                         .ack = 11,
+                         .window = 65535},
            SEC(103) + MS(500));
   ck_assert_uint_eq(stats()->unanswered, 1);
   ck_assert_uint_eq(latency(PF_TCP_SYN_SYNACK)->max_us, 3500000);
@@ -304,8 +351,11 @@ START_TEST(test_unanswered_on_eviction) {
   pf_shard_free(&shard);
   init_shard(1, true);
   for (uint16_t p = 0; p < 5; p++)
-    send_seg(&(struct seg){.from = CLIENT, .flags = PF_TCP_SYN, .seq = 1,
-                           .window = 65535, .cport = (uint16_t)(1000 + p)},
+    send_seg(&(struct seg){.from = CLIENT,
+                           .flags = PF_TCP_SYN,
+                           .seq = 1,
+                           .window = 65535,
+                           .cport = (uint16_t)(1000 + p)},
              SEC(1) + p);
   ck_assert_uint_eq(shard.flows.stats.evicted, 4);
   ck_assert_uint_eq(stats()->unanswered, 4);
@@ -352,8 +402,11 @@ END_TEST
 
 START_TEST(test_payload_from_ip_length) {
   /* Cut by the snapshot length, the payload still counts in full. */
-  struct pkt p = {.proto = P_TCP, .sport = 1, .dport = 2,
-                  .flags = PF_TCP_ACK, .payload = 1000};
+  struct pkt p = {.proto = P_TCP,
+                  .sport = 1,
+                  .dport = 2,
+                  .flags = PF_TCP_ACK,
+                  .payload = 1000};
   struct frame f;
   pkt_frame(&f, &p);
   struct pf_packet pkt;

@@ -7,9 +7,9 @@
 
 #include <check.h>
 
+#include "base/hash.h"
 #include "frames.h"
-#include "pcapflow/hash.h"
-#include "pcapflow/top_batch.h"
+#include "sketch/top_batch.h"
 #include "suites.h"
 
 static uint64_t seed[4] = {1, 2, 3, 4};

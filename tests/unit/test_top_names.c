@@ -5,8 +5,8 @@
 
 #include <check.h>
 
+#include "sketch/top_names.h"
 #include "suites.h"
-#include "top_names.h"
 
 /* A key as the report passes it: key_len bytes of a PF_TOPN_KEY_MAX buffer. */
 static bool admit(struct pf_top_names *n, uint32_t id, uint32_t key_len) {

@@ -6,10 +6,10 @@
 
 #include <check.h>
 
+#include "flow/flow.h"
 #include "frames.h"
-#include "pcapflow/flow.h"
-#include "pcapflow/topn.h"
 #include "quick_check.h"
+#include "sketch/topn.h"
 #include "suites.h"
 
 #define MAX_CAP 64

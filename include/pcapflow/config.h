@@ -1,0 +1,57 @@
+/* config.h - the tunables of a source's flow table, TCP analysis and
+ * anomaly alarms, with their defaults (documented in docs/CONFIG.md).
+ *
+ * Plain values, filled by the host program (the collectd adapter, the
+ * tools) inside struct pf_source_config (source.h). */
+#ifndef PCAPFLOW_CONFIG_H
+#define PCAPFLOW_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* ---- flows ---- */
+
+#define PF_DEFAULT_MAX_FLOWS 262144
+#define PF_DEFAULT_TCP_TIMEOUT 300
+#define PF_DEFAULT_TCP_CLOSED_TIMEOUT 10
+#define PF_DEFAULT_UDP_TIMEOUT 60
+#define PF_DEFAULT_ICMP_TIMEOUT 30
+#define PF_DEFAULT_OTHER_TIMEOUT 60
+#define PF_DEFAULT_ACTIVE_TIMEOUT 1800
+#define PF_DEFAULT_TCP_SYN_TIMEOUT 3 /* seconds */
+
+/* Seconds a flow may stay idle, by kind; active_s bounds a flow's life. */
+struct pf_flow_timeouts {
+  uint32_t tcp_s, tcp_closed_s, udp_s, icmp_s, other_s, active_s;
+};
+
+/* What one source counts per capture worker (a shard). */
+struct pf_shard_config {
+  uint32_t max_flows; /* for the whole source: workers share it out */
+  struct pf_flow_timeouts timeouts;
+  uint32_t top_capacity; /* keys each top-N sketch keeps */
+  uint8_t host_prefix_v4, host_prefix_v6;
+  bool tcp_analysis;          /* TCP health; off: no cost at all */
+  uint32_t tcp_syn_timeout_s; /* a SYN unanswered this long has failed */
+};
+
+/* ---- anomaly alarms ---- */
+
+#define PF_DEFAULT_SYN_FLOOD_THRESHOLD 1000
+#define PF_DEFAULT_PORT_SCAN_THRESHOLD 200
+#define PF_DEFAULT_ANOMALY_WINDOW 10
+#define PF_DEFAULT_ANOMALY_COOLDOWN 300
+
+struct pf_anomaly_config {
+  uint32_t syn_flood_threshold; /* half-open SYNs to one target per window */
+  uint32_t port_scan_threshold; /* destinations of one source per window */
+  uint32_t window_s;            /* evidence is judged per window */
+  uint32_t cooldown_s; /* after an OKAY, no new WARNING for the same key */
+};
+
+enum pf_notify_severity {
+  PF_NOTIFY_WARNING,
+  PF_NOTIFY_OKAY,
+};
+
+#endif

@@ -1,0 +1,141 @@
+/* anomaly.c - the bounded evidence tables of SYN floods and port scans:
+ * slot claiming, updates from packets, merging. */
+#include "anomaly/anomaly.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "base/hash.h"
+
+void pf_anomaly_reset(struct pf_anomaly_table *t) { memset(t, 0, sizeof(*t)); }
+
+static void pf_key_of(struct pf_anomaly_key *k, uint8_t family,
+                      const uint8_t *addr, uint16_t port) {
+  memset(k, 0, sizeof(*k));
+  k->family = family;
+  k->port = port;
+  if (family == 4) /* fixed sizes: inlined copies, not calls */
+    memcpy(k->addr, addr, 4);
+  else
+    memcpy(k->addr, addr, 16);
+}
+
+static bool pf_key_eq(const struct pf_anomaly_key *a,
+                      const struct pf_anomaly_key *b) {
+  return memcmp(a, b, sizeof(*a)) == 0;
+}
+
+enum pf_claim_result { PF_CLAIM_LOST, PF_CLAIM_SAME, PF_CLAIM_NEW };
+
+/* Whether key may use its slot: the same key, or an empty slot, or one
+ * whose key's weight has run out (it is taken over); otherwise the
+ * occupant loses one unit of weight. */
+static enum pf_claim_result pf_claim(struct pf_anomaly_key *slot_key,
+                                     uint32_t *weight,
+                                     const struct pf_anomaly_key *key) {
+  if (slot_key->family && pf_key_eq(slot_key, key))
+    return PF_CLAIM_SAME;
+  if (slot_key->family && *weight > 0) {
+    (*weight)--;
+    return PF_CLAIM_LOST;
+  }
+  *slot_key = *key;
+  *weight = 0;
+  return PF_CLAIM_NEW;
+}
+
+static uint32_t pf_half_open(const struct pf_syn_slot *s) {
+  return s->syn > s->done ? s->syn - s->done : 0;
+}
+
+void pf_anomaly_packet(struct pf_anomaly_table *t, const uint64_t seed[4],
+                       const struct pf_packet *pkt, bool new_udp_flow,
+                       bool completed) {
+  uint8_t family = pkt->l3 == PF_L3_IPV4 ? 4 : 6;
+  size_t alen = family == 4 ? 4 : 16;
+  struct pf_anomaly_key k;
+  bool syn =
+      pkt->l4 == PF_L4_TCP && !pkt->later_fragment &&
+      (pkt->tcp_flags & (PF_TCP_SYN | PF_TCP_ACK | PF_TCP_RST)) == PF_TCP_SYN;
+
+  if (syn || completed) {
+    pf_key_of(&k, family, pkt->dst_ip, pkt->dst_port);
+    struct pf_syn_slot *s =
+        &t->syn[pf_hash_inline(seed, &k, sizeof(k)) % PF_ANOMALY_SLOTS];
+    if (completed) {
+      /* Completions count for a target that holds its slot. */
+      if (s->key.family && pf_key_eq(&s->key, &k)) {
+        s->done++;
+        if (s->weight > 0)
+          s->weight--;
+      }
+    } else {
+      enum pf_claim_result r = pf_claim(&s->key, &s->weight, &k);
+      if (r == PF_CLAIM_NEW)
+        s->syn = s->done = 0;
+      if (r != PF_CLAIM_LOST) {
+        s->syn++;
+        s->weight++;
+      }
+    }
+  }
+  if (syn || new_udp_flow) {
+    pf_key_of(&k, family, pkt->src_ip, 0);
+    struct pf_scan_slot *s =
+        &t->scan[pf_hash_inline(seed, &k, sizeof(k)) % PF_ANOMALY_SLOTS];
+    enum pf_claim_result r = pf_claim(&s->key, &s->weight, &k);
+    if (r == PF_CLAIM_LOST)
+      return;
+    if (r == PF_CLAIM_NEW)
+      memset(s->bits, 0, sizeof(s->bits));
+    uint8_t dest[18];
+    if (family == 4)
+      memcpy(dest, pkt->dst_ip, 4);
+    else
+      memcpy(dest, pkt->dst_ip, 16);
+    dest[alen] = (uint8_t)(pkt->dst_port >> 8);
+    dest[alen + 1] = (uint8_t)pkt->dst_port;
+    uint64_t h = (family == 4 ? pf_hash_inline(seed, dest, 6)
+                              : pf_hash_inline(seed, dest, 18)) %
+                 PF_SCAN_BITS;
+    s->bits[h / 64] |= 1ull << (h % 64);
+    s->weight++;
+  }
+}
+
+double pf_scan_distinct(const struct pf_scan_slot *s) {
+  unsigned set = 0;
+  for (unsigned i = 0; i < PF_SCAN_BITS / 64; i++)
+    set += (unsigned)__builtin_popcountll(s->bits[i]);
+  if (set == PF_SCAN_BITS)
+    return PF_SCAN_BITS * log(PF_SCAN_BITS); /* saturated: at least this */
+  return -(double)PF_SCAN_BITS * log(1.0 - (double)set / PF_SCAN_BITS);
+}
+
+void pf_anomaly_merge(struct pf_anomaly_table *dst,
+                      const struct pf_anomaly_table *src) {
+  for (unsigned i = 0; i < PF_ANOMALY_SLOTS; i++) {
+    const struct pf_syn_slot *a = &src->syn[i];
+    struct pf_syn_slot *b = &dst->syn[i];
+    if (!a->key.family)
+      ;
+    else if (b->key.family && pf_key_eq(&a->key, &b->key)) {
+      b->syn += a->syn;
+      b->done += a->done;
+      b->weight += a->weight;
+    } else if (!b->key.family || pf_half_open(a) > pf_half_open(b)) {
+      *b = *a; /* the heavier key keeps the slot */
+    }
+    const struct pf_scan_slot *x = &src->scan[i];
+    struct pf_scan_slot *y = &dst->scan[i];
+    if (!x->key.family)
+      continue;
+    if (y->key.family && pf_key_eq(&x->key, &y->key)) {
+      y->weight += x->weight;
+      for (unsigned w = 0; w < PF_SCAN_BITS / 64; w++)
+        y->bits[w] |= x->bits[w];
+    } else if (!y->key.family || x->weight > y->weight) {
+      *y = *x;
+    }
+  }
+}

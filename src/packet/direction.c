@@ -1,0 +1,47 @@
+/* direction.c - rx or tx: addresses first, the kernel's word second. */
+#include "packet/direction.h"
+
+#include <string.h>
+
+static enum pf_dir pf_kernel_direction(const uint8_t *if_mac,
+                                       const struct pf_packet *pkt) {
+  if (pkt->kdir == PF_KDIR_OUT)
+    return PF_DIR_TX;
+  /* Live Ethernet carries no direction; a frame sent from the interface's
+   * own MAC was sent by this host. */
+  if (pkt->kdir == PF_KDIR_UNKNOWN && if_mac && pkt->eth_src &&
+      memcmp(pkt->eth_src, if_mac, 6) == 0)
+    return PF_DIR_TX;
+  return PF_DIR_RX;
+}
+
+enum pf_dir pf_direction(const struct pf_localnet *local, const uint8_t *if_mac,
+                         const struct pf_packet *pkt,
+                         enum pf_locality *locality) {
+  bool src_local, dst_local;
+
+  switch (pkt->l3) {
+  case PF_L3_IPV4:
+    src_local = pf_localnet_has4(local, pkt->src_ip);
+    dst_local = pf_localnet_has4(local, pkt->dst_ip);
+    break;
+  case PF_L3_IPV6:
+    src_local = pf_localnet_has6(local, pkt->src_ip);
+    dst_local = pf_localnet_has6(local, pkt->dst_ip);
+    break;
+  default:
+    *locality = PF_LOCALITY_UNKNOWN;
+    return pf_kernel_direction(if_mac, pkt);
+  }
+
+  if (src_local && !dst_local) {
+    *locality = PF_LOCALITY_SRC;
+    return PF_DIR_TX;
+  }
+  if (dst_local && !src_local) {
+    *locality = PF_LOCALITY_DST;
+    return PF_DIR_RX;
+  }
+  *locality = src_local ? PF_LOCALITY_BOTH : PF_LOCALITY_NEITHER;
+  return pf_kernel_direction(if_mac, pkt);
+}

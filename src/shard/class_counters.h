@@ -1,0 +1,100 @@
+/* class_counters.h - what one shard counts per traffic class of the rules
+ * file (rules.h): packets and bytes by direction, and active flows; and how
+ * a new rule set takes over at a batch boundary without a reset of the
+ * classes it keeps.
+ *
+ * Thread-safety: a struct pf_class_counters belongs to its shard and is
+ * touched under the shard owner's lock, like struct pf_counters. A new rule
+ * set is prepared by the control thread (pf_class_counters_prepare: every
+ * allocation happens there), applied by the capture thread at a batch
+ * boundary (pf_class_counters_apply: no allocation, no free), and what it
+ * replaced is freed by the control thread again (pf_class_counters_free). */
+#ifndef PCAPFLOW_CLASS_COUNTERS_H
+#define PCAPFLOW_CLASS_COUNTERS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "flow/flow.h"
+#include "packet/decode.h"
+#include "pcapflow/counters.h"
+#include "pcapflow/rules.h"
+#include "rules/classify.h"
+#include "shard/class_latency.h"
+
+struct pf_class_counters {
+  struct pf_rules *rules; /* one reference; NULL: no rules, nothing counted */
+  uint32_t count;         /* pf_rules_class_count(rules); 0 without rules */
+  uint32_t unclassified;  /* its index */
+  struct pf_traffic *traffic; /* count entries; rx/tx as in counters.h */
+  uint64_t *active; /* count entries: flows by the class of their first
+                       packet (flow.h, rule_class) */
+  /* This interval's handshake latency by the flow's class; empty without
+   * TCP analysis (pf_class_counters_prepare_latency). */
+  struct pf_class_latency latency;
+};
+
+/* Allocates zeroed counters for `rules` (which may be NULL: an empty set)
+ * and takes a reference to it. Returns 0, or -1 with err. */
+int pf_class_counters_prepare(struct pf_class_counters *c,
+                              struct pf_rules *rules, char *err, size_t errlen);
+
+/* Adds per-class handshake latency to counters prepared for a rule set
+ * (for sources with TCP analysis). Returns 0, or -1 with err. */
+int pf_class_counters_prepare_latency(struct pf_class_counters *c, char *err,
+                                      size_t errlen);
+
+/* Frees the arrays and drops the reference. Safe on a zeroed struct. */
+void pf_class_counters_free(struct pf_class_counters *c);
+
+/* Counts one packet in its class and returns the class index (0 when there
+ * are no rules). Every packet, malformed and non-IP ones included. */
+static inline unsigned pf_class_counters_add(struct pf_class_counters *c,
+                                             const struct pf_packet *pkt,
+                                             enum pf_dir dir) {
+  if (!c->rules)
+    return 0;
+  unsigned k = pf_rules_classify(c->rules, pkt);
+  pf_traffic_add(&c->traffic[k], dir, pkt->wire_len);
+  return k;
+}
+
+/* A flow was created by a packet of class k: it belongs to k until it
+ * ends (flow_table.c counts it out of c->active when it does). */
+static inline void pf_class_counters_flow(struct pf_class_counters *c,
+                                          struct pf_flow *flow, unsigned k) {
+  if (!c->rules)
+    return;
+  flow->rule_class = (uint8_t)k;
+  c->active[k]++;
+}
+
+/* A flow completed its handshake (tcp.h) at now_us: its SYN-to-ACK time
+ * goes to the class the flow belongs to. */
+static inline void pf_class_counters_handshake(struct pf_class_counters *c,
+                                               const struct pf_flow *flow,
+                                               const struct pf_tcp_table *t,
+                                               uint64_t now_us) {
+  if (!c->latency.count || flow->tcp_ext == PF_TCP_NONE)
+    return;
+  uint64_t syn_us = t->conns[flow->tcp_ext].syn_us;
+  pf_class_latency_add(&c->latency, flow->rule_class,
+                       now_us >= syn_us ? now_us - syn_us : 0);
+}
+
+/* Makes `next` (from pf_class_counters_prepare) current: the counters of
+ * classes that `next` keeps (same name) carry on from where they were, the
+ * others start from zero, and classes that `next` drops are no longer
+ * counted. Every flow of `flows` is moved to its class's new index; flows
+ * of a dropped class (or from before any rules) move to `unclassified`.
+ * This interval's handshake latency of kept classes moves along; that of
+ * dropped classes is dropped (it is per interval, not cumulative).
+ * The flows' per-class count is then installed in `flows`. On return
+ * `next` holds what was replaced, for the control thread to free.
+ * O(classes^2 + flow pool entries in use so far), one sequential pass, no
+ * allocation: called once per reload, at a batch boundary. */
+void pf_class_counters_apply(struct pf_class_counters *cur,
+                             struct pf_class_counters *next,
+                             struct pf_flow_table *flows);
+
+#endif

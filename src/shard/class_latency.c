@@ -1,0 +1,47 @@
+/* class_latency.c - per-class handshake latency histograms: allocation on
+ * the control side, the carry-over of kept classes at a reload, and the
+ * clearing that leaves untouched classes untouched. */
+#include "shard/class_latency.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int pf_class_latency_alloc(struct pf_class_latency *l, uint32_t count,
+                           char *err, size_t errlen) {
+  memset(l, 0, sizeof(*l));
+  l->cur = calloc(count, sizeof(*l->cur));
+  l->spare = calloc(count, sizeof(*l->spare));
+  if (!l->cur || !l->spare) {
+    pf_class_latency_free(l);
+    snprintf(err, errlen,
+             "out of memory for the handshake latency of %u classes (%zu "
+             "KiB)",
+             count, (2 * (size_t)count * sizeof(struct pf_hist)) >> 10);
+    return -1;
+  }
+  l->count = count;
+  return 0;
+}
+
+void pf_class_latency_free(struct pf_class_latency *l) {
+  free(l->cur);
+  free(l->spare);
+  memset(l, 0, sizeof(*l));
+}
+
+void pf_class_latency_carry(struct pf_class_latency *to,
+                            const struct pf_class_latency *from,
+                            const int *map) {
+  if (!to->count)
+    return;
+  for (uint32_t i = 0; i < from->count; i++)
+    if (map[i] >= 0 && (uint32_t)map[i] < to->count)
+      pf_hist_merge(&to->cur[map[i]], &from->cur[i]);
+}
+
+void pf_class_latency_clear(struct pf_hist *h, uint32_t n) {
+  for (uint32_t i = 0; i < n; i++)
+    if (h[i].count)
+      pf_hist_reset(&h[i]);
+}

@@ -1,0 +1,64 @@
+/* class_latency.h - this interval's TCP handshake latency per traffic class
+ * (SYN to the client's ACK, the figure latency-tcp_handshake_* reports for
+ * the whole source), one log-linear histogram (latency_hist.h) per class.
+ *
+ * Memory is sized by the classes of the rule set, never by the traffic: a
+ * worker holds two arrays of struct pf_hist (4,116 bytes each) per class,
+ * the one the capture thread fills and the one the reader drains, and the
+ * reader one more to merge the workers. Histograms are cleared only where
+ * they hold samples, so the pages of classes without handshakes are never
+ * written (calloc leaves large arrays unmapped until then).
+ *
+ * Thread-safety: as struct pf_class_counters, which holds one. The control
+ * thread allocates and frees; the capture thread adds samples and, at a
+ * reload, carries kept classes over (no allocation); the reader swaps the
+ * two arrays under the worker's lock (O(1)) and drains the spare after
+ * releasing it. */
+#ifndef PCAPFLOW_CLASS_LATENCY_H
+#define PCAPFLOW_CLASS_LATENCY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sketch/latency_hist.h"
+
+struct pf_class_latency {
+  struct pf_hist *cur;   /* count entries; the capture thread adds here */
+  struct pf_hist *spare; /* count entries; the reader's since its swap */
+  uint32_t count;        /* 0: off (no rules, or TcpAnalysis false) */
+};
+
+/* Allocates two zeroed arrays of `count` histograms. Returns 0, or -1 with
+ * err. */
+int pf_class_latency_alloc(struct pf_class_latency *l, uint32_t count,
+                           char *err, size_t errlen);
+
+/* Frees both arrays. Safe on a zeroed struct. */
+void pf_class_latency_free(struct pf_class_latency *l);
+
+/* One completed handshake of a flow of class k, us microseconds long. */
+static inline void pf_class_latency_add(struct pf_class_latency *l, unsigned k,
+                                        uint64_t us) {
+  if (k < l->count)
+    pf_hist_add(&l->cur[k], us);
+}
+
+/* Reload, capture thread: adds from's current interval into to's, class i
+ * of `from` going to class map[i] of `to` (dropped classes, map[i] < 0,
+ * are left behind: the figures are per interval, not cumulative). */
+void pf_class_latency_carry(struct pf_class_latency *to,
+                            const struct pf_class_latency *from,
+                            const int *map);
+
+/* Reader, under the worker's lock: the interval so far becomes the spare,
+ * and the capture thread goes on in the spare the reader cleaned. */
+static inline void pf_class_latency_swap_locked(struct pf_class_latency *l) {
+  struct pf_hist *done = l->cur;
+  l->cur = l->spare;
+  l->spare = done;
+}
+
+/* Clears the histograms of `h` (n of them) that hold samples. */
+void pf_class_latency_clear(struct pf_hist *h, uint32_t n);
+
+#endif

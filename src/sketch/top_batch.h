@@ -1,0 +1,61 @@
+/* top_batch.h - one capture batch's top-N offers, summed per key.
+ *
+ * Offering every packet to a Space-Saving sketch (topn.h) costs a hash, an
+ * index probe and a heap re-sift per packet and per list. The packets of
+ * one batch mostly belong to few keys, so the shard sums them here, in a
+ * small open-addressed table that stays in cache, and hands each distinct
+ * key to the sketch once, with its total, when the batch ends (or earlier,
+ * when PF_TOP_BATCH_KEYS distinct keys have piled up). Below the sketch's
+ * capacity the result is the same as offering packet by packet; above it,
+ * the Space-Saving bounds hold for weighted offers alike, and the sketch's
+ * totals still count every byte once.
+ *
+ * Not thread-safe: it belongs to one shard, used under the shard's lock. */
+#ifndef PCAPFLOW_TOP_BATCH_H
+#define PCAPFLOW_TOP_BATCH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sketch/topn.h"
+
+#define PF_TOP_BATCH_KEYS 1024  /* distinct keys before an early flush */
+#define PF_TOP_BATCH_SLOTS 2048 /* index slots: load factor at most 1/2 */
+#define PF_TOP_BATCH_NO_TAG UINT32_MAX
+
+struct pf_top_batch_entry {
+  uint64_t hash;
+  uint64_t bytes[2]; /* rx, tx */
+  uint32_t tag;      /* flows: the flow's entry number; else unused */
+  uint8_t key[PF_TOPN_KEY_MAX];
+};
+
+struct pf_top_batch {
+  uint32_t used, key_len;
+  /* A flow's entry number was reused for another key: a key may be in two
+   * entries, which pf_topn_add_known does not allow. */
+  bool repeats;
+  uint16_t slot[PF_TOP_BATCH_SLOTS]; /* entry number + 1; 0 when empty */
+  struct pf_top_batch_entry entry[PF_TOP_BATCH_KEYS];
+  uint16_t newcomer[PF_TOP_BATCH_KEYS]; /* flush: entries the sketch lacks */
+};
+
+/* key_len as the sketch it feeds; empty. */
+void pf_top_batch_init(struct pf_top_batch *b, uint32_t key_len);
+
+/* Adds `bytes` in direction dir (0 rx, 1 tx) to key, whose hash the caller
+ * computed with the keyed hash; flushes into t first when full. */
+void pf_top_batch_add(struct pf_top_batch *b, struct pf_topn *t, uint64_t hash,
+                      const void *key, int dir, uint64_t bytes);
+
+/* The same for a flow, found by its entry number in the flow table rather
+ * than by its 44-byte key. A flow just created may reuse the entry number
+ * of one that ended earlier in the batch: `created` keeps the two apart. */
+void pf_top_batch_add_flow(struct pf_top_batch *b, struct pf_topn *t,
+                           uint64_t hash, uint32_t flow, bool created,
+                           const void *key, int dir, uint64_t bytes);
+
+/* Offers every summed key to t, once each, and empties the batch. */
+void pf_top_batch_flush(struct pf_top_batch *b, struct pf_topn *t);
+
+#endif

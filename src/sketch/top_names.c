@@ -1,0 +1,51 @@
+/* top_names.c - the bounded set of top-N keys that have a series name. */
+#include "sketch/top_names.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/hash.h"
+
+int pf_top_names_init(struct pf_top_names *n, uint32_t limit) {
+  memset(n, 0, sizeof(*n));
+  n->limit = limit;
+  if (limit == 0)
+    return 0;
+  uint32_t slots = 4;
+  while (slots < limit * 2)
+    slots <<= 1;
+  n->keys = calloc(slots, sizeof(*n->keys));
+  n->taken = calloc(slots, 1);
+  if (!n->keys || !n->taken) {
+    pf_top_names_free(n);
+    return -1;
+  }
+  n->mask = slots - 1;
+  pf_hash_seed(n->seed);
+  return 0;
+}
+
+void pf_top_names_free(struct pf_top_names *n) {
+  free(n->keys);
+  free(n->taken);
+  n->keys = NULL;
+  n->taken = NULL;
+}
+
+bool pf_top_names_admit(struct pf_top_names *n, const uint8_t *key,
+                        uint32_t key_len) {
+  if (n->limit == 0)
+    return true;
+  uint32_t s = (uint32_t)pf_hash_bytes(n->seed, key, key_len) & n->mask;
+  while (n->taken[s]) {
+    if (memcmp(n->keys[s], key, key_len) == 0)
+      return true;
+    s = (s + 1) & n->mask;
+  }
+  if (n->used == n->limit)
+    return false;
+  memcpy(n->keys[s], key, key_len);
+  n->taken[s] = 1;
+  n->used++;
+  return true;
+}

@@ -1,0 +1,339 @@
+/* capture.c - a source's capture workers: open (and reopen) the handle,
+ * decode and account every packet, expire flows in bounded steps.
+ *
+ * A worker takes its spinlock when the first packet of a pcap_dispatch
+ * batch arrives and releases it when the batch is done, so it never holds
+ * the lock while libpcap waits for packets, and the reader waits at most
+ * one batch. */
+#include "source/worker.h"
+
+#include <errno.h>
+#include <math.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/clock.h"
+#include "packet/decode.h"
+#include "packet/direction.h"
+
+/* A file is read in batches of this many packets so that its progress can
+ * be read (and a stop request noticed) while it is being read. */
+#define PF_FILE_BATCH 4096
+/* The longest a live capture waits for packets before it looks at the
+ * clock: idle expiry, kernel drop counts and new rules need no packet. */
+#define PF_IDLE_WAKE_MS 250
+/* How often a live worker refreshes its addresses and kernel counters. */
+#define PF_STATS_REFRESH_SECONDS 1.0
+#define PF_ADDRESS_REFRESH_SECONDS 30.0
+/* Flow expiry work: per batch, a little more than the batch could have
+ * created; on an idle timeout, a larger step. */
+#define PF_EXPIRE_PER_PACKET 2
+#define PF_EXPIRE_BASE 64
+#define PF_EXPIRE_IDLE 4096
+
+/* ---- small helpers ---- */
+
+static void pf_log(const struct pf_source *src, enum pf_log_level level,
+                   const char *fmt, ...) {
+  if (!src->hooks.log)
+    return;
+  char msg[PF_ERR_MAX + 160];
+  int n =
+      snprintf(msg, sizeof(msg), "pcapflow: source \"%s\": ", src->cfg.name);
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg + n, sizeof(msg) - (size_t)n, fmt, ap);
+  va_end(ap);
+  src->hooks.log(level, msg);
+}
+
+static void pf_stat_fold(struct pf_stat_total *t, uint32_t raw) {
+  /* Unsigned subtraction counts across a 32-bit wrap correctly. */
+  t->total += (uint32_t)(raw - t->last);
+  t->last = raw;
+}
+
+static void pf_batch_begin(struct pf_worker *w) {
+  if (!w->in_batch) {
+    PF_BATCH_LOCK(w);
+    w->in_batch = true;
+    pf_worker_apply_rules_locked(w); /* a reloaded rule set, if any */
+  }
+}
+
+static void pf_batch_end(struct pf_worker *w) {
+  if (w->in_batch) {
+    pf_shard_batch_end(&w->shard); /* the batch's top-N sums, before a read */
+    w->in_batch = false;
+    PF_BATCH_UNLOCK(w);
+  }
+}
+
+/* ---- the per-packet path ---- */
+
+static void pf_capture_packet(u_char *user, const struct pcap_pkthdr *h,
+                              const u_char *bytes) {
+  struct pf_worker *w = (struct pf_worker *)user;
+  struct pf_packet pkt;
+  enum pf_locality locality;
+
+  pf_decode(w->dlt, bytes, h->caplen, h->len, &pkt);
+  enum pf_dir dir = pf_direction(&w->local, w->if_mac_valid ? w->if_mac : NULL,
+                                 &pkt, &locality);
+  uint64_t ts_us = (uint64_t)h->ts.tv_sec * 1000000u + (uint64_t)h->ts.tv_usec;
+  pf_batch_begin(w);
+  pf_shard_enqueue(&w->shard, &pkt, dir, locality, ts_us);
+}
+
+/* ---- opening and closing ---- */
+
+static void pf_read_kernel_stats(struct pf_worker *w) {
+  struct pcap_stat st;
+  if (w->src->cfg.kind != PF_SOURCE_INTERFACE || !w->pcap ||
+      pcap_stats(w->pcap, &st) != 0)
+    return;
+  pf_stat_fold(&w->drop, st.ps_drop);
+  pf_stat_fold(&w->ifdrop, st.ps_ifdrop);
+  pthread_spin_lock(&w->lock);
+  w->health.dropped_kernel = w->drop.total;
+  w->health.dropped_interface = w->ifdrop.total;
+  pthread_spin_unlock(&w->lock);
+}
+
+/* Rebuilds the local address set: configured networks plus the
+ * interface's own addresses, which may have changed since the last time. */
+static void pf_refresh_addresses(struct pf_worker *w) {
+  const struct pf_source_config *cfg = &w->src->cfg;
+  if (cfg->kind != PF_SOURCE_INTERFACE)
+    return;
+  char err[PF_ERR_MAX];
+  struct pf_localnet fresh;
+  pf_localnet_init(&fresh);
+  if (pf_localnet_copy(&fresh, &cfg->local, err, sizeof(err)) != 0 ||
+      pf_localnet_add_interface(&fresh, cfg->device, err, sizeof(err)) < 0) {
+    pf_localnet_free(&fresh);
+    return; /* keep the set we have; this is retried */
+  }
+  pf_localnet_free(&w->local);
+  w->local = fresh;
+  w->if_mac_valid = pf_interface_mac(cfg->device, w->if_mac);
+}
+
+static void pf_set_up(struct pf_worker *w, bool up, bool opened, bool failed) {
+  pthread_spin_lock(&w->lock);
+  w->health.up = up;
+  w->health.opened += opened;
+  w->health.open_failed += failed;
+  pthread_spin_unlock(&w->lock);
+}
+
+void pf_capture_close(struct pf_worker *w) {
+  if (!w->pcap)
+    return;
+  pf_read_kernel_stats(w);
+  pthread_mutex_lock(&w->src->control_lock);
+  pcap_close(w->pcap);
+  w->pcap = NULL;
+  pthread_mutex_unlock(&w->src->control_lock);
+  /* The next handle's counters start from zero. */
+  w->drop.last = 0;
+  w->ifdrop.last = 0;
+  pf_set_up(w, false, false, false);
+}
+
+static int pf_open_handle(struct pf_worker *w, char *err, size_t errlen) {
+  pcap_t *p = pf_handle_open(&w->src->cfg, w->src->fanout_group, err, errlen);
+  if (!p)
+    return -1;
+  pthread_mutex_lock(&w->src->control_lock);
+  w->pcap = p;
+  pthread_mutex_unlock(&w->src->control_lock);
+  w->dlt = pcap_datalink(p);
+  pf_refresh_addresses(w);
+  pf_set_up(w, true, true, false);
+  return 0;
+}
+
+/* Waits before the next attempt, twice as long each time up to RetryMax;
+ * a handle that delivers packets resets the wait to one second. Stop ends
+ * the wait: pf_source_stop writes the wake-up eventfd, which nothing reads,
+ * so it stays readable and no wake-up is lost. */
+static void pf_back_off(struct pf_worker *w, double *backoff) {
+  struct pollfd wake = {.fd = w->wake_fd, .events = POLLIN};
+  if (poll(&wake, 1, (int)(*backoff * 1000)) < 0 && errno != EINTR)
+    usleep((useconds_t)(*backoff * 1e6)); /* cannot happen; never spin */
+  *backoff *= 2;
+  if (*backoff > w->src->cfg.retry_max_s)
+    *backoff = w->src->cfg.retry_max_s;
+}
+
+/* One attempt to (re)open a live interface. Logs once per distinct error,
+ * not once per attempt, and once when capture resumes. Only the first
+ * worker speaks: the others fail and recover alike. */
+static bool pf_try_open_live(struct pf_worker *w) {
+  struct pf_source *src = w->src;
+  bool speak = w->index == 0;
+  char err[PF_ERR_MAX];
+  if (pf_open_handle(w, err, sizeof(err)) == 0) {
+    if (speak && w->down_since > 0)
+      pf_log(src, PF_LOG_NOTICE,
+             "capturing on \"%s\" again after %.0f s (link type %s)",
+             src->cfg.device, pf_mono_seconds() - w->down_since,
+             pcap_datalink_val_to_name(w->dlt));
+    else if (speak)
+      pf_log(src, PF_LOG_INFO, "capturing on \"%s\" (link type %s%s)",
+             src->cfg.device, pcap_datalink_val_to_name(w->dlt),
+             src->n_workers > 1 ? ", fanout" : "");
+    w->down_since = 0;
+    w->last_error[0] = '\0';
+    return true;
+  }
+  pf_set_up(w, false, false, true);
+  if (w->down_since == 0)
+    w->down_since = pf_mono_seconds();
+  if (strcmp(err, w->last_error) != 0) {
+    if (speak)
+      pf_log(src, PF_LOG_ERR, "%s; retrying every %d s at most", err,
+             src->cfg.retry_max_s);
+    snprintf(w->last_error, sizeof(w->last_error), "%s", err);
+  }
+  return false;
+}
+
+/* ---- the loop ---- */
+
+static void pf_finish_file(struct pf_worker *w) {
+  pf_capture_close(w);
+  pthread_spin_lock(&w->lock);
+  /* The final state: every flow whose timeout passed by the last packet's
+   * time is expired, however many that is. */
+  pf_shard_expire(&w->shard, w->shard.now_us, UINT32_MAX);
+  w->health.finished = 1;
+  const uint64_t *all = w->shard.counters.traffic[PF_TRAFFIC_ALL].packets;
+  uint64_t total = all[PF_DIR_RX] + all[PF_DIR_TX];
+  pthread_spin_unlock(&w->lock);
+  pf_log(w->src, PF_LOG_INFO, "read \"%s\" to its end: %llu packets",
+         w->src->cfg.device, (unsigned long long)total);
+}
+
+/* Expires flows after a batch of `n` packets, and ends the batch. `mono`
+ * is the monotonic time now on a live source, 0 on a file. With no packets
+ * on a live link that has seen some, packet time moves on with the
+ * monotonic clock; the idle link takes the batch lock like a batch, so it
+ * adopts new rules too and lets a waiting reader go first. */
+static void pf_after_batch(struct pf_worker *w, int n, double mono) {
+  if (n > 0) {
+    w->clock_ts_us = w->shard.now_us;
+    w->clock_mono = mono;
+    pf_shard_expire(&w->shard, w->shard.now_us,
+                    PF_EXPIRE_BASE + PF_EXPIRE_PER_PACKET * (unsigned)n);
+  } else if (mono != 0 && w->clock_mono != 0) {
+    pf_batch_begin(w);
+    pf_shard_expire(&w->shard,
+                    w->clock_ts_us + (uint64_t)((mono - w->clock_mono) * 1e6),
+                    PF_EXPIRE_IDLE);
+  }
+  pf_batch_end(w);
+}
+
+/* Waits until the handle has packets or an error to report, the source
+ * is stopped, or PF_IDLE_WAKE_MS pass. The handle is non-blocking
+ * (handle.c), so the pcap_dispatch that follows never blocks: an idle
+ * link goes through pf_after_batch with no packets every PF_IDLE_WAKE_MS,
+ * which expires idle flows by the wall clock and reads the kernel's drop
+ * counts a burst left behind. */
+static void pf_wait_for_packets(struct pf_worker *w) {
+  struct pollfd fds[2] = {
+      {.fd = pcap_get_selectable_fd(w->pcap), .events = POLLIN},
+      {.fd = w->wake_fd, .events = POLLIN},
+  };
+  if (poll(fds, 2, PF_IDLE_WAKE_MS) < 0 && errno != EINTR)
+    usleep(PF_IDLE_WAKE_MS * 1000); /* cannot happen; never spin */
+}
+
+void pf_capture_loop(struct pf_worker *w) {
+  struct pf_source *src = w->src;
+  double backoff = 1.0;
+  double next_stats = 0,
+         next_addresses = pf_mono_seconds() + PF_ADDRESS_REFRESH_SECONDS;
+  bool live = src->cfg.kind == PF_SOURCE_INTERFACE;
+
+  while (!atomic_load(&src->stop)) {
+    if (!w->pcap) {
+      if (!live)
+        break; /* a file is opened once, by pf_source_start/run */
+      if (!pf_try_open_live(w)) {
+        pf_back_off(w, &backoff);
+        continue;
+      }
+    }
+
+    if (live) {
+      pf_wait_for_packets(w);
+      if (atomic_load(&src->stop))
+        break;
+    }
+    int n = pcap_dispatch(w->pcap, live ? -1 : PF_FILE_BATCH, pf_capture_packet,
+                          (u_char *)w);
+    double now = live ? pf_mono_seconds() : 0;
+    pf_after_batch(w, n, now);
+    if (n == PCAP_ERROR_BREAK)
+      continue; /* the loop condition tells whether to stop */
+    if (n == PCAP_ERROR && live) {
+      if (w->index == 0)
+        pf_log(src, PF_LOG_WARNING, "capture on \"%s\" failed: %s; reopening",
+               src->cfg.device, pcap_geterr(w->pcap));
+      pf_capture_close(w);
+      w->down_since = pf_mono_seconds();
+      snprintf(w->last_error, sizeof(w->last_error), "%s", "capture failed");
+      /* An interface that fails again at once must not spin the loop. */
+      pf_back_off(w, &backoff);
+      continue;
+    }
+    if (n > 0)
+      backoff = 1.0;
+    if (!live && n <= 0) {
+      /* The end of a file, or a damaged one (a truncated last record):
+       * either way every packet read so far stays counted. */
+      if (n == PCAP_ERROR)
+        pf_log(src, PF_LOG_ERR, "stopped reading \"%s\": %s", src->cfg.device,
+               pcap_geterr(w->pcap));
+      pf_finish_file(w);
+      return;
+    }
+    if (live) {
+      if (now >= next_stats) {
+        pf_read_kernel_stats(w);
+        next_stats = now + PF_STATS_REFRESH_SECONDS;
+      }
+      if (now >= next_addresses) {
+        pf_refresh_addresses(w);
+        next_addresses = now + PF_ADDRESS_REFRESH_SECONDS;
+      }
+    }
+  }
+  pf_capture_close(w);
+}
+
+void *pf_capture_main(void *arg) {
+  pf_capture_loop(arg);
+  return NULL;
+}
+
+/* ---- the files a source reads ---- */
+
+int pf_capture_open_file(struct pf_worker *w, char *err, size_t errlen) {
+  if (pf_open_handle(w, err, errlen) != 0) {
+    pf_set_up(w, false, false, true);
+    return -1;
+  }
+  pf_log(w->src, PF_LOG_INFO, "reading \"%s\" (link type %s)",
+         w->src->cfg.device, pcap_datalink_val_to_name(w->dlt));
+  return 0;
+}

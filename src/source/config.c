@@ -1,0 +1,191 @@
+/* config.c - defaults and validation of a source's configuration.
+ * Every error names the option and the value, so the adapter can pass it
+ * on to the operator as it is. */
+#include "source/worker.h"
+
+#include "pcapflow/metrics.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void pf_source_config_init(struct pf_source_config *cfg,
+                           enum pf_source_kind kind) {
+  memset(cfg, 0, sizeof(*cfg));
+  cfg->kind = kind;
+  cfg->snaplen = PF_DEFAULT_SNAPLEN;
+  cfg->promiscuous = false;
+  cfg->buffer_mib = PF_DEFAULT_BUFFER_MIB;
+  cfg->timeout_ms = PF_DEFAULT_TIMEOUT_MS;
+  cfg->retry_max_s = PF_DEFAULT_RETRY_MAX_S;
+  pf_localnet_init(&cfg->local);
+  cfg->workers = 1;
+  cfg->top_n = PF_DEFAULT_TOP_N;
+  cfg->top_series_limit = PF_DEFAULT_TOP_SERIES_LIMIT;
+  cfg->anomaly = (struct pf_anomaly_config){
+      .syn_flood_threshold = PF_DEFAULT_SYN_FLOOD_THRESHOLD,
+      .port_scan_threshold = PF_DEFAULT_PORT_SCAN_THRESHOLD,
+      .window_s = PF_DEFAULT_ANOMALY_WINDOW,
+      .cooldown_s = PF_DEFAULT_ANOMALY_COOLDOWN,
+  };
+  cfg->shard = (struct pf_shard_config){
+      .max_flows = PF_DEFAULT_MAX_FLOWS,
+      .timeouts = {.tcp_s = PF_DEFAULT_TCP_TIMEOUT,
+                   .tcp_closed_s = PF_DEFAULT_TCP_CLOSED_TIMEOUT,
+                   .udp_s = PF_DEFAULT_UDP_TIMEOUT,
+                   .icmp_s = PF_DEFAULT_ICMP_TIMEOUT,
+                   .other_s = PF_DEFAULT_OTHER_TIMEOUT,
+                   .active_s = PF_DEFAULT_ACTIVE_TIMEOUT},
+      .top_capacity = 0, /* derived from top_n by the check */
+      .host_prefix_v4 = 32,
+      .host_prefix_v6 = 128,
+      .tcp_analysis = true,
+      .tcp_syn_timeout_s = PF_DEFAULT_TCP_SYN_TIMEOUT,
+  };
+}
+
+void pf_source_config_free(struct pf_source_config *cfg) {
+  free(cfg->device);
+  free(cfg->filter);
+  pf_localnet_free(&cfg->local);
+  cfg->device = NULL;
+  cfg->filter = NULL;
+}
+
+/* The file's base name without its extension: "/data/day1.pcapng" → "day1". */
+static void pf_name_from_path(const char *path, char *name, size_t size) {
+  const char *base = strrchr(path, '/');
+  base = base ? base + 1 : path;
+  size_t len = strlen(base);
+  const char *dot = strrchr(base, '.');
+  if (dot && dot != base)
+    len = (size_t)(dot - base);
+  if (len >= size)
+    len = size - 1;
+  memcpy(name, base, len);
+  name[len] = '\0';
+}
+
+/* Names become collectd's plugin_instance and survive every writer: keep
+ * to characters no writer rewrites or splits on. */
+static int pf_name_check(const char *name, char *err, size_t errlen) {
+  if (name[0] == '\0') {
+    snprintf(err, errlen, "Instance \"\" is empty");
+    return -1;
+  }
+  for (const char *c = name; *c; c++) {
+    bool ok = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+              (*c >= '0' && *c <= '9') || *c == '_' || *c == '-' || *c == '.';
+    if (!ok) {
+      snprintf(err, errlen,
+               "Instance \"%s\": only letters, digits, '_', '-' and '.' are "
+               "allowed (set Instance to rename the source)",
+               name);
+      return -1;
+    }
+  }
+  /* "<source>-class" is where a source's per-class series go (metrics.h):
+   * a source of that name would mix its series with another's classes. */
+  size_t len = strlen(name), sfx = strlen("-" PF_METRICS_CLASS_SUFFIX);
+  if (len >= sfx &&
+      strcmp(name + len - sfx, "-" PF_METRICS_CLASS_SUFFIX) == 0) {
+    snprintf(err, errlen,
+             "Instance \"%s\": names ending in \"-%s\" are kept for the "
+             "per-class series of traffic rules (set Instance to rename the "
+             "source)",
+             name, PF_METRICS_CLASS_SUFFIX);
+    return -1;
+  }
+  return 0;
+}
+
+static int pf_filter_check(const struct pf_source_config *cfg, int dlt,
+                           char *err, size_t errlen) {
+  if (!cfg->filter)
+    return 0;
+  pcap_t *dead = pcap_open_dead(dlt, cfg->snaplen);
+  if (!dead) {
+    snprintf(err, errlen, "Filter \"%s\": cannot check it (out of memory)",
+             cfg->filter);
+    return -1;
+  }
+  struct bpf_program prog;
+  int rc = pcap_compile(dead, &prog, cfg->filter, 1, PCAP_NETMASK_UNKNOWN);
+  if (rc != 0)
+    snprintf(err, errlen, "Filter \"%s\" is not a valid BPF expression: %s",
+             cfg->filter, pcap_geterr(dead));
+  else
+    pcap_freecode(&prog);
+  pcap_close(dead);
+  return rc == 0 ? 0 : -1;
+}
+
+int pf_source_config_check(struct pf_source_config *cfg, char *err,
+                           size_t errlen) {
+  if (!cfg->device || cfg->device[0] == '\0') {
+    snprintf(err, errlen, "%s \"\": a name is required",
+             cfg->kind == PF_SOURCE_FILE ? "File" : "Interface");
+    return -1;
+  }
+  if (cfg->name[0] == '\0') {
+    if (cfg->kind == PF_SOURCE_FILE)
+      pf_name_from_path(cfg->device, cfg->name, sizeof(cfg->name));
+    else
+      snprintf(cfg->name, sizeof(cfg->name), "%s", cfg->device);
+  }
+  if (pf_name_check(cfg->name, err, errlen) != 0)
+    return -1;
+  if (cfg->snaplen < PF_MIN_SNAPLEN || cfg->snaplen > PF_MAX_SNAPLEN) {
+    snprintf(err, errlen, "SnapLen %d is out of range (%d to %d)", cfg->snaplen,
+             PF_MIN_SNAPLEN, PF_MAX_SNAPLEN);
+    return -1;
+  }
+  if (cfg->buffer_mib < 1 || cfg->buffer_mib > PF_MAX_BUFFER_MIB) {
+    snprintf(err, errlen, "BufferSize %d is out of range (1 to %d MiB)",
+             cfg->buffer_mib, PF_MAX_BUFFER_MIB);
+    return -1;
+  }
+
+  if (cfg->workers < 1 || cfg->workers > PF_MAX_WORKERS) {
+    snprintf(err, errlen, "Workers %d is out of range (1 to %d)", cfg->workers,
+             PF_MAX_WORKERS);
+    return -1;
+  }
+  if (cfg->top_n < 1 || cfg->top_n > PF_MAX_TOP_N) {
+    snprintf(err, errlen, "TopN %d is out of range (1 to %d)", cfg->top_n,
+             PF_MAX_TOP_N);
+    return -1;
+  }
+  if (cfg->top_series_limit != 0 && cfg->top_series_limit < cfg->top_n) {
+    snprintf(err, errlen,
+             "TopSeriesLimit %d is below TopN %d (0 means no limit)",
+             cfg->top_series_limit, cfg->top_n);
+    return -1;
+  }
+  if (cfg->shard.max_flows < (uint32_t)cfg->workers) {
+    snprintf(err, errlen, "MaxFlows %u is below Workers %d",
+             cfg->shard.max_flows, cfg->workers);
+    return -1;
+  }
+  /* Space-Saving keeps more keys than it reports, so that the reported
+   * ones are exact unless the interval had very many heavy keys. */
+  uint32_t capacity = (uint32_t)cfg->top_n * 8;
+  cfg->shard.top_capacity = capacity < 64 ? 64 : capacity;
+
+  if (cfg->kind == PF_SOURCE_FILE) {
+    /* Open the file once now: a missing or unreadable file is a
+     * configuration error, reported before anything starts. */
+    char open_err[PF_ERR_MAX];
+    pcap_t *p = pf_handle_open(cfg, -1, open_err, sizeof(open_err));
+    if (!p) {
+      snprintf(err, errlen, "%s", open_err);
+      return -1;
+    }
+    pcap_close(p);
+    return 0;
+  }
+  /* Interfaces may not exist yet, so check the filter against the link
+   * type they most likely have. */
+  int dlt = strcmp(cfg->device, "any") == 0 ? DLT_LINUX_SLL : DLT_EN10MB;
+  return pf_filter_check(cfg, dlt, err, errlen);
+}

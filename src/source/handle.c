@@ -1,0 +1,176 @@
+/* handle.c - opening a libpcap handle the way a source is configured:
+ * create, set options, activate, check the link type, install the filter. */
+#include "source/worker.h"
+
+#include <errno.h>
+#include <linux/capability.h>
+#include <linux/if_packet.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "packet/decode.h"
+
+/* Whether this thread may open packet sockets. libpcap says only that
+ * permission was denied (socket: Operation not permitted); this tells the
+ * operator which capability is missing. Promiscuous mode needs nothing
+ * more: libpcap sets it through the packet socket. */
+static bool pf_has_cap_net_raw(void) {
+  struct __user_cap_header_struct head = {
+      .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+  struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+  if (syscall(SYS_capget, &head, data) != 0)
+    return true; /* unknown: claim nothing */
+  return data[CAP_TO_INDEX(CAP_NET_RAW)].effective & CAP_TO_MASK(CAP_NET_RAW);
+}
+
+static int pf_handle_finish(pcap_t *p, const struct pf_source_config *cfg,
+                            char *err, size_t errlen) {
+  int dlt = pcap_datalink(p);
+  if (!pf_dlt_supported(dlt)) {
+    const char *name = pcap_datalink_val_to_name(dlt);
+    snprintf(err, errlen,
+             "%s: link type %s (%d) is not supported (supported: EN10MB, "
+             "LINUX_SLL, LINUX_SLL2, RAW, IPV4, IPV6, NULL, LOOP)",
+             cfg->device, name ? name : "unknown", dlt);
+    return -1;
+  }
+  if (!cfg->filter)
+    return 0;
+
+  struct bpf_program prog;
+  if (pcap_compile(p, &prog, cfg->filter, 1, PCAP_NETMASK_UNKNOWN) != 0) {
+    snprintf(err, errlen, "%s: filter \"%s\" does not compile: %s", cfg->device,
+             cfg->filter, pcap_geterr(p));
+    return -1;
+  }
+  int rc = pcap_setfilter(p, &prog);
+  pcap_freecode(&prog);
+  if (rc != 0) {
+    snprintf(err, errlen, "%s: cannot install filter \"%s\": %s", cfg->device,
+             cfg->filter, pcap_geterr(p));
+    return -1;
+  }
+  return 0;
+}
+
+static pcap_t *pf_handle_open_file(const struct pf_source_config *cfg,
+                                   char *err, size_t errlen) {
+  char pcap_err[PCAP_ERRBUF_SIZE] = "";
+  pcap_t *p = pcap_open_offline(cfg->device, pcap_err);
+  if (!p) {
+    snprintf(err, errlen, "cannot read capture file: %s", pcap_err);
+    return NULL;
+  }
+  if (pf_handle_finish(p, cfg, err, errlen) != 0) {
+    pcap_close(p);
+    return NULL;
+  }
+  return p;
+}
+
+/* Sets one option on a handle not yet activated; these fail only for
+ * invalid values, which the configuration check has ruled out. */
+#define PF_SET(call, what)                                                     \
+  do {                                                                         \
+    if ((call) != 0) {                                                         \
+      snprintf(err, errlen, "%s: cannot set %s", cfg->device, what);           \
+      pcap_close(p);                                                           \
+      return NULL;                                                             \
+    }                                                                          \
+  } while (0)
+
+/* Spreads one interface over several sockets: the kernel hashes each
+ * packet's flow (both directions alike, fragments with their flow) to one
+ * socket of the group. */
+static int pf_join_fanout(pcap_t *p, const struct pf_source_config *cfg,
+                          int group, char *err, size_t errlen) {
+  int arg = (group & 0xffff) |
+            ((PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG) << 16);
+  if (setsockopt(pcap_fileno(p), SOL_PACKET, PACKET_FANOUT, &arg,
+                 sizeof(arg)) != 0) {
+    snprintf(err, errlen, "%s: cannot join fanout group %d for Workers %d: %s",
+             cfg->device, group, cfg->workers, strerror(errno));
+    return -1;
+  }
+  return 0;
+}
+
+static pcap_t *pf_handle_open_live(const struct pf_source_config *cfg,
+                                   int fanout_group, char *err, size_t errlen) {
+  char pcap_err[PCAP_ERRBUF_SIZE] = "";
+  pcap_t *p = pcap_create(cfg->device, pcap_err);
+  if (!p) {
+    snprintf(err, errlen, "%s: pcap_create: %s", cfg->device, pcap_err);
+    return NULL;
+  }
+  PF_SET(pcap_set_snaplen(p, cfg->snaplen), "SnapLen");
+  PF_SET(pcap_set_promisc(p, cfg->promiscuous), "Promiscuous");
+  PF_SET(pcap_set_timeout(p, cfg->timeout_ms), "the read timeout");
+  PF_SET(pcap_set_buffer_size(p, cfg->buffer_mib * 1024 * 1024), "BufferSize");
+
+  int rc = pcap_activate(p);
+  if (rc < 0) {
+    const char *status = pcap_statustostr(rc);
+    const char *detail = pcap_geterr(p);
+    bool perm_denied = rc == PCAP_ERROR_PERM_DENIED;
+    /* libpcap's detail often repeats the status; say it once. */
+    if (!detail || !*detail || strcmp(detail, status) == 0)
+      snprintf(err, errlen, "%s: %s", cfg->device, status);
+    else
+      snprintf(err, errlen, "%s: %s (%s)", cfg->device, status, detail);
+    if (perm_denied)
+      snprintf(err + strlen(err), errlen - strlen(err), "; %s",
+               pf_has_cap_net_raw()
+                   ? "capturing needs CAP_NET_RAW, which this process has, "
+                     "so something else refused it"
+                   : "capturing needs CAP_NET_RAW, which this process does "
+                     "not have");
+    pcap_close(p);
+    return NULL;
+  }
+  if ((fanout_group >= 0 &&
+       pf_join_fanout(p, cfg, fanout_group, err, errlen) != 0) ||
+      pf_handle_finish(p, cfg, err, errlen) != 0) {
+    pcap_close(p);
+    return NULL;
+  }
+  /* With TPACKET_V3 a blocking read returns only once a block holds a
+   * packet: on an idle link, never. The capture loop waits in its own
+   * poll() with a timeout instead (capture.c). */
+  if (pcap_setnonblock(p, 1, pcap_err) != 0) {
+    snprintf(err, errlen, "%s: cannot make the capture non-blocking: %s",
+             cfg->device, pcap_err);
+    pcap_close(p);
+    return NULL;
+  }
+  return p;
+}
+
+pcap_t *pf_handle_open(const struct pf_source_config *cfg, int fanout_group,
+                       char *err, size_t errlen) {
+  if (cfg->kind == PF_SOURCE_FILE)
+    return pf_handle_open_file(cfg, err, errlen);
+  return pf_handle_open_live(cfg, fanout_group, err, errlen);
+}
+
+bool pf_interface_mac(const char *ifname, uint8_t mac[6]) {
+  struct ifreq ifr;
+  if (strlen(ifname) >= sizeof(ifr.ifr_name))
+    return false;
+  int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0)
+    return false;
+  memset(&ifr, 0, sizeof(ifr));
+  memcpy(ifr.ifr_name, ifname, strlen(ifname));
+  bool ok = ioctl(fd, SIOCGIFHWADDR, &ifr) == 0;
+  close(fd);
+  if (!ok)
+    return false;
+  memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
+  return true;
+}

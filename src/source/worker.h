@@ -1,0 +1,121 @@
+/* worker.h - the inside of a source and its capture workers, shared by
+ * the source's life (source.c), the capture loop (capture.c), opening
+ * handles (handle.c), reports (report.c) and rules (source_rules.c). */
+#ifndef PCAPFLOW_SOURCE_WORKER_H
+#define PCAPFLOW_SOURCE_WORKER_H
+
+#include <pcap/pcap.h>
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "pcapflow/source.h"
+#include "shard/shard.h"
+#include "sketch/top_names.h"
+#include "source/lock_probe.h"
+
+/* 32-bit pcap_stats counters folded into 64-bit totals that survive both
+ * wrap-around and reopens (pcap_stats restarts from zero on a new handle). */
+struct pf_stat_total {
+  uint64_t total;
+  uint32_t last; /* last raw value read from the current handle */
+};
+
+/* One capture thread with its own handle and shard. */
+struct pf_worker {
+  struct pf_source *src;
+  unsigned index;
+
+  /* ---- the capture thread's own ---- */
+  pcap_t *pcap; /* written under src->control_lock, for breakloop */
+  int dlt;
+  struct pf_localnet local; /* cfg.local plus the interface's addresses */
+  uint8_t if_mac[6];
+  bool if_mac_valid;
+  struct pf_stat_total drop, ifdrop;
+  char last_error[PF_ERR_MAX]; /* what the last failed open said */
+  double down_since;           /* monotonic seconds; 0 when up */
+  uint64_t clock_ts_us;        /* packet time at clock_mono */
+  double clock_mono;           /* monotonic seconds of the last packet */
+  bool in_batch;               /* lock held for the current batch */
+  int wake_fd;                 /* eventfd: written at stop, ends the wait */
+
+  /* ---- guarded by lock ---- */
+  pthread_spinlock_t lock;
+  atomic_uint readers; /* readers waiting for the lock (worker_lock.h) */
+  struct pf_shard shard;
+  struct pf_health health;
+  /* A new rule set waiting for the next batch boundary, and the one it
+   * replaced, waiting for the control thread to free it (source_rules.c). */
+  struct pf_class_counters pending, retired;
+  bool has_pending;
+#ifdef PF_LOCK_PROBE
+  struct pf_lock_probe *probe; /* bench-only (lock_probe.h) */
+#endif
+
+  bool thread_started;
+  pthread_t thread;
+};
+
+struct pf_source {
+  struct pf_source_config cfg;
+  struct pf_hooks hooks;
+  unsigned n_workers;
+  struct pf_worker *workers;
+  int fanout_group;
+
+  pthread_mutex_t control_lock; /* guards workers' pcap, for breakloop */
+  atomic_bool stop;
+
+  /* ---- the reader's own ---- */
+  struct pf_rules *rules; /* the newest rule set given; NULL: none */
+  /* Per class of `rules`: the workers' handshake latency of the interval,
+   * merged; NULL without rules or TCP analysis (source_rules.c). */
+  struct pf_hist *class_handshake;
+  struct pf_interval report; /* workers' finished intervals, merged */
+  struct pf_top_names names[PF_TOP_KIND_COUNT];
+  struct pf_anomaly_detector anomaly;
+};
+
+/* ---- the capture loop (capture.c) ---- */
+
+/* Runs a worker's capture until the source is stopped or its file ends. */
+void pf_capture_loop(struct pf_worker *w);
+/* pf_capture_loop as a thread's start routine. */
+void *pf_capture_main(void *arg);
+/* Opens a file source's handle, so that a bad file fails start-up. Returns
+ * 0, or -1 with err. */
+int pf_capture_open_file(struct pf_worker *w, char *err, size_t errlen);
+/* Closes the worker's handle (if open), keeping its drop counts. */
+void pf_capture_close(struct pf_worker *w);
+
+/* Opens the handle for cfg (live or file), applies settings, joins the
+ * fanout group when fanout_group >= 0, installs the filter and checks the
+ * link type. Returns the handle, or NULL with err. */
+pcap_t *pf_handle_open(const struct pf_source_config *cfg, int fanout_group,
+                       char *err, size_t errlen);
+
+/* Reads the interface's MAC address; false when it has none. */
+bool pf_interface_mac(const char *ifname, uint8_t mac[6]);
+
+/* Fills out->top from the merged interval, naming at most
+ * cfg.top_series_limit distinct keys per list over the source's life. */
+void pf_source_report_top(struct pf_source *src, struct pf_snapshot *out);
+
+/* ---- traffic rules (source_rules.c) ---- */
+
+/* Capture thread, lock held: adopts a pending rule set, if any. */
+void pf_worker_apply_rules_locked(struct pf_worker *w);
+
+/* Nearest-rank figures of a latency histogram in seconds, as enum
+ * pf_tcp_quantile (p50, p90, p99, max); NaN when it is empty or NULL. */
+void pf_latency_figures(const struct pf_hist *h,
+                        double out[PF_TCP_QUANTILE_COUNT]);
+
+/* Reader: adds the workers' class counters to out->classes, by the names
+ * of the newest rule set. Takes each worker's lock briefly. */
+void pf_source_snapshot_classes(struct pf_source *src, struct pf_snapshot *out);
+
+/* Frees a worker's pending and retired sets (no thread running). */
+void pf_worker_free_rules(struct pf_worker *w);
+
+#endif
