@@ -6,7 +6,7 @@ FUZZ_SECONDS ?= 300
 FUZZ_CI_SECONDS ?= 60
 FUZZ_FLAGS   := -std=gnu11 -D_GNU_SOURCE -pthread $(WARNINGS) -O1 -g \
                 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-                -fno-omit-frame-pointer -Iinclude -Isrc -Itests/fuzz
+                -fno-omit-frame-pointer -DPF_DEBUG -Iinclude -Isrc -Itests/fuzz
 
 # Every tests/fuzz/fuzz_NAME.c is a harness; FUZZ_SRC_NAME and FUZZ_LIBS_NAME
 # add what it needs besides the engine. Seeds live in tests/fuzz/corpus/NAME.
@@ -48,7 +48,7 @@ $(B)/fuzz/seed_frames: tests/fuzz/seed_frames.c tests/fuzz/frame_input.h | $(B)/
 
 # pcapflow-replay with the engine under AddressSanitizer and UBSan.
 $(B)/pcapflow-replay-asan: tools/replay/replay.c $(ENGINE_SRC) $(ENGINE_HDR) | $(B)
-	$(CC) $(BASEFLAGS) -O1 -g $(SANITIZE) -Iinclude -Isrc -o $@ \
+	$(CC) $(BASEFLAGS) -O1 -g $(SANITIZE) -DPF_DEBUG -Iinclude -Isrc -o $@ \
 	  tools/replay/replay.c $(ENGINE_SRC) $(ENGINE_LIBS)
 
 capture-asan: $(B)/pcapflow-replay-asan $(B)/pcapflow-gen ## run the capture tests under ASan + UBSan

@@ -87,7 +87,7 @@ static int pcapflow_init(void) {
     return -1;
   }
   for (size_t i = 0; i < pcapflow_conf.n_sources; i++) {
-    char err[1024];
+    char err[PF_ERR_MAX];
     struct pf_source *src;
     if (pcapflow_rules_add_local(&pcapflow_conf.sources[i]) != 0)
       return -1;

@@ -80,7 +80,7 @@ static int pcapflow_add_local_network(const oconfig_item_t *ci,
   if (pcapflow_get_string(ci, &text) != 0)
     return -1;
   struct pf_prefix p;
-  char err[256];
+  char err[PF_ERR_MAX];
   int rc = pf_prefix_parse(text, &p, err, sizeof(err));
   if (rc == 0)
     rc = pf_localnet_add(set, &p, err, sizeof(err));
@@ -186,7 +186,7 @@ static int pcapflow_rules_file(struct pcapflow_config *conf,
     return pcapflow_bad(ci, "expected the path of a rules file");
   }
   if (conf->rules_file && strcmp(conf->rules_file, path) != 0) {
-    char why[600];
+    char why[PF_ERR_MAX];
     ssnprintf(why, sizeof(why),
               "RulesFile \"%s\" was given already; the plugin uses one "
               "rules file",
@@ -203,7 +203,7 @@ static int pcapflow_rules_file(struct pcapflow_config *conf,
 static int pcapflow_copy_defaults(struct pf_source_config *dst,
                                   const struct pf_source_config *defaults,
                                   enum pf_source_kind kind) {
-  char err[256];
+  char err[PF_ERR_MAX];
   *dst = *defaults;
   dst->kind = kind;
   dst->device = NULL;
@@ -224,7 +224,7 @@ static int pcapflow_copy_defaults(struct pf_source_config *dst,
 
 static int pcapflow_append(struct pcapflow_config *conf,
                            struct pf_source_config *cfg) {
-  char err[512];
+  char err[PF_ERR_MAX];
   if (pf_source_config_check(cfg, err, sizeof(err)) != 0) {
     ERROR("pcapflow: %s \"%s\": %s",
           cfg->kind == PF_SOURCE_FILE ? "File" : "Interface",

@@ -20,7 +20,7 @@ static struct pf_prefix *pcapflow_rules_local;
 static size_t pcapflow_rules_n_local;
 
 int pcapflow_rules_load(const char *path) {
-  char err[1024];
+  char err[PF_ERR_MAX];
   struct pf_rules *rules;
   pcapflow_rules_free();
   pf_rules_stamp_read(path, &pcapflow_rules_seen);
@@ -46,7 +46,7 @@ int pcapflow_rules_load(const char *path) {
 }
 
 int pcapflow_rules_add_local(struct pf_source_config *cfg) {
-  char err[512];
+  char err[PF_ERR_MAX];
   if (!pcapflow_rules)
     return 0;
   if (pf_rules_add_local(pcapflow_rules, &cfg->local, err, sizeof(err)) != 0) {
@@ -58,7 +58,7 @@ int pcapflow_rules_add_local(struct pf_source_config *cfg) {
 }
 
 int pcapflow_rules_attach(struct pf_source *src) {
-  char err[512];
+  char err[PF_ERR_MAX];
   if (!pcapflow_rules)
     return 0;
   if (pf_source_set_rules(src, pcapflow_rules, err, sizeof(err)) != 0) {
@@ -100,7 +100,7 @@ void pcapflow_rules_check(struct pf_source **sources, size_t n_sources) {
     return;
   }
 
-  char err[1024];
+  char err[PF_ERR_MAX];
   struct pf_rules *fresh;
   if (pf_rules_load(path, &fresh, err, sizeof(err)) != 0) {
     ERROR("pcapflow: RulesFile: %s; keeping the rules in force", err);

@@ -4,6 +4,8 @@
  * tables so that nothing grows with the attack. */
 #include "anomaly/anomaly.h"
 
+#include "base/err.h"
+
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,8 +21,7 @@ int pf_anomaly_detector_init(struct pf_anomaly_detector *d,
   d->window_start = -1;
   d->window = calloc(1, sizeof(*d->window));
   if (!d->window) {
-    snprintf(err, errlen, "out of memory for anomaly detection");
-    return -1;
+    return pf_err(err, errlen, "out of memory for anomaly detection");
   }
   return 0;
 }

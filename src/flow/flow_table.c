@@ -5,8 +5,10 @@
  * is always the next to expire, so expiry is a bounded walk from the tails
  * and never a sweep of the table. The least recently seen flow overall is
  * one of the tails, which makes eviction O(kinds). */
-#include "base/hash.h"
 #include "flow/flow.h"
+
+#include "base/err.h"
+#include "base/hash.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,8 +28,7 @@ int pf_flow_table_init(struct pf_flow_table *t, uint32_t max_flows,
                        size_t errlen) {
   memset(t, 0, sizeof(*t));
   if (max_flows == 0 || max_flows >= PF_FLOW_NONE) {
-    snprintf(err, errlen, "MaxFlows %u is out of range", max_flows);
-    return -1;
+    return pf_err(err, errlen, "MaxFlows %u is out of range", max_flows);
   }
   uint32_t n_buckets = pf_pow2_at_least(max_flows);
   /* calloc leaves untouched pages unmapped: memory grows with use. */

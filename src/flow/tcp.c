@@ -3,6 +3,8 @@
  * out-of-order segments), zero windows, resets and unanswered SYNs. */
 #include "flow/tcp.h"
 
+#include "base/err.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,9 +38,9 @@ int pf_tcp_table_init(struct pf_tcp_table *t, uint32_t max_conns,
   memset(t, 0, sizeof(*t));
   t->conns = calloc(max_conns, sizeof(*t->conns));
   if (!t->conns) {
-    snprintf(err, errlen, "cannot allocate TCP state for %u flows (%zu MiB)",
-             max_conns, ((size_t)max_conns * sizeof(*t->conns)) >> 20);
-    return -1;
+    return pf_err(err, errlen,
+                  "cannot allocate TCP state for %u flows (%zu MiB)", max_conns,
+                  ((size_t)max_conns * sizeof(*t->conns)) >> 20);
   }
   t->max_conns = max_conns;
   t->free_head = t->wait_head = t->wait_tail = PF_TCP_NONE;

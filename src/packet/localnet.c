@@ -1,6 +1,8 @@
 /* localnet.c - parsing prefixes and testing addresses against the local set. */
 #include "pcapflow/localnet.h"
 
+#include "base/err.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <ifaddrs.h>
@@ -51,8 +53,7 @@ int pf_prefix_parse(const char *text, struct pf_prefix *out, char *err,
 
   memset(out, 0, sizeof(*out));
   if (addr_len == 0 || addr_len >= sizeof(addr)) {
-    snprintf(err, errlen, "\"%s\" is not an IPv4 or IPv6 prefix", text);
-    return -1;
+    return pf_err(err, errlen, "\"%s\" is not an IPv4 or IPv6 prefix", text);
   }
   memcpy(addr, text, addr_len);
   addr[addr_len] = '\0';
@@ -65,8 +66,7 @@ int pf_prefix_parse(const char *text, struct pf_prefix *out, char *err,
     out->family = 6;
     max_len = 128;
   } else {
-    snprintf(err, errlen, "\"%s\" is not an IPv4 or IPv6 address", addr);
-    return -1;
+    return pf_err(err, errlen, "\"%s\" is not an IPv4 or IPv6 address", addr);
   }
 
   long length = max_len;
@@ -77,17 +77,16 @@ int pf_prefix_parse(const char *text, struct pf_prefix *out, char *err,
     length = strtol(digits, NULL, 10);
     if (n_digits == 0 || n_digits > 3 || digits[n_digits] != '\0' ||
         length > max_len) {
-      snprintf(err, errlen,
-               "\"%s\" has an invalid prefix length (0 to %d for IPv%d)", text,
-               max_len, out->family);
-      return -1;
+      return pf_err(err, errlen,
+                    "\"%s\" has an invalid prefix length (0 to %d for IPv%d)",
+                    text, max_len, out->family);
     }
   }
   out->length = (uint8_t)length;
   if (pf_host_bits_set(out)) {
-    snprintf(err, errlen, "\"%s\" has bits set beyond its /%ld prefix length",
-             text, length);
-    return -1;
+    return pf_err(err, errlen,
+                  "\"%s\" has bits set beyond its /%ld prefix length", text,
+                  length);
   }
   return 0;
 }
@@ -118,8 +117,7 @@ static int pf_reserve(void **array, size_t *cap, size_t need, size_t elem,
     new_cap *= 2;
   void *grown = realloc(*array, new_cap * elem);
   if (!grown) {
-    snprintf(err, errlen, "out of memory for local networks");
-    return -1;
+    return pf_err(err, errlen, "out of memory for local networks");
   }
   *array = grown;
   *cap = new_cap;
@@ -173,8 +171,7 @@ int pf_localnet_add_interface(struct pf_localnet *set, const char *ifname,
                               char *err, size_t errlen) {
   struct ifaddrs *list;
   if (getifaddrs(&list) != 0) {
-    snprintf(err, errlen, "getifaddrs: %s", strerror(errno));
-    return -1;
+    return pf_err_errno(err, errlen, errno, "getifaddrs");
   }
   bool any = strcmp(ifname, "any") == 0;
   int added = 0;

@@ -3,6 +3,8 @@
  * the check, with a message at its line and column that names the key and
  * the value. */
 #include "rules/schema.h"
+
+#include "pcapflow/error.h"
 #include "rules/values.h"
 
 #include <stdarg.h>
@@ -35,7 +37,7 @@ static int pf_fail_node(struct pf_schema *s, const yaml_node_t *node,
 
 static int pf_fail_node(struct pf_schema *s, const yaml_node_t *node,
                         const char *fmt, ...) {
-  char msg[512];
+  char msg[PF_ERR_MAX];
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(msg, sizeof(msg), fmt, ap);

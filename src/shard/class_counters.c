@@ -4,6 +4,8 @@
  * the allocator and a reload never resets the classes it keeps. */
 #include "shard/class_counters.h"
 
+#include "base/err.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,8 +21,8 @@ int pf_class_counters_prepare(struct pf_class_counters *c,
   c->active = calloc(n, sizeof(*c->active));
   if (!c->traffic || !c->active) {
     pf_class_counters_free(c);
-    snprintf(err, errlen, "out of memory for the counters of %zu classes", n);
-    return -1;
+    return pf_err(err, errlen, "out of memory for the counters of %zu classes",
+                  n);
   }
   c->rules = pf_rules_ref(rules);
   c->count = (uint32_t)n;

@@ -3,6 +3,8 @@
  * clearing that leaves untouched classes untouched. */
 #include "shard/class_latency.h"
 
+#include "base/err.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,11 +16,10 @@ int pf_class_latency_alloc(struct pf_class_latency *l, uint32_t count,
   l->spare = calloc(count, sizeof(*l->spare));
   if (!l->cur || !l->spare) {
     pf_class_latency_free(l);
-    snprintf(err, errlen,
-             "out of memory for the handshake latency of %u classes (%zu "
-             "KiB)",
-             count, (2 * (size_t)count * sizeof(struct pf_hist)) >> 10);
-    return -1;
+    return pf_err(err, errlen,
+                  "out of memory for the handshake latency of %u classes (%zu "
+                  "KiB)",
+                  count, (2 * (size_t)count * sizeof(struct pf_hist)) >> 10);
   }
   l->count = count;
   return 0;

@@ -7,6 +7,11 @@
 #include <math.h>
 #include <string.h>
 
+#include "base/check.h"
+
+PF_STATIC_ASSERT(PF_HLL_REGISTERS == 1u << PF_HLL_BITS,
+                 "one register per index");
+
 /* Register values run from 0 to Q + 1. */
 #define PF_HLL_Q (64 - PF_HLL_BITS)
 
@@ -17,6 +22,7 @@ void pf_hll_add(struct pf_hll *h, uint64_t hash) {
   /* The guard bit bounds the rank at Q + 1. */
   uint64_t rest = (hash << PF_HLL_BITS) | (1ULL << (PF_HLL_BITS - 1));
   uint8_t rank = (uint8_t)(__builtin_clzll(rest) + 1);
+  PF_ASSERT(idx < PF_HLL_REGISTERS && rank <= PF_HLL_Q + 1);
   if (rank > h->reg[idx])
     h->reg[idx] = rank;
 }

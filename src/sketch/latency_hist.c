@@ -5,6 +5,16 @@
 #include <math.h>
 #include <string.h>
 
+#include "base/check.h"
+
+/* The exact buckets fit below the overflow bucket, and every sub-bucket of
+ * a power of two is at least one microsecond wide. */
+PF_STATIC_ASSERT(PF_HIST_SUB_BITS < PF_HIST_MAX_EXP, "hist layout");
+PF_STATIC_ASSERT((PF_HIST_MAX_EXP - PF_HIST_SUB_BITS) * PF_HIST_SUB +
+                         PF_HIST_SUB <
+                     PF_HIST_BUCKETS,
+                 "hist layout");
+
 void pf_hist_reset(struct pf_hist *h) { memset(h, 0, sizeof(*h)); }
 
 unsigned pf_hist_bucket_of(uint64_t us) {
@@ -15,7 +25,9 @@ unsigned pf_hist_bucket_of(uint64_t us) {
     return PF_HIST_BUCKETS - 1;
   /* The top PF_HIST_SUB_BITS bits after the leading one pick the bucket. */
   unsigned sub = (unsigned)(us >> (e - PF_HIST_SUB_BITS)) & (PF_HIST_SUB - 1);
-  return (e - PF_HIST_SUB_BITS + 1) * PF_HIST_SUB + sub;
+  unsigned b = (e - PF_HIST_SUB_BITS + 1) * PF_HIST_SUB + sub;
+  PF_ASSERT(b < PF_HIST_BUCKETS - 1);
+  return b;
 }
 
 void pf_hist_bucket_range(unsigned b, uint64_t *lo, uint64_t *hi) {

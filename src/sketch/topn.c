@@ -3,6 +3,9 @@
  * moves 4-byte numbers rather than items, and allocates nothing. */
 #include "sketch/topn.h"
 
+#include "base/check.h"
+#include "base/err.h"
+
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,8 +17,7 @@ int pf_topn_init(struct pf_topn *t, uint32_t capacity, uint32_t key_len,
                  char *err, size_t errlen) {
   memset(t, 0, sizeof(*t));
   if (capacity == 0 || key_len == 0 || key_len > PF_TOPN_KEY_MAX) {
-    snprintf(err, errlen, "invalid top-N size %u/%u", capacity, key_len);
-    return -1;
+    return pf_err(err, errlen, "invalid top-N size %u/%u", capacity, key_len);
   }
   uint32_t slots = 4;
   while (slots < capacity * 2)
@@ -26,8 +28,7 @@ int pf_topn_init(struct pf_topn *t, uint32_t capacity, uint32_t key_len,
   t->index = calloc(slots, sizeof(*t->index));
   if (!t->items || !t->heap || !t->heap_count || !t->index) {
     pf_topn_free(t);
-    snprintf(err, errlen, "out of memory for a top-N sketch");
-    return -1;
+    return pf_err(err, errlen, "out of memory for a top-N sketch");
   }
   t->capacity = capacity;
   t->key_len = key_len;
@@ -91,6 +92,7 @@ static uint32_t pf_topn_unindex(struct pf_topn *t, uint32_t s) {
 
 static inline void pf_topn_place(struct pf_topn *t, uint32_t pos, uint32_t item,
                                  uint64_t count) {
+  PF_ASSERT(pos < t->used && item < t->capacity);
   t->heap[pos] = item;
   t->heap_count[pos] = count;
   t->items[item].heap_pos = pos;

@@ -3,6 +3,8 @@
  * on to the operator as it is. */
 #include "source/worker.h"
 
+#include "base/err.h"
+
 #include "pcapflow/metrics.h"
 
 #include <stdio.h>
@@ -70,18 +72,17 @@ static void pf_name_from_path(const char *path, char *name, size_t size) {
  * to characters no writer rewrites or splits on. */
 static int pf_name_check(const char *name, char *err, size_t errlen) {
   if (name[0] == '\0') {
-    snprintf(err, errlen, "Instance \"\" is empty");
-    return -1;
+    return pf_err(err, errlen, "Instance \"\" is empty");
   }
   for (const char *c = name; *c; c++) {
     bool ok = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
               (*c >= '0' && *c <= '9') || *c == '_' || *c == '-' || *c == '.';
     if (!ok) {
-      snprintf(err, errlen,
-               "Instance \"%s\": only letters, digits, '_', '-' and '.' are "
-               "allowed (set Instance to rename the source)",
-               name);
-      return -1;
+      return pf_err(
+          err, errlen,
+          "Instance \"%s\": only letters, digits, '_', '-' and '.' are "
+          "allowed (set Instance to rename the source)",
+          name);
     }
   }
   /* "<source>-class" is where a source's per-class series go (metrics.h):
@@ -89,12 +90,12 @@ static int pf_name_check(const char *name, char *err, size_t errlen) {
   size_t len = strlen(name), sfx = strlen("-" PF_METRICS_CLASS_SUFFIX);
   if (len >= sfx &&
       strcmp(name + len - sfx, "-" PF_METRICS_CLASS_SUFFIX) == 0) {
-    snprintf(err, errlen,
-             "Instance \"%s\": names ending in \"-%s\" are kept for the "
-             "per-class series of traffic rules (set Instance to rename the "
-             "source)",
-             name, PF_METRICS_CLASS_SUFFIX);
-    return -1;
+    return pf_err(
+        err, errlen,
+        "Instance \"%s\": names ending in \"-%s\" are kept for the "
+        "per-class series of traffic rules (set Instance to rename the "
+        "source)",
+        name, PF_METRICS_CLASS_SUFFIX);
   }
   return 0;
 }
@@ -105,15 +106,14 @@ static int pf_filter_check(const struct pf_source_config *cfg, int dlt,
     return 0;
   pcap_t *dead = pcap_open_dead(dlt, cfg->snaplen);
   if (!dead) {
-    snprintf(err, errlen, "Filter \"%s\": cannot check it (out of memory)",
-             cfg->filter);
-    return -1;
+    return pf_err(err, errlen, "Filter \"%s\": cannot check it (out of memory)",
+                  cfg->filter);
   }
   struct bpf_program prog;
   int rc = pcap_compile(dead, &prog, cfg->filter, 1, PCAP_NETMASK_UNKNOWN);
   if (rc != 0)
-    snprintf(err, errlen, "Filter \"%s\" is not a valid BPF expression: %s",
-             cfg->filter, pcap_geterr(dead));
+    pf_err(err, errlen, "Filter \"%s\" is not a valid BPF expression: %s",
+           cfg->filter, pcap_geterr(dead));
   else
     pcap_freecode(&prog);
   pcap_close(dead);
@@ -123,9 +123,8 @@ static int pf_filter_check(const struct pf_source_config *cfg, int dlt,
 int pf_source_config_check(struct pf_source_config *cfg, char *err,
                            size_t errlen) {
   if (!cfg->device || cfg->device[0] == '\0') {
-    snprintf(err, errlen, "%s \"\": a name is required",
-             cfg->kind == PF_SOURCE_FILE ? "File" : "Interface");
-    return -1;
+    return pf_err(err, errlen, "%s \"\": a name is required",
+                  cfg->kind == PF_SOURCE_FILE ? "File" : "Interface");
   }
   if (cfg->name[0] == '\0') {
     if (cfg->kind == PF_SOURCE_FILE)
@@ -136,36 +135,30 @@ int pf_source_config_check(struct pf_source_config *cfg, char *err,
   if (pf_name_check(cfg->name, err, errlen) != 0)
     return -1;
   if (cfg->snaplen < PF_MIN_SNAPLEN || cfg->snaplen > PF_MAX_SNAPLEN) {
-    snprintf(err, errlen, "SnapLen %d is out of range (%d to %d)", cfg->snaplen,
-             PF_MIN_SNAPLEN, PF_MAX_SNAPLEN);
-    return -1;
+    return pf_err(err, errlen, "SnapLen %d is out of range (%d to %d)",
+                  cfg->snaplen, PF_MIN_SNAPLEN, PF_MAX_SNAPLEN);
   }
   if (cfg->buffer_mib < 1 || cfg->buffer_mib > PF_MAX_BUFFER_MIB) {
-    snprintf(err, errlen, "BufferSize %d is out of range (1 to %d MiB)",
-             cfg->buffer_mib, PF_MAX_BUFFER_MIB);
-    return -1;
+    return pf_err(err, errlen, "BufferSize %d is out of range (1 to %d MiB)",
+                  cfg->buffer_mib, PF_MAX_BUFFER_MIB);
   }
 
   if (cfg->workers < 1 || cfg->workers > PF_MAX_WORKERS) {
-    snprintf(err, errlen, "Workers %d is out of range (1 to %d)", cfg->workers,
-             PF_MAX_WORKERS);
-    return -1;
+    return pf_err(err, errlen, "Workers %d is out of range (1 to %d)",
+                  cfg->workers, PF_MAX_WORKERS);
   }
   if (cfg->top_n < 1 || cfg->top_n > PF_MAX_TOP_N) {
-    snprintf(err, errlen, "TopN %d is out of range (1 to %d)", cfg->top_n,
-             PF_MAX_TOP_N);
-    return -1;
+    return pf_err(err, errlen, "TopN %d is out of range (1 to %d)", cfg->top_n,
+                  PF_MAX_TOP_N);
   }
   if (cfg->top_series_limit != 0 && cfg->top_series_limit < cfg->top_n) {
-    snprintf(err, errlen,
-             "TopSeriesLimit %d is below TopN %d (0 means no limit)",
-             cfg->top_series_limit, cfg->top_n);
-    return -1;
+    return pf_err(err, errlen,
+                  "TopSeriesLimit %d is below TopN %d (0 means no limit)",
+                  cfg->top_series_limit, cfg->top_n);
   }
   if (cfg->shard.max_flows < (uint32_t)cfg->workers) {
-    snprintf(err, errlen, "MaxFlows %u is below Workers %d",
-             cfg->shard.max_flows, cfg->workers);
-    return -1;
+    return pf_err(err, errlen, "MaxFlows %u is below Workers %d",
+                  cfg->shard.max_flows, cfg->workers);
   }
   /* Space-Saving keeps more keys than it reports, so that the reported
    * ones are exact unless the interval had very many heavy keys. */
@@ -178,8 +171,7 @@ int pf_source_config_check(struct pf_source_config *cfg, char *err,
     char open_err[PF_ERR_MAX];
     pcap_t *p = pf_handle_open(cfg, -1, open_err, sizeof(open_err));
     if (!p) {
-      snprintf(err, errlen, "%s", open_err);
-      return -1;
+      return pf_err(err, errlen, "%s", open_err);
     }
     pcap_close(p);
     return 0;

@@ -2,6 +2,8 @@
  * create, set options, activate, check the link type, install the filter. */
 #include "source/worker.h"
 
+#include "base/err.h"
+
 #include <errno.h>
 #include <linux/capability.h>
 #include <linux/if_packet.h>
@@ -33,27 +35,24 @@ static int pf_handle_finish(pcap_t *p, const struct pf_source_config *cfg,
   int dlt = pcap_datalink(p);
   if (!pf_dlt_supported(dlt)) {
     const char *name = pcap_datalink_val_to_name(dlt);
-    snprintf(err, errlen,
-             "%s: link type %s (%d) is not supported (supported: EN10MB, "
-             "LINUX_SLL, LINUX_SLL2, RAW, IPV4, IPV6, NULL, LOOP)",
-             cfg->device, name ? name : "unknown", dlt);
-    return -1;
+    return pf_err(err, errlen,
+                  "%s: link type %s (%d) is not supported (supported: EN10MB, "
+                  "LINUX_SLL, LINUX_SLL2, RAW, IPV4, IPV6, NULL, LOOP)",
+                  cfg->device, name ? name : "unknown", dlt);
   }
   if (!cfg->filter)
     return 0;
 
   struct bpf_program prog;
   if (pcap_compile(p, &prog, cfg->filter, 1, PCAP_NETMASK_UNKNOWN) != 0) {
-    snprintf(err, errlen, "%s: filter \"%s\" does not compile: %s", cfg->device,
-             cfg->filter, pcap_geterr(p));
-    return -1;
+    return pf_err(err, errlen, "%s: filter \"%s\" does not compile: %s",
+                  cfg->device, cfg->filter, pcap_geterr(p));
   }
   int rc = pcap_setfilter(p, &prog);
   pcap_freecode(&prog);
   if (rc != 0) {
-    snprintf(err, errlen, "%s: cannot install filter \"%s\": %s", cfg->device,
-             cfg->filter, pcap_geterr(p));
-    return -1;
+    return pf_err(err, errlen, "%s: cannot install filter \"%s\": %s",
+                  cfg->device, cfg->filter, pcap_geterr(p));
   }
   return 0;
 }
@@ -63,7 +62,7 @@ static pcap_t *pf_handle_open_file(const struct pf_source_config *cfg,
   char pcap_err[PCAP_ERRBUF_SIZE] = "";
   pcap_t *p = pcap_open_offline(cfg->device, pcap_err);
   if (!p) {
-    snprintf(err, errlen, "cannot read capture file: %s", pcap_err);
+    pf_err(err, errlen, "cannot read capture file: %s", pcap_err);
     return NULL;
   }
   if (pf_handle_finish(p, cfg, err, errlen) != 0) {
@@ -78,7 +77,7 @@ static pcap_t *pf_handle_open_file(const struct pf_source_config *cfg,
 #define PF_SET(call, what)                                                     \
   do {                                                                         \
     if ((call) != 0) {                                                         \
-      snprintf(err, errlen, "%s: cannot set %s", cfg->device, what);           \
+      pf_err(err, errlen, "%s: cannot set %s", cfg->device, what);             \
       pcap_close(p);                                                           \
       return NULL;                                                             \
     }                                                                          \
@@ -93,9 +92,9 @@ static int pf_join_fanout(pcap_t *p, const struct pf_source_config *cfg,
             ((PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG) << 16);
   if (setsockopt(pcap_fileno(p), SOL_PACKET, PACKET_FANOUT, &arg,
                  sizeof(arg)) != 0) {
-    snprintf(err, errlen, "%s: cannot join fanout group %d for Workers %d: %s",
-             cfg->device, group, cfg->workers, strerror(errno));
-    return -1;
+    return pf_err_errno(err, errlen, errno,
+                        "%s: cannot join fanout group %d for Workers %d",
+                        cfg->device, group, cfg->workers);
   }
   return 0;
 }
@@ -105,7 +104,7 @@ static pcap_t *pf_handle_open_live(const struct pf_source_config *cfg,
   char pcap_err[PCAP_ERRBUF_SIZE] = "";
   pcap_t *p = pcap_create(cfg->device, pcap_err);
   if (!p) {
-    snprintf(err, errlen, "%s: pcap_create: %s", cfg->device, pcap_err);
+    pf_err(err, errlen, "%s: pcap_create: %s", cfg->device, pcap_err);
     return NULL;
   }
   PF_SET(pcap_set_snaplen(p, cfg->snaplen), "SnapLen");
@@ -120,9 +119,9 @@ static pcap_t *pf_handle_open_live(const struct pf_source_config *cfg,
     bool perm_denied = rc == PCAP_ERROR_PERM_DENIED;
     /* libpcap's detail often repeats the status; say it once. */
     if (!detail || !*detail || strcmp(detail, status) == 0)
-      snprintf(err, errlen, "%s: %s", cfg->device, status);
+      pf_err(err, errlen, "%s: %s", cfg->device, status);
     else
-      snprintf(err, errlen, "%s: %s (%s)", cfg->device, status, detail);
+      pf_err(err, errlen, "%s: %s (%s)", cfg->device, status, detail);
     if (perm_denied)
       snprintf(err + strlen(err), errlen - strlen(err), "; %s",
                pf_has_cap_net_raw()
@@ -143,8 +142,8 @@ static pcap_t *pf_handle_open_live(const struct pf_source_config *cfg,
    * packet: on an idle link, never. The capture loop waits in its own
    * poll() with a timeout instead (capture.c). */
   if (pcap_setnonblock(p, 1, pcap_err) != 0) {
-    snprintf(err, errlen, "%s: cannot make the capture non-blocking: %s",
-             cfg->device, pcap_err);
+    pf_err(err, errlen, "%s: cannot make the capture non-blocking: %s",
+           cfg->device, pcap_err);
     pcap_close(p);
     return NULL;
   }

@@ -4,6 +4,8 @@
  * in capture.c. */
 #include "source/worker.h"
 
+#include "base/err.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,14 +26,12 @@ static int pf_worker_init(struct pf_worker *w, struct pf_source *src,
   atomic_init(&w->readers, 0);
   w->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   if (w->wake_fd < 0) {
-    snprintf(err, errlen, "cannot create the capture thread's wake-up: %s",
-             strerror(errno));
-    return -1;
+    return pf_err_errno(err, errlen, errno,
+                        "cannot create the capture thread's wake-up");
   }
 #ifdef PF_LOCK_PROBE
   if (!(w->probe = calloc(1, sizeof(*w->probe)))) {
-    snprintf(err, errlen, "out of memory for the lock probe");
-    return -1;
+    return pf_err(err, errlen, "out of memory for the lock probe");
   }
 #endif
   struct pf_shard_config shard = src->cfg.shard;
@@ -71,8 +71,7 @@ int pf_source_new(struct pf_source_config *cfg, const struct pf_hooks *hooks,
                   struct pf_source **out, char *err, size_t errlen) {
   struct pf_source *src = calloc(1, sizeof(*src));
   if (!src) {
-    snprintf(err, errlen, "out of memory");
-    return -1;
+    return pf_err(err, errlen, "out of memory");
   }
   src->cfg = *cfg;
   pf_source_config_init(cfg, cfg->kind); /* ownership moved */
@@ -85,7 +84,7 @@ int pf_source_new(struct pf_source_config *cfg, const struct pf_hooks *hooks,
   src->fanout_group = fanout ? pf_next_fanout_group() : -1;
   src->workers = calloc(src->n_workers, sizeof(*src->workers));
   if (!src->workers) {
-    snprintf(err, errlen, "out of memory");
+    pf_err(err, errlen, "out of memory");
     pf_source_free(src);
     return -1;
   }
@@ -110,7 +109,7 @@ int pf_source_new(struct pf_source_config *cfg, const struct pf_hooks *hooks,
   for (int k = 0; k < PF_TOP_KIND_COUNT; k++) {
     if (pf_top_names_init(&src->names[k],
                           (uint32_t)src->cfg.top_series_limit) != 0) {
-      snprintf(err, errlen, "out of memory for top-N names");
+      pf_err(err, errlen, "out of memory for top-N names");
       pf_source_free(src);
       return -1;
     }
@@ -149,8 +148,7 @@ int pf_source_start(struct pf_source *src, char *err, size_t errlen) {
     snprintf(name, sizeof(name), "pf:%.9s/%u", src->cfg.name, i % 64);
     int rc = src->hooks.thread_create(&w->thread, pf_capture_main, w, name);
     if (rc != 0) {
-      snprintf(err, errlen, "cannot start capture thread %u: %s", i,
-               strerror(rc));
+      pf_err_errno(err, errlen, rc, "cannot start capture thread %u", i);
       pf_source_stop(src);
       return -1;
     }

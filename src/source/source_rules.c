@@ -7,6 +7,8 @@
  * under the lock it takes for each batch anyway. */
 #include "source/worker.h"
 
+#include "base/err.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,8 +18,7 @@ int pf_source_set_rules(struct pf_source *src, struct pf_rules *rules,
                         char *err, size_t errlen) {
   struct pf_class_counters *fresh = calloc(src->n_workers, sizeof(*fresh));
   if (!fresh) {
-    snprintf(err, errlen, "out of memory for the traffic rules");
-    return -1;
+    return pf_err(err, errlen, "out of memory for the traffic rules");
   }
   /* Handshake latency per class only where there are handshakes to time:
    * TcpAnalysis false costs nothing. */
@@ -25,7 +26,7 @@ int pf_source_set_rules(struct pf_source *src, struct pf_rules *rules,
   struct pf_hist *merged = NULL;
   if (latency &&
       !(merged = calloc(pf_rules_class_count(rules), sizeof(*merged)))) {
-    snprintf(err, errlen, "out of memory for the traffic rules");
+    pf_err(err, errlen, "out of memory for the traffic rules");
     free(fresh);
     return -1;
   }

@@ -79,7 +79,7 @@ static void pf_replay_usage(FILE *out) {
 
 int main(int argc, char **argv) {
   struct pf_source_config cfg;
-  char err[1024];
+  char err[PF_ERR_MAX];
   int opt;
   bool timing = false;
   struct pf_rules *rules = NULL;
