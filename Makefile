@@ -140,10 +140,11 @@ install: $(B)/pcapflow.so ## install the plugin and example configuration (DESTD
 	install -D -m 0644 collectd.conf.d/pcapflow.conf $(DESTDIR)$(CONFDIR)/pcapflow.conf.example
 	install -D -m 0644 collectd.conf.d/pcapflow.yaml $(DESTDIR)$(CONFDIR)/pcapflow.yaml.example
 
-# The generator keeps its one-case-per-line tables, so it is not formatted.
-format: ## clang-format the engine, adapter and unit tests in place
+# The generator's one-case-per-line tables sit between clang-format off/on.
+format: ## clang-format the engine, adapter, tools, tests and generator in place
 	clang-format -i --style=LLVM $(ENGINE_SRC) $(ENGINE_HDR) $(PLUGIN_SRC) \
-	  plugin/*.h $(TOOLS_SRC) $(UNIT_SRC) $(wildcard tests/unit/*.h)
+	  plugin/*.h $(TOOLS_SRC) $(UNIT_SRC) $(wildcard tests/unit/*.h) \
+	  $(GEN_SRC) $(wildcard tests/gen/*.h)
 
 modules: ## list the engine's modules: what each may use, its sources and headers
 	@$(foreach m,$(MODULES),printf '%s (uses: %s)\n  %s\n' $(m) '$(or $($(m)_USES),nothing)' '$(notdir $($(m)_SRC) $($(m)_HDR))';)

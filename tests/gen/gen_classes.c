@@ -11,47 +11,58 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char rules_text[] =
-    "# Written by pcapflow-gen --scenario classes; the truth is for this file.\n"
-    "local_networks:\n"
-    "  - 198.18.0.0/16\n"
-    "  - 2001:db8:1::/48\n"
-    "classes:\n"
-    "  - name: dns\n"
-    "    protocol: [udp, tcp]\n"
-    "    port: 53\n"
-    "  - name: web_v6\n"
-    "    protocol: tcp\n"
-    "    dst_port: [80, 443]\n"
-    "    cidr: \"2001:db8::/32\"\n"
-    "  - name: web\n"
-    "    protocol: tcp\n"
-    "    port: [80, 443, 8000-8099]\n"
-    "  - name: voice\n"
-    "    dscp: ef\n"
-    "  - name: storage\n"
-    "    vlan: 200-209\n"
-    "  - name: backup\n"
-    "    protocol: tcp\n"
-    "    src_cidr: 198.19.128.0/17\n"
-    "  - name: ping\n"
-    "    protocol: [icmp, icmpv6]\n";
+static const char rules_text[] = "# Written by pcapflow-gen --scenario "
+                                 "classes; the truth is for this file.\n"
+                                 "local_networks:\n"
+                                 "  - 198.18.0.0/16\n"
+                                 "  - 2001:db8:1::/48\n"
+                                 "classes:\n"
+                                 "  - name: dns\n"
+                                 "    protocol: [udp, tcp]\n"
+                                 "    port: 53\n"
+                                 "  - name: web_v6\n"
+                                 "    protocol: tcp\n"
+                                 "    dst_port: [80, 443]\n"
+                                 "    cidr: \"2001:db8::/32\"\n"
+                                 "  - name: web\n"
+                                 "    protocol: tcp\n"
+                                 "    port: [80, 443, 8000-8099]\n"
+                                 "  - name: voice\n"
+                                 "    dscp: ef\n"
+                                 "  - name: storage\n"
+                                 "    vlan: 200-209\n"
+                                 "  - name: backup\n"
+                                 "    protocol: tcp\n"
+                                 "    src_cidr: 198.19.128.0/17\n"
+                                 "  - name: ping\n"
+                                 "    protocol: [icmp, icmpv6]\n";
 
 /* In file order, then unclassified. */
-enum cls { C_DNS, C_WEB_V6, C_WEB, C_VOICE, C_STORAGE, C_BACKUP, C_PING, C_UNCL, C_COUNT };
+enum cls {
+  C_DNS,
+  C_WEB_V6,
+  C_WEB,
+  C_VOICE,
+  C_STORAGE,
+  C_BACKUP,
+  C_PING,
+  C_UNCL,
+  C_COUNT
+};
 
-static const char *const cls_name[C_COUNT] = {"dns",     "web_v6", "web",  "voice",
-                                              "storage", "backup", "ping", "unclassified"};
+static const char *const cls_name[C_COUNT] = {"dns",   "web_v6",      "web",
+                                              "voice", "storage",     "backup",
+                                              "ping",  "unclassified"};
 
-void gen_classes_write_rules(FILE *fp, const char *path)
-{
+void gen_classes_write_rules(FILE *fp, const char *path) {
   if (fputs(rules_text, fp) == EOF || fclose(fp) != 0)
     gen_die("--rules %s: write failed: %s", path, strerror(errno));
 }
 
 /* Addresses: 198.18/16 and 2001:db8:1::/48 are local, the rest remote. */
 static const uint8_t l4a[4] = {198, 18, 0, 10}, r4a[4] = {198, 19, 0, 53};
-static const uint8_t r4b[4] = {198, 19, 200, 5}; /* in backup's 198.19.128.0/17 */
+static const uint8_t r4b[4] = {198, 19, 200,
+                               5}; /* in backup's 198.19.128.0/17 */
 static const uint8_t l6a[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 1, [15] = 0x10};
 static const uint8_t r6a[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 2, [15] = 0x53};
 
@@ -70,6 +81,7 @@ struct conv {
   enum cls req_cls, reply_cls;
 };
 
+/* clang-format off */
 static const struct conv convs[] = {
     {"dns_v4_udp", 4, 17, l4a, r4a, true, 40000, 53, 0, 0, 3, C_DNS, C_DNS},
     {"dns_v6_tcp", 6, 6, l6a, r6a, true, 40001, 53, 0, 0, 2, C_DNS, C_DNS},
@@ -91,6 +103,7 @@ static const struct conv convs[] = {
     {"ntp", 4, 17, l4a, r4a, true, 40010, 123, 0, 0, 2, C_UNCL, C_UNCL},
     {"gre", 4, 47, l4a, r4a, true, 0, 0, 0, 0, 1, C_UNCL, C_COUNT},
 };
+/* clang-format on */
 
 #define MAX_HS 8 /* handshakes of one class */
 
@@ -102,8 +115,8 @@ struct class_truth {
 
 /* Emits the built frame at the current time and books it to class c by
  * what gen_emit counted. */
-static void book(struct gen *g, struct class_truth *ct, enum cls c, enum reason reason)
-{
+static void book(struct gen *g, struct class_truth *ct, enum cls c,
+                 enum reason reason) {
   uint64_t before[2], bytes[2];
 
   for (int d = 0; d < 2; d++) {
@@ -118,14 +131,13 @@ static void book(struct gen *g, struct class_truth *ct, enum cls c, enum reason 
 }
 
 /* The same, then 1 ms later. */
-static void emit_as(struct gen *g, struct class_truth *ct, enum cls c, enum reason reason)
-{
+static void emit_as(struct gen *g, struct class_truth *ct, enum cls c,
+                    enum reason reason) {
   book(g, ct, c, reason);
   g->ts_us += 1000;
 }
 
-static void set_dscp(struct frame *f, uint8_t dscp)
-{
+static void set_dscp(struct frame *f, uint8_t dscp) {
   uint8_t *ip = f->b + f->ip_off;
 
   if (f->ip_ver == 4) {
@@ -137,9 +149,10 @@ static void set_dscp(struct frame *f, uint8_t dscp)
   }
 }
 
-static void packet(struct gen *g, struct class_truth *ct, const struct conv *c, bool reply)
-{
-  struct encap enc = {.name = "vlan", .ntags = 1, .tpid = {ETH_VLAN}, .vid = {c->vlan}};
+static void packet(struct gen *g, struct class_truth *ct, const struct conv *c,
+                   bool reply) {
+  struct encap enc = {
+      .name = "vlan", .ntags = 1, .tpid = {ETH_VLAN}, .vid = {c->vlan}};
   struct ipspec s;
 
   memset(&s, 0, sizeof s);
@@ -185,6 +198,7 @@ struct handshakes {
   enum cls cls, reply_cls, ack_cls;
 };
 
+/* clang-format off */
 static const struct handshakes hss[] = {
     {"hs_web_8080", 4, l4a, r4a, true, 8080, 0, 6, 8000, 1500, 400, C_WEB, C_WEB, C_WEB},
     /* the SYN (dst_port 443) makes a web_v6 flow; its SYN-ACK is web */
@@ -197,10 +211,11 @@ static const struct handshakes hss[] = {
     {"hs_backup", 4, r4b, l4a, false, 873, 0, 3, 300000, 40000, 1000, C_BACKUP, C_UNCL, C_BACKUP},
     {"hs_other_9999", 4, l4a, r4a, true, 9999, 0, 5, 2000, 1500, 30, C_UNCL, C_UNCL, C_UNCL},
 };
+/* clang-format on */
 
-static void hs_segment(struct gen *g, struct class_truth *ct, const struct handshakes *h, uint16_t cport,
-                       bool from_cli, uint8_t flags, enum cls c, uint64_t ts)
-{
+static void hs_segment(struct gen *g, struct class_truth *ct,
+                       const struct handshakes *h, uint16_t cport,
+                       bool from_cli, uint8_t flags, enum cls c, uint64_t ts) {
   struct ipspec s;
 
   memset(&s, 0, sizeof s);
@@ -222,19 +237,20 @@ static void hs_segment(struct gen *g, struct class_truth *ct, const struct hands
   book(g, ct, c, R_NONE);
 }
 
-static void handshakes(struct gen *g, struct class_truth *ct)
-{
+static void handshakes(struct gen *g, struct class_truth *ct) {
   uint16_t cport = 41000;
 
   for (size_t i = 0; i < sizeof hss / sizeof hss[0]; i++) {
     const struct handshakes *h = &hss[i];
 
     for (int k = 0; k < h->n; k++, cport++) {
-      uint64_t t0 = g->ts_us + 1000, synack = t0 + h->syn_synack + (uint64_t)k * h->step;
+      uint64_t t0 = g->ts_us + 1000,
+               synack = t0 + h->syn_synack + (uint64_t)k * h->step;
       uint64_t ack = synack + h->synack_ack;
 
       hs_segment(g, ct, h, cport, true, TCP_SYN, h->cls, t0);
-      hs_segment(g, ct, h, cport, false, TCP_SYN | TCP_ACK, h->reply_cls, synack);
+      hs_segment(g, ct, h, cport, false, TCP_SYN | TCP_ACK, h->reply_cls,
+                 synack);
       hs_segment(g, ct, h, cport, true, TCP_ACK, h->ack_cls, ack);
       GEN_ASSERT(ct->n_handshakes[h->cls] < MAX_HS);
       ct->handshake_us[h->cls][ct->n_handshakes[h->cls]++] = ack - t0;
@@ -244,8 +260,7 @@ static void handshakes(struct gen *g, struct class_truth *ct)
 }
 
 /* The class's handshake figures, as latency-tcp_handshake_<class>_*. */
-static int latency_lines(FILE *fp, struct class_truth *ct, int c)
-{
+static int latency_lines(FILE *fp, struct class_truth *ct, int c) {
   static const char *const fig[3] = {"p50", "p90", "p99"};
   static const unsigned permille[3] = {500, 900, 990};
   uint64_t *v = ct->handshake_us[c];
@@ -258,14 +273,18 @@ static int latency_lines(FILE *fp, struct class_truth *ct, int c)
     if (fprintf(fp, "latency-tcp_handshake_%s_%s %.6f\n", cls_name[c], fig[q],
                 gen_nearest_rank(v, n, permille[q]) / 1e6) < 0)
       return -1;
-  return fprintf(fp, "latency-tcp_handshake_%s_max %.6f\n", cls_name[c], v[n - 1] / 1e6) < 0 ? -1 : 0;
+  return fprintf(fp, "latency-tcp_handshake_%s_max %.6f\n", cls_name[c],
+                 v[n - 1] / 1e6) < 0
+             ? -1
+             : 0;
 }
 
-void gen_scenario_classes(struct gen *g, FILE *fp, const char *path)
-{
+void gen_scenario_classes(struct gen *g, FILE *fp, const char *path) {
   struct class_truth ct;
-  const struct encap vlan202 = {.name = "vlan", .ntags = 1, .tpid = {ETH_VLAN}, .vid = {202}};
-  const struct encap vlan203 = {.name = "vlan", .ntags = 1, .tpid = {ETH_VLAN}, .vid = {203}};
+  const struct encap vlan202 = {
+      .name = "vlan", .ntags = 1, .tpid = {ETH_VLAN}, .vid = {202}};
+  const struct encap vlan203 = {
+      .name = "vlan", .ntags = 1, .tpid = {ETH_VLAN}, .vid = {203}};
 
   memset(&ct, 0, sizeof ct);
   for (size_t i = 0; i < sizeof convs / sizeof convs[0]; i++) {
@@ -295,18 +314,22 @@ void gen_scenario_classes(struct gen *g, FILE *fp, const char *path)
   /* malformed (a TCP header cut short), even in a storage VLAN: always
    * unclassified */
   {
-    struct ipspec s = {.ver = 4, .addr = ADDR_TX, .proto = 6, .short_l4 = true, .l4_keep = 10};
+    struct ipspec s = {
+        .ver = 4, .addr = ADDR_TX, .proto = 6, .short_l4 = true, .l4_keep = 10};
 
     GEN_ASSERT(gen_build_ip(g, &vlan203, &s, "malformed_vlan203"));
     emit_as(g, &ct, C_UNCL, R_L4_HEADER);
   }
 
   for (int c = 0; c < C_COUNT; c++) {
-    if (fprintf(fp, "if_packets-%s %llu %llu\n", cls_name[c], (unsigned long long)ct.packets[c][DIR_RX],
+    if (fprintf(fp, "if_packets-%s %llu %llu\n", cls_name[c],
+                (unsigned long long)ct.packets[c][DIR_RX],
                 (unsigned long long)ct.packets[c][DIR_TX]) < 0 ||
-        fprintf(fp, "if_octets-%s %llu %llu\n", cls_name[c], (unsigned long long)ct.octets[c][DIR_RX],
+        fprintf(fp, "if_octets-%s %llu %llu\n", cls_name[c],
+                (unsigned long long)ct.octets[c][DIR_RX],
                 (unsigned long long)ct.octets[c][DIR_TX]) < 0 ||
-        fprintf(fp, "current_connections-%s %llu\n", cls_name[c], (unsigned long long)ct.flows[c]) < 0 ||
+        fprintf(fp, "current_connections-%s %llu\n", cls_name[c],
+                (unsigned long long)ct.flows[c]) < 0 ||
         latency_lines(fp, &ct, c) < 0)
       gen_die("--class-truth %s: write failed: %s", path, strerror(errno));
   }

@@ -1,13 +1,15 @@
-/* gen_collide.c - the collide scenario: what an attacker who knew the hash seed would send, flow keys that all share one bucket of the flow table, for the hardening test and bench/collide.sh. */
+/* gen_collide.c - the collide scenario: what an attacker who knew the hash seed
+ * would send, flow keys that all share one bucket of the flow table, for the
+ * hardening test and bench/collide.sh. */
 #include "gen_collide.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/hash.h" /* the engine's own hash */
+#include "flow/flow.h" /* and its key layout */
 #include "gen_model.h"
 #include "known_seed.h"
-#include "base/hash.h" /* the engine's own hash */
-#include "flow/flow.h"   /* and its key layout */
 
 /* The whole capture spans this much packet time: no flow times out. */
 #define COLLIDE_SPAN_US 10000000ULL
@@ -17,8 +19,7 @@ static const uint8_t server[4] = {198, 18, 0, 53};
 /* The candidate keys: 65536 sources of 198.19.0.0/16 times 64512 ports. */
 #define CANDIDATES (65536ULL * 64512ULL)
 
-static void candidate(uint64_t c, uint8_t addr[4], uint16_t *sport)
-{
+static void candidate(uint64_t c, uint8_t addr[4], uint16_t *sport) {
   addr[0] = 198;
   addr[1] = 19;
   addr[2] = (uint8_t)(c >> 8);
@@ -28,8 +29,8 @@ static void candidate(uint64_t c, uint8_t addr[4], uint16_t *sport)
 
 /* The key src/flow/flow_key.c builds for a datagram from addr:sport to the
  * server: the server sorts lower (198.18 < 198.19), so it is side 0. */
-static void engine_key(struct pf_flow_key *k, const uint8_t addr[4], uint16_t sport)
-{
+static void engine_key(struct pf_flow_key *k, const uint8_t addr[4],
+                       uint16_t sport) {
   memset(k, 0, sizeof *k);
   memcpy(k->addr[0], server, 4);
   memcpy(k->addr[1], addr, 4);
@@ -39,11 +40,11 @@ static void engine_key(struct pf_flow_key *k, const uint8_t addr[4], uint16_t sp
   k->family = 4;
 }
 
-void gen_scenario_collide(struct gen *g, uint64_t packets, uint32_t keys, bool counts)
-{
+void gen_scenario_collide(struct gen *g, uint64_t packets, uint32_t keys,
+                          bool counts) {
   static const uint64_t seed[4] = PF_KNOWN_SEED_INIT;
   const uint32_t mask = COLLIDE_TABLE_BUCKETS - 1;
-  uint8_t (*addr)[4] = calloc(keys, sizeof *addr);
+  uint8_t(*addr)[4] = calloc(keys, sizeof *addr);
   uint16_t *sport = calloc(keys, sizeof *sport);
   struct pf_flow_key k;
   uint32_t target = 0, found = 0;

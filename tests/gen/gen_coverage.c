@@ -1,4 +1,5 @@
-/* gen_coverage.c - runs the rounds of the coverage and live scenarios and builds their well-formed cases. */
+/* gen_coverage.c - runs the rounds of the coverage and live scenarios and
+ * builds their well-formed cases. */
 #include "gen_coverage.h"
 
 #include <stdio.h>
@@ -7,6 +8,7 @@ const int gen_addr_kinds[4] = {ADDR_RX, ADDR_TX, ADDR_BOTH, ADDR_NEITHER};
 
 /* Transport protocols and TCP flags; built as IPv4 and as IPv6 (ICMP
  * becomes ICMPv6 in IPv6). */
+/* clang-format off */
 static const struct named_spec transport_cases[] = {
   {"tcp_syn", {.proto = 6, .tcp_flags = TCP_SYN, .tcp_opts = 20}, 0},
   {"tcp_synack", {.proto = 6, .tcp_flags = TCP_SYN | TCP_ACK, .tcp_opts = 20}, 0},
@@ -38,8 +40,10 @@ static const struct named_spec transport_cases[] = {
   {"v4_proto60", {.proto = 60, .payload_max = 64}, 4},
   {"v6_mobility", {.proto = 135}, 6},
 };
+/* clang-format on */
 
 /* IPv4 options, fragments, IPv6 extension headers. */
+/* clang-format off */
 static const struct named_spec ip_cases[] = {
   {"v4opt_ra_tcp", {.ver = 4, .proto = 6, .tcp_flags = TCP_ACK, .v4_opts = 4}, 4},
   {"v4opt_rr8_udp", {.ver = 4, .proto = 17, .v4_opts = 8, .payload = 10, .payload_max = 100}, 4},
@@ -87,11 +91,11 @@ static const struct named_spec ip_cases[] = {
   {"v6_plen0_udp", {.ver = 6, .proto = 17, .plen_zero = true, .payload = 20, .payload_max = 400}, 6},
   {"v6_plen0_hbh_tcp", {.ver = 6, .proto = 6, .tcp_flags = TCP_ACK, .n_ext = 1, .ext = {0}, .plen_zero = true, .payload = 10, .payload_max = 100}, 6},
 };
+/* clang-format on */
 
 /* Builds and emits a well-formed packet for every address kind. */
-void gen_ip_all_dirs(struct gen *g, const struct encap *e, struct ipspec s, const char *what,
-                     int reps)
-{
+void gen_ip_all_dirs(struct gen *g, const struct encap *e, struct ipspec s,
+                     const char *what, int reps) {
   for (int r = 0; r < reps; r++)
     for (int a = 0; a < 4; a++) {
       s.addr = gen_addr_kinds[a];
@@ -100,9 +104,9 @@ void gen_ip_all_dirs(struct gen *g, const struct encap *e, struct ipspec s, cons
     }
 }
 
-static void cover_transports(struct gen *g)
-{
-  for (size_t i = 0; i < sizeof transport_cases / sizeof transport_cases[0]; i++)
+static void cover_transports(struct gen *g) {
+  for (size_t i = 0; i < sizeof transport_cases / sizeof transport_cases[0];
+       i++)
     for (int ver = 4; ver <= 6; ver += 2) {
       const struct named_spec *c = &transport_cases[i];
       struct ipspec s = c->s;
@@ -121,16 +125,21 @@ static void cover_transports(struct gen *g)
 }
 
 /* Every size bucket, at and around each boundary. */
-static void cover_sizes(struct gen *g)
-{
-  static const int sizes[] = {60, 64, 65, 100, 127, 128, 200, 255, 256, 400, 511, 512, 800,
-                              1023, 1024, 1280, 1514, 1518, 1519, 2000, 9000};
+static void cover_sizes(struct gen *g) {
+  static const int sizes[] = {60,   64,   65,   100,  127,  128,  200,
+                              255,  256,  400,  511,  512,  800,  1023,
+                              1024, 1280, 1514, 1518, 1519, 2000, 9000};
   static const int addrs[] = {ADDR_RX, ADDR_TX, ADDR_BOTH};
 
   for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++)
     for (int a = 0; a < 3; a++) {
-      struct ipspec s4 = {.ver = 4, .addr = addrs[a], .proto = 17, .target_len = sizes[i]};
-      struct ipspec s6 = {.ver = 6, .addr = addrs[a], .proto = 6, .tcp_flags = TCP_PSH | TCP_ACK, .target_len = sizes[i]};
+      struct ipspec s4 = {
+          .ver = 4, .addr = addrs[a], .proto = 17, .target_len = sizes[i]};
+      struct ipspec s6 = {.ver = 6,
+                          .addr = addrs[a],
+                          .proto = 6,
+                          .tcp_flags = TCP_PSH | TCP_ACK,
+                          .target_len = sizes[i]};
       char what[32];
 
       snprintf(what, sizeof what, "size%d_udp", sizes[i]);
@@ -147,8 +156,7 @@ static const uint8_t lldp_mac[6] = {0x01, 0x80, 0xc2, 0x00, 0x00, 0x0e};
 static const uint8_t stp_mac[6] = {0x01, 0x80, 0xc2, 0x00, 0x00, 0x00};
 
 /* Non-IP payloads that fit after the encapsulation `e`. */
-void gen_cover_non_ip_encap(struct gen *g, const struct encap *e)
-{
+void gen_cover_non_ip_encap(struct gen *g, const struct encap *e) {
   struct frame *f = &g->f;
 
   if (e->nlabels) {
@@ -201,8 +209,7 @@ void gen_cover_non_ip_encap(struct gen *g, const struct encap *e)
   gen_emit_non_ip(g);
 }
 
-static void cover_non_ip(struct gen *g)
-{
+static void cover_non_ip(struct gen *g) {
   struct frame *f = &g->f;
 
   if (g->link == LK_RAW)
@@ -230,7 +237,8 @@ static void cover_non_ip(struct gen *g)
     gen_emit_non_ip(g);
     /* 802.3 with LLC (spanning tree): the type field is a length below
      * 0x0600; cooked captures carry LLC as protocol 0x0004 */
-    gen_begin_non_ip(g, &gen_enc_plain, g->link == LK_ETHERNET ? 38 : 0x0004, "stp_8023_llc", stp_mac);
+    gen_begin_non_ip(g, &gen_enc_plain, g->link == LK_ETHERNET ? 38 : 0x0004,
+                     "stp_8023_llc", stp_mac);
     gen_put8(f, 0x42);
     gen_put8(f, 0x42);
     gen_put8(f, 0x03);
@@ -239,7 +247,8 @@ static void cover_non_ip(struct gen *g)
     gen_begin_non_ip(g, &gen_enc_plain, ETH_IPX, "ipx", NULL);
     gen_put_random(g, f, gen_rng_range(&g->rng, 30, 100));
     gen_emit_non_ip(g);
-    gen_begin_non_ip(g, &gen_enc_plain, ETH_PPPOE_DISC, "pppoe_padi", bcast_mac);
+    gen_begin_non_ip(g, &gen_enc_plain, ETH_PPPOE_DISC, "pppoe_padi",
+                     bcast_mac);
     gen_put8(f, 0x11);
     gen_put8(f, 0x09);
     gen_put16(f, 0);
@@ -247,32 +256,59 @@ static void cover_non_ip(struct gen *g)
     gen_put16(f, 0x0101); /* service name, empty */
     gen_put16(f, 0);
     gen_emit_non_ip(g);
-    gen_begin_non_ip(g, &gen_enc_plain, ETH_EXPERIMENTAL, "ethertype_88b5", NULL);
+    gen_begin_non_ip(g, &gen_enc_plain, ETH_EXPERIMENTAL, "ethertype_88b5",
+                     NULL);
     gen_put_random(g, f, gen_rng_range(&g->rng, 46, 1500));
     gen_emit_non_ip(g);
   }
 }
 
 /* Frames cut after every header the decoder needs: well-formed. */
-static void cover_payload_cuts(struct gen *g)
-{
+static void cover_payload_cuts(struct gen *g) {
   struct frame *f = &g->f;
 
   if (g->live)
     return;
   for (int rep = 0; rep < 2; rep++) {
     int addr = gen_addr_kinds[rep % 4];
-    struct ipspec tcp = {.ver = 4, .addr = addr, .proto = 6, .tcp_flags = TCP_PSH | TCP_ACK, .tcp_opts = 12, .payload = 200, .payload_max = 1400};
-    struct ipspec syn = {.ver = 4, .addr = addr, .proto = 6, .tcp_flags = TCP_SYN, .tcp_opts = 20, .payload = 10};
-    struct ipspec udp6 = {.ver = 6, .addr = addr, .proto = 17, .payload = 100, .payload_max = 1000};
+    struct ipspec tcp = {.ver = 4,
+                         .addr = addr,
+                         .proto = 6,
+                         .tcp_flags = TCP_PSH | TCP_ACK,
+                         .tcp_opts = 12,
+                         .payload = 200,
+                         .payload_max = 1400};
+    struct ipspec syn = {.ver = 4,
+                         .addr = addr,
+                         .proto = 6,
+                         .tcp_flags = TCP_SYN,
+                         .tcp_opts = 20,
+                         .payload = 10};
+    struct ipspec udp6 = {.ver = 6,
+                          .addr = addr,
+                          .proto = 17,
+                          .payload = 100,
+                          .payload_max = 1000};
     struct ipspec icmp = {.ver = 4, .addr = addr, .proto = 1, .payload = 56};
     struct ipspec icmp6 = {.ver = 6, .addr = addr, .proto = 58, .payload = 56};
     struct ipspec sctp = {.ver = 4, .addr = addr, .proto = 132, .payload = 100};
     struct ipspec gre = {.ver = 4, .addr = addr, .proto = 47, .payload = 100};
-    struct ipspec frag4 = {.ver = 4, .addr = addr, .proto = 17, .frag = FR_LAST, .payload = 500};
-    struct ipspec frag6 = {.ver = 6, .addr = addr, .proto = 17, .frag = FR_MIDDLE, .n_ext = 2, .ext = {0, 44}, .payload = 500};
+    struct ipspec frag4 = {
+        .ver = 4, .addr = addr, .proto = 17, .frag = FR_LAST, .payload = 500};
+    struct ipspec frag6 = {.ver = 6,
+                           .addr = addr,
+                           .proto = 17,
+                           .frag = FR_MIDDLE,
+                           .n_ext = 2,
+                           .ext = {0, 44},
+                           .payload = 500};
     struct ipspec esp = {.ver = 4, .addr = addr, .proto = 50, .payload = 100};
-    struct ipspec nonxt = {.ver = 6, .addr = addr, .proto = 59, .n_ext = 1, .ext = {60}, .payload = 100};
+    struct ipspec nonxt = {.ver = 6,
+                           .addr = addr,
+                           .proto = 59,
+                           .n_ext = 1,
+                           .ext = {60},
+                           .payload = 100};
 
     gen_build_ip(g, &gen_enc_plain, &tcp, "cut_after_tcp_hdr");
     gen_emit(g, f->hdr_end, R_NONE);
@@ -318,8 +354,7 @@ static void cover_payload_cuts(struct gen *g)
   }
 }
 
-void gen_scenario_coverage(struct gen *g, uint64_t rounds)
-{
+void gen_scenario_coverage(struct gen *g, uint64_t rounds) {
   for (uint64_t r = 0; r < rounds; r++) {
     cover_transports(g);
     cover_sizes(g);

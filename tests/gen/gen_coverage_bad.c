@@ -1,26 +1,37 @@
-/* gen_coverage_bad.c - the malformed frames of the coverage and live scenarios, for every reason of DECODING.md. */
+/* gen_coverage_bad.c - the malformed frames of the coverage and live scenarios,
+ * for every reason of DECODING.md. */
 #include "gen_coverage.h"
 
 #include <string.h>
 
 /* More than DECODING.md allows. */
-static const struct encap enc_vlan9 = {
-  .name = "vlan9", .ntags = 9,
-  .tpid = {ETH_VLAN, ETH_VLAN, ETH_VLAN, ETH_VLAN, ETH_VLAN, ETH_VLAN, ETH_VLAN, ETH_VLAN, ETH_VLAN}};
+static const struct encap enc_vlan9 = {.name = "vlan9",
+                                       .ntags = 9,
+                                       .tpid = {ETH_VLAN, ETH_VLAN, ETH_VLAN,
+                                                ETH_VLAN, ETH_VLAN, ETH_VLAN,
+                                                ETH_VLAN, ETH_VLAN, ETH_VLAN}};
 static const struct encap enc_vlan10 = {
-  .name = "vlan10", .ntags = 10,
-  .tpid = {ETH_QINQ, ETH_VLAN, ETH_VLAN_OLD, ETH_VLAN, ETH_VLAN, ETH_VLAN, ETH_VLAN, ETH_VLAN,
-           ETH_VLAN, ETH_VLAN}};
-static const struct encap enc_mpls17 = {.name = "mpls17", .nlabels = 17, .mpls_type = ETH_MPLS};
-static const struct encap enc_mpls20 = {.name = "mpls20", .nlabels = 20, .mpls_type = ETH_MPLS_MC};
+    .name = "vlan10",
+    .ntags = 10,
+    .tpid = {ETH_QINQ, ETH_VLAN, ETH_VLAN_OLD, ETH_VLAN, ETH_VLAN, ETH_VLAN,
+             ETH_VLAN, ETH_VLAN, ETH_VLAN, ETH_VLAN}};
+static const struct encap enc_mpls17 = {
+    .name = "mpls17", .nlabels = 17, .mpls_type = ETH_MPLS};
+static const struct encap enc_mpls20 = {
+    .name = "mpls20", .nlabels = 20, .mpls_type = ETH_MPLS_MC};
 
 /* Frames cut inside the link header, down to no byte at all. */
-static void bad_link_cuts(struct gen *g)
-{
+static void bad_link_cuts(struct gen *g) {
   struct frame *f = &g->f;
   size_t hl = gen_link_infos[g->link].hdr_len;
-  struct ipspec s = {.ver = 4, .addr = ADDR_RX, .proto = 6, .tcp_flags = TCP_ACK, .payload = 20, .payload_max = 200,
-                     .fixed_pkttype = true, .pkttype = PT_HOST};
+  struct ipspec s = {.ver = 4,
+                     .addr = ADDR_RX,
+                     .proto = 6,
+                     .tcp_flags = TCP_ACK,
+                     .payload = 20,
+                     .payload_max = 200,
+                     .fixed_pkttype = true,
+                     .pkttype = PT_HOST};
   size_t snap_cuts[] = {0, 1, hl / 2, hl ? hl - 1 : 0};
   size_t short_lens[] = {1, hl / 2, hl ? hl - 1 : 0};
 
@@ -44,11 +55,15 @@ static void bad_link_cuts(struct gen *g)
 }
 
 /* Frames cut inside VLAN tags, MPLS labels and PPPoE headers. */
-static void bad_encap_cuts(struct gen *g)
-{
+static void bad_encap_cuts(struct gen *g) {
   struct frame *f = &g->f;
-  struct ipspec s = {.ver = 4, .addr = ADDR_TX, .proto = 17, .payload = 20, .payload_max = 300};
-  const struct encap *vlan = &gen_encaps[0], *qinq = &gen_encaps[1], *mpls3 = &gen_encaps[7], *pppoe = &gen_encaps[11];
+  struct ipspec s = {.ver = 4,
+                     .addr = ADDR_TX,
+                     .proto = 17,
+                     .payload = 20,
+                     .payload_max = 300};
+  const struct encap *vlan = &gen_encaps[0], *qinq = &gen_encaps[1],
+                     *mpls3 = &gen_encaps[7], *pppoe = &gen_encaps[11];
 
   if (!gen_link_has_ethertype(g))
     return;
@@ -71,11 +86,13 @@ static void bad_encap_cuts(struct gen *g)
     gen_emit(g, f->link_end + 6, R_SNAPLEN);
   }
   {
-    static const size_t mpls_short[] = {0, 2, 5, 11, 12}; /* 12: nothing after the stack */
+    static const size_t mpls_short[] = {0, 2, 5, 11,
+                                        12}; /* 12: nothing after the stack */
 
     for (size_t i = 0; i < 5; i++) {
       s.ver = i % 2 ? 6 : 4;
-      gen_build_ip(g, mpls3, &s, i == 4 ? "short_after_mpls_stack" : "short_mpls_label");
+      gen_build_ip(g, mpls3, &s,
+                   i == 4 ? "short_after_mpls_stack" : "short_mpls_label");
       f->n = f->link_end + mpls_short[i];
       gen_emit(g, CAP_ALL, R_TRUNCATED);
     }
@@ -108,11 +125,19 @@ static void bad_encap_cuts(struct gen *g)
 
 /* Frames cut inside the network and transport headers. Only cuts before the
  * IP length fields are "truncated" (see the report on ambiguities). */
-static void bad_ip_cuts(struct gen *g)
-{
+static void bad_ip_cuts(struct gen *g) {
   struct frame *f = &g->f;
-  struct ipspec v4 = {.ver = 4, .addr = ADDR_RX, .proto = 6, .tcp_flags = TCP_ACK, .payload = 20, .payload_max = 500};
-  struct ipspec v6 = {.ver = 6, .addr = ADDR_TX, .proto = 17, .payload = 20, .payload_max = 500};
+  struct ipspec v4 = {.ver = 4,
+                      .addr = ADDR_RX,
+                      .proto = 6,
+                      .tcp_flags = TCP_ACK,
+                      .payload = 20,
+                      .payload_max = 500};
+  struct ipspec v6 = {.ver = 6,
+                      .addr = ADDR_TX,
+                      .proto = 17,
+                      .payload = 20,
+                      .payload_max = 500};
   static const size_t v4_short[] = {0, 1, 3}, v6_short[] = {0, 2, 5};
 
   for (size_t i = 0; i < 3; i++) {
@@ -133,9 +158,27 @@ static void bad_ip_cuts(struct gen *g)
     return;
   {
     static const size_t v4_snap[] = {0, 1, 10, 19}, v6_snap[] = {3, 20, 39};
-    struct ipspec opts = {.ver = 4, .addr = ADDR_TX, .proto = 6, .tcp_flags = TCP_SYN, .tcp_opts = 20, .v4_opts = 40};
-    struct ipspec ext = {.ver = 6, .addr = ADDR_RX, .proto = 17, .n_ext = 2, .ext = {0, 60}, .payload = 10, .payload_max = 100};
-    struct ipspec chain = {.ver = 6, .addr = ADDR_BOTH, .proto = 6, .tcp_flags = TCP_ACK, .frag = FR_FIRST, .n_ext = 4, .ext = {0, 43, 44, 51}, .payload = 100};
+    struct ipspec opts = {.ver = 4,
+                          .addr = ADDR_TX,
+                          .proto = 6,
+                          .tcp_flags = TCP_SYN,
+                          .tcp_opts = 20,
+                          .v4_opts = 40};
+    struct ipspec ext = {.ver = 6,
+                         .addr = ADDR_RX,
+                         .proto = 17,
+                         .n_ext = 2,
+                         .ext = {0, 60},
+                         .payload = 10,
+                         .payload_max = 100};
+    struct ipspec chain = {.ver = 6,
+                           .addr = ADDR_BOTH,
+                           .proto = 6,
+                           .tcp_flags = TCP_ACK,
+                           .frag = FR_FIRST,
+                           .n_ext = 4,
+                           .ext = {0, 43, 44, 51},
+                           .payload = 100};
 
     for (size_t i = 0; i < 4; i++) {
       if (g->link == LK_RAW && v4_snap[i] == 0)
@@ -164,20 +207,50 @@ static void bad_ip_cuts(struct gen *g)
       struct ipspec s;
       size_t cut;
     } l4_cuts[] = {
-      {"snap_in_tcp_hdr", {.ver = 4, .proto = 6, .tcp_flags = TCP_SYN, .payload = 10}, 0},
-      {"snap_in_tcp_hdr", {.ver = 6, .proto = 6, .tcp_flags = TCP_RST, .payload = 10}, 13},
-      {"snap_in_tcp_hdr", {.ver = 4, .proto = 6, .tcp_flags = TCP_FIN, .tcp_opts = 12, .payload = 10}, 19},
-      {"snap_in_udp_hdr", {.ver = 4, .proto = 17, .payload = 30}, 0},
-      {"snap_in_udp_hdr", {.ver = 6, .proto = 17, .payload = 30}, 7},
-      {"snap_in_icmp_hdr", {.ver = 4, .proto = 1, .payload = 56}, 3},
-      {"snap_in_icmp_hdr", {.ver = 4, .proto = 1, .payload = 56}, 0},
-      {"snap_in_icmpv6_hdr", {.ver = 6, .proto = 58, .payload = 56}, 2},
-      {"snap_in_sctp_hdr", {.ver = 4, .proto = 132, .payload = 40}, 5},
-      {"snap_in_sctp_hdr", {.ver = 6, .proto = 132, .payload = 40}, 11},
-      {"snap_in_gre_hdr", {.ver = 4, .proto = 47, .payload = 40}, 3},
-      {"snap_in_v4_first_frag_tcp", {.ver = 4, .proto = 6, .tcp_flags = TCP_ACK, .frag = FR_FIRST, .payload = 100}, 10},
-      {"snap_in_v6_first_frag_udp", {.ver = 6, .proto = 17, .frag = FR_FIRST, .n_ext = 1, .ext = {44}, .payload = 100}, 5},
-      {"snap_in_tcp_after_ext", {.ver = 6, .proto = 6, .tcp_flags = TCP_SYN | TCP_ACK, .n_ext = 2, .ext = {0, 60}, .payload = 10}, 8},
+        {"snap_in_tcp_hdr",
+         {.ver = 4, .proto = 6, .tcp_flags = TCP_SYN, .payload = 10},
+         0},
+        {"snap_in_tcp_hdr",
+         {.ver = 6, .proto = 6, .tcp_flags = TCP_RST, .payload = 10},
+         13},
+        {"snap_in_tcp_hdr",
+         {.ver = 4,
+          .proto = 6,
+          .tcp_flags = TCP_FIN,
+          .tcp_opts = 12,
+          .payload = 10},
+         19},
+        {"snap_in_udp_hdr", {.ver = 4, .proto = 17, .payload = 30}, 0},
+        {"snap_in_udp_hdr", {.ver = 6, .proto = 17, .payload = 30}, 7},
+        {"snap_in_icmp_hdr", {.ver = 4, .proto = 1, .payload = 56}, 3},
+        {"snap_in_icmp_hdr", {.ver = 4, .proto = 1, .payload = 56}, 0},
+        {"snap_in_icmpv6_hdr", {.ver = 6, .proto = 58, .payload = 56}, 2},
+        {"snap_in_sctp_hdr", {.ver = 4, .proto = 132, .payload = 40}, 5},
+        {"snap_in_sctp_hdr", {.ver = 6, .proto = 132, .payload = 40}, 11},
+        {"snap_in_gre_hdr", {.ver = 4, .proto = 47, .payload = 40}, 3},
+        {"snap_in_v4_first_frag_tcp",
+         {.ver = 4,
+          .proto = 6,
+          .tcp_flags = TCP_ACK,
+          .frag = FR_FIRST,
+          .payload = 100},
+         10},
+        {"snap_in_v6_first_frag_udp",
+         {.ver = 6,
+          .proto = 17,
+          .frag = FR_FIRST,
+          .n_ext = 1,
+          .ext = {44},
+          .payload = 100},
+         5},
+        {"snap_in_tcp_after_ext",
+         {.ver = 6,
+          .proto = 6,
+          .tcp_flags = TCP_SYN | TCP_ACK,
+          .n_ext = 2,
+          .ext = {0, 60},
+          .payload = 10},
+         8},
     };
 
     for (size_t i = 0; i < sizeof l4_cuts / sizeof l4_cuts[0]; i++) {
@@ -190,14 +263,35 @@ static void bad_ip_cuts(struct gen *g)
   }
 }
 
-static void bad_too_deep(struct gen *g)
-{
-  struct ipspec v4 = {.ver = 4, .addr = ADDR_RX, .proto = 6, .tcp_flags = TCP_SYN, .tcp_opts = 20};
-  struct ipspec v6 = {.ver = 6, .addr = ADDR_TX, .proto = 17, .payload = 10, .payload_max = 200};
-  struct ipspec ext17 = {.ver = 6, .addr = ADDR_RX, .proto = 17, .n_ext = 17, .ext = {EXT16, 60}, .payload_max = 100};
-  struct ipspec ext17b = {.ver = 6, .addr = ADDR_TX, .proto = 6, .tcp_flags = TCP_SYN, .n_ext = 17, .ext = {0, EXT16}};
-  struct ipspec ext20 = {.ver = 6, .addr = ADDR_BOTH, .proto = 17, .n_ext = 20,
-                         .ext = {0, 60, 43, 60, 60, 60, 60, 60, 60, 60, 60, 60, 60, 60, 60, 60, 60, 60, 60, 51}};
+static void bad_too_deep(struct gen *g) {
+  struct ipspec v4 = {.ver = 4,
+                      .addr = ADDR_RX,
+                      .proto = 6,
+                      .tcp_flags = TCP_SYN,
+                      .tcp_opts = 20};
+  struct ipspec v6 = {.ver = 6,
+                      .addr = ADDR_TX,
+                      .proto = 17,
+                      .payload = 10,
+                      .payload_max = 200};
+  struct ipspec ext17 = {.ver = 6,
+                         .addr = ADDR_RX,
+                         .proto = 17,
+                         .n_ext = 17,
+                         .ext = {EXT16, 60},
+                         .payload_max = 100};
+  struct ipspec ext17b = {.ver = 6,
+                          .addr = ADDR_TX,
+                          .proto = 6,
+                          .tcp_flags = TCP_SYN,
+                          .n_ext = 17,
+                          .ext = {0, EXT16}};
+  struct ipspec ext20 = {.ver = 6,
+                         .addr = ADDR_BOTH,
+                         .proto = 17,
+                         .n_ext = 20,
+                         .ext = {0,  60, 43, 60, 60, 60, 60, 60, 60, 60,
+                                 60, 60, 60, 60, 60, 60, 60, 60, 60, 51}};
 
   if (gen_link_has_ethertype(g) && !g->live) {
     gen_build_ip(g, &enc_vlan9, &v4, "vlan9_tcp");
@@ -223,17 +317,21 @@ static void bad_too_deep(struct gen *g)
   gen_emit(g, CAP_ALL, R_TOO_DEEP);
 }
 
-static void set_version(struct frame *f, int v)
-{
+static void set_version(struct frame *f, int v) {
   f->b[f->ip_off] = (uint8_t)(v << 4 | (f->b[f->ip_off] & 0x0f));
   gen_fix_ipv4_csum(f);
 }
 
-static void bad_ip_version(struct gen *g)
-{
+static void bad_ip_version(struct gen *g) {
   struct frame *f = &g->f;
-  struct ipspec v4 = {.ver = 4, .addr = ADDR_RX, .proto = 6, .tcp_flags = TCP_ACK, .payload = 20, .payload_max = 200};
-  struct ipspec v6 = {.ver = 6, .addr = ADDR_TX, .proto = 17, .payload_max = 200};
+  struct ipspec v4 = {.ver = 4,
+                      .addr = ADDR_RX,
+                      .proto = 6,
+                      .tcp_flags = TCP_ACK,
+                      .payload = 20,
+                      .payload_max = 200};
+  struct ipspec v6 = {
+      .ver = 6, .addr = ADDR_TX, .proto = 17, .payload_max = 200};
 
   if (g->link == LK_RAW)
     return; /* the nibble itself selects the version there */
@@ -266,18 +364,27 @@ static void bad_ip_version(struct gen *g)
   }
 }
 
-static void set_v6_plen(struct frame *f, size_t plen)
-{
+static void set_v6_plen(struct frame *f, size_t plen) {
   GEN_ASSERT(plen <= 65535);
   gen_wr_be16(f->b + f->ip_off + 4, (uint16_t)plen);
 }
 
-static void bad_ipv4_header(struct gen *g)
-{
+static void bad_ipv4_header(struct gen *g) {
   struct frame *f = &g->f;
-  struct ipspec tcp = {.ver = 4, .addr = ADDR_RX, .proto = 6, .tcp_flags = TCP_ACK, .payload = 20, .payload_max = 100};
-  struct ipspec opt4 = {.ver = 4, .addr = ADDR_TX, .proto = 17, .v4_opts = 4, .payload = 20};
-  struct ipspec opt40 = {.ver = 4, .addr = ADDR_NEITHER, .proto = 6, .tcp_flags = TCP_SYN, .v4_opts = 40, .payload = 20};
+  struct ipspec tcp = {.ver = 4,
+                       .addr = ADDR_RX,
+                       .proto = 6,
+                       .tcp_flags = TCP_ACK,
+                       .payload = 20,
+                       .payload_max = 100};
+  struct ipspec opt4 = {
+      .ver = 4, .addr = ADDR_TX, .proto = 17, .v4_opts = 4, .payload = 20};
+  struct ipspec opt40 = {.ver = 4,
+                         .addr = ADDR_NEITHER,
+                         .proto = 6,
+                         .tcp_flags = TCP_SYN,
+                         .v4_opts = 40,
+                         .payload = 20};
 
   for (int ihl = 0; ihl < 5; ihl++) {
     tcp.addr = gen_addr_kinds[ihl % 4];
@@ -304,13 +411,26 @@ static void bad_ipv4_header(struct gen *g)
   gen_emit(g, CAP_ALL, R_IPV4_HEADER);
 }
 
-static void bad_ip_length(struct gen *g)
-{
+static void bad_ip_length(struct gen *g) {
   struct frame *f = &g->f;
-  struct ipspec udp4 = {.ver = 4, .addr = ADDR_RX, .proto = 17, .payload = 10, .payload_max = 300};
-  struct ipspec ack4 = {.ver = 4, .addr = ADDR_TX, .proto = 6, .tcp_flags = TCP_ACK};
-  struct ipspec udp6 = {.ver = 6, .addr = ADDR_TX, .proto = 17, .payload = 10, .payload_max = 300};
-  struct ipspec ext6 = {.ver = 6, .addr = ADDR_RX, .proto = 6, .tcp_flags = TCP_SYN, .n_ext = 1, .ext = {0}};
+  struct ipspec udp4 = {.ver = 4,
+                        .addr = ADDR_RX,
+                        .proto = 17,
+                        .payload = 10,
+                        .payload_max = 300};
+  struct ipspec ack4 = {
+      .ver = 4, .addr = ADDR_TX, .proto = 6, .tcp_flags = TCP_ACK};
+  struct ipspec udp6 = {.ver = 6,
+                        .addr = ADDR_TX,
+                        .proto = 17,
+                        .payload = 10,
+                        .payload_max = 300};
+  struct ipspec ext6 = {.ver = 6,
+                        .addr = ADDR_RX,
+                        .proto = 6,
+                        .tcp_flags = TCP_SYN,
+                        .n_ext = 1,
+                        .ext = {0}};
 
   /* the frame's own bytes (after any padding) count, so claim one more */
   gen_build_ip(g, &gen_enc_plain, &udp4, "v4_total_one_too_long");
@@ -342,15 +462,46 @@ static void bad_ip_length(struct gen *g)
   gen_emit(g, f->ip_off + 40, R_IP_LENGTH);
 }
 
-static void bad_ipv6_ext(struct gen *g)
-{
+static void bad_ipv6_ext(struct gen *g) {
   struct frame *f = &g->f;
-  struct ipspec hbh = {.ver = 6, .addr = ADDR_RX, .proto = 17, .n_ext = 1, .ext = {0}, .payload_max = 20};
-  struct ipspec hbh_dst = {.ver = 6, .addr = ADDR_TX, .proto = 17, .n_ext = 2, .ext = {0, 60}, .payload_max = 20};
-  struct ipspec frag = {.ver = 6, .addr = ADDR_BOTH, .proto = 17, .frag = FR_FIRST, .n_ext = 1, .ext = {44}, .payload = 8};
-  struct ipspec ah = {.ver = 6, .addr = ADDR_NEITHER, .proto = 6, .tcp_flags = TCP_ACK, .n_ext = 1, .ext = {51}, .payload_max = 100};
-  struct ipspec rt = {.ver = 6, .addr = ADDR_RX, .proto = 17, .n_ext = 1, .ext = {43}, .payload_max = 100};
-  struct ipspec chain = {.ver = 6, .addr = ADDR_TX, .proto = 17, .n_ext = 3, .ext = {0, 43, 60}, .payload_max = 100};
+  struct ipspec hbh = {.ver = 6,
+                       .addr = ADDR_RX,
+                       .proto = 17,
+                       .n_ext = 1,
+                       .ext = {0},
+                       .payload_max = 20};
+  struct ipspec hbh_dst = {.ver = 6,
+                           .addr = ADDR_TX,
+                           .proto = 17,
+                           .n_ext = 2,
+                           .ext = {0, 60},
+                           .payload_max = 20};
+  struct ipspec frag = {.ver = 6,
+                        .addr = ADDR_BOTH,
+                        .proto = 17,
+                        .frag = FR_FIRST,
+                        .n_ext = 1,
+                        .ext = {44},
+                        .payload = 8};
+  struct ipspec ah = {.ver = 6,
+                      .addr = ADDR_NEITHER,
+                      .proto = 6,
+                      .tcp_flags = TCP_ACK,
+                      .n_ext = 1,
+                      .ext = {51},
+                      .payload_max = 100};
+  struct ipspec rt = {.ver = 6,
+                      .addr = ADDR_RX,
+                      .proto = 17,
+                      .n_ext = 1,
+                      .ext = {43},
+                      .payload_max = 100};
+  struct ipspec chain = {.ver = 6,
+                         .addr = ADDR_TX,
+                         .proto = 17,
+                         .n_ext = 3,
+                         .ext = {0, 43, 60},
+                         .payload_max = 100};
   uint8_t *ext;
 
   gen_build_ip(g, &gen_enc_plain, &hbh, "v6_hbh_too_long");
@@ -384,30 +535,65 @@ static void bad_ipv6_ext(struct gen *g)
   gen_emit(g, f->ip_off + 48, R_IPV6_EXT);
 }
 
-static void bad_l4_header(struct gen *g)
-{
+static void bad_l4_header(struct gen *g) {
   struct frame *f = &g->f;
   static const struct {
     const char *name;
     struct ipspec s;
   } cases[] = {
-    {"tcp_doff_0", {.ver = 4, .proto = 6, .tcp_flags = TCP_ACK, .tcp_doff = 1, .payload_max = 40}},
-    {"tcp_doff_4", {.ver = 6, .proto = 6, .tcp_flags = TCP_SYN, .tcp_doff = 4, .payload_max = 40}},
-    {"tcp_doff_15_past_payload", {.ver = 4, .proto = 6, .tcp_flags = TCP_SYN, .tcp_doff = 15, .payload_max = 20}},
-    {"tcp_doff_6_past_payload", {.ver = 4, .proto = 6, .tcp_flags = TCP_ACK, .tcp_doff = 6}},
-    {"tcp_doff_6_past_payload", {.ver = 6, .proto = 6, .tcp_flags = TCP_RST, .tcp_doff = 6}},
-    {"tcp_hdr_19", {.ver = 4, .proto = 6, .short_l4 = true, .l4_keep = 19}},
-    {"tcp_hdr_10", {.ver = 6, .proto = 6, .short_l4 = true, .l4_keep = 10}},
-    {"tcp_hdr_0", {.ver = 4, .proto = 6, .short_l4 = true, .l4_keep = 0}},
-    {"udp_hdr_7", {.ver = 4, .proto = 17, .short_l4 = true, .l4_keep = 7}},
-    {"udp_hdr_0", {.ver = 6, .proto = 17, .short_l4 = true, .l4_keep = 0}},
-    {"icmp_hdr_3", {.ver = 4, .proto = 1, .short_l4 = true, .l4_keep = 3}},
-    {"icmpv6_hdr_1", {.ver = 6, .proto = 58, .short_l4 = true, .l4_keep = 1}},
-    {"sctp_hdr_11", {.ver = 4, .proto = 132, .short_l4 = true, .l4_keep = 11}},
-    {"gre_hdr_3", {.ver = 6, .proto = 47, .short_l4 = true, .l4_keep = 3}},
-    {"tcp_after_ext_12", {.ver = 6, .proto = 6, .n_ext = 2, .ext = {0, 60}, .short_l4 = true, .l4_keep = 12}},
-    {"v4_first_frag_tcp_8", {.ver = 4, .proto = 6, .frag = FR_FIRST, .short_l4 = true, .l4_keep = 8}},
-    {"v6_first_frag_udp_4", {.ver = 6, .proto = 17, .frag = FR_FIRST, .n_ext = 1, .ext = {44}, .short_l4 = true, .l4_keep = 4}},
+      {"tcp_doff_0",
+       {.ver = 4,
+        .proto = 6,
+        .tcp_flags = TCP_ACK,
+        .tcp_doff = 1,
+        .payload_max = 40}},
+      {"tcp_doff_4",
+       {.ver = 6,
+        .proto = 6,
+        .tcp_flags = TCP_SYN,
+        .tcp_doff = 4,
+        .payload_max = 40}},
+      {"tcp_doff_15_past_payload",
+       {.ver = 4,
+        .proto = 6,
+        .tcp_flags = TCP_SYN,
+        .tcp_doff = 15,
+        .payload_max = 20}},
+      {"tcp_doff_6_past_payload",
+       {.ver = 4, .proto = 6, .tcp_flags = TCP_ACK, .tcp_doff = 6}},
+      {"tcp_doff_6_past_payload",
+       {.ver = 6, .proto = 6, .tcp_flags = TCP_RST, .tcp_doff = 6}},
+      {"tcp_hdr_19", {.ver = 4, .proto = 6, .short_l4 = true, .l4_keep = 19}},
+      {"tcp_hdr_10", {.ver = 6, .proto = 6, .short_l4 = true, .l4_keep = 10}},
+      {"tcp_hdr_0", {.ver = 4, .proto = 6, .short_l4 = true, .l4_keep = 0}},
+      {"udp_hdr_7", {.ver = 4, .proto = 17, .short_l4 = true, .l4_keep = 7}},
+      {"udp_hdr_0", {.ver = 6, .proto = 17, .short_l4 = true, .l4_keep = 0}},
+      {"icmp_hdr_3", {.ver = 4, .proto = 1, .short_l4 = true, .l4_keep = 3}},
+      {"icmpv6_hdr_1", {.ver = 6, .proto = 58, .short_l4 = true, .l4_keep = 1}},
+      {"sctp_hdr_11",
+       {.ver = 4, .proto = 132, .short_l4 = true, .l4_keep = 11}},
+      {"gre_hdr_3", {.ver = 6, .proto = 47, .short_l4 = true, .l4_keep = 3}},
+      {"tcp_after_ext_12",
+       {.ver = 6,
+        .proto = 6,
+        .n_ext = 2,
+        .ext = {0, 60},
+        .short_l4 = true,
+        .l4_keep = 12}},
+      {"v4_first_frag_tcp_8",
+       {.ver = 4,
+        .proto = 6,
+        .frag = FR_FIRST,
+        .short_l4 = true,
+        .l4_keep = 8}},
+      {"v6_first_frag_udp_4",
+       {.ver = 6,
+        .proto = 17,
+        .frag = FR_FIRST,
+        .n_ext = 1,
+        .ext = {44},
+        .short_l4 = true,
+        .l4_keep = 4}},
   };
 
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -424,7 +610,8 @@ static void bad_l4_header(struct gen *g)
     return;
   {
     /* the IP payload bound comes before the captured end */
-    struct ipspec s = {.ver = 4, .addr = ADDR_TX, .proto = 6, .short_l4 = true, .l4_keep = 10};
+    struct ipspec s = {
+        .ver = 4, .addr = ADDR_TX, .proto = 6, .short_l4 = true, .l4_keep = 10};
 
     gen_build_ip(g, &gen_enc_plain, &s, "tcp_hdr_10_cut");
     if (f->n == f->l4_off + 10)
@@ -433,8 +620,7 @@ static void bad_l4_header(struct gen *g)
   }
 }
 
-void gen_cover_malformed(struct gen *g)
-{
+void gen_cover_malformed(struct gen *g) {
   bad_link_cuts(g);
   bad_encap_cuts(g);
   bad_ip_cuts(g);

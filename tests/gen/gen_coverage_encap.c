@@ -1,8 +1,10 @@
-/* gen_coverage_encap.c - the VLAN, MPLS and PPPoE layers of the coverage scenario, and the packets sent through each. */
+/* gen_coverage_encap.c - the VLAN, MPLS and PPPoE layers of the coverage
+ * scenario, and the packets sent through each. */
 #include "gen_coverage.h"
 
 /* VLAN, MPLS and PPPoE layers; the well-formed ones. Other cases take some of
  * them by index (see gen_coverage.h): append, do not reorder. */
+/* clang-format off */
 const struct encap gen_encaps[] = {
   {.name = "vlan", .ntags = 1, .tpid = {ETH_VLAN}},
   {.name = "qinq", .ntags = 2, .tpid = {ETH_QINQ, ETH_VLAN}},
@@ -20,9 +22,9 @@ const struct encap gen_encaps[] = {
   {.name = "pppoe", .pppoe = true},
   {.name = "vlan_pppoe", .ntags = 1, .tpid = {ETH_VLAN}, .pppoe = true},
 };
+/* clang-format on */
 
-static bool encap_allowed(const struct gen *g, const struct encap *e)
-{
+static bool encap_allowed(const struct gen *g, const struct encap *e) {
   if (e->ntags == 0 && e->nlabels == 0 && !e->pppoe)
     return true;
   /* live: a veth with VLAN offload may move tags out of the frame */
@@ -30,6 +32,7 @@ static bool encap_allowed(const struct gen *g, const struct encap *e)
 }
 
 /* What goes through every VLAN/MPLS/PPPoE encapsulation. */
+/* clang-format off */
 static const struct named_spec encap_cases[] = {
   {"tcp_data", {.ver = 4, .proto = 6, .tcp_flags = TCP_PSH | TCP_ACK, .tcp_opts = 12, .payload = 1, .payload_max = 1400}, 4},
   {"tcp_syn", {.ver = 6, .proto = 6, .tcp_flags = TCP_SYN, .tcp_opts = 20}, 6},
@@ -40,9 +43,9 @@ static const struct named_spec encap_cases[] = {
   {"v4frag_last_udp", {.ver = 4, .proto = 17, .frag = FR_LAST, .payload = 1, .payload_max = 600}, 4},
   {"v6ext_hbh_rst", {.ver = 6, .proto = 6, .tcp_flags = TCP_RST, .n_ext = 1, .ext = {0}}, 6},
 };
+/* clang-format on */
 
-void gen_cover_encaps(struct gen *g)
-{
+void gen_cover_encaps(struct gen *g) {
   for (size_t i = 0; i < sizeof gen_encaps / sizeof gen_encaps[0]; i++) {
     const struct encap *e = &gen_encaps[i];
 

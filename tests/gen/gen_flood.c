@@ -1,4 +1,6 @@
-/* gen_flood.c - the flood scenario: spoofed TCP SYNs from random sources for cardinality and memory tests, with a little legitimate traffic as real heavy hitters. */
+/* gen_flood.c - the flood scenario: spoofed TCP SYNs from random sources for
+ * cardinality and memory tests, with a little legitimate traffic as real heavy
+ * hitters. */
 #include "gen_flows.h"
 
 #include <string.h>
@@ -8,10 +10,11 @@
 /* The whole capture spans this much packet time: no flow times out. */
 #define FLOOD_SPAN_US 10000000ULL
 
-static const uint8_t server4[3][4] = {{198, 18, 0, 10}, {198, 18, 0, 11}, {198, 18, 0, 12}};
+static const uint8_t server4[3][4] = {
+    {198, 18, 0, 10}, {198, 18, 0, 11}, {198, 18, 0, 12}};
 static const uint8_t server6[2][16] = {
-  {0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10},
-  {0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x11},
+    {0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10},
+    {0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x11},
 };
 
 /* Established connections seen mid-way: remote clients and local servers;
@@ -26,17 +29,18 @@ struct legit {
   uint32_t cseq, sseq;
 };
 
+/* clang-format off */
 static struct legit legit[] = {
   {"flood_legit_https", 4, {198, 19, 200, 1}, server4[0], 0, 443, false, 0, 0},
   {"flood_legit_http", 4, {198, 19, 200, 2}, server4[1], 0, 80, false, 0, 0},
   {"flood_legit_https_v6", 6, {0x20, 0x01, 0x0d, 0xb8, 0, 2, 0xff, 0xff, 0, 0, 0, 0, 0, 0, 0, 1}, server6[0], 0, 443, false, 0, 0},
   {"flood_legit_upload", 4, {198, 19, 200, 1}, server4[2], 0, 80, true, 0, 0},
 };
+/* clang-format on */
 /* Shares of the legitimate packets, in thousandths: the flows differ. */
 static const uint32_t legit_share[] = {400, 300, 200, 100};
 
-static void legit_packet(struct gen *g, struct ipspec *s)
-{
+static void legit_packet(struct gen *g, struct ipspec *s) {
   uint32_t r = gen_rng_below(&g->rng, 1000), acc = 0;
   size_t i = 0;
 
@@ -48,7 +52,8 @@ static void legit_packet(struct gen *g, struct ipspec *s)
   /* two data segments for each acknowledgement */
   bool data = gen_rng_below(&g->rng, 3) != 0;
   bool from_cli = data == l->upload;
-  uint32_t *mine = from_cli ? &l->cseq : &l->sseq, *theirs = from_cli ? &l->sseq : &l->cseq;
+  uint32_t *mine = from_cli ? &l->cseq : &l->sseq,
+           *theirs = from_cli ? &l->sseq : &l->cseq;
 
   s->ver = l->ver;
   s->proto = 6;
@@ -66,8 +71,7 @@ static void legit_packet(struct gen *g, struct ipspec *s)
   s->pkttype = from_cli ? PT_HOST : PT_OUTGOING;
 }
 
-void gen_scenario_flood(struct gen *g, uint64_t packets, bool counts)
-{
+void gen_scenario_flood(struct gen *g, uint64_t packets, bool counts) {
   uint64_t start = g->ts_us;
   struct model m;
   struct mpkt mp;

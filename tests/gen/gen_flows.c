@@ -1,4 +1,6 @@
-/* gen_flows.c - the flows scenario: scripted conversations over two hours of packet time, with the flow table, top-N and distinct counts they must produce. */
+/* gen_flows.c - the flows scenario: scripted conversations over two hours of
+ * packet time, with the flow table, top-N and distinct counts they must
+ * produce. */
 #include "gen_flows.h"
 
 #include <stdlib.h>
@@ -6,8 +8,8 @@
 
 #include "gen_model.h"
 
-#define SEC(x) ((uint64_t)(x) * 1000000ULL)
-#define MSEC(x) ((uint64_t)(x) * 1000ULL)
+#define SEC(x) ((uint64_t)(x)*1000000ULL)
+#define MSEC(x) ((uint64_t)(x)*1000ULL)
 
 /* The capture ends with a packet of the long-lived SSH session here. */
 #define END SEC(7200)
@@ -62,8 +64,7 @@ struct plan {
 /* ---- hosts and conversations ---- */
 
 /* A fresh address, never one already handed out (see gen_put_addr). */
-static const struct host *new_host(struct plan *pl, int ver, bool local)
-{
+static const struct host *new_host(struct plan *pl, int ver, bool local) {
   struct host *h;
 
   GEN_ASSERT(pl->nhosts < MAX_HOSTS);
@@ -98,17 +99,16 @@ static const struct host *new_host(struct plan *pl, int ver, bool local)
   return &pl->hosts[pl->nhosts++];
 }
 
-static uint16_t eph_port(struct plan *pl)
-{
+static uint16_t eph_port(struct plan *pl) {
   return (uint16_t)gen_rng_range(&pl->g->rng, 49152, 65535);
 }
 
 /* A conversation; -1 (and its packets are left out) for VLAN tags on a link
  * type without EtherType. vlan_outer 0: untagged; vlan_inner 0: one tag. */
-static int new_conv(struct plan *pl, const char *name, uint8_t proto, const struct host *cli,
-                    uint16_t cport, const struct host *srv, uint16_t sport, uint16_t vlan_outer,
-                    uint16_t vlan_inner)
-{
+static int new_conv(struct plan *pl, const char *name, uint8_t proto,
+                    const struct host *cli, uint16_t cport,
+                    const struct host *srv, uint16_t sport, uint16_t vlan_outer,
+                    uint16_t vlan_inner) {
   struct fconv *c;
 
   GEN_ASSERT(cli->ver == srv->ver && pl->nconv < MAX_CONV);
@@ -147,8 +147,8 @@ static int new_conv(struct plan *pl, const char *name, uint8_t proto, const stru
 
 /* ---- the plan ---- */
 
-static struct fpkt *add(struct plan *pl, int conv, uint64_t t, bool from_cli, enum fp_what what)
-{
+static struct fpkt *add(struct plan *pl, int conv, uint64_t t, bool from_cli,
+                        enum fp_what what) {
   struct fpkt *p;
 
   if (pl->n == pl->cap) {
@@ -170,19 +170,17 @@ static struct fpkt *add(struct plan *pl, int conv, uint64_t t, bool from_cli, en
   return p;
 }
 
-static uint32_t rnd(struct plan *pl, uint32_t lo, uint32_t hi)
-{
+static uint32_t rnd(struct plan *pl, uint32_t lo, uint32_t hi) {
   return gen_rng_range(&pl->g->rng, lo, hi);
 }
 
-static int mss(const struct fconv *c)
-{
+static int mss(const struct fconv *c) {
   /* segments that fill a 1514-byte Ethernet frame */
   return (c->ver == 4 ? 1460 : 1440) - (c->ts_opts ? 12 : 0);
 }
 
-static void seg(struct plan *pl, int c, uint64_t t, bool from_cli, uint8_t flags, int payload)
-{
+static void seg(struct plan *pl, int c, uint64_t t, bool from_cli,
+                uint8_t flags, int payload) {
   struct fpkt *p;
   const struct fconv *cv;
 
@@ -198,8 +196,7 @@ static void seg(struct plan *pl, int c, uint64_t t, bool from_cli, uint8_t flags
     p->tcp_opts = cv->ts_opts ? 12 : 0;
 }
 
-static uint64_t handshake(struct plan *pl, int c, uint64_t t)
-{
+static uint64_t handshake(struct plan *pl, int c, uint64_t t) {
   uint32_t rtt = c < 0 ? 0 : pl->conv[c].rtt;
 
   seg(pl, c, t, true, TCP_SYN, 0);
@@ -210,8 +207,8 @@ static uint64_t handshake(struct plan *pl, int c, uint64_t t)
 
 /* nseg data segments from one side (full-size, or from min_len up to the
  * MSS when min_len > 0), the other side acknowledging every second one. */
-static uint64_t bulk(struct plan *pl, int c, uint64_t t, bool from_cli, int nseg, int min_len)
-{
+static uint64_t bulk(struct plan *pl, int c, uint64_t t, bool from_cli,
+                     int nseg, int min_len) {
   uint32_t rtt;
 
   if (c < 0)
@@ -219,7 +216,9 @@ static uint64_t bulk(struct plan *pl, int c, uint64_t t, bool from_cli, int nseg
   rtt = pl->conv[c].rtt;
   for (int i = 0; i < nseg; i++) {
     bool last = i + 1 == nseg;
-    int len = min_len ? (int)rnd(pl, (uint32_t)min_len, (uint32_t)mss(&pl->conv[c])) : mss(&pl->conv[c]);
+    int len = min_len
+                  ? (int)rnd(pl, (uint32_t)min_len, (uint32_t)mss(&pl->conv[c]))
+                  : mss(&pl->conv[c]);
 
     t += rnd(pl, 40, 900);
     seg(pl, c, t, from_cli, last ? TCP_PSH | TCP_ACK : TCP_ACK, len);
@@ -229,9 +228,10 @@ static uint64_t bulk(struct plan *pl, int c, uint64_t t, bool from_cli, int nseg
   return t + rtt / 2 + 100;
 }
 
-/* A request and its response (resp 0: just an acknowledgement, data follows). */
-static uint64_t exchange(struct plan *pl, int c, uint64_t t, int req, int resp)
-{
+/* A request and its response (resp 0: just an acknowledgement, data follows).
+ */
+static uint64_t exchange(struct plan *pl, int c, uint64_t t, int req,
+                         int resp) {
   uint32_t rtt = c < 0 ? 0 : pl->conv[c].rtt;
 
   seg(pl, c, t, true, TCP_PSH | TCP_ACK, req);
@@ -241,8 +241,7 @@ static uint64_t exchange(struct plan *pl, int c, uint64_t t, int req, int resp)
 }
 
 /* FIN from one side, FIN from the other, the last ACK. */
-static uint64_t fin_close(struct plan *pl, int c, uint64_t t, bool cli_first)
-{
+static uint64_t fin_close(struct plan *pl, int c, uint64_t t, bool cli_first) {
   uint32_t rtt = c < 0 ? 0 : pl->conv[c].rtt;
 
   seg(pl, c, t, cli_first, TCP_FIN | TCP_ACK, 0);
@@ -251,8 +250,8 @@ static uint64_t fin_close(struct plan *pl, int c, uint64_t t, bool cli_first)
   return t + rtt / 2 + 60;
 }
 
-static void dgram(struct plan *pl, int c, uint64_t t, bool from_cli, int payload, int frag)
-{
+static void dgram(struct plan *pl, int c, uint64_t t, bool from_cli,
+                  int payload, int frag) {
   struct fpkt *p;
 
   if (c < 0)
@@ -262,9 +261,9 @@ static void dgram(struct plan *pl, int c, uint64_t t, bool from_cli, int payload
   p->frag = (uint8_t)frag;
 }
 
-static void icmp(struct plan *pl, int c, uint64_t t, bool from_cli, uint8_t type, uint8_t code,
-                 uint16_t id, uint16_t seq, int payload)
-{
+static void icmp(struct plan *pl, int c, uint64_t t, bool from_cli,
+                 uint8_t type, uint8_t code, uint16_t id, uint16_t seq,
+                 int payload) {
   struct fpkt *p;
 
   if (c < 0)
@@ -278,8 +277,8 @@ static void icmp(struct plan *pl, int c, uint64_t t, bool from_cli, uint8_t type
 }
 
 /* n echo requests and their replies, one a second. */
-static void pings(struct plan *pl, int c, uint64_t t, uint16_t id, uint16_t seq0, int n)
-{
+static void pings(struct plan *pl, int c, uint64_t t, uint16_t id,
+                  uint16_t seq0, int n) {
   bool v6;
   uint32_t rtt;
 
@@ -288,13 +287,14 @@ static void pings(struct plan *pl, int c, uint64_t t, uint16_t id, uint16_t seq0
   v6 = pl->conv[c].ver == 6;
   rtt = pl->conv[c].rtt;
   for (int i = 0; i < n; i++) {
-    icmp(pl, c, t + SEC(i), true, v6 ? 128 : 8, 0, id, (uint16_t)(seq0 + i), 56);
-    icmp(pl, c, t + SEC(i) + rtt, false, v6 ? 129 : 0, 0, id, (uint16_t)(seq0 + i), 56);
+    icmp(pl, c, t + SEC(i), true, v6 ? 128 : 8, 0, id, (uint16_t)(seq0 + i),
+         56);
+    icmp(pl, c, t + SEC(i) + rtt, false, v6 ? 129 : 0, 0, id,
+         (uint16_t)(seq0 + i), 56);
   }
 }
 
-static void nonip(struct plan *pl, uint64_t t, enum fp_what what)
-{
+static void nonip(struct plan *pl, uint64_t t, enum fp_what what) {
   add(pl, -1, t, false, what);
 }
 
@@ -302,8 +302,7 @@ static void nonip(struct plan *pl, uint64_t t, enum fp_what what)
 
 /* Echo identifiers: distinct and never 0 (an identifier 0 would make the
  * name end in no "_id"). */
-static uint16_t echo_id(struct plan *pl, uint16_t *used, int *nused)
-{
+static uint16_t echo_id(struct plan *pl, uint16_t *used, int *nused) {
   for (;;) {
     uint16_t id = (uint16_t)rnd(pl, 1, 65535);
     bool dup = false;
@@ -317,8 +316,7 @@ static uint16_t echo_id(struct plan *pl, uint16_t *used, int *nused)
   }
 }
 
-static void script(struct plan *pl)
-{
+static void script(struct plan *pl) {
   struct gen *g = pl->g;
   uint16_t ids[16];
   int nids = 0;
@@ -329,15 +327,22 @@ static void script(struct plan *pl)
    * arguments are evaluated is unspecified, and must not change the output */
 
   /* local (LocalNetwork) and remote hosts */
-  const struct host *l1 = new_host(pl, 4, true), *l2 = new_host(pl, 4, true), *l3 = new_host(pl, 4, true);
-  const struct host *l4 = new_host(pl, 4, true), *l5 = new_host(pl, 4, true), *l6 = new_host(pl, 4, true);
-  const struct host *r1 = new_host(pl, 4, false), *r2 = new_host(pl, 4, false), *r3 = new_host(pl, 4, false);
-  const struct host *r4 = new_host(pl, 4, false), *r5 = new_host(pl, 4, false), *r6 = new_host(pl, 4, false);
-  const struct host *r7 = new_host(pl, 4, false), *r8 = new_host(pl, 4, false), *r9 = new_host(pl, 4, false);
+  const struct host *l1 = new_host(pl, 4, true), *l2 = new_host(pl, 4, true),
+                    *l3 = new_host(pl, 4, true);
+  const struct host *l4 = new_host(pl, 4, true), *l5 = new_host(pl, 4, true),
+                    *l6 = new_host(pl, 4, true);
+  const struct host *r1 = new_host(pl, 4, false), *r2 = new_host(pl, 4, false),
+                    *r3 = new_host(pl, 4, false);
+  const struct host *r4 = new_host(pl, 4, false), *r5 = new_host(pl, 4, false),
+                    *r6 = new_host(pl, 4, false);
+  const struct host *r7 = new_host(pl, 4, false), *r8 = new_host(pl, 4, false),
+                    *r9 = new_host(pl, 4, false);
   const struct host *r10 = new_host(pl, 4, false), *rt = new_host(pl, 4, false);
   const struct host *l7 = new_host(pl, 6, true), *l8 = new_host(pl, 6, true);
-  const struct host *r11 = new_host(pl, 6, false), *r12 = new_host(pl, 6, false);
-  const struct host *r13 = new_host(pl, 6, false), *r14 = new_host(pl, 6, false);
+  const struct host *r11 = new_host(pl, 6, false),
+                    *r12 = new_host(pl, 6, false);
+  const struct host *r13 = new_host(pl, 6, false),
+                    *r14 = new_host(pl, 6, false);
 
   /* HTTPS download, FIN/FIN; a trailing ACK while closed (same flow); the
    * client reuses its port with a new SYN 4 s after the close (the closed
@@ -391,8 +396,10 @@ static void script(struct plan *pl)
     for (int i = 0; i < n; i++) {
       bool cli = rnd(pl, 0, 4) != 0;
 
-      seg(pl, c, t + MSEC(300 * i), cli, TCP_PSH | TCP_ACK, (int)rnd(pl, 36, 120));
-      seg(pl, c, t + MSEC(300 * i) + rtt, !cli, TCP_PSH | TCP_ACK, (int)rnd(pl, 36, 200));
+      seg(pl, c, t + MSEC(300 * i), cli, TCP_PSH | TCP_ACK,
+          (int)rnd(pl, 36, 120));
+      seg(pl, c, t + MSEC(300 * i) + rtt, !cli, TCP_PSH | TCP_ACK,
+          (int)rnd(pl, 36, 200));
       seg(pl, c, t + MSEC(300 * i) + rtt + 150, cli, TCP_ACK, 0);
     }
   }
@@ -462,18 +469,21 @@ static void script(struct plan *pl)
   for (int i = 0; i < 3; i++) {
     c = new_conv(pl, "dns_v4", 17, l1, eph_port(pl), r9, 53, 0, 0);
     dgram(pl, c, SEC(dns4_at[i]), true, (int)rnd(pl, 30, 60), FR_NONE);
-    dgram(pl, c, SEC(dns4_at[i]) + pl->conv[c].rtt, false, (int)rnd(pl, 60, 400), FR_NONE);
+    dgram(pl, c, SEC(dns4_at[i]) + pl->conv[c].rtt, false,
+          (int)rnd(pl, 60, 400), FR_NONE);
   }
   for (int i = 0; i < 2; i++) {
     c = new_conv(pl, "dns_v6", 17, l7, eph_port(pl), r13, 53, 0, 0);
     dgram(pl, c, SEC(dns6_at[i]), true, (int)rnd(pl, 30, 60), FR_NONE);
-    dgram(pl, c, SEC(dns6_at[i]) + pl->conv[c].rtt, false, (int)rnd(pl, 60, 400), FR_NONE);
+    dgram(pl, c, SEC(dns6_at[i]) + pl->conv[c].rtt, false,
+          (int)rnd(pl, 60, 400), FR_NONE);
   }
 
   /* NTP polls of a local server; the gap from a reply to the next poll
    * decides: 64 s and exactly 60 s end the flow (idle >= UdpTimeout),
    * 59.999999 s does not */
-  static const uint64_t ntp_gap[] = {SEC(64), SEC(60), SEC(60) - 1, SEC(64), SEC(1000), SEC(64)};
+  static const uint64_t ntp_gap[] = {SEC(64), SEC(60),   SEC(60) - 1,
+                                     SEC(64), SEC(1000), SEC(64)};
   c = new_conv(pl, "ntp_in_v4", 17, r10, eph_port(pl), l6, 123, 0, 0);
   t = SEC(100);
   for (size_t i = 0; i <= sizeof ntp_gap / sizeof ntp_gap[0]; i++) {
@@ -491,14 +501,16 @@ static void script(struct plan *pl)
     t += rnd(pl, 200, 3000);
     dgram(pl, c, t, false, (int)rnd(pl, 1000, 1350), FR_NONE);
     if (i % 3 == 2)
-      dgram(pl, c, t + pl->conv[c].rtt / 2, true, (int)rnd(pl, 30, 80), FR_NONE);
+      dgram(pl, c, t + pl->conv[c].rtt / 2, true, (int)rnd(pl, 30, 80),
+            FR_NONE);
   }
 
   /* a host talking to itself: the lower port is endpoint 0 */
   c = new_conv(pl, "same_addr_v4", 17, l5, 5000, l5, 4000, 0, 0);
   for (int i = 0; i < 3; i++) {
     dgram(pl, c, SEC(3500) + SEC(i), true, (int)rnd(pl, 100, 300), FR_NONE);
-    dgram(pl, c, SEC(3500) + SEC(i) + MSEC(1), false, (int)rnd(pl, 100, 300), FR_NONE);
+    dgram(pl, c, SEC(3500) + SEC(i) + MSEC(1), false, (int)rnd(pl, 100, 300),
+          FR_NONE);
   }
 
   /* fragmented datagrams: first fragments belong to the 5-tuple,
@@ -506,7 +518,8 @@ static void script(struct plan *pl)
   c = new_conv(pl, "frag_v4", 17, l4, eph_port(pl), r2, 4789, 0, 0);
   for (int i = 0; i < 4; i++) {
     dgram(pl, c, SEC(4000) + MSEC(250 * i), true, 1472, FR_FIRST);
-    dgram(pl, c, SEC(4000) + MSEC(250 * i) + 30, true, (int)rnd(pl, 200, 500), FR_LAST);
+    dgram(pl, c, SEC(4000) + MSEC(250 * i) + 30, true, (int)rnd(pl, 200, 500),
+          FR_LAST);
   }
   /* the far end answers two of them: port unreachable (an ICMP
    * error: an address-pair flow) */
@@ -516,18 +529,21 @@ static void script(struct plan *pl)
   c = new_conv(pl, "frag_v6", 17, l8, eph_port(pl), r13, 5353, 0, 0);
   for (int i = 0; i < 2; i++) {
     dgram(pl, c, SEC(4100) + MSEC(500 * i), true, 1444, FR_FIRST);
-    dgram(pl, c, SEC(4100) + MSEC(500 * i) + 40, true, (int)rnd(pl, 100, 400), FR_LAST);
+    dgram(pl, c, SEC(4100) + MSEC(500 * i) + 40, true, (int)rnd(pl, 100, 400),
+          FR_LAST);
   }
 
   /* syslog in QinQ 200/300 */
   c = new_conv(pl, "syslog_qinq_v4", 17, l2, eph_port(pl), r9, 514, 200, 300);
   for (int i = 0; i < 10; i++)
-    dgram(pl, c, SEC(3600) + MSEC(700 * i), true, (int)rnd(pl, 80, 400), FR_NONE);
+    dgram(pl, c, SEC(3600) + MSEC(700 * i), true, (int)rnd(pl, 80, 400),
+          FR_NONE);
 
   /* transit: neither end is local */
   c = new_conv(pl, "transit_dns_v4", 17, r2, eph_port(pl), r9, 53, 0, 0);
   dgram(pl, c, SEC(3700), true, (int)rnd(pl, 30, 60), FR_NONE);
-  dgram(pl, c, SEC(3700) + pl->conv[c].rtt, false, (int)rnd(pl, 60, 300), FR_NONE);
+  dgram(pl, c, SEC(3700) + pl->conv[c].rtt, false, (int)rnd(pl, 60, 300),
+        FR_NONE);
 
   /* RTP: many small packets both ways for 20 s */
   c = new_conv(pl, "rtp_v4", 17, l3, 16384, r2, 20000, 0, 0);
@@ -584,17 +600,21 @@ static void script(struct plan *pl)
   /* ESP over IPv6 with a 71.5 s pause (a new flow), ESP over IPv4 */
   c = new_conv(pl, "esp_v6", 50, l8, 0, r14, 0, 0, 0);
   for (int i = 0; i < 20; i++)
-    dgram(pl, c, SEC(300) + MSEC(1500 * i), i % 2 == 0, (int)rnd(pl, 60, 1000), FR_NONE);
+    dgram(pl, c, SEC(300) + MSEC(1500 * i), i % 2 == 0, (int)rnd(pl, 60, 1000),
+          FR_NONE);
   for (int i = 0; i < 10; i++)
-    dgram(pl, c, SEC(400) + MSEC(2000 * i), i % 2 == 0, (int)rnd(pl, 60, 1000), FR_NONE);
+    dgram(pl, c, SEC(400) + MSEC(2000 * i), i % 2 == 0, (int)rnd(pl, 60, 1000),
+          FR_NONE);
   c = new_conv(pl, "esp_v4", 50, l4, 0, r4, 0, 0, 0);
   for (int i = 0; i < 6; i++)
-    dgram(pl, c, SEC(4500) + MSEC(800 * i), i % 2 == 0, (int)rnd(pl, 60, 600), FR_NONE);
+    dgram(pl, c, SEC(4500) + MSEC(800 * i), i % 2 == 0, (int)rnd(pl, 60, 600),
+          FR_NONE);
 
   /* SCTP (M3UA) */
   c = new_conv(pl, "sctp_v4", 132, l2, eph_port(pl), r4, 2905, 0, 0);
   for (int i = 0; i < 12; i++)
-    dgram(pl, c, SEC(4200) + MSEC(400 * i), i % 2 == 0, (int)rnd(pl, 16, 200), FR_NONE);
+    dgram(pl, c, SEC(4200) + MSEC(400 * i), i % 2 == 0, (int)rnd(pl, 16, 200),
+          FR_NONE);
 
   /* at the end: a connection closed 6 s before the end (lingers),
    * a DNS query in its 60 s */
@@ -605,7 +625,8 @@ static void script(struct plan *pl)
   fin_close(pl, c, END - SEC(6), true);
   c = new_conv(pl, "dns_late_v4", 17, l1, eph_port(pl), r9, 53, 0, 0);
   dgram(pl, c, END - SEC(3), true, (int)rnd(pl, 30, 60), FR_NONE);
-  dgram(pl, c, END - SEC(3) + pl->conv[c].rtt, false, (int)rnd(pl, 60, 400), FR_NONE);
+  dgram(pl, c, END - SEC(3) + pl->conv[c].rtt, false, (int)rnd(pl, 60, 400),
+        FR_NONE);
 
   /* frames without a flow: ARP, LLDP (or non-IP address families), and
    * malformed ones */
@@ -624,8 +645,7 @@ static void script(struct plan *pl)
     nonip(pl, t, FP_BAD);
 }
 
-static int fpkt_cmp(const void *a, const void *b)
-{
+static int fpkt_cmp(const void *a, const void *b) {
   const struct fpkt *x = a, *y = b;
 
   if (x->ts != y->ts)
@@ -635,14 +655,16 @@ static int fpkt_cmp(const void *a, const void *b)
 
 /* ---- from the plan to packets ---- */
 
-static int addr_kind(bool src_local, bool dst_local)
-{
-  return src_local && dst_local ? ADDR_BOTH : src_local ? ADDR_TX : dst_local ? ADDR_RX : ADDR_NEITHER;
+static int addr_kind(bool src_local, bool dst_local) {
+  return src_local && dst_local ? ADDR_BOTH
+         : src_local            ? ADDR_TX
+         : dst_local            ? ADDR_RX
+                                : ADDR_NEITHER;
 }
 
 /* What gen_build_ip() is asked to build for an IP frame of the plan. */
-static void make_spec(const struct plan *pl, const struct fpkt *p, struct ipspec *s)
-{
+static void make_spec(const struct plan *pl, const struct fpkt *p,
+                      struct ipspec *s) {
   const struct fconv *c = &pl->conv[p->conv];
   bool fc = p->from_cli;
   const struct host *src = fc ? c->cli : c->srv, *dst = fc ? c->srv : c->cli;
@@ -673,12 +695,11 @@ static void make_spec(const struct plan *pl, const struct fpkt *p, struct ipspec
   /* a cooked capture on the watched host: its own packets are outgoing */
   s->fixed_pkttype = true;
   s->pkttype = s->addr == ADDR_TX || (s->addr == ADDR_BOTH && fc) ? PT_OUTGOING
-               : s->addr == ADDR_NEITHER                        ? PT_OTHERHOST
-                                                                : PT_HOST;
+               : s->addr == ADDR_NEITHER                          ? PT_OTHERHOST
+                                                                  : PT_HOST;
 }
 
-static size_t l4_len(const struct ipspec *s)
-{
+static size_t l4_len(const struct ipspec *s) {
   switch (s->proto) {
   case 6:
     return 20 + (size_t)s->tcp_opts;
@@ -697,8 +718,8 @@ static size_t l4_len(const struct ipspec *s)
 }
 
 /* The frame's length before Ethernet padding, as gen_build_ip() lays it out. */
-static size_t raw_len(const struct gen *g, const struct encap *e, const struct ipspec *s)
-{
+static size_t raw_len(const struct gen *g, const struct encap *e,
+                      const struct ipspec *s) {
   size_t n = gen_link_infos[g->link].hdr_len + 4 * (size_t)e->ntags;
 
   n += s->ver == 4 ? 20 : 40 + 8 * (size_t)s->n_ext;
@@ -707,16 +728,15 @@ static size_t raw_len(const struct gen *g, const struct encap *e, const struct i
   return n + (size_t)s->payload;
 }
 
-static size_t wire_len(const struct gen *g, const struct encap *e, const struct ipspec *s)
-{
+static size_t wire_len(const struct gen *g, const struct encap *e,
+                       const struct ipspec *s) {
   size_t n = raw_len(g, e, s);
 
   return g->link == LK_ETHERNET && n < 60 ? 60 : n;
 }
 
 /* Runs the model over the plan, with the lengths the frames will have. */
-static void model_plan(const struct plan *pl, uint64_t start, struct model *m)
-{
+static void model_plan(const struct plan *pl, uint64_t start, struct model *m) {
   gen_model_init(m, true);
   for (size_t i = 0; i < pl->n; i++) {
     const struct fpkt *p = &pl->p[i];
@@ -734,7 +754,8 @@ static void model_plan(const struct plan *pl, uint64_t start, struct model *m)
     raw = raw_len(pl->g, e, &s);
     /* a byte more changes the length: not padded, not a full frame */
     gen_model_mpkt(&s, e, start + p->ts, (uint32_t)wire_len(pl->g, e, &s),
-                   raw > 60 && raw < 1500 && p->payload > 0 ? (int32_t)i : -1, &mp);
+                   raw > 60 && raw < 1500 && p->payload > 0 ? (int32_t)i : -1,
+                   &mp);
     gen_model_packet(m, &mp);
   }
   gen_model_finish(m);
@@ -745,14 +766,15 @@ static void model_plan(const struct plan *pl, uint64_t start, struct model *m)
 static const uint8_t bcast_mac[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 static const uint8_t lldp_mac[6] = {0x01, 0x80, 0xc2, 0x00, 0x00, 0x0e};
 
-static void emit_nonip(struct gen *g, const struct fpkt *p, unsigned *arp_no, unsigned *bad_no)
-{
+static void emit_nonip(struct gen *g, const struct fpkt *p, unsigned *arp_no,
+                       unsigned *bad_no) {
   struct frame *f = &g->f;
 
   switch (p->what) {
   case FP_ARP:
     if ((*arp_no)++ % 2 == 0) {
-      gen_begin_non_ip(g, &gen_enc_plain, ETH_ARP, "flows_arp_request", bcast_mac);
+      gen_begin_non_ip(g, &gen_enc_plain, ETH_ARP, "flows_arp_request",
+                       bcast_mac);
       gen_put_arp(g, 1);
     } else {
       gen_begin_non_ip(g, &gen_enc_plain, ETH_ARP, "flows_arp_reply", NULL);
@@ -781,14 +803,14 @@ static void emit_nonip(struct gen *g, const struct fpkt *p, unsigned *arp_no, un
   default:
     break;
   }
-  gen_emit_malformed(g, *bad_no % 4, *bad_no % 4 == 2 ? ADDR_TX : ADDR_RX, "flows_bad_");
+  gen_emit_malformed(g, *bad_no % 4, *bad_no % 4 == 2 ? ADDR_TX : ADDR_RX,
+                     "flows_bad_");
   ++*bad_no;
 }
 
 /* ---- the scenario ---- */
 
-void gen_scenario_flows(struct gen *g, bool top)
-{
+void gen_scenario_flows(struct gen *g, bool top) {
   static struct plan plan;
   struct plan *pl = &plan;
   uint64_t start = g->ts_us;
@@ -802,7 +824,8 @@ void gen_scenario_flows(struct gen *g, bool top)
   qsort(pl->p, pl->n, sizeof *pl->p, fpkt_cmp);
   /* packet time: the last frame is IP (see README: non-IP frames and
    * packet time) */
-  GEN_ASSERT(pl->n > 0 && pl->p[pl->n - 1].what == FP_IP && pl->p[pl->n - 1].ts == END);
+  GEN_ASSERT(pl->n > 0 && pl->p[pl->n - 1].what == FP_IP &&
+             pl->p[pl->n - 1].ts == END);
 
   /* Ties among the 11 heaviest keys of a list would leave the named 10 to
    * the engine's whim: grow a packet of a tied key by a byte until none. */
@@ -837,11 +860,13 @@ void gen_scenario_flows(struct gen *g, bool top)
 
     make_spec(pl, p, &s);
     if (c->proto == 6) {
-      uint32_t *mine = p->from_cli ? &c->cseq : &c->sseq, *theirs = p->from_cli ? &c->sseq : &c->cseq;
+      uint32_t *mine = p->from_cli ? &c->cseq : &c->sseq,
+               *theirs = p->from_cli ? &c->sseq : &c->cseq;
 
       s.seq = *mine;
       s.ack = *theirs;
-      *mine += (uint32_t)p->payload + ((p->flags & (TCP_SYN | TCP_FIN)) ? 1 : 0);
+      *mine +=
+          (uint32_t)p->payload + ((p->flags & (TCP_SYN | TCP_FIN)) ? 1 : 0);
     }
     GEN_ASSERT(gen_build_ip(g, &c->enc, &s, c->name));
     len = g->f.n;

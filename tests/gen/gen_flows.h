@@ -1,4 +1,5 @@
-/* gen_flows.h - the flows and flood scenarios: captures with exact ground truth for the flow table, the top-N lists and the distinct counts. */
+/* gen_flows.h - the flows and flood scenarios: captures with exact ground truth
+ * for the flow table, the top-N lists and the distinct counts. */
 #ifndef PCAPFLOW_GEN_FLOWS_H
 #define PCAPFLOW_GEN_FLOWS_H
 

@@ -1,4 +1,5 @@
-/* gen_frame.h - builds one frame layer by layer, remembering what the decoder must conclude about it, and emits it. */
+/* gen_frame.h - builds one frame layer by layer, remembering what the decoder
+ * must conclude about it, and emits it. */
 #ifndef PCAPFLOW_GEN_FRAME_H
 #define PCAPFLOW_GEN_FRAME_H
 
@@ -10,7 +11,15 @@
 #include "gen_truth.h"
 #include "gen_util.h"
 
-enum link_kind { LK_ETHERNET, LK_SLL, LK_SLL2, LK_RAW, LK_NULL, LK_LOOP, LK_COUNT };
+enum link_kind {
+  LK_ETHERNET,
+  LK_SLL,
+  LK_SLL2,
+  LK_RAW,
+  LK_NULL,
+  LK_LOOP,
+  LK_COUNT
+};
 
 struct link_info {
   const char *name;
@@ -106,9 +115,9 @@ enum frag_kind { FR_NONE, FR_FIRST, FR_MIDDLE, FR_LAST, FR_ATOMIC };
 
 /* Everything that varies between the IP packets the scenarios build. */
 struct ipspec {
-  int ver;  /* 4 or 6 */
-  int addr; /* enum addr_kind */
-  uint8_t proto;  /* the protocol after the last extension header */
+  int ver;       /* 4 or 6 */
+  int addr;      /* enum addr_kind */
+  uint8_t proto; /* the protocol after the last extension header */
   uint8_t tcp_flags;
   int tcp_opts; /* bytes of TCP options, multiple of 4 */
   int tcp_doff; /* overrides the data offset field when non-zero */
@@ -117,12 +126,12 @@ struct ipspec {
   int n_ext;
   uint8_t ext[MAX_EXT]; /* IPv6 extension headers in order */
   int payload;          /* bytes after the transport header */
-  int payload_max;      /* if > payload: a random size in [payload, payload_max] */
-  int target_len;       /* if > 0: the frame is exactly this long */
-  bool short_l4;        /* keep only l4_keep bytes of the transport header */
+  int payload_max; /* if > payload: a random size in [payload, payload_max] */
+  int target_len;  /* if > 0: the frame is exactly this long */
+  bool short_l4;   /* keep only l4_keep bytes of the transport header */
   int l4_keep;
-  bool plen_zero;       /* IPv6 payload length 0: "up to the end of the frame" */
-  uint16_t announce;    /* link layer announces this instead (ip_version cases) */
+  bool plen_zero;    /* IPv6 payload length 0: "up to the end of the frame" */
+  uint16_t announce; /* link layer announces this instead (ip_version cases) */
   bool fixed_pkttype;
   int pkttype;
   const uint8_t *src, *dst; /* fixed addresses (flows), else random */
@@ -155,13 +164,14 @@ void gen_put_peer_mac(struct gen *g, struct frame *f);
 void gen_frame_reset(struct gen *g, const struct encap *e, const char *what);
 bool gen_addr_src_local(int addr);
 bool gen_addr_dst_local(int addr);
-void gen_frame_link(struct gen *g, const struct encap *e, uint16_t announce, int addr,
-                    int pkttype, const uint8_t *dst_mac);
+void gen_frame_link(struct gen *g, const struct encap *e, uint16_t announce,
+                    int addr, int pkttype, const uint8_t *dst_mac);
 
 /* Non-IP frames: begin (link layer announcing `type`), add the payload with
- * gen_put*(), then gen_emit_non_ip() finishes the frame and emits it well-formed. */
-void gen_begin_non_ip(struct gen *g, const struct encap *e, uint16_t type, const char *what,
-                      const uint8_t *dst);
+ * gen_put*(), then gen_emit_non_ip() finishes the frame and emits it
+ * well-formed. */
+void gen_begin_non_ip(struct gen *g, const struct encap *e, uint16_t type,
+                      const char *what, const uint8_t *dst);
 /* An ARP request (op 1) or reply (op 2) body. */
 void gen_put_arp(struct gen *g, uint16_t op);
 void gen_emit_non_ip(struct gen *g);
@@ -174,16 +184,19 @@ void gen_emit(struct gen *g, size_t caplen, enum reason reason);
  * ones in 198.18.0.0/16 or 2001:db8:1::/48 (the LocalNetworks of the test
  * configs), remote ones in 198.19.0.0/16 or 2001:db8:2::/48: benchmarking
  * and documentation ranges that no real network uses. */
-void gen_put_addr(struct gen *g, struct frame *f, int ver, bool local, const uint8_t *fixed);
+void gen_put_addr(struct gen *g, struct frame *f, int ver, bool local,
+                  const uint8_t *fixed);
 void gen_fix_ipv4_csum(struct frame *f);
 void gen_frame_finish(struct gen *g);
-bool gen_build_ip(struct gen *g, const struct encap *e, const struct ipspec *s, const char *what);
+bool gen_build_ip(struct gen *g, const struct encap *e, const struct ipspec *s,
+                  const char *what);
 
 /* Malformed cases rewrite one field of a built IPv4 header; the checksum is
  * fixed so that the intended fault is the only one. */
 void gen_set_ihl(struct frame *f, int ihl);
 void gen_set_v4_total(struct frame *f, size_t total);
 /* One of 4 malformed IP packets (which % 4), labelled prefix + its name. */
-void gen_emit_malformed(struct gen *g, unsigned which, int addr, const char *prefix);
+void gen_emit_malformed(struct gen *g, unsigned which, int addr,
+                        const char *prefix);
 
 #endif

@@ -1,10 +1,11 @@
-/* gen_frame_ip.c - the network and transport layers of a frame, and the patching of its lengths and checksums. */
+/* gen_frame_ip.c - the network and transport layers of a frame, and the
+ * patching of its lengths and checksums. */
 #include "gen_frame.h"
 
 #include <string.h>
 
-void gen_put_addr(struct gen *g, struct frame *f, int ver, bool local, const uint8_t *fixed)
-{
+void gen_put_addr(struct gen *g, struct frame *f, int ver, bool local,
+                  const uint8_t *fixed) {
   if (fixed != NULL) {
     gen_put(f, fixed, ver == 4 ? 4 : 16);
     return;
@@ -23,8 +24,7 @@ void gen_put_addr(struct gen *g, struct frame *f, int ver, bool local, const uin
   gen_put32(f, gen_rng_range(&g->rng, 1, 0xffff));
 }
 
-static uint16_t inet_csum(const uint8_t *p, size_t n)
-{
+static uint16_t inet_csum(const uint8_t *p, size_t n) {
   uint32_t sum = 0;
 
   for (size_t i = 0; i + 1 < n; i += 2)
@@ -38,8 +38,7 @@ static uint16_t inet_csum(const uint8_t *p, size_t n)
 
 /* Recomputes the IPv4 header checksum over the header as built (ip_hlen), so
  * that mutated headers still look sane to other tools. */
-void gen_fix_ipv4_csum(struct frame *f)
-{
+void gen_fix_ipv4_csum(struct frame *f) {
   uint8_t *ip = f->b + f->ip_off;
 
   if (f->ip_ver != 4 || f->ip_off + f->ip_hlen > f->n)
@@ -50,8 +49,8 @@ void gen_fix_ipv4_csum(struct frame *f)
 
 /* An IPv4 header inside a tunnel payload (GRE, IP-in-IP), so that other
  * dissectors see a plausible inner packet that is not TCP/UDP/ICMP. */
-static void write_inner_ipv4(struct gen *g, struct frame *f, size_t off, size_t end)
-{
+static void write_inner_ipv4(struct gen *g, struct frame *f, size_t off,
+                             size_t end) {
   uint8_t *p = f->b + off;
 
   if (end < off + 20)
@@ -74,8 +73,7 @@ static void write_inner_ipv4(struct gen *g, struct frame *f, size_t off, size_t 
 
 /* Patches every length field to what was built, then pads Ethernet frames to
  * the 60-byte minimum as a NIC would (padding is legal after IP). */
-void gen_frame_finish(struct gen *g)
-{
+void gen_frame_finish(struct gen *g) {
   struct frame *f = &g->f;
   size_t end = f->n;
 
@@ -98,8 +96,7 @@ void gen_frame_finish(struct gen *g)
 }
 
 /* The same mapping for IPv4 and IPv6 (DECODING.md "protocol"). */
-static enum l4_class l4_of(uint8_t proto)
-{
+static enum l4_class l4_of(uint8_t proto) {
   switch (proto) {
   case 6:
     return L4_TCP;
@@ -118,8 +115,7 @@ static enum l4_class l4_of(uint8_t proto)
   }
 }
 
-static void put_ipv4_header(struct gen *g, const struct ipspec *s)
-{
+static void put_ipv4_header(struct gen *g, const struct ipspec *s) {
   struct frame *f = &g->f;
   int ihl = 5 + s->v4_opts / 4;
   uint16_t frag = 0;
@@ -127,7 +123,8 @@ static void put_ipv4_header(struct gen *g, const struct ipspec *s)
   GEN_ASSERT(s->v4_opts % 4 == 0 && s->v4_opts <= 40);
   switch (s->frag) {
   case FR_NONE:
-    frag = gen_rng_below(&g->rng, 4) ? 0x4000 : 0; /* DF or not: neither is a fragment */
+    frag = gen_rng_below(&g->rng, 4) ? 0x4000
+                                     : 0; /* DF or not: neither is a fragment */
     break;
   case FR_FIRST:
     frag = 0x2000;
@@ -166,8 +163,7 @@ static void put_ipv4_header(struct gen *g, const struct ipspec *s)
 }
 
 /* Hop-by-hop or destination options: 8 or 16 bytes of PadN. */
-static void put_opts_ext(struct gen *g, uint8_t nh)
-{
+static void put_opts_ext(struct gen *g, uint8_t nh) {
   struct frame *f = &g->f;
   uint8_t units = (uint8_t)gen_rng_below(&g->rng, 2);
 
@@ -179,15 +175,15 @@ static void put_opts_ext(struct gen *g, uint8_t nh)
 }
 
 /* Returns the next-header value that classifies the packet. */
-static uint8_t put_ipv6_header(struct gen *g, const struct ipspec *s)
-{
+static uint8_t put_ipv6_header(struct gen *g, const struct ipspec *s) {
   struct frame *f = &g->f;
   int frags = 0;
 
   GEN_ASSERT(s->n_ext <= MAX_EXT);
   for (int i = 0; i < s->n_ext; i++)
     frags += s->ext[i] == 44;
-  GEN_ASSERT(frags == (s->frag != FR_NONE)); /* one fragment header iff a fragment */
+  GEN_ASSERT(frags ==
+             (s->frag != FR_NONE)); /* one fragment header iff a fragment */
   gen_put32(f, 0x60000000 | gen_rng_below(&g->rng, 1u << 20));
   gen_put16(f, 0); /* payload length, patched by gen_frame_finish */
   gen_put8(f, s->n_ext ? s->ext[0] : s->proto);
@@ -221,9 +217,9 @@ static uint8_t put_ipv6_header(struct gen *g, const struct ipspec *s)
       gen_put8(f, nh);
       gen_put8(f, 0);
       gen_put16(f, s->frag == FR_FIRST    ? 1
-               : s->frag == FR_MIDDLE ? (uint16_t)(off | 1)
-               : s->frag == FR_LAST   ? off
-                                      : 0);
+                   : s->frag == FR_MIDDLE ? (uint16_t)(off | 1)
+                   : s->frag == FR_LAST   ? off
+                                          : 0);
       gen_put32(f, gen_rng_next(&g->rng) & 0xffffffff);
       if (s->frag == FR_MIDDLE || s->frag == FR_LAST) {
         f->need_end = f->n;
@@ -246,12 +242,12 @@ static uint8_t put_ipv6_header(struct gen *g, const struct ipspec *s)
   return s->proto;
 }
 
-static void put_tcp_options(struct frame *f, int n)
-{
+static void put_tcp_options(struct frame *f, int n) {
   int done = 0;
 
   GEN_ASSERT(n % 4 == 0 && n <= 40);
   if (n >= 20) {
+    /* clang-format off */
     static const uint8_t syn_opts[20] = {
       2, 4, 0x05, 0xb4,          /* MSS 1460 */
       4, 2,                      /* SACK permitted */
@@ -513,3 +509,5 @@ void gen_emit_malformed(struct gen *g, unsigned which, int addr, const char *pre
     break;
   }
 }
+
+/* clang-format on */

@@ -1,4 +1,5 @@
-/* gen_mixed.c - the mixed scenario: a realistic traffic mix over thousands of concurrent flows, for benchmarks. */
+/* gen_mixed.c - the mixed scenario: a realistic traffic mix over thousands of
+ * concurrent flows, for benchmarks. */
 #include "gen_mixed.h"
 
 #include <stdlib.h>
@@ -22,8 +23,7 @@ struct flow {
   bool ends_with_rst, timestamps;
 };
 
-static void random_addr(struct gen *g, int ver, bool local, uint8_t *out)
-{
+static void random_addr(struct gen *g, int ver, bool local, uint8_t *out) {
   struct frame *f = &g->f;
 
   /* reuse the frame builder's address rules, then copy the result out */
@@ -32,8 +32,7 @@ static void random_addr(struct gen *g, int ver, bool local, uint8_t *out)
   memcpy(out, f->b, f->n);
 }
 
-static void flow_init(struct gen *g, struct flow *fl)
-{
+static void flow_init(struct gen *g, struct flow *fl) {
   uint32_t k = gen_rng_below(&g->rng, 1000);
   uint32_t l = gen_rng_below(&g->rng, 1000);
 
@@ -42,14 +41,18 @@ static void flow_init(struct gen *g, struct flow *fl)
   fl->ver = gen_rng_below(&g->rng, 100) < 7 ? 6 : 4;
   /* mostly clients of the watched host, some servers, a little east-west
    * and transit traffic */
-  fl->loc = l < 850 ? LOC_OUT : l < 970 ? LOC_IN : l < 995 ? LOC_BOTH : LOC_NEITHER;
+  fl->loc = l < 850   ? LOC_OUT
+            : l < 970 ? LOC_IN
+            : l < 995 ? LOC_BOTH
+                      : LOC_NEITHER;
   random_addr(g, fl->ver, fl->loc == LOC_OUT || fl->loc == LOC_BOTH, fl->cli);
   random_addr(g, fl->ver, fl->loc == LOC_IN || fl->loc == LOC_BOTH, fl->srv);
   fl->cport = (uint16_t)gen_rng_range(&g->rng, 32768, 60999);
   if (fl->kind == FK_DNS) {
     fl->sport = 53;
   } else {
-    static const uint16_t ports[] = {443, 443, 443, 443, 443, 443, 80, 80, 22, 8080};
+    static const uint16_t ports[] = {443, 443, 443, 443, 443,
+                                     443, 80,  80,  22,  8080};
 
     fl->sport = ports[gen_rng_below(&g->rng, 10)];
   }
@@ -57,7 +60,9 @@ static void flow_init(struct gen *g, struct flow *fl)
   fl->sseq = (uint32_t)gen_rng_next(&g->rng);
   fl->step = 0;
   /* most transfers are short, a few are bulk */
-  fl->data_left = gen_rng_below(&g->rng, 50) ? (int)gen_rng_range(&g->rng, 1, 30) : (int)gen_rng_range(&g->rng, 100, 400);
+  fl->data_left = gen_rng_below(&g->rng, 50)
+                      ? (int)gen_rng_range(&g->rng, 1, 30)
+                      : (int)gen_rng_range(&g->rng, 100, 400);
   fl->pings = (int)gen_rng_range(&g->rng, 2, 8);
   fl->ends_with_rst = gen_rng_below(&g->rng, 100) < 3;
   /* without timestamps, pure ACKs are minimum-size frames (IMIX's small
@@ -65,8 +70,7 @@ static void flow_init(struct gen *g, struct flow *fl)
   fl->timestamps = gen_rng_below(&g->rng, 100) < 50;
 }
 
-static int flow_addr_kind(const struct flow *fl, bool from_client)
-{
+static int flow_addr_kind(const struct flow *fl, bool from_client) {
   switch (fl->loc) {
   case LOC_OUT:
     return from_client ? ADDR_TX : ADDR_RX;
@@ -80,8 +84,7 @@ static int flow_addr_kind(const struct flow *fl, bool from_client)
 }
 
 /* Fills s for one packet of the flow; returns false once the flow is over. */
-static bool flow_next(struct gen *g, struct flow *fl, struct ipspec *s)
-{
+static bool flow_next(struct gen *g, struct flow *fl, struct ipspec *s) {
   bool from_client = true;
   int step = fl->step++;
 
@@ -92,7 +95,8 @@ static bool flow_next(struct gen *g, struct flow *fl, struct ipspec *s)
       return false;
     from_client = step == 0;
     s->proto = 17;
-    s->payload = from_client ? (int)gen_rng_range(&g->rng, 20, 60) : (int)gen_rng_range(&g->rng, 40, 450);
+    s->payload = from_client ? (int)gen_rng_range(&g->rng, 20, 60)
+                             : (int)gen_rng_range(&g->rng, 40, 450);
   } else if (fl->kind == FK_PING) {
     if (step >= 2 * fl->pings)
       return false;
@@ -126,7 +130,9 @@ static bool flow_next(struct gen *g, struct flow *fl, struct ipspec *s)
         from_client = false;
         fl->data_left--;
         s->tcp_flags = fl->data_left == 0 ? TCP_PSH | TCP_ACK : TCP_ACK;
-        s->payload = gen_rng_below(&g->rng, 100) < 65 ? mss : (int)gen_rng_range(&g->rng, 1, (uint32_t)mss);
+        s->payload = gen_rng_below(&g->rng, 100) < 65
+                         ? mss
+                         : (int)gen_rng_range(&g->rng, 1, (uint32_t)mss);
       }
     } else if (fl->ends_with_rst) {
       if (fl->data_left < 0)
@@ -146,11 +152,13 @@ static bool flow_next(struct gen *g, struct flow *fl, struct ipspec *s)
     if (from_client) {
       s->seq = fl->cseq;
       s->ack = fl->sseq;
-      fl->cseq += (uint32_t)s->payload + ((s->tcp_flags & (TCP_SYN | TCP_FIN)) ? 1 : 0);
+      fl->cseq +=
+          (uint32_t)s->payload + ((s->tcp_flags & (TCP_SYN | TCP_FIN)) ? 1 : 0);
     } else {
       s->seq = fl->sseq;
       s->ack = fl->cseq;
-      fl->sseq += (uint32_t)s->payload + ((s->tcp_flags & (TCP_SYN | TCP_FIN)) ? 1 : 0);
+      fl->sseq +=
+          (uint32_t)s->payload + ((s->tcp_flags & (TCP_SYN | TCP_FIN)) ? 1 : 0);
     }
   }
   s->addr = flow_addr_kind(fl, from_client);
@@ -160,14 +168,14 @@ static bool flow_next(struct gen *g, struct flow *fl, struct ipspec *s)
   s->dport = from_client ? fl->sport : fl->cport;
   /* a cooked capture on the watched host: its own packets are outgoing */
   s->fixed_pkttype = true;
-  s->pkttype = s->addr == ADDR_TX || (s->addr == ADDR_BOTH && from_client) ? PT_OUTGOING
-               : s->addr == ADDR_NEITHER                                    ? PT_OTHERHOST
-                                                                            : PT_HOST;
+  s->pkttype = s->addr == ADDR_TX || (s->addr == ADDR_BOTH && from_client)
+                   ? PT_OUTGOING
+               : s->addr == ADDR_NEITHER ? PT_OTHERHOST
+                                         : PT_HOST;
   return true;
 }
 
-void gen_scenario_mixed(struct gen *g, uint64_t packets)
-{
+void gen_scenario_mixed(struct gen *g, uint64_t packets) {
   struct flow *flows = calloc(MIXED_FLOWS, sizeof *flows);
   struct ipspec s;
 
@@ -197,7 +205,10 @@ void gen_scenario_mixed(struct gen *g, uint64_t packets)
 
     while (!flow_next(g, fl, &s))
       flow_init(g, fl);
-    gen_build_ip(g, &gen_enc_plain, &s, fl->kind == FK_TCP ? "mixed_tcp" : fl->kind == FK_DNS ? "mixed_dns" : "mixed_ping");
+    gen_build_ip(g, &gen_enc_plain, &s,
+                 fl->kind == FK_TCP   ? "mixed_tcp"
+                 : fl->kind == FK_DNS ? "mixed_dns"
+                                      : "mixed_ping");
     gen_emit(g, CAP_ALL, R_NONE);
   }
   free(flows);

@@ -1,4 +1,5 @@
-/* gen_mixed.h - the mixed scenario: a realistic traffic mix over thousands of concurrent flows, for benchmarks. */
+/* gen_mixed.h - the mixed scenario: a realistic traffic mix over thousands of
+ * concurrent flows, for benchmarks. */
 #ifndef PCAPFLOW_GEN_MIXED_H
 #define PCAPFLOW_GEN_MIXED_H
 

@@ -1,4 +1,6 @@
-/* gen_model.c - what the flow table, the top-N lists and the distinct counts must hold, modelled from the rules of docs/METRICS.md and docs/CONFIG.md for the packets the generator builds (never from their bytes). */
+/* gen_model.c - what the flow table, the top-N lists and the distinct counts
+ * must hold, modelled from the rules of docs/METRICS.md and docs/CONFIG.md for
+ * the packets the generator builds (never from their bytes). */
 #include "gen_model.h"
 
 #include <inttypes.h>
@@ -15,15 +17,15 @@ struct mrec {
   uint64_t first_us, last_us;
   uint32_t hnext, prev, next; /* bucket chain; LRU list (prev: more recent) */
   uint8_t kind;               /* enum mkind */
-  uint8_t fin;                /* bit 0: endpoint 0 sent a FIN, bit 1: endpoint 1 */
+  uint8_t fin; /* bit 0: endpoint 0 sent a FIN, bit 1: endpoint 1 */
   bool rst, in_use;
-  int8_t initiator; /* endpoint that started the flow, -1: seen mid-connection */
+  int8_t
+      initiator; /* endpoint that started the flow, -1: seen mid-connection */
 };
 
 /* ---- hashing: FNV-1a and a final mix; only speed depends on it ---- */
 
-static uint64_t hash_bytes(const void *p, size_t n)
-{
+static uint64_t hash_bytes(const void *p, size_t n) {
   const uint8_t *b = p;
   uint64_t h = 0xcbf29ce484222325ULL;
 
@@ -38,15 +40,13 @@ static uint64_t hash_bytes(const void *p, size_t n)
 /* ---- maps of byte keys ---- */
 
 /* with_vals: a byte total and a tag per key; else a plain set. */
-static void map_init(struct gen_map *mp, size_t key_len, bool with_vals)
-{
+static void map_init(struct gen_map *mp, size_t key_len, bool with_vals) {
   memset(mp, 0, sizeof *mp);
   mp->key_len = key_len;
   mp->with_vals = with_vals;
 }
 
-static void map_free(struct gen_map *mp)
-{
+static void map_free(struct gen_map *mp) {
   free(mp->keys);
   free(mp->used);
   free(mp->vals);
@@ -54,17 +54,16 @@ static void map_free(struct gen_map *mp)
   memset(mp, 0, sizeof *mp);
 }
 
-static size_t map_slot(const struct gen_map *mp, const void *key)
-{
+static size_t map_slot(const struct gen_map *mp, const void *key) {
   size_t s = (size_t)hash_bytes(key, mp->key_len) & (mp->cap - 1);
 
-  while (mp->used[s] && memcmp(mp->keys + s * mp->key_len, key, mp->key_len) != 0)
+  while (mp->used[s] &&
+         memcmp(mp->keys + s * mp->key_len, key, mp->key_len) != 0)
     s = (s + 1) & (mp->cap - 1);
   return s;
 }
 
-static void map_grow(struct gen_map *mp)
-{
+static void map_grow(struct gen_map *mp) {
   struct gen_map old = *mp;
   size_t cap = old.cap ? old.cap * 2 : 64;
 
@@ -76,7 +75,8 @@ static void map_grow(struct gen_map *mp)
     mp->vals = calloc(cap, sizeof *mp->vals);
     mp->tags = malloc(cap * sizeof *mp->tags);
   }
-  if (mp->keys == NULL || mp->used == NULL || (mp->with_vals && (mp->vals == NULL || mp->tags == NULL)))
+  if (mp->keys == NULL || mp->used == NULL ||
+      (mp->with_vals && (mp->vals == NULL || mp->tags == NULL)))
     gen_die("out of memory");
   for (size_t i = 0; i < old.cap; i++) {
     if (!old.used[i])
@@ -99,8 +99,8 @@ static void map_grow(struct gen_map *mp)
 
 /* Adds `bytes` to key's total (a new key starts at 0); remembers the
  * latest tag that is not -1. */
-static void map_add(struct gen_map *mp, const void *key, uint64_t bytes, int32_t tag)
-{
+static void map_add(struct gen_map *mp, const void *key, uint64_t bytes,
+                    int32_t tag) {
   size_t s;
 
   if (2 * (mp->n + 1) > mp->cap)
@@ -124,18 +124,13 @@ static void map_add(struct gen_map *mp, const void *key, uint64_t bytes, int32_t
 
 /* ---- keys ---- */
 
-static size_t addr_len(int family)
-{
-  return family == 4 ? 4 : 16;
-}
+static size_t addr_len(int family) { return family == 4 ? 4 : 16; }
 
-static bool has_ports(uint8_t proto)
-{
+static bool has_ports(uint8_t proto) {
   return proto == 6 || proto == 17 || proto == 132;
 }
 
-void gen_model_key(const struct mpkt *p, struct mkey *k, int *side)
-{
+void gen_model_key(const struct mpkt *p, struct mkey *k, int *side) {
   size_t alen = addr_len(p->family);
   uint16_t sport = 0, dport = 0;
   int order;
@@ -166,9 +161,8 @@ void gen_model_key(const struct mpkt *p, struct mkey *k, int *side)
 }
 
 /* The packet as the model sees it: what was asked of the builder. */
-void gen_model_mpkt(const struct ipspec *s, const struct encap *e, uint64_t ts, uint32_t len,
-                    int32_t tag, struct mpkt *m)
-{
+void gen_model_mpkt(const struct ipspec *s, const struct encap *e, uint64_t ts,
+                    uint32_t len, int32_t tag, struct mpkt *m) {
   bool later = s->frag == FR_MIDDLE || s->frag == FR_LAST;
 
   memset(m, 0, sizeof *m);
@@ -183,7 +177,8 @@ void gen_model_mpkt(const struct ipspec *s, const struct encap *e, uint64_t ts, 
   m->sport = s->sport;
   m->dport = s->dport;
   m->echo = !later && s->icmp_set &&
-            (s->proto == 1 ? s->icmp_type == 8 || s->icmp_type == 0 : s->icmp_type == 128 || s->icmp_type == 129);
+            (s->proto == 1 ? s->icmp_type == 8 || s->icmp_type == 0
+                           : s->icmp_type == 128 || s->icmp_type == 129);
   m->echo_id = s->icmp_id;
   m->tcp_hdr = !later && s->proto == 6;
   m->tcp_flags = s->tcp_flags;
@@ -195,8 +190,7 @@ void gen_model_mpkt(const struct ipspec *s, const struct encap *e, uint64_t ts, 
   m->tag = tag;
 }
 
-static enum mkind kind_of(uint8_t proto)
-{
+static enum mkind kind_of(uint8_t proto) {
   switch (proto) {
   case 6:
     return MK_TCP;
@@ -212,8 +206,7 @@ static enum mkind kind_of(uint8_t proto)
 
 /* ---- the flow table ---- */
 
-void gen_model_init(struct model *m, bool track_top)
-{
+void gen_model_init(struct model *m, bool track_top) {
   memset(m, 0, sizeof *m);
   m->max_flows = MODEL_MAX_FLOWS;
   m->timeout_us[MK_TCP] = 300 * 1000000ULL;
@@ -237,8 +230,7 @@ void gen_model_init(struct model *m, bool track_top)
   map_init(&m->ports, 3, false);
 }
 
-void gen_model_free(struct model *m)
-{
+void gen_model_free(struct model *m) {
   free(m->recs);
   free(m->buckets);
   map_free(&m->hosts);
@@ -250,14 +242,12 @@ void gen_model_free(struct model *m)
   memset(m, 0, sizeof *m);
 }
 
-static uint32_t bucket_of(const struct model *m, const struct mkey *k)
-{
+static uint32_t bucket_of(const struct model *m, const struct mkey *k) {
   return (uint32_t)hash_bytes(k, sizeof *k) & m->bucket_mask;
 }
 
 /* Keeps chains short: at most one record a bucket on average. */
-static void rehash(struct model *m)
-{
+static void rehash(struct model *m) {
   uint32_t n = (m->bucket_mask + 1) * 2;
   uint32_t *b = malloc(n * sizeof *b);
 
@@ -279,16 +269,15 @@ static void rehash(struct model *m)
   }
 }
 
-static uint32_t lookup(const struct model *m, const struct mkey *k)
-{
-  for (uint32_t i = m->buckets[bucket_of(m, k)]; i != NONE; i = m->recs[i].hnext)
+static uint32_t lookup(const struct model *m, const struct mkey *k) {
+  for (uint32_t i = m->buckets[bucket_of(m, k)]; i != NONE;
+       i = m->recs[i].hnext)
     if (memcmp(&m->recs[i].key, k, sizeof *k) == 0)
       return i;
   return NONE;
 }
 
-static void lru_unlink(struct model *m, uint32_t i)
-{
+static void lru_unlink(struct model *m, uint32_t i) {
   struct mrec *r = &m->recs[i];
 
   if (r->prev != NONE)
@@ -301,8 +290,7 @@ static void lru_unlink(struct model *m, uint32_t i)
     m->lru_tail = r->prev;
 }
 
-static void lru_push(struct model *m, uint32_t i)
-{
+static void lru_push(struct model *m, uint32_t i) {
   struct mrec *r = &m->recs[i];
 
   r->prev = NONE;
@@ -314,8 +302,7 @@ static void lru_push(struct model *m, uint32_t i)
   m->lru_head = i;
 }
 
-static void rec_remove(struct model *m, uint32_t i)
-{
+static void rec_remove(struct model *m, uint32_t i) {
   struct mrec *r = &m->recs[i];
   uint32_t *link = &m->buckets[bucket_of(m, &r->key)];
 
@@ -333,8 +320,7 @@ static void rec_remove(struct model *m, uint32_t i)
 }
 
 /* Who started the flow, as far as its first packet tells. */
-static int initiator_of(const struct mpkt *p, int side)
-{
+static int initiator_of(const struct mpkt *p, int side) {
   uint8_t sa;
 
   if (p->proto != 6 || !p->tcp_hdr)
@@ -347,8 +333,8 @@ static int initiator_of(const struct mpkt *p, int side)
   return -1;         /* mid-connection */
 }
 
-static uint32_t rec_create(struct model *m, const struct mkey *k, const struct mpkt *p, int side)
-{
+static uint32_t rec_create(struct model *m, const struct mkey *k,
+                           const struct mpkt *p, int side) {
   uint32_t i;
   struct mrec *r;
 
@@ -397,17 +383,17 @@ static uint32_t rec_create(struct model *m, const struct mkey *k, const struct m
 /* The record must end before this packet counts: idle past its kind's
  * timeout, older than the active timeout, or a closed TCP connection that
  * a new SYN reopens. */
-static bool must_restart(const struct model *m, const struct mrec *r, const struct mpkt *p)
-{
+static bool must_restart(const struct model *m, const struct mrec *r,
+                         const struct mpkt *p) {
   if (m->now_us - r->last_us >= m->timeout_us[r->kind])
     return true;
   if (m->active_us && m->now_us - r->first_us >= m->active_us)
     return true;
-  return r->kind == MK_TCP_CLOSED && p->tcp_hdr && (p->tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN;
+  return r->kind == MK_TCP_CLOSED && p->tcp_hdr &&
+         (p->tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN;
 }
 
-void gen_model_tick(struct model *m, uint64_t ts_us)
-{
+void gen_model_tick(struct model *m, uint64_t ts_us) {
   if (ts_us > m->now_us)
     m->now_us = ts_us;
 }
@@ -415,8 +401,7 @@ void gen_model_tick(struct model *m, uint64_t ts_us)
 /* The service of a flow record: the port of the end that did not start it,
  * the lower port when it was first seen mid-connection; none for protocols
  * without ports. Stored as proto, port (big-endian). */
-static void service_key(const struct mrec *r, uint8_t out[3])
-{
+static void service_key(const struct mrec *r, uint8_t out[3]) {
   uint16_t port = 0;
 
   if (has_ports(r->key.proto)) {
@@ -430,15 +415,13 @@ static void service_key(const struct mrec *r, uint8_t out[3])
   out[2] = (uint8_t)port;
 }
 
-static void host_key(int family, const uint8_t *addr, uint8_t out[17])
-{
+static void host_key(int family, const uint8_t *addr, uint8_t out[17]) {
   memset(out, 0, 17);
   out[0] = (uint8_t)family;
   memcpy(out + 1, addr, addr_len(family));
 }
 
-void gen_model_packet(struct model *m, const struct mpkt *p)
-{
+void gen_model_packet(struct model *m, const struct mpkt *p) {
   struct mkey k;
   int side;
   uint32_t i;
@@ -495,8 +478,7 @@ void gen_model_packet(struct model *m, const struct mpkt *p)
   }
 }
 
-void gen_model_finish(struct model *m)
-{
+void gen_model_finish(struct model *m) {
   for (uint32_t i = 0; i < m->n_recs; i++) {
     struct mrec *r = &m->recs[i];
 
@@ -512,8 +494,7 @@ void gen_model_finish(struct model *m)
 
 /* RFC 5952 text: lower-case hex, no leading zeros, the longest run of two
  * or more zero groups (the first of equal runs) as "::". */
-static void addr_text(int family, const uint8_t *a, char *buf, size_t size)
-{
+static void addr_text(int family, const uint8_t *a, char *buf, size_t size) {
   int best = -1, best_len = 0;
   size_t n = 0;
 
@@ -541,23 +522,22 @@ static void addr_text(int family, const uint8_t *a, char *buf, size_t size)
       i += best_len - 1;
       continue;
     }
-    n += (size_t)snprintf(buf + n, size - n, "%s%x", n > 0 && buf[n - 1] != ':' ? ":" : "",
+    n += (size_t)snprintf(buf + n, size - n, "%s%x",
+                          n > 0 && buf[n - 1] != ':' ? ":" : "",
                           (unsigned)(a[2 * i] << 8 | a[2 * i + 1]));
     GEN_ASSERT(n < size);
   }
 }
 
 /* The address as a name: '.' and ':' become '_'. */
-static void addr_name(int family, const uint8_t *a, char *buf, size_t size)
-{
+static void addr_name(int family, const uint8_t *a, char *buf, size_t size) {
   addr_text(family, a, buf, size);
   for (char *c = buf; *c; c++)
     if (*c == '.' || *c == ':')
       *c = '_';
 }
 
-static const char *proto_name(uint8_t proto, char *buf, size_t size)
-{
+static const char *proto_name(uint8_t proto, char *buf, size_t size) {
   switch (proto) {
   case 6:
     return "tcp";
@@ -577,8 +557,7 @@ static const char *proto_name(uint8_t proto, char *buf, size_t size)
   }
 }
 
-void gen_model_flow_name(const struct mkey *k, char *buf, size_t size)
-{
+void gen_model_flow_name(const struct mkey *k, char *buf, size_t size) {
   char a[48], b[48], pb[8], vlan[24] = "";
   const char *proto = proto_name(k->proto, pb, sizeof pb);
   int n;
@@ -588,30 +567,31 @@ void gen_model_flow_name(const struct mkey *k, char *buf, size_t size)
   if (k->vlan_outer || k->vlan_inner)
     snprintf(vlan, sizeof vlan, "_vlan%u_%u", k->vlan_outer, k->vlan_inner);
   if (has_ports(k->proto))
-    n = snprintf(buf, size, "top_flow_%s_%s_%u_%s_%u%s", proto, a, k->port[0], b, k->port[1], vlan);
+    n = snprintf(buf, size, "top_flow_%s_%s_%u_%s_%u%s", proto, a, k->port[0],
+                 b, k->port[1], vlan);
   else if (k->echo)
-    n = snprintf(buf, size, "top_flow_%s_%s_%s_id%u%s", proto, a, b, k->port[0], vlan);
+    n = snprintf(buf, size, "top_flow_%s_%s_%s_id%u%s", proto, a, b, k->port[0],
+                 vlan);
   else
     n = snprintf(buf, size, "top_flow_%s_%s_%s%s", proto, a, b, vlan);
   /* METRICS.md: at most 121 characters; ours are shorter, so never cut */
   GEN_ASSERT(n > 0 && (size_t)n < size && n - 4 <= 121);
 }
 
-static void host_name(const uint8_t *hk, char *buf, size_t size)
-{
+static void host_name(const uint8_t *hk, char *buf, size_t size) {
   char a[48];
 
   addr_name(hk[0], hk + 1, a, sizeof a);
   snprintf(buf, size, "top_host_%s", a);
 }
 
-static void service_name(const uint8_t *sk, char *buf, size_t size)
-{
+static void service_name(const uint8_t *sk, char *buf, size_t size) {
   char pb[8];
   const char *proto = proto_name(sk[0], pb, sizeof pb);
 
   if (has_ports(sk[0]))
-    snprintf(buf, size, "top_port_%s_%u", proto, (unsigned)(sk[1] << 8 | sk[2]));
+    snprintf(buf, size, "top_port_%s_%u", proto,
+             (unsigned)(sk[1] << 8 | sk[2]));
   else
     snprintf(buf, size, "top_port_%s", proto);
 }
@@ -624,8 +604,7 @@ struct ranked {
   size_t slot;
 };
 
-static int ranked_cmp(const void *a, const void *b)
-{
+static int ranked_cmp(const void *a, const void *b) {
   const struct ranked *x = a, *y = b;
 
   if (x->bytes != y->bytes)
@@ -634,8 +613,7 @@ static int ranked_cmp(const void *a, const void *b)
 }
 
 /* The keys of a map, heaviest first. */
-static struct ranked *rank(const struct gen_map *mp)
-{
+static struct ranked *rank(const struct gen_map *mp) {
   GEN_ASSERT(mp->with_vals);
   struct ranked *r = malloc((mp->n + 1) * sizeof *r);
   size_t n = 0;
@@ -654,8 +632,7 @@ static struct ranked *rank(const struct gen_map *mp)
  * keys than that every value is exact, and only then is our truth exact. */
 #define TOP_EXACT_KEYS 64
 
-int32_t gen_model_tie(const struct model *m)
-{
+int32_t gen_model_tie(const struct model *m) {
   const struct gen_map *lists[3] = {&m->hosts, &m->services, &m->flows};
 
   GEN_ASSERT(m->track_top);
@@ -677,9 +654,10 @@ int32_t gen_model_tie(const struct model *m)
   return -1;
 }
 
-static void top_lines(const struct gen_map *mp, uint64_t total, struct truth *t, const char *other,
-                      void (*name)(const struct gen_map *, size_t, char *, size_t))
-{
+static void top_lines(const struct gen_map *mp, uint64_t total, struct truth *t,
+                      const char *other,
+                      void (*name)(const struct gen_map *, size_t, char *,
+                                   size_t)) {
   struct ranked *r = rank(mp);
   size_t n = mp->n < MODEL_TOP_N ? mp->n : MODEL_TOP_N;
   uint64_t named = 0;
@@ -698,26 +676,26 @@ static void top_lines(const struct gen_map *mp, uint64_t total, struct truth *t,
   free(r);
 }
 
-static void host_slot_name(const struct gen_map *mp, size_t s, char *buf, size_t size)
-{
+static void host_slot_name(const struct gen_map *mp, size_t s, char *buf,
+                           size_t size) {
   host_name(mp->keys + s * mp->key_len, buf, size);
 }
 
-static void service_slot_name(const struct gen_map *mp, size_t s, char *buf, size_t size)
-{
+static void service_slot_name(const struct gen_map *mp, size_t s, char *buf,
+                              size_t size) {
   service_name(mp->keys + s * mp->key_len, buf, size);
 }
 
-static void flow_slot_name(const struct gen_map *mp, size_t s, char *buf, size_t size)
-{
+static void flow_slot_name(const struct gen_map *mp, size_t s, char *buf,
+                           size_t size) {
   struct mkey k;
 
   memcpy(&k, mp->keys + s * mp->key_len, sizeof k);
   gen_model_flow_name(&k, buf, size);
 }
 
-void gen_model_lines(const struct model *m, struct truth *t, bool top, bool counts)
-{
+void gen_model_lines(const struct model *m, struct truth *t, bool top,
+                     bool counts) {
   uint64_t tcp = m->active[MK_TCP] + m->active[MK_TCP_CLOSED];
   uint64_t ip_bytes = 0;
 
@@ -726,10 +704,15 @@ void gen_model_lines(const struct model *m, struct truth *t, bool top, bool coun
   gen_truth_line(t, "connections-flows_evicted %" PRIu64, m->evicted);
   gen_truth_line(t, "current_connections-flows %" PRIu32, m->in_table);
   gen_truth_line(t, "current_connections-flows_tcp %" PRIu64, tcp);
-  gen_truth_line(t, "current_connections-flows_udp %" PRIu64, m->active[MK_UDP]);
-  gen_truth_line(t, "current_connections-flows_icmp %" PRIu64, m->active[MK_ICMP]);
-  gen_truth_line(t, "current_connections-flows_other %" PRIu64, m->active[MK_OTHER]);
-  GEN_ASSERT(tcp + m->active[MK_UDP] + m->active[MK_ICMP] + m->active[MK_OTHER] == m->in_table);
+  gen_truth_line(t, "current_connections-flows_udp %" PRIu64,
+                 m->active[MK_UDP]);
+  gen_truth_line(t, "current_connections-flows_icmp %" PRIu64,
+                 m->active[MK_ICMP]);
+  gen_truth_line(t, "current_connections-flows_other %" PRIu64,
+                 m->active[MK_OTHER]);
+  GEN_ASSERT(tcp + m->active[MK_UDP] + m->active[MK_ICMP] +
+                 m->active[MK_OTHER] ==
+             m->in_table);
   /* the lists add up to the IP bytes of the truth's own counters */
   for (int s = S_IPV4; s <= S_IPV6; s++)
     ip_bytes += t->octets[s][DIR_RX] + t->octets[s][DIR_TX];
@@ -737,7 +720,8 @@ void gen_model_lines(const struct model *m, struct truth *t, bool top, bool coun
   if (top) {
     GEN_ASSERT(m->track_top);
     top_lines(&m->hosts, m->ip_bytes, t, "top_host_other", host_slot_name);
-    top_lines(&m->services, m->ip_bytes, t, "top_port_other", service_slot_name);
+    top_lines(&m->services, m->ip_bytes, t, "top_port_other",
+              service_slot_name);
     top_lines(&m->flows, m->ip_bytes, t, "top_flow_other", flow_slot_name);
   }
   if (counts) {

@@ -1,4 +1,6 @@
-/* gen_model.h - the generator's own model of the flow table, the top-N lists and the distinct counts of docs/METRICS.md, fed with the packets as they are built. */
+/* gen_model.h - the generator's own model of the flow table, the top-N lists
+ * and the distinct counts of docs/METRICS.md, fed with the packets as they are
+ * built. */
 #ifndef PCAPFLOW_GEN_MODEL_H
 #define PCAPFLOW_GEN_MODEL_H
 
@@ -95,7 +97,8 @@ void gen_model_finish(struct model *m);
 int32_t gen_model_tie(const struct model *m);
 
 /* Adds the flow lines, and the top-N and distinct count lines if wanted. */
-void gen_model_lines(const struct model *m, struct truth *t, bool top, bool counts);
+void gen_model_lines(const struct model *m, struct truth *t, bool top,
+                     bool counts);
 
 /* The key of a packet's flow and the sender's endpoint (0 or 1). */
 void gen_model_key(const struct mpkt *p, struct mkey *k, int *side);
@@ -103,7 +106,7 @@ void gen_model_key(const struct mpkt *p, struct mkey *k, int *side);
 /* Series names of METRICS.md ("top_flow_tcp_198_18_0_1_51234_..."). */
 void gen_model_flow_name(const struct mkey *k, char *buf, size_t size);
 
-void gen_model_mpkt(const struct ipspec *s, const struct encap *e, uint64_t ts, uint32_t len,
-                    int32_t tag, struct mpkt *m);
+void gen_model_mpkt(const struct ipspec *s, const struct encap *e, uint64_t ts,
+                    uint32_t len, int32_t tag, struct mpkt *m);
 
 #endif

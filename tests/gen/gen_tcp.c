@@ -26,8 +26,9 @@ enum kind {
 };
 
 static const char *const kind_name[K_COUNT] = {
-  "tcp_clean", "tcp_retrans", "tcp_reorder", "tcp_zero_window", "tcp_syn_again", "tcp_unanswered",
-  "tcp_refused", "tcp_late", "tcp_rst_mid", "tcp_wrap", "tcp_keepalive",
+    "tcp_clean",     "tcp_retrans",    "tcp_reorder",   "tcp_zero_window",
+    "tcp_syn_again", "tcp_unanswered", "tcp_refused",   "tcp_late",
+    "tcp_rst_mid",   "tcp_wrap",       "tcp_keepalive",
 };
 
 /* What the engine must count; the latency samples in microseconds. */
@@ -47,9 +48,8 @@ struct conn {
 
 static const uint8_t server[4] = {198, 18, 0, 80};
 
-static void seg(struct gen *g, struct conn *c, bool from_cli, uint8_t flags, uint32_t seq, int payload,
-                bool zero_win, uint64_t ts)
-{
+static void seg(struct gen *g, struct conn *c, bool from_cli, uint8_t flags,
+                uint32_t seq, int payload, bool zero_win, uint64_t ts) {
   struct ipspec s;
 
   memset(&s, 0, sizeof s);
@@ -76,17 +76,17 @@ static void seg(struct gen *g, struct conn *c, bool from_cli, uint8_t flags, uin
 }
 
 /* Client data [cseq, cseq + n). */
-static void cli_data(struct gen *g, struct conn *c, int n, uint64_t ts)
-{
+static void cli_data(struct gen *g, struct conn *c, int n, uint64_t ts) {
   seg(g, c, true, TCP_ACK | TCP_PSH, c->cseq, n, false, ts);
   c->cseq += (uint32_t)n;
 }
 
 /* The handshake: SYN (again after 1 s for K_SYN_AGAIN), SYN-ACK after d1,
  * ACK after d2. Returns the time of the ACK. */
-static uint64_t handshake(struct gen *g, struct conn *c, struct tcp_truth *t, uint64_t t0)
-{
-  uint32_t d1 = gen_rng_range(&g->rng, 1000, 200000), d2 = gen_rng_range(&g->rng, 50, 20000);
+static uint64_t handshake(struct gen *g, struct conn *c, struct tcp_truth *t,
+                          uint64_t t0) {
+  uint32_t d1 = gen_rng_range(&g->rng, 1000, 200000),
+           d2 = gen_rng_range(&g->rng, 50, 20000);
   uint64_t syn_at = t0;
 
   seg(g, c, true, TCP_SYN, c->cseq, 0, false, t0);
@@ -109,8 +109,8 @@ static uint64_t handshake(struct gen *g, struct conn *c, struct tcp_truth *t, ui
 
 /* The response: 4 segments of 1000 bytes, varied by kind. Returns the
  * time after it. */
-static uint64_t response(struct gen *g, struct conn *c, struct tcp_truth *t, uint64_t ts)
-{
+static uint64_t response(struct gen *g, struct conn *c, struct tcp_truth *t,
+                         uint64_t ts) {
   uint32_t base = c->sseq;
   int order[4] = {0, 1, 2, 3};
 
@@ -121,7 +121,8 @@ static uint64_t response(struct gen *g, struct conn *c, struct tcp_truth *t, uin
   }
   for (int i = 0; i < 4; i++) {
     ts += 1 * MS;
-    seg(g, c, false, TCP_ACK, base + (uint32_t)order[i] * 1000, 1000, false, ts);
+    seg(g, c, false, TCP_ACK, base + (uint32_t)order[i] * 1000, 1000, false,
+        ts);
   }
   c->sseq = base + 4000;
   if (c->kind == K_RETRANS || c->kind == K_LATE || c->kind == K_WRAP) {
@@ -140,8 +141,7 @@ static uint64_t response(struct gen *g, struct conn *c, struct tcp_truth *t, uin
   return ts;
 }
 
-static uint64_t close_both(struct gen *g, struct conn *c, uint64_t ts)
-{
+static uint64_t close_both(struct gen *g, struct conn *c, uint64_t ts) {
   seg(g, c, true, TCP_FIN | TCP_ACK, c->cseq, 0, false, ts + 1 * MS);
   c->cseq++;
   seg(g, c, false, TCP_FIN | TCP_ACK, c->sseq, 0, false, ts + 2 * MS);
@@ -151,8 +151,8 @@ static uint64_t close_both(struct gen *g, struct conn *c, uint64_t ts)
 }
 
 /* One connection from t0; returns when it is over. */
-static uint64_t connection(struct gen *g, struct conn *c, struct tcp_truth *t, uint64_t t0)
-{
+static uint64_t connection(struct gen *g, struct conn *c, struct tcp_truth *t,
+                           uint64_t t0) {
   uint64_t ts;
 
   switch (c->kind) {
@@ -166,7 +166,8 @@ static uint64_t connection(struct gen *g, struct conn *c, struct tcp_truth *t, u
   case K_REFUSED:
     seg(g, c, true, TCP_SYN, c->cseq, 0, false, t0);
     c->cseq++;
-    seg(g, c, false, TCP_RST | TCP_ACK, 1, 0, false, t0 + gen_rng_range(&g->rng, 100, 5000));
+    seg(g, c, false, TCP_RST | TCP_ACK, 1, 0, false,
+        t0 + gen_rng_range(&g->rng, 100, 5000));
     t->resets++;
     return g->ts_us;
   case K_LATE:
@@ -192,64 +193,70 @@ static uint64_t connection(struct gen *g, struct conn *c, struct tcp_truth *t, u
   return close_both(g, c, ts);
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
+static int cmp_u64(const void *a, const void *b) {
   uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
 
   return x < y ? -1 : x > y;
 }
 
-void gen_sort_u64(uint64_t *v, size_t n)
-{
-  qsort(v, n, sizeof v[0], cmp_u64);
-}
+void gen_sort_u64(uint64_t *v, size_t n) { qsort(v, n, sizeof v[0], cmp_u64); }
 
 /* Nearest rank: the ceil(p * n)-th smallest, p in thousandths. */
-uint64_t gen_nearest_rank(const uint64_t *sorted, size_t n, unsigned p)
-{
+uint64_t gen_nearest_rank(const uint64_t *sorted, size_t n, unsigned p) {
   size_t k = (p * n + 999) / 1000;
 
   return sorted[(k ? k : 1) - 1];
 }
 
-static void latency_lines(struct gen *g, struct tcp_truth *t)
-{
-  static const char *const name[3] = {"tcp_syn_synack", "tcp_synack_ack", "tcp_handshake"};
+static void latency_lines(struct gen *g, struct tcp_truth *t) {
+  static const char *const name[3] = {"tcp_syn_synack", "tcp_synack_ack",
+                                      "tcp_handshake"};
 
   for (int k = 0; k < 3; k++) {
     gen_sort_u64(t->lat[k], t->n_lat);
-    gen_truth_line(&g->truth, "latency-%s_p50 %.6f", name[k], gen_nearest_rank(t->lat[k], t->n_lat, 500) / 1e6);
-    gen_truth_line(&g->truth, "latency-%s_p90 %.6f", name[k], gen_nearest_rank(t->lat[k], t->n_lat, 900) / 1e6);
-    gen_truth_line(&g->truth, "latency-%s_p99 %.6f", name[k], gen_nearest_rank(t->lat[k], t->n_lat, 990) / 1e6);
-    gen_truth_line(&g->truth, "latency-%s_max %.6f", name[k], t->lat[k][t->n_lat - 1] / 1e6);
+    gen_truth_line(&g->truth, "latency-%s_p50 %.6f", name[k],
+                   gen_nearest_rank(t->lat[k], t->n_lat, 500) / 1e6);
+    gen_truth_line(&g->truth, "latency-%s_p90 %.6f", name[k],
+                   gen_nearest_rank(t->lat[k], t->n_lat, 900) / 1e6);
+    gen_truth_line(&g->truth, "latency-%s_p99 %.6f", name[k],
+                   gen_nearest_rank(t->lat[k], t->n_lat, 990) / 1e6);
+    gen_truth_line(&g->truth, "latency-%s_max %.6f", name[k],
+                   t->lat[k][t->n_lat - 1] / 1e6);
   }
 }
 
-void gen_scenario_tcp(struct gen *g)
-{
+void gen_scenario_tcp(struct gen *g) {
   static struct tcp_truth t;
   uint64_t ts = g->ts_us;
 
   memset(&t, 0, sizeof t);
   for (int i = 0; i < N_CONNS; i++) {
     struct conn c = {
-      .cli = {198, 19, 6, (uint8_t)(1 + i)},
-      .srv = server,
-      .cport = (uint16_t)(40000 + i),
-      .sport = (i % 2) ? 443 : 80,
-      .kind = (enum kind)(i % K_COUNT),
+        .cli = {198, 19, 6, (uint8_t)(1 + i)},
+        .srv = server,
+        .cport = (uint16_t)(40000 + i),
+        .sport = (i % 2) ? 443 : 80,
+        .kind = (enum kind)(i % K_COUNT),
     };
     /* nonzero, far from the wrap, so that only K_WRAP wraps */
     c.cseq = gen_rng_range(&g->rng, 1, 0x7fffffff);
-    c.sseq = c.kind == K_WRAP ? 0xffffffffu - 1500 : gen_rng_range(&g->rng, 1, 0x7fffffff);
+    c.sseq = c.kind == K_WRAP ? 0xffffffffu - 1500
+                              : gen_rng_range(&g->rng, 1, 0x7fffffff);
     ts = connection(g, &c, &t, ts) + 100 * MS;
   }
-  gen_truth_line(&g->truth, "packets-tcp_retransmitted %llu", (unsigned long long)t.retrans);
-  gen_truth_line(&g->truth, "packets-tcp_out_of_order %llu", (unsigned long long)t.ooo);
-  gen_truth_line(&g->truth, "packets-tcp_zero_window %llu", (unsigned long long)t.zero_win);
-  gen_truth_line(&g->truth, "packets-tcp_reset %llu", (unsigned long long)t.resets);
-  gen_truth_line(&g->truth, "connections-tcp_unanswered_syn %llu", (unsigned long long)t.unanswered);
-  gen_truth_line(&g->truth, "connections-tcp_completed %llu", (unsigned long long)t.completed);
-  gen_truth_line(&g->truth, "connections-tcp_late_start %llu", (unsigned long long)t.late);
+  gen_truth_line(&g->truth, "packets-tcp_retransmitted %llu",
+                 (unsigned long long)t.retrans);
+  gen_truth_line(&g->truth, "packets-tcp_out_of_order %llu",
+                 (unsigned long long)t.ooo);
+  gen_truth_line(&g->truth, "packets-tcp_zero_window %llu",
+                 (unsigned long long)t.zero_win);
+  gen_truth_line(&g->truth, "packets-tcp_reset %llu",
+                 (unsigned long long)t.resets);
+  gen_truth_line(&g->truth, "connections-tcp_unanswered_syn %llu",
+                 (unsigned long long)t.unanswered);
+  gen_truth_line(&g->truth, "connections-tcp_completed %llu",
+                 (unsigned long long)t.completed);
+  gen_truth_line(&g->truth, "connections-tcp_late_start %llu",
+                 (unsigned long long)t.late);
   latency_lines(g, &t);
 }

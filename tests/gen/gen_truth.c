@@ -1,4 +1,5 @@
-/* gen_truth.c - adds each packet's verdict to the counters, checks their invariants and writes the truth file. */
+/* gen_truth.c - adds each packet's verdict to the counters, checks their
+ * invariants and writes the truth file. */
 #include "gen_truth.h"
 
 #include <errno.h>
@@ -10,10 +11,11 @@
 #include "gen_util.h"
 
 const char *const gen_reason_names[R_COUNT] = {
-  "none", "snaplen", "truncated", "too_deep", "ip_version",
-  "ipv4_header", "ip_length", "ipv6_ext", "l4_header",
+    "none",        "snaplen",   "truncated", "too_deep",  "ip_version",
+    "ipv4_header", "ip_length", "ipv6_ext",  "l4_header",
 };
 
+/* clang-format off */
 static const char *const series_names[S_COUNT] = {
   "all", "ipv4", "ipv6", "non_ip", "malformed",
   "tcp", "udp", "icmp", "icmpv6", "sctp", "gre", "other", "fragment",
@@ -22,16 +24,16 @@ static const char *const series_names[S_COUNT] = {
   "size_512_1023", "size_1024_1518", "size_1519_max",
   "tcp_syn", "tcp_synack", "tcp_fin", "tcp_rst",
 };
+/* clang-format on */
 
-static void truth_count(struct truth *t, enum series s, enum dir d, uint32_t len)
-{
+static void truth_count(struct truth *t, enum series s, enum dir d,
+                        uint32_t len) {
   t->packets[s][d]++;
   if (s < S_OCTETS_END)
     t->octets[s][d] += len;
 }
 
-static enum series size_series(uint32_t len)
-{
+static enum series size_series(uint32_t len) {
   if (len <= 64)
     return S_SIZE_0_64;
   if (len <= 127)
@@ -47,8 +49,8 @@ static enum series size_series(uint32_t len)
   return S_SIZE_1519_MAX;
 }
 
-void gen_truth_add(struct truth *t, const struct verdict *v)
-{
+void gen_truth_add(struct truth *t, const struct verdict *v) {
+  /* clang-format off */
   static const enum series l4_series[] = {
     [L4_TCP] = S_TCP, [L4_UDP] = S_UDP, [L4_ICMP] = S_ICMP, [L4_ICMPV6] = S_ICMPV6,
     [L4_SCTP] = S_SCTP, [L4_GRE] = S_GRE, [L4_OTHER] = S_OTHER,
@@ -193,3 +195,5 @@ void gen_truth_write(const struct truth *t, FILE *fp, const char *path)
   if (fflush(fp) != 0 || ferror(fp) || fclose(fp) != 0)
     gen_die("--truth %s: write failed: %s", path, strerror(errno));
 }
+
+/* clang-format on */

@@ -1,4 +1,5 @@
-/* gen_truth.h - the counters the plugin must report for a generated capture, their invariants and the truth file. */
+/* gen_truth.h - the counters the plugin must report for a generated capture,
+ * their invariants and the truth file. */
 #ifndef PCAPFLOW_GEN_TRUTH_H
 #define PCAPFLOW_GEN_TRUTH_H
 
@@ -12,7 +13,16 @@ enum dir { DIR_RX, DIR_TX };
 
 enum pkt_class { CLS_IPV4, CLS_IPV6, CLS_NON_IP, CLS_MALFORMED };
 
-enum l4_class { L4_NONE, L4_TCP, L4_UDP, L4_ICMP, L4_ICMPV6, L4_SCTP, L4_GRE, L4_OTHER };
+enum l4_class {
+  L4_NONE,
+  L4_TCP,
+  L4_UDP,
+  L4_ICMP,
+  L4_ICMPV6,
+  L4_SCTP,
+  L4_GRE,
+  L4_OTHER
+};
 
 /* How the direction of a packet was decided (DECODING.md "Direction"). */
 enum basis { BASIS_ADDR, BASIS_BOTH, BASIS_NEITHER, BASIS_UNKNOWN };

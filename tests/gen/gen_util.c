@@ -1,4 +1,5 @@
-/* gen_util.c - error exits, the splitmix64 PRNG, byte order helpers and the pcap/pcapng writer. */
+/* gen_util.c - error exits, the splitmix64 PRNG, byte order helpers and the
+ * pcap/pcapng writer. */
 #include "gen_util.h"
 
 #include <errno.h>
@@ -6,8 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-_Noreturn void gen_die(const char *fmt, ...)
-{
+_Noreturn void gen_die(const char *fmt, ...) {
   va_list ap;
 
   fputs("pcapflow-gen: ", stderr);
@@ -20,14 +20,13 @@ _Noreturn void gen_die(const char *fmt, ...)
 
 /* A broken promise inside the generator: its truth can no longer be trusted,
  * so stop loudly instead of writing a wrong truth file. */
-_Noreturn void gen_bug(const char *file, int line, const char *what)
-{
-  fprintf(stderr, "pcapflow-gen: internal error at %s:%d: %s\n", file, line, what);
+_Noreturn void gen_bug(const char *file, int line, const char *what) {
+  fprintf(stderr, "pcapflow-gen: internal error at %s:%d: %s\n", file, line,
+          what);
   abort();
 }
 
-uint64_t gen_rng_next(struct rng *r)
-{
+uint64_t gen_rng_next(struct rng *r) {
   uint64_t z = (r->s += 0x9e3779b97f4a7c15ULL);
 
   z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
@@ -37,34 +36,29 @@ uint64_t gen_rng_next(struct rng *r)
 
 /* Uniform in [0, n) by multiply-shift: no modulo bias worth caring about and
  * no division in the hot path of the mixed scenario. */
-uint32_t gen_rng_below(struct rng *r, uint32_t n)
-{
+uint32_t gen_rng_below(struct rng *r, uint32_t n) {
   GEN_ASSERT(n > 0);
   return (uint32_t)(((gen_rng_next(r) >> 32) * (uint64_t)n) >> 32);
 }
 
-uint32_t gen_rng_range(struct rng *r, uint32_t lo, uint32_t hi)
-{
+uint32_t gen_rng_range(struct rng *r, uint32_t lo, uint32_t hi) {
   GEN_ASSERT(lo <= hi);
   return lo + gen_rng_below(r, hi - lo + 1);
 }
 
-void gen_wr_be16(uint8_t *p, uint16_t v)
-{
+void gen_wr_be16(uint8_t *p, uint16_t v) {
   p[0] = (uint8_t)(v >> 8);
   p[1] = (uint8_t)v;
 }
 
 /* File headers are written little-endian explicitly (not host order), so the
  * output does not depend on the machine that ran the generator. */
-static void wr_le16(uint8_t *p, uint16_t v)
-{
+static void wr_le16(uint8_t *p, uint16_t v) {
   p[0] = (uint8_t)v;
   p[1] = (uint8_t)(v >> 8);
 }
 
-void gen_wr_le32(uint8_t *p, uint32_t v)
-{
+void gen_wr_le32(uint8_t *p, uint32_t v) {
   wr_le16(p, (uint16_t)v);
   wr_le16(p + 2, (uint16_t)(v >> 16));
 }
@@ -73,15 +67,13 @@ void gen_wr_le32(uint8_t *p, uint32_t v)
  * records and must not pay a system call per packet. */
 static char writer_buf[1 << 22];
 
-static void writer_put(struct writer *w, const void *p, size_t n)
-{
+static void writer_put(struct writer *w, const void *p, size_t n) {
   if (n != 0 && fwrite(p, 1, n, w->fp) != n)
     gen_die("--out %s: write failed: %s", w->path, strerror(errno));
 }
 
 void gen_writer_open(struct writer *w, const char *path, enum out_format format,
-                     uint32_t linktype)
-{
+                     uint32_t linktype) {
   uint8_t h[28];
 
   w->fp = fopen(path, "wb");
@@ -124,8 +116,7 @@ void gen_writer_open(struct writer *w, const char *path, enum out_format format,
 }
 
 void gen_writer_packet(struct writer *w, uint64_t ts_us, const uint8_t *data,
-                       uint32_t caplen, uint32_t len)
-{
+                       uint32_t caplen, uint32_t len) {
   static const uint8_t zero[4];
   uint8_t h[28];
 
@@ -156,8 +147,7 @@ void gen_writer_packet(struct writer *w, uint64_t ts_us, const uint8_t *data,
   writer_put(w, h, 4);
 }
 
-void gen_writer_close(struct writer *w)
-{
+void gen_writer_close(struct writer *w) {
   /* fclose alone may hide a failed final flush (disk full): check both. */
   if (fflush(w->fp) != 0 || ferror(w->fp)) {
     int err = errno;

@@ -1,4 +1,5 @@
-/* gen_util.h - PRNG, error exits, byte helpers and the pcap/pcapng writer of pcapflow-gen. */
+/* gen_util.h - PRNG, error exits, byte helpers and the pcap/pcapng writer of
+ * pcapflow-gen. */
 #ifndef PCAPFLOW_GEN_UTIL_H
 #define PCAPFLOW_GEN_UTIL_H
 
@@ -10,7 +11,8 @@
  * scripts can tell it from a crash or an internal bug (abort). */
 #define EXIT_USER_ERROR 2
 
-/* gen_die() is called from every file: let the compiler check its format strings. */
+/* gen_die() is called from every file: let the compiler check its format
+ * strings. */
 #if defined(__GNUC__)
 #define GEN_PRINTF(fmt, first) __attribute__((format(printf, fmt, first)))
 #else
@@ -23,10 +25,10 @@ _Noreturn void gen_die(const char *fmt, ...) GEN_PRINTF(1, 2);
 /* Reports a failed GEN_ASSERT and aborts. */
 _Noreturn void gen_bug(const char *file, int line, const char *what);
 
-#define GEN_ASSERT(c)                          \
-  do {                                         \
-    if (!(c))                                  \
-      gen_bug(__FILE__, __LINE__, #c);         \
+#define GEN_ASSERT(c)                                                          \
+  do {                                                                         \
+    if (!(c))                                                                  \
+      gen_bug(__FILE__, __LINE__, #c);                                         \
   } while (0)
 
 /* splitmix64: tiny, fast, and identical on every platform, so the same seed
@@ -56,10 +58,11 @@ struct writer {
 
 /* Creates the capture file and writes its header(s) for `linktype`; every
  * failure exits through gen_die(). */
-void gen_writer_open(struct writer *w, const char *path, enum out_format format, uint32_t linktype);
+void gen_writer_open(struct writer *w, const char *path, enum out_format format,
+                     uint32_t linktype);
 /* One record: the first caplen bytes of a frame len bytes long. */
-void gen_writer_packet(struct writer *w, uint64_t ts_us, const uint8_t *data, uint32_t caplen,
-                       uint32_t len);
+void gen_writer_packet(struct writer *w, uint64_t ts_us, const uint8_t *data,
+                       uint32_t caplen, uint32_t len);
 void gen_writer_close(struct writer *w);
 
 #endif
