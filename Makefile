@@ -45,10 +45,6 @@ TOOLS_SRC  := $(wildcard tools/*/*.c)
 UNIT_SRC   := $(wildcard tests/unit/*.c)
 GEN_SRC    := $(wildcard tests/gen/*.c)
 
-PREFIX  ?= /usr
-LIBDIR  ?= $(PREFIX)/lib/collectd
-CONFDIR ?= /etc/collectd/collectd.conf.d
-
 .PHONY: all deps run check unit unit-asan integration bench install format clean help
 
 all: $(B)/pcapflow.so $(B)/pcapflow-replay $(B)/pcapflow-gen ## build the plugin and its tools
@@ -134,11 +130,8 @@ run: deps ## install what is missing, build, run collectd with the plugin in the
 	scripts/run.sh
 
 # ---- install ----
-
-install: $(B)/pcapflow.so ## install the plugin and example configuration (DESTDIR, PREFIX)
-	install -D -m 0644 $(B)/pcapflow.so $(DESTDIR)$(LIBDIR)/pcapflow.so
-	install -D -m 0644 collectd.conf.d/pcapflow.conf $(DESTDIR)$(CONFDIR)/pcapflow.conf.example
-	install -D -m 0644 collectd.conf.d/pcapflow.yaml $(DESTDIR)$(CONFDIR)/pcapflow.yaml.example
+# `make install` (DESTDIR, PREFIX, ...) is in mk/packaging.mk: both packages
+# run it, so the files they ship are listed there once.
 
 # The generator's one-case-per-line tables sit between clang-format off/on.
 format: ## clang-format the engine, adapter, tools, tests and generator in place
