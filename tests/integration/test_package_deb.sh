@@ -13,6 +13,7 @@
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/stack.sh"
 source "$(dirname "$0")/series.sh"
+source "$(dirname "$0")/package.sh"
 pf_test_init package_deb
 pf_need dpkg-buildpackage lintian rrdtool unshare tcpreplay
 [[ $(id -u) == 0 ]] || pf_skip "installing a package needs root"
@@ -116,10 +117,7 @@ pf_netns_init
 pf_veth_up
 "$GEN" --scenario live --seed 13 --out "$WORK/live.pcap" --truth "$WORK/live.truth" || pf_fail "generator failed"
 total=$(awk '$1 == "packets-captured" {print $2}' "$WORK/live.truth")
-sed -E -e '/^#Include "\/usr\/share\/collectd-pcapflow\//s/^#//' \
-  -e '/^#<Plugin pcapflow>/,/^#<\/Plugin>/s/^#//' \
-  -e 's/^  #(LocalNetwork "198\.18\.0\.0\/15")$/  \1/' \
-  -e "s/^  Interface \"eth0\"$/  Interface \"$VETH_B\"/" "$WORK/shipped.conf" >"$WORK/enabled.conf"
+pf_enable_conf "$WORK/shipped.conf" "Interface \"$VETH_B\"" >"$WORK/enabled.conf"
 [[ "$(grep -vE '^[[:space:]]*(#|$)' "$WORK/enabled.conf" | tr -s ' ' | tr '\n' '|')" == \
   "Include \"$loader\"|<Plugin pcapflow>| LocalNetwork \"198.18.0.0/15\"| Interface \"$VETH_B\"|</Plugin>|" ]] ||
   pf_fail "enabling as the file says gives: $(grep -vE '^[[:space:]]*(#|$)' "$WORK/enabled.conf")"

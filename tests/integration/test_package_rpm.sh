@@ -12,6 +12,7 @@
 # starts, without pcapflow; nothing else of the package is left.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/stack.sh"
+source "$(dirname "$0")/package.sh"
 pf_test_init package_rpm
 pf_need rpmbuild rpm rpmspec
 
@@ -88,11 +89,8 @@ unlink_stock() { rm -f "$root$libdir/collectd/logfile.so" "$root$libdir/collectd
 # Enabled as the file says, with one option and one source (a capture file).
 "$GEN" --scenario live --seed 13 --out "$WORK/live.pcap" --truth "$WORK/live.truth" || pf_fail "generator failed"
 total=$(awk '$1 == "packets-captured" {print $2}' "$WORK/live.truth")
-sed -E -i -e '/^#Include "\/usr\/share\/collectd-pcapflow\//s/^#//' \
-  -e '/^#<Plugin pcapflow>/,/^#<\/Plugin>/s/^#//' \
-  -e 's/^  #(LocalNetwork "198\.18\.0\.0\/15")$/  \1/' \
-  -e "s|^  Interface \"eth0\"$|  File \"$WORK/live.pcap\"|" "$root$conf"
-cp "$root$conf" "$WORK/enabled.conf"
+pf_enable_conf "$root$conf" "File \"$WORK/live.pcap\"" >"$WORK/enabled.conf"
+cp "$WORK/enabled.conf" "$root$conf"
 dir="$WORK/enabled"
 fedora_collectd "$dir"
 counted() { [[ "$(pf_value "$dir" live packets-captured)" == "$total" ]]; }
