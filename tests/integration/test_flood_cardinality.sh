@@ -7,27 +7,13 @@
 source "$(dirname "$0")/lib.sh"
 pf_test_init flood_cardinality
 
-"$GEN" --scenario flood --packets 1000000 --seed 2 --no-top --out "$WORK/flood.pcap" \
-  --truth "$WORK/flood.truth" || pf_fail "generator failed"
-total=$(awk '$1 == "packets-captured" {print $2}' "$WORK/flood.truth")
+pf_gen flood flood --packets 1000000 --seed 2 --no-top
+total=$(pf_truth_value "$WORK/flood.truth" packets-captured)
 limit=10
 
 dir="$WORK/collectd"
-pcapflow_plugin_dir "$dir/plugins" logfile csv
-pf_collectd_conf "$dir" 1
-cat >>"$dir/collectd.conf" <<CONF
-LoadPlugin pcapflow
-<Plugin pcapflow>
-  LocalNetwork "$LOCAL_V4"
-  LocalNetwork "$LOCAL_V6"
-  TopN 10
-  TopSeriesLimit $limit
-  File "$WORK/flood.pcap"
-</Plugin>
-CONF
-pf_collectd_start "$dir"
-read_all() { [[ "$(pf_value "$dir" flood packets-captured)" == "$total" ]]; }
-pf_wait_until 60 read_all || pf_fail "captured $(pf_value "$dir" flood packets-captured) of $total"
+pf_collectd "$dir" --local --opt TopN 10 --opt TopSeriesLimit "$limit" --file "$WORK/flood.pcap"
+pf_wait_captured flood "$total" 60
 sleep 1.5
 pf_csv_values "$dir" flood >"$WORK/actual"
 pf_compare_truth "$WORK/flood.truth" "$WORK/actual" flood || pf_fail "CSV differs from the ground truth"
