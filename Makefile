@@ -96,12 +96,21 @@ $(B) $(B)/plugin:
 
 # ---- tests ----
 
-$(B)/unit-tests: $(UNIT_SRC) $(wildcard tests/unit/*.h) $(B)/libpcapflow.a
+# A suite defined in a test file but missing from the table in suites.h
+# would never run: refuse to build rather than pass without it.
+$(B)/unit-suites.ok: $(UNIT_SRC) tests/unit/suites.h | $(B)
+	@for s in $$(sed -n 's/^Suite \*pf_\([a-z0-9_]*\)_suite(void).*/\1/p' $(UNIT_SRC)); do \
+	  grep -q "X($$s)" tests/unit/suites.h || \
+	    { echo "tests/unit: suite $$s is not in PF_UNIT_SUITES (suites.h)" >&2; exit 1; }; \
+	done
+	@touch $@
+
+$(B)/unit-tests: $(UNIT_SRC) $(wildcard tests/unit/*.h) $(B)/libpcapflow.a $(B)/unit-suites.ok
 	$(CC) $(BASEFLAGS) $(CFLAGS) -Iinclude -Isrc -Itests/unit -o $@ $(UNIT_SRC) \
 	  $(B)/libpcapflow.a $(ENGINE_LIBS) $(CHECK_LIBS)
 
 # The same tests, engine and all, under AddressSanitizer and UBSan.
-$(B)/unit-tests-asan: $(UNIT_SRC) $(wildcard tests/unit/*.h) $(ENGINE_SRC) $(ENGINE_HDR) | $(B)
+$(B)/unit-tests-asan: $(UNIT_SRC) $(wildcard tests/unit/*.h) $(ENGINE_SRC) $(ENGINE_HDR) $(B)/unit-suites.ok | $(B)
 	$(CC) $(BASEFLAGS) -O1 -g $(SANITIZE) -DPF_DEBUG -Iinclude -Isrc -Itests/unit -o $@ \
 	  $(UNIT_SRC) $(ENGINE_SRC) $(ENGINE_LIBS) $(CHECK_LIBS)
 
