@@ -1,0 +1,110 @@
+/* dns_name.c - DNS names on the wire (RFC 1035 3.1, 4.1.4): labels and
+ * compression pointers, read into dotted text or skipped, bounded.
+ *
+ * The pointer rule is what makes the walk finite: a pointer must point
+ * before the start of the run of labels that holds it. Legitimate
+ * compression always does (it names a suffix of an earlier name); a loop,
+ * a pointer to itself or forward, and one into its own name cannot. So the
+ * targets fall strictly, and PF_DNS_POINTER_HOPS caps chains of pointers
+ * that hold no labels. */
+#include "app/dns.h"
+
+#include "app/dns_wire.h"
+#include "base/check.h"
+
+/* A label's byte as text: lower case, and printable with no dot. */
+static char pf_dns_text_byte(uint8_t c, bool *hostname) {
+  if (c >= 'A' && c <= 'Z')
+    return (char)(c - 'A' + 'a');
+  if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_')
+    return (char)c;
+  *hostname = false;
+  return c > 0x20 && c < 0x7f && c != '.' ? (char)c : '?';
+}
+
+static void pf_dns_append_label(struct pf_dns_name *name, const uint8_t *p,
+                                uint8_t n) {
+  uint32_t at = name->len;
+  if (name->labels > 0)
+    name->text[at++] = '.';
+  for (uint8_t i = 0; i < n; i++)
+    name->text[at++] = pf_dns_text_byte(p[i], &name->hostname);
+  PF_ASSERT(at <= PF_DNS_NAME_TEXT_MAX);
+  name->text[at] = '\0';
+  name->len = (uint8_t)at;
+  name->labels++;
+}
+
+/* Follows the pointer at off (its two bytes are inside msg). */
+static enum pf_dns_err pf_dns_follow(const struct pf_bytes *msg, uint32_t off,
+                                     uint32_t *run_start, uint32_t *hops) {
+  uint16_t v;
+  if (!pf_get_u16(msg, off, &v))
+    return PF_DNS_E_TRUNCATED;
+  uint32_t target = v & PF_DNS_WIRE_OFFSET_MASK;
+  if (target < PF_DNS_HEADER_LEN || target >= *run_start)
+    return PF_DNS_E_POINTER;
+  if (++*hops > PF_DNS_POINTER_HOPS)
+    return PF_DNS_E_POINTER_HOPS;
+  *run_start = target;
+  return PF_DNS_OK;
+}
+
+enum pf_dns_err pf_dns_read_name(const struct pf_bytes *msg, uint32_t off,
+                                 struct pf_dns_name *name, uint32_t *next) {
+  uint32_t pos = off, run_start = off, hops = 0, wire = 1, end = 0;
+  *name = (struct pf_dns_name){.hostname = true};
+  for (;;) { /* each turn: a label (wire grows) or a hop (hops grows) */
+    uint8_t c;
+    if (!pf_get_u8(msg, pos, &c))
+      return PF_DNS_E_TRUNCATED;
+    if (c == 0)
+      break;
+    if (c >= PF_DNS_WIRE_POINTER) {
+      end = end ? end : pos + 2;
+      enum pf_dns_err err = pf_dns_follow(msg, pos, &run_start, &hops);
+      if (err != PF_DNS_OK)
+        return err;
+      pos = run_start;
+      continue;
+    }
+    if (c > PF_DNS_WIRE_LABEL_MAX)
+      return PF_DNS_E_LABEL;
+    wire += 1u + c;
+    if (wire > PF_DNS_NAME_WIRE_MAX)
+      return PF_DNS_E_NAME_LONG;
+    const uint8_t *label;
+    if (!pf_get_span(msg, pos + 1, c, &label))
+      return PF_DNS_E_TRUNCATED;
+    pf_dns_append_label(name, label, c);
+    pos += 1u + c;
+  }
+  *next = end ? end : pos + 1;
+  return PF_DNS_OK;
+}
+
+enum pf_dns_err pf_dns_skip_name(const struct pf_bytes *msg, uint32_t off,
+                                 uint32_t *next) {
+  uint32_t pos = off, wire = 1;
+  for (;;) { /* each turn a label: wire grows */
+    uint8_t c;
+    if (!pf_get_u8(msg, pos, &c))
+      return PF_DNS_E_TRUNCATED;
+    if (c == 0) {
+      *next = pos + 1;
+      return PF_DNS_OK;
+    }
+    if (c >= PF_DNS_WIRE_POINTER) {
+      if (!pf_bytes_has(msg, pos, 2))
+        return PF_DNS_E_TRUNCATED;
+      *next = pos + 2;
+      return PF_DNS_OK;
+    }
+    if (c > PF_DNS_WIRE_LABEL_MAX)
+      return PF_DNS_E_LABEL;
+    wire += 1u + c;
+    if (wire > PF_DNS_NAME_WIRE_MAX)
+      return PF_DNS_E_NAME_LONG;
+    pos += 1u + c;
+  }
+}
