@@ -39,7 +39,9 @@ enum pf_dns_err {
 /* Whether the message's OPT record was found (RFC 6891). */
 enum pf_dns_edns {
   PF_DNS_EDNS_NONE,   /* every record read: there is none */
-  PF_DNS_EDNS_OPT,    /* found: ext_rcode and edns_udp_size are set */
+  PF_DNS_EDNS_OPT,    /* found: ext_rcode and edns_udp_size are set (a
+                         fault in a record after it still shows in
+                         records_err) */
   PF_DNS_EDNS_UNREAD, /* the records could not be read (records_err) */
 };
 
@@ -71,9 +73,9 @@ struct pf_dns_msg {
   uint16_t ext_rcode; /* 12 bits with EDNS's upper 8, else rcode */
   uint16_t qdcount, ancount, nscount, arcount;
 
-  bool has_question; /* qdcount > 0 and the first question read */
-  uint16_t qtype, qclass;
-  struct pf_dns_name qname;
+  bool has_question;        /* qdcount > 0 and the first question read */
+  uint16_t qtype, qclass;   /* with has_question, else 0 */
+  struct pf_dns_name qname; /* with has_question, else zeroed */
 
   uint8_t edns;           /* enum pf_dns_edns */
   uint8_t edns_version;   /* with PF_DNS_EDNS_OPT */

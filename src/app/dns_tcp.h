@@ -61,8 +61,9 @@ static inline void pf_dns_tcp_reset(struct pf_dns_tcp *st) {
  * segment is used up (bytes of a message begun earlier are skipped on the
  * way). A length prefix the capture cut off loses the step: the state is
  * reset and *lost set, and the rest of the segment is not framed. Each
- * message takes at least its two length bytes, so a segment yields at
- * most wire_len / 2 of them; the caller bounds how many it parses. */
+ * message takes at least its two length bytes (the first may have come at
+ * the end of the segment before), so a segment yields at most
+ * (wire_len + 1) / 2 of them; the caller bounds how many it parses. */
 bool pf_dns_tcp_next(struct pf_dns_tcp *st, struct pf_dns_tcp_segment *seg,
                      struct pf_dns_tcp_msg *msg, bool *lost);
 
