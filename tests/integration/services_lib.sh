@@ -148,11 +148,14 @@ svc_dns_query() {
 
 # svc_dns_rig [ROUNDS] : the DNS server, and every query of
 # SVC_DNS_QUERIES ROUNDS times (1), captured at the server's side in
-# $WORK/dns.pcap. Needs the link (svc_link_veth or svc_link_wire).
+# $WORK/dns.pcap. Needs the link (svc_link_veth or svc_link_wire). With
+# SVC_COLLECTD_DNS=1, collectd's own dns plugin watches the same interface
+# and what it counted of the queries lands in $WORK/collectd_dns.counts.
 svc_dns_rig() {
   local rounds=${1:-1} r tool transport name type
   svc_require dnsmasq dig kdig tcpdump tshark
   svc_dns_server
+  [[ -z ${SVC_COLLECTD_DNS:-} ]] || svc_collectd_dns_start
   svc_capture_start "$NS_B" "$SVC_IF_B" dns "port 53"
   for r in $(seq 1 "$rounds"); do
     while read -r tool transport name type; do
@@ -160,7 +163,71 @@ svc_dns_rig() {
     done <<<"$SVC_DNS_QUERIES"
   done
   svc_capture_stop
+  [[ -z ${SVC_COLLECTD_DNS:-} ]] || svc_collectd_dns_finish
   svc_stop "$SVC_DNS_PID"
+}
+
+# ---- collectd's own dns plugin, as the reference ----
+
+# svc_collectd_dns_values : "type-type_instance value(s)" of every series
+# collectd's dns plugin wrote, its latest CSV row, sorted.
+svc_collectd_dns_values() {
+  local dir="$WORK/collectd_dns/csv/$HOSTNAME_TEST/dns" series
+  [[ -d "$dir" ]] || return 0
+  for series in $(ls "$dir" | sed -E 's/-[0-9]{4}-[0-9]{2}-[0-9]{2}$//' | sort -u); do
+    pf_csv_latest "$series" "$dir/$series"
+  done | LC_ALL=C sort
+}
+
+# Waits until two reads a second and a half apart agree (the plugin writes
+# every second), and leaves them in $WORK/collectd_dns.now.
+svc_collectd_dns_settle() {
+  local prev
+  svc_collectd_dns_values >"$WORK/collectd_dns.now"
+  for _ in $(seq 1 20); do
+    sleep 1.5
+    prev=$(cat "$WORK/collectd_dns.now")
+    svc_collectd_dns_values >"$WORK/collectd_dns.now"
+    [[ "$prev" == "$(cat "$WORK/collectd_dns.now")" ]] && return 0
+  done
+  pf_fail "collectd's dns plugin did not settle"
+}
+
+# svc_collectd_dns_start : collectd with its dns plugin in $NS_B on
+# $SVC_IF_B. Its capture opens on a thread of its own, unannounced, so
+# warm-up queries (TXT for warmup.$SVC_ZONE) go until it counts one, and
+# its counters are kept as they then are: the rig's queries are what
+# comes on top.
+svc_collectd_dns_start() {
+  local dir="$WORK/collectd_dns"
+  pcapflow_plugin_dir "$dir/plugins" logfile csv dns
+  pf_collectd_conf "$dir" 1
+  printf 'LoadPlugin dns\n<Plugin dns>\n  Interface "%s"\n</Plugin>\n' "$SVC_IF_B" \
+    >>"$dir/collectd.conf"
+  pf_collectd_start "$dir" ip netns exec "$NS_B"
+  SVC_COLLECTD_DNS_PID=$COLLECTD_PID
+  svc_collectd_dns_warm() {
+    ip netns exec "$NS_A" dig @"$SVC_NET.2" +tries=1 +time=1 "warmup.$SVC_ZONE" TXT >/dev/null
+    svc_collectd_dns_values | grep -q '^dns_qtype-TXT '
+  }
+  pf_wait_until 30 svc_collectd_dns_warm ||
+    pf_fail "collectd's dns plugin counted no query: $(cat "$dir/collectd.log")"
+  svc_collectd_dns_settle
+  mv "$WORK/collectd_dns.now" "$WORK/collectd_dns.before"
+}
+
+# svc_collectd_dns_finish : what the plugin counted since the start, one
+# "type-type_instance value(s)" a line in $WORK/collectd_dns.counts (series
+# that did not move left out), then collectd stopped.
+svc_collectd_dns_finish() {
+  svc_collectd_dns_settle
+  awk 'NR == FNR { for (i = 2; i <= NF; i++) before[$1, i] = $i; next }
+    { line = $1; moved = 0
+      for (i = 2; i <= NF; i++) { d = $i - before[$1, i]; moved += d != 0; line = line " " d }
+      if (moved) print line }' "$WORK/collectd_dns.before" "$WORK/collectd_dns.now" \
+    >"$WORK/collectd_dns.counts"
+  COLLECTD_PID=$SVC_COLLECTD_DNS_PID
+  pf_collectd_stop
 }
 
 # svc_tshark_dns PCAP : one line per DNS message, as tshark reads it:
@@ -322,9 +389,11 @@ svc_selfcheck() {
   pf_test_init services_rigs
   pf_netns_init
   svc_link_veth
-  svc_dns_rig
+  SVC_COLLECTD_DNS=1 svc_dns_rig
   echo "DNS (transport id response opcode rcode qtype qname dns.time):"
   svc_tshark_dns "$WORK/dns.pcap" | tee "$WORK/dns.truth"
+  echo "collectd's dns plugin on the same queries:"
+  cat "$WORK/collectd_dns.counts"
   svc_tls_rig
   echo "TLS (type server_name legacy_version supported_versions):"
   svc_tshark_tls "$WORK/tls.pcap" | tee "$WORK/tls.truth"
@@ -342,5 +411,6 @@ svc_selfcheck() {
 
 if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
   source "$(dirname "$0")/lib.sh"
+  [[ -f "$BUILD/pcapflow.so" ]] || pf_skip "build first (make all)"
   svc_selfcheck
 fi
