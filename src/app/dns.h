@@ -73,14 +73,16 @@ struct pf_dns_msg {
   uint16_t ext_rcode; /* 12 bits with EDNS's upper 8, else rcode */
   uint16_t qdcount, ancount, nscount, arcount;
 
-  bool has_question;        /* qdcount > 0 and the first question read */
-  uint16_t qtype, qclass;   /* with has_question, else 0 */
-  struct pf_dns_name qname; /* with has_question, else zeroed */
-
   uint8_t edns;           /* enum pf_dns_edns */
   uint8_t edns_version;   /* with PF_DNS_EDNS_OPT */
   uint16_t edns_udp_size; /* with PF_DNS_EDNS_OPT */
   uint8_t records_err;    /* enum pf_dns_err: the walk past the question */
+
+  bool has_question;        /* qdcount > 0 and the first question read */
+  uint16_t qtype, qclass;   /* with has_question, else 0 */
+  struct pf_dns_name qname; /* with has_question, else "" (last: a parse
+                               clears what is before its text, not the
+                               254 bytes of text) */
 };
 
 /* Reads the message in msg (a UDP payload, or one message of a TCP stream

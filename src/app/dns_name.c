@@ -12,23 +12,35 @@
 #include "app/dns_wire.h"
 #include "base/check.h"
 
-/* A label's byte as text: lower case, and printable with no dot. */
-static char pf_dns_text_byte(uint8_t c, bool *hostname) {
-  if (c >= 'A' && c <= 'Z')
-    return (char)(c - 'A' + 'a');
-  if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_')
-    return (char)c;
-  *hostname = false;
-  return c > 0x20 && c < 0x7f && c != '.' ? (char)c : '?';
-}
+/* A label's byte as text (lower case, printable, no dot: '?' for the
+ * rest), and whether it may be in a host name, as two tables the compiler
+ * fills: a lookup a byte instead of a chain of comparisons (the copy was
+ * half of a query's parse). */
+#define PF_UPPER(c) ((c) >= 'A' && (c) <= 'Z')
+#define PF_TEXT(c)                                                             \
+  (PF_UPPER(c) ? (c) + 32 : (c) > 0x20 && (c) < 0x7f && (c) != '.' ? (c) : '?')
+#define PF_HOST(c)                                                             \
+  (PF_UPPER(c) || ((c) >= 'a' && (c) <= 'z') || ((c) >= '0' && (c) <= '9') ||  \
+   (c) == '-' || (c) == '_')
+#define PF_4(F, b) F(b), F(b + 1), F(b + 2), F(b + 3)
+#define PF_16(F, b) PF_4(F, b), PF_4(F, b + 4), PF_4(F, b + 8), PF_4(F, b + 12)
+#define PF_64(F, b)                                                            \
+  PF_16(F, b), PF_16(F, b + 16), PF_16(F, b + 32), PF_16(F, b + 48)
+#define PF_256(F) PF_64(F, 0), PF_64(F, 64), PF_64(F, 128), PF_64(F, 192)
+static const char pf_dns_text_of[256] = {PF_256(PF_TEXT)};
+static const bool pf_dns_host_byte[256] = {PF_256(PF_HOST)};
 
 static void pf_dns_append_label(struct pf_dns_name *name, const uint8_t *p,
                                 uint8_t n) {
   uint32_t at = name->len;
   if (name->labels > 0)
     name->text[at++] = '.';
-  for (uint8_t i = 0; i < n; i++)
-    name->text[at++] = pf_dns_text_byte(p[i], &name->hostname);
+  bool host = true;
+  for (uint8_t i = 0; i < n; i++) {
+    name->text[at++] = pf_dns_text_of[p[i]];
+    host &= pf_dns_host_byte[p[i]];
+  }
+  name->hostname &= host;
   PF_ASSERT(at <= PF_DNS_NAME_TEXT_MAX);
   name->text[at] = '\0';
   name->len = (uint8_t)at;
@@ -53,7 +65,9 @@ static enum pf_dns_err pf_dns_follow(const struct pf_bytes *msg, uint32_t off,
 enum pf_dns_err pf_dns_read_name(const struct pf_bytes *msg, uint32_t off,
                                  struct pf_dns_name *name, uint32_t *next) {
   uint32_t pos = off, run_start = off, hops = 0, wire = 1, end = 0;
-  *name = (struct pf_dns_name){.hostname = true};
+  name->len = name->labels = 0;
+  name->hostname = true;
+  name->text[0] = '\0';
   for (;;) { /* each turn: a label (wire grows) or a hop (hops grows) */
     uint8_t c;
     if (!pf_get_u8(msg, pos, &c))

@@ -3,11 +3,13 @@
  * (tls_ext.c). tls.h says what is read and what each result means. */
 #include "app/tls.h"
 
+#include <stddef.h>
 #include <string.h>
 
 #include "app/tls_cursor.h"
 #include "app/tls_ext.h"
 #include "app/tls_wire.h"
+#include "base/check.h"
 
 /* A ServerHello with this random is a HelloRetryRequest (RFC 8446 4.1.3):
  * SHA-256 of "HelloRetryRequest". */
@@ -16,6 +18,12 @@ static const uint8_t pf_tls_hrr_random[32] = {
     0x02, 0x1e, 0x65, 0xb8, 0x91, 0xc2, 0xa2, 0x11, 0x16, 0x7a, 0xbb,
     0x8c, 0x5e, 0x07, 0x9e, 0x09, 0xe2, 0xc8, 0xa8, 0x33, 0x9c,
 };
+
+PF_STATIC_ASSERT(sizeof(struct pf_tls_hello) -
+                         offsetof(struct pf_tls_hello, sni) -
+                         (PF_TLS_SNI_MAX + 1) <
+                     _Alignof(struct pf_tls_hello),
+                 "the server name ends the hello");
 
 uint8_t pf_tls_version_bit(uint16_t v) {
   if ((v & 0x0f0f) == 0x0a0a && (v >> 8) == (v & 0xff))
@@ -124,7 +132,8 @@ enum pf_tls_result pf_tls_parse_hello(const struct pf_bytes *b,
                                       struct pf_tls_hello *out) {
   const struct pf_tls_wire_handshake *hs;
   uint32_t rec_end = 0, at = (uint32_t)sizeof(struct pf_tls_wire_record);
-  *out = (struct pf_tls_hello){0};
+  memset(out, 0, offsetof(struct pf_tls_hello, sni)); /* not the text */
+  out->sni[0] = '\0';
   enum pf_tls_result r = pf_tls_read_record(b, out, &rec_end);
   if (r != PF_TLS_OK)
     return r;

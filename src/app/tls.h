@@ -67,7 +67,8 @@ struct pf_tls_hello {
   bool sni_hostname;            /* ... of letters, digits, '-', '_' and dots */
   uint8_t sni_len;              /* strlen(sni) */
   char sni[PF_TLS_SNI_MAX + 1]; /* lower case, printable ('?' for other
-                                   bytes), a trailing dot dropped */
+                                   bytes), a trailing dot dropped; last:
+                                   a parse clears what is before it */
 };
 
 /* Reads the hello at the start of b (a TCP payload that begins a record).
