@@ -66,29 +66,29 @@ static const char *pf_code_lookup(const struct pf_code_name *t, size_t n,
   return NULL;
 }
 
-const char *pf_collectd_dns_qtype(uint16_t qtype,
-                                  char buf[PF_COLLECTD_DNS_NAME_MAX]) {
-  const char *name = pf_code_lookup(pf_qtypes, PF_COUNT(pf_qtypes), qtype);
+/* The table's name for code, else fmt's numbered form in buf. */
+static const char *pf_code_name(const struct pf_code_name *t, size_t n,
+                                uint16_t code, const char *fmt,
+                                char buf[PF_COLLECTD_DNS_NAME_MAX]) {
+  const char *name = pf_code_lookup(t, n, code);
   if (name)
     return name;
-  snprintf(buf, PF_COLLECTD_DNS_NAME_MAX, "#%u", (unsigned)qtype);
+  snprintf(buf, PF_COLLECTD_DNS_NAME_MAX, fmt, (unsigned)code);
   return buf;
+}
+
+const char *pf_collectd_dns_qtype(uint16_t qtype,
+                                  char buf[PF_COLLECTD_DNS_NAME_MAX]) {
+  return pf_code_name(pf_qtypes, PF_COUNT(pf_qtypes), qtype, "#%u", buf);
 }
 
 const char *pf_collectd_dns_opcode(uint8_t opcode,
                                    char buf[PF_COLLECTD_DNS_NAME_MAX]) {
-  const char *name = pf_code_lookup(pf_opcodes, PF_COUNT(pf_opcodes), opcode);
-  if (name)
-    return name;
-  snprintf(buf, PF_COLLECTD_DNS_NAME_MAX, "Opcode%u", (unsigned)opcode);
-  return buf;
+  return pf_code_name(pf_opcodes, PF_COUNT(pf_opcodes), opcode, "Opcode%u",
+                      buf);
 }
 
 const char *pf_collectd_dns_rcode(uint16_t rcode,
                                   char buf[PF_COLLECTD_DNS_NAME_MAX]) {
-  const char *name = pf_code_lookup(pf_rcodes, PF_COUNT(pf_rcodes), rcode);
-  if (name)
-    return name;
-  snprintf(buf, PF_COLLECTD_DNS_NAME_MAX, "RCode%u", (unsigned)rcode);
-  return buf;
+  return pf_code_name(pf_rcodes, PF_COUNT(pf_rcodes), rcode, "RCode%u", buf);
 }

@@ -18,7 +18,9 @@
  * half of a query's parse). */
 #define PF_UPPER(c) ((c) >= 'A' && (c) <= 'Z')
 #define PF_TEXT(c)                                                             \
-  (PF_UPPER(c) ? (c) + 32 : (c) > 0x20 && (c) < 0x7f && (c) != '.' ? (c) : '?')
+  ((char)(PF_UPPER(c)                              ? (c) + 32                  \
+          : (c) > 0x20 && (c) < 0x7f && (c) != '.' ? (c)                       \
+                                                   : '?'))
 #define PF_HOST(c)                                                             \
   (PF_UPPER(c) || ((c) >= 'a' && (c) <= 'z') || ((c) >= '0' && (c) <= '9') ||  \
    (c) == '-' || (c) == '_')
@@ -62,39 +64,49 @@ static enum pf_dns_err pf_dns_follow(const struct pf_bytes *msg, uint32_t off,
   return PF_DNS_OK;
 }
 
+/* The label of c bytes (1..63) whose length byte is at *pos, appended;
+ * *pos moves past it. */
+static enum pf_dns_err pf_dns_take_label(const struct pf_bytes *msg,
+                                         uint32_t *pos, uint8_t c,
+                                         uint32_t *wire,
+                                         struct pf_dns_name *name) {
+  const uint8_t *label;
+  if (c > PF_DNS_WIRE_LABEL_MAX)
+    return PF_DNS_E_LABEL;
+  *wire += 1u + c;
+  if (*wire > PF_DNS_NAME_WIRE_MAX)
+    return PF_DNS_E_NAME_LONG;
+  if (!pf_get_span(msg, *pos + 1, c, &label))
+    return PF_DNS_E_TRUNCATED;
+  pf_dns_append_label(name, label, c);
+  *pos += 1u + c;
+  return PF_DNS_OK;
+}
+
 enum pf_dns_err pf_dns_read_name(const struct pf_bytes *msg, uint32_t off,
                                  struct pf_dns_name *name, uint32_t *next) {
   uint32_t pos = off, run_start = off, hops = 0, wire = 1, end = 0;
+  enum pf_dns_err err = PF_DNS_OK;
+  uint8_t c;
   name->len = name->labels = 0;
   name->hostname = true;
   name->text[0] = '\0';
-  for (;;) { /* each turn: a label (wire grows) or a hop (hops grows) */
-    uint8_t c;
+  /* Each turn takes a label (wire grows) or a hop (hops grows). */
+  while (err == PF_DNS_OK) {
     if (!pf_get_u8(msg, pos, &c))
       return PF_DNS_E_TRUNCATED;
     if (c == 0)
       break;
-    if (c >= PF_DNS_WIRE_POINTER) {
-      end = end ? end : pos + 2;
-      enum pf_dns_err err = pf_dns_follow(msg, pos, &run_start, &hops);
-      if (err != PF_DNS_OK)
-        return err;
-      pos = run_start;
+    if (c < PF_DNS_WIRE_POINTER) {
+      err = pf_dns_take_label(msg, &pos, c, &wire, name);
       continue;
     }
-    if (c > PF_DNS_WIRE_LABEL_MAX)
-      return PF_DNS_E_LABEL;
-    wire += 1u + c;
-    if (wire > PF_DNS_NAME_WIRE_MAX)
-      return PF_DNS_E_NAME_LONG;
-    const uint8_t *label;
-    if (!pf_get_span(msg, pos + 1, c, &label))
-      return PF_DNS_E_TRUNCATED;
-    pf_dns_append_label(name, label, c);
-    pos += 1u + c;
+    end = end ? end : pos + 2;
+    err = pf_dns_follow(msg, pos, &run_start, &hops);
+    pos = run_start;
   }
   *next = end ? end : pos + 1;
-  return PF_DNS_OK;
+  return err;
 }
 
 enum pf_dns_err pf_dns_skip_name(const struct pf_bytes *msg, uint32_t off,

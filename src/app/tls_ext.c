@@ -90,30 +90,42 @@ static enum pf_tls_result pf_tls_read_one(uint16_t type,
   return PF_TLS_OK;
 }
 
+/* The extension at the cursor: its type and data, the cursor past it. */
+static enum pf_tls_result pf_tls_next_extension(struct pf_tls_cursor *c,
+                                                uint16_t *type,
+                                                struct pf_bytes *data) {
+  const struct pf_tls_wire_extension *e;
+  enum pf_tls_result r =
+      pf_tls_need(c, (uint32_t)sizeof(*e), PF_TLS_E_EXTENSIONS);
+  if (r != PF_TLS_OK || !pf_get_hdr(&c->at_hand, c->off, &e))
+    return r != PF_TLS_OK ? r : PF_TLS_PARTIAL;
+  c->off += (uint32_t)sizeof(*e);
+  uint32_t len = pf_be16(e->length);
+  r = pf_tls_need(c, len, PF_TLS_E_EXTENSIONS);
+  if (r != PF_TLS_OK || !pf_get_sub(&c->at_hand, c->off, len, data))
+    return r != PF_TLS_OK ? r : PF_TLS_PARTIAL;
+  c->off += len;
+  *type = pf_be16(e->type);
+  return PF_TLS_OK;
+}
+
 enum pf_tls_result pf_tls_read_extensions(struct pf_tls_cursor *c,
                                           struct pf_tls_hello *out) {
   uint32_t list_len;
+  uint16_t type;
+  struct pf_bytes data;
   enum pf_tls_result r = pf_tls_take_len(c, 2, &list_len, PF_TLS_E_LENGTH);
   if (r != PF_TLS_OK)
     return r;
   if (c->off + list_len != c->end)
     return PF_TLS_E_LENGTH;
-  while (c->off < c->end) { /* each turn takes at least 4 bytes */
-    const struct pf_tls_wire_extension *e;
-    struct pf_bytes data;
-    r = pf_tls_need(c, (uint32_t)sizeof(*e), PF_TLS_E_EXTENSIONS);
-    if (r != PF_TLS_OK || !pf_get_hdr(&c->at_hand, c->off, &e))
-      return r != PF_TLS_OK ? r : PF_TLS_PARTIAL;
-    c->off += (uint32_t)sizeof(*e);
-    uint32_t len = pf_be16(e->length);
-    r = pf_tls_need(c, len, PF_TLS_E_EXTENSIONS);
-    if (r != PF_TLS_OK || !pf_get_sub(&c->at_hand, c->off, len, &data))
-      return r != PF_TLS_OK ? r : PF_TLS_PARTIAL;
-    c->off += len;
-    out->extensions++;
-    r = pf_tls_read_one(pf_be16(e->type), &data, out);
-    if (r != PF_TLS_OK)
-      return r;
+  /* Each turn takes at least an extension's 4-byte header. */
+  while (r == PF_TLS_OK && c->off < c->end) {
+    r = pf_tls_next_extension(c, &type, &data);
+    if (r == PF_TLS_OK) {
+      out->extensions++;
+      r = pf_tls_read_one(type, &data, out);
+    }
   }
-  return PF_TLS_OK;
+  return r;
 }

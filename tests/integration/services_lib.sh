@@ -9,7 +9,8 @@
 #   svc_slow_rig     an HTTP server that waits a known time before it
 #                    answers, reached by curl across tap_wire.c's delay
 #
-# A test sources lib.sh, then this file, calls pf_netns_init, then a rig;
+# A test sources lib.sh, then this file (which sources stack.sh), calls
+# pf_netns_init, then a link (svc_link_veth or svc_link_wire), then a rig;
 # each rig leaves its capture in $WORK/NAME.pcap and tshark's truth next to
 # it (svc_tshark_* print the fields). Every server and capture is a PID in
 # PF_PIDS, so pf_cleanup stops it. Addresses are in 198.18.0.0/15 only.
@@ -20,13 +21,8 @@
 SVC_ZONE="svc.test" # RFC 2606: a name that cannot leak anywhere
 SVC_NET="198.18.7"  # the rigs' link: .1 the client side, .2 the server side
 
-# svc_require TOOL... : skips the test when a tool is missing.
-svc_require() {
-  local tool
-  for tool in "$@"; do
-    command -v "$tool" >/dev/null || pf_skip "$tool is not installed"
-  done
-}
+# pf_need and pf_stop_pid come from stack.sh.
+source "$(dirname "${BASH_SOURCE[0]}")/stack.sh"
 
 # ---- the link and the capture ----
 
@@ -76,12 +72,6 @@ svc_capture_stop() {
   sleep 0.5
   kill -INT "$SVC_DUMP_PID" 2>/dev/null || true
   wait "$SVC_DUMP_PID" 2>/dev/null || true
-}
-
-# svc_stop PID : ends one server this file started.
-svc_stop() {
-  kill "$1" 2>/dev/null || true
-  wait "$1" 2>/dev/null || true
 }
 
 # ---- DNS: dnsmasq and a local zone ----
@@ -153,7 +143,7 @@ svc_dns_query() {
 # and what it counted of the queries lands in $WORK/collectd_dns.counts.
 svc_dns_rig() {
   local rounds=${1:-1} r tool transport name type
-  svc_require dnsmasq dig kdig tcpdump tshark
+  pf_need dnsmasq dig kdig tcpdump tshark
   svc_dns_server
   [[ -z ${SVC_COLLECTD_DNS:-} ]] || svc_collectd_dns_start
   svc_capture_start "$NS_B" "$SVC_IF_B" dns "port 53"
@@ -164,7 +154,7 @@ svc_dns_rig() {
   done
   svc_capture_stop
   [[ -z ${SVC_COLLECTD_DNS:-} ]] || svc_collectd_dns_finish
-  svc_stop "$SVC_DNS_PID"
+  pf_stop_pid "$SVC_DNS_PID"
 }
 
 # ---- collectd's own dns plugin, as the reference ----
@@ -288,7 +278,7 @@ svc_tls_client() {
 # ROUNDS times (1), captured at the server's side in $WORK/tls.pcap.
 svc_tls_rig() {
   local rounds=${1:-1} r tool name version
-  svc_require openssl curl tcpdump tshark
+  pf_need openssl curl tcpdump tshark
   svc_tls_server
   svc_capture_start "$NS_B" "$SVC_IF_B" tls "tcp port 443"
   for r in $(seq 1 "$rounds"); do
@@ -297,7 +287,7 @@ svc_tls_rig() {
     done <<<"$SVC_TLS_CLIENTS"
   done
   svc_capture_stop
-  svc_stop "$SVC_TLS_PID"
+  pf_stop_pid "$SVC_TLS_PID"
 }
 
 # svc_tshark_tls PCAP : one line per hello, as tshark reads it: the
@@ -348,7 +338,7 @@ PY
 # $WORK/slow.pcap. Needs svc_link_wire (or a veth, for no delay).
 svc_slow_rig() {
   local wait_ms=$1 n=$2 side=${3:-client} i
-  svc_require python3 curl tcpdump tshark
+  pf_need python3 curl tcpdump tshark
   svc_slow_server "$wait_ms"
   if [[ $side == server ]]; then
     svc_capture_start "$NS_B" "$SVC_IF_B" slow "tcp port 8080"
@@ -360,7 +350,7 @@ svc_slow_rig() {
       pf_fail "request $i to the slow server failed"
   done
   svc_capture_stop
-  svc_stop "$SVC_SLOW_PID"
+  pf_stop_pid "$SVC_SLOW_PID"
 }
 
 # svc_tshark_ack_rtt PCAP : every round-trip sample tshark takes (seconds,
