@@ -46,15 +46,8 @@ PF_STATIC_ASSERT(sizeof(struct pf_dns_wire_rr) == 10, "DNS record");
 
 #define PF_DNS_WIRE_TYPE_OPT 41
 
-/* Flag bits of the header's second field, as on the wire. */
-#define PF_DNS_WIRE_QR 0x8000
+/* The header's second field: the flag bits are dns.h's PF_DNS_F_*. */
 #define PF_DNS_WIRE_OPCODE_SHIFT 11
-#define PF_DNS_WIRE_AA 0x0400
-#define PF_DNS_WIRE_TC 0x0200
-#define PF_DNS_WIRE_RD 0x0100
-#define PF_DNS_WIRE_RA 0x0080
-#define PF_DNS_WIRE_AD 0x0020
-#define PF_DNS_WIRE_CD 0x0010
 #define PF_DNS_WIRE_RCODE_MASK 0x000f
 
 #endif
