@@ -37,6 +37,12 @@ static void m_u16(struct m *m, uint16_t v) {
   m_byte(m, (uint8_t)v);
 }
 
+/* A question's type and class after its name: A, IN. */
+static void m_type_class(struct m *m) {
+  m_u16(m, 1);
+  m_u16(m, 1);
+}
+
 /* A label of n copies of c. */
 static void m_label(struct m *m, uint8_t n, char c) {
   m_byte(m, n);
@@ -83,8 +89,7 @@ START_TEST(test_pointer_to_itself) {
   struct pf_dns_msg msg;
   m_header(&m, 0, 1, 0, 0);
   m_pointer(&m, 12);
-  m_u16(&m, 1);
-  m_u16(&m, 1);
+  m_type_class(&m);
   ck_assert_int_eq(parse(&m, &msg), PF_DNS_E_POINTER);
 }
 END_TEST
@@ -94,8 +99,7 @@ START_TEST(test_pointer_forward) {
   struct pf_dns_msg msg;
   m_header(&m, 0, 1, 0, 0);
   m_pointer(&m, 18); /* to the name after the question */
-  m_u16(&m, 1);
-  m_u16(&m, 1);
+  m_type_class(&m);
   m_put(&m, "\3www\0", 5);
   ck_assert_int_eq(parse(&m, &msg), PF_DNS_E_POINTER);
 }
@@ -161,8 +165,7 @@ START_TEST(test_name_of_255_and_256_bytes) {
       m_label(&m, 63, 'a');
     m_label(&m, (uint8_t)(61 + over), 'b');
     m_byte(&m, 0);
-    m_u16(&m, 1);
-    m_u16(&m, 1);
+    m_type_class(&m);
     if (!over) {
       ck_assert_int_eq(parse(&m, &msg), PF_DNS_OK);
       ck_assert_uint_eq(msg.qname.len, PF_DNS_NAME_TEXT_MAX);
@@ -199,8 +202,7 @@ START_TEST(test_label_over_63_and_reserved_types) {
     m_header(&m, 0, 1, 0, 0);
     m_label(&m, bad[i], 'x');
     m_byte(&m, 0);
-    m_u16(&m, 1);
-    m_u16(&m, 1);
+    m_type_class(&m);
     ck_assert_int_eq(parse(&m, &msg), PF_DNS_E_LABEL);
   }
 }
@@ -228,8 +230,7 @@ START_TEST(test_counts_past_the_end) {
   struct pf_dns_msg msg;
   m_header(&m, 0x8000, 1, 0xffff, 0xffff);
   m_put(&m, "\1a\0", 3);
-  m_u16(&m, 1);
-  m_u16(&m, 1);
+  m_type_class(&m);
   ck_assert_int_eq(parse(&m, &msg), PF_DNS_OK);
   ck_assert_uint_eq(msg.ancount, 0xffff);
   ck_assert_uint_eq(msg.records_err, PF_DNS_E_TRUNCATED);
@@ -237,8 +238,7 @@ START_TEST(test_counts_past_the_end) {
   /* A record whose data length runs past the end. */
   m_header(&m, 0x8000, 1, 1, 0);
   m_put(&m, "\1a\0", 3);
-  m_u16(&m, 1);
-  m_u16(&m, 1);
+  m_type_class(&m);
   m_pointer(&m, 12);
   m_put(&m, "\0\1\0\1\0\0\0\0\0\10", 10); /* rdlength 8 */
   m_put(&m, "\1\2\3\4", 4);
@@ -288,8 +288,7 @@ START_TEST(test_extended_rcode) {
   struct pf_dns_msg msg;
   m_header(&m, 0x8000, 1, 0, 1);
   m_put(&m, "\1a\0", 3);
-  m_u16(&m, 1);
-  m_u16(&m, 1);
+  m_type_class(&m);
   m_put(&m, "\0\0\51\4\320\1\0\0\0\0\0", 11); /* OPT, 1232, ext 1, v0 */
   ck_assert_int_eq(parse(&m, &msg), PF_DNS_OK);
   ck_assert_uint_eq(msg.edns, PF_DNS_EDNS_OPT);
@@ -299,8 +298,7 @@ START_TEST(test_extended_rcode) {
   /* The OPT type under another owner than the root is no OPT record. */
   m_header(&m, 0x8000, 1, 0, 1);
   m_put(&m, "\1a\0", 3);
-  m_u16(&m, 1);
-  m_u16(&m, 1);
+  m_type_class(&m);
   m_pointer(&m, 12);
   m_put(&m, "\0\51\4\320\1\0\0\0\0\0", 10);
   ck_assert_int_eq(parse(&m, &msg), PF_DNS_OK);
