@@ -190,11 +190,8 @@ svc_collectd_dns_settle() {
 # comes on top.
 svc_collectd_dns_start() {
   local dir="$WORK/collectd_dns"
-  pcapflow_plugin_dir "$dir/plugins" logfile csv dns
-  pf_collectd_conf "$dir" 1
-  printf 'LoadPlugin dns\n<Plugin dns>\n  Interface "%s"\n</Plugin>\n' "$SVC_IF_B" \
-    >>"$dir/collectd.conf"
-  pf_collectd_start "$dir" ip netns exec "$NS_B"
+  printf '<Plugin dns>\n  Interface "%s"\n</Plugin>\n' "$SVC_IF_B" |
+    pf_collectd "$dir" --no-pcapflow --plugin dns --stdin --netns "$NS_B" --wait init
   SVC_COLLECTD_DNS_PID=$COLLECTD_PID
   svc_collectd_dns_warm() {
     ip netns exec "$NS_A" dig @"$SVC_NET.2" +tries=1 +time=1 "warmup.$SVC_ZONE" TXT >/dev/null

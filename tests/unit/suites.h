@@ -37,12 +37,12 @@
   X(class_counters)                                                            \
   X(class_latency)                                                             \
   X(source_rules)                                                              \
-  X(dns)                                                                     \
-  X(dns_hostile)                                                             \
-  X(dns_tcp)                                                                 \
-  X(dns_names)                                                               \
-  X(tls)                                                                     \
-  X(tls_hostile)                                                             \
+  X(dns)                                                                       \
+  X(dns_hostile)                                                               \
+  X(dns_tcp)                                                                   \
+  X(dns_names)                                                                 \
+  X(tls)                                                                       \
+  X(tls_hostile)                                                               \
   /* add a suite above this line */
 
 #define PF_SUITE_DECLARE(name) Suite *pf_##name##_suite(void);
