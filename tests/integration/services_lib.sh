@@ -190,8 +190,13 @@ svc_collectd_dns_settle() {
 # comes on top.
 svc_collectd_dns_start() {
   local dir="$WORK/collectd_dns"
-  printf '<Plugin dns>\n  Interface "%s"\n</Plugin>\n' "$SVC_IF_B" |
-    pf_collectd "$dir" --no-pcapflow --plugin dns --stdin --netns "$NS_B" --wait init
+  # A here-document, not a pipe: pf_collectd must run in this shell, where
+  # its PID is kept for the cleanup.
+  pf_collectd "$dir" --no-pcapflow --plugin dns --stdin --netns "$NS_B" --wait init <<CONF
+<Plugin dns>
+  Interface "$SVC_IF_B"
+</Plugin>
+CONF
   SVC_COLLECTD_DNS_PID=$COLLECTD_PID
   svc_collectd_dns_warm() {
     ip netns exec "$NS_A" dig @"$SVC_NET.2" +tries=1 +time=1 "warmup.$SVC_ZONE" TXT >/dev/null
