@@ -19,7 +19,7 @@ enum pf_tcp_state {
   PF_TCPS_REFUSED, /* the SYN was answered with a RST */
 };
 
-_Static_assert(sizeof(struct pf_tcp_conn) == 48,
+_Static_assert(sizeof(struct pf_tcp_conn) == 56,
                "the TCP pool costs this much per MaxFlows entry");
 
 static inline uint32_t rd32(const uint8_t *p) {
@@ -103,6 +103,8 @@ void pf_tcp_tick(struct pf_tcp_table *t, uint64_t now_us) {
     return;
   while (t->wait_head != PF_TCP_NONE) {
     uint32_t i = t->wait_head;
+    /* The shard's clock stays below 2^62 and the timeout below 2^32 us:
+     * the sum cannot overflow. */
     if (now_us < t->conns[i].syn_us + t->syn_timeout_us)
       break;
     pf_wait_unlink(t, i);
@@ -125,55 +127,88 @@ void pf_tcp_release(struct pf_tcp_table *t, uint32_t *ext) {
 
 /* ---- the handshake ---- */
 
-static void pf_tcp_sample(struct pf_tcp_interval *iv, enum pf_tcp_latency k,
-                          uint64_t from_us, uint64_t to_us) {
-  pf_hist_add(&iv->latency[k], to_us >= from_us ? to_us - from_us : 0);
+/* The time between two timestamps, 0 when the later packet carries the
+ * earlier one (a capture point that reorders): a latency is never
+ * negative. Both are two's complement microseconds within +-2^62. */
+static uint64_t pf_tcp_between(uint64_t from_ts, uint64_t to_ts) {
+  int64_t d = (int64_t)(to_ts - from_ts);
+  return d > 0 ? (uint64_t)d : 0;
 }
 
-static void pf_tcp_handshake(struct pf_tcp_table *t, uint32_t i, uint8_t side,
-                             uint8_t flags, uint64_t now_us,
-                             struct pf_tcp_interval *iv) {
+static int32_t pf_tcp_saturate32(int64_t d) {
+  return d > INT32_MAX ? INT32_MAX : d < INT32_MIN ? INT32_MIN : (int32_t)d;
+}
+
+/* The SYN's answer: SYN-ACK or RST from the server. */
+static void pf_tcp_answer(struct pf_tcp_table *t, uint32_t i, uint8_t flags,
+                          uint64_t ts_us, struct pf_tcp_interval *iv) {
   struct pf_tcp_conn *c = &t->conns[i];
   uint8_t syn_ack = flags & (PF_TCP_SYN | PF_TCP_ACK);
+  if (flags & PF_TCP_RST) {
+    pf_wait_unlink(t, i); /* refused: an answer, not a silence */
+    c->state = PF_TCPS_REFUSED;
+  } else if (syn_ack == (PF_TCP_SYN | PF_TCP_ACK)) {
+    /* An answer after the timeout was counted as unanswered already,
+     * and still is the latency the client saw. */
+    pf_wait_unlink(t, i);
+    c->synack_after_us = pf_tcp_saturate32((int64_t)(ts_us - c->syn_ts));
+    c->state = PF_TCPS_SYNACK;
+    pf_hist_add(&iv->latency[PF_TCP_SYN_SYNACK],
+                pf_tcp_between(c->syn_ts, ts_us));
+  }
+}
 
-  if (c->state == PF_TCPS_NEW) {
-    if (syn_ack == PF_TCP_SYN && !(flags & PF_TCP_RST)) {
-      c->state = PF_TCPS_SYN;
-      c->client = side;
-      c->syn_us = now_us;
-      pf_wait_push(t, i);
-    } else if (syn_ack == (PF_TCP_SYN | PF_TCP_ACK)) {
-      c->state = PF_TCPS_PARTIAL;
-      c->client = (uint8_t)(1 - side);
-    } else {
-      c->state = PF_TCPS_LATE;
-      t->stats.late_start++;
-    }
-    return;
+/* The client's ACK of the SYN-ACK: the handshake is complete. Returns its
+ * SYN-to-ACK time. */
+static uint64_t pf_tcp_complete(struct pf_tcp_table *t, struct pf_tcp_conn *c,
+                                uint64_t ts_us, struct pf_tcp_interval *iv) {
+  c->state = PF_TCPS_DONE;
+  t->stats.completed++;
+  uint64_t synack_ts = c->syn_ts + (uint64_t)(int64_t)c->synack_after_us;
+  uint64_t whole = pf_tcp_between(c->syn_ts, ts_us);
+  pf_hist_add(&iv->latency[PF_TCP_SYNACK_ACK],
+              pf_tcp_between(synack_ts, ts_us));
+  pf_hist_add(&iv->latency[PF_TCP_HANDSHAKE], whole);
+  return whole;
+}
+
+/* The first analysed segment of a connection decides how it is tracked. */
+static void pf_tcp_first(struct pf_tcp_table *t, uint32_t i, uint8_t side,
+                         uint8_t flags, uint64_t now_us, uint64_t ts_us) {
+  struct pf_tcp_conn *c = &t->conns[i];
+  uint8_t syn_ack = flags & (PF_TCP_SYN | PF_TCP_ACK);
+  if (syn_ack == PF_TCP_SYN && !(flags & PF_TCP_RST)) {
+    c->state = PF_TCPS_SYN;
+    c->client = side;
+    c->syn_us = now_us;
+    c->syn_ts = ts_us;
+    pf_wait_push(t, i);
+  } else if (syn_ack == (PF_TCP_SYN | PF_TCP_ACK)) {
+    c->state = PF_TCPS_PARTIAL;
+    c->client = (uint8_t)(1 - side);
+  } else {
+    c->state = PF_TCPS_LATE;
+    t->stats.late_start++;
   }
-  if (c->state == PF_TCPS_SYN && side != c->client) {
-    if (flags & PF_TCP_RST) {
-      pf_wait_unlink(t, i); /* refused: an answer, not a silence */
-      c->state = PF_TCPS_REFUSED;
-    } else if (syn_ack == (PF_TCP_SYN | PF_TCP_ACK)) {
-      /* An answer after the timeout was counted as unanswered already,
-       * and still is the latency the client saw. */
-      pf_wait_unlink(t, i);
-      uint64_t after = now_us >= c->syn_us ? now_us - c->syn_us : 0;
-      c->synack_after_us = after < UINT32_MAX ? (uint32_t)after : UINT32_MAX;
-      c->state = PF_TCPS_SYNACK;
-      pf_tcp_sample(iv, PF_TCP_SYN_SYNACK, c->syn_us, now_us);
-    }
-    return;
+}
+
+/* Returns true when this segment completed the handshake. */
+static bool pf_tcp_handshake(struct pf_tcp_table *t, uint32_t i, uint8_t side,
+                             uint8_t flags, uint64_t now_us, uint64_t ts_us,
+                             struct pf_tcp_interval *iv,
+                             uint64_t *handshake_us) {
+  struct pf_tcp_conn *c = &t->conns[i];
+  if (c->state == PF_TCPS_NEW)
+    pf_tcp_first(t, i, side, flags, now_us, ts_us);
+  else if (c->state == PF_TCPS_SYN && side != c->client)
+    pf_tcp_answer(t, i, flags, ts_us, iv);
+  else if (c->state == PF_TCPS_SYNACK && side == c->client &&
+           (flags & (PF_TCP_SYN | PF_TCP_ACK)) == PF_TCP_ACK &&
+           !(flags & PF_TCP_RST)) {
+    *handshake_us = pf_tcp_complete(t, c, ts_us, iv);
+    return true;
   }
-  if (c->state == PF_TCPS_SYNACK && side == c->client &&
-      syn_ack == PF_TCP_ACK && !(flags & PF_TCP_RST)) {
-    c->state = PF_TCPS_DONE;
-    t->stats.completed++;
-    pf_tcp_sample(iv, PF_TCP_SYNACK_ACK, c->syn_us + c->synack_after_us,
-                  now_us);
-    pf_tcp_sample(iv, PF_TCP_HANDSHAKE, c->syn_us, now_us);
-  }
+  return false;
 }
 
 /* ---- the sequence space ---- */
@@ -216,13 +251,26 @@ static void pf_tcp_sequence(struct pf_tcp_table *t, struct pf_tcp_conn *c,
     d->next = end; /* it also carried new data past the edge */
 }
 
-void pf_tcp_packet(struct pf_tcp_table *t, uint32_t *ext, uint8_t side,
-                   const struct pf_packet *pkt, uint64_t now_us,
-                   struct pf_tcp_interval *iv) {
+/* A segment without sequence space (a pure ACK) at seq: a direction whose
+ * edge is known and lies below seq sent data this point never saw, which
+ * becomes the hole. It does not make an unknown edge known: data sent
+ * before capture began would then count as retransmitted. */
+static void pf_tcp_shown(struct pf_tcp_conn *c, uint8_t side, uint32_t seq) {
+  struct pf_tcp_dir *d = &c->dir[side];
+  if ((c->dir_known & (1u << side)) && pf_seq_lt(d->next, seq)) {
+    d->hole_lo = d->next;
+    d->hole_hi = seq;
+    d->next = seq;
+  }
+}
+
+bool pf_tcp_packet(struct pf_tcp_table *t, uint32_t *ext, uint8_t side,
+                   const struct pf_packet *pkt, uint64_t now_us, uint64_t ts_us,
+                   struct pf_tcp_interval *iv, uint64_t *handshake_us) {
   if (!t->conns || pkt->l4 != PF_L4_TCP || !pkt->l4_hdr || pkt->l4_len < 20)
-    return;
+    return false;
   if (*ext == PF_TCP_NONE && (*ext = pf_tcp_take(t)) == PF_TCP_NONE)
-    return;
+    return false;
   uint32_t i = *ext;
   const uint8_t *h = pkt->l4_hdr;
   uint32_t seq = rd32(h + 4);
@@ -235,20 +283,26 @@ void pf_tcp_packet(struct pf_tcp_table *t, uint32_t *ext, uint8_t side,
     t->stats.resets++;
   else if (window == 0 && !(flags & (PF_TCP_SYN | PF_TCP_FIN)))
     t->stats.zero_window++;
-  pf_tcp_handshake(t, i, side, flags, now_us, iv);
+  bool completed =
+      pf_tcp_handshake(t, i, side, flags, now_us, ts_us, iv, handshake_us);
 
   if (flags & PF_TCP_RST)
-    return; /* a RST's sequence number is not data */
+    return completed; /* a RST's sequence number is not data */
   /* SYN and FIN take one sequence number each. */
   uint32_t len = payload + !!(flags & PF_TCP_SYN) + !!(flags & PF_TCP_FIN);
-  if (len == 0)
-    return; /* pure ACKs carry no data to repeat */
   struct pf_tcp_conn *c = &t->conns[i];
+  if (len == 0) {
+    /* A pure ACK carries no data to repeat, but its sequence number shows
+     * how far its sender got: data sent after it (tail loss) fills a gap. */
+    pf_tcp_shown(c, side, seq);
+    return completed;
+  }
   /* A keep-alive probe repeats the byte before the edge on purpose. */
   if ((c->dir_known & (1u << side)) && payload <= 1 &&
       !(flags & (PF_TCP_SYN | PF_TCP_FIN)) && seq == c->dir[side].next - 1)
-    return;
+    return completed;
   pf_tcp_sequence(t, c, side, seq, len);
+  return completed;
 }
 
 /* ---- intervals and sums ---- */

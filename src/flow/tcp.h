@@ -9,8 +9,8 @@
  * never handed out unmapped.
  *
  * Unanswered SYNs are found with a list of connections waiting for a
- * SYN-ACK, oldest first (packet time never goes backwards), so finding the
- * ones past the timeout looks at the list's head only.
+ * SYN-ACK, oldest first (the shard's clock never goes backwards), so
+ * finding the ones past the timeout looks at the list's head only.
  *
  * Thread-safety: like the flow table, owned by one capture thread. */
 #ifndef PCAPFLOW_TCP_H
@@ -36,12 +36,17 @@ struct pf_tcp_dir {
 };
 
 /* One entry per MaxFlows in the pool, so its size is memory per flow: kept
- * at 48 bytes (a _Static_assert in tcp.c holds it there). */
+ * at 56 bytes (a _Static_assert in tcp.c holds it there).
+ *
+ * Two times of the first SYN: its own timestamp, which the latency samples
+ * are taken from (docs/RELIABILITY.md, "Time"), and the shard's clock when
+ * it came, which its timeout runs on. */
 struct pf_tcp_conn {
   struct pf_tcp_dir dir[2];      /* by the flow key's side */
-  uint64_t syn_us;               /* first SYN */
-  uint32_t synack_after_us;      /* first SYN-ACK answering it, after syn_us
-                                    (saturates at 71 minutes) */
+  uint64_t syn_us;               /* first SYN, on the shard's clock */
+  uint64_t syn_ts;               /* its timestamp (two's complement) */
+  int32_t synack_after_us;       /* the SYN-ACK's timestamp less the SYN's
+                                    (saturates at +-35 minutes) */
   uint32_t wait_prev, wait_next; /* the unanswered-SYN list; free list */
   uint8_t state;                 /* enum pf_tcp_state (tcp.c) */
   uint8_t client;                /* side that sent the SYN */
@@ -64,12 +69,14 @@ int pf_tcp_table_init(struct pf_tcp_table *t, uint32_t max_conns,
 void pf_tcp_table_free(struct pf_tcp_table *t);
 
 /* Analyses one TCP segment of a flow, sent by `side`; *ext is the flow's
- * extension index (PF_TCP_NONE until the first segment). Latency samples go
- * to iv. Does nothing when analysis is off or the packet has no TCP
- * header. */
-void pf_tcp_packet(struct pf_tcp_table *t, uint32_t *ext, uint8_t side,
-                   const struct pf_packet *pkt, uint64_t now_us,
-                   struct pf_tcp_interval *iv);
+ * extension index (PF_TCP_NONE until the first segment). now_us is the
+ * shard's clock (packet_clock.h), ts_us the segment's own timestamp (two's
+ * complement). Latency samples go to iv. Returns true when the segment
+ * completed a handshake, with its SYN-to-ACK time in *handshake_us. Does
+ * nothing when analysis is off or the packet has no TCP header. */
+bool pf_tcp_packet(struct pf_tcp_table *t, uint32_t *ext, uint8_t side,
+                   const struct pf_packet *pkt, uint64_t now_us, uint64_t ts_us,
+                   struct pf_tcp_interval *iv, uint64_t *handshake_us);
 
 /* Gives a removed flow's entry back. A SYN still waiting for its answer
  * counts as unanswered: the attempt got none while it was tracked. */

@@ -56,6 +56,21 @@ void pf_interval_free(struct pf_interval *iv) {
 
 /* ---- the shard ---- */
 
+/* The longest anything waits on the shard's clock, plus a second: a step of
+ * the clock past it expires every flow and every SYN it ever could, so the
+ * clock need not believe a longer one (packet_clock.h). */
+static uint64_t pf_longest_wait_us(const struct pf_shard_config *cfg) {
+  const struct pf_flow_timeouts *to = &cfg->timeouts;
+  uint32_t s[] = {
+      to->tcp_s,    to->tcp_closed_s,      to->udp_s, to->icmp_s, to->other_s,
+      to->active_s, cfg->tcp_syn_timeout_s};
+  uint64_t longest = 0;
+  for (size_t i = 0; i < sizeof(s) / sizeof(s[0]); i++)
+    if (s[i] > longest)
+      longest = s[i];
+  return (longest + 1) * 1000000u;
+}
+
 int pf_shard_init(struct pf_shard *s, const struct pf_shard_config *cfg,
                   char *err, size_t errlen) {
   memset(s, 0, sizeof(*s));
@@ -74,6 +89,7 @@ int pf_shard_init(struct pf_shard *s, const struct pf_shard_config *cfg,
   }
   for (int k = 0; k < PF_TOP_KIND_COUNT; k++)
     pf_top_batch_init(&s->top_batch[k], pf_top_key_len[k]);
+  pf_packet_clock_init(&s->clock, pf_longest_wait_us(cfg));
   s->host_prefix[0] = cfg->host_prefix_v4;
   s->host_prefix[1] = cfg->host_prefix_v6;
   pf_hash_seed(s->seed);
@@ -156,13 +172,11 @@ void pf_shard_account(struct pf_shard *s, const struct pf_packet *pkt,
   pf_counters_add(&s->counters, pkt, dir, locality);
   unsigned rule_class = pf_class_counters_add(&s->classes, pkt, dir);
   /* Every packet moves packet time on, whether or not it has a flow. */
-  if (ts_us > s->now_us)
-    s->now_us = ts_us;
+  uint64_t now_us = pf_packet_clock_step(&s->clock, ts_us);
   if (pkt->l3 != PF_L3_IPV4 && pkt->l3 != PF_L3_IPV6)
     return;
 
-  struct pf_flow_update up =
-      pf_flow_table_account(&s->flows, p, pkt, s->now_us);
+  struct pf_flow_update up = pf_flow_table_account(&s->flows, p, pkt, now_us);
   if (up.created)
     pf_class_counters_flow(&s->classes, up.flow, rule_class);
   struct pf_interval *iv = s->cur;
@@ -170,14 +184,12 @@ void pf_shard_account(struct pf_shard *s, const struct pf_packet *pkt,
     /* TCP analysis, and the evidence of SYN floods and port scans. */
     bool completed = false, new_udp = up.created && pkt->l4 == PF_L4_UDP;
     if (pkt->l4 == PF_L4_TCP) {
-      uint64_t done = s->flows.tcp.stats.completed;
-      pf_tcp_tick(&s->flows.tcp, s->now_us);
-      pf_tcp_packet(&s->flows.tcp, &up.flow->tcp_ext, up.side, pkt, s->now_us,
-                    &iv->tcp);
-      completed = s->flows.tcp.stats.completed != done;
+      uint64_t handshake_us;
+      pf_tcp_tick(&s->flows.tcp, now_us);
+      completed = pf_tcp_packet(&s->flows.tcp, &up.flow->tcp_ext, up.side, pkt,
+                                now_us, ts_us, &iv->tcp, &handshake_us);
       if (completed) /* its handshake latency, by the flow's class */
-        pf_class_counters_handshake(&s->classes, up.flow, &s->flows.tcp,
-                                    s->now_us);
+        pf_class_counters_handshake(&s->classes, up.flow, handshake_us);
     }
     if (completed || new_udp || (pkt->tcp_flags & PF_TCP_SYN))
       pf_anomaly_packet(&iv->anomaly, s->seed, pkt, new_udp, completed);
@@ -299,8 +311,7 @@ void pf_shard_drain(struct pf_shard *s) {
 
 void pf_shard_expire(struct pf_shard *s, uint64_t now_us, unsigned budget) {
   pf_shard_drain(s); /* expiry must see every packet before it */
-  if (now_us > s->now_us)
-    s->now_us = now_us;
-  pf_tcp_tick(&s->flows.tcp, s->now_us);
-  pf_flow_table_expire(&s->flows, s->now_us, budget);
+  pf_packet_clock_advance(&s->clock, now_us);
+  pf_tcp_tick(&s->flows.tcp, s->clock.now_us);
+  pf_flow_table_expire(&s->flows, s->clock.now_us, budget);
 }

@@ -20,6 +20,7 @@
 #include "pcapflow/counters.h"
 #include "pcapflow/stats.h"
 #include "shard/class_counters.h"
+#include "shard/packet_clock.h"
 #include "sketch/hll.h"
 #include "sketch/top_batch.h"
 #include "sketch/topn.h"
@@ -75,8 +76,8 @@ struct pf_shard {
   struct pf_interval *spare; /* handed to the reader by the last swap */
   /* This batch's top-N offers, summed per key until pf_shard_batch_end. */
   struct pf_top_batch top_batch[PF_TOP_KIND_COUNT];
-  uint64_t now_us;        /* packet time, never going backwards */
-  uint8_t host_prefix[2]; /* v4, v6 */
+  struct pf_packet_clock clock; /* packet time made monotonic */
+  uint8_t host_prefix[2];       /* v4, v6 */
   uint64_t seed[4];
   /* Packets decoded but not yet accounted, oldest at queue_head. */
   struct pf_queued_packet queue[PF_SHARD_QUEUE_DEPTH];
@@ -100,7 +101,8 @@ int pf_shard_init(struct pf_shard *s, const struct pf_shard_config *cfg,
 void pf_shard_free(struct pf_shard *s);
 
 /* The per-packet pipeline after decoding: counters, flow table, sketches.
- * ts_us is the packet's timestamp. Accounts the packet at once. */
+ * ts_us is the packet's timestamp (microseconds since 1970 as a two's
+ * complement value, packet_clock.h). Accounts the packet at once. */
 void pf_shard_packet(struct pf_shard *s, const struct pf_packet *pkt,
                      enum pf_dir dir, enum pf_locality locality,
                      uint64_t ts_us);
@@ -129,8 +131,9 @@ void pf_shard_account(struct pf_shard *s, const struct pf_packet *pkt,
  * holds every byte counted before the swap. */
 void pf_shard_batch_end(struct pf_shard *s);
 
-/* Advances packet time to now_us (if later) and expires up to `budget`
- * flows. Called after each batch and on idle capture timeouts. */
+/* Moves the shard's clock on to now_us (if later; packet_clock.h) and
+ * expires up to `budget` flows. Called after each batch and on idle
+ * capture timeouts. */
 void pf_shard_expire(struct pf_shard *s, uint64_t now_us, unsigned budget);
 
 /* Swaps the interval sketches: returns the finished interval, which the

@@ -29,6 +29,7 @@
   X(source_report)                                                             \
   X(latency_hist)                                                              \
   X(tcp)                                                                       \
+  X(time)                                                                      \
   X(anomaly)                                                                   \
   X(rules_load)                                                                \
   X(rules_errors)                                                              \

@@ -133,7 +133,7 @@ START_TEST(test_packet_feeds_counters_flows_and_sketches) {
   ck_assert(fabs(pf_hll_estimate(&shard.cur->src_hosts) - 1) < 0.5);
   ck_assert(fabs(pf_hll_estimate(&shard.cur->dst_hosts) - 1) < 0.5);
   ck_assert(fabs(pf_hll_estimate(&shard.cur->dst_ports) - 1) < 0.5);
-  ck_assert_uint_eq(shard.now_us, SEC(1));
+  ck_assert_uint_eq(shard.clock.now_us, SEC(1));
 }
 END_TEST
 
@@ -165,7 +165,7 @@ START_TEST(test_non_ip_and_malformed_only_counted) {
   for (int k = 0; k < PF_TOP_KIND_COUNT; k++)
     ck_assert_uint_eq(total_bytes(&shard.cur->top[k]), 0);
   /* Packet time moves on with every packet, flow or not. */
-  ck_assert_uint_eq(shard.now_us, SEC(6));
+  ck_assert_uint_eq(shard.clock.now_us, SEC(6));
   ck_assert_double_eq(pf_hll_estimate(&shard.cur->src_hosts), 0);
 }
 END_TEST
@@ -477,14 +477,14 @@ START_TEST(test_expire_advances_packet_time) {
   feed(&p, PF_DIR_TX, SEC(10));
   uint64_t udp_to = SEC(test_timeouts.udp_s);
   pf_shard_expire(&shard, SEC(10) + udp_to - 1, 100);
-  ck_assert_uint_eq(shard.now_us, SEC(10) + udp_to - 1);
+  ck_assert_uint_eq(shard.clock.now_us, SEC(10) + udp_to - 1);
   ck_assert_uint_eq(pf_flow_table_count(&shard.flows), 1);
   pf_shard_expire(&shard, SEC(10) + udp_to, 100);
   ck_assert_uint_eq(pf_flow_table_count(&shard.flows), 0);
   ck_assert_uint_eq(shard.flows.stats.expired, 1);
   /* An earlier time does not move packet time back. */
   pf_shard_expire(&shard, SEC(1), 100);
-  ck_assert_uint_eq(shard.now_us, SEC(10) + udp_to);
+  ck_assert_uint_eq(shard.clock.now_us, SEC(10) + udp_to);
 }
 END_TEST
 
@@ -495,7 +495,7 @@ START_TEST(test_late_packet_is_accounted_at_shard_time) {
   struct pkt q = p;
   q.sport = 3;
   feed(&q, PF_DIR_TX, SEC(50)); /* stamped earlier: time stays at 100 s */
-  ck_assert_uint_eq(shard.now_us, SEC(100));
+  ck_assert_uint_eq(shard.clock.now_us, SEC(100));
   struct pf_flow_key k;
   uint8_t side;
   ck_assert(pkt_key(&q, &k, &side));

@@ -85,7 +85,7 @@ static void expect_same(void) {
                    sizeof(direct.flows.stats));
   ck_assert_mem_eq(&direct.flows.tcp.stats, &queued.flows.tcp.stats,
                    sizeof(direct.flows.tcp.stats));
-  ck_assert_uint_eq(direct.now_us, queued.now_us);
+  ck_assert_uint_eq(direct.clock.now_us, queued.clock.now_us);
   for (int k = 0; k < PF_TOP_KIND_COUNT; k++)
     expect_same_top(&direct.cur->top[k], &queued.cur->top[k]);
   ck_assert_mem_eq(&direct.cur->anomaly, &queued.cur->anomaly,
@@ -188,13 +188,13 @@ START_TEST(test_a_full_queue_accounts_the_oldest_in_order) {
         queued.counters.traffic[PF_TRAFFIC_ALL].packets[PF_DIR_TX], counted);
     /* Packet time has reached the last packet accounted, not queued. */
     if (counted)
-      ck_assert_uint_eq(queued.now_us, SEC(1) + counted - 1);
+      ck_assert_uint_eq(queued.clock.now_us, SEC(1) + counted - 1);
   }
   pf_shard_drain(&queued);
   ck_assert_uint_eq(queued.counters.traffic[PF_TRAFFIC_ALL].packets[PF_DIR_TX],
                     total);
   ck_assert_uint_eq(pf_flow_table_count(&queued.flows), total);
-  ck_assert_uint_eq(queued.now_us, SEC(1) + total - 1);
+  ck_assert_uint_eq(queued.clock.now_us, SEC(1) + total - 1);
 }
 END_TEST
 

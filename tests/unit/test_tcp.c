@@ -10,8 +10,7 @@
 #include "flow_packets.h"
 #include "shard/shard.h"
 #include "suites.h"
-
-#define MS(ms) ((uint64_t)(ms)*1000u)
+#include "tcp_segments.h"
 
 static struct pf_shard shard;
 
@@ -22,40 +21,8 @@ static void init_shard(uint32_t max_flows, bool analysis) {
 static void setup(void) { init_shard(1024, true); }
 static void teardown(void) { pf_shard_free(&shard); }
 
-/* The client (v4_a:40000) and the server (v4_b:80). */
-enum { CLIENT, SERVER };
-
-struct seg {
-  int from;          /* CLIENT or SERVER */
-  uint8_t flags;     /* PF_TCP_* */
-  uint32_t seq, ack; /* as on the wire */
-  uint16_t window;   /* 0 means 0; most tests pass 65535 */
-  uint32_t payload;  /* data bytes */
-  uint16_t cport;    /* client port; 0 means 40000 */
-};
-
 static void send_seg(const struct seg *s, uint64_t ts) {
-  struct pkt p = {.proto = P_TCP,
-                  .sport = s->cport ? s->cport : 40000,
-                  .dport = 80,
-                  .flags = s->flags,
-                  .payload = s->payload};
-  if (s->from == SERVER)
-    p = pkt_reply(p);
-  struct frame f;
-  pkt_frame(&f, &p);
-  uint8_t *h = f.data + f.l4_off;
-  for (int i = 0; i < 4; i++) {
-    h[4 + i] = (uint8_t)(s->seq >> (24 - 8 * i));
-    h[8 + i] = (uint8_t)(s->ack >> (24 - 8 * i));
-  }
-  h[14] = (uint8_t)(s->window >> 8);
-  h[15] = (uint8_t)s->window;
-  struct pf_packet pkt;
-  uint8_t *buf = frame_decode_whole(&f, &pkt);
-  ck_assert_int_eq(pkt.l4, PF_L4_TCP);
-  pf_shard_packet(&shard, &pkt, PF_DIR_RX, PF_LOCALITY_NEITHER, ts);
-  free(buf);
+  seg_send(&shard, s, ts);
 }
 
 /* Sends data [seq, seq + len) from the client, window open. */
@@ -76,22 +43,7 @@ static const struct pf_hist *latency(enum pf_tcp_latency k) {
 
 static void handshake(uint32_t cisn, uint32_t sisn, uint64_t t0,
                       uint64_t syn_synack, uint64_t synack_ack) {
-  send_seg(
-      &(struct seg){
-          .from = CLIENT, .flags = PF_TCP_SYN, .seq = cisn, .window = 65535},
-      t0);
-  send_seg(&(struct seg){.from = SERVER,
-                         .flags = PF_TCP_SYN | PF_TCP_ACK,
-                         .seq = sisn,
-                         .ack = cisn + 1,
-                         .window = 65535},
-           t0 + syn_synack);
-  send_seg(&(struct seg){.from = CLIENT,
-                         .flags = PF_TCP_ACK,
-                         .seq = cisn + 1,
-                         .ack = sisn + 1,
-                         .window = 65535},
-           t0 + syn_synack + synack_ack);
+  seg_handshake(&shard, 0, cisn, sisn, t0, syn_synack, synack_ack);
 }
 
 START_TEST(test_handshake_latency_split) {
@@ -166,6 +118,51 @@ START_TEST(test_retransmission_and_out_of_order) {
   data(1750, 10, SEC(13));  /* in order after it */
   ck_assert_uint_eq(stats()->retransmitted, 4);
   ck_assert_uint_eq(stats()->out_of_order, 4);
+}
+END_TEST
+
+START_TEST(test_tail_loss_after_a_pure_ack) {
+  /* Seen at the receiver: [1101, 1201) was lost before this point, and the
+   * client's pure ACK then showed seq 1201. The resent data fills that gap:
+   * out of order, never seen before. */
+  handshake(1000, 5000, SEC(1), MS(1), MS(1));
+  data(1001, 100, SEC(2)); /* [1001, 1101) */
+  send_seg(&(struct seg){.from = CLIENT,
+                         .flags = PF_TCP_ACK,
+                         .seq = 1201,
+                         .ack = 5001,
+                         .window = 65535},
+           SEC(3));
+  data(1101, 100, SEC(4)); /* the tail, resent */
+  ck_assert_uint_eq(stats()->out_of_order, 1);
+  ck_assert_uint_eq(stats()->retransmitted, 0);
+  data(1101, 100, SEC(5)); /* again: now seen before */
+  ck_assert_uint_eq(stats()->retransmitted, 1);
+  /* A pure ACK at or below the edge (a keep-alive) changes nothing. */
+  send_seg(&(struct seg){.from = CLIENT,
+                         .flags = PF_TCP_ACK,
+                         .seq = 1200,
+                         .ack = 5001,
+                         .window = 65535},
+           SEC(6));
+  data(1201, 10, SEC(7));
+  ck_assert_uint_eq(stats()->out_of_order, 1);
+  ck_assert_uint_eq(stats()->retransmitted, 1);
+}
+END_TEST
+
+START_TEST(test_pure_ack_first_does_not_set_the_edge) {
+  /* Capture began mid-connection at a pure ACK: data sent before that is
+   * not "seen before" here. */
+  send_seg(&(struct seg){.from = CLIENT,
+                         .flags = PF_TCP_ACK,
+                         .seq = 2000,
+                         .ack = 9,
+                         .window = 65535},
+           SEC(1));
+  data(1900, 100, SEC(2));
+  ck_assert_uint_eq(stats()->retransmitted, 0);
+  ck_assert_uint_eq(stats()->out_of_order, 0);
 }
 END_TEST
 
@@ -443,6 +440,8 @@ Suite *pf_tcp_suite(void) {
   tcase_add_test(tc, test_handshake_latency_split);
   tcase_add_test(tc, test_syn_retransmitted);
   tcase_add_test(tc, test_retransmission_and_out_of_order);
+  tcase_add_test(tc, test_tail_loss_after_a_pure_ack);
+  tcase_add_test(tc, test_pure_ack_first_does_not_set_the_edge);
   tcase_add_test(tc, test_sequence_wraparound);
   tcase_add_test(tc, test_keepalive_is_not_retransmission);
   tcase_add_test(tc, test_late_start);
