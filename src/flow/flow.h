@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "flow/buckets.h"
 #include "flow/tcp.h"
 #include "packet/decode.h"
 #include "pcapflow/config.h"
@@ -57,9 +58,8 @@ struct pf_flow {
 };
 
 struct pf_flow_table {
-  struct pf_flow *flows; /* the pool, max_flows entries */
-  uint32_t *buckets;     /* heads of chains, PF_FLOW_NONE when empty */
-  uint32_t bucket_mask;
+  struct pf_flow *flows;          /* the pool, max_flows entries */
+  struct pf_flow_buckets buckets; /* chain heads, PF_FLOW_NONE when empty */
   uint32_t max_flows;
   uint32_t free_head;   /* free list through hash_next */
   uint32_t next_unused; /* entries from here on were never used */
@@ -87,7 +87,8 @@ struct pf_flow_update {
 bool pf_flow_key_of(const struct pf_packet *pkt, struct pf_flow_key *key,
                     uint8_t *side);
 
-/* Allocates the pool and buckets. Returns 0, or -1 with err. */
+/* Reserves the pool and buckets; memory is taken as flows come
+ * (buckets.h). Returns 0, or -1 with err. */
 int pf_flow_table_init(struct pf_flow_table *t, uint32_t max_flows,
                        const struct pf_flow_timeouts *timeouts, char *err,
                        size_t errlen);
@@ -106,12 +107,13 @@ struct pf_flow_update pf_flow_table_packet(struct pf_flow_table *t,
                                            const struct pf_packet *pkt,
                                            uint64_t now_us);
 
-/* A packet's flow key and bucket, worked out before the packet is
- * accounted so that the bucket can be on its way from memory while earlier
- * packets are accounted (a table of a million flows fits in no cache). */
+/* A packet's flow key and hash, worked out before the packet is
+ * accounted so that its bucket can be on its way from memory while earlier
+ * packets are accounted (a table of a million flows fits in no cache). The
+ * bucket itself is found at accounting: the table may grow meanwhile. */
 struct pf_flow_probe {
   struct pf_flow_key key;
-  uint32_t bucket;
+  uint64_t hash;
   uint8_t side;  /* the sender's side in key */
   bool has_flow; /* false for packets that have no flow */
 };

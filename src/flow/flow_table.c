@@ -16,13 +16,6 @@
 
 /* ---- set-up ---- */
 
-static uint32_t pf_pow2_at_least(uint32_t n) {
-  uint32_t p = 1;
-  while (p < n && p < (1u << 31))
-    p <<= 1;
-  return p;
-}
-
 int pf_flow_table_init(struct pf_flow_table *t, uint32_t max_flows,
                        const struct pf_flow_timeouts *to, char *err,
                        size_t errlen) {
@@ -30,21 +23,14 @@ int pf_flow_table_init(struct pf_flow_table *t, uint32_t max_flows,
   if (max_flows == 0 || max_flows >= PF_FLOW_NONE) {
     return pf_err(err, errlen, "MaxFlows %u is out of range", max_flows);
   }
-  uint32_t n_buckets = pf_pow2_at_least(max_flows);
   /* calloc leaves untouched pages unmapped: memory grows with use. */
   t->flows = calloc(max_flows, sizeof(*t->flows));
-  t->buckets = malloc((size_t)n_buckets * sizeof(*t->buckets));
-  if (!t->flows || !t->buckets) {
+  if (!t->flows || pf_buckets_init(&t->buckets, max_flows, PF_FLOW_NONE) != 0) {
     pf_flow_table_free(t);
-    snprintf(
+    return pf_err(
         err, errlen, "cannot allocate a flow table of %u flows (%zu MiB)",
-        max_flows,
-        ((size_t)max_flows * sizeof(struct pf_flow) + (size_t)n_buckets * 4) >>
-            20);
-    return -1;
+        max_flows, ((size_t)max_flows * (sizeof(struct pf_flow) + 4)) >> 20);
   }
-  memset(t->buckets, 0xff, (size_t)n_buckets * sizeof(*t->buckets));
-  t->bucket_mask = n_buckets - 1;
   t->max_flows = max_flows;
   t->free_head = PF_FLOW_NONE;
   for (int k = 0; k < PF_FLOW_KIND_COUNT; k++)
@@ -67,9 +53,8 @@ int pf_flow_table_enable_tcp(struct pf_flow_table *t, uint32_t syn_timeout_s,
 void pf_flow_table_free(struct pf_flow_table *t) {
   pf_tcp_table_free(&t->tcp);
   free(t->flows);
-  free(t->buckets);
+  pf_buckets_free(&t->buckets);
   t->flows = NULL;
-  t->buckets = NULL;
 }
 
 uint64_t pf_flow_table_count(const struct pf_flow_table *t) {
@@ -117,14 +102,19 @@ static void pf_flow_set_kind(struct pf_flow_table *t, uint32_t i,
 
 /* ---- buckets ---- */
 
+static uint64_t pf_key_hash(const struct pf_flow_table *t,
+                            const struct pf_flow_key *key) {
+  return pf_hash_inline(t->seed, key, sizeof(*key));
+}
+
 static uint32_t pf_bucket_of(const struct pf_flow_table *t,
                              const struct pf_flow_key *key) {
-  return (uint32_t)pf_hash_inline(t->seed, key, sizeof(*key)) & t->bucket_mask;
+  return pf_buckets_of(&t->buckets, pf_key_hash(t, key));
 }
 
 static uint32_t pf_lookup(const struct pf_flow_table *t,
                           const struct pf_flow_key *key, uint32_t bucket) {
-  for (uint32_t i = t->buckets[bucket]; i != PF_FLOW_NONE;
+  for (uint32_t i = t->buckets.head[bucket]; i != PF_FLOW_NONE;
        i = t->flows[i].hash_next)
     if (memcmp(&t->flows[i].key, key, sizeof(*key)) == 0)
       return i;
@@ -140,7 +130,7 @@ const struct pf_flow *pf_flow_table_find(const struct pf_flow_table *t,
 /* Takes a flow out of its chain and its LRU list, back to the free list. */
 static void pf_flow_remove(struct pf_flow_table *t, uint32_t i) {
   struct pf_flow *f = &t->flows[i];
-  uint32_t *link = &t->buckets[pf_bucket_of(t, &f->key)];
+  uint32_t *link = &t->buckets.head[pf_bucket_of(t, &f->key)];
   while (*link != i)
     link = &t->flows[*link].hash_next;
   *link = f->hash_next;
@@ -163,6 +153,28 @@ static uint32_t pf_oldest(const struct pf_flow_table *t) {
       oldest = i;
   }
   return oldest;
+}
+
+/* One more bucket (buckets.h): the entries of the divided chain that now
+ * hash to the new bucket move there, in their order. */
+static void pf_split_one(struct pf_flow_table *t) {
+  uint32_t from = pf_buckets_split(&t->buckets, PF_FLOW_NONE);
+  uint32_t *keep = &t->buckets.head[from], i = *keep;
+  *keep = PF_FLOW_NONE;
+  uint32_t *move = NULL;
+  while (i != PF_FLOW_NONE) {
+    uint32_t next = t->flows[i].hash_next,
+             to = pf_bucket_of(t, &t->flows[i].key);
+    uint32_t **tail = to == from ? &keep : &move;
+    if (!*tail)
+      *tail = &t->buckets.head[to];
+    **tail = i;
+    *tail = &t->flows[i].hash_next;
+    i = next;
+  }
+  *keep = PF_FLOW_NONE;
+  if (move)
+    *move = PF_FLOW_NONE;
 }
 
 /* ---- accounting ---- */
@@ -219,11 +231,13 @@ static uint32_t pf_flow_create(struct pf_flow_table *t,
   f->kind = (uint8_t)pf_kind_of(key->proto);
   f->initiator = pf_initiator(pkt, side);
   f->tcp_ext = PF_TCP_NONE;
-  f->hash_next = t->buckets[bucket];
-  t->buckets[bucket] = i;
+  f->hash_next = t->buckets.head[bucket];
+  t->buckets.head[bucket] = i;
   t->stats.active[f->kind]++;
   t->stats.created++;
   pf_lru_push_head(t, i);
+  if (pf_buckets_want_split(&t->buckets, pf_flow_table_count(t)))
+    pf_split_one(t);
   return i;
 }
 
@@ -254,8 +268,8 @@ void pf_flow_table_probe(const struct pf_flow_table *t,
   p->has_flow = pf_flow_key_of(pkt, &p->key, &p->side);
   if (!p->has_flow)
     return;
-  p->bucket = pf_bucket_of(t, &p->key);
-  __builtin_prefetch(&t->buckets[p->bucket]);
+  p->hash = pf_key_hash(t, &p->key);
+  __builtin_prefetch(&t->buckets.head[pf_buckets_of(&t->buckets, p->hash)]);
 }
 
 struct pf_flow_update pf_flow_table_packet(struct pf_flow_table *t,
@@ -275,7 +289,7 @@ struct pf_flow_update pf_flow_table_account(struct pf_flow_table *t,
     return up;
   const struct pf_flow_key *key = &p->key;
   uint8_t side = p->side;
-  uint32_t bucket = p->bucket;
+  uint32_t bucket = pf_buckets_of(&t->buckets, p->hash);
   uint32_t i = pf_lookup(t, key, bucket);
   if (i != PF_FLOW_NONE && pf_flow_must_restart(t, &t->flows[i], pkt, now_us)) {
     pf_flow_remove(t, i);

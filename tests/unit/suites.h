@@ -19,6 +19,7 @@
   X(flow_key)                                                                  \
   X(flow_table)                                                                \
   X(flow_model)                                                                \
+  X(flow_memory)                                                               \
   X(hash)                                                                      \
   X(topn)                                                                      \
   X(top_batch)                                                                 \
