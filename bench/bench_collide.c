@@ -116,8 +116,8 @@ int main(int argc, char **argv) {
   uint32_t longest = 0, chains = 0;
   for (uint32_t b = 0; b < t.buckets.count; b++) {
     uint32_t len = 0;
-    for (uint32_t i = t.buckets.head[b]; i != PF_FLOW_NONE;
-         i = t.flows[i].hash_next)
+    for (uint32_t ref = t.buckets.head[b]; ref != PF_FLOW_NONE;
+         ref = pf_flow_at(&t, ref)->next)
       len++;
     chains += len > 0;
     if (len > longest)

@@ -55,8 +55,12 @@ static struct pf_top_batch_entry *pf_top_batch_insert(struct pf_top_batch *b,
   return e;
 }
 
-void pf_top_batch_add(struct pf_top_batch *b, struct pf_topn *t, uint64_t hash,
-                      const void *key, int dir, uint64_t bytes) {
+/* The batch's entry of key, new if it had none (flushing a full batch into
+ * t first). */
+static struct pf_top_batch_entry *pf_top_batch_entry_of(struct pf_top_batch *b,
+                                                        struct pf_topn *t,
+                                                        uint64_t hash,
+                                                        const void *key) {
   uint32_t s = (uint32_t)hash & PF_TOP_BATCH_MASK;
   struct pf_top_batch_entry *e;
   for (;;) {
@@ -74,7 +78,20 @@ void pf_top_batch_add(struct pf_top_batch *b, struct pf_topn *t, uint64_t hash,
       break;
     s = (s + 1) & PF_TOP_BATCH_MASK;
   }
-  e->bytes[dir] += bytes;
+  return e;
+}
+
+void pf_top_batch_add(struct pf_top_batch *b, struct pf_topn *t, uint64_t hash,
+                      const void *key, int dir, uint64_t bytes) {
+  pf_top_batch_entry_of(b, t, hash, key)->bytes[dir] += bytes;
+}
+
+void pf_top_batch_add_both(struct pf_top_batch *b, struct pf_topn *t,
+                           uint64_t hash, const void *key,
+                           const uint64_t bytes[2]) {
+  struct pf_top_batch_entry *e = pf_top_batch_entry_of(b, t, hash, key);
+  e->bytes[0] += bytes[0];
+  e->bytes[1] += bytes[1];
 }
 
 void pf_top_batch_add_flow(struct pf_top_batch *b, struct pf_topn *t,

@@ -48,6 +48,11 @@ void pf_top_batch_init(struct pf_top_batch *b, uint32_t key_len);
 void pf_top_batch_add(struct pf_top_batch *b, struct pf_topn *t, uint64_t hash,
                       const void *key, int dir, uint64_t bytes);
 
+/* Adds bytes[0] rx and bytes[1] tx bytes to key at once. */
+void pf_top_batch_add_both(struct pf_top_batch *b, struct pf_topn *t,
+                           uint64_t hash, const void *key,
+                           const uint64_t bytes[2]);
+
 /* The same for a flow, found by its entry number in the flow table rather
  * than by its 44-byte key. A flow just created may reuse the entry number
  * of one that ended earlier in the batch: `created` keeps the two apart. */

@@ -31,6 +31,7 @@
   X(latency_hist)                                                              \
   X(tcp)                                                                       \
   X(time)                                                                      \
+  X(epoch)                                                                     \
   X(anomaly)                                                                   \
   X(rules_load)                                                                \
   X(rules_errors)                                                              \

@@ -138,33 +138,33 @@ START_TEST(test_queued_packets_count_as_direct_ones) {
 }
 END_TEST
 
-/* A queued packet is not counted yet; ending the batch, expiring or
- * swapping the interval accounts it first. */
+/* A queued packet is counted at once, but its flow is not accounted yet;
+ * ending the batch, expiring or swapping the interval accounts it first. */
 START_TEST(test_batch_end_expiry_and_swap_drain_the_queue) {
   init(&direct, 64);
   init(&queued, 64);
   struct pkt p = {.proto = P_UDP, .sport = 5353, .dport = 53, .payload = 10};
   struct pf_packet pkt;
   for (int step = 0; step < 3; step++) {
+    p.sport = (uint16_t)(5353 + step); /* a flow per step */
     uint8_t *buf = pkt_decode(&p, &pkt);
     for (int i = 0; i < 3; i++)
       pf_shard_enqueue(&queued, &pkt, PF_DIR_TX, PF_LOCALITY_SRC, SEC(1 + i));
     free(buf);
     ck_assert_uint_eq(
         queued.counters.traffic[PF_TRAFFIC_ALL].packets[PF_DIR_TX],
-        (uint64_t)step * 3);
+        (uint64_t)(step + 1) * 3);
+    ck_assert_uint_eq(queued.flows.stats.created, (uint64_t)step);
     if (step == 0)
       pf_shard_batch_end(&queued);
     else if (step == 1)
       pf_shard_expire(&queued, SEC(2), 4);
     else
-      pf_shard_swap_interval(&queued);
+      pf_shard_swap_interval(&queued, true);
     ck_assert_uint_eq(queued.queue_len, 0);
-    ck_assert_uint_eq(
-        queued.counters.traffic[PF_TRAFFIC_ALL].packets[PF_DIR_TX],
-        (uint64_t)(step + 1) * 3);
+    ck_assert_uint_eq(queued.flows.stats.created, (uint64_t)step + 1);
   }
-  ck_assert_uint_eq(pf_flow_table_count(&queued.flows), 1);
+  ck_assert_uint_eq(pf_flow_table_count(&queued.flows), 3);
 }
 END_TEST
 
@@ -182,13 +182,20 @@ START_TEST(test_a_full_queue_accounts_the_oldest_in_order) {
     uint8_t *buf = pkt_decode(&p, &pkt);
     pf_shard_enqueue(&queued, &pkt, PF_DIR_TX, PF_LOCALITY_SRC, SEC(1) + i);
     free(buf);
-    uint64_t counted =
+    uint64_t accounted =
         i + 1 > PF_SHARD_QUEUE_DEPTH ? i + 1 - PF_SHARD_QUEUE_DEPTH : 0;
     ck_assert_uint_eq(
-        queued.counters.traffic[PF_TRAFFIC_ALL].packets[PF_DIR_TX], counted);
-    /* Packet time has reached the last packet accounted, not queued. */
-    if (counted)
-      ck_assert_uint_eq(queued.clock.now_us, SEC(1) + counted - 1);
+        queued.counters.traffic[PF_TRAFFIC_ALL].packets[PF_DIR_TX], i + 1);
+    ck_assert_uint_eq(queued.flows.stats.created, accounted);
+    /* The oldest flows first: the one accounted last is its packet's. */
+    if (accounted) {
+      struct pkt q = p;
+      q.sport = (uint16_t)(40000 + accounted - 1);
+      struct pf_flow_key k;
+      uint8_t side;
+      ck_assert(pkt_key(&q, &k, &side));
+      ck_assert_ptr_nonnull(pf_flow_table_find(&queued.flows, &k));
+    }
   }
   pf_shard_drain(&queued);
   ck_assert_uint_eq(queued.counters.traffic[PF_TRAFFIC_ALL].packets[PF_DIR_TX],

@@ -358,7 +358,8 @@ START_TEST(test_unanswered_on_eviction) {
   ck_assert_uint_eq(stats()->unanswered, 4);
   pf_shard_expire(&shard, SEC(10), UINT32_MAX);
   ck_assert_uint_eq(stats()->unanswered, 5);
-  ck_assert_uint_eq(shard.flows.tcp.next_unused, 1); /* entries reused */
+  /* A connection that saw only its SYN keeps it in its flow: no record. */
+  ck_assert_uint_eq(shard.flows.tcp.next_unused, 0);
 }
 END_TEST
 
@@ -369,17 +370,29 @@ START_TEST(test_extension_only_for_tcp) {
   pf_shard_packet(&shard, &pkt, PF_DIR_RX, PF_LOCALITY_NEITHER, SEC(1));
   free(buf);
   ck_assert_uint_eq(shard.flows.tcp.next_unused, 0);
-  ck_assert_uint_eq(shard.flows.flows[0].tcp_ext, PF_TCP_NONE);
+  ck_assert_uint_eq(pf_flow_at(&shard.flows, 0)->tcp_ext, PF_TCP_NONE);
+  /* Data one way, in order: the flow keeps its one edge, no record. */
   data(1, 10, SEC(2));
+  data(11, 10, SEC(2));
+  ck_assert_uint_eq(shard.flows.tcp.next_unused, 0);
+  ck_assert_uint_eq(pf_flow_at(&shard.flows, 1)->tcp_ext, 21);
+  /* The other side's first segment: a record, holding both edges. */
+  send_seg(&(struct seg){.from = SERVER,
+                         .flags = PF_TCP_ACK,
+                         .seq = 500,
+                         .window = 65535,
+                         .payload = 5},
+           SEC(3));
   ck_assert_uint_eq(shard.flows.tcp.next_unused, 1);
-  ck_assert_uint_eq(shard.flows.flows[1].tcp_ext, 0);
-  /* Expiry gives the entry back; the next TCP flow takes it again. */
+  ck_assert_uint_eq(pf_flow_at(&shard.flows, 1)->tcp_ext, 0);
+  /* Expiry gives the record back; the next such flow takes it again. */
   pf_shard_expire(&shard, SEC(100), UINT32_MAX);
   ck_assert_uint_eq(shard.flows.tcp.free_head, 0);
-  data(1, 10, SEC(101));
+  handshake(1, 100, SEC(101), MS(1), MS(1));
   ck_assert_uint_eq(shard.flows.tcp.next_unused, 1);
   ck_assert_uint_eq(shard.flows.tcp.free_head, PF_TCP_NONE);
-  ck_assert_uint_eq(sizeof(struct pf_flow), 112);
+  ck_assert_uint_eq(sizeof(struct pf_flow4), 64);
+  ck_assert_uint_eq(sizeof(struct pf_tcp_conn), 32);
 }
 END_TEST
 
@@ -393,7 +406,7 @@ START_TEST(test_analysis_off) {
   ck_assert_uint_eq(stats()->completed, 0);
   ck_assert_uint_eq(stats()->retransmitted, 0);
   ck_assert_uint_eq(latency(PF_TCP_HANDSHAKE)->count, 0);
-  ck_assert_uint_eq(shard.flows.flows[0].tcp_ext, PF_TCP_NONE);
+  ck_assert_uint_eq(pf_flow_at(&shard.flows, 0)->tcp_ext, PF_TCP_NONE);
 }
 END_TEST
 
@@ -417,7 +430,7 @@ END_TEST
 
 START_TEST(test_interval_swap_and_merge) {
   handshake(1, 100, SEC(1), MS(3), MS(1));
-  struct pf_interval *done = pf_shard_swap_interval(&shard);
+  struct pf_interval *done = pf_shard_swap_interval(&shard, true);
   ck_assert_uint_eq(done->tcp.latency[PF_TCP_HANDSHAKE].count, 1);
   ck_assert_uint_eq(latency(PF_TCP_HANDSHAKE)->count, 0);
   /* The same SYN on the open flow is a retransmission, not a new sample. */
