@@ -116,7 +116,7 @@ int main(int argc, char **argv) {
   uint32_t longest = 0, chains = 0;
   for (uint32_t b = 0; b < t.buckets.count; b++) {
     uint32_t len = 0;
-    for (uint32_t ref = t.buckets.head[b]; ref != PF_FLOW_NONE;
+    for (uint32_t ref = pf_bucket_get(&t.buckets, b); ref != PF_FLOW_NONE;
          ref = pf_flow_at(&t, ref)->next)
       len++;
     chains += len > 0;

@@ -4,18 +4,17 @@
 #include <stdlib.h>
 
 int pf_buckets_init(struct pf_flow_buckets *b, uint32_t max_flows,
-                    uint32_t empty) {
+                    uint32_t first) {
   uint32_t max = 1;
   while (max < max_flows && max < (1u << 31))
     max <<= 1;
-  uint32_t first = max < PF_BUCKETS_FIRST ? max : PF_BUCKETS_FIRST;
-  /* calloc maps a large array without touching it: the buckets not yet in
-   * use cost address space, not memory. */
+  if (first > max)
+    first = max;
+  /* calloc maps a large array without touching it, and zeros are empty
+   * buckets: they cost address space, not memory, until a flow lands. */
   b->head = calloc(max, sizeof(*b->head));
   if (!b->head)
     return -1;
-  for (uint32_t i = 0; i < first; i++)
-    b->head[i] = empty;
   b->low_mask = first - 1;
   b->split = 0;
   b->count = first;
@@ -28,10 +27,9 @@ void pf_buckets_free(struct pf_flow_buckets *b) {
   b->head = NULL;
 }
 
-uint32_t pf_buckets_split(struct pf_flow_buckets *b, uint32_t empty) {
+uint32_t pf_buckets_split(struct pf_flow_buckets *b) {
   uint32_t from = b->split;
-  b->head[from + b->low_mask + 1] = empty;
-  b->count++;
+  b->count++; /* the new bucket, empty (never written before) */
   if (++b->split > b->low_mask) {
     /* Every bucket of this round is split: the next round uses one bit
      * more for all of them. */

@@ -164,6 +164,8 @@ struct pf_flow_packet {
   uint32_t wire_len;
   uint8_t tcp_flags; /* PF_TCP_*; 0 unless a TCP header was read */
   bool tcp;          /* a TCP header was read (not a later fragment) */
+  bool syn_wait;     /* TCP analysis will make a new flow wait for the
+                        answer to this SYN (tcp.h): it starts there */
 };
 
 /* ---- keys (flow_key.c) ---- */
@@ -212,6 +214,12 @@ static inline uint16_t pf_flow_port(const struct pf_flow *f, int side) {
 int pf_flow_table_init(struct pf_flow_table *t, uint32_t max_flows,
                        const struct pf_flow_timeouts *timeouts, char *err,
                        size_t errlen);
+/* The same with at most `first_buckets` buckets in use at first (a power
+ * of two; buckets.h): tests of the table's growth. */
+int pf_flow_table_init_buckets(struct pf_flow_table *t, uint32_t max_flows,
+                               uint32_t first_buckets,
+                               const struct pf_flow_timeouts *timeouts,
+                               char *err, size_t errlen);
 void pf_flow_table_free(struct pf_flow_table *t);
 
 /* Turns TCP analysis on (tcp.h). Returns 0, or -1 with err. */

@@ -58,13 +58,21 @@ static void pf_table_timeouts(struct pf_flow_table *t,
 int pf_flow_table_init(struct pf_flow_table *t, uint32_t max_flows,
                        const struct pf_flow_timeouts *to, char *err,
                        size_t errlen) {
+  return pf_flow_table_init_buckets(t, max_flows, PF_BUCKETS_FIRST, to, err,
+                                    errlen);
+}
+
+int pf_flow_table_init_buckets(struct pf_flow_table *t, uint32_t max_flows,
+                               uint32_t first_buckets,
+                               const struct pf_flow_timeouts *to, char *err,
+                               size_t errlen) {
   memset(t, 0, sizeof(*t));
   if (max_flows == 0 || max_flows >= PF_FLOW_V6 - 1) {
     return pf_err(err, errlen, "MaxFlows %u is out of range", max_flows);
   }
   if (pf_pool_init(&t->pool[0], max_flows, sizeof(struct pf_flow4)) != 0 ||
       pf_pool_init(&t->pool[1], max_flows, sizeof(struct pf_flow6)) != 0 ||
-      pf_buckets_init(&t->buckets, max_flows, PF_FLOW_NONE) != 0) {
+      pf_buckets_init(&t->buckets, max_flows, first_buckets) != 0) {
     pf_flow_table_free(t);
     return pf_err(err, errlen,
                   "cannot reserve a flow table of %u flows (%zu MiB of "
@@ -106,7 +114,8 @@ static bool pf_tcp_closed(uint8_t close) {
              (PF_FLOW_FIN_SIDE0 | PF_FLOW_FIN_SIDE1);
 }
 
-enum pf_flow_kind pf_flow_kind(const struct pf_flow *f) {
+/* A flow's kind by its protocol and TCP close. */
+static enum pf_flow_kind pf_kind_of(const struct pf_flow *f) {
   switch (pf_flow_proto(f)) {
   case 6:
     return pf_tcp_closed(f->tcp_close) ? PF_FLOW_TCP_CLOSED : PF_FLOW_TCP;
@@ -118,6 +127,12 @@ enum pf_flow_kind pf_flow_kind(const struct pf_flow *f) {
   default:
     return PF_FLOW_OTHER;
   }
+}
+
+enum pf_flow_kind pf_flow_kind(const struct pf_flow *f) {
+  unsigned list = pf_flow_list(f);
+  /* Every flow is on its kind's list but while its SYN waits. */
+  return list != PF_LIST_SYN_WAIT ? (enum pf_flow_kind)list : pf_kind_of(f);
 }
 
 /* The flow's age at its last packet, in the table's age unit: right while
@@ -155,7 +170,8 @@ static bool pf_same_key(const struct pf_flow *f, const struct pf_flow_probe *p,
 static uint32_t pf_lookup(const struct pf_flow_table *t,
                           const struct pf_flow_probe *p, uint32_t bucket) {
   bool v6 = p->family == 6;
-  for (uint32_t ref = t->buckets.head[bucket]; ref != PF_FLOW_NONE;) {
+  for (uint32_t ref = pf_bucket_get(&t->buckets, bucket);
+       ref != PF_FLOW_NONE;) {
     const struct pf_flow *f = pf_flow_at(t, ref);
     if (((ref & PF_FLOW_V6) != 0) == v6 && pf_same_key(f, p, v6))
       return ref;
@@ -175,10 +191,10 @@ struct pf_flow *pf_flow_table_find(const struct pf_flow_table *t,
 /* One more bucket (buckets.h): the entries of the divided chain that now
  * hash to the new bucket move there, both chains keeping their order. */
 static void pf_split_one(struct pf_flow_table *t) {
-  uint32_t from = pf_buckets_split(&t->buckets, PF_FLOW_NONE);
-  uint32_t ref = t->buckets.head[from];
+  uint32_t from = pf_buckets_split(&t->buckets);
+  uint32_t ref = pf_bucket_get(&t->buckets, from);
   uint32_t bucket[2] = {from, from}, last[2] = {PF_FLOW_NONE, PF_FLOW_NONE};
-  t->buckets.head[from] = PF_FLOW_NONE;
+  pf_bucket_set(&t->buckets, from, PF_FLOW_NONE);
   while (ref != PF_FLOW_NONE) {
     struct pf_flow *f = pf_flow_at(t, ref);
     uint32_t next = f->next;
@@ -187,7 +203,7 @@ static void pf_split_one(struct pf_flow_table *t) {
     bucket[m] = to;
     f->next = PF_FLOW_NONE;
     if (last[m] == PF_FLOW_NONE)
-      t->buckets.head[bucket[m]] = ref;
+      pf_bucket_set(&t->buckets, bucket[m], ref);
     else
       pf_flow_at(t, last[m])->next = ref;
     last[m] = ref;
@@ -198,13 +214,13 @@ static void pf_split_one(struct pf_flow_table *t) {
 static void pf_chain_unlink(struct pf_flow_table *t, uint32_t ref,
                             struct pf_flow *f) {
   uint32_t b = pf_buckets_of(&t->buckets, pf_entry_hash(t, f));
-  uint32_t cur = t->buckets.head[b], prev = PF_FLOW_NONE;
+  uint32_t cur = pf_bucket_get(&t->buckets, b), prev = PF_FLOW_NONE;
   while (cur != ref) {
     prev = cur;
     cur = pf_flow_at(t, cur)->next;
   }
   if (prev == PF_FLOW_NONE)
-    t->buckets.head[b] = f->next;
+    pf_bucket_set(&t->buckets, b, f->next);
   else
     pf_flow_at(t, prev)->next = f->next;
 }
@@ -277,18 +293,34 @@ static uint32_t pf_flow_create(struct pf_flow_table *t,
   f->first32 = (uint32_t)(now_us >> t->age_shift);
   f->initiator = pf_initiator(pkt, p->side);
   f->tcp_ext = PF_TCP_NONE;
-  f->next = t->buckets.head[bucket];
-  t->buckets.head[bucket] = ref;
-  enum pf_flow_kind kind = pf_flow_kind(f);
+  f->next = pf_bucket_get(&t->buckets, bucket);
+  pf_bucket_set(&t->buckets, bucket, ref);
+  enum pf_flow_kind kind = pf_kind_of(f);
   t->stats.active[kind]++;
   t->stats.created++;
-  pf_lru_push_head(t, ref, (uint8_t)kind);
+  pf_lru_push_head(t, ref, pkt->syn_wait ? PF_LIST_SYN_WAIT : (uint8_t)kind);
   if (pf_buckets_want_split(&t->buckets, pf_flow_table_count(t)))
     pf_split_one(t);
   return ref;
 }
 
 /* ---- accounting ---- */
+
+/* A flow just seen moves to the head of its list. It is in the list and
+ * not its head, so it has a predecessor and the list a head. */
+static inline void pf_lru_touch(struct pf_flow_table *t, uint32_t ref,
+                                struct pf_flow *f, unsigned list) {
+  uint32_t prev = f->lru_prev, next = f->lru_next, head = t->lru_head[list];
+  pf_flow_at(t, prev)->lru_next = next;
+  if (next != PF_FLOW_NONE)
+    pf_flow_at(t, next)->lru_prev = prev;
+  else
+    t->lru_tail[list] = prev;
+  f->lru_prev = PF_FLOW_NONE;
+  f->lru_next = head;
+  pf_flow_at(t, head)->lru_prev = ref;
+  t->lru_head[list] = ref;
+}
 
 /* A flow whose record must end before this packet is counted: one idle
  * past its timeout that expiry has not reached yet (so results do not
@@ -363,7 +395,7 @@ struct pf_flow_update pf_flow_table_account(struct pf_flow_table *t,
   /* Most recently seen first; a SYN's wait keeps the order of the SYNs. */
   unsigned list = pf_flow_list(f);
   if (t->lru_head[list] != ref && list != PF_LIST_SYN_WAIT)
-    pf_flow_relist(t, ref, (uint8_t)list);
+    pf_lru_touch(t, ref, f, list);
   if (pkt->tcp)
     pf_flow_track_close(t, ref, f, pkt->tcp_flags, p->side);
   up.flow = f;

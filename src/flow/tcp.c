@@ -120,6 +120,16 @@ static void pf_tcp_stop_waiting(struct pf_flow_table *ft, uint32_t ref,
     pf_flow_relist(ft, ref, (uint8_t)pf_flow_kind(f));
 }
 
+/* An answer to a SYN past its timeout that no tick has counted yet (ticks
+ * run once a batch): it counts as unanswered now, as a tick before it
+ * would have counted it. */
+static void pf_tcp_answered_late(struct pf_flow_table *ft,
+                                 const struct pf_flow *f, uint64_t now_us) {
+  if (pf_flow_list(f) == PF_LIST_SYN_WAIT &&
+      now_us >= pf_flow_first_us(ft, f) + ft->tcp.syn_timeout_us)
+    ft->tcp.stats.unanswered++;
+}
+
 void pf_tcp_tick(struct pf_flow_table *ft, uint64_t now_us) {
   struct pf_tcp_table *t = &ft->tcp;
   if (!t->conns)
@@ -164,14 +174,16 @@ static void pf_tcp_answer(struct pf_flow_table *ft, struct pf_flow *f,
                           uint64_t ts_us, struct pf_tcp_interval *iv) {
   uint8_t syn_ack = flags & (PF_TCP_SYN | PF_TCP_ACK);
   if (flags & PF_TCP_RST) {
+    pf_tcp_answered_late(ft, f, now_us);
     pf_tcp_stop_waiting(ft, ref, f); /* refused: an answer, not a silence */
     f->tcp_state = (uint8_t)((f->tcp_state & ~PF_TCPS_MASK) | PF_TCPS_REFUSED);
   } else if (syn_ack == (PF_TCP_SYN | PF_TCP_ACK)) {
     struct pf_tcp_conn *c = pf_tcp_grow(ft, f);
     if (!c)
       return;
-    /* An answer after the timeout was counted as unanswered already,
-     * and still is the latency the client saw. */
+    /* An answer after the timeout counts as unanswered, and still is the
+     * latency the client saw. */
+    pf_tcp_answered_late(ft, f, now_us);
     pf_tcp_stop_waiting(ft, ref, f);
     int64_t after = pf_tcp_since_syn(ft, f, now_us, ts_us);
     c->synack_after_us = pf_tcp_saturate32(after);
@@ -205,7 +217,8 @@ static void pf_tcp_first(struct pf_flow_table *ft, struct pf_flow *f,
   if (syn_ack == PF_TCP_SYN && !(flags & PF_TCP_RST)) {
     f->tcp_state = (uint8_t)(st | PF_TCPS_SYN | (side ? PF_TCPS_CLIENT : 0));
     f->tcp_syn32 = (uint32_t)ts_us;
-    pf_flow_relist(ft, ref, PF_LIST_SYN_WAIT);
+    if (pf_flow_list(f) != PF_LIST_SYN_WAIT) /* a new flow starts there */
+      pf_flow_relist(ft, ref, PF_LIST_SYN_WAIT);
   } else if (syn_ack == (PF_TCP_SYN | PF_TCP_ACK)) {
     f->tcp_state =
         (uint8_t)(st | PF_TCPS_PARTIAL | (side ? 0 : PF_TCPS_CLIENT));

@@ -114,8 +114,19 @@ static void pf_feed_flush(struct pf_feed *fd) {
 }
 
 /* Feeds every flow of a slot's log from entry `from` on, and empties it. */
+/* The flows a log walk reaches this far ahead are asked for early: with a
+ * million flows each is a cache miss. */
+#define PF_FEED_AHEAD 8
+
+static void pf_feed_prefetch(const struct pf_shard *s, const struct pf_feed *fd,
+                             uint32_t i) {
+  if (i + PF_FEED_AHEAD < fd->log.used)
+    __builtin_prefetch(pf_flow_at(&s->flows, fd->log.ref[i + PF_FEED_AHEAD]));
+}
+
 static void pf_feed_all(struct pf_shard *s, struct pf_feed *fd, uint32_t from) {
   for (uint32_t i = from; i < fd->log.used; i++) {
+    pf_feed_prefetch(s, fd, i);
     struct pf_flow *f = pf_flow_at(&s->flows, fd->log.ref[i]);
     if ((f->iv & PF_IV_GEN) == fd->gen)
       pf_feed_flow(s, fd, f);
@@ -161,6 +172,7 @@ void pf_epoch_close_step(struct pf_shard *s, uint32_t budget) {
     return;
   struct pf_feed *c = &s->feed[!s->fcur];
   while (c->pos < c->log.used && budget-- > 0) {
+    pf_feed_prefetch(s, c, c->pos);
     struct pf_flow *f = pf_flow_at(&s->flows, c->log.ref[c->pos++]);
     if ((f->iv & PF_IV_GEN) == c->gen)
       pf_feed_flow(s, c, f);

@@ -140,6 +140,9 @@ void pf_shard_free(struct pf_shard *s) {
 
 void pf_shard_batch_end(struct pf_shard *s) {
   pf_shard_drain(s);
+  /* SYNs past their timeout by the batch's last packet: an answer within
+   * the batch counted its own (tcp.c), so once a batch is enough. */
+  pf_tcp_tick(&s->flows, s->clock.now_us);
   uint32_t n = s->batch_packets;
   s->batch_packets = 0;
   pf_epoch_close_step(s, n ? PF_CLOSE_BASE + PF_CLOSE_PER_PACKET * n

@@ -25,7 +25,6 @@ static void pf_account_tcp(struct pf_shard *s, const struct pf_queued_packet *q,
   bool completed = false, new_udp = up.created && q->l4 == PF_L4_UDP;
   if (q->l4 == PF_L4_TCP) {
     uint64_t handshake_us;
-    pf_tcp_tick(&s->flows, q->now_us);
     completed = pf_tcp_packet(&s->flows, up.flow, up.ref, up.side, &q->seg,
                               q->now_us, q->ts_us, &s->cur->tcp, &handshake_us);
     if (completed) /* its handshake latency, by the flow's class */
@@ -44,6 +43,7 @@ static void pf_account(struct pf_shard *s, const struct pf_queued_packet *q) {
       .wire_len = q->wire_len,
       .tcp_flags = q->seg.flags,
       .tcp = (q->flags & PF_QUEUED_TCP) != 0,
+      .syn_wait = q->seg.valid && (q->flags & PF_QUEUED_SYN),
   };
   struct pf_flow_update up =
       pf_flow_table_account(&s->flows, &q->probe, &fp, q->now_us);
