@@ -2,7 +2,7 @@
  * directions of a conversation in the same entry (docs/HOT_PATH.md).
  *
  * An IPv4 flow takes one 64-byte entry (one cache line) and 4 bytes of
- * bucket; an IPv6 flow a 96-byte entry. The two families have pools of
+ * bucket; an IPv6 flow an 88-byte entry. The two families have pools of
  * their own, reserved for MaxFlows each and mapped as they are used (the
  * entries are handed out in order), sharing one bucket array that grows
  * with the flows (buckets.h) and one set of LRU lists. Nothing is
@@ -106,8 +106,7 @@ struct pf_flow4 {
 struct pf_flow6 {
   struct pf_flow f;
   struct pf_key6 k;
-  uint8_t pad[96 - sizeof(struct pf_flow) - sizeof(struct pf_key6)];
-} __attribute__((aligned(32)));
+} __attribute__((aligned(8)));
 
 struct pf_flow_pool {
   uint8_t *entries;     /* max entries of `size` bytes */

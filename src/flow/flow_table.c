@@ -1,5 +1,5 @@
 /* flow_table.c - the bidirectional flow table: two entry pools (IPv4 in
- * 64-byte entries, IPv6 in 96-byte ones) under one set of chained hash
+ * 64-byte entries, IPv6 in 88-byte ones) under one set of chained hash
  * buckets and LRU lists (flow.h). */
 #include "flow/flow_internal.h"
 
@@ -13,7 +13,7 @@
 
 _Static_assert(sizeof(struct pf_flow) == 46, "the entries' common part");
 _Static_assert(sizeof(struct pf_flow4) == 64, "an IPv4 flow: one cache line");
-_Static_assert(sizeof(struct pf_flow6) == 96, "an IPv6 flow");
+_Static_assert(sizeof(struct pf_flow6) == 88, "an IPv6 flow");
 
 /* An active timeout longer than 2^31 us is measured in units of 2^10 us,
  * so that a flow's age fits 32 bits (pf_flow.first32). */
@@ -77,7 +77,7 @@ int pf_flow_table_init_buckets(struct pf_flow_table *t, uint32_t max_flows,
     return pf_err(err, errlen,
                   "cannot reserve a flow table of %u flows (%zu MiB of "
                   "address space)",
-                  max_flows, ((size_t)max_flows * (64 + 96 + 4)) >> 20);
+                  max_flows, ((size_t)max_flows * (64 + 88 + 4)) >> 20);
   }
   t->max_flows = max_flows;
   for (int k = 0; k < PF_LIST_COUNT; k++)

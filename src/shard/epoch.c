@@ -100,51 +100,61 @@ static void pf_feed_flow(struct pf_shard *s, struct pf_feed *fd,
   f->iv_bytes[0] = f->iv_bytes[1] = 0;
 }
 
-/* The slot whose log holds the flow, or NULL. */
+/* The slot whose flows the flow's bytes belong to, or NULL. */
 static struct pf_feed *pf_feed_of(struct pf_shard *s, const struct pf_flow *f) {
   unsigned gen = f->iv & PF_IV_GEN;
   return gen ? &s->feed[gen - 1] : NULL; /* slot i tags its flows i + 1 */
 }
 
-/* ---- the current interval ---- */
+/* ---- sweeping the pools ---- */
 
 static void pf_feed_flush(struct pf_feed *fd) {
   for (int k = 0; k < PF_TOP_KIND_COUNT; k++)
     pf_top_batch_flush(&fd->top_batch[k], &fd->iv->top[k]);
 }
 
-/* Feeds every flow of a slot's log from entry `from` on, and empties it. */
-/* The flows a log walk reaches this far ahead are asked for early: with a
- * million flows each is a cache miss. */
-#define PF_FEED_AHEAD 8
-
-static void pf_feed_prefetch(const struct pf_shard *s, const struct pf_feed *fd,
-                             uint32_t i) {
-  if (i + PF_FEED_AHEAD < fd->log.used)
-    __builtin_prefetch(pf_flow_at(&s->flows, fd->log.ref[i + PF_FEED_AHEAD]));
+/* Feeds slot fd's flows among the next `budget` pool entries its sweep
+ * has not reached. Entries are read in pool order (sequential memory,
+ * which the cache fetches ahead); free and other slots' entries are
+ * passed over. Returns true when the sweep has reached both ends. */
+static bool pf_feed_sweep(struct pf_shard *s, struct pf_feed *fd,
+                          uint32_t budget) {
+  for (int v6 = 0; v6 < 2; v6++) {
+    uint32_t base = v6 ? PF_FLOW_V6 : 0;
+    for (; fd->pos[v6] < fd->end[v6]; fd->pos[v6]++) {
+      if (budget-- == 0)
+        return false;
+      struct pf_flow *f = pf_flow_at(&s->flows, base | fd->pos[v6]);
+      if ((f->iv & PF_IV_GEN) == fd->gen)
+        pf_feed_flow(s, fd, f);
+    }
+  }
+  return true;
 }
 
-static void pf_feed_all(struct pf_shard *s, struct pf_feed *fd, uint32_t from) {
-  for (uint32_t i = from; i < fd->log.used; i++) {
-    pf_feed_prefetch(s, fd, i);
-    struct pf_flow *f = pf_flow_at(&s->flows, fd->log.ref[i]);
-    if ((f->iv & PF_IV_GEN) == fd->gen)
-      pf_feed_flow(s, fd, f);
+/* Starts slot fd's sweep over every entry handed out so far. */
+static void pf_feed_begin(struct pf_shard *s, struct pf_feed *fd) {
+  for (int v6 = 0; v6 < 2; v6++) {
+    fd->pos[v6] = 0;
+    fd->end[v6] = s->flows.pool[v6].next_unused;
   }
-  fd->log.used = 0;
-  fd->pos = 0;
+}
+
+/* Feeds every flow of slot fd at once (the end of a file, tests). */
+static void pf_feed_all(struct pf_shard *s, struct pf_feed *fd) {
+  pf_feed_begin(s, fd);
+  pf_feed_sweep(s, fd, UINT32_MAX);
   pf_feed_flush(fd);
 }
 
+/* ---- the current interval ---- */
+
 void pf_epoch_enter(struct pf_shard *s, struct pf_flow *f, uint32_t ref) {
+  (void)ref;
   struct pf_feed *closing = pf_feed_of(s, f);
   if (closing) /* bytes of the interval being closed: there, now */
     pf_feed_flow(s, closing, f);
-  struct pf_feed *cur = &s->feed[s->fcur];
-  if (cur->log.used == cur->log.cap)
-    pf_feed_all(s, cur, 0); /* more flows than the log holds: fed early */
-  cur->log.ref[cur->log.used++] = ref;
-  f->iv = cur->gen;
+  f->iv = s->feed[s->fcur].gen;
   f->iv_bytes[0] = f->iv_bytes[1] = 0;
 }
 
@@ -161,9 +171,7 @@ void pf_epoch_flow_ended(void *ctx, struct pf_flow *f, uint32_t ref) {
     pf_feed_flow(s, fd, f);
 }
 
-void pf_shard_settle(struct pf_shard *s) {
-  pf_feed_all(s, &s->feed[s->fcur], 0);
-}
+void pf_shard_settle(struct pf_shard *s) { pf_feed_all(s, &s->feed[s->fcur]); }
 
 /* ---- closing ---- */
 
@@ -171,14 +179,8 @@ void pf_epoch_close_step(struct pf_shard *s, uint32_t budget) {
   if (!s->closing_open)
     return;
   struct pf_feed *c = &s->feed[!s->fcur];
-  while (c->pos < c->log.used && budget-- > 0) {
-    pf_feed_prefetch(s, c, c->pos);
-    struct pf_flow *f = pf_flow_at(&s->flows, c->log.ref[c->pos++]);
-    if ((f->iv & PF_IV_GEN) == c->gen)
-      pf_feed_flow(s, c, f);
-  }
-  if (c->pos == c->log.used) {
-    pf_feed_all(s, c, c->pos); /* flushes its top-N sums */
+  if (pf_feed_sweep(s, c, budget)) {
+    pf_feed_flush(c);
     s->closing_open = false;
   }
 }
@@ -218,14 +220,15 @@ static void pf_merge_flow_parts(struct pf_interval *dst,
  * current one's packet parts (its own were handed over already). */
 static struct pf_interval *pf_swap_final(struct pf_shard *s) {
   struct pf_feed *cur = &s->feed[s->fcur], *c = &s->feed[!s->fcur];
-  pf_feed_all(s, cur, 0);
+  pf_feed_all(s, cur);
   if (!c->iv) {
     struct pf_interval *done = cur->iv;
     cur->iv = pf_free_interval(s, done);
     s->cur = cur->iv;
     return done;
   }
-  pf_feed_all(s, c, c->pos);
+  pf_feed_sweep(s, c, UINT32_MAX); /* what its sweep has not reached */
+  pf_feed_flush(c);
   s->closing_open = false;
   pf_merge_flow_parts(c->iv, cur->iv);
   pf_take_packet_parts(c->iv, cur->iv);
@@ -248,6 +251,7 @@ struct pf_interval *pf_shard_swap_interval(struct pf_shard *s, bool final) {
   pf_take_packet_parts(done, s->cur);
   /* The current slot closes; the other one starts with a clean interval. */
   c->iv = pf_free_interval(s, done);
+  pf_feed_begin(s, &s->feed[s->fcur]);
   s->fcur = !s->fcur;
   s->cur = c->iv;
   s->closing_open = true;
@@ -256,23 +260,7 @@ struct pf_interval *pf_shard_swap_interval(struct pf_shard *s, bool final) {
 
 /* ---- set-up ---- */
 
-int pf_epoch_init(struct pf_shard *s, uint32_t log_cap) {
-  for (int i = 0; i < 2; i++) {
-    struct pf_feed *fd = &s->feed[i];
-    fd->gen = (uint8_t)(i + 1);
-    fd->log.cap = log_cap;
-    /* calloc maps a large array without touching it: the log takes memory
-     * as flows join it. */
-    fd->log.ref = calloc(log_cap, sizeof(*fd->log.ref));
-    if (!fd->log.ref)
-      return -1;
-  }
-  return 0;
-}
-
-void pf_epoch_free(struct pf_shard *s) {
-  for (int i = 0; i < 2; i++) {
-    free(s->feed[i].log.ref);
-    s->feed[i].log.ref = NULL;
-  }
+void pf_epoch_init(struct pf_shard *s) {
+  for (int i = 0; i < 2; i++)
+    s->feed[i].gen = (uint8_t)(i + 1);
 }

@@ -3,10 +3,10 @@
  *
  * A flow's bytes of the current interval sit in the flow itself (its
  * iv_bytes, by side), with marks in pf_flow.iv: the epoch tag (which feed
- * slot's log holds the flow, 0: none), which sides sent, which sent
- * packets with ports, and whether a side's bytes were sent (tx). The flow
- * joins its slot's log at its first packet of the interval; the log is fed
- * to the sketches flow by flow when the interval closes. */
+ * slot the bytes belong to, 0: none), which sides sent, which sent packets
+ * with ports, and whether a side's bytes were sent (tx). When the interval
+ * closes, a sweep of the flow pools feeds the flows tagged with it to the
+ * sketches, each once. */
 #ifndef PCAPFLOW_SHARD_EPOCH_H
 #define PCAPFLOW_SHARD_EPOCH_H
 
@@ -17,7 +17,8 @@
 #define PF_IV_PORTS(side) (0x10u << (side))
 #define PF_IV_TX(side) (0x40u << (side))
 
-/* The flow's first packet of the current interval: it joins the log. */
+/* The flow's first packet of the current interval: it is tagged with it
+ * (bytes of the closing interval it still holds are fed first). */
 void pf_epoch_enter(struct pf_shard *s, struct pf_flow *f, uint32_t ref);
 /* A side's bytes would pass 2^32: the flow is fed now and enters again. */
 void pf_epoch_overflow(struct pf_shard *s, struct pf_flow *f, uint32_t ref);
@@ -45,9 +46,7 @@ void pf_epoch_flow_ended(void *ctx, struct pf_flow *f, uint32_t ref);
  * closing interval; the last ones finish it. */
 void pf_epoch_close_step(struct pf_shard *s, uint32_t budget);
 
-/* The two slots' logs, `log_cap` flows each. Returns 0, or -1 (out of
- * memory). */
-int pf_epoch_init(struct pf_shard *s, uint32_t log_cap);
-void pf_epoch_free(struct pf_shard *s);
+/* The two slots' tags. */
+void pf_epoch_init(struct pf_shard *s);
 
 #endif

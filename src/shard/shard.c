@@ -9,14 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Flows an epoch's log holds before they are fed early (epoch.c): 4 MiB a
- * log, mapped as flows join. */
-#define PF_EPOCH_LOG_MAX (1u << 20)
-/* Closing work per batch: flows fed per packet of the batch, plus a floor;
- * an idle wake-up (no packets) feeds more. */
-#define PF_CLOSE_PER_PACKET 4
-#define PF_CLOSE_BASE 1024
-#define PF_CLOSE_IDLE 65536
+/* Closing work per batch, in flow entries swept (epoch.c): per packet of
+ * the batch, plus a floor; an idle wake-up (no packets) sweeps more. A
+ * million entries are swept in 30 ms or so. */
+#define PF_CLOSE_PER_PACKET 16
+#define PF_CLOSE_BASE 4096
+#define PF_CLOSE_IDLE 262144
 
 /* ---- interval sketches ---- */
 
@@ -100,8 +98,6 @@ static int pf_shard_intervals(struct pf_shard *s, uint32_t top_capacity,
 int pf_shard_init(struct pf_shard *s, const struct pf_shard_config *cfg,
                   char *err, size_t errlen) {
   memset(s, 0, sizeof(*s));
-  uint32_t log_cap =
-      cfg->max_flows < PF_EPOCH_LOG_MAX ? cfg->max_flows : PF_EPOCH_LOG_MAX;
   if (pf_shard_intervals(s, cfg->top_capacity, err, errlen) != 0 ||
       pf_flow_table_init(&s->flows, cfg->max_flows, &cfg->timeouts, err,
                          errlen) != 0 ||
@@ -111,10 +107,7 @@ int pf_shard_init(struct pf_shard *s, const struct pf_shard_config *cfg,
     pf_shard_free(s);
     return -1;
   }
-  if (pf_epoch_init(s, log_cap ? log_cap : 1) != 0) {
-    pf_shard_free(s);
-    return pf_err(err, errlen, "out of memory for the flows of an interval");
-  }
+  pf_epoch_init(s);
   s->flows.ended = pf_epoch_flow_ended;
   s->flows.ended_ctx = s;
   pf_packet_clock_init(&s->clock, pf_longest_wait_us(cfg));
@@ -127,7 +120,6 @@ int pf_shard_init(struct pf_shard *s, const struct pf_shard_config *cfg,
 void pf_shard_free(struct pf_shard *s) {
   s->flows.ended = NULL; /* nothing to feed any more */
   pf_flow_table_free(&s->flows);
-  pf_epoch_free(s);
   for (int i = 0; i < 3; i++) {
     if (s->ivs[i])
       pf_interval_free(s->ivs[i]);

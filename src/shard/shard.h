@@ -63,22 +63,16 @@ struct pf_interval {
   struct pf_anomaly_table anomaly; /* SYN flood and port scan evidence */
 };
 
-/* The flows that sent packets in an epoch, in the order they did, so that
- * the epoch can be fed to its interval flow by flow (epoch.c). */
-struct pf_epoch_log {
-  uint32_t *ref; /* flow table references; reserved for `cap` */
-  uint32_t used, cap;
-};
-
-/* An interval and what feeds it: the flows of its epochs, their top-N
- * offers summed per key (top_batch.h), and the epoch tag its flows carry
- * (pf_flow.iv). */
+/* An interval and what feeds it: its flows' top-N offers summed per key
+ * (top_batch.h), and the epoch tag its flows carry (pf_flow.iv). The flows
+ * of an interval are found, when it closes, by a sweep of the flow pools
+ * (epoch.c): no list of them is kept. */
 struct pf_feed {
   struct pf_interval *iv;
-  struct pf_epoch_log log;
   struct pf_top_batch top_batch[PF_TOP_KIND_COUNT];
-  uint8_t gen;  /* 1 or 2 */
-  uint32_t pos; /* closing: the log entries fed so far */
+  uint8_t gen;     /* 1 or 2 */
+  uint32_t pos[2]; /* closing: the pool entries swept so far, by family */
+  uint32_t end[2]; /* closing: the pools' high-water marks at its close */
 };
 
 /* Decoded packets wait in a shard this long before they are accounted,
