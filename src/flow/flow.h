@@ -184,6 +184,12 @@ void pf_flow_probe_of_key(const struct pf_flow_table *t,
                           const struct pf_flow_key *key,
                           struct pf_flow_probe *p);
 
+/* Asks for the first entry of the chain a probed packet's bucket holds
+ * (the bucket was asked for by the probe). A hint: the table may change
+ * before the packet is accounted. */
+static inline void pf_flow_table_prefetch_entry(const struct pf_flow_table *t,
+                                                const struct pf_flow_probe *p);
+
 /* The wide key of an entry. */
 void pf_flow_wide_key(const struct pf_flow *f, struct pf_flow_key *key);
 
@@ -256,6 +262,16 @@ static inline struct pf_flow *pf_flow_at(const struct pf_flow_table *t,
 }
 
 uint64_t pf_flow_table_count(const struct pf_flow_table *t);
+
+static inline void pf_flow_table_prefetch_entry(const struct pf_flow_table *t,
+                                                const struct pf_flow_probe *p) {
+  if (!p->family)
+    return;
+  uint32_t ref =
+      pf_bucket_get(&t->buckets, pf_buckets_of(&t->buckets, p->hash));
+  if (ref != PF_FLOW_NONE)
+    __builtin_prefetch(pf_flow_at(t, ref));
+}
 
 /* The timeout kind of a flow (stats.h), by its protocol and TCP close. */
 enum pf_flow_kind pf_flow_kind(const struct pf_flow *f);

@@ -75,11 +75,12 @@ struct pf_feed {
   uint32_t end[2]; /* closing: the pools' high-water marks at its close */
 };
 
-/* Decoded packets wait in a shard this long before they are accounted,
- * so that a packet's flow bucket arrives from memory while the packets
- * ahead of it are accounted (the flow table of a busy link is far larger
- * than the caches). */
-#define PF_SHARD_QUEUE_DEPTH 4
+/* Decoded packets are accounted in vectors of up to this many (a batch
+ * is cut into them): their flow buckets are asked for from memory as they
+ * come, the chains' first entries when the vector is full, and then the
+ * packets are accounted, with what they need in cache (the flow table of a
+ * busy link is far larger than the caches). */
+#define PF_SHARD_QUEUE_DEPTH 32
 
 /* A queued packet: what accounting reads once the packet's counters are
  * counted and its flow key made. The frame itself is not kept (libpcap
@@ -112,9 +113,9 @@ struct pf_shard {
   struct pf_packet_clock clock; /* packet time made monotonic */
   uint8_t host_prefix[2];       /* v4, v6 */
   uint64_t seed[4];
-  /* Packets decoded but not yet accounted, oldest at queue_head. */
+  /* Packets counted but not yet accounted, in the order they came. */
   struct pf_queued_packet queue[PF_SHARD_QUEUE_DEPTH];
-  unsigned queue_head, queue_len;
+  unsigned queue_len;
   /* queue_len changes with every packet. Whatever follows a shard in
    * memory (in bench-scaling, the next worker's fields, which the other
    * thread reads with every packet) must not share its cache line: without
@@ -142,10 +143,10 @@ void pf_shard_packet(struct pf_shard *s, const struct pf_packet *pkt,
                      enum pf_dir dir, enum pf_locality locality,
                      uint64_t ts_us);
 
-/* pf_shard_packet by way of the queue: counts the packet, makes its flow
- * key and asks for its bucket, and accounts the oldest queued packet when
- * the queue is full. Packets are accounted in the order they were queued,
- * with the same outcome as pf_shard_packet; the capture thread uses this. */
+/* pf_shard_packet by way of the vector: counts the packet, makes its flow
+ * key and asks for its bucket, and accounts the whole vector first when it
+ * is full. Packets are accounted in the order they came, with the same
+ * outcome as pf_shard_packet; the capture thread uses this. */
 void pf_shard_enqueue(struct pf_shard *s, const struct pf_packet *pkt,
                       enum pf_dir dir, enum pf_locality locality,
                       uint64_t ts_us);

@@ -1,8 +1,8 @@
 /* shard_packet.c - the per-packet path after decoding (docs/HOT_PATH.md):
- * count the packet, make its flow key and ask for its bucket, then, a few
- * packets later when the bucket has arrived, find its flow, add the
- * packet to the flow's epoch and analyse TCP segments. Nothing that a
- * flow decides is done per packet. */
+ * count the packet, make its flow key and ask for its bucket, then, in a
+ * vector of packets once their buckets and entries have arrived, find the
+ * flow, add the packet to the flow's epoch and analyse TCP segments.
+ * Nothing that a flow decides is done per packet. */
 #include "shard/shard.h"
 
 #include "shard/epoch.h"
@@ -97,38 +97,37 @@ void pf_shard_packet(struct pf_shard *s, const struct pf_packet *pkt,
     pf_account(s, &q);
 }
 
-/* ---- the packet queue ---- */
+/* ---- the vector ---- */
 
-/* The few packets a shard holds between counting and accounting, so that
- * flow-table memory is fetched ahead of use.
+/* The packets a shard holds between counting and accounting, so that
+ * flow-table memory is fetched ahead of use, in vectors.
  *
- * With a million flows every packet's bucket is a cache miss, and
- * accounting waits on them one after the other. Queued, a packet's bucket
- * is requested when it arrives and it is accounted PF_SHARD_QUEUE_DEPTH
- * packets later, by when the bucket is in cache. The queue keeps what
- * accounting reads, not the frame.
- *
- * Fetching the head of the bucket's chain too, half a queue ahead, was
- * measured and left out: a little faster through pcapflow-replay, but
- * slower with two shards on two threads (docs/PERFORMANCE.md). */
+ * With a million flows a packet's bucket and its flow's entry are both
+ * cache misses, and accounting would wait on them one after the other. A
+ * packet's bucket is asked for when it is counted; when the vector is full
+ * the first entry of each packet's chain is asked for, all of them at
+ * once; then the packets are accounted in order. The vector keeps what
+ * accounting reads, not the frame. */
 
-static void pf_queue_account_oldest(struct pf_shard *s) {
-  pf_account(s, &s->queue[s->queue_head]);
-  s->queue_head = (s->queue_head + 1) % PF_SHARD_QUEUE_DEPTH;
-  s->queue_len--;
+static void pf_vector_run(struct pf_shard *s) {
+  unsigned n = s->queue_len;
+  for (unsigned i = 0; i < n; i++)
+    pf_flow_table_prefetch_entry(&s->flows, &s->queue[i].probe);
+  for (unsigned i = 0; i < n; i++)
+    pf_account(s, &s->queue[i]);
+  s->queue_len = 0;
 }
 
 void pf_shard_enqueue(struct pf_shard *s, const struct pf_packet *pkt,
                       enum pf_dir dir, enum pf_locality locality,
                       uint64_t ts_us) {
   if (s->queue_len == PF_SHARD_QUEUE_DEPTH)
-    pf_queue_account_oldest(s);
-  unsigned tail = (s->queue_head + s->queue_len) % PF_SHARD_QUEUE_DEPTH;
-  if (pf_prepare(s, pkt, dir, locality, ts_us, &s->queue[tail]))
+    pf_vector_run(s);
+  if (pf_prepare(s, pkt, dir, locality, ts_us, &s->queue[s->queue_len]))
     s->queue_len++;
 }
 
 void pf_shard_drain(struct pf_shard *s) {
-  while (s->queue_len > 0)
-    pf_queue_account_oldest(s);
+  if (s->queue_len > 0)
+    pf_vector_run(s);
 }

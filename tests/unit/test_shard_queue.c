@@ -1,6 +1,7 @@
-/* test_shard_queue.c - packets queued before accounting (src/shard/shard.c)
- * come out exactly as if accounted at once, never read the frame after
- * it is handed back, and are all accounted by the end of a batch. */
+/* test_shard_queue.c - packets queued in vectors before accounting
+ * (src/shard/shard_packet.c) come out exactly as if accounted at once, never
+ * read the frame after it is handed back, and are all accounted by the end of a
+ * batch. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -168,11 +169,11 @@ START_TEST(test_batch_end_expiry_and_swap_drain_the_queue) {
 }
 END_TEST
 
-/* More packets than the queue holds: the oldest are accounted as new ones
- * arrive, in order, and none is lost or counted twice. */
+/* More packets than the vector holds: a full vector is accounted when the
+ * next packet comes, in order, and none is lost or counted twice. */
 START_TEST(test_a_full_queue_accounts_the_oldest_in_order) {
-  init(&direct, 64);
-  init(&queued, 64);
+  init(&direct, 256);
+  init(&queued, 256);
   struct pkt p = {
       .proto = P_TCP, .sport = 40000, .dport = 443, .flags = PF_TCP_SYN};
   struct pf_packet pkt;
@@ -182,8 +183,7 @@ START_TEST(test_a_full_queue_accounts_the_oldest_in_order) {
     uint8_t *buf = pkt_decode(&p, &pkt);
     pf_shard_enqueue(&queued, &pkt, PF_DIR_TX, PF_LOCALITY_SRC, SEC(1) + i);
     free(buf);
-    uint64_t accounted =
-        i + 1 > PF_SHARD_QUEUE_DEPTH ? i + 1 - PF_SHARD_QUEUE_DEPTH : 0;
+    uint64_t accounted = i / PF_SHARD_QUEUE_DEPTH * PF_SHARD_QUEUE_DEPTH;
     ck_assert_uint_eq(
         queued.counters.traffic[PF_TRAFFIC_ALL].packets[PF_DIR_TX], i + 1);
     ck_assert_uint_eq(queued.flows.stats.created, accounted);
@@ -195,6 +195,9 @@ START_TEST(test_a_full_queue_accounts_the_oldest_in_order) {
       uint8_t side;
       ck_assert(pkt_key(&q, &k, &side));
       ck_assert_ptr_nonnull(pf_flow_table_find(&queued.flows, &k));
+      q.sport = (uint16_t)(40000 + accounted);
+      ck_assert(pkt_key(&q, &k, &side));
+      ck_assert_ptr_null(pf_flow_table_find(&queued.flows, &k));
     }
   }
   pf_shard_drain(&queued);
