@@ -50,33 +50,35 @@ static void pf_service_key_of(const struct pf_flow *f,
 
 /* What side `side` sent: its address is a source and its peer's a
  * destination, its peer's port a destination port when it had ports, and
- * its bytes are its host's. */
+ * its bytes are its host's. hash[] are the two addresses' hashes. */
 static void pf_feed_side(struct pf_shard *s, struct pf_feed *fd,
                          const struct pf_flow *f, int side,
-                         const uint64_t bytes[2]) {
+                         const uint64_t hash[2], const uint64_t bytes[2]) {
   struct pf_interval *iv = fd->iv;
   uint8_t family = pf_flow_is_v6(f) ? 6 : 4;
-  const uint8_t *addr = pf_flow_addr(f, side);
-  uint64_t src_hash = pf_hash_addr(s->seed, family, addr);
-  pf_hll_add(&iv->src_hosts, src_hash);
-  pf_hll_add(&iv->dst_hosts,
-             pf_hash_addr(s->seed, family, pf_flow_addr(f, !side)));
+  pf_hll_add(&iv->src_hosts, hash[side]);
+  pf_hll_add(&iv->dst_hosts, hash[!side]);
   if (f->iv & PF_IV_PORTS(side)) {
     uint32_t port = (uint32_t)pf_flow_proto(f) << 16 | pf_flow_port(f, !side);
     pf_hll_add(&iv->dst_ports, pf_hash_inline(s->seed, &port, sizeof(port)));
   }
   struct pf_host_key host;
-  bool whole = pf_host_key_of(s, family, addr, &host);
+  bool whole = pf_host_key_of(s, family, pf_flow_addr(f, side), &host);
   pf_top_batch_add_both(&fd->top_batch[PF_TOP_HOSTS], &iv->top[PF_TOP_HOSTS],
-                        whole ? src_hash
+                        whole ? hash[side]
                               : pf_hash_addr(s->seed, family, host.addr),
                         &host, bytes);
 }
 
-/* Feeds flow f's bytes of slot fd's interval, and clears its marks. */
+/* Feeds flow f's bytes of slot fd's interval, and clears its marks. Each
+ * address is hashed once, for both the sides it is the source and the
+ * destination of. */
 static void pf_feed_flow(struct pf_shard *s, struct pf_feed *fd,
                          struct pf_flow *f) {
   struct pf_interval *iv = fd->iv;
+  uint8_t family = pf_flow_is_v6(f) ? 6 : 4;
+  uint64_t hash[2] = {pf_hash_addr(s->seed, family, pf_flow_addr(f, 0)),
+                      pf_hash_addr(s->seed, family, pf_flow_addr(f, 1))};
   uint64_t both[2] = {0, 0};
   for (int side = 0; side < 2; side++) {
     if (!(f->iv & PF_IV_SENT(side)))
@@ -85,7 +87,7 @@ static void pf_feed_flow(struct pf_shard *s, struct pf_feed *fd,
     bytes[(f->iv & PF_IV_TX(side)) ? PF_DIR_TX : PF_DIR_RX] = f->iv_bytes[side];
     both[0] += bytes[0];
     both[1] += bytes[1];
-    pf_feed_side(s, fd, f, side, bytes);
+    pf_feed_side(s, fd, f, side, hash, bytes);
   }
   struct pf_service_key service;
   pf_service_key_of(f, &service);
