@@ -73,6 +73,8 @@ struct pf_key6 {
  * (tcp.h). */
 #define PF_LIST_SYN_WAIT PF_FLOW_KIND_COUNT
 #define PF_LIST_COUNT (PF_FLOW_KIND_COUNT + 1)
+/* pf_flow.list of an entry not in the table (freed). */
+#define PF_LIST_FREE 0x7f
 
 /* What both families' entries hold before their key: 46 bytes, packed so
  * that an IPv4 entry with its 18-byte key is one 64-byte cache line (the
@@ -249,6 +251,12 @@ struct pf_flow_update pf_flow_table_packet(struct pf_flow_table *t,
  * how many it expired. */
 unsigned pf_flow_table_expire(struct pf_flow_table *t, uint64_t now_us,
                               unsigned budget);
+
+/* Expires every flow whose timeout has passed at now_us, by a sweep of the
+ * pools: exact whatever the order of the lists (a flow whose SYN timed out
+ * joins its kind's list at its head, tcp.c), for a file's final state.
+ * Returns how many it expired. */
+unsigned pf_flow_table_expire_all(struct pf_flow_table *t, uint64_t now_us);
 
 /* Looks a key up without changing anything (tests, tools). */
 struct pf_flow *pf_flow_table_find(const struct pf_flow_table *t,

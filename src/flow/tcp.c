@@ -113,7 +113,11 @@ void pf_tcp_release(struct pf_flow_table *ft, struct pf_flow *f) {
 
 /* ---- the SYN's wait ---- */
 
-/* The SYN's wait ends: the flow goes back among the flows of its kind. */
+/* The SYN's wait ends: the flow goes back among the flows of its kind, at
+ * the head of their list. Answered, it was just seen, so that is its place;
+ * timed out, it was last seen up to TcpSynTimeout (and a tick) before, so
+ * its idle expiry may come that much late and eviction takes it as seen
+ * now; a file's final state sweeps (pf_flow_table_expire_all). */
 static void pf_tcp_stop_waiting(struct pf_flow_table *ft, uint32_t ref,
                                 struct pf_flow *f) {
   if (pf_flow_list(f) == PF_LIST_SYN_WAIT)

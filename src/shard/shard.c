@@ -147,3 +147,10 @@ void pf_shard_expire(struct pf_shard *s, uint64_t now_us, unsigned budget) {
   pf_tcp_tick(&s->flows, s->clock.now_us);
   pf_flow_table_expire(&s->flows, s->clock.now_us, budget);
 }
+
+void pf_shard_expire_all(struct pf_shard *s, uint64_t now_us) {
+  pf_shard_drain(s);
+  pf_packet_clock_advance(&s->clock, now_us);
+  pf_tcp_tick(&s->flows, s->clock.now_us);
+  pf_flow_table_expire_all(&s->flows, s->clock.now_us);
+}

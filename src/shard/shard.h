@@ -165,6 +165,10 @@ void pf_shard_batch_end(struct pf_shard *s);
  * capture timeouts. */
 void pf_shard_expire(struct pf_shard *s, uint64_t now_us, unsigned budget);
 
+/* pf_shard_expire with no bound, exact whatever the order of the LRU
+ * lists: a file's final state. */
+void pf_shard_expire_all(struct pf_shard *s, uint64_t now_us);
+
 /* ---- intervals (epoch.c) ---- */
 
 /* Reader, under the lock: hands over the interval swapped out at the

@@ -217,7 +217,7 @@ static void pf_finish_file(struct pf_worker *w) {
   pthread_spin_lock(&w->lock);
   /* The final state: every flow whose timeout passed by the last packet's
    * time is expired, however many that is. */
-  pf_shard_expire(&w->shard, w->shard.clock.now_us, UINT32_MAX);
+  pf_shard_expire_all(&w->shard, w->shard.clock.now_us);
   w->health.finished = 1;
   const uint64_t *all = w->shard.counters.traffic[PF_TRAFFIC_ALL].packets;
   uint64_t total = all[PF_DIR_RX] + all[PF_DIR_TX];

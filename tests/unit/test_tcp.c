@@ -342,6 +342,34 @@ START_TEST(test_unanswered_syn_timeout) {
 }
 END_TEST
 
+START_TEST(test_timed_out_syn_expires_exactly_in_a_final_sweep) {
+  /* An attempt times out and joins the TCP flows at their head, ahead of
+   * a connection seen after its SYN: the final sweep still expires it at
+   * its own idle timeout, the other not. */
+  send_seg(
+      &(struct seg){
+          .from = CLIENT, .flags = PF_TCP_SYN, .seq = 10, .window = 65535},
+      SEC(100));
+  send_seg(&(struct seg){.from = CLIENT, /* another connection */
+                         .flags = PF_TCP_ACK,
+                         .seq = 5,
+                         .window = 65535,
+                         .payload = 10,
+                         .cport = 40001},
+           SEC(102));
+  pf_shard_expire(&shard, SEC(104), 0); /* the SYN times out: a tick */
+  ck_assert_uint_eq(stats()->unanswered, 1);
+  uint64_t tcp_to = SEC(test_timeouts.tcp_s);
+  /* The bounded walk from the list's tail stops at the other one... */
+  pf_shard_expire(&shard, SEC(100) + tcp_to, UINT32_MAX);
+  ck_assert_uint_eq(shard.flows.stats.expired, 0);
+  /* ...the final sweep does not. */
+  pf_shard_expire_all(&shard, SEC(100) + tcp_to);
+  ck_assert_uint_eq(shard.flows.stats.expired, 1);
+  ck_assert_uint_eq(pf_flow_table_count(&shard.flows), 1);
+}
+END_TEST
+
 START_TEST(test_unanswered_on_eviction) {
   /* A one-flow table: a SYN flood's flows are evicted before their
    * timeout; each evicted attempt counts as unanswered, exactly once. */
@@ -461,6 +489,7 @@ Suite *pf_tcp_suite(void) {
   tcase_add_test(tc, test_reset_paths);
   tcase_add_test(tc, test_zero_window);
   tcase_add_test(tc, test_unanswered_syn_timeout);
+  tcase_add_test(tc, test_timed_out_syn_expires_exactly_in_a_final_sweep);
   tcase_add_test(tc, test_unanswered_on_eviction);
   tcase_add_test(tc, test_extension_only_for_tcp);
   tcase_add_test(tc, test_analysis_off);
