@@ -15,6 +15,9 @@ _Static_assert(sizeof(struct pf_flow) == 46, "the entries' common part");
 _Static_assert(sizeof(struct pf_flow4) == 64, "an IPv4 flow: one cache line");
 _Static_assert(sizeof(struct pf_flow6) == 88, "an IPv6 flow");
 
+/* How many splits ahead a chain is asked for (pf_split_one). */
+#define PF_SPLIT_AHEAD 8
+
 /* An active timeout longer than 2^31 us is measured in units of 2^10 us,
  * so that a flow's age fits 32 bits (pf_flow.first32). */
 #define PF_AGE_SHIFT_LONG 10
@@ -196,6 +199,14 @@ struct pf_flow *pf_flow_table_find(const struct pf_flow_table *t,
  * hash to the new bucket move there, both chains keeping their order. */
 static void pf_split_one(struct pf_flow_table *t) {
   uint32_t from = pf_buckets_split(&t->buckets);
+  /* Buckets split in order: the chain of one a few splits ahead is asked
+   * for now, so that its split reads entries in cache. */
+  uint32_t ahead = t->buckets.split + PF_SPLIT_AHEAD;
+  if (ahead <= t->buckets.low_mask) {
+    uint32_t head = pf_bucket_get(&t->buckets, ahead);
+    if (head != PF_FLOW_NONE)
+      __builtin_prefetch(pf_flow_at(t, head));
+  }
   uint32_t ref = pf_bucket_get(&t->buckets, from);
   uint32_t bucket[2] = {from, from}, last[2] = {PF_FLOW_NONE, PF_FLOW_NONE};
   pf_bucket_set(&t->buckets, from, PF_FLOW_NONE);
