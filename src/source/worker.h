@@ -37,6 +37,10 @@ struct pf_worker {
   uint64_t clock_ts_us;        /* packet time at clock_mono */
   double clock_mono;           /* monotonic seconds of the last packet */
   bool in_batch;               /* lock held for the current batch */
+  unsigned batch_n;            /* packets of the current batch so far */
+  double batch_deadline;       /* monotonic end of a live batch */
+  double next_stats;           /* monotonic time of the next pcap_stats */
+  double next_addresses;       /* ... and of the next address refresh */
   int wake_fd;                 /* eventfd: written at stop, ends the wait */
 
   /* ---- guarded by lock ---- */
