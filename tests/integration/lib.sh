@@ -140,6 +140,34 @@ CONF
   } >"$dir/collectd.conf"
 }
 
+# pf_pcapflow_collectd DIR INTERVAL BLOCK : DIR/collectd.conf and its
+# plugins for a collectd with logfile, csv and pcapflow, whose
+# <Plugin pcapflow> block holds BLOCK.
+pf_pcapflow_collectd() {
+  pcapflow_plugin_dir "$1/plugins" logfile csv
+  pf_collectd_conf "$1" "$2"
+  printf 'LoadPlugin pcapflow\n<Plugin pcapflow>\n%s\n</Plugin>\n' "$3" >>"$1/collectd.conf"
+}
+
+# pf_cgroup CONTROLLER NAME : a new cgroup NAME under CONTROLLER (cpu,
+# pids) in the cgroup v1 hierarchy, or in v2 where the controller is
+# enabled; removed at the end. Sets CG, and PF_IN_CGROUP, a command prefix
+# for pf_collectd_start: the shell joins the cgroup, then becomes the
+# command (put `ip netns exec`, which hides the host's /sys/fs/cgroup,
+# after it). Skips the test where there is no such controller.
+pf_cgroup() {
+  if [[ -e /sys/fs/cgroup/$1/cgroup.procs ]]; then
+    CG=/sys/fs/cgroup/$1/$2
+  elif grep -qw "$1" /sys/fs/cgroup/cgroup.subtree_control 2>/dev/null; then
+    CG=/sys/fs/cgroup/$2
+  else
+    pf_skip "no cgroup $1 controller"
+  fi
+  mkdir "$CG" || pf_skip "cannot create cgroup $CG"
+  PF_CLEANUPS+=("rmdir $CG")
+  PF_IN_CGROUP=(sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$CG")
+}
+
 # pf_collectd_start DIR [PREFIX...] : starts collectd in the foreground (in
 # the background of this shell) with DIR/collectd.conf; PREFIX is e.g.
 # `ip netns exec NS`. Sets COLLECTD_PID.

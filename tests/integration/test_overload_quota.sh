@@ -19,21 +19,13 @@ WINDOW_S=8   # the part of the flood whose rows are counted
 MIN_ROWS=4   # of the WINDOW_S rows an interval of 1 s gives
 STOP_BOUND_MS=1000
 
-# ---- a cgroup with a CPU quota (v1 cpu controller, else cgroup v2) ----
-CG=""
-if [[ -e /sys/fs/cgroup/cpu/cpu.cfs_quota_us ]]; then
-  CG=/sys/fs/cgroup/cpu/pcapflow-overload-$$
-  mkdir "$CG" || pf_skip "cannot create a cgroup under /sys/fs/cgroup/cpu"
-  PF_CLEANUPS+=("rmdir $CG")
+# A CPU quota of QUOTA_PERCENT of one CPU (v1 or v2 knobs).
+pf_cgroup cpu "pcapflow-overload-$$"
+if [[ -e "$CG/cpu.cfs_quota_us" ]]; then
   echo 100000 >"$CG/cpu.cfs_period_us"
   echo $((1000 * QUOTA_PERCENT)) >"$CG/cpu.cfs_quota_us"
-elif grep -qw cpu /sys/fs/cgroup/cgroup.subtree_control 2>/dev/null; then
-  CG=/sys/fs/cgroup/pcapflow-overload-$$
-  mkdir "$CG" || pf_skip "cannot create a cgroup under /sys/fs/cgroup"
-  PF_CLEANUPS+=("rmdir $CG")
-  echo "$((1000 * QUOTA_PERCENT)) 100000" >"$CG/cpu.max"
 else
-  pf_skip "no cgroup CPU controller to set a quota with"
+  echo "$((1000 * QUOTA_PERCENT)) 100000" >"$CG/cpu.max"
 fi
 
 pf_netns_init
@@ -41,22 +33,13 @@ pf_veth_up
 "$GEN" --scenario mixed --packets 20000 --seed 29 --out "$WORK/mixed.pcap" || pf_fail "generator failed"
 
 dir="$WORK/collectd"
-pcapflow_plugin_dir "$dir/plugins" logfile csv
-pf_collectd_conf "$dir" 1
-cat >>"$dir/collectd.conf" <<CONF
-LoadPlugin pcapflow
-<Plugin pcapflow>
-  LocalNetwork "$LOCAL_V4"
-  LocalNetwork "$LOCAL_V6"
-  <Interface "$VETH_B">
-    Instance "veth"
-  </Interface>
-</Plugin>
-CONF
-# The shell joins the cgroup, then becomes collectd (ip netns exec, which
-# hides the host's /sys/fs/cgroup, comes after): every thread collectd
-# starts is held to the quota.
-pf_collectd_start "$dir" sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$CG" ip netns exec "$NS_B"
+pf_pcapflow_collectd "$dir" 1 "  LocalNetwork \"$LOCAL_V4\"
+  LocalNetwork \"$LOCAL_V6\"
+  <Interface \"$VETH_B\">
+    Instance \"veth\"
+  </Interface>"
+# Every thread collectd starts is held to the quota.
+pf_collectd_start "$dir" "${PF_IN_CGROUP[@]}" ip netns exec "$NS_B"
 series="$dir/csv/$HOSTNAME_TEST/pcapflow-veth"
 rows() { cat "$series"/packets-captured-* 2>/dev/null | grep -vc epoch || true; }
 pf_wait_until 30 grep -qs "capturing on \"$VETH_B\"" "$dir/collectd.log" ||
