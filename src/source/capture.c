@@ -232,18 +232,18 @@ static bool pf_try_open_live(struct pf_worker *w) {
 
 /* ---- the loop ---- */
 
-static void pf_finish_file(struct pf_worker *w) {
+/* The final state of a file: every flow whose timeout passed by the last
+ * packet's time is expired, however many that is. Returns the number of
+ * packets read. */
+static uint64_t pf_finish_file(struct pf_worker *w) {
   pf_capture_close(w);
   pthread_spin_lock(&w->lock);
-  /* The final state: every flow whose timeout passed by the last packet's
-   * time is expired, however many that is. */
   pf_shard_expire(&w->shard, w->shard.now_us, UINT32_MAX);
   w->health.finished = 1;
   const uint64_t *all = w->shard.counters.traffic[PF_TRAFFIC_ALL].packets;
   uint64_t total = all[PF_DIR_RX] + all[PF_DIR_TX];
   pthread_spin_unlock(&w->lock);
-  pf_log(w->src, PF_LOG_INFO, "read \"%s\" to its end: %llu packets",
-         w->src->cfg.device, (unsigned long long)total);
+  return total;
 }
 
 /* Expires flows after a batch of `n` packets, and ends the batch. `mono`
@@ -325,13 +325,24 @@ static void pf_live_failed(struct pf_worker *w, double *backoff) {
   pf_back_off(w, backoff);
 }
 
-/* The end of a file, or a damaged one (a truncated last record): either
- * way every packet read so far stays counted. */
+/* The end of a file, or where libpcap stopped reading it (a truncated
+ * record, an interface whose snapshot length differs from the first one's
+ * in a pcapng file): either way every packet read so far stays counted,
+ * and a file not read to its end says so (pf_source_run fails with it). */
 static void pf_file_ended(struct pf_worker *w, int n) {
+  const char *device = w->src->cfg.device;
   if (n == PCAP_ERROR)
-    pf_log(w->src, PF_LOG_ERR, "stopped reading \"%s\": %s", w->src->cfg.device,
-           pcap_geterr(w->pcap));
-  pf_finish_file(w);
+    snprintf(w->file_error, sizeof(w->file_error), "%s", pcap_geterr(w->pcap));
+  unsigned long long total = pf_finish_file(w);
+  if (!w->file_error[0]) {
+    pf_log(w->src, PF_LOG_INFO, "read \"%s\" to its end: %llu packets", device,
+           total);
+    return;
+  }
+  pf_log(w->src, PF_LOG_ERR,
+         "stopped reading \"%s\": %s; the %llu packets before are counted, "
+         "the rest of the file is not",
+         device, w->file_error, total);
 }
 
 void pf_capture_loop(struct pf_worker *w) {

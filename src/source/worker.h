@@ -33,6 +33,7 @@ struct pf_worker {
   bool if_mac_valid;
   struct pf_stat_total drop, ifdrop;
   char last_error[PF_ERR_MAX]; /* what the last failed open said */
+  char file_error[PF_ERR_MAX]; /* why a file was not read to its end */
   double down_since;           /* monotonic seconds; 0 when up */
   uint64_t clock_ts_us;        /* packet time at clock_mono */
   double clock_mono;           /* monotonic seconds of the last packet */

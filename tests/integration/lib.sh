@@ -378,12 +378,12 @@ pf_within_hll_error() {
 }
 
 # pf_within_latency_error EXACT GOT : a latency percentile within the
-# histogram's documented error (1/64) plus the 0.5 ms that printing
-# seconds with three decimals (pcapflow-replay) may add.
+# histogram's documented error (1/64) plus the half microsecond that
+# printing seconds with six decimals (pcapflow-replay) may add.
 pf_within_latency_error() {
   awk -v e="$1" -v g="$2" 'BEGIN {
     d = e - g; if (d < 0) d = -d
-    exit !(d <= e / 64 + 0.0005)
+    exit !(d <= e / 64 + 0.0000005)
   }'
 }
 
