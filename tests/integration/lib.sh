@@ -140,21 +140,13 @@ CONF
   } >"$dir/collectd.conf"
 }
 
-# pf_pcapflow_collectd DIR INTERVAL BLOCK : DIR/collectd.conf and its
-# plugins for a collectd with logfile, csv and pcapflow, whose
-# <Plugin pcapflow> block holds BLOCK.
-pf_pcapflow_collectd() {
-  pcapflow_plugin_dir "$1/plugins" logfile csv
-  pf_collectd_conf "$1" "$2"
-  printf 'LoadPlugin pcapflow\n<Plugin pcapflow>\n%s\n</Plugin>\n' "$3" >>"$1/collectd.conf"
-}
-
 # pf_cgroup CONTROLLER NAME : a new cgroup NAME under CONTROLLER (cpu,
 # pids) in the cgroup v1 hierarchy, or in v2 where the controller is
-# enabled; removed at the end. Sets CG, and PF_IN_CGROUP, a command prefix
-# for pf_collectd_start: the shell joins the cgroup, then becomes the
-# command (put `ip netns exec`, which hides the host's /sys/fs/cgroup,
-# after it). Skips the test where there is no such controller.
+# enabled; removed at the end. Sets CG, and PF_IN_CGROUP, a PREFIX for
+# pf_collectd: the shell joins the cgroup, then becomes the command. Put
+# `ip netns exec NS` after it (not --netns, which comes first: a network
+# namespace's /sys hides the host's cgroups). Skips the test where there
+# is no such controller.
 pf_cgroup() {
   if [[ -e /sys/fs/cgroup/$1/cgroup.procs ]]; then
     CG=/sys/fs/cgroup/$1/$2

@@ -26,12 +26,8 @@ grep -q "^pcapflow-replay: \"$WORK/snaplen.pcapng\" was not read to its end: $RE
 
 # 2. the plugin's File source
 dir="$WORK/collectd"
-pf_pcapflow_collectd "$dir" 1 "  <File \"$WORK/snaplen.pcapng\">
-    Instance \"partial\"
-  </File>"
-pf_collectd_start "$dir"
-read_two() { [[ "$(pf_value "$dir" partial packets-captured)" == 2 ]]; }
-pf_wait_until 30 read_two || pf_fail "the File source reports $(pf_value "$dir" partial packets-captured) packets, not 2"
+pf_collectd "$dir" --file "$WORK/snaplen.pcapng" Instance partial
+pf_wait_captured partial 2
 pf_collectd_stop
 line="pcapflow: source \"partial\": stopped reading \"$WORK/snaplen.pcapng\": $REASON; the 2 packets before are counted, the rest of the file is not"
 [[ "$(grep -cF "$line" "$dir/collectd.log")" == 1 ]] ||

@@ -25,20 +25,22 @@ WRITE_THREADS=1 READ_THREADS=1
 
 pf_netns_init
 pf_veth_up
-"$GEN" --scenario live --seed 5 --out "$WORK/live.pcap" || pf_fail "generator failed"
+pf_gen live live --seed 5
 
-# run NAME MAX SOURCES : collectd with the pcapflow block SOURCES, in a
-# cgroup of at most MAX tasks; waits until its init has failed. Sets DIR.
+# run NAME MAX SETTING... : collectd with pcapflow's SETTINGs (pf_collectd),
+# in a cgroup of at most MAX tasks; waits until its init has failed.
 run() {
-  DIR="$WORK/$1"
-  pf_pcapflow_collectd "$DIR" 1 "$3"
-  printf 'WriteThreads %d\nReadThreads %d\n' "$WRITE_THREADS" "$READ_THREADS" >>"$DIR/collectd.conf"
+  local name=$1 max=$2
+  shift 2
   # At most MAX tasks, threads included, for root too.
-  pf_cgroup pids "pcapflow-init-$1-$$"
-  echo "$2" >"$CG/pids.max"
-  pf_collectd_start "$DIR" "${PF_IN_CGROUP[@]}" ip netns exec "$NS_B"
-  pf_wait_until 30 grep -qs "Initialization of plugin .pcapflow' failed" "$DIR/collectd.log" ||
-    pf_fail "$1: init did not fail: $(cat "$DIR/collectd.log" 2>/dev/null)"
+  pf_cgroup pids "pcapflow-init-$name-$$"
+  echo "$max" >"$CG/pids.max"
+  pf_collectd "$WORK/$name" --stdin "$@" --wait init -- "${PF_IN_CGROUP[@]}" ip netns exec "$NS_B" <<CONF
+WriteThreads $WRITE_THREADS
+ReadThreads $READ_THREADS
+CONF
+  grep -qs "Initialization of plugin .pcapflow' failed" "$COLLECTD_DIR/collectd.log" ||
+    pf_fail "$name: init did not fail: $(cat "$COLLECTD_DIR/collectd.log")"
 }
 
 # fds : where each of collectd's descriptors leads, one a line.
@@ -46,8 +48,7 @@ fds() { for fd in /proc/"$COLLECTD_PID"/fd/*; do readlink "$fd"; done; }
 
 # The reference: pcapflow fails before it creates a source (a rules file
 # that does not exist), so it never held anything.
-run reference 64 "RulesFile \"$WORK/missing.yaml\"
-Interface \"$VETH_B\""
+run reference 64 --opt RulesFile "$WORK/missing.yaml" --interface "$VETH_B"
 sleep 1
 reference_fds=$(fds | wc -l)
 pf_collectd_stop
@@ -57,13 +58,9 @@ reference_status=$COLLECTD_STATUS
 # File's thread is one too many. Released, the workers leave room for
 # collectd's write and read threads.
 ((WRITE_THREADS + READ_THREADS <= 2)) || pf_fail "the test's thread counts are off"
-run failed $((1 + 2)) "<Interface \"$VETH_B\">
-  Instance \"veth\"
-  Workers 2
-</Interface>
-File \"$WORK/live.pcap\""
-grep -q "source \"live\": cannot start capture thread" "$DIR/collectd.log" ||
-  pf_fail "the File source did not fail to start its thread (the test's thread count is off?): $(grep pcapflow "$DIR/collectd.log")"
+run failed $((1 + 2)) --interface "$VETH_B" Instance veth Workers 2 --file "$WORK/live.pcap"
+grep -q "source \"live\": cannot start capture thread" "$COLLECTD_DIR/collectd.log" ||
+  pf_fail "the File source did not fail to start its thread (the test's thread count is off?): $(grep pcapflow "$COLLECTD_DIR/collectd.log")"
 # Workers that survived would have opened their handles by now (they do so
 # within milliseconds of starting).
 sleep 1
@@ -76,14 +73,14 @@ failed_fds=$(fds | wc -l)
 ((packet_sockets == 0)) || pf_fail "$packet_sockets packet socket(s) open after the failed init: $(cat /proc/"$pid"/net/packet)"
 ((eventfds == 0)) || pf_fail "$eventfds eventfd(s) left open after the failed init"
 ((failed_fds == reference_fds)) || pf_fail "$failed_fds descriptors open after the failed init, $reference_fds when no source was created"
-grep -q "pcapflow: not starting: released the 2 sources" "$DIR/collectd.log" ||
-  pf_fail "the release is not logged: $(grep pcapflow "$DIR/collectd.log")"
+grep -q "pcapflow: not starting: released the 2 sources" "$COLLECTD_DIR/collectd.log" ||
+  pf_fail "the release is not logged: $(grep pcapflow "$COLLECTD_DIR/collectd.log")"
 grep -q "reader#" <<<"$threads" && grep -q "writer#" <<<"$threads" ||
   pf_fail "collectd's read and write threads did not start: $threads"
 
-kill -0 "$pid" 2>/dev/null || pf_fail "collectd died after the failed init: $(tail -n 5 "$DIR/collectd.log")"
+kill -0 "$pid" 2>/dev/null || pf_fail "collectd died after the failed init: $(tail -n 5 "$COLLECTD_DIR/collectd.log")"
 pf_collectd_stop
 [[ $COLLECTD_STATUS == "$reference_status" ]] ||
-  pf_fail "collectd exited with status $COLLECTD_STATUS, $reference_status when no source was created: $(tail -n 5 "$DIR/collectd.log")"
-grep -q "Exiting normally" "$DIR/collectd.log" || pf_fail "collectd did not shut down normally: $(tail -n 5 "$DIR/collectd.log")"
+  pf_fail "collectd exited with status $COLLECTD_STATUS, $reference_status when no source was created: $(tail -n 5 "$COLLECTD_DIR/collectd.log")"
+grep -q "Exiting normally" "$COLLECTD_DIR/collectd.log" || pf_fail "collectd did not shut down normally: $(tail -n 5 "$COLLECTD_DIR/collectd.log")"
 pf_pass "the second source failed at init: threads left: $threads; no packet socket, no eventfd, $failed_fds descriptors as with no source; exit $COLLECTD_STATUS as with no source"

@@ -30,20 +30,14 @@ fi
 
 pf_netns_init
 pf_veth_up
-"$GEN" --scenario mixed --packets 20000 --seed 29 --out "$WORK/mixed.pcap" || pf_fail "generator failed"
+pf_gen mixed mixed --packets 20000 --seed 29
 
-dir="$WORK/collectd"
-pf_pcapflow_collectd "$dir" 1 "  LocalNetwork \"$LOCAL_V4\"
-  LocalNetwork \"$LOCAL_V6\"
-  <Interface \"$VETH_B\">
-    Instance \"veth\"
-  </Interface>"
 # Every thread collectd starts is held to the quota.
-pf_collectd_start "$dir" "${PF_IN_CGROUP[@]}" ip netns exec "$NS_B"
+dir="$WORK/collectd"
+pf_collectd "$dir" --local --interface "$VETH_B" Instance veth --timeout 60 \
+  -- "${PF_IN_CGROUP[@]}" ip netns exec "$NS_B"
 series="$dir/csv/$HOSTNAME_TEST/pcapflow-veth"
 rows() { cat "$series"/packets-captured-* 2>/dev/null | grep -vc epoch || true; }
-pf_wait_until 30 grep -qs "capturing on \"$VETH_B\"" "$dir/collectd.log" ||
-  pf_fail "capture did not start: $(cat "$dir/collectd.log" 2>/dev/null)"
 written() { (($(rows) >= 1)); }
 pf_wait_until 60 written || pf_fail "no row written before the flood"
 
