@@ -43,10 +43,14 @@ int pf_field_add_range(struct pf_field_def *f, struct pf_range r) {
   return 0;
 }
 
-int pf_field_add_prefix(struct pf_field_def *f, const struct pf_prefix *p) {
-  if (pf_grow((void **)&f->prefixes, &f->cap, f->n, sizeof(*f->prefixes)) != 0)
+int pf_field_add_prefix(struct pf_field_def *f, const struct pf_prefix *p,
+                        struct pf_pos pos) {
+  size_t cap = f->cap;
+  if (pf_grow((void **)&f->prefixes, &cap, f->n, sizeof(*f->prefixes)) != 0 ||
+      pf_grow((void **)&f->pos, &f->cap, f->n, sizeof(*f->pos)) != 0)
     return -1;
-  f->prefixes[f->n++] = *p;
+  f->prefixes[f->n] = *p;
+  f->pos[f->n++] = pos;
   return 0;
 }
 
@@ -55,6 +59,7 @@ void pf_rules_def_free(struct pf_rules_def *def) {
     for (int f = 0; f < PF_FIELD_COUNT; f++) {
       free(def->classes[i].field[f].ranges);
       free(def->classes[i].field[f].prefixes);
+      free(def->classes[i].field[f].pos);
     }
   free(def->classes);
   free(def->local);

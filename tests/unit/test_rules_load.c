@@ -215,7 +215,10 @@ START_TEST(test_unreadable_files) {
   ck_assert_str_eq(err, want);
 
   ck_assert_int_eq(pf_rules_load(tmp_dir, &r, err, sizeof(err)), -1);
-  snprintf(want, sizeof(want), "%s: not a regular file", tmp_dir);
+  snprintf(want, sizeof(want),
+           "%s: not a regular file but a directory; a rules file must be a "
+           "regular file",
+           tmp_dir);
   ck_assert_str_eq(err, want);
 
   /* One byte over the limit is refused before it is parsed. */
@@ -226,7 +229,9 @@ START_TEST(test_unreadable_files) {
   close(fd);
   ck_assert_int_eq(pf_rules_load(path, &r, err, sizeof(err)), -1);
   snprintf(want, sizeof(want),
-           "%s: larger than 16 MiB, the limit for a rules file", path);
+           "%s: 16777217 bytes, larger than 16 MiB, the limit for a rules "
+           "file",
+           path);
   ck_assert_str_eq(err, want);
 
   /* Exactly at the limit it is read, then refused as YAML (NUL bytes). */
