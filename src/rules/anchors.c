@@ -4,6 +4,7 @@
 #include "rules/anchors.h"
 
 #include "base/hash.h"
+#include "rules/grow.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -48,14 +49,8 @@ static void pf_place(struct pf_yanchors *a, const char *text, uint32_t i) {
 
 /* Keeps the table at most half full. */
 static int pf_make_room(struct pf_yanchors *a, const char *text) {
-  if (a->n == a->cap) {
-    uint32_t cap = a->cap ? a->cap * 2 : 16;
-    struct pf_yanchor *grown = realloc(a->v, cap * sizeof(*grown));
-    if (!grown)
-      return -1;
-    a->v = grown;
-    a->cap = cap;
-  }
+  if (pf_reserve((void **)&a->v, &a->cap, a->n + 1, sizeof(*a->v), 16) != 0)
+    return -1;
   if ((a->n + 1) * 2 <= a->n_slots)
     return 0;
   uint32_t n_slots = a->n_slots ? a->n_slots * 2 : 32;

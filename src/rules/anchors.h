@@ -17,7 +17,7 @@ struct pf_yanchor {
 
 struct pf_yanchors {
   struct pf_yanchor *v;
-  uint32_t n, cap;
+  size_t n, cap;
   uint32_t *slots; /* open addressing: anchor index + 1, 0 when empty */
   uint32_t n_slots;
   uint64_t seed[4]; /* names are the file's: hashed with the secret seed */

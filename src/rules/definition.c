@@ -1,21 +1,14 @@
 /* definition.c - the growing arrays of a rules definition while a file is
  * checked. */
 #include "rules/definition.h"
+#include "rules/grow.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 /* Makes room for one more element of `elem` bytes. */
 static int pf_grow(void **array, size_t *cap, size_t n, size_t elem) {
-  if (n < *cap)
-    return 0;
-  size_t new_cap = *cap ? *cap * 2 : 4;
-  void *grown = realloc(*array, new_cap * elem);
-  if (!grown)
-    return -1;
-  *array = grown;
-  *cap = new_cap;
-  return 0;
+  return pf_reserve(array, cap, n + 1, elem, 4);
 }
 
 struct pf_class_def *pf_rules_def_add_class(struct pf_rules_def *def) {

@@ -5,6 +5,7 @@
 
 #include "pcapflow/rules.h"
 #include "rules/anchors.h"
+#include "rules/grow.h"
 #include "rules/values.h"
 
 #include <stdlib.h>
@@ -30,22 +31,6 @@ struct pf_ybuild {
   uint64_t expanded; /* nodes read so far, every alias expanded */
   bool has_root;
 };
-
-/* ---- growing arrays (bounded: every caller is under a cap) ---- */
-
-static int pf_reserve(void **v, size_t *cap, size_t need, size_t elem) {
-  if (need <= *cap)
-    return 0;
-  size_t n = *cap ? *cap : 64;
-  while (n < need)
-    n *= 2;
-  void *grown = realloc(*v, n * elem);
-  if (!grown)
-    return -1;
-  *v = grown;
-  *cap = n;
-  return 0;
-}
 
 static int pf_oom(struct pf_ybuild *b) {
   return pf_rules_fail(b->e, "out of memory reading YAML");
@@ -77,7 +62,7 @@ static int64_t pf_new_node(struct pf_ybuild *b, enum pf_ytype type,
   struct pf_ydoc *d = b->doc;
   size_t cap = d->cap_nodes;
   if (pf_reserve((void **)&d->nodes, &cap, (size_t)d->n_nodes + 1,
-                 sizeof(*d->nodes)) != 0)
+                 sizeof(*d->nodes), 64) != 0)
     return pf_oom(b);
   d->cap_nodes = (uint32_t)cap;
   d->nodes[d->n_nodes] = (struct pf_ynode){.type = (uint8_t)type,
@@ -89,7 +74,8 @@ static int64_t pf_new_node(struct pf_ybuild *b, enum pf_ytype type,
 /* Appends bytes and a NUL to the document's text; their offset, or -1. */
 static int64_t pf_add_text(struct pf_ybuild *b, const void *bytes, size_t n) {
   struct pf_ydoc *d = b->doc;
-  if (pf_reserve((void **)&d->text, &d->cap_text, d->n_text + n + 1, 1) != 0)
+  if (pf_reserve((void **)&d->text, &d->cap_text, d->n_text + n + 1, 1, 4096) !=
+      0)
     return pf_oom(b);
   size_t at = d->n_text;
   if (n)
@@ -108,7 +94,7 @@ static int pf_attach(struct pf_ybuild *b, uint32_t node, uint64_t weight) {
     return 0;
   }
   if (pf_reserve((void **)&b->pending, &b->cap_pending, b->n_pending + 1,
-                 sizeof(*b->pending)) != 0)
+                 sizeof(*b->pending), 64) != 0)
     return pf_oom(b);
   b->pending[b->n_pending++] = node;
   b->open[b->depth - 1].weight += weight;
@@ -232,7 +218,7 @@ static int pf_end(struct pf_ybuild *b) {
   struct pf_ydoc *d = b->doc;
   size_t n = b->n_pending - o.kids_from;
   if (pf_reserve((void **)&d->kids, &d->cap_kids, d->n_kids + n,
-                 sizeof(*d->kids)) != 0)
+                 sizeof(*d->kids), 64) != 0)
     return pf_oom(b);
   if (n)
     memcpy(d->kids + d->n_kids, b->pending + o.kids_from, n * sizeof(*d->kids));

@@ -14,6 +14,7 @@
 #include <check.h>
 
 #include "rules/settle.h"
+#include "rules_helpers.h"
 #include "suites.h"
 
 /* ---- the settle rule ---- */
@@ -105,7 +106,7 @@ END_TEST
 
 /* ---- the watch ---- */
 
-static char dir[] = "/tmp/pcapflow-watch-XXXXXX";
+static char dir[32];
 static char path[256];
 static const struct pf_rules_watch_config fast = {.poll_ms = 10,
                                                   .settle_ms = 40};
@@ -126,16 +127,11 @@ static void install(const char *text) {
 }
 
 static void setup(void) {
-  strcpy(dir, "/tmp/pcapflow-watch-XXXXXX");
-  ck_assert_ptr_nonnull(mkdtemp(dir));
+  rules_make_dir(dir);
   snprintf(path, sizeof(path), "%s/rules.yaml", dir);
 }
 
-static void teardown(void) {
-  char cmd[128];
-  snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-  ck_assert_int_eq(system(cmd), 0);
-}
+static void teardown(void) { rules_remove_dir(dir); }
 
 static const char v1[] = "classes:\n  - name: a\n    protocol: tcp\n";
 static const char v2[] = "classes:\n  - name: a\n    protocol: tcp\n"
