@@ -51,20 +51,6 @@ static uint64_t pf_now_ms(void) {
   return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-static struct pf_rules_news *pf_queued(struct pf_rules_watch *w, unsigned i);
-
-static void pf_watch_destroy(struct pf_rules_watch *w) {
-  for (unsigned i = 0; i < w->count; i++)
-    pf_rules_free(pf_queued(w, i)->rules);
-  pf_writing_free(&w->writing);
-  if (w->wake_fd >= 0)
-    close(w->wake_fd);
-  pthread_cond_destroy(&w->ended_cond);
-  pthread_mutex_destroy(&w->lock);
-  free(w->path);
-  free(w);
-}
-
 /* ---- the queue ---- */
 
 static struct pf_rules_news *pf_queued(struct pf_rules_watch *w, unsigned i) {
@@ -80,12 +66,14 @@ static void pf_drop_locked(struct pf_rules_watch *w, unsigned i) {
 }
 
 /* A newer rule set makes an older one not taken yet pointless (the owner
- * would install it only to replace it); when the queue is full, the
- * oldest piece goes. Called with the lock held. */
+ * would install it only to replace it), so at most one waits; when the
+ * queue is full, the oldest piece goes. Called with the lock held. */
 static void pf_make_room_locked(struct pf_rules_watch *w, bool loaded) {
   for (unsigned i = 0; loaded && i < w->count; i++)
-    if (pf_queued(w, i)->kind == PF_RULES_LOADED)
-      pf_drop_locked(w, i--);
+    if (pf_queued(w, i)->kind == PF_RULES_LOADED) {
+      pf_drop_locked(w, i);
+      break;
+    }
   if (w->count == PF_WATCH_QUEUE)
     pf_drop_locked(w, 0);
 }
@@ -99,6 +87,18 @@ static void pf_post(struct pf_rules_watch *w, enum pf_rules_news_kind kind,
   n->rules = rules;
   snprintf(n->message, sizeof(n->message), "%s", message);
   pthread_mutex_unlock(&w->lock);
+}
+
+static void pf_watch_destroy(struct pf_rules_watch *w) {
+  for (unsigned i = 0; i < w->count; i++)
+    pf_rules_free(pf_queued(w, i)->rules);
+  pf_writing_free(&w->writing);
+  if (w->wake_fd >= 0)
+    close(w->wake_fd);
+  pthread_cond_destroy(&w->ended_cond);
+  pthread_mutex_destroy(&w->lock);
+  free(w->path);
+  free(w);
 }
 
 bool pf_rules_watch_next(struct pf_rules_watch *w, struct pf_rules_news *news) {
