@@ -1,6 +1,6 @@
 /* ydoc.c - a rules file's YAML read one libyaml event at a time into a
  * compact tree (ydoc.h), each cap checked at the event that would exceed
- * it: the file is never held twice, and an alias never copied. */
+ * it, before anything of that event is stored; an alias is never copied. */
 #include "rules/ydoc.h"
 
 #include "pcapflow/rules.h"
@@ -39,7 +39,7 @@ static int pf_oom(struct pf_ybuild *b) {
 /* ---- nodes ---- */
 
 /* Counts `weight` more nodes, refusing past the cap before anything is
- * stored: `what` says which node brought the count over. */
+ * stored; `alias` names the alias that brought them, or is NULL. */
 static int pf_count(struct pf_ybuild *b, uint64_t weight, yaml_mark_t at,
                     const char *alias) {
   b->expanded += weight;
@@ -60,15 +60,13 @@ static int pf_count(struct pf_ybuild *b, uint64_t weight, yaml_mark_t at,
 static int64_t pf_new_node(struct pf_ybuild *b, enum pf_ytype type,
                            yaml_mark_t at) {
   struct pf_ydoc *d = b->doc;
-  size_t cap = d->cap_nodes;
-  if (pf_reserve((void **)&d->nodes, &cap, (size_t)d->n_nodes + 1,
+  if (pf_reserve((void **)&d->nodes, &d->cap_nodes, d->n_nodes + 1,
                  sizeof(*d->nodes), 64) != 0)
     return pf_oom(b);
-  d->cap_nodes = (uint32_t)cap;
   d->nodes[d->n_nodes] = (struct pf_ynode){.type = (uint8_t)type,
                                            .line = (uint32_t)at.line,
                                            .col = (uint32_t)at.column};
-  return d->n_nodes++;
+  return (int64_t)d->n_nodes++;
 }
 
 /* Appends bytes and a NUL to the document's text; their offset, or -1. */

@@ -37,7 +37,7 @@ struct pf_ynode {
 
 struct pf_ydoc {
   struct pf_ynode *nodes;
-  uint32_t n_nodes, cap_nodes;
+  size_t n_nodes, cap_nodes;
   uint32_t *kids;
   size_t n_kids, cap_kids;
   char *text;
