@@ -18,7 +18,7 @@ FRAMES=20000
 NETWORKS=100000
 BOUND=1.5
 
-"$GEN" --scenario mixed --packets $FRAMES --seed 1 --out "$WORK/mixed.pcap" || pf_fail "generator failed"
+pf_gen mixed mixed --packets $FRAMES --seed 1
 tshark -r "$WORK/mixed.pcap" -T fields -e ip.src -e ip.dst -e ipv6.src -e ipv6.dst 2>/dev/null |
   tr '\t,' '\n\n' | grep -v '^$' | sort -u >"$WORK/addresses"
 

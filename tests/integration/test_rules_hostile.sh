@@ -23,7 +23,7 @@ STEPS=${HOSTILE_STEPS:-fifo_start edit bomb huge fifo}
 PEAK_GROWTH_KIB=$((64 * 1024))
 STOP_BOUND_S=10
 
-"$GEN" --scenario mixed --packets 2000 --seed 5 --out "$WORK/mixed.pcap" || pf_fail "generator failed"
+pf_gen mixed mixed --packets 2000 --seed 5
 rules="$WORK/rules.yaml"
 # install FILE: replaces the rules file at once, as deployment tools do.
 install_rules() { cp "$1" "$rules.tmp" && mv -f "$rules.tmp" "$rules"; }
@@ -47,20 +47,11 @@ awk 'BEGIN { printf "classes:\n"; n = int((16 * 1048576 - 9) / 4); for (i = 0; i
   >"$WORK/flat.yaml"
 
 # start_collectd DIR RULES: a collectd replaying a capture file once, with
-# RulesFile RULES, logging every second.
+# RulesFile RULES, logging every second; started, and initialised.
 start_collectd() {
-  local dir=$1
-  pcapflow_plugin_dir "$dir/plugins" logfile csv
-  pf_collectd_conf "$dir" 1
-  cat >>"$dir/collectd.conf" <<CONF
-LoadPlugin pcapflow
-<Plugin pcapflow>
-  RulesFile "$2"
-  LocalNetwork "$LOCAL_V4"
-  File "$WORK/mixed.pcap"
-</Plugin>
-CONF
-  pf_collectd_start "$dir"
+  dir=$1
+  pf_collectd "$dir" --opt RulesFile "$2" --raw "LocalNetwork \"$LOCAL_V4\"" \
+    --file "$WORK/mixed.pcap"
 }
 log() { grep -F "$1" "$dir/collectd.log" 2>/dev/null || true; }
 logged() { [[ -n "$(log "$1")" ]]; }
@@ -78,15 +69,7 @@ peak_kib() { awk '/^VmHWM/ {print $2}' "/proc/$COLLECTD_PID/status"; }
 # after a plugin failed its init).
 stop_within() {
   local t0=$SECONDS
-  kill -TERM "$COLLECTD_PID"
-  local i
-  for i in $(seq 1 $((STOP_BOUND_S * 10))); do
-    kill -0 "$COLLECTD_PID" 2>/dev/null || break
-    sleep 0.1
-  done
-  kill -0 "$COLLECTD_PID" 2>/dev/null && pf_fail "$1: collectd still running $STOP_BOUND_S s after SIGTERM"
-  COLLECTD_STATUS=0
-  wait "$COLLECTD_PID" || COLLECTD_STATUS=$?
+  pf_collectd_stop "$STOP_BOUND_S"
   [[ $COLLECTD_STATUS -le 1 ]] && logged "Exiting normally" ||
     pf_fail "$1: collectd did not shut down cleanly (status $COLLECTD_STATUS): $(tail -n 3 "$dir/collectd.log")"
   echo "  $1: collectd stopped $((SECONDS - t0)) s after SIGTERM"
@@ -101,8 +84,7 @@ step() { [[ " $STEPS " == *" $1 "* ]]; }
 # ---- a FIFO as the rules file at start-up ----
 if step fifo_start; then
   mkfifo "$WORK/start.fifo"
-  dir="$WORK/fifo_start"
-  start_collectd "$dir" "$WORK/start.fifo"
+  start_collectd "$WORK/fifo_start" "$WORK/start.fifo"
   pf_wait_until 20 logged "pcapflow: RulesFile: $WORK/start.fifo: not a regular file but a FIFO; a rules file must be a regular file" ||
     pf_fail "fifo_start: FIFO not refused: $(cat "$dir/collectd.log" 2>/dev/null)"
   logged "pcapflow: not starting: the rules file has an error" || pf_fail "fifo_start: pcapflow started anyway"
@@ -111,8 +93,7 @@ fi
 
 # ---- one collectd for the reloads ----
 install_rules "$WORK/v1.yaml"
-dir="$WORK/collectd"
-start_collectd "$dir" "$rules"
+start_collectd "$WORK/collectd" "$rules"
 pf_wait_until 20 logged "RulesFile \"$rules\": 3 classes and unclassified" ||
   pf_fail "rules v1 not loaded: $(cat "$dir/collectd.log")"
 rows_keep_coming start
@@ -174,7 +155,7 @@ fi
 
 # The rules in force stayed: the last good version's classes are written.
 last=$(if step edit; then echo finished; else echo three; fi)
-pf_wait_until 10 test -n "$(pf_value "$dir" mixed-class "if_packets-$last")" ||
-  pf_fail "class $last not written"
+written() { [[ -n "$(pf_value "$dir" mixed-class "if_packets-$last")" ]]; }
+pf_wait_until 10 written || pf_fail "class $last not written"
 stop_within reloads
 pf_pass "steps $STEPS: nothing blocked the read callback or shutdown, memory stayed bounded, no half-written file applied"
