@@ -16,6 +16,7 @@
   X(counters)                                                                  \
   X(direction)                                                                 \
   X(localnet)                                                                  \
+  X(localnet_trie)                                                             \
   X(flow_key)                                                                  \
   X(flow_table)                                                                \
   X(flow_model)                                                                \
@@ -34,6 +35,8 @@
   X(rules_errors)                                                              \
   X(rules_classify)                                                            \
   X(rules_random)                                                              \
+  X(rules_hostile)                                                             \
+  X(rules_watch)                                                               \
   X(class_counters)                                                            \
   X(class_latency)                                                             \
   X(source_rules)                                                              \
