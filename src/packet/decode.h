@@ -9,6 +9,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "base/bytes.h"
+#include "packet/proto.h"
 #include "pcapflow/counters.h"
 
 /* Network-layer outcome: exactly one per packet. */
@@ -66,7 +68,7 @@ struct pf_packet {
   uint16_t vlan_outer; /* outermost VLAN id (0 when vlan_count == 0) */
   uint16_t vlan_inner; /* innermost VLAN id */
 
-  uint8_t ip_proto;      /* IPv4 protocol / last IPv6 next header */
+  uint8_t ip_proto;      /* PF_IPPROTO_*: IPv4 protocol / last IPv6 next hdr */
   uint8_t dscp;          /* DSCP from TOS / traffic class */
   bool fragment;         /* IPv4 MF or offset, or IPv6 fragment header */
   bool later_fragment;   /* non-first fragment: no transport header */
@@ -86,6 +88,12 @@ struct pf_packet {
    * by the snapshot length): TCP payload = l4_total_len - data offset. */
   uint32_t l4_total_len;
 };
+
+/* The validated transport header and what was captured after it, as a
+ * window for the checked reader (empty when there is none). */
+static inline struct pf_bytes pf_packet_l4(const struct pf_packet *pkt) {
+  return pf_bytes_of(pkt->l4_hdr, pkt->l4_len);
+}
 
 /* Decodes one frame of libpcap link type `dlt` into *pkt. Always fills *pkt
  * with a complete outcome, so every frame can be counted. */

@@ -4,6 +4,7 @@
  * the value. */
 #include "rules/schema.h"
 
+#include "packet/proto.h"
 #include "pcapflow/error.h"
 #include "rules/values.h"
 
@@ -291,7 +292,7 @@ static int pf_check_protocol_ports(struct pf_schema *s,
     return 0;
   for (size_t i = 0; i < proto->n; i++)
     for (uint32_t v = proto->ranges[i].lo; v <= proto->ranges[i].hi; v++)
-      if (v == 6 || v == 17 || v == 132)
+      if (v == PF_IPPROTO_TCP || v == PF_IPPROTO_UDP || v == PF_IPPROTO_SCTP)
         return 0;
   return pf_fail_node(s, protocol_node,
                       "protocol: none of these protocols carries ports (tcp, "

@@ -9,6 +9,7 @@
 
 /* The table: X is applied to every suite's name. */
 #define PF_UNIT_SUITES(X)                                                      \
+  X(bytes)                                                                     \
   X(decode)                                                                    \
   X(decode_link)                                                               \
   X(decode_malformed)                                                          \
