@@ -160,15 +160,15 @@ static inline int pf_check_version(const struct frame *fr, uint32_t off,
   return pf_ip_version(v) == version ? PF_MAL_NONE : PF_MAL_IP_VERSION;
 }
 
-/* The datagram's length from its total length field. Linux BIG TCP hands
- * over IPv4 segments larger than 64 KiB with a total length of 0: the
- * frame's length is the only length there is. */
+/* The datagram's length from its total length field. A total length of 0
+ * is what a sending host's capture shows for a segment handed over before
+ * segmentation offload (TSO: the NIC writes the lengths of the segments it
+ * cuts) and for a Linux BIG TCP segment over 64 KiB: the frame's length is
+ * the only length there is (docs/DECODING.md). */
 static inline uint32_t pf_ipv4_total(const struct frame *fr, uint32_t off,
                                      const struct pf_wire_ipv4 *h) {
   uint32_t total = pf_be16(h->total_len);
-  if (total == 0 && fr->len - off > UINT16_MAX)
-    total = fr->len - off;
-  return total;
+  return total != 0 ? total : fr->len - off;
 }
 
 static int pf_decode_ipv4(const struct frame *fr, uint32_t off,

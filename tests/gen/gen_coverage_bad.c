@@ -377,6 +377,8 @@ static void bad_ipv4_header(struct gen *g) {
                        .tcp_flags = TCP_ACK,
                        .payload = 20,
                        .payload_max = 100};
+  struct ipspec ack = {
+      .ver = 4, .addr = ADDR_TX, .proto = 6, .tcp_flags = TCP_ACK};
   struct ipspec opt4 = {
       .ver = 4, .addr = ADDR_TX, .proto = 17, .v4_opts = 4, .payload = 20};
   struct ipspec opt40 = {.ver = 4,
@@ -398,7 +400,9 @@ static void bad_ipv4_header(struct gen *g) {
   gen_build_ip(g, &gen_enc_plain, &opt40, "v4_total_below_ihl60");
   gen_set_v4_total(f, 40);
   gen_emit(g, CAP_ALL, R_IPV4_HEADER);
-  gen_build_ip(g, &gen_enc_plain, &tcp, "v4_total_0");
+  /* total length 0 (TSO): the frame's length, here shorter than the IHL */
+  gen_build_ip(g, &gen_enc_plain, &ack, "v4_total_0_below_ihl60");
+  gen_set_ihl(f, 15);
   gen_set_v4_total(f, 0);
   gen_emit(g, CAP_ALL, R_IPV4_HEADER);
   gen_build_ip(g, &gen_enc_plain, &tcp, "v4_total_19");

@@ -14,6 +14,7 @@
   X(decode_link)                                                               \
   X(decode_malformed)                                                          \
   X(decode_truncation)                                                         \
+  X(decode_lengths)                                                            \
   X(counters)                                                                  \
   X(direction)                                                                 \
   X(localnet)                                                                  \
