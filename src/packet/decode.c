@@ -423,7 +423,9 @@ static int pf_decode_link(int dlt, const struct frame *fr,
 
 /* ---- public ---- */
 
-/* The frame's bytes and lengths. */
+/* The frame's bytes and lengths, or `wire_length` for a wire length no
+ * link carries: nothing of such a frame is believed, and its bytes count
+ * as what was captured. */
 static int pf_frame_of(const uint8_t *frame, uint32_t caplen, uint32_t len,
                        struct frame *fr, struct pf_packet *pkt) {
   uint32_t cap = caplen < len ? caplen : len;
@@ -433,7 +435,10 @@ static int pf_frame_of(const uint8_t *frame, uint32_t caplen, uint32_t len,
       .cut = caplen < len,
   };
   pkt->wire_len = len;
-  return PF_MAL_NONE;
+  if (len <= PF_WIRE_LEN_MAX)
+    return PF_MAL_NONE;
+  pkt->wire_len = cap;
+  return PF_MAL_WIRE_LENGTH;
 }
 
 void pf_decode(int dlt, const uint8_t *frame, uint32_t caplen, uint32_t len,

@@ -48,6 +48,12 @@ enum pf_kdir {
 #define PF_TCP_PSH 0x08
 #define PF_TCP_ACK 0x10
 
+/* The longest wire length a frame can truthfully have (docs/DECODING.md,
+ * "Lengths"): the largest packet Linux builds is a BIG TCP GSO or GRO
+ * packet, below GSO_MAX_SIZE (8 x 65535 = 524,280 bytes); twice that leaves
+ * room for any header in front. A longer one is `wire_length`. */
+#define PF_WIRE_LEN_MAX (1u << 20)
+
 #define PF_MAX_VLAN_TAGS 8
 #define PF_MAX_MPLS_LABELS 16
 #define PF_MAX_IPV6_EXT 16
@@ -56,7 +62,8 @@ enum pf_kdir {
  * only as long as the frame is. Fields past `malformed` are meaningful only
  * when l3 is IPv4 or IPv6 (addresses, protocol) or when noted. */
 struct pf_packet {
-  uint32_t wire_len; /* pcap len: what byte counters add */
+  uint32_t wire_len; /* what byte counters add: pcap len, or caplen when
+                        len is past PF_WIRE_LEN_MAX */
   uint8_t l3;        /* enum pf_l3 */
   uint8_t l4;        /* enum pf_l4 */
   int8_t malformed;  /* enum pf_malformed */

@@ -624,6 +624,17 @@ static void bad_l4_header(struct gen *g) {
   }
 }
 
+/* A wire length no link carries, as a damaged or crafted file may claim:
+ * a small well-formed frame said to be 4 GB long. Not live: no NIC can. */
+static void bad_wire_length(struct gen *g) {
+  struct ipspec udp4 = {.ver = 4, .addr = ADDR_RX, .proto = 17, .payload = 6};
+  if (g->live || !gen_build_ip(g, &gen_enc_plain, &udp4, "wire_length_4g"))
+    return;
+  g->claim_len = 4000000000u;
+  gen_emit(g, CAP_ALL, R_WIRE_LENGTH);
+  g->claim_len = 0;
+}
+
 void gen_cover_malformed(struct gen *g) {
   bad_link_cuts(g);
   bad_encap_cuts(g);
@@ -634,4 +645,5 @@ void gen_cover_malformed(struct gen *g) {
   bad_ip_length(g);
   bad_ipv6_ext(g);
   bad_l4_header(g);
+  bad_wire_length(g);
 }

@@ -1,6 +1,7 @@
 /* test_decode_lengths.c - pf_decode's length rules (docs/DECODING.md,
  * "Lengths" and "Network layer"): an IPv4 total length of 0 (segmentation
- * offload, BIG TCP) runs to the frame's end. */
+ * offload, BIG TCP) runs to the frame's end; a wire length no link carries
+ * is `wire_length`, its bytes counted as captured. */
 #include <stdlib.h>
 
 #include <check.h>
@@ -8,6 +9,7 @@
 
 #include "frames.h"
 #include "packet/decode.h"
+#include "shard/packet_counters.h"
 #include "suites.h"
 
 #define ETH 14
@@ -147,6 +149,79 @@ START_TEST(test_tso_shorter_than_its_header_is_ipv4_header) {
 }
 END_TEST
 
+/* ---- the wire length ---- */
+
+/* 48 bytes of a well-formed Ethernet + IPv4 + UDP frame (a fuzzer's). */
+static void eth_udp48(struct frame *f, int dlt) {
+  frame_init(f, dlt);
+  if (dlt == DLT_LINUX_SLL2)
+    frame_sll2(f, 0x0800, 4); /* outgoing */
+  else
+    frame_eth(f, NULL, mac_a, 0x0800);
+  frame_ipv4(f, &(struct ip4){.proto = 17});
+  frame_udp(f, 1, 2);
+  frame_fill(f, 0, 48 - f->len);
+  frame_finish(f);
+}
+
+/* A 48-byte frame claiming 4 GB: nothing of it is believed, not even its
+ * link header; its bytes count as the 48 captured. */
+START_TEST(test_wire_length_no_link_carries) {
+  static const int dlts[] = {DLT_EN10MB, DLT_LINUX_SLL2};
+  static const uint32_t lens[] = {PF_WIRE_LEN_MAX + 1, 4000000000u, UINT32_MAX};
+  for (int d = 0; d < 2; d++)
+    for (int i = 0; i < 3; i++) {
+      struct frame f;
+      eth_udp48(&f, dlts[d]);
+      struct pf_packet p;
+      uint8_t *buf = frame_decode(&f, f.len, lens[i], &p);
+      expect_complete(&p);
+      ck_assert_int_eq(p.l3, PF_L3_MALFORMED);
+      ck_assert_int_eq(p.malformed, PF_MAL_WIRE_LENGTH);
+      ck_assert_uint_eq(p.wire_len, 48);
+      ck_assert_int_eq(p.kdir, PF_KDIR_UNKNOWN);
+      ck_assert_ptr_null(p.eth_src);
+      free(buf);
+    }
+}
+END_TEST
+
+/* The bound itself is a length some capture may truthfully report. */
+START_TEST(test_wire_length_at_the_bound_decodes) {
+  struct frame f;
+  eth_udp48(&f, DLT_EN10MB);
+  struct pf_packet p;
+  uint8_t *buf = frame_decode(&f, f.len, PF_WIRE_LEN_MAX, &p);
+  ck_assert_int_eq(p.l3, PF_L3_IPV4);
+  ck_assert_int_eq(p.l4, PF_L4_UDP);
+  ck_assert_uint_eq(p.wire_len, PF_WIRE_LEN_MAX);
+  free(buf);
+  /* caplen past len: libpcap never, a crafted file may; len still rules */
+  buf = frame_decode(&f, UINT32_MAX, f.len, &p);
+  ck_assert_int_eq(p.l4, PF_L4_UDP);
+  ck_assert_uint_eq(p.wire_len, 48);
+  free(buf);
+}
+END_TEST
+
+/* In the counters: one malformed packet of 48 bytes, in the smallest size
+ * bucket, its reason wire_length. */
+START_TEST(test_wire_length_counted_as_captured) {
+  struct frame f;
+  eth_udp48(&f, DLT_EN10MB);
+  struct pf_packet p;
+  uint8_t *buf = frame_decode(&f, f.len, 4000000000u, &p);
+  struct pf_counters c = {0};
+  pf_counters_add(&c, &p, PF_DIR_RX, PF_LOCALITY_UNKNOWN);
+  ck_assert_uint_eq(c.traffic[PF_TRAFFIC_ALL].packets[PF_DIR_RX], 1);
+  ck_assert_uint_eq(c.traffic[PF_TRAFFIC_ALL].octets[PF_DIR_RX], 48);
+  ck_assert_uint_eq(c.traffic[PF_TRAFFIC_MALFORMED].octets[PF_DIR_RX], 48);
+  ck_assert_uint_eq(c.malformed[PF_MAL_WIRE_LENGTH], 1);
+  ck_assert_uint_eq(c.size[PF_SIZE_0_64][PF_DIR_RX], 1);
+  free(buf);
+}
+END_TEST
+
 Suite *pf_decode_lengths_suite(void) {
   Suite *s = suite_create("decode_lengths");
   TCase *tc = tcase_create("total_length_0");
@@ -156,6 +231,12 @@ Suite *pf_decode_lengths_suite(void) {
   tcase_add_test(tc, test_tso_takes_ethernet_padding);
   tcase_add_test(tc, test_tso_after_every_link_header);
   tcase_add_test(tc, test_tso_shorter_than_its_header_is_ipv4_header);
+  suite_add_tcase(s, tc);
+
+  tc = tcase_create("wire_length");
+  tcase_add_test(tc, test_wire_length_no_link_carries);
+  tcase_add_test(tc, test_wire_length_at_the_bound_decodes);
+  tcase_add_test(tc, test_wire_length_counted_as_captured);
   suite_add_tcase(s, tc);
   return s;
 }
