@@ -4,6 +4,7 @@
  * the value. */
 #include "rules/schema.h"
 
+#include "packet/proto.h"
 #include "pcapflow/error.h"
 #include "rules/values.h"
 #include "rules/ydoc.h"
@@ -282,7 +283,8 @@ static int pf_check_protocol_ports(struct pf_schema *s,
       port_key = pf_fields[f].key;
   if (!port_key)
     return 0;
-  static const uint32_t with_ports[] = {6, 17, 132}; /* tcp, udp, sctp */
+  static const uint32_t with_ports[] = {PF_IPPROTO_TCP, PF_IPPROTO_UDP,
+                                        PF_IPPROTO_SCTP};
   for (size_t i = 0; i < proto->n; i++)
     for (size_t k = 0; k < sizeof(with_ports) / sizeof(with_ports[0]); k++)
       if (proto->ranges[i].lo <= with_ports[k] &&

@@ -9,10 +9,12 @@
 
 /* The table: X is applied to every suite's name. */
 #define PF_UNIT_SUITES(X)                                                      \
+  X(bytes)                                                                     \
   X(decode)                                                                    \
   X(decode_link)                                                               \
   X(decode_malformed)                                                          \
   X(decode_truncation)                                                         \
+  X(decode_lengths)                                                            \
   X(counters)                                                                  \
   X(direction)                                                                 \
   X(localnet)                                                                  \
