@@ -124,12 +124,12 @@ static bool pf_tcp_closed(uint8_t close) {
 /* A flow's kind by its protocol and TCP close. */
 static enum pf_flow_kind pf_kind_of(const struct pf_flow *f) {
   switch (pf_flow_proto(f)) {
-  case 6:
+  case PF_IPPROTO_TCP:
     return pf_tcp_closed(f->tcp_close) ? PF_FLOW_TCP_CLOSED : PF_FLOW_TCP;
-  case 17:
+  case PF_IPPROTO_UDP:
     return PF_FLOW_UDP;
-  case 1:
-  case 58:
+  case PF_IPPROTO_ICMP:
+  case PF_IPPROTO_ICMPV6:
     return PF_FLOW_ICMP;
   default:
     return PF_FLOW_OTHER;
@@ -378,7 +378,7 @@ static void pf_flow_track_close(struct pf_flow_table *t, uint32_t ref,
     close |= PF_FLOW_RST;
   bool was_closed = pf_tcp_closed(f->tcp_close);
   f->tcp_close = close;
-  if (was_closed || !pf_tcp_closed(close) || pf_flow_proto(f) != 6)
+  if (was_closed || !pf_tcp_closed(close) || pf_flow_proto(f) != PF_IPPROTO_TCP)
     return;
   t->stats.active[PF_FLOW_TCP]--;
   t->stats.active[PF_FLOW_TCP_CLOSED]++;

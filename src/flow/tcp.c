@@ -6,6 +6,7 @@
 #include "base/bytes.h"
 #include "base/err.h"
 #include "flow/flow.h"
+#include "packet/wire.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,15 +30,15 @@ _Static_assert(PF_TCPS_REFUSED <= PF_TCPS_MASK, "the state fits its bits");
 #define PF_TCP_RAW_SPAN_US (1u << 30)
 
 void pf_tcp_segment_of(const struct pf_packet *pkt, struct pf_tcp_segment *s) {
-  s->valid = pkt->l4 == PF_L4_TCP && pkt->l4_hdr && pkt->l4_len >= 20;
+  struct pf_bytes l4 = pf_packet_l4(pkt);
+  const struct pf_wire_tcp *h;
+  s->valid = pkt->l4 == PF_L4_TCP && pf_get_hdr(&l4, 0, &h);
   if (!s->valid)
     return;
-  const uint8_t *h = pkt->l4_hdr;
-  uint32_t doff = (uint32_t)(h[12] >> 4) * 4;
-  s->seq =
-      (uint32_t)h[4] << 24 | (uint32_t)h[5] << 16 | (uint32_t)h[6] << 8 | h[7];
-  s->flags = h[13];
-  s->window = (uint16_t)(h[14] << 8 | h[15]);
+  uint32_t doff = pf_tcp_hdr_len(h);
+  s->seq = pf_be32(h->seq);
+  s->flags = h->flags;
+  s->window = pf_be16(h->window);
   s->payload = pkt->l4_total_len > doff ? pkt->l4_total_len - doff : 0;
 }
 

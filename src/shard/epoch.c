@@ -44,7 +44,7 @@ static void pf_service_key_of(const struct pf_flow *f,
     key->port = f->initiator ? p0 : p1;
   else
     key->port = p0 < p1 ? p0 : p1;
-  if (key->proto == 1 || key->proto == 58)
+  if (key->proto == PF_IPPROTO_ICMP || key->proto == PF_IPPROTO_ICMPV6)
     key->port = 0; /* ICMP echo ids are not services */
 }
 
