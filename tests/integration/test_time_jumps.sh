@@ -113,7 +113,7 @@ expect() { # CAPTURE ID VALUE
 
 # tshark's handshakes: per stream, SYN -> SYN-ACK from the frames' own
 # times, and its initial RTT (SYN -> ACK); the largest of each, as our
-# maximum, to three decimals as pcapflow-replay prints.
+# maximum, to the microsecond as pcapflow-replay prints.
 tshark_max() { # CAPTURE syn_synack|handshake
   tshark -r "$WORK/$1.pcap" -T fields -e tcp.stream -e tcp.flags.syn -e tcp.flags.ack \
     -e frame.time_epoch -e tcp.analysis.initial_rtt -Y tcp 2>/dev/null |
@@ -125,15 +125,15 @@ tshark_max() { # CAPTURE syn_synack|handshake
         m = 0
         for (s in sa) { d = sa[s] - syn[s]; if (want == "syn_synack" && d > m) m = d }
         for (s in irtt) if (want == "handshake" && irtt[s] + 0 > m) m = irtt[s] + 0
-        printf "%.3f\n", m
+        printf "%.6f\n", m
       }'
 }
 for f in reorder ahead y2106; do
   expect "$f" latency-tcp_syn_synack_max "$(tshark_max "$f" syn_synack)"
   expect "$f" latency-tcp_handshake_max "$(tshark_max "$f" handshake)"
 done
-expect reorder latency-tcp_syn_synack_max 0.040
-expect ahead latency-tcp_syn_synack_max 0.031
+expect reorder latency-tcp_syn_synack_max 0.040300
+expect ahead latency-tcp_syn_synack_max 0.030700
 expect y2106 connections-tcp_completed 2
 expect y2106 connections-tcp_unanswered_syn 0
 expect ahead connections-tcp_unanswered_syn 0
