@@ -145,6 +145,8 @@ static void pcapflow_dispatch_metric(const struct pf_metric *m, void *arg) {
     else
       values[i].derive = (derive_t)m->derive[i];
   }
+  sstrncpy(ctx->vl.plugin, m->plugin ? m->plugin : PF_METRICS_PLUGIN,
+           sizeof(ctx->vl.plugin));
   if (m->instance_suffix)
     ssnprintf(ctx->vl.plugin_instance, sizeof(ctx->vl.plugin_instance), "%s-%s",
               ctx->source, m->instance_suffix);
@@ -168,7 +170,6 @@ static int pcapflow_read(void) {
     /* vl.time and vl.interval stay 0: collectd fills them in. */
     struct pcapflow_dispatch_ctx ctx = {.vl = VALUE_LIST_INIT,
                                         .source = snap.name};
-    sstrncpy(ctx.vl.plugin, "pcapflow", sizeof(ctx.vl.plugin));
     pf_metrics_walk(&snap, pcapflow_dispatch_metric, &ctx);
     pf_snapshot_release(&snap);
   }

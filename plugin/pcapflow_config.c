@@ -109,6 +109,20 @@ static int pcapflow_get_u8(const oconfig_item_t *ci, int min, int max,
   return 0;
 }
 
+/* DNS options (docs/CONFIG.md, "DNS"). Same contract as
+ * pcapflow_source_option. */
+static int pcapflow_dns_option(const oconfig_item_t *ci,
+                               struct pf_dns_config *dns) {
+  bool *sw = pf_dns_switch(dns, ci->key);
+  if (sw)
+    return pcapflow_get_bool(ci, sw);
+  if (strcasecmp(ci->key, "DnsTimeout") == 0)
+    return pcapflow_get_u32(ci, 1, 3600, &dns->timeout_s);
+  if (strcasecmp(ci->key, "DnsPendingQueries") == 0)
+    return pcapflow_get_u32(ci, 16, PF_MAX_DNS_PENDING, &dns->pending);
+  return 1;
+}
+
 /* Flow-table and top-N options. Same contract as pcapflow_source_option. */
 static int pcapflow_flow_option(const oconfig_item_t *ci,
                                 struct pf_shard_config *shard) {
@@ -136,7 +150,7 @@ static int pcapflow_flow_option(const oconfig_item_t *ci,
     return pcapflow_get_u8(ci, 1, 32, &shard->host_prefix_v4);
   if (strcasecmp(ci->key, "TopHostPrefixV6") == 0)
     return pcapflow_get_u8(ci, 1, 128, &shard->host_prefix_v6);
-  return 1;
+  return pcapflow_dns_option(ci, &shard->dns);
 }
 
 /* Applies one per-source option to cfg. Returns 0, -1 on a bad value, or 1

@@ -25,6 +25,21 @@ struct pf_flow_timeouts {
   uint32_t tcp_s, tcp_closed_s, udp_s, icmp_s, other_s, active_s;
 };
 
+/* ---- DNS (docs/SERVICES.md) ---- */
+
+#define PF_DEFAULT_DNS_TIMEOUT 5      /* seconds: dig's own */
+#define PF_DEFAULT_DNS_PENDING 16384  /* queries in flight, a shard */
+#define PF_MAX_DNS_PENDING (1u << 22) /* 4 Mi entries, 160 MiB */
+#define PF_DEFAULT_DNS_PORT 53
+
+struct pf_dns_config {
+  bool analysis;      /* DnsAnalysis: parse DNS at all; off: no cost */
+  bool latency;       /* CollectDnsLatency: match responses to queries */
+  bool top_domains;   /* CollectDnsTopDomains: the top queried domains */
+  uint32_t timeout_s; /* DnsTimeout: a query unanswered this long */
+  uint32_t pending;   /* DnsPendingQueries: a shard's queries in flight */
+};
+
 /* What one source counts per capture worker (a shard). */
 struct pf_shard_config {
   uint32_t max_flows; /* for the whole source: workers share it out */
@@ -33,6 +48,7 @@ struct pf_shard_config {
   uint8_t host_prefix_v4, host_prefix_v6;
   bool tcp_analysis;          /* TCP health; off: no cost at all */
   uint32_t tcp_syn_timeout_s; /* a SYN unanswered this long has failed */
+  struct pf_dns_config dns;
 };
 
 /* ---- anomaly alarms ---- */

@@ -20,7 +20,15 @@ enum pf_metric_kind {
  * of the per-traffic-class series (docs/METRICS.md, "Traffic rules"). */
 #define PF_METRICS_CLASS_SUFFIX "class"
 
+/* The source's own series go under plugin "pcapflow"; its DNS series
+ * (docs/METRICS.md, "DNS") under this one, with the source's name as
+ * plugin_instance, so that a DNS type_instance can never collide with a
+ * series of the source. */
+#define PF_METRICS_PLUGIN "pcapflow"
+#define PF_METRICS_DNS_PLUGIN "pcapflow_dns"
+
 struct pf_metric {
+  const char *plugin; /* NULL: PF_METRICS_PLUGIN; or PF_METRICS_DNS_PLUGIN */
   /* NULL: plugin_instance is the source's name; else the source's name,
    * "-" and this (PF_METRICS_CLASS_SUFFIX). */
   const char *instance_suffix;

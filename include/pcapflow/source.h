@@ -22,6 +22,7 @@
 
 #include "pcapflow/config.h"
 #include "pcapflow/counters.h"
+#include "pcapflow/dns_stats.h"
 #include "pcapflow/error.h"
 #include "pcapflow/localnet.h"
 #include "pcapflow/rules.h"
@@ -139,6 +140,8 @@ struct pf_snapshot {
    * p50, p90, p99, max; NaN when the interval had no sample. */
   double tcp_latency[PF_TCP_LATENCY_COUNT][PF_TCP_QUANTILE_COUNT];
   struct pf_class_snapshot classes;
+  struct pf_dns_snapshot dns;
+  struct pf_top_list top_domains; /* queries by registered domain */
 };
 
 struct pf_source;
@@ -152,6 +155,10 @@ void pf_source_config_free(struct pf_source_config *cfg);
  * Returns 0, or -1 with a message naming the offending value in err. */
 int pf_source_config_check(struct pf_source_config *cfg, char *err,
                            size_t errlen);
+
+/* The DNS analysis' switch named `option` (DnsAnalysis,
+ * CollectDnsLatency, CollectDnsTopDomains; case-insensitive), or NULL. */
+bool *pf_dns_switch(struct pf_dns_config *dns, const char *option);
 
 /* Takes ownership of *cfg (leaving it empty). Returns 0, or -1 with err. */
 int pf_source_new(struct pf_source_config *cfg, const struct pf_hooks *hooks,

@@ -4,6 +4,8 @@
  * series never depends on the traffic. */
 #include "pcapflow/metrics.h"
 
+#include "metrics/metrics_dns.h"
+
 #include <math.h>
 #include <stdio.h>
 
@@ -183,4 +185,5 @@ void pf_metrics_walk(const struct pf_snapshot *snap, pf_metric_fn fn,
   pf_metrics_walk_flows(snap, fn, ctx);
   pf_metrics_walk_tcp(snap, fn, ctx);
   pf_metrics_walk_classes(snap, fn, ctx);
+  pf_metrics_walk_dns(snap, fn, ctx);
 }

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 void pf_source_config_init(struct pf_source_config *cfg,
                            enum pf_source_kind kind) {
@@ -43,7 +44,22 @@ void pf_source_config_init(struct pf_source_config *cfg,
       .host_prefix_v6 = 128,
       .tcp_analysis = true,
       .tcp_syn_timeout_s = PF_DEFAULT_TCP_SYN_TIMEOUT,
+      .dns = {.analysis = true,
+              .latency = true,
+              .top_domains = true,
+              .timeout_s = PF_DEFAULT_DNS_TIMEOUT,
+              .pending = PF_DEFAULT_DNS_PENDING},
   };
+}
+
+bool *pf_dns_switch(struct pf_dns_config *dns, const char *option) {
+  if (strcasecmp(option, "DnsAnalysis") == 0)
+    return &dns->analysis;
+  if (strcasecmp(option, "CollectDnsLatency") == 0)
+    return &dns->latency;
+  if (strcasecmp(option, "CollectDnsTopDomains") == 0)
+    return &dns->top_domains;
+  return NULL;
 }
 
 void pf_source_config_free(struct pf_source_config *cfg) {
@@ -159,6 +175,16 @@ int pf_source_config_check(struct pf_source_config *cfg, char *err,
   if (cfg->shard.max_flows < (uint32_t)cfg->workers) {
     return pf_err(err, errlen, "MaxFlows %u is below Workers %d",
                   cfg->shard.max_flows, cfg->workers);
+  }
+  const struct pf_dns_config *dns = &cfg->shard.dns;
+  if (dns->timeout_s < 1 || dns->timeout_s > 3600) {
+    return pf_err(err, errlen, "DnsTimeout %u is out of range (1 to 3600 s)",
+                  dns->timeout_s);
+  }
+  if (dns->pending < 16 || dns->pending > PF_MAX_DNS_PENDING) {
+    return pf_err(err, errlen,
+                  "DnsPendingQueries %u is out of range (16 to %u)",
+                  dns->pending, PF_MAX_DNS_PENDING);
   }
   /* Space-Saving keeps more keys than it reports, so that the reported
    * ones are exact unless the interval had very many heavy keys. */

@@ -78,6 +78,7 @@ struct pf_source {
   struct pf_hist *class_handshake;
   struct pf_interval report; /* workers' finished intervals, merged */
   struct pf_top_names names[PF_TOP_KIND_COUNT];
+  struct pf_top_names dns_names; /* the top queried domains' */
   struct pf_anomaly_detector anomaly;
 };
 
@@ -105,6 +106,24 @@ bool pf_interface_mac(const char *ifname, uint8_t mac[6]);
 /* Fills out->top from the merged interval, naming at most
  * cfg.top_series_limit distinct keys per list over the source's life. */
 void pf_source_report_top(struct pf_source *src, struct pf_snapshot *out);
+
+/* ---- DNS (report_dns.c, report_domains.c) ---- */
+
+/* The workers' DNS counts, summed under their locks. */
+struct pf_dns_sum {
+  struct pf_dns_stats stats;
+  uint64_t unanswered, evicted, unmatched;
+};
+
+void pf_dns_sum(struct pf_dns_sum *sum, const struct pf_dns_shard *d);
+
+/* Fills out->dns from the sum and the merged interval. */
+void pf_source_report_dns(struct pf_source *src, const struct pf_dns_sum *sum,
+                          struct pf_snapshot *out);
+
+/* Fills out->top_domains from the merged interval, naming at most
+ * cfg.top_series_limit domains over the source's life. */
+void pf_source_report_domains(struct pf_source *src, struct pf_snapshot *out);
 
 /* ---- traffic rules (source_rules.c) ---- */
 

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/resource.h>
 
 #include "pcapflow/metrics.h"
@@ -23,9 +24,14 @@ static void pf_replay_log(enum pf_log_level level, const char *message) {
  * their plugin_instance, "NAME-class/", as collectd's identifiers are. */
 static void pf_replay_print(const struct pf_metric *m, void *ctx) {
   const char *source = ctx;
-  if (m->instance_suffix)
+  if (m->plugin) /* another plugin than pcapflow: PLUGIN-SOURCE/ */
+    printf("%s-%s/", m->plugin, source);
+  else if (m->instance_suffix)
     printf("%s-%s/", source, m->instance_suffix);
-  printf("%s-%s", m->type, m->type_instance);
+  if (m->type_instance[0])
+    printf("%s-%s", m->type, m->type_instance);
+  else /* collectd writes a type without its instance */
+    printf("%s", m->type);
   for (unsigned i = 0; i < m->n_values; i++) {
     if (m->kind == PF_METRIC_GAUGE && m->gauge == (double)(uint64_t)m->gauge)
       printf(" %llu", (unsigned long long)m->gauge); /* whole: exactly */
@@ -59,7 +65,7 @@ static void pf_replay_report_timing(const struct pf_snapshot *snap) {
 static void pf_replay_usage(FILE *out) {
   fprintf(out,
           "usage: pcapflow-replay [-l CIDR]... [-f FILTER] [-s SNAPLEN] "
-          "[-n NAME] [-m MAXFLOWS] [-r RULES] [-T] FILE\n"
+          "[-n NAME] [-m MAXFLOWS] [-r RULES] [-T] [-o OPT=VALUE]... FILE\n"
           "Reads FILE (pcap or pcapng) through the pcapflow engine and prints "
           "every metric\nthe collectd plugin would dispatch for it, one "
           "\"type-type_instance values\" a line.\n"
@@ -73,11 +79,36 @@ static void pf_replay_usage(FILE *out) {
           "              local_networks and prints the per-class series as\n"
           "              \"NAME-class/type-class values\"\n"
           "  -T          as TcpAnalysis false\n"
+          "  -o OPT=BOOL a switch, as OPT true|false (DnsAnalysis,\n"
+          "              CollectDnsLatency, CollectDnsTopDomains; "
+          "docs/CONFIG.md)\n"
           "  -t          also print CPU time, packets per CPU-second and peak "
           "memory to stderr\n"
           "Exit status: 0; 1 when FILE was not read to its end (the metrics "
           "printed are\nthose of the packets before; stderr says why) or on "
           "an error; 2 on a bad option.\n");
+}
+
+/* -o OPT=VALUE: a DNS switch (true or false). */
+static int pf_replay_switch(struct pf_source_config *cfg, const char *arg) {
+  char name[64];
+  const char *eq = strchr(arg, '=');
+  size_t len = eq ? (size_t)(eq - arg) : 0;
+  if (!eq || len >= sizeof(name)) {
+    fprintf(stderr, "pcapflow-replay: -o %s: expected OPTION=VALUE\n", arg);
+    return -1;
+  }
+  memcpy(name, arg, len);
+  name[len] = '\0';
+  bool *sw = pf_dns_switch(&cfg->shard.dns, name);
+  bool on = strcasecmp(eq + 1, "true") == 0;
+  if (!sw || (!on && strcasecmp(eq + 1, "false") != 0)) {
+    fprintf(stderr,
+            "pcapflow-replay: -o %s: not a switch set to true or false\n", arg);
+    return -1;
+  }
+  *sw = on;
+  return 0;
 }
 
 /* What the command line asks for. */
@@ -127,6 +158,8 @@ static int pf_replay_option(struct pf_replay *r, int opt) {
   case 'T':
     r->cfg.shard.tcp_analysis = false;
     return 0;
+  case 'o':
+    return pf_replay_switch(&r->cfg, optarg) == 0 ? 0 : 2;
   case 'h':
     pf_replay_usage(stdout);
     return 0;
@@ -139,7 +172,7 @@ static int pf_replay_option(struct pf_replay *r, int opt) {
 /* The command line into r. Returns -1 to go on, or the exit status. */
 static int pf_replay_options(struct pf_replay *r, int argc, char **argv) {
   int opt;
-  while ((opt = getopt(argc, argv, "l:f:s:n:m:r:tTh")) != -1) {
+  while ((opt = getopt(argc, argv, "l:f:s:n:m:r:o:tTh")) != -1) {
     int status = pf_replay_option(r, opt);
     if (status != 0 || opt == 'h')
       return status;

@@ -1,0 +1,80 @@
+/* metrics_dns.c - the DNS series (docs/METRICS.md, "DNS"): collectd's dns
+ * plugin's types and type_instances (dns_octets, dns_qtype, dns_opcode,
+ * dns_rcode) so that its dashboards keep working, and what it lacks
+ * (latency, unanswered queries, truncated responses, malformed messages,
+ * the top queried domains), all under plugin pcapflow_dns. */
+#include "metrics/metrics_dns.h"
+
+#include <math.h>
+#include <stdio.h>
+
+static void pf_dns_emit(pf_metric_fn fn, void *ctx, const char *type,
+                        const char *instance, uint64_t value) {
+  struct pf_metric m = {.plugin = PF_METRICS_DNS_PLUGIN,
+                        .type = type,
+                        .type_instance = instance,
+                        .kind = PF_METRIC_DERIVE,
+                        .n_values = 1,
+                        .derive = {value, 0}};
+  fn(&m, ctx);
+}
+
+static void pf_dns_gauge(pf_metric_fn fn, void *ctx, const char *type,
+                         const char *instance, double value) {
+  struct pf_metric m = {.plugin = PF_METRICS_DNS_PLUGIN,
+                        .type = type,
+                        .type_instance = instance,
+                        .kind = PF_METRIC_GAUGE,
+                        .n_values = 1,
+                        .gauge = value};
+  fn(&m, ctx);
+}
+
+static void pf_dns_list(pf_metric_fn fn, void *ctx, const char *type,
+                        const struct pf_named_count *list, uint32_t n) {
+  for (uint32_t i = 0; i < n; i++)
+    pf_dns_emit(fn, ctx, type, list[i].name, list[i].value);
+}
+
+/* duration-dns_p50 ... duration-dns_max, in intervals with a sample. */
+static void pf_dns_latency(pf_metric_fn fn, void *ctx,
+                           const double s[PF_TCP_QUANTILE_COUNT]) {
+  static const char *const name[PF_TCP_QUANTILE_COUNT] = {
+      [PF_TCP_P50] = "dns_p50",
+      [PF_TCP_P90] = "dns_p90",
+      [PF_TCP_P99] = "dns_p99",
+      [PF_TCP_MAX] = "dns_max",
+  };
+  for (int q = 0; q < PF_TCP_QUANTILE_COUNT; q++)
+    if (!isnan(s[q]))
+      pf_dns_gauge(fn, ctx, "duration", name[q], s[q]);
+}
+
+void pf_metrics_walk_dns(const struct pf_snapshot *snap, pf_metric_fn fn,
+                         void *ctx) {
+  const struct pf_dns_snapshot *d = &snap->dns;
+  if (!d->enabled)
+    return;
+  struct pf_metric octets = {.plugin = PF_METRICS_DNS_PLUGIN,
+                             .type = "dns_octets",
+                             .type_instance = "",
+                             .kind = PF_METRIC_DERIVE,
+                             .n_values = 2,
+                             .derive = {d->octets[0], d->octets[1]}};
+  fn(&octets, ctx);
+  pf_dns_list(fn, ctx, "dns_qtype", d->qtype, d->n_qtype);
+  pf_dns_list(fn, ctx, "dns_opcode", d->opcode, d->n_opcode);
+  pf_dns_list(fn, ctx, "dns_rcode", d->rcode, d->n_rcode);
+  pf_dns_list(fn, ctx, "errors", d->errors, d->n_errors);
+  pf_dns_emit(fn, ctx, "dns_response", "truncated", d->truncated);
+  if (d->latency) {
+    pf_dns_emit(fn, ctx, "dns_response", "unmatched", d->unmatched);
+    pf_dns_emit(fn, ctx, "dns_query", "unanswered", d->unanswered);
+    pf_dns_emit(fn, ctx, "dns_query", "evicted", d->evicted);
+    pf_dns_latency(fn, ctx, d->latency_s);
+  }
+  if (d->top_domains)
+    for (uint32_t i = 0; i < snap->top_domains.n; i++)
+      pf_dns_gauge(fn, ctx, "count", snap->top_domains.entry[i].name,
+                   (double)snap->top_domains.entry[i].bytes);
+}
