@@ -8,26 +8,31 @@
 #include <math.h>
 #include <stdio.h>
 
-static void pf_dns_emit(pf_metric_fn fn, void *ctx, const char *type,
-                        const char *instance, uint64_t value) {
+/* One series under plugin pcapflow_dns: a count (DERIVE, one or two
+ * values) or, with n_values 0, the gauge g. */
+static void pf_dns_metric(pf_metric_fn fn, void *ctx, const char *type,
+                          const char *instance, unsigned n_values,
+                          const uint64_t v[2], double g) {
   struct pf_metric m = {.plugin = PF_METRICS_DNS_PLUGIN,
                         .type = type,
                         .type_instance = instance,
-                        .kind = PF_METRIC_DERIVE,
-                        .n_values = 1,
-                        .derive = {value, 0}};
+                        .kind = n_values ? PF_METRIC_DERIVE : PF_METRIC_GAUGE,
+                        .n_values = n_values ? n_values : 1,
+                        .gauge = g};
+  for (unsigned i = 0; i < n_values; i++)
+    m.derive[i] = v[i];
   fn(&m, ctx);
+}
+
+static void pf_dns_emit(pf_metric_fn fn, void *ctx, const char *type,
+                        const char *instance, uint64_t value) {
+  const uint64_t v[2] = {value, 0};
+  pf_dns_metric(fn, ctx, type, instance, 1, v, 0);
 }
 
 static void pf_dns_gauge(pf_metric_fn fn, void *ctx, const char *type,
                          const char *instance, double value) {
-  struct pf_metric m = {.plugin = PF_METRICS_DNS_PLUGIN,
-                        .type = type,
-                        .type_instance = instance,
-                        .kind = PF_METRIC_GAUGE,
-                        .n_values = 1,
-                        .gauge = value};
-  fn(&m, ctx);
+  pf_dns_metric(fn, ctx, type, instance, 0, NULL, value);
 }
 
 static void pf_dns_list(pf_metric_fn fn, void *ctx, const char *type,
@@ -55,13 +60,7 @@ void pf_metrics_walk_dns(const struct pf_snapshot *snap, pf_metric_fn fn,
   const struct pf_dns_snapshot *d = &snap->dns;
   if (!d->enabled)
     return;
-  struct pf_metric octets = {.plugin = PF_METRICS_DNS_PLUGIN,
-                             .type = "dns_octets",
-                             .type_instance = "",
-                             .kind = PF_METRIC_DERIVE,
-                             .n_values = 2,
-                             .derive = {d->octets[0], d->octets[1]}};
-  fn(&octets, ctx);
+  pf_dns_metric(fn, ctx, "dns_octets", "", 2, d->octets, 0);
   pf_dns_list(fn, ctx, "dns_qtype", d->qtype, d->n_qtype);
   pf_dns_list(fn, ctx, "dns_opcode", d->opcode, d->n_opcode);
   pf_dns_list(fn, ctx, "dns_rcode", d->rcode, d->n_rcode);

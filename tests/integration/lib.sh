@@ -390,7 +390,7 @@ pf_compare_truth() {
     if [[ "$id" == count-distinct_* && -n "$got" ]] && pf_within_hll_error "$expected" "$got"; then
       continue
     fi
-    if [[ "$id" == latency-* && -n "$got" ]] && pf_within_latency_error "$expected" "$got"; then
+    if [[ ("$id" == latency-* || "$id" == *duration-*) && -n "$got" ]] && pf_within_latency_error "$expected" "$got"; then
       continue
     fi
     if [[ "$got" != "$expected" ]]; then
