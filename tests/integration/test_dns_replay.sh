@@ -36,7 +36,7 @@ pf_compare_truth "$WORK/part.truth" "$WORK/part.out" parts || pf_fail "the count
 # intervals they fell in, whatever the reads' timing.
 dir="$WORK/collectd"
 pf_collectd "$dir" --local --file "$WORK/dns.pcap"
-pf_wait_captured dns 30
+pf_wait_captured dns 26
 csv="$dir/csv/$HOSTNAME_TEST/pcapflow_dns-dns"
 dns_final() { [[ "$(pf_csv_latest x "$csv/dns_query-unanswered" | awk '{print $2}')" == 2 ]]; }
 pf_wait_until 10 dns_final || pf_fail "collectd never wrote dns_query-unanswered 2"
