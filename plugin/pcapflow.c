@@ -147,7 +147,9 @@ static void pcapflow_dispatch_metric(const struct pf_metric *m, void *arg) {
   }
   sstrncpy(ctx->vl.plugin, m->plugin ? m->plugin : PF_METRICS_PLUGIN,
            sizeof(ctx->vl.plugin));
-  if (m->instance_suffix)
+  if (m->no_instance)
+    ctx->vl.plugin_instance[0] = '\0';
+  else if (m->instance_suffix)
     ssnprintf(ctx->vl.plugin_instance, sizeof(ctx->vl.plugin_instance), "%s-%s",
               ctx->source, m->instance_suffix);
   else

@@ -246,6 +246,13 @@ static int pcapflow_append(struct pcapflow_config *conf,
     return -1;
   }
   for (size_t i = 0; i < conf->n_sources; i++) {
+    if (cfg->shard.dns.compat && conf->sources[i].shard.dns.compat) {
+      ERROR("pcapflow: DnsCompatIdentifiers true for \"%s\" and \"%s\": "
+            "both would write plugin dns's series (it has no "
+            "plugin_instance); keep it on one source",
+            conf->sources[i].device, cfg->device);
+      return -1;
+    }
     if (strcmp(conf->sources[i].name, cfg->name) == 0) {
       ERROR("pcapflow: two sources are named \"%s\" (\"%s\" and \"%s\"); "
             "give one of them another Instance",

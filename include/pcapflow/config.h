@@ -33,9 +33,11 @@ struct pf_flow_timeouts {
 #define PF_DEFAULT_DNS_PORT 53
 
 struct pf_dns_config {
-  bool analysis;      /* DnsAnalysis: parse DNS at all; off: no cost */
-  bool latency;       /* CollectDnsLatency: match responses to queries */
-  bool top_domains;   /* CollectDnsTopDomains: the top queried domains */
+  bool analysis;    /* DnsAnalysis: parse DNS at all; off: no cost */
+  bool latency;     /* CollectDnsLatency: match responses to queries */
+  bool top_domains; /* CollectDnsTopDomains: the top queried domains */
+  bool compat;      /* DnsCompatIdentifiers: collectd's dns plugin's four series
+                       under its own identifiers too */
   uint32_t timeout_s; /* DnsTimeout: a query unanswered this long */
   uint32_t pending;   /* DnsPendingQueries: a shard's queries in flight */
 };

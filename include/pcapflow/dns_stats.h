@@ -31,6 +31,7 @@ struct pf_dns_snapshot {
   bool enabled;       /* DnsAnalysis */
   bool latency;       /* CollectDnsLatency */
   bool top_domains;   /* CollectDnsTopDomains */
+  bool compat;        /* DnsCompatIdentifiers */
   uint64_t octets[2]; /* queries, responses: bytes of DNS messages */
   /* Counts that have ever been non-zero, in code order (so the list of
    * series only grows, and is bounded by the arrays). */

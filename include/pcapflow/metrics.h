@@ -26,13 +26,17 @@ enum pf_metric_kind {
  * series of the source. */
 #define PF_METRICS_PLUGIN "pcapflow"
 #define PF_METRICS_DNS_PLUGIN "pcapflow_dns"
+/* collectd's own dns plugin, whose identifiers DnsCompatIdentifiers
+ * repeats: plugin "dns", an empty plugin_instance. */
+#define PF_METRICS_DNS_COMPAT_PLUGIN "dns"
 
 struct pf_metric {
   const char *plugin; /* NULL: PF_METRICS_PLUGIN; or PF_METRICS_DNS_PLUGIN */
   /* NULL: plugin_instance is the source's name; else the source's name,
    * "-" and this (PF_METRICS_CLASS_SUFFIX). */
   const char *instance_suffix;
-  const char *type;          /* "if_packets", "packets", "gauge", … */
+  bool no_instance; /* an empty plugin_instance (collectd's dns plugin's) */
+  const char *type; /* "if_packets", "packets", "gauge", … */
   const char *type_instance; /* "tcp", "malformed_snaplen", … */
   enum pf_metric_kind kind;
   unsigned n_values; /* 2 for rx/tx types, else 1 */

@@ -157,7 +157,8 @@ int pf_source_config_check(struct pf_source_config *cfg, char *err,
                            size_t errlen);
 
 /* The DNS analysis' switch named `option` (DnsAnalysis,
- * CollectDnsLatency, CollectDnsTopDomains; case-insensitive), or NULL. */
+ * CollectDnsLatency, CollectDnsTopDomains, DnsCompatIdentifiers;
+ * case-insensitive), or NULL. */
 bool *pf_dns_switch(struct pf_dns_config *dns, const char *option);
 
 /* Takes ownership of *cfg (leaving it empty). Returns 0, or -1 with err. */

@@ -14,6 +14,7 @@ static void pf_dns_metric(pf_metric_fn fn, void *ctx, const char *type,
                           const char *instance, unsigned n_values,
                           const uint64_t v[2], double g) {
   struct pf_metric m = {.plugin = PF_METRICS_DNS_PLUGIN,
+                        .no_instance = false,
                         .type = type,
                         .type_instance = instance,
                         .kind = n_values ? PF_METRIC_DERIVE : PF_METRIC_GAUGE,
@@ -55,15 +56,36 @@ static void pf_dns_latency(pf_metric_fn fn, void *ctx,
       pf_dns_gauge(fn, ctx, "duration", name[q], s[q]);
 }
 
+/* What collectd's dns plugin sends, under its identifiers: plugin dns, no
+ * plugin_instance (DnsCompatIdentifiers). */
+struct pf_dns_compat {
+  pf_metric_fn fn;
+  void *ctx;
+};
+
+static void pf_dns_compat_fn(const struct pf_metric *m, void *ctx) {
+  const struct pf_dns_compat *c = ctx;
+  struct pf_metric copy = *m;
+  copy.plugin = PF_METRICS_DNS_COMPAT_PLUGIN;
+  copy.no_instance = true;
+  c->fn(&copy, c->ctx);
+}
+
+/* dns_octets and the qtype, opcode and rcode counts. */
+static void pf_dns_collectd_four(const struct pf_dns_snapshot *d,
+                                 pf_metric_fn fn, void *ctx) {
+  pf_dns_metric(fn, ctx, "dns_octets", "", 2, d->octets, 0);
+  pf_dns_list(fn, ctx, "dns_qtype", d->qtype, d->n_qtype);
+  pf_dns_list(fn, ctx, "dns_opcode", d->opcode, d->n_opcode);
+  pf_dns_list(fn, ctx, "dns_rcode", d->rcode, d->n_rcode);
+}
+
 void pf_metrics_walk_dns(const struct pf_snapshot *snap, pf_metric_fn fn,
                          void *ctx) {
   const struct pf_dns_snapshot *d = &snap->dns;
   if (!d->enabled)
     return;
-  pf_dns_metric(fn, ctx, "dns_octets", "", 2, d->octets, 0);
-  pf_dns_list(fn, ctx, "dns_qtype", d->qtype, d->n_qtype);
-  pf_dns_list(fn, ctx, "dns_opcode", d->opcode, d->n_opcode);
-  pf_dns_list(fn, ctx, "dns_rcode", d->rcode, d->n_rcode);
+  pf_dns_collectd_four(d, fn, ctx);
   pf_dns_list(fn, ctx, "errors", d->errors, d->n_errors);
   pf_dns_emit(fn, ctx, "dns_response", "truncated", d->truncated);
   if (d->latency) {
@@ -76,4 +98,8 @@ void pf_metrics_walk_dns(const struct pf_snapshot *snap, pf_metric_fn fn,
     for (uint32_t i = 0; i < snap->top_domains.n; i++)
       pf_dns_gauge(fn, ctx, "count", snap->top_domains.entry[i].name,
                    (double)snap->top_domains.entry[i].bytes);
+  if (d->compat) {
+    struct pf_dns_compat c = {.fn = fn, .ctx = ctx};
+    pf_dns_collectd_four(d, pf_dns_compat_fn, &c);
+  }
 }

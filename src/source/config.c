@@ -59,6 +59,8 @@ bool *pf_dns_switch(struct pf_dns_config *dns, const char *option) {
     return &dns->latency;
   if (strcasecmp(option, "CollectDnsTopDomains") == 0)
     return &dns->top_domains;
+  if (strcasecmp(option, "DnsCompatIdentifiers") == 0)
+    return &dns->compat;
   return NULL;
 }
 

@@ -87,6 +87,7 @@ void pf_source_report_dns(struct pf_source *src, const struct pf_dns_sum *sum,
   d->enabled = cfg->analysis;
   d->latency = cfg->analysis && cfg->latency;
   d->top_domains = cfg->analysis && cfg->top_domains;
+  d->compat = cfg->analysis && cfg->compat;
   if (!d->enabled)
     return;
   const struct pf_dns_stats *s = &sum->stats;

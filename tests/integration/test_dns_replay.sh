@@ -6,7 +6,9 @@
 # top domains - exact through pcapflow-replay (latency percentiles within
 # the histogram's 1/64, the maximum exact), and the same through a real
 # collectd's File source and CSV writer. Then each switch turns its part
-# off: DnsAnalysis false sends no pcapflow_dns series at all.
+# off: DnsAnalysis false sends no pcapflow_dns series at all; and
+# DnsCompatIdentifiers repeats collectd's dns plugin's four series under
+# its identifiers (plugin dns, no plugin_instance), in replay and CSV.
 source "$(dirname "$0")/lib.sh"
 pf_test_init dns_replay
 command -v python3 >/dev/null || pf_skip "python3 is missing"
@@ -31,11 +33,20 @@ pf_compare_truth "$WORK/part.truth" "$WORK/part.out" parts || pf_fail "the count
 ! grep -qE '^pcapflow_dns-.*(duration-|dns_query-|unmatched|top_domain)' "$WORK/part.out" ||
   pf_fail "latency or domain series printed with their switches off"
 
+# DnsCompatIdentifiers: collectd's dns plugin's four series again, under
+# its own identifiers (plugin dns, no plugin_instance), the same values.
+"$REPLAY" -o DnsCompatIdentifiers=true -l 198.18.0.0/16 "$WORK/dns.pcap" >"$WORK/compat.out" ||
+  pf_fail "pcapflow-replay -o DnsCompatIdentifiers=true failed"
+grep -E '^pcapflow_dns-dns/dns_(octets|qtype|opcode|rcode)' "$WORK/dns.truth" | sed 's#^pcapflow_dns-dns/#dns/#' >"$WORK/compat.truth"
+[[ $(wc -l <"$WORK/compat.truth") == 10 ]] || pf_fail "the truth should have 10 of collectd's dns series"
+[[ "$(grep '^dns/' "$WORK/compat.out" | LC_ALL=C sort)" == "$(LC_ALL=C sort "$WORK/compat.truth")" ]] ||
+  pf_fail "DnsCompatIdentifiers prints other series than collectd's dns plugin's: $(grep '^dns/' "$WORK/compat.out" | tr '\n' ';')"
+
 # A real collectd: counters exact in the last CSV row; per-interval figures
 # (latency, top domains) summed or maximised over the rows of the
 # intervals they fell in, whatever the reads' timing.
 dir="$WORK/collectd"
-pf_collectd "$dir" --local --file "$WORK/dns.pcap"
+pf_collectd "$dir" --local --file "$WORK/dns.pcap" DnsCompatIdentifiers true
 pf_wait_captured dns 26
 csv="$dir/csv/$HOSTNAME_TEST/pcapflow_dns-dns"
 dns_final() { [[ "$(pf_csv_latest x "$csv/dns_query-unanswered" | awk '{print $2}')" == 2 ]]; }
@@ -53,5 +64,11 @@ sleep 1.5
 } >"$WORK/collectd.out"
 grep -v 'duration-dns_p' "$WORK/dns.truth" >"$WORK/collectd.truth"
 pf_compare_truth "$WORK/collectd.truth" "$WORK/collectd.out" collectd || pf_fail "collectd's CSV differs from the capture's truth"
+compat="$dir/csv/$HOSTNAME_TEST/dns"
+for f in $(sed 's#^dns/##; s/ .*//' "$WORK/compat.truth"); do
+  pf_csv_latest "dns/$f" "$compat/$f"
+done >"$WORK/collectd_compat.out"
+pf_compare_truth "$WORK/compat.truth" "$WORK/collectd_compat.out" compat ||
+  pf_fail "collectd's CSV under plugin dns differs from collectd's dns plugin's series"
 pf_collectd_stop
-pf_pass "$n_truth DNS series exact through pcapflow-replay and collectd (latency p50 $(awk '/dns_p50/ {print $2}' "$WORK/replay.out") s, max 1.2 s), each switch off"
+pf_pass "$n_truth DNS series exact through pcapflow-replay and collectd (latency p50 $(awk '/dns_p50/ {print $2}' "$WORK/replay.out") s, max 1.2 s), each switch off, collectd's dns plugin's identifiers with DnsCompatIdentifiers"

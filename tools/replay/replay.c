@@ -24,7 +24,9 @@ static void pf_replay_log(enum pf_log_level level, const char *message) {
  * their plugin_instance, "NAME-class/", as collectd's identifiers are. */
 static void pf_replay_print(const struct pf_metric *m, void *ctx) {
   const char *source = ctx;
-  if (m->plugin) /* another plugin than pcapflow: PLUGIN-SOURCE/ */
+  if (m->no_instance) /* collectd's dns plugin's identifiers: PLUGIN/ */
+    printf("%s/", m->plugin);
+  else if (m->plugin) /* another plugin than pcapflow: PLUGIN-SOURCE/ */
     printf("%s-%s/", m->plugin, source);
   else if (m->instance_suffix)
     printf("%s-%s/", source, m->instance_suffix);
