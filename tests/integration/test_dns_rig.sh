@@ -44,11 +44,11 @@ awk 'BEGIN {
   $3 == 0 { q["dns_qtype-" qt[$6]]++ }
   $3 == 1 { q["dns_rcode-" rc[$5]]++ }
   { q["dns_opcode-" op[$4]]++ }
-  END { for (k in q) print k, q[k] }' "$WORK/tshark" | LC_ALL=C sort >"$WORK/truth"
+  END { for (k in q) print k, q[k] }' "$WORK/tshark" >"$WORK/truth.codes"
 for id in dns_query-unanswered dns_response-unmatched dns_response-truncated errors-tcp_unframed \
   errors-malformed_short errors-malformed_truncated errors-malformed_label; do
   echo "$id 0"
-done >>"$WORK/truth"
+done | cat "$WORK/truth.codes" - | LC_ALL=C sort >"$WORK/truth"
 
 # pcapflow-replay over tcpdump's capture.
 "$REPLAY" -n dnsrig "$WORK/dns.pcap" | sed -n 's#^pcapflow_dns-dnsrig/##p' >"$WORK/replay" ||
