@@ -76,6 +76,9 @@ int pf_shard_init(struct pf_shard *s, const struct pf_shard_config *cfg,
     pf_top_batch_init(&s->top_batch[k], pf_top_key_len[k]);
   s->host_prefix[0] = cfg->host_prefix_v4;
   s->host_prefix[1] = cfg->host_prefix_v6;
+  s->skip_flows = cfg->skip_flows;
+  s->skip_distinct = cfg->skip_distinct;
+  memcpy(s->skip_top, cfg->skip_top, sizeof(s->skip_top));
   pf_hash_seed(s->seed);
   return 0;
 }
@@ -146,28 +149,23 @@ void pf_shard_packet(struct pf_shard *s, const struct pf_packet *pkt,
                      enum pf_dir dir, enum pf_locality locality,
                      uint64_t ts_us) {
   struct pf_flow_probe p;
-  pf_flow_table_probe(&s->flows, pkt, &p);
+  if (!s->skip_flows)
+    pf_flow_table_probe(&s->flows, pkt, &p);
   pf_shard_account(s, pkt, &p, dir, locality, ts_us);
 }
 
-void pf_shard_account(struct pf_shard *s, const struct pf_packet *pkt,
-                      const struct pf_flow_probe *p, enum pf_dir dir,
-                      enum pf_locality locality, uint64_t ts_us) {
-  pf_counters_add(&s->counters, pkt, dir, locality);
-  unsigned rule_class = pf_class_counters_add(&s->classes, pkt, dir);
-  /* Every packet moves packet time on, whether or not it has a flow. */
-  if (ts_us > s->now_us)
-    s->now_us = ts_us;
-  if (pkt->l3 != PF_L3_IPV4 && pkt->l3 != PF_L3_IPV6)
-    return;
-
+/* The packet's flow, and what is kept per flow: its class's flow count,
+ * TCP analysis, and the evidence of SYN floods and port scans. */
+static struct pf_flow_update pf_shard_flow(struct pf_shard *s,
+                                           const struct pf_flow_probe *p,
+                                           const struct pf_packet *pkt,
+                                           unsigned rule_class) {
   struct pf_flow_update up =
       pf_flow_table_account(&s->flows, p, pkt, s->now_us);
   if (up.created)
     pf_class_counters_flow(&s->classes, up.flow, rule_class);
   struct pf_interval *iv = s->cur;
   if (s->flows.tcp.conns) {
-    /* TCP analysis, and the evidence of SYN floods and port scans. */
     bool completed = false, new_udp = up.created && pkt->l4 == PF_L4_UDP;
     if (pkt->l4 == PF_L4_TCP) {
       uint64_t done = s->flows.tcp.stats.completed;
@@ -182,36 +180,73 @@ void pf_shard_account(struct pf_shard *s, const struct pf_packet *pkt,
     if (completed || new_udp || (pkt->tcp_flags & PF_TCP_SYN))
       pf_anomaly_packet(&iv->anomaly, s->seed, pkt, new_udp, completed);
   }
+  return up;
+}
+
+/* This interval's sketches: distinct counts and top-N lists. Lists of
+ * services and flows need the packet's flow (`flow`; NULL without the
+ * flow table, in which case they are skipped too). */
+static void pf_shard_sketch(struct pf_shard *s, const struct pf_packet *pkt,
+                            struct pf_flow *flow, bool created,
+                            enum pf_dir dir) {
+  struct pf_interval *iv = s->cur;
   uint64_t len = pkt->wire_len;
   uint8_t family = pkt->l3 == PF_L3_IPV4 ? 4 : 6;
 
   /* Each address is hashed once: the distinct count and, when hosts are
    * not aggregated, the top hosts' batch share the hash. */
-  uint64_t src_hash = pf_hash_addr(s->seed, family, pkt->src_ip);
-  pf_hll_add(&iv->src_hosts, src_hash);
-  pf_hll_add(&iv->dst_hosts, pf_hash_addr(s->seed, family, pkt->dst_ip));
-
-  struct pf_host_key host;
-  bool whole = pf_host_key_of(s, family, pkt->src_ip, &host);
-  pf_top_batch_add(&s->top_batch[PF_TOP_HOSTS], &iv->top[PF_TOP_HOSTS],
-                   whole ? src_hash : pf_hash_addr(s->seed, family, host.addr),
-                   &host, dir, len);
-
-  struct pf_service_key service;
-  pf_service_key_of(up.flow, &service);
-  pf_top_batch_add(&s->top_batch[PF_TOP_PORTS], &iv->top[PF_TOP_PORTS],
-                   pf_hash_inline(s->seed, &service, sizeof(service)), &service,
-                   dir, len);
-
-  uint32_t flow = (uint32_t)(up.flow - s->flows.flows);
-  pf_top_batch_add_flow(&s->top_batch[PF_TOP_FLOWS], &iv->top[PF_TOP_FLOWS],
-                        pf_hash_inline(s->seed, &flow, sizeof(flow)), flow,
-                        up.created, &up.flow->key, dir, len);
-
-  if (pkt->has_ports) {
-    uint32_t port = (uint32_t)pkt->ip_proto << 16 | pkt->dst_port;
-    pf_hll_add(&iv->dst_ports, pf_hash_inline(s->seed, &port, sizeof(port)));
+  uint64_t src_hash = 0;
+  if (!s->skip_distinct || !s->skip_top[PF_TOP_HOSTS])
+    src_hash = pf_hash_addr(s->seed, family, pkt->src_ip);
+  if (!s->skip_distinct) {
+    pf_hll_add(&iv->src_hosts, src_hash);
+    pf_hll_add(&iv->dst_hosts, pf_hash_addr(s->seed, family, pkt->dst_ip));
+    if (pkt->has_ports) {
+      uint32_t port = (uint32_t)pkt->ip_proto << 16 | pkt->dst_port;
+      pf_hll_add(&iv->dst_ports, pf_hash_inline(s->seed, &port, sizeof(port)));
+    }
   }
+
+  if (!s->skip_top[PF_TOP_HOSTS]) {
+    struct pf_host_key host;
+    bool whole = pf_host_key_of(s, family, pkt->src_ip, &host);
+    pf_top_batch_add(&s->top_batch[PF_TOP_HOSTS], &iv->top[PF_TOP_HOSTS],
+                     whole ? src_hash
+                           : pf_hash_addr(s->seed, family, host.addr),
+                     &host, dir, len);
+  }
+  if (!flow)
+    return;
+  if (!s->skip_top[PF_TOP_PORTS]) {
+    struct pf_service_key service;
+    pf_service_key_of(flow, &service);
+    pf_top_batch_add(&s->top_batch[PF_TOP_PORTS], &iv->top[PF_TOP_PORTS],
+                     pf_hash_inline(s->seed, &service, sizeof(service)),
+                     &service, dir, len);
+  }
+  if (!s->skip_top[PF_TOP_FLOWS]) {
+    uint32_t index = (uint32_t)(flow - s->flows.flows);
+    pf_top_batch_add_flow(&s->top_batch[PF_TOP_FLOWS], &iv->top[PF_TOP_FLOWS],
+                          pf_hash_inline(s->seed, &index, sizeof(index)), index,
+                          created, &flow->key, dir, len);
+  }
+}
+
+void pf_shard_account(struct pf_shard *s, const struct pf_packet *pkt,
+                      const struct pf_flow_probe *p, enum pf_dir dir,
+                      enum pf_locality locality, uint64_t ts_us) {
+  pf_counters_add(&s->counters, pkt, dir, locality);
+  unsigned rule_class = pf_class_counters_add(&s->classes, pkt, dir);
+  /* Every packet moves packet time on, whether or not it has a flow. */
+  if (ts_us > s->now_us)
+    s->now_us = ts_us;
+  if (pkt->l3 != PF_L3_IPV4 && pkt->l3 != PF_L3_IPV6)
+    return;
+  /* Without the flow table (nothing reported needs it), no flow. */
+  struct pf_flow_update up = {.flow = NULL};
+  if (!s->skip_flows)
+    up = pf_shard_flow(s, p, pkt, rule_class);
+  pf_shard_sketch(s, pkt, up.flow, up.created, dir);
 }
 
 /* ---- the packet queue ---- */
@@ -285,7 +320,8 @@ void pf_shard_enqueue(struct pf_shard *s, const struct pf_packet *pkt,
   struct pf_queued_packet *q = pf_queue_at(s, s->queue_len);
   s->queue_len++;
   /* The key is made from the frame itself, as pf_shard_packet does. */
-  pf_flow_table_probe(&s->flows, pkt, &q->probe);
+  if (!s->skip_flows)
+    pf_flow_table_probe(&s->flows, pkt, &q->probe);
   pf_queue_copy(q, pkt);
   q->dir = (uint8_t)dir;
   q->locality = (uint8_t)locality;

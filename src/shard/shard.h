@@ -77,6 +77,8 @@ struct pf_shard {
   struct pf_top_batch top_batch[PF_TOP_KIND_COUNT];
   uint64_t now_us;        /* packet time, never going backwards */
   uint8_t host_prefix[2]; /* v4, v6 */
+  /* Groups not reported, whose work is skipped (pf_shard_config). */
+  bool skip_flows, skip_distinct, skip_top[PF_TOP_KIND_COUNT];
   uint64_t seed[4];
   /* Packets decoded but not yet accounted, oldest at queue_head. */
   struct pf_queued_packet queue[PF_SHARD_QUEUE_DEPTH];

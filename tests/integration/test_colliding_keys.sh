@@ -34,8 +34,8 @@ random=$("$BUILD/bench-collide" "$WORK/collide.pcap" 100000) || pf_fail "bench-c
 pf_replay_timed collide -l "$LOCAL_V4"
 pf_replay_timed small -l "$LOCAL_V4"
 pf_compare_truth "$WORK/collide.truth" "$WORK/collide.out" replay || pf_fail "pcapflow-replay's counts differ from the ground truth"
-[[ "$(awk '$1 == "current_connections-flows" {print $2}' "$WORK/collide.out")" == "$KEYS" ]] ||
-  pf_fail "the table holds $(grep current_connections-flows "$WORK/collide.out"), not $KEYS flows"
+[[ "$(pf_flows_of "$WORK/collide.out")" == "$KEYS" ]] ||
+  pf_fail "the table holds $(pf_flows_of "$WORK/collide.out"), not $KEYS flows"
 pf_rss_growth_within collide small "$MAX_GROWTH_KIB"
 
 dir="$WORK/collectd"

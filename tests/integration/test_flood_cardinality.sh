@@ -17,8 +17,8 @@ pf_wait_captured flood "$total" 60
 sleep 1.5
 pf_csv_values "$dir" flood >"$WORK/actual"
 pf_compare_truth "$WORK/flood.truth" "$WORK/actual" flood || pf_fail "CSV differs from the ground truth"
-[[ "$(pf_value "$dir" flood current_connections-flows)" == 262144 ]] ||
-  pf_fail "the table holds $(pf_value "$dir" flood current_connections-flows) flows, MaxFlows is 262144"
+[[ "$(pf_flows "$dir" flood)" == 262144 ]] ||
+  pf_fail "the table holds $(pf_flows "$dir" flood) flows, MaxFlows is 262144"
 [[ "$(pf_value "$dir" flood connections-flows_evicted)" -gt 0 ]] || pf_fail "the flood evicted nothing"
 pf_collectd_stop
 

@@ -37,6 +37,7 @@
   X(class_counters)                                                            \
   X(class_latency)                                                             \
   X(source_rules)                                                              \
+  X(report_switches)                                                           \
   /* add a suite above this line */
 
 #define PF_SUITE_DECLARE(name) Suite *pf_##name##_suite(void);
