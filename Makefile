@@ -17,10 +17,11 @@ B := build
 # the API (include/pcapflow/) and the headers of the modules its _USES
 # names, nothing else; scripts/check-modules.sh holds every #include to
 # this before anything is compiled, so dependencies run one way.
-MODULES := base packet sketch rules flow anomaly shard source metrics
+MODULES := base packet sketch app rules flow anomaly shard source metrics
 base_USES    :=
 packet_USES  := base
 sketch_USES  := base
+app_USES     := base
 rules_USES   := base packet
 flow_USES    := base packet sketch
 anomaly_USES := base packet
@@ -75,7 +76,7 @@ $(B)/plugin/%.o: plugin/%.c plugin/*.h $(API_HDR) $(B)/modules.ok | $(B)/plugin
 	$(CC) $(BASEFLAGS) $(CFLAGS) $(COLLECTD_FLAGS) -Iinclude -Iplugin -c $< -o $@
 
 $(B)/libpcapflow.a: $(ENGINE_OBJ)
-	$(AR) rcs $@ $^
+	rm -f $@ && $(AR) rcs $@ $^
 
 $(B)/pcapflow.so: $(PLUGIN_OBJ) $(B)/libpcapflow.a plugin/pcapflow.map Makefile
 	$(CC) -shared -pthread $(LDFLAGS) -Wl,--version-script=plugin/pcapflow.map \

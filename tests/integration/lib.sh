@@ -140,6 +140,26 @@ CONF
   } >"$dir/collectd.conf"
 }
 
+# pf_cgroup CONTROLLER NAME : a new cgroup NAME under CONTROLLER (cpu,
+# pids) in the cgroup v1 hierarchy, or in v2 where the controller is
+# enabled; removed at the end. Sets CG, and PF_IN_CGROUP, a PREFIX for
+# pf_collectd: the shell joins the cgroup, then becomes the command. Put
+# `ip netns exec NS` after it (not --netns, which comes first: a network
+# namespace's /sys hides the host's cgroups). Skips the test where there
+# is no such controller.
+pf_cgroup() {
+  if [[ -e /sys/fs/cgroup/$1/cgroup.procs ]]; then
+    CG=/sys/fs/cgroup/$1/$2
+  elif grep -qw "$1" /sys/fs/cgroup/cgroup.subtree_control 2>/dev/null; then
+    CG=/sys/fs/cgroup/$2
+  else
+    pf_skip "no cgroup $1 controller"
+  fi
+  mkdir "$CG" || pf_skip "cannot create cgroup $CG"
+  PF_CLEANUPS+=("rmdir $CG")
+  PF_IN_CGROUP=(sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$CG")
+}
+
 # pf_collectd_start DIR [PREFIX...] : starts collectd in the foreground (in
 # the background of this shell) with DIR/collectd.conf; PREFIX is e.g.
 # `ip netns exec NS`. Sets COLLECTD_PID.
@@ -351,12 +371,12 @@ pf_within_hll_error() {
 }
 
 # pf_within_latency_error EXACT GOT : a latency percentile within the
-# histogram's documented error (1/64) plus the 0.5 ms that printing
-# seconds with three decimals (pcapflow-replay) may add.
+# histogram's documented error (1/64) plus the half microsecond that
+# printing seconds with six decimals (pcapflow-replay) may add.
 pf_within_latency_error() {
   awk -v e="$1" -v g="$2" 'BEGIN {
     d = e - g; if (d < 0) d = -d
-    exit !(d <= e / 64 + 0.0005)
+    exit !(d <= e / 64 + 0.0000005)
   }'
 }
 
@@ -461,10 +481,18 @@ pf_scale_truth() {
   awk -v f="$1" '{ line = $1; for (i = 2; i <= NF; i++) line = line " " $i * f; print line }'
 }
 
-# pf_value DIR INSTANCE ID : the latest CSV value(s) of one series. Reads
-# that series' file only: wait loops call it every 0.2 s.
+# pf_value DIR INSTANCE ID [PLUGIN] : the latest CSV value(s) of one series
+# (PLUGIN: pcapflow, or pcapflow_class for traffic classes). Reads that
+# series' file only: wait loops call it every 0.2 s.
 pf_value() {
-  pf_csv_latest "$3" "$1/csv/$HOSTNAME_TEST/pcapflow-$2/$3" | awk '{ $1 = ""; sub(/^ /, ""); print }'
+  pf_csv_latest "$3" "$1/csv/$HOSTNAME_TEST/${4:-pcapflow}-$2/$3" | awk '{ $1 = ""; sub(/^ /, ""); print }'
+}
+
+# pf_family_total DIR INSTANCE TYPE : "rx tx", the latest values of every
+# TYPE-* series added up: all traffic for if_packets or if_octets, whose
+# series are a partition of it (docs/METRICS.md).
+pf_family_total() {
+  pf_csv_values "$1" "$2" | awk -v t="$3-" 'index($1, t) == 1 { rx += $2; tx += $3 } END { print rx + 0, tx + 0 }'
 }
 
 # pf_class_values DIR SOURCE : the per-class series of SOURCE (plugin

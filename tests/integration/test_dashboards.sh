@@ -170,4 +170,30 @@ sed 's|=~ /^top_host_/|=~ /^top_host_oth/|' "$grafana/pcapflow-influxdb.json" >"
 sed 's/type=~\\"top_host_/type=~\\"top_host_oth/' "$grafana/pcapflow-prometheus.json" >"$WORK/other-prometheus.json"
 refused other "" 'bytes-top_host_oth\* matches only bytes-top_host_other' "influxdb .*only .*top_host_oth" \
   "prometheus .*only .*top_host_oth"
-pf_pass "$out"
+
+# METRICS.md's label_replace recipes ("Where the percentile is") split the
+# glued labels: the source's figure and percentile, a class's source and
+# percentile, as labels of their own, over the run's data.
+awk '/^```promql$/ { on = 1; q = ""; next } on && /^```$/ { print q; on = 0; next } on { q = q $0 " " }' \
+  "$PCAPFLOW_ROOT/docs/METRICS.md" >"$WORK/recipes"
+[[ $(wc -l <"$WORK/recipes") == 2 ]] || pf_fail "METRICS.md has $(wc -l <"$WORK/recipes") promql recipes, expected 2"
+split_labels() {
+  curl -sfG "http://127.0.0.1:$PROM_PORT/api/v1/query_range" --data-urlencode "query=$1" \
+    --data-urlencode "start=$(($(date +%s) - 600))" --data-urlencode "end=$(date +%s)" --data-urlencode step=1 |
+    python3 -c 'import json, sys
+for r in json.load(sys.stdin)["data"]["result"]:
+    m = r["metric"]
+    print(m.get("pcapflow", m.get("pcapflow_class", "")), m.get("type", ""), m.get("percentile", ""))' | LC_ALL=C sort -u
+}
+split_labels "$(sed -n 1p "$WORK/recipes")" >"$WORK/split_source"
+split_labels "$(sed -n 2p "$WORK/recipes")" >"$WORK/split_class"
+for want in "cov tcp_handshake p90" "cov tcp_syn_synack max" "cov tcp_synack_ack p50"; do
+  grep -qx "$want" "$WORK/split_source" || pf_fail "the source's recipe does not give \"$want\": $(tr '\n' ';' <"$WORK/split_source")"
+done
+for want in "cov web p90" "cov tls max"; do
+  grep -qx "$want" "$WORK/split_class" || pf_fail "the class recipe does not give \"$want\": $(tr '\n' ';' <"$WORK/split_class")"
+done
+[[ $(wc -l <"$WORK/split_source") == 12 && $(wc -l <"$WORK/split_class") == 8 ]] ||
+  pf_fail "the recipes split into $(wc -l <"$WORK/split_source") source and $(wc -l <"$WORK/split_class") class series, expected 12 and 8"
+
+pf_pass "$out; METRICS.md's label_replace recipes split source, figure, class and percentile"

@@ -35,13 +35,16 @@ ip_pkts=$(awk '$1 == "io_packets-ipv4" || $1 == "io_packets-ipv6" {s += $2 + $3}
 neither=$(awk '$1 == "derive-local_neither" {print $2}' "$WORK/nolocal")
 [[ "$ip_pkts" -gt 0 && "$ip_pkts" == "$neither" ]] || pf_fail "without local networks: $neither of $ip_pkts IP packets are local_neither"
 # A damaged file (its last record cut short) keeps every whole packet
-# counted and says why reading stopped.
+# counted, says why reading stopped, and fails (exit 1): it was not read
+# to its end.
 total=$(pf_truth_value "$WORK/ethernet-pcap.truth" packets-captured)
 head -c -7 "$WORK/ethernet-pcap.cap" >"$WORK/damaged.pcap"
-"$REPLAY" "$WORK/damaged.pcap" >"$WORK/damaged.out" 2>"$WORK/damaged.err" ||
-  pf_fail "pcapflow-replay failed on a damaged file"
+rc=0
+"$REPLAY" "$WORK/damaged.pcap" >"$WORK/damaged.out" 2>"$WORK/damaged.err" || rc=$?
+[[ $rc == 1 ]] || pf_fail "pcapflow-replay exited $rc on a damaged file, not 1"
 got=$(pf_truth_value "$WORK/damaged.out" packets-captured)
 [[ "$got" == $((total - 1)) ]] || pf_fail "damaged file: captured $got, expected $((total - 1))"
-grep -q 'stopped reading ".*damaged.pcap": truncated dump file' "$WORK/damaged.err" ||
+grep -q 'stopped reading ".*damaged.pcap": truncated dump file' "$WORK/damaged.err" &&
+  grep -q '^pcapflow-replay: ".*damaged.pcap" was not read to its end: truncated dump file' "$WORK/damaged.err" ||
   pf_fail "damaged file: no error message: $(cat "$WORK/damaged.err")"
 pf_pass "$checked packets over 12 captures, every series exact; a damaged file keeps $got packets"

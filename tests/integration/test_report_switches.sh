@@ -37,7 +37,7 @@ pf_collectd_conf "$dir" 1
     echo "  </File>"
   done <"$WORK/configs"
   # The same switches, written as strings and in the parser's own words:
-  # sizes, TCP health and flows off: 88 - 14 - 18 - 7.
+  # sizes, TCP health and flows off: 89 - 14 - 18 - 7.
   cat <<CONF
   <File "$WORK/tcp.pcap">
     Instance "words"
@@ -58,7 +58,7 @@ all_written() {
     i=$((i + 1))
     [[ "$(fixed "c$i")" -ge "$want" ]] || return 1
   done <"$WORK/configs"
-  [[ "$(fixed words)" -ge 49 ]]
+  [[ "$(fixed words)" -ge 50 ]]
 }
 pf_wait_until 30 all_written || true
 sleep 1.5 # one more interval: nothing more may come
@@ -70,7 +70,7 @@ while IFS='|' read -r name options want; do
   got=$(fixed "c$i")
   [[ "$got" == "$want" ]] || pf_fail "$name ($options): $got fixed series written, METRICS.md says $want: $(pf_csv_values "$dir" "c$i" | awk '{print $1}' | tr '\n' ' ')"
 done <"$WORK/configs"
-[[ "$(fixed words)" == 49 ]] || pf_fail "booleans as words: $(fixed words) fixed series written, expected 49"
+[[ "$(fixed words)" == 50 ]] || pf_fail "booleans as words: $(fixed words) fixed series written, expected 50"
 grep -qF "pcapflow: option \`ReportBySize \"no\"': a boolean given as a string is deprecated in collectd" "$dir/collectd.log" ||
   pf_fail "no warning for a boolean given as a string: $(grep pcapflow "$dir/collectd.log")"
 ! compgen -G "$dir/csv/$HOSTNAME_TEST/pcapflow_class*" >/dev/null || pf_fail "series of traffic classes without a rules file"

@@ -9,13 +9,16 @@
 
 /* The table: X is applied to every suite's name. */
 #define PF_UNIT_SUITES(X)                                                      \
+  X(bytes)                                                                     \
   X(decode)                                                                    \
   X(decode_link)                                                               \
   X(decode_malformed)                                                          \
   X(decode_truncation)                                                         \
+  X(decode_lengths)                                                            \
   X(counters)                                                                  \
   X(direction)                                                                 \
   X(localnet)                                                                  \
+  X(localnet_trie)                                                             \
   X(flow_key)                                                                  \
   X(flow_table)                                                                \
   X(flow_model)                                                                \
@@ -34,10 +37,18 @@
   X(rules_errors)                                                              \
   X(rules_classify)                                                            \
   X(rules_random)                                                              \
+  X(rules_hostile)                                                             \
+  X(rules_watch)                                                               \
   X(class_counters)                                                            \
   X(class_latency)                                                             \
   X(source_rules)                                                              \
   X(report_switches)                                                           \
+  X(dns)                                                                       \
+  X(dns_hostile)                                                               \
+  X(dns_tcp)                                                                   \
+  X(dns_names)                                                                 \
+  X(tls)                                                                       \
+  X(tls_hostile)                                                               \
   /* add a suite above this line */
 
 #define PF_SUITE_DECLARE(name) Suite *pf_##name##_suite(void);

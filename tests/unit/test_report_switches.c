@@ -130,7 +130,7 @@ enum {
   N_BASIS = 4,
   N_SIZE = 14,
   N_FLAGS = 4,
-  N_MALFORMED = 8,
+  N_MALFORMED = 9,
   N_CAPTURE = 6,
   N_FLOWS = 7,
   N_DISTINCT = 3,
