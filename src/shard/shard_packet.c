@@ -49,8 +49,9 @@ static void pf_account(struct pf_shard *s, const struct pf_queued_packet *q) {
       pf_flow_table_account(&s->flows, &q->probe, &fp, q->now_us);
   if (up.created)
     pf_class_counters_flow(&s->classes, up.flow, q->rule_class);
-  pf_epoch_touch(s, up.flow, up.ref, up.side, q->dir, q->wire_len,
-                 q->flags & PF_QUEUED_PORTS);
+  if (!s->skip_feed) /* a top-N list or a distinct count is reported */
+    pf_epoch_touch(s, up.flow, up.ref, up.side, q->dir, q->wire_len,
+                   q->flags & PF_QUEUED_PORTS);
   if (s->flows.tcp.conns)
     pf_account_tcp(s, q, up);
 }
