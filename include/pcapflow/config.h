@@ -37,9 +37,10 @@ struct pf_shard_config {
   uint32_t tcp_syn_timeout_s; /* a SYN unanswered this long has failed */
   /* Work the packet path skips, derived from the source's report switches
    * (struct pf_report_config, source.h): a group that is not reported
-   * costs nothing per packet. Zero (the default) does everything. */
-  bool skip_flows;                  /* the flow table: flows, TCP, top
-                                       ports and flows, per-class flows */
+   * costs nothing per packet, and nothing per flow. Zero (the default)
+   * does everything. */
+  bool skip_flows; /* the flow table: flows, TCP, the top-N lists and
+                      distinct counts (fed by flows), per-class flows */
   bool skip_top[PF_TOP_KIND_COUNT]; /* a top-N list, by enum pf_top_kind */
   bool skip_distinct;               /* the distinct counts (HyperLogLog) */
 };

@@ -214,9 +214,11 @@ void pf_source_config_derive(struct pf_source_config *cfg) {
   for (int k = 0; k < PF_TOP_KIND_COUNT; k++)
     sh->skip_top[k] = !r->top[k] || cfg->top_n == 0;
   sh->skip_distinct = !r->distinct;
-  /* TCP analysis, the service and flow lists and the per-class flows are
-   * kept per flow: any of them needs the table. */
+  /* TCP analysis, the top-N lists, the distinct counts (fed once per flow
+   * per interval) and the per-class flows are kept per flow: any of them
+   * needs the table. */
   sh->skip_flows = !r->flows && !sh->tcp_analysis && !r->by_class &&
+                   sh->skip_distinct && sh->skip_top[PF_TOP_HOSTS] &&
                    sh->skip_top[PF_TOP_PORTS] && sh->skip_top[PF_TOP_FLOWS];
   if (sh->skip_flows) /* the table is never looked at: keep it tiny */
     sh->max_flows = (uint32_t)cfg->workers;

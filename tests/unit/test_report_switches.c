@@ -11,6 +11,7 @@
 #include "flow_packets.h"
 #include "pcapflow/metrics.h"
 #include "pcapflow/source.h"
+#include "shard/shard.h"
 #include "suites.h"
 
 static char dir[256], path[300];
@@ -257,6 +258,90 @@ START_TEST(test_families_add_up) {
 }
 END_TEST
 
+/* ---- the shard skips what is not reported ---- */
+
+static struct pf_shard shard;
+
+/* A shard skipping what `skip` says, fed 4 UDP flows of 100-byte
+ * payloads from 198.19.0.1..4 to 198.18.0.1:53; returns their interval,
+ * closed (the file's end). */
+static struct pf_interval *shard_run(struct pf_shard_config skip) {
+  struct pf_shard_config cfg = skip;
+  cfg.max_flows = 64;
+  cfg.timeouts = test_timeouts;
+  cfg.top_capacity = 64;
+  cfg.host_prefix_v4 = 32;
+  cfg.host_prefix_v6 = 128;
+  char err[256];
+  ck_assert_msg(pf_shard_init(&shard, &cfg, err, sizeof(err)) == 0, "%s", err);
+  static const uint8_t server[4] = {198, 18, 0, 1};
+  for (uint8_t h = 1; h <= 4; h++) {
+    const uint8_t client[4] = {198, 19, 0, h};
+    struct pkt p = {.proto = P_UDP,
+                    .src = client,
+                    .dst = server,
+                    .sport = 1000,
+                    .dport = 53,
+                    .payload = 100};
+    struct pf_packet pkt;
+    uint8_t *buf = pkt_decode(&p, &pkt);
+    pf_shard_packet(&shard, &pkt, PF_DIR_RX, PF_LOCALITY_DST, SEC(1));
+    free(buf);
+  }
+  return pf_shard_swap_interval(&shard, true);
+}
+
+static uint64_t list_bytes(const struct pf_interval *iv, int k) {
+  return iv->top[k].total[0] + iv->top[k].total[1];
+}
+
+START_TEST(test_shard_without_flow_table_makes_no_flow) {
+  struct pf_interval *iv =
+      shard_run((struct pf_shard_config){.skip_flows = true,
+                                         .skip_distinct = true,
+                                         .skip_top = {true, true, true}});
+  ck_assert_uint_eq(shard.counters.traffic[PF_TRAFFIC_UDP].packets[PF_DIR_RX],
+                    4);
+  ck_assert_uint_eq(shard.flows.pool[0].next_unused, 0); /* no entry made */
+  ck_assert_uint_eq(list_bytes(iv, PF_TOP_HOSTS), 0);
+  pf_shard_free(&shard);
+}
+END_TEST
+
+/* The flow table kept (flows reported) but no list and no distinct count:
+ * no flow is ever tagged for the interval, so none is fed. */
+START_TEST(test_shard_without_lists_feeds_no_flow) {
+  struct pf_interval *iv = shard_run((struct pf_shard_config){
+      .skip_distinct = true, .skip_top = {true, true, true}});
+  ck_assert_uint_eq(shard.flows.pool[0].next_unused, 4);
+  for (uint32_t i = 0; i < 4; i++)
+    ck_assert_uint_eq(pf_flow_at(&shard.flows, i)->iv, 0);
+  for (int k = 0; k < PF_TOP_KIND_COUNT; k++)
+    ck_assert_uint_eq(list_bytes(iv, k), 0);
+  ck_assert(pf_hll_estimate(&iv->src_hosts) == 0);
+  pf_shard_free(&shard);
+}
+END_TEST
+
+/* One list off: that list gets nothing, the others and the distinct
+ * counts get every flow. */
+START_TEST(test_shard_feeds_only_what_is_reported) {
+  struct pf_interval *iv =
+      shard_run((struct pf_shard_config){.skip_top = {[PF_TOP_HOSTS] = true}});
+  ck_assert_uint_eq(list_bytes(iv, PF_TOP_HOSTS), 0);
+  ck_assert_uint_gt(list_bytes(iv, PF_TOP_PORTS), 4 * 100);
+  ck_assert_uint_eq(list_bytes(iv, PF_TOP_FLOWS), list_bytes(iv, PF_TOP_PORTS));
+  ck_assert(pf_hll_estimate(&iv->src_hosts) > 3.5);
+  iv = NULL;
+  pf_shard_free(&shard);
+  /* ...and with the distinct counts off alone, the lists are whole. */
+  iv = shard_run((struct pf_shard_config){.skip_distinct = true});
+  ck_assert(pf_hll_estimate(&iv->src_hosts) == 0);
+  ck_assert_uint_eq(list_bytes(iv, PF_TOP_HOSTS), list_bytes(iv, PF_TOP_PORTS));
+  pf_shard_free(&shard);
+}
+END_TEST
+
 Suite *pf_report_switches_suite(void) {
   Suite *s = suite_create("report_switches");
   TCase *tc = tcase_create("switches");
@@ -269,5 +354,10 @@ Suite *pf_report_switches_suite(void) {
   tcase_add_test(tc, test_no_tcp_analysis_sends_no_tcp_health);
   tcase_add_test(tc, test_families_add_up);
   suite_add_tcase(s, tc);
+  TCase *shard_tc = tcase_create("shard");
+  tcase_add_test(shard_tc, test_shard_without_flow_table_makes_no_flow);
+  tcase_add_test(shard_tc, test_shard_without_lists_feeds_no_flow);
+  tcase_add_test(shard_tc, test_shard_feeds_only_what_is_reported);
+  suite_add_tcase(s, shard_tc);
   return s;
 }
