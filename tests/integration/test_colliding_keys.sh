@@ -54,6 +54,6 @@ pf_collectd_stop
 ((COLLECTD_STATUS == 0)) || pf_fail "collectd exited with status $COLLECTD_STATUS"
 
 series=$(ls "$dir/csv/$HOSTNAME_TEST/pcapflow-collide" | sed -E 's/-[0-9]{4}-[0-9]{2}-[0-9]{2}$//' | sort -u | wc -l)
-bound=$((89 + 3 * (limit + 1)))
+bound=$((89 + 3 * (limit + 1))) # METRICS.md, "Cardinality"
 ((series <= bound)) || pf_fail "$series distinct series written, the bound is $bound"
 pf_pass "$PACKETS packets over $KEYS keys exact; longest chain $KEYS with the known seed, $(chain "$random") with a random one; replay peak RSS $RSS_BIG KiB vs $RSS_SMALL KiB; collectd peak RSS $collectd_hwm KiB; $series series (bound $bound)"
