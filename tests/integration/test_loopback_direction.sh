@@ -56,12 +56,12 @@ tx_bytes=$(($(kernel tx_bytes) - before[tx_bytes]))
 
 pf_wait_captured lo "$rx_packets" 20
 sleep 1.5 # one more interval: nothing more may arrive
-packets=$(pf_value "$dir" lo if_packets-all)
-octets=$(pf_value "$dir" lo if_octets-all)
+packets=$(pf_family_total "$dir" lo if_packets)
+octets=$(pf_family_total "$dir" lo if_octets)
 [[ "$(pf_value "$dir" lo packets-dropped_kernel)" == 0 ]] || pf_fail "the kernel dropped packets"
 pf_collectd_stop
 [[ "$packets" == "$rx_packets 0" ]] ||
-  pf_fail "if_packets-all (rx tx) is $packets; loopback received (and sent) $rx_packets"
+  pf_fail "if_packets-* (rx tx) add up to $packets; loopback received (and sent) $rx_packets"
 [[ "$octets" == "$((rx_bytes + 14 * rx_packets)) 0" ]] ||
-  pf_fail "if_octets-all (rx tx) is $octets; loopback received $rx_bytes bytes in $rx_packets packets (+ 14 each)"
+  pf_fail "if_octets-* (rx tx) add up to $octets; loopback received $rx_bytes bytes in $rx_packets packets (+ 14 each)"
 pf_pass "$rx_packets loopback packets: rx = the kernel's rx (and tx) count, tx 0; bytes = its $rx_bytes + 14 x $rx_packets"
