@@ -276,6 +276,32 @@ START_TEST(test_class_trie_cap) {
 }
 END_TEST
 
+/* The same for local_networks: refused at the network, where it stands,
+ * at start and at reload alike, rather than accepted and then refused by
+ * every source when collectd next starts. */
+START_TEST(test_local_trie_cap) {
+  struct text t = {0};
+  put(&t, "local_networks:\n");
+  uint64_t x = 88172645463325252ULL;
+  for (int i = 0; i < 60000; i++) {
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    put(&t, "  - 2001:db8:%x:%x:%x:%x:%x:%x\n", (unsigned)(x & 0xffff),
+        (unsigned)(x >> 16 & 0xffff), (unsigned)(x >> 32 & 0xffff),
+        (unsigned)(x >> 48), (unsigned)(i & 0xffff), (unsigned)(i >> 16));
+  }
+  const char *err = rules_error(t.s);
+  unsigned line = 0, col = 0;
+  ck_assert_msg(sscanf(err, "test.yaml:%u:%u: local_networks: \"2001:db8:",
+                       &line, &col) == 2 &&
+                    line > 30000 && line < 60002 && col == 5 &&
+                    strstr(err, "/128\": the IPv6 local networks need more "
+                                "than 1048576 prefix trie nodes (64 MiB), "
+                                "the limit"),
+                "%s", err);
+  free(t.s);
+}
+END_TEST
+
 START_TEST(test_stop_gives_up) {
   atomic_bool stop = true;
   char err[256];
@@ -304,6 +330,7 @@ Suite *pf_rules_hostile_suite(void) {
   tcase_add_test(tc, test_long_value);
   tcase_add_test(tc, test_anchors_twice_and_recursive);
   tcase_add_test(tc, test_class_trie_cap);
+  tcase_add_test(tc, test_local_trie_cap);
   tcase_add_test(tc, test_stop_gives_up);
   suite_add_tcase(s, tc);
   return s;
