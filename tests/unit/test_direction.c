@@ -342,6 +342,42 @@ START_TEST(test_loopback_zero_mac_tells_nothing) {
 }
 END_TEST
 
+/* On lo, with lo's own addresses as the local set (as a source on lo has
+ * them): every 127.x address is the host's, so traffic among them is local
+ * to local and the kernel's word, rx, decides: systemd-resolved's
+ * 127.0.0.53, Debian's 127.0.1.1 and Docker's 127.0.0.11 are not remote. */
+static void check_lo(const uint8_t *src, const uint8_t *dst, bool v6) {
+  static const uint8_t zero_mac[6] = {0};
+  struct frame f;
+  frame_init(&f, DLT_EN10MB);
+  frame_eth(&f, zero_mac, zero_mac, v6 ? 0x86dd : 0x0800);
+  if (v6)
+    frame_ipv6(&f, &(struct ip6){.next = 17, .src = src, .dst = dst});
+  else
+    frame_ipv4(&f, &(struct ip4){.proto = 17, .src = src, .dst = dst});
+  frame_udp(&f, 40000, 53);
+  frame_finish(&f);
+  check_frame(&f, f.len, zero_mac, PF_DIR_RX, PF_LOCALITY_BOTH);
+}
+
+START_TEST(test_loopback_network_is_local) {
+  static const uint8_t one[4] = {127, 0, 0, 1}, resolved[4] = {127, 0, 0, 53},
+                       hostname[4] = {127, 0, 1, 1},
+                       docker[4] = {127, 0, 0, 11};
+  static const uint8_t six[16] = {[15] = 1};
+  char err[256];
+  pf_localnet_free(&local);
+  ck_assert_msg(pf_localnet_add_interface(&local, "lo", err, sizeof(err)) > 0,
+                "%s", err);
+  check_lo(one, resolved, false);
+  check_lo(one, hostname, false);
+  check_lo(docker, one, false);
+  check_lo(one, one, false);
+  if (local.n6 > 0) /* ::1 is lo's unless IPv6 is off */
+    check_lo(six, six, true);
+}
+END_TEST
+
 /* Files of raw IP and loopback carry no direction: rx. */
 START_TEST(test_files_without_direction_default_to_rx) {
   struct frame f;
@@ -384,6 +420,7 @@ Suite *pf_direction_suite(void) {
   tcase_add_test(tc, test_sll_packet_types_other_than_outgoing_are_rx);
   tcase_add_test(tc, test_mac_must_match_in_all_six_bytes);
   tcase_add_test(tc, test_loopback_zero_mac_tells_nothing);
+  tcase_add_test(tc, test_loopback_network_is_local);
   tcase_add_test(tc, test_files_without_direction_default_to_rx);
   suite_add_tcase(s, tc);
   return s;
