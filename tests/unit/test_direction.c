@@ -20,6 +20,7 @@ static const uint8_t remote6_other[16] = {0x20, 0x01, 0x0d,    0xb8,
                                           0,    3,    [15] = 3};
 
 static struct pf_localnet local;
+static const uint8_t zero_mac[6] = {0}; /* loopback's, and its frames' */
 
 static void add_prefix(struct pf_localnet *set, const char *text) {
   struct pf_prefix p;
@@ -44,6 +45,7 @@ enum link {
   LINK_SLL_OUT,    /* SLL, packet type 4 (outgoing) */
   LINK_SLL2_OUT,   /* SLL2, packet type 4 */
   LINK_RAW,        /* DLT_RAW: no direction at all */
+  LINK_LO,         /* live loopback: Ethernet, all-zero MACs */
 };
 
 static void put_link(struct frame *f, enum link link, uint16_t type) {
@@ -64,6 +66,10 @@ static void put_link(struct frame *f, enum link link, uint16_t type) {
     break;
   case LINK_RAW:
     frame_init(f, DLT_RAW);
+    break;
+  case LINK_LO:
+    frame_init(f, DLT_EN10MB);
+    frame_eth(f, zero_mac, zero_mac, type);
     break;
   }
 }
@@ -321,7 +327,6 @@ END_TEST
  * source; that is no sign of sending (libpcap hands over the received
  * copy of each packet): rx, as for any frame the MAC does not tell. */
 START_TEST(test_loopback_zero_mac_tells_nothing) {
-  static const uint8_t zero_mac[6] = {0};
   static const uint8_t lo4[4] = {127, 0, 0, 1};
   struct frame f;
   frame_init(&f, DLT_EN10MB);
@@ -347,17 +352,7 @@ END_TEST
  * to local and the kernel's word, rx, decides: systemd-resolved's
  * 127.0.0.53, Debian's 127.0.1.1 and Docker's 127.0.0.11 are not remote. */
 static void check_lo(const uint8_t *src, const uint8_t *dst, bool v6) {
-  static const uint8_t zero_mac[6] = {0};
-  struct frame f;
-  frame_init(&f, DLT_EN10MB);
-  frame_eth(&f, zero_mac, zero_mac, v6 ? 0x86dd : 0x0800);
-  if (v6)
-    frame_ipv6(&f, &(struct ip6){.next = 17, .src = src, .dst = dst});
-  else
-    frame_ipv4(&f, &(struct ip4){.proto = 17, .src = src, .dst = dst});
-  frame_udp(&f, 40000, 53);
-  frame_finish(&f);
-  check_frame(&f, f.len, zero_mac, PF_DIR_RX, PF_LOCALITY_BOTH);
+  check_ip(LINK_LO, v6, src, dst, zero_mac, PF_DIR_RX, PF_LOCALITY_BOTH);
 }
 
 START_TEST(test_loopback_network_is_local) {
