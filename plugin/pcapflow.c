@@ -69,6 +69,8 @@ static int pcapflow_start_source(size_t i) {
   struct pf_source *src;
   if (pcapflow_rules_add_local(&pcapflow_conf.sources[i]) != 0)
     return -1;
+  if (!pcapflow_conf.rules_file) /* nothing per class: no flow table */
+    pcapflow_conf.sources[i].report.by_class = false;
   if (pf_source_new(&pcapflow_conf.sources[i], &pcapflow_hooks, &src, err,
                     sizeof(err)) != 0) {
     ERROR("pcapflow: %s", err);
@@ -145,8 +147,7 @@ static void pcapflow_dispatch_metric(const struct pf_metric *m, void *arg) {
     else
       values[i].derive = (derive_t)m->derive[i];
   }
-  sstrncpy(ctx->vl.plugin, m->plugin ? m->plugin : PF_METRICS_PLUGIN,
-           sizeof(ctx->vl.plugin));
+  sstrncpy(ctx->vl.plugin, m->plugin, sizeof(ctx->vl.plugin));
   if (m->no_instance)
     ctx->vl.plugin_instance[0] = '\0';
   else if (m->instance_suffix)

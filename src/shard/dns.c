@@ -57,8 +57,9 @@ static void pf_dns_count(struct pf_dns_shard *d, const struct pf_dns_msg *m,
   st->messages[response]++;
   st->octets[response] += wire_len;
   st->opcode[m->opcode & 15]++;
-  if (!response) {
-    st->qtype[pf_dns_qtype_slot(m->qtype)]++;
+  if (!response) { /* collectd's plugin counts a question's type alone */
+    if (m->has_question)
+      st->qtype[pf_dns_qtype_slot(m->qtype)]++;
     return;
   }
   st->rcode[m->rcode & 15]++;
