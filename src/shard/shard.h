@@ -92,7 +92,7 @@ struct pf_feed {
 struct pf_queued_packet {
   struct pf_flow_probe probe;
   struct pf_tcp_segment seg;
-  struct pf_dns_queued dns; /* a DNS transaction for the flow's part */
+  struct pf_dns_queued dns; /* with PF_QUEUED_DNS: for the flow's part */
   uint64_t now_us, ts_us;   /* the shard's clock; the packet's timestamp */
   uint32_t wire_len;
   uint8_t dir;        /* enum pf_dir */
@@ -104,6 +104,7 @@ struct pf_queued_packet {
 #define PF_QUEUED_PORTS 0x01 /* TCP, UDP or SCTP ports */
 #define PF_QUEUED_TCP 0x02   /* a TCP header (not a later fragment) */
 #define PF_QUEUED_SYN 0x04   /* anomaly evidence: a SYN without ACK/RST */
+#define PF_QUEUED_DNS 0x08   /* a DNS transaction in .dns (dns.h) */
 
 struct pf_shard {
   struct pf_counters counters;
