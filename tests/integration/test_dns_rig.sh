@@ -74,9 +74,9 @@ collectd_dns() {
   local id
   for id in $(awk '{print $1}' "$WORK/truth"); do
     pf_csv_latest "$id" "$csv/$id"
-  done | LC_ALL=C sort >"$WORK/collectd"
-  cmp -s "$WORK/collectd" "$WORK/truth"
+  done | LC_ALL=C sort >"$WORK/collectd.values"
+  cmp -s "$WORK/collectd.values" "$WORK/truth"
 }
-pf_wait_until 20 collectd_dns || pf_fail "collectd's CSV differs from tshark: $(diff "$WORK/truth" "$WORK/collectd" | tr '\n' ';')"
+pf_wait_until 20 collectd_dns || pf_fail "collectd's CSV differs from tshark: $(diff "$WORK/truth" "$WORK/collectd.values" | tr '\n' ';')"
 pf_collectd_stop
 pf_pass "$n_queries queries of dig and kdig (UDP and TCP) to dnsmasq: qtype, opcode, rcode equal tshark's in replay and live collectd; latency p50 $p50 s (tshark $t_med), max $max s (tshark $t_max)"
