@@ -149,6 +149,9 @@ struct pf_class_snapshot {
   /* This interval's handshake latency (SYN to ACK) of the flows of each
    * class, in seconds: p50, p90, p99, max; NaN without a sample. */
   double latency[PF_CLASS_SLOTS][PF_TCP_QUANTILE_COUNT];
+  /* This interval's TCP timing figures (ClassTiming) of each class, by
+   * enum pf_tcp_latency from PF_TCP_TIMING_FIRST; NaN without a sample. */
+  double timing[PF_CLASS_SLOTS][PF_TCP_TIMING_COUNT][PF_TCP_QUANTILE_COUNT];
 };
 
 struct pf_snapshot {
@@ -193,6 +196,10 @@ bool pf_source_names_collide(const char *a, const char *b);
  * CollectDnsLatency, CollectDnsTopDomains, DnsCompatIdentifiers;
  * case-insensitive), or NULL. */
 bool *pf_dns_switch(struct pf_dns_config *dns, const char *option);
+
+/* The TCP timing switch named `option` (TcpTiming, ClassTiming;
+ * case-insensitive), or NULL. */
+bool *pf_timing_switch(struct pf_shard_config *shard, const char *option);
 
 /* Takes ownership of *cfg (leaving it empty). Returns 0, or -1 with err. */
 int pf_source_new(struct pf_source_config *cfg, const struct pf_hooks *hooks,
