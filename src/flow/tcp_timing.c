@@ -17,11 +17,10 @@ static void pf_tt_sample(const struct pf_tcp_sink *out, enum pf_tcp_latency k,
 }
 
 /* An ACK from the side opposite `o` at `now`: when it covers o's timed
- * segment, a round-trip sample (tx when o's segment was sent, so the ACK
- * came in; rx otherwise) and, from o's previous one, a jitter sample. */
-static void pf_tt_ack(struct pf_tcp_timing *tm, uint8_t o, enum pf_dir ack_dir,
-                      uint32_t ack, uint32_t now,
-                      const struct pf_tcp_sink *out) {
+ * segment, a round-trip sample (tx when that segment was sent, rx when
+ * received) and, from o's previous one, a jitter sample. */
+static void pf_tt_ack(struct pf_tcp_timing *tm, uint8_t o, uint32_t ack,
+                      uint32_t now, const struct pf_tcp_sink *out) {
   struct pf_tcp_timed *d = &tm->dir[o];
   if (!(tm->flags & (PF_TT_TIMED0 << o)) || pf_seq_lt(ack, d->end))
     return;
@@ -30,7 +29,8 @@ static void pf_tt_ack(struct pf_tcp_timing *tm, uint8_t o, enum pf_dir ack_dir,
   if (signed_rtt < 0)
     return; /* stamped before its segment: no sample */
   uint32_t rtt = (uint32_t)signed_rtt;
-  pf_tt_sample(out, ack_dir == PF_DIR_RX ? PF_TCP_RTT_TX : PF_TCP_RTT_RX, rtt);
+  pf_tt_sample(out, (tm->timed_tx >> o) & 1 ? PF_TCP_RTT_TX : PF_TCP_RTT_RX,
+               rtt);
   if (tm->flags & (PF_TT_RTT0 << o))
     pf_tt_sample(out, PF_TCP_JITTER,
                  rtt > d->last_rtt ? rtt - d->last_rtt : d->last_rtt - rtt);
@@ -70,11 +70,12 @@ static void pf_tt_turn(const struct pf_flow *f, struct pf_tcp_timing *tm,
   tm->turn_last = now;
 }
 
-/* A segment from `side` with sequence space [seq, end): resent space drops
- * the direction's timing (Karn), new space is timed when nothing is. */
+/* A segment from `side` in direction dir with sequence space [seq, end):
+ * resent space drops the direction's timing (Karn), new space is timed
+ * when nothing is. */
 static void pf_tt_data(const struct pf_flow *f, struct pf_tcp_conn *c,
-                       struct pf_tcp_timing *tm, uint8_t side, uint32_t seq,
-                       uint32_t end, uint32_t now,
+                       struct pf_tcp_timing *tm, uint8_t side, enum pf_dir dir,
+                       uint32_t seq, uint32_t end, uint32_t now,
                        const struct pf_tcp_sink *out) {
   bool known = f->tcp_state & (PF_TCPS_KNOWN0 << side);
   bool retx = known && pf_seq_lt(seq, c->dir[side].next);
@@ -86,6 +87,8 @@ static void pf_tt_data(const struct pf_flow *f, struct pf_tcp_conn *c,
     d->end = end;
     d->at = now;
     tm->flags |= timed;
+    tm->timed_tx =
+        (uint8_t)((tm->timed_tx & ~timed) | (dir == PF_DIR_TX ? timed : 0));
   }
   pf_tt_turn(f, tm, side, retx, now, out);
 }
@@ -118,10 +121,10 @@ void pf_tcp_timing(struct pf_flow_table *ft, struct pf_flow *f, uint8_t side,
   struct pf_tcp_timing *tm = pf_tcp_timing_of(c);
   uint32_t now = (uint32_t)ts_us;
   if (seg->flags & PF_TCP_ACK)
-    pf_tt_ack(tm, (uint8_t)!side, dir, seg->ack, now, out);
+    pf_tt_ack(tm, (uint8_t)!side, seg->ack, now, out);
   if (seg->payload == 0 || pf_tt_probe(f, c, side, seg))
     return;
   uint32_t end = seg->seq + seg->payload + !!(seg->flags & PF_TCP_SYN) +
                  !!(seg->flags & PF_TCP_FIN);
-  pf_tt_data(f, c, tm, side, seg->seq, end, now, out);
+  pf_tt_data(f, c, tm, side, dir, seg->seq, end, now, out);
 }

@@ -18,6 +18,10 @@
  * service's response time, and a client's think time is not reported. A
  * turn holding a retransmission gives no sample.
  *
+ * A sample is tcp_rtt_tx or tcp_rtt_rx by the direction of the timed
+ * segment itself (struct pf_tcp_timing.timed_tx), so flows whose ends are
+ * both local or both remote follow the packets' own direction.
+ *
  * Times are the packets' own timestamps, in microseconds modulo 2^32; a
  * difference is right below 2^31 us (35 minutes). A negative difference
  * (a timestamp that went back) gives no sample; a timed segment older than
@@ -46,7 +50,8 @@ struct pf_tcp_timing {
   struct pf_tcp_timed dir[2]; /* by the flow key's side */
   uint32_t turn_last;         /* the current turn's last data, us mod 2^32 */
   uint8_t flags;              /* PF_TT_* */
-  uint8_t pad[3];
+  uint8_t timed_tx;           /* bit `side`: its timed segment was tx */
+  uint8_t pad[2];
 };
 
 #define PF_TT_TIMED0 0x01     /* side 0 has a timed segment; << side */

@@ -236,15 +236,16 @@ static void pf_walk_class_latency(const struct pf_walk *classes,
 }
 
 /* A class's TCP timing figures: one family per source, figure and
- * percentile (plugin_instance "<source>-tcp_rtt_tx-p90"), the class as
- * type_instance. */
+ * percentile (plugin_instance "<source>-tcp_rtt_tx_p90": "_", not "-",
+ * before the percentile, so that "<source>-p90" stays the handshake's
+ * alone), the class as type_instance. */
 static void pf_walk_class_timing(const struct pf_walk *classes,
                                  const struct pf_class_snapshot *cs) {
   char suffix[64];
   for (int m = 0; m < PF_TCP_TIMING_COUNT; m++)
     for (int q = 0; q < PF_TCP_QUANTILE_COUNT; q++) {
       struct pf_walk w = *classes;
-      snprintf(suffix, sizeof(suffix), "%s-%s",
+      snprintf(suffix, sizeof(suffix), "%s_%s",
                pf_tcp_latency_name[PF_TCP_TIMING_FIRST + m],
                pf_quantile_name[q]);
       w.suffix = suffix;

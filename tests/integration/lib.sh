@@ -499,7 +499,7 @@ pf_family_total() {
 # pcapflow_class) as the generator's class truth names them: the counters
 # "if_packets-web v v", the latency figures "p90/duration-web v" (their
 # plugin_instance is SOURCE-p90) and the TCP timing figures
-# "tcp_rtt_tx-p90/duration-web v" (SOURCE-tcp_rtt_tx-p90), sorted.
+# "tcp_rtt_tx_p90/duration-web v" (SOURCE-tcp_rtt_tx_p90), sorted.
 pf_class_values() {
   local q f
   {
@@ -507,7 +507,7 @@ pf_class_values() {
     for q in p50 p90 p99 max; do
       pf_csv_values "$1" "$2-$q" pcapflow_class | sed "s#^#$q/#"
       for f in tcp_rtt_tx tcp_rtt_rx tcp_jitter tcp_response; do
-        pf_csv_values "$1" "$2-$f-$q" pcapflow_class | sed "s#^#$f-$q/#"
+        pf_csv_values "$1" "$2-${f}_$q" pcapflow_class | sed "s#^#${f}_$q/#"
       done
     done
   } | LC_ALL=C sort
@@ -515,7 +515,7 @@ pf_class_values() {
 
 # pf_replay_classes SOURCE < OUTPUT : the same from pcapflow-replay -r.
 pf_replay_classes() {
-  sed -n -E "s#^pcapflow_class-$1/##p; s#^pcapflow_class-$1-((tcp_[a-z_]+-)?(p50|p90|p99|max))/#\1/#p" | LC_ALL=C sort
+  sed -n -E "s#^pcapflow_class-$1/##p; s#^pcapflow_class-$1-((tcp_[a-z_]+_)?(p50|p90|p99|max))/#\1/#p" | LC_ALL=C sort
 }
 
 # pf_flows DIR INSTANCE : the flows in the table, the sum of the latest

@@ -17,16 +17,7 @@ static struct pf_shard shard;
 static struct pf_class_counters spare; /* what the last apply replaced */
 
 static void setup(void) {
-  struct pf_shard_config cfg = {.max_flows = 64,
-                                .timeouts = test_timeouts,
-                                .top_capacity = 16,
-                                .host_prefix_v4 = 32,
-                                .host_prefix_v6 = 128,
-                                .tcp_analysis = true,
-                                .tcp_syn_timeout_s = 3,
-                                .tcp_timing = true};
-  char err[256];
-  ck_assert_msg(pf_shard_init(&shard, &cfg, err, sizeof(err)) == 0, "%s", err);
+  test_shard_init_timing(&shard, 64, 16, true, true);
   memset(&spare, 0, sizeof(spare));
 }
 

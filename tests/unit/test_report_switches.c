@@ -361,16 +361,7 @@ END_TEST
  * over an open connection, with one-way data on another. Returns the
  * response-time samples. */
 static uint64_t timing_run(bool analysis, bool timing) {
-  struct pf_shard_config cfg = {.max_flows = 64,
-                                .timeouts = test_timeouts,
-                                .top_capacity = 64,
-                                .host_prefix_v4 = 32,
-                                .host_prefix_v6 = 128,
-                                .tcp_analysis = analysis,
-                                .tcp_syn_timeout_s = 3,
-                                .tcp_timing = timing};
-  char err[256];
-  ck_assert_msg(pf_shard_init(&shard, &cfg, err, sizeof(err)) == 0, "%s", err);
+  test_shard_init_timing(&shard, 64, 64, analysis, timing);
   seg_handshake(&shard, 0, 999, 4999, SEC(1), 1000, 1000);
   const struct seg segs[] = {
       {.from = CLIENT,

@@ -17,16 +17,7 @@
 static struct pf_shard shard;
 
 static void init_timing(bool timing) {
-  struct pf_shard_config cfg = {.max_flows = 1024,
-                                .timeouts = test_timeouts,
-                                .top_capacity = 64,
-                                .host_prefix_v4 = 32,
-                                .host_prefix_v6 = 128,
-                                .tcp_analysis = true,
-                                .tcp_syn_timeout_s = 3,
-                                .tcp_timing = timing};
-  char err[256];
-  ck_assert_msg(pf_shard_init(&shard, &cfg, err, sizeof(err)) == 0, "%s", err);
+  test_shard_init_timing(&shard, 1024, 64, true, timing);
 }
 
 static void setup(void) { init_timing(true); }
@@ -253,6 +244,26 @@ START_TEST(test_probes_and_pure_acks_are_not_turns) {
 }
 END_TEST
 
+START_TEST(test_direction_is_the_timed_segments) {
+  /* Both ends remote (or both local), every packet received: the
+   * client's data is rx, so its round trip is tcp_rtt_rx whatever the
+   * ACK's direction. */
+  open_conn(SEC(10));
+  seg_send(&shard,
+           &(struct seg){.from = CLIENT,
+                         .flags = PF_TCP_ACK,
+                         .seq = 1000,
+                         .ack = 5000,
+                         .window = 65535,
+                         .payload = 100},
+           SEC(11));
+  ack(SERVER, 5000, 1100, SEC(11) + MS(40));
+  ck_assert_uint_eq(hist(PF_TCP_RTT_RX)->count, 1);
+  ck_assert_uint_eq(hist(PF_TCP_RTT_RX)->max_us, 40000);
+  ck_assert_uint_eq(hist(PF_TCP_RTT_TX)->count, 0);
+}
+END_TEST
+
 START_TEST(test_records_with_timing) {
   /* A record is one cache line with timing; SYNs alone take none. */
   ck_assert_uint_eq(shard.flows.tcp.rec_shift, 6);
@@ -305,6 +316,7 @@ Suite *pf_tcp_timing_suite(void) {
   tcase_add_test(tc, test_a_turn_of_several_segments);
   tcase_add_test(tc, test_retransmitted_turns_give_no_sample);
   tcase_add_test(tc, test_probes_and_pure_acks_are_not_turns);
+  tcase_add_test(tc, test_direction_is_the_timed_segments);
   tcase_add_test(tc, test_records_with_timing);
   tcase_add_test(tc, test_a_reused_record_starts_clean);
   suite_add_tcase(s, tc);
