@@ -32,6 +32,11 @@ int main(void) {
   srunner_add_suite(runner, pf_class_counters_suite());
   srunner_add_suite(runner, pf_class_latency_suite());
   srunner_add_suite(runner, pf_source_rules_suite());
+  srunner_add_suite(runner, pf_ptop_reply_suite());
+  srunner_add_suite(runner, pf_ptop_rate_suite());
+  srunner_add_suite(runner, pf_ptop_fmt_suite());
+  srunner_add_suite(runner, pf_ptop_poll_suite());
+  srunner_add_suite(runner, pf_ptop_view_suite());
 
   /* CK_VERBOSITY and CK_FORK from the environment decide the rest. */
   srunner_run_all(runner, CK_ENV);

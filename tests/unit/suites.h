@@ -32,5 +32,10 @@ Suite *pf_rules_random_suite(void);
 Suite *pf_class_counters_suite(void);
 Suite *pf_class_latency_suite(void);
 Suite *pf_source_rules_suite(void);
+Suite *pf_ptop_reply_suite(void);
+Suite *pf_ptop_rate_suite(void);
+Suite *pf_ptop_fmt_suite(void);
+Suite *pf_ptop_poll_suite(void);
+Suite *pf_ptop_view_suite(void);
 
 #endif
