@@ -147,7 +147,7 @@ run: deps ## install what is missing, build, run collectd with the plugin and sh
 # The generator's one-case-per-line tables sit between clang-format off/on.
 format: ## clang-format the engine, adapter, tools, tests and generator in place
 	clang-format -i --style=LLVM $(ENGINE_SRC) $(ENGINE_HDR) $(PLUGIN_SRC) \
-	  plugin/*.h $(TOOLS_SRC) $(UNIT_SRC) $(wildcard tests/unit/*.h) \
+	  plugin/*.h $(TOOLS_SRC) $(TOP_HDR) $(UNIT_SRC) $(wildcard tests/unit/*.h) \
 	  $(GEN_SRC) $(wildcard tests/gen/*.h)
 
 modules: ## list the engine's modules: what each may use, its sources and headers

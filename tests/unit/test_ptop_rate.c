@@ -2,8 +2,8 @@
  * times each step adds up to the counts exactly; the first reading (a rate
  * of a step before the view started), NaN (collectd's first value) and a
  * counter that went back add nothing and say so; a step the view missed
- * adds one interval and is counted; a source's interval is its shortest
- * recent step, and a half-read update is no step. */
+ * adds one interval and is counted; a source's interval is the mean of its
+ * recent steps that missed nothing, and a half-read update is no step. */
 #include <math.h>
 
 #include <check.h>
@@ -111,10 +111,12 @@ START_TEST(test_clock_interval) {
   ck_assert_double_eq_tol(pft_clock_interval(&c), 2.001, 1e-9);
   ck_assert(pft_clock_advance(&c, 106.02)); /* one update missed */
   ck_assert_double_eq_tol(pft_clock_interval(&c), 2.001, 1e-9);
+  ck_assert(pft_clock_advance(&c, 108.0)); /* jitter: 1.98 s */
+  ck_assert_double_eq_tol(pft_clock_interval(&c), (2.001 + 1.98) / 2, 1e-9);
   ck_assert(!pft_clock_advance(&c, 106.02));
   ck_assert(!pft_clock_advance(&c, 90));
   /* collectd restarted with Interval 10: eight steps later, 10 it is. */
-  double t = 106.02;
+  double t = 108.0;
   for (int i = 0; i < PFT_CLOCK_STEPS; i++)
     pft_clock_advance(&c, t += 10);
   ck_assert_double_eq_tol(pft_clock_interval(&c), 10, 1e-9);

@@ -70,10 +70,19 @@ bool pft_clock_advance(struct pft_clock *c, double t) {
   return true;
 }
 
+/* The mean of the recent steps that skipped no update (the shortest, and
+ * those up to 1.5 times as long): collectd's dispatch times jitter by
+ * milliseconds around its Interval. */
 double pft_clock_interval(const struct pft_clock *c) {
-  double best = 0;
+  double best = 0, sum = 0;
+  unsigned n = 0;
   for (unsigned i = 0; i < c->n_steps; i++)
     if (best == 0 || c->steps[i] < best)
       best = c->steps[i];
-  return best;
+  for (unsigned i = 0; i < c->n_steps; i++)
+    if (c->steps[i] <= PFT_MISSED_FACTOR * best) {
+      sum += c->steps[i];
+      n++;
+    }
+  return n > 0 ? sum / n : 0;
 }

@@ -39,9 +39,9 @@ bool pft_acc_has_total(const struct pft_acc *a);
  * times closer than this are one update. */
 #define PFT_CLOCK_SAME 0.05
 
-/* A source's update times: its interval is the shortest of the last few
- * steps (steps the view missed are longer; collectd's own interval may
- * change across a restart). */
+/* A source's update times: its interval is the mean of the last few steps
+ * that skipped no update (a step the view missed is longer; collectd's own
+ * interval may change across a restart). */
 #define PFT_CLOCK_STEPS 8
 struct pft_clock {
   double time; /* the newest update; 0: none */

@@ -46,7 +46,8 @@ struct pft_source {
   char name[PFT_NAME_MAX];
   struct pft_clock clock;
   /* Each top-N list's newest update with keys, and that update's bytes
-   * (keys and other): a list shown after quieter updates keeps its shares
+   * (keys and other; 0 when its `other` was not seen, for an update older
+   * than the view): a list shown after quieter updates keeps its shares
    * though collectd's cache has moved on to the next `other`. */
   double list_time[PFT_N_LISTS], list_whole[PFT_N_LISTS];
 };

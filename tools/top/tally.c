@@ -31,19 +31,32 @@ static void pft_tally_times(struct pft_store *st, size_t l, double *t) {
   }
 }
 
+/* The bytes of the update at newest[src] of list l: its keys and `other`;
+ * 0 when `other` is of another update (the sum would leave it out). */
+static void pft_tally_wholes(struct pft_store *st, size_t l,
+                             const double *newest, double *whole) {
+  static bool other[PFT_MAX_SOURCES];
+  memset(other, 0, sizeof other);
+  for (size_t i = 0; i < st->n_series; i++) {
+    const struct pft_series *s = &st->series[i];
+    const char *key;
+    if (!pft_list_member(s, l, &key) ||
+        !pft_same_update(s->acc.time, newest[s->source]))
+      continue;
+    whole[s->source] += s->acc.value[0];
+    other[s->source] |= strcmp(key, pft_list_other) == 0;
+  }
+  for (size_t src = 0; src < st->n_sources; src++)
+    whole[src] = other[src] ? whole[src] : 0;
+}
+
 void pft_tally_lists(struct pft_store *st) {
   static double newest[PFT_MAX_SOURCES], whole[PFT_MAX_SOURCES];
   for (size_t l = 0; l < PFT_N_LISTS; l++) {
     memset(newest, 0, sizeof newest);
     memset(whole, 0, sizeof whole);
     pft_tally_times(st, l, newest);
-    for (size_t i = 0; i < st->n_series; i++) {
-      const struct pft_series *s = &st->series[i];
-      const char *key;
-      if (pft_list_member(s, l, &key) &&
-          pft_same_update(s->acc.time, newest[s->source]))
-        whole[s->source] += s->acc.value[0];
-    }
+    pft_tally_wholes(st, l, newest, whole);
     /* Once `other` moved on, the tally of that update stays as it was. */
     for (size_t src = 0; src < st->n_sources; src++) {
       struct pft_source *so = &st->sources[src];

@@ -17,7 +17,7 @@ void pft_block_title(const struct pft_view *v, struct pft_block *b) {
     strftime(when, sizeof when, "updated %H:%M:%S", localtime_r(&t, &tm));
   }
   if (v->interval > 0) /* collectd's Interval, read off its times */
-    snprintf(every, sizeof every, "%.3g s", round(v->interval * 100) / 100);
+    snprintf(every, sizeof every, "%.2g s", v->interval);
   if (v->n_sources > 1)
     snprintf(of, sizeof of, "   source %zu of %zu", v->nth + 1, v->n_sources);
   pft_block_add(b, 0, PFT_BAR, "pcapflow-top  %s/%s   every %s   %s%s", s->host,
@@ -50,7 +50,7 @@ void pft_block_capture(const struct pft_view *v, struct pft_block *b) {
     pft_fmt_count(t[i], pft_total(v, pft_ids[ids[i]], 0));
   pft_block_add(b, 1, PFT_PLAIN,
                 "         since start: %s captured, dropped %s + %s, "
-                "reopened %s, failed opens %s",
+                "opened %s, failed opens %s",
                 t[0], t[1], t[2], t[3], t[4]);
 }
 

@@ -88,8 +88,8 @@ static void pft_distinct(const struct pft_view *v, struct pft_block *b,
     pft_fmt_count(f[i], pft_gauge(v, pft_ids[ids[i]]));
   if (pft_own(v, pft_ids[PFT_DISTINCT_SRC]) != NULL)
     pft_block_add(b, rank, PFT_PLAIN,
-                  "distinct in the interval: %s sources, %s destinations, %s "
-                  "services",
+                  "distinct in the newest interval: %s sources, %s "
+                  "destinations, %s services",
                   f[0], f[1], f[2]);
 }
 
