@@ -33,9 +33,11 @@ if command -v groff >/dev/null; then
   warnings=$(groff -man -ww -z "$PCAPFLOW_ROOT/docs/pcapflow-top.1" 2>&1)
   [[ -z "$warnings" ]] || pf_fail "groff warns about docs/pcapflow-top.1: $warnings"
   # Every option of --help is in the manual.
-  for opt in $("$TOP" --help | grep -oE '^  (-[a-zA-Z]|--[a-z-]+)' | tr -d ' '); do
-    groff -man -Tutf8 -rHY=0 -rLL=200n "$PCAPFLOW_ROOT/docs/pcapflow-top.1" 2>/dev/null | col -bx |
-      sed 's/‐/-/g; s/−/-/g' | grep -qE "^ {7}$opt( |,|$)" || pf_fail "the manual does not describe $opt"
+  groff -man -Tutf8 -rHY=0 -rLL=200n "$PCAPFLOW_ROOT/docs/pcapflow-top.1" 2>/dev/null | col -bx |
+    sed 's/‐/-/g; s/−/-/g' >"$WORK/manual"
+  "$TOP" --help >"$WORK/help"
+  for opt in $(grep -oE '^  (-[a-zA-Z]|--[a-z-]+)' "$WORK/help" | tr -d ' '); do
+    grep -qE "^ {7}$opt( |,|$)" "$WORK/manual" || pf_fail "the manual does not describe $opt"
   done
 fi
 command -v tmux >/dev/null || pf_skip "tmux is not installed"
@@ -70,6 +72,14 @@ fig_is() {
     d = index(s, ".") ? length(s) - index(s, ".") : 0
     tol = 0.5 * m / 10 ^ d + 0.001 * e + 1e-9
     exit !((s * m - e) <= tol && (e - s * m) <= tol)
+  }'
+}
+# dur_is "NUMBER UNIT" SECONDS : a duration as shown (850 us, 11.4 ms,
+# 1.21 s) stands for SECONDS at its three significant digits.
+dur_is() {
+  awk -v n="${1% *}" -v u="${1#* }" -v s="$2" 'BEGIN {
+    m = u == "us" ? 1e-6 : u == "ms" ? 1e-3 : u == "s" ? 1 : 0
+    exit !(m > 0 && n != "" && (n * m - s) ^ 2 <= (0.005 * s + 1e-9) ^ 2)
   }'
 }
 # check_figs WHAT "SHOWN..." "EXPECTED..." : each shown figure against its
@@ -175,7 +185,8 @@ done
 
 # Capture health.
 grep -qE "^CAPTURE +up " "$WORK/screen" || pf_fail "capture: $(grep CAPTURE "$WORK/screen")"
-grep -qF "since start: $total captured, dropped 0 + 0, reopened 0, failed opens 0" "$WORK/screen" ||
+# (The view started before collectd: it may have seen the capture open.)
+grep -qE "since start: $total captured, dropped 0 \+ 0, opened [01], failed opens 0$" "$WORK/screen" ||
   pf_fail "capture since start: $(grep -A1 CAPTURE "$WORK/screen")"
 
 # Traffic classes: each class's totals, and the busiest first.
@@ -211,6 +222,13 @@ pf_wait_until 20 consistent || pf_fail "the screen never showed collectd's newes
 # Flows: active by protocol.
 want=$(for p in tcp udp icmp other; do csv_value pcapflow-veth "current_connections-flows_$p"; done | awk '{ s += $1 } END { print s }')
 grep -qE "^FLOWS +$want active: " "$WORK/screen" || pf_fail "flows: $(grep FLOWS "$WORK/screen"), collectd: $want"
+# Active flows by class.
+for f in "$(csvdir pcapflow_class-veth)"/current_connections-*; do
+  class=$(basename "$f" | sed -E 's/^current_connections-//; s/-[0-9]{4}-[0-9]{2}-[0-9]{2}$//')
+  want=$(tail -n 1 "$f" | cut -d, -f2 | awk '{ printf "%.0f", $1 }')
+  [[ "$(row "$class" | awk '{ print $4 }')" == "$want" ]] ||
+    pf_fail "class $class: shows $(row "$class"), collectd sent $want active flows"
+done
 # Top hosts and services: the newest interval that had keys, with shares
 # of its bytes.
 for list in host port; do
@@ -244,34 +262,25 @@ for sep in ".:":
   [[ "$half" == "$label "* && "$half" == *" $share "* ]] ||
     pf_fail "top $list: the first entry shows \"$half\", collectd's heaviest is $label with $share"
 done
-# Handshake latency: the figures of the newest interval with handshakes.
+# Handshake latency: the figures of the newest interval with handshakes
+# (tcpreplay --topspeed sends the capture back to back: microseconds).
 hs=$(row handshake)
 for q in p50 p90 p99 max; do
   v=$(csv_value pcapflow-veth "duration-tcp_handshake_$q")
   shown=$(awk -v q="$q" '{ for (i = 1; i < NF; i++) if ($i == q) print $(i + 1), $(i + 2) }' <<<"$hs")
-  want=$(awk -v s="$v" 'BEGIN { if (s < 0.9995) printf "%.3g ms", s * 1000; else printf "%.3g s", s }')
-  [[ "$(awk '{ printf "%.3g %s", $1, $2 }' <<<"$shown")" == "$want" ]] ||
-    pf_fail "handshake $q: shows \"$shown\", collectd sent $v s"
+  dur_is "$shown" "$v" || pf_fail "handshake $q: shows \"$shown\", collectd sent $v s"
 done
 # A class's handshake p90: shown for the classes of the newest interval
-# with class handshakes; with the capture in one interval, the generator's
-# truth too.
+# with class handshakes.
 p90_dir=$(csvdir pcapflow_class-veth-p90)
 newest=$(for f in "$p90_dir"/duration-*; do tail -n 1 "$f" | cut -d, -f1; done | sort -n | tail -n 1)
 read -r web_time p90 < <(csv_row pcapflow_class-veth-p90 duration-web)
 [[ -n "$p90" ]] || pf_fail "collectd wrote no handshake p90 for class web"
 shown=$(row web | awk '{ print $5, $6 }')
 if [[ "$web_time" == "$newest" ]]; then
-  want=$(awk -v s="$p90" 'BEGIN { printf "%.3g ms", s * 1000 }')
-  [[ "$(awk '{ printf "%.3g %s", $1, $2 }' <<<"$shown")" == "$want" ]] ||
-    pf_fail "class web p90: shows \"$shown\", collectd sent $p90 s"
+  dur_is "$shown" "$p90" || pf_fail "class web p90: shows \"$shown\", collectd sent $p90 s"
 else
   [[ "$shown" == "- |" ]] || pf_fail "class web p90: shows \"$shown\" beside newer classes' figures"
-fi
-intervals=$(awk -F, 'NR > 1' "$(ls "$p90_dir"/duration-web-* | tail -n 1)" | wc -l)
-if ((intervals == 1)); then
-  pf_within_latency_error "$(truth p90/duration-web "$WORK/class_truth")" "$p90" ||
-    pf_fail "class web p90: collectd sent $p90 s, the truth is $(truth p90/duration-web "$WORK/class_truth")"
 fi
 
 # 5. 80x24: a little of everything; 'q' quits.

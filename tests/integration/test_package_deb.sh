@@ -113,7 +113,8 @@ dpkg -i "$deb" >"$WORK/dpkg.out" 2>&1 </dev/null || pf_fail "dpkg -i failed: $(c
 [[ -f /usr/lib/collectd/pcapflow.so && -f "$conf" && -f "$loader" ]] || pf_fail "installed files are missing"
 man -w collectd-pcapflow >/dev/null 2>&1 || pf_fail "man collectd-pcapflow finds no page"
 man -w pcapflow-top >/dev/null 2>&1 || pf_fail "man pcapflow-top finds no page"
-/usr/bin/pcapflow-top --names | grep -qx packets-captured || pf_fail "the installed pcapflow-top does not run"
+/usr/bin/pcapflow-top --names >"$WORK/top.names" && grep -qx packets-captured "$WORK/top.names" ||
+  pf_fail "the installed pcapflow-top does not run"
 /usr/sbin/collectd -t -C /etc/collectd/collectd.conf >"$WORK/configtest" 2>&1 ||
   pf_fail "the stock configuration with the shipped file does not pass collectd -t: $(cat "$WORK/configtest")"
 without_pcapflow "$WORK/installed" installed
