@@ -17,10 +17,11 @@ B := build
 # the API (include/pcapflow/) and the headers of the modules its _USES
 # names, nothing else; scripts/check-modules.sh holds every #include to
 # this before anything is compiled, so dependencies run one way.
-MODULES := base packet sketch rules flow anomaly shard source metrics
+MODULES := base packet sketch app rules flow anomaly shard source metrics
 base_USES    :=
 packet_USES  := base
 sketch_USES  := base
+app_USES     := base
 rules_USES   := base packet
 flow_USES    := base packet sketch
 anomaly_USES := base packet
@@ -81,7 +82,7 @@ $(B)/plugin/%.o: plugin/%.c plugin/*.h $(API_HDR) $(B)/modules.ok | $(B)/plugin
 	$(CC) $(BASEFLAGS) $(CFLAGS) $(COLLECTD_FLAGS) -Iinclude -Iplugin -c $< -o $@
 
 $(B)/libpcapflow.a: $(ENGINE_OBJ)
-	$(AR) rcs $@ $^
+	rm -f $@ && $(AR) rcs $@ $^
 
 $(B)/pcapflow.so: $(PLUGIN_OBJ) $(B)/libpcapflow.a plugin/pcapflow.map Makefile
 	$(CC) -shared -pthread $(LDFLAGS) -Wl,--version-script=plugin/pcapflow.map \
@@ -107,12 +108,21 @@ $(B) $(B)/plugin:
 
 # ---- tests ----
 
-$(B)/unit-tests: $(UNIT_SRC) $(wildcard tests/unit/*.h) $(B)/libpcapflow.a $(TOP_LIB) $(TOP_HDR)
+# A suite defined in a test file but missing from the table in suites.h
+# would never run: refuse to build rather than pass without it.
+$(B)/unit-suites.ok: $(UNIT_SRC) tests/unit/suites.h | $(B)
+	@for s in $$(sed -n 's/^Suite \*pf_\([a-z0-9_]*\)_suite(void).*/\1/p' $(UNIT_SRC)); do \
+	  grep -q "X($$s)" tests/unit/suites.h || \
+	    { echo "tests/unit: suite $$s is not in PF_UNIT_SUITES (suites.h)" >&2; exit 1; }; \
+	done
+	@touch $@
+
+$(B)/unit-tests: $(UNIT_SRC) $(wildcard tests/unit/*.h) $(B)/libpcapflow.a $(TOP_LIB) $(TOP_HDR) $(B)/unit-suites.ok
 	$(CC) $(BASEFLAGS) $(CFLAGS) -Iinclude -Isrc -Itests/unit -Itools/top -o $@ $(UNIT_SRC) \
 	  $(TOP_LIB) $(B)/libpcapflow.a $(ENGINE_LIBS) $(CHECK_LIBS)
 
 # The same tests, engine and all, under AddressSanitizer and UBSan.
-$(B)/unit-tests-asan: $(UNIT_SRC) $(wildcard tests/unit/*.h) $(ENGINE_SRC) $(ENGINE_HDR) $(TOP_LIB) $(TOP_HDR) | $(B)
+$(B)/unit-tests-asan: $(UNIT_SRC) $(wildcard tests/unit/*.h) $(ENGINE_SRC) $(ENGINE_HDR) $(TOP_LIB) $(TOP_HDR) $(B)/unit-suites.ok | $(B)
 	$(CC) $(BASEFLAGS) -O1 -g $(SANITIZE) -DPF_DEBUG -Iinclude -Isrc -Itests/unit -Itools/top -o $@ \
 	  $(UNIT_SRC) $(TOP_LIB) $(ENGINE_SRC) $(ENGINE_LIBS) $(CHECK_LIBS)
 

@@ -17,8 +17,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "source/lock_probe.h"
+#include "bench_args.h"
 #include "pcapflow/source.h"
+#include "source/lock_probe.h"
 
 static int bench_thread_create(pthread_t *thread, void *(*start)(void *),
                                void *arg, const char *name) {
@@ -66,23 +67,11 @@ int main(int argc, char **argv) {
   int opt;
 
   pf_source_config_init(&cfg, PF_SOURCE_FILE);
-  while ((opt = getopt(argc, argv, "p:m:l:")) != -1) {
+  while ((opt = bench_getopt(argc, argv, "p:m:l:", "bench-lock", &cfg)) != -1) {
     switch (opt) {
     case 'p':
       period_us = atol(optarg);
       break;
-    case 'm':
-      cfg.shard.max_flows = (uint32_t)strtoul(optarg, NULL, 10);
-      break;
-    case 'l': {
-      struct pf_prefix p;
-      if (pf_prefix_parse(optarg, &p, err, sizeof(err)) != 0 ||
-          pf_localnet_add(&cfg.local, &p, err, sizeof(err)) != 0) {
-        fprintf(stderr, "bench-lock: -l: %s\n", err);
-        return 2;
-      }
-      break;
-    }
     default:
       fprintf(stderr, "usage: bench-lock [-p PERIOD_US] [-m MAXFLOWS] "
                       "[-l CIDR]... FILE\n");

@@ -30,11 +30,12 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench_args.h"
+#include "flow/flow.h"
 #include "packet/decode.h"
 #include "packet/direction.h"
-#include "flow/flow.h"
-#include "shard/shard.h"
 #include "pcapflow/source.h"
+#include "shard/shard.h"
 
 #define SNAP 256 /* bytes kept of each frame */
 
@@ -219,7 +220,8 @@ int main(int argc, char **argv) {
   char err[512];
 
   pf_source_config_init(&cfg, PF_SOURCE_FILE);
-  while ((opt = getopt(argc, argv, "n:r:b:m:l:")) != -1) {
+  while ((opt = bench_getopt(argc, argv, "n:r:b:m:l:", "bench-scaling",
+                             &cfg)) != -1) {
     switch (opt) {
     case 'n':
       max_frames = strtoul(optarg, NULL, 10);
@@ -230,18 +232,6 @@ int main(int argc, char **argv) {
     case 'b':
       batch = (unsigned)strtoul(optarg, NULL, 10);
       break;
-    case 'm':
-      cfg.shard.max_flows = (uint32_t)strtoul(optarg, NULL, 10);
-      break;
-    case 'l': {
-      struct pf_prefix p;
-      if (pf_prefix_parse(optarg, &p, err, sizeof(err)) != 0 ||
-          pf_localnet_add(&cfg.local, &p, err, sizeof(err)) != 0) {
-        fprintf(stderr, "bench-scaling: -l: %s\n", err);
-        return 2;
-      }
-      break;
-    }
     default:
       fprintf(stderr, "usage: bench-scaling [-n FRAMES] [-r RUNS] [-b BATCH] "
                       "[-m MAXFLOWS] [-l CIDR]... FILE\n");

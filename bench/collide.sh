@@ -9,16 +9,9 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build="$root/build"
+source "$root/bench/options.sh"
 packets=500000 runs=3 keys="256 1024 4096"
-while (($#)); do
-  case $1 in
-  --packets) packets=$2; shift ;;
-  --runs) runs=$2; shift ;;
-  --keys) keys=$2; shift ;;
-  *) echo "collide.sh: unknown option $1" >&2; exit 2 ;;
-  esac
-  shift
-done
+bench_options collide.sh packets runs keys -- "$@"
 work=$(mktemp -d "${TMPDIR:-/tmp}/pcapflow-collide.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 

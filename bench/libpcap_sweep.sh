@@ -12,20 +12,10 @@
 #        [--buffers "MiB..."] [--timeouts "ms..."] [--workers "N..."]
 set -euo pipefail
 source "$(dirname "$0")/../tests/integration/lib.sh"
+source "$(dirname "$0")/options.sh"
 seconds=2 runs=3 packets=200000 buffers="2 8 16 32 64 128" timeouts="10 100 1000" workers="1 2"
 default_buffer=16 default_timeout=100
-while (($#)); do
-  case $1 in
-  --seconds) seconds=$2; shift ;;
-  --runs) runs=$2; shift ;;
-  --packets) packets=$2; shift ;;
-  --buffers) buffers=$2; shift ;;
-  --timeouts) timeouts=$2; shift ;;
-  --workers) workers=$2; shift ;;
-  *) echo "libpcap_sweep.sh: unknown option $1" >&2; exit 2 ;;
-  esac
-  shift
-done
+bench_options libpcap_sweep.sh seconds runs packets buffers timeouts workers -- "$@"
 pf_test_init libpcap_sweep
 [[ $(id -u) == 0 ]] || pf_skip "needs root for network namespaces"
 command -v tcpreplay >/dev/null || pf_skip "tcpreplay is not installed"
@@ -53,22 +43,10 @@ capture_ticks() {
 # run BUFFER TIMEOUT WORKERS : prints "sent pps captured dropped cpu_s".
 run() {
   local buffer=$1 timeout=$2 workers=$3 dir="$WORK/c-$1-$2-$3-$RANDOM"
-  pcapflow_plugin_dir "$dir/plugins" logfile csv
-  [[ $timeout == "$default_timeout" ]] || cp -f "$PCAPFLOW_ROOT/build/sweep-t$timeout/pcapflow.so" "$dir/plugins/"
-  pf_collectd_conf "$dir" 1
-  cat >>"$dir/collectd.conf" <<CONF
-LoadPlugin pcapflow
-<Plugin pcapflow>
-  LocalNetwork "$LOCAL_V4"
-  LocalNetwork "$LOCAL_V6"
-  <Interface "$VETH_B">
-    Instance "veth"
-    BufferSize $buffer
-    Workers $workers
-  </Interface>
-</Plugin>
-CONF
-  pf_collectd_start "$dir" ip netns exec "$NS_B"
+  local so="$PCAPFLOW_ROOT/build/pcapflow.so"
+  [[ $timeout == "$default_timeout" ]] || so="$PCAPFLOW_ROOT/build/sweep-t$timeout/pcapflow.so"
+  pf_collectd "$dir" --pcapflow-so "$so" --local --netns "$NS_B" \
+    --interface "$VETH_B" Instance veth BufferSize "$buffer" Workers "$workers"
   up() { [[ "$(pf_value "$dir" veth gauge-capture_up)" == "$workers" ]]; }
   pf_wait_until 20 up || pf_fail "collectd did not open $VETH_B: $(tail -n 5 "$dir/collectd.log")"
   local cap0 drop0 t0 t1 out sent pps

@@ -6,16 +6,9 @@
 # Usage: bench/live.sh [--seconds S] [--runs N] [--packets N]
 set -euo pipefail
 source "$(dirname "$0")/../tests/integration/lib.sh"
+source "$(dirname "$0")/options.sh"
 seconds=10 runs=3 packets=200000
-while (($#)); do
-  case $1 in
-  --seconds) seconds=$2; shift ;;
-  --runs) runs=$2; shift ;;
-  --packets) packets=$2; shift ;;
-  *) echo "live.sh: unknown option $1" >&2; exit 2 ;;
-  esac
-  shift
-done
+bench_options live.sh seconds runs packets -- "$@"
 pf_test_init bench_live
 [[ $(id -u) == 0 ]] || pf_skip "needs root for network namespaces"
 command -v tcpreplay >/dev/null || pf_skip "tcpreplay is not installed"
@@ -60,20 +53,7 @@ run_tcpdump() {
 # run_collectd WORKERS : the same with collectd + pcapflow, BufferSize 64.
 run_collectd() {
   local workers=$1 dir="$WORK/collectd-$1-$RANDOM"
-  pcapflow_plugin_dir "$dir/plugins" logfile csv
-  pf_collectd_conf "$dir" 1
-  cat >>"$dir/collectd.conf" <<CONF
-LoadPlugin pcapflow
-<Plugin pcapflow>
-  LocalNetwork "$LOCAL_V4"
-  LocalNetwork "$LOCAL_V6"
-  <Interface "$VETH_B">
-    BufferSize 64
-    Workers $workers
-  </Interface>
-</Plugin>
-CONF
-  pf_collectd_start "$dir" ip netns exec "$NS_B"
+  pf_collectd "$dir" --local --netns "$NS_B" --interface "$VETH_B" BufferSize 64 Workers "$workers"
   up() { [[ "$(pf_value "$dir" "$VETH_B" gauge-capture_up)" == "$workers" ]]; }
   pf_wait_until 20 up || pf_fail "collectd did not open $VETH_B: $(tail -n 5 "$dir/collectd.log")"
   local before t0 t1

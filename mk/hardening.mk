@@ -43,8 +43,9 @@ fuzz-ci: $(FUZZ_BINS) ## run every fuzz harness for FUZZ_CI_SECONDS (default 60)
 fuzz-seeds: $(B)/fuzz/fuzz_frames $(B)/fuzz/seed_frames $(B)/pcapflow-gen ## regenerate the frame fuzzer's seed corpus
 	tests/fuzz/make_seeds.sh
 
-$(B)/fuzz/seed_frames: tests/fuzz/seed_frames.c tests/fuzz/frame_input.h | $(B)/fuzz
-	$(CC) $(BASEFLAGS) $(CFLAGS) -o $@ $< -lpcap
+$(B)/fuzz/seed_frames: tests/fuzz/seed_frames.c tests/fuzz/seed_hostile.c \
+    tests/fuzz/seed_hostile.h tests/fuzz/frame_input.h | $(B)/fuzz
+	$(CC) $(BASEFLAGS) $(CFLAGS) -o $@ tests/fuzz/seed_frames.c tests/fuzz/seed_hostile.c -lpcap
 
 # pcapflow-replay with the engine under AddressSanitizer and UBSan.
 $(B)/pcapflow-replay-asan: tools/replay/replay.c $(ENGINE_SRC) $(ENGINE_HDR) | $(B)

@@ -63,16 +63,30 @@ static int pcapflow_shutdown(void) {
   return 0;
 }
 
-static int pcapflow_init(void) {
-  if (pcapflow_config_failed) {
-    ERROR("pcapflow: not starting: the configuration has errors (logged "
-          "above)");
+/* Creates and starts source i. Returns 0, or -1 with the reason logged. */
+static int pcapflow_start_source(size_t i) {
+  char err[PF_ERR_MAX];
+  struct pf_source *src;
+  if (pcapflow_rules_add_local(&pcapflow_conf.sources[i]) != 0)
+    return -1;
+  if (pf_source_new(&pcapflow_conf.sources[i], &pcapflow_hooks, &src, err,
+                    sizeof(err)) != 0) {
+    ERROR("pcapflow: %s", err);
     return -1;
   }
-  if (pcapflow_conf.n_sources == 0) {
-    ERROR("pcapflow: no Interface or File configured in <Plugin pcapflow>");
+  pcapflow_sources[pcapflow_n_sources++] = src;
+  if (pcapflow_rules_attach(src) != 0)
+    return -1;
+  if (pf_source_start(src, err, sizeof(err)) != 0) {
+    ERROR("pcapflow: source \"%s\": %s", pf_source_name(src), err);
     return -1;
   }
+  return 0;
+}
+
+/* Loads the rules and starts every source. Returns 0, or -1 with the
+ * reason logged, leaving what it started for the caller to release. */
+static int pcapflow_start(void) {
   /* A rules file that does not load stops the plugin: running with no
    * rules, or half of them, would report wrong classes without a sign. */
   if (pcapflow_conf.rules_file &&
@@ -86,23 +100,32 @@ static int pcapflow_init(void) {
     ERROR("pcapflow: out of memory");
     return -1;
   }
-  for (size_t i = 0; i < pcapflow_conf.n_sources; i++) {
-    char err[PF_ERR_MAX];
-    struct pf_source *src;
-    if (pcapflow_rules_add_local(&pcapflow_conf.sources[i]) != 0)
+  for (size_t i = 0; i < pcapflow_conf.n_sources; i++)
+    if (pcapflow_start_source(i) != 0)
       return -1;
-    if (pf_source_new(&pcapflow_conf.sources[i], &pcapflow_hooks, &src, err,
-                      sizeof(err)) != 0) {
-      ERROR("pcapflow: %s", err);
-      return -1; /* collectd calls shutdown, which frees what exists */
-    }
-    pcapflow_sources[pcapflow_n_sources++] = src;
-    if (pcapflow_rules_attach(src) != 0)
-      return -1;
-    if (pf_source_start(src, err, sizeof(err)) != 0) {
-      ERROR("pcapflow: source \"%s\": %s", pf_source_name(src), err);
-      return -1;
-    }
+  return 0;
+}
+
+static int pcapflow_init(void) {
+  if (pcapflow_config_failed) {
+    ERROR("pcapflow: not starting: the configuration has errors (logged "
+          "above)");
+    return -1;
+  }
+  if (pcapflow_conf.n_sources == 0) {
+    ERROR("pcapflow: no Interface or File configured in <Plugin pcapflow>");
+    return -1;
+  }
+  if (pcapflow_start() != 0) {
+    /* collectd calls shutdown only when it exits: the sources that did
+     * start would capture until then, unread and unreported. */
+    size_t created = pcapflow_n_sources;
+    pcapflow_shutdown();
+    if (created > 0)
+      ERROR("pcapflow: not starting: released the %zu source%s it had "
+            "created (capture threads stopped, handles closed)",
+            created, created == 1 ? "" : "s");
+    return -1;
   }
   return 0;
 }

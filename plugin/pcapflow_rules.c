@@ -1,9 +1,11 @@
 /* pcapflow_rules.c - RulesFile in the collectd adapter: the rules file is
  * loaded at init (a broken file keeps the plugin from starting: never half
- * a rule set), and looked at again every interval with one stat(2). A
- * changed file is loaded and checked completely before it replaces the
- * rules in force; the engine swaps it in at each capture thread's next
- * batch boundary. */
+ * a rule set) and then watched by the engine on a thread of its own
+ * (pf_rules_watch_start), which reads each new version once it has
+ * settled. The read callback only takes what the watch found (a new rule
+ * set, or a message to log once) and hands new sets to the sources, which
+ * swap them in at each capture thread's next batch boundary: however slow,
+ * huge or hostile the file, the read callback never waits for it. */
 #include "collectd.h"
 
 #include "pcapflow_rules.h"
@@ -14,7 +16,7 @@
 #include "pcapflow/rules.h"
 
 static struct pf_rules *pcapflow_rules; /* in force; it knows its path */
-static struct pf_rules_stamp pcapflow_rules_seen; /* last version looked at */
+static struct pf_rules_watch *pcapflow_rules_watch;
 /* The local_networks read at start-up, the ones in force for good. */
 static struct pf_prefix *pcapflow_rules_local;
 static size_t pcapflow_rules_n_local;
@@ -23,8 +25,9 @@ int pcapflow_rules_load(const char *path) {
   char err[PF_ERR_MAX];
   struct pf_rules *rules;
   pcapflow_rules_free();
-  pf_rules_stamp_read(path, &pcapflow_rules_seen);
-  if (pf_rules_load(path, &rules, err, sizeof(err)) != 0) {
+  struct pf_rules_watch_config cfg = {.thread_create = plugin_thread_create};
+  if (pf_rules_watch_start(path, &cfg, &rules, &pcapflow_rules_watch, err,
+                           sizeof(err)) != 0) {
     ERROR("pcapflow: RulesFile: %s", err);
     return -1;
   }
@@ -85,27 +88,12 @@ static bool pcapflow_same_local(const struct pf_rules *r) {
   return true;
 }
 
-void pcapflow_rules_check(struct pf_source **sources, size_t n_sources) {
-  if (!pcapflow_rules)
-    return;
-  const char *path = pf_rules_path(pcapflow_rules);
-  struct pf_rules_stamp now;
-  pf_rules_stamp_read(path, &now);
-  if (pf_rules_stamp_equal(&now, &pcapflow_rules_seen))
-    return;
-  pcapflow_rules_seen = now; /* whatever comes of it, once per version */
-  if (!now.exists) {
-    WARNING("pcapflow: RulesFile \"%s\": %s; keeping the rules in force", path,
-            STRERROR(now.error));
-    return;
-  }
-
+/* A new version, complete and checked: every source gets it. */
+static void pcapflow_rules_install(struct pf_rules *fresh,
+                                   struct pf_source **sources,
+                                   size_t n_sources) {
   char err[PF_ERR_MAX];
-  struct pf_rules *fresh;
-  if (pf_rules_load(path, &fresh, err, sizeof(err)) != 0) {
-    ERROR("pcapflow: RulesFile: %s; keeping the rules in force", err);
-    return;
-  }
+  const char *path = pf_rules_path(fresh);
   for (size_t i = 0; i < n_sources; i++) {
     if (pf_source_set_rules(sources[i], fresh, err, sizeof(err)) != 0) {
       /* Sources already switched keep the new set: it is complete. */
@@ -117,13 +105,42 @@ void pcapflow_rules_check(struct pf_source **sources, size_t n_sources) {
     WARNING("pcapflow: RulesFile \"%s\": local_networks changed; they take "
             "effect when collectd restarts",
             path);
-  pf_rules_free(pcapflow_rules); /* `path` was its: from here, fresh's */
+  pf_rules_free(pcapflow_rules);
   pcapflow_rules = fresh;
   INFO("pcapflow: RulesFile \"%s\" reloaded: %zu classes and unclassified",
-       pf_rules_path(fresh), pf_rules_unclassified(fresh));
+       path, pf_rules_unclassified(fresh));
+}
+
+static void pcapflow_rules_news(struct pf_rules_news *news,
+                                struct pf_source **sources, size_t n_sources) {
+  const char *path = pf_rules_path(pcapflow_rules);
+  switch (news->kind) {
+  case PF_RULES_LOADED:
+    pcapflow_rules_install(news->rules, sources, n_sources);
+    break;
+  case PF_RULES_REFUSED:
+    ERROR("pcapflow: RulesFile: %s; keeping the rules in force", news->message);
+    break;
+  case PF_RULES_MISSING:
+    WARNING("pcapflow: RulesFile \"%s\": %s; keeping the rules in force", path,
+            news->message);
+    break;
+  case PF_RULES_WRITING:
+    NOTICE("pcapflow: RulesFile: %s", news->message);
+    break;
+  }
+}
+
+void pcapflow_rules_check(struct pf_source **sources, size_t n_sources) {
+  struct pf_rules_news news;
+  while (pcapflow_rules_watch &&
+         pf_rules_watch_next(pcapflow_rules_watch, &news))
+    pcapflow_rules_news(&news, sources, n_sources);
 }
 
 void pcapflow_rules_free(void) {
+  pf_rules_watch_stop(pcapflow_rules_watch);
+  pcapflow_rules_watch = NULL;
   pf_rules_free(pcapflow_rules);
   pcapflow_rules = NULL;
   free(pcapflow_rules_local);

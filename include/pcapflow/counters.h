@@ -21,6 +21,7 @@ enum pf_malformed {
   PF_MAL_IP_LENGTH,
   PF_MAL_IPV6_EXT,
   PF_MAL_L4_HEADER,
+  PF_MAL_WIRE_LENGTH,
   PF_MAL_COUNT,
 };
 

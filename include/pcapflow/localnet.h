@@ -1,9 +1,12 @@
 /* localnet.h - the set of "local" addresses that decides traffic direction.
  *
  * A set is built at configuration time (and rebuilt by the capture thread
- * when it reopens its interface) and then only read, so lookups take no
- * lock. Lookups are a linear scan over a short, contiguous array: local
- * networks number in the tens, not thousands. */
+ * when it refreshes its interface's addresses) and then only read, so
+ * lookups take no lock. A lookup compares a handful of networks one by
+ * one, or walks a prefix trie, one step per 4 bits of the address that the
+ * set's networks reach (at most 8 for IPv4, 32 for IPv6) whatever their
+ * number: 100,000 networks cost a packet about what two do (docs/RULES.md,
+ * "Limits and costs"). */
 #ifndef PCAPFLOW_LOCALNET_H
 #define PCAPFLOW_LOCALNET_H
 
@@ -26,12 +29,25 @@ struct pf_net6 {
   uint64_t net[2], mask[2]; /* host byte order, high half first */
 };
 
+/* Up to this many networks of a family are also kept in a short array,
+ * and compared one by one: cheaper than walking a trie when a host has a
+ * network or two (the walk is about 11 instructions a level, 4 levels for
+ * a /16). */
+#define PF_LOCALNET_FEW 8
+
+/* A prefix trie per family (src/base/ptrie.h), NULL until the family has
+ * a network; n4 and n6 count the networks added, the first
+ * PF_LOCALNET_FEW of which are in few4 and few6 too. */
+struct pf_ptrie;
 struct pf_localnet {
-  struct pf_net4 *v4;
-  size_t n4, cap4;
-  struct pf_net6 *v6;
-  size_t n6, cap6;
+  struct pf_ptrie *v4, *v6;
+  size_t n4, n6;
+  struct pf_net4 few4[PF_LOCALNET_FEW];
+  struct pf_net6 few6[PF_LOCALNET_FEW];
 };
+
+/* Bytes a set holds (its tries). */
+size_t pf_localnet_memory(const struct pf_localnet *set);
 
 /* Parses "198.18.0.0/15", "2001:db8::/32" or a bare address (a host
  * prefix). Host bits set beyond the prefix are an error, since they usually
@@ -45,7 +61,10 @@ void pf_prefix_format(const struct pf_prefix *p, char *buf, size_t buflen);
 void pf_localnet_init(struct pf_localnet *set);
 void pf_localnet_free(struct pf_localnet *set);
 
-/* Adds a prefix. Returns 0, or -1 with a reason in err (out of memory). */
+/* Adds a prefix. Returns 0, or -1 with a reason in err: out of memory, or
+ * a trie of more than 1,048,576 nodes (64 MiB) for the family (one network
+ * needs at most 7 nodes for IPv4, 31 for IPv6; fewer where they share
+ * leading bits). */
 int pf_localnet_add(struct pf_localnet *set, const struct pf_prefix *p,
                     char *err, size_t errlen);
 

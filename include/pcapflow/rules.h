@@ -10,7 +10,8 @@
  *
  * Lifecycle: pf_rules_load reads, validates and compiles a whole file, or
  * fails with one message "PATH:LINE:COLUMN: ..." and loads nothing: there is
- * never half a rule set.
+ * never half a rule set. A watch (pf_rules_watch_start, below) does the
+ * same for every new version of the file, on a thread of its own.
  *
  * Thread-safety: a loaded rule set is immutable. Any number of threads may
  * call the query functions and pf_rules_classify on it concurrently without
@@ -21,11 +22,13 @@
 #ifndef PCAPFLOW_RULES_H
 #define PCAPFLOW_RULES_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 #include <time.h>
 
+#include "pcapflow/error.h"
 #include "pcapflow/localnet.h"
 
 /* Classes a file may define; `unclassified` comes on top. */
@@ -36,8 +39,19 @@
 #define PF_RULES_NAME_MAX 64
 /* The implicit class of packets that match no class. */
 #define PF_RULES_UNCLASSIFIED "unclassified"
-/* A larger file is refused before it is parsed. */
+/* Caps on a rules file (docs/RULES.md, "Limits and costs"), each checked
+ * before the memory or the work it guards is spent, each refused with a
+ * message naming the file, line and column, the cap and the value. */
+/* A larger file is refused before it is read. */
 #define PF_RULES_MAX_FILE_BYTES (16u << 20)
+/* YAML nodes (keys, values, lists, mappings), every alias counted as the
+ * nodes it stands for: bounds the memory and the work of everything after
+ * the parser. */
+#define PF_RULES_MAX_NODES (1u << 18)
+/* Lists and mappings nested in each other (the schema needs 4). */
+#define PF_RULES_MAX_DEPTH 16
+/* Bytes of one key, value or anchor name (a network is at most 49). */
+#define PF_RULES_MAX_SCALAR 256
 
 struct pf_rules;
 
@@ -123,5 +137,55 @@ void pf_rules_stamp_read(const char *path, struct pf_rules_stamp *out);
 
 bool pf_rules_stamp_equal(const struct pf_rules_stamp *a,
                           const struct pf_rules_stamp *b);
+
+/* ---- watching the file: reloads off the caller's thread ---- */
+
+/* A watch looks at the file on a thread of its own and loads each new
+ * version once it has settled (docs/RULES.md, "Reloading"): unchanged for
+ * settle_ms, not held open for writing, and unchanged while it is read.
+ * What it finds waits, in order, for the owner to take it with
+ * pf_rules_watch_next, which never blocks: a slow, huge or hostile file
+ * costs the owner's thread nothing. */
+struct pf_rules_watch;
+
+struct pf_rules_watch_config {
+  unsigned poll_ms;   /* between two looks (stat) at the file; 0: 500 */
+  unsigned settle_ms; /* a new version unchanged this long; 0: 1000 */
+  /* How the watch's thread is started (collectd: plugin_thread_create);
+   * NULL: pthread_create. */
+  int (*thread_create)(pthread_t *thread, void *(*start)(void *), void *arg,
+                       const char *name);
+};
+
+enum pf_rules_news_kind {
+  PF_RULES_LOADED,  /* a new version: `rules` */
+  PF_RULES_REFUSED, /* a new version with an error: `message` is it */
+  PF_RULES_MISSING, /* the file is gone: `message` says why */
+  PF_RULES_WRITING, /* a new version held open for writing: read once closed */
+};
+
+struct pf_rules_news {
+  enum pf_rules_news_kind kind;
+  struct pf_rules *rules; /* LOADED: one reference, the taker's */
+  char message[PF_ERR_MAX];
+};
+
+/* Loads the file now, as pf_rules_load does (*first: one reference), and
+ * starts watching it for new versions. Returns 0, or -1 with err (the
+ * file's first error, or why the thread did not start). */
+int pf_rules_watch_start(const char *path,
+                         const struct pf_rules_watch_config *cfg,
+                         struct pf_rules **first, struct pf_rules_watch **out,
+                         char *err, size_t errlen);
+
+/* Takes the oldest piece of news, if any: true with *news filled. Holds a
+ * lock only to copy it out. One taker at a time. */
+bool pf_rules_watch_next(struct pf_rules_watch *w, struct pf_rules_news *news);
+
+/* Stops the watch and frees it, news not taken included. Waits for the
+ * thread at most about a second: a load in progress gives up at its next
+ * step, and a thread stuck in a system call (a hung network file system)
+ * is left to finish alone and free what it holds. NULL is ignored. */
+void pf_rules_watch_stop(struct pf_rules_watch *w);
 
 #endif

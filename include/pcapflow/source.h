@@ -163,7 +163,10 @@ int pf_source_new(struct pf_source_config *cfg, const struct pf_hooks *hooks,
 int pf_source_start(struct pf_source *src, char *err, size_t errlen);
 
 /* Runs the capture loop in the calling thread until a file source reaches
- * its end or pf_source_stop is called; for tools without threads. */
+ * its end or pf_source_stop is called; for tools without threads. Returns
+ * 0; -1 with err when the file cannot be opened; 1 with err when libpcap
+ * stopped reading the file before its end (a damaged record, an
+ * unsupported pcapng block): the packets before are counted. */
 int pf_source_run(struct pf_source *src, char *err, size_t errlen);
 
 /* Stops the capture thread and closes the handle. Safe to call twice, and

@@ -1,21 +1,25 @@
 /* flow_key.c - the canonical, direction-free key of a packet's flow. */
 #include "flow/flow.h"
 
+#include <stddef.h>
 #include <string.h>
+
+#include "packet/wire.h"
 
 /* ICMP echo request/reply carry an identifier that pairs them: use it as
  * both ports, so a ping and its answer are one flow. */
 static bool pf_icmp_echo_id(const struct pf_packet *pkt, uint16_t *id) {
-  if (!pkt->l4_hdr || pkt->l4_len < 6)
+  struct pf_bytes l4 = pf_packet_l4(pkt);
+  const struct pf_wire_icmp *h;
+  if (!pf_get_hdr(&l4, 0, &h))
     return false;
-  uint8_t type = pkt->l4_hdr[0];
-  bool echo = pkt->l4 == PF_L4_ICMP     ? (type == 8 || type == 0)
-              : pkt->l4 == PF_L4_ICMPV6 ? (type == 128 || type == 129)
+  uint8_t type = h->type;
+  bool echo = pkt->l4 == PF_L4_ICMP
+                  ? (type == PF_ICMP_ECHO_REQUEST || type == PF_ICMP_ECHO_REPLY)
+              : pkt->l4 == PF_L4_ICMPV6 ? (type == PF_ICMPV6_ECHO_REQUEST ||
+                                           type == PF_ICMPV6_ECHO_REPLY)
                                         : false;
-  if (!echo)
-    return false;
-  *id = (uint16_t)(pkt->l4_hdr[4] << 8 | pkt->l4_hdr[5]);
-  return true;
+  return echo && pf_get_u16(&l4, offsetof(struct pf_wire_icmp_echo, id), id);
 }
 
 /* memcmp's order of two IPv4 (words 1) or IPv6 (words 2) addresses, read

@@ -169,12 +169,12 @@ static uint32_t pf_oldest(const struct pf_flow_table *t) {
 
 static enum pf_flow_kind pf_kind_of(uint8_t proto) {
   switch (proto) {
-  case 6:
+  case PF_IPPROTO_TCP:
     return PF_FLOW_TCP;
-  case 17:
+  case PF_IPPROTO_UDP:
     return PF_FLOW_UDP;
-  case 1:
-  case 58:
+  case PF_IPPROTO_ICMP:
+  case PF_IPPROTO_ICMPV6:
     return PF_FLOW_ICMP;
   default:
     return PF_FLOW_OTHER;

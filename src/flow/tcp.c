@@ -4,6 +4,7 @@
 #include "flow/tcp.h"
 
 #include "base/err.h"
+#include "packet/wire.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,15 +22,6 @@ enum pf_tcp_state {
 
 _Static_assert(sizeof(struct pf_tcp_conn) == 48,
                "the TCP pool costs this much per MaxFlows entry");
-
-static inline uint32_t rd32(const uint8_t *p) {
-  return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 |
-         p[3];
-}
-
-static inline uint16_t rd16(const uint8_t *p) {
-  return (uint16_t)((uint16_t)p[0] << 8 | p[1]);
-}
 
 /* ---- the pool ---- */
 
@@ -219,16 +211,17 @@ static void pf_tcp_sequence(struct pf_tcp_table *t, struct pf_tcp_conn *c,
 void pf_tcp_packet(struct pf_tcp_table *t, uint32_t *ext, uint8_t side,
                    const struct pf_packet *pkt, uint64_t now_us,
                    struct pf_tcp_interval *iv) {
-  if (!t->conns || pkt->l4 != PF_L4_TCP || !pkt->l4_hdr || pkt->l4_len < 20)
+  struct pf_bytes l4 = pf_packet_l4(pkt);
+  const struct pf_wire_tcp *h;
+  if (!t->conns || pkt->l4 != PF_L4_TCP || !pf_get_hdr(&l4, 0, &h))
     return;
   if (*ext == PF_TCP_NONE && (*ext = pf_tcp_take(t)) == PF_TCP_NONE)
     return;
   uint32_t i = *ext;
-  const uint8_t *h = pkt->l4_hdr;
-  uint32_t seq = rd32(h + 4);
-  uint8_t flags = h[13];
-  uint16_t window = rd16(h + 14);
-  uint32_t doff = (uint32_t)(h[12] >> 4) * 4;
+  uint32_t seq = pf_be32(h->seq);
+  uint8_t flags = h->flags;
+  uint16_t window = pf_be16(h->window);
+  uint32_t doff = pf_tcp_hdr_len(h);
   uint32_t payload = pkt->l4_total_len > doff ? pkt->l4_total_len - doff : 0;
 
   if (flags & PF_TCP_RST)

@@ -1,34 +1,48 @@
 /* decode.c - zero-copy decoding of link, network and transport headers.
  *
- * Every read is preceded by a bounds check against the captured end; every
- * failure becomes a malformed reason so the packet is still counted. The
- * order of the checks is part of the contract in docs/DECODING.md. */
+ * Every header is reached through the checked reader (base/bytes.h) as a
+ * struct of packet/wire.h, so a read cannot outrun its bounds check; a
+ * header that was not captured is the one way out, as `snaplen` or
+ * `truncated`. Bounds the packet's own length fields set are checked
+ * before the captured end. Every failure becomes a malformed reason so the
+ * packet is still counted; the order of the checks is part of the contract
+ * in docs/DECODING.md. */
 #include "packet/decode.h"
 
 #include <string.h>
 
 #include <pcap/dlt.h>
 
+#include "base/bytes.h"
+#include "packet/proto.h"
+#include "packet/wire.h"
+
 /* ---- frame bounds ---- */
 
 struct frame {
-  const uint8_t *data;
-  uint32_t cap; /* captured end: min(caplen, len) */
-  uint32_t len; /* wire length */
-  bool cut;     /* caplen < len: the snapshot length cut the frame */
+  struct pf_bytes cap; /* the captured bytes: min(caplen, len) of them */
+  uint32_t len;        /* wire length */
+  bool cut;            /* caplen < len: the snapshot length cut the frame */
 };
 
-static inline uint16_t rd16(const uint8_t *p) {
-  return (uint16_t)((uint16_t)p[0] << 8 | p[1]);
-}
-
-/* Whether [off, off + n) was captured; otherwise the reason it was not. */
-static inline int pf_captured(const struct frame *fr, uint32_t off,
-                              uint32_t n) {
-  if ((uint64_t)off + n <= fr->cap)
-    return PF_MAL_NONE;
+/* Why a header the decoder must read is not there. */
+static inline int pf_short(const struct frame *fr) {
   return fr->cut ? PF_MAL_SNAPLEN : PF_MAL_TRUNCATED;
 }
+
+/* *out = the header of its type at off, or the packet is malformed. */
+#define PF_GET_HDR(fr, off, out)                                               \
+  do {                                                                         \
+    if (!pf_get_hdr(&(fr)->cap, (off), (out)))                                 \
+      return pf_short(fr);                                                     \
+  } while (0)
+
+/* [off, off + n) must have been captured, though it is not read. */
+#define PF_NEED(fr, off, n)                                                    \
+  do {                                                                         \
+    if (!pf_bytes_has(&(fr)->cap, (off), (n)))                                 \
+      return pf_short(fr);                                                     \
+  } while (0)
 
 /* Whether [off, off + n) lies inside a bound the packet's own length fields
  * set; `reason` otherwise. */
@@ -44,141 +58,194 @@ static inline int pf_within(uint32_t off, uint32_t n, uint32_t end,
       return pf_try_rc_;                                                       \
   } while (0)
 
+/* A transport header: inside the IP payload (else `l4_header`), then
+ * captured (else `snaplen`/`truncated`). */
+#define PF_GET_L4(fr, off, ip_end, out)                                        \
+  do {                                                                         \
+    PF_TRY(pf_within((off), sizeof(**(out)), (ip_end), PF_MAL_L4_HEADER));     \
+    PF_GET_HDR(fr, off, out);                                                  \
+  } while (0)
+
 /* ---- transport ---- */
 
 static uint8_t pf_l4_class(uint8_t proto) {
   switch (proto) {
-  case 6:
+  case PF_IPPROTO_TCP:
     return PF_L4_TCP;
-  case 17:
+  case PF_IPPROTO_UDP:
     return PF_L4_UDP;
-  case 1:
+  case PF_IPPROTO_ICMP:
     return PF_L4_ICMP;
-  case 58:
+  case PF_IPPROTO_ICMPV6:
     return PF_L4_ICMPV6;
-  case 132:
+  case PF_IPPROTO_SCTP:
     return PF_L4_SCTP;
-  case 47:
+  case PF_IPPROTO_GRE:
     return PF_L4_GRE;
   default:
     return PF_L4_OTHER;
   }
 }
 
-/* Minimum transport header each class needs (docs/DECODING.md). */
-static const uint8_t pf_l4_min_len[] = {
-    [PF_L4_TCP] = 20,  [PF_L4_UDP] = 8, [PF_L4_ICMP] = 4,  [PF_L4_ICMPV6] = 4,
-    [PF_L4_SCTP] = 12, [PF_L4_GRE] = 4, [PF_L4_OTHER] = 0,
-};
+static inline void pf_set_ports(struct pf_packet *pkt,
+                                const struct pf_wire_ports *p) {
+  pkt->has_ports = true;
+  pkt->src_port = pf_be16(p->src);
+  pkt->dst_port = pf_be16(p->dst);
+}
+
+static int pf_decode_tcp(const struct frame *fr, uint32_t off, uint32_t ip_end,
+                         struct pf_packet *pkt) {
+  const struct pf_wire_tcp *h;
+  PF_GET_L4(fr, off, ip_end, &h);
+  uint32_t doff = pf_tcp_hdr_len(h);
+  if (doff < sizeof(*h))
+    return PF_MAL_L4_HEADER;
+  PF_TRY(pf_within(off, doff, ip_end, PF_MAL_L4_HEADER));
+  pkt->tcp_flags = h->flags;
+  pf_set_ports(pkt, &h->ports);
+  return PF_MAL_NONE;
+}
+
+/* The transport header of class pkt->l4 at off, as docs/DECODING.md's
+ * table says each needs. */
+static int pf_decode_l4_hdr(const struct frame *fr, uint32_t off,
+                            uint32_t ip_end, struct pf_packet *pkt) {
+  const struct pf_wire_udp *udp;
+  const struct pf_wire_sctp *sctp;
+  const struct pf_wire_icmp *icmp;
+  const struct pf_wire_gre *gre;
+  switch (pkt->l4) {
+  case PF_L4_TCP:
+    return pf_decode_tcp(fr, off, ip_end, pkt);
+  case PF_L4_UDP:
+    PF_GET_L4(fr, off, ip_end, &udp);
+    pf_set_ports(pkt, &udp->ports);
+    return PF_MAL_NONE;
+  case PF_L4_SCTP:
+    PF_GET_L4(fr, off, ip_end, &sctp);
+    pf_set_ports(pkt, &sctp->ports);
+    return PF_MAL_NONE;
+  case PF_L4_ICMP:
+  case PF_L4_ICMPV6:
+    PF_GET_L4(fr, off, ip_end, &icmp);
+    return PF_MAL_NONE;
+  default:
+    PF_ASSERT(pkt->l4 == PF_L4_GRE); /* its payload is not decoded */
+    PF_GET_L4(fr, off, ip_end, &gre);
+    return PF_MAL_NONE;
+  }
+}
 
 static int pf_decode_l4(const struct frame *fr, uint32_t off, uint32_t ip_end,
                         struct pf_packet *pkt) {
-  uint8_t cls = pf_l4_class(pkt->ip_proto);
-  uint32_t need = pf_l4_min_len[cls];
-
-  pkt->l4 = cls;
-  if (pkt->later_fragment || need == 0)
-    return PF_MAL_NONE;
-
-  PF_TRY(pf_within(off, need, ip_end, PF_MAL_L4_HEADER));
-  PF_TRY(pf_captured(fr, off, need));
-
-  const uint8_t *h = fr->data + off;
-  if (cls == PF_L4_TCP) {
-    uint32_t doff = (uint32_t)(h[12] >> 4) * 4;
-    if (doff < 20)
-      return PF_MAL_L4_HEADER;
-    PF_TRY(pf_within(off, doff, ip_end, PF_MAL_L4_HEADER));
-    pkt->tcp_flags = h[13];
-  }
-  if (cls == PF_L4_TCP || cls == PF_L4_UDP || cls == PF_L4_SCTP) {
-    pkt->has_ports = true;
-    pkt->src_port = rd16(h);
-    pkt->dst_port = rd16(h + 2);
-  }
-  uint32_t readable_end = ip_end < fr->cap ? ip_end : fr->cap;
-  pkt->l4 = cls;
+  pkt->l4 = pf_l4_class(pkt->ip_proto);
+  if (pkt->later_fragment || pkt->l4 == PF_L4_OTHER)
+    return PF_MAL_NONE; /* no transport header to read */
+  PF_TRY(pf_decode_l4_hdr(fr, off, ip_end, pkt));
+  uint32_t readable_end = ip_end < fr->cap.len ? ip_end : fr->cap.len;
   pkt->l4_len = readable_end - off;
   pkt->l4_total_len = ip_end - off;
-  pkt->l4_hdr = h;
+  pkt->l4_hdr = fr->cap.data + off; /* captured: pf_decode_l4_hdr read it */
   return PF_MAL_NONE;
 }
 
 /* ---- network ---- */
 
+/* The version byte must be captured, then say `version`. */
+static inline int pf_check_version(const struct frame *fr, uint32_t off,
+                                   unsigned version) {
+  const struct pf_wire_ip *v;
+  PF_GET_HDR(fr, off, &v);
+  return pf_ip_version(v) == version ? PF_MAL_NONE : PF_MAL_IP_VERSION;
+}
+
+/* The datagram's length from its total length field. A total length of 0
+ * is what a sending host's capture shows for a segment handed over before
+ * segmentation offload (TSO: the NIC writes the lengths of the segments it
+ * cuts) and for a Linux BIG TCP segment over 64 KiB: the frame's length is
+ * the only length there is (docs/DECODING.md). */
+static inline uint32_t pf_ipv4_total(const struct frame *fr, uint32_t off,
+                                     const struct pf_wire_ipv4 *h) {
+  uint32_t total = pf_be16(h->total_len);
+  return total != 0 ? total : fr->len - off;
+}
+
 static int pf_decode_ipv4(const struct frame *fr, uint32_t off,
                           struct pf_packet *pkt) {
-  PF_TRY(pf_captured(fr, off, 1));
-  if ((fr->data[off] >> 4) != 4)
-    return PF_MAL_IP_VERSION;
-  PF_TRY(pf_captured(fr, off, 20));
-
-  const uint8_t *h = fr->data + off;
-  uint32_t ihl = (uint32_t)(h[0] & 0x0f) * 4;
-  uint32_t total = rd16(h + 2);
-  /* Linux BIG TCP hands over IPv4 segments larger than 64 KiB with a total
-   * length of 0: the frame's length is the only length there is. */
-  if (total == 0 && fr->len - off > 0xffff)
-    total = fr->len - off;
-  if (ihl < 20 || total < ihl)
+  PF_TRY(pf_check_version(fr, off, PF_IP_VERSION_4));
+  const struct pf_wire_ipv4 *h;
+  PF_GET_HDR(fr, off, &h);
+  uint32_t ihl = pf_ipv4_hdr_len(h);
+  uint32_t total = pf_ipv4_total(fr, off, h);
+  if (ihl < sizeof(*h) || total < ihl)
     return PF_MAL_IPV4_HEADER;
   if (total > fr->len - off)
     return PF_MAL_IP_LENGTH;
 
-  uint16_t frag = rd16(h + 6);
-  pkt->fragment = (frag & 0x3fff) != 0; /* MF or offset */
-  pkt->later_fragment = (frag & 0x1fff) != 0;
-  pkt->dscp = h[1] >> 2;
-  pkt->ip_proto = h[9];
-  pkt->src_ip = h + 12;
-  pkt->dst_ip = h + 16;
+  uint16_t frag = pf_be16(h->flags_frag);
+  pkt->fragment = (frag & (PF_IPV4_MF | PF_IPV4_FRAG_OFFSET)) != 0;
+  pkt->later_fragment = (frag & PF_IPV4_FRAG_OFFSET) != 0;
+  pkt->dscp = pf_ipv4_dscp(h);
+  pkt->ip_proto = h->proto;
+  pkt->src_ip = h->src;
+  pkt->dst_ip = h->dst;
   PF_TRY(pf_decode_l4(fr, off + ihl, off + total, pkt));
   pkt->l3 = PF_L3_IPV4;
   return PF_MAL_NONE;
 }
 
 static bool pf_is_ipv6_ext(uint8_t nh) {
-  return nh == 0 || nh == 43 || nh == 44 || nh == 60 || nh == 51;
+  return nh == PF_IPPROTO_HOPOPTS || nh == PF_IPPROTO_ROUTING ||
+         nh == PF_IPPROTO_FRAGMENT || nh == PF_IPPROTO_DSTOPTS ||
+         nh == PF_IPPROTO_AH;
+}
+
+/* Extension header `type` at *p, inside the payload ending at ip_end and
+ * captured whole; moves *p past it and returns the next header in *next. */
+static int pf_decode_ipv6_ext(const struct frame *fr, uint8_t type, uint32_t *p,
+                              uint32_t ip_end, uint8_t *next,
+                              struct pf_packet *pkt) {
+  const struct pf_wire_ipv6_ext *e;
+  PF_TRY(pf_within(*p, sizeof(*e), ip_end, PF_MAL_IPV6_EXT));
+  PF_GET_HDR(fr, *p, &e);
+  uint32_t ext_len = pf_ipv6_ext_len(type, e);
+  PF_TRY(pf_within(*p, ext_len, ip_end, PF_MAL_IPV6_EXT));
+  if (type == PF_IPPROTO_FRAGMENT) {
+    const struct pf_wire_ipv6_frag *f;
+    PF_GET_HDR(fr, *p, &f); /* ext_len is its size */
+    pkt->fragment = true;
+    pkt->later_fragment = (pf_be16(f->offset_flags) & PF_IPV6_FRAG_OFFSET) != 0;
+  } else {
+    PF_NEED(fr, *p, ext_len);
+  }
+  *next = e->next;
+  *p += ext_len;
+  return PF_MAL_NONE;
 }
 
 static int pf_decode_ipv6(const struct frame *fr, uint32_t off,
                           struct pf_packet *pkt) {
-  PF_TRY(pf_captured(fr, off, 1));
-  if ((fr->data[off] >> 4) != 6)
-    return PF_MAL_IP_VERSION;
-  PF_TRY(pf_captured(fr, off, 40));
-
-  const uint8_t *h = fr->data + off;
-  uint32_t payload = rd16(h + 4);
+  PF_TRY(pf_check_version(fr, off, PF_IP_VERSION_6));
+  const struct pf_wire_ipv6 *h;
+  PF_GET_HDR(fr, off, &h);
+  uint32_t payload = pf_be16(h->payload_len);
   uint32_t ip_end = fr->len; /* payload length 0: up to the frame's end */
   if (payload != 0) {
-    if (40 + payload > fr->len - off)
+    if (sizeof(*h) + payload > fr->len - off)
       return PF_MAL_IP_LENGTH;
-    ip_end = off + 40 + payload;
+    ip_end = off + (uint32_t)sizeof(*h) + payload;
   }
-  pkt->dscp = (uint8_t)((h[0] & 0x0f) << 2 | h[1] >> 6);
-  pkt->src_ip = h + 8;
-  pkt->dst_ip = h + 24;
+  pkt->dscp = pf_ipv6_dscp(h);
+  pkt->src_ip = h->src;
+  pkt->dst_ip = h->dst;
 
-  uint8_t nh = h[6];
-  uint32_t p = off + 40;
+  uint8_t nh = h->next;
+  uint32_t p = off + (uint32_t)sizeof(*h);
   for (unsigned seen = 0; pf_is_ipv6_ext(nh) && !pkt->later_fragment; seen++) {
     if (seen == PF_MAX_IPV6_EXT)
       return PF_MAL_TOO_DEEP;
-    PF_TRY(pf_within(p, 2, ip_end, PF_MAL_IPV6_EXT));
-    PF_TRY(pf_captured(fr, p, 2));
-    const uint8_t *e = fr->data + p;
-    uint32_t ext_len = nh == 44   ? 8
-                       : nh == 51 ? ((uint32_t)e[1] + 2) * 4
-                                  : ((uint32_t)e[1] + 1) * 8;
-    PF_TRY(pf_within(p, ext_len, ip_end, PF_MAL_IPV6_EXT));
-    PF_TRY(pf_captured(fr, p, ext_len));
-    if (nh == 44) {
-      pkt->fragment = true;
-      pkt->later_fragment = (rd16(e + 2) & 0xfff8) != 0;
-    }
-    nh = e[0];
-    p += ext_len;
+    PF_TRY(pf_decode_ipv6_ext(fr, nh, &p, ip_end, &nh, pkt));
   }
   pkt->ip_proto = nh;
   PF_TRY(pf_decode_l4(fr, p, ip_end, pkt));
@@ -186,18 +253,23 @@ static int pf_decode_ipv6(const struct frame *fr, uint32_t off,
   return PF_MAL_NONE;
 }
 
-/* ---- link ---- */
+/* ---- between the link and the network layer ---- */
 
-static int pf_decode_ip_by_nibble(const struct frame *fr, uint32_t off,
-                                  struct pf_packet *pkt) {
-  PF_TRY(pf_captured(fr, off, 1));
-  switch (fr->data[off] >> 4) {
-  case 4:
+/* IP whose version its first nibble tells: raw IP, and what an MPLS stack
+ * carries. Another version is `not_ip`. */
+static int pf_decode_ip_by_version(const struct frame *fr, uint32_t off,
+                                   int not_ip, struct pf_packet *pkt) {
+  const struct pf_wire_ip *v;
+  PF_GET_HDR(fr, off, &v);
+  switch (pf_ip_version(v)) {
+  case PF_IP_VERSION_4:
     return pf_decode_ipv4(fr, off, pkt);
-  case 6:
+  case PF_IP_VERSION_6:
     return pf_decode_ipv6(fr, off, pkt);
   default:
-    return PF_MAL_IP_VERSION;
+    if (not_ip == PF_MAL_NONE)
+      pkt->l3 = PF_L3_NON_IP;
+    return not_ip;
   }
 }
 
@@ -206,18 +278,26 @@ static int pf_decode_mpls(const struct frame *fr, uint32_t off,
   for (unsigned labels = 0;; labels++) {
     if (labels == PF_MAX_MPLS_LABELS)
       return PF_MAL_TOO_DEEP;
-    PF_TRY(pf_captured(fr, off, 4));
-    bool bottom = fr->data[off + 2] & 0x01;
-    off += 4;
-    if (bottom)
+    const struct pf_wire_mpls *m;
+    PF_GET_HDR(fr, off, &m);
+    off += (uint32_t)sizeof(*m);
+    if (pf_mpls_bottom(m))
       break;
   }
-  /* No type field follows MPLS: the payload's first nibble tells. */
-  PF_TRY(pf_captured(fr, off, 1));
-  switch (fr->data[off] >> 4) {
-  case 4:
+  /* No type field follows MPLS: the payload's first nibble tells, and
+   * anything but IP (an Ethernet pseudowire, …) is not decoded. */
+  return pf_decode_ip_by_version(fr, off, PF_MAL_NONE, pkt);
+}
+
+static int pf_decode_pppoe(const struct frame *fr, uint32_t off,
+                           struct pf_packet *pkt) {
+  const struct pf_wire_pppoe *h;
+  PF_GET_HDR(fr, off, &h);
+  off += (uint32_t)sizeof(*h);
+  switch (pf_be16(h->ppp_proto)) {
+  case PF_PPP_IPV4:
     return pf_decode_ipv4(fr, off, pkt);
-  case 6:
+  case PF_PPP_IPV6:
     return pf_decode_ipv6(fr, off, pkt);
   default:
     pkt->l3 = PF_L3_NON_IP;
@@ -225,41 +305,40 @@ static int pf_decode_mpls(const struct frame *fr, uint32_t off,
   }
 }
 
+/* A VLAN tag at *off: counted, and *type becomes the EtherType it tags. */
+static int pf_decode_vlan(const struct frame *fr, uint32_t *off, uint16_t *type,
+                          struct pf_packet *pkt) {
+  if (pkt->vlan_count == PF_MAX_VLAN_TAGS)
+    return PF_MAL_TOO_DEEP;
+  const struct pf_wire_vlan *t;
+  PF_GET_HDR(fr, *off, &t);
+  uint16_t vid = pf_vlan_id(t);
+  if (pkt->vlan_count++ == 0)
+    pkt->vlan_outer = vid;
+  pkt->vlan_inner = vid;
+  *type = pf_be16(t->type);
+  *off += (uint32_t)sizeof(*t);
+  return PF_MAL_NONE;
+}
+
 static int pf_decode_ethertype(const struct frame *fr, uint32_t off,
                                uint16_t type, struct pf_packet *pkt) {
   for (;;) {
     switch (type) {
-    case 0x0800:
+    case PF_ETHERTYPE_IPV4:
       return pf_decode_ipv4(fr, off, pkt);
-    case 0x86dd:
+    case PF_ETHERTYPE_IPV6:
       return pf_decode_ipv6(fr, off, pkt);
-    case 0x8100:
-    case 0x88a8:
-    case 0x9100: {
-      if (pkt->vlan_count == PF_MAX_VLAN_TAGS)
-        return PF_MAL_TOO_DEEP;
-      PF_TRY(pf_captured(fr, off, 4));
-      uint16_t vid = rd16(fr->data + off) & 0x0fff;
-      if (pkt->vlan_count++ == 0)
-        pkt->vlan_outer = vid;
-      pkt->vlan_inner = vid;
-      type = rd16(fr->data + off + 2);
-      off += 4;
+    case PF_ETHERTYPE_VLAN:
+    case PF_ETHERTYPE_QINQ:
+    case PF_ETHERTYPE_QINQ_OLD:
+      PF_TRY(pf_decode_vlan(fr, &off, &type, pkt));
       continue;
-    }
-    case 0x8847:
-    case 0x8848:
+    case PF_ETHERTYPE_MPLS:
+    case PF_ETHERTYPE_MPLS_MC:
       return pf_decode_mpls(fr, off, pkt);
-    case 0x8864: {
-      PF_TRY(pf_captured(fr, off, 8));
-      uint16_t ppp = rd16(fr->data + off + 6);
-      if (ppp == 0x0021)
-        return pf_decode_ipv4(fr, off + 8, pkt);
-      if (ppp == 0x0057)
-        return pf_decode_ipv6(fr, off + 8, pkt);
-      pkt->l3 = PF_L3_NON_IP;
-      return PF_MAL_NONE;
-    }
+    case PF_ETHERTYPE_PPPOE_SESS:
+      return pf_decode_pppoe(fr, off, pkt);
     default:
       pkt->l3 = PF_L3_NON_IP;
       return PF_MAL_NONE;
@@ -267,47 +346,74 @@ static int pf_decode_ethertype(const struct frame *fr, uint32_t off,
   }
 }
 
-/* Linux's PACKET_OUTGOING, as carried by SLL and SLL2. */
-#define PF_SLL_OUTGOING 4
+/* ---- link ---- */
+
+static int pf_decode_eth(const struct frame *fr, struct pf_packet *pkt) {
+  const struct pf_wire_eth *h;
+  PF_GET_HDR(fr, 0, &h);
+  pkt->eth_src = h->src;
+  return pf_decode_ethertype(fr, sizeof(*h), pf_be16(h->type), pkt);
+}
+
+static uint8_t pf_kdir_of(unsigned pkttype) {
+  return pkttype == PF_PACKET_OUTGOING ? PF_KDIR_OUT : PF_KDIR_IN;
+}
+
+static int pf_decode_sll(const struct frame *fr, struct pf_packet *pkt) {
+  const struct pf_wire_sll *h;
+  PF_GET_HDR(fr, 0, &h);
+  pkt->kdir = pf_kdir_of(pf_be16(h->pkttype));
+  return pf_decode_ethertype(fr, sizeof(*h), pf_be16(h->proto), pkt);
+}
+
+static int pf_decode_sll2(const struct frame *fr, struct pf_packet *pkt) {
+  const struct pf_wire_sll2 *h;
+  PF_GET_HDR(fr, 0, &h);
+  pkt->kdir = pf_kdir_of(h->pkttype);
+  return pf_decode_ethertype(fr, sizeof(*h), pf_be16(h->proto), pkt);
+}
+
+static int pf_decode_loop(int dlt, const struct frame *fr,
+                          struct pf_packet *pkt) {
+  const struct pf_wire_loop *h;
+  PF_GET_HDR(fr, 0, &h);
+  uint32_t family = pf_be32(h->family);
+  /* NULL is in the capturing host's byte order: a family is small, so a
+   * value with its low bytes empty was written little-endian. */
+  if (dlt == DLT_NULL && (family & 0xffff) == 0)
+    family = __builtin_bswap32(family);
+  switch (family) {
+  case PF_LOOP_AF_INET:
+    return pf_decode_ipv4(fr, sizeof(*h), pkt);
+  case PF_LOOP_AF_INET6_LINUX:
+  case PF_LOOP_AF_INET6_BSD:
+  case PF_LOOP_AF_INET6_FREEBSD:
+  case PF_LOOP_AF_INET6_DARWIN:
+    return pf_decode_ipv6(fr, sizeof(*h), pkt);
+  default:
+    pkt->l3 = PF_L3_NON_IP;
+    return PF_MAL_NONE;
+  }
+}
 
 static int pf_decode_link(int dlt, const struct frame *fr,
                           struct pf_packet *pkt) {
-  const uint8_t *d = fr->data;
   switch (dlt) {
   case DLT_EN10MB:
-    PF_TRY(pf_captured(fr, 0, 14));
-    pkt->eth_src = d + 6;
-    return pf_decode_ethertype(fr, 14, rd16(d + 12), pkt);
+    return pf_decode_eth(fr, pkt);
   case DLT_LINUX_SLL:
-    PF_TRY(pf_captured(fr, 0, 16));
-    pkt->kdir = rd16(d) == PF_SLL_OUTGOING ? PF_KDIR_OUT : PF_KDIR_IN;
-    return pf_decode_ethertype(fr, 16, rd16(d + 14), pkt);
+    return pf_decode_sll(fr, pkt);
   case DLT_LINUX_SLL2:
-    PF_TRY(pf_captured(fr, 0, 20));
-    pkt->kdir = d[10] == PF_SLL_OUTGOING ? PF_KDIR_OUT : PF_KDIR_IN;
-    return pf_decode_ethertype(fr, 20, rd16(d), pkt);
+    return pf_decode_sll2(fr, pkt);
   case DLT_RAW:
-    return pf_decode_ip_by_nibble(fr, 0, pkt);
+    return pf_decode_ip_by_version(fr, 0, PF_MAL_IP_VERSION, pkt);
   case DLT_IPV4:
     return pf_decode_ipv4(fr, 0, pkt);
   case DLT_IPV6:
     return pf_decode_ipv6(fr, 0, pkt);
   case DLT_NULL:
-  case DLT_LOOP: {
-    PF_TRY(pf_captured(fr, 0, 4));
-    uint32_t family = (uint32_t)d[0] << 24 | (uint32_t)d[1] << 16 |
-                      (uint32_t)d[2] << 8 | d[3];
-    /* NULL is in the capturing host's byte order: a family is small, so a
-     * value with its low bytes empty was written little-endian. */
-    if (dlt == DLT_NULL && (family & 0xffff) == 0)
-      family = __builtin_bswap32(family);
-    if (family == 2)
-      return pf_decode_ipv4(fr, 4, pkt);
-    if (family == 10 || family == 24 || family == 28 || family == 30)
-      return pf_decode_ipv6(fr, 4, pkt);
-    pkt->l3 = PF_L3_NON_IP;
-    return PF_MAL_NONE;
-  }
+  case DLT_LOOP:
+    return pf_decode_loop(dlt, fr, pkt);
   default:
     /* Sources refuse unsupported link types at open; be safe anyway. */
     pkt->l3 = PF_L3_NON_IP;
@@ -317,20 +423,34 @@ static int pf_decode_link(int dlt, const struct frame *fr,
 
 /* ---- public ---- */
 
-void pf_decode(int dlt, const uint8_t *frame, uint32_t caplen, uint32_t len,
-               struct pf_packet *pkt) {
-  memset(pkt, 0, sizeof(*pkt));
-  pkt->wire_len = len;
-  pkt->l4 = PF_L4_NONE;
-  pkt->malformed = PF_MAL_NONE;
-
-  struct frame fr = {
-      .data = frame,
-      .cap = caplen < len ? caplen : len,
+/* The frame's bytes and lengths, or `wire_length` for a wire length no
+ * link carries: nothing of such a frame is believed, and its bytes count
+ * as what was captured. */
+static int pf_frame_of(const uint8_t *frame, uint32_t caplen, uint32_t len,
+                       struct frame *fr, struct pf_packet *pkt) {
+  uint32_t cap = caplen < len ? caplen : len;
+  *fr = (struct frame){
+      .cap = pf_bytes_of(frame, cap),
       .len = len,
       .cut = caplen < len,
   };
-  int reason = pf_decode_link(dlt, &fr, pkt);
+  pkt->wire_len = len;
+  if (len <= PF_WIRE_LEN_MAX)
+    return PF_MAL_NONE;
+  pkt->wire_len = cap;
+  return PF_MAL_WIRE_LENGTH;
+}
+
+void pf_decode(int dlt, const uint8_t *frame, uint32_t caplen, uint32_t len,
+               struct pf_packet *pkt) {
+  memset(pkt, 0, sizeof(*pkt));
+  pkt->l4 = PF_L4_NONE;
+  pkt->malformed = PF_MAL_NONE;
+
+  struct frame fr;
+  int reason = pf_frame_of(frame, caplen, len, &fr, pkt);
+  if (reason == PF_MAL_NONE)
+    reason = pf_decode_link(dlt, &fr, pkt);
   if (reason != PF_MAL_NONE) {
     pkt->l3 = PF_L3_MALFORMED;
     pkt->l4 = PF_L4_NONE;

@@ -9,6 +9,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "base/bytes.h"
+#include "packet/proto.h"
 #include "pcapflow/counters.h"
 
 /* Network-layer outcome: exactly one per packet. */
@@ -46,6 +48,12 @@ enum pf_kdir {
 #define PF_TCP_PSH 0x08
 #define PF_TCP_ACK 0x10
 
+/* The longest wire length a frame can truthfully have (docs/DECODING.md,
+ * "Lengths"): the largest packet Linux builds is a BIG TCP GSO or GRO
+ * packet, below GSO_MAX_SIZE (8 x 65535 = 524,280 bytes); twice that leaves
+ * room for any header in front. A longer one is `wire_length`. */
+#define PF_WIRE_LEN_MAX (1u << 20)
+
 #define PF_MAX_VLAN_TAGS 8
 #define PF_MAX_MPLS_LABELS 16
 #define PF_MAX_IPV6_EXT 16
@@ -54,7 +62,8 @@ enum pf_kdir {
  * only as long as the frame is. Fields past `malformed` are meaningful only
  * when l3 is IPv4 or IPv6 (addresses, protocol) or when noted. */
 struct pf_packet {
-  uint32_t wire_len; /* pcap len: what byte counters add */
+  uint32_t wire_len; /* what byte counters add: pcap len, or caplen when
+                        len is past PF_WIRE_LEN_MAX */
   uint8_t l3;        /* enum pf_l3 */
   uint8_t l4;        /* enum pf_l4 */
   int8_t malformed;  /* enum pf_malformed */
@@ -66,7 +75,7 @@ struct pf_packet {
   uint16_t vlan_outer; /* outermost VLAN id (0 when vlan_count == 0) */
   uint16_t vlan_inner; /* innermost VLAN id */
 
-  uint8_t ip_proto;      /* IPv4 protocol / last IPv6 next header */
+  uint8_t ip_proto;      /* PF_IPPROTO_*: IPv4 protocol / last IPv6 next hdr */
   uint8_t dscp;          /* DSCP from TOS / traffic class */
   bool fragment;         /* IPv4 MF or offset, or IPv6 fragment header */
   bool later_fragment;   /* non-first fragment: no transport header */
@@ -86,6 +95,12 @@ struct pf_packet {
    * by the snapshot length): TCP payload = l4_total_len - data offset. */
   uint32_t l4_total_len;
 };
+
+/* The validated transport header and what was captured after it, as a
+ * window for the checked reader (empty when there is none). */
+static inline struct pf_bytes pf_packet_l4(const struct pf_packet *pkt) {
+  return pf_bytes_of(pkt->l4_hdr, pkt->l4_len);
+}
 
 /* Decodes one frame of libpcap link type `dlt` into *pkt. Always fills *pkt
  * with a complete outcome, so every frame can be counted. */

@@ -3,6 +3,14 @@
 
 #include <string.h>
 
+/* Loopback reports an all-zero MAC, and every frame on it carries that
+ * address: it tells nothing. libpcap hands over each loopback packet once,
+ * as the kernel received it (it drops the outgoing copy), so rx is the
+ * kernel's word there (docs/DECODING.md, "Direction"). */
+static bool pf_mac_is_zero(const uint8_t *mac) {
+  return (mac[0] | mac[1] | mac[2] | mac[3] | mac[4] | mac[5]) == 0;
+}
+
 static enum pf_dir pf_kernel_direction(const uint8_t *if_mac,
                                        const struct pf_packet *pkt) {
   if (pkt->kdir == PF_KDIR_OUT)
@@ -10,7 +18,7 @@ static enum pf_dir pf_kernel_direction(const uint8_t *if_mac,
   /* Live Ethernet carries no direction; a frame sent from the interface's
    * own MAC was sent by this host. */
   if (pkt->kdir == PF_KDIR_UNKNOWN && if_mac && pkt->eth_src &&
-      memcmp(pkt->eth_src, if_mac, 6) == 0)
+      memcmp(pkt->eth_src, if_mac, 6) == 0 && !pf_mac_is_zero(if_mac))
     return PF_DIR_TX;
   return PF_DIR_RX;
 }

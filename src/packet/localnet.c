@@ -2,6 +2,7 @@
 #include "pcapflow/localnet.h"
 
 #include "base/err.h"
+#include "base/ptrie.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -13,23 +14,6 @@
 #include <string.h>
 
 /* ---- prefixes ---- */
-
-static uint32_t pf_load32(const uint8_t *p) {
-  return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 |
-         p[3];
-}
-
-static uint64_t pf_load64(const uint8_t *p) {
-  return (uint64_t)pf_load32(p) << 32 | pf_load32(p + 4);
-}
-
-static uint64_t pf_mask64(int bits) {
-  if (bits <= 0)
-    return 0;
-  if (bits >= 64)
-    return UINT64_MAX;
-  return UINT64_MAX << (64 - bits);
-}
 
 static bool pf_host_bits_set(const struct pf_prefix *p) {
   int bytes = p->family == 4 ? 4 : 16;
@@ -99,72 +83,134 @@ void pf_prefix_format(const struct pf_prefix *p, char *buf, size_t buflen) {
 
 /* ---- the set ---- */
 
+/* The trie's entries: 0 not local, PF_LOCALNET_IN local (or a child node). */
+#define PF_LOCALNET_IN 1u
+
 void pf_localnet_init(struct pf_localnet *set) { memset(set, 0, sizeof(*set)); }
 
+static void pf_trie_drop(struct pf_ptrie *t) {
+  if (t)
+    pf_ptrie_free(t);
+  free(t);
+}
+
 void pf_localnet_free(struct pf_localnet *set) {
-  free(set->v4);
-  free(set->v6);
+  pf_trie_drop(set->v4);
+  pf_trie_drop(set->v6);
   pf_localnet_init(set);
 }
 
-/* Makes room for at least `need` elements of `elem` bytes. */
-static int pf_reserve(void **array, size_t *cap, size_t need, size_t elem,
-                      char *err, size_t errlen) {
-  if (need <= *cap)
+static int pf_trie_fail(int rc, uint8_t family, char *err, size_t errlen) {
+  if (rc == PF_PTRIE_FULL)
+    return pf_err(err, errlen,
+                  "the IPv%u local networks need more than %u prefix trie "
+                  "nodes (%u MiB), the limit",
+                  (unsigned)family, PF_PTRIE_MAX_NODES,
+                  PF_PTRIE_MAX_NODES * PF_PTRIE_FANOUT * 4 >> 20);
+  return pf_err(err, errlen, "out of memory for local networks");
+}
+
+/* Marks the prefix local. A network inside one already local changes
+ * nothing; one that covers networks added before replaces their nodes
+ * with a single entry (local is local, however it was reached). */
+static int pf_trie_add(struct pf_ptrie *t, const struct pf_prefix *p) {
+  unsigned level, first, span;
+  unsigned last = p->length == 0 ? 0 : (p->length - 1u) / PF_PTRIE_STRIDE;
+  if (pf_ptrie_find(t, p->addr, &level) == PF_LOCALNET_IN && level < last)
     return 0;
-  size_t new_cap = *cap ? *cap : 8;
-  while (new_cap < need)
-    new_cap *= 2;
-  void *grown = realloc(*array, new_cap * elem);
-  if (!grown) {
-    return pf_err(err, errlen, "out of memory for local networks");
-  }
-  *array = grown;
-  *cap = new_cap;
+  int64_t node = pf_ptrie_descend(t, p->addr, p->length, &first, &span);
+  if (node < 0)
+    return (int)node;
+  for (unsigned idx = first; idx < first + span; idx++)
+    *pf_ptrie_entry(t, (uint32_t)node, idx) = PF_LOCALNET_IN;
   return 0;
+}
+
+static uint32_t pf_load32(const uint8_t *p) {
+  uint32_t v;
+  memcpy(&v, p, sizeof(v));
+  return __builtin_bswap32(v); /* network byte order: high bits first */
+}
+
+static uint64_t pf_load64(const uint8_t *p) {
+  uint64_t v;
+  memcpy(&v, p, sizeof(v));
+  return __builtin_bswap64(v);
+}
+
+static uint64_t pf_mask64(int bits) {
+  if (bits <= 0)
+    return 0;
+  return bits >= 64 ? UINT64_MAX : UINT64_MAX << (64 - bits);
+}
+
+/* The first few networks of a family, as masks to compare with. */
+static void pf_few_add(struct pf_localnet *set, const struct pf_prefix *p) {
+  if (p->family == 4 && set->n4 < PF_LOCALNET_FEW) {
+    uint32_t mask = (uint32_t)pf_mask64(p->length + 32);
+    set->few4[set->n4] = (struct pf_net4){pf_load32(p->addr) & mask, mask};
+  } else if (p->family == 6 && set->n6 < PF_LOCALNET_FEW) {
+    struct pf_net6 *n = &set->few6[set->n6];
+    n->mask[0] = pf_mask64(p->length);
+    n->mask[1] = pf_mask64(p->length - 64);
+    n->net[0] = pf_load64(p->addr) & n->mask[0];
+    n->net[1] = pf_load64(p->addr + 8) & n->mask[1];
+  }
 }
 
 int pf_localnet_add(struct pf_localnet *set, const struct pf_prefix *p,
                     char *err, size_t errlen) {
-  if (p->family == 4) {
-    if (pf_reserve((void **)&set->v4, &set->cap4, set->n4 + 1, sizeof(*set->v4),
-                   err, errlen))
-      return -1;
-    uint32_t mask = p->length ? UINT32_MAX << (32 - p->length) : 0;
-    set->v4[set->n4++] = (struct pf_net4){pf_load32(p->addr) & mask, mask};
-    return 0;
+  struct pf_ptrie **t = p->family == 4 ? &set->v4 : &set->v6;
+  if (!*t) {
+    *t = malloc(sizeof(**t));
+    if (!*t || pf_ptrie_init(*t, 0) != 0) {
+      free(*t);
+      *t = NULL;
+      return pf_trie_fail(PF_PTRIE_NOMEM, p->family, err, errlen);
+    }
   }
-  if (pf_reserve((void **)&set->v6, &set->cap6, set->n6 + 1, sizeof(*set->v6),
-                 err, errlen))
-    return -1;
-  struct pf_net6 n = {
-      .mask = {pf_mask64(p->length), pf_mask64(p->length - 64)}};
-  n.net[0] = pf_load64(p->addr) & n.mask[0];
-  n.net[1] = pf_load64(p->addr + 8) & n.mask[1];
-  set->v6[set->n6++] = n;
+  int rc = pf_trie_add(*t, p);
+  if (rc != 0)
+    return pf_trie_fail(rc, p->family, err, errlen);
+  pf_few_add(set, p);
+  *(p->family == 4 ? &set->n4 : &set->n6) += 1;
   return 0;
+}
+
+/* A copy of the trie, or NULL for none: 0, or -1 when out of memory. */
+static int pf_trie_dup(struct pf_ptrie **dst, const struct pf_ptrie *src) {
+  *dst = NULL;
+  if (!src)
+    return 0;
+  *dst = malloc(sizeof(**dst));
+  if (*dst && pf_ptrie_copy(*dst, src) == 0)
+    return 0;
+  free(*dst);
+  *dst = NULL;
+  return -1;
 }
 
 int pf_localnet_copy(struct pf_localnet *dst, const struct pf_localnet *src,
                      char *err, size_t errlen) {
   struct pf_localnet copy;
   pf_localnet_init(&copy);
-  if (pf_reserve((void **)&copy.v4, &copy.cap4, src->n4, sizeof(*copy.v4), err,
-                 errlen) ||
-      pf_reserve((void **)&copy.v6, &copy.cap6, src->n6, sizeof(*copy.v6), err,
-                 errlen)) {
+  if (pf_trie_dup(&copy.v4, src->v4) != 0 ||
+      pf_trie_dup(&copy.v6, src->v6) != 0) {
     pf_localnet_free(&copy);
-    return -1;
+    return pf_err(err, errlen, "out of memory for local networks");
   }
-  if (src->n4)
-    memcpy(copy.v4, src->v4, src->n4 * sizeof(*copy.v4));
-  if (src->n6)
-    memcpy(copy.v6, src->v6, src->n6 * sizeof(*copy.v6));
   copy.n4 = src->n4;
   copy.n6 = src->n6;
+  memcpy(copy.few4, src->few4, sizeof(copy.few4));
+  memcpy(copy.few6, src->few6, sizeof(copy.few6));
   pf_localnet_free(dst);
   *dst = copy;
   return 0;
+}
+
+size_t pf_localnet_memory(const struct pf_localnet *set) {
+  return (set->v4 ? pf_ptrie_memory(set->v4) : 0) +
+         (set->v6 ? pf_ptrie_memory(set->v6) : 0);
 }
 
 int pf_localnet_add_interface(struct pf_localnet *set, const char *ifname,
@@ -206,19 +252,25 @@ int pf_localnet_add_interface(struct pf_localnet *set, const char *ifname,
 
 bool pf_localnet_has4(const struct pf_localnet *set, const uint8_t addr[4]) {
   uint32_t a = pf_load32(addr);
-  for (size_t i = 0; i < set->n4; i++)
-    if ((a & set->v4[i].mask) == set->v4[i].net)
-      return true;
-  return false;
+  if (set->n4 <= PF_LOCALNET_FEW) {
+    for (size_t i = 0; i < set->n4; i++)
+      if ((a & set->few4[i].mask) == set->few4[i].net)
+        return true;
+    return false;
+  }
+  return pf_ptrie_walk64(set->v4, PF_PTRIE_CHILD, (uint64_t)a << 32) ==
+         PF_LOCALNET_IN;
 }
 
 bool pf_localnet_has6(const struct pf_localnet *set, const uint8_t addr[16]) {
-  if (set->n6 == 0)
-    return false;
   uint64_t hi = pf_load64(addr), lo = pf_load64(addr + 8);
-  for (size_t i = 0; i < set->n6; i++)
-    if ((hi & set->v6[i].mask[0]) == set->v6[i].net[0] &&
-        (lo & set->v6[i].mask[1]) == set->v6[i].net[1])
-      return true;
-  return false;
+  if (set->n6 <= PF_LOCALNET_FEW) {
+    for (size_t i = 0; i < set->n6; i++)
+      if ((hi & set->few6[i].mask[0]) == set->few6[i].net[0] &&
+          (lo & set->few6[i].mask[1]) == set->few6[i].net[1])
+        return true;
+    return false;
+  }
+  uint32_t entry = pf_ptrie_walk64(set->v6, PF_PTRIE_CHILD, hi);
+  return pf_ptrie_walk64(set->v6, entry, lo) == PF_LOCALNET_IN;
 }

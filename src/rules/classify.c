@@ -31,16 +31,14 @@ static inline void pf_and_pair(struct pf_mask *m, const struct pf_group *src,
 static inline void pf_trie_walk2(const struct pf_trie *t, const uint8_t *a,
                                  const uint8_t *b, const struct pf_group **ga,
                                  const struct pf_group **gb) {
-  uint32_t na = 0, nb = 0, ea = PF_TRIE_CHILD, eb = PF_TRIE_CHILD;
-  for (unsigned level = 0; (ea | eb) & PF_TRIE_CHILD; level++) {
-    if (ea & PF_TRIE_CHILD) {
-      ea = t->entries[(size_t)na * PF_TRIE_FANOUT + pf_chunk(a, level)];
-      na = ea & ~PF_TRIE_CHILD;
-    }
-    if (eb & PF_TRIE_CHILD) {
-      eb = t->entries[(size_t)nb * PF_TRIE_FANOUT + pf_chunk(b, level)];
-      nb = eb & ~PF_TRIE_CHILD;
-    }
+  uint32_t ea = PF_PTRIE_CHILD, eb = PF_PTRIE_CHILD;
+  for (unsigned level = 0; (ea | eb) & PF_PTRIE_CHILD; level++) {
+    if (ea & PF_PTRIE_CHILD)
+      ea = *pf_ptrie_entry(&t->nodes, ea & ~PF_PTRIE_CHILD,
+                           pf_ptrie_chunk(a, level));
+    if (eb & PF_PTRIE_CHILD)
+      eb = *pf_ptrie_entry(&t->nodes, eb & ~PF_PTRIE_CHILD,
+                           pf_ptrie_chunk(b, level));
   }
   *ga = &t->groups[ea];
   *gb = &t->groups[eb];

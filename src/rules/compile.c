@@ -84,8 +84,8 @@ static int pf_compile_tries(const struct pf_rules_def *def, struct pf_rules *r,
         continue;
       const struct pf_field_def *fd = &def->classes[c].field[f];
       for (size_t i = 0; i < fd->n; i++) {
-        struct pf_trie_item it = {&fd->prefixes[i], (uint8_t)pf_fields[f].role,
-                                  (uint8_t)c};
+        struct pf_trie_item it = {&fd->prefixes[i], &fd->pos[i], (uint8_t)f,
+                                  (uint8_t)pf_fields[f].role, (uint8_t)c};
         if (fd->prefixes[i].family == 4)
           v4[n4++] = it;
         else

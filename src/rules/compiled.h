@@ -1,7 +1,8 @@
 /* compiled.h - the compiled rule set the classifier reads, and its
  * build from a definition.
  *
- * The pipeline: yaml.c reads the file into a libyaml document, schema.c
+ * The pipeline: file.c reads the file, ydoc.c parses it into a compact
+ * tree under the caps of rules.h, schema.c
  * (with values.c for scalars) validates it into a struct pf_rules_def,
  * compile.c builds a struct pf_rules from that with value tables (table.c)
  * and prefix tries (trie.c), whose masks are interned by groups.c;

@@ -1,21 +1,14 @@
 /* definition.c - the growing arrays of a rules definition while a file is
  * checked. */
 #include "rules/definition.h"
+#include "rules/grow.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 /* Makes room for one more element of `elem` bytes. */
 static int pf_grow(void **array, size_t *cap, size_t n, size_t elem) {
-  if (n < *cap)
-    return 0;
-  size_t new_cap = *cap ? *cap * 2 : 4;
-  void *grown = realloc(*array, new_cap * elem);
-  if (!grown)
-    return -1;
-  *array = grown;
-  *cap = new_cap;
-  return 0;
+  return pf_reserve(array, cap, n + 1, elem, 4);
 }
 
 struct pf_class_def *pf_rules_def_add_class(struct pf_rules_def *def) {
@@ -43,10 +36,14 @@ int pf_field_add_range(struct pf_field_def *f, struct pf_range r) {
   return 0;
 }
 
-int pf_field_add_prefix(struct pf_field_def *f, const struct pf_prefix *p) {
-  if (pf_grow((void **)&f->prefixes, &f->cap, f->n, sizeof(*f->prefixes)) != 0)
+int pf_field_add_prefix(struct pf_field_def *f, const struct pf_prefix *p,
+                        struct pf_pos pos) {
+  size_t cap = f->cap;
+  if (pf_grow((void **)&f->prefixes, &cap, f->n, sizeof(*f->prefixes)) != 0 ||
+      pf_grow((void **)&f->pos, &f->cap, f->n, sizeof(*f->pos)) != 0)
     return -1;
-  f->prefixes[f->n++] = *p;
+  f->prefixes[f->n] = *p;
+  f->pos[f->n++] = pos;
   return 0;
 }
 
@@ -55,6 +52,7 @@ void pf_rules_def_free(struct pf_rules_def *def) {
     for (int f = 0; f < PF_FIELD_COUNT; f++) {
       free(def->classes[i].field[f].ranges);
       free(def->classes[i].field[f].prefixes);
+      free(def->classes[i].field[f].pos);
     }
   free(def->classes);
   free(def->local);

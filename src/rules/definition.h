@@ -67,6 +67,11 @@ struct pf_field_info {
 
 extern const struct pf_field_info pf_fields[PF_FIELD_COUNT];
 
+/* Where a value stands in the file: 0-based line and column. */
+struct pf_pos {
+  uint32_t line, col;
+};
+
 struct pf_range {
   uint32_t lo, hi;
 };
@@ -76,6 +81,7 @@ struct pf_field_def {
   size_t n, cap;
   struct pf_range *ranges;    /* numeric fields */
   struct pf_prefix *prefixes; /* CIDR fields */
+  struct pf_pos *pos;         /* CIDR fields: where each prefix stands */
 };
 
 struct pf_class_def {
@@ -95,6 +101,7 @@ void pf_rules_def_free(struct pf_rules_def *def);
 struct pf_class_def *pf_rules_def_add_class(struct pf_rules_def *def);
 int pf_rules_def_add_local(struct pf_rules_def *def, const struct pf_prefix *p);
 int pf_field_add_range(struct pf_field_def *f, struct pf_range r);
-int pf_field_add_prefix(struct pf_field_def *f, const struct pf_prefix *p);
+int pf_field_add_prefix(struct pf_field_def *f, const struct pf_prefix *p,
+                        struct pf_pos pos);
 
 #endif

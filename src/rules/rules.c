@@ -1,40 +1,64 @@
 /* rules.c - the rules API: load (read, check, compile), references, and
  * what a loaded set tells about its classes and local networks. */
 #include "rules/compiled.h"
+#include "rules/file.h"
+#include "rules/load.h"
 #include "rules/schema.h"
-#include "rules/yaml.h"
+#include "rules/ydoc.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 /* ---- loading ---- */
 
-int pf_rules_parse(const char *path, const char *text, size_t len,
-                   struct pf_rules **out, char *err, size_t errlen) {
-  struct pf_rules_err e = {path, err, errlen};
-  yaml_document_t doc;
-  if (pf_rules_yaml_load(text, len, &doc, &e) != 0)
+static int pf_stopped(const atomic_bool *stop, struct pf_rules_err *e) {
+  if (!stop || !atomic_load_explicit(stop, memory_order_relaxed))
+    return 0;
+  return pf_rules_fail(e, "reading stopped");
+}
+
+int pf_rules_parse_text(const char *path, const char *text, size_t len,
+                        const atomic_bool *stop, struct pf_rules **out,
+                        struct pf_rules_err *e) {
+  struct pf_ydoc doc;
+  if (pf_ydoc_load(text, len, stop, &doc, e) != 0)
     return -1;
   struct pf_rules_def def;
   memset(&def, 0, sizeof(def));
-  int rc = pf_rules_schema(&doc, &def, &e);
-  yaml_document_delete(&doc);
+  int rc = pf_rules_schema(&doc, &def, e);
+  pf_ydoc_free(&doc);
   if (rc == 0)
-    rc = pf_rules_compile(&def, path, out, &e);
+    rc = pf_stopped(stop, e);
+  if (rc == 0)
+    rc = pf_rules_compile(&def, path, out, e);
   pf_rules_def_free(&def);
+  return rc;
+}
+
+int pf_rules_parse(const char *path, const char *text, size_t len,
+                   struct pf_rules **out, char *err, size_t errlen) {
+  struct pf_rules_err e = {path, err, errlen};
+  return pf_rules_parse_text(path, text, len, NULL, out, &e);
+}
+
+int pf_rules_load_file(const char *path, const atomic_bool *stop,
+                       struct pf_rules **out, struct pf_rules_stamp *stamp,
+                       struct pf_rules_err *e) {
+  char *text;
+  size_t len;
+  int rc = pf_rules_read_file(path, stop, &text, &len, stamp, e);
+  if (rc != 0)
+    return rc;
+  rc = pf_rules_parse_text(path, text, len, stop, out, e);
+  free(text);
   return rc;
 }
 
 int pf_rules_load(const char *path, struct pf_rules **out, char *err,
                   size_t errlen) {
   struct pf_rules_err e = {path, err, errlen};
-  char *text;
-  size_t len;
-  if (pf_rules_read_file(path, &text, &len, &e) != 0)
-    return -1;
-  int rc = pf_rules_parse(path, text, len, out, err, errlen);
-  free(text);
-  return rc;
+  struct pf_rules_stamp stamp;
+  return pf_rules_load_file(path, NULL, out, &stamp, &e) == 0 ? 0 : -1;
 }
 
 struct pf_rules *pf_rules_ref(struct pf_rules *rules) {

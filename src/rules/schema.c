@@ -4,8 +4,10 @@
  * the value. */
 #include "rules/schema.h"
 
+#include "packet/proto.h"
 #include "pcapflow/error.h"
 #include "rules/values.h"
+#include "rules/ydoc.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -15,7 +17,7 @@
 #define PF_QUOTED_MAX 128
 
 struct pf_schema {
-  yaml_document_t *doc;
+  const struct pf_ydoc *doc;
   struct pf_rules_def *def;
   struct pf_rules_err *e;
   /* Prefix for messages about the current class: `class "web": ` or
@@ -27,126 +29,120 @@ struct pf_schema {
 
 /* ---- nodes ---- */
 
-static yaml_node_t *pf_node(struct pf_schema *s, int id) {
-  return yaml_document_get_node(s->doc, id);
-}
-
-static int pf_fail_node(struct pf_schema *s, const yaml_node_t *node,
+static int pf_fail_node(struct pf_schema *s, const struct pf_ynode *node,
                         const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-static int pf_fail_node(struct pf_schema *s, const yaml_node_t *node,
+static int pf_fail_node(struct pf_schema *s, const struct pf_ynode *node,
                         const char *fmt, ...) {
   char msg[PF_ERR_MAX];
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(msg, sizeof(msg), fmt, ap);
   va_end(ap);
-  return pf_rules_fail_at(s->e, node->start_mark.line, node->start_mark.column,
-                          "%s%s", s->where, msg);
+  return pf_rules_fail_at(s->e, node->line, node->col, "%s%s", s->where, msg);
 }
 
-static const char *pf_scalar(const yaml_node_t *n) {
-  return (const char *)n->data.scalar.value;
-}
-
-static size_t pf_scalar_len(const yaml_node_t *n) {
-  return n->data.scalar.length;
+static const char *pf_scalar(const struct pf_schema *s,
+                             const struct pf_ynode *n) {
+  return pf_ytext(s->doc, n);
 }
 
 /* YAML's plain null spellings, and an empty plain value ("key:"). */
-static bool pf_is_null(const yaml_node_t *n) {
-  if (n->type != YAML_SCALAR_NODE ||
-      n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+static bool pf_is_null(const struct pf_schema *s, const struct pf_ynode *n) {
+  if (n->type != PF_YSCALAR || !n->plain)
     return false;
   static const char *const spellings[] = {"", "~", "null", "Null", "NULL"};
   for (size_t i = 0; i < sizeof(spellings) / sizeof(spellings[0]); i++)
-    if (pf_text_is(pf_scalar(n), pf_scalar_len(n), spellings[i]))
+    if (pf_text_is(pf_scalar(s, n), n->n, spellings[i]))
       return true;
   return false;
 }
 
 /* "a list", "a mapping", "nothing", or the quoted text. */
-static void pf_describe(const yaml_node_t *n, char *out, size_t outlen) {
-  if (n->type == YAML_SEQUENCE_NODE)
+static void pf_describe(const struct pf_schema *s, const struct pf_ynode *n,
+                        char *out, size_t outlen) {
+  if (n->type == PF_YSEQ)
     snprintf(out, outlen, "a list");
-  else if (n->type == YAML_MAPPING_NODE)
+  else if (n->type == PF_YMAP)
     snprintf(out, outlen, "a mapping");
-  else if (pf_is_null(n))
+  else if (pf_is_null(s, n))
     snprintf(out, outlen, "nothing");
   else
-    pf_quote(pf_scalar(n), pf_scalar_len(n), out, outlen);
+    pf_quote(pf_scalar(s, n), n->n, out, outlen);
 }
 
-static int pf_fail_type(struct pf_schema *s, const yaml_node_t *n,
+static int pf_fail_type(struct pf_schema *s, const struct pf_ynode *n,
                         const char *key, const char *expected) {
   char got[PF_QUOTED_MAX];
-  pf_describe(n, got, sizeof(got));
+  pf_describe(s, n, got, sizeof(got));
   if (!key)
     return pf_fail_node(s, n, "expected %s, got %s", expected, got);
   return pf_fail_node(s, n, "%s: expected %s, got %s", key, expected, got);
 }
 
-static bool pf_is_text(const yaml_node_t *n) {
-  return n->type == YAML_SCALAR_NODE && !pf_is_null(n);
+static bool pf_is_text(const struct pf_schema *s, const struct pf_ynode *n) {
+  return n->type == PF_YSCALAR && !pf_is_null(s, n);
+}
+
+/* Whether two scalars hold the same text. */
+static bool pf_same_text(const struct pf_schema *s, const struct pf_ynode *a,
+                         const struct pf_ynode *b) {
+  return a->type == PF_YSCALAR && b->type == PF_YSCALAR && a->n == b->n &&
+         memcmp(pf_scalar(s, a), pf_scalar(s, b), a->n) == 0;
 }
 
 /* Checks a mapping's key: plain text, not given before. Duplicate keys are
  * invalid YAML that libyaml lets through; the last would win silently. */
-static int pf_check_key(struct pf_schema *s, const yaml_node_t *map,
-                        const yaml_node_pair_t *pair) {
-  yaml_node_t *key = pf_node(s, pair->key);
-  if (key->type != YAML_SCALAR_NODE) {
+static int pf_check_key(struct pf_schema *s, const struct pf_ynode *map,
+                        uint32_t pair) {
+  const struct pf_ynode *key = pf_ykid(s->doc, map, 2 * pair);
+  if (key->type != PF_YSCALAR) {
     char got[PF_QUOTED_MAX];
-    pf_describe(key, got, sizeof(got));
+    pf_describe(s, key, got, sizeof(got));
     return pf_fail_node(s, key, "a key must be text, not %s", got);
   }
-  for (const yaml_node_pair_t *p = map->data.mapping.pairs.start; p < pair;
-       p++) {
-    yaml_node_t *other = pf_node(s, p->key);
-    if (other->type == YAML_SCALAR_NODE &&
-        pf_scalar_len(other) == pf_scalar_len(key) &&
-        memcmp(pf_scalar(other), pf_scalar(key), pf_scalar_len(key)) == 0) {
+  for (uint32_t p = 0; p < pair; p++) {
+    const struct pf_ynode *other = pf_ykid(s->doc, map, 2 * p);
+    if (pf_same_text(s, other, key)) {
       char quoted[PF_QUOTED_MAX];
-      pf_quote(pf_scalar(key), pf_scalar_len(key), quoted, sizeof(quoted));
-      return pf_fail_node(s, key, "key %s is given twice (first on line %zu)",
-                          quoted, other->start_mark.line + 1);
+      pf_quote(pf_scalar(s, key), key->n, quoted, sizeof(quoted));
+      return pf_fail_node(s, key, "key %s is given twice (first on line %u)",
+                          quoted, other->line + 1);
     }
   }
   return 0;
 }
 
-static bool pf_key_is(const yaml_node_t *key, const char *word) {
-  return key->type == YAML_SCALAR_NODE &&
-         pf_text_is(pf_scalar(key), pf_scalar_len(key), word);
+static bool pf_key_is(const struct pf_schema *s, const struct pf_ynode *key,
+                      const char *word) {
+  return key->type == PF_YSCALAR && pf_text_is(pf_scalar(s, key), key->n, word);
 }
 
 /* ---- lists of values ---- */
 
 /* A value or a list of values; calls one() for each, never with a list. */
-typedef int (*pf_item_fn)(struct pf_schema *s, const yaml_node_t *item,
+typedef int (*pf_item_fn)(struct pf_schema *s, const struct pf_ynode *item,
                           void *ctx);
 
-static int pf_each_item(struct pf_schema *s, const yaml_node_t *value,
+static int pf_each_item(struct pf_schema *s, const struct pf_ynode *value,
                         const char *key, const char *one_what,
                         const char *any_what, pf_item_fn one, void *ctx) {
-  if (value->type == YAML_MAPPING_NODE || pf_is_null(value)) {
+  if (value->type == PF_YMAP || pf_is_null(s, value)) {
     char expected[PF_WHY_MAX];
     snprintf(expected, sizeof(expected), "%s or a list of them", one_what);
     return pf_fail_type(s, value, key, expected);
   }
-  if (value->type == YAML_SCALAR_NODE)
+  if (value->type == PF_YSCALAR)
     return one(s, value, ctx);
-  yaml_node_item_t *start = value->data.sequence.items.start;
-  yaml_node_item_t *top = value->data.sequence.items.top;
-  if (start == top)
+  if (value->n == 0)
     return pf_fail_node(s, value,
                         "%s: an empty list matches nothing; leave the key "
                         "out to match %s",
                         key, any_what);
-  for (yaml_node_item_t *it = start; it < top; it++) {
-    yaml_node_t *item = pf_node(s, *it);
-    if (!pf_is_text(item))
+  for (uint32_t i = 0; i < value->n; i++) {
+    const struct pf_ynode *item = pf_ykid(s->doc, value, i);
+    if (!pf_is_text(s, item))
       return pf_fail_type(s, item, key, one_what);
     if (one(s, item, ctx) != 0)
       return -1;
@@ -156,21 +152,21 @@ static int pf_each_item(struct pf_schema *s, const yaml_node_t *value,
 
 /* ---- local networks ---- */
 
-static int pf_parse_prefix(struct pf_schema *s, const yaml_node_t *item,
+static int pf_parse_prefix(struct pf_schema *s, const struct pf_ynode *item,
                            const char *key, struct pf_prefix *p) {
   char why[PF_WHY_MAX];
-  if (memchr(pf_scalar(item), '\0', pf_scalar_len(item))) {
+  if (memchr(pf_scalar(s, item), '\0', item->n)) {
     char quoted[PF_QUOTED_MAX];
-    pf_quote(pf_scalar(item), pf_scalar_len(item), quoted, sizeof(quoted));
+    pf_quote(pf_scalar(s, item), item->n, quoted, sizeof(quoted));
     return pf_fail_node(s, item, "%s: %s is not an IPv4 or IPv6 prefix", key,
                         quoted);
   }
-  if (pf_prefix_parse(pf_scalar(item), p, why, sizeof(why)) != 0)
+  if (pf_prefix_parse(pf_scalar(s, item), p, why, sizeof(why)) != 0)
     return pf_fail_node(s, item, "%s: %s", key, why);
   return 0;
 }
 
-static int pf_local_item(struct pf_schema *s, const yaml_node_t *item,
+static int pf_local_item(struct pf_schema *s, const struct pf_ynode *item,
                          void *ctx) {
   (void)ctx;
   struct pf_prefix p;
@@ -188,23 +184,24 @@ struct pf_field_ctx {
   struct pf_field_def *field;
 };
 
-static int pf_field_item(struct pf_schema *s, const yaml_node_t *item,
+static int pf_field_item(struct pf_schema *s, const struct pf_ynode *item,
                          void *arg) {
   struct pf_field_ctx *ctx = arg;
   if (ctx->info->is_cidr) {
     struct pf_prefix p;
     if (pf_parse_prefix(s, item, ctx->info->key, &p) != 0)
       return -1;
-    if (pf_field_add_prefix(ctx->field, &p) != 0)
+    if (pf_field_add_prefix(ctx->field, &p,
+                            (struct pf_pos){item->line, item->col}) != 0)
       return pf_rules_fail(s->e, "out of memory");
     return 0;
   }
   struct pf_range r;
   char why[PF_WHY_MAX];
-  if (pf_value_parse(ctx->info, pf_scalar(item), pf_scalar_len(item), &r, why,
+  if (pf_value_parse(ctx->info, pf_scalar(s, item), item->n, &r, why,
                      sizeof(why)) != 0) {
     char quoted[PF_QUOTED_MAX];
-    pf_quote(pf_scalar(item), pf_scalar_len(item), quoted, sizeof(quoted));
+    pf_quote(pf_scalar(s, item), item->n, quoted, sizeof(quoted));
     return pf_fail_node(s, item, "%s: %s %s", ctx->info->key, quoted, why);
   }
   if (pf_field_add_range(ctx->field, r) != 0)
@@ -218,22 +215,19 @@ static const char pf_class_keys[] =
 
 /* The name first, so that messages about the other keys can say which
  * class they are about. */
-static int pf_class_name(struct pf_schema *s, const yaml_node_t *map,
+static int pf_class_name(struct pf_schema *s, const struct pf_ynode *map,
                          size_t index, struct pf_class_def *cls) {
-  const yaml_node_t *value = NULL;
-  for (yaml_node_pair_t *p = map->data.mapping.pairs.start;
-       p < map->data.mapping.pairs.top; p++)
-    if (pf_key_is(pf_node(s, p->key), "name")) {
-      value = pf_node(s, p->value);
-      break;
-    }
+  const struct pf_ynode *value = NULL;
+  for (uint32_t p = 0; p < map->n && !value; p++)
+    if (pf_key_is(s, pf_ykid(s->doc, map, 2 * p), "name"))
+      value = pf_ykid(s->doc, map, 2 * p + 1);
   if (!value)
     return pf_fail_node(s, map, "missing key \"name\"");
-  if (!pf_is_text(value))
+  if (!pf_is_text(s, value))
     return pf_fail_type(s, value, "name", "a name");
 
-  const char *text = pf_scalar(value);
-  size_t len = pf_scalar_len(value);
+  const char *text = pf_scalar(s, value);
+  size_t len = value->n;
   char quoted[PF_QUOTED_MAX], why[PF_WHY_MAX];
   pf_quote(text, len, quoted, sizeof(quoted));
   if (len == 0 || len >= PF_RULES_NAME_MAX) {
@@ -270,7 +264,7 @@ static int pf_class_name(struct pf_schema *s, const yaml_node_t *map,
 
   memcpy(cls->name, text, len);
   cls->name[len] = '\0';
-  s->name_line[index] = value->start_mark.line + 1;
+  s->name_line[index] = value->line + 1;
   snprintf(s->where, sizeof(s->where), "class \"%s\": ", cls->name);
   return 0;
 }
@@ -279,7 +273,7 @@ static int pf_class_name(struct pf_schema *s, const yaml_node_t *map,
  * match: say so rather than count nothing forever. */
 static int pf_check_protocol_ports(struct pf_schema *s,
                                    const struct pf_class_def *cls,
-                                   const yaml_node_t *protocol_node) {
+                                   const struct pf_ynode *protocol_node) {
   const struct pf_field_def *proto = &cls->field[PF_FIELD_PROTOCOL];
   if (!proto->given)
     return 0;
@@ -289,9 +283,12 @@ static int pf_check_protocol_ports(struct pf_schema *s,
       port_key = pf_fields[f].key;
   if (!port_key)
     return 0;
+  static const uint32_t with_ports[] = {PF_IPPROTO_TCP, PF_IPPROTO_UDP,
+                                        PF_IPPROTO_SCTP};
   for (size_t i = 0; i < proto->n; i++)
-    for (uint32_t v = proto->ranges[i].lo; v <= proto->ranges[i].hi; v++)
-      if (v == 6 || v == 17 || v == 132)
+    for (size_t k = 0; k < sizeof(with_ports) / sizeof(with_ports[0]); k++)
+      if (proto->ranges[i].lo <= with_ports[k] &&
+          with_ports[k] <= proto->ranges[i].hi)
         return 0;
   return pf_fail_node(s, protocol_node,
                       "protocol: none of these protocols carries ports (tcp, "
@@ -300,12 +297,13 @@ static int pf_check_protocol_ports(struct pf_schema *s,
                       port_key);
 }
 
-static int pf_class(struct pf_schema *s, const yaml_node_t *map, size_t index) {
+static int pf_class(struct pf_schema *s, const struct pf_ynode *map,
+                    size_t index) {
   snprintf(s->where, sizeof(s->where), "classes[%zu]: ", index);
   if (index >= PF_RULES_MAX_CLASSES)
     return pf_fail_node(s, map, "more than %d classes, the limit",
                         PF_RULES_MAX_CLASSES);
-  if (map->type != YAML_MAPPING_NODE)
+  if (map->type != PF_YMAP)
     return pf_fail_type(s, map, NULL, "a mapping with \"name\" and match keys");
   struct pf_class_def *cls = pf_rules_def_add_class(s->def);
   if (!cls)
@@ -313,19 +311,18 @@ static int pf_class(struct pf_schema *s, const yaml_node_t *map, size_t index) {
   if (pf_class_name(s, map, index, cls) != 0)
     return -1;
 
-  const yaml_node_t *protocol_node = NULL;
-  for (yaml_node_pair_t *p = map->data.mapping.pairs.start;
-       p < map->data.mapping.pairs.top; p++) {
+  const struct pf_ynode *protocol_node = NULL;
+  for (uint32_t p = 0; p < map->n; p++) {
     if (pf_check_key(s, map, p) != 0)
       return -1;
-    yaml_node_t *key = pf_node(s, p->key), *value = pf_node(s, p->value);
-    if (pf_key_is(key, "name"))
+    const struct pf_ynode *key = pf_ykid(s->doc, map, 2 * p);
+    const struct pf_ynode *value = pf_ykid(s->doc, map, 2 * p + 1);
+    if (pf_key_is(s, key, "name"))
       continue;
-    const struct pf_field_info *info =
-        pf_field_find(pf_scalar(key), pf_scalar_len(key));
+    const struct pf_field_info *info = pf_field_find(pf_scalar(s, key), key->n);
     if (!info) {
       char quoted[PF_QUOTED_MAX];
-      pf_quote(pf_scalar(key), pf_scalar_len(key), quoted, sizeof(quoted));
+      pf_quote(pf_scalar(s, key), key->n, quoted, sizeof(quoted));
       return pf_fail_node(s, key, "unknown key %s; expected %s", quoted,
                           pf_class_keys);
     }
@@ -345,26 +342,24 @@ static int pf_class(struct pf_schema *s, const yaml_node_t *map, size_t index) {
 
 /* ---- the top level ---- */
 
-static int pf_classes(struct pf_schema *s, const yaml_node_t *value) {
-  if (value->type != YAML_SEQUENCE_NODE)
+static int pf_classes(struct pf_schema *s, const struct pf_ynode *value) {
+  if (value->type != PF_YSEQ)
     return pf_fail_type(s, value, "classes", "a list of classes");
-  size_t index = 0;
-  for (yaml_node_item_t *it = value->data.sequence.items.start;
-       it < value->data.sequence.items.top; it++, index++)
-    if (pf_class(s, pf_node(s, *it), index) != 0)
+  for (uint32_t i = 0; i < value->n; i++)
+    if (pf_class(s, pf_ykid(s->doc, value, i), i) != 0)
       return -1;
   s->where[0] = '\0';
   return 0;
 }
 
-static int pf_local_networks(struct pf_schema *s, const yaml_node_t *value) {
-  if (value->type != YAML_SEQUENCE_NODE)
+static int pf_local_networks(struct pf_schema *s,
+                             const struct pf_ynode *value) {
+  if (value->type != PF_YSEQ)
     return pf_fail_type(s, value, "local_networks",
                         "a list of networks (\"198.18.0.0/15\")");
-  for (yaml_node_item_t *it = value->data.sequence.items.start;
-       it < value->data.sequence.items.top; it++) {
-    yaml_node_t *item = pf_node(s, *it);
-    if (!pf_is_text(item))
+  for (uint32_t i = 0; i < value->n; i++) {
+    const struct pf_ynode *item = pf_ykid(s->doc, value, i);
+    if (!pf_is_text(s, item))
       return pf_fail_type(s, item, "local_networks", "a network");
     if (pf_local_item(s, item, NULL) != 0)
       return -1;
@@ -372,32 +367,32 @@ static int pf_local_networks(struct pf_schema *s, const yaml_node_t *value) {
   return 0;
 }
 
-int pf_rules_schema(yaml_document_t *doc, struct pf_rules_def *def,
+int pf_rules_schema(const struct pf_ydoc *doc, struct pf_rules_def *def,
                     struct pf_rules_err *e) {
   struct pf_schema s = {.doc = doc, .def = def, .e = e};
-  const yaml_node_t *root = yaml_document_get_root_node(doc);
-  if (root->type != YAML_MAPPING_NODE) {
+  const struct pf_ynode *root = pf_ynode(doc, doc->root);
+  if (root->type != PF_YMAP) {
     char got[PF_QUOTED_MAX];
-    pf_describe(root, got, sizeof(got));
+    pf_describe(&s, root, got, sizeof(got));
     return pf_fail_node(&s, root,
                         "expected a mapping with \"local_networks\" and/or "
                         "\"classes\" at the top, got %s",
                         got);
   }
   bool any = false;
-  for (yaml_node_pair_t *p = root->data.mapping.pairs.start;
-       p < root->data.mapping.pairs.top; p++) {
+  for (uint32_t p = 0; p < root->n; p++) {
     if (pf_check_key(&s, root, p) != 0)
       return -1;
-    yaml_node_t *key = pf_node(&s, p->key), *value = pf_node(&s, p->value);
+    const struct pf_ynode *key = pf_ykid(doc, root, 2 * p);
+    const struct pf_ynode *value = pf_ykid(doc, root, 2 * p + 1);
     int rc;
-    if (pf_key_is(key, "local_networks"))
+    if (pf_key_is(&s, key, "local_networks"))
       rc = pf_local_networks(&s, value);
-    else if (pf_key_is(key, "classes"))
+    else if (pf_key_is(&s, key, "classes"))
       rc = pf_classes(&s, value);
     else {
       char quoted[PF_QUOTED_MAX];
-      pf_quote(pf_scalar(key), pf_scalar_len(key), quoted, sizeof(quoted));
+      pf_quote(pf_scalar(&s, key), key->n, quoted, sizeof(quoted));
       return pf_fail_node(&s, key,
                           "unknown key %s; expected \"local_networks\" or "
                           "\"classes\"",

@@ -1,14 +1,15 @@
-/* schema.h - validation: a loaded YAML document into a definition. */
+/* schema.h - validation: a rules file's YAML tree into a definition. */
 #ifndef PCAPFLOW_RULES_SCHEMA_H
 #define PCAPFLOW_RULES_SCHEMA_H
 
-#include <yaml.h>
-
 #include "rules/definition.h"
 #include "rules/error.h"
+#include "rules/ydoc.h"
 
-/* Turns a loaded document into a definition, or fails with one message. */
-int pf_rules_schema(yaml_document_t *doc, struct pf_rules_def *def,
+/* Turns a document into a definition, or fails with one message. Its work
+ * is bounded by the document's nodes with aliases expanded, which
+ * pf_ydoc_load caps. */
+int pf_rules_schema(const struct pf_ydoc *doc, struct pf_rules_def *def,
                     struct pf_rules_err *e);
 
 #endif

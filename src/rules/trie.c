@@ -8,6 +8,9 @@
  * they replace, so every entry already holds what shorter prefixes gave. */
 #include "rules/trie.h"
 
+#include "pcapflow/localnet.h"
+
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,37 +24,14 @@ struct pf_trie_build {
   bool memo_valid;
 };
 
-static uint32_t *pf_entry(struct pf_trie *t, uint32_t node, unsigned idx) {
-  return &t->entries[(size_t)node * PF_TRIE_FANOUT + idx];
-}
-
-/* A new node whose entries all hold `fill`; its index, or -1. */
-static int64_t pf_new_node(struct pf_trie *t, uint32_t fill) {
-  if (t->n_nodes >= PF_TRIE_CHILD)
-    return -1;
-  if (t->n_nodes == t->cap_nodes) {
-    size_t cap = t->cap_nodes ? t->cap_nodes * 2 : 64;
-    uint32_t *grown =
-        realloc(t->entries, cap * PF_TRIE_FANOUT * sizeof(*grown));
-    if (!grown)
-      return -1;
-    t->entries = grown;
-    t->cap_nodes = cap;
-  }
-  uint32_t node = (uint32_t)t->n_nodes++;
-  for (unsigned i = 0; i < PF_TRIE_FANOUT; i++)
-    *pf_entry(t, node, i) = fill;
-  return node;
-}
-
 /* Adds the prefix's class to an entry, and to everything below it if it
  * is a node (which inserting shortest first never leaves, but which keeps
  * the trie right whatever the order). */
 static int pf_mark(struct pf_trie_build *b, uint32_t node, unsigned idx) {
-  uint32_t entry = *pf_entry(b->t, node, idx);
-  if (entry & PF_TRIE_CHILD) {
-    for (unsigned i = 0; i < PF_TRIE_FANOUT; i++)
-      if (pf_mark(b, entry & ~PF_TRIE_CHILD, i) != 0)
+  uint32_t entry = *pf_ptrie_entry(&b->t->nodes, node, idx);
+  if (entry & PF_PTRIE_CHILD) {
+    for (unsigned i = 0; i < PF_PTRIE_FANOUT; i++)
+      if (pf_mark(b, entry & ~PF_PTRIE_CHILD, i) != 0)
         return -1;
     return 0;
   }
@@ -65,35 +45,23 @@ static int pf_mark(struct pf_trie_build *b, uint32_t node, unsigned idx) {
     b->memo_to = (uint32_t)to;
     b->memo_valid = true;
   }
-  *pf_entry(b->t, node, idx) = b->memo_to;
+  *pf_ptrie_entry(&b->t->nodes, node, idx) = b->memo_to;
   return 0;
 }
 
+/* 0, PF_PTRIE_NOMEM or PF_PTRIE_FULL. */
 static int pf_insert(struct pf_trie_build *b, const struct pf_trie_item *it) {
-  const struct pf_prefix *p = it->prefix;
-  unsigned last = p->length == 0 ? 0 : (p->length - 1u) / PF_TRIE_STRIDE;
-  unsigned used = p->length - last * PF_TRIE_STRIDE; /* bits in last level */
-  uint32_t node = 0;
-  for (unsigned level = 0; level < last; level++) {
-    unsigned idx = pf_chunk(p->addr, level);
-    uint32_t entry = *pf_entry(b->t, node, idx);
-    if (!(entry & PF_TRIE_CHILD)) {
-      int64_t child = pf_new_node(b->t, entry);
-      if (child < 0)
-        return -1;
-      entry = (uint32_t)child | PF_TRIE_CHILD;
-      *pf_entry(b->t, node, idx) = entry;
-    }
-    node = entry & ~PF_TRIE_CHILD;
-  }
-  unsigned span = 1u << (PF_TRIE_STRIDE - used);
-  unsigned first = pf_chunk(p->addr, last) & ~(span - 1);
+  unsigned first, span;
+  int64_t node = pf_ptrie_descend(&b->t->nodes, it->prefix->addr,
+                                  it->prefix->length, &first, &span);
+  if (node < 0)
+    return (int)node;
   b->role = it->role;
   b->cls = it->cls;
   b->memo_valid = false;
   for (unsigned idx = first; idx < first + span; idx++)
-    if (pf_mark(b, node, idx) != 0)
-      return -1;
+    if (pf_mark(b, (uint32_t)node, idx) != 0)
+      return PF_PTRIE_NOMEM;
   return 0;
 }
 
@@ -102,6 +70,17 @@ static int pf_item_cmp(const void *a, const void *b) {
   return x->prefix->length < y->prefix->length
              ? -1
              : x->prefix->length > y->prefix->length;
+}
+
+static int pf_trie_full(const struct pf_trie_item *it, struct pf_rules_err *e) {
+  char text[64];
+  pf_prefix_format(it->prefix, text, sizeof(text));
+  return pf_rules_fail_at(
+      e, it->pos->line, it->pos->col,
+      "%s: \"%s\": the classes' IPv%u networks need more than %u prefix trie "
+      "nodes (%u MiB), the limit",
+      pf_fields[it->field].key, text, (unsigned)it->prefix->family,
+      PF_PTRIE_MAX_NODES, PF_PTRIE_MAX_NODES * PF_PTRIE_FANOUT * 4 >> 20);
 }
 
 int pf_trie_build(struct pf_trie *t, const struct pf_trie_item *items, size_t n,
@@ -117,40 +96,31 @@ int pf_trie_build(struct pf_trie *t, const struct pf_trie_item *items, size_t n,
     memcpy(sorted, items, n * sizeof(*sorted));
   qsort(sorted, n, sizeof(*sorted), pf_item_cmp);
 
-  if (pf_new_node(t, 0) < 0)
-    goto oom;
-  for (size_t i = 0; i < n; i++)
-    if (pf_insert(&b, &sorted[i]) != 0)
-      goto oom;
+  int rc = pf_ptrie_init(&t->nodes, 0);
+  for (size_t i = 0; i < n && rc == 0; i++)
+    if ((rc = pf_insert(&b, &sorted[i])) == PF_PTRIE_FULL)
+      pf_trie_full(&sorted[i], e);
   free(sorted);
-
+  if (rc != 0) {
+    pf_groups_free(&b.groups);
+    pf_trie_free(t);
+    return rc == PF_PTRIE_FULL
+               ? -1
+               : pf_rules_fail(e, "out of memory compiling the rules");
+  }
   pf_groups_finish(&b.groups);
   t->groups = b.groups.v;
   t->n_groups = b.groups.n;
-  if (t->n_nodes < t->cap_nodes) {
-    uint32_t *trimmed =
-        realloc(t->entries, t->n_nodes * PF_TRIE_FANOUT * sizeof(*trimmed));
-    if (trimmed) {
-      t->entries = trimmed;
-      t->cap_nodes = t->n_nodes;
-    }
-  }
+  pf_ptrie_trim(&t->nodes);
   return 0;
-
-oom:
-  free(sorted);
-  pf_groups_free(&b.groups);
-  pf_trie_free(t);
-  return pf_rules_fail(e, "out of memory compiling the rules");
 }
 
 void pf_trie_free(struct pf_trie *t) {
-  free(t->entries);
+  pf_ptrie_free(&t->nodes);
   free(t->groups);
   memset(t, 0, sizeof(*t));
 }
 
 size_t pf_trie_memory(const struct pf_trie *t) {
-  return t->n_nodes * PF_TRIE_FANOUT * sizeof(*t->entries) +
-         t->n_groups * sizeof(*t->groups);
+  return pf_ptrie_memory(&t->nodes) + t->n_groups * sizeof(*t->groups);
 }

@@ -5,11 +5,18 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "packet/proto.h"
+
 /* ---- the match fields ---- */
 
 static const struct pf_value_name pf_protocol_names[] = {
-    {"icmp", 1},    {"tcp", 6},    {"udp", 17}, {"gre", 47},
-    {"icmpv6", 58}, {"sctp", 132}, {NULL, 0},
+    {"icmp", PF_IPPROTO_ICMP},
+    {"tcp", PF_IPPROTO_TCP},
+    {"udp", PF_IPPROTO_UDP},
+    {"gre", PF_IPPROTO_GRE},
+    {"icmpv6", PF_IPPROTO_ICMPV6},
+    {"sctp", PF_IPPROTO_SCTP},
+    {NULL, 0},
 };
 
 /* RFC 2474 class selectors, RFC 2597 assured forwarding (AFxy = 8x + 2y),

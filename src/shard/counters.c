@@ -133,6 +133,7 @@ static const char *const pf_malformed_names[PF_MAL_COUNT] = {
     [PF_MAL_TOO_DEEP] = "too_deep",       [PF_MAL_IP_VERSION] = "ip_version",
     [PF_MAL_IPV4_HEADER] = "ipv4_header", [PF_MAL_IP_LENGTH] = "ip_length",
     [PF_MAL_IPV6_EXT] = "ipv6_ext",       [PF_MAL_L4_HEADER] = "l4_header",
+    [PF_MAL_WIRE_LENGTH] = "wire_length",
 };
 
 const char *pf_malformed_name(enum pf_malformed reason) {

@@ -138,7 +138,7 @@ static void pf_service_key_of(const struct pf_flow *f,
   else
     key->port =
         f->key.port[0] < f->key.port[1] ? f->key.port[0] : f->key.port[1];
-  if (f->key.proto == 1 || f->key.proto == 58)
+  if (f->key.proto == PF_IPPROTO_ICMP || f->key.proto == PF_IPPROTO_ICMPV6)
     key->port = 0; /* ICMP echo ids are not services */
 }
 

@@ -3,8 +3,10 @@
  *
  * A worker takes its spinlock when the first packet of a pcap_dispatch
  * batch arrives and releases it when the batch is done, so it never holds
- * the lock while libpcap waits for packets, and the reader waits at most
- * one batch. */
+ * the lock while libpcap waits for packets. Every batch is bounded in
+ * packets, and a live one in time too, so the reader waits at most one
+ * bounded batch, and a stop request is seen within one, whatever the
+ * load. */
 #include "source/worker.h"
 
 #include <errno.h>
@@ -25,6 +27,16 @@
 /* A file is read in batches of this many packets so that its progress can
  * be read (and a stop request noticed) while it is being read. */
 #define PF_FILE_BATCH 4096
+/* A live batch ends after this many packets or this long, whichever comes
+ * first. With TPACKET_V3, pcap_dispatch with no count reads block after
+ * block for as long as the kernel fills them: under overload the batch,
+ * and the lock the reader waits for, would last as long as the flood. The
+ * clock is read every PF_BATCH_CLOCK_EVERY packets, so a capture thread
+ * that a CPU quota paused mid-batch ends the batch soon after it runs
+ * again. */
+#define PF_LIVE_BATCH 4096
+#define PF_LIVE_BATCH_SECONDS 0.010
+#define PF_BATCH_CLOCK_EVERY 64
 /* The longest a live capture waits for packets before it looks at the
  * clock: idle expiry, kernel drop counts and new rules need no packet. */
 #define PF_IDLE_WAKE_MS 250
@@ -89,6 +101,18 @@ static void pf_capture_packet(u_char *user, const struct pcap_pkthdr *h,
   uint64_t ts_us = (uint64_t)h->ts.tv_sec * 1000000u + (uint64_t)h->ts.tv_usec;
   pf_batch_begin(w);
   pf_shard_enqueue(&w->shard, &pkt, dir, locality, ts_us);
+  w->batch_n++;
+}
+
+/* A live packet: as above, and a batch past its time ends here. libpcap
+ * keeps its place in the ring; the next pcap_dispatch goes on from there. */
+static void pf_capture_live_packet(u_char *user, const struct pcap_pkthdr *h,
+                                   const u_char *bytes) {
+  struct pf_worker *w = (struct pf_worker *)user;
+  pf_capture_packet(user, h, bytes);
+  if (w->batch_n % PF_BATCH_CLOCK_EVERY == 0 &&
+      pf_mono_seconds() >= w->batch_deadline)
+    pcap_breakloop(w->pcap);
 }
 
 /* ---- opening and closing ---- */
@@ -208,18 +232,18 @@ static bool pf_try_open_live(struct pf_worker *w) {
 
 /* ---- the loop ---- */
 
-static void pf_finish_file(struct pf_worker *w) {
+/* The final state of a file: every flow whose timeout passed by the last
+ * packet's time is expired, however many that is. Returns the number of
+ * packets read. */
+static uint64_t pf_finish_file(struct pf_worker *w) {
   pf_capture_close(w);
   pthread_spin_lock(&w->lock);
-  /* The final state: every flow whose timeout passed by the last packet's
-   * time is expired, however many that is. */
   pf_shard_expire(&w->shard, w->shard.now_us, UINT32_MAX);
   w->health.finished = 1;
   const uint64_t *all = w->shard.counters.traffic[PF_TRAFFIC_ALL].packets;
   uint64_t total = all[PF_DIR_RX] + all[PF_DIR_TX];
   pthread_spin_unlock(&w->lock);
-  pf_log(w->src, PF_LOG_INFO, "read \"%s\" to its end: %llu packets",
-         w->src->cfg.device, (unsigned long long)total);
+  return total;
 }
 
 /* Expires flows after a batch of `n` packets, and ends the batch. `mono`
@@ -257,12 +281,77 @@ static void pf_wait_for_packets(struct pf_worker *w) {
     usleep(PF_IDLE_WAKE_MS * 1000); /* cannot happen; never spin */
 }
 
+/* One bounded batch: at most PF_LIVE_BATCH packets and about
+ * PF_LIVE_BATCH_SECONDS on a live source, PF_FILE_BATCH packets from a
+ * file. Returns pcap_dispatch's result; w->batch_n is the number of
+ * packets, which PCAP_ERROR_BREAK (a batch cut short, or stop) does not
+ * tell. */
+static int pf_dispatch_batch(struct pf_worker *w, bool live) {
+  w->batch_n = 0;
+  if (!live)
+    return pcap_dispatch(w->pcap, PF_FILE_BATCH, pf_capture_packet,
+                         (u_char *)w);
+  w->batch_deadline = pf_mono_seconds() + PF_LIVE_BATCH_SECONDS;
+  return pcap_dispatch(w->pcap, PF_LIVE_BATCH, pf_capture_live_packet,
+                       (u_char *)w);
+}
+
+/* Live housekeeping after every batch, however it ended: the kernel's drop
+ * counts each PF_STATS_REFRESH_SECONDS, the addresses each
+ * PF_ADDRESS_REFRESH_SECONDS. Under overload batches follow each other
+ * without a pause, so this is what reports the drops. */
+static void pf_live_refresh(struct pf_worker *w, double now) {
+  if (now >= w->next_stats) {
+    pf_read_kernel_stats(w);
+    w->next_stats = now + PF_STATS_REFRESH_SECONDS;
+  }
+  if (now >= w->next_addresses) {
+    pf_refresh_addresses(w);
+    w->next_addresses = now + PF_ADDRESS_REFRESH_SECONDS;
+  }
+}
+
+/* A live handle that failed (an interface gone): closed, to be reopened
+ * after a back-off. */
+static void pf_live_failed(struct pf_worker *w, double *backoff) {
+  struct pf_source *src = w->src;
+  if (w->index == 0)
+    pf_log(src, PF_LOG_WARNING, "capture on \"%s\" failed: %s; reopening",
+           src->cfg.device, pcap_geterr(w->pcap));
+  pf_capture_close(w);
+  w->down_since = pf_mono_seconds();
+  snprintf(w->last_error, sizeof(w->last_error), "%s", "capture failed");
+  /* An interface that fails again at once must not spin the loop. */
+  pf_back_off(w, backoff);
+}
+
+/* The end of a file, or where libpcap stopped reading it (a truncated
+ * record, an interface whose snapshot length differs from the first one's
+ * in a pcapng file): either way every packet read so far stays counted,
+ * and a file not read to its end says so (pf_source_run fails with it). */
+static void pf_file_ended(struct pf_worker *w, int n) {
+  const char *device = w->src->cfg.device;
+  if (n == PCAP_ERROR)
+    snprintf(w->file_error, sizeof(w->file_error), "%s", pcap_geterr(w->pcap));
+  unsigned long long total = pf_finish_file(w);
+  if (!w->file_error[0]) {
+    pf_log(w->src, PF_LOG_INFO, "read \"%s\" to its end: %llu packets", device,
+           total);
+    return;
+  }
+  pf_log(w->src, PF_LOG_ERR,
+         "stopped reading \"%s\": %s; the %llu packets before are counted, "
+         "the rest of the file is not",
+         device, w->file_error, total);
+}
+
 void pf_capture_loop(struct pf_worker *w) {
   struct pf_source *src = w->src;
   double backoff = 1.0;
-  double next_stats = 0,
-         next_addresses = pf_mono_seconds() + PF_ADDRESS_REFRESH_SECONDS;
   bool live = src->cfg.kind == PF_SOURCE_INTERFACE;
+  bool more = false; /* the last batch was cut short: packets are waiting */
+  w->next_stats = 0;
+  w->next_addresses = pf_mono_seconds() + PF_ADDRESS_REFRESH_SECONDS;
 
   while (!atomic_load(&src->stop)) {
     if (!w->pcap) {
@@ -273,49 +362,26 @@ void pf_capture_loop(struct pf_worker *w) {
         continue;
       }
     }
-
-    if (live) {
+    if (live && !more) {
       pf_wait_for_packets(w);
       if (atomic_load(&src->stop))
         break;
     }
-    int n = pcap_dispatch(w->pcap, live ? -1 : PF_FILE_BATCH, pf_capture_packet,
-                          (u_char *)w);
+    int n = pf_dispatch_batch(w, live);
+    more = n == PF_LIVE_BATCH || n == PCAP_ERROR_BREAK;
     double now = live ? pf_mono_seconds() : 0;
-    pf_after_batch(w, n, now);
-    if (n == PCAP_ERROR_BREAK)
-      continue; /* the loop condition tells whether to stop */
-    if (n == PCAP_ERROR && live) {
-      if (w->index == 0)
-        pf_log(src, PF_LOG_WARNING, "capture on \"%s\" failed: %s; reopening",
-               src->cfg.device, pcap_geterr(w->pcap));
-      pf_capture_close(w);
-      w->down_since = pf_mono_seconds();
-      snprintf(w->last_error, sizeof(w->last_error), "%s", "capture failed");
-      /* An interface that fails again at once must not spin the loop. */
-      pf_back_off(w, &backoff);
-      continue;
-    }
-    if (n > 0)
+    pf_after_batch(w, (int)w->batch_n, now);
+    if (w->batch_n > 0)
       backoff = 1.0;
-    if (!live && n <= 0) {
-      /* The end of a file, or a damaged one (a truncated last record):
-       * either way every packet read so far stays counted. */
-      if (n == PCAP_ERROR)
-        pf_log(src, PF_LOG_ERR, "stopped reading \"%s\": %s", src->cfg.device,
-               pcap_geterr(w->pcap));
-      pf_finish_file(w);
+    if (live && n != PCAP_ERROR)
+      pf_live_refresh(w, now);
+    if (n == PCAP_ERROR_BREAK)
+      continue; /* cut short, or stopped: the loop condition tells */
+    if (n == PCAP_ERROR && live)
+      pf_live_failed(w, &backoff);
+    else if (!live && n <= 0) {
+      pf_file_ended(w, n);
       return;
-    }
-    if (live) {
-      if (now >= next_stats) {
-        pf_read_kernel_stats(w);
-        next_stats = now + PF_STATS_REFRESH_SECONDS;
-      }
-      if (now >= next_addresses) {
-        pf_refresh_addresses(w);
-        next_addresses = now + PF_ADDRESS_REFRESH_SECONDS;
-      }
     }
   }
   pf_capture_close(w);

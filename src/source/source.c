@@ -135,6 +135,11 @@ int pf_source_run(struct pf_source *src, char *err, size_t errlen) {
       pf_capture_open_file(w, err, errlen) != 0)
     return -1;
   pf_capture_loop(w);
+  if (w->file_error[0]) {
+    pf_err(err, errlen, "\"%s\" was not read to its end: %s", src->cfg.device,
+           w->file_error);
+    return 1;
+  }
   return 0;
 }
 

@@ -116,8 +116,10 @@ void pf_source_snapshot_classes(struct pf_source *src,
     struct pf_class_counters *c = &w->shard.classes;
     copy.rules = c->rules ? pf_rules_ref(c->rules) : NULL;
     copy.count = c->count;
-    memcpy(copy.traffic, c->traffic, c->count * sizeof(*c->traffic));
-    memcpy(copy.active, c->active, c->count * sizeof(*c->active));
+    if (c->count > 0) { /* a worker that saw no packet has no arrays yet */
+      memcpy(copy.traffic, c->traffic, c->count * sizeof(*c->traffic));
+      memcpy(copy.active, c->active, c->count * sizeof(*c->active));
+    }
     pf_class_latency_swap_locked(&c->latency);
     /* Ours to read and clear after unlocking: should the worker adopt a
      * new rule set meanwhile, these arrays are retired, and only this

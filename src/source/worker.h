@@ -33,10 +33,15 @@ struct pf_worker {
   bool if_mac_valid;
   struct pf_stat_total drop, ifdrop;
   char last_error[PF_ERR_MAX]; /* what the last failed open said */
+  char file_error[PF_ERR_MAX]; /* why a file was not read to its end */
   double down_since;           /* monotonic seconds; 0 when up */
   uint64_t clock_ts_us;        /* packet time at clock_mono */
   double clock_mono;           /* monotonic seconds of the last packet */
   bool in_batch;               /* lock held for the current batch */
+  unsigned batch_n;            /* packets of the current batch so far */
+  double batch_deadline;       /* monotonic end of a live batch */
+  double next_stats;           /* monotonic time of the next pcap_stats */
+  double next_addresses;       /* ... and of the next address refresh */
   int wake_fd;                 /* eventfd: written at stop, ends the wait */
 
   /* ---- guarded by lock ---- */

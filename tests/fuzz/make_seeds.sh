@@ -3,7 +3,8 @@
 # generator's coverage captures of each link type (and the first frames of
 # each together), and of the tcp scenario (its first frames are complete
 # handshakes, for the per-class handshake latency), reduced by libFuzzer to
-# the inputs that add coverage.
+# the inputs that add coverage; then the hand-built hostile-* seeds at the
+# decoder's edges (seed_hostile.c), kept whole whatever coverage they add.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 tmp=$(mktemp -d)
@@ -19,4 +20,6 @@ rm -rf tests/fuzz/corpus/frames
 mkdir -p tests/fuzz/corpus/frames
 build/fuzz/fuzz_frames -merge=1 -max_len=16384 tests/fuzz/corpus/frames "$tmp/all" 2>"$tmp/merge.log" ||
   { tail -n 20 "$tmp/merge.log" >&2; exit 1; }
-echo "seeds: $(ls "$tmp/all" | wc -l) frames reduced to $(ls tests/fuzz/corpus/frames | wc -l) inputs"
+reduced=$(ls tests/fuzz/corpus/frames | wc -l)
+build/fuzz/seed_frames --hostile tests/fuzz/corpus/frames
+echo "seeds: $(ls "$tmp/all" | wc -l) frames reduced to $reduced inputs, and $(ls tests/fuzz/corpus/frames | grep -c '^hostile-') hostile ones"

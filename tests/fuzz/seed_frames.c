@@ -1,12 +1,15 @@
 /* seed_frames.c - turns a capture into fuzz_frames seeds: one input per
  * frame, and one holding the first frames together (so the flow table's
- * state across packets has seeds too). Used by `make fuzz-seeds`. */
+ * state across packets has seeds too); with --hostile, writes the
+ * hand-built seeds at the decoder's edges (seed_hostile.c). Used by
+ * `make fuzz-seeds`. */
 #include <pcap/pcap.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "frame_input.h"
+#include "seed_hostile.h"
 
 #define FZ_SEED_GROUP 32
 
@@ -42,8 +45,13 @@ static FILE *fz_open_seed(const char *dir, const char *prefix, const char *tag,
 }
 
 int main(int argc, char **argv) {
+  if (argc == 3 && strcmp(argv[1], "--hostile") == 0) {
+    fz_write_hostile(argv[2]);
+    return 0;
+  }
   if (argc != 4) {
-    fprintf(stderr, "usage: seed_frames CAPTURE OUTDIR PREFIX\n");
+    fprintf(stderr, "usage: seed_frames CAPTURE OUTDIR PREFIX\n"
+                    "       seed_frames --hostile OUTDIR\n");
     return 2;
   }
   char err[PCAP_ERRBUF_SIZE];

@@ -354,6 +354,33 @@ static void cover_payload_cuts(struct gen *g) {
   }
 }
 
+/* IPv4 with a total length of 0, as a sending host's capture holds the
+ * segments it handed to segmentation offload (TSO): the datagram runs to
+ * the frame's end (its `len`), whether or not the snapshot length cut it. */
+static void cover_tso(struct gen *g) {
+  static const int sizes[] = {60, 1000, 9000};
+  struct frame *f = &g->f;
+
+  for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++)
+    for (int a = 0; a < 4; a++) {
+      struct ipspec s = {.ver = 4,
+                         .addr = gen_addr_kinds[a],
+                         .proto = 6,
+                         .tcp_flags = TCP_PSH | TCP_ACK,
+                         .tcp_opts = 12,
+                         .target_len = sizes[i]};
+      if (!gen_build_ip(g, &gen_enc_plain, &s, "v4_tso_total_0"))
+        continue;
+      gen_set_v4_total(f, 0);
+      gen_emit(g, CAP_ALL, R_NONE);
+      if (g->live)
+        continue;
+      gen_build_ip(g, &gen_enc_plain, &s, "v4_tso_total_0_cut");
+      gen_set_v4_total(f, 0);
+      gen_emit(g, f->hdr_end, R_NONE);
+    }
+}
+
 void gen_scenario_coverage(struct gen *g, uint64_t rounds) {
   for (uint64_t r = 0; r < rounds; r++) {
     cover_transports(g);
@@ -361,6 +388,7 @@ void gen_scenario_coverage(struct gen *g, uint64_t rounds) {
     gen_cover_encaps(g);
     cover_non_ip(g);
     cover_payload_cuts(g);
+    cover_tso(g);
     for (int rep = 0; rep < 2; rep++)
       gen_cover_malformed(g);
   }

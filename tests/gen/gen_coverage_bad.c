@@ -377,6 +377,8 @@ static void bad_ipv4_header(struct gen *g) {
                        .tcp_flags = TCP_ACK,
                        .payload = 20,
                        .payload_max = 100};
+  struct ipspec ack = {
+      .ver = 4, .addr = ADDR_TX, .proto = 6, .tcp_flags = TCP_ACK};
   struct ipspec opt4 = {
       .ver = 4, .addr = ADDR_TX, .proto = 17, .v4_opts = 4, .payload = 20};
   struct ipspec opt40 = {.ver = 4,
@@ -398,7 +400,9 @@ static void bad_ipv4_header(struct gen *g) {
   gen_build_ip(g, &gen_enc_plain, &opt40, "v4_total_below_ihl60");
   gen_set_v4_total(f, 40);
   gen_emit(g, CAP_ALL, R_IPV4_HEADER);
-  gen_build_ip(g, &gen_enc_plain, &tcp, "v4_total_0");
+  /* total length 0 (TSO): the frame's length, here shorter than the IHL */
+  gen_build_ip(g, &gen_enc_plain, &ack, "v4_total_0_below_ihl60");
+  gen_set_ihl(f, 15);
   gen_set_v4_total(f, 0);
   gen_emit(g, CAP_ALL, R_IPV4_HEADER);
   gen_build_ip(g, &gen_enc_plain, &tcp, "v4_total_19");
@@ -620,6 +624,17 @@ static void bad_l4_header(struct gen *g) {
   }
 }
 
+/* A wire length no link carries, as a damaged or crafted file may claim:
+ * a small well-formed frame said to be 4 GB long. Not live: no NIC can. */
+static void bad_wire_length(struct gen *g) {
+  struct ipspec udp4 = {.ver = 4, .addr = ADDR_RX, .proto = 17, .payload = 6};
+  if (g->live || !gen_build_ip(g, &gen_enc_plain, &udp4, "wire_length_4g"))
+    return;
+  g->claim_len = 4000000000u;
+  gen_emit(g, CAP_ALL, R_WIRE_LENGTH);
+  g->claim_len = 0;
+}
+
 void gen_cover_malformed(struct gen *g) {
   bad_link_cuts(g);
   bad_encap_cuts(g);
@@ -630,4 +645,5 @@ void gen_cover_malformed(struct gen *g) {
   bad_ip_length(g);
   bad_ipv6_ext(g);
   bad_l4_header(g);
+  bad_wire_length(g);
 }

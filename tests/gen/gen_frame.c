@@ -280,6 +280,8 @@ void gen_emit(struct gen *g, size_t caplen, enum reason reason) {
     GEN_ASSERT(caplen < len && caplen < f->need_end);
   if (reason == R_TRUNCATED)
     GEN_ASSERT(caplen == len);
+  /* a claimed length past 1 MiB: only what was captured is counted */
+  GEN_ASSERT((reason == R_WIRE_LENGTH) == (g->claim_len > (1u << 20)));
   if (reason == R_NONE)
     GEN_ASSERT(len >= f->hdr_end && caplen >= f->hdr_end &&
                f->hdr_end >= f->need_end);
@@ -294,7 +296,7 @@ void gen_emit(struct gen *g, size_t caplen, enum reason reason) {
     GEN_ASSERT(!f->has_vlan && reason != R_SNAPLEN && (f->b[0] & 1) == 0);
   }
 
-  v.len = (uint32_t)len;
+  v.len = (uint32_t)(reason == R_WIRE_LENGTH ? caplen : len);
   v.reason = reason;
   v.l4 = f->l4;
   v.fragment = f->fragment;
@@ -319,7 +321,8 @@ void gen_emit(struct gen *g, size_t caplen, enum reason reason) {
   else
     v.dir = kernel_dir(g, f);
   gen_truth_add(&g->truth, &v);
-  gen_writer_packet(&g->out, g->ts_us, f->b, (uint32_t)caplen, (uint32_t)len);
+  gen_writer_packet(&g->out, g->ts_us, f->b, (uint32_t)caplen,
+                    g->claim_len ? g->claim_len : (uint32_t)len);
   g->frame_no++;
   if (g->labels != NULL) {
     static const char *const cls_names[] = {"ipv4", "ipv6", "non_ip",

@@ -105,6 +105,7 @@ struct gen {
   const char *labels_path;
   struct truth truth;
   uint64_t ts_us, frame_no;
+  uint32_t claim_len; /* if > 0: the wire length the next record claims */
   uint32_t ts_min_step, ts_max_step;
   unsigned cycle_rx, cycle_tx, cycle_amb, cycle_v6fam, cycle_nonip_fam;
   uint8_t pool[POOL_SIZE]; /* random bytes to copy payloads from */

@@ -12,7 +12,7 @@
 
 const char *const gen_reason_names[R_COUNT] = {
     "none",        "snaplen",   "truncated", "too_deep",  "ip_version",
-    "ipv4_header", "ip_length", "ipv6_ext",  "l4_header",
+    "ipv4_header", "ip_length", "ipv6_ext",  "l4_header", "wire_length",
 };
 
 /* clang-format off */

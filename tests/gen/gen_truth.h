@@ -38,6 +38,7 @@ enum reason {
   R_IP_LENGTH,
   R_IPV6_EXT,
   R_L4_HEADER,
+  R_WIRE_LENGTH,
   R_COUNT
 };
 

@@ -1,6 +1,63 @@
 # lib.sh - shared helpers for the integration tests: a private collectd per
-# test, reading its CSV output back, comparing with ground truth.
-# Each test sources this, calls `pf_test_init NAME`, and ends with `pf_pass`.
+# test on the sources it names, reading its CSV output back, comparing with
+# ground truth, network namespaces with a veth pair between them.
+#
+# A test (tests/integration/test_NAME.sh; run_all.sh runs every one):
+#
+#   source "$(dirname "$0")/lib.sh"
+#   pf_test_init live_veth                    # $WORK, cleaned up at exit
+#   pf_netns_init                             # $NS_A sends, $NS_B captures
+#   pf_veth_up                                # $VETH_A -> $VETH_B
+#   pf_gen live live --seed 7                 # $WORK/live.pcap, live.truth
+#   pf_collectd "$WORK/collectd" --local --netns "$NS_B" \
+#     --interface "$VETH_B" Instance veth     # started, and capturing
+#   pf_replay "$WORK/live.pcap"               # sent from $NS_A
+#   pf_wait_captured veth "$(pf_truth_value "$WORK/live.truth" packets-captured)"
+#   ...assertions on pf_value, pf_csv_values, pf_compare_truth...
+#   pf_collectd_stop
+#   pf_pass "what was proven"                 # or pf_fail / pf_skip
+#
+# A File source instead: pf_collectd "$WORK/collectd" --local --file
+# "$WORK/live.pcap" (its instance is the file's name, "live"). More
+# examples: test_file_collectd.sh (several files), test_fleet.sh (write
+# plugins and their blocks), test_least_privilege.sh (a PREFIX).
+#
+# pf_collectd DIR [SETTING...] [-- PREFIX...] writes DIR/collectd.conf
+# (Interval 1, Hostname $HOSTNAME_TEST, the logfile plugin to
+# DIR/collectd.log, the csv plugin to DIR/csv), a plugin folder with
+# pcapflow.so and the stock plugins it loads, starts collectd in the
+# foreground (after PREFIX: setpriv ..., valgrind ...) and waits, at most 20
+# s, until collectd has initialised and every Interface source captures;
+# it fails the test naming what did not happen, at once if collectd exits.
+# It sets COLLECTD_PID and COLLECTD_DIR; pf_collectd_stop stops it.
+# Settings, in any order, each as often as needed (lines inside
+# <Plugin pcapflow> keep the order given):
+#   --opt KEY VALUE          a plugin-wide pcapflow option (RulesFile, TopN...)
+#   --local                  LocalNetwork $LOCAL_V4 and $LOCAL_V6, the
+#                            generator's local networks
+#   --file PATH [KEY VALUE]...       a File source; with options, in the
+#   --interface NAME [KEY VALUE]...  block form <File "PATH"> ... </File>
+#   --raw 'LINE'             a line inside <Plugin pcapflow>, as written
+#   --plugin NAME            also load the stock plugin NAME (write_graphite,
+#                            network, write_prometheus, unixsock, load...)
+#   --stdin                  append the text on stdin (a here-doc: the
+#                            <Plugin NAME> blocks of those plugins, global
+#                            options such as WriteThreads) before pcapflow's
+#   --hostname NAME          Hostname NAME instead of $HOSTNAME_TEST
+#   --no-pcapflow            load no pcapflow (a central collector)
+#   --pcapflow-so PATH       that build of pcapflow.so, not build/'s
+#   --netns NS               run collectd in network namespace NS
+#   --owner USER             DIR belongs to USER (a collectd run as USER)
+#   --wait capture|init|none what to wait for (default capture; init where
+#                            an Interface is expected not to open)
+#   --timeout SECONDS        the bound on that wait (default 20)
+# VALUE is written in double quotes unless it is a number, true or false,
+# or is quoted already ('"42"' for a string of digits).
+#
+# Waiting: pf_wait_until SECONDS CMD... retries CMD every 0.2 s, bounded in
+# time and tries; pf_wait_captured INSTANCE COUNT [SECONDS] waits for a
+# source's packets-captured. Every test ends with pf_pass, pf_fail or
+# pf_skip (exit 0, 1 or 77).
 
 set -euo pipefail
 PCAPFLOW_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -83,6 +140,26 @@ CONF
   } >"$dir/collectd.conf"
 }
 
+# pf_cgroup CONTROLLER NAME : a new cgroup NAME under CONTROLLER (cpu,
+# pids) in the cgroup v1 hierarchy, or in v2 where the controller is
+# enabled; removed at the end. Sets CG, and PF_IN_CGROUP, a PREFIX for
+# pf_collectd: the shell joins the cgroup, then becomes the command. Put
+# `ip netns exec NS` after it (not --netns, which comes first: a network
+# namespace's /sys hides the host's cgroups). Skips the test where there
+# is no such controller.
+pf_cgroup() {
+  if [[ -e /sys/fs/cgroup/$1/cgroup.procs ]]; then
+    CG=/sys/fs/cgroup/$1/$2
+  elif grep -qw "$1" /sys/fs/cgroup/cgroup.subtree_control 2>/dev/null; then
+    CG=/sys/fs/cgroup/$2
+  else
+    pf_skip "no cgroup $1 controller"
+  fi
+  mkdir "$CG" || pf_skip "cannot create cgroup $CG"
+  PF_CLEANUPS+=("rmdir $CG")
+  PF_IN_CGROUP=(sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$CG")
+}
+
 # pf_collectd_start DIR [PREFIX...] : starts collectd in the foreground (in
 # the background of this shell) with DIR/collectd.conf; PREFIX is e.g.
 # `ip netns exec NS`. Sets COLLECTD_PID.
@@ -94,16 +171,150 @@ pf_collectd_start() {
   PF_PIDS+=("$COLLECTD_PID")
 }
 
-# pf_collectd_stop : stops the collectd this test started, and waits.
+# pf_collectd_stop [SECONDS] : stops the collectd this test started, and
+# waits for it, at most SECONDS (default 30); sets COLLECTD_STATUS.
 pf_collectd_stop() {
   kill -TERM "$COLLECTD_PID" 2>/dev/null || true
   local i
-  for i in $(seq 1 100); do
+  for ((i = 0; i < ${1:-30} * 10; i++)); do
     kill -0 "$COLLECTD_PID" 2>/dev/null || break
     sleep 0.1
   done
+  kill -0 "$COLLECTD_PID" 2>/dev/null &&
+    pf_fail "collectd (PID $COLLECTD_PID) did not stop within ${1:-30} s of SIGTERM"
   COLLECTD_STATUS=0
   wait "$COLLECTD_PID" 2>/dev/null || COLLECTD_STATUS=$?
+}
+
+# ---- a collectd on a set of sources (pf_collectd: see the top) ----
+
+# pf_conf_value VALUE : VALUE as a collectd.conf value (see the top).
+pf_conf_value() {
+  if [[ $1 =~ ^-?[0-9]+(\.[0-9]+)?$ || $1 == true || $1 == false || $1 == \"*\" ]]; then
+    printf '%s' "$1"
+  else
+    printf '"%s"' "$1"
+  fi
+}
+
+pf_collectd() {
+  COLLECTD_DIR=$1
+  shift
+  pf_collectd_settings "$@"
+  local dir=$COLLECTD_DIR p line
+  pcapflow_plugin_dir "$dir/plugins" logfile csv "${PF_PLUGINS[@]}"
+  [[ -z $PF_SO ]] || cp -f "$PF_SO" "$dir/plugins/pcapflow.so"
+  HOSTNAME_TEST=$COLLECTD_HOST pf_collectd_conf "$dir" 1
+  {
+    for p in "${PF_PLUGINS[@]}"; do echo "LoadPlugin $p"; done
+    if $PF_STDIN; then cat; fi
+    if $PF_PCAPFLOW; then
+      printf 'LoadPlugin pcapflow\n<Plugin pcapflow>\n'
+      for line in "${PF_BODY[@]}"; do printf '  %s\n' "$line"; done
+      printf '</Plugin>\n'
+    fi
+  } >>"$dir/collectd.conf"
+  [[ -z $PF_OWNER ]] || chown -R "$PF_OWNER": "$dir"
+  pf_collectd_start "$dir" "${PF_PREFIX[@]}"
+  [[ $PF_WAIT == none ]] ||
+    pf_wait_until "$PF_TIMEOUT" pf_collectd_up ||
+    pf_fail "collectd did not $(pf_collectd_up why) within $PF_TIMEOUT s: $(tail -n 5 "$dir/collectd.log" 2>/dev/null)"
+}
+
+# pf_collectd_settings SETTING... : pf_collectd's settings (see the top)
+# into COLLECTD_HOST and PF_BODY, PF_IFACES, PF_PLUGINS, PF_PREFIX,
+# PF_STDIN, PF_PCAPFLOW, PF_SO, PF_OWNER, PF_WAIT, PF_TIMEOUT.
+pf_collectd_settings() {
+  COLLECTD_HOST=$HOSTNAME_TEST PF_STDIN=false PF_PCAPFLOW=true PF_WAIT=capture PF_TIMEOUT=20 PF_OWNER="" PF_SO=""
+  PF_BODY=() PF_IFACES=() PF_PLUGINS=() PF_PREFIX=()
+  local netns=""
+  while (($#)); do
+    case $1 in
+    --opt) PF_BODY+=("$2 $(pf_conf_value "$3")") && shift 3 ;;
+    --local) PF_BODY+=("LocalNetwork \"$LOCAL_V4\"" "LocalNetwork \"$LOCAL_V6\"") && shift ;;
+    --raw) PF_BODY+=("$2") && shift 2 ;;
+    --file | --interface) pf_conf_source "$@" && shift "$PF_SHIFT" ;;
+    --plugin) PF_PLUGINS+=("$2") && shift 2 ;;
+    --stdin) PF_STDIN=true && shift ;;
+    --hostname) COLLECTD_HOST=$2 && shift 2 ;;
+    --no-pcapflow) PF_PCAPFLOW=false && shift ;;
+    --pcapflow-so) PF_SO=$2 && shift 2 ;;
+    --netns) netns=$2 && shift 2 ;;
+    --owner) PF_OWNER=$2 && shift 2 ;;
+    --wait) PF_WAIT=$2 && shift 2 ;;
+    --timeout) PF_TIMEOUT=$2 && shift 2 ;;
+    --) shift && PF_PREFIX=("$@") && break ;;
+    *) pf_fail "pf_collectd: unknown setting \"$1\"" ;;
+    esac
+  done
+  [[ $PF_WAIT == capture ]] || PF_IFACES=()
+  [[ -z $netns ]] || PF_PREFIX=(ip netns exec "$netns" "${PF_PREFIX[@]}")
+}
+
+# pf_conf_source --file|--interface NAME [KEY VALUE]... : appends the
+# source's lines to PF_BODY (an Interface's name to PF_IFACES); sets
+# PF_SHIFT to the number of arguments it took.
+pf_conf_source() {
+  local kind=File name=$2 opts=()
+  [[ $1 == --interface ]] && kind=Interface && PF_IFACES+=("$name")
+  PF_SHIFT=2
+  shift 2
+  while (($#)) && [[ $1 != --* ]]; do
+    (($# >= 2)) || pf_fail "pf_collectd: $kind \"$name\": option $1 has no value"
+    opts+=("  $1 $(pf_conf_value "$2")")
+    PF_SHIFT=$((PF_SHIFT + 2))
+    shift 2
+  done
+  if ((${#opts[@]} == 0)); then
+    PF_BODY+=("$kind \"$name\"")
+  else
+    PF_BODY+=("<$kind \"$name\">" "${opts[@]}" "</$kind>")
+  fi
+}
+
+# pf_collectd_up [why] : true once the collectd of pf_collectd has
+# initialised and captures on every Interface source; with "why", prints
+# what it has not done yet. Fails the test if collectd has exited.
+pf_collectd_up() {
+  local log="$COLLECTD_DIR/collectd.log" i
+  kill -0 "$COLLECTD_PID" 2>/dev/null ||
+    pf_fail "collectd exited at start: $(tail -n 5 "$COLLECTD_DIR/collectd.out" "$log" 2>/dev/null)"
+  if ! grep -qs "Initialization complete" "$log"; then
+    [[ -n ${1:-} ]] && echo "initialise"
+    return 1
+  fi
+  for i in "${PF_IFACES[@]}"; do
+    if ! grep -qsF "capturing on \"$i\"" "$log"; then
+      [[ -n ${1:-} ]] && echo "capture on \"$i\""
+      return 1
+    fi
+  done
+}
+
+# pf_wait_captured INSTANCE COUNT [SECONDS] : waits, at most SECONDS
+# (default 30), until the collectd of pf_collectd has written
+# packets-captured = COUNT for source INSTANCE.
+pf_wait_captured() {
+  local instance=$1 count=$2
+  pf_wait_until "${3:-30}" pf_captured_is "$instance" "$count" ||
+    pf_fail "$instance: collectd wrote packets-captured=$(pf_captured "$instance"), expected $count; log: $(tail -n 3 "$COLLECTD_DIR/collectd.log")"
+}
+
+pf_captured() { HOSTNAME_TEST=$COLLECTD_HOST pf_value "$COLLECTD_DIR" "$1" packets-captured; }
+pf_captured_is() { [[ "$(pf_captured "$1")" == "$2" ]]; }
+
+# pf_gen NAME SCENARIO [GEN_OPTION...] : the generator's SCENARIO into
+# $WORK/NAME.pcap, its ground truth into $WORK/NAME.truth.
+pf_gen() {
+  local name=$1 scenario=$2
+  shift 2
+  "$GEN" --scenario "$scenario" --out "$WORK/$name.pcap" --truth "$WORK/$name.truth" "$@" ||
+    pf_fail "generator failed ($scenario into $name.pcap)"
+}
+
+# pf_truth_value TRUTH ID : the value(s) of series ID in a truth file.
+pf_truth_value() {
+  awk -v id="$2" '$1 == id { $1 = ""; sub(/^ /, ""); print; exit }' "$1"
 }
 
 # pf_csv_latest SERIES PATH : "SERIES v [v]" from the newest row of the
@@ -135,15 +346,18 @@ pf_csv_values() {
 }
 
 # pf_wait_until TIMEOUT CMD... : runs CMD every 0.2 s until it succeeds;
-# fails after TIMEOUT seconds.
+# fails after TIMEOUT seconds, and after TIMEOUT x 5 + 1 tries (never
+# before the time is up: each try takes at least 0.2 s).
 pf_wait_until() {
-  local timeout=$1
+  local timeout=$1 tries
   shift
   local deadline=$((SECONDS + timeout))
-  until "$@"; do
+  for ((tries = timeout * 5 + 1; tries > 0; tries--)); do
+    "$@" && return 0
     ((SECONDS < deadline)) || return 1
     sleep 0.2
   done
+  return 1
 }
 
 # pf_within_hll_error EXPECTED GOT : a HyperLogLog estimate is right within
@@ -156,12 +370,12 @@ pf_within_hll_error() {
 }
 
 # pf_within_latency_error EXACT GOT : a latency percentile within the
-# histogram's documented error (1/64) plus the 0.5 ms that printing
-# seconds with three decimals (pcapflow-replay) may add.
+# histogram's documented error (1/64) plus the half microsecond that
+# printing seconds with six decimals (pcapflow-replay) may add.
 pf_within_latency_error() {
   awk -v e="$1" -v g="$2" 'BEGIN {
     d = e - g; if (d < 0) d = -d
-    exit !(d <= e / 64 + 0.0005)
+    exit !(d <= e / 64 + 0.0000005)
   }'
 }
 
@@ -233,6 +447,32 @@ pf_replay() {
   failed=$(awk '/Failed packets:/ {print $3; exit}' <<<"$out")
   [[ "${failed:-0}" == 0 ]] || pf_fail "tcpreplay could not send $failed packets: $out"
   echo "$sent"
+}
+
+# pf_replay_timed NAME [OPTION...] : pcapflow-replay -t OPTION... over
+# $WORK/NAME.pcap: its values into $WORK/NAME.out, its figures into
+# $WORK/NAME.err.
+pf_replay_timed() {
+  local name=$1
+  shift
+  "$REPLAY" -t "$@" "$WORK/$name.pcap" >"$WORK/$name.out" 2>"$WORK/$name.err" ||
+    pf_fail "pcapflow-replay failed on $name.pcap: $(cat "$WORK/$name.err")"
+}
+
+# pf_figure NAME KEY : a figure of pf_replay_timed NAME (max_rss_kib,
+# ns_per_packet...).
+pf_figure() {
+  awk -v k="$2" '{ for (i = 1; i < NF; i++) if ($i == k) print $(i + 1) }' "$WORK/$1.err"
+}
+
+# pf_rss_growth_within BIG SMALL MAX_KIB : the peak memory of pf_replay_timed
+# BIG exceeds that of SMALL (1000 packets) by at most MAX_KIB; sets RSS_BIG
+# and RSS_SMALL.
+pf_rss_growth_within() {
+  RSS_BIG=$(pf_figure "$1" max_rss_kib) RSS_SMALL=$(pf_figure "$2" max_rss_kib)
+  [[ -n "$RSS_BIG" && -n "$RSS_SMALL" ]] || pf_fail "no memory figures from pcapflow-replay -t"
+  ((RSS_BIG - RSS_SMALL <= $3)) ||
+    pf_fail "peak memory grew from $RSS_SMALL KiB (1000 packets) to $RSS_BIG KiB ($1.pcap)"
 }
 
 # pf_scale_truth FACTOR < TRUTH : every value multiplied (for repeats).

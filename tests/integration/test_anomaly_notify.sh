@@ -8,26 +8,12 @@
 source "$(dirname "$0")/lib.sh"
 pf_test_init anomaly_notify
 
-"$GEN" --scenario attack --out "$WORK/attack.pcap" --truth "$WORK/attack.truth" || pf_fail "generator failed"
-total=$(awk '$1 == "packets-captured" {print $2}' "$WORK/attack.truth")
+pf_gen attack attack
+total=$(pf_truth_value "$WORK/attack.truth" packets-captured)
 
 dir="$WORK/collectd"
-pcapflow_plugin_dir "$dir/plugins" logfile csv
-pf_collectd_conf "$dir" 1
-cat >>"$dir/collectd.conf" <<CONF
-LoadPlugin pcapflow
-<Plugin pcapflow>
-  LocalNetwork "$LOCAL_V4"
-  AnomalyWindow 1
-  AnomalyCooldown 300
-  SynFloodThreshold 1000
-  PortScanThreshold 200
-  <File "$WORK/attack.pcap">
-    Instance "attack"
-  </File>
-</Plugin>
-CONF
-pf_collectd_start "$dir"
+pf_collectd "$dir" --opt LocalNetwork "$LOCAL_V4" --opt AnomalyWindow 1 --opt AnomalyCooldown 300 \
+  --opt SynFloodThreshold 1000 --opt PortScanThreshold 200 --file "$WORK/attack.pcap" Instance attack
 log="$dir/collectd.log"
 n_notes() { grep -c "Notification: severity = $1.*$2" "$log" || true; }
 both_okay() { [[ $(n_notes OKAY "SYN flood") -ge 1 && $(n_notes OKAY "port scan") -ge 1 ]]; }

@@ -95,12 +95,7 @@ cases=(
 
 check_case() {
   local n=$1 body=$2 expected=$3 dir="$WORK/case$1"
-  mkdir -p "$dir"
-  pcapflow_plugin_dir "$dir/plugins" logfile csv load
-  pf_collectd_conf "$dir" 1
-  printf '\nLoadPlugin load\nLoadPlugin pcapflow\n<Plugin pcapflow>\n  %b\n</Plugin>\n' \
-    "$body" >>"$dir/collectd.conf"
-  pf_collectd_start "$dir"
+  pf_collectd "$dir" --plugin load --raw "$(printf '%b' "$body")" --wait init
   # collectd must keep running and its load plugin keep writing.
   pf_wait_until 15 compgen -G "$dir/csv/$HOSTNAME_TEST/load/load-*" >/dev/null ||
     pf_fail "case $n: collectd did not keep running its other plugins ($(tail -n 3 "$dir/collectd.out" "$dir/collectd.log" 2>/dev/null))"

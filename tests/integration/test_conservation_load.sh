@@ -22,8 +22,8 @@ LOOPS=3
 # Valid and malformed frames of every kind that survives a veth (live),
 # plus a realistic mix with one frame in four mangled by tcprewrite's fuzzer
 # (bytes and lengths edited: garbage and truncated frames).
-"$GEN" --scenario live --packets 20 --seed 23 --out "$WORK/live.pcap" || pf_fail "generator failed (live)"
-"$GEN" --scenario mixed --packets 150000 --seed 23 --out "$WORK/mixed.pcap" || pf_fail "generator failed (mixed)"
+pf_gen live live --packets 20 --seed 23
+pf_gen mixed mixed --packets 150000 --seed 23
 tcprewrite --fuzz-seed=23 --fuzz-factor=4 -i "$WORK/mixed.pcap" -o "$WORK/mangled.pcap" >"$WORK/tcprewrite.out" 2>&1 ||
   pf_fail "tcprewrite failed: $(tail -n 5 "$WORK/tcprewrite.out")"
 rm -f "$WORK/mixed.pcap"
@@ -73,22 +73,7 @@ settled() {
 # "exact", waits for captured + dropped_kernel = SENT - VETH_DROPPED.
 run() {
   local dir="$WORK/$1" buffer=$2 exact=${3:-}
-  pcapflow_plugin_dir "$dir/plugins" logfile csv
-  pf_collectd_conf "$dir" 1
-  cat >>"$dir/collectd.conf" <<CONF
-LoadPlugin pcapflow
-<Plugin pcapflow>
-  LocalNetwork "$LOCAL_V4"
-  LocalNetwork "$LOCAL_V6"
-  BufferSize $buffer
-  <Interface "$VETH_B">
-    Instance "veth"
-  </Interface>
-</Plugin>
-CONF
-  pf_collectd_start "$dir" ip netns exec "$NS_B"
-  pf_wait_until 20 grep -qs "capturing on \"$VETH_B\"" "$dir/collectd.log" ||
-    pf_fail "capture did not start: $(cat "$dir/collectd.log" 2>/dev/null)"
+  pf_collectd "$dir" --local --opt BufferSize "$buffer" --netns "$NS_B" --interface "$VETH_B" Instance veth
 
   veth_tx_dropped() { ip -s -n "$NS_A" link show "$VETH_A" | awk '/TX:/ { getline; print $4; exit }'; }
   tx_dropped_before=$(veth_tx_dropped)

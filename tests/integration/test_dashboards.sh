@@ -31,8 +31,7 @@ pf_carbon_start "$WORK/carbon"
 pf_influxd_start "$WORK/influx"
 # The tcp scenario: complete handshakes (the TCP latency panels), many
 # flows (all three top-N lists) and every fixed series.
-"$GEN" --scenario tcp --seed 14 --out "$WORK/cov.pcap" --truth "$WORK/cov.truth" ||
-  pf_fail "generator failed"
+pf_gen cov tcp --seed 14
 
 # The tcp scenario's servers listen on ports 80 and 443, alternately.
 printf 'classes:\n  - name: web\n    protocol: tcp\n    port: 80\n  - name: tls\n    protocol: tcp\n    port: 443\n' \
@@ -40,11 +39,8 @@ printf 'classes:\n  - name: web\n    protocol: tcp\n    port: 80\n  - name: tls\
 
 host="fleet.host1"
 dir="$WORK/collectd"
-pcapflow_plugin_dir "$dir/plugins" logfile csv write_graphite network
-pf_collectd_conf "$dir" 1
-cat >>"$dir/collectd.conf" <<CONF
-Hostname "$host"
-LoadPlugin write_graphite
+pf_collectd "$dir" --hostname "$host" --plugin write_graphite --plugin network \
+  --local --opt RulesFile "$WORK/rules.yaml" --file "$WORK/cov.pcap" Instance cov --stdin <<CONF
 <Plugin write_graphite>
   <Node "carbon">
     Host "127.0.0.1"
@@ -54,21 +50,10 @@ LoadPlugin write_graphite
     EscapeCharacter "_"
   </Node>
 </Plugin>
-LoadPlugin network
 <Plugin network>
   Server "127.0.0.1" "$INFLUX_COLLECTD_PORT"
 </Plugin>
-LoadPlugin pcapflow
-<Plugin pcapflow>
-  LocalNetwork "$LOCAL_V4"
-  LocalNetwork "$LOCAL_V6"
-  RulesFile "$WORK/rules.yaml"
-  <File "$WORK/cov.pcap">
-    Instance "cov"
-  </File>
-</Plugin>
 CONF
-pf_collectd_start "$dir"
 
 pf_doc_series
 whisper="$WORK/carbon/storage/whisper"

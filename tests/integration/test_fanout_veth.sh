@@ -8,33 +8,18 @@ pf_test_init fanout_veth
 pf_netns_init
 pf_veth_up
 
-"$GEN" --scenario mixed --packets 30000 --seed 21 --out "$WORK/mixed.pcap" ||
-  pf_fail "generator failed"
+pf_gen mixed mixed --packets 30000 --seed 21
 # The reference: the same capture through one engine instance.
 "$REPLAY" -l "$LOCAL_V4" -l "$LOCAL_V6" "$WORK/mixed.pcap" >"$WORK/reference"
 ref() { awk -v id="$1" '$1 == id { $1 = ""; sub(/^ /, ""); print }' "$WORK/reference"; }
 total=$(ref packets-captured)
 
 dir="$WORK/collectd"
-pcapflow_plugin_dir "$dir/plugins" logfile csv
-pf_collectd_conf "$dir" 1
-cat >>"$dir/collectd.conf" <<CONF
-LoadPlugin pcapflow
-<Plugin pcapflow>
-  LocalNetwork "$LOCAL_V4"
-  LocalNetwork "$LOCAL_V6"
-  <Interface "$VETH_B">
-    Instance "veth"
-    Workers 2
-    BufferSize 64
-    # The reference reads the file's 0.3 s of packet time; live, the wall
-    # clock runs on while the test looks, and flows closed early in the
-    # replay would expire 10 s after it (by design). Longer than any wait.
-    TcpClosedTimeout 600
-  </Interface>
-</Plugin>
-CONF
-pf_collectd_start "$dir" ip netns exec "$NS_B"
+# TcpClosedTimeout: the reference reads the file's 0.3 s of packet time;
+# live, the wall clock runs on while the test looks, and flows closed early
+# in the replay would expire 10 s after it (by design). Longer than any wait.
+pf_collectd "$dir" --local --netns "$NS_B" \
+  --interface "$VETH_B" Instance veth Workers 2 BufferSize 64 TcpClosedTimeout 600
 pf_wait_until 20 grep -q "capturing on \"$VETH_B\" (link type EN10MB, fanout)" "$dir/collectd.log" ||
   pf_fail "fanout capture did not start: $(cat "$dir/collectd.log")"
 both_up() { [[ "$(pf_value "$dir" veth gauge-capture_up)" == 2 ]]; }
@@ -42,8 +27,7 @@ pf_wait_until 20 both_up || pf_fail "capture_up = $(pf_value "$dir" veth gauge-c
 
 sent=$(pf_replay "$WORK/mixed.pcap")
 [[ "$sent" == "$total" ]] || pf_fail "tcpreplay sent $sent of $total"
-captured_all() { [[ "$(pf_value "$dir" veth packets-captured)" == "$total" ]]; }
-pf_wait_until 30 captured_all || pf_fail "captured $(pf_value "$dir" veth packets-captured) of $total"
+pf_wait_captured veth "$total"
 sleep 1.5
 [[ "$(pf_value "$dir" veth packets-dropped_kernel)" == 0 ]] || pf_fail "kernel drops: $(pf_value "$dir" veth packets-dropped_kernel)"
 

@@ -5,40 +5,22 @@
 source "$(dirname "$0")/lib.sh"
 pf_test_init file_collectd
 
-dir="$WORK/collectd"
-pcapflow_plugin_dir "$dir/plugins" logfile csv
-pf_collectd_conf "$dir" 1
-{
-  echo 'LoadPlugin pcapflow'
-  echo '<Plugin pcapflow>'
-  echo "  LocalNetwork \"$LOCAL_V4\""
-  echo "  LocalNetwork \"$LOCAL_V6\""
-} >>"$dir/collectd.conf"
-sources=()
+sources=() files=()
 for lt in ethernet sll sll2 raw null; do
-  "$GEN" --scenario coverage --linktype "$lt" --seed 5 --out "$WORK/$lt.pcap" \
-    --truth "$WORK/$lt.truth" || pf_fail "generator failed for $lt"
-  echo "  File \"$WORK/$lt.pcap\"" >>"$dir/collectd.conf"
+  pf_gen "$lt" coverage --linktype "$lt" --seed 5
+  files+=(--file "$WORK/$lt.pcap")
   sources+=("$lt")
 done
 # The block form, with an Instance, on a pcapng file.
 "$GEN" --scenario coverage --linktype ethernet --format pcapng --seed 6 \
-  --out "$WORK/eth-ng.pcapng" --truth "$WORK/eth-ng.truth"
-cat >>"$dir/collectd.conf" <<CONF
-  <File "$WORK/eth-ng.pcapng">
-    Instance "ng"
-  </File>
-</Plugin>
-CONF
+  --out "$WORK/eth-ng.pcapng" --truth "$WORK/eth-ng.truth" || pf_fail "generator failed for pcapng"
 cp "$WORK/eth-ng.truth" "$WORK/ng.truth"
 sources+=(ng)
 
-pf_collectd_start "$dir"
+dir="$WORK/collectd"
+pf_collectd "$dir" --local "${files[@]}" --file "$WORK/eth-ng.pcapng" Instance ng
 for s in "${sources[@]}"; do
-  total=$(awk '$1 == "packets-captured" {print $2}' "$WORK/$s.truth")
-  done_reading() { [[ "$(pf_value "$dir" "$1" packets-captured)" == "$2" ]]; }
-  pf_wait_until 30 done_reading "$s" "$total" ||
-    pf_fail "$s: collectd wrote packets-captured=$(pf_value "$dir" "$s" packets-captured), expected $total; log: $(tail -n 5 "$dir/collectd.log")"
+  pf_wait_captured "$s" "$(pf_truth_value "$WORK/$s.truth" packets-captured)"
 done
 sleep 1.5 # the final totals stay in place, interval after interval
 for s in "${sources[@]}"; do

@@ -17,16 +17,13 @@ port=$(pf_free_port)
 
 # The central collector: receives, writes CSV; loads no pcapflow.
 central="$WORK/central"
-pcapflow_plugin_dir "$central/plugins" logfile csv network
-pf_collectd_conf "$central" 1
+mkdir -p "$central"
 printf 'fleet: %s\n' "$secret" >"$central/auth"
 # One write thread: an edge's rows arrive in bursts (a network packet holds
 # several intervals), and collectd's csv plugin, written to by several
 # threads at once, can garble the first rows of a file it is creating.
-cat >>"$central/collectd.conf" <<CONF
-Hostname "central"
+pf_collectd "$central" --hostname central --plugin network --no-pcapflow --stdin <<CONF
 WriteThreads 1
-LoadPlugin network
 <Plugin network>
   <Listen "127.0.0.1" "$port">
     SecurityLevel Sign
@@ -34,51 +31,22 @@ LoadPlugin network
   </Listen>
 </Plugin>
 CONF
-pf_collectd_start "$central"
 central_pid=$COLLECTD_PID
-pf_wait_until 20 grep -qs "Initialization complete" "$central/collectd.log" ||
-  pf_fail "the central collectd did not start: $(tail -n 5 "$central/collectd.log")"
 
 # edge NAME SEED SERVER_BLOCK_BODY : an edge collectd reading a generated
 # capture with pcapflow and sending to the central one; it also keeps its
 # own CSV, to hold what arrives centrally to what was sent. Sets EDGE_PID.
 edge() {
   local name=$1 seed=$2 security=$3 dir="$WORK/$1"
-  "$GEN" --scenario coverage --seed "$seed" --out "$WORK/$name.pcap" --truth "$WORK/$name.truth" ||
-    pf_fail "generator failed"
-  pcapflow_plugin_dir "$dir/plugins" logfile csv network
-  mkdir -p "$dir/csv"
-  {
-    pcapflow_conf_header "$dir" 1
-    cat <<CONF
-Hostname "$name"
-LoadPlugin logfile
-<Plugin logfile>
-  LogLevel info
-  File "$dir/collectd.log"
-</Plugin>
-LoadPlugin csv
-<Plugin csv>
-  DataDir "$dir/csv"
-  StoreRates false
-</Plugin>
-LoadPlugin network
+  pf_gen "$name" coverage --seed "$seed"
+  pf_collectd "$dir" --hostname "$name" --plugin network --local \
+    --file "$WORK/$name.pcap" Instance uplink --stdin <<CONF
 <Plugin network>
   <Server "127.0.0.1" "$port">
 $security
   </Server>
 </Plugin>
-LoadPlugin pcapflow
-<Plugin pcapflow>
-  LocalNetwork "$LOCAL_V4"
-  LocalNetwork "$LOCAL_V6"
-  <File "$WORK/$name.pcap">
-    Instance "uplink"
-  </File>
-</Plugin>
 CONF
-  } >"$dir/collectd.conf"
-  pf_collectd_start "$dir"
   EDGE_PID[$name]=$COLLECTD_PID
 }
 declare -A EDGE_PID
@@ -95,7 +63,7 @@ edge edge-wrongkey 23 "    SecurityLevel Encrypt
 edge edge-plain 24 "    SecurityLevel None"
 
 for name in edge-sign edge-crypt; do
-  total=$(awk '$1 == "packets-captured" {print $2}' "$WORK/$name.truth")
+  total=$(pf_truth_value "$WORK/$name.truth" packets-captured)
   arrived() { [[ "$(HOSTNAME_TEST=$1 pf_value "$central" uplink packets-captured)" == "$2" ]]; }
   pf_wait_until 30 arrived "$name" "$total" ||
     pf_fail "$name: the central collectd wrote packets-captured=$(HOSTNAME_TEST=$name pf_value "$central" uplink packets-captured), expected $total; $(tail -n 3 "$central/collectd.log")"

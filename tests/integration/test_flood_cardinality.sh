@@ -3,31 +3,17 @@
 # collectd: the flow table stays at its configured bound (MaxFlows, least
 # recently seen flows evicted, counted exactly), every counter is exact, and
 # the number of distinct series ever written stays within the documented
-# bound: 87 fixed + 3 x (TopSeriesLimit + 1), whatever the traffic.
+# bound: 88 fixed + 3 x (TopSeriesLimit + 1), whatever the traffic.
 source "$(dirname "$0")/lib.sh"
 pf_test_init flood_cardinality
 
-"$GEN" --scenario flood --packets 1000000 --seed 2 --no-top --out "$WORK/flood.pcap" \
-  --truth "$WORK/flood.truth" || pf_fail "generator failed"
-total=$(awk '$1 == "packets-captured" {print $2}' "$WORK/flood.truth")
+pf_gen flood flood --packets 1000000 --seed 2 --no-top
+total=$(pf_truth_value "$WORK/flood.truth" packets-captured)
 limit=10
 
 dir="$WORK/collectd"
-pcapflow_plugin_dir "$dir/plugins" logfile csv
-pf_collectd_conf "$dir" 1
-cat >>"$dir/collectd.conf" <<CONF
-LoadPlugin pcapflow
-<Plugin pcapflow>
-  LocalNetwork "$LOCAL_V4"
-  LocalNetwork "$LOCAL_V6"
-  TopN 10
-  TopSeriesLimit $limit
-  File "$WORK/flood.pcap"
-</Plugin>
-CONF
-pf_collectd_start "$dir"
-read_all() { [[ "$(pf_value "$dir" flood packets-captured)" == "$total" ]]; }
-pf_wait_until 60 read_all || pf_fail "captured $(pf_value "$dir" flood packets-captured) of $total"
+pf_collectd "$dir" --local --opt TopN 10 --opt TopSeriesLimit "$limit" --file "$WORK/flood.pcap"
+pf_wait_captured flood "$total" 60
 sleep 1.5
 pf_csv_values "$dir" flood >"$WORK/actual"
 pf_compare_truth "$WORK/flood.truth" "$WORK/actual" flood || pf_fail "CSV differs from the ground truth"
@@ -37,7 +23,7 @@ pf_compare_truth "$WORK/flood.truth" "$WORK/actual" flood || pf_fail "CSV differ
 pf_collectd_stop
 
 series=$(ls "$dir/csv/$HOSTNAME_TEST/pcapflow-flood" | sed -E 's/-[0-9]{4}-[0-9]{2}-[0-9]{2}$//' | sort -u | wc -l)
-bound=$((87 + 3 * (limit + 1)))
+bound=$((88 + 3 * (limit + 1)))
 [[ "$series" -le "$bound" ]] || pf_fail "$series distinct series written, the bound is $bound"
 named_hosts=$(ls "$dir/csv/$HOSTNAME_TEST/pcapflow-flood" | grep -c '^bytes-top_host_' || true)
 [[ "$named_hosts" -ge 2 ]] || pf_fail "no top hosts were named at all ($named_hosts)"

@@ -7,25 +7,13 @@
 source "$(dirname "$0")/lib.sh"
 pf_test_init flows_collectd
 
-"$GEN" --scenario flows --seed 12 --no-top --out "$WORK/flows.pcap" --truth "$WORK/flows.truth" ||
-  pf_fail "generator failed"
-total=$(awk '$1 == "packets-captured" {print $2}' "$WORK/flows.truth")
+pf_gen flows flows --seed 12 --no-top
+total=$(pf_truth_value "$WORK/flows.truth" packets-captured)
 grep -q '^connections-flows_expired [1-9]' "$WORK/flows.truth" || pf_fail "the capture expires no flow"
 
 dir="$WORK/collectd"
-pcapflow_plugin_dir "$dir/plugins" logfile csv
-pf_collectd_conf "$dir" 1
-cat >>"$dir/collectd.conf" <<CONF
-LoadPlugin pcapflow
-<Plugin pcapflow>
-  LocalNetwork "$LOCAL_V4"
-  LocalNetwork "$LOCAL_V6"
-  File "$WORK/flows.pcap"
-</Plugin>
-CONF
-pf_collectd_start "$dir"
-read_all() { [[ "$(pf_value "$dir" flows packets-captured)" == "$total" ]]; }
-pf_wait_until 30 read_all || pf_fail "captured $(pf_value "$dir" flows packets-captured) of $total"
+pf_collectd "$dir" --local --file "$WORK/flows.pcap"
+pf_wait_captured flows "$total"
 sleep 1.5 # final values, and at least one more interval
 pf_csv_values "$dir" flows >"$WORK/actual"
 pf_compare_truth "$WORK/flows.truth" "$WORK/actual" flows || pf_fail "CSV differs from the ground truth"

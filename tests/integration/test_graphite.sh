@@ -14,30 +14,14 @@ pf_test_init graphite
 
 pf_carbon_start "$WORK/carbon"
 
-"$GEN" --scenario coverage --seed 11 --out "$WORK/cov.pcap" --truth "$WORK/cov.truth" ||
-  pf_fail "generator failed"
+pf_gen cov coverage --seed 11
 
 # A host name and an instance with dots: write_graphite turns them into "_".
 host="edge1.example"
 instance="day1.cov"
 dir="$WORK/collectd"
-pcapflow_plugin_dir "$dir/plugins" logfile csv write_graphite
-mkdir -p "$dir/csv"
-{
-  pcapflow_conf_header "$dir" 1
-  cat <<CONF
-Hostname "$host"
-LoadPlugin logfile
-<Plugin logfile>
-  LogLevel info
-  File "$dir/collectd.log"
-</Plugin>
-LoadPlugin csv
-<Plugin csv>
-  DataDir "$dir/csv"
-  StoreRates false
-</Plugin>
-LoadPlugin write_graphite
+pf_collectd "$dir" --hostname "$host" --plugin write_graphite \
+  --local --file "$WORK/cov.pcap" Instance "$instance" --stdin <<CONF
 <Plugin write_graphite>
   <Node "carbon">
     Host "127.0.0.1"
@@ -48,20 +32,10 @@ LoadPlugin write_graphite
     StoreRates false
   </Node>
 </Plugin>
-LoadPlugin pcapflow
-<Plugin pcapflow>
-  LocalNetwork "$LOCAL_V4"
-  LocalNetwork "$LOCAL_V6"
-  <File "$WORK/cov.pcap">
-    Instance "$instance"
-  </File>
-</Plugin>
 CONF
-} >"$dir/collectd.conf"
-pf_collectd_start "$dir"
 
 whisper="$WORK/carbon/storage/whisper/collectd/edge1_example/pcapflow-day1_cov"
-total=$(awk '$1 == "packets-captured" {print $2}' "$WORK/cov.truth")
+total=$(pf_truth_value "$WORK/cov.truth" packets-captured)
 stored_all() { [[ "$(pf_whisper_last "$whisper/packets-captured.wsp")" == "$total" ]]; }
 pf_wait_until 40 stored_all ||
   pf_fail "whisper packets-captured is \"$(pf_whisper_last "$whisper/packets-captured.wsp")\", expected $total; carbon: $(tail -n 3 "$WORK/carbon/carbon.out"); collectd: $(tail -n 3 "$dir/collectd.log")"

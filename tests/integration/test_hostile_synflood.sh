@@ -14,14 +14,11 @@ PACKETS=3000000
 # plus 8 MiB for everything else that may grow with the traffic.
 MAX_GROWTH_KIB=$(((262144 * (112 + 4 + 64)) / 1024 + 8192))
 
-"$GEN" --scenario flood --packets "$PACKETS" --seed 29 --out "$WORK/flood.pcap" --truth "$WORK/flood.truth" ||
-  pf_fail "generator failed"
-"$GEN" --scenario flood --packets 1000 --seed 29 --out "$WORK/small.pcap" || pf_fail "generator failed"
+pf_gen flood flood --packets "$PACKETS" --seed 29
+pf_gen small flood --packets 1000 --seed 29
 
-"$REPLAY" -t -l "$LOCAL_V4" -l "$LOCAL_V6" "$WORK/flood.pcap" >"$WORK/flood.out" 2>"$WORK/flood.err" ||
-  pf_fail "pcapflow-replay failed on the flood: $(cat "$WORK/flood.err")"
-"$REPLAY" -t -l "$LOCAL_V4" -l "$LOCAL_V6" "$WORK/small.pcap" >"$WORK/small.out" 2>"$WORK/small.err" ||
-  pf_fail "pcapflow-replay failed on the small capture: $(cat "$WORK/small.err")"
+pf_replay_timed flood -l "$LOCAL_V4" -l "$LOCAL_V6"
+pf_replay_timed small -l "$LOCAL_V4" -l "$LOCAL_V6"
 rm -f "$WORK/flood.pcap"
 
 pf_compare_truth "$WORK/flood.truth" "$WORK/flood.out" synflood || pf_fail "the flood's counts differ from the ground truth"
@@ -36,10 +33,5 @@ done
   pf_fail "the flow table did not stay at MaxFlows: $(grep current_connections-flows "$WORK/flood.out")"
 series=$(wc -l <"$WORK/flood.out")
 
-figure() { awk -v k="$2" '{ for (i = 1; i < NF; i++) if ($i == k) print $(i + 1) }' "$1"; }
-rss_flood=$(figure "$WORK/flood.err" max_rss_kib)
-rss_small=$(figure "$WORK/small.err" max_rss_kib)
-[[ -n "$rss_flood" && -n "$rss_small" ]] || pf_fail "no memory figures from pcapflow-replay -t"
-((rss_flood - rss_small <= MAX_GROWTH_KIB)) ||
-  pf_fail "peak memory grew from $rss_small KiB (1000 packets) to $rss_flood KiB ($PACKETS packets)"
-pf_pass "$PACKETS spoofed SYNs exact; $series series as for 1000 packets; peak RSS $rss_flood KiB vs $rss_small KiB; $(figure "$WORK/flood.err" ns_per_packet) ns per packet (measured)"
+pf_rss_growth_within flood small "$MAX_GROWTH_KIB"
+pf_pass "$PACKETS spoofed SYNs exact; $series series as for 1000 packets; peak RSS $RSS_BIG KiB vs $RSS_SMALL KiB; $(pf_figure flood ns_per_packet) ns per packet (measured)"

@@ -14,37 +14,16 @@ pf_test_init idle_link
 pf_netns_init
 pf_veth_up
 
-"$GEN" --scenario live --seed 11 --out "$WORK/live.pcap" --truth "$WORK/live.truth" ||
-  pf_fail "generator failed"
-"$GEN" --scenario flood --packets 200000 --seed 3 --out "$WORK/burst.pcap" ||
-  pf_fail "generator failed"
+pf_gen live live --seed 11
+pf_gen burst flood --packets 200000 --seed 3
 
 dir="$WORK/collectd"
-pcapflow_plugin_dir "$dir/plugins" logfile csv
-pf_collectd_conf "$dir" 1
-cat >>"$dir/collectd.conf" <<CONF
-LoadPlugin pcapflow
-<Plugin pcapflow>
-  <Interface "$VETH_B">
-    Instance "veth"
-    BufferSize 1
-    TcpTimeout 2
-    TcpClosedTimeout 1
-    UdpTimeout 2
-    IcmpTimeout 2
-    OtherTimeout 2
-  </Interface>
-</Plugin>
-CONF
-pf_collectd_start "$dir" ip netns exec "$NS_B"
-pf_wait_until 20 grep -q "capturing on \"$VETH_B\"" "$dir/collectd.log" ||
-  pf_fail "capture did not start: $(cat "$dir/collectd.log")"
+pf_collectd "$dir" --netns "$NS_B" --interface "$VETH_B" Instance veth BufferSize 1 \
+  TcpTimeout 2 TcpClosedTimeout 1 UdpTimeout 2 IcmpTimeout 2 OtherTimeout 2
 
 # 1. Flows expire on a silent link.
 sent=$(pf_replay "$WORK/live.pcap")
-captured_all() { [[ "$(pf_value "$dir" veth packets-captured)" == "$sent" ]]; }
-pf_wait_until 20 captured_all ||
-  pf_fail "captured $(pf_value "$dir" veth packets-captured) of $sent packets"
+pf_wait_captured veth "$sent" 20
 new=$(pf_value "$dir" veth connections-flows_new)
 [[ "$new" -gt 0 ]] || pf_fail "the replay made no flows"
 all_expired() {

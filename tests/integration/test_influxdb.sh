@@ -15,16 +15,11 @@ printf 'fleet: s3cret-fleet-key\n' >"$WORK/auth_file"
 pf_influxd_start "$WORK/influx" "  security-level = \"sign\"
   auth-file = \"$WORK/auth_file\""
 
-"$GEN" --scenario coverage --seed 12 --out "$WORK/cov.pcap" --truth "$WORK/cov.truth" ||
-  pf_fail "generator failed"
+pf_gen cov coverage --seed 12
 
 host="edge2"
 dir="$WORK/collectd"
-pcapflow_plugin_dir "$dir/plugins" logfile csv network
-pf_collectd_conf "$dir" 1
-cat >>"$dir/collectd.conf" <<CONF
-Hostname "$host"
-LoadPlugin network
+pf_collectd "$dir" --hostname "$host" --plugin network --local --file "$WORK/cov.pcap" Instance cov --stdin <<CONF
 <Plugin network>
   <Server "127.0.0.1" "$INFLUX_COLLECTD_PORT">
     SecurityLevel Sign
@@ -32,18 +27,9 @@ LoadPlugin network
     Password "s3cret-fleet-key"
   </Server>
 </Plugin>
-LoadPlugin pcapflow
-<Plugin pcapflow>
-  LocalNetwork "$LOCAL_V4"
-  LocalNetwork "$LOCAL_V6"
-  <File "$WORK/cov.pcap">
-    Instance "cov"
-  </File>
-</Plugin>
 CONF
-pf_collectd_start "$dir"
 
-total=$(awk '$1 == "packets-captured" {print $2}' "$WORK/cov.truth")
+total=$(pf_truth_value "$WORK/cov.truth" packets-captured)
 # "measurement,tags,time,value" -> "measurement tags value", tags in key order.
 influx_rows() {
   pf_influx "SELECT last(\"value\") FROM /^pcapflow_/ WHERE time > now() - 10m GROUP BY *" 2>/dev/null |

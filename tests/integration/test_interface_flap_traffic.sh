@@ -12,26 +12,11 @@ pf_veth_up
 OUTAGES=2
 RESUME_BOUND_S=5 # RetryMax 1 s + two 1 s intervals + slack
 
-"$GEN" --scenario mixed --packets 20000 --seed 19 --out "$WORK/mixed.pcap" || pf_fail "generator failed"
+pf_gen mixed mixed --packets 20000 --seed 19
 
 dir="$WORK/collectd"
-pcapflow_plugin_dir "$dir/plugins" logfile csv
-pf_collectd_conf "$dir" 1
-cat >>"$dir/collectd.conf" <<CONF
-LoadPlugin pcapflow
-<Plugin pcapflow>
-  LocalNetwork "$LOCAL_V4"
-  LocalNetwork "$LOCAL_V6"
-  RetryMax 1
-  BufferSize 1
-  <Interface "$VETH_B">
-    Instance "veth"
-  </Interface>
-</Plugin>
-CONF
-pf_collectd_start "$dir" ip netns exec "$NS_B"
-pf_wait_until 20 grep -qs "capturing on \"$VETH_B\"" "$dir/collectd.log" ||
-  pf_fail "capture did not start: $(cat "$dir/collectd.log" 2>/dev/null)"
+pf_collectd "$dir" --local --opt RetryMax 1 --opt BufferSize 1 --netns "$NS_B" \
+  --interface "$VETH_B" Instance veth
 
 # send : tcpreplay in the background, bounded in loops and time; sets SENDER.
 send() {

@@ -7,25 +7,12 @@ source "$(dirname "$0")/lib.sh"
 pf_test_init interface_lifecycle
 pf_netns_init
 
-"$GEN" --scenario live --seed 11 --out "$WORK/live.pcap" --truth "$WORK/live.truth" ||
-  pf_fail "generator failed"
-total=$(awk '$1 == "packets-captured" {print $2}' "$WORK/live.truth")
+pf_gen live live --seed 11
+total=$(pf_truth_value "$WORK/live.truth" packets-captured)
 
 dir="$WORK/collectd"
-pcapflow_plugin_dir "$dir/plugins" logfile csv
-pf_collectd_conf "$dir" 1
-cat >>"$dir/collectd.conf" <<CONF
-LoadPlugin pcapflow
-<Plugin pcapflow>
-  LocalNetwork "$LOCAL_V4"
-  LocalNetwork "$LOCAL_V6"
-  RetryMax 1
-  <Interface "$VETH_B">
-    Instance "veth"
-  </Interface>
-</Plugin>
-CONF
-pf_collectd_start "$dir" ip netns exec "$NS_B"
+pf_collectd "$dir" --local --opt RetryMax 1 --netns "$NS_B" --interface "$VETH_B" Instance veth \
+  --wait init # the interface does not exist yet
 
 # 1. Missing at start: one error line, however many attempts.
 pf_wait_until 20 grep -q "source \"veth\": $VETH_B: No such device" "$dir/collectd.log" ||
@@ -42,8 +29,7 @@ pf_wait_until 20 grep -q "capturing on \"$VETH_B\" again" "$dir/collectd.log" ||
   pf_fail "capture did not start when the interface appeared: $(grep veth "$dir/collectd.log")"
 sent=$(pf_replay "$WORK/live.pcap")
 [[ "$sent" == "$total" ]] || pf_fail "tcpreplay sent $sent of $total"
-captured_is() { [[ "$(pf_value "$dir" veth packets-captured)" == "$1" ]]; }
-pf_wait_until 20 captured_is "$total" || pf_fail "captured $(pf_value "$dir" veth packets-captured) of $total"
+pf_wait_captured veth "$total" 20
 
 # 3. It disappears while captured, and comes back: one line per outage,
 # counting resumes, nothing is lost or counted twice.
@@ -57,8 +43,7 @@ pf_veth_up
 pf_wait_until 20 bash -c "[[ \$(grep -c 'capturing on \"$VETH_B\" again' '$dir/collectd.log') == 2 ]]" ||
   pf_fail "capture did not resume: $(grep veth "$dir/collectd.log")"
 sent=$(pf_replay "$WORK/live.pcap")
-pf_wait_until 20 captured_is $((2 * total)) ||
-  pf_fail "after the reopen captured $(pf_value "$dir" veth packets-captured), expected $((2 * total))"
+pf_wait_captured veth $((2 * total)) 20
 sleep 1.5
 pf_csv_values "$dir" veth >"$WORK/actual"
 pf_scale_truth 2 <"$WORK/live.truth" >"$WORK/twice.truth"

@@ -13,18 +13,15 @@ command -v valgrind >/dev/null || pf_skip "valgrind is not installed (make deps)
 [[ $(readelf -S "$BUILD/pcapflow.so" | grep -c debug_info) -gt 0 ]] ||
   pf_fail "build/pcapflow.so has no debug information: build it with -g (the default CFLAGS)"
 
-"$GEN" --scenario coverage --seed 9 --out "$WORK/cov.pcap" --truth "$WORK/cov.truth" || pf_fail "generator failed"
-total=$(awk '$1 == "packets-captured" {print $2}' "$WORK/cov.truth")
+pf_gen cov coverage --seed 9
+total=$(pf_truth_value "$WORK/cov.truth" packets-captured)
 
-# vg_collectd DIR : collectd under memcheck, in the background.
-vg_collectd() {
-  local dir=$1
-  valgrind --tool=memcheck --leak-check=full --show-leak-kinds=all \
-    --errors-for-leak-kinds=all --num-callers=40 \
-    --xml=yes --xml-file="$dir/vg.xml" --log-file="$dir/vg.log" \
-    "$COLLECTD_BIN" -f -C "$dir/collectd.conf" >>"$dir/collectd.out" 2>&1 &
-  COLLECTD_PID=$!
-  PF_PIDS+=("$COLLECTD_PID")
+# memcheck DIR : sets MEMCHECK to the prefix that runs collectd under
+# memcheck, its reports in DIR.
+memcheck() {
+  MEMCHECK=(valgrind --tool=memcheck --leak-check=full --show-leak-kinds=all
+    --errors-for-leak-kinds=all --num-callers=40
+    --xml=yes --xml-file="$1/vg.xml" --log-file="$1/vg.log")
 }
 
 # vg_stop DIR : SIGTERM, then wait for valgrind's leak search to finish.
@@ -73,28 +70,12 @@ all_leaks() {
 # 1. A full life: file, live, missing interface, traffic rules reloaded
 # once, a few intervals, shutdown.
 dir="$WORK/run"
+memcheck "$dir"
 cp "$PCAPFLOW_ROOT/collectd.conf.d/pcapflow.yaml" "$WORK/rules.yaml"
-pcapflow_plugin_dir "$dir/plugins" logfile csv
-pf_collectd_conf "$dir" 1
-cat >>"$dir/collectd.conf" <<CONF
-LoadPlugin pcapflow
-<Plugin pcapflow>
-  RulesFile "$WORK/rules.yaml"
-  LocalNetwork "$LOCAL_V4"
-  LocalNetwork "$LOCAL_V6"
-  RetryMax 1
-  <File "$WORK/cov.pcap">
-    Instance "file"
-  </File>
-  <Interface "lo">
-    Filter "udp port 9"
-  </Interface>
-  Interface "pfnone$$"
-</Plugin>
-CONF
-vg_collectd "$dir"
-captured_all() { [[ "$(pf_value "$dir" file packets-captured)" == "$total" ]]; }
-pf_wait_until 120 captured_all || pf_fail "under valgrind the file source captured $(pf_value "$dir" file packets-captured) of $total"
+pf_collectd "$dir" --opt RulesFile "$WORK/rules.yaml" --local --opt RetryMax 1 \
+  --file "$WORK/cov.pcap" Instance file --interface lo Filter "udp port 9" --interface "pfnone$$" \
+  --wait none -- "${MEMCHECK[@]}"
+pf_wait_captured file "$total" 120
 rows_ge() { local f; f=$(ls "$dir/csv/$HOSTNAME_TEST/pcapflow-file/"packets-captured-* 2>/dev/null | head -n 1); [[ -n "$f" && $(wc -l <"$f") -gt $1 ]]; }
 pf_wait_until 60 rows_ge 3 || pf_fail "fewer than 3 intervals were dispatched"
 # A new rule set (one class fewer) replaces the old between intervals.
@@ -113,20 +94,9 @@ run_summary=$(all_leaks "$dir")
 # 2. A configuration that fails after some sources were already parsed:
 # init refuses to start, shutdown frees what the parser kept.
 dir="$WORK/bad"
-pcapflow_plugin_dir "$dir/plugins" logfile csv
-pf_collectd_conf "$dir" 1
-cat >>"$dir/collectd.conf" <<CONF
-LoadPlugin pcapflow
-<Plugin pcapflow>
-  LocalNetwork "$LOCAL_V4"
-  File "$WORK/cov.pcap"
-  Interface "lo"
-  <Interface "pfnone$$">
-    Filter "tcp port"
-  </Interface>
-</Plugin>
-CONF
-vg_collectd "$dir"
+memcheck "$dir"
+pf_collectd "$dir" --opt LocalNetwork "$LOCAL_V4" --file "$WORK/cov.pcap" --interface lo \
+  --interface "pfnone$$" Filter "tcp port" --wait none -- "${MEMCHECK[@]}"
 pf_wait_until 60 grep -qs "Initialization of plugin \`pcapflow' failed" "$dir/collectd.log" ||
   pf_fail "the bad configuration was not refused: $(cat "$dir/collectd.log")"
 vg_stop "$dir"

@@ -8,38 +8,23 @@ command -v setpriv >/dev/null || pf_skip "setpriv (util-linux) is missing"
 pf_netns_init
 pf_veth_up
 
-"$GEN" --scenario live --seed 13 --out "$WORK/live.pcap" --truth "$WORK/live.truth" || pf_fail "generator failed"
-total=$(awk '$1 == "packets-captured" {print $2}' "$WORK/live.truth")
+pf_gen live live --seed 13
+total=$(pf_truth_value "$WORK/live.truth" packets-captured)
 CAP_NET_RAW_MASK=$((1 << 13))
 
-# start DIR CAPS : collectd in $NS_B with bounding set CAPS (setpriv syntax),
-# so that as root it holds exactly those capabilities.
+# start DIR CAPS WAIT : collectd in $NS_B with bounding set CAPS (setpriv
+# syntax), so that as root it holds exactly those capabilities; WAIT as
+# pf_collectd's --wait.
 start() {
-  local dir=$1 caps=$2
-  pcapflow_plugin_dir "$dir/plugins" logfile csv
-  pf_collectd_conf "$dir" 1
-  cat >>"$dir/collectd.conf" <<CONF
-LoadPlugin pcapflow
-<Plugin pcapflow>
-  LocalNetwork "$LOCAL_V4"
-  LocalNetwork "$LOCAL_V6"
-  RetryMax 1
-  <Interface "$VETH_B">
-    Instance "veth"
-    Promiscuous true
-  </Interface>
-</Plugin>
-CONF
-  pf_collectd_start "$dir" ip netns exec "$NS_B" setpriv --bounding-set="$caps" --inh-caps=-all
+  pf_collectd "$1" --local --opt RetryMax 1 --netns "$NS_B" --wait "$3" \
+    --interface "$VETH_B" Instance veth Promiscuous true -- setpriv --bounding-set="$2" --inh-caps=-all
 }
 
 effective_caps() { awk '/^CapEff:/ {print $2}' "/proc/$COLLECTD_PID/status"; }
 
 # 1. Only CAP_NET_RAW: captures, exactly, in promiscuous mode.
 dir="$WORK/raw"
-start "$dir" -all,+net_raw
-pf_wait_until 20 grep -qs "capturing on \"$VETH_B\"" "$dir/collectd.log" ||
-  pf_fail "with CAP_NET_RAW only, capture did not start: $(cat "$dir/collectd.log" 2>/dev/null)"
+start "$dir" -all,+net_raw capture
 caps=$(effective_caps)
 [[ $((16#$caps)) == "$CAP_NET_RAW_MASK" ]] || pf_fail "collectd's effective capabilities are $caps, not CAP_NET_RAW alone"
 caps_raw=$caps
@@ -47,8 +32,7 @@ ip -n "$NS_B" -d link show "$VETH_B" | grep -c >/dev/null "promiscuity 1" ||
   pf_fail "Promiscuous true did not put $VETH_B in promiscuous mode: $(ip -n "$NS_B" -d link show "$VETH_B")"
 sent=$(pf_replay "$WORK/live.pcap")
 [[ "$sent" == "$total" ]] || pf_fail "tcpreplay sent $sent of $total"
-captured_all() { [[ "$(pf_value "$dir" veth packets-captured)" == "$total" ]]; }
-pf_wait_until 20 captured_all || pf_fail "with CAP_NET_RAW only, captured $(pf_value "$dir" veth packets-captured) of $total"
+pf_wait_captured veth "$total" 20
 sleep 1.5
 pf_csv_values "$dir" veth >"$WORK/actual"
 pf_compare_truth "$WORK/live.truth" "$WORK/actual" raw_only || pf_fail "with CAP_NET_RAW only, counts differ from the ground truth"
@@ -58,7 +42,7 @@ pf_collectd_stop
 # included): nothing is captured, and the log says which one is missing,
 # once, however many times opening is retried.
 dir="$WORK/noraw"
-start "$dir" -net_raw
+start "$dir" -net_raw init
 expected="pcapflow: source \"veth\": $VETH_B: You don't have permission to perform this capture on that device (socket: Operation not permitted); capturing needs CAP_NET_RAW, which this process does not have; retrying every 1 s at most"
 pf_wait_until 20 grep -qsF "$expected" "$dir/collectd.log" ||
   pf_fail "without CAP_NET_RAW the log does not name it: $(grep pcapflow "$dir/collectd.log")"

@@ -7,33 +7,15 @@ pf_test_init live_veth
 pf_netns_init
 pf_veth_up
 
-"$GEN" --scenario live --seed 7 --out "$WORK/live.pcap" --truth "$WORK/live.truth" ||
-  pf_fail "generator failed"
-total=$(awk '$1 == "packets-captured" {print $2}' "$WORK/live.truth")
+pf_gen live live --seed 7
+total=$(pf_truth_value "$WORK/live.truth" packets-captured)
 
 dir="$WORK/collectd"
-pcapflow_plugin_dir "$dir/plugins" logfile csv
-pf_collectd_conf "$dir" 1
-cat >>"$dir/collectd.conf" <<CONF
-LoadPlugin pcapflow
-<Plugin pcapflow>
-  LocalNetwork "$LOCAL_V4"
-  LocalNetwork "$LOCAL_V6"
-  <Interface "$VETH_B">
-    Instance "veth"
-  </Interface>
-</Plugin>
-CONF
-pf_collectd_start "$dir" ip netns exec "$NS_B"
-pf_wait_until 20 grep -q "capturing on \"$VETH_B\"" "$dir/collectd.log" ||
-  pf_fail "capture did not start: $(cat "$dir/collectd.log")"
+pf_collectd "$dir" --local --netns "$NS_B" --interface "$VETH_B" Instance veth
 
 sent=$(pf_replay "$WORK/live.pcap")
 [[ "$sent" == "$total" ]] || pf_fail "tcpreplay sent $sent packets, the capture holds $total"
-
-captured_all() { [[ "$(pf_value "$dir" veth packets-captured)" == "$total" ]]; }
-pf_wait_until 20 captured_all ||
-  pf_fail "captured $(pf_value "$dir" veth packets-captured) of $total packets"
+pf_wait_captured veth "$total" 20
 sleep 1.5 # one more interval: nothing more may arrive
 pf_csv_values "$dir" veth >"$WORK/actual"
 pf_compare_truth "$WORK/live.truth" "$WORK/actual" live || pf_fail "counts differ from the ground truth"

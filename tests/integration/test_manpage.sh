@@ -12,25 +12,28 @@ warnings=$(groff -man -ww -z "$page" 2>&1)
 # The page as a reader sees it, without hyphenation.
 groff -man -Tutf8 -rHY=0 -rLL=200n "$page" 2>/dev/null | col -bx | sed 's/‐/-/g; s/−/-/g' >"$WORK/text"
 
+# absent FLAGS PATTERN LIST : the lines of LIST whose PATTERN (printf's %s
+# the line) grep -qFLAGS does not find in the page.
+absent() {
+  local x
+  while read -r x; do
+    grep -q"$1" -- "$(printf "$2" "$x")" "$WORK/text" || printf '%s ' "$x"
+  done <"$3"
+}
+
 # Options: the first column of CONFIG.md's tables (names may end in digits:
 # TopHostPrefixV4).
 grep -oE '^\| `[A-Z][A-Za-z0-9]+' "$PCAPFLOW_ROOT/docs/CONFIG.md" | tr -d '|` ' | sort -u >"$WORK/options"
 [[ $(wc -l <"$WORK/options") -ge 20 ]] || pf_fail "could not read the options of CONFIG.md"
-missing=()
-while read -r opt; do
-  grep -qE "^ {7}$opt( |$)" "$WORK/text" || missing+=("$opt")
-done <"$WORK/options"
-[[ ${#missing[@]} == 0 ]] || pf_fail "the man page does not describe: ${missing[*]}"
+missing=$(absent E '^ {7}%s( |$)' "$WORK/options")
+[[ -z $missing ]] || pf_fail "the man page does not describe: $missing"
 
 # Series: each type_instance of METRICS.md appears, as a word.
 grep -oE '^\| `[a-z_]+-[a-z0-9_]+`' "$PCAPFLOW_ROOT/docs/METRICS.md" | tr -d '|` ' |
   sed -E 's/^[a-z_]+-//; s/^malformed_//' | sort -u >"$WORK/series"
 [[ $(wc -l <"$WORK/series") -ge 40 ]] || pf_fail "could not read the series of METRICS.md"
-missing=()
-while read -r s; do
-  grep -qwE "$s" "$WORK/text" || missing+=("$s")
-done <"$WORK/series"
-[[ ${#missing[@]} == 0 ]] || pf_fail "the man page does not name: ${missing[*]}"
+missing=$(absent wE %s "$WORK/series")
+[[ -z $missing ]] || pf_fail "the man page does not name: $missing"
 
 # Families (rows with `<…>`): named in full, the part that comes from the
 # traffic as a placeholder in capitals, as man pages write them
@@ -38,11 +41,8 @@ done <"$WORK/series"
 grep -oE '^\| `[a-z_]+-[a-z0-9_]*<[a-z ]+>[a-z0-9_<>]*`' "$PCAPFLOW_ROOT/docs/METRICS.md" | tr -d '|` ' |
   sed -E 's/<([a-z]+)>/\U\1/g' | sort -u >"$WORK/families"
 [[ $(wc -l <"$WORK/families") -ge 3 ]] || pf_fail "could not read the families of METRICS.md"
-missing=()
-while read -r f; do
-  grep -qwF "$f" "$WORK/text" || missing+=("$f")
-done <"$WORK/families"
-[[ ${#missing[@]} == 0 ]] || pf_fail "the man page does not name the families: ${missing[*]}"
+missing=$(absent wF %s "$WORK/families")
+[[ -z $missing ]] || pf_fail "the man page does not name the families: $missing"
 # The bound on series, with the figures of METRICS.md's tables (as
 # test_metrics_doc.sh holds METRICS.md to them): fixed identifiers less the
 # top-N lists' `other` rows, and the per-class families.

@@ -55,21 +55,10 @@ check_ids() {
 }
 
 dir="$WORK/collectd"
-"$GEN" --scenario coverage --seed 9 --out "$WORK/cov.pcap" --truth "$WORK/cov.truth"
-pcapflow_plugin_dir "$dir/plugins" logfile csv
-pf_collectd_conf "$dir" 1
-cat >>"$dir/collectd.conf" <<CONF
-LoadPlugin pcapflow
-<Plugin pcapflow>
-  LocalNetwork "$LOCAL_V4"
-  RulesFile "$PCAPFLOW_ROOT/collectd.conf.d/pcapflow.yaml"
-  Interface "lo"
-  File "$WORK/cov.pcap"
-  File "$WORK/tcp.pcap"
-</Plugin>
-CONF
-"$GEN" --scenario tcp --out "$WORK/tcp.pcap"
-pf_collectd_start "$dir"
+pf_gen cov coverage --seed 9
+pf_gen tcp tcp
+pf_collectd "$dir" --opt LocalNetwork "$LOCAL_V4" --opt RulesFile "$PCAPFLOW_ROOT/collectd.conf.d/pcapflow.yaml" \
+  --interface lo --file "$WORK/cov.pcap" --file "$WORK/tcp.pcap"
 n_fixed=$(wc -l <"$WORK/fixed")
 all_fixed_written() {
   [[ -z "$(pf_csv_values "$dir" "$1" | awk '{print $1}' | LC_ALL=C sort | LC_ALL=C comm -23 "${2:-$WORK/fixed_always}" -)" ]]

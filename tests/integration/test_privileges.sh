@@ -29,40 +29,25 @@ fi
 # ---- collectd as nobody ----
 pf_netns_init
 pf_veth_up
-"$GEN" --scenario live --seed 8 --out "$WORK/live.pcap" --truth "$WORK/live.truth" ||
-  pf_fail "generator failed"
-total=$(awk '$1 == "packets-captured" {print $2}' "$WORK/live.truth")
+pf_gen live live --seed 8
+total=$(pf_truth_value "$WORK/live.truth" packets-captured)
 chmod 755 "$WORK"
 
-# nobody_collectd DIR CAPS : a collectd capturing on the veth, as nobody,
-# with CAPS (e.g. "+net_raw", or "" for none) as its only capabilities.
+# nobody_collectd DIR CAPS WAIT : a collectd capturing on the veth, as
+# nobody, with CAPS (e.g. "+net_raw", or "" for none) as its only
+# capabilities; WAIT as pf_collectd's --wait.
 nobody_collectd() {
   local dir=$1 caps=$2
-  pcapflow_plugin_dir "$dir/plugins" logfile csv
-  pf_collectd_conf "$dir" 1
-  cat >>"$dir/collectd.conf" <<CONF
-LoadPlugin pcapflow
-<Plugin pcapflow>
-  LocalNetwork "$LOCAL_V4"
-  LocalNetwork "$LOCAL_V6"
-  <Interface "$VETH_B">
-    Instance "veth"
-    RetryMax 1
-  </Interface>
-</Plugin>
-CONF
-  chown -R nobody: "$dir"
   local capargs=(--inh-caps=-all --ambient-caps=-all --bounding-set=-all)
   [[ -n "$caps" ]] && capargs=(--inh-caps="-all,$caps" --ambient-caps="-all,$caps" --bounding-set="-all,$caps")
-  pf_collectd_start "$dir" ip netns exec "$NS_B" setpriv --reuid=nobody --regid=nogroup \
-    --clear-groups "${capargs[@]}" --
+  pf_collectd "$dir" --local --netns "$NS_B" --owner nobody --wait "$3" \
+    --interface "$VETH_B" Instance veth RetryMax 1 \
+    -- setpriv --reuid=nobody --regid=nogroup --clear-groups "${capargs[@]}" --
 }
 
 # With CAP_NET_RAW only: every packet, exactly.
 dir="$WORK/raw"
-nobody_collectd "$dir" +net_raw
-pf_wait_until 20 grep -qs "capturing on \"$VETH_B\"" "$dir/collectd.log" ||
-  pf_fail "capture did not start as nobody with CAP_NET_RAW: $(tail -n 5 "$dir/collectd.log")"
+nobody_collectd "$dir" +net_raw capture
 status="/proc/$COLLECTD_PID/status"
 [[ "$(awk '$1 == "Uid:" {print $2, $3}' "$status")" == "$(id -u nobody) $(id -u nobody)" ]] ||
   pf_fail "collectd does not run as nobody: $(grep Uid "$status")"
@@ -71,8 +56,7 @@ status="/proc/$COLLECTD_PID/status"
   pf_fail "collectd holds more than CAP_NET_RAW: $(grep Cap "$status" | tr '\n' ' ')"
 sent=$(pf_replay "$WORK/live.pcap")
 [[ "$sent" == "$total" ]] || pf_fail "tcpreplay sent $sent of $total packets"
-captured_all() { [[ "$(pf_value "$dir" veth packets-captured)" == "$total" ]]; }
-pf_wait_until 20 captured_all || pf_fail "captured $(pf_value "$dir" veth packets-captured) of $total"
+pf_wait_captured veth "$total" 20
 sleep 1.5
 pf_csv_values "$dir" veth >"$WORK/actual"
 # (top-N bytes and distinct counts are per interval: the live capture may
@@ -90,7 +74,7 @@ pf_collectd_stop
 
 # Without any capability: refused, and the log says what is missing.
 dir="$WORK/none"
-nobody_collectd "$dir" ""
+nobody_collectd "$dir" "" init
 failed() { [[ "$(pf_value "$dir" veth operations-capture_failed)" -ge 1 ]] 2>/dev/null; }
 pf_wait_until 20 failed || pf_fail "no failed open counted without CAP_NET_RAW: $(tail -n 5 "$dir/collectd.log")"
 grep -q "capturing needs CAP_NET_RAW" "$dir/collectd.log" || pf_fail "the log does not name CAP_NET_RAW: $(tail -n 5 "$dir/collectd.log")"

@@ -13,33 +13,20 @@ source "$(dirname "$0")/series.sh"
 pf_test_init prometheus
 pf_need curl
 
-"$GEN" --scenario coverage --seed 13 --out "$WORK/cov.pcap" --truth "$WORK/cov.truth" ||
-  pf_fail "generator failed"
+pf_gen cov coverage --seed 13
 
 host="edge3"
 port=$(pf_free_port)
 dir="$WORK/collectd"
-pcapflow_plugin_dir "$dir/plugins" logfile csv write_prometheus
-pf_collectd_conf "$dir" 1
-cat >>"$dir/collectd.conf" <<CONF
-Hostname "$host"
-LoadPlugin write_prometheus
+pf_collectd "$dir" --hostname "$host" --plugin write_prometheus --local \
+  --file "$WORK/cov.pcap" Instance cov-1 --stdin <<CONF
 <Plugin write_prometheus>
   Host "127.0.0.1"
   Port "$port"
 </Plugin>
-LoadPlugin pcapflow
-<Plugin pcapflow>
-  LocalNetwork "$LOCAL_V4"
-  LocalNetwork "$LOCAL_V6"
-  <File "$WORK/cov.pcap">
-    Instance "cov-1"
-  </File>
-</Plugin>
 CONF
-pf_collectd_start "$dir"
 
-total=$(awk '$1 == "packets-captured" {print $2}' "$WORK/cov.truth")
+total=$(pf_truth_value "$WORK/cov.truth" packets-captured)
 # Every scrape is kept: write_prometheus shows a series' latest value only,
 # so the top-N bytes and distinct counts of the interval the file was read
 # in are seen only by the scrapes made before the next interval. Scrape

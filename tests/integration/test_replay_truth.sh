@@ -14,18 +14,17 @@ for spec in ethernet:pcap sll:pcap sll2:pcap raw:pcap null:pcap loop:pcap ethern
   "$REPLAY" -l "$LOCAL_V4" -l "$LOCAL_V6" "$base.cap" >"$base.actual" ||
     pf_fail "pcapflow-replay failed on $spec"
   pf_compare_truth "$base.truth" "$base.actual" "$spec" || pf_fail "$spec: counts differ from the ground truth"
-  checked=$((checked + $(awk '$1 == "packets-captured" {print $2}' "$base.truth")))
+  checked=$((checked + $(pf_truth_value "$base.truth" packets-captured)))
 done
 # Flows, top-N lists and distinct counts over a timeline of two hours of
 # packet time (timeouts, closes, reopened connections, active timeouts).
 for lt in ethernet sll2 raw null; do
   base="$WORK/flows-$lt"
-  "$GEN" --scenario flows --linktype "$lt" --seed 4 --out "$base.pcap" --truth "$base.truth" ||
-    pf_fail "generator failed for flows/$lt"
+  pf_gen "flows-$lt" flows --linktype "$lt" --seed 4
   "$REPLAY" -l "$LOCAL_V4" -l "$LOCAL_V6" "$base.pcap" >"$base.actual" || pf_fail "replay failed on flows/$lt"
   grep -q '^connections-flows_expired [1-9]' "$base.truth" || pf_fail "flows/$lt: the capture expires no flow"
   pf_compare_truth "$base.truth" "$base.actual" "flows/$lt" || pf_fail "flows/$lt: differs from the ground truth"
-  checked=$((checked + $(awk '$1 == "packets-captured" {print $2}' "$base.truth")))
+  checked=$((checked + $(pf_truth_value "$base.truth" packets-captured)))
 done
 
 # Without LocalNetwork nothing is local: every IP packet is "neither".
@@ -34,13 +33,16 @@ ip_pkts=$(awk '$1 == "if_packets-ipv4" || $1 == "if_packets-ipv6" {s += $2 + $3}
 neither=$(awk '$1 == "if_packets-local_neither" {print $2 + $3}' "$WORK/nolocal")
 [[ "$ip_pkts" -gt 0 && "$ip_pkts" == "$neither" ]] || pf_fail "without local networks: $neither of $ip_pkts IP packets are local_neither"
 # A damaged file (its last record cut short) keeps every whole packet
-# counted and says why reading stopped.
-total=$(awk '$1 == "packets-captured" {print $2}' "$WORK/ethernet-pcap.truth")
+# counted, says why reading stopped, and fails (exit 1): it was not read
+# to its end.
+total=$(pf_truth_value "$WORK/ethernet-pcap.truth" packets-captured)
 head -c -7 "$WORK/ethernet-pcap.cap" >"$WORK/damaged.pcap"
-"$REPLAY" "$WORK/damaged.pcap" >"$WORK/damaged.out" 2>"$WORK/damaged.err" ||
-  pf_fail "pcapflow-replay failed on a damaged file"
-got=$(awk '$1 == "packets-captured" {print $2}' "$WORK/damaged.out")
+rc=0
+"$REPLAY" "$WORK/damaged.pcap" >"$WORK/damaged.out" 2>"$WORK/damaged.err" || rc=$?
+[[ $rc == 1 ]] || pf_fail "pcapflow-replay exited $rc on a damaged file, not 1"
+got=$(pf_truth_value "$WORK/damaged.out" packets-captured)
 [[ "$got" == $((total - 1)) ]] || pf_fail "damaged file: captured $got, expected $((total - 1))"
-grep -q 'stopped reading ".*damaged.pcap": truncated dump file' "$WORK/damaged.err" ||
+grep -q 'stopped reading ".*damaged.pcap": truncated dump file' "$WORK/damaged.err" &&
+  grep -q '^pcapflow-replay: ".*damaged.pcap" was not read to its end: truncated dump file' "$WORK/damaged.err" ||
   pf_fail "damaged file: no error message: $(cat "$WORK/damaged.err")"
 pf_pass "$checked packets over 12 captures, every series exact; a damaged file keeps $got packets"

@@ -9,26 +9,13 @@
 source "$(dirname "$0")/lib.sh"
 pf_test_init rules_collectd
 
-"$GEN" --scenario classes --out "$WORK/cls.pcap" --truth "$WORK/cls.truth" \
-  --rules "$WORK/rules.yaml" --class-truth "$WORK/cls.class_truth" || pf_fail "generator failed"
-total=$(awk '$1 == "packets-captured" {print $2}' "$WORK/cls.truth")
+pf_gen cls classes --rules "$WORK/rules.yaml" --class-truth "$WORK/cls.class_truth"
+total=$(pf_truth_value "$WORK/cls.truth" packets-captured)
 classes=$(grep -c '^if_packets-' "$WORK/cls.class_truth")
 
 dir="$WORK/collectd"
-pcapflow_plugin_dir "$dir/plugins" logfile csv
-pf_collectd_conf "$dir" 1
-cat >>"$dir/collectd.conf" <<CONF
-LoadPlugin pcapflow
-<Plugin pcapflow>
-  RulesFile "$WORK/rules.yaml"
-  File "$WORK/cls.pcap"
-  <File "$WORK/cls.pcap">
-    Instance "off"
-    TcpAnalysis false
-  </File>
-</Plugin>
-CONF
-pf_collectd_start "$dir"
+pf_collectd "$dir" --opt RulesFile "$WORK/rules.yaml" --file "$WORK/cls.pcap" \
+  --file "$WORK/cls.pcap" Instance off TcpAnalysis false
 class_series_written() {
   [[ "$(pf_csv_values "$dir" cls-class | grep -c '^if_packets-')" == "$classes" &&
     "$(pf_value "$dir" cls packets-captured)" == "$total" &&

@@ -9,8 +9,7 @@ pf_test_init rules_reload
 pf_netns_init
 pf_veth_up
 
-"$GEN" --scenario live --seed 7 --out "$WORK/live.pcap" --truth "$WORK/live.truth" ||
-  pf_fail "generator failed"
+pf_gen live live --seed 7
 truth() { awk -v id="$1" '$1 == id { print $2 + $3 }' "$WORK/live.truth"; }
 total=$(truth if_packets-all) tcp=$(truth if_packets-tcp) udp=$(truth if_packets-udp)
 rest=$((total - tcp - udp))
@@ -25,22 +24,7 @@ printf 'classes:\n  - name: Web\n    protocol: tcp\n' >"$WORK/broken.yaml"
 install_rules "$WORK/v1.yaml"
 
 dir="$WORK/collectd"
-pcapflow_plugin_dir "$dir/plugins" logfile csv
-pf_collectd_conf "$dir" 1
-cat >>"$dir/collectd.conf" <<CONF
-LoadPlugin pcapflow
-<Plugin pcapflow>
-  RulesFile "$rules"
-  LocalNetwork "$LOCAL_V4"
-  LocalNetwork "$LOCAL_V6"
-  <Interface "$VETH_B">
-    Instance "veth"
-  </Interface>
-</Plugin>
-CONF
-pf_collectd_start "$dir" ip netns exec "$NS_B"
-pf_wait_until 20 grep -qs "capturing on \"$VETH_B\"" "$dir/collectd.log" ||
-  pf_fail "capture did not start: $(cat "$dir/collectd.log")"
+pf_collectd "$dir" --opt RulesFile "$rules" --local --netns "$NS_B" --interface "$VETH_B" Instance veth
 
 # class_packets NAME : rx + tx packets of a class, as last written.
 class_packets() { pf_value "$dir" veth-class "if_packets-$1" | awk '{ print $1 + $2 }'; }
@@ -54,6 +38,15 @@ expect() {
 sent_all() { [[ "$(pf_replay "$WORK/live.pcap")" == "$total" ]] || pf_fail "tcpreplay did not send $total packets"; }
 rows() { cat "$dir/csv/$HOSTNAME_TEST/pcapflow-veth-class/if_packets-$1"-* | wc -l; }
 errors() { grep -c "pcapflow: RulesFile: $rules:" "$dir/collectd.log" || true; }
+# logged_once WHAT LINE : LINE appears in the log within 10 s, and 2.5 s
+# (two more reads of the file) later still only once.
+logged_once() {
+  logged() { grep -cF "$1" "$dir/collectd.log" || true; }
+  reported() { [[ "$(logged "$1")" -ge 1 ]]; }
+  pf_wait_until 10 reported "$2" || pf_fail "$1 not reported: $(grep RulesFile "$dir/collectd.log")"
+  sleep 2.5
+  [[ "$(logged "$2")" == 1 ]] || pf_fail "$1 reported $(logged "$2") times"
+}
 
 # 1. The first rules.
 sent_all
@@ -87,20 +80,14 @@ pf_wait_until 20 expect keep=$((3 * tcp)) fresh=$((2 * udp)) ||
 # 4. New local_networks: read at start-up only, so a reload says so, once.
 { printf 'local_networks: [203.0.113.0/24]\n'; cat "$WORK/v2.yaml"; } >"$WORK/v2_local.yaml"
 install_rules "$WORK/v2_local.yaml"
-local_warned() { grep -c "pcapflow: RulesFile \"$rules\": local_networks changed; they take effect when collectd restarts" "$dir/collectd.log" || true; }
-local_reported() { [[ "$(local_warned)" -ge 1 ]]; }
-pf_wait_until 10 local_reported || pf_fail "changed local_networks not reported: $(grep RulesFile "$dir/collectd.log")"
-sleep 2.5
-[[ "$(local_warned)" == 1 ]] || pf_fail "changed local_networks reported $(local_warned) times"
+logged_once "changed local_networks" \
+  "pcapflow: RulesFile \"$rules\": local_networks changed; they take effect when collectd restarts"
 [[ "$(class_packets keep)" == $((3 * tcp)) ]] || pf_fail "keep changed on a reload that kept it"
 
 # 5. The file deleted: one warning, old rules stay.
 rm -f "$rules"
-missing() { grep -c "pcapflow: RulesFile \"$rules\": No such file or directory; keeping the rules in force" "$dir/collectd.log" || true; }
-missing_reported() { [[ "$(missing)" -ge 1 ]]; }
-pf_wait_until 10 missing_reported || pf_fail "the missing file was not reported: $(grep RulesFile "$dir/collectd.log")"
-sleep 2.5
-[[ "$(missing)" == 1 ]] || pf_fail "the missing file was reported $(missing) times"
+logged_once "the missing file" \
+  "pcapflow: RulesFile \"$rules\": No such file or directory; keeping the rules in force"
 [[ "$(class_packets keep)" == $((3 * tcp)) ]] || pf_fail "keep changed while the file was missing"
 pf_collectd_stop
 pf_pass "reloaded while capturing: new class appeared, dropped class stopped, kept class went on; broken and missing files and changed local_networks reported once each"

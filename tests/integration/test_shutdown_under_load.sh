@@ -10,23 +10,10 @@ pf_netns_init
 pf_veth_up
 STOP_BOUND_S=10
 
-"$GEN" --scenario mixed --packets 20000 --seed 17 --out "$WORK/mixed.pcap" || pf_fail "generator failed"
+pf_gen mixed mixed --packets 20000 --seed 17
 
 dir="$WORK/collectd"
-pcapflow_plugin_dir "$dir/plugins" logfile csv
-pf_collectd_conf "$dir" 1
-cat >>"$dir/collectd.conf" <<CONF
-LoadPlugin pcapflow
-<Plugin pcapflow>
-  LocalNetwork "$LOCAL_V4"
-  <Interface "$VETH_B">
-    Instance "veth"
-  </Interface>
-</Plugin>
-CONF
-pf_collectd_start "$dir" ip netns exec "$NS_B"
-pf_wait_until 20 grep -qs "capturing on \"$VETH_B\"" "$dir/collectd.log" ||
-  pf_fail "capture did not start: $(cat "$dir/collectd.log" 2>/dev/null)"
+pf_collectd "$dir" --opt LocalNetwork "$LOCAL_V4" --netns "$NS_B" --interface "$VETH_B" Instance veth
 
 # Full rate, bounded in time and in loops.
 timeout 60 ip netns exec "$NS_A" tcpreplay --topspeed --loop=500 -i "$VETH_A" "$WORK/mixed.pcap" \

@@ -12,8 +12,7 @@ pf_test_init tcp_health
 
 for lt in ethernet sll2; do
   base="$WORK/tcp-$lt"
-  "$GEN" --scenario tcp --linktype "$lt" --seed 5 --out "$base.pcap" --truth "$base.truth" ||
-    pf_fail "generator failed for tcp/$lt"
+  pf_gen "tcp-$lt" tcp --linktype "$lt" --seed 5
   # Every analysis count is non-zero in the truth, so each can be wrong.
   for id in packets-tcp_retransmitted packets-tcp_out_of_order packets-tcp_zero_window \
     packets-tcp_reset connections-tcp_unanswered_syn connections-tcp_completed \
@@ -25,27 +24,11 @@ for lt in ethernet sll2; do
 done
 
 dir="$WORK/collectd"
-pcapflow_plugin_dir "$dir/plugins" logfile csv
-pf_collectd_conf "$dir" 1
-cat >>"$dir/collectd.conf" <<CONF
-LoadPlugin pcapflow
-<Plugin pcapflow>
-  LocalNetwork "$LOCAL_V4"
-  <File "$WORK/tcp-ethernet.pcap">
-    Instance "tcp"
-  </File>
-  <File "$WORK/tcp-ethernet.pcap">
-    Instance "off"
-    TcpAnalysis false
-  </File>
-</Plugin>
-CONF
-total=$(awk '$1 == "packets-captured" {print $2}' "$WORK/tcp-ethernet.truth")
-pf_collectd_start "$dir"
-read_all() {
-  [[ "$(pf_value "$dir" tcp packets-captured)" == "$total" && "$(pf_value "$dir" off packets-captured)" == "$total" ]]
-}
-pf_wait_until 30 read_all || pf_fail "captured $(pf_value "$dir" tcp packets-captured) of $total"
+pf_collectd "$dir" --opt LocalNetwork "$LOCAL_V4" --file "$WORK/tcp-ethernet.pcap" Instance tcp \
+  --file "$WORK/tcp-ethernet.pcap" Instance off TcpAnalysis false
+total=$(pf_truth_value "$WORK/tcp-ethernet.truth" packets-captured)
+pf_wait_captured tcp "$total"
+pf_wait_captured off "$total"
 sleep 1.5 # final values, and at least one more interval
 pf_collectd_stop
 pf_csv_values "$dir" tcp >"$WORK/csv_tcp"

@@ -63,7 +63,28 @@ for cut in 0 10 23 24 40 100 $(seq 997 4999 "$size"); do
     cuts=$((cuts + 1))
   done
 done
+# Every way out frees what the options made, a rules file included: an
+# unsupported link type, a missing file, a bad option after -r, a capture
+# with no packet (the workers never adopt the rules), one that libpcap
+# stops reading. Exit status as expected, and no report (LeakSanitizer
+# included).
+hdr() { printf '\xd4\xc3\xb2\xa1\x02\x00\x04\x00\x00\x00\x00\x00\x00\x00\x00\x00\xff\xff\x00\x00%b\x00\x00\x00' "$1"; }
+hdr '\x93' >"$WORK/user0.pcap"
+hdr '\x01' >"$WORK/empty.pcap"
+head -c -7 "$WORK/ethernet-pcap.cap" >"$WORK/damaged.pcap"
+RULES="$PCAPFLOW_ROOT/collectd.conf.d/pcapflow.yaml"
+exits=0
+for spec in "2:$WORK/user0.pcap" "2:$WORK/missing.pcap" "2:-s 10 $WORK/empty.pcap" \
+  "2:-l 300.0.0.0/8 $WORK/empty.pcap" "0:$WORK/empty.pcap" "1:$WORK/damaged.pcap"; do
+  want=${spec%%:*}
+  rc=0
+  # shellcheck disable=SC2086 # the case's words are its arguments
+  "$ASAN_REPLAY" -r "$RULES" ${spec#*:} >"$WORK/exit.out" 2>"$WORK/exit.err" || rc=$?
+  ! grep -q "Sanitizer\|runtime error" "$WORK/exit.err" || pf_fail "sanitizer report for -r ${spec#*:}: $(head -n 30 "$WORK/exit.err")"
+  [[ $rc == "$want" ]] || pf_fail "-r ${spec#*:}: exit $rc, expected $want: $(head -n 5 "$WORK/exit.err")"
+  exits=$((exits + 1))
+done
 "$REPLAY" -f "tcp or vlan" "$WORK/ethernet-pcap.cap" >"$WORK/filter.plain"
 asan_run "$WORK/filter.asan" "$WORK/filter.err" -f "tcp or vlan" "$WORK/ethernet-pcap.cap"
 same_output "$WORK/filter.plain" "$WORK/filter.asan" || pf_fail "with a filter the instrumented build differs"
-pf_pass "$checked packets in $files captures exact under ASan + UBSan; $cuts damaged files and a filter as the plain build"
+pf_pass "$checked packets in $files captures exact under ASan + UBSan; $cuts damaged files and a filter as the plain build; $exits ways out with rules, none leaking"

@@ -278,7 +278,7 @@ uint8_t *frame_decode(const struct frame *f, uint32_t caplen, uint32_t len,
   /* Garbage in the struct must not leak into the outcome. */
   memset(pkt, 0xa5, sizeof(*pkt));
   pf_decode(f->dlt, buf, caplen, len, pkt);
-  ck_assert_uint_eq(pkt->wire_len, len);
+  ck_assert_uint_eq(pkt->wire_len, len <= PF_WIRE_LEN_MAX ? len : n);
   return buf;
 }
 

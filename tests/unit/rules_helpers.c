@@ -3,6 +3,7 @@
 #include "rules_helpers.h"
 
 #include <arpa/inet.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,6 +33,17 @@ const char *rules_error(const char *yaml) {
 const char *rules_srcdir(void) {
   const char *dir = getenv("PCAPFLOW_SRCDIR");
   return dir && *dir ? dir : ".";
+}
+
+void rules_make_dir(char *dir) {
+  strcpy(dir, "/tmp/pcapflow-rules-XXXXXX");
+  ck_assert_ptr_nonnull(mkdtemp(dir));
+}
+
+void rules_remove_dir(const char *dir) {
+  char cmd[128];
+  snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+  ck_assert_int_eq(system(cmd), 0);
 }
 
 static uint8_t rpkt_addr(const char *text, uint8_t out[16]) {

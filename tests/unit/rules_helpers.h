@@ -21,6 +21,11 @@ const char *rules_error(const char *yaml);
  * else the current directory (make runs the tests from the top). */
 const char *rules_srcdir(void);
 
+/* A fresh directory for files of a test: dir holds at least 32 bytes and
+ * gets its name. rules_remove_dir deletes it and what it holds. */
+void rules_make_dir(char *dir);
+void rules_remove_dir(const char *dir);
+
 /* A packet with room for its addresses, so tests need no frame. It may be
  * copied: rpkt_class points the packet at the copy's addresses. */
 struct rpkt {

@@ -1,41 +1,61 @@
-/* suites.h - the check suites of the unit tests, one per engine piece. */
+/* suites.h - the check suites of the unit tests, one per engine piece, in
+ * one table: each PF_SUITE(name) line declares pf_<name>_suite() (defined
+ * in test_<name>.c) and registers it with the runner (main.c), in this
+ * order. Adding a suite is adding its line. */
 #ifndef PCAPFLOW_TESTS_UNIT_SUITES_H
 #define PCAPFLOW_TESTS_UNIT_SUITES_H
 
 #include <check.h>
 
-Suite *pf_decode_suite(void);
-Suite *pf_decode_link_suite(void);
-Suite *pf_decode_malformed_suite(void);
-Suite *pf_decode_truncation_suite(void);
-Suite *pf_counters_suite(void);
-Suite *pf_direction_suite(void);
-Suite *pf_localnet_suite(void);
-Suite *pf_flow_key_suite(void);
-Suite *pf_flow_table_suite(void);
-Suite *pf_flow_model_suite(void);
-Suite *pf_hash_suite(void);
-Suite *pf_topn_suite(void);
-Suite *pf_top_batch_suite(void);
-Suite *pf_hll_suite(void);
-Suite *pf_top_names_suite(void);
-Suite *pf_shard_suite(void);
-Suite *pf_shard_queue_suite(void);
-Suite *pf_source_report_suite(void);
-Suite *pf_latency_hist_suite(void);
-Suite *pf_tcp_suite(void);
-Suite *pf_anomaly_suite(void);
-Suite *pf_rules_load_suite(void);
-Suite *pf_rules_errors_suite(void);
-Suite *pf_rules_classify_suite(void);
-Suite *pf_rules_random_suite(void);
-Suite *pf_class_counters_suite(void);
-Suite *pf_class_latency_suite(void);
-Suite *pf_source_rules_suite(void);
-Suite *pf_ptop_reply_suite(void);
-Suite *pf_ptop_rate_suite(void);
-Suite *pf_ptop_fmt_suite(void);
-Suite *pf_ptop_poll_suite(void);
-Suite *pf_ptop_view_suite(void);
+/* The table: X is applied to every suite's name. */
+#define PF_UNIT_SUITES(X)                                                      \
+  X(bytes)                                                                     \
+  X(decode)                                                                    \
+  X(decode_link)                                                               \
+  X(decode_malformed)                                                          \
+  X(decode_truncation)                                                         \
+  X(decode_lengths)                                                            \
+  X(counters)                                                                  \
+  X(direction)                                                                 \
+  X(localnet)                                                                  \
+  X(localnet_trie)                                                             \
+  X(flow_key)                                                                  \
+  X(flow_table)                                                                \
+  X(flow_model)                                                                \
+  X(hash)                                                                      \
+  X(topn)                                                                      \
+  X(top_batch)                                                                 \
+  X(hll)                                                                       \
+  X(top_names)                                                                 \
+  X(shard)                                                                     \
+  X(shard_queue)                                                               \
+  X(source_report)                                                             \
+  X(latency_hist)                                                              \
+  X(tcp)                                                                       \
+  X(anomaly)                                                                   \
+  X(rules_load)                                                                \
+  X(rules_errors)                                                              \
+  X(rules_classify)                                                            \
+  X(rules_random)                                                              \
+  X(rules_hostile)                                                             \
+  X(rules_watch)                                                               \
+  X(class_counters)                                                            \
+  X(class_latency)                                                             \
+  X(source_rules)                                                              \
+  X(dns)                                                                       \
+  X(dns_hostile)                                                               \
+  X(dns_tcp)                                                                   \
+  X(dns_names)                                                                 \
+  X(tls)                                                                       \
+  X(tls_hostile)                                                               \
+  X(ptop_reply)                                                                \
+  X(ptop_rate)                                                                 \
+  X(ptop_fmt)                                                                  \
+  X(ptop_poll)                                                                 \
+  X(ptop_view)                                                                 \
+  /* add a suite above this line */
+
+#define PF_SUITE_DECLARE(name) Suite *pf_##name##_suite(void);
+PF_UNIT_SUITES(PF_SUITE_DECLARE)
 
 #endif

@@ -576,8 +576,8 @@ END_TEST
 
 START_TEST(test_malformed_reason_names) {
   static const char *const names[PF_MAL_COUNT] = {
-      "snaplen",     "truncated", "too_deep", "ip_version",
-      "ipv4_header", "ip_length", "ipv6_ext", "l4_header"};
+      "snaplen",   "truncated", "too_deep",  "ip_version", "ipv4_header",
+      "ip_length", "ipv6_ext",  "l4_header", "wire_length"};
   for (int r = 0; r < PF_MAL_COUNT; r++)
     ck_assert_str_eq(pf_malformed_name((enum pf_malformed)r), names[r]);
 }

@@ -317,6 +317,31 @@ START_TEST(test_mac_must_match_in_all_six_bytes) {
 }
 END_TEST
 
+/* Live loopback: the interface's MAC is all zeros and so is every frame's
+ * source; that is no sign of sending (libpcap hands over the received
+ * copy of each packet): rx, as for any frame the MAC does not tell. */
+START_TEST(test_loopback_zero_mac_tells_nothing) {
+  static const uint8_t zero_mac[6] = {0};
+  static const uint8_t lo4[4] = {127, 0, 0, 1};
+  struct frame f;
+  frame_init(&f, DLT_EN10MB);
+  frame_eth(&f, zero_mac, zero_mac, 0x0800);
+  frame_ipv4(&f, &(struct ip4){.proto = 17, .src = lo4, .dst = lo4});
+  frame_udp(&f, 40000, 53);
+  frame_finish(&f);
+  check_frame(&f, f.len, zero_mac, PF_DIR_RX, PF_LOCALITY_NEITHER);
+  frame_init(&f, DLT_EN10MB);
+  frame_eth(&f, zero_mac, zero_mac, 0x0806);
+  frame_fill(&f, 0, 28);
+  check_frame(&f, f.len, zero_mac, PF_DIR_RX, PF_LOCALITY_UNKNOWN);
+  /* A MAC that is not all zeros still tells. */
+  frame_init(&f, DLT_EN10MB);
+  frame_eth(&f, zero_mac, mac_a, 0x0806);
+  frame_fill(&f, 0, 28);
+  check_frame(&f, f.len, mac_a, PF_DIR_TX, PF_LOCALITY_UNKNOWN);
+}
+END_TEST
+
 /* Files of raw IP and loopback carry no direction: rx. */
 START_TEST(test_files_without_direction_default_to_rx) {
   struct frame f;
@@ -358,6 +383,7 @@ Suite *pf_direction_suite(void) {
   tcase_add_test(tc, test_cut_link_header_has_no_direction);
   tcase_add_test(tc, test_sll_packet_types_other_than_outgoing_are_rx);
   tcase_add_test(tc, test_mac_must_match_in_all_six_bytes);
+  tcase_add_test(tc, test_loopback_zero_mac_tells_nothing);
   tcase_add_test(tc, test_files_without_direction_default_to_rx);
   suite_add_tcase(s, tc);
   return s;

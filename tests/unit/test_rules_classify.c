@@ -21,64 +21,109 @@ static struct rpkt tcp(const char *src, uint16_t sport, const char *dst,
   return p;
 }
 
+/* A TCP packet and the class it must fall in. */
+struct tcp_case {
+  const char *src;
+  uint16_t sport;
+  const char *dst;
+  uint16_t dport;
+  const char *cls;
+};
+
+#define N_CASES(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Each case's packet falls in its class; a failure names the packet. */
+static void expect_tcp(const struct pf_rules *r, const struct tcp_case *c,
+                       size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    struct rpkt p = tcp(c[i].src, c[i].sport, c[i].dst, c[i].dport);
+    const char *got = rpkt_class(r, &p);
+    ck_assert_msg(strcmp(got, c[i].cls) == 0, "%s:%u > %s:%u: %s, expected %s",
+                  c[i].src, c[i].sport, c[i].dst, c[i].dport, got, c[i].cls);
+  }
+}
+
+/* The value a test varies in its packet, and the class it must fall in. */
+struct value_case {
+  unsigned value;
+  const char *cls;
+};
+
+/* Builds a test's packet with its varied field set to a value. */
+typedef void build_fn(struct rpkt *p, unsigned value);
+
+/* Each case's packet falls in its class; a failure names FIELD's value. */
+static void expect_values(const struct pf_rules *r, build_fn *build,
+                          const char *field, const struct value_case *c,
+                          size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    struct rpkt p;
+    build(&p, c[i].value);
+    const char *got = rpkt_class(r, &p);
+    ck_assert_msg(strcmp(got, c[i].cls) == 0, "%s %u: %s, expected %s", field,
+                  c[i].value, got, c[i].cls);
+  }
+}
+
+/* The same for rules loaded from YAML text, freed after. */
+static void classify_tcp(const char *yaml, const struct tcp_case *c, size_t n) {
+  struct pf_rules *r = rules_from(yaml);
+  expect_tcp(r, c, n);
+  pf_rules_free(r);
+}
+
 /* ---- order ---- */
 
 START_TEST(test_first_match_wins_over_overlapping_rules) {
-  struct pf_rules *r = rules_from("classes:\n"
-                                  "  - name: exact\n"
-                                  "    port: 80\n"
-                                  "  - name: range\n"
-                                  "    port: 80-90\n"
-                                  "  - name: rest\n");
-  struct rpkt p = tcp("198.18.0.1", 40000, "198.18.0.2", 80);
-  ck_assert_str_eq(rpkt_class(r, &p), "exact");
-  p = tcp("198.18.0.1", 40000, "198.18.0.2", 85);
-  ck_assert_str_eq(rpkt_class(r, &p), "range");
-  p = tcp("198.18.0.1", 40000, "198.18.0.2", 91);
-  ck_assert_str_eq(rpkt_class(r, &p), "rest");
-  pf_rules_free(r);
+  static const struct tcp_case in_order[] = {
+      {"198.18.0.1", 40000, "198.18.0.2", 80, "exact"},
+      {"198.18.0.1", 40000, "198.18.0.2", 85, "range"},
+      {"198.18.0.1", 40000, "198.18.0.2", 91, "rest"}};
+  classify_tcp("classes:\n"
+               "  - name: exact\n"
+               "    port: 80\n"
+               "  - name: range\n"
+               "    port: 80-90\n"
+               "  - name: rest\n",
+               in_order, N_CASES(in_order));
 
   /* The same rules in the other order: the range now takes port 80 too. */
-  r = rules_from("classes:\n"
-                 "  - name: range\n"
-                 "    port: 80-90\n"
-                 "  - name: exact\n"
-                 "    port: 80\n");
-  p = tcp("198.18.0.1", 40000, "198.18.0.2", 80);
-  ck_assert_str_eq(rpkt_class(r, &p), "range");
-  p = tcp("198.18.0.1", 40000, "198.18.0.2", 91);
-  ck_assert_str_eq(rpkt_class(r, &p), "unclassified");
-  pf_rules_free(r);
+  static const struct tcp_case reversed[] = {
+      {"198.18.0.1", 40000, "198.18.0.2", 80, "range"},
+      {"198.18.0.1", 40000, "198.18.0.2", 91, "unclassified"}};
+  classify_tcp("classes:\n"
+               "  - name: range\n"
+               "    port: 80-90\n"
+               "  - name: exact\n"
+               "    port: 80\n",
+               reversed, N_CASES(reversed));
 }
 END_TEST
 
 START_TEST(test_overlapping_cidrs_follow_file_order) {
-  struct pf_rules *r = rules_from("classes:\n"
-                                  "  - name: host\n"
-                                  "    dst_cidr: 198.18.1.7\n"
-                                  "  - name: subnet\n"
-                                  "    dst_cidr: 198.18.1.0/24\n"
-                                  "  - name: site\n"
-                                  "    dst_cidr: 198.18.0.0/15\n");
-  struct rpkt p = tcp("198.18.9.9", 1, "198.18.1.7", 2);
-  ck_assert_str_eq(rpkt_class(r, &p), "host");
-  p = tcp("198.18.9.9", 1, "198.18.1.8", 2);
-  ck_assert_str_eq(rpkt_class(r, &p), "subnet");
-  p = tcp("198.18.9.9", 1, "198.19.255.255", 2);
-  ck_assert_str_eq(rpkt_class(r, &p), "site");
-  p = tcp("198.18.9.9", 1, "198.20.0.0", 2);
-  ck_assert_str_eq(rpkt_class(r, &p), "unclassified");
-  pf_rules_free(r);
+  static const struct tcp_case narrow_first[] = {
+      {"198.18.9.9", 1, "198.18.1.7", 2, "host"},
+      {"198.18.9.9", 1, "198.18.1.8", 2, "subnet"},
+      {"198.18.9.9", 1, "198.19.255.255", 2, "site"},
+      {"198.18.9.9", 1, "198.20.0.0", 2, "unclassified"}};
+  classify_tcp("classes:\n"
+               "  - name: host\n"
+               "    dst_cidr: 198.18.1.7\n"
+               "  - name: subnet\n"
+               "    dst_cidr: 198.18.1.0/24\n"
+               "  - name: site\n"
+               "    dst_cidr: 198.18.0.0/15\n",
+               narrow_first, N_CASES(narrow_first));
 
   /* Widest first: it shadows the narrower ones completely. */
-  r = rules_from("classes:\n"
-                 "  - name: site\n"
-                 "    dst_cidr: 198.18.0.0/15\n"
-                 "  - name: host\n"
-                 "    dst_cidr: 198.18.1.7/32\n");
-  p = tcp("198.18.9.9", 1, "198.18.1.7", 2);
-  ck_assert_str_eq(rpkt_class(r, &p), "site");
-  pf_rules_free(r);
+  static const struct tcp_case wide_first[] = {
+      {"198.18.9.9", 1, "198.18.1.7", 2, "site"}};
+  classify_tcp("classes:\n"
+               "  - name: site\n"
+               "    dst_cidr: 198.18.0.0/15\n"
+               "  - name: host\n"
+               "    dst_cidr: 198.18.1.7/32\n",
+               wide_first, N_CASES(wide_first));
 }
 END_TEST
 
@@ -118,6 +163,11 @@ END_TEST
 
 /* ---- ports ---- */
 
+/* TCP from port 7 to the given port. */
+static void to_port(struct rpkt *p, unsigned port) {
+  *p = tcp("198.18.0.1", 7, "198.18.0.2", (uint16_t)port);
+}
+
 START_TEST(test_port_edges_0_and_65535) {
   struct pf_rules *r = rules_from("classes:\n"
                                   "  - name: zero\n"
@@ -130,18 +180,10 @@ START_TEST(test_port_edges_0_and_65535) {
                                   "    dst_port: 65533-65534\n"
                                   "  - name: all_ports\n"
                                   "    dst_port: 0-65535\n");
-  static const struct {
-    uint16_t port;
-    const char *cls;
-  } cases[] = {{0, "zero"},      {1, "low"},           {2, "low"},
-               {3, "all_ports"}, {65532, "all_ports"}, {65533, "high"},
-               {65534, "high"},  {65535, "top"}};
-  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-    struct rpkt p = tcp("198.18.0.1", 7, "198.18.0.2", cases[i].port);
-    ck_assert_msg(strcmp(rpkt_class(r, &p), cases[i].cls) == 0,
-                  "port %u: %s, expected %s", cases[i].port, rpkt_class(r, &p),
-                  cases[i].cls);
-  }
+  static const struct value_case cases[] = {
+      {0, "zero"},          {1, "low"},      {2, "low"},      {3, "all_ports"},
+      {65532, "all_ports"}, {65533, "high"}, {65534, "high"}, {65535, "top"}};
+  expect_values(r, to_port, "port", cases, N_CASES(cases));
   pf_rules_free(r);
 
   /* A single range 0-65535 admits every port, but still needs ports. */
@@ -155,29 +197,23 @@ START_TEST(test_port_edges_0_and_65535) {
 END_TEST
 
 START_TEST(test_either_source_destination_ports) {
-  struct pf_rules *r = rules_from("classes:\n"
-                                  "  - name: client\n"
-                                  "    src_port: 1024-65535\n"
-                                  "    dst_port: 443\n"
-                                  "  - name: from_443\n"
-                                  "    src_port: 443\n"
-                                  "  - name: either_53\n"
-                                  "    port: 53\n");
-  struct rpkt p = tcp("198.18.0.1", 50000, "198.18.0.2", 443);
-  ck_assert_str_eq(rpkt_class(r, &p), "client");
-  p = tcp("198.18.0.1", 1023, "198.18.0.2", 443);
-  ck_assert_str_eq(rpkt_class(r, &p), "unclassified");
-  p = tcp("198.18.0.2", 443, "198.18.0.1", 50000);
-  ck_assert_str_eq(rpkt_class(r, &p), "from_443");
-  p = tcp("198.18.0.2", 53, "198.18.0.1", 50000);
-  ck_assert_str_eq(rpkt_class(r, &p), "either_53");
-  p = tcp("198.18.0.1", 50000, "198.18.0.2", 53);
-  ck_assert_str_eq(rpkt_class(r, &p), "either_53");
-  p = tcp("198.18.0.1", 53, "198.18.0.2", 53);
-  ck_assert_str_eq(rpkt_class(r, &p), "either_53");
-  p = tcp("198.18.0.1", 54, "198.18.0.2", 52);
-  ck_assert_str_eq(rpkt_class(r, &p), "unclassified");
-  pf_rules_free(r);
+  static const struct tcp_case cases[] = {
+      {"198.18.0.1", 50000, "198.18.0.2", 443, "client"},
+      {"198.18.0.1", 1023, "198.18.0.2", 443, "unclassified"},
+      {"198.18.0.2", 443, "198.18.0.1", 50000, "from_443"},
+      {"198.18.0.2", 53, "198.18.0.1", 50000, "either_53"},
+      {"198.18.0.1", 50000, "198.18.0.2", 53, "either_53"},
+      {"198.18.0.1", 53, "198.18.0.2", 53, "either_53"},
+      {"198.18.0.1", 54, "198.18.0.2", 52, "unclassified"}};
+  classify_tcp("classes:\n"
+               "  - name: client\n"
+               "    src_port: 1024-65535\n"
+               "    dst_port: 443\n"
+               "  - name: from_443\n"
+               "    src_port: 443\n"
+               "  - name: either_53\n"
+               "    port: 53\n",
+               cases, N_CASES(cases));
 }
 END_TEST
 
@@ -204,56 +240,45 @@ END_TEST
 /* ---- addresses ---- */
 
 START_TEST(test_ipv4_and_ipv6_are_separate) {
-  struct pf_rules *r = rules_from("classes:\n"
-                                  "  - name: mapped\n"
-                                  "    cidr: \"::ffff:198.18.0.0/111\"\n"
-                                  "  - name: all_v4\n"
-                                  "    cidr: 0.0.0.0/0\n"
-                                  "  - name: all_v6\n"
-                                  "    cidr: \"::/0\"\n");
-  struct rpkt p = tcp("198.18.0.1", 1, "198.18.0.2", 2);
-  ck_assert_str_eq(rpkt_class(r, &p), "all_v4");
-  p = tcp("2001:db8::1", 1, "2001:db8::2", 2);
-  ck_assert_str_eq(rpkt_class(r, &p), "all_v6");
-  /* An IPv4-mapped IPv6 address is IPv6 traffic, matched by IPv6 prefixes
-   * only. */
-  p = tcp("::ffff:198.18.0.1", 1, "2001:db8::2", 2);
-  ck_assert_str_eq(rpkt_class(r, &p), "mapped");
-  pf_rules_free(r);
+  static const struct tcp_case cases[] = {
+      {"198.18.0.1", 1, "198.18.0.2", 2, "all_v4"},
+      {"2001:db8::1", 1, "2001:db8::2", 2, "all_v6"},
+      /* An IPv4-mapped IPv6 address is IPv6 traffic, matched by IPv6
+       * prefixes only. */
+      {"::ffff:198.18.0.1", 1, "2001:db8::2", 2, "mapped"}};
+  classify_tcp("classes:\n"
+               "  - name: mapped\n"
+               "    cidr: \"::ffff:198.18.0.0/111\"\n"
+               "  - name: all_v4\n"
+               "    cidr: 0.0.0.0/0\n"
+               "  - name: all_v6\n"
+               "    cidr: \"::/0\"\n",
+               cases, N_CASES(cases));
 }
 END_TEST
 
 START_TEST(test_either_source_destination_cidrs) {
-  struct pf_rules *r = rules_from("classes:\n"
-                                  "  - name: to_db\n"
-                                  "    src_cidr: 198.18.0.0/16\n"
-                                  "    dst_cidr: 198.19.20.0/24\n"
-                                  "  - name: backup\n"
-                                  "    cidr: [198.19.128.0/17, "
-                                  "\"2001:db8:bac::/48\"]\n"
-                                  "  - name: from_v6_host\n"
-                                  "    src_cidr: 2001:db8::5\n");
-  struct rpkt p = tcp("198.18.3.3", 1, "198.19.20.1", 2);
-  ck_assert_str_eq(rpkt_class(r, &p), "to_db");
-  p = tcp("198.19.20.1", 1, "198.18.3.3", 2); /* the reply */
-  ck_assert_str_eq(rpkt_class(r, &p), "unclassified");
-  p = tcp("198.19.200.1", 1, "198.18.3.3", 2);
-  ck_assert_str_eq(rpkt_class(r, &p), "backup");
-  p = tcp("198.18.3.3", 1, "198.19.128.0", 2);
-  ck_assert_str_eq(rpkt_class(r, &p), "backup");
-  p = tcp("198.18.3.3", 1, "198.19.127.255", 2);
-  ck_assert_str_eq(rpkt_class(r, &p), "unclassified");
-  p = tcp("2001:db8:bac:ffff:ffff:ffff:ffff:ffff", 1, "2001:db8::9", 2);
-  ck_assert_str_eq(rpkt_class(r, &p), "backup");
-  p = tcp("2001:db8::9", 1, "2001:db8:bac::", 2);
-  ck_assert_str_eq(rpkt_class(r, &p), "backup");
-  p = tcp("2001:db8::5", 1, "2001:db8::9", 2);
-  ck_assert_str_eq(rpkt_class(r, &p), "from_v6_host");
-  p = tcp("2001:db8::9", 1, "2001:db8::5", 2);
-  ck_assert_str_eq(rpkt_class(r, &p), "unclassified");
-  p = tcp("2001:db8::4", 1, "2001:db8::9", 2);
-  ck_assert_str_eq(rpkt_class(r, &p), "unclassified");
-  pf_rules_free(r);
+  static const struct tcp_case cases[] = {
+      {"198.18.3.3", 1, "198.19.20.1", 2, "to_db"},
+      {"198.19.20.1", 1, "198.18.3.3", 2, "unclassified"}, /* the reply */
+      {"198.19.200.1", 1, "198.18.3.3", 2, "backup"},
+      {"198.18.3.3", 1, "198.19.128.0", 2, "backup"},
+      {"198.18.3.3", 1, "198.19.127.255", 2, "unclassified"},
+      {"2001:db8:bac:ffff:ffff:ffff:ffff:ffff", 1, "2001:db8::9", 2, "backup"},
+      {"2001:db8::9", 1, "2001:db8:bac::", 2, "backup"},
+      {"2001:db8::5", 1, "2001:db8::9", 2, "from_v6_host"},
+      {"2001:db8::9", 1, "2001:db8::5", 2, "unclassified"},
+      {"2001:db8::4", 1, "2001:db8::9", 2, "unclassified"}};
+  classify_tcp("classes:\n"
+               "  - name: to_db\n"
+               "    src_cidr: 198.18.0.0/16\n"
+               "    dst_cidr: 198.19.20.0/24\n"
+               "  - name: backup\n"
+               "    cidr: [198.19.128.0/17, "
+               "\"2001:db8:bac::/48\"]\n"
+               "  - name: from_v6_host\n"
+               "    src_cidr: 2001:db8::5\n",
+               cases, N_CASES(cases));
 }
 END_TEST
 
@@ -287,7 +312,7 @@ START_TEST(test_prefix_lengths_between_levels) {
       {"2001:db8:0:1:ffff:ffff:ffff:ffff", "p65"},
       {"2001:db8:0:1:7fff:ffff:ffff:ffff", "unclassified"},
   };
-  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+  for (size_t i = 0; i < N_CASES(cases); i++) {
     struct rpkt p;
     bool v6 = strchr(cases[i].dst, ':') != NULL;
     rpkt_ip(&p, v6 ? "2001:db8::1" : "198.18.9.9", cases[i].dst, 17);
@@ -339,6 +364,12 @@ START_TEST(test_vlan_outer_and_inner) {
 }
 END_TEST
 
+/* UDP over IPv6 with the given DSCP. */
+static void udp6_with_dscp(struct rpkt *p, unsigned dscp) {
+  rpkt_ip(p, "2001:db8::1", "2001:db8::2", 17);
+  p->pkt.dscp = (uint8_t)dscp;
+}
+
 START_TEST(test_dscp_names_numbers_and_ranges) {
   struct pf_rules *r = rules_from("classes:\n"
                                   "  - name: voice\n"
@@ -351,24 +382,20 @@ START_TEST(test_dscp_names_numbers_and_ranges) {
                                   "    dscp: 60-63\n"
                                   "  - name: best_effort\n"
                                   "    dscp: cs0\n");
-  static const struct {
-    uint8_t dscp;
-    const char *cls;
-  } cases[] = {{46, "voice"},    {44, "voice"},        {34, "video"},
-               {36, "video"},    {38, "video"},        {35, "unclassified"},
-               {1, "scavenger"}, {8, "scavenger"},     {63, "top"},
-               {60, "top"},      {59, "unclassified"}, {0, "best_effort"}};
-  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-    struct rpkt p;
-    rpkt_ip(&p, "2001:db8::1", "2001:db8::2", 17);
-    p.pkt.dscp = cases[i].dscp;
-    ck_assert_msg(strcmp(rpkt_class(r, &p), cases[i].cls) == 0,
-                  "dscp %u: %s, expected %s", cases[i].dscp, rpkt_class(r, &p),
-                  cases[i].cls);
-  }
+  static const struct value_case cases[] = {
+      {46, "voice"},    {44, "voice"},        {34, "video"},
+      {36, "video"},    {38, "video"},        {35, "unclassified"},
+      {1, "scavenger"}, {8, "scavenger"},     {63, "top"},
+      {60, "top"},      {59, "unclassified"}, {0, "best_effort"}};
+  expect_values(r, udp6_with_dscp, "dscp", cases, N_CASES(cases));
   pf_rules_free(r);
 }
 END_TEST
+
+/* IPv4 carrying the given protocol, without ports. */
+static void ipv4_carrying(struct rpkt *p, unsigned proto) {
+  rpkt_ip(p, "198.18.0.1", "198.18.0.2", (uint8_t)proto);
+}
 
 START_TEST(test_protocol_lists) {
   struct pf_rules *r = rules_from("classes:\n"
@@ -380,21 +407,13 @@ START_TEST(test_protocol_lists) {
                                   "    protocol: [tcp, udp, sctp]\n"
                                   "  - name: edge\n"
                                   "    protocol: [0, 255]\n");
-  static const struct {
-    uint8_t proto;
-    const char *cls;
-  } cases[] = {{1, "control"},    {58, "control"},      {47, "tunnels"},
-               {4, "tunnels"},    {41, "tunnels"},      {50, "tunnels"},
-               {51, "tunnels"},   {52, "unclassified"}, {6, "transport"},
-               {17, "transport"}, {132, "transport"},   {0, "edge"},
-               {255, "edge"},     {254, "unclassified"}};
-  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-    struct rpkt p;
-    rpkt_ip(&p, "198.18.0.1", "198.18.0.2", cases[i].proto);
-    ck_assert_msg(strcmp(rpkt_class(r, &p), cases[i].cls) == 0,
-                  "protocol %u: %s, expected %s", cases[i].proto,
-                  rpkt_class(r, &p), cases[i].cls);
-  }
+  static const struct value_case cases[] = {
+      {1, "control"},    {58, "control"},      {47, "tunnels"},
+      {4, "tunnels"},    {41, "tunnels"},      {50, "tunnels"},
+      {51, "tunnels"},   {52, "unclassified"}, {6, "transport"},
+      {17, "transport"}, {132, "transport"},   {0, "edge"},
+      {255, "edge"},     {254, "unclassified"}};
+  expect_values(r, ipv4_carrying, "protocol", cases, N_CASES(cases));
   pf_rules_free(r);
 }
 END_TEST

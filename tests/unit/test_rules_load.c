@@ -13,18 +13,7 @@
 #include "rules_helpers.h"
 #include "suites.h"
 
-static char tmp_dir[] = "/tmp/pcapflow-rules-XXXXXX";
-
-static void make_tmp_dir(void) {
-  strcpy(tmp_dir, "/tmp/pcapflow-rules-XXXXXX");
-  ck_assert_ptr_nonnull(mkdtemp(tmp_dir));
-}
-
-static void remove_tmp_dir(void) {
-  char cmd[128];
-  snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp_dir);
-  ck_assert_int_eq(system(cmd), 0);
-}
+static char tmp_dir[32];
 
 static void write_file(const char *path, const char *text) {
   FILE *f = fopen(path, "w");
@@ -204,7 +193,7 @@ END_TEST
 /* ---- files ---- */
 
 START_TEST(test_unreadable_files) {
-  make_tmp_dir();
+  rules_make_dir(tmp_dir);
   char path[256], err[512], want[512];
   struct pf_rules *r = NULL;
 
@@ -215,7 +204,10 @@ START_TEST(test_unreadable_files) {
   ck_assert_str_eq(err, want);
 
   ck_assert_int_eq(pf_rules_load(tmp_dir, &r, err, sizeof(err)), -1);
-  snprintf(want, sizeof(want), "%s: not a regular file", tmp_dir);
+  snprintf(want, sizeof(want),
+           "%s: not a regular file but a directory; a rules file must be a "
+           "regular file",
+           tmp_dir);
   ck_assert_str_eq(err, want);
 
   /* One byte over the limit is refused before it is parsed. */
@@ -226,7 +218,9 @@ START_TEST(test_unreadable_files) {
   close(fd);
   ck_assert_int_eq(pf_rules_load(path, &r, err, sizeof(err)), -1);
   snprintf(want, sizeof(want),
-           "%s: larger than 16 MiB, the limit for a rules file", path);
+           "%s: 16777217 bytes, larger than 16 MiB, the limit for a rules "
+           "file",
+           path);
   ck_assert_str_eq(err, want);
 
   /* Exactly at the limit it is read, then refused as YAML (NUL bytes). */
@@ -241,7 +235,7 @@ START_TEST(test_unreadable_files) {
            path);
   ck_assert_str_eq(err, want);
   ck_assert_ptr_null(r);
-  remove_tmp_dir();
+  rules_remove_dir(tmp_dir);
 }
 END_TEST
 
@@ -342,7 +336,7 @@ END_TEST
 /* ---- a changed file ---- */
 
 START_TEST(test_stamp_notices_changes) {
-  make_tmp_dir();
+  rules_make_dir(tmp_dir);
   char path[256], other[256];
   snprintf(path, sizeof(path), "%s/rules.yaml", tmp_dir);
   snprintf(other, sizeof(other), "%s/rules.yaml.new", tmp_dir);
@@ -382,7 +376,7 @@ START_TEST(test_stamp_notices_changes) {
   pf_rules_stamp_read(path, &a);
   ck_assert(!a.exists);
   ck_assert(!pf_rules_stamp_equal(&a, &b));
-  remove_tmp_dir();
+  rules_remove_dir(tmp_dir);
 }
 END_TEST
 

@@ -11,6 +11,7 @@
 
 #include <check.h>
 #include <pcap/dlt.h>
+#include <pcap/pcap.h>
 
 #include "flow_packets.h"
 #include "pcapflow/metrics.h"
@@ -169,6 +170,25 @@ START_TEST(test_without_rules_no_class_series) {
 }
 END_TEST
 
+/* A capture with no packet at all (tcpdump's tests/empty.pcap is one):
+ * the workers never adopt the rule set, and the classes read as zeros. */
+START_TEST(test_empty_capture_with_rules) {
+  pcap_t *dead = pcap_open_dead(DLT_EN10MB, 65535);
+  ck_assert_ptr_nonnull(dead);
+  pcap_dumper_t *d = pcap_dump_open(dead, path);
+  ck_assert_ptr_nonnull(d);
+  pcap_dump_close(d); /* the file header alone */
+  pcap_close(dead);
+  new_source();
+  set_rules("classes:\n  - name: web\n    protocol: tcp\n    port: 80\n");
+  run();
+  ck_assert_uint_eq(snap.classes.count, 2);
+  ck_assert_uint_eq(class_packets("web"), 0);
+  ck_assert_uint_eq(class_packets("unclassified"), 0);
+  expect_classes_add_up();
+}
+END_TEST
+
 START_TEST(test_new_rules_between_reads_keep_counting) {
   struct pkt first[] = {tcp(1000, 80), tcp(1001, 22)};
   pkt_write_capture(path, first, 2, &next_ts);
@@ -321,6 +341,7 @@ Suite *pf_source_rules_suite(void) {
   tcase_add_checked_fixture(tc, setup, teardown);
   tcase_add_test(tc, test_capture_with_rules_reports_exact_classes);
   tcase_add_test(tc, test_without_rules_no_class_series);
+  tcase_add_test(tc, test_empty_capture_with_rules);
   tcase_add_test(tc, test_new_rules_between_reads_keep_counting);
   tcase_add_test(tc, test_rules_replaced_twice_before_a_batch);
   tcase_add_test(tc, test_class_latency_per_interval);

@@ -30,7 +30,7 @@ static void pf_replay_print(const struct pf_metric *m, void *ctx) {
     if (m->kind == PF_METRIC_GAUGE && m->gauge == (double)(uint64_t)m->gauge)
       printf(" %llu", (unsigned long long)m->gauge); /* whole: exactly */
     else if (m->kind == PF_METRIC_GAUGE)
-      printf(" %.3f", m->gauge);
+      printf(" %.6f", m->gauge); /* latencies to the microsecond */
     else
       printf(" %llu", (unsigned long long)m->derive[i]);
   }
@@ -74,97 +74,129 @@ static void pf_replay_usage(FILE *out) {
           "              \"NAME-class/type-class values\"\n"
           "  -T          as TcpAnalysis false\n"
           "  -t          also print CPU time, packets per CPU-second and peak "
-          "memory to stderr\n");
+          "memory to stderr\n"
+          "Exit status: 0; 1 when FILE was not read to its end (the metrics "
+          "printed are\nthose of the packets before; stderr says why) or on "
+          "an error; 2 on a bad option.\n");
 }
 
-int main(int argc, char **argv) {
+/* What the command line asks for. */
+struct pf_replay {
   struct pf_source_config cfg;
-  char err[PF_ERR_MAX];
-  int opt;
-  bool timing = false;
-  struct pf_rules *rules = NULL;
+  struct pf_rules *rules; /* -r; NULL: none */
+  bool timing;            /* -t */
+};
 
-  pf_source_config_init(&cfg, PF_SOURCE_FILE);
-  while ((opt = getopt(argc, argv, "l:f:s:n:m:r:tTh")) != -1) {
-    switch (opt) {
-    case 'l': {
-      struct pf_prefix p;
-      if (pf_prefix_parse(optarg, &p, err, sizeof(err)) != 0 ||
-          pf_localnet_add(&cfg.local, &p, err, sizeof(err)) != 0) {
-        fprintf(stderr, "pcapflow-replay: -l: %s\n", err);
-        return 2;
-      }
-      break;
-    }
-    case 'f':
-      free(cfg.filter);
-      cfg.filter = strdup(optarg);
-      break;
-    case 's':
-      cfg.snaplen = atoi(optarg);
-      break;
-    case 'n':
-      snprintf(cfg.name, sizeof(cfg.name), "%s", optarg);
-      break;
-    case 'm':
-      cfg.shard.max_flows = (uint32_t)strtoul(optarg, NULL, 10);
-      break;
-    case 'r':
-      pf_rules_free(rules);
-      if (pf_rules_load(optarg, &rules, err, sizeof(err)) != 0 ||
-          pf_rules_add_local(rules, &cfg.local, err, sizeof(err)) != 0) {
-        fprintf(stderr, "pcapflow-replay: -r: %s\n", err);
-        return 2;
-      }
-      break;
-    case 't':
-      timing = true;
-      break;
-    case 'T':
-      cfg.shard.tcp_analysis = false;
-      break;
-    case 'h':
-      pf_replay_usage(stdout);
-      return 0;
-    default:
-      pf_replay_usage(stderr);
+/* One option into r. Returns 0, or the exit status on an error. */
+static int pf_replay_option(struct pf_replay *r, int opt) {
+  char err[PF_ERR_MAX];
+  struct pf_prefix p;
+  switch (opt) {
+  case 'l':
+    if (pf_prefix_parse(optarg, &p, err, sizeof(err)) != 0 ||
+        pf_localnet_add(&r->cfg.local, &p, err, sizeof(err)) != 0) {
+      fprintf(stderr, "pcapflow-replay: -l: %s\n", err);
       return 2;
     }
+    return 0;
+  case 'f':
+    free(r->cfg.filter);
+    r->cfg.filter = strdup(optarg);
+    return 0;
+  case 's':
+    r->cfg.snaplen = atoi(optarg);
+    return 0;
+  case 'n':
+    snprintf(r->cfg.name, sizeof(r->cfg.name), "%s", optarg);
+    return 0;
+  case 'm':
+    r->cfg.shard.max_flows = (uint32_t)strtoul(optarg, NULL, 10);
+    return 0;
+  case 'r':
+    pf_rules_free(r->rules);
+    r->rules = NULL;
+    if (pf_rules_load(optarg, &r->rules, err, sizeof(err)) != 0 ||
+        pf_rules_add_local(r->rules, &r->cfg.local, err, sizeof(err)) != 0) {
+      fprintf(stderr, "pcapflow-replay: -r: %s\n", err);
+      return 2;
+    }
+    return 0;
+  case 't':
+    r->timing = true;
+    return 0;
+  case 'T':
+    r->cfg.shard.tcp_analysis = false;
+    return 0;
+  case 'h':
+    pf_replay_usage(stdout);
+    return 0;
+  default:
+    pf_replay_usage(stderr);
+    return 2;
+  }
+}
+
+/* The command line into r. Returns -1 to go on, or the exit status. */
+static int pf_replay_options(struct pf_replay *r, int argc, char **argv) {
+  int opt;
+  while ((opt = getopt(argc, argv, "l:f:s:n:m:r:tTh")) != -1) {
+    int status = pf_replay_option(r, opt);
+    if (status != 0 || opt == 'h')
+      return status;
   }
   if (optind != argc - 1) {
     pf_replay_usage(stderr);
     return 2;
   }
-  cfg.device = strdup(argv[optind]);
+  r->cfg.device = strdup(argv[optind]);
+  return -1;
+}
 
-  if (pf_source_config_check(&cfg, err, sizeof(err)) != 0) {
-    fprintf(stderr, "pcapflow-replay: %s\n", err);
-    pf_source_config_free(&cfg);
-    return 2;
-  }
-  struct pf_hooks hooks = {.thread_create = NULL, .log = pf_replay_log};
-  struct pf_source *src;
-  if (pf_source_new(&cfg, &hooks, &src, err, sizeof(err)) != 0) {
-    fprintf(stderr, "pcapflow-replay: %s\n", err);
-    return 1;
-  }
-  if (rules && pf_source_set_rules(src, rules, err, sizeof(err)) != 0) {
-    fprintf(stderr, "pcapflow-replay: %s\n", err);
-    pf_source_free(src);
-    return 1;
-  }
-  pf_rules_free(rules); /* the source holds its own reference */
-  if (pf_source_run(src, err, sizeof(err)) != 0) {
-    fprintf(stderr, "pcapflow-replay: %s\n", err);
-    pf_source_free(src);
-    return 1;
-  }
+static void pf_replay_report(struct pf_source *src, bool timing) {
   struct pf_snapshot snap;
   pf_source_snapshot(src, &snap);
   pf_metrics_walk(&snap, pf_replay_print, snap.name);
   if (timing)
     pf_replay_report_timing(&snap);
   pf_snapshot_release(&snap);
+}
+
+/* Reads the file and prints its metrics. A file that libpcap stopped
+ * reading before its end prints the metrics of the packets before, and
+ * fails. Returns the exit status. */
+static int pf_replay_run(struct pf_replay *r) {
+  char err[PF_ERR_MAX];
+  if (pf_source_config_check(&r->cfg, err, sizeof(err)) != 0) {
+    fprintf(stderr, "pcapflow-replay: %s\n", err);
+    return 2;
+  }
+  struct pf_hooks hooks = {.thread_create = NULL, .log = pf_replay_log};
+  struct pf_source *src;
+  if (pf_source_new(&r->cfg, &hooks, &src, err, sizeof(err)) != 0) {
+    fprintf(stderr, "pcapflow-replay: %s\n", err);
+    return 1;
+  }
+  /* The source takes its own reference to the rules. */
+  int rc = r->rules ? pf_source_set_rules(src, r->rules, err, sizeof(err)) : 0;
+  if (rc == 0)
+    rc = pf_source_run(src, err, sizeof(err));
+  if (rc >= 0)
+    pf_replay_report(src, r->timing);
+  if (rc != 0)
+    fprintf(stderr, "pcapflow-replay: %s\n", err);
   pf_source_free(src);
-  return 0;
+  return rc == 0 ? 0 : 1;
+}
+
+int main(int argc, char **argv) {
+  struct pf_replay r = {.rules = NULL, .timing = false};
+  pf_source_config_init(&r.cfg, PF_SOURCE_FILE);
+  int status = pf_replay_options(&r, argc, argv);
+  if (status < 0)
+    status = pf_replay_run(&r);
+  /* Every way out frees what the options made (LeakSanitizer holds the
+   * error paths to it). */
+  pf_rules_free(r.rules);
+  pf_source_config_free(&r.cfg);
+  return status;
 }
