@@ -166,7 +166,7 @@ static void fake_stop(struct fake *f, bool listening) {
 static int poll_once(struct pft_store *st, const char *path, double timeout,
                      const struct pft_filter *filter, char err[PFT_ERR_MAX]) {
   struct pft_usock u;
-  pft_usock_init(&u, path, timeout, -1, NULL);
+  pft_usock_init(&u, path, timeout, (int[]){-1, -1});
   return pft_poll(st, &u, filter, err);
 }
 
@@ -293,10 +293,33 @@ START_TEST(test_key_interrupts_the_wait) {
   ck_assert_int_eq(pipe(keys), 0);
   ck_assert_int_eq(write(keys[1], "q", 1), 1);
   ck_assert_int_eq(pft_store_init(&st), 0);
-  pft_usock_init(&u, f.path, 60, keys[0], NULL);
+  pft_usock_init(&u, f.path, 60, (int[]){keys[0], -1});
   ck_assert_int_eq(pft_poll(&st, &u, &filter, err), PFT_INTERRUPTED);
   close(keys[0]);
   close(keys[1]);
+  pft_store_free(&st);
+  fake_stop(&f, true);
+}
+END_TEST
+
+/* A terminal that went away reads as hung up, with no key to read: that
+ * ends the wait too (in either slot), or the view would wait on collectd
+ * for a terminal nobody has. */
+START_TEST(test_hang_up_interrupts_the_wait) {
+  struct fake f;
+  struct pft_store st;
+  struct pft_filter filter = {NULL, NULL};
+  struct pft_usock u;
+  char err[PFT_ERR_MAX];
+  int gone[2];
+  fake_start(&f, NULL, 0, true);
+  f.mute = true;
+  ck_assert_int_eq(pipe(gone), 0);
+  close(gone[1]);
+  ck_assert_int_eq(pft_store_init(&st), 0);
+  pft_usock_init(&u, f.path, 60, (int[]){-1, gone[0]});
+  ck_assert_int_eq(pft_poll(&st, &u, &filter, err), PFT_INTERRUPTED);
+  close(gone[0]);
   pft_store_free(&st);
   fake_stop(&f, true);
 }
@@ -311,6 +334,7 @@ Suite *pf_ptop_poll_suite(void) {
   tcase_add_test(tc, test_missing_and_refusing_sockets);
   tcase_add_test(tc, test_silent_collectd_times_out);
   tcase_add_test(tc, test_key_interrupts_the_wait);
+  tcase_add_test(tc, test_hang_up_interrupts_the_wait);
   suite_add_tcase(s, tc);
   return s;
 }

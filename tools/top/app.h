@@ -3,8 +3,6 @@
 #ifndef PCAPFLOW_TOP_APP_H
 #define PCAPFLOW_TOP_APP_H
 
-#include <signal.h>
-
 #include "fetch.h"
 #include "opts.h"
 #include "store.h"
@@ -20,12 +18,13 @@ struct pft_app {
   size_t order[PFT_MAX_SOURCES]; /* sources by host and name */
   size_t n_order, current;       /* current: the shown one, in order */
   struct pft_screen screen;
-  sigset_t waitmask; /* interactive: the signals let in while waiting */
   char err[PFT_ERR_MAX];
   bool failed; /* the last read of collectd failed: err says why */
+  bool read;   /* a read of collectd has ended (not interrupted) */
 };
 
-/* Exit statuses: 0, or 1 when collectd could not be read. */
+/* Exit statuses: 0, or 1 when collectd could not be read; a signal that
+ * ended them is pft_sig_quit(). */
 int pft_batch(struct pft_app *app);
 int pft_interactive(struct pft_app *app);
 

@@ -3,14 +3,13 @@
  * its unixsock plugin, the socket collectdctl uses. It needs no private
  * channel into the plugin, so it works against any collectd that loads
  * pcapflow and unixsock. docs/pcapflow-top.1 is its manual. */
-#include <poll.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "app.h"
 #include "names.h"
+#include "sig.h"
 
 static void pft_print_name(const char *id, void *ctx) {
   (void)ctx;
@@ -41,5 +40,6 @@ int main(int argc, char **argv) {
   app.filter = (struct pft_filter){app.o.host, app.o.source};
   int rc = app.o.batch ? pft_batch(&app) : pft_interactive(&app);
   pft_store_free(&app.st);
+  pft_sig_reraise(); /* ended by a signal: say so */
   return rc;
 }

@@ -1,11 +1,17 @@
 /* tty.c - the terminal (tty.h), with plain ANSI/VT100 sequences that every
- * terminal emulator and tmux understand; no terminfo needed. */
+ * terminal emulator and tmux understand; no terminfo needed. stdout is
+ * non-blocking while the view runs: a write never sleeps where a signal
+ * could be missed, and room is waited for in a poll that the signal pipe
+ * ends. */
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "sig.h"
 #include "tty.h"
 
 static const char *const pft_sgr[] = {[PFT_PLAIN] = "",
@@ -14,15 +20,31 @@ static const char *const pft_sgr[] = {[PFT_PLAIN] = "",
                                       [PFT_ALERT] = "\033[1;31m",
                                       [PFT_DIM] = "\033[2m"};
 
-static void pft_write_all(const char *buf, size_t len) {
-  while (len > 0) {
+/* Waits for room to write, a hang-up or a signal. */
+static void pft_wait_room(struct pft_term *t) {
+  struct pollfd p[2] = {{.fd = STDOUT_FILENO, .events = POLLOUT},
+                        {.fd = pft_sig_fd(), .events = POLLIN}};
+  if (poll(p, 2, -1) < 0 && errno != EINTR)
+    t->gone = true;
+  else if (p[0].revents & (POLLERR | POLLHUP | POLLNVAL))
+    t->gone = true;
+  else if (p[1].revents != 0)
+    pft_sig_drain(); /* the signal's note stays for the caller */
+}
+
+/* The whole buffer, unless the terminal is gone or a signal ends the
+ * program first. */
+static void pft_write_all(struct pft_term *t, const char *buf, size_t len) {
+  while (len > 0 && !t->gone && pft_sig_quit() == 0) {
     ssize_t n = write(STDOUT_FILENO, buf, len);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n <= 0)
-      return;
-    buf += n;
-    len -= (size_t)n;
+    if (n > 0) {
+      buf += n;
+      len -= (size_t)n;
+    } else if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+      pft_wait_room(t);
+    } else {
+      t->gone = true; /* EIO: it hung up */
+    }
   }
 }
 
@@ -34,20 +56,38 @@ int pft_term_open(struct pft_term *t, bool color) {
   raw.c_lflag &= ~(tcflag_t)(ICANON | ECHO); /* ISIG stays: Ctrl-C quits */
   raw.c_cc[VMIN] = 0;
   raw.c_cc[VTIME] = 0;
-  if (tcsetattr(STDIN_FILENO, TCSANOW, &raw) != 0)
+  t->flags = fcntl(STDOUT_FILENO, F_GETFL);
+  if (t->flags < 0 || tcsetattr(STDIN_FILENO, TCSANOW, &raw) != 0)
     return -1;
+  fcntl(STDOUT_FILENO, F_SETFL, t->flags | O_NONBLOCK);
   t->active = true;
   static const char enter[] = "\033[?1049h\033[?25l\033[H\033[2J";
-  pft_write_all(enter, sizeof enter - 1);
+  pft_write_all(t, enter, sizeof enter - 1);
   return 0;
 }
 
+/* The leave sequence waits for room a second at most: a terminal nobody
+ * reads must not keep the program from ending. */
 void pft_term_close(struct pft_term *t) {
+  static const char leave[] = "\033[0m\033[?25h\033[?1049l";
   if (!t->active)
     return;
-  static const char leave[] = "\033[0m\033[?25h\033[?1049l";
-  pft_write_all(leave, sizeof leave - 1);
+  const char *p = leave;
+  size_t len = sizeof leave - 1;
+  for (int tries = 0; len > 0 && !t->gone && tries < 20; tries++) {
+    ssize_t n = write(STDOUT_FILENO, p, len);
+    struct pollfd out = {.fd = STDOUT_FILENO, .events = POLLOUT};
+    if (n > 0) {
+      p += n;
+      len -= (size_t)n;
+    } else if (n < 0 && errno != EAGAIN && errno != EINTR) {
+      t->gone = true;
+    } else {
+      poll(&out, 1, 50);
+    }
+  }
   tcsetattr(STDIN_FILENO, TCSANOW, &t->saved);
+  fcntl(STDOUT_FILENO, F_SETFL, t->flags);
   t->active = false;
 }
 
@@ -72,8 +112,8 @@ static size_t pft_row(char *out, const struct pft_term *t,
   return (size_t)n;
 }
 
-void pft_term_draw(const struct pft_term *t, const struct pft_screen *s,
-                   int width, int height) {
+void pft_term_draw(struct pft_term *t, const struct pft_screen *s, int width,
+                   int height) {
   static const struct pft_line empty = {"", PFT_PLAIN, 0};
   if (width > PFT_COLS_MAX)
     width = PFT_COLS_MAX;
@@ -91,14 +131,27 @@ void pft_term_draw(const struct pft_term *t, const struct pft_screen *s,
     len += (size_t)sprintf(frame + len, "\033[%d;1H", r + 1);
     len += pft_row(frame + len, t, l, r == height - 1 ? width - 1 : width);
   }
-  pft_write_all(frame, len);
+  pft_write_all(t, frame, len);
 out:
   free(frame);
 }
 
-int pft_term_keys(char *keys, int size) {
+/* read gives 0 both for no key (VMIN 0) and at the end of the input; the
+ * end reads as ready at once again, and gives 0 again. */
+int pft_term_keys(struct pft_term *t, char *keys, int size) {
   ssize_t n = read(STDIN_FILENO, keys, (size_t)size);
-  return n > 0 ? (int)n : 0;
+  if (n == 0) {
+    struct pollfd p = {.fd = STDIN_FILENO, .events = POLLIN};
+    if (poll(&p, 1, 0) != 1 || p.revents == 0)
+      return 0;
+    n = read(STDIN_FILENO, keys, (size_t)size);
+  }
+  if (n > 0)
+    return (int)n;
+  if (n < 0 && (errno == EAGAIN || errno == EINTR))
+    return 0;
+  t->gone = true; /* EOF or EIO: it hung up */
+  return -1;
 }
 
 void pft_print_plain(const struct pft_screen *s, FILE *out) {

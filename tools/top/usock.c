@@ -48,24 +48,26 @@ static int pft_usock_connect_error(const char *path, int e,
   }
 }
 
-/* Waits until fd is ready for events, the deadline passes, the cancel fd
- * is readable or a let-in signal arrives. */
+/* Waits until fd is ready for events, the deadline passes, a cancel fd
+ * is readable or hung up, or a signal arrives. */
 static int pft_usock_wait(struct pft_usock *u, short events,
                           char err[PFT_ERR_MAX]) {
-  struct pollfd p[2] = {{.fd = u->fd, .events = events},
-                        {.fd = u->cancel_fd, .events = POLLIN}};
+  struct pollfd p[1 + PFT_CANCEL_FDS] = {{.fd = u->fd, .events = events}};
+  for (int i = 0; i < PFT_CANCEL_FDS; i++)
+    p[1 + i] = (struct pollfd){.fd = u->cancel[i], .events = POLLIN};
   double left = u->deadline - pft_now();
   if (left <= 0)
     return pft_err(err, "%s: no answer from collectd within %g s", u->path,
                    u->timeout);
   struct timespec ts = {(time_t)left, (long)((left - (time_t)left) * 1e9)};
-  int n = ppoll(p, u->cancel_fd >= 0 ? 2 : 1, &ts, u->waitmask);
+  int n = ppoll(p, 1 + PFT_CANCEL_FDS, &ts, NULL); /* fd -1: not polled */
   if (n < 0 && errno == EINTR)
     return PFT_INTERRUPTED;
   if (n < 0)
     return pft_err(err, "%s: poll: %s", u->path, strerror(errno));
-  if (n > 0 && u->cancel_fd >= 0 && (p[1].revents & POLLIN))
-    return PFT_INTERRUPTED;
+  for (int i = 0; i < PFT_CANCEL_FDS; i++)
+    if (p[1 + i].revents != 0)
+      return PFT_INTERRUPTED;
   return PFT_OK; /* ready, or time to report the timeout */
 }
 
@@ -86,12 +88,10 @@ static int pft_usock_connected(struct pft_usock *u, char err[PFT_ERR_MAX]) {
 }
 
 void pft_usock_init(struct pft_usock *u, const char *path, double timeout,
-                    int cancel_fd, const sigset_t *waitmask) {
-  *u = (struct pft_usock){.fd = -1,
-                          .path = path,
-                          .timeout = timeout,
-                          .cancel_fd = cancel_fd,
-                          .waitmask = waitmask};
+                    const int cancel[PFT_CANCEL_FDS]) {
+  *u = (struct pft_usock){.fd = -1, .path = path, .timeout = timeout};
+  for (int i = 0; i < PFT_CANCEL_FDS; i++)
+    u->cancel[i] = cancel[i];
 }
 
 int pft_usock_open(struct pft_usock *u, char err[PFT_ERR_MAX]) {

@@ -4,7 +4,6 @@
 #ifndef PCAPFLOW_TOP_USOCK_H
 #define PCAPFLOW_TOP_USOCK_H
 
-#include <signal.h>
 #include <stddef.h>
 
 #include "fail.h"
@@ -18,22 +17,23 @@ enum pft_status {
   PFT_INTERRUPTED = -2, /* a key or a signal arrived while waiting */
 };
 
+#define PFT_CANCEL_FDS 2
+
 struct pft_usock {
   int fd;
   const char *path;
   double timeout;  /* seconds one command and its reply may take */
   double deadline; /* of the command being answered */
-  /* While waiting: stop when cancel_fd is readable (-1: never), let the
-   * signals of waitmask in (NULL: no change). */
-  int cancel_fd;
-  const sigset_t *waitmask;
+  /* While waiting: stop when one of these is readable or hung up (a key,
+   * a signal's pipe, a terminal gone; -1: none), or a signal arrives. */
+  int cancel[PFT_CANCEL_FDS];
   char buf[8192];
   size_t off, len;
 };
 
 /* A client of the socket at path (not connected yet). */
 void pft_usock_init(struct pft_usock *u, const char *path, double timeout,
-                    int cancel_fd, const sigset_t *waitmask);
+                    const int cancel[PFT_CANCEL_FDS]);
 /* Connects (again); err names the path and what to do about it. */
 int pft_usock_open(struct pft_usock *u, char err[PFT_ERR_MAX]);
 void pft_usock_close(struct pft_usock *u);
