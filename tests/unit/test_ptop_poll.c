@@ -281,24 +281,31 @@ START_TEST(test_silent_collectd_times_out) {
 }
 END_TEST
 
-START_TEST(test_key_interrupts_the_wait) {
+/* A read of a collectd that never answers, with these fds to end the
+ * wait. */
+static int poll_mute(const int cancel[PFT_CANCEL_FDS]) {
   struct fake f;
   struct pft_store st;
   struct pft_filter filter = {NULL, NULL};
   struct pft_usock u;
   char err[PFT_ERR_MAX];
-  int keys[2];
   fake_start(&f, NULL, 0, true);
   f.mute = true;
-  ck_assert_int_eq(pipe(keys), 0);
-  ck_assert_int_eq(write(keys[1], "q", 1), 1);
   ck_assert_int_eq(pft_store_init(&st), 0);
-  pft_usock_init(&u, f.path, 60, (int[]){keys[0], -1});
-  ck_assert_int_eq(pft_poll(&st, &u, &filter, err), PFT_INTERRUPTED);
-  close(keys[0]);
-  close(keys[1]);
+  pft_usock_init(&u, f.path, 60, cancel);
+  int rc = pft_poll(&st, &u, &filter, err);
   pft_store_free(&st);
   fake_stop(&f, true);
+  return rc;
+}
+
+START_TEST(test_key_interrupts_the_wait) {
+  int keys[2];
+  ck_assert_int_eq(pipe(keys), 0);
+  ck_assert_int_eq(write(keys[1], "q", 1), 1);
+  ck_assert_int_eq(poll_mute((int[]){keys[0], -1}), PFT_INTERRUPTED);
+  close(keys[0]);
+  close(keys[1]);
 }
 END_TEST
 
@@ -306,22 +313,11 @@ END_TEST
  * ends the wait too (in either slot), or the view would wait on collectd
  * for a terminal nobody has. */
 START_TEST(test_hang_up_interrupts_the_wait) {
-  struct fake f;
-  struct pft_store st;
-  struct pft_filter filter = {NULL, NULL};
-  struct pft_usock u;
-  char err[PFT_ERR_MAX];
   int gone[2];
-  fake_start(&f, NULL, 0, true);
-  f.mute = true;
   ck_assert_int_eq(pipe(gone), 0);
   close(gone[1]);
-  ck_assert_int_eq(pft_store_init(&st), 0);
-  pft_usock_init(&u, f.path, 60, (int[]){-1, gone[0]});
-  ck_assert_int_eq(pft_poll(&st, &u, &filter, err), PFT_INTERRUPTED);
+  ck_assert_int_eq(poll_mute((int[]){-1, gone[0]}), PFT_INTERRUPTED);
   close(gone[0]);
-  pft_store_free(&st);
-  fake_stop(&f, true);
 }
 END_TEST
 
