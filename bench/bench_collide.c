@@ -114,9 +114,10 @@ int main(int argc, char **argv) {
   double table = now_seconds() - t0 - decode;
 
   uint32_t longest = 0, chains = 0;
-  for (uint32_t b = 0; b <= t.bucket_mask; b++) {
+  for (uint32_t b = 0; b < t.buckets.count; b++) {
     uint32_t len = 0;
-    for (uint32_t i = t.buckets[b]; i != PF_FLOW_NONE; i = t.flows[i].hash_next)
+    for (uint32_t ref = pf_bucket_get(&t.buckets, b); ref != PF_FLOW_NONE;
+         ref = pf_flow_at(&t, ref)->next)
       len++;
     chains += len > 0;
     if (len > longest)

@@ -88,7 +88,7 @@ static void *worker_run(void *arg) {
       }
       pf_shard_enqueue(&w->shard, &pkt, dir, locality, f->ts_us);
     }
-    pf_shard_expire(&w->shard, w->shard.now_us, 64 + 2 * n);
+    pf_shard_expire(&w->shard, w->shard.clock.now_us, 64 + 2 * n);
     pf_shard_batch_end(&w->shard);
     pthread_spin_unlock(&w->lock);
   }

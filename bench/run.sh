@@ -3,19 +3,23 @@
 # captures, interleaved run by run; prints medians, spread and ratios.
 # Usage: bench/run.sh [--packets N] [--flows N] [--runs N] [--no-peers]
 #        [--no-collectd] [--no-live] [--no-install] [--live-seconds S]
+#        [--huge N]
 # --packets: frames of the mixed capture (~7,000 concurrent flows);
-# --flows: short flows of the flood capture (about one frame each).
+# --flows: short flows of the flood capture (about one frame each);
+# --huge: also a flood of N flows (10000000 for docs/PERFORMANCE.md) with
+#         MaxFlows N: CPU per packet and bytes per flow.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build="$root/build"
 packets=2000000 flows=1000000 runs=3 peers=1 collectd=1 live=1 install=1
-live_seconds=5
+live_seconds=5 huge=0
 while (($#)); do
   case $1 in
   --packets) packets=$2; shift ;;
   --flows) flows=$2; shift ;;
   --runs) runs=$2; shift ;;
   --live-seconds) live_seconds=$2; shift ;;
+  --huge) huge=$2; shift ;;
   --no-peers) peers=0 ;;
   --no-collectd) collectd=0 ;;
   --no-live) live=0 ;;
@@ -42,7 +46,9 @@ flood_packets=$(((flows * 100 + 97) / 98))
 "$build/pcapflow-gen" --scenario mixed --packets "$packets" --seed 1 --out "$work/mixed.pcap"
 "$build/pcapflow-gen" --scenario flood --packets "$flood_packets" --seed 1 --out "$work/flood.pcap"
 echo "captures: mixed $packets frames ($(du -m "$work/mixed.pcap" | cut -f1) MiB), flood $flood_packets frames ($(du -m "$work/flood.pcap" | cut -f1) MiB, ~$flows flows)"
-max_flows=$((flows + flows / 10)) # MaxFlows sized to hold every flow
+# MaxFlows sized to hold every flow: 1048576 for the million flows of the
+# target (docs/PERFORMANCE.md), else 10% more than the flows.
+max_flows=$((flows <= 1000000 ? 1048576 : flows + flows / 10))
 
 # Each tool: tool_NAME CAPTURE FRAMES; prints (on stderr) the line
 # "packets P cpu_seconds C packets_per_cpu_second R ns_per_packet N max_rss_kib K".
@@ -114,6 +120,50 @@ for capture in mixed flood; do
   done
 done
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
+for capture in mixed flood; do
+  awk -v c="$capture" '$1 == c {print $2, $3}' "$results" | sort -k1,1 -k2n |
+    awk -v c="$capture" '
+      { v[$1, ++n[$1]] = $2 }
+      END {
+        for (t in n) m[t] = v[t, int((n[t] + 1) / 2)]
+        if (!("libpcap_loop" in m)) exit
+        printf "%s, against the libpcap floor (packets per CPU-second):", c
+        if ("pcapflow_replay" in m) printf " pcapflow-replay %.2fx", m["pcapflow_replay"] / m["libpcap_loop"]
+        if ("collectd" in m) printf ", collectd %.2fx", m["collectd"] / m["libpcap_loop"]
+        printf "\n"
+      }'
+done
+
+# Instructions, which do not depend on the load: callgrind over the first
+# 200,000 frames of the mixed capture, the engine and the bare libpcap loop.
+if command -v valgrind >/dev/null; then
+  echo
+  echo "== instructions per packet (callgrind, the first 200,000 mixed frames)"
+  "$build/pcapflow-gen" --scenario mixed --packets 200000 --seed 1 --out "$work/mixed200k.pcap"
+  count() {
+    valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 >/dev/null |
+      awk -F'refs: +' 'NF > 1 {gsub(/,/, "", $2); print $2}'
+  }
+  total=$(count "$build/pcapflow-replay" -m 400000 "${locals[@]}" "$work/mixed200k.pcap")
+  floor=$(count "$build/pcap-loop" "$work/mixed200k.pcap")
+  awk -v t="$total" -v f="$floor" 'BEGIN {
+    printf "pcapflow-replay %.0f a packet, the libpcap loop %.0f: the engine %.0f\n",
+      t / 200000, f / 200000, (t - f) / 200000 }'
+  rm -f "$work/mixed200k.pcap"
+fi
+
+if ((huge)); then
+  echo
+  echo "== $huge flows (MaxFlows $huge): pcapflow-replay, one run"
+  hp=$(((huge * 100 + 97) / 98))
+  "$build/pcapflow-gen" --scenario flood --packets "$hp" --seed 1 --out "$work/huge.pcap"
+  "$build/pcapflow-replay" -t -m "$huge" "${locals[@]}" "$work/huge.pcap" 2>&1 >/dev/null |
+    awk -v f="$huge" '/^packets / {
+      printf "%s\nns per packet %.1f, peak RSS %.1f MiB, %.1f bytes per flow (everything the process holds)\n",
+        $0, $8, $10 / 1024, $10 * 1024 / f }'
+  "$build/pcap-loop" "$work/huge.pcap" 2>&1 >/dev/null | sed 's/^/libpcap loop: /'
+  rm -f "$work/huge.pcap"
+fi
 
 echo
 echo "== hot path (build/bench-engine, 1,000,000 flows)"

@@ -49,17 +49,14 @@ static uint32_t pf_half_open(const struct pf_syn_slot *s) {
 }
 
 void pf_anomaly_packet(struct pf_anomaly_table *t, const uint64_t seed[4],
-                       const struct pf_packet *pkt, bool new_udp_flow,
+                       uint8_t family, const uint8_t *src, const uint8_t *dst,
+                       uint16_t dst_port, bool syn, bool new_udp_flow,
                        bool completed) {
-  uint8_t family = pkt->l3 == PF_L3_IPV4 ? 4 : 6;
   size_t alen = family == 4 ? 4 : 16;
   struct pf_anomaly_key k;
-  bool syn =
-      pkt->l4 == PF_L4_TCP && !pkt->later_fragment &&
-      (pkt->tcp_flags & (PF_TCP_SYN | PF_TCP_ACK | PF_TCP_RST)) == PF_TCP_SYN;
 
   if (syn || completed) {
-    pf_key_of(&k, family, pkt->dst_ip, pkt->dst_port);
+    pf_key_of(&k, family, dst, dst_port);
     struct pf_syn_slot *s =
         &t->syn[pf_hash_inline(seed, &k, sizeof(k)) % PF_ANOMALY_SLOTS];
     if (completed) {
@@ -80,7 +77,7 @@ void pf_anomaly_packet(struct pf_anomaly_table *t, const uint64_t seed[4],
     }
   }
   if (syn || new_udp_flow) {
-    pf_key_of(&k, family, pkt->src_ip, 0);
+    pf_key_of(&k, family, src, 0);
     struct pf_scan_slot *s =
         &t->scan[pf_hash_inline(seed, &k, sizeof(k)) % PF_ANOMALY_SLOTS];
     enum pf_claim_result r = pf_claim(&s->key, &s->weight, &k);
@@ -90,11 +87,11 @@ void pf_anomaly_packet(struct pf_anomaly_table *t, const uint64_t seed[4],
       memset(s->bits, 0, sizeof(s->bits));
     uint8_t dest[18];
     if (family == 4)
-      memcpy(dest, pkt->dst_ip, 4);
+      memcpy(dest, dst, 4);
     else
-      memcpy(dest, pkt->dst_ip, 16);
-    dest[alen] = (uint8_t)(pkt->dst_port >> 8);
-    dest[alen + 1] = (uint8_t)pkt->dst_port;
+      memcpy(dest, dst, 16);
+    dest[alen] = (uint8_t)(dst_port >> 8);
+    dest[alen + 1] = (uint8_t)dst_port;
     uint64_t h = (family == 4 ? pf_hash_inline(seed, dest, 6)
                               : pf_hash_inline(seed, dest, 18)) %
                  PF_SCAN_BITS;

@@ -55,11 +55,13 @@ void pf_anomaly_reset(struct pf_anomaly_table *t);
 void pf_anomaly_merge(struct pf_anomaly_table *dst,
                       const struct pf_anomaly_table *src);
 
-/* Evidence from one packet: a SYN (without ACK) or the first packet of a
- * UDP flow from its sender; `completed`: this packet completed a
- * handshake (its destination is the server). */
+/* Evidence from one packet from src to dst, port dst_port (addresses of
+ * `family` 4 or 6): a SYN (without ACK or RST), the first packet of a UDP
+ * flow from its sender, or the packet that completed a handshake (its
+ * destination is the server). */
 void pf_anomaly_packet(struct pf_anomaly_table *t, const uint64_t seed[4],
-                       const struct pf_packet *pkt, bool new_udp_flow,
+                       uint8_t family, const uint8_t *src, const uint8_t *dst,
+                       uint16_t dst_port, bool syn, bool new_udp_flow,
                        bool completed);
 
 /* Distinct destinations a scanner slot saw (linear counting). */

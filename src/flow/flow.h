@@ -1,11 +1,15 @@
 /* flow.h - the bidirectional flow table: one entry per conversation, both
- * directions of a conversation in the same entry.
+ * directions of a conversation in the same entry (docs/HOT_PATH.md).
  *
- * Entries come from a pool allocated once (MaxFlows); nothing is allocated
- * per packet or per flow. Lookups hash the canonical key with a per-process
- * random seed, so crafted traffic cannot line its keys up in one chain.
- * Expiry follows packet time, a bounded amount of work at a time; when the
- * table is full the least recently seen flow is evicted.
+ * An IPv4 flow takes one 64-byte entry (one cache line) and 4 bytes of
+ * bucket; an IPv6 flow an 88-byte entry. The two families have pools of
+ * their own, reserved for MaxFlows each and mapped as they are used (the
+ * entries are handed out in order), sharing one bucket array that grows
+ * with the flows (buckets.h) and one set of LRU lists. Nothing is
+ * allocated per packet or per flow. Lookups hash the key with a
+ * per-process random seed, so crafted traffic cannot line its keys up in
+ * one chain. Expiry follows the shard's clock, a bounded amount of work at
+ * a time; when the table is full the least recently seen flow is evicted.
  *
  * Thread-safety: a table belongs to one capture thread. Readers never walk
  * it; they copy struct pf_flow_stats under the owner's lock. */
@@ -16,13 +20,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "flow/buckets.h"
 #include "flow/tcp.h"
 #include "packet/decode.h"
 #include "pcapflow/config.h"
 #include "pcapflow/stats.h"
 
 /* Canonical key: the endpoint that sorts lower (address, then port) is
- * side 0, so both directions of a conversation build the same key. */
+ * side 0, so both directions of a conversation build the same key. The
+ * wide form, for the top-flows list, its names and the tests; the table
+ * keeps the compact forms below. */
 struct pf_flow_key {
   uint8_t addr[2][16]; /* IPv4 in the first 4 bytes, the rest zero */
   uint16_t port[2];    /* ports; ICMP echo: the identifier; else 0 */
@@ -34,109 +41,259 @@ struct pf_flow_key {
   uint8_t pad;    /* always 0: keys are compared as bytes */
 };
 
+/* The compact keys the table stores and hashes, compared as bytes: the
+ * same fields, the protocol first so that it sits at the same place in
+ * both. */
+struct pf_key4 {
+  uint8_t proto, echo;
+  uint16_t port[2];
+  uint16_t vlan[2]; /* outer, inner */
+  uint8_t addr[2][4];
+};
+struct pf_key6 {
+  uint8_t proto, echo;
+  uint16_t port[2];
+  uint16_t vlan[2];
+  uint8_t addr[2][16];
+};
+
 /* TCP close tracking, enough to tell open from closed. */
 #define PF_FLOW_FIN_SIDE0 0x01
 #define PF_FLOW_FIN_SIDE1 0x02
 #define PF_FLOW_RST 0x04
 #define PF_FLOW_SYN 0x08 /* a SYN without ACK was seen */
 
+/* An entry's reference: its index in the IPv4 pool, or with PF_FLOW_V6
+ * set, in the IPv6 pool. */
+#define PF_FLOW_V6 0x80000000u
 #define PF_FLOW_NONE UINT32_MAX
 
-struct pf_flow {
-  struct pf_flow_key key; /* 44 bytes: tcp_ext fills the gap to 48 */
-  uint32_t tcp_ext;       /* TCP analysis entry (tcp.h), or PF_TCP_NONE */
-  uint64_t packets[2];    /* sent by side 0, by side 1 */
-  uint64_t bytes[2];
-  uint64_t first_us, last_us; /* packet time */
-  uint32_t hash_next;         /* bucket chain */
-  uint32_t lru_prev, lru_next;
-  uint8_t kind;       /* enum pf_flow_kind */
-  uint8_t tcp;        /* PF_FLOW_* bits */
+/* The LRU lists: one per timeout kind (enum pf_flow_kind), and one for TCP
+ * connections whose SYN waits for its answer, ordered by that SYN
+ * (tcp.h). */
+#define PF_LIST_SYN_WAIT PF_FLOW_KIND_COUNT
+#define PF_LIST_COUNT (PF_FLOW_KIND_COUNT + 1)
+/* pf_flow.list of an entry not in the table (freed). */
+#define PF_LIST_FREE 0x7f
+
+/* What both families' entries hold before their key: 46 bytes, packed so
+ * that an IPv4 entry with its 18-byte key is one 64-byte cache line (the
+ * fields fall on their natural alignment all the same; no code takes the
+ * address of one). */
+struct __attribute__((packed)) pf_flow {
+  uint64_t last_us;            /* the shard's clock at its last packet */
+  uint32_t next;               /* bucket chain */
+  uint32_t lru_prev, lru_next; /* its LRU list, by last_us */
+  uint32_t first32;            /* the clock at its first packet >> the
+                                  table's age_shift, modulo 2^32 */
+  uint32_t tcp_ext;            /* TCP record (tcp.h), or the SYN's edge */
+  uint32_t tcp_syn32;          /* the first SYN's timestamp, low 32 bits */
+  uint32_t iv_bytes[2];        /* this epoch's bytes, by side (shard.h) */
+  uint8_t list;                /* which LRU list (PF_LIST_*), PF_FLOW_IS_V6 */
+  uint8_t tcp_close;           /* PF_FLOW_* bits */
   int8_t initiator;   /* side that started it, -1 when capture began late */
-  uint8_t rule_class; /* traffic class of its first packet (class_counters.h) */
+  uint8_t rule_class; /* traffic class of its first packet */
+  uint8_t iv;         /* the shard's epoch marks (shard.h) */
+  uint8_t tcp_state;  /* TCP analysis state (tcp.h) */
+};
+
+/* pf_flow.list: the entry is in the IPv6 pool (its key a struct pf_key6). */
+#define PF_FLOW_IS_V6 0x80
+#define PF_FLOW_LIST_MASK 0x7f
+
+struct pf_flow4 {
+  struct pf_flow f;
+  struct pf_key4 k;
+} __attribute__((aligned(64)));
+struct pf_flow6 {
+  struct pf_flow f;
+  struct pf_key6 k;
+} __attribute__((aligned(8)));
+
+struct pf_flow_pool {
+  uint8_t *entries;     /* max entries of `size` bytes */
+  uint32_t size, max;   /* entry size; entries reserved */
+  uint32_t free_head;   /* free list through `next` */
+  uint32_t next_unused; /* entries from here on were never used */
 };
 
 struct pf_flow_table {
-  struct pf_flow *flows; /* the pool, max_flows entries */
-  uint32_t *buckets;     /* heads of chains, PF_FLOW_NONE when empty */
-  uint32_t bucket_mask;
+  struct pf_flow_pool pool[2];    /* IPv4, IPv6 */
+  struct pf_flow_buckets buckets; /* chain heads, PF_FLOW_NONE when empty */
   uint32_t max_flows;
-  uint32_t free_head;   /* free list through hash_next */
-  uint32_t next_unused; /* entries from here on were never used */
-  uint32_t lru_head[PF_FLOW_KIND_COUNT]; /* most recently seen */
-  uint32_t lru_tail[PF_FLOW_KIND_COUNT]; /* least recently seen */
-  uint64_t timeout_us[PF_FLOW_KIND_COUNT];
+  uint32_t lru_head[PF_LIST_COUNT]; /* most recently seen */
+  uint32_t lru_tail[PF_LIST_COUNT]; /* least recently seen */
+  uint64_t timeout_us[PF_LIST_COUNT];
   uint64_t active_us;
+  unsigned age_shift; /* first32's unit: 2^age_shift us (flow_table.c) */
   uint64_t seed[4];
   struct pf_flow_stats stats;
   struct pf_tcp_table tcp; /* TCP analysis, when enabled */
   /* Active flows by rule_class, counted down when a flow ends; NULL
    * without traffic rules (class_counters.h owns it). */
   uint64_t *class_active;
+  /* Called as a flow leaves the table (expired, evicted, restarted), its
+   * entry still intact: the owner's per-flow hook (shard/epoch.c). */
+  void (*ended)(void *ctx, struct pf_flow *f, uint32_t ref);
+  void *ended_ctx;
+};
+
+/* A packet's flow key and hash, worked out before the packet is accounted
+ * so that its bucket can be on its way from memory while earlier packets
+ * are accounted (a table of a million flows fits in no cache). The bucket
+ * itself is found at accounting: the table may grow meanwhile. */
+struct pf_flow_probe {
+  union {
+    struct pf_key4 k4;
+    struct pf_key6 k6;
+  } key;
+  uint64_t hash;
+  uint8_t family; /* 4 or 6; 0: the packet has no flow */
+  uint8_t side;   /* the sender's side in the key */
 };
 
 /* What one packet did to the table. */
 struct pf_flow_update {
   struct pf_flow *flow; /* NULL for packets that have no flow */
-  uint8_t side;         /* the sender's side in flow->key */
+  uint32_t ref;
+  uint8_t side; /* the sender's side in its key */
   bool created;
 };
+
+/* What accounting reads of a packet once its key is made. */
+struct pf_flow_packet {
+  uint32_t wire_len;
+  uint8_t tcp_flags; /* PF_TCP_*; 0 unless a TCP header was read */
+  bool tcp;          /* a TCP header was read (not a later fragment) */
+  bool syn_wait;     /* TCP analysis will make a new flow wait for the
+                        answer to this SYN (tcp.h): it starts there */
+};
+
+/* ---- keys (flow_key.c) ---- */
 
 /* Builds the canonical key of a decoded IPv4/IPv6 packet. Returns false for
  * packets without a flow (non-IP, malformed). *side is the sender's side. */
 bool pf_flow_key_of(const struct pf_packet *pkt, struct pf_flow_key *key,
                     uint8_t *side);
 
-/* Allocates the pool and buckets. Returns 0, or -1 with err. */
-int pf_flow_table_init(struct pf_flow_table *t, uint32_t max_flows,
-                       const struct pf_flow_timeouts *timeouts, char *err,
-                       size_t errlen);
-void pf_flow_table_free(struct pf_flow_table *t);
-
-/* Turns TCP analysis on (tcp.h): an extension pool of max_flows entries.
- * Returns 0, or -1 with err. */
-int pf_flow_table_enable_tcp(struct pf_flow_table *t, uint32_t syn_timeout_s,
-                             char *err, size_t errlen);
-
-/* Accounts one packet at packet time now_us: finds or creates its flow
- * (evicting the least recently seen one when full), adds it, tracks TCP
- * close and the active timeout. pf_flow_table_probe followed by
- * pf_flow_table_account. */
-struct pf_flow_update pf_flow_table_packet(struct pf_flow_table *t,
-                                           const struct pf_packet *pkt,
-                                           uint64_t now_us);
-
-/* A packet's flow key and bucket, worked out before the packet is
- * accounted so that the bucket can be on its way from memory while earlier
- * packets are accounted (a table of a million flows fits in no cache). */
-struct pf_flow_probe {
-  struct pf_flow_key key;
-  uint32_t bucket;
-  uint8_t side;  /* the sender's side in key */
-  bool has_flow; /* false for packets that have no flow */
-};
-
-/* Fills *p from the packet and asks for its bucket's cache line. */
+/* Fills *p with the packet's compact key and hash (family 0 when it has
+ * no flow) and asks for its bucket's cache line. */
 void pf_flow_table_probe(const struct pf_flow_table *t,
                          const struct pf_packet *pkt, struct pf_flow_probe *p);
 
-/* pf_flow_table_packet for a packet probed since the table last changed
- * its seed (never, while running). The update's flow is NULL when
- * p->has_flow is false. */
+/* The compact key of a wide one, as a probe (no prefetch). */
+void pf_flow_probe_of_key(const struct pf_flow_table *t,
+                          const struct pf_flow_key *key,
+                          struct pf_flow_probe *p);
+
+/* Asks for the first entry of the chain a probed packet's bucket holds
+ * (the bucket was asked for by the probe). A hint: the table may change
+ * before the packet is accounted. */
+static inline void pf_flow_table_prefetch_entry(const struct pf_flow_table *t,
+                                                const struct pf_flow_probe *p);
+
+/* The wide key of an entry. */
+void pf_flow_wide_key(const struct pf_flow *f, struct pf_flow_key *key);
+
+/* The family-specific parts of an entry, after its common part. */
+static inline bool pf_flow_is_v6(const struct pf_flow *f) {
+  return f->list & PF_FLOW_IS_V6;
+}
+static inline unsigned pf_flow_list(const struct pf_flow *f) {
+  return f->list & PF_FLOW_LIST_MASK;
+}
+static inline const uint8_t *pf_flow_addr(const struct pf_flow *f, int side) {
+  const uint8_t *k = (const uint8_t *)(f + 1);
+  return pf_flow_is_v6(f) ? ((const struct pf_key6 *)k)->addr[side]
+                          : ((const struct pf_key4 *)k)->addr[side];
+}
+static inline uint8_t pf_flow_proto(const struct pf_flow *f) {
+  return ((const struct pf_key4 *)(f + 1))->proto;
+}
+static inline uint16_t pf_flow_port(const struct pf_flow *f, int side) {
+  return ((const struct pf_key4 *)(f + 1))->port[side];
+}
+
+/* ---- the table (flow_table.c) ---- */
+
+/* Reserves the pools and buckets; memory is taken as flows come. Returns
+ * 0, or -1 with err. */
+int pf_flow_table_init(struct pf_flow_table *t, uint32_t max_flows,
+                       const struct pf_flow_timeouts *timeouts, char *err,
+                       size_t errlen);
+/* The same with at most `first_buckets` buckets in use at first (a power
+ * of two; buckets.h): tests of the table's growth. */
+int pf_flow_table_init_buckets(struct pf_flow_table *t, uint32_t max_flows,
+                               uint32_t first_buckets,
+                               const struct pf_flow_timeouts *timeouts,
+                               char *err, size_t errlen);
+void pf_flow_table_free(struct pf_flow_table *t);
+
+/* Turns TCP analysis on (tcp.h). Returns 0, or -1 with err. */
+int pf_flow_table_enable_tcp(struct pf_flow_table *t, uint32_t syn_timeout_s,
+                             char *err, size_t errlen);
+
+/* Accounts one packet at clock now_us: finds or creates its flow (evicting
+ * the least recently seen one when full), tracks TCP close and the active
+ * timeout. The update's flow is NULL when p->family is 0. */
 struct pf_flow_update pf_flow_table_account(struct pf_flow_table *t,
                                             const struct pf_flow_probe *p,
-                                            const struct pf_packet *pkt,
+                                            const struct pf_flow_packet *pkt,
                                             uint64_t now_us);
+
+/* pf_flow_table_probe and pf_flow_table_account of a decoded packet
+ * (tests, tools). */
+struct pf_flow_update pf_flow_table_packet(struct pf_flow_table *t,
+                                           const struct pf_packet *pkt,
+                                           uint64_t now_us);
 
 /* Expires up to `budget` flows whose timeout has passed at now_us. Returns
  * how many it expired. */
 unsigned pf_flow_table_expire(struct pf_flow_table *t, uint64_t now_us,
                               unsigned budget);
 
+/* Expires every flow whose timeout has passed at now_us, by a sweep of the
+ * pools: exact whatever the order of the lists (a flow whose SYN timed out
+ * joins its kind's list at its head, tcp.c), for a file's final state.
+ * Returns how many it expired. */
+unsigned pf_flow_table_expire_all(struct pf_flow_table *t, uint64_t now_us);
+
 /* Looks a key up without changing anything (tests, tools). */
-const struct pf_flow *pf_flow_table_find(const struct pf_flow_table *t,
-                                         const struct pf_flow_key *key);
+struct pf_flow *pf_flow_table_find(const struct pf_flow_table *t,
+                                   const struct pf_flow_key *key);
+
+/* The entry of a reference. */
+static inline struct pf_flow *pf_flow_at(const struct pf_flow_table *t,
+                                         uint32_t ref) {
+  const struct pf_flow_pool *p = &t->pool[ref >> 31];
+  return (struct pf_flow *)(p->entries + (size_t)(ref & ~PF_FLOW_V6) * p->size);
+}
 
 uint64_t pf_flow_table_count(const struct pf_flow_table *t);
+
+static inline void pf_flow_table_prefetch_entry(const struct pf_flow_table *t,
+                                                const struct pf_flow_probe *p) {
+  if (!p->family)
+    return;
+  uint32_t ref =
+      pf_bucket_get(&t->buckets, pf_buckets_of(&t->buckets, p->hash));
+  if (ref != PF_FLOW_NONE)
+    __builtin_prefetch(pf_flow_at(t, ref));
+}
+
+/* The timeout kind of a flow (stats.h), by its protocol and TCP close. */
+enum pf_flow_kind pf_flow_kind(const struct pf_flow *f);
+
+/* The clock at a flow's first packet (exact in microseconds while it is
+ * younger than 71 minutes, else to the table's age unit). */
+uint64_t pf_flow_first_us(const struct pf_flow_table *t,
+                          const struct pf_flow *f);
+
+/* Moves a flow to the head of list `list` (tcp.c: a SYN's wait ends). */
+void pf_flow_relist(struct pf_flow_table *t, uint32_t ref, uint8_t list);
+
+/* Visits every flow in the table, in pool order (a rules reload). */
+void pf_flow_table_each(struct pf_flow_table *t,
+                        void (*fn)(struct pf_flow *f, void *ctx), void *ctx);
 
 #endif

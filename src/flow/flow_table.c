@@ -1,11 +1,7 @@
-/* flow_table.c - the preallocated bidirectional flow table: chained hash
- * buckets over an entry pool, one LRU list per timeout kind.
- *
- * Because every flow on one LRU list has the same timeout, the list's tail
- * is always the next to expire, so expiry is a bounded walk from the tails
- * and never a sweep of the table. The least recently seen flow overall is
- * one of the tails, which makes eviction O(kinds). */
-#include "flow/flow.h"
+/* flow_table.c - the bidirectional flow table: two entry pools (IPv4 in
+ * 64-byte entries, IPv6 in 88-byte ones) under one set of chained hash
+ * buckets and LRU lists (flow.h). */
+#include "flow/flow_internal.h"
 
 #include "base/err.h"
 #include "base/hash.h"
@@ -13,48 +9,87 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+
+_Static_assert(sizeof(struct pf_flow) == 46, "the entries' common part");
+_Static_assert(sizeof(struct pf_flow4) == 64, "an IPv4 flow: one cache line");
+_Static_assert(sizeof(struct pf_flow6) == 88, "an IPv6 flow");
+
+/* How many splits ahead a chain is asked for (pf_split_one). */
+#define PF_SPLIT_AHEAD 8
+
+/* An active timeout longer than 2^31 us is measured in units of 2^10 us,
+ * so that a flow's age fits 32 bits (pf_flow.first32). */
+#define PF_AGE_SHIFT_LONG 10
 
 /* ---- set-up ---- */
 
-static uint32_t pf_pow2_at_least(uint32_t n) {
-  uint32_t p = 1;
-  while (p < n && p < (1u << 31))
-    p <<= 1;
-  return p;
+/* Reserves max entries: address space now, memory as entries are handed
+ * out (in order, so the pages follow the table's high-water mark). */
+static int pf_pool_init(struct pf_flow_pool *p, uint32_t max, uint32_t size) {
+  memset(p, 0, sizeof(*p));
+  size_t len = (size_t)max * size;
+  void *m = mmap(NULL, len, PROT_READ | PROT_WRITE,
+                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (m == MAP_FAILED)
+    return -1;
+  /* Huge pages where the system gives them for the asking: a large table
+   * is read at random, and 2 MiB pages spare most TLB misses (the memory
+   * still grows with use, 2 MiB at a time). */
+  (void)madvise(m, len, MADV_HUGEPAGE);
+  p->entries = m;
+  p->size = size;
+  p->max = max;
+  p->free_head = PF_FLOW_NONE;
+  return 0;
 }
 
-int pf_flow_table_init(struct pf_flow_table *t, uint32_t max_flows,
-                       const struct pf_flow_timeouts *to, char *err,
-                       size_t errlen) {
-  memset(t, 0, sizeof(*t));
-  if (max_flows == 0 || max_flows >= PF_FLOW_NONE) {
-    return pf_err(err, errlen, "MaxFlows %u is out of range", max_flows);
-  }
-  uint32_t n_buckets = pf_pow2_at_least(max_flows);
-  /* calloc leaves untouched pages unmapped: memory grows with use. */
-  t->flows = calloc(max_flows, sizeof(*t->flows));
-  t->buckets = malloc((size_t)n_buckets * sizeof(*t->buckets));
-  if (!t->flows || !t->buckets) {
-    pf_flow_table_free(t);
-    snprintf(
-        err, errlen, "cannot allocate a flow table of %u flows (%zu MiB)",
-        max_flows,
-        ((size_t)max_flows * sizeof(struct pf_flow) + (size_t)n_buckets * 4) >>
-            20);
-    return -1;
-  }
-  memset(t->buckets, 0xff, (size_t)n_buckets * sizeof(*t->buckets));
-  t->bucket_mask = n_buckets - 1;
-  t->max_flows = max_flows;
-  t->free_head = PF_FLOW_NONE;
-  for (int k = 0; k < PF_FLOW_KIND_COUNT; k++)
-    t->lru_head[k] = t->lru_tail[k] = PF_FLOW_NONE;
+static void pf_pool_free(struct pf_flow_pool *p) {
+  if (p->entries)
+    munmap(p->entries, (size_t)p->max * p->size);
+  p->entries = NULL;
+}
+
+static void pf_table_timeouts(struct pf_flow_table *t,
+                              const struct pf_flow_timeouts *to) {
   t->timeout_us[PF_FLOW_TCP] = (uint64_t)to->tcp_s * 1000000;
   t->timeout_us[PF_FLOW_TCP_CLOSED] = (uint64_t)to->tcp_closed_s * 1000000;
   t->timeout_us[PF_FLOW_UDP] = (uint64_t)to->udp_s * 1000000;
   t->timeout_us[PF_FLOW_ICMP] = (uint64_t)to->icmp_s * 1000000;
   t->timeout_us[PF_FLOW_OTHER] = (uint64_t)to->other_s * 1000000;
+  t->timeout_us[PF_LIST_SYN_WAIT] = t->timeout_us[PF_FLOW_TCP];
   t->active_us = (uint64_t)to->active_s * 1000000;
+  t->age_shift = t->active_us > (1ull << 31) ? PF_AGE_SHIFT_LONG : 0;
+}
+
+int pf_flow_table_init(struct pf_flow_table *t, uint32_t max_flows,
+                       const struct pf_flow_timeouts *to, char *err,
+                       size_t errlen) {
+  return pf_flow_table_init_buckets(t, max_flows, PF_BUCKETS_FIRST, to, err,
+                                    errlen);
+}
+
+int pf_flow_table_init_buckets(struct pf_flow_table *t, uint32_t max_flows,
+                               uint32_t first_buckets,
+                               const struct pf_flow_timeouts *to, char *err,
+                               size_t errlen) {
+  memset(t, 0, sizeof(*t));
+  if (max_flows == 0 || max_flows >= PF_FLOW_V6 - 1) {
+    return pf_err(err, errlen, "MaxFlows %u is out of range", max_flows);
+  }
+  if (pf_pool_init(&t->pool[0], max_flows, sizeof(struct pf_flow4)) != 0 ||
+      pf_pool_init(&t->pool[1], max_flows, sizeof(struct pf_flow6)) != 0 ||
+      pf_buckets_init(&t->buckets, max_flows, first_buckets) != 0) {
+    pf_flow_table_free(t);
+    return pf_err(err, errlen,
+                  "cannot reserve a flow table of %u flows (%zu MiB of "
+                  "address space)",
+                  max_flows, ((size_t)max_flows * (64 + 88 + 4)) >> 20);
+  }
+  t->max_flows = max_flows;
+  for (int k = 0; k < PF_LIST_COUNT; k++)
+    t->lru_head[k] = t->lru_tail[k] = PF_FLOW_NONE;
+  pf_table_timeouts(t, to);
   pf_hash_seed(t->seed);
   return 0;
 }
@@ -66,10 +101,9 @@ int pf_flow_table_enable_tcp(struct pf_flow_table *t, uint32_t syn_timeout_s,
 
 void pf_flow_table_free(struct pf_flow_table *t) {
   pf_tcp_table_free(&t->tcp);
-  free(t->flows);
-  free(t->buckets);
-  t->flows = NULL;
-  t->buckets = NULL;
+  pf_pool_free(&t->pool[0]);
+  pf_pool_free(&t->pool[1]);
+  pf_buckets_free(&t->buckets);
 }
 
 uint64_t pf_flow_table_count(const struct pf_flow_table *t) {
@@ -79,98 +113,19 @@ uint64_t pf_flow_table_count(const struct pf_flow_table *t) {
   return n;
 }
 
-/* ---- LRU lists ---- */
+/* ---- a flow's facts ---- */
 
-static void pf_lru_unlink(struct pf_flow_table *t, uint32_t i) {
-  struct pf_flow *f = &t->flows[i];
-  if (f->lru_prev != PF_FLOW_NONE)
-    t->flows[f->lru_prev].lru_next = f->lru_next;
-  else
-    t->lru_head[f->kind] = f->lru_next;
-  if (f->lru_next != PF_FLOW_NONE)
-    t->flows[f->lru_next].lru_prev = f->lru_prev;
-  else
-    t->lru_tail[f->kind] = f->lru_prev;
+static bool pf_tcp_closed(uint8_t close) {
+  return (close & PF_FLOW_RST) ||
+         (close & (PF_FLOW_FIN_SIDE0 | PF_FLOW_FIN_SIDE1)) ==
+             (PF_FLOW_FIN_SIDE0 | PF_FLOW_FIN_SIDE1);
 }
 
-static void pf_lru_push_head(struct pf_flow_table *t, uint32_t i) {
-  struct pf_flow *f = &t->flows[i];
-  f->lru_prev = PF_FLOW_NONE;
-  f->lru_next = t->lru_head[f->kind];
-  if (f->lru_next != PF_FLOW_NONE)
-    t->flows[f->lru_next].lru_prev = i;
-  else
-    t->lru_tail[f->kind] = i;
-  t->lru_head[f->kind] = i;
-}
-
-/* Moves a flow to another timeout kind (TCP open -> closed). */
-static void pf_flow_set_kind(struct pf_flow_table *t, uint32_t i,
-                             enum pf_flow_kind kind) {
-  struct pf_flow *f = &t->flows[i];
-  pf_lru_unlink(t, i);
-  t->stats.active[f->kind]--;
-  f->kind = (uint8_t)kind;
-  t->stats.active[kind]++;
-  pf_lru_push_head(t, i);
-}
-
-/* ---- buckets ---- */
-
-static uint32_t pf_bucket_of(const struct pf_flow_table *t,
-                             const struct pf_flow_key *key) {
-  return (uint32_t)pf_hash_inline(t->seed, key, sizeof(*key)) & t->bucket_mask;
-}
-
-static uint32_t pf_lookup(const struct pf_flow_table *t,
-                          const struct pf_flow_key *key, uint32_t bucket) {
-  for (uint32_t i = t->buckets[bucket]; i != PF_FLOW_NONE;
-       i = t->flows[i].hash_next)
-    if (memcmp(&t->flows[i].key, key, sizeof(*key)) == 0)
-      return i;
-  return PF_FLOW_NONE;
-}
-
-const struct pf_flow *pf_flow_table_find(const struct pf_flow_table *t,
-                                         const struct pf_flow_key *key) {
-  uint32_t i = pf_lookup(t, key, pf_bucket_of(t, key));
-  return i == PF_FLOW_NONE ? NULL : &t->flows[i];
-}
-
-/* Takes a flow out of its chain and its LRU list, back to the free list. */
-static void pf_flow_remove(struct pf_flow_table *t, uint32_t i) {
-  struct pf_flow *f = &t->flows[i];
-  uint32_t *link = &t->buckets[pf_bucket_of(t, &f->key)];
-  while (*link != i)
-    link = &t->flows[*link].hash_next;
-  *link = f->hash_next;
-  pf_lru_unlink(t, i);
-  t->stats.active[f->kind]--;
-  if (t->class_active)
-    t->class_active[f->rule_class]--;
-  pf_tcp_release(&t->tcp, &f->tcp_ext);
-  f->hash_next = t->free_head;
-  t->free_head = i;
-}
-
-/* The least recently seen flow of all: the oldest of the list tails. */
-static uint32_t pf_oldest(const struct pf_flow_table *t) {
-  uint32_t oldest = PF_FLOW_NONE;
-  for (int k = 0; k < PF_FLOW_KIND_COUNT; k++) {
-    uint32_t i = t->lru_tail[k];
-    if (i != PF_FLOW_NONE && (oldest == PF_FLOW_NONE ||
-                              t->flows[i].last_us < t->flows[oldest].last_us))
-      oldest = i;
-  }
-  return oldest;
-}
-
-/* ---- accounting ---- */
-
-static enum pf_flow_kind pf_kind_of(uint8_t proto) {
-  switch (proto) {
+/* A flow's kind by its protocol and TCP close. */
+static enum pf_flow_kind pf_kind_of(const struct pf_flow *f) {
+  switch (pf_flow_proto(f)) {
   case PF_IPPROTO_TCP:
-    return PF_FLOW_TCP;
+    return pf_tcp_closed(f->tcp_close) ? PF_FLOW_TCP_CLOSED : PF_FLOW_TCP;
   case PF_IPPROTO_UDP:
     return PF_FLOW_UDP;
   case PF_IPPROTO_ICMP:
@@ -181,9 +136,147 @@ static enum pf_flow_kind pf_kind_of(uint8_t proto) {
   }
 }
 
+enum pf_flow_kind pf_flow_kind(const struct pf_flow *f) {
+  unsigned list = pf_flow_list(f);
+  /* Every flow is on its kind's list but while its SYN waits. */
+  return list != PF_LIST_SYN_WAIT ? (enum pf_flow_kind)list : pf_kind_of(f);
+}
+
+/* The flow's age at its last packet, in the table's age unit: right while
+ * it is below 2^32 units (an active timeout restarts it before). */
+static uint32_t pf_age_at_last(const struct pf_flow_table *t,
+                               const struct pf_flow *f) {
+  return (uint32_t)(f->last_us >> t->age_shift) - f->first32;
+}
+
+uint64_t pf_flow_first_us(const struct pf_flow_table *t,
+                          const struct pf_flow *f) {
+  uint64_t age = (uint64_t)pf_age_at_last(t, f) << t->age_shift;
+  return f->last_us >= age ? f->last_us - age : 0;
+}
+
+/* ---- buckets ---- */
+
+static const uint8_t *pf_entry_key(const struct pf_flow *f) {
+  return (const uint8_t *)(f + 1);
+}
+
+static uint64_t pf_entry_hash(const struct pf_flow_table *t,
+                              const struct pf_flow *f) {
+  return pf_flow_is_v6(f) ? pf_hash_inline(t->seed, pf_entry_key(f), 42)
+                          : pf_hash_inline(t->seed, pf_entry_key(f), 18);
+}
+
+/* Fixed sizes: inlined compares, no call over a length. */
+static bool pf_same_key(const struct pf_flow *f, const struct pf_flow_probe *p,
+                        bool v6) {
+  return v6 ? memcmp(pf_entry_key(f), &p->key.k6, 42) == 0
+            : memcmp(pf_entry_key(f), &p->key.k4, 18) == 0;
+}
+
+static uint32_t pf_lookup(const struct pf_flow_table *t,
+                          const struct pf_flow_probe *p, uint32_t bucket) {
+  bool v6 = p->family == 6;
+  for (uint32_t ref = pf_bucket_get(&t->buckets, bucket);
+       ref != PF_FLOW_NONE;) {
+    const struct pf_flow *f = pf_flow_at(t, ref);
+    if (((ref & PF_FLOW_V6) != 0) == v6 && pf_same_key(f, p, v6))
+      return ref;
+    ref = f->next;
+  }
+  return PF_FLOW_NONE;
+}
+
+struct pf_flow *pf_flow_table_find(const struct pf_flow_table *t,
+                                   const struct pf_flow_key *key) {
+  struct pf_flow_probe p;
+  pf_flow_probe_of_key(t, key, &p);
+  uint32_t ref = pf_lookup(t, &p, pf_buckets_of(&t->buckets, p.hash));
+  return ref == PF_FLOW_NONE ? NULL : pf_flow_at(t, ref);
+}
+
+/* One more bucket (buckets.h): the entries of the divided chain that now
+ * hash to the new bucket move there, both chains keeping their order. */
+static void pf_split_one(struct pf_flow_table *t) {
+  uint32_t from = pf_buckets_split(&t->buckets);
+  /* Buckets split in order: the chain of one a few splits ahead is asked
+   * for now, so that its split reads entries in cache. */
+  uint32_t ahead = t->buckets.split + PF_SPLIT_AHEAD;
+  if (ahead <= t->buckets.low_mask) {
+    uint32_t head = pf_bucket_get(&t->buckets, ahead);
+    if (head != PF_FLOW_NONE)
+      __builtin_prefetch(pf_flow_at(t, head));
+  }
+  uint32_t ref = pf_bucket_get(&t->buckets, from);
+  uint32_t bucket[2] = {from, from}, last[2] = {PF_FLOW_NONE, PF_FLOW_NONE};
+  pf_bucket_set(&t->buckets, from, PF_FLOW_NONE);
+  while (ref != PF_FLOW_NONE) {
+    struct pf_flow *f = pf_flow_at(t, ref);
+    uint32_t next = f->next;
+    uint32_t to = pf_buckets_of(&t->buckets, pf_entry_hash(t, f));
+    int m = to != from;
+    bucket[m] = to;
+    f->next = PF_FLOW_NONE;
+    if (last[m] == PF_FLOW_NONE)
+      pf_bucket_set(&t->buckets, bucket[m], ref);
+    else
+      pf_flow_at(t, last[m])->next = ref;
+    last[m] = ref;
+    ref = next;
+  }
+}
+
+static void pf_chain_unlink(struct pf_flow_table *t, uint32_t ref,
+                            struct pf_flow *f) {
+  uint32_t b = pf_buckets_of(&t->buckets, pf_entry_hash(t, f));
+  uint32_t cur = pf_bucket_get(&t->buckets, b), prev = PF_FLOW_NONE;
+  while (cur != ref) {
+    prev = cur;
+    cur = pf_flow_at(t, cur)->next;
+  }
+  if (prev == PF_FLOW_NONE)
+    pf_bucket_set(&t->buckets, b, f->next);
+  else
+    pf_flow_at(t, prev)->next = f->next;
+}
+
+/* ---- entries in and out ---- */
+
+void pf_flow_remove(struct pf_flow_table *t, uint32_t ref) {
+  struct pf_flow *f = pf_flow_at(t, ref);
+  if (t->ended)
+    t->ended(t->ended_ctx, f, ref);
+  pf_chain_unlink(t, ref, f);
+  pf_lru_unlink(t, ref);
+  t->stats.active[pf_flow_kind(f)]--;
+  if (t->class_active)
+    t->class_active[f->rule_class]--;
+  pf_tcp_release(t, f);
+  f->list = (uint8_t)((f->list & PF_FLOW_IS_V6) | PF_LIST_FREE);
+  struct pf_flow_pool *p = &t->pool[ref >> 31];
+  f->next = p->free_head;
+  p->free_head = ref & ~PF_FLOW_V6;
+}
+
+/* A free entry of the family's pool (there is one: each pool holds as
+ * many entries as the table holds flows). */
+static uint32_t pf_entry_take(struct pf_flow_table *t, bool v6) {
+  struct pf_flow_pool *p = &t->pool[v6];
+  uint32_t i;
+  if (p->free_head != PF_FLOW_NONE) {
+    i = p->free_head;
+    p->free_head = pf_flow_at(t, i | (v6 ? PF_FLOW_V6 : 0))->next;
+  } else {
+    /* Never-used entries are handed out in order, so the pool's untouched
+     * pages stay unmapped until the table really grows. */
+    i = p->next_unused++;
+  }
+  return i | (v6 ? PF_FLOW_V6 : 0);
+}
+
 /* Who started the conversation, as far as this first packet tells. */
-static int8_t pf_initiator(const struct pf_packet *pkt, uint8_t side) {
-  if (pkt->l4 != PF_L4_TCP || pkt->later_fragment)
+static int8_t pf_initiator(const struct pf_flow_packet *pkt, uint8_t side) {
+  if (!pkt->tcp)
     return (int8_t)side;
   uint8_t syn_ack = pkt->tcp_flags & (PF_TCP_SYN | PF_TCP_ACK);
   if (syn_ack == PF_TCP_SYN)
@@ -194,43 +287,55 @@ static int8_t pf_initiator(const struct pf_packet *pkt, uint8_t side) {
 }
 
 static uint32_t pf_flow_create(struct pf_flow_table *t,
-                               const struct pf_flow_key *key, uint32_t bucket,
-                               const struct pf_packet *pkt, uint8_t side,
+                               const struct pf_flow_probe *p, uint32_t bucket,
+                               const struct pf_flow_packet *pkt,
                                uint64_t now_us) {
-  if (t->free_head == PF_FLOW_NONE && t->next_unused == t->max_flows) {
+  if (pf_flow_table_count(t) >= t->max_flows) {
     /* Full: the least recently seen flow makes room. */
-    pf_flow_remove(t, pf_oldest(t));
+    pf_flow_remove(t, pf_lru_oldest(t));
     t->stats.evicted++;
+    bucket = pf_buckets_of(&t->buckets, p->hash);
   }
-  uint32_t i;
-  if (t->free_head != PF_FLOW_NONE) {
-    i = t->free_head;
-    t->free_head = t->flows[i].hash_next;
-  } else {
-    /* Never-used entries are handed out in order, so the pool's untouched
-     * pages stay unmapped until the table really grows. */
-    i = t->next_unused++;
-  }
-
-  struct pf_flow *f = &t->flows[i];
+  bool v6 = p->family == 6;
+  uint32_t ref = pf_entry_take(t, v6);
+  struct pf_flow *f = pf_flow_at(t, ref);
   memset(f, 0, sizeof(*f));
-  f->key = *key;
-  f->first_us = f->last_us = now_us;
-  f->kind = (uint8_t)pf_kind_of(key->proto);
-  f->initiator = pf_initiator(pkt, side);
+  if (v6)
+    memcpy((uint8_t *)(f + 1), &p->key.k6, 42);
+  else
+    memcpy((uint8_t *)(f + 1), &p->key.k4, 18);
+  f->list = v6 ? PF_FLOW_IS_V6 : 0;
+  f->last_us = now_us;
+  f->first32 = (uint32_t)(now_us >> t->age_shift);
+  f->initiator = pf_initiator(pkt, p->side);
   f->tcp_ext = PF_TCP_NONE;
-  f->hash_next = t->buckets[bucket];
-  t->buckets[bucket] = i;
-  t->stats.active[f->kind]++;
+  f->next = pf_bucket_get(&t->buckets, bucket);
+  pf_bucket_set(&t->buckets, bucket, ref);
+  enum pf_flow_kind kind = pf_kind_of(f);
+  t->stats.active[kind]++;
   t->stats.created++;
-  pf_lru_push_head(t, i);
-  return i;
+  pf_lru_push_head(t, ref, pkt->syn_wait ? PF_LIST_SYN_WAIT : (uint8_t)kind);
+  if (pf_buckets_want_split(&t->buckets, pf_flow_table_count(t)))
+    pf_split_one(t);
+  return ref;
 }
 
-static bool pf_tcp_closed(uint8_t tcp) {
-  return (tcp & PF_FLOW_RST) ||
-         (tcp & (PF_FLOW_FIN_SIDE0 | PF_FLOW_FIN_SIDE1)) ==
-             (PF_FLOW_FIN_SIDE0 | PF_FLOW_FIN_SIDE1);
+/* ---- accounting ---- */
+
+/* A flow just seen moves to the head of its list. It is in the list and
+ * not its head, so it has a predecessor and the list a head. */
+static inline void pf_lru_touch(struct pf_flow_table *t, uint32_t ref,
+                                struct pf_flow *f, unsigned list) {
+  uint32_t prev = f->lru_prev, next = f->lru_next, head = t->lru_head[list];
+  pf_flow_at(t, prev)->lru_next = next;
+  if (next != PF_FLOW_NONE)
+    pf_flow_at(t, next)->lru_prev = prev;
+  else
+    t->lru_tail[list] = prev;
+  f->lru_prev = PF_FLOW_NONE;
+  f->lru_next = head;
+  pf_flow_at(t, head)->lru_prev = ref;
+  t->lru_head[list] = ref;
 }
 
 /* A flow whose record must end before this packet is counted: one idle
@@ -239,23 +344,80 @@ static bool pf_tcp_closed(uint8_t tcp) {
  * closed TCP connection that a new SYN reopens with the same ports. */
 static bool pf_flow_must_restart(const struct pf_flow_table *t,
                                  const struct pf_flow *f,
-                                 const struct pf_packet *pkt, uint64_t now_us) {
-  if (now_us >= f->last_us && now_us - f->last_us >= t->timeout_us[f->kind])
+                                 const struct pf_flow_packet *pkt,
+                                 uint64_t now_us) {
+  enum pf_flow_kind kind = pf_flow_kind(f);
+  uint64_t gap = now_us > f->last_us ? now_us - f->last_us : 0;
+  if (gap >= t->timeout_us[kind])
     return true;
-  if (t->active_us && now_us >= f->first_us &&
-      now_us - f->first_us >= t->active_us)
-    return true;
-  return f->kind == PF_FLOW_TCP_CLOSED &&
+  if (t->active_us) {
+    if (gap >= t->active_us)
+      return true;
+    /* Below the active timeout at its last packet, so its age fits. */
+    uint64_t age = pf_age_at_last(t, f);
+    if (now_us > f->last_us)
+      age += (now_us >> t->age_shift) - (f->last_us >> t->age_shift);
+    if (age >= t->active_us >> t->age_shift)
+      return true;
+  }
+  return kind == PF_FLOW_TCP_CLOSED &&
          (pkt->tcp_flags & (PF_TCP_SYN | PF_TCP_ACK)) == PF_TCP_SYN;
 }
 
-void pf_flow_table_probe(const struct pf_flow_table *t,
-                         const struct pf_packet *pkt, struct pf_flow_probe *p) {
-  p->has_flow = pf_flow_key_of(pkt, &p->key, &p->side);
-  if (!p->has_flow)
+/* TCP close tracking: a connection closed both ways or reset moves to the
+ * closed kind's (short) timeout. */
+static void pf_flow_track_close(struct pf_flow_table *t, uint32_t ref,
+                                struct pf_flow *f, uint8_t flags,
+                                uint8_t side) {
+  uint8_t close = f->tcp_close;
+  if ((flags & (PF_TCP_SYN | PF_TCP_ACK)) == PF_TCP_SYN)
+    close |= PF_FLOW_SYN;
+  if (flags & PF_TCP_FIN)
+    close |= side == 0 ? PF_FLOW_FIN_SIDE0 : PF_FLOW_FIN_SIDE1;
+  if (flags & PF_TCP_RST)
+    close |= PF_FLOW_RST;
+  bool was_closed = pf_tcp_closed(f->tcp_close);
+  f->tcp_close = close;
+  if (was_closed || !pf_tcp_closed(close) || pf_flow_proto(f) != PF_IPPROTO_TCP)
     return;
-  p->bucket = pf_bucket_of(t, &p->key);
-  __builtin_prefetch(&t->buckets[p->bucket]);
+  t->stats.active[PF_FLOW_TCP]--;
+  t->stats.active[PF_FLOW_TCP_CLOSED]++;
+  if (pf_flow_list(f) != PF_LIST_SYN_WAIT)
+    pf_flow_relist(t, ref, PF_FLOW_TCP_CLOSED);
+}
+
+struct pf_flow_update pf_flow_table_account(struct pf_flow_table *t,
+                                            const struct pf_flow_probe *p,
+                                            const struct pf_flow_packet *pkt,
+                                            uint64_t now_us) {
+  struct pf_flow_update up = {0};
+  if (!p->family)
+    return up;
+  uint32_t bucket = pf_buckets_of(&t->buckets, p->hash);
+  uint32_t ref = pf_lookup(t, p, bucket);
+  if (ref != PF_FLOW_NONE &&
+      pf_flow_must_restart(t, pf_flow_at(t, ref), pkt, now_us)) {
+    pf_flow_remove(t, ref);
+    t->stats.expired++;
+    ref = PF_FLOW_NONE;
+  }
+  if (ref == PF_FLOW_NONE) {
+    ref = pf_flow_create(t, p, bucket, pkt, now_us);
+    up.created = true;
+  }
+  struct pf_flow *f = pf_flow_at(t, ref);
+  if (now_us > f->last_us)
+    f->last_us = now_us;
+  /* Most recently seen first; a SYN's wait keeps the order of the SYNs. */
+  unsigned list = pf_flow_list(f);
+  if (t->lru_head[list] != ref && list != PF_LIST_SYN_WAIT)
+    pf_lru_touch(t, ref, f, list);
+  if (pkt->tcp)
+    pf_flow_track_close(t, ref, f, pkt->tcp_flags, p->side);
+  up.flow = f;
+  up.ref = ref;
+  up.side = p->side;
+  return up;
 }
 
 struct pf_flow_update pf_flow_table_packet(struct pf_flow_table *t,
@@ -263,73 +425,19 @@ struct pf_flow_update pf_flow_table_packet(struct pf_flow_table *t,
                                            uint64_t now_us) {
   struct pf_flow_probe p;
   pf_flow_table_probe(t, pkt, &p);
-  return pf_flow_table_account(t, &p, pkt, now_us);
+  struct pf_flow_packet fp = {
+      .wire_len = pkt->wire_len,
+      .tcp_flags = pkt->tcp_flags,
+      .tcp = pkt->l4 == PF_L4_TCP && !pkt->later_fragment,
+  };
+  return pf_flow_table_account(t, &p, &fp, now_us);
 }
 
-struct pf_flow_update pf_flow_table_account(struct pf_flow_table *t,
-                                            const struct pf_flow_probe *p,
-                                            const struct pf_packet *pkt,
-                                            uint64_t now_us) {
-  struct pf_flow_update up = {0};
-  if (!p->has_flow)
-    return up;
-  const struct pf_flow_key *key = &p->key;
-  uint8_t side = p->side;
-  uint32_t bucket = p->bucket;
-  uint32_t i = pf_lookup(t, key, bucket);
-  if (i != PF_FLOW_NONE && pf_flow_must_restart(t, &t->flows[i], pkt, now_us)) {
-    pf_flow_remove(t, i);
-    t->stats.expired++;
-    i = PF_FLOW_NONE;
-  }
-  if (i == PF_FLOW_NONE) {
-    i = pf_flow_create(t, key, bucket, pkt, side, now_us);
-    up.created = true;
-  }
-
-  struct pf_flow *f = &t->flows[i];
-  f->packets[side]++;
-  f->bytes[side] += pkt->wire_len;
-  if (now_us > f->last_us)
-    f->last_us = now_us;
-  if (t->lru_head[f->kind] != i) {
-    pf_lru_unlink(t, i);
-    pf_lru_push_head(t, i);
-  }
-
-  if (pkt->l4 == PF_L4_TCP && !pkt->later_fragment) {
-    uint8_t flags = pkt->tcp_flags;
-    if ((flags & (PF_TCP_SYN | PF_TCP_ACK)) == PF_TCP_SYN)
-      f->tcp |= PF_FLOW_SYN;
-    if (flags & PF_TCP_FIN)
-      f->tcp |= side == 0 ? PF_FLOW_FIN_SIDE0 : PF_FLOW_FIN_SIDE1;
-    if (flags & PF_TCP_RST)
-      f->tcp |= PF_FLOW_RST;
-    if (f->kind == PF_FLOW_TCP && pf_tcp_closed(f->tcp))
-      pf_flow_set_kind(t, i, PF_FLOW_TCP_CLOSED);
-  }
-
-  up.flow = f;
-  up.side = side;
-  return up;
-}
-
-/* ---- expiry ---- */
-
-unsigned pf_flow_table_expire(struct pf_flow_table *t, uint64_t now_us,
-                              unsigned budget) {
-  unsigned done = 0;
-  for (int k = 0; k < PF_FLOW_KIND_COUNT && done < budget; k++) {
-    while (done < budget) {
-      uint32_t i = t->lru_tail[k];
-      if (i == PF_FLOW_NONE ||
-          now_us - t->flows[i].last_us < t->timeout_us[k] ||
-          now_us < t->flows[i].last_us)
-        break;
-      pf_flow_remove(t, i);
-      t->stats.expired++;
-      done++;
-    }
-  }
-  return done;
+void pf_flow_table_each(struct pf_flow_table *t,
+                        void (*fn)(struct pf_flow *f, void *ctx), void *ctx) {
+  /* In pool order, free entries too (harmless: an entry is cleared when it
+   * is reused), which is several times faster than chasing lists. */
+  for (int v6 = 0; v6 < 2; v6++)
+    for (uint32_t i = 0; i < t->pool[v6].next_unused; i++)
+      fn(pf_flow_at(t, i | (v6 ? PF_FLOW_V6 : 0)), ctx);
 }

@@ -3,7 +3,9 @@
  * out-of-order segments), zero windows, resets and unanswered SYNs. */
 #include "flow/tcp.h"
 
+#include "base/bytes.h"
 #include "base/err.h"
+#include "flow/flow.h"
 #include "packet/wire.h"
 
 #include <stdio.h>
@@ -11,7 +13,7 @@
 #include <string.h>
 
 enum pf_tcp_state {
-  PF_TCPS_NEW,     /* entry taken, nothing analysed yet */
+  PF_TCPS_NEW,     /* nothing analysed yet */
   PF_TCPS_SYN,     /* SYN seen, waiting for the SYN-ACK */
   PF_TCPS_SYNACK,  /* SYN-ACK seen, waiting for the client's ACK */
   PF_TCPS_DONE,    /* handshake completed */
@@ -20,14 +22,33 @@ enum pf_tcp_state {
   PF_TCPS_REFUSED, /* the SYN was answered with a RST */
 };
 
-_Static_assert(sizeof(struct pf_tcp_conn) == 48,
-               "the TCP pool costs this much per MaxFlows entry");
+_Static_assert(sizeof(struct pf_tcp_conn) == 32,
+               "a TCP record costs this much per connection with data");
+_Static_assert(PF_TCPS_REFUSED <= PF_TCPS_MASK, "the state fits its bits");
 
-/* ---- the pool ---- */
+/* Beyond this a 32-bit timestamp difference is taken from the clock. */
+#define PF_TCP_RAW_SPAN_US (1u << 30)
+
+void pf_tcp_segment_of(const struct pf_packet *pkt, struct pf_tcp_segment *s) {
+  struct pf_bytes l4 = pf_packet_l4(pkt);
+  const struct pf_wire_tcp *h;
+  s->valid = pkt->l4 == PF_L4_TCP && pf_get_hdr(&l4, 0, &h);
+  if (!s->valid)
+    return;
+  uint32_t doff = pf_tcp_hdr_len(h);
+  s->seq = pf_be32(h->seq);
+  s->flags = h->flags;
+  s->window = pf_be16(h->window);
+  s->payload = pkt->l4_total_len > doff ? pkt->l4_total_len - doff : 0;
+}
+
+/* ---- the record pool ---- */
 
 int pf_tcp_table_init(struct pf_tcp_table *t, uint32_t max_conns,
                       uint32_t syn_timeout_s, char *err, size_t errlen) {
   memset(t, 0, sizeof(*t));
+  /* calloc maps a large array without touching it: records cost memory
+   * only as connections take them. */
   t->conns = calloc(max_conns, sizeof(*t->conns));
   if (!t->conns) {
     return pf_err(err, errlen,
@@ -35,7 +56,7 @@ int pf_tcp_table_init(struct pf_tcp_table *t, uint32_t max_conns,
                   ((size_t)max_conns * sizeof(*t->conns)) >> 20);
   }
   t->max_conns = max_conns;
-  t->free_head = t->wait_head = t->wait_tail = PF_TCP_NONE;
+  t->free_head = PF_TCP_NONE;
   t->syn_timeout_us = (uint64_t)syn_timeout_s * 1000000;
   return 0;
 }
@@ -45,145 +66,204 @@ void pf_tcp_table_free(struct pf_tcp_table *t) {
   t->conns = NULL;
 }
 
-static uint32_t pf_tcp_take(struct pf_tcp_table *t) {
+static struct pf_tcp_conn *pf_tcp_record(const struct pf_flow_table *ft,
+                                         const struct pf_flow *f) {
+  return &ft->tcp.conns[f->tcp_ext];
+}
+
+/* Gives the flow a record, holding the edge it kept in the flow. Returns
+ * NULL when the pool is spent (it has as many records as the table has
+ * flows, so it cannot be). */
+static struct pf_tcp_conn *pf_tcp_grow(struct pf_flow_table *ft,
+                                       struct pf_flow *f) {
+  if (f->tcp_state & PF_TCPS_RECORD)
+    return pf_tcp_record(ft, f);
+  struct pf_tcp_table *t = &ft->tcp;
   uint32_t i;
   if (t->free_head != PF_TCP_NONE) {
     i = t->free_head;
-    t->free_head = t->conns[i].wait_next;
+    t->free_head = t->conns[i].spare;
   } else if (t->next_unused < t->max_conns) {
     i = t->next_unused++;
   } else {
-    return PF_TCP_NONE; /* more TCP flows than flows: cannot happen */
+    return NULL;
   }
-  memset(&t->conns[i], 0, sizeof(t->conns[i]));
-  t->conns[i].wait_prev = t->conns[i].wait_next = PF_TCP_NONE;
-  return i;
-}
-
-/* ---- the unanswered-SYN list ---- */
-
-static void pf_wait_push(struct pf_tcp_table *t, uint32_t i) {
   struct pf_tcp_conn *c = &t->conns[i];
-  c->wait_prev = t->wait_tail;
-  c->wait_next = PF_TCP_NONE;
-  if (t->wait_tail != PF_TCP_NONE)
-    t->conns[t->wait_tail].wait_next = i;
-  else
-    t->wait_head = i;
-  t->wait_tail = i;
-  c->waiting = 1;
+  memset(c, 0, sizeof(*c));
+  for (int side = 0; side < 2; side++)
+    if (f->tcp_state & (PF_TCPS_KNOWN0 << side))
+      c->dir[side].next = f->tcp_ext;
+  f->tcp_ext = i;
+  f->tcp_state |= PF_TCPS_RECORD;
+  return c;
 }
 
-static void pf_wait_unlink(struct pf_tcp_table *t, uint32_t i) {
-  struct pf_tcp_conn *c = &t->conns[i];
-  if (!c->waiting)
-    return;
-  if (c->wait_prev != PF_TCP_NONE)
-    t->conns[c->wait_prev].wait_next = c->wait_next;
-  else
-    t->wait_head = c->wait_next;
-  if (c->wait_next != PF_TCP_NONE)
-    t->conns[c->wait_next].wait_prev = c->wait_prev;
-  else
-    t->wait_tail = c->wait_prev;
-  c->wait_prev = c->wait_next = PF_TCP_NONE;
-  c->waiting = 0;
-}
-
-void pf_tcp_tick(struct pf_tcp_table *t, uint64_t now_us) {
+void pf_tcp_release(struct pf_flow_table *ft, struct pf_flow *f) {
+  struct pf_tcp_table *t = &ft->tcp;
   if (!t->conns)
     return;
-  while (t->wait_head != PF_TCP_NONE) {
-    uint32_t i = t->wait_head;
-    if (now_us < t->conns[i].syn_us + t->syn_timeout_us)
-      break;
-    pf_wait_unlink(t, i);
+  if (pf_flow_list(f) == PF_LIST_SYN_WAIT)
     t->stats.unanswered++;
+  if (f->tcp_state & PF_TCPS_RECORD) {
+    t->conns[f->tcp_ext].spare = t->free_head;
+    t->free_head = f->tcp_ext;
   }
+  f->tcp_state = 0;
+  f->tcp_ext = PF_TCP_NONE;
 }
 
-void pf_tcp_release(struct pf_tcp_table *t, uint32_t *ext) {
-  uint32_t i = *ext;
-  *ext = PF_TCP_NONE;
-  if (!t->conns || i == PF_TCP_NONE)
+/* ---- the SYN's wait ---- */
+
+/* The SYN's wait ends: the flow goes back among the flows of its kind, at
+ * the head of their list. Answered, it was just seen, so that is its place;
+ * timed out, it was last seen up to TcpSynTimeout (and a tick) before, so
+ * its idle expiry may come that much late and eviction takes it as seen
+ * now; a file's final state sweeps (pf_flow_table_expire_all). */
+static void pf_tcp_stop_waiting(struct pf_flow_table *ft, uint32_t ref,
+                                struct pf_flow *f) {
+  if (pf_flow_list(f) == PF_LIST_SYN_WAIT)
+    pf_flow_relist(ft, ref, (uint8_t)pf_flow_kind(f));
+}
+
+/* An answer to a SYN past its timeout that no tick has counted yet (ticks
+ * run once a batch): it counts as unanswered now, as a tick before it
+ * would have counted it. */
+static void pf_tcp_answered_late(struct pf_flow_table *ft,
+                                 const struct pf_flow *f, uint64_t now_us) {
+  if (pf_flow_list(f) == PF_LIST_SYN_WAIT &&
+      now_us >= pf_flow_first_us(ft, f) + ft->tcp.syn_timeout_us)
+    ft->tcp.stats.unanswered++;
+}
+
+void pf_tcp_tick(struct pf_flow_table *ft, uint64_t now_us) {
+  struct pf_tcp_table *t = &ft->tcp;
+  if (!t->conns)
     return;
-  if (t->conns[i].waiting) {
-    pf_wait_unlink(t, i);
+  /* The SYN was the flow's first packet; the clock stays below 2^62 and
+   * the timeout below 2^32 us, so the sum cannot overflow. */
+  for (uint32_t ref; (ref = ft->lru_tail[PF_LIST_SYN_WAIT]) != PF_FLOW_NONE;) {
+    struct pf_flow *f = pf_flow_at(ft, ref);
+    if (now_us < pf_flow_first_us(ft, f) + t->syn_timeout_us)
+      break;
     t->stats.unanswered++;
+    pf_tcp_stop_waiting(ft, ref, f);
   }
-  t->conns[i].wait_next = t->free_head;
-  t->free_head = i;
 }
 
 /* ---- the handshake ---- */
 
-static void pf_tcp_sample(struct pf_tcp_interval *iv, enum pf_tcp_latency k,
-                          uint64_t from_us, uint64_t to_us) {
-  pf_hist_add(&iv->latency[k], to_us >= from_us ? to_us - from_us : 0);
+static int32_t pf_tcp_saturate32(int64_t d) {
+  return d > INT32_MAX ? INT32_MAX : d < INT32_MIN ? INT32_MIN : (int32_t)d;
 }
 
-static void pf_tcp_handshake(struct pf_tcp_table *t, uint32_t i, uint8_t side,
-                             uint8_t flags, uint64_t now_us,
-                             struct pf_tcp_interval *iv) {
-  struct pf_tcp_conn *c = &t->conns[i];
-  uint8_t syn_ack = flags & (PF_TCP_SYN | PF_TCP_ACK);
+/* The time since the SYN, from the two packets' own timestamps (their low
+ * 32 bits: right while they are less than 35 minutes apart), 0 when the
+ * later one is stamped earlier. A connection older than that by the clock
+ * is measured by the clock. */
+static int64_t pf_tcp_since_syn(const struct pf_flow_table *ft,
+                                const struct pf_flow *f, uint64_t now_us,
+                                uint64_t ts_us) {
+  uint64_t age = now_us - pf_flow_first_us(ft, f);
+  if (age > PF_TCP_RAW_SPAN_US)
+    return (int64_t)age;
+  return (int32_t)((uint32_t)ts_us - f->tcp_syn32);
+}
 
-  if (c->state == PF_TCPS_NEW) {
-    if (syn_ack == PF_TCP_SYN && !(flags & PF_TCP_RST)) {
-      c->state = PF_TCPS_SYN;
-      c->client = side;
-      c->syn_us = now_us;
-      pf_wait_push(t, i);
-    } else if (syn_ack == (PF_TCP_SYN | PF_TCP_ACK)) {
-      c->state = PF_TCPS_PARTIAL;
-      c->client = (uint8_t)(1 - side);
-    } else {
-      c->state = PF_TCPS_LATE;
-      t->stats.late_start++;
-    }
-    return;
+static uint64_t pf_tcp_non_negative(int64_t d) {
+  return d > 0 ? (uint64_t)d : 0;
+}
+
+/* The SYN's answer: SYN-ACK or RST from the server. */
+static void pf_tcp_answer(struct pf_flow_table *ft, struct pf_flow *f,
+                          uint32_t ref, uint8_t flags, uint64_t now_us,
+                          uint64_t ts_us, struct pf_tcp_interval *iv) {
+  uint8_t syn_ack = flags & (PF_TCP_SYN | PF_TCP_ACK);
+  if (flags & PF_TCP_RST) {
+    pf_tcp_answered_late(ft, f, now_us);
+    pf_tcp_stop_waiting(ft, ref, f); /* refused: an answer, not a silence */
+    f->tcp_state = (uint8_t)((f->tcp_state & ~PF_TCPS_MASK) | PF_TCPS_REFUSED);
+  } else if (syn_ack == (PF_TCP_SYN | PF_TCP_ACK)) {
+    struct pf_tcp_conn *c = pf_tcp_grow(ft, f);
+    if (!c)
+      return;
+    /* An answer after the timeout counts as unanswered, and still is the
+     * latency the client saw. */
+    pf_tcp_answered_late(ft, f, now_us);
+    pf_tcp_stop_waiting(ft, ref, f);
+    int64_t after = pf_tcp_since_syn(ft, f, now_us, ts_us);
+    c->synack_after_us = pf_tcp_saturate32(after);
+    f->tcp_state = (uint8_t)((f->tcp_state & ~PF_TCPS_MASK) | PF_TCPS_SYNACK);
+    pf_hist_add(&iv->latency[PF_TCP_SYN_SYNACK], pf_tcp_non_negative(after));
   }
-  if (c->state == PF_TCPS_SYN && side != c->client) {
-    if (flags & PF_TCP_RST) {
-      pf_wait_unlink(t, i); /* refused: an answer, not a silence */
-      c->state = PF_TCPS_REFUSED;
-    } else if (syn_ack == (PF_TCP_SYN | PF_TCP_ACK)) {
-      /* An answer after the timeout was counted as unanswered already,
-       * and still is the latency the client saw. */
-      pf_wait_unlink(t, i);
-      uint64_t after = now_us >= c->syn_us ? now_us - c->syn_us : 0;
-      c->synack_after_us = after < UINT32_MAX ? (uint32_t)after : UINT32_MAX;
-      c->state = PF_TCPS_SYNACK;
-      pf_tcp_sample(iv, PF_TCP_SYN_SYNACK, c->syn_us, now_us);
-    }
-    return;
+}
+
+/* The client's ACK of the SYN-ACK: the handshake is complete. Returns its
+ * SYN-to-ACK time. */
+static uint64_t pf_tcp_complete(struct pf_flow_table *ft, struct pf_flow *f,
+                                uint64_t now_us, uint64_t ts_us,
+                                struct pf_tcp_interval *iv) {
+  f->tcp_state = (uint8_t)((f->tcp_state & ~PF_TCPS_MASK) | PF_TCPS_DONE);
+  ft->tcp.stats.completed++;
+  int64_t whole = pf_tcp_since_syn(ft, f, now_us, ts_us);
+  int64_t after = whole - pf_tcp_record(ft, f)->synack_after_us;
+  pf_hist_add(&iv->latency[PF_TCP_SYNACK_ACK], pf_tcp_non_negative(after));
+  pf_hist_add(&iv->latency[PF_TCP_HANDSHAKE], pf_tcp_non_negative(whole));
+  return pf_tcp_non_negative(whole);
+}
+
+/* The first analysed segment of a connection decides how it is tracked:
+ * a SYN starts its wait for the answer (the flow's first packet; its
+ * timeout runs from the flow's first time). */
+static void pf_tcp_first(struct pf_flow_table *ft, struct pf_flow *f,
+                         uint32_t ref, uint8_t side, uint8_t flags,
+                         uint64_t ts_us) {
+  uint8_t syn_ack = flags & (PF_TCP_SYN | PF_TCP_ACK);
+  uint8_t st = f->tcp_state & ~(PF_TCPS_MASK | PF_TCPS_CLIENT);
+  if (syn_ack == PF_TCP_SYN && !(flags & PF_TCP_RST)) {
+    f->tcp_state = (uint8_t)(st | PF_TCPS_SYN | (side ? PF_TCPS_CLIENT : 0));
+    f->tcp_syn32 = (uint32_t)ts_us;
+    if (pf_flow_list(f) != PF_LIST_SYN_WAIT) /* a new flow starts there */
+      pf_flow_relist(ft, ref, PF_LIST_SYN_WAIT);
+  } else if (syn_ack == (PF_TCP_SYN | PF_TCP_ACK)) {
+    f->tcp_state =
+        (uint8_t)(st | PF_TCPS_PARTIAL | (side ? 0 : PF_TCPS_CLIENT));
+  } else {
+    f->tcp_state = (uint8_t)(st | PF_TCPS_LATE);
+    ft->tcp.stats.late_start++;
   }
-  if (c->state == PF_TCPS_SYNACK && side == c->client &&
-      syn_ack == PF_TCP_ACK && !(flags & PF_TCP_RST)) {
-    c->state = PF_TCPS_DONE;
-    t->stats.completed++;
-    pf_tcp_sample(iv, PF_TCP_SYNACK_ACK, c->syn_us + c->synack_after_us,
-                  now_us);
-    pf_tcp_sample(iv, PF_TCP_HANDSHAKE, c->syn_us, now_us);
+}
+
+/* Returns true when this segment completed the handshake. */
+static bool pf_tcp_handshake(struct pf_flow_table *ft, struct pf_flow *f,
+                             uint32_t ref, uint8_t side, uint8_t flags,
+                             uint64_t now_us, uint64_t ts_us,
+                             struct pf_tcp_interval *iv,
+                             uint64_t *handshake_us) {
+  unsigned state = f->tcp_state & PF_TCPS_MASK;
+  uint8_t client = (f->tcp_state & PF_TCPS_CLIENT) ? 1 : 0;
+  if (state == PF_TCPS_NEW)
+    pf_tcp_first(ft, f, ref, side, flags, ts_us);
+  else if (state == PF_TCPS_SYN && side != client)
+    pf_tcp_answer(ft, f, ref, flags, now_us, ts_us, iv);
+  else if (state == PF_TCPS_SYNACK && side == client &&
+           (flags & (PF_TCP_SYN | PF_TCP_ACK)) == PF_TCP_ACK &&
+           !(flags & PF_TCP_RST)) {
+    *handshake_us = pf_tcp_complete(ft, f, now_us, ts_us, iv);
+    return true;
   }
+  return false;
 }
 
 /* ---- the sequence space ---- */
 
-/* Classifies a segment covering [seq, seq + len) of one direction: new
- * data at or past the edge (a gap before it becomes the hole), data filling
- * the hole (out of order), or data seen before (retransmitted). One hole is
- * remembered per direction, the latest: a segment filling an older one
- * counts as retransmitted, which keeps the state fixed in size. */
-static void pf_tcp_sequence(struct pf_tcp_table *t, struct pf_tcp_conn *c,
-                            uint8_t side, uint32_t seq, uint32_t len) {
-  struct pf_tcp_dir *d = &c->dir[side];
-  uint32_t end = seq + len;
-  if (!(c->dir_known & (1u << side))) {
-    c->dir_known |= (uint8_t)(1u << side);
-    d->next = end;
-    return;
-  }
+/* Classifies a segment covering [seq, end) of a direction whose edge is
+ * known: new data at or past the edge (a gap before it becomes the hole),
+ * data filling the hole (out of order), or data seen before
+ * (retransmitted). One hole is remembered per direction, the latest: a
+ * segment filling an older one counts as retransmitted, which keeps the
+ * state fixed in size. */
+static void pf_tcp_sequence(struct pf_tcp_table *t, struct pf_tcp_dir *d,
+                            uint32_t seq, uint32_t end) {
   if (pf_seq_le(d->next, seq)) {
     if (d->next != seq) {
       d->hole_lo = d->next;
@@ -208,40 +288,128 @@ static void pf_tcp_sequence(struct pf_tcp_table *t, struct pf_tcp_conn *c,
     d->next = end; /* it also carried new data past the edge */
 }
 
-void pf_tcp_packet(struct pf_tcp_table *t, uint32_t *ext, uint8_t side,
-                   const struct pf_packet *pkt, uint64_t now_us,
-                   struct pf_tcp_interval *iv) {
-  struct pf_bytes l4 = pf_packet_l4(pkt);
-  const struct pf_wire_tcp *h;
-  if (!t->conns || pkt->l4 != PF_L4_TCP || !pf_get_hdr(&l4, 0, &h))
+/* A segment with sequence space [seq, seq + len) from `side`. The flow
+ * keeps one known edge itself while the connection is in order and one
+ * way (a SYN of a flood, a late start); anything more takes a record. */
+static void pf_tcp_data(struct pf_flow_table *ft, struct pf_flow *f,
+                        uint8_t side, uint32_t seq, uint32_t len,
+                        bool syn_only) {
+  uint8_t known = (uint8_t)(PF_TCPS_KNOWN0 << side), st = f->tcp_state;
+  uint32_t end = seq + len;
+  if (!(st & (PF_TCPS_KNOWN0 | PF_TCPS_KNOWN1 | PF_TCPS_RECORD))) {
+    f->tcp_ext = end; /* the first edge, kept in the flow */
+    f->tcp_state |= known;
     return;
-  if (*ext == PF_TCP_NONE && (*ext = pf_tcp_take(t)) == PF_TCP_NONE)
+  }
+  if (!(st & PF_TCPS_RECORD) && (st & known)) {
+    if (seq == f->tcp_ext) { /* in order: no hole, no record */
+      f->tcp_ext = end;
+      return;
+    }
+    if (syn_only && end == f->tcp_ext) { /* the SYN again */
+      ft->tcp.stats.retransmitted++;
+      return;
+    }
+  }
+  struct pf_tcp_conn *c = pf_tcp_grow(ft, f);
+  if (!c)
     return;
-  uint32_t i = *ext;
-  uint32_t seq = pf_be32(h->seq);
-  uint8_t flags = h->flags;
-  uint16_t window = pf_be16(h->window);
-  uint32_t doff = pf_tcp_hdr_len(h);
-  uint32_t payload = pkt->l4_total_len > doff ? pkt->l4_total_len - doff : 0;
+  if (!(f->tcp_state & known)) {
+    f->tcp_state |= known;
+    c->dir[side].next = end;
+    return;
+  }
+  pf_tcp_sequence(&ft->tcp, &c->dir[side], seq, end);
+}
 
+/* A segment without sequence space (a pure ACK) at seq: a direction whose
+ * edge is known and lies below seq sent data this point never saw, which
+ * becomes the hole. It does not make an unknown edge known: data sent
+ * before capture began would then count as retransmitted. */
+static void pf_tcp_shown(struct pf_flow_table *ft, struct pf_flow *f,
+                         uint8_t side, uint32_t seq) {
+  if (!(f->tcp_state & (PF_TCPS_KNOWN0 << side)))
+    return;
+  uint32_t next = f->tcp_state & PF_TCPS_RECORD
+                      ? pf_tcp_record(ft, f)->dir[side].next
+                      : f->tcp_ext;
+  if (!pf_seq_lt(next, seq))
+    return;
+  struct pf_tcp_conn *c = pf_tcp_grow(ft, f);
+  if (!c)
+    return;
+  c->dir[side] =
+      (struct pf_tcp_dir){.next = seq, .hole_lo = next, .hole_hi = seq};
+}
+
+/* The edge of `side`, when known. */
+static bool pf_tcp_edge(const struct pf_flow_table *ft, const struct pf_flow *f,
+                        uint8_t side, uint32_t *next) {
+  if (!(f->tcp_state & (PF_TCPS_KNOWN0 << side)))
+    return false;
+  *next = f->tcp_state & PF_TCPS_RECORD ? pf_tcp_record(ft, f)->dir[side].next
+                                        : f->tcp_ext;
+  return true;
+}
+
+/* The common case, decided first: a segment of an established connection
+ * from a side whose edge is known, neither SYN, FIN nor RST, with an open
+ * window: data in order moves the edge, a pure ACK at or below it changes
+ * nothing. Returns false to take the general path (tcp_packet below),
+ * which gives the same outcome for these. */
+static bool pf_tcp_established(struct pf_flow_table *ft, struct pf_flow *f,
+                               uint8_t side, const struct pf_tcp_segment *seg) {
+  uint8_t need =
+      (uint8_t)(PF_TCPS_DONE | PF_TCPS_RECORD | (PF_TCPS_KNOWN0 << side));
+  if ((f->tcp_state &
+       (PF_TCPS_MASK | PF_TCPS_RECORD | (PF_TCPS_KNOWN0 << side))) != need ||
+      (seg->flags & (PF_TCP_SYN | PF_TCP_FIN | PF_TCP_RST)) || seg->window == 0)
+    return false;
+  struct pf_tcp_dir *d = &pf_tcp_record(ft, f)->dir[side];
+  if (seg->payload == 0 && !pf_seq_lt(d->next, seg->seq))
+    return true;
+  if (seg->payload > 0 && seg->seq == d->next) {
+    d->next += seg->payload;
+    return true;
+  }
+  return false;
+}
+
+bool pf_tcp_packet(struct pf_flow_table *ft, struct pf_flow *f, uint32_t ref,
+                   uint8_t side, const struct pf_tcp_segment *seg,
+                   uint64_t now_us, uint64_t ts_us, struct pf_tcp_interval *iv,
+                   uint64_t *handshake_us) {
+  struct pf_tcp_table *t = &ft->tcp;
+  if (!t->conns || !seg->valid)
+    return false;
+  if (pf_tcp_established(ft, f, side, seg))
+    return false;
+  uint8_t flags = seg->flags;
   if (flags & PF_TCP_RST)
     t->stats.resets++;
-  else if (window == 0 && !(flags & (PF_TCP_SYN | PF_TCP_FIN)))
+  else if (seg->window == 0 && !(flags & (PF_TCP_SYN | PF_TCP_FIN)))
     t->stats.zero_window++;
-  pf_tcp_handshake(t, i, side, flags, now_us, iv);
-
+  bool completed = pf_tcp_handshake(ft, f, ref, side, flags, now_us, ts_us, iv,
+                                    handshake_us);
   if (flags & PF_TCP_RST)
-    return; /* a RST's sequence number is not data */
+    return completed; /* a RST's sequence number is not data */
   /* SYN and FIN take one sequence number each. */
-  uint32_t len = payload + !!(flags & PF_TCP_SYN) + !!(flags & PF_TCP_FIN);
-  if (len == 0)
-    return; /* pure ACKs carry no data to repeat */
-  struct pf_tcp_conn *c = &t->conns[i];
+  uint32_t len = seg->payload + !!(flags & PF_TCP_SYN) + !!(flags & PF_TCP_FIN);
+  if (len == 0) {
+    /* A pure ACK carries no data to repeat, but its sequence number shows
+     * how far its sender got: data sent after it (tail loss) fills a gap. */
+    pf_tcp_shown(ft, f, side, seg->seq);
+    return completed;
+  }
   /* A keep-alive probe repeats the byte before the edge on purpose. */
-  if ((c->dir_known & (1u << side)) && payload <= 1 &&
-      !(flags & (PF_TCP_SYN | PF_TCP_FIN)) && seq == c->dir[side].next - 1)
-    return;
-  pf_tcp_sequence(t, c, side, seq, len);
+  uint32_t next;
+  if (seg->payload <= 1 && !(flags & (PF_TCP_SYN | PF_TCP_FIN)) &&
+      pf_tcp_edge(ft, f, side, &next) && seg->seq == next - 1)
+    return completed;
+  pf_tcp_data(ft, f, side, seg->seq, len,
+              (flags & (PF_TCP_SYN | PF_TCP_ACK | PF_TCP_FIN)) == PF_TCP_SYN &&
+                  seg->payload == 0);
+  return completed;
 }
 
 /* ---- intervals and sums ---- */

@@ -1,16 +1,23 @@
 /* tcp.h - passive TCP health analysis: handshake latency, retransmitted
  * and out-of-order segments, zero windows, resets, unanswered SYNs.
  *
- * The per-connection state lives in an extension pool beside the flow
- * table: a TCP flow gets an entry on its first analysed segment (struct
- * pf_flow's tcp_ext) and gives it back when the flow is removed, so UDP,
- * ICMP and other flows cost nothing. The pool has as many entries as the
- * table has flows, so it never runs out; calloc leaves the pages of entries
- * never handed out unmapped.
+ * Its state lives with the flow, small for most connections: the flow's
+ * tcp_state byte holds the handshake's state and which side's edge is
+ * known, and a connection that has seen one segment (a SYN of a flood, a
+ * late start) keeps that one edge in the flow's tcp_ext and its SYN's
+ * timestamp in tcp_syn32. Only a connection with more to remember (both
+ * edges, a gap, the SYN-ACK's time) takes a 32-byte record from a pool
+ * that is reserved for MaxFlows and mapped as it is used; it gives it back
+ * when the flow ends. UDP, ICMP and other flows take nothing.
  *
- * Unanswered SYNs are found with a list of connections waiting for a
- * SYN-ACK, oldest first (packet time never goes backwards), so finding the
- * ones past the timeout looks at the list's head only.
+ * Unanswered SYNs are found without lists of their own: a connection whose
+ * SYN waits for its answer sits on the flow table's SYN-wait LRU list,
+ * which keeps the order of the SYNs (a SYN sent again does not move it),
+ * so the ones past the timeout are at its tail.
+ *
+ * Room for more analysis (RTT, response times: docs/HOT_PATH.md): a record
+ * has 4 spare bytes, and grows at the cost of memory per TCP connection
+ * with data, not per flow.
  *
  * Thread-safety: like the flow table, owned by one capture thread. */
 #ifndef PCAPFLOW_TCP_H
@@ -24,6 +31,9 @@
 #include "pcapflow/stats.h"
 #include "sketch/latency_hist.h"
 
+struct pf_flow;
+struct pf_flow_table;
+
 struct pf_tcp_interval {
   struct pf_hist latency[PF_TCP_LATENCY_COUNT];
 };
@@ -35,48 +45,70 @@ struct pf_tcp_dir {
                                 when lo == hi */
 };
 
-/* One entry per MaxFlows in the pool, so its size is memory per flow: kept
- * at 48 bytes (a _Static_assert in tcp.c holds it there). */
+/* A connection's record; its size is memory per TCP connection that got
+ * past its first segment (a _Static_assert in tcp.c holds it). */
 struct pf_tcp_conn {
-  struct pf_tcp_dir dir[2];      /* by the flow key's side */
-  uint64_t syn_us;               /* first SYN */
-  uint32_t synack_after_us;      /* first SYN-ACK answering it, after syn_us
-                                    (saturates at 71 minutes) */
-  uint32_t wait_prev, wait_next; /* the unanswered-SYN list; free list */
-  uint8_t state;                 /* enum pf_tcp_state (tcp.c) */
-  uint8_t client;                /* side that sent the SYN */
-  uint8_t waiting;               /* on the unanswered-SYN list */
-  uint8_t dir_known;             /* bit `side`: dir[side].next is known */
+  struct pf_tcp_dir dir[2]; /* by the flow key's side */
+  int32_t synack_after_us;  /* the SYN-ACK's timestamp less the SYN's
+                               (saturated at +-35 minutes) */
+  uint32_t spare;           /* free list link while unused */
 };
+
+/* pf_flow.tcp_state: the handshake (enum pf_tcp_state, tcp.c) in the low
+ * bits, then these. */
+#define PF_TCPS_MASK 0x07
+#define PF_TCPS_CLIENT 0x08 /* side 1 sent the SYN */
+#define PF_TCPS_KNOWN0 0x10 /* side 0's edge is known */
+#define PF_TCPS_KNOWN1 0x20
+#define PF_TCPS_RECORD 0x40 /* tcp_ext is a record, else the known edge */
+
+#define PF_TCP_NONE UINT32_MAX
 
 struct pf_tcp_table {
   struct pf_tcp_conn *conns; /* NULL: analysis off */
   uint32_t max_conns;
   uint32_t free_head, next_unused;
-  uint32_t wait_head, wait_tail; /* oldest SYN first */
   uint64_t syn_timeout_us;
   struct pf_tcp_stats stats;
 };
 
-/* Allocates max_conns entries. Returns 0, or -1 with err. */
+/* What the analysis reads of a segment, taken from the frame when it is
+ * decoded (the frame is not kept). */
+struct pf_tcp_segment {
+  uint32_t seq;
+  uint32_t payload; /* data bytes, by the IP header's length */
+  uint16_t window;
+  uint8_t flags; /* PF_TCP_* */
+  bool valid;    /* a whole TCP header was read */
+};
+
+/* Reads the segment of a decoded packet (valid false when it has no whole
+ * TCP header: not TCP, a later fragment, cut by the snapshot length). */
+void pf_tcp_segment_of(const struct pf_packet *pkt, struct pf_tcp_segment *s);
+
+/* Reserves max_conns records. Returns 0, or -1 with err. */
 int pf_tcp_table_init(struct pf_tcp_table *t, uint32_t max_conns,
                       uint32_t syn_timeout_s, char *err, size_t errlen);
 void pf_tcp_table_free(struct pf_tcp_table *t);
 
-/* Analyses one TCP segment of a flow, sent by `side`; *ext is the flow's
- * extension index (PF_TCP_NONE until the first segment). Latency samples go
- * to iv. Does nothing when analysis is off or the packet has no TCP
- * header. */
-void pf_tcp_packet(struct pf_tcp_table *t, uint32_t *ext, uint8_t side,
-                   const struct pf_packet *pkt, uint64_t now_us,
-                   struct pf_tcp_interval *iv);
+/* Analyses one segment of flow f (reference ref), sent by `side`. now_us
+ * is the shard's clock (packet_clock.h), ts_us the segment's own
+ * timestamp (two's complement). Latency samples go to iv. Returns true
+ * when the segment completed a handshake, with its SYN-to-ACK time in
+ * *handshake_us. Does nothing when analysis is off or the segment is not
+ * valid. */
+bool pf_tcp_packet(struct pf_flow_table *ft, struct pf_flow *f, uint32_t ref,
+                   uint8_t side, const struct pf_tcp_segment *seg,
+                   uint64_t now_us, uint64_t ts_us, struct pf_tcp_interval *iv,
+                   uint64_t *handshake_us);
 
-/* Gives a removed flow's entry back. A SYN still waiting for its answer
- * counts as unanswered: the attempt got none while it was tracked. */
-void pf_tcp_release(struct pf_tcp_table *t, uint32_t *ext);
+/* A flow leaves the table: its record goes back, and a SYN still waiting
+ * for its answer counts as unanswered (the attempt got none while it was
+ * tracked). */
+void pf_tcp_release(struct pf_flow_table *ft, struct pf_flow *f);
 
 /* Counts the SYNs whose timeout passed by now_us as unanswered. */
-void pf_tcp_tick(struct pf_tcp_table *t, uint64_t now_us);
+void pf_tcp_tick(struct pf_flow_table *ft, uint64_t now_us);
 
 void pf_tcp_interval_reset(struct pf_tcp_interval *iv);
 void pf_tcp_interval_merge(struct pf_tcp_interval *dst,
@@ -91,7 +123,5 @@ static inline bool pf_seq_lt(uint32_t a, uint32_t b) {
 static inline bool pf_seq_le(uint32_t a, uint32_t b) {
   return (int32_t)(a - b) <= 0;
 }
-
-#define PF_TCP_NONE UINT32_MAX
 
 #endif

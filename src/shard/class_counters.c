@@ -56,6 +56,13 @@ static void pf_class_map(const struct pf_class_counters *from,
     pf_rules_class_map(from->rules, to->rules, map);
 }
 
+/* A flow's class to its index in the new set (to[old index], for every
+ * value the byte can hold). */
+static void pf_class_move(struct pf_flow *f, void *ctx) {
+  const int *to = ctx;
+  f->rule_class = (uint8_t)to[f->rule_class];
+}
+
 void pf_class_counters_apply(struct pf_class_counters *cur,
                              struct pf_class_counters *next,
                              struct pf_flow_table *flows) {
@@ -70,20 +77,17 @@ void pf_class_counters_apply(struct pf_class_counters *cur,
    * entries too (harmless: an entry is cleared when it is reused), which
    * is several times faster than chasing the LRU lists across memory. */
   if (next->rules) {
-    int to[PF_CLASS_SLOTS];
-    for (size_t k = 0; k < PF_CLASS_SLOTS; k++)
-      to[k] = cur->rules && map[k] >= 0 ? map[k] : (int)next->unclassified;
+    int to[256];
+    for (size_t k = 0; k < 256; k++)
+      to[k] = k < PF_CLASS_SLOTS && cur->rules && map[k] >= 0
+                  ? map[k]
+                  : (int)next->unclassified;
     if (cur->rules)
       for (uint32_t k = 0; k < cur->count; k++)
         next->active[to[k]] += cur->active[k];
     else
       next->active[next->unclassified] = pf_flow_table_count(flows);
-    for (uint32_t i = 0; i < flows->next_unused; i++) {
-      struct pf_flow *f = &flows->flows[i];
-      f->rule_class =
-          (uint8_t)(f->rule_class < PF_CLASS_SLOTS ? to[f->rule_class]
-                                                   : (int)next->unclassified);
-    }
+    pf_flow_table_each(flows, pf_class_move, to);
   }
   flows->class_active = next->active;
 

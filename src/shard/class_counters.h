@@ -69,17 +69,13 @@ static inline void pf_class_counters_flow(struct pf_class_counters *c,
   c->active[k]++;
 }
 
-/* A flow completed its handshake (tcp.h) at now_us: its SYN-to-ACK time
- * goes to the class the flow belongs to. */
+/* A flow completed its handshake (tcp.h): its SYN-to-ACK time goes to the
+ * class the flow belongs to. */
 static inline void pf_class_counters_handshake(struct pf_class_counters *c,
                                                const struct pf_flow *flow,
-                                               const struct pf_tcp_table *t,
-                                               uint64_t now_us) {
-  if (!c->latency.count || flow->tcp_ext == PF_TCP_NONE)
-    return;
-  uint64_t syn_us = t->conns[flow->tcp_ext].syn_us;
-  pf_class_latency_add(&c->latency, flow->rule_class,
-                       now_us >= syn_us ? now_us - syn_us : 0);
+                                               uint64_t handshake_us) {
+  if (c->latency.count)
+    pf_class_latency_add(&c->latency, flow->rule_class, handshake_us);
 }
 
 /* Makes `next` (from pf_class_counters_prepare) current: the counters of

@@ -1,12 +1,28 @@
 /* shard.h - everything one capture thread counts: traffic counters, its
- * flow table and the current interval's sketches (top hosts, ports and
- * flows; distinct sources, destinations and ports).
+ * flow table and the interval's sketches (top hosts, ports and flows;
+ * distinct sources, destinations and ports), latency and anomaly evidence.
+ *
+ * The per-packet path (shard_packet.c; docs/HOT_PATH.md) counts the
+ * packet, finds its flow, adds the packet's bytes to the flow's epoch
+ * (epoch.c) and analyses TCP segments; nothing else. What a flow fixes (its
+ * hosts, its service, its key, the distinct addresses and ports it adds)
+ * reaches the sketches once per flow per interval, when the interval
+ * closes, or earlier when the flow ends.
+ *
+ * Intervals therefore close in two steps. The reader, under the owner's
+ * lock, swaps the current interval out (O(1)); the capture thread then
+ * feeds the flows of the interval just swapped out into it, a bounded
+ * number per batch; the reader receives it at its next swap, finished. So
+ * the top-N lists and distinct counts a read reports describe the interval
+ * before (docs/METRICS.md), except at the end of a file, when the reader
+ * finishes both intervals itself; what packets add alone (handshake
+ * latency, anomaly evidence) is handed over at the read it belongs to.
  *
  * Thread-safety: the capture thread calls pf_shard_enqueue (or
- * pf_shard_packet) and pf_shard_expire while holding the owner's lock (taken
- * once per batch); the reader, under the same lock, copies the counters and
- * swaps the interval sketches out with pf_shard_swap_interval, an O(1) step
- * whatever the number of flows. */
+ * pf_shard_packet), pf_shard_batch_end and pf_shard_expire while holding
+ * the owner's lock (taken once per batch); the reader, under the same
+ * lock, copies the counters and swaps intervals with
+ * pf_shard_swap_interval. */
 #ifndef PCAPFLOW_SHARD_H
 #define PCAPFLOW_SHARD_H
 
@@ -20,6 +36,7 @@
 #include "pcapflow/counters.h"
 #include "pcapflow/stats.h"
 #include "shard/class_counters.h"
+#include "shard/packet_clock.h"
 #include "sketch/hll.h"
 #include "sketch/top_batch.h"
 #include "sketch/topn.h"
@@ -46,41 +63,59 @@ struct pf_interval {
   struct pf_anomaly_table anomaly; /* SYN flood and port scan evidence */
 };
 
-/* Decoded packets wait in a shard this long before they are accounted,
- * so that a packet's flow bucket arrives from memory while the packets
- * ahead of it are accounted (the flow table of a busy link is far larger
- * than the caches). */
-#define PF_SHARD_QUEUE_DEPTH 4
-/* What accounting reads of a transport header once the flow key is made:
- * the fixed TCP header (tcp.c). */
-#define PF_QUEUED_L4_BYTES 20
-
-/* A queued packet, with copies of the bytes it points to: libpcap lends
- * the frame only for the duration of its callback. */
-struct pf_queued_packet {
-  struct pf_packet pkt;
-  struct pf_flow_probe probe;
-  uint64_t ts_us;
-  uint8_t dir;      /* enum pf_dir */
-  uint8_t locality; /* enum pf_locality */
-  uint8_t src_ip[16], dst_ip[16];
-  uint8_t l4[PF_QUEUED_L4_BYTES];
+/* An interval and what feeds it: its flows' top-N offers summed per key
+ * (top_batch.h), and the epoch tag its flows carry (pf_flow.iv). The flows
+ * of an interval are found, when it closes, by a sweep of the flow pools
+ * (epoch.c): no list of them is kept. */
+struct pf_feed {
+  struct pf_interval *iv;
+  struct pf_top_batch top_batch[PF_TOP_KIND_COUNT];
+  uint8_t gen;     /* 1 or 2 */
+  uint32_t pos[2]; /* closing: the pool entries swept so far, by family */
+  uint32_t end[2]; /* closing: the pools' high-water marks at its close */
 };
+
+/* Decoded packets are accounted in vectors of up to this many (a batch
+ * is cut into them): their flow buckets are asked for from memory as they
+ * come, the chains' first entries when the vector is full, and then the
+ * packets are accounted, with what they need in cache (the flow table of a
+ * busy link is far larger than the caches). */
+#define PF_SHARD_QUEUE_DEPTH 32
+
+/* A queued packet: what accounting reads once the packet's counters are
+ * counted and its flow key made. The frame itself is not kept (libpcap
+ * lends it only for the duration of its callback). */
+struct pf_queued_packet {
+  struct pf_flow_probe probe;
+  struct pf_tcp_segment seg;
+  uint64_t now_us, ts_us; /* the shard's clock; the packet's timestamp */
+  uint32_t wire_len;
+  uint8_t dir;        /* enum pf_dir */
+  uint8_t l4;         /* enum pf_l4 */
+  uint8_t rule_class; /* its traffic class (class_counters.h) */
+  uint8_t flags;      /* PF_QUEUED_* */
+};
+
+#define PF_QUEUED_PORTS 0x01 /* TCP, UDP or SCTP ports */
+#define PF_QUEUED_TCP 0x02   /* a TCP header (not a later fragment) */
+#define PF_QUEUED_SYN 0x04   /* anomaly evidence: a SYN without ACK/RST */
 
 struct pf_shard {
   struct pf_counters counters;
   struct pf_class_counters classes; /* per traffic class; empty without rules */
   struct pf_flow_table flows;
-  struct pf_interval *cur;   /* the capture thread writes here */
-  struct pf_interval *spare; /* handed to the reader by the last swap */
-  /* This batch's top-N offers, summed per key until pf_shard_batch_end. */
-  struct pf_top_batch top_batch[PF_TOP_KIND_COUNT];
-  uint64_t now_us;        /* packet time, never going backwards */
-  uint8_t host_prefix[2]; /* v4, v6 */
+  struct pf_interval *cur; /* the capture thread writes here: feed[fcur].iv */
+  struct pf_feed feed[2];  /* current and closing: roles swap (epoch.c) */
+  uint8_t fcur;            /* feed[fcur] is current, feed[!fcur] closing */
+  bool closing_open;       /* feed[!fcur] has an interval still being fed */
+  struct pf_interval *ivs[3];   /* current, closing, and the reader's */
+  uint32_t batch_packets;       /* packets since the last batch end */
+  struct pf_packet_clock clock; /* packet time made monotonic */
+  uint8_t host_prefix[2];       /* v4, v6 */
   uint64_t seed[4];
-  /* Packets decoded but not yet accounted, oldest at queue_head. */
+  /* Packets counted but not yet accounted, in the order they came. */
   struct pf_queued_packet queue[PF_SHARD_QUEUE_DEPTH];
-  unsigned queue_head, queue_len;
+  unsigned queue_len;
   /* queue_len changes with every packet. Whatever follows a shard in
    * memory (in bench-scaling, the next worker's fields, which the other
    * thread reads with every packet) must not share its cache line: without
@@ -99,17 +134,19 @@ int pf_shard_init(struct pf_shard *s, const struct pf_shard_config *cfg,
                   char *err, size_t errlen);
 void pf_shard_free(struct pf_shard *s);
 
-/* The per-packet pipeline after decoding: counters, flow table, sketches.
- * ts_us is the packet's timestamp. Accounts the packet at once. */
+/* ---- the per-packet path (shard_packet.c) ---- */
+
+/* The per-packet pipeline after decoding: counters, flow table, TCP
+ * analysis. ts_us is the packet's timestamp (microseconds since 1970 as a
+ * two's complement value, packet_clock.h). Accounts the packet at once. */
 void pf_shard_packet(struct pf_shard *s, const struct pf_packet *pkt,
                      enum pf_dir dir, enum pf_locality locality,
                      uint64_t ts_us);
 
-/* pf_shard_packet by way of the queue (shard.c): copies what the
- * packet points to, asks for its flow bucket, and accounts the oldest
- * queued packet when the queue is full. Packets are accounted in the order
- * they were queued, with the same outcome as pf_shard_packet; the capture
- * thread uses this. */
+/* pf_shard_packet by way of the vector: counts the packet, makes its flow
+ * key and asks for its bucket, and accounts the whole vector first when it
+ * is full. Packets are accounted in the order they came, with the same
+ * outcome as pf_shard_packet; the capture thread uses this. */
 void pf_shard_enqueue(struct pf_shard *s, const struct pf_packet *pkt,
                       enum pf_dir dir, enum pf_locality locality,
                       uint64_t ts_us);
@@ -118,24 +155,39 @@ void pf_shard_enqueue(struct pf_shard *s, const struct pf_packet *pkt,
  * call it first, so nothing stays queued across a batch's end. */
 void pf_shard_drain(struct pf_shard *s);
 
-/* pf_shard_packet for a packet whose flow was probed already (p). */
-void pf_shard_account(struct pf_shard *s, const struct pf_packet *pkt,
-                      const struct pf_flow_probe *p, enum pf_dir dir,
-                      enum pf_locality locality, uint64_t ts_us);
-
-/* Ends a batch of packets: hands the batch's summed top-N offers to the
- * interval sketches. Called before the lock is released after a batch;
- * pf_shard_swap_interval calls it too, so a swapped-out interval always
- * holds every byte counted before the swap. */
+/* Ends a batch of packets: accounts what is queued, and feeds a bounded
+ * share of the closing interval's flows (epoch.c). Called before the lock
+ * is released after a batch. */
 void pf_shard_batch_end(struct pf_shard *s);
 
-/* Advances packet time to now_us (if later) and expires up to `budget`
- * flows. Called after each batch and on idle capture timeouts. */
+/* Moves the shard's clock on to now_us (if later; packet_clock.h) and
+ * expires up to `budget` flows. Called after each batch and on idle
+ * capture timeouts. */
 void pf_shard_expire(struct pf_shard *s, uint64_t now_us, unsigned budget);
 
-/* Swaps the interval sketches: returns the finished interval, which the
- * reader owns until the next swap and must pf_interval_reset before then,
- * and starts the one the reader cleaned. */
-struct pf_interval *pf_shard_swap_interval(struct pf_shard *s);
+/* pf_shard_expire with no bound, exact whatever the order of the LRU
+ * lists: a file's final state. */
+void pf_shard_expire_all(struct pf_shard *s, uint64_t now_us);
+
+/* ---- intervals (epoch.c) ---- */
+
+/* Reader, under the lock: hands over the interval swapped out at the
+ * previous call, once the capture thread has fed it (a clean one at the
+ * first call), with the packet parts (latency, anomaly evidence) of the
+ * interval ending now, and swaps the current one out in its place
+ * (fixed-size copies and pointer swaps). Returns NULL when the capture
+ * thread has not finished feeding the previous one: then nothing is
+ * swapped, and the current interval goes on. The reader owns the interval
+ * returned until the next call and must pf_interval_reset it before
+ * then.
+ *
+ * `final` (the capture thread has stopped: a file read to its end, a
+ * tool): the reader feeds every flow itself, and the interval returned
+ * holds everything counted so far. */
+struct pf_interval *pf_shard_swap_interval(struct pf_shard *s, bool final);
+
+/* Feeds the current interval every flow's bytes so far (tests, tools): its
+ * sketches then hold every packet accounted. */
+void pf_shard_settle(struct pf_shard *s);
 
 #endif

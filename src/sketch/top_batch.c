@@ -4,6 +4,9 @@
 
 #include "sketch/top_batch.h"
 
+#include "base/check.h"
+#include "base/hash.h"
+
 #define PF_TOP_BATCH_MASK (PF_TOP_BATCH_SLOTS - 1)
 
 _Static_assert((PF_TOP_BATCH_SLOTS & PF_TOP_BATCH_MASK) == 0,
@@ -14,6 +17,7 @@ _Static_assert(PF_TOP_BATCH_KEYS < UINT16_MAX, "entry numbers fit a slot");
 
 void pf_top_batch_init(struct pf_top_batch *b, uint32_t key_len) {
   memset(b->slot, 0, sizeof(b->slot));
+  pf_hash_seed(b->seed);
   b->used = 0;
   b->key_len = key_len;
   b->repeats = false;
@@ -27,14 +31,19 @@ void pf_top_batch_flush(struct pf_top_batch *b, struct pf_topn *t) {
     for (uint32_t i = 0; i < b->used; i++)
       pf_topn_add_both(t, b->entry[i].key, b->entry[i].bytes);
   } else {
+    /* The sums were hashed with the sketch's seed (every seed of the
+     * process is the same, base/hash.h): no second hash. */
+    PF_ASSERT(memcmp(b->seed, t->seed, sizeof(b->seed)) == 0);
     uint32_t n = 0;
-    for (uint32_t i = 0; i < b->used; i++)
-      if (!pf_topn_add_known(t, b->entry[i].key, b->entry[i].bytes))
+    for (uint32_t i = 0; i < b->used; i++) {
+      const struct pf_top_batch_entry *e = &b->entry[i];
+      if (!pf_topn_add_known_hashed(t, e->key, e->hash, e->bytes))
         b->newcomer[n++] = (uint16_t)i;
+    }
     uint64_t floor = pf_topn_floor(t);
     for (uint32_t j = 0; j < n; j++) {
       const struct pf_top_batch_entry *e = &b->entry[b->newcomer[j]];
-      pf_topn_add_newcomer(t, e->key, e->bytes, floor);
+      pf_topn_add_newcomer_hashed(t, e->key, e->hash, e->bytes, floor);
     }
   }
   memset(b->slot, 0, sizeof(b->slot));
@@ -55,8 +64,12 @@ static struct pf_top_batch_entry *pf_top_batch_insert(struct pf_top_batch *b,
   return e;
 }
 
-void pf_top_batch_add(struct pf_top_batch *b, struct pf_topn *t, uint64_t hash,
-                      const void *key, int dir, uint64_t bytes) {
+/* The batch's entry of key, new if it had none (flushing a full batch into
+ * t first). */
+static struct pf_top_batch_entry *pf_top_batch_entry_of(struct pf_top_batch *b,
+                                                        struct pf_topn *t,
+                                                        uint64_t hash,
+                                                        const void *key) {
   uint32_t s = (uint32_t)hash & PF_TOP_BATCH_MASK;
   struct pf_top_batch_entry *e;
   for (;;) {
@@ -74,7 +87,20 @@ void pf_top_batch_add(struct pf_top_batch *b, struct pf_topn *t, uint64_t hash,
       break;
     s = (s + 1) & PF_TOP_BATCH_MASK;
   }
-  e->bytes[dir] += bytes;
+  return e;
+}
+
+void pf_top_batch_add(struct pf_top_batch *b, struct pf_topn *t, uint64_t hash,
+                      const void *key, int dir, uint64_t bytes) {
+  pf_top_batch_entry_of(b, t, hash, key)->bytes[dir] += bytes;
+}
+
+void pf_top_batch_add_both(struct pf_top_batch *b, struct pf_topn *t,
+                           uint64_t hash, const void *key,
+                           const uint64_t bytes[2]) {
+  struct pf_top_batch_entry *e = pf_top_batch_entry_of(b, t, hash, key);
+  e->bytes[0] += bytes[0];
+  e->bytes[1] += bytes[1];
 }
 
 void pf_top_batch_add_flow(struct pf_top_batch *b, struct pf_topn *t,

@@ -32,6 +32,9 @@ struct pf_top_batch_entry {
 
 struct pf_top_batch {
   uint32_t used, key_len;
+  /* The seed the caller's hashes are made with (the process's, as the
+   * sketch's): flushing then reuses them. */
+  uint64_t seed[4];
   /* A flow's entry number was reused for another key: a key may be in two
    * entries, which pf_topn_add_known does not allow. */
   bool repeats;
@@ -44,9 +47,16 @@ struct pf_top_batch {
 void pf_top_batch_init(struct pf_top_batch *b, uint32_t key_len);
 
 /* Adds `bytes` in direction dir (0 rx, 1 tx) to key, whose hash the caller
- * computed with the keyed hash; flushes into t first when full. */
+ * computed with the keyed hash and the process's seed (pf_hash_seed), as
+ * the sketch does, so that flushing need not hash again; flushes into t
+ * first when full. */
 void pf_top_batch_add(struct pf_top_batch *b, struct pf_topn *t, uint64_t hash,
                       const void *key, int dir, uint64_t bytes);
+
+/* Adds bytes[0] rx and bytes[1] tx bytes to key at once. */
+void pf_top_batch_add_both(struct pf_top_batch *b, struct pf_topn *t,
+                           uint64_t hash, const void *key,
+                           const uint64_t bytes[2]);
 
 /* The same for a flow, found by its entry number in the flow table rather
  * than by its 44-byte key. A flow just created may reuse the entry number

@@ -223,10 +223,15 @@ void pf_topn_add_both(struct pf_topn *t, const void *key,
 
 bool pf_topn_add_known(struct pf_topn *t, const void *key,
                        const uint64_t bytes[2]) {
+  return pf_topn_add_known_hashed(
+      t, key, pf_topn_key_hash(t->seed, key, t->key_len), bytes);
+}
+
+bool pf_topn_add_known_hashed(struct pf_topn *t, const void *key, uint64_t hash,
+                              const uint64_t bytes[2]) {
   t->total[0] += bytes[0];
   t->total[1] += bytes[1];
-  uint32_t home =
-      (uint32_t)pf_topn_key_hash(t->seed, key, t->key_len) & t->index_mask;
+  uint32_t home = (uint32_t)hash & t->index_mask;
   uint32_t s = pf_topn_probe(t, key, home);
   if (t->index[s])
     pf_topn_grow(t, &t->items[t->index[s] - 1], bytes[0] + bytes[1], 0, bytes);
@@ -243,13 +248,19 @@ uint64_t pf_topn_floor(const struct pf_topn *t) {
 
 void pf_topn_add_newcomer(struct pf_topn *t, const void *key,
                           const uint64_t bytes[2], uint64_t floor) {
+  pf_topn_add_newcomer_hashed(
+      t, key, pf_topn_key_hash(t->seed, key, t->key_len), bytes, floor);
+}
+
+void pf_topn_add_newcomer_hashed(struct pf_topn *t, const void *key,
+                                 uint64_t hash, const uint64_t bytes[2],
+                                 uint64_t floor) {
   uint64_t weight = bytes[0] + bytes[1];
   /* No heavier than the lightest key: it stays out, its bytes in the
    * remainder, and the lightest key's count still bounds its own. */
   if (t->used == t->capacity && floor + weight <= t->heap_count[0])
     return;
-  uint32_t home =
-      (uint32_t)pf_topn_key_hash(t->seed, key, t->key_len) & t->index_mask;
+  uint32_t home = (uint32_t)hash & t->index_mask;
   uint32_t s = pf_topn_probe(t, key, home);
   if (t->index[s])
     pf_topn_grow(t, &t->items[t->index[s] - 1], weight, 0, bytes);

@@ -127,6 +127,13 @@ bool pf_topn_add_known(struct pf_topn *t, const void *key,
 uint64_t pf_topn_floor(const struct pf_topn *t);
 void pf_topn_add_newcomer(struct pf_topn *t, const void *key,
                           const uint64_t bytes[2], uint64_t floor);
+/* The same two with the key's hash already made with the sketch's seed
+ * (t->seed; every seed of a process is the same, base/hash.h). */
+bool pf_topn_add_known_hashed(struct pf_topn *t, const void *key, uint64_t hash,
+                              const uint64_t bytes[2]);
+void pf_topn_add_newcomer_hashed(struct pf_topn *t, const void *key,
+                                 uint64_t hash, const uint64_t bytes[2],
+                                 uint64_t floor);
 
 /* Adds everything in src to dst (merging shards); both same key_len. */
 void pf_topn_merge(struct pf_topn *dst, const struct pf_topn *src);

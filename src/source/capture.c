@@ -48,6 +48,10 @@
 #define PF_EXPIRE_PER_PACKET 2
 #define PF_EXPIRE_BASE 64
 #define PF_EXPIRE_IDLE 4096
+/* How far a live batch's packets may move the shard's clock past where the
+ * monotonic clock put it after the previous batch: a system clock stepped
+ * forward does not expire every flow at once (shard/packet_clock.h). */
+#define PF_LIVE_CLOCK_SLACK_US 1000000u
 
 /* ---- small helpers ---- */
 
@@ -238,7 +242,7 @@ static bool pf_try_open_live(struct pf_worker *w) {
 static uint64_t pf_finish_file(struct pf_worker *w) {
   pf_capture_close(w);
   pthread_spin_lock(&w->lock);
-  pf_shard_expire(&w->shard, w->shard.now_us, UINT32_MAX);
+  pf_shard_expire_all(&w->shard, w->shard.clock.now_us);
   w->health.finished = 1;
   const uint64_t *all = w->shard.counters.traffic[PF_TRAFFIC_ALL].packets;
   uint64_t total = all[PF_DIR_RX] + all[PF_DIR_TX];
@@ -253,9 +257,9 @@ static uint64_t pf_finish_file(struct pf_worker *w) {
  * adopts new rules too and lets a waiting reader go first. */
 static void pf_after_batch(struct pf_worker *w, int n, double mono) {
   if (n > 0) {
-    w->clock_ts_us = w->shard.now_us;
+    w->clock_ts_us = w->shard.clock.now_us;
     w->clock_mono = mono;
-    pf_shard_expire(&w->shard, w->shard.now_us,
+    pf_shard_expire(&w->shard, w->shard.clock.now_us,
                     PF_EXPIRE_BASE + PF_EXPIRE_PER_PACKET * (unsigned)n);
   } else if (mono != 0 && w->clock_mono != 0) {
     pf_batch_begin(w);
@@ -263,6 +267,8 @@ static void pf_after_batch(struct pf_worker *w, int n, double mono) {
                     w->clock_ts_us + (uint64_t)((mono - w->clock_mono) * 1e6),
                     PF_EXPIRE_IDLE);
   }
+  if (mono != 0)
+    pf_packet_clock_budget(&w->shard.clock, PF_LIVE_CLOCK_SLACK_US);
   pf_batch_end(w);
 }
 

@@ -249,11 +249,16 @@ void pf_source_snapshot(struct pf_source *src, struct pf_snapshot *out) {
     pf_health_add(&out->health, &w->health);
     pf_flow_stats_add(&out->flows, &w->shard.flows.stats);
     pf_tcp_stats_add(&out->tcp, &w->shard.flows.tcp.stats);
-    struct pf_interval *done = pf_shard_swap_interval(&w->shard);
+    /* The interval swapped out at the previous read, fed since by the
+     * capture thread; at the end of a file, everything (shard.h). */
+    struct pf_interval *done =
+        pf_shard_swap_interval(&w->shard, w->health.finished);
     PF_READ_UNLOCK(w);
     /* `done` is ours until the next swap: read it, then clean it. */
-    pf_interval_merge(&src->report, done);
-    pf_interval_reset(done);
+    if (done) {
+      pf_interval_merge(&src->report, done);
+      pf_interval_reset(done);
+    }
   }
   pf_source_report_top(src, out);
   out->distinct_src_hosts = pf_hll_estimate(&src->report.src_hosts);

@@ -121,6 +121,13 @@ void fz_pipeline_free(struct fz_pipeline *p) {
   pf_interval_free(&p->report);
 }
 
+void fz_pipeline_finish(struct fz_pipeline *p) {
+  pf_shard_batch_end(&p->shard); /* the last, unfinished batch */
+  struct pf_interval *done = pf_shard_swap_interval(&p->shard, true);
+  pf_interval_merge(&p->report, done);
+  pf_interval_reset(done);
+}
+
 void fz_pipeline_packet(struct fz_pipeline *p, int dlt, const uint8_t *frame,
                         uint32_t caplen, uint32_t len, struct pf_packet *pkt) {
   enum pf_locality locality;
@@ -144,9 +151,13 @@ void fz_pipeline_packet(struct fz_pipeline *p, int dlt, const uint8_t *frame,
       abort(); /* out of memory */
   }
   if (p->packets % 8 == 0) {
-    struct pf_interval *done = pf_shard_swap_interval(&p->shard);
-    pf_interval_merge(&p->report, done);
-    pf_interval_reset(done);
+    /* The read callback: the interval swapped out at its previous call,
+     * once the capture side has fed it (batch ends above). */
+    struct pf_interval *done = pf_shard_swap_interval(&p->shard, false);
+    if (done) {
+      pf_interval_merge(&p->report, done);
+      pf_interval_reset(done);
+    }
     struct pf_class_latency *l = &p->shard.classes.latency;
     pf_class_latency_swap_locked(l);
     for (uint32_t k = 0; k < l->count; k++)

@@ -48,6 +48,10 @@ void fz_pipeline_free(struct fz_pipeline *p);
 
 /* One frame through the path; *pkt receives the decoder's view of it.
  * Packet time advances 7 s a frame, so flows time out within an input. */
+/* The end of the input: the last batch ends and the reader takes
+ * everything counted into p->report (a file read to its end). */
+void fz_pipeline_finish(struct fz_pipeline *p);
+
 void fz_pipeline_packet(struct fz_pipeline *p, int dlt, const uint8_t *frame,
                         uint32_t caplen, uint32_t len, struct pf_packet *pkt);
 

@@ -27,9 +27,10 @@ static void candidate(uint64_t c, uint8_t addr[4], uint16_t *sport) {
   *sport = (uint16_t)(1024 + (c >> 16));
 }
 
-/* The key src/flow/flow_key.c builds for a datagram from addr:sport to the
- * server: the server sorts lower (198.18 < 198.19), so it is side 0. */
-static void engine_key(struct pf_flow_key *k, const uint8_t addr[4],
+/* The compact key src/flow/flow_key.c builds and hashes for a datagram
+ * from addr:sport to the server: the server sorts lower (198.18 < 198.19),
+ * so it is side 0. */
+static void engine_key(struct pf_key4 *k, const uint8_t addr[4],
                        uint16_t sport) {
   memset(k, 0, sizeof *k);
   memcpy(k->addr[0], server, 4);
@@ -37,7 +38,6 @@ static void engine_key(struct pf_flow_key *k, const uint8_t addr[4],
   k->port[0] = 53;
   k->port[1] = sport;
   k->proto = 17;
-  k->family = 4;
 }
 
 void gen_scenario_collide(struct gen *g, uint64_t packets, uint32_t keys,
@@ -46,7 +46,7 @@ void gen_scenario_collide(struct gen *g, uint64_t packets, uint32_t keys,
   const uint32_t mask = COLLIDE_TABLE_BUCKETS - 1;
   uint8_t(*addr)[4] = calloc(keys, sizeof *addr);
   uint16_t *sport = calloc(keys, sizeof *sport);
-  struct pf_flow_key k;
+  struct pf_key4 k;
   uint32_t target = 0, found = 0;
   uint64_t c = gen_rng_next(&g->rng) % CANDIDATES;
 

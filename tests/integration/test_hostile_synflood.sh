@@ -9,10 +9,11 @@
 source "$(dirname "$0")/lib.sh"
 pf_test_init hostile_synflood
 PACKETS=3000000
-# The default MaxFlows (262144) entries of 112 bytes and their 4-byte hash
-# buckets, the 64-byte TCP analysis entry of each (every flow here is TCP),
-# plus 8 MiB for everything else that may grow with the traffic.
-MAX_GROWTH_KIB=$(((262144 * (112 + 4 + 64)) / 1024 + 8192))
+# The default MaxFlows (262144) entries of up to 88 bytes (IPv6) and their
+# 4-byte hash buckets, a 32-byte TCP record each (every flow here is TCP;
+# SYN-only flows take none, so this is the worst case), plus 8 MiB for
+# everything else that may grow with the traffic.
+MAX_GROWTH_KIB=$(((262144 * (88 + 4 + 32)) / 1024 + 8192))
 
 pf_gen flood flood --packets "$PACKETS" --seed 29
 pf_gen small flood --packets 1000 --seed 29

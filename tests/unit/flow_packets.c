@@ -126,6 +126,10 @@ struct pf_flow_update pkt_feed(struct pf_flow_table *t, const struct pkt *p,
   struct pf_packet pkt;
   uint8_t *buf = pkt_decode(p, &pkt);
   struct pf_flow_update up = pf_flow_table_packet(t, &pkt, now_us);
+  /* The table keeps no per-packet counts; the shard adds a packet's bytes
+   * to its flow's side (shard/epoch.h), and so does this helper. */
+  if (up.flow)
+    up.flow->iv_bytes[up.side] += pkt.wire_len;
   free(buf);
   return up;
 }

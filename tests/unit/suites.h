@@ -22,6 +22,7 @@
   X(flow_key)                                                                  \
   X(flow_table)                                                                \
   X(flow_model)                                                                \
+  X(flow_memory)                                                               \
   X(hash)                                                                      \
   X(topn)                                                                      \
   X(top_batch)                                                                 \
@@ -32,6 +33,8 @@
   X(source_report)                                                             \
   X(latency_hist)                                                              \
   X(tcp)                                                                       \
+  X(time)                                                                      \
+  X(epoch)                                                                     \
   X(anomaly)                                                                   \
   X(rules_load)                                                                \
   X(rules_errors)                                                              \

@@ -51,15 +51,9 @@ static void packet(uint32_t src, uint32_t dst, uint16_t dport, uint8_t flags,
                   (uint8_t)(src >> 8), (uint8_t)src};
   uint8_t d[4] = {(uint8_t)(dst >> 24), (uint8_t)(dst >> 16),
                   (uint8_t)(dst >> 8), (uint8_t)dst};
-  struct pf_packet p = {.l3 = PF_L3_IPV4,
-                        .l4 = udp ? PF_L4_UDP : PF_L4_TCP,
-                        .tcp_flags = flags,
-                        .src_ip = s,
-                        .dst_ip = d,
-                        .has_ports = true,
-                        .src_port = 40000,
-                        .dst_port = dport};
-  pf_anomaly_packet(iv, seed, &p, udp, completed);
+  bool syn =
+      !udp && (flags & (PF_TCP_SYN | PF_TCP_ACK | PF_TCP_RST)) == PF_TCP_SYN;
+  pf_anomaly_packet(iv, seed, 4, s, d, dport, syn, udp, completed);
 }
 
 #define VICTIM 0xc6120050u  /* 198.18.0.80 */

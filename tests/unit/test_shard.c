@@ -37,9 +37,11 @@ static void feed(const struct pkt *p, enum pf_dir dir, uint64_t ts) {
   struct pf_packet pkt;
   uint8_t *buf = pkt_decode(p, &pkt);
   pf_shard_packet(&shard, &pkt, dir, PF_LOCALITY_NEITHER, ts);
-  /* A batch of one packet, ended as the capture thread ends one, so the
-   * sketches hold it. */
+  /* A batch of one packet, ended as the capture thread ends one, and its
+   * flow fed to the current interval's sketches at once, so they hold it
+   * (the capture thread feeds them as the interval closes). */
   pf_shard_batch_end(&shard);
+  pf_shard_settle(&shard);
   free(buf);
 }
 
@@ -133,7 +135,7 @@ START_TEST(test_packet_feeds_counters_flows_and_sketches) {
   ck_assert(fabs(pf_hll_estimate(&shard.cur->src_hosts) - 1) < 0.5);
   ck_assert(fabs(pf_hll_estimate(&shard.cur->dst_hosts) - 1) < 0.5);
   ck_assert(fabs(pf_hll_estimate(&shard.cur->dst_ports) - 1) < 0.5);
-  ck_assert_uint_eq(shard.now_us, SEC(1));
+  ck_assert_uint_eq(shard.clock.now_us, SEC(1));
 }
 END_TEST
 
@@ -165,7 +167,7 @@ START_TEST(test_non_ip_and_malformed_only_counted) {
   for (int k = 0; k < PF_TOP_KIND_COUNT; k++)
     ck_assert_uint_eq(total_bytes(&shard.cur->top[k]), 0);
   /* Packet time moves on with every packet, flow or not. */
-  ck_assert_uint_eq(shard.now_us, SEC(6));
+  ck_assert_uint_eq(shard.clock.now_us, SEC(6));
   ck_assert_double_eq(pf_hll_estimate(&shard.cur->src_hosts), 0);
 }
 END_TEST
@@ -384,7 +386,7 @@ START_TEST(test_swap_hands_over_the_finished_interval) {
       .proto = P_UDP, .src = client4, .dst = server4, .sport = 7, .dport = 8};
   feed(&a, PF_DIR_TX, SEC(1));
 
-  struct pf_interval *done = pf_shard_swap_interval(&shard);
+  struct pf_interval *done = pf_shard_swap_interval(&shard, true);
   ck_assert_ptr_ne(done, shard.cur);
   ck_assert_uint_eq(total_bytes(&done->top[PF_TOP_HOSTS]), pkt_len(&a));
   /* The next interval starts empty. */
@@ -401,7 +403,7 @@ START_TEST(test_swap_hands_over_the_finished_interval) {
   /* The reader resets what it got; the capture side goes on meanwhile. */
   pf_interval_reset(done);
   feed(&b, PF_DIR_RX, SEC(2));
-  struct pf_interval *done2 = pf_shard_swap_interval(&shard);
+  struct pf_interval *done2 = pf_shard_swap_interval(&shard, true);
   ck_assert_ptr_ne(done2, done);
   ck_assert_ptr_eq(shard.cur, done); /* the cleaned one is reused */
   ck_assert_uint_eq(total_bytes(&done2->top[PF_TOP_HOSTS]), pkt_len(&b));
@@ -425,6 +427,7 @@ START_TEST(test_interval_merge_adds_shards_up) {
   uint8_t *buf = pkt_decode(&b, &pkt);
   pf_shard_packet(&other, &pkt, PF_DIR_RX, PF_LOCALITY_NEITHER, SEC(1));
   pf_shard_batch_end(&other);
+  pf_shard_settle(&other);
   free(buf);
 
   struct pf_interval sum;
@@ -455,7 +458,7 @@ START_TEST(test_swap_takes_the_unfinished_batch) {
   free(buf);
   ck_assert_uint_eq(shard.cur->top[PF_TOP_FLOWS].used, 0); /* still summed */
 
-  struct pf_interval *done = pf_shard_swap_interval(&shard);
+  struct pf_interval *done = pf_shard_swap_interval(&shard, true);
   for (int k = 0; k < PF_TOP_KIND_COUNT; k++) {
     ck_assert_uint_eq(done->top[k].total[PF_DIR_TX], pkt_len(&a));
     ck_assert_uint_eq(done->top[k].total[PF_DIR_RX], pkt_len(&b));
@@ -477,14 +480,14 @@ START_TEST(test_expire_advances_packet_time) {
   feed(&p, PF_DIR_TX, SEC(10));
   uint64_t udp_to = SEC(test_timeouts.udp_s);
   pf_shard_expire(&shard, SEC(10) + udp_to - 1, 100);
-  ck_assert_uint_eq(shard.now_us, SEC(10) + udp_to - 1);
+  ck_assert_uint_eq(shard.clock.now_us, SEC(10) + udp_to - 1);
   ck_assert_uint_eq(pf_flow_table_count(&shard.flows), 1);
   pf_shard_expire(&shard, SEC(10) + udp_to, 100);
   ck_assert_uint_eq(pf_flow_table_count(&shard.flows), 0);
   ck_assert_uint_eq(shard.flows.stats.expired, 1);
   /* An earlier time does not move packet time back. */
   pf_shard_expire(&shard, SEC(1), 100);
-  ck_assert_uint_eq(shard.now_us, SEC(10) + udp_to);
+  ck_assert_uint_eq(shard.clock.now_us, SEC(10) + udp_to);
 }
 END_TEST
 
@@ -495,13 +498,13 @@ START_TEST(test_late_packet_is_accounted_at_shard_time) {
   struct pkt q = p;
   q.sport = 3;
   feed(&q, PF_DIR_TX, SEC(50)); /* stamped earlier: time stays at 100 s */
-  ck_assert_uint_eq(shard.now_us, SEC(100));
+  ck_assert_uint_eq(shard.clock.now_us, SEC(100));
   struct pf_flow_key k;
   uint8_t side;
   ck_assert(pkt_key(&q, &k, &side));
   const struct pf_flow *f = pf_flow_table_find(&shard.flows, &k);
   ck_assert_ptr_nonnull(f);
-  ck_assert_uint_eq(f->first_us, SEC(100));
+  ck_assert_uint_eq(pf_flow_first_us(&shard.flows, f), SEC(100));
   /* ...and an older packet of a known flow neither restarts nor ages it. */
   feed(&p, PF_DIR_TX, SEC(1));
   ck_assert_uint_eq(shard.flows.stats.created, 2);

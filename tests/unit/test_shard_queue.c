@@ -1,6 +1,7 @@
-/* test_shard_queue.c - packets queued before accounting (src/shard/shard.c)
- * come out exactly as if accounted at once, never read the frame after
- * it is handed back, and are all accounted by the end of a batch. */
+/* test_shard_queue.c - packets queued in vectors before accounting
+ * (src/shard/shard_packet.c) come out exactly as if accounted at once, never
+ * read the frame after it is handed back, and are all accounted by the end of a
+ * batch. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -85,7 +86,7 @@ static void expect_same(void) {
                    sizeof(direct.flows.stats));
   ck_assert_mem_eq(&direct.flows.tcp.stats, &queued.flows.tcp.stats,
                    sizeof(direct.flows.tcp.stats));
-  ck_assert_uint_eq(direct.now_us, queued.now_us);
+  ck_assert_uint_eq(direct.clock.now_us, queued.clock.now_us);
   for (int k = 0; k < PF_TOP_KIND_COUNT; k++)
     expect_same_top(&direct.cur->top[k], &queued.cur->top[k]);
   ck_assert_mem_eq(&direct.cur->anomaly, &queued.cur->anomaly,
@@ -138,41 +139,41 @@ START_TEST(test_queued_packets_count_as_direct_ones) {
 }
 END_TEST
 
-/* A queued packet is not counted yet; ending the batch, expiring or
- * swapping the interval accounts it first. */
+/* A queued packet is counted at once, but its flow is not accounted yet;
+ * ending the batch, expiring or swapping the interval accounts it first. */
 START_TEST(test_batch_end_expiry_and_swap_drain_the_queue) {
   init(&direct, 64);
   init(&queued, 64);
   struct pkt p = {.proto = P_UDP, .sport = 5353, .dport = 53, .payload = 10};
   struct pf_packet pkt;
   for (int step = 0; step < 3; step++) {
+    p.sport = (uint16_t)(5353 + step); /* a flow per step */
     uint8_t *buf = pkt_decode(&p, &pkt);
     for (int i = 0; i < 3; i++)
       pf_shard_enqueue(&queued, &pkt, PF_DIR_TX, PF_LOCALITY_SRC, SEC(1 + i));
     free(buf);
     ck_assert_uint_eq(
         queued.counters.traffic[PF_TRAFFIC_ALL].packets[PF_DIR_TX],
-        (uint64_t)step * 3);
+        (uint64_t)(step + 1) * 3);
+    ck_assert_uint_eq(queued.flows.stats.created, (uint64_t)step);
     if (step == 0)
       pf_shard_batch_end(&queued);
     else if (step == 1)
       pf_shard_expire(&queued, SEC(2), 4);
     else
-      pf_shard_swap_interval(&queued);
+      pf_shard_swap_interval(&queued, true);
     ck_assert_uint_eq(queued.queue_len, 0);
-    ck_assert_uint_eq(
-        queued.counters.traffic[PF_TRAFFIC_ALL].packets[PF_DIR_TX],
-        (uint64_t)(step + 1) * 3);
+    ck_assert_uint_eq(queued.flows.stats.created, (uint64_t)step + 1);
   }
-  ck_assert_uint_eq(pf_flow_table_count(&queued.flows), 1);
+  ck_assert_uint_eq(pf_flow_table_count(&queued.flows), 3);
 }
 END_TEST
 
-/* More packets than the queue holds: the oldest are accounted as new ones
- * arrive, in order, and none is lost or counted twice. */
+/* More packets than the vector holds: a full vector is accounted when the
+ * next packet comes, in order, and none is lost or counted twice. */
 START_TEST(test_a_full_queue_accounts_the_oldest_in_order) {
-  init(&direct, 64);
-  init(&queued, 64);
+  init(&direct, 256);
+  init(&queued, 256);
   struct pkt p = {
       .proto = P_TCP, .sport = 40000, .dport = 443, .flags = PF_TCP_SYN};
   struct pf_packet pkt;
@@ -182,19 +183,28 @@ START_TEST(test_a_full_queue_accounts_the_oldest_in_order) {
     uint8_t *buf = pkt_decode(&p, &pkt);
     pf_shard_enqueue(&queued, &pkt, PF_DIR_TX, PF_LOCALITY_SRC, SEC(1) + i);
     free(buf);
-    uint64_t counted =
-        i + 1 > PF_SHARD_QUEUE_DEPTH ? i + 1 - PF_SHARD_QUEUE_DEPTH : 0;
+    uint64_t accounted = i / PF_SHARD_QUEUE_DEPTH * PF_SHARD_QUEUE_DEPTH;
     ck_assert_uint_eq(
-        queued.counters.traffic[PF_TRAFFIC_ALL].packets[PF_DIR_TX], counted);
-    /* Packet time has reached the last packet accounted, not queued. */
-    if (counted)
-      ck_assert_uint_eq(queued.now_us, SEC(1) + counted - 1);
+        queued.counters.traffic[PF_TRAFFIC_ALL].packets[PF_DIR_TX], i + 1);
+    ck_assert_uint_eq(queued.flows.stats.created, accounted);
+    /* The oldest flows first: the one accounted last is its packet's. */
+    if (accounted) {
+      struct pkt q = p;
+      q.sport = (uint16_t)(40000 + accounted - 1);
+      struct pf_flow_key k;
+      uint8_t side;
+      ck_assert(pkt_key(&q, &k, &side));
+      ck_assert_ptr_nonnull(pf_flow_table_find(&queued.flows, &k));
+      q.sport = (uint16_t)(40000 + accounted);
+      ck_assert(pkt_key(&q, &k, &side));
+      ck_assert_ptr_null(pf_flow_table_find(&queued.flows, &k));
+    }
   }
   pf_shard_drain(&queued);
   ck_assert_uint_eq(queued.counters.traffic[PF_TRAFFIC_ALL].packets[PF_DIR_TX],
                     total);
   ck_assert_uint_eq(pf_flow_table_count(&queued.flows), total);
-  ck_assert_uint_eq(queued.now_us, SEC(1) + total - 1);
+  ck_assert_uint_eq(queued.clock.now_us, SEC(1) + total - 1);
 }
 END_TEST
 

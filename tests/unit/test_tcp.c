@@ -10,8 +10,7 @@
 #include "flow_packets.h"
 #include "shard/shard.h"
 #include "suites.h"
-
-#define MS(ms) ((uint64_t)(ms)*1000u)
+#include "tcp_segments.h"
 
 static struct pf_shard shard;
 
@@ -22,40 +21,8 @@ static void init_shard(uint32_t max_flows, bool analysis) {
 static void setup(void) { init_shard(1024, true); }
 static void teardown(void) { pf_shard_free(&shard); }
 
-/* The client (v4_a:40000) and the server (v4_b:80). */
-enum { CLIENT, SERVER };
-
-struct seg {
-  int from;          /* CLIENT or SERVER */
-  uint8_t flags;     /* PF_TCP_* */
-  uint32_t seq, ack; /* as on the wire */
-  uint16_t window;   /* 0 means 0; most tests pass 65535 */
-  uint32_t payload;  /* data bytes */
-  uint16_t cport;    /* client port; 0 means 40000 */
-};
-
 static void send_seg(const struct seg *s, uint64_t ts) {
-  struct pkt p = {.proto = P_TCP,
-                  .sport = s->cport ? s->cport : 40000,
-                  .dport = 80,
-                  .flags = s->flags,
-                  .payload = s->payload};
-  if (s->from == SERVER)
-    p = pkt_reply(p);
-  struct frame f;
-  pkt_frame(&f, &p);
-  uint8_t *h = f.data + f.l4_off;
-  for (int i = 0; i < 4; i++) {
-    h[4 + i] = (uint8_t)(s->seq >> (24 - 8 * i));
-    h[8 + i] = (uint8_t)(s->ack >> (24 - 8 * i));
-  }
-  h[14] = (uint8_t)(s->window >> 8);
-  h[15] = (uint8_t)s->window;
-  struct pf_packet pkt;
-  uint8_t *buf = frame_decode_whole(&f, &pkt);
-  ck_assert_int_eq(pkt.l4, PF_L4_TCP);
-  pf_shard_packet(&shard, &pkt, PF_DIR_RX, PF_LOCALITY_NEITHER, ts);
-  free(buf);
+  seg_send(&shard, s, ts);
 }
 
 /* Sends data [seq, seq + len) from the client, window open. */
@@ -76,22 +43,7 @@ static const struct pf_hist *latency(enum pf_tcp_latency k) {
 
 static void handshake(uint32_t cisn, uint32_t sisn, uint64_t t0,
                       uint64_t syn_synack, uint64_t synack_ack) {
-  send_seg(
-      &(struct seg){
-          .from = CLIENT, .flags = PF_TCP_SYN, .seq = cisn, .window = 65535},
-      t0);
-  send_seg(&(struct seg){.from = SERVER,
-                         .flags = PF_TCP_SYN | PF_TCP_ACK,
-                         .seq = sisn,
-                         .ack = cisn + 1,
-                         .window = 65535},
-           t0 + syn_synack);
-  send_seg(&(struct seg){.from = CLIENT,
-                         .flags = PF_TCP_ACK,
-                         .seq = cisn + 1,
-                         .ack = sisn + 1,
-                         .window = 65535},
-           t0 + syn_synack + synack_ack);
+  seg_handshake(&shard, 0, cisn, sisn, t0, syn_synack, synack_ack);
 }
 
 START_TEST(test_handshake_latency_split) {
@@ -166,6 +118,51 @@ START_TEST(test_retransmission_and_out_of_order) {
   data(1750, 10, SEC(13));  /* in order after it */
   ck_assert_uint_eq(stats()->retransmitted, 4);
   ck_assert_uint_eq(stats()->out_of_order, 4);
+}
+END_TEST
+
+START_TEST(test_tail_loss_after_a_pure_ack) {
+  /* Seen at the receiver: [1101, 1201) was lost before this point, and the
+   * client's pure ACK then showed seq 1201. The resent data fills that gap:
+   * out of order, never seen before. */
+  handshake(1000, 5000, SEC(1), MS(1), MS(1));
+  data(1001, 100, SEC(2)); /* [1001, 1101) */
+  send_seg(&(struct seg){.from = CLIENT,
+                         .flags = PF_TCP_ACK,
+                         .seq = 1201,
+                         .ack = 5001,
+                         .window = 65535},
+           SEC(3));
+  data(1101, 100, SEC(4)); /* the tail, resent */
+  ck_assert_uint_eq(stats()->out_of_order, 1);
+  ck_assert_uint_eq(stats()->retransmitted, 0);
+  data(1101, 100, SEC(5)); /* again: now seen before */
+  ck_assert_uint_eq(stats()->retransmitted, 1);
+  /* A pure ACK at or below the edge (a keep-alive) changes nothing. */
+  send_seg(&(struct seg){.from = CLIENT,
+                         .flags = PF_TCP_ACK,
+                         .seq = 1200,
+                         .ack = 5001,
+                         .window = 65535},
+           SEC(6));
+  data(1201, 10, SEC(7));
+  ck_assert_uint_eq(stats()->out_of_order, 1);
+  ck_assert_uint_eq(stats()->retransmitted, 1);
+}
+END_TEST
+
+START_TEST(test_pure_ack_first_does_not_set_the_edge) {
+  /* Capture began mid-connection at a pure ACK: data sent before that is
+   * not "seen before" here. */
+  send_seg(&(struct seg){.from = CLIENT,
+                         .flags = PF_TCP_ACK,
+                         .seq = 2000,
+                         .ack = 9,
+                         .window = 65535},
+           SEC(1));
+  data(1900, 100, SEC(2));
+  ck_assert_uint_eq(stats()->retransmitted, 0);
+  ck_assert_uint_eq(stats()->out_of_order, 0);
 }
 END_TEST
 
@@ -345,6 +342,34 @@ START_TEST(test_unanswered_syn_timeout) {
 }
 END_TEST
 
+START_TEST(test_timed_out_syn_expires_exactly_in_a_final_sweep) {
+  /* An attempt times out and joins the TCP flows at their head, ahead of
+   * a connection seen after its SYN: the final sweep still expires it at
+   * its own idle timeout, the other not. */
+  send_seg(
+      &(struct seg){
+          .from = CLIENT, .flags = PF_TCP_SYN, .seq = 10, .window = 65535},
+      SEC(100));
+  send_seg(&(struct seg){.from = CLIENT, /* another connection */
+                         .flags = PF_TCP_ACK,
+                         .seq = 5,
+                         .window = 65535,
+                         .payload = 10,
+                         .cport = 40001},
+           SEC(102));
+  pf_shard_expire(&shard, SEC(104), 0); /* the SYN times out: a tick */
+  ck_assert_uint_eq(stats()->unanswered, 1);
+  uint64_t tcp_to = SEC(test_timeouts.tcp_s);
+  /* The bounded walk from the list's tail stops at the other one... */
+  pf_shard_expire(&shard, SEC(100) + tcp_to, UINT32_MAX);
+  ck_assert_uint_eq(shard.flows.stats.expired, 0);
+  /* ...the final sweep does not. */
+  pf_shard_expire_all(&shard, SEC(100) + tcp_to);
+  ck_assert_uint_eq(shard.flows.stats.expired, 1);
+  ck_assert_uint_eq(pf_flow_table_count(&shard.flows), 1);
+}
+END_TEST
+
 START_TEST(test_unanswered_on_eviction) {
   /* A one-flow table: a SYN flood's flows are evicted before their
    * timeout; each evicted attempt counts as unanswered, exactly once. */
@@ -361,7 +386,8 @@ START_TEST(test_unanswered_on_eviction) {
   ck_assert_uint_eq(stats()->unanswered, 4);
   pf_shard_expire(&shard, SEC(10), UINT32_MAX);
   ck_assert_uint_eq(stats()->unanswered, 5);
-  ck_assert_uint_eq(shard.flows.tcp.next_unused, 1); /* entries reused */
+  /* A connection that saw only its SYN keeps it in its flow: no record. */
+  ck_assert_uint_eq(shard.flows.tcp.next_unused, 0);
 }
 END_TEST
 
@@ -372,17 +398,29 @@ START_TEST(test_extension_only_for_tcp) {
   pf_shard_packet(&shard, &pkt, PF_DIR_RX, PF_LOCALITY_NEITHER, SEC(1));
   free(buf);
   ck_assert_uint_eq(shard.flows.tcp.next_unused, 0);
-  ck_assert_uint_eq(shard.flows.flows[0].tcp_ext, PF_TCP_NONE);
+  ck_assert_uint_eq(pf_flow_at(&shard.flows, 0)->tcp_ext, PF_TCP_NONE);
+  /* Data one way, in order: the flow keeps its one edge, no record. */
   data(1, 10, SEC(2));
+  data(11, 10, SEC(2));
+  ck_assert_uint_eq(shard.flows.tcp.next_unused, 0);
+  ck_assert_uint_eq(pf_flow_at(&shard.flows, 1)->tcp_ext, 21);
+  /* The other side's first segment: a record, holding both edges. */
+  send_seg(&(struct seg){.from = SERVER,
+                         .flags = PF_TCP_ACK,
+                         .seq = 500,
+                         .window = 65535,
+                         .payload = 5},
+           SEC(3));
   ck_assert_uint_eq(shard.flows.tcp.next_unused, 1);
-  ck_assert_uint_eq(shard.flows.flows[1].tcp_ext, 0);
-  /* Expiry gives the entry back; the next TCP flow takes it again. */
+  ck_assert_uint_eq(pf_flow_at(&shard.flows, 1)->tcp_ext, 0);
+  /* Expiry gives the record back; the next such flow takes it again. */
   pf_shard_expire(&shard, SEC(100), UINT32_MAX);
   ck_assert_uint_eq(shard.flows.tcp.free_head, 0);
-  data(1, 10, SEC(101));
+  handshake(1, 100, SEC(101), MS(1), MS(1));
   ck_assert_uint_eq(shard.flows.tcp.next_unused, 1);
   ck_assert_uint_eq(shard.flows.tcp.free_head, PF_TCP_NONE);
-  ck_assert_uint_eq(sizeof(struct pf_flow), 112);
+  ck_assert_uint_eq(sizeof(struct pf_flow4), 64);
+  ck_assert_uint_eq(sizeof(struct pf_tcp_conn), 32);
 }
 END_TEST
 
@@ -396,7 +434,7 @@ START_TEST(test_analysis_off) {
   ck_assert_uint_eq(stats()->completed, 0);
   ck_assert_uint_eq(stats()->retransmitted, 0);
   ck_assert_uint_eq(latency(PF_TCP_HANDSHAKE)->count, 0);
-  ck_assert_uint_eq(shard.flows.flows[0].tcp_ext, PF_TCP_NONE);
+  ck_assert_uint_eq(pf_flow_at(&shard.flows, 0)->tcp_ext, PF_TCP_NONE);
 }
 END_TEST
 
@@ -420,7 +458,7 @@ END_TEST
 
 START_TEST(test_interval_swap_and_merge) {
   handshake(1, 100, SEC(1), MS(3), MS(1));
-  struct pf_interval *done = pf_shard_swap_interval(&shard);
+  struct pf_interval *done = pf_shard_swap_interval(&shard, true);
   ck_assert_uint_eq(done->tcp.latency[PF_TCP_HANDSHAKE].count, 1);
   ck_assert_uint_eq(latency(PF_TCP_HANDSHAKE)->count, 0);
   /* The same SYN on the open flow is a retransmission, not a new sample. */
@@ -443,12 +481,15 @@ Suite *pf_tcp_suite(void) {
   tcase_add_test(tc, test_handshake_latency_split);
   tcase_add_test(tc, test_syn_retransmitted);
   tcase_add_test(tc, test_retransmission_and_out_of_order);
+  tcase_add_test(tc, test_tail_loss_after_a_pure_ack);
+  tcase_add_test(tc, test_pure_ack_first_does_not_set_the_edge);
   tcase_add_test(tc, test_sequence_wraparound);
   tcase_add_test(tc, test_keepalive_is_not_retransmission);
   tcase_add_test(tc, test_late_start);
   tcase_add_test(tc, test_reset_paths);
   tcase_add_test(tc, test_zero_window);
   tcase_add_test(tc, test_unanswered_syn_timeout);
+  tcase_add_test(tc, test_timed_out_syn_expires_exactly_in_a_final_sweep);
   tcase_add_test(tc, test_unanswered_on_eviction);
   tcase_add_test(tc, test_extension_only_for_tcp);
   tcase_add_test(tc, test_analysis_off);

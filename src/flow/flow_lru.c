@@ -1,0 +1,92 @@
+/* flow_lru.c - the flow table's LRU lists: one per timeout kind, so that a
+ * list's tail is always the next of its kind to expire and expiry is a
+ * bounded walk from the tails, never a sweep; the least recently seen flow
+ * overall is one of the tails, which makes eviction O(lists). A TCP
+ * connection whose SYN waits for its answer is on a list of its own, in
+ * the order of the SYNs (tcp.h). */
+#include "flow/flow_internal.h"
+
+void pf_lru_unlink(struct pf_flow_table *t, uint32_t ref) {
+  struct pf_flow *f = pf_flow_at(t, ref);
+  unsigned list = pf_flow_list(f);
+  if (f->lru_prev != PF_FLOW_NONE)
+    pf_flow_at(t, f->lru_prev)->lru_next = f->lru_next;
+  else
+    t->lru_head[list] = f->lru_next;
+  if (f->lru_next != PF_FLOW_NONE)
+    pf_flow_at(t, f->lru_next)->lru_prev = f->lru_prev;
+  else
+    t->lru_tail[list] = f->lru_prev;
+}
+
+void pf_lru_push_head(struct pf_flow_table *t, uint32_t ref, uint8_t list) {
+  struct pf_flow *f = pf_flow_at(t, ref);
+  f->list = (uint8_t)((f->list & PF_FLOW_IS_V6) | list);
+  f->lru_prev = PF_FLOW_NONE;
+  f->lru_next = t->lru_head[list];
+  if (f->lru_next != PF_FLOW_NONE)
+    pf_flow_at(t, f->lru_next)->lru_prev = ref;
+  else
+    t->lru_tail[list] = ref;
+  t->lru_head[list] = ref;
+}
+
+void pf_flow_relist(struct pf_flow_table *t, uint32_t ref, uint8_t list) {
+  pf_lru_unlink(t, ref);
+  pf_lru_push_head(t, ref, list);
+}
+
+/* The least recently seen flow of all: the oldest of the list tails. */
+uint32_t pf_lru_oldest(const struct pf_flow_table *t) {
+  uint32_t oldest = PF_FLOW_NONE;
+  uint64_t oldest_us = 0;
+  for (int k = 0; k < PF_LIST_COUNT; k++) {
+    uint32_t ref = t->lru_tail[k];
+    if (ref == PF_FLOW_NONE)
+      continue;
+    uint64_t last = pf_flow_at(t, ref)->last_us;
+    if (oldest == PF_FLOW_NONE || last < oldest_us) {
+      oldest = ref;
+      oldest_us = last;
+    }
+  }
+  return oldest;
+}
+
+/* The SYN-wait list is left out: its flows go back to their kind's list
+ * when their SYN is answered or times out (tcp.c). */
+unsigned pf_flow_table_expire(struct pf_flow_table *t, uint64_t now_us,
+                              unsigned budget) {
+  unsigned done = 0;
+  for (int k = 0; k < PF_FLOW_KIND_COUNT && done < budget; k++) {
+    while (done < budget) {
+      uint32_t ref = t->lru_tail[k];
+      if (ref == PF_FLOW_NONE)
+        break;
+      uint64_t last = pf_flow_at(t, ref)->last_us;
+      if (now_us < last || now_us - last < t->timeout_us[k])
+        break;
+      pf_flow_remove(t, ref);
+      t->stats.expired++;
+      done++;
+    }
+  }
+  return done;
+}
+
+unsigned pf_flow_table_expire_all(struct pf_flow_table *t, uint64_t now_us) {
+  unsigned done = 0;
+  for (int v6 = 0; v6 < 2; v6++) {
+    for (uint32_t i = 0; i < t->pool[v6].next_unused; i++) {
+      uint32_t ref = i | (v6 ? PF_FLOW_V6 : 0);
+      struct pf_flow *f = pf_flow_at(t, ref);
+      if (pf_flow_list(f) == PF_LIST_FREE || now_us < f->last_us ||
+          now_us - f->last_us < t->timeout_us[pf_flow_kind(f)])
+        continue;
+      pf_flow_remove(t, ref);
+      t->stats.expired++;
+      done++;
+    }
+  }
+  return done;
+}

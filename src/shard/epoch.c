@@ -1,0 +1,268 @@
+/* epoch.c - flows into the interval's sketches, once per flow per interval
+ * (epoch.h): the sending sides' addresses and service ports into the
+ * distinct counts, their hosts, service and flow key with the bytes they
+ * sent into the top-N sketches (summed per key first, top_batch.h); and
+ * the two-step close of an interval (shard.h). */
+#include "shard/epoch.h"
+
+#include "base/hash.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- one flow ---- */
+
+/* The host an address belongs to, aggregated to the configured prefix.
+ * Returns true when the prefix is the whole address (key->addr == addr). */
+static bool pf_host_key_of(const struct pf_shard *s, uint8_t family,
+                           const uint8_t *addr, struct pf_host_key *key) {
+  memset(key, 0, sizeof(*key));
+  unsigned bytes = family == 4 ? 4 : 16;
+  unsigned prefix = s->host_prefix[family == 4 ? 0 : 1];
+  key->family = family;
+  key->prefix = (uint8_t)prefix;
+  if (prefix == bytes * 8) {
+    memcpy(key->addr, addr, bytes);
+    return true;
+  }
+  for (unsigned i = 0; i < bytes && i * 8 < prefix; i++) {
+    unsigned bits = prefix - i * 8;
+    key->addr[i] =
+        bits >= 8 ? addr[i] : (uint8_t)(addr[i] & (0xff << (8 - bits)));
+  }
+  return false;
+}
+
+/* The service a flow is about: the port of the side that did not start it,
+ * or, when capture began mid-connection, the lower port. */
+static void pf_service_key_of(const struct pf_flow *f,
+                              struct pf_service_key *key) {
+  memset(key, 0, sizeof(*key));
+  key->proto = pf_flow_proto(f);
+  uint16_t p0 = pf_flow_port(f, 0), p1 = pf_flow_port(f, 1);
+  if (f->initiator >= 0)
+    key->port = f->initiator ? p0 : p1;
+  else
+    key->port = p0 < p1 ? p0 : p1;
+  if (key->proto == PF_IPPROTO_ICMP || key->proto == PF_IPPROTO_ICMPV6)
+    key->port = 0; /* ICMP echo ids are not services */
+}
+
+/* What side `side` sent: its address is a source and its peer's a
+ * destination, its peer's port a destination port when it had ports, and
+ * its bytes are its host's. hash[] are the two addresses' hashes. */
+static void pf_feed_side(struct pf_shard *s, struct pf_feed *fd,
+                         const struct pf_flow *f, int side,
+                         const uint64_t hash[2], const uint64_t bytes[2]) {
+  struct pf_interval *iv = fd->iv;
+  uint8_t family = pf_flow_is_v6(f) ? 6 : 4;
+  pf_hll_add(&iv->src_hosts, hash[side]);
+  pf_hll_add(&iv->dst_hosts, hash[!side]);
+  if (f->iv & PF_IV_PORTS(side)) {
+    uint32_t port = (uint32_t)pf_flow_proto(f) << 16 | pf_flow_port(f, !side);
+    pf_hll_add(&iv->dst_ports, pf_hash_inline(s->seed, &port, sizeof(port)));
+  }
+  struct pf_host_key host;
+  bool whole = pf_host_key_of(s, family, pf_flow_addr(f, side), &host);
+  pf_top_batch_add_both(&fd->top_batch[PF_TOP_HOSTS], &iv->top[PF_TOP_HOSTS],
+                        whole ? hash[side]
+                              : pf_hash_addr(s->seed, family, host.addr),
+                        &host, bytes);
+}
+
+/* Feeds flow f's bytes of slot fd's interval, and clears its marks. Each
+ * address is hashed once, for both the sides it is the source and the
+ * destination of. */
+static void pf_feed_flow(struct pf_shard *s, struct pf_feed *fd,
+                         struct pf_flow *f) {
+  struct pf_interval *iv = fd->iv;
+  uint8_t family = pf_flow_is_v6(f) ? 6 : 4;
+  uint64_t hash[2] = {pf_hash_addr(s->seed, family, pf_flow_addr(f, 0)),
+                      pf_hash_addr(s->seed, family, pf_flow_addr(f, 1))};
+  uint64_t both[2] = {0, 0};
+  for (int side = 0; side < 2; side++) {
+    if (!(f->iv & PF_IV_SENT(side)))
+      continue;
+    uint64_t bytes[2] = {0, 0};
+    bytes[(f->iv & PF_IV_TX(side)) ? PF_DIR_TX : PF_DIR_RX] = f->iv_bytes[side];
+    both[0] += bytes[0];
+    both[1] += bytes[1];
+    pf_feed_side(s, fd, f, side, hash, bytes);
+  }
+  struct pf_service_key service;
+  pf_service_key_of(f, &service);
+  pf_top_batch_add_both(&fd->top_batch[PF_TOP_PORTS], &iv->top[PF_TOP_PORTS],
+                        pf_hash_inline(s->seed, &service, sizeof(service)),
+                        &service, both);
+  struct pf_flow_key key;
+  pf_flow_wide_key(f, &key);
+  pf_top_batch_add_both(&fd->top_batch[PF_TOP_FLOWS], &iv->top[PF_TOP_FLOWS],
+                        pf_hash_inline(s->seed, &key, sizeof(key)), &key, both);
+  f->iv = 0;
+  f->iv_bytes[0] = f->iv_bytes[1] = 0;
+}
+
+/* The slot whose flows the flow's bytes belong to, or NULL. */
+static struct pf_feed *pf_feed_of(struct pf_shard *s, const struct pf_flow *f) {
+  unsigned gen = f->iv & PF_IV_GEN;
+  return gen ? &s->feed[gen - 1] : NULL; /* slot i tags its flows i + 1 */
+}
+
+/* ---- sweeping the pools ---- */
+
+static void pf_feed_flush(struct pf_feed *fd) {
+  for (int k = 0; k < PF_TOP_KIND_COUNT; k++)
+    pf_top_batch_flush(&fd->top_batch[k], &fd->iv->top[k]);
+}
+
+/* Feeds slot fd's flows among the next `budget` pool entries its sweep
+ * has not reached. Entries are read in pool order (sequential memory,
+ * which the cache fetches ahead); free and other slots' entries are
+ * passed over. Returns true when the sweep has reached both ends. */
+static bool pf_feed_sweep(struct pf_shard *s, struct pf_feed *fd,
+                          uint32_t budget) {
+  for (int v6 = 0; v6 < 2; v6++) {
+    uint32_t base = v6 ? PF_FLOW_V6 : 0;
+    for (; fd->pos[v6] < fd->end[v6]; fd->pos[v6]++) {
+      if (budget-- == 0)
+        return false;
+      struct pf_flow *f = pf_flow_at(&s->flows, base | fd->pos[v6]);
+      if ((f->iv & PF_IV_GEN) == fd->gen)
+        pf_feed_flow(s, fd, f);
+    }
+  }
+  return true;
+}
+
+/* Starts slot fd's sweep over every entry handed out so far. */
+static void pf_feed_begin(struct pf_shard *s, struct pf_feed *fd) {
+  for (int v6 = 0; v6 < 2; v6++) {
+    fd->pos[v6] = 0;
+    fd->end[v6] = s->flows.pool[v6].next_unused;
+  }
+}
+
+/* Feeds every flow of slot fd at once (the end of a file, tests). */
+static void pf_feed_all(struct pf_shard *s, struct pf_feed *fd) {
+  pf_feed_begin(s, fd);
+  pf_feed_sweep(s, fd, UINT32_MAX);
+  pf_feed_flush(fd);
+}
+
+/* ---- the current interval ---- */
+
+void pf_epoch_enter(struct pf_shard *s, struct pf_flow *f, uint32_t ref) {
+  (void)ref;
+  struct pf_feed *closing = pf_feed_of(s, f);
+  if (closing) /* bytes of the interval being closed: there, now */
+    pf_feed_flow(s, closing, f);
+  f->iv = s->feed[s->fcur].gen;
+  f->iv_bytes[0] = f->iv_bytes[1] = 0;
+}
+
+void pf_epoch_overflow(struct pf_shard *s, struct pf_flow *f, uint32_t ref) {
+  pf_feed_flow(s, &s->feed[s->fcur], f);
+  pf_epoch_enter(s, f, ref);
+}
+
+void pf_epoch_flow_ended(void *ctx, struct pf_flow *f, uint32_t ref) {
+  (void)ref;
+  struct pf_shard *s = ctx;
+  struct pf_feed *fd = pf_feed_of(s, f);
+  if (fd)
+    pf_feed_flow(s, fd, f);
+}
+
+void pf_shard_settle(struct pf_shard *s) { pf_feed_all(s, &s->feed[s->fcur]); }
+
+/* ---- closing ---- */
+
+void pf_epoch_close_step(struct pf_shard *s, uint32_t budget) {
+  if (!s->closing_open)
+    return;
+  struct pf_feed *c = &s->feed[!s->fcur];
+  if (pf_feed_sweep(s, c, budget)) {
+    pf_feed_flush(c);
+    s->closing_open = false;
+  }
+}
+
+/* An interval neither slot holds nor `lent` is: clean, the one the reader
+ * was lent at the previous swap and reset since, or one never used. */
+static struct pf_interval *pf_free_interval(struct pf_shard *s,
+                                            const struct pf_interval *lent) {
+  for (int i = 0; i < 3; i++) {
+    struct pf_interval *iv = s->ivs[i];
+    if (iv != s->feed[0].iv && iv != s->feed[1].iv && iv != lent)
+      return iv;
+  }
+  return NULL; /* cannot happen: three intervals, at most three in use */
+}
+
+/* The per-packet parts of an interval (handshake latency, anomaly
+ * evidence) go to the reader at the read they belong to; only what flows
+ * feed (top-N lists, distinct counts) waits for the close. */
+static void pf_take_packet_parts(struct pf_interval *dst,
+                                 const struct pf_interval *src) {
+  dst->tcp = src->tcp;
+  dst->anomaly = src->anomaly;
+}
+
+static void pf_merge_flow_parts(struct pf_interval *dst,
+                                const struct pf_interval *src) {
+  for (int k = 0; k < PF_TOP_KIND_COUNT; k++)
+    pf_topn_merge(&dst->top[k], &src->top[k]);
+  pf_hll_merge(&dst->src_hosts, &src->src_hosts);
+  pf_hll_merge(&dst->dst_hosts, &src->dst_hosts);
+  pf_hll_merge(&dst->dst_ports, &src->dst_ports);
+}
+
+/* The reader feeds both slots itself (the capture thread has stopped); the
+ * closing interval, if any, takes the current one's flows in, and the
+ * current one's packet parts (its own were handed over already). */
+static struct pf_interval *pf_swap_final(struct pf_shard *s) {
+  struct pf_feed *cur = &s->feed[s->fcur], *c = &s->feed[!s->fcur];
+  pf_feed_all(s, cur);
+  if (!c->iv) {
+    struct pf_interval *done = cur->iv;
+    cur->iv = pf_free_interval(s, done);
+    s->cur = cur->iv;
+    return done;
+  }
+  pf_feed_sweep(s, c, UINT32_MAX); /* what its sweep has not reached */
+  pf_feed_flush(c);
+  s->closing_open = false;
+  pf_merge_flow_parts(c->iv, cur->iv);
+  pf_take_packet_parts(c->iv, cur->iv);
+  pf_interval_reset(cur->iv);
+  struct pf_interval *done = c->iv;
+  c->iv = NULL;
+  return done;
+}
+
+struct pf_interval *pf_shard_swap_interval(struct pf_shard *s, bool final) {
+  pf_shard_drain(s);
+  if (final)
+    return pf_swap_final(s);
+  struct pf_feed *c = &s->feed[!s->fcur];
+  if (c->iv && s->closing_open)
+    return NULL; /* the capture thread is still feeding it */
+  /* The interval closed at the previous read, fed since; or, at the first
+   * read, a clean one: with this read's packet parts either way. */
+  struct pf_interval *done = c->iv ? c->iv : pf_free_interval(s, NULL);
+  pf_take_packet_parts(done, s->cur);
+  /* The current slot closes; the other one starts with a clean interval. */
+  c->iv = pf_free_interval(s, done);
+  pf_feed_begin(s, &s->feed[s->fcur]);
+  s->fcur = !s->fcur;
+  s->cur = c->iv;
+  s->closing_open = true;
+  return done;
+}
+
+/* ---- set-up ---- */
+
+void pf_epoch_init(struct pf_shard *s) {
+  for (int i = 0; i < 2; i++)
+    s->feed[i].gen = (uint8_t)(i + 1);
+}

@@ -1,0 +1,52 @@
+/* epoch.h - what a packet adds to its flow for the interval's sketches,
+ * inline on the per-packet path (epoch.c has the rest).
+ *
+ * A flow's bytes of the current interval sit in the flow itself (its
+ * iv_bytes, by side), with marks in pf_flow.iv: the epoch tag (which feed
+ * slot the bytes belong to, 0: none), which sides sent, which sent packets
+ * with ports, and whether a side's bytes were sent (tx). When the interval
+ * closes, a sweep of the flow pools feeds the flows tagged with it to the
+ * sketches, each once. */
+#ifndef PCAPFLOW_SHARD_EPOCH_H
+#define PCAPFLOW_SHARD_EPOCH_H
+
+#include "shard/shard.h"
+
+#define PF_IV_GEN 0x03
+#define PF_IV_SENT(side) (0x04u << (side))
+#define PF_IV_PORTS(side) (0x10u << (side))
+#define PF_IV_TX(side) (0x40u << (side))
+
+/* The flow's first packet of the current interval: it is tagged with it
+ * (bytes of the closing interval it still holds are fed first). */
+void pf_epoch_enter(struct pf_shard *s, struct pf_flow *f, uint32_t ref);
+/* A side's bytes would pass 2^32: the flow is fed now and enters again. */
+void pf_epoch_overflow(struct pf_shard *s, struct pf_flow *f, uint32_t ref);
+
+static inline void pf_epoch_touch(struct pf_shard *s, struct pf_flow *f,
+                                  uint32_t ref, uint8_t side, uint8_t dir,
+                                  uint32_t len, bool ports) {
+  if ((f->iv & PF_IV_GEN) != s->feed[s->fcur].gen)
+    pf_epoch_enter(s, f, ref);
+  uint32_t b = f->iv_bytes[side];
+  if (__builtin_expect(b + len < b, 0)) {
+    pf_epoch_overflow(s, f, ref);
+    b = 0;
+  }
+  f->iv_bytes[side] = b + len;
+  f->iv |= (uint8_t)(PF_IV_SENT(side) | (ports ? PF_IV_PORTS(side) : 0) |
+                     (dir ? PF_IV_TX(side) : 0));
+}
+
+/* The flow table's `ended` hook: a flow's bytes reach the sketches before
+ * its entry goes. */
+void pf_epoch_flow_ended(void *ctx, struct pf_flow *f, uint32_t ref);
+
+/* Capture thread, at a batch's end: feeds up to `budget` flows of the
+ * closing interval; the last ones finish it. */
+void pf_epoch_close_step(struct pf_shard *s, uint32_t budget);
+
+/* The two slots' tags. */
+void pf_epoch_init(struct pf_shard *s);
+
+#endif

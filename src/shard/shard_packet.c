@@ -1,0 +1,133 @@
+/* shard_packet.c - the per-packet path after decoding (docs/HOT_PATH.md):
+ * count the packet, make its flow key and ask for its bucket, then, in a
+ * vector of packets once their buckets and entries have arrived, find the
+ * flow, add the packet to the flow's epoch and analyse TCP segments.
+ * Nothing that a flow decides is done per packet. */
+#include "shard/shard.h"
+
+#include "shard/epoch.h"
+#include "shard/packet_counters.h"
+
+#include <string.h>
+
+/* ---- the flow's part ---- */
+
+/* A SYN without ACK or RST: evidence of SYN floods and scans. */
+static bool pf_is_syn(const struct pf_packet *pkt) {
+  return pkt->l4 == PF_L4_TCP && !pkt->later_fragment &&
+         (pkt->tcp_flags & (PF_TCP_SYN | PF_TCP_ACK | PF_TCP_RST)) ==
+             PF_TCP_SYN;
+}
+
+/* TCP analysis, and the evidence of SYN floods and port scans. */
+static void pf_account_tcp(struct pf_shard *s, const struct pf_queued_packet *q,
+                           struct pf_flow_update up) {
+  bool completed = false, new_udp = up.created && q->l4 == PF_L4_UDP;
+  if (q->l4 == PF_L4_TCP) {
+    uint64_t handshake_us;
+    completed = pf_tcp_packet(&s->flows, up.flow, up.ref, up.side, &q->seg,
+                              q->now_us, q->ts_us, &s->cur->tcp, &handshake_us);
+    if (completed) /* its handshake latency, by the flow's class */
+      pf_class_counters_handshake(&s->classes, up.flow, handshake_us);
+  }
+  if (completed || new_udp || (q->flags & PF_QUEUED_SYN))
+    pf_anomaly_packet(&s->cur->anomaly, s->seed, pf_flow_is_v6(up.flow) ? 6 : 4,
+                      pf_flow_addr(up.flow, up.side),
+                      pf_flow_addr(up.flow, !up.side),
+                      pf_flow_port(up.flow, !up.side),
+                      (q->flags & PF_QUEUED_SYN) != 0, new_udp, completed);
+}
+
+static void pf_account(struct pf_shard *s, const struct pf_queued_packet *q) {
+  struct pf_flow_packet fp = {
+      .wire_len = q->wire_len,
+      .tcp_flags = q->seg.flags,
+      .tcp = (q->flags & PF_QUEUED_TCP) != 0,
+      .syn_wait = q->seg.valid && (q->flags & PF_QUEUED_SYN),
+  };
+  struct pf_flow_update up =
+      pf_flow_table_account(&s->flows, &q->probe, &fp, q->now_us);
+  if (up.created)
+    pf_class_counters_flow(&s->classes, up.flow, q->rule_class);
+  pf_epoch_touch(s, up.flow, up.ref, up.side, q->dir, q->wire_len,
+                 q->flags & PF_QUEUED_PORTS);
+  if (s->flows.tcp.conns)
+    pf_account_tcp(s, q, up);
+}
+
+/* ---- the packet's part ---- */
+
+/* Counts the packet and makes what its flow's part needs. Returns false
+ * for packets without a flow (non-IP, malformed): counted, nothing more. */
+static bool pf_prepare(struct pf_shard *s, const struct pf_packet *pkt,
+                       enum pf_dir dir, enum pf_locality locality,
+                       uint64_t ts_us, struct pf_queued_packet *q) {
+  pf_counters_add(&s->counters, pkt, dir, locality);
+  unsigned rule_class = pf_class_counters_add(&s->classes, pkt, dir);
+  /* Every packet moves packet time on, whether or not it has a flow. */
+  uint64_t now_us = pf_packet_clock_step(&s->clock, ts_us);
+  s->batch_packets++;
+  if (pkt->l3 != PF_L3_IPV4 && pkt->l3 != PF_L3_IPV6)
+    return false;
+  pf_flow_table_probe(&s->flows, pkt, &q->probe);
+  bool tcp = pkt->l4 == PF_L4_TCP && !pkt->later_fragment;
+  if (s->flows.tcp.conns && tcp)
+    pf_tcp_segment_of(pkt, &q->seg);
+  else
+    q->seg.valid = false;
+  q->seg.flags = tcp ? pkt->tcp_flags : 0;
+  q->now_us = now_us;
+  q->ts_us = ts_us;
+  q->wire_len = pkt->wire_len;
+  q->dir = (uint8_t)dir;
+  q->l4 = pkt->l4;
+  q->rule_class = (uint8_t)rule_class;
+  q->flags = (uint8_t)((pkt->has_ports ? PF_QUEUED_PORTS : 0) |
+                       (tcp ? PF_QUEUED_TCP : 0) |
+                       (pf_is_syn(pkt) ? PF_QUEUED_SYN : 0));
+  return true;
+}
+
+void pf_shard_packet(struct pf_shard *s, const struct pf_packet *pkt,
+                     enum pf_dir dir, enum pf_locality locality,
+                     uint64_t ts_us) {
+  pf_shard_drain(s); /* in order with what is queued */
+  struct pf_queued_packet q;
+  if (pf_prepare(s, pkt, dir, locality, ts_us, &q))
+    pf_account(s, &q);
+}
+
+/* ---- the vector ---- */
+
+/* The packets a shard holds between counting and accounting, so that
+ * flow-table memory is fetched ahead of use, in vectors.
+ *
+ * With a million flows a packet's bucket and its flow's entry are both
+ * cache misses, and accounting would wait on them one after the other. A
+ * packet's bucket is asked for when it is counted; when the vector is full
+ * the first entry of each packet's chain is asked for, all of them at
+ * once; then the packets are accounted in order. The vector keeps what
+ * accounting reads, not the frame. */
+
+static void pf_vector_run(struct pf_shard *s) {
+  unsigned n = s->queue_len;
+  for (unsigned i = 0; i < n; i++)
+    pf_flow_table_prefetch_entry(&s->flows, &s->queue[i].probe);
+  for (unsigned i = 0; i < n; i++)
+    pf_account(s, &s->queue[i]);
+  s->queue_len = 0;
+}
+
+void pf_shard_enqueue(struct pf_shard *s, const struct pf_packet *pkt,
+                      enum pf_dir dir, enum pf_locality locality,
+                      uint64_t ts_us) {
+  if (s->queue_len == PF_SHARD_QUEUE_DEPTH)
+    pf_vector_run(s);
+  if (pf_prepare(s, pkt, dir, locality, ts_us, &s->queue[s->queue_len]))
+    s->queue_len++;
+}
+
+void pf_shard_drain(struct pf_shard *s) {
+  if (s->queue_len > 0)
+    pf_vector_run(s);
+}
