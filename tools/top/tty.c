@@ -66,19 +66,14 @@ int pft_term_open(struct pft_term *t, bool color) {
   return 0;
 }
 
-/* The leave sequence waits for room a second at most: a terminal nobody
- * reads must not keep the program from ending. */
-void pft_term_close(struct pft_term *t) {
-  static const char leave[] = "\033[0m\033[?25h\033[?1049l";
-  if (!t->active)
-    return;
-  const char *p = leave;
-  size_t len = sizeof leave - 1;
+/* The buffer, waiting for room a second at most: a terminal nobody reads
+ * must not keep the program from ending. */
+static void pft_write_soon(struct pft_term *t, const char *buf, size_t len) {
   for (int tries = 0; len > 0 && !t->gone && tries < 20; tries++) {
-    ssize_t n = write(STDOUT_FILENO, p, len);
+    ssize_t n = write(STDOUT_FILENO, buf, len);
     struct pollfd out = {.fd = STDOUT_FILENO, .events = POLLOUT};
     if (n > 0) {
-      p += n;
+      buf += n;
       len -= (size_t)n;
     } else if (n < 0 && errno != EAGAIN && errno != EINTR) {
       t->gone = true;
@@ -86,6 +81,13 @@ void pft_term_close(struct pft_term *t) {
       poll(&out, 1, 50);
     }
   }
+}
+
+void pft_term_close(struct pft_term *t) {
+  static const char leave[] = "\033[0m\033[?25h\033[?1049l";
+  if (!t->active)
+    return;
+  pft_write_soon(t, leave, sizeof leave - 1);
   tcsetattr(STDIN_FILENO, TCSANOW, &t->saved);
   fcntl(STDOUT_FILENO, F_SETFL, t->flags);
   t->active = false;
