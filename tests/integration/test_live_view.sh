@@ -230,12 +230,16 @@ for f in "$(csvdir pcapflow_class-veth)"/current_connections-*; do
     pf_fail "class $class: shows $(row "$class"), collectd sent $want active flows"
 done
 # Top hosts and services: the newest interval that had keys, with shares
-# of its bytes.
-for list in host port; do
+# of its bytes. A later interval may bring keys (flows reported as they
+# end), so the screen and the CSV files are read together until they
+# agree, or the last difference is the failure.
+top_matches() {
+  local list=$1 newest whole heaviest bytes key share label col line half f k
+  shot
   newest=$(for f in "$(csvdir pcapflow-veth)"/bytes-top_"$list"_*; do
     [[ "$f" == *_other-* ]] || tail -n 1 "$f" | cut -d, -f1
   done | sort -n | tail -n 1)
-  [[ -n "$newest" ]] || pf_fail "collectd wrote no top $list list"
+  [[ -n "$newest" ]] || { why="collectd wrote no top $list list" && return 1; }
   whole=0
   for f in "$(csvdir pcapflow-veth)"/bytes-top_"$list"_*; do
     whole=$(awk -F, -v t="$newest" -v w="$whole" '$1 == t { w += $2 } END { print w }' "$f")
@@ -259,8 +263,11 @@ for sep in ".:":
   col=$([[ $list == host ]] && echo 1 || echo 2)
   line=$(sed -n '/^TOP HOSTS/{n;p;q}' "$WORK/screen")
   half=$([[ $col == 1 ]] && cut -c1-59 <<<"$line" || cut -c61- <<<"$line")
-  [[ "$half" == "$label "* && "$half" == *" $share "* ]] ||
-    pf_fail "top $list: the first entry shows \"$half\", collectd's heaviest is $label with $share"
+  why="top $list: the first entry shows \"$half\", collectd's heaviest is $label with $share"
+  [[ "$half" == "$label "* && "$half" == *" $share "* ]]
+}
+for list in host port; do
+  pf_wait_until 20 top_matches "$list" || pf_fail "$why"
 done
 # Handshake latency: the figures of the newest interval with handshakes
 # (tcpreplay --topspeed sends the capture back to back: microseconds).
