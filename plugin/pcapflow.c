@@ -69,6 +69,8 @@ static int pcapflow_start_source(size_t i) {
   struct pf_source *src;
   if (pcapflow_rules_add_local(&pcapflow_conf.sources[i]) != 0)
     return -1;
+  if (!pcapflow_conf.rules_file) /* nothing per class: no flow table */
+    pcapflow_conf.sources[i].report.by_class = false;
   if (pf_source_new(&pcapflow_conf.sources[i], &pcapflow_hooks, &src, err,
                     sizeof(err)) != 0) {
     ERROR("pcapflow: %s", err);
@@ -145,6 +147,7 @@ static void pcapflow_dispatch_metric(const struct pf_metric *m, void *arg) {
     else
       values[i].derive = (derive_t)m->derive[i];
   }
+  sstrncpy(ctx->vl.plugin, m->plugin, sizeof(ctx->vl.plugin));
   if (m->instance_suffix)
     ssnprintf(ctx->vl.plugin_instance, sizeof(ctx->vl.plugin_instance), "%s-%s",
               ctx->source, m->instance_suffix);
@@ -168,7 +171,6 @@ static int pcapflow_read(void) {
     /* vl.time and vl.interval stay 0: collectd fills them in. */
     struct pcapflow_dispatch_ctx ctx = {.vl = VALUE_LIST_INIT,
                                         .source = snap.name};
-    sstrncpy(ctx.vl.plugin, "pcapflow", sizeof(ctx.vl.plugin));
     pf_metrics_walk(&snap, pcapflow_dispatch_metric, &ctx);
     pf_snapshot_release(&snap);
   }

@@ -12,7 +12,25 @@
 #include "plugin.h"
 #include "utils/common/common.h"
 
+#include <math.h>
+
 /* ---- values ---- */
+
+/* A number as given: whole numbers in full, others in the fewest digits
+ * that read back as the same double. 100000001 stays "100000001" and
+ * 64.0000001 "64.0000001" (where %g said "1e+08" and "64", hiding what was
+ * wrong with them). */
+static void pcapflow_format_number(double v, char *buf, size_t size) {
+  if (v == floor(v) && fabs(v) < 1e21) {
+    ssnprintf(buf, size, "%.0f", v);
+    return;
+  }
+  for (int digits = 1; digits <= 17; digits++) {
+    ssnprintf(buf, size, "%.*g", digits, v);
+    if (strtod(buf, NULL) == v)
+      return;
+  }
+}
 
 /* Describes a config item's values for messages: `SnapLen "abc"`. */
 static void pcapflow_describe(const oconfig_item_t *ci, char *buf,
@@ -20,13 +38,14 @@ static void pcapflow_describe(const oconfig_item_t *ci, char *buf,
   size_t used = (size_t)ssnprintf(buf, size, "%s", ci->key);
   for (int i = 0; i < ci->values_num && used < size; i++) {
     const oconfig_value_t *v = &ci->values[i];
+    char number[32];
     if (v->type == OCONFIG_TYPE_STRING)
       used += (size_t)ssnprintf(buf + used, size - used, " \"%s\"",
                                 v->value.string);
-    else if (v->type == OCONFIG_TYPE_NUMBER)
-      used +=
-          (size_t)ssnprintf(buf + used, size - used, " %g", v->value.number);
-    else
+    else if (v->type == OCONFIG_TYPE_NUMBER) {
+      pcapflow_format_number(v->value.number, number, sizeof(number));
+      used += (size_t)ssnprintf(buf + used, size - used, " %s", number);
+    } else
       used += (size_t)ssnprintf(buf + used, size - used, " %s",
                                 v->value.boolean ? "true" : "false");
   }
@@ -67,11 +86,30 @@ static int pcapflow_get_int(const oconfig_item_t *ci, int min, int max,
   return 0;
 }
 
+/* As collectd's cf_util_get_boolean: true or false, or (deprecated there
+ * too, with the same warning) the strings "true", "yes", "on", "false",
+ * "no" and "off" in any case. */
 static int pcapflow_get_bool(const oconfig_item_t *ci, bool *out) {
-  if (ci->values_num != 1 || ci->values[0].type != OCONFIG_TYPE_BOOLEAN)
+  static const char *const yes[] = {"true", "yes", "on"};
+  static const char *const no[] = {"false", "no", "off"};
+  if (ci->values_num == 1 && ci->values[0].type == OCONFIG_TYPE_BOOLEAN) {
+    *out = ci->values[0].value.boolean;
+    return 0;
+  }
+  if (ci->values_num != 1 || ci->values[0].type != OCONFIG_TYPE_STRING)
     return pcapflow_bad(ci, "expected true or false");
-  *out = ci->values[0].value.boolean;
-  return 0;
+  const char *text = ci->values[0].value.string;
+  for (size_t i = 0; i < STATIC_ARRAY_SIZE(yes); i++) {
+    if (strcasecmp(text, yes[i]) == 0 || strcasecmp(text, no[i]) == 0) {
+      WARNING("pcapflow: option `%s \"%s\"': a boolean given as a string "
+              "is deprecated in collectd; write true or false (lowercase, "
+              "without quotes)",
+              ci->key, text);
+      *out = strcasecmp(text, yes[i]) == 0;
+      return 0;
+    }
+  }
+  return pcapflow_bad(ci, "expected true or false");
 }
 
 static int pcapflow_add_local_network(const oconfig_item_t *ci,
@@ -158,7 +196,10 @@ static int pcapflow_source_option(const oconfig_item_t *ci,
   if (strcasecmp(ci->key, "Workers") == 0)
     return pcapflow_get_int(ci, 1, PF_MAX_WORKERS, &cfg->workers);
   if (strcasecmp(ci->key, "TopN") == 0)
-    return pcapflow_get_int(ci, 1, PF_MAX_TOP_N, &cfg->top_n);
+    return pcapflow_get_int(ci, 0, PF_MAX_TOP_N, &cfg->top_n);
+  bool *report = pf_report_switch(&cfg->report, ci->key);
+  if (report)
+    return pcapflow_get_bool(ci, report);
   if (strcasecmp(ci->key, "TopSeriesLimit") == 0)
     return pcapflow_get_int(ci, 0, 1000000, &cfg->top_series_limit);
   if (strcasecmp(ci->key, "SynFloodThreshold") == 0)
@@ -222,8 +263,11 @@ static int pcapflow_copy_defaults(struct pf_source_config *dst,
 
 /* ---- sources ---- */
 
-static int pcapflow_append(struct pcapflow_config *conf,
-                           struct pf_source_config *cfg) {
+/* The engine's check of a whole source, and its name against the others:
+ * two names that a writer would store as one (case, '.' and '_') would
+ * mix two sources' series. Returns 0 or -1 (logged). */
+static int pcapflow_check_source(const struct pcapflow_config *conf,
+                                 struct pf_source_config *cfg) {
   char err[PF_ERR_MAX];
   if (pf_source_config_check(cfg, err, sizeof(err)) != 0) {
     ERROR("pcapflow: %s \"%s\": %s",
@@ -232,13 +276,20 @@ static int pcapflow_append(struct pcapflow_config *conf,
     return -1;
   }
   for (size_t i = 0; i < conf->n_sources; i++) {
-    if (strcmp(conf->sources[i].name, cfg->name) == 0) {
-      ERROR("pcapflow: two sources are named \"%s\" (\"%s\" and \"%s\"); "
-            "give one of them another Instance",
-            cfg->name, conf->sources[i].device, cfg->device);
-      return -1;
-    }
+    if (!pf_source_names_collide(conf->sources[i].name, cfg->name))
+      continue;
+    ERROR("pcapflow: two sources are named \"%s\" and \"%s\" (\"%s\" and "
+          "\"%s\"), which writers that ignore case or turn '.' into '_' "
+          "store as one; give one of them another Instance",
+          conf->sources[i].name, cfg->name, conf->sources[i].device,
+          cfg->device);
+    return -1;
   }
+  return 0;
+}
+
+static int pcapflow_append(struct pcapflow_config *conf,
+                           struct pf_source_config *cfg) {
   struct pf_source_config *grown =
       realloc(conf->sources, (conf->n_sources + 1) * sizeof(*grown));
   if (!grown) {
@@ -251,8 +302,39 @@ static int pcapflow_append(struct pcapflow_config *conf,
   return 0;
 }
 
+/* `Instance "NAME"` inside a source block. */
+static int pcapflow_instance(const oconfig_item_t *ci,
+                             struct pf_source_config *cfg) {
+  char *name = NULL;
+  int rc = pcapflow_get_string(ci, &name);
+  if (rc == 0 && strlen(name) >= sizeof(cfg->name))
+    rc = pcapflow_bad(ci, "longer than 63 characters");
+  if (rc == 0)
+    sstrncpy(cfg->name, name, sizeof(cfg->name));
+  free(name);
+  return rc;
+}
+
+/* One option inside <Interface> or <File>. Returns 0 or -1 (logged). */
+static int pcapflow_source_child(const oconfig_item_t *child,
+                                 struct pf_source_config *cfg) {
+  if (strcasecmp(child->key, "RulesFile") == 0)
+    return pcapflow_bad(child, "RulesFile applies to the whole plugin; give "
+                               "it in <Plugin pcapflow>, outside <Interface> "
+                               "and <File>");
+  if (strcasecmp(child->key, "Instance") == 0)
+    return pcapflow_instance(child, cfg);
+  int rc = pcapflow_source_option(child, cfg);
+  if (rc == 1)
+    return pcapflow_bad(child, cfg->kind == PF_SOURCE_FILE
+                                   ? "unknown option inside <File>"
+                                   : "unknown option inside <Interface>");
+  return rc;
+}
+
 /* `Interface "eth0"`, `File "x.pcap"`, or the same as a block with
- * overrides inside. */
+ * overrides inside. Every bad option is reported, not the first only; the
+ * source is checked as a whole too, and kept only when all is well. */
 static int pcapflow_parse_source(struct pcapflow_config *conf,
                                  const oconfig_item_t *ci,
                                  const struct pf_source_config *defaults,
@@ -264,30 +346,11 @@ static int pcapflow_parse_source(struct pcapflow_config *conf,
     return -1;
   }
   int rc = 0;
-  for (int i = 0; i < ci->children_num && rc == 0; i++) {
-    const oconfig_item_t *child = &ci->children[i];
-    if (strcasecmp(child->key, "RulesFile") == 0) {
-      rc = pcapflow_bad(child, "RulesFile applies to the whole plugin; give "
-                               "it in <Plugin pcapflow>, outside <Interface> "
-                               "and <File>");
-      continue;
-    }
-    if (strcasecmp(child->key, "Instance") == 0) {
-      char *name = NULL;
-      rc = pcapflow_get_string(child, &name);
-      if (rc == 0)
-        sstrncpy(cfg.name, name, sizeof(cfg.name));
-      if (rc == 0 && strlen(name) >= sizeof(cfg.name))
-        rc = pcapflow_bad(child, "longer than 63 characters");
-      free(name);
-      continue;
-    }
-    rc = pcapflow_source_option(child, &cfg);
-    if (rc == 1)
-      rc = pcapflow_bad(child, kind == PF_SOURCE_FILE
-                                   ? "unknown option inside <File>"
-                                   : "unknown option inside <Interface>");
-  }
+  for (int i = 0; i < ci->children_num; i++)
+    if (pcapflow_source_child(&ci->children[i], &cfg) != 0)
+      rc = -1;
+  if (pcapflow_check_source(conf, &cfg) != 0)
+    rc = -1;
   if (rc == 0)
     rc = pcapflow_append(conf, &cfg);
   pf_source_config_free(&cfg);
@@ -307,32 +370,39 @@ static bool pcapflow_is_source(const oconfig_item_t *ci,
   return false;
 }
 
+/* One option at the top of the block. Returns 0 or -1 (logged). */
+static int pcapflow_default(struct pcapflow_config *conf,
+                            const oconfig_item_t *ci,
+                            struct pf_source_config *defaults) {
+  if (strcasecmp(ci->key, "RulesFile") == 0)
+    return pcapflow_rules_file(conf, ci);
+  int rc = pcapflow_source_option(ci, defaults);
+  if (rc == 1)
+    return pcapflow_bad(ci, "unknown option (see collectd-pcapflow(5) or "
+                            "docs/CONFIG.md)");
+  return rc;
+}
+
 int pcapflow_config_parse(struct pcapflow_config *conf,
                           const oconfig_item_t *block) {
   struct pf_source_config defaults;
   enum pf_source_kind kind;
   int rc = 0;
 
-  /* First the block's defaults, wherever they stand, then the sources. */
+  /* First the block's defaults, wherever they stand, then the sources;
+   * every bad option of the block is reported in this one pass. */
   pf_source_config_init(&defaults, PF_SOURCE_INTERFACE);
-  for (int i = 0; i < block->children_num && rc == 0; i++) {
+  for (int i = 0; i < block->children_num; i++) {
     const oconfig_item_t *ci = &block->children[i];
-    if (pcapflow_is_source(ci, &kind))
-      continue;
-    if (strcasecmp(ci->key, "RulesFile") == 0) {
-      rc = pcapflow_rules_file(conf, ci);
-      continue;
-    }
-    rc = pcapflow_source_option(ci, &defaults);
-    if (rc == 1)
-      rc = pcapflow_bad(ci, "unknown option (see collectd-pcapflow(5) or "
-                            "docs/CONFIG.md)");
+    if (!pcapflow_is_source(ci, &kind) && pcapflow_default(conf, ci, &defaults))
+      rc = -1;
   }
   size_t before = conf->n_sources;
-  for (int i = 0; i < block->children_num && rc == 0; i++) {
+  for (int i = 0; i < block->children_num; i++) {
     const oconfig_item_t *ci = &block->children[i];
-    if (pcapflow_is_source(ci, &kind))
-      rc = pcapflow_parse_source(conf, ci, &defaults, kind);
+    if (pcapflow_is_source(ci, &kind) &&
+        pcapflow_parse_source(conf, ci, &defaults, kind) != 0)
+      rc = -1;
   }
   if (rc == 0 && conf->n_sources == before)
     WARNING("pcapflow: a <Plugin pcapflow> block configures no Interface or "

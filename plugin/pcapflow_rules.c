@@ -114,6 +114,10 @@ static void pcapflow_rules_install(struct pf_rules *fresh,
 static void pcapflow_rules_news(struct pf_rules_news *news,
                                 struct pf_source **sources, size_t n_sources) {
   const char *path = pf_rules_path(pcapflow_rules);
+  if (news->dropped > 0)
+    WARNING("pcapflow: RulesFile \"%s\": %u messages about it were dropped "
+            "unseen (16 waited); what follows is newer",
+            path, news->dropped);
   switch (news->kind) {
   case PF_RULES_LOADED:
     pcapflow_rules_install(news->rules, sources, n_sources);
@@ -139,7 +143,9 @@ void pcapflow_rules_check(struct pf_source **sources, size_t n_sources) {
 }
 
 void pcapflow_rules_free(void) {
-  pf_rules_watch_stop(pcapflow_rules_watch);
+  if (!pf_rules_watch_stop(pcapflow_rules_watch))
+    WARNING("pcapflow: RulesFile: the thread that watches it did not stop "
+            "within a second (a hung file system?); left to end alone");
   pcapflow_rules_watch = NULL;
   pf_rules_free(pcapflow_rules);
   pcapflow_rules = NULL;

@@ -100,7 +100,7 @@ first=1
 for c in size_0_64#4e79a7 size_65_127#f28e2b size_128_255#e15759 size_256_511#76b7b2 \
   size_512_1023#59a14f size_1024_1518#edc948 size_1519_max#b07aa1; do
   name=${c%%#*} color=${c#*#}
-  args+=("DEF:${name}_rx=$rrd/if_packets-$name.rrd:rx:AVERAGE" "DEF:${name}_tx=$rrd/if_packets-$name.rrd:tx:AVERAGE"
+  args+=("DEF:${name}_rx=$rrd/if_rx_packets-$name.rrd:value:AVERAGE" "DEF:${name}_tx=$rrd/if_tx_packets-$name.rrd:value:AVERAGE"
     "CDEF:$name=${name}_rx,${name}_tx,+")
   if ((first)); then args+=("AREA:$name#$color:${name#size_}"); first=0; else args+=("AREA:$name#$color:${name#size_}:STACK"); fi
 done
@@ -111,8 +111,7 @@ rrdtool graph "$OUT/sizes.png" "${common[@]}" --title "Packets by size (packets/
 args=()
 for c in tcp_syn#1f77b4 tcp_synack#2ca02c tcp_fin#ff7f0e tcp_rst#d62728; do
   name=${c%%#*} color=${c#*#}
-  args+=("DEF:${name}_rx=$rrd/if_packets-$name.rrd:rx:AVERAGE" "DEF:${name}_tx=$rrd/if_packets-$name.rrd:tx:AVERAGE"
-    "CDEF:$name=${name}_rx,${name}_tx,+" "LINE2:$name#$color:${name#tcp_}")
+  args+=("DEF:$name=$rrd/protocol_counter-$name.rrd:value:AVERAGE" "LINE2:$name#$color:${name#tcp_}")
 done
 rrdtool graph "$OUT/tcp_flags.png" "${common[@]}" --title "TCP flags (segments/s, both directions)" \
   --vertical-label "segments/s" "${args[@]}" >/dev/null

@@ -9,6 +9,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "pcapflow/stats.h"
+
 /* ---- flows ---- */
 
 #define PF_DEFAULT_MAX_FLOWS 262144
@@ -33,6 +35,14 @@ struct pf_shard_config {
   uint8_t host_prefix_v4, host_prefix_v6;
   bool tcp_analysis;          /* TCP health; off: no cost at all */
   uint32_t tcp_syn_timeout_s; /* a SYN unanswered this long has failed */
+  /* Work the packet path skips, derived from the source's report switches
+   * (struct pf_report_config, source.h): a group that is not reported
+   * costs nothing per packet, and nothing per flow. Zero (the default)
+   * does everything. */
+  bool skip_flows; /* the flow table: flows, TCP, the top-N lists and
+                      distinct counts (fed by flows), per-class flows */
+  bool skip_top[PF_TOP_KIND_COUNT]; /* a top-N list, by enum pf_top_kind */
+  bool skip_distinct;               /* the distinct counts (HyperLogLog) */
 };
 
 /* ---- anomaly alarms ---- */

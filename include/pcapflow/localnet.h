@@ -73,8 +73,9 @@ int pf_localnet_copy(struct pf_localnet *dst, const struct pf_localnet *src,
                      char *err, size_t errlen);
 
 /* Adds the addresses configured on interface `ifname` (every interface's
- * for "any") as host prefixes. Returns the number added, or -1 with a
- * reason in err. */
+ * for "any") as host prefixes; a loopback interface's with their netmask
+ * (127.0.0.0/8, ::1/128), since its whole network is this host's. Returns
+ * the number added, or -1 with a reason in err. */
 int pf_localnet_add_interface(struct pf_localnet *set, const char *ifname,
                               char *err, size_t errlen);
 

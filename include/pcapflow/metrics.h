@@ -16,15 +16,19 @@ enum pf_metric_kind {
   PF_METRIC_GAUGE,  /* levels; values in .gauge */
 };
 
-/* Appended to the source's name, after a dash, to form the plugin_instance
- * of the per-traffic-class series (docs/METRICS.md, "Traffic rules"). */
-#define PF_METRICS_CLASS_SUFFIX "class"
+/* The source's own series go under plugin "pcapflow"; those of its
+ * traffic classes (docs/METRICS.md, "Traffic rules") under this one, so
+ * that a class is a label of its own in every writer and can never
+ * collide with a series of the source. */
+#define PF_METRICS_PLUGIN "pcapflow"
+#define PF_METRICS_CLASS_PLUGIN "pcapflow_class"
 
 struct pf_metric {
+  const char *plugin; /* PF_METRICS_PLUGIN or PF_METRICS_CLASS_PLUGIN */
   /* NULL: plugin_instance is the source's name; else the source's name,
-   * "-" and this (PF_METRICS_CLASS_SUFFIX). */
+   * "-" and this (the percentile of a class's latency: "p90"). */
   const char *instance_suffix;
-  const char *type;          /* "if_packets", "packets", "gauge", … */
+  const char *type;          /* "if_packets", "errors", "duration", … */
   const char *type_instance; /* "tcp", "malformed_snaplen", … */
   enum pf_metric_kind kind;
   unsigned n_values; /* 2 for rx/tx types, else 1 */
@@ -35,9 +39,10 @@ struct pf_metric {
 typedef void (*pf_metric_fn)(const struct pf_metric *metric, void *ctx);
 
 /* Calls fn once per metric of the snapshot, always the same list in the
- * same order, except that TCP latency figures appear only in intervals
- * with a sample. With traffic rules, the per-class series come last, one
- * group per class of the snapshot's rule set. */
+ * same order for a configuration (snap->report says which groups), except
+ * that TCP latency figures appear only in intervals with a sample. With
+ * traffic rules, the per-class series come last, one group per class of
+ * the snapshot's rule set. */
 void pf_metrics_walk(const struct pf_snapshot *snap, pf_metric_fn fn,
                      void *ctx);
 

@@ -168,6 +168,9 @@ struct pf_rules_news {
   enum pf_rules_news_kind kind;
   struct pf_rules *rules; /* LOADED: one reference, the taker's */
   char message[PF_ERR_MAX];
+  /* Messages (never a rule set) dropped before this piece because 16
+   * pieces waited: the owner says how many it did not see. */
+  unsigned dropped;
 };
 
 /* Loads the file now, as pf_rules_load does (*first: one reference), and
@@ -185,7 +188,8 @@ bool pf_rules_watch_next(struct pf_rules_watch *w, struct pf_rules_news *news);
 /* Stops the watch and frees it, news not taken included. Waits for the
  * thread at most about a second: a load in progress gives up at its next
  * step, and a thread stuck in a system call (a hung network file system)
- * is left to finish alone and free what it holds. NULL is ignored. */
-void pf_rules_watch_stop(struct pf_rules_watch *w);
+ * is left to finish alone and free what it holds. Returns true when the
+ * thread ended within the wait (NULL: true), false when it was left. */
+bool pf_rules_watch_stop(struct pf_rules_watch *w);
 
 #endif

@@ -51,8 +51,30 @@ enum pf_source_kind {
 #define PF_DEFAULT_RETRY_MAX_S 10
 #define PF_DEFAULT_TOP_N 10
 #define PF_MAX_TOP_N 100
-#define PF_DEFAULT_TOP_SERIES_LIMIT 1000
+/* Names per top-N list over a source's life. With collectd's rrdtool
+ * plugin every name is a file of about 148 KB that stays: 100 names a list
+ * keep a source's files in the low hundreds (docs/CONFIG.md, "Sizing"). */
+#define PF_DEFAULT_TOP_SERIES_LIMIT 100
 #define PF_MAX_WORKERS 64
+
+/* Which groups of docs/METRICS.md a source reports (docs/CONFIG.md,
+ * "Choosing what to report"). pf_source_new derives from them what the
+ * packet path must do (struct pf_shard_config): a group that is off costs
+ * no work per packet beyond a few counter increments. */
+struct pf_report_config {
+  bool by_protocol;            /* ReportByProtocol: protocols, IP versions,
+                                  fragments */
+  bool by_direction_basis;     /* ReportByDirectionBasis */
+  bool by_size;                /* ReportBySize */
+  bool by_class;               /* ReportByClass: per traffic class (rules) */
+  bool tcp_flags;              /* CollectTcpFlags */
+  bool malformed;              /* CollectMalformedReasons */
+  bool capture_health;         /* CollectCaptureHealth */
+  bool flows;                  /* CollectFlows */
+  bool top[PF_TOP_KIND_COUNT]; /* CollectTopHosts, …Ports, …Flows */
+  bool distinct;               /* CollectDistinctCounts */
+  bool tcp_health; /* TcpAnalysis (copied from shard.tcp_analysis) */
+};
 
 struct pf_source_config {
   enum pf_source_kind kind;
@@ -70,6 +92,7 @@ struct pf_source_config {
   int top_n;                    /* items reported per top-N list */
   int top_series_limit;         /* names per top-N list, ever; 0: no limit */
   struct pf_anomaly_config anomaly;
+  struct pf_report_config report;
 };
 
 enum pf_log_level {
@@ -129,6 +152,7 @@ struct pf_class_snapshot {
 
 struct pf_snapshot {
   char name[PF_NAME_MAX];
+  struct pf_report_config report; /* what to dispatch of the rest */
   struct pf_counters counters;
   struct pf_health health;
   struct pf_flow_stats flows;
@@ -143,6 +167,12 @@ struct pf_snapshot {
 
 struct pf_source;
 
+/* The switch of `r` that the option named `option` sets (ReportByProtocol,
+ * CollectTopHosts, …; docs/CONFIG.md, "Choosing what to report"; case is
+ * ignored, as collectd does), or NULL when it names none. TcpAnalysis is
+ * shard.tcp_analysis, and TopN 0 turns every top-N list off. */
+bool *pf_report_switch(struct pf_report_config *r, const char *option);
+
 void pf_source_config_init(struct pf_source_config *cfg,
                            enum pf_source_kind kind);
 void pf_source_config_free(struct pf_source_config *cfg);
@@ -152,6 +182,10 @@ void pf_source_config_free(struct pf_source_config *cfg);
  * Returns 0, or -1 with a message naming the offending value in err. */
 int pf_source_config_check(struct pf_source_config *cfg, char *err,
                            size_t errlen);
+
+/* Whether two source names would name the same series in a writer that
+ * ignores case or turns '.' into '_' (write_graphite). */
+bool pf_source_names_collide(const char *a, const char *b);
 
 /* Takes ownership of *cfg (leaving it empty). Returns 0, or -1 with err. */
 int pf_source_new(struct pf_source_config *cfg, const struct pf_hooks *hooks,
@@ -176,7 +210,8 @@ void pf_source_free(struct pf_source *src);
 
 const char *pf_source_name(const struct pf_source *src);
 
-/* Gives the source a rule set (rules.h; NULL: none), taking a reference.
+/* Gives the source a rule set (rules.h; NULL: none), taking a reference;
+ * a source whose report.by_class is off ignores it.
  * Each worker adopts it at its next batch boundary: the counters of the
  * classes it keeps (same name) carry on, dropped classes stop, active flows
  * of dropped classes count as unclassified. Call before start, or from the

@@ -100,12 +100,15 @@ void pf_localnet_free(struct pf_localnet *set) {
   pf_localnet_init(set);
 }
 
-static int pf_trie_fail(int rc, uint8_t family, char *err, size_t errlen) {
+static int pf_trie_fail(int rc, const struct pf_prefix *p, char *err,
+                        size_t errlen) {
+  char text[64];
+  pf_prefix_format(p, text, sizeof(text));
   if (rc == PF_PTRIE_FULL)
     return pf_err(err, errlen,
-                  "the IPv%u local networks need more than %u prefix trie "
-                  "nodes (%u MiB), the limit",
-                  (unsigned)family, PF_PTRIE_MAX_NODES,
+                  "\"%s\": the IPv%u local networks need more than %u prefix "
+                  "trie nodes (%u MiB), the limit",
+                  text, (unsigned)p->family, PF_PTRIE_MAX_NODES,
                   PF_PTRIE_MAX_NODES * PF_PTRIE_FANOUT * 4 >> 20);
   return pf_err(err, errlen, "out of memory for local networks");
 }
@@ -166,12 +169,12 @@ int pf_localnet_add(struct pf_localnet *set, const struct pf_prefix *p,
     if (!*t || pf_ptrie_init(*t, 0) != 0) {
       free(*t);
       *t = NULL;
-      return pf_trie_fail(PF_PTRIE_NOMEM, p->family, err, errlen);
+      return pf_trie_fail(PF_PTRIE_NOMEM, p, err, errlen);
     }
   }
   int rc = pf_trie_add(*t, p);
   if (rc != 0)
-    return pf_trie_fail(rc, p->family, err, errlen);
+    return pf_trie_fail(rc, p, err, errlen);
   pf_few_add(set, p);
   *(p->family == 4 ? &set->n4 : &set->n6) += 1;
   return 0;
@@ -213,6 +216,48 @@ size_t pf_localnet_memory(const struct pf_localnet *set) {
          (set->v6 ? pf_ptrie_memory(set->v6) : 0);
 }
 
+/* The bits set in a netmask of `bytes` bytes (contiguous in practice). */
+static uint8_t pf_mask_bits(const uint8_t *mask, int bytes) {
+  uint8_t bits = 0;
+  for (int i = 0; i < bytes; i++)
+    bits += (uint8_t)__builtin_popcount(mask[i]);
+  return bits;
+}
+
+/* One interface address as a prefix: the host itself, except on loopback,
+ * whose whole network is this host's (the kernel delivers all of
+ * 127.0.0.0/8 on lo, and systemd-resolved's 127.0.0.53, Debian's 127.0.1.1
+ * for the host name and Docker's 127.0.0.11 live there unconfigured):
+ * traffic among them is local to local, decided by the kernel's word
+ * (docs/DECODING.md, "Loopback"). False for other families. */
+static bool pf_interface_prefix(const struct ifaddrs *ifa,
+                                struct pf_prefix *p) {
+  int family = ifa->ifa_addr->sa_family;
+  int bytes = family == AF_INET ? 4 : 16;
+  const void *addr, *mask = NULL;
+  if (family == AF_INET) {
+    addr = &((const struct sockaddr_in *)ifa->ifa_addr)->sin_addr;
+    if (ifa->ifa_netmask)
+      mask = &((const struct sockaddr_in *)ifa->ifa_netmask)->sin_addr;
+  } else if (family == AF_INET6) {
+    addr = &((const struct sockaddr_in6 *)ifa->ifa_addr)->sin6_addr;
+    if (ifa->ifa_netmask)
+      mask = &((const struct sockaddr_in6 *)ifa->ifa_netmask)->sin6_addr;
+  } else {
+    return false;
+  }
+  memset(p, 0, sizeof(*p));
+  p->family = family == AF_INET ? 4 : 6;
+  p->length = (uint8_t)(bytes * 8);
+  memcpy(p->addr, addr, (size_t)bytes);
+  if ((ifa->ifa_flags & IFF_LOOPBACK) && mask) {
+    p->length = pf_mask_bits(mask, bytes);
+    for (int i = 0; i < bytes; i++)
+      p->addr[i] &= ((const uint8_t *)mask)[i];
+  }
+  return true;
+}
+
 int pf_localnet_add_interface(struct pf_localnet *set, const char *ifname,
                               char *err, size_t errlen) {
   struct ifaddrs *list;
@@ -222,22 +267,13 @@ int pf_localnet_add_interface(struct pf_localnet *set, const char *ifname,
   bool any = strcmp(ifname, "any") == 0;
   int added = 0;
   for (struct ifaddrs *ifa = list; ifa; ifa = ifa->ifa_next) {
+    struct pf_prefix p;
     if (!ifa->ifa_addr || !ifa->ifa_name)
       continue;
     if (!any && strcmp(ifa->ifa_name, ifname) != 0)
       continue;
-    struct pf_prefix p = {0};
-    if (ifa->ifa_addr->sa_family == AF_INET) {
-      p.family = 4;
-      p.length = 32;
-      memcpy(p.addr, &((struct sockaddr_in *)ifa->ifa_addr)->sin_addr, 4);
-    } else if (ifa->ifa_addr->sa_family == AF_INET6) {
-      p.family = 6;
-      p.length = 128;
-      memcpy(p.addr, &((struct sockaddr_in6 *)ifa->ifa_addr)->sin6_addr, 16);
-    } else {
+    if (!pf_interface_prefix(ifa, &p))
       continue;
-    }
     if (pf_localnet_add(set, &p, err, errlen) != 0) {
       freeifaddrs(list);
       return -1;

@@ -6,6 +6,7 @@
 
 #include "packet/proto.h"
 #include "pcapflow/error.h"
+#include "pcapflow/localnet.h"
 #include "rules/values.h"
 #include "rules/ydoc.h"
 
@@ -166,12 +167,18 @@ static int pf_parse_prefix(struct pf_schema *s, const struct pf_ynode *item,
   return 0;
 }
 
+/* Each network goes into a set of the file's own as it is read, so that
+ * one past the set's cap (localnet.h) is refused here, at its line and
+ * column, at start and at reload alike, instead of by every source when
+ * collectd next starts. */
 static int pf_local_item(struct pf_schema *s, const struct pf_ynode *item,
-                         void *ctx) {
-  (void)ctx;
+                         struct pf_localnet *set) {
   struct pf_prefix p;
+  char why[PF_WHY_MAX];
   if (pf_parse_prefix(s, item, "local_networks", &p) != 0)
     return -1;
+  if (pf_localnet_add(set, &p, why, sizeof(why)) != 0)
+    return pf_fail_node(s, item, "local_networks: %s", why);
   if (pf_rules_def_add_local(s->def, &p) != 0)
     return pf_rules_fail(s->e, "out of memory");
   return 0;
@@ -357,14 +364,18 @@ static int pf_local_networks(struct pf_schema *s,
   if (value->type != PF_YSEQ)
     return pf_fail_type(s, value, "local_networks",
                         "a list of networks (\"198.18.0.0/15\")");
-  for (uint32_t i = 0; i < value->n; i++) {
+  struct pf_localnet set;
+  pf_localnet_init(&set);
+  int rc = 0;
+  for (uint32_t i = 0; i < value->n && rc == 0; i++) {
     const struct pf_ynode *item = pf_ykid(s->doc, value, i);
     if (!pf_is_text(s, item))
-      return pf_fail_type(s, item, "local_networks", "a network");
-    if (pf_local_item(s, item, NULL) != 0)
-      return -1;
+      rc = pf_fail_type(s, item, "local_networks", "a network");
+    else
+      rc = pf_local_item(s, item, &set);
   }
-  return 0;
+  pf_localnet_free(&set);
+  return rc;
 }
 
 int pf_rules_schema(const struct pf_ydoc *doc, struct pf_rules_def *def,

@@ -3,10 +3,14 @@
  * settle.c when a new version is read, loads it with load.h's stoppable
  * load, and queues what it found for the owner, who takes it without ever
  * waiting for a load. */
+#include "rules/watch.h"
+
 #include "rules/load.h"
+#include "rules/news.h"
 #include "rules/settle.h"
 #include "rules/writing.h"
 
+#include "base/clock.h"
 #include "base/err.h"
 
 #include <errno.h>
@@ -20,11 +24,6 @@
 
 #define PF_WATCH_POLL_MS 500
 #define PF_WATCH_SETTLE_MS 1000
-/* News not taken yet; the owner takes it every interval, and a version
- * gives at most one piece, a new version at most one a settle time. */
-#define PF_WATCH_QUEUE 16
-/* How long stopping waits for the thread before leaving it alone. */
-#define PF_WATCH_STOP_MS 1000
 
 struct pf_rules_watch {
   char *path;
@@ -33,10 +32,9 @@ struct pf_rules_watch {
   atomic_bool stop;
   int wake_fd; /* eventfd: written by stop */
 
-  pthread_mutex_t lock; /* the queue and the thread's end */
-  pthread_cond_t ended_cond;
-  struct pf_rules_news queue[PF_WATCH_QUEUE];
-  unsigned head, count;
+  pthread_mutex_t lock;      /* the queue and the thread's end */
+  pthread_cond_t ended_cond; /* on the monotonic clock */
+  struct pf_news_queue news;
   bool ended;    /* the thread is about to return */
   bool orphaned; /* stop gave up waiting: the thread frees the watch */
 
@@ -51,47 +49,21 @@ static uint64_t pf_now_ms(void) {
   return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-/* ---- the queue ---- */
+static void (*pf_load_hook)(const atomic_bool *stop);
 
-static struct pf_rules_news *pf_queued(struct pf_rules_watch *w, unsigned i) {
-  return &w->queue[(w->head + i) % PF_WATCH_QUEUE];
-}
-
-/* Drops the i-th piece of news; the later ones move up. */
-static void pf_drop_locked(struct pf_rules_watch *w, unsigned i) {
-  pf_rules_free(pf_queued(w, i)->rules);
-  for (; i + 1 < w->count; i++)
-    *pf_queued(w, i) = *pf_queued(w, i + 1);
-  w->count--;
-}
-
-/* A newer rule set makes an older one not taken yet pointless (the owner
- * would install it only to replace it), so at most one waits; when the
- * queue is full, the oldest piece goes. Called with the lock held. */
-static void pf_make_room_locked(struct pf_rules_watch *w, bool loaded) {
-  for (unsigned i = 0; loaded && i < w->count; i++)
-    if (pf_queued(w, i)->kind == PF_RULES_LOADED) {
-      pf_drop_locked(w, i);
-      break;
-    }
-  if (w->count == PF_WATCH_QUEUE)
-    pf_drop_locked(w, 0);
+void pf_rules_watch_test_hook(void (*hook)(const atomic_bool *stop)) {
+  pf_load_hook = hook;
 }
 
 static void pf_post(struct pf_rules_watch *w, enum pf_rules_news_kind kind,
                     struct pf_rules *rules, const char *message) {
   pthread_mutex_lock(&w->lock);
-  pf_make_room_locked(w, kind == PF_RULES_LOADED);
-  struct pf_rules_news *n = pf_queued(w, w->count++);
-  n->kind = kind;
-  n->rules = rules;
-  snprintf(n->message, sizeof(n->message), "%s", message);
+  pf_news_push(&w->news, kind, rules, message);
   pthread_mutex_unlock(&w->lock);
 }
 
 static void pf_watch_destroy(struct pf_rules_watch *w) {
-  for (unsigned i = 0; i < w->count; i++)
-    pf_rules_free(pf_queued(w, i)->rules);
+  pf_news_free(&w->news);
   pf_writing_free(&w->writing);
   if (w->wake_fd >= 0)
     close(w->wake_fd);
@@ -103,12 +75,7 @@ static void pf_watch_destroy(struct pf_rules_watch *w) {
 
 bool pf_rules_watch_next(struct pf_rules_watch *w, struct pf_rules_news *news) {
   pthread_mutex_lock(&w->lock);
-  bool any = w->count > 0;
-  if (any) {
-    *news = *pf_queued(w, 0);
-    w->head = (w->head + 1) % PF_WATCH_QUEUE;
-    w->count--;
-  }
+  bool any = pf_news_pop(&w->news, news);
   pthread_mutex_unlock(&w->lock);
   return any;
 }
@@ -121,6 +88,8 @@ static void pf_watch_read(struct pf_rules_watch *w) {
   struct pf_rules_err e = {w->path, err, sizeof(err)};
   struct pf_rules *fresh;
   struct pf_rules_stamp version = w->settle.seen;
+  if (pf_load_hook)
+    pf_load_hook(&w->stop);
   int rc = pf_rules_load_file(w->path, &w->stop, &fresh, &version, &e);
   if (atomic_load(&w->stop)) {
     if (rc == 0)
@@ -216,12 +185,12 @@ pf_watch_new(const char *path, const struct pf_rules_watch_config *cfg) {
     return NULL;
   w->wake_fd = -1;
   pthread_mutex_init(&w->lock, NULL);
-  pthread_cond_init(&w->ended_cond, NULL);
+  int cond_rc = pf_cond_init_monotonic(&w->ended_cond);
   pf_writing_init(&w->writing);
   w->poll_ms = cfg && cfg->poll_ms ? cfg->poll_ms : PF_WATCH_POLL_MS;
   w->path = strdup(path);
   w->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-  if (!w->path || w->wake_fd < 0) {
+  if (!w->path || w->wake_fd < 0 || cond_rc != 0) {
     pf_watch_destroy(w);
     return NULL;
   }
@@ -256,9 +225,7 @@ int pf_rules_watch_start(const char *path,
 /* Waits for the thread's end at most PF_WATCH_STOP_MS; false when it did
  * not come, and the thread now owns the watch. */
 static bool pf_wait_end(struct pf_rules_watch *w) {
-  struct timespec until;
-  clock_gettime(CLOCK_REALTIME, &until);
-  until.tv_sec += PF_WATCH_STOP_MS / 1000;
+  struct timespec until = pf_mono_deadline(PF_WATCH_STOP_MS);
   pthread_mutex_lock(&w->lock);
   int rc = 0;
   while (!w->ended && rc != ETIMEDOUT)
@@ -269,9 +236,9 @@ static bool pf_wait_end(struct pf_rules_watch *w) {
   return ended;
 }
 
-void pf_rules_watch_stop(struct pf_rules_watch *w) {
+bool pf_rules_watch_stop(struct pf_rules_watch *w) {
   if (!w)
-    return;
+    return true;
   atomic_store(&w->stop, true);
   uint64_t one = 1;
   if (write(w->wake_fd, &one, sizeof(one)) < 0) {
@@ -280,8 +247,9 @@ void pf_rules_watch_stop(struct pf_rules_watch *w) {
   pthread_t thread = w->thread; /* w is the thread's once it is orphaned */
   if (!pf_wait_end(w)) {
     pthread_detach(thread);
-    return;
+    return false;
   }
   pthread_join(thread, NULL);
   pf_watch_destroy(w);
+  return true;
 }

@@ -1,5 +1,5 @@
 /* class_latency.h - this interval's TCP handshake latency per traffic class
- * (SYN to the client's ACK, the figure latency-tcp_handshake_* reports for
+ * (SYN to the client's ACK, the figure duration-tcp_handshake_* reports for
  * the whole source), one log-linear histogram (latency_hist.h) per class.
  *
  * Memory is sized by the classes of the rule set, never by the traffic: a

@@ -56,12 +56,16 @@ static void pf_feed_side(struct pf_shard *s, struct pf_feed *fd,
                          const uint64_t hash[2], const uint64_t bytes[2]) {
   struct pf_interval *iv = fd->iv;
   uint8_t family = pf_flow_is_v6(f) ? 6 : 4;
-  pf_hll_add(&iv->src_hosts, hash[side]);
-  pf_hll_add(&iv->dst_hosts, hash[!side]);
-  if (f->iv & PF_IV_PORTS(side)) {
-    uint32_t port = (uint32_t)pf_flow_proto(f) << 16 | pf_flow_port(f, !side);
-    pf_hll_add(&iv->dst_ports, pf_hash_inline(s->seed, &port, sizeof(port)));
+  if (!s->skip_distinct) {
+    pf_hll_add(&iv->src_hosts, hash[side]);
+    pf_hll_add(&iv->dst_hosts, hash[!side]);
+    if (f->iv & PF_IV_PORTS(side)) {
+      uint32_t port = (uint32_t)pf_flow_proto(f) << 16 | pf_flow_port(f, !side);
+      pf_hll_add(&iv->dst_ports, pf_hash_inline(s->seed, &port, sizeof(port)));
+    }
   }
+  if (s->skip_top[PF_TOP_HOSTS])
+    return;
   struct pf_host_key host;
   bool whole = pf_host_key_of(s, family, pf_flow_addr(f, side), &host);
   pf_top_batch_add_both(&fd->top_batch[PF_TOP_HOSTS], &iv->top[PF_TOP_HOSTS],
@@ -70,15 +74,39 @@ static void pf_feed_side(struct pf_shard *s, struct pf_feed *fd,
                         &host, bytes);
 }
 
+/* The flow's service and its key, with both directions' bytes, into the
+ * lists that are reported. */
+static void pf_feed_lists(struct pf_shard *s, struct pf_feed *fd,
+                          const struct pf_flow *f, const uint64_t both[2]) {
+  struct pf_interval *iv = fd->iv;
+  if (!s->skip_top[PF_TOP_PORTS]) {
+    struct pf_service_key service;
+    pf_service_key_of(f, &service);
+    pf_top_batch_add_both(&fd->top_batch[PF_TOP_PORTS], &iv->top[PF_TOP_PORTS],
+                          pf_hash_inline(s->seed, &service, sizeof(service)),
+                          &service, both);
+  }
+  if (!s->skip_top[PF_TOP_FLOWS]) {
+    struct pf_flow_key key;
+    pf_flow_wide_key(f, &key);
+    pf_top_batch_add_both(&fd->top_batch[PF_TOP_FLOWS], &iv->top[PF_TOP_FLOWS],
+                          pf_hash_inline(s->seed, &key, sizeof(key)), &key,
+                          both);
+  }
+}
+
 /* Feeds flow f's bytes of slot fd's interval, and clears its marks. Each
  * address is hashed once, for both the sides it is the source and the
- * destination of. */
+ * destination of, and only when a distinct count or the top hosts are
+ * reported. */
 static void pf_feed_flow(struct pf_shard *s, struct pf_feed *fd,
                          struct pf_flow *f) {
-  struct pf_interval *iv = fd->iv;
   uint8_t family = pf_flow_is_v6(f) ? 6 : 4;
-  uint64_t hash[2] = {pf_hash_addr(s->seed, family, pf_flow_addr(f, 0)),
-                      pf_hash_addr(s->seed, family, pf_flow_addr(f, 1))};
+  uint64_t hash[2] = {0, 0};
+  if (!s->skip_distinct || !s->skip_top[PF_TOP_HOSTS]) {
+    hash[0] = pf_hash_addr(s->seed, family, pf_flow_addr(f, 0));
+    hash[1] = pf_hash_addr(s->seed, family, pf_flow_addr(f, 1));
+  }
   uint64_t both[2] = {0, 0};
   for (int side = 0; side < 2; side++) {
     if (!(f->iv & PF_IV_SENT(side)))
@@ -89,15 +117,7 @@ static void pf_feed_flow(struct pf_shard *s, struct pf_feed *fd,
     both[1] += bytes[1];
     pf_feed_side(s, fd, f, side, hash, bytes);
   }
-  struct pf_service_key service;
-  pf_service_key_of(f, &service);
-  pf_top_batch_add_both(&fd->top_batch[PF_TOP_PORTS], &iv->top[PF_TOP_PORTS],
-                        pf_hash_inline(s->seed, &service, sizeof(service)),
-                        &service, both);
-  struct pf_flow_key key;
-  pf_flow_wide_key(f, &key);
-  pf_top_batch_add_both(&fd->top_batch[PF_TOP_FLOWS], &iv->top[PF_TOP_FLOWS],
-                        pf_hash_inline(s->seed, &key, sizeof(key)), &key, both);
+  pf_feed_lists(s, fd, f, both);
   f->iv = 0;
   f->iv_bytes[0] = f->iv_bytes[1] = 0;
 }
@@ -134,11 +154,12 @@ static bool pf_feed_sweep(struct pf_shard *s, struct pf_feed *fd,
   return true;
 }
 
-/* Starts slot fd's sweep over every entry handed out so far. */
+/* Starts slot fd's sweep over every entry handed out so far; over none
+ * when flows are not fed (skip_feed: no flow was tagged). */
 static void pf_feed_begin(struct pf_shard *s, struct pf_feed *fd) {
   for (int v6 = 0; v6 < 2; v6++) {
     fd->pos[v6] = 0;
-    fd->end[v6] = s->flows.pool[v6].next_unused;
+    fd->end[v6] = s->skip_feed ? 0 : s->flows.pool[v6].next_unused;
   }
 }
 

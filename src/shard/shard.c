@@ -113,6 +113,11 @@ int pf_shard_init(struct pf_shard *s, const struct pf_shard_config *cfg,
   pf_packet_clock_init(&s->clock, pf_longest_wait_us(cfg));
   s->host_prefix[0] = cfg->host_prefix_v4;
   s->host_prefix[1] = cfg->host_prefix_v6;
+  s->skip_flows = cfg->skip_flows;
+  s->skip_distinct = cfg->skip_distinct;
+  memcpy(s->skip_top, cfg->skip_top, sizeof(s->skip_top));
+  s->skip_feed = s->skip_distinct && s->skip_top[PF_TOP_HOSTS] &&
+                 s->skip_top[PF_TOP_PORTS] && s->skip_top[PF_TOP_FLOWS];
   pf_hash_seed(s->seed);
   return 0;
 }

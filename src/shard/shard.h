@@ -112,6 +112,9 @@ struct pf_shard {
   uint32_t batch_packets;       /* packets since the last batch end */
   struct pf_packet_clock clock; /* packet time made monotonic */
   uint8_t host_prefix[2];       /* v4, v6 */
+  /* Groups not reported, whose work is skipped (pf_shard_config); with
+   * no list and no distinct count, flows are not fed at all. */
+  bool skip_flows, skip_distinct, skip_top[PF_TOP_KIND_COUNT], skip_feed;
   uint64_t seed[4];
   /* Packets counted but not yet accounted, in the order they came. */
   struct pf_queued_packet queue[PF_SHARD_QUEUE_DEPTH];

@@ -49,8 +49,9 @@ static void pf_account(struct pf_shard *s, const struct pf_queued_packet *q) {
       pf_flow_table_account(&s->flows, &q->probe, &fp, q->now_us);
   if (up.created)
     pf_class_counters_flow(&s->classes, up.flow, q->rule_class);
-  pf_epoch_touch(s, up.flow, up.ref, up.side, q->dir, q->wire_len,
-                 q->flags & PF_QUEUED_PORTS);
+  if (!s->skip_feed) /* a top-N list or a distinct count is reported */
+    pf_epoch_touch(s, up.flow, up.ref, up.side, q->dir, q->wire_len,
+                   q->flags & PF_QUEUED_PORTS);
   if (s->flows.tcp.conns)
     pf_account_tcp(s, q, up);
 }
@@ -58,7 +59,7 @@ static void pf_account(struct pf_shard *s, const struct pf_queued_packet *q) {
 /* ---- the packet's part ---- */
 
 /* Counts the packet and makes what its flow's part needs. Returns false
- * for packets without a flow (non-IP, malformed): counted, nothing more. */
+ * for packets without a flow: counted, nothing more. */
 static bool pf_prepare(struct pf_shard *s, const struct pf_packet *pkt,
                        enum pf_dir dir, enum pf_locality locality,
                        uint64_t ts_us, struct pf_queued_packet *q) {
@@ -67,7 +68,9 @@ static bool pf_prepare(struct pf_shard *s, const struct pf_packet *pkt,
   /* Every packet moves packet time on, whether or not it has a flow. */
   uint64_t now_us = pf_packet_clock_step(&s->clock, ts_us);
   s->batch_packets++;
-  if (pkt->l3 != PF_L3_IPV4 && pkt->l3 != PF_L3_IPV6)
+  /* Without a flow (non-IP, malformed, or nothing reported needs the flow
+   * table: struct pf_shard_config), counting it was all. */
+  if ((pkt->l3 != PF_L3_IPV4 && pkt->l3 != PF_L3_IPV6) || s->skip_flows)
     return false;
   pf_flow_table_probe(&s->flows, pkt, &q->probe);
   bool tcp = pkt->l4 == PF_L4_TCP && !pkt->later_fragment;

@@ -5,11 +5,10 @@
 
 #include "base/err.h"
 
-#include "pcapflow/metrics.h"
-
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 void pf_source_config_init(struct pf_source_config *cfg,
                            enum pf_source_kind kind) {
@@ -43,6 +42,22 @@ void pf_source_config_init(struct pf_source_config *cfg,
       .host_prefix_v6 = 128,
       .tcp_analysis = true,
       .tcp_syn_timeout_s = PF_DEFAULT_TCP_SYN_TIMEOUT,
+  };
+  /* Everything but the top flows, whose names carry ephemeral ports: each
+   * new flow would be a new series (an RRD file) until the name budget is
+   * spent, and "other" after that. */
+  cfg->report = (struct pf_report_config){
+      .by_protocol = true,
+      .by_direction_basis = true,
+      .by_size = true,
+      .by_class = true,
+      .tcp_flags = true,
+      .malformed = true,
+      .capture_health = true,
+      .flows = true,
+      .top = {[PF_TOP_HOSTS] = true, [PF_TOP_PORTS] = true},
+      .distinct = true,
+      .tcp_health = true,
   };
 }
 
@@ -85,19 +100,23 @@ static int pf_name_check(const char *name, char *err, size_t errlen) {
           name);
     }
   }
-  /* "<source>-class" is where a source's per-class series go (metrics.h):
-   * a source of that name would mix its series with another's classes. */
-  size_t len = strlen(name), sfx = strlen("-" PF_METRICS_CLASS_SUFFIX);
-  if (len >= sfx &&
-      strcmp(name + len - sfx, "-" PF_METRICS_CLASS_SUFFIX) == 0) {
-    return pf_err(
-        err, errlen,
-        "Instance \"%s\": names ending in \"-%s\" are kept for the "
-        "per-class series of traffic rules (set Instance to rename the "
-        "source)",
-        name, PF_METRICS_CLASS_SUFFIX);
-  }
   return 0;
+}
+
+/* The name as the most forgiving writer stores it: write_graphite turns
+ * '.' into its escape character ('_'), and stores on case-insensitive
+ * file systems or with case-insensitive lookups ignore case. */
+static char pf_name_fold_char(char c) {
+  if (c >= 'A' && c <= 'Z')
+    return (char)(c - 'A' + 'a');
+  return c == '.' ? '_' : c;
+}
+
+bool pf_source_names_collide(const char *a, const char *b) {
+  for (; *a && *b; a++, b++)
+    if (pf_name_fold_char(*a) != pf_name_fold_char(*b))
+      return false;
+  return *a == *b;
 }
 
 static int pf_filter_check(const struct pf_source_config *cfg, int dlt,
@@ -131,6 +150,11 @@ int pf_source_config_check(struct pf_source_config *cfg, char *err,
       pf_name_from_path(cfg->device, cfg->name, sizeof(cfg->name));
     else
       snprintf(cfg->name, sizeof(cfg->name), "%s", cfg->device);
+    if (cfg->name[0] == '\0') /* "/dir/", ".pcap" */
+      return pf_err(err, errlen,
+                    "cannot name the source after \"%s\", which has no "
+                    "base name (set Instance)",
+                    cfg->device);
   }
   if (pf_name_check(cfg->name, err, errlen) != 0)
     return -1;
@@ -147,8 +171,8 @@ int pf_source_config_check(struct pf_source_config *cfg, char *err,
     return pf_err(err, errlen, "Workers %d is out of range (1 to %d)",
                   cfg->workers, PF_MAX_WORKERS);
   }
-  if (cfg->top_n < 1 || cfg->top_n > PF_MAX_TOP_N) {
-    return pf_err(err, errlen, "TopN %d is out of range (1 to %d)", cfg->top_n,
+  if (cfg->top_n < 0 || cfg->top_n > PF_MAX_TOP_N) {
+    return pf_err(err, errlen, "TopN %d is out of range (0 to %d)", cfg->top_n,
                   PF_MAX_TOP_N);
   }
   if (cfg->top_series_limit != 0 && cfg->top_series_limit < cfg->top_n) {
@@ -164,6 +188,7 @@ int pf_source_config_check(struct pf_source_config *cfg, char *err,
    * ones are exact unless the interval had very many heavy keys. */
   uint32_t capacity = (uint32_t)cfg->top_n * 8;
   cfg->shard.top_capacity = capacity < 64 ? 64 : capacity;
+  pf_source_config_derive(cfg);
 
   if (cfg->kind == PF_SOURCE_FILE) {
     /* Open the file once now: a missing or unreadable file is a
@@ -180,4 +205,45 @@ int pf_source_config_check(struct pf_source_config *cfg, char *err,
    * type they most likely have. */
   int dlt = strcmp(cfg->device, "any") == 0 ? DLT_LINUX_SLL : DLT_EN10MB;
   return pf_filter_check(cfg, dlt, err, errlen);
+}
+
+void pf_source_config_derive(struct pf_source_config *cfg) {
+  struct pf_report_config *r = &cfg->report;
+  struct pf_shard_config *sh = &cfg->shard;
+  r->tcp_health = sh->tcp_analysis;
+  for (int k = 0; k < PF_TOP_KIND_COUNT; k++)
+    sh->skip_top[k] = !r->top[k] || cfg->top_n == 0;
+  sh->skip_distinct = !r->distinct;
+  /* TCP analysis, the top-N lists, the distinct counts (fed once per flow
+   * per interval) and the per-class flows are kept per flow: any of them
+   * needs the table. */
+  sh->skip_flows = !r->flows && !sh->tcp_analysis && !r->by_class &&
+                   sh->skip_distinct && sh->skip_top[PF_TOP_HOSTS] &&
+                   sh->skip_top[PF_TOP_PORTS] && sh->skip_top[PF_TOP_FLOWS];
+  if (sh->skip_flows) /* the table is never looked at: keep it tiny */
+    sh->max_flows = (uint32_t)cfg->workers;
+}
+
+bool *pf_report_switch(struct pf_report_config *r, const char *option) {
+  const struct {
+    const char *option;
+    bool *value;
+  } table[] = {
+      {"ReportByProtocol", &r->by_protocol},
+      {"ReportByDirectionBasis", &r->by_direction_basis},
+      {"ReportBySize", &r->by_size},
+      {"ReportByClass", &r->by_class},
+      {"CollectTcpFlags", &r->tcp_flags},
+      {"CollectMalformedReasons", &r->malformed},
+      {"CollectCaptureHealth", &r->capture_health},
+      {"CollectFlows", &r->flows},
+      {"CollectTopHosts", &r->top[PF_TOP_HOSTS]},
+      {"CollectTopPorts", &r->top[PF_TOP_PORTS]},
+      {"CollectTopFlows", &r->top[PF_TOP_FLOWS]},
+      {"CollectDistinctCounts", &r->distinct},
+  };
+  for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
+    if (strcasecmp(table[i].option, option) == 0)
+      return table[i].value;
+  return NULL;
 }

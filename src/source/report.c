@@ -104,27 +104,57 @@ static const char *const pf_other_names[PF_TOP_KIND_COUNT] = {
     [PF_TOP_FLOWS] = "top_flow_other",
 };
 
-void pf_source_report_top(struct pf_source *src, struct pf_snapshot *out) {
-  uint32_t want = (uint32_t)src->cfg.top_n;
-  for (int k = 0; k < PF_TOP_KIND_COUNT; k++) {
-    const struct pf_topn *t = &src->report.top[k];
-    const struct pf_topn_item *items[PF_MAX_TOP_N];
-    uint32_t n = pf_topn_top(t, items, want);
-    struct pf_top_list *list = &out->top[k];
-    uint64_t named = 0;
+/* Once per list and source: the names are spent, so a key that is new to
+ * the top N is reported in "other" from now on, which an operator should
+ * hear of once rather than find out from a graph. */
+static void pf_names_spent(struct pf_source *src, enum pf_top_kind kind) {
+  static const char *const list[PF_TOP_KIND_COUNT] = {
+      [PF_TOP_HOSTS] = "hosts",
+      [PF_TOP_PORTS] = "services (ports)",
+      [PF_TOP_FLOWS] = "flows",
+  };
+  if (src->names_spent_logged[kind] || !src->hooks.log)
+    return;
+  src->names_spent_logged[kind] = true;
+  char msg[PF_ERR_MAX];
+  snprintf(msg, sizeof(msg),
+           "pcapflow: source \"%s\": the top %s list has used its %d "
+           "series names (TopSeriesLimit); from now on a key new to the top "
+           "%d is reported in %s",
+           src->cfg.name, list[kind], src->cfg.top_series_limit, src->cfg.top_n,
+           pf_other_names[kind]);
+  src->hooks.log(PF_LOG_WARNING, msg);
+}
 
-    list->n = 0;
-    for (uint32_t i = 0; i < n; i++) {
-      const struct pf_topn_item *it = items[i];
-      if (!pf_top_names_admit(&src->names[k], it->key, t->key_len))
-        continue; /* the name budget is spent: it stays in "other" */
-      struct pf_top_entry *e = &list->entry[list->n++];
-      e->bytes = it->bytes[0] + it->bytes[1];
-      named += e->bytes;
-      pf_entry_name((enum pf_top_kind)k, it->key, e->name, sizeof(e->name));
+/* One list: the top N keys that have (or still get) a name, then "other". */
+static void pf_report_list(struct pf_source *src, enum pf_top_kind k,
+                           struct pf_top_list *list) {
+  const struct pf_topn *t = &src->report.top[k];
+  const struct pf_topn_item *items[PF_MAX_TOP_N];
+  uint32_t n = pf_topn_top(t, items, (uint32_t)src->cfg.top_n);
+  uint64_t named = 0;
+
+  list->n = 0;
+  for (uint32_t i = 0; i < n; i++) {
+    const struct pf_topn_item *it = items[i];
+    if (!pf_top_names_admit(&src->names[k], it->key, t->key_len)) {
+      pf_names_spent(src, k); /* it stays in "other" */
+      continue;
     }
-    struct pf_top_entry *other = &list->entry[list->n++];
-    snprintf(other->name, sizeof(other->name), "%s", pf_other_names[k]);
-    other->bytes = t->total[0] + t->total[1] - named;
+    struct pf_top_entry *e = &list->entry[list->n++];
+    e->bytes = it->bytes[0] + it->bytes[1];
+    named += e->bytes;
+    pf_entry_name(k, it->key, e->name, sizeof(e->name));
+  }
+  struct pf_top_entry *other = &list->entry[list->n++];
+  snprintf(other->name, sizeof(other->name), "%s", pf_other_names[k]);
+  other->bytes = t->total[0] + t->total[1] - named;
+}
+
+void pf_source_report_top(struct pf_source *src, struct pf_snapshot *out) {
+  for (int k = 0; k < PF_TOP_KIND_COUNT; k++) {
+    out->top[k].n = 0; /* a list not reported has no entry, not even other */
+    if (!src->cfg.shard.skip_top[k])
+      pf_report_list(src, (enum pf_top_kind)k, &out->top[k]);
   }
 }

@@ -75,6 +75,7 @@ int pf_source_new(struct pf_source_config *cfg, const struct pf_hooks *hooks,
   }
   src->cfg = *cfg;
   pf_source_config_init(cfg, cfg->kind); /* ownership moved */
+  pf_source_config_derive(&src->cfg);
   src->hooks = *hooks;
   pthread_mutex_init(&src->control_lock, NULL);
   atomic_init(&src->stop, false);
@@ -239,6 +240,7 @@ static void pf_report_tcp_latency(const struct pf_tcp_interval *iv,
 void pf_source_snapshot(struct pf_source *src, struct pf_snapshot *out) {
   memset(out, 0, sizeof(*out));
   snprintf(out->name, sizeof(out->name), "%s", src->cfg.name);
+  out->report = src->cfg.report;
   pf_interval_reset(&src->report);
   for (unsigned i = 0; i < src->n_workers; i++) {
     struct pf_worker *w = &src->workers[i];

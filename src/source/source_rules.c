@@ -16,6 +16,9 @@
 
 int pf_source_set_rules(struct pf_source *src, struct pf_rules *rules,
                         char *err, size_t errlen) {
+  /* ReportByClass false: no classification per packet, nothing per class. */
+  if (!src->cfg.report.by_class)
+    return 0;
   struct pf_class_counters *fresh = calloc(src->n_workers, sizeof(*fresh));
   if (!fresh) {
     return pf_err(err, errlen, "out of memory for the traffic rules");

@@ -78,6 +78,7 @@ struct pf_source {
   struct pf_hist *class_handshake;
   struct pf_interval report; /* workers' finished intervals, merged */
   struct pf_top_names names[PF_TOP_KIND_COUNT];
+  bool names_spent_logged[PF_TOP_KIND_COUNT]; /* warned once (report.c) */
   struct pf_anomaly_detector anomaly;
 };
 
@@ -101,6 +102,12 @@ pcap_t *pf_handle_open(const struct pf_source_config *cfg, int fanout_group,
 
 /* Reads the interface's MAC address; false when it has none. */
 bool pf_interface_mac(const char *ifname, uint8_t mac[6]);
+
+/* Sets what the packet path must do (cfg->shard: flow table, top-N lists,
+ * distinct counts) from the report switches. pf_source_config_check calls
+ * it, and pf_source_new again, after the host program has settled
+ * report.by_class (no rules file: nothing per class). */
+void pf_source_config_derive(struct pf_source_config *cfg);
 
 /* Fills out->top from the merged interval, naming at most
  * cfg.top_series_limit distinct keys per list over the source's life. */

@@ -259,7 +259,8 @@ static void handshakes(struct gen *g, struct class_truth *ct) {
   }
 }
 
-/* The class's handshake figures, as latency-tcp_handshake_<class>_*. */
+/* The class's handshake figures, as "p50/duration-<class>" (the
+ * percentile is the plugin_instance's suffix: pcapflow_class-SOURCE-p50). */
 static int latency_lines(FILE *fp, struct class_truth *ct, int c) {
   static const char *const fig[3] = {"p50", "p90", "p99"};
   static const unsigned permille[3] = {500, 900, 990};
@@ -270,11 +271,10 @@ static int latency_lines(FILE *fp, struct class_truth *ct, int c) {
     return 0; /* no handshake: no series */
   gen_sort_u64(v, n);
   for (int q = 0; q < 3; q++)
-    if (fprintf(fp, "latency-tcp_handshake_%s_%s %.6f\n", cls_name[c], fig[q],
+    if (fprintf(fp, "%s/duration-%s %.6f\n", fig[q], cls_name[c],
                 gen_nearest_rank(v, n, permille[q]) / 1e6) < 0)
       return -1;
-  return fprintf(fp, "latency-tcp_handshake_%s_max %.6f\n", cls_name[c],
-                 v[n - 1] / 1e6) < 0
+  return fprintf(fp, "max/duration-%s %.6f\n", cls_name[c], v[n - 1] / 1e6) < 0
              ? -1
              : 0;
 }

@@ -12,7 +12,7 @@
 void gen_classes_write_rules(FILE *fp, const char *path);
 
 /* Emits the scenario and writes the per-class truth ("type-class values",
- * the series of plugin_instance "<source>-class") to class_truth, which it
+ * the series of plugin pcapflow_class) to class_truth, which it
  * closes; path is for messages. */
 void gen_scenario_classes(struct gen *g, FILE *class_truth, const char *path);
 

@@ -702,7 +702,6 @@ void gen_model_lines(const struct model *m, struct truth *t, bool top,
   gen_truth_line(t, "connections-flows_new %" PRIu64, m->created);
   gen_truth_line(t, "connections-flows_expired %" PRIu64, m->expired);
   gen_truth_line(t, "connections-flows_evicted %" PRIu64, m->evicted);
-  gen_truth_line(t, "current_connections-flows %" PRIu32, m->in_table);
   gen_truth_line(t, "current_connections-flows_tcp %" PRIu64, tcp);
   gen_truth_line(t, "current_connections-flows_udp %" PRIu64,
                  m->active[MK_UDP]);

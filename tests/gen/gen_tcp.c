@@ -214,13 +214,13 @@ static void latency_lines(struct gen *g, struct tcp_truth *t) {
 
   for (int k = 0; k < 3; k++) {
     gen_sort_u64(t->lat[k], t->n_lat);
-    gen_truth_line(&g->truth, "latency-%s_p50 %.6f", name[k],
+    gen_truth_line(&g->truth, "duration-%s_p50 %.6f", name[k],
                    gen_nearest_rank(t->lat[k], t->n_lat, 500) / 1e6);
-    gen_truth_line(&g->truth, "latency-%s_p90 %.6f", name[k],
+    gen_truth_line(&g->truth, "duration-%s_p90 %.6f", name[k],
                    gen_nearest_rank(t->lat[k], t->n_lat, 900) / 1e6);
-    gen_truth_line(&g->truth, "latency-%s_p99 %.6f", name[k],
+    gen_truth_line(&g->truth, "duration-%s_p99 %.6f", name[k],
                    gen_nearest_rank(t->lat[k], t->n_lat, 990) / 1e6);
-    gen_truth_line(&g->truth, "latency-%s_max %.6f", name[k],
+    gen_truth_line(&g->truth, "duration-%s_max %.6f", name[k],
                    t->lat[k][t->n_lat - 1] / 1e6);
   }
 }
@@ -244,19 +244,18 @@ void gen_scenario_tcp(struct gen *g) {
                               : gen_rng_range(&g->rng, 1, 0x7fffffff);
     ts = connection(g, &c, &t, ts) + 100 * MS;
   }
-  gen_truth_line(&g->truth, "packets-tcp_retransmitted %llu",
+  gen_truth_line(&g->truth, "protocol_counter-tcp_retransmitted %llu",
                  (unsigned long long)t.retrans);
-  gen_truth_line(&g->truth, "packets-tcp_out_of_order %llu",
+  gen_truth_line(&g->truth, "protocol_counter-tcp_out_of_order %llu",
                  (unsigned long long)t.ooo);
-  gen_truth_line(&g->truth, "packets-tcp_zero_window %llu",
+  gen_truth_line(&g->truth, "protocol_counter-tcp_zero_window %llu",
                  (unsigned long long)t.zero_win);
-  gen_truth_line(&g->truth, "packets-tcp_reset %llu",
-                 (unsigned long long)t.resets);
-  gen_truth_line(&g->truth, "connections-tcp_unanswered_syn %llu",
+  /* Resets are protocol_counter-tcp_rst, which the base truth counts. */
+  gen_truth_line(&g->truth, "protocol_counter-tcp_unanswered_syn %llu",
                  (unsigned long long)t.unanswered);
-  gen_truth_line(&g->truth, "connections-tcp_completed %llu",
+  gen_truth_line(&g->truth, "protocol_counter-tcp_completed %llu",
                  (unsigned long long)t.completed);
-  gen_truth_line(&g->truth, "connections-tcp_late_start %llu",
+  gen_truth_line(&g->truth, "protocol_counter-tcp_late_start %llu",
                  (unsigned long long)t.late);
   latency_lines(g, &t);
 }

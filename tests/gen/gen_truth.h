@@ -42,7 +42,7 @@ enum reason {
   R_COUNT
 };
 
-/* The names of the packets-malformed_<name> counters, by enum reason. */
+/* The names of the errors-malformed_<name> counters, by enum reason. */
 extern const char *const gen_reason_names[R_COUNT];
 
 /* The if_packets/if_octets series of METRICS.md. Those from S_OCTETS_END on

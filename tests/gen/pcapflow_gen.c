@@ -69,7 +69,7 @@ static const char usage_text[] =
     "from\n"
     "  --class-truth classes: write the per-class series the plugin must "
     "report\n"
-    "              under plugin_instance <source>-class\n"
+    "              under plugin pcapflow_class\n"
     "  --no-top    flows/flood/collide: leave the per-interval lines "
     "(bytes-top_*,\n"
     "              count-distinct_*) out of the truth, for runs over several "

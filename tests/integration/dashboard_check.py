@@ -4,9 +4,13 @@ real run stored: every Graphite target must match series carbon-cache holds,
 and every InfluxDB query (and template variable query) must return data from
 the running InfluxDB. Used by test_dashboards.sh.
 
-Usage: dashboard_check.py GRAPHITE_JSON GRAPHITE_SERIES INFLUX_JSON INFLUX_URL HOST SOURCE [CLASSES]
+Usage: dashboard_check.py [--prometheus PROM_JSON PROM_URL] GRAPHITE_JSON GRAPHITE_SERIES
+                          INFLUX_JSON INFLUX_URL HOST SOURCE [CLASSES]
   GRAPHITE_SERIES: one stored metric path per line (a.b.c)
-  HOST, SOURCE: the host and pcapflow instance of the run, as InfluxDB has them
+  HOST, SOURCE: the host and pcapflow instance of the run, as the stores have them
+  --prometheus: also every query of PROM_JSON (and its template variables)
+    against the Prometheus server at PROM_URL, which scraped the run's
+    write_prometheus: each must return data from the last ten minutes
   CLASSES: the traffic classes of the run's rules file, comma-separated; the
     panels of the "Traffic classes" row must then draw two or more of them
     and nothing else (a line per class: the name Graphite's aliasSub or
@@ -16,12 +20,14 @@ import fnmatch
 import json
 import re
 import sys
+import time
 import urllib.parse
 import urllib.request
 
 GRAPHITE_FUNCTIONS = {"alias", "aliasByNode", "aliasSub", "groupByNode", "maxSeries", "scale",
                       "sumSeries"}
 INFLUX_FUNCTIONS = {"sum", "max", "mean", "non_negative_derivative", "time", "fill"}
+PROM_FUNCTIONS = {"sum", "max", "rate", "by"}
 SERIES_NODE = 3  # prefix.host.pcapflow-INSTANCE.TYPE-TYPE_INSTANCE[.DS]
 errors = []
 
@@ -32,6 +38,13 @@ def fail(msg):
 
 CLASS_ROW = "Traffic classes"
 classes = None  # the expected class names, from CLASSES
+
+
+def check_percentiles(kind, title, query, is_latency, takes_max):
+    """Percentiles (and maxima) do not add up over hosts and sources: a
+    latency series must be drawn per source or as the largest of them."""
+    if is_latency and not takes_max:
+        fail("%s %r: sums latency percentiles over hosts and sources: %s" % (kind, title, query))
 
 
 def targets(dash, row_title=None):
@@ -92,6 +105,8 @@ def check_graphite(dash, series):
         m = re.search(r"aliasByNode\(\s*[^,()]+((?:,\s*\d+)+)\)", expr)
         if m and any(int(x) >= len(nodes) for x in re.findall(r"\d+", m.group(1))):
             fail("graphite %r: aliasByNode%s beyond the nodes of %s" % (title, m.group(1), paths[0]))
+        check_percentiles("graphite", title, expr, ".duration-" in expr,
+                          "maxSeries" in expr or "aliasByNode(" in expr)
         hits = graphite_matches(graphite_vars(paths[0]), series)
         if hits and title in class_titles:
             m = re.search(r"aliasSub\(.*, '([^']*)', '[^']*'\)$", expr)
@@ -140,26 +155,42 @@ def influx_values(answer, per_series=False):
     return (out, series) if per_series else out
 
 
-def check_influx(dash, url, host, source):
-    n = 0
-    class_titles = class_panels(dash)
-    renames = {p["title"]: re.compile(tr["options"]["regex"])
-               for p in dash["panels"] for tr in p.get("transformations", [])
-               if tr["id"] == "renameByRegex"}
-    subst = {"$timeFilter": "time > now() - 1h", "$__interval": "1s",
-             "$host": re.escape(host), "$source": re.escape(source)}
+def renames_of(dash):
+    """The renameByRegex transformation of each panel: what it leaves of a
+    family's series names (a class's name)."""
+    return {p["title"]: re.compile(tr["options"]["regex"])
+            for p in dash["panels"] for tr in p.get("transformations", [])
+            if tr["id"] == "renameByRegex"}
 
+
+def filler(subst):
     def fill(q):
         for k, v in subst.items():
             q = q.replace(k, v)
         return q
+    return fill
+
+
+def check_renamed_classes(kind, title, renames, names):
+    rx = renames.get(title, re.compile("^(.*)$"))
+    check_class_names(kind, title, [(rx.match(x).group(1) if rx.match(x) else x) for x in names])
+
+
+def check_influx(dash, url, host, source):
+    n = 0
+    class_titles = class_panels(dash)
+    renames = renames_of(dash)
+    fill = filler({"$timeFilter": "time > now() - 1h", "$__interval": "1s",
+                   "$host": re.escape(host), "$source": re.escape(source)})
 
     for title, t in targets(dash):
         q = t["query"]
         for f in re.findall(r"([A-Za-z_]\w*)\(", q):
             if f not in INFLUX_FUNCTIONS:
                 fail("influxdb %r: unknown function %s" % (title, f))
-        if not re.search(r'FROM "pcapflow_(rx|tx|value)"', q):
+        check_percentiles("influxdb", title, q, "_seconds\"" in q,
+                          q.startswith('SELECT max(') or '"host", "instance" fill' in q)
+        if not re.search(r'FROM "pcapflow(_class)?_(rx|tx|value|seconds)"', q):
             fail("influxdb %r: not a pcapflow measurement: %s" % (title, q))
         try:
             vals, series = influx_values(influx_query(url, fill(q)), per_series=True)
@@ -167,10 +198,8 @@ def check_influx(dash, url, host, source):
             fail("influxdb %r: %s: %s" % (title, e, q))
             continue
         if vals and title in class_titles:
-            rx = renames.get(title, re.compile("^(.*)$"))
-            names = [s.get("type_instance", "") for s in series]
-            check_class_names("influxdb", title, [
-                (rx.match(n).group(1) if rx.match(n) else n) for n in names])
+            check_renamed_classes("influxdb", title, renames,
+                                  [s.get("type_instance", "") for s in series])
         if not vals:
             fail("influxdb %r (%s): no data for %s" % (title, t.get("alias"), fill(q)))
         elif re.search(r'"type_instance" =~', q) and len(series) < 2:
@@ -179,6 +208,8 @@ def check_influx(dash, url, host, source):
             fail("influxdb %r: only %s for %s" % (title, series, fill(q)))
         n += 1
     for v in dash["templating"]["list"]:
+        if v["type"] != "query":
+            continue
         try:
             vals = influx_values(influx_query(url, fill(v["query"])))
         except Exception as e:
@@ -190,11 +221,75 @@ def check_influx(dash, url, host, source):
     return n
 
 
+def prom_get(url, path, params):
+    full = url + path + "?" + urllib.parse.urlencode(params)
+    with urllib.request.urlopen(full, timeout=10) as r:
+        answer = json.load(r)
+    if answer.get("status") != "success":
+        raise ValueError(answer)
+    return answer["data"]
+
+
+def prom_range(url, expr):
+    now = time.time()
+    return prom_get(url, "/api/v1/query_range",
+                    {"query": expr, "start": now - 600, "end": now, "step": "1"})["result"]
+
+
+def check_prometheus(dash, url, host, source):
+    n = 0
+    class_titles = class_panels(dash)
+    renames = renames_of(dash)
+    # A regex inside a PromQL string: its backslashes doubled.
+    fill = filler({"$__rate_interval": "5s", "$host": re.escape(host).replace("\\", "\\\\"),
+                   "$source": re.escape(source).replace("\\", "\\\\")})
+
+    for title, t in targets(dash):
+        q = t["expr"]
+        for f in re.findall(r"([A-Za-z_]\w*)\s*\(", re.sub(r'"[^"]*"', '""', q)):
+            if f not in PROM_FUNCTIONS:
+                fail("prometheus %r: unknown function %s" % (title, f))
+        check_percentiles("prometheus", title, q, "_duration_seconds" in q,
+                          q.startswith("max") or "by (instance," in q)
+        try:
+            result = prom_range(url, fill(q))
+        except Exception as e:  # a query Prometheus refuses
+            fail("prometheus %r: %s: %s" % (title, e, q))
+            continue
+        series = [r["metric"] for r in result if any(v[1] != "NaN" for v in r["values"])]
+        if series and title in class_titles:
+            check_renamed_classes("prometheus", title, renames, [m.get("type", "") for m in series])
+        if not series:
+            fail("prometheus %r (%s): no data for %s" % (title, t.get("legendFormat"), fill(q)))
+        elif "by (type)" in q and len(series) < 2:
+            # A family (top-N list, traffic classes): more than one name
+            # (for a top-N list, more than its `other`) must be stored.
+            fail("prometheus %r: only %s for %s" % (title, series, fill(q)))
+        n += 1
+    for v in dash["templating"]["list"]:
+        if v["type"] != "query":
+            continue
+        m = re.match(r"label_values\((.*), (\w+)\)$", v["definition"])
+        want = host if v["name"] == "host" else source
+        try:
+            got = {r["metric"].get(m.group(2)) for r in prom_range(url, fill(m.group(1)))}
+        except Exception as e:
+            fail("prometheus variable %s: %s" % (v["name"], e))
+            continue
+        if want not in got:
+            fail("prometheus variable %s: %s gives %s, not %s" % (v["name"], v["definition"], got, want))
+    return n
+
+
 def main():
     global classes
-    gdash, gseries, idash, url, host, source = sys.argv[1:7]
-    if len(sys.argv) > 7:
-        classes = set(sys.argv[7].split(","))
+    args = sys.argv[1:]
+    prom = None
+    if args[:1] == ["--prometheus"]:
+        prom, args = args[1:3], args[3:]
+    gdash, gseries, idash, url, host, source = args[:6]
+    if len(args) > 6:
+        classes = set(args[6].split(","))
     with open(gdash) as f:
         g = json.load(f)
     with open(gseries) as f:
@@ -203,13 +298,20 @@ def main():
         i = json.load(f)
     ng = check_graphite(g, series)
     ni = check_influx(i, url, host, source)
-    if ng == 0 or ni == 0:
-        fail("no queries found (graphite %d, influxdb %d)" % (ng, ni))
+    np = -1
+    if prom:
+        with open(prom[0]) as f:
+            pdash = json.load(f)
+        np = check_prometheus(pdash, prom[1], host, source)
+        if classes is not None and not class_panels(pdash):
+            fail("no panels in a %r row of %s" % (CLASS_ROW, prom[0]))
+    if ng == 0 or ni == 0 or np == 0:
+        fail("no queries found (graphite %d, influxdb %d, prometheus %d)" % (ng, ni, np))
     if classes is not None and not (class_panels(g) and class_panels(i)):
         fail("no panels in a %r row" % CLASS_ROW)
     for e in errors:
         print(e, file=sys.stderr)
-    print("%d graphite targets, %d influxdb queries checked" % (ng, ni))
+    print("%d graphite targets, %d influxdb queries, %d prometheus queries checked" % (ng, ni, max(np, 0)))
     sys.exit(1 if errors else 0)
 
 

@@ -334,10 +334,11 @@ pf_csv_latest() {
   }'
 }
 
-# pf_csv_values DIR INSTANCE : prints "type-type_instance v [v]" for every
-# CSV series of pcapflow-INSTANCE, its latest row, sorted.
+# pf_csv_values DIR INSTANCE [PLUGIN] : prints "type-type_instance v [v]"
+# for every CSV series of PLUGIN-INSTANCE (PLUGIN: pcapflow, or
+# pcapflow_class for traffic classes), its latest row, sorted.
 pf_csv_values() {
-  local dir="$1/csv/$HOSTNAME_TEST/pcapflow-$2"
+  local dir="$1/csv/$HOSTNAME_TEST/${3:-pcapflow}-$2"
   [[ -d "$dir" ]] || return 0
   local series
   for series in $(ls "$dir" | sed -E 's/-[0-9]{4}-[0-9]{2}-[0-9]{2}$//' | sort -u); do
@@ -390,7 +391,7 @@ pf_compare_truth() {
     if [[ "$id" == count-distinct_* && -n "$got" ]] && pf_within_hll_error "$expected" "$got"; then
       continue
     fi
-    if [[ "$id" == latency-* && -n "$got" ]] && pf_within_latency_error "$expected" "$got"; then
+    if [[ "$id" == *duration-* && -n "$got" ]] && pf_within_latency_error "$expected" "$got"; then
       continue
     fi
     if [[ "$got" != "$expected" ]]; then
@@ -480,8 +481,52 @@ pf_scale_truth() {
   awk -v f="$1" '{ line = $1; for (i = 2; i <= NF; i++) line = line " " $i * f; print line }'
 }
 
-# pf_value DIR INSTANCE ID : the latest CSV value(s) of one series. Reads
-# that series' file only: wait loops call it every 0.2 s.
+# pf_value DIR INSTANCE ID [PLUGIN] : the latest CSV value(s) of one series
+# (PLUGIN: pcapflow, or pcapflow_class for traffic classes). Reads that
+# series' file only: wait loops call it every 0.2 s.
 pf_value() {
-  pf_csv_latest "$3" "$1/csv/$HOSTNAME_TEST/pcapflow-$2/$3" | awk '{ $1 = ""; sub(/^ /, ""); print }'
+  pf_csv_latest "$3" "$1/csv/$HOSTNAME_TEST/${4:-pcapflow}-$2/$3" | awk '{ $1 = ""; sub(/^ /, ""); print }'
+}
+
+# pf_family_total DIR INSTANCE TYPE : "rx tx", the latest values of every
+# TYPE-* series added up: all traffic for if_packets or if_octets, whose
+# series are a partition of it (docs/METRICS.md).
+pf_family_total() {
+  pf_csv_values "$1" "$2" | awk -v t="$3-" 'index($1, t) == 1 { rx += $2; tx += $3 } END { print rx + 0, tx + 0 }'
+}
+
+# pf_class_values DIR SOURCE : the per-class series of SOURCE (plugin
+# pcapflow_class) as the generator's class truth names them: the counters
+# "if_packets-web v v", the latency figures "p90/duration-web v" (their
+# plugin_instance is SOURCE-p90), sorted.
+pf_class_values() {
+  local q
+  {
+    pf_csv_values "$1" "$2" pcapflow_class
+    for q in p50 p90 p99 max; do
+      pf_csv_values "$1" "$2-$q" pcapflow_class | sed "s#^#$q/#"
+    done
+  } | LC_ALL=C sort
+}
+
+# pf_replay_classes SOURCE < OUTPUT : the same from pcapflow-replay -r.
+pf_replay_classes() {
+  sed -n -E "s#^pcapflow_class-$1/##p; s#^pcapflow_class-$1-(p50|p90|p99|max)/#\1/#p" | LC_ALL=C sort
+}
+
+# pf_flows DIR INSTANCE : the flows in the table, the sum of the latest
+# current_connections-flows_* (nothing until all four are written).
+pf_flows() {
+  local k v s=0
+  for k in tcp udp icmp other; do
+    v=$(pf_value "$1" "$2" "current_connections-flows_$k")
+    [[ -n "$v" ]] || return 0
+    s=$((s + ${v%.*}))
+  done
+  echo "$s"
+}
+
+# pf_flows_of FILE : the same from pcapflow-replay's output.
+pf_flows_of() {
+  awk '$1 ~ /^current_connections-flows_/ { s += $2 } END { print s + 0 }' "$1"
 }

@@ -208,3 +208,29 @@ pf_influx() {
   influx -host 127.0.0.1 -port "$INFLUX_HTTP_PORT" -database collectd \
     -format csv -execute "$1"
 }
+
+# pf_prometheus_start DIR TARGET_PORT : a Prometheus server on 127.0.0.1
+# ($PROM_PORT) that scrapes 127.0.0.1:TARGET_PORT (collectd's
+# write_prometheus) every second, its data in DIR.
+pf_prometheus_start() {
+  local dir=$1 target=$2
+  pf_need prometheus
+  mkdir -p "$dir/data"
+  PROM_PORT=$(pf_free_port)
+  cat >"$dir/prometheus.yml" <<CONF
+global:
+  scrape_interval: 1s
+  evaluation_interval: 1s
+scrape_configs:
+  - job_name: collectd
+    honor_labels: true
+    static_configs:
+      - targets: ["127.0.0.1:$target"]
+CONF
+  prometheus --config.file="$dir/prometheus.yml" --storage.tsdb.path="$dir/data" \
+    --web.listen-address="127.0.0.1:$PROM_PORT" --log.level=warn >"$dir/prometheus.out" 2>&1 &
+  PROM_PID=$!
+  PF_CLEANUPS+=("pf_stop_pid $PROM_PID")
+  pf_wait_until 30 pf_port_listening "$PROM_PORT" ||
+    pf_fail "prometheus did not listen on $PROM_PORT: $(tail -n 5 "$dir/prometheus.out")"
+}

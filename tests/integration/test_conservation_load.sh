@@ -40,12 +40,25 @@ rm -f "$WORK/mixed.pcap"
 # each file is the same moment.
 rows() {
   local series="$1/csv/$HOSTNAME_TEST/pcapflow-veth" name n=-1 c
-  local names=(packets-captured if_packets-all if_packets-ipv4 if_packets-ipv6
+  # "all" is the sum of the protocol family (if_packets-*: every packet in
+  # exactly one of them).
+  local protocols=(tcp udp icmp icmpv6 sctp gre other non_ip malformed)
+  local names=(packets-captured all io_packets-ipv4 io_packets-ipv6
     if_packets-non_ip if_packets-malformed packets-dropped_kernel)
   for name in "${names[@]}"; do
-    compgen -G "$series/$name-*" >/dev/null || return 0
-    awk -F, '$1 != "epoch" { s = 0; for (i = 2; i <= NF; i++) s += $i; printf "%d\n", s }' \
-      "$series/$name"-* >"$1/col.$name"
+    if [[ $name == all ]]; then
+      local p files=()
+      for p in "${protocols[@]}"; do
+        compgen -G "$series/if_packets-$p-*" >/dev/null || return 0
+        files+=("$1/col.if_packets-$p")
+        awk -F, '$1 != "epoch" { printf "%d\n", $2 + $3 }' "$series/if_packets-$p"-* >"$1/col.if_packets-$p"
+      done
+      paste -d' ' "${files[@]}" | awk '{ s = 0; for (i = 1; i <= NF; i++) s += $i; if (NF == 9) printf "%d\n", s }' >"$1/col.all"
+    else
+      compgen -G "$series/$name-*" >/dev/null || return 0
+      awk -F, '$1 != "epoch" { s = 0; for (i = 2; i <= NF; i++) s += $i; printf "%d\n", s }' \
+        "$series/$name"-* >"$1/col.$name"
+    fi
     c=$(wc -l <"$1/col.$name")
     ((n < 0 || c < n)) && n=$c
   done

@@ -3,16 +3,16 @@
 # gen_dashboards.py makes from panels.json, and every query refers to series
 # the plugin really emits. One collectd with pcapflow writes to a real
 # carbon-cache (write_graphite as docs/DEPLOYMENT.md configures it) and a
-# real InfluxDB; every Graphite target must match stored whisper series,
-# every InfluxDB query and template variable must return data. The capture
+# real InfluxDB, and a real Prometheus scrapes its write_prometheus; every
+# Graphite target must match stored whisper series, every InfluxDB and
+# Prometheus query and template variable must return data. The capture
 # (the generator's tcp scenario) gives top-N lists and TCP handshakes, so the panels of
 # top talkers, services and flows (a Graphite wildcard, an InfluxDB
 # type_instance regex) must find more than their `other`. A rules file with
 # two classes that both complete handshakes gives the traffic classes row
-# (plugin instance "cov-class") its data: every class panel must find more
-# than one class. A dashboard with one misspelt series, fixed or a family,
-# or a class panel looking outside "<source>-class", must fail the same
-# check.
+# (plugin pcapflow_class) its data: every class panel must find more than
+# one class. A dashboard with one misspelt series, fixed or a family, or a
+# class panel looking outside pcapflow_class, must fail the same check.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/stack.sh"
 source "$(dirname "$0")/series.sh"
@@ -22,13 +22,23 @@ pf_need python3
 grafana="$PCAPFLOW_ROOT/contrib/grafana"
 mkdir -p "$WORK/gen"
 python3 "$grafana/gen_dashboards.py" "$WORK/gen" || pf_fail "gen_dashboards.py failed"
-for kind in graphite influxdb; do
+for kind in graphite influxdb prometheus; do
   diff -q "$WORK/gen/pcapflow-$kind.json" "$grafana/pcapflow-$kind.json" >/dev/null ||
     pf_fail "contrib/grafana/pcapflow-$kind.json is not what gen_dashboards.py makes from panels.json: run it and commit"
 done
 
 pf_carbon_start "$WORK/carbon"
 pf_influxd_start "$WORK/influx"
+prom_target=$(pf_free_port)
+pf_prometheus_start "$WORK/prometheus" "$prom_target"
+# Prometheus applies its targets a few seconds after it starts, and the
+# handshake latency of the file is scraped only in the interval it is read
+# in: start collectd once Prometheus scrapes (its target is down until then).
+prom_scraping() {
+  curl -sfG "http://127.0.0.1:$PROM_PORT/api/v1/query" --data-urlencode 'query=up{job="collectd"}' |
+    grep -q '"job":"collectd"'
+}
+pf_wait_until 30 prom_scraping || pf_fail "Prometheus does not scrape: $(tail -n 5 "$WORK/prometheus/prometheus.out")"
 # The tcp scenario: complete handshakes (the TCP latency panels), many
 # flows (all three top-N lists) and every fixed series.
 pf_gen cov tcp --seed 14
@@ -40,7 +50,8 @@ printf 'classes:\n  - name: web\n    protocol: tcp\n    port: 80\n  - name: tls\
 host="fleet.host1"
 dir="$WORK/collectd"
 pf_collectd "$dir" --hostname "$host" --plugin write_graphite --plugin network \
-  --local --opt RulesFile "$WORK/rules.yaml" --file "$WORK/cov.pcap" Instance cov --stdin <<CONF
+  --plugin write_prometheus --local --opt RulesFile "$WORK/rules.yaml" \
+  --file "$WORK/cov.pcap" Instance cov CollectTopFlows true --stdin <<CONF
 <Plugin write_graphite>
   <Node "carbon">
     Host "127.0.0.1"
@@ -53,74 +64,136 @@ pf_collectd "$dir" --hostname "$host" --plugin write_graphite --plugin network \
 <Plugin network>
   Server "127.0.0.1" "$INFLUX_COLLECTD_PORT"
 </Plugin>
+<Plugin write_prometheus>
+  Host "127.0.0.1"
+  Port "$prom_target"
+</Plugin>
 CONF
 
-pf_doc_series
+pf_doc_series --top-flows
 whisper="$WORK/carbon/storage/whisper"
 graphite_series() { (cd "$whisper" && find . -name '*.wsp' | sed -e 's|^\./||' -e 's|\.wsp$||' -e 's|/|.|g' | LC_ALL=C sort); }
 # Every documented identifier in Graphite (top-N lists included: the
 # tcp capture gives all three), and a few intervals in InfluxDB, so
 # that rates have two points to come from.
 # The source's own series (pcapflow-cov), apart from its classes'
-# (pcapflow-cov-class: every series of its three classes, with the handshake
-# latency of two: 3 x (2 + 2 + 1) + 2 x 4).
+# (pcapflow_class-cov: every series of its three classes, 3 x (2 + 2 + 1),
+# and pcapflow_class-cov-p50 … -max: the handshake latency of two, 2 x 4).
 graphite_complete() {
   graphite_series | awk -F. '$3 == "pcapflow-cov" {print $4}' | LC_ALL=C sort -u >"$WORK/graphite.ids"
   [[ -z "$(pf_ids_problems "$WORK/graphite.ids")$(pf_families_missing "$WORK/graphite.ids")" &&
-    $(graphite_series | grep -c '\.pcapflow-cov-class\.') -ge 23 ]]
+    $(graphite_series | grep -c '\.pcapflow_class-cov\.') -ge 15 &&
+    $(graphite_series | grep -cE '\.pcapflow_class-cov-(p50|p90|p99|max)\.') -ge 8 ]]
+}
+# The latency figures are scraped only while collectd dispatches them (the
+# interval the file was read in), then marked stale: look back over time.
+prom_ready() {
+  curl -sfG "http://127.0.0.1:$PROM_PORT/api/v1/query" --data-urlencode "query=collectd_pcapflow_packets_total" |
+    grep -q '"pcapflow":"cov"' &&
+    curl -sfG "http://127.0.0.1:$PROM_PORT/api/v1/query" \
+      --data-urlencode "query=max_over_time(collectd_pcapflow_class_duration_seconds[10m])" |
+    grep -q '"pcapflow_class":"cov-p90"'
 }
 influx_points() {
   pf_influx "SELECT count(\"value\") FROM \"pcapflow_value\" WHERE \"type_instance\" = 'captured'" 2>/dev/null |
     awk -F, 'NR == 2 {print $3}'
 }
 influx_ready() { [[ "$(influx_points)" -ge 3 ]] 2>/dev/null; }
-pf_wait_until 40 graphite_complete || pf_fail "carbon holds $(graphite_series | wc -l) series: $(pf_ids_problems "$WORK/graphite.ids")"
+pf_wait_until 40 graphite_complete || pf_fail "carbon holds $(graphite_series | wc -l) series: $(pf_ids_problems "$WORK/graphite.ids") $(pf_families_missing "$WORK/graphite.ids"); classes: $(graphite_series | grep -F .pcapflow_class- | tr '\n' ' ')"
 pf_wait_until 40 influx_ready || pf_fail "InfluxDB holds $(influx_points) points of packets-captured"
+pf_wait_until 40 prom_ready || pf_fail "Prometheus has not scraped pcapflow's series: $(tail -n 5 "$WORK/prometheus/prometheus.out")"
 pf_collectd_stop
 graphite_series >"$WORK/graphite.series"
 
 check=(python3 "$PCAPFLOW_ROOT/tests/integration/dashboard_check.py")
 url="http://127.0.0.1:$INFLUX_HTTP_PORT"
-out=$("${check[@]}" "$grafana/pcapflow-graphite.json" "$WORK/graphite.series" \
+prom=(--prometheus "$grafana/pcapflow-prometheus.json" "http://127.0.0.1:$PROM_PORT")
+out=$("${check[@]}" "${prom[@]}" "$grafana/pcapflow-graphite.json" "$WORK/graphite.series" \
   "$grafana/pcapflow-influxdb.json" "$url" "$host" cov web,tls,unclassified 2>&1) || pf_fail "dashboards refer to series the plugin does not emit:
 $out"
 
 pf_check_ids "carbon" "$WORK/graphite.ids"
 
-# The check must catch a misspelt series in either dashboard, a fixed one
+# refused NAME CLASSES WANT... : the dashboards $WORK/NAME-{graphite,
+# influxdb,prometheus}.json (each changed from the committed one) must fail
+# the check (with CLASSES as the run's classes, "" for none), and its output
+# must match every WANT.
+refused() {
+  local name=$1 classes=$2 kind want bad
+  shift 2
+  for kind in graphite influxdb prometheus; do
+    ! cmp -s "$WORK/$name-$kind.json" "$grafana/pcapflow-$kind.json" || pf_fail "could not make the $name $kind dashboard"
+  done
+  bad=$("${check[@]}" --prometheus "$WORK/$name-prometheus.json" "${prom[2]}" "$WORK/$name-graphite.json" \
+    "$WORK/graphite.series" "$WORK/$name-influxdb.json" "$url" "$host" cov $classes 2>&1) &&
+    pf_fail "the $name dashboards passed the check"
+  for want in "$@"; do
+    grep -q "$want" <<<"$bad" || pf_fail "the check did not name the $name panel ($want): $bad"
+  done
+}
+
+# The check must catch a misspelt series in every dashboard, a fixed one
 # and a family of top-N series alike.
 sed -e 's/if_octets-tcp\.rx/if_octets-tcpx.rx/' -e 's/bytes-top_port_\*/bytes-top_prt_*/' \
   "$grafana/pcapflow-graphite.json" >"$WORK/bad-graphite.json"
 sed -e "s/'tcp_syn'/'tcp_synx'/" -e 's|=~ /^top_port_/|=~ /^top_prt_/|' \
   "$grafana/pcapflow-influxdb.json" >"$WORK/bad-influxdb.json"
-! cmp -s "$WORK/bad-graphite.json" "$grafana/pcapflow-graphite.json" &&
-  ! cmp -s "$WORK/bad-influxdb.json" "$grafana/pcapflow-influxdb.json" || pf_fail "could not make the bad dashboards"
-bad=$("${check[@]}" "$WORK/bad-graphite.json" "$WORK/graphite.series" "$WORK/bad-influxdb.json" "$url" "$host" cov 2>&1) &&
-  pf_fail "a misspelt series passed the check"
-for want in 'if_octets-tcpx.rx matches no stored series' 'bytes-top_prt_\* matches no stored series' \
-  "no data for .*tcp_synx" "no data for .*top_prt_"; do
-  grep -q "$want" <<<"$bad" || pf_fail "the check did not name the misspelt series ($want): $bad"
-done
-# ...and a class panel that looks at the source's own instance, or misses
-# the classes' type.
-sed -e 's/pcapflow-\$source-class\.if_octets-\*/pcapflow-$source.if_octets-*/' \
-  -e "s/pcapflow-\$source-class\.latency-tcp_handshake_\*_p90/pcapflow-\$source-class.latency-tcp_handshak_*_p90/" \
+sed -e 's/type=\\"tcp_syn\\"/type=\\"tcp_synx\\"/' -e 's/type=~\\"top_port_/type=~\\"top_prt_/' \
+  "$grafana/pcapflow-prometheus.json" >"$WORK/bad-prometheus.json"
+refused bad "" 'if_octets-tcpx.rx matches no stored series' 'bytes-top_prt_\* matches no stored series' \
+  "influxdb .*no data for .*tcp_synx" "influxdb .*no data for .*top_prt_" \
+  "prometheus .*no data for .*tcp_synx" "prometheus .*no data for .*top_prt_"
+# ...and a class panel that looks at the source's own series, or at the
+# wrong plugin instance for the classes' latency.
+sed -e 's/pcapflow_class-\$source\.if_octets-\*/pcapflow-$source.if_octets-*/' \
+  -e 's/pcapflow_class-\$source-p90\.duration-\*/pcapflow_class-$source-p91.duration-*/' \
   "$grafana/pcapflow-graphite.json" >"$WORK/class-graphite.json"
-sed 's|/^\$source-class\$/|/^$source$/|g' \
+sed -e 's|FROM \\"pcapflow_class_value\\"|FROM \\"pcapflow_value\\"|g' -e 's|/^\$source-p90\$/|/^$source$/|g' \
   "$grafana/pcapflow-influxdb.json" >"$WORK/class-influxdb.json"
-! cmp -s "$WORK/class-graphite.json" "$grafana/pcapflow-graphite.json" &&
-  ! cmp -s "$WORK/class-influxdb.json" "$grafana/pcapflow-influxdb.json" || pf_fail "could not make the bad class dashboards"
-bad=$("${check[@]}" "$WORK/class-graphite.json" "$WORK/graphite.series" "$WORK/class-influxdb.json" "$url" "$host" cov web,tls,unclassified 2>&1) &&
-  pf_fail "a class panel outside <source>-class passed the check"
-for want in "graphite 'Bits by class': draws .*'all'" 'tcp_handshak_\*_p90 matches no stored series' \
-  "influxdb 'Active flows by class': draws .*'flows'" "influxdb 'TCP handshake p90 by class.*no data"; do
-  grep -q "$want" <<<"$bad" || pf_fail "the check did not name the bad class panel ($want): $bad"
-done
+sed -e 's/collectd_pcapflow_class_current_connections{instance=~\\"\$host\\", pcapflow_class=~\\"\$source\\"/collectd_pcapflow_current_connections{instance=~\\"$host\\", pcapflow=~\\"$source\\"/' \
+  "$grafana/pcapflow-prometheus.json" >"$WORK/class-prometheus.json"
+refused class web,tls,unclassified "graphite 'Bits by class': draws .*'tcp'" \
+  'pcapflow_class-\$source-p91.duration-\* matches no stored series' \
+  "influxdb 'Active flows by class': draws .*'flows_" "influxdb 'TCP handshake p90 by class.*no data" \
+  "prometheus 'Active flows by class': draws .*'flows_"
+# ...and latency percentiles summed over hosts, as the dashboards did before.
+sed 's/maxSeries(\(\$prefix[^)]*duration-\)/sumSeries(\1/' "$grafana/pcapflow-graphite.json" >"$WORK/sum-graphite.json"
+sed 's/SELECT max(\\"v\\") FROM (SELECT mean(\\"value\\") AS \\"v\\" FROM \\"pcapflow_seconds/SELECT sum(\\"v\\") FROM (SELECT mean(\\"value\\") AS \\"v\\" FROM \\"pcapflow_seconds/' \
+  "$grafana/pcapflow-influxdb.json" >"$WORK/sum-influxdb.json"
+sed 's/"max(collectd_pcapflow_duration_seconds/"sum(collectd_pcapflow_duration_seconds/' \
+  "$grafana/pcapflow-prometheus.json" >"$WORK/sum-prometheus.json"
+refused sum "" "graphite 'Handshake latency.*sums latency percentiles" \
+  "influxdb 'Handshake latency.*sums latency percentiles" "prometheus 'Handshake latency.*sums latency percentiles"
 # ...and a family that only matches its `other`.
 sed 's/bytes-top_host_\*/bytes-top_host_oth*/' "$grafana/pcapflow-graphite.json" >"$WORK/other-graphite.json"
 sed 's|=~ /^top_host_/|=~ /^top_host_oth/|' "$grafana/pcapflow-influxdb.json" >"$WORK/other-influxdb.json"
-bad=$("${check[@]}" "$WORK/other-graphite.json" "$WORK/graphite.series" "$WORK/other-influxdb.json" "$url" "$host" cov 2>&1) &&
-  pf_fail "a top-N panel that finds only \"other\" passed the check"
-grep -q 'bytes-top_host_oth\* matches only bytes-top_host_other' <<<"$bad" && grep -q "only .*top_host_oth" <<<"$bad" ||
-  pf_fail "the check did not name the top-N panel that finds only \"other\": $bad"
-pf_pass "$out"
+sed 's/type=~\\"top_host_/type=~\\"top_host_oth/' "$grafana/pcapflow-prometheus.json" >"$WORK/other-prometheus.json"
+refused other "" 'bytes-top_host_oth\* matches only bytes-top_host_other' "influxdb .*only .*top_host_oth" \
+  "prometheus .*only .*top_host_oth"
+
+# METRICS.md's label_replace recipes ("Where the percentile is") split the
+# glued labels: the source's figure and percentile, a class's source and
+# percentile, as labels of their own, over the run's data.
+awk '/^```promql$/ { on = 1; q = ""; next } on && /^```$/ { print q; on = 0; next } on { q = q $0 " " }' \
+  "$PCAPFLOW_ROOT/docs/METRICS.md" >"$WORK/recipes"
+[[ $(wc -l <"$WORK/recipes") == 2 ]] || pf_fail "METRICS.md has $(wc -l <"$WORK/recipes") promql recipes, expected 2"
+split_labels() {
+  curl -sfG "http://127.0.0.1:$PROM_PORT/api/v1/query_range" --data-urlencode "query=$1" \
+    --data-urlencode "start=$(($(date +%s) - 600))" --data-urlencode "end=$(date +%s)" --data-urlencode step=1 |
+    python3 -c 'import json, sys
+for r in json.load(sys.stdin)["data"]["result"]:
+    m = r["metric"]
+    print(m.get("pcapflow", m.get("pcapflow_class", "")), m.get("type", ""), m.get("percentile", ""))' | LC_ALL=C sort -u
+}
+split_labels "$(sed -n 1p "$WORK/recipes")" >"$WORK/split_source"
+split_labels "$(sed -n 2p "$WORK/recipes")" >"$WORK/split_class"
+for want in "cov tcp_handshake p90" "cov tcp_syn_synack max" "cov tcp_synack_ack p50"; do
+  grep -qx "$want" "$WORK/split_source" || pf_fail "the source's recipe does not give \"$want\": $(tr '\n' ';' <"$WORK/split_source")"
+done
+for want in "cov web p90" "cov tls max"; do
+  grep -qx "$want" "$WORK/split_class" || pf_fail "the class recipe does not give \"$want\": $(tr '\n' ';' <"$WORK/split_class")"
+done
+[[ $(wc -l <"$WORK/split_source") == 12 && $(wc -l <"$WORK/split_class") == 8 ]] ||
+  pf_fail "the recipes split into $(wc -l <"$WORK/split_source") source and $(wc -l <"$WORK/split_class") class series, expected 12 and 8"
+
+pf_pass "$out; METRICS.md's label_replace recipes split source, figure, class and percentile"

@@ -31,8 +31,8 @@ pf_wait_captured veth "$total"
 sleep 1.5
 [[ "$(pf_value "$dir" veth packets-dropped_kernel)" == 0 ]] || pf_fail "kernel drops: $(pf_value "$dir" veth packets-dropped_kernel)"
 
-for id in if_packets-all if_octets-all if_packets-tcp if_octets-udp if_packets-malformed \
-  if_packets-tcp_syn connections-flows_new current_connections-flows \
+for id in packets-captured io_packets-ipv4 io_octets-ipv4 if_packets-tcp if_octets-udp \
+  if_packets-malformed protocol_counter-tcp_syn connections-flows_new \
   current_connections-flows_tcp current_connections-flows_udp; do
   got=$(pf_value "$dir" veth "$id")
   [[ "$got" == "$(ref "$id")" ]] || pf_fail "$id: Workers 2 gave \"$got\", one engine gave \"$(ref "$id")\""

@@ -12,7 +12,7 @@ total=$(pf_truth_value "$WORK/flows.truth" packets-captured)
 grep -q '^connections-flows_expired [1-9]' "$WORK/flows.truth" || pf_fail "the capture expires no flow"
 
 dir="$WORK/collectd"
-pf_collectd "$dir" --local --file "$WORK/flows.pcap"
+pf_collectd "$dir" --local --opt CollectTopFlows true --file "$WORK/flows.pcap"
 pf_wait_captured flows "$total"
 sleep 1.5 # final values, and at least one more interval
 pf_csv_values "$dir" flows >"$WORK/actual"
@@ -20,7 +20,7 @@ pf_compare_truth "$WORK/flows.truth" "$WORK/actual" flows || pf_fail "CSV differ
 
 # Every interval's top-N list (named entries + other) adds up to the IP
 # bytes read in that interval; summed over the run, to all IP bytes.
-ip_bytes=$(awk '$1 == "if_octets-ipv4" || $1 == "if_octets-ipv6" {s += $2 + $3} END {print s}' "$WORK/flows.truth")
+ip_bytes=$(awk '$1 == "io_octets-ipv4" || $1 == "io_octets-ipv6" {s += $2 + $3} END {print s}' "$WORK/flows.truth")
 for kind in host port flow; do
   sum=$(cat "$dir/csv/$HOSTNAME_TEST/pcapflow-flows"/bytes-top_"$kind"_* |
     awk -F, '$1 ~ /^[0-9]/ {s += $2} END {printf "%.0f", s}')

@@ -30,8 +30,8 @@ for kind in host port flow; do
   named=$(grep -c "^bytes-top_${kind}_" "$WORK/flood.out" || true)
   ((named <= 11)) || pf_fail "$named top $kind series for TopN 10"
 done
-[[ "$(awk '$1 == "current_connections-flows" {print $2}' "$WORK/flood.out")" == 262144 ]] ||
-  pf_fail "the flow table did not stay at MaxFlows: $(grep current_connections-flows "$WORK/flood.out")"
+[[ "$(pf_flows_of "$WORK/flood.out")" == 262144 ]] ||
+  pf_fail "the flow table did not stay at MaxFlows: $(pf_flows_of "$WORK/flood.out")"
 series=$(wc -l <"$WORK/flood.out")
 
 pf_rss_growth_within flood small "$MAX_GROWTH_KIB"

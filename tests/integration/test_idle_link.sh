@@ -27,11 +27,11 @@ pf_wait_captured veth "$sent" 20
 new=$(pf_value "$dir" veth connections-flows_new)
 [[ "$new" -gt 0 ]] || pf_fail "the replay made no flows"
 all_expired() {
-  [[ "$(pf_value "$dir" veth current_connections-flows)" == 0 &&
+  [[ "$(pf_flows "$dir" veth)" == 0 &&
     "$(pf_value "$dir" veth connections-flows_expired)" == "$new" ]]
 }
 pf_wait_until 15 all_expired ||
-  pf_fail "the link is silent, yet $(pf_value "$dir" veth current_connections-flows) of $new flows are still in the table ($(pf_value "$dir" veth connections-flows_expired) expired)"
+  pf_fail "the link is silent, yet $(pf_flows "$dir" veth) of $new flows are still in the table ($(pf_value "$dir" veth connections-flows_expired) expired)"
 
 # 2. A burst's drops are read although no packet follows it.
 before=$(pf_value "$dir" veth packets-captured)

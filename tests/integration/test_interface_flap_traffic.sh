@@ -82,6 +82,6 @@ for d in dropped_kernel dropped_interface; do
 done
 pf_csv_values "$dir" veth >"$WORK/final"
 v() { awk -v id="$1" '$1 == id { s = 0; for (i = 2; i <= NF; i++) s += $i; print s }' "$WORK/final"; }
-classes=$(($(v if_packets-ipv4) + $(v if_packets-ipv6) + $(v if_packets-non_ip) + $(v if_packets-malformed)))
+classes=$(($(v io_packets-ipv4) + $(v io_packets-ipv6) + $(v if_packets-non_ip) + $(v if_packets-malformed)))
 [[ $(v packets-captured) == "$classes" ]] || pf_fail "captured $(v packets-captured) but the classes sum to $classes"
 pf_pass "$OUTAGES outages under traffic: resumed after ${resume_times[*]}; $(v packets-captured) packets, $failed failed reopens, 3 lines per outage; $rows CSV rows monotonic; drops reported (kernel $(v packets-dropped_kernel), interface $(v packets-dropped_interface))"

@@ -8,12 +8,16 @@ pf_test_init metrics_doc
 
 doc="$PCAPFLOW_ROOT/docs/METRICS.md"
 grep -oE '^\| `[a-z_]+-[a-z0-9_<>]+`' "$doc" | tr -d '|` ' >"$WORK/doc_all"
+# (the closing backquote leaves out the per-class rows, which hold a '/')
 grep -v '<' "$WORK/doc_all" | LC_ALL=C sort >"$WORK/fixed"
 grep '<' "$WORK/doc_all" | sed -E 's/<[a-z ]+>/[a-z0-9_]+/g; s/^/^/; s/$/$/' >"$WORK/families"
 [[ $(wc -l <"$WORK/fixed") -gt 60 && $(wc -l <"$WORK/families") -ge 3 ]] ||
   pf_fail "could not read the tables of $doc"
-# The per-class series (plugin_instance "<source>-class"): families only.
-grep -oE '^\| `<source>-class/[a-z_]+-[a-z0-9_<>]+`' "$doc" | sed -E 's/^\| `<source>-class\///; s/`$//' >"$WORK/class_doc"
+# The per-class series (plugin pcapflow_class), as pf_class_values names
+# them: "if_packets-<class>", and "p90/duration-<class>" for a latency
+# figure (plugin_instance "<source>-p90").
+grep -oE '^\| `pcapflow_class-<source>[a-z0-9-]*/[a-z_]+-[a-z0-9_<>]+`' "$doc" |
+  sed -E 's/^\| `pcapflow_class-<source>\///; s/^\| `pcapflow_class-<source>-([a-z0-9]+)\//\1\//; s/`$//' >"$WORK/class_doc"
 grep '<' "$WORK/class_doc" | sed -E 's/<[a-z ]+>/[a-z0-9_]+/g; s/^/^/; s/$/$/' >"$WORK/class_families"
 grep -v '<' "$WORK/class_doc" | LC_ALL=C sort >"$WORK/class_fixed"
 [[ $(wc -l <"$WORK/class_families") -ge 3 && $(wc -l <"$WORK/class_fixed") -ge 3 ]] ||
@@ -29,7 +33,7 @@ dups=$(uniq -d "$WORK/fixed")
 n_top=$(grep -c '^bytes-top_[a-z]*_other$' "$WORK/fixed")
 n_bound=$(($(wc -l <"$WORK/fixed") - n_top))
 n_per_class=$(wc -l <"$WORK/class_families")
-n_class_counters=$(grep -vc '^\^latency-' "$WORK/class_families")
+n_class_counters=$(grep -vc '/duration-' "$WORK/class_families")
 doc_text=$(tr '\n' ' ' <"$doc" | tr -s ' ')
 for want in "at most $n_bound fixed series + $n_top × (\`TopSeriesLimit\` + 1)" \
   "plus, with a rules file, $n_per_class × (classes + 1)" \
@@ -39,9 +43,19 @@ for want in "at most $n_bound fixed series + $n_top × (\`TopSeriesLimit\` + 1)"
   [[ "$doc_text" == *"$want"* ]] || pf_fail "METRICS.md does not state the bound its tables give: \"$want\""
 done
 
+# DEPLOYMENT.md sizes a fleet with the same figures, for the default
+# switches (the top flows off: two lists).
+deploy=$(tr '\n' ' ' <"$PCAPFLOW_ROOT/docs/DEPLOYMENT.md" | tr -s ' ')
+n_pairs=$(grep -cE '^\| `[a-z_]+-[a-z0-9_]+` \| [a-z_]+ \| rx, tx \|' "$doc")
+for want in "with the default switches each source gives $n_bound identifiers" \
+  "$n_pairs of them carry rx and tx, so they are $((n_bound + n_pairs)) Graphite files" \
+  "than $n_bound + 2 × (\`TopSeriesLimit\` + 1) identifiers ($((n_bound + 2 * 101)), or $((n_bound + n_pairs + 2 * 101)) Graphite"; do
+  [[ "$deploy" == *"$want"* ]] || pf_fail "DEPLOYMENT.md does not state the figures METRICS.md's tables give: \"$want\""
+done
+
 # TCP latency figures are written only for intervals with a handshake, so
 # only a capture with handshakes (the tcp scenario) must write them.
-grep -v '^latency-' "$WORK/fixed" >"$WORK/fixed_always"
+grep -v '^duration-' "$WORK/fixed" >"$WORK/fixed_always"
 
 # check_ids LABEL FILE [MUST]: FILE's identifiers against the documented
 # ones; MUST (default: every fixed one but latency) must all be there.
@@ -57,7 +71,10 @@ check_ids() {
 dir="$WORK/collectd"
 pf_gen cov coverage --seed 9
 pf_gen tcp tcp
-pf_collectd "$dir" --opt LocalNetwork "$LOCAL_V4" --opt RulesFile "$PCAPFLOW_ROOT/collectd.conf.d/pcapflow.yaml" \
+# The top flows are off by default; on here so that every documented
+# series is written.
+pf_collectd "$dir" --opt LocalNetwork "$LOCAL_V4" --opt CollectTopFlows true \
+  --opt RulesFile "$PCAPFLOW_ROOT/collectd.conf.d/pcapflow.yaml" \
   --interface lo --file "$WORK/cov.pcap" --file "$WORK/tcp.pcap"
 n_fixed=$(wc -l <"$WORK/fixed")
 all_fixed_written() {
@@ -67,7 +84,7 @@ all_fixed_written() {
 # each (the latency figures come with handshakes only).
 n_classes=$(($(grep -c '^  - name:' "$PCAPFLOW_ROOT/collectd.conf.d/pcapflow.yaml") + 1))
 n_class_series=$((n_class_counters * n_classes))
-class_written() { [[ "$(pf_csv_values "$dir" cov-class | grep -vc '^latency-')" == "$n_class_series" ]]; }
+class_written() { [[ "$(pf_class_values "$dir" cov | grep -vc '/duration-')" == "$n_class_series" ]]; }
 series_written() { all_fixed_written lo && all_fixed_written cov && all_fixed_written tcp "$WORK/fixed" && class_written; }
 pf_wait_until 20 series_written || true
 pf_collectd_stop
@@ -81,21 +98,21 @@ grep -q '^bytes-top_flow_tcp_' "$WORK/csv_cov" || pf_fail "no top flow series wr
 
 # The per-class series: the counters of every class, each a documented
 # family, and the documented fixed ones (unclassified).
-pf_csv_values "$dir" cov-class | awk '{print $1}' >"$WORK/csv_class"
-[[ $(grep -vc '^latency-' "$WORK/csv_class") == "$n_class_series" ]] ||
-  pf_fail "collectd wrote $(grep -vc '^latency-' "$WORK/csv_class") per-class counters, expected $n_class_series"
+pf_class_values "$dir" cov | awk '{print $1}' >"$WORK/csv_class"
+[[ $(grep -vc '/duration-' "$WORK/csv_class") == "$n_class_series" ]] ||
+  pf_fail "collectd wrote $(grep -vc '/duration-' "$WORK/csv_class") per-class counters, expected $n_class_series"
 [[ $(wc -l <"$WORK/csv_class") -le $((n_per_class * n_classes)) ]] ||
   pf_fail "collectd wrote $(wc -l <"$WORK/csv_class") per-class series, more than $n_per_class x $n_classes"
-missing=$(LC_ALL=C comm -23 "$WORK/class_fixed" <(LC_ALL=C sort "$WORK/csv_class"))
+missing=$(LC_ALL=C comm -23 "$WORK/class_fixed" "$WORK/csv_class")
 [[ -z "$missing" ]] || pf_fail "collectd does not write documented per-class series: $missing"
 undocumented=$(grep -vEf "$WORK/class_families" "$WORK/csv_class" || true)
 [[ -z "$undocumented" ]] || pf_fail "collectd writes per-class series METRICS.md does not list: $undocumented"
 "$REPLAY" -r "$PCAPFLOW_ROOT/collectd.conf.d/pcapflow.yaml" "$WORK/cov.pcap" | awk '{print $1}' >"$WORK/replay_rules"
-grep -v '^cov-class/' "$WORK/replay_rules" | LC_ALL=C sort >"$WORK/replay_rules_main"
+grep -v '^pcapflow_class-' "$WORK/replay_rules" | LC_ALL=C sort >"$WORK/replay_rules_main"
 LC_ALL=C comm -3 "$WORK/replay_rules_main" <("$REPLAY" "$WORK/cov.pcap" | awk '{print $1}' | LC_ALL=C sort) | grep -q . &&
   pf_fail "pcapflow-replay -r changes the source's own series"
-sed -n 's#^cov-class/##p' "$WORK/replay_rules" | LC_ALL=C sort >"$WORK/replay_class"
-[[ "$(cat "$WORK/replay_class")" == "$(LC_ALL=C sort "$WORK/csv_class")" ]] ||
+pf_replay_classes cov <"$WORK/replay_rules" | awk '{print $1}' >"$WORK/replay_class"
+[[ "$(cat "$WORK/replay_class")" == "$(cat "$WORK/csv_class")" ]] ||
   pf_fail "pcapflow-replay -r prints other per-class series than collectd writes"
 
 # A capture where classes complete handshakes (the classes scenario): such
@@ -103,17 +120,17 @@ sed -n 's#^cov-class/##p' "$WORK/replay_rules" | LC_ALL=C sort >"$WORK/replay_cl
 # class more; every name is of a documented family.
 "$GEN" --scenario classes --out "$WORK/cls.pcap" --truth /dev/null --rules "$WORK/cls.yaml" \
   --class-truth "$WORK/cls.class_truth" || pf_fail "generator failed"
-"$REPLAY" -r "$WORK/cls.yaml" "$WORK/cls.pcap" | sed -n 's#^cls-class/##p' | awk '{print $1}' >"$WORK/replay_cls"
+"$REPLAY" -r "$WORK/cls.yaml" "$WORK/cls.pcap" | pf_replay_classes cls | awk '{print $1}' >"$WORK/replay_cls"
 undocumented=$(grep -vEf "$WORK/class_families" "$WORK/replay_cls" || true)
 [[ -z "$undocumented" ]] || pf_fail "pcapflow-replay -r prints per-class series METRICS.md does not list: $undocumented"
-for c in $(sed -n 's/^latency-tcp_handshake_\(.*\)_max .*/\1/p' "$WORK/cls.class_truth"); do
-  n=$(grep -cE "^[a-z_]+-(tcp_handshake_)?${c}(_p50|_p90|_p99|_max)?$" "$WORK/replay_cls")
+for c in $(sed -n 's#^max/duration-\([a-z0-9_]*\) .*#\1#p' "$WORK/cls.class_truth"); do
+  n=$(grep -cE "^([a-z0-9]+/)?[a-z_]+-${c}$" "$WORK/replay_cls")
   [[ "$n" == "$n_per_class" ]] || pf_fail "class $c with handshakes has $n series, METRICS.md documents $n_per_class"
 done
 [[ -n "${c:-}" ]] || pf_fail "the classes scenario has no class with handshakes"
 
-"$REPLAY" -l "$LOCAL_V4" "$WORK/cov.pcap" | awk '{print $1}' >"$WORK/replay"
+"$REPLAY" -l "$LOCAL_V4" -o CollectTopFlows=true "$WORK/cov.pcap" | awk '{print $1}' >"$WORK/replay"
 check_ids "pcapflow-replay" "$WORK/replay"
-"$REPLAY" -l "$LOCAL_V4" "$WORK/tcp.pcap" | awk '{print $1}' >"$WORK/replay_tcp"
+"$REPLAY" -l "$LOCAL_V4" -o CollectTopFlows=true "$WORK/tcp.pcap" | awk '{print $1}' >"$WORK/replay_tcp"
 check_ids "pcapflow-replay (TCP handshakes)" "$WORK/replay_tcp" "$WORK/fixed"
 pf_pass "$n_fixed fixed identifiers, $(wc -l <"$WORK/families") families and $n_per_class per-class families, documented = dispatched; bound $n_bound + $n_top x (TopSeriesLimit + 1) + $n_per_class x (classes + 1) stated"

@@ -77,6 +77,7 @@ prom_rows() {
     sub(/^collectd_pcapflow_/, "", name); sub(/_total$/, "", name)
     ds = "value"
     if (name ~ /_(rx|tx)$/) { ds = substr(name, length(name) - 1); name = substr(name, 1, length(name) - 3) }
+    if (name == "duration_seconds") name = "duration" # its one value is "seconds"
     k = name "-" ti " " sprintf("%.3f", $3 / 1000); v[k, ds] = norm($2); keys[k] = 1
   } END {
     for (k in keys) {
@@ -131,7 +132,13 @@ expected_types=$(printf '%s\n' "collectd_pcapflow_gauge gauge" \
   "collectd_pcapflow_if_packets_rx_total counter" "collectd_pcapflow_if_packets_tx_total counter" \
   "collectd_pcapflow_operations_total counter" "collectd_pcapflow_packets_total counter" \
   "collectd_pcapflow_connections_total counter" "collectd_pcapflow_current_connections gauge" \
-  "collectd_pcapflow_bytes gauge" "collectd_pcapflow_count gauge" | LC_ALL=C sort)
+  "collectd_pcapflow_bytes gauge" "collectd_pcapflow_count gauge" \
+  "collectd_pcapflow_io_octets_rx_total counter" "collectd_pcapflow_io_octets_tx_total counter" \
+  "collectd_pcapflow_io_packets_rx_total counter" "collectd_pcapflow_io_packets_tx_total counter" \
+  "collectd_pcapflow_if_rx_packets_total counter" "collectd_pcapflow_if_tx_packets_total counter" \
+  "collectd_pcapflow_ipt_packets_total counter" "collectd_pcapflow_ipt_bytes_total counter" \
+  "collectd_pcapflow_derive_total counter" "collectd_pcapflow_errors_total counter" \
+  "collectd_pcapflow_protocol_counter_total counter" | LC_ALL=C sort)
 [[ "$types" == "$expected_types" ]] || pf_fail "metric types: got \"$types\""
 n=$(wc -l <"$WORK/scraped")
 pf_pass "$n series ($PF_DOC_FIXED fixed, $((n - PF_DOC_FIXED)) top-N) in 11 metric families, names and labels valid; $(wc -l <"$WORK/scraped.rows") samples of $(ls "$WORK/scrapes" | wc -l) scrapes equal CSV at their time; values equal ground truth"

@@ -16,21 +16,21 @@ python3 "$PCAPFLOW_ROOT/tests/integration/craft_captures.py" handshakes "$WORK/h
 # SYN -> SYN-ACK 250, 400, 1500 us; SYN-ACK -> ACK 120, 80, 30; whole
 # 370, 480, 1530: nearest-rank p50 is the middle one, p90 and p99 the max.
 cat >"$WORK/truth" <<TRUTH
-latency-tcp_syn_synack_p50 0.000400
-latency-tcp_syn_synack_p90 0.001500
-latency-tcp_syn_synack_p99 0.001500
-latency-tcp_syn_synack_max 0.001500
-latency-tcp_synack_ack_p50 0.000080
-latency-tcp_synack_ack_p90 0.000120
-latency-tcp_synack_ack_p99 0.000120
-latency-tcp_synack_ack_max 0.000120
-latency-tcp_handshake_p50 0.000480
-latency-tcp_handshake_p90 0.001530
-latency-tcp_handshake_p99 0.001530
-latency-tcp_handshake_max 0.001530
+duration-tcp_syn_synack_p50 0.000400
+duration-tcp_syn_synack_p90 0.001500
+duration-tcp_syn_synack_p99 0.001500
+duration-tcp_syn_synack_max 0.001500
+duration-tcp_synack_ack_p50 0.000080
+duration-tcp_synack_ack_p90 0.000120
+duration-tcp_synack_ack_p99 0.000120
+duration-tcp_synack_ack_max 0.000120
+duration-tcp_handshake_p50 0.000480
+duration-tcp_handshake_p90 0.001530
+duration-tcp_handshake_p99 0.001530
+duration-tcp_handshake_max 0.001530
 TRUTH
 pf_compare_truth "$WORK/truth" "$WORK/out" replay || pf_fail "latencies differ (more than 1/64) from the capture's"
-for id in latency-tcp_syn_synack_max latency-tcp_synack_ack_max latency-tcp_handshake_max; do
+for id in duration-tcp_syn_synack_max duration-tcp_synack_ack_max duration-tcp_handshake_max; do
   want=$(awk -v id="$id" '$1 == id {print $2}' "$WORK/truth")
   got=$(awk -v id="$id" '$1 == id {print $2}' "$WORK/out")
   [[ "$got" == "$want" ]] || pf_fail "$id: printed \"$got\", the capture's is $want"
@@ -38,7 +38,7 @@ done
 if command -v tshark >/dev/null; then
   irtt=$(tshark -r "$WORK/hs.pcap" -Y "tcp.flags == 0x010" -T fields -e tcp.analysis.initial_rtt 2>/dev/null |
     sort -g | tail -n 1 | awk '{printf "%.6f", $1}')
-  [[ "$irtt" == "$(awk '$1 == "latency-tcp_handshake_max" {print $2}' "$WORK/out")" ]] ||
+  [[ "$irtt" == "$(awk '$1 == "duration-tcp_handshake_max" {print $2}' "$WORK/out")" ]] ||
     pf_fail "tshark's largest initial RTT is $irtt, pcapflow-replay prints $(grep handshake_max "$WORK/out")"
 fi
 pf_pass "12 latency figures of 30 us to 1.53 ms, maxima exact to the microsecond (handshake max = tshark's initial RTT $irtt)"

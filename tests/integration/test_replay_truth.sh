@@ -21,7 +21,9 @@ done
 for lt in ethernet sll2 raw null; do
   base="$WORK/flows-$lt"
   pf_gen "flows-$lt" flows --linktype "$lt" --seed 4
-  "$REPLAY" -l "$LOCAL_V4" -l "$LOCAL_V6" "$base.pcap" >"$base.actual" || pf_fail "replay failed on flows/$lt"
+  # The top flows are off by default; the truth has them.
+  "$REPLAY" -l "$LOCAL_V4" -l "$LOCAL_V6" -o CollectTopFlows=true "$base.pcap" >"$base.actual" ||
+    pf_fail "replay failed on flows/$lt"
   grep -q '^connections-flows_expired [1-9]' "$base.truth" || pf_fail "flows/$lt: the capture expires no flow"
   pf_compare_truth "$base.truth" "$base.actual" "flows/$lt" || pf_fail "flows/$lt: differs from the ground truth"
   checked=$((checked + $(pf_truth_value "$base.truth" packets-captured)))
@@ -29,8 +31,8 @@ done
 
 # Without LocalNetwork nothing is local: every IP packet is "neither".
 "$REPLAY" "$WORK/ethernet-pcap.cap" >"$WORK/nolocal"
-ip_pkts=$(awk '$1 == "if_packets-ipv4" || $1 == "if_packets-ipv6" {s += $2 + $3} END {print s}' "$WORK/nolocal")
-neither=$(awk '$1 == "if_packets-local_neither" {print $2 + $3}' "$WORK/nolocal")
+ip_pkts=$(awk '$1 == "io_packets-ipv4" || $1 == "io_packets-ipv6" {s += $2 + $3} END {print s}' "$WORK/nolocal")
+neither=$(awk '$1 == "derive-local_neither" {print $2}' "$WORK/nolocal")
 [[ "$ip_pkts" -gt 0 && "$ip_pkts" == "$neither" ]] || pf_fail "without local networks: $neither of $ip_pkts IP packets are local_neither"
 # A damaged file (its last record cut short) keeps every whole packet
 # counted, says why reading stopped, and fails (exit 1): it was not read

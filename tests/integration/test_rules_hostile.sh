@@ -155,7 +155,7 @@ fi
 
 # The rules in force stayed: the last good version's classes are written.
 last=$(if step edit; then echo finished; else echo three; fi)
-written() { [[ -n "$(pf_value "$dir" mixed-class "if_packets-$last")" ]]; }
+written() { [[ -n "$(pf_value "$dir" mixed "if_packets-$last" pcapflow_class)" ]]; }
 pf_wait_until 10 written || pf_fail "class $last not written"
 stop_within reloads
 pf_pass "steps $STEPS: nothing blocked the read callback or shutdown, memory stayed bounded, no half-written file applied"

@@ -11,7 +11,7 @@ pf_veth_up
 
 pf_gen live live --seed 7
 truth() { awk -v id="$1" '$1 == id { print $2 + $3 }' "$WORK/live.truth"; }
-total=$(truth if_packets-all) tcp=$(truth if_packets-tcp) udp=$(truth if_packets-udp)
+total=$(truth packets-captured) tcp=$(truth if_packets-tcp) udp=$(truth if_packets-udp)
 rest=$((total - tcp - udp))
 
 rules="$WORK/rules.yaml"
@@ -27,7 +27,7 @@ dir="$WORK/collectd"
 pf_collectd "$dir" --opt RulesFile "$rules" --local --netns "$NS_B" --interface "$VETH_B" Instance veth
 
 # class_packets NAME : rx + tx packets of a class, as last written.
-class_packets() { pf_value "$dir" veth-class "if_packets-$1" | awk '{ print $1 + $2 }'; }
+class_packets() { pf_csv_latest x "$dir/csv/$HOSTNAME_TEST/pcapflow_class-veth/if_packets-$1" | awk '{ print $2 + $3 }'; }
 # expect NAME=COUNT... : waits until every class has counted exactly that.
 expect() {
   local kv
@@ -36,7 +36,7 @@ expect() {
   done
 }
 sent_all() { [[ "$(pf_replay "$WORK/live.pcap")" == "$total" ]] || pf_fail "tcpreplay did not send $total packets"; }
-rows() { cat "$dir/csv/$HOSTNAME_TEST/pcapflow-veth-class/if_packets-$1"-* | wc -l; }
+rows() { cat "$dir/csv/$HOSTNAME_TEST/pcapflow_class-veth/if_packets-$1"-* | wc -l; }
 errors() { grep -c "pcapflow: RulesFile: $rules:" "$dir/collectd.log" || true; }
 # logged_once WHAT LINE : LINE appears in the log within 10 s, and 2.5 s
 # (two more reads of the file) later still only once.

@@ -74,9 +74,9 @@ tshark_count() { tshark -r "$WORK/$1.pcap" -Y "$2" 2>/dev/null | wc -l; }
 # compare LABEL : pcapflow's counts against tshark's on the same capture.
 compare() {
   local label=$1 ours theirs pair
-  for pair in "packets-tcp_retransmitted:tcp.analysis.retransmission || tcp.analysis.out_of_order" \
-    "packets-tcp_zero_window:tcp.analysis.zero_window" \
-    "packets-tcp_reset:tcp.flags.reset == 1"; do
+  for pair in "protocol_counter-tcp_retransmitted:tcp.analysis.retransmission || tcp.analysis.out_of_order" \
+    "protocol_counter-tcp_zero_window:tcp.analysis.zero_window" \
+    "protocol_counter-tcp_rst:tcp.flags.reset == 1"; do
     ours=$(value "$label" "${pair%%:*}")
     theirs=$(tshark_count "$label" "${pair#*:}")
     [[ "$ours" == "$theirs" ]] || pf_fail "$label: ${pair%%:*} is $ours, tshark's ${pair#*:} counts $theirs"
@@ -86,19 +86,19 @@ compare() {
 # A clean wire with a 20 ms delay each way.
 run clean 20 0 5
 compare clean
-[[ "$(value clean packets-tcp_retransmitted)" == 0 ]] || pf_fail "retransmissions on a clean wire"
-[[ "$(value clean connections-tcp_completed)" -ge 5 ]] || pf_fail "completed: $(value clean connections-tcp_completed)"
-rtt=$(value clean latency-tcp_synack_ack_p50)
+[[ "$(value clean protocol_counter-tcp_retransmitted)" == 0 ]] || pf_fail "retransmissions on a clean wire"
+[[ "$(value clean protocol_counter-tcp_completed)" -ge 5 ]] || pf_fail "completed: $(value clean protocol_counter-tcp_completed)"
+rtt=$(value clean duration-tcp_synack_ack_p50)
 awk -v m="$rtt" 'BEGIN { exit !(m >= 0.040 - 0.040 / 64 && m <= 0.043 + 0.043 / 64) }' ||
   pf_fail "SYN-ACK -> ACK median is $rtt s, the wire's round trip is 0.040 s"
-server=$(value clean latency-tcp_syn_synack_max)
+server=$(value clean duration-tcp_syn_synack_max)
 awk -v m="$server" 'BEGIN { exit !(m < 0.005) }' || pf_fail "SYN -> SYN-ACK at the server's side is $server s"
 
 # The same with 3% of the frames lost each way.
 run lossy 10 30 8
 compare lossy
-[[ "$(value lossy packets-tcp_retransmitted)" -gt 0 ]] || pf_fail "no retransmission counted on a lossy wire"
-[[ "$(value lossy packets-tcp_out_of_order)" == 0 ]] || pf_fail "out-of-order data at the sending side"
+[[ "$(value lossy protocol_counter-tcp_retransmitted)" -gt 0 ]] || pf_fail "no retransmission counted on a lossy wire"
+[[ "$(value lossy protocol_counter-tcp_out_of_order)" == 0 ]] || pf_fail "out-of-order data at the sending side"
 tshark_retrans=$(tshark_count lossy "tcp.analysis.retransmission")
 tshark_ooo=$(tshark_count lossy "tcp.analysis.out_of_order")
-pf_pass "clean: SYN-ACK->ACK median $rtt s (wire RTT 0.040), 0 retransmitted; lossy (3%): $(value lossy packets-tcp_retransmitted) retransmitted = tshark $tshark_retrans retransmission + $tshark_ooo out-of-order"
+pf_pass "clean: SYN-ACK->ACK median $rtt s (wire RTT 0.040), 0 retransmitted; lossy (3%): $(value lossy protocol_counter-tcp_retransmitted) retransmitted = tshark $tshark_retrans retransmission + $tshark_ooo out-of-order"

@@ -85,6 +85,8 @@ zeroed=$(cat "$WORK/rewrite.log")
 
 "$REPLAY" -l 198.18.7.2/32 "$WORK/tso.pcap" >"$WORK/ours" || pf_fail "pcapflow-replay failed"
 ours() { awk -v id="$1" '$1 == id {print $2 + ($3 == "" ? 0 : $3)}' "$WORK/ours"; }
+# ours_all TYPE: rx + tx over the family, every frame in one of its series.
+ours_all() { awk -v t="$1-" 'index($1, t) == 1 {s += $2 + $3} END {print s + 0}' "$WORK/ours"; }
 tshark_frames() { tshark -r "$WORK/tso.pcap" -Y "$1" -T fields -e frame.len 2>/dev/null; }
 tshark_count() { tshark_frames "$1" | wc -l; }
 tshark_bytes() { tshark_frames "$1" | awk '{s += $1} END {print s + 0}'; }
@@ -92,11 +94,15 @@ tshark_bytes() { tshark_frames "$1" | awk '{s += $1} END {print s + 0}'; }
 presumed=$(tshark -r "$WORK/tso.pcap" -V 2>/dev/null |
   grep -c 'presumed to be because of "TCP segmentation offload"' || true)
 [[ "$presumed" == $((zeroed + 1)) ]] || pf_fail "tshark presumes TSO in $presumed frames, expected $((zeroed + 1))"
-for pair in "if_packets-all:frame" "if_packets-tcp:tcp" "if_packets-ipv4:ip"; do
+[[ "$(ours_all if_packets)" == "$(tshark_count frame)" ]] ||
+  pf_fail "if_packets-* add up to $(ours_all if_packets), tshark counts $(tshark_count frame) frames"
+[[ "$(ours_all if_octets)" == "$(tshark_bytes frame)" ]] ||
+  pf_fail "if_octets-* add up to $(ours_all if_octets), tshark's frames hold $(tshark_bytes frame) bytes"
+for pair in "if_packets-tcp:tcp" "io_packets-ipv4:ip"; do
   [[ "$(ours "${pair%%:*}")" == "$(tshark_count "${pair#*:}")" ]] ||
     pf_fail "${pair%%:*} is $(ours "${pair%%:*}"), tshark counts $(tshark_count "${pair#*:}") ${pair#*:} frames"
 done
-for pair in "if_octets-all:frame" "if_octets-tcp:tcp"; do
+for pair in "if_octets-tcp:tcp"; do
   [[ "$(ours "${pair%%:*}")" == "$(tshark_bytes "${pair#*:}")" ]] ||
     pf_fail "${pair%%:*} is $(ours "${pair%%:*}"), tshark's ${pair#*:} frames hold $(tshark_bytes "${pair#*:}") bytes"
 done
@@ -105,7 +111,7 @@ done
 # splits it into retransmissions and out-of-order segments by timing (see
 # test_tcp_stack.sh), and calls one already acknowledged spurious.
 resent=$(tshark_count "tcp.analysis.retransmission || tcp.analysis.out_of_order || tcp.analysis.spurious_retransmission")
-[[ "$resent" -ge 1 && "$(ours packets-tcp_retransmitted)" == "$resent" ]] ||
-  pf_fail "retransmitted: pcapflow $(ours packets-tcp_retransmitted), tshark $resent (the resent TSO segment among them)"
-[[ "$(ours connections-tcp_completed)" == 3 ]] || pf_fail "completed handshakes: $(ours connections-tcp_completed), expected 3"
-pf_pass "$(ours if_packets-all) frames, $zeroed of them TSO segments with total length 0 (tshark: presumed TSO): packets, bytes and $resent resent segments as tshark counts them, none malformed"
+[[ "$resent" -ge 1 && "$(ours protocol_counter-tcp_retransmitted)" == "$resent" ]] ||
+  pf_fail "retransmitted: pcapflow $(ours protocol_counter-tcp_retransmitted), tshark $resent (the resent TSO segment among them)"
+[[ "$(ours protocol_counter-tcp_completed)" == 3 ]] || pf_fail "completed handshakes: $(ours protocol_counter-tcp_completed), expected 3"
+pf_pass "$(ours_all if_packets) frames, $zeroed of them TSO segments with total length 0 (tshark: presumed TSO): packets, bytes and $resent resent segments as tshark counts them, none malformed"

@@ -45,6 +45,7 @@
   X(class_counters)                                                            \
   X(class_latency)                                                             \
   X(source_rules)                                                              \
+  X(report_switches)                                                           \
   X(dns)                                                                       \
   X(dns_hostile)                                                               \
   X(dns_tcp)                                                                   \

@@ -20,6 +20,7 @@ static const uint8_t remote6_other[16] = {0x20, 0x01, 0x0d,    0xb8,
                                           0,    3,    [15] = 3};
 
 static struct pf_localnet local;
+static const uint8_t zero_mac[6] = {0}; /* loopback's, and its frames' */
 
 static void add_prefix(struct pf_localnet *set, const char *text) {
   struct pf_prefix p;
@@ -44,6 +45,7 @@ enum link {
   LINK_SLL_OUT,    /* SLL, packet type 4 (outgoing) */
   LINK_SLL2_OUT,   /* SLL2, packet type 4 */
   LINK_RAW,        /* DLT_RAW: no direction at all */
+  LINK_LO,         /* live loopback: Ethernet, all-zero MACs */
 };
 
 static void put_link(struct frame *f, enum link link, uint16_t type) {
@@ -64,6 +66,10 @@ static void put_link(struct frame *f, enum link link, uint16_t type) {
     break;
   case LINK_RAW:
     frame_init(f, DLT_RAW);
+    break;
+  case LINK_LO:
+    frame_init(f, DLT_EN10MB);
+    frame_eth(f, zero_mac, zero_mac, type);
     break;
   }
 }
@@ -321,7 +327,6 @@ END_TEST
  * source; that is no sign of sending (libpcap hands over the received
  * copy of each packet): rx, as for any frame the MAC does not tell. */
 START_TEST(test_loopback_zero_mac_tells_nothing) {
-  static const uint8_t zero_mac[6] = {0};
   static const uint8_t lo4[4] = {127, 0, 0, 1};
   struct frame f;
   frame_init(&f, DLT_EN10MB);
@@ -339,6 +344,32 @@ START_TEST(test_loopback_zero_mac_tells_nothing) {
   frame_eth(&f, zero_mac, mac_a, 0x0806);
   frame_fill(&f, 0, 28);
   check_frame(&f, f.len, mac_a, PF_DIR_TX, PF_LOCALITY_UNKNOWN);
+}
+END_TEST
+
+/* On lo, with lo's own addresses as the local set (as a source on lo has
+ * them): every 127.x address is the host's, so traffic among them is local
+ * to local and the kernel's word, rx, decides: systemd-resolved's
+ * 127.0.0.53, Debian's 127.0.1.1 and Docker's 127.0.0.11 are not remote. */
+static void check_lo(const uint8_t *src, const uint8_t *dst, bool v6) {
+  check_ip(LINK_LO, v6, src, dst, zero_mac, PF_DIR_RX, PF_LOCALITY_BOTH);
+}
+
+START_TEST(test_loopback_network_is_local) {
+  static const uint8_t one[4] = {127, 0, 0, 1}, resolved[4] = {127, 0, 0, 53},
+                       hostname[4] = {127, 0, 1, 1},
+                       docker[4] = {127, 0, 0, 11};
+  static const uint8_t six[16] = {[15] = 1};
+  char err[256];
+  pf_localnet_free(&local);
+  ck_assert_msg(pf_localnet_add_interface(&local, "lo", err, sizeof(err)) > 0,
+                "%s", err);
+  check_lo(one, resolved, false);
+  check_lo(one, hostname, false);
+  check_lo(docker, one, false);
+  check_lo(one, one, false);
+  if (local.n6 > 0) /* ::1 is lo's unless IPv6 is off */
+    check_lo(six, six, true);
 }
 END_TEST
 
@@ -384,6 +415,7 @@ Suite *pf_direction_suite(void) {
   tcase_add_test(tc, test_sll_packet_types_other_than_outgoing_are_rx);
   tcase_add_test(tc, test_mac_must_match_in_all_six_bytes);
   tcase_add_test(tc, test_loopback_zero_mac_tells_nothing);
+  tcase_add_test(tc, test_loopback_network_is_local);
   tcase_add_test(tc, test_files_without_direction_default_to_rx);
   suite_add_tcase(s, tc);
   return s;

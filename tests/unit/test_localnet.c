@@ -317,8 +317,11 @@ START_TEST(test_add_interface_lo_finds_loopback) {
   int added = pf_localnet_add_interface(&set, "lo", err, sizeof(err));
   ck_assert_msg(added >= 1, "lo: %d (%s)", added, err);
   ck_assert(has4(&set, "127.0.0.1"));
-  /* Host prefixes only: the rest of 127/8 is not an address of lo. */
-  ck_assert(!has4(&set, "127.0.0.2"));
+  /* Loopback's whole network: the kernel delivers all of 127/8 on lo. */
+  ck_assert(has4(&set, "127.0.0.53"));
+  ck_assert(has4(&set, "127.255.255.254"));
+  ck_assert(!has4(&set, "128.0.0.1"));
+  ck_assert(!has4(&set, "126.255.255.255"));
   ck_assert(!has4(&set, "192.0.2.1"));
   pf_localnet_free(&set);
 }

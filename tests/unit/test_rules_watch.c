@@ -3,7 +3,10 @@
  * held still, and not while a process writes it), and the watch with real
  * files: replaced, broken, a FIFO, deleted, edited in place by a writer
  * that pauses, stopped in the middle of a load. */
+#include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +16,11 @@
 
 #include <check.h>
 
+#include "base/clock.h"
+#include "rules/load.h"
+#include "rules/news.h"
 #include "rules/settle.h"
+#include "rules/watch.h"
 #include "rules_helpers.h"
 #include "suites.h"
 
@@ -254,19 +261,167 @@ START_TEST(test_watch_stop_with_news_pending) {
 }
 END_TEST
 
-/* A file of the maximum size being loaded when the watch stops: the
- * load gives up at its next event. */
-START_TEST(test_watch_stops_during_a_load) {
-  install(v1);
-  struct pf_rules_watch *w = start();
+/* A big file whose load the watch has begun when it is stopped: the load
+ * gives up at its next step and the thread ends within the stop's wait
+ * (pf_rules_watch_stop says whether it did), leaving nothing running. The
+ * hook holds the load until stop is set, so it is stopped during the load
+ * however the machine schedules the threads. */
+static atomic_bool load_began;
+
+static void hold_load_until_stopped(const atomic_bool *stop) {
+  atomic_store(&load_began, true);
+  for (int i = 0; i < 2000 && !atomic_load(stop); i++)
+    sleep_ms(5);
+}
+
+static void write_big(void) {
   FILE *f = fopen(path, "w");
   ck_assert_ptr_nonnull(f);
   fputs("local_networks:\n", f);
   for (int i = 0; i < 200000; i++)
     fprintf(f, "- 10.%d.%d.0/24\n", i >> 8 & 255, i & 255);
   ck_assert_int_eq(fclose(f), 0);
-  sleep_ms(60); /* about when the watch starts reading it */
-  pf_rules_watch_stop(w);
+}
+
+START_TEST(test_watch_stops_during_a_load) {
+  install(v1);
+  struct pf_rules_watch *w = start();
+  atomic_store(&load_began, false);
+  pf_rules_watch_test_hook(hold_load_until_stopped);
+  write_big();
+  for (int i = 0; i < 2000 && !atomic_load(&load_began); i++)
+    sleep_ms(5);
+  ck_assert_msg(atomic_load(&load_began), "the watch never began the load");
+  bool ended = pf_rules_watch_stop(w);
+  pf_rules_watch_test_hook(NULL);
+  ck_assert_msg(ended, "the watch's thread did not end within %d ms",
+                PF_WATCH_STOP_MS);
+}
+END_TEST
+
+/* The load itself, stopped from another thread while it reads and parses
+ * a big file: "reading stopped", nothing loaded. */
+struct stopper {
+  atomic_bool stop;
+  long after_ms;
+};
+
+static void *stop_later(void *arg) {
+  struct stopper *s = arg;
+  sleep_ms(s->after_ms);
+  atomic_store(&s->stop, true);
+  return NULL;
+}
+
+START_TEST(test_load_file_stopped_midway) {
+  write_big();
+  char err[PF_ERR_MAX], want[PF_ERR_MAX + 300];
+  snprintf(want, sizeof(want), "%s: reading stopped", path);
+  bool stopped = false;
+  /* A few tries, in case a busy machine ran the whole load before the
+   * stopper: once is enough, and every try is either whole or stopped. */
+  for (int attempt = 0; attempt < 5 && !stopped; attempt++) {
+    struct stopper s = {.after_ms = 20};
+    struct pf_rules_err e = {path, err, sizeof(err)};
+    struct pf_rules *r = NULL;
+    struct pf_rules_stamp version;
+    pthread_t t;
+    ck_assert_int_eq(pthread_create(&t, NULL, stop_later, &s), 0);
+    int rc = pf_rules_load_file(path, &s.stop, &r, &version, &e);
+    pthread_join(t, NULL);
+    if (rc == 0) {
+      pf_rules_free(r);
+      continue;
+    }
+    ck_assert_str_eq(err, want);
+    ck_assert_ptr_null(r);
+    stopped = true;
+  }
+  ck_assert_msg(stopped, "five loads of a big file all ended before 20 ms");
+}
+END_TEST
+
+/* ---- the stop's bound on the monotonic clock ---- */
+
+/* The watch waits for its thread on a condition variable of the monotonic
+ * clock until a monotonic deadline, so a wall clock stepped back during
+ * shutdown stretches nothing. Were the variable on the wall clock (the
+ * default), a monotonic deadline would lie decades in its past and the
+ * wait would end at once, before the deadline. */
+START_TEST(test_stop_bound_is_monotonic) {
+  pthread_cond_t cond;
+  pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+  ck_assert_int_eq(pf_cond_init_monotonic(&cond), 0);
+  struct timespec until = pf_mono_deadline(200), now;
+  pthread_mutex_lock(&lock);
+  int rc = 0;
+  for (int i = 0; i < 100 && rc != ETIMEDOUT; i++)
+    rc = pthread_cond_timedwait(&cond, &lock, &until);
+  pthread_mutex_unlock(&lock);
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  ck_assert_int_eq(rc, ETIMEDOUT);
+  ck_assert_msg(now.tv_sec > until.tv_sec || (now.tv_sec == until.tv_sec &&
+                                              now.tv_nsec >= until.tv_nsec),
+                "the wait ended before its monotonic deadline");
+  pthread_cond_destroy(&cond);
+}
+END_TEST
+
+/* ---- the queue of news ---- */
+
+/* A good version, then more messages than the queue holds: the good
+ * version is still there to take, first, and the messages dropped are
+ * counted on it. */
+START_TEST(test_news_keeps_the_rule_set) {
+  struct pf_news_queue q;
+  memset(&q, 0, sizeof(q));
+  struct pf_rules *good = NULL;
+  char err[PF_ERR_MAX];
+  ck_assert_int_eq(
+      pf_rules_parse("t.yaml", v1, strlen(v1), &good, err, sizeof(err)), 0);
+  pf_news_push(&q, PF_RULES_LOADED, good, "");
+  char msg[32];
+  for (int i = 0; i < PF_NEWS_QUEUE + 3; i++) {
+    snprintf(msg, sizeof(msg), "refused %d", i);
+    pf_news_push(&q, PF_RULES_REFUSED, NULL, msg);
+  }
+  struct pf_rules_news news;
+  ck_assert(pf_news_pop(&q, &news));
+  ck_assert_int_eq(news.kind, PF_RULES_LOADED);
+  ck_assert_ptr_eq(news.rules, good);
+  ck_assert_uint_eq(news.dropped, 4);
+  pf_rules_free(news.rules);
+  /* The newest 15 messages, in order, none counted twice. */
+  for (int i = 4; i < PF_NEWS_QUEUE + 3; i++) {
+    ck_assert(pf_news_pop(&q, &news));
+    snprintf(msg, sizeof(msg), "refused %d", i);
+    ck_assert_str_eq(news.message, msg);
+    ck_assert_uint_eq(news.dropped, 0);
+  }
+  ck_assert(!pf_news_pop(&q, &news));
+  pf_news_free(&q);
+}
+END_TEST
+
+/* A newer rule set replaces one not taken; nothing is counted dropped. */
+START_TEST(test_news_newer_rule_set_replaces) {
+  struct pf_news_queue q;
+  memset(&q, 0, sizeof(q));
+  struct pf_rules *a = NULL, *b = NULL;
+  char err[PF_ERR_MAX];
+  ck_assert_int_eq(pf_rules_parse("a.yaml", v1, strlen(v1), &a, err, 64), 0);
+  ck_assert_int_eq(pf_rules_parse("b.yaml", v2, strlen(v2), &b, err, 64), 0);
+  pf_news_push(&q, PF_RULES_LOADED, a, "");
+  pf_news_push(&q, PF_RULES_MISSING, NULL, "gone");
+  pf_news_push(&q, PF_RULES_LOADED, b, "");
+  struct pf_rules_news news;
+  ck_assert(pf_news_pop(&q, &news));
+  ck_assert_int_eq(news.kind, PF_RULES_MISSING);
+  ck_assert(pf_news_pop(&q, &news));
+  ck_assert_ptr_eq(news.rules, b);
+  ck_assert_uint_eq(news.dropped, 0);
+  pf_rules_free(b);
+  pf_news_free(&q); /* LeakSanitizer: a was freed when b came */
 }
 END_TEST
 
@@ -294,6 +449,9 @@ Suite *pf_rules_watch_suite(void) {
   tcase_add_test(tc, test_settle_waits_for_the_writer);
   tcase_add_test(tc, test_settle_missing_once);
   tcase_add_test(tc, test_settle_changed_while_read);
+  tcase_add_test(tc, test_stop_bound_is_monotonic);
+  tcase_add_test(tc, test_news_keeps_the_rule_set);
+  tcase_add_test(tc, test_news_newer_rule_set_replaces);
   suite_add_tcase(s, tc);
   tc = tcase_create("watch");
   tcase_set_timeout(tc, 60);
@@ -302,6 +460,7 @@ Suite *pf_rules_watch_suite(void) {
   tcase_add_test(tc, test_watch_edit_in_place);
   tcase_add_test(tc, test_watch_stop_with_news_pending);
   tcase_add_test(tc, test_watch_stops_during_a_load);
+  tcase_add_test(tc, test_load_file_stopped_midway);
   tcase_add_test(tc, test_watch_start_refuses);
   suite_add_tcase(s, tc);
   return s;

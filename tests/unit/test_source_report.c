@@ -50,6 +50,32 @@ struct opts {
 
 static const struct opts defaults = {10, 1000, 32, 128};
 
+/* What the source logged: the warnings of spent name budgets. */
+static char logged[4][512];
+static int n_logged;
+
+static void test_log(enum pf_log_level level, const char *message) {
+  if (level != PF_LOG_WARNING)
+    return; /* the file's INFO lines */
+  ck_assert_int_lt(n_logged, 4);
+  snprintf(logged[n_logged++], sizeof(logged[0]), "%s", message);
+}
+
+/* The warnings about the hosts list, which must read as this one. */
+static int hosts_logged(void) {
+  int n = 0;
+  for (int i = 0; i < n_logged; i++) {
+    if (!strstr(logged[i], "top hosts"))
+      continue;
+    ck_assert_str_eq(logged[i],
+                     "pcapflow: source \"report\": the top hosts list has used "
+                     "its 2 series names (TopSeriesLimit); from now on a key "
+                     "new to the top 2 is reported in top_host_other");
+    n++;
+  }
+  return n;
+}
+
 static struct pf_source *new_source(const struct opts *o) {
   ck_assert_ptr_null(source); /* one source per test */
   struct pf_source_config cfg;
@@ -58,10 +84,13 @@ static struct pf_source *new_source(const struct opts *o) {
   cfg.device = strdup(path);
   cfg.top_n = o->top_n;
   cfg.top_series_limit = o->series_limit;
+  cfg.report.top[PF_TOP_FLOWS] = true; /* off by default */
   cfg.shard.host_prefix_v4 = o->prefix_v4;
   cfg.shard.host_prefix_v6 = o->prefix_v6;
   ck_assert_msg(pf_source_config_check(&cfg, err, sizeof(err)) == 0, "%s", err);
-  struct pf_hooks hooks = {0}; /* pf_source_run needs no thread, no log */
+  /* pf_source_run needs no thread */
+  struct pf_hooks hooks = {.log = test_log};
+  n_logged = 0;
   struct pf_source *src;
   ck_assert_msg(pf_source_new(&cfg, &hooks, &src, err, sizeof(err)) == 0, "%s",
                 err);
@@ -503,6 +532,10 @@ START_TEST(test_series_limit_spent_sends_newcomers_to_other) {
   expect_entry(&snap, PF_TOP_HOSTS, "top_host_other", pkt_len(&second[0]));
   ck_assert_uint_eq(snap.top[PF_TOP_HOSTS].n, 2);
   expect_adds_up(&snap, pkt_len(&second[0]) + pkt_len(&second[1]));
+  /* The operator hears of it once per list (the flows' names ran out in
+   * this capture too). */
+  ck_assert_int_eq(hosts_logged(), 1);
+  int seen = n_logged;
 
   /* A key named before keeps its name. */
   struct pkt third[] = {tcp(h2, 1, h1, 80, PF_TCP_ACK, 10)};
@@ -510,6 +543,13 @@ START_TEST(test_series_limit_spent_sends_newcomers_to_other) {
   run_and_snapshot(src, &snap);
   expect_entry(&snap, PF_TOP_HOSTS, "top_host_198_19_0_2", pkt_len(&third[0]));
   expect_entry(&snap, PF_TOP_HOSTS, "top_host_other", 0);
+
+  /* Another newcomer: still in other, and no second warning. */
+  struct pkt fourth[] = {tcp(h3, 1, h1, 80, PF_TCP_ACK, 700)};
+  pkt_write_capture(path, fourth, 1, &next_ts);
+  run_and_snapshot(src, &snap);
+  expect_entry(&snap, PF_TOP_HOSTS, "top_host_other", pkt_len(&fourth[0]));
+  ck_assert_int_eq(n_logged, seen);
 }
 END_TEST
 

@@ -111,7 +111,8 @@ static struct pkt tcp(uint16_t sport, uint16_t dport) {
                       .flags = PF_TCP_SYN};
 }
 
-/* Series of the class plugin_instance, collected from a metrics walk. */
+/* Series of the class plugin, collected from a metrics walk; a latency
+ * figure's line starts with its percentile ("p50/duration-web 5"). */
 struct seen {
   char lines[64][96];
   int n;
@@ -119,11 +120,13 @@ struct seen {
 
 static void collect(const struct pf_metric *m, void *ctx) {
   struct seen *s = ctx;
-  if (!m->instance_suffix)
+  if (strcmp(m->plugin, PF_METRICS_CLASS_PLUGIN) != 0)
     return;
-  ck_assert_str_eq(m->instance_suffix, "class");
   ck_assert_int_lt(s->n, 64);
-  if (m->kind == PF_METRIC_GAUGE)
+  if (m->instance_suffix)
+    snprintf(s->lines[s->n++], sizeof(s->lines[0]), "%s/%s-%s %.0f",
+             m->instance_suffix, m->type, m->type_instance, m->gauge);
+  else if (m->kind == PF_METRIC_GAUGE)
     snprintf(s->lines[s->n++], sizeof(s->lines[0]), "%s-%s %.0f", m->type,
              m->type_instance, m->gauge);
   else
@@ -264,7 +267,7 @@ static double class_latency(const char *name, int q) {
 static int latency_series(const struct seen *s) {
   int n = 0;
   for (int i = 0; i < s->n; i++)
-    n += strncmp(s->lines[i], "latency-", 8) == 0;
+    n += strstr(s->lines[i], "/duration-") != NULL;
   return n;
 }
 
@@ -287,9 +290,9 @@ START_TEST(test_class_latency_per_interval) {
   struct seen s = {0};
   pf_metrics_walk(&snap, collect, &s);
   ck_assert_int_eq(latency_series(&s), 8);
-  ck_assert_str_eq(s.lines[3], "latency-tcp_handshake_web_p50 5");
-  ck_assert_str_eq(s.lines[6], "latency-tcp_handshake_web_max 5");
-  ck_assert_str_eq(s.lines[13], "latency-tcp_handshake_ssh_max 3");
+  ck_assert_str_eq(s.lines[9], "p50/duration-web 5");
+  ck_assert_str_eq(s.lines[15], "max/duration-web 5");
+  ck_assert_str_eq(s.lines[16], "max/duration-ssh 3");
   ck_assert_int_eq(s.n, 3 * 3 + 8);
 
   /* The next interval had no handshake: no figures, no series. */

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/resource.h>
 
 #include "pcapflow/metrics.h"
@@ -18,13 +19,15 @@ static void pf_replay_log(enum pf_log_level level, const char *message) {
     fprintf(stderr, "%s\n", message);
 }
 
-/* Series under the source's own plugin_instance print as the plugin's
- * "type-type_instance"; the others (per traffic class) are prefixed with
- * their plugin_instance, "NAME-class/", as collectd's identifiers are. */
+/* The source's own series print as "type-type_instance"; the others (per
+ * traffic class) are prefixed with their plugin and plugin_instance,
+ * "pcapflow_class-NAME/" or "pcapflow_class-NAME-p90/", as collectd's
+ * identifiers are. */
 static void pf_replay_print(const struct pf_metric *m, void *ctx) {
   const char *source = ctx;
-  if (m->instance_suffix)
-    printf("%s-%s/", source, m->instance_suffix);
+  if (strcmp(m->plugin, PF_METRICS_PLUGIN) != 0)
+    printf("%s-%s%s%s/", m->plugin, source, m->instance_suffix ? "-" : "",
+           m->instance_suffix ? m->instance_suffix : "");
   printf("%s-%s", m->type, m->type_instance);
   for (unsigned i = 0; i < m->n_values; i++) {
     if (m->kind == PF_METRIC_GAUGE && m->gauge == (double)(uint64_t)m->gauge)
@@ -56,10 +59,38 @@ static void pf_replay_report_timing(const struct pf_snapshot *snap) {
           packets > 0 ? cpu * 1e9 / packets : 0.0, ru.ru_maxrss);
 }
 
+/* -o OPT=VALUE: a report switch (true or false), or TopN=N. */
+static int pf_replay_switch(struct pf_source_config *cfg, const char *arg) {
+  char name[64];
+  const char *eq = strchr(arg, '=');
+  size_t len = eq ? (size_t)(eq - arg) : 0;
+  if (!eq || len >= sizeof(name)) {
+    fprintf(stderr, "pcapflow-replay: -o %s: expected OPTION=VALUE\n", arg);
+    return -1;
+  }
+  memcpy(name, arg, len);
+  name[len] = '\0';
+  if (strcasecmp(name, "TopN") == 0) {
+    cfg->top_n = atoi(eq + 1);
+    return 0;
+  }
+  bool *sw = pf_report_switch(&cfg->report, name);
+  bool on = strcasecmp(eq + 1, "true") == 0;
+  if (!sw || (!on && strcasecmp(eq + 1, "false") != 0)) {
+    fprintf(stderr,
+            "pcapflow-replay: -o %s: not a report switch set to "
+            "true or false\n",
+            arg);
+    return -1;
+  }
+  *sw = on;
+  return 0;
+}
+
 static void pf_replay_usage(FILE *out) {
   fprintf(out,
           "usage: pcapflow-replay [-l CIDR]... [-f FILTER] [-s SNAPLEN] "
-          "[-n NAME] [-m MAXFLOWS] [-r RULES] [-T] FILE\n"
+          "[-n NAME] [-m MAXFLOWS] [-r RULES] [-T] [-o OPT=VALUE]... FILE\n"
           "Reads FILE (pcap or pcapng) through the pcapflow engine and prints "
           "every metric\nthe collectd plugin would dispatch for it, one "
           "\"type-type_instance values\" a line.\n"
@@ -71,8 +102,11 @@ static void pf_replay_usage(FILE *out) {
           "  -r RULES    a traffic rules file, as RulesFile (docs/RULES.md): "
           "adds its\n"
           "              local_networks and prints the per-class series as\n"
-          "              \"NAME-class/type-class values\"\n"
+          "              \"pcapflow_class-NAME/type-class values\"\n"
           "  -T          as TcpAnalysis false\n"
+          "  -o OPT=BOOL a report switch, as OPT true|false "
+          "(ReportByProtocol,\n"
+          "              CollectTopFlows, …; docs/CONFIG.md); -o TopN=N too\n"
           "  -t          also print CPU time, packets per CPU-second and peak "
           "memory to stderr\n"
           "Exit status: 0; 1 when FILE was not read to its end (the metrics "
@@ -121,6 +155,8 @@ static int pf_replay_option(struct pf_replay *r, int opt) {
       return 2;
     }
     return 0;
+  case 'o':
+    return pf_replay_switch(&r->cfg, optarg) != 0 ? 2 : 0;
   case 't':
     r->timing = true;
     return 0;
@@ -139,7 +175,7 @@ static int pf_replay_option(struct pf_replay *r, int opt) {
 /* The command line into r. Returns -1 to go on, or the exit status. */
 static int pf_replay_options(struct pf_replay *r, int argc, char **argv) {
   int opt;
-  while ((opt = getopt(argc, argv, "l:f:s:n:m:r:tTh")) != -1) {
+  while ((opt = getopt(argc, argv, "l:f:s:n:m:r:o:tTh")) != -1) {
     int status = pf_replay_option(r, opt);
     if (status != 0 || opt == 'h')
       return status;
@@ -149,6 +185,8 @@ static int pf_replay_options(struct pf_replay *r, int argc, char **argv) {
     return 2;
   }
   r->cfg.device = strdup(argv[optind]);
+  if (!r->rules) /* nothing per class: no flow table for it */
+    r->cfg.report.by_class = false;
   return -1;
 }
 
