@@ -2,11 +2,14 @@
 # hardening steps of `make check` (docs/RELIABILITY.md says what each proves).
 
 FUZZ_CC      ?= clang-14
-FUZZ_SECONDS ?= 300
+FUZZ_BUDGET  ?= 1500
+FUZZ_NICE    ?= 19
+FUZZ_ONLY    ?=
 FUZZ_CI_SECONDS ?= 60
 FUZZ_FLAGS   := -std=gnu11 -D_GNU_SOURCE -pthread $(WARNINGS) -O1 -g \
                 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-                -fno-omit-frame-pointer -DPF_DEBUG -Iinclude -Isrc -Itests/fuzz
+                -fno-omit-frame-pointer -DPF_DEBUG -Iinclude -Isrc -Itests/fuzz \
+                -fsanitize-coverage-ignorelist=tests/fuzz/coverage.ignore
 
 # Every tests/fuzz/fuzz_NAME.c is a harness; FUZZ_SRC_NAME and FUZZ_LIBS_NAME
 # add what it needs besides the engine. Seeds live in tests/fuzz/corpus/NAME.
@@ -25,15 +28,17 @@ fuzz-build: $(FUZZ_BINS) ## build the libFuzzer harnesses (clang-14)
 
 .SECONDEXPANSION:
 $(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_SRC_$$*) $(wildcard tests/fuzz/*.h) \
-    $(ENGINE_SRC) $(ENGINE_HDR) plugin/*.h | $(B)/fuzz
+    $(ENGINE_SRC) $(ENGINE_HDR) plugin/*.h tests/fuzz/coverage.ignore | $(B)/fuzz
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(FUZZ_SRC_$*) $(ENGINE_SRC) \
 	  $(FUZZ_LIBS_$*) $(ENGINE_LIBS)
 
 $(B)/fuzz:
 	mkdir -p $@
 
-fuzz: $(FUZZ_BINS) ## run every fuzz harness for FUZZ_SECONDS (default 300) each
-	@for n in $(FUZZ_NAMES); do tests/fuzz/run.sh $$n $(FUZZ_SECONDS) || exit 1; done
+# A campaign: FUZZ_BUDGET seconds in all, shared by FUZZ_SHARES, one harness
+# at a time at nice FUZZ_NICE (tests/fuzz/README.md).
+fuzz: $(FUZZ_BINS) ## fuzz campaign: FUZZ_BUDGET seconds (default 1500) over every harness (or FUZZ_ONLY), table in build/fuzz/summary.md
+	nice -n $(FUZZ_NICE) tests/fuzz/campaign.sh $(FUZZ_BUDGET) $(FUZZ_ONLY)
 
 fuzz-ci: $(FUZZ_BINS) ## run every fuzz harness for FUZZ_CI_SECONDS (default 60) each
 	@for n in $(FUZZ_NAMES); do tests/fuzz/run.sh $$n $(FUZZ_CI_SECONDS) || exit 1; done
