@@ -61,6 +61,26 @@ pf_doc_dns_series() {
   PF_DNS_FIXED=$(wc -l <"$WORK/dns.fixed")
 }
 
+# pf_doc_dns_bound : sets PF_DNS_BOUND to the most DNS series a source can
+# ever send but for its top domains, as METRICS.md's "DNS" states it ("... at
+# most N (…) + `TopSeriesLimit` + 1 domains").
+pf_doc_dns_bound() {
+  PF_DNS_BOUND=$(tr '\n' ' ' <"$PF_METRICS_DOC" | grep -oE 'The DNS series a source can ever send are at most [0-9]+' |
+    grep -oE '[0-9]+$')
+  [[ -n "$PF_DNS_BOUND" ]] || pf_fail "$PF_METRICS_DOC states no bound on the DNS series"
+}
+
+# pf_dns_series_within DIR SOURCE LIMIT : fails the test unless collectd's CSV
+# in DIR holds pcapflow_dns series for SOURCE, no more than the DNS bound with
+# `TopSeriesLimit` LIMIT. Sets PF_DNS_SERIES to their number.
+pf_dns_series_within() {
+  local bound
+  PF_DNS_SERIES=$(ls "$1/csv/$HOSTNAME_TEST/pcapflow_dns-$2" | sed -E 's/-[0-9]{4}-[0-9]{2}-[0-9]{2}$//' | sort -u | wc -l)
+  pf_doc_dns_bound
+  bound=$((PF_DNS_BOUND + $3 + 1))
+  ((PF_DNS_SERIES >= 1 && PF_DNS_SERIES <= bound)) || pf_fail "$PF_DNS_SERIES DNS series written, the bound is $bound"
+}
+
 # pf_check_dns_quiet LABEL FILE : for traffic without a port-53 packet, fails
 # the test unless FILE ("type-type_instance v [v]", a source's pcapflow_dns
 # series) holds exactly the fixed DNS identifiers, once each, every value 0.
