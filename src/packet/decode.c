@@ -14,6 +14,7 @@
 #include <pcap/dlt.h>
 
 #include "base/bytes.h"
+#include "packet/decode_fast.h"
 #include "packet/proto.h"
 #include "packet/wire.h"
 
@@ -441,8 +442,8 @@ static int pf_frame_of(const uint8_t *frame, uint32_t caplen, uint32_t len,
   return PF_MAL_WIRE_LENGTH;
 }
 
-void pf_decode(int dlt, const uint8_t *frame, uint32_t caplen, uint32_t len,
-               struct pf_packet *pkt) {
+void pf_decode_general(int dlt, const uint8_t *frame, uint32_t caplen,
+                       uint32_t len, struct pf_packet *pkt) {
   memset(pkt, 0, sizeof(*pkt));
   pkt->l4 = PF_L4_NONE;
   pkt->malformed = PF_MAL_NONE;
@@ -460,6 +461,13 @@ void pf_decode(int dlt, const uint8_t *frame, uint32_t caplen, uint32_t len,
     pkt->l4_hdr = NULL;
     pkt->l4_len = 0;
   }
+}
+
+void pf_decode(int dlt, const uint8_t *frame, uint32_t caplen, uint32_t len,
+               struct pf_packet *pkt) {
+  if (dlt == DLT_EN10MB && pf_decode_fast(frame, caplen, len, pkt))
+    return;
+  pf_decode_general(dlt, frame, caplen, len, pkt);
 }
 
 bool pf_dlt_supported(int dlt) {
