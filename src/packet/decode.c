@@ -14,7 +14,6 @@
 #include <pcap/dlt.h>
 
 #include "base/bytes.h"
-#include "packet/decode_fast.h"
 #include "packet/proto.h"
 #include "packet/wire.h"
 
@@ -461,13 +460,6 @@ void pf_decode_general(int dlt, const uint8_t *frame, uint32_t caplen,
     pkt->l4_hdr = NULL;
     pkt->l4_len = 0;
   }
-}
-
-void pf_decode(int dlt, const uint8_t *frame, uint32_t caplen, uint32_t len,
-               struct pf_packet *pkt) {
-  if (dlt == DLT_EN10MB && pf_decode_fast(frame, caplen, len, pkt))
-    return;
-  pf_decode_general(dlt, frame, caplen, len, pkt);
 }
 
 bool pf_dlt_supported(int dlt) {

@@ -10,10 +10,13 @@
  * give the same struct pf_packet, byte for byte: tests/unit/test_decode_fast.c
  * compares them over generated captures and hand-made edge frames, and the
  * frame fuzzer compares them on every input. Reads go through the checked
- * reader like the general path's. */
+ * reader like the general path's. pf_decode is here, so that the fast
+ * path is inlined into it. */
 #include "packet/decode_fast.h"
 
 #include <string.h>
+
+#include <pcap/dlt.h>
 
 #include "base/bytes.h"
 #include "packet/proto.h"
@@ -27,8 +30,9 @@ struct pf_fast_ip {
 
 /* The transport header at ip->l4_off, when it is a TCP or UDP header the
  * general path would accept. */
-static bool pf_fast_l4(const struct pf_bytes *cap, const struct pf_fast_ip *ip,
-                       struct pf_packet *pkt) {
+static inline __attribute__((always_inline)) bool
+pf_fast_l4(const struct pf_bytes *cap, const struct pf_fast_ip *ip,
+           struct pf_packet *pkt) {
   const struct pf_wire_tcp *tcp;
   const struct pf_wire_udp *udp;
   uint32_t off = ip->l4_off;
@@ -58,8 +62,9 @@ static bool pf_fast_l4(const struct pf_bytes *cap, const struct pf_fast_ip *ip,
 }
 
 /* An unfragmented IPv4 header at off whose lengths hold. */
-static bool pf_fast_ipv4(const struct pf_bytes *cap, uint32_t off, uint32_t len,
-                         struct pf_packet *pkt, struct pf_fast_ip *ip) {
+static inline __attribute__((always_inline)) bool
+pf_fast_ipv4(const struct pf_bytes *cap, uint32_t off, uint32_t len,
+             struct pf_packet *pkt, struct pf_fast_ip *ip) {
   const struct pf_wire_ipv4 *h;
   if (!pf_get_hdr(cap, off, &h) || h->version_ihl >> 4 != PF_IP_VERSION_4)
     return false;
@@ -81,8 +86,9 @@ static bool pf_fast_ipv4(const struct pf_bytes *cap, uint32_t off, uint32_t len,
 
 /* An IPv6 header at off with a payload length that holds, followed
  * directly by its transport header. */
-static bool pf_fast_ipv6(const struct pf_bytes *cap, uint32_t off, uint32_t len,
-                         struct pf_packet *pkt, struct pf_fast_ip *ip) {
+static inline __attribute__((always_inline)) bool
+pf_fast_ipv6(const struct pf_bytes *cap, uint32_t off, uint32_t len,
+             struct pf_packet *pkt, struct pf_fast_ip *ip) {
   const struct pf_wire_ipv6 *h;
   if (!pf_get_hdr(cap, off, &h) ||
       h->version_class_flow[0] >> 4 != PF_IP_VERSION_6)
@@ -101,8 +107,9 @@ static bool pf_fast_ipv6(const struct pf_bytes *cap, uint32_t off, uint32_t len,
 }
 
 /* The IP header after the Ethernet header, by its EtherType. */
-static bool pf_fast_ip(const struct pf_bytes *cap, uint32_t len,
-                       struct pf_packet *pkt, struct pf_fast_ip *ip) {
+static inline __attribute__((always_inline)) bool
+pf_fast_ip(const struct pf_bytes *cap, uint32_t len, struct pf_packet *pkt,
+           struct pf_fast_ip *ip) {
   const struct pf_wire_eth *eth;
   if (!pf_get_hdr(cap, 0, &eth))
     return false;
@@ -115,8 +122,10 @@ static bool pf_fast_ip(const struct pf_bytes *cap, uint32_t len,
   return false;
 }
 
-bool pf_decode_fast(const uint8_t *frame, uint32_t caplen, uint32_t len,
-                    struct pf_packet *pkt) {
+/* pf_decode_fast, inline in pf_decode. */
+static inline __attribute__((always_inline)) bool
+pf_fast(const uint8_t *frame, uint32_t caplen, uint32_t len,
+        struct pf_packet *pkt) {
   if (len > PF_WIRE_LEN_MAX)
     return false;
   struct pf_bytes cap = pf_bytes_of(frame, caplen < len ? caplen : len);
@@ -131,4 +140,16 @@ bool pf_decode_fast(const uint8_t *frame, uint32_t caplen, uint32_t len,
   pkt->l4_len = readable_end - ip.l4_off;
   pkt->l4_total_len = ip.ip_end - ip.l4_off;
   return true;
+}
+
+bool pf_decode_fast(const uint8_t *frame, uint32_t caplen, uint32_t len,
+                    struct pf_packet *pkt) {
+  return pf_fast(frame, caplen, len, pkt);
+}
+
+void pf_decode(int dlt, const uint8_t *frame, uint32_t caplen, uint32_t len,
+               struct pf_packet *pkt) {
+  if (dlt == DLT_EN10MB && pf_fast(frame, caplen, len, pkt))
+    return;
+  pf_decode_general(dlt, frame, caplen, len, pkt);
 }
