@@ -38,7 +38,8 @@ static void pf_account_tcp(struct pf_shard *s, const struct pf_queued_packet *q,
                       (q->flags & PF_QUEUED_SYN) != 0, new_udp, completed);
 }
 
-static void pf_account(struct pf_shard *s, const struct pf_queued_packet *q) {
+static inline __attribute__((always_inline)) void
+pf_account(struct pf_shard *s, const struct pf_queued_packet *q) {
   struct pf_flow_packet fp = {
       .wire_len = q->wire_len,
       .tcp_flags = q->seg.flags,
@@ -60,9 +61,10 @@ static void pf_account(struct pf_shard *s, const struct pf_queued_packet *q) {
 
 /* Counts the packet and makes what its flow's part needs. Returns false
  * for packets without a flow: counted, nothing more. */
-static bool pf_prepare(struct pf_shard *s, const struct pf_packet *pkt,
-                       enum pf_dir dir, enum pf_locality locality,
-                       uint64_t ts_us, struct pf_queued_packet *q) {
+static inline __attribute__((always_inline)) bool
+pf_prepare(struct pf_shard *s, const struct pf_packet *pkt, enum pf_dir dir,
+           enum pf_locality locality, uint64_t ts_us,
+           struct pf_queued_packet *q) {
   pf_counters_add(&s->counters, pkt, dir, locality);
   unsigned rule_class = pf_class_counters_add(&s->classes, pkt, dir);
   /* Every packet moves packet time on, whether or not it has a flow. */
