@@ -20,8 +20,9 @@ static bool pf_is_syn(const struct pf_packet *pkt) {
 }
 
 /* TCP analysis, and the evidence of SYN floods and port scans. */
-static void pf_account_tcp(struct pf_shard *s, const struct pf_queued_packet *q,
-                           struct pf_flow_update up) {
+static inline __attribute__((always_inline)) void
+pf_account_tcp(struct pf_shard *s, const struct pf_queued_packet *q,
+               struct pf_flow_update up) {
   bool completed = false, new_udp = up.created && q->l4 == PF_L4_UDP;
   if (q->l4 == PF_L4_TCP) {
     uint64_t handshake_us;
