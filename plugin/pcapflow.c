@@ -148,7 +148,9 @@ static void pcapflow_dispatch_metric(const struct pf_metric *m, void *arg) {
       values[i].derive = (derive_t)m->derive[i];
   }
   sstrncpy(ctx->vl.plugin, m->plugin, sizeof(ctx->vl.plugin));
-  if (m->instance_suffix)
+  if (m->no_instance)
+    ctx->vl.plugin_instance[0] = '\0';
+  else if (m->instance_suffix)
     ssnprintf(ctx->vl.plugin_instance, sizeof(ctx->vl.plugin_instance), "%s-%s",
               ctx->source, m->instance_suffix);
   else

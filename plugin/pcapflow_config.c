@@ -147,6 +147,20 @@ static int pcapflow_get_u8(const oconfig_item_t *ci, int min, int max,
   return 0;
 }
 
+/* DNS options (docs/CONFIG.md, "DNS"). Same contract as
+ * pcapflow_source_option. */
+static int pcapflow_dns_option(const oconfig_item_t *ci,
+                               struct pf_dns_config *dns) {
+  bool *sw = pf_dns_switch(dns, ci->key);
+  if (sw)
+    return pcapflow_get_bool(ci, sw);
+  if (strcasecmp(ci->key, "DnsTimeout") == 0)
+    return pcapflow_get_u32(ci, 1, 3600, &dns->timeout_s);
+  if (strcasecmp(ci->key, "DnsPendingQueries") == 0)
+    return pcapflow_get_u32(ci, 16, PF_MAX_DNS_PENDING, &dns->pending);
+  return 1;
+}
+
 /* Flow-table and top-N options. Same contract as pcapflow_source_option. */
 static int pcapflow_flow_option(const oconfig_item_t *ci,
                                 struct pf_shard_config *shard) {
@@ -174,7 +188,7 @@ static int pcapflow_flow_option(const oconfig_item_t *ci,
     return pcapflow_get_u8(ci, 1, 32, &shard->host_prefix_v4);
   if (strcasecmp(ci->key, "TopHostPrefixV6") == 0)
     return pcapflow_get_u8(ci, 1, 128, &shard->host_prefix_v6);
-  return 1;
+  return pcapflow_dns_option(ci, &shard->dns);
 }
 
 /* Applies one per-source option to cfg. Returns 0, -1 on a bad value, or 1
@@ -276,6 +290,13 @@ static int pcapflow_check_source(const struct pcapflow_config *conf,
     return -1;
   }
   for (size_t i = 0; i < conf->n_sources; i++) {
+    if (cfg->shard.dns.compat && conf->sources[i].shard.dns.compat) {
+      ERROR("pcapflow: DnsCompatIdentifiers true for \"%s\" and \"%s\": "
+            "both would write plugin dns's series (it has no "
+            "plugin_instance); keep it on one source",
+            conf->sources[i].device, cfg->device);
+      return -1;
+    }
     if (!pf_source_names_collide(conf->sources[i].name, cfg->name))
       continue;
     ERROR("pcapflow: two sources are named \"%s\" and \"%s\" (\"%s\" and "

@@ -27,6 +27,23 @@ struct pf_flow_timeouts {
   uint32_t tcp_s, tcp_closed_s, udp_s, icmp_s, other_s, active_s;
 };
 
+/* ---- DNS (docs/SERVICES.md) ---- */
+
+#define PF_DEFAULT_DNS_TIMEOUT 5      /* seconds: dig's own */
+#define PF_DEFAULT_DNS_PENDING 16384  /* queries in flight, a shard */
+#define PF_MAX_DNS_PENDING (1u << 22) /* 4 Mi entries, 160 MiB */
+#define PF_DEFAULT_DNS_PORT 53
+
+struct pf_dns_config {
+  bool analysis;    /* DnsAnalysis: parse DNS at all; off: no cost */
+  bool latency;     /* CollectDnsLatency: match responses to queries */
+  bool top_domains; /* CollectDnsTopDomains: the top queried domains */
+  bool compat;      /* DnsCompatIdentifiers: collectd's dns plugin's four series
+                       under its own identifiers too */
+  uint32_t timeout_s; /* DnsTimeout: a query unanswered this long */
+  uint32_t pending;   /* DnsPendingQueries: a shard's queries in flight */
+};
+
 /* What one source counts per capture worker (a shard). */
 struct pf_shard_config {
   uint32_t max_flows; /* for the whole source: workers share it out */
@@ -43,6 +60,7 @@ struct pf_shard_config {
                       distinct counts (fed by flows), per-class flows */
   bool skip_top[PF_TOP_KIND_COUNT]; /* a top-N list, by enum pf_top_kind */
   bool skip_distinct;               /* the distinct counts (HyperLogLog) */
+  struct pf_dns_config dns;
 };
 
 /* ---- anomaly alarms ---- */

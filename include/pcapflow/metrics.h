@@ -23,12 +23,22 @@ enum pf_metric_kind {
 #define PF_METRICS_PLUGIN "pcapflow"
 #define PF_METRICS_CLASS_PLUGIN "pcapflow_class"
 
+/* Its DNS series (docs/METRICS.md, "DNS") under this one, with the
+ * source's name as plugin_instance, for the same reason. */
+#define PF_METRICS_DNS_PLUGIN "pcapflow_dns"
+/* collectd's own dns plugin, whose identifiers DnsCompatIdentifiers
+ * repeats: plugin "dns", an empty plugin_instance. */
+#define PF_METRICS_DNS_COMPAT_PLUGIN "dns"
+
 struct pf_metric {
-  const char *plugin; /* PF_METRICS_PLUGIN or PF_METRICS_CLASS_PLUGIN */
+  /* PF_METRICS_PLUGIN, PF_METRICS_CLASS_PLUGIN, PF_METRICS_DNS_PLUGIN or
+   * PF_METRICS_DNS_COMPAT_PLUGIN */
+  const char *plugin;
   /* NULL: plugin_instance is the source's name; else the source's name,
    * "-" and this (the percentile of a class's latency: "p90"). */
   const char *instance_suffix;
-  const char *type;          /* "if_packets", "errors", "duration", … */
+  bool no_instance; /* an empty plugin_instance (collectd's dns plugin's) */
+  const char *type; /* "if_packets", "errors", "duration", … */
   const char *type_instance; /* "tcp", "malformed_snaplen", … */
   enum pf_metric_kind kind;
   unsigned n_values; /* 2 for rx/tx types, else 1 */

@@ -22,6 +22,7 @@
 
 #include "pcapflow/config.h"
 #include "pcapflow/counters.h"
+#include "pcapflow/dns_stats.h"
 #include "pcapflow/error.h"
 #include "pcapflow/localnet.h"
 #include "pcapflow/rules.h"
@@ -163,6 +164,8 @@ struct pf_snapshot {
    * p50, p90, p99, max; NaN when the interval had no sample. */
   double tcp_latency[PF_TCP_LATENCY_COUNT][PF_TCP_QUANTILE_COUNT];
   struct pf_class_snapshot classes;
+  struct pf_dns_snapshot dns;
+  struct pf_top_list top_domains; /* queries by registered domain */
 };
 
 struct pf_source;
@@ -186,6 +189,10 @@ int pf_source_config_check(struct pf_source_config *cfg, char *err,
 /* Whether two source names would name the same series in a writer that
  * ignores case or turns '.' into '_' (write_graphite). */
 bool pf_source_names_collide(const char *a, const char *b);
+/* The DNS analysis' switch named `option` (DnsAnalysis,
+ * CollectDnsLatency, CollectDnsTopDomains, DnsCompatIdentifiers;
+ * case-insensitive), or NULL. */
+bool *pf_dns_switch(struct pf_dns_config *dns, const char *option);
 
 /* Takes ownership of *cfg (leaving it empty). Returns 0, or -1 with err. */
 int pf_source_new(struct pf_source_config *cfg, const struct pf_hooks *hooks,

@@ -8,6 +8,8 @@
  * beside its parts. */
 #include "pcapflow/metrics.h"
 
+#include "metrics/metrics_dns.h"
+
 #include <math.h>
 #include <stdio.h>
 
@@ -270,4 +272,5 @@ void pf_metrics_walk(const struct pf_snapshot *snap, pf_metric_fn fn,
     pf_walk_tcp_health(&w, snap);
   if (r->by_class)
     pf_walk_classes(&w, snap);
+  pf_metrics_walk_dns(snap, fn, ctx); /* plugin pcapflow_dns (metrics_dns.c) */
 }

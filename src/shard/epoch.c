@@ -136,6 +136,7 @@ static struct pf_feed *pf_feed_of(struct pf_shard *s, const struct pf_flow *f) {
 static void pf_feed_flush(struct pf_feed *fd) {
   for (int k = 0; k < PF_TOP_KIND_COUNT; k++)
     pf_top_batch_flush(&fd->top_batch[k], &fd->iv->top[k]);
+  pf_top_batch_flush(&fd->dns_batch, &fd->iv->dns_domains);
 }
 
 /* Feeds slot fd's flows among the next `budget` pool entries its sweep
@@ -230,6 +231,7 @@ static void pf_take_packet_parts(struct pf_interval *dst,
                                  const struct pf_interval *src) {
   dst->tcp = src->tcp;
   dst->anomaly = src->anomaly;
+  dst->dns_latency = src->dns_latency;
 }
 
 static void pf_merge_flow_parts(struct pf_interval *dst,
@@ -239,6 +241,7 @@ static void pf_merge_flow_parts(struct pf_interval *dst,
   pf_hll_merge(&dst->src_hosts, &src->src_hosts);
   pf_hll_merge(&dst->dst_hosts, &src->dst_hosts);
   pf_hll_merge(&dst->dst_ports, &src->dst_ports);
+  pf_topn_merge(&dst->dns_domains, &src->dns_domains);
 }
 
 /* The reader feeds both slots itself (the capture thread has stopped); the

@@ -34,6 +34,12 @@ int pf_interval_init(struct pf_interval *iv, uint32_t top_capacity, char *err,
       return -1;
     }
   }
+  if (pf_topn_init(&iv->dns_domains, top_capacity,
+                   sizeof(struct pf_dns_domain_key), err, errlen) != 0) {
+    pf_interval_free(iv);
+    return -1;
+  }
+  pf_hist_reset(&iv->dns_latency);
   return 0;
 }
 
@@ -45,6 +51,8 @@ void pf_interval_reset(struct pf_interval *iv) {
   pf_hll_reset(&iv->dst_ports);
   pf_tcp_interval_reset(&iv->tcp);
   pf_anomaly_reset(&iv->anomaly);
+  pf_hist_reset(&iv->dns_latency);
+  pf_topn_reset(&iv->dns_domains);
 }
 
 void pf_interval_merge(struct pf_interval *dst, const struct pf_interval *src) {
@@ -55,11 +63,14 @@ void pf_interval_merge(struct pf_interval *dst, const struct pf_interval *src) {
   pf_hll_merge(&dst->dst_ports, &src->dst_ports);
   pf_tcp_interval_merge(&dst->tcp, &src->tcp);
   pf_anomaly_merge(&dst->anomaly, &src->anomaly);
+  pf_hist_merge(&dst->dns_latency, &src->dns_latency);
+  pf_topn_merge(&dst->dns_domains, &src->dns_domains);
 }
 
 void pf_interval_free(struct pf_interval *iv) {
   for (int k = 0; k < PF_TOP_KIND_COUNT; k++)
     pf_topn_free(&iv->top[k]);
+  pf_topn_free(&iv->dns_domains);
 }
 
 /* ---- the shard ---- */
@@ -92,6 +103,8 @@ static int pf_shard_intervals(struct pf_shard *s, uint32_t top_capacity,
   for (int f = 0; f < 2; f++)
     for (int k = 0; k < PF_TOP_KIND_COUNT; k++)
       pf_top_batch_init(&s->feed[f].top_batch[k], pf_top_key_len[k]);
+  for (int f = 0; f < 2; f++)
+    pf_top_batch_init(&s->feed[f].dns_batch, sizeof(struct pf_dns_domain_key));
   return 0;
 }
 
@@ -103,7 +116,8 @@ int pf_shard_init(struct pf_shard *s, const struct pf_shard_config *cfg,
                          errlen) != 0 ||
       (cfg->tcp_analysis &&
        pf_flow_table_enable_tcp(&s->flows, cfg->tcp_syn_timeout_s, err,
-                                errlen) != 0)) {
+                                errlen) != 0) ||
+      pf_dns_shard_init(&s->dns, &cfg->dns, err, errlen) != 0) {
     pf_shard_free(s);
     return -1;
   }
@@ -133,6 +147,7 @@ void pf_shard_free(struct pf_shard *s) {
   }
   s->cur = NULL;
   pf_class_counters_free(&s->classes);
+  pf_dns_shard_free(&s->dns);
 }
 
 void pf_shard_batch_end(struct pf_shard *s) {
@@ -140,6 +155,7 @@ void pf_shard_batch_end(struct pf_shard *s) {
   /* SYNs past their timeout by the batch's last packet: an answer within
    * the batch counted its own (tcp.c), so once a batch is enough. */
   pf_tcp_tick(&s->flows, s->clock.now_us);
+  pf_dns_tick(&s->dns, s->clock.now_us);
   uint32_t n = s->batch_packets;
   s->batch_packets = 0;
   pf_epoch_close_step(s, n ? PF_CLOSE_BASE + PF_CLOSE_PER_PACKET * n
@@ -150,6 +166,7 @@ void pf_shard_expire(struct pf_shard *s, uint64_t now_us, unsigned budget) {
   pf_shard_drain(s); /* expiry must see every packet before it */
   pf_packet_clock_advance(&s->clock, now_us);
   pf_tcp_tick(&s->flows, s->clock.now_us);
+  pf_dns_tick(&s->dns, s->clock.now_us);
   pf_flow_table_expire(&s->flows, s->clock.now_us, budget);
 }
 
@@ -157,5 +174,6 @@ void pf_shard_expire_all(struct pf_shard *s, uint64_t now_us) {
   pf_shard_drain(s);
   pf_packet_clock_advance(&s->clock, now_us);
   pf_tcp_tick(&s->flows, s->clock.now_us);
+  pf_dns_tick(&s->dns, s->clock.now_us);
   pf_flow_table_expire_all(&s->flows, s->clock.now_us);
 }

@@ -54,6 +54,10 @@ pf_account(struct pf_shard *s, const struct pf_queued_packet *q) {
   if (!s->skip_feed) /* a top-N list or a distinct count is reported */
     pf_epoch_touch(s, up.flow, up.ref, up.side, q->dir, q->wire_len,
                    q->flags & PF_QUEUED_PORTS);
+  /* Before TCP's, which ends the function (a tail call). */
+  if (q->flags & PF_QUEUED_DNS)
+    pf_dns_flow(&s->dns, up.ref, up.flow->first32, &q->dns, q->now_us, q->ts_us,
+                &s->cur->dns_latency);
   if (s->flows.tcp.conns)
     pf_account_tcp(s, q, up);
 }
@@ -91,6 +95,15 @@ pf_prepare(struct pf_shard *s, const struct pf_packet *pkt, enum pf_dir dir,
   q->flags = (uint8_t)((pkt->has_ports ? PF_QUEUED_PORTS : 0) |
                        (tcp ? PF_QUEUED_TCP : 0) |
                        (pf_is_syn(pkt) ? PF_QUEUED_SYN : 0));
+  if (pf_dns_wanted(&s->dns, pkt)) {
+    struct pf_feed *fd = &s->feed[s->fcur];
+    struct pf_dns_top top = {.batch = &fd->dns_batch,
+                             .top = &fd->iv->dns_domains};
+    q->dns.kind = PF_DNS_QUEUED_NONE;
+    pf_dns_packet(&s->dns, pkt, &top, &q->dns);
+    if (q->dns.kind != PF_DNS_QUEUED_NONE)
+      q->flags |= PF_QUEUED_DNS;
+  }
   return true;
 }
 

@@ -42,6 +42,11 @@ void pf_source_config_init(struct pf_source_config *cfg,
       .host_prefix_v6 = 128,
       .tcp_analysis = true,
       .tcp_syn_timeout_s = PF_DEFAULT_TCP_SYN_TIMEOUT,
+      .dns = {.analysis = true,
+              .latency = true,
+              .top_domains = true,
+              .timeout_s = PF_DEFAULT_DNS_TIMEOUT,
+              .pending = PF_DEFAULT_DNS_PENDING},
   };
   /* Everything but the top flows, whose names carry ephemeral ports: each
    * new flow would be a new series (an RRD file) until the name budget is
@@ -59,6 +64,18 @@ void pf_source_config_init(struct pf_source_config *cfg,
       .distinct = true,
       .tcp_health = true,
   };
+}
+
+bool *pf_dns_switch(struct pf_dns_config *dns, const char *option) {
+  if (strcasecmp(option, "DnsAnalysis") == 0)
+    return &dns->analysis;
+  if (strcasecmp(option, "CollectDnsLatency") == 0)
+    return &dns->latency;
+  if (strcasecmp(option, "CollectDnsTopDomains") == 0)
+    return &dns->top_domains;
+  if (strcasecmp(option, "DnsCompatIdentifiers") == 0)
+    return &dns->compat;
+  return NULL;
 }
 
 void pf_source_config_free(struct pf_source_config *cfg) {
@@ -184,6 +201,16 @@ int pf_source_config_check(struct pf_source_config *cfg, char *err,
     return pf_err(err, errlen, "MaxFlows %u is below Workers %d",
                   cfg->shard.max_flows, cfg->workers);
   }
+  const struct pf_dns_config *dns = &cfg->shard.dns;
+  if (dns->timeout_s < 1 || dns->timeout_s > 3600) {
+    return pf_err(err, errlen, "DnsTimeout %u is out of range (1 to 3600 s)",
+                  dns->timeout_s);
+  }
+  if (dns->pending < 16 || dns->pending > PF_MAX_DNS_PENDING) {
+    return pf_err(err, errlen,
+                  "DnsPendingQueries %u is out of range (16 to %u)",
+                  dns->pending, PF_MAX_DNS_PENDING);
+  }
   /* Space-Saving keeps more keys than it reports, so that the reported
    * ones are exact unless the interval had very many heavy keys. */
   uint32_t capacity = (uint32_t)cfg->top_n * 8;
@@ -215,11 +242,12 @@ void pf_source_config_derive(struct pf_source_config *cfg) {
     sh->skip_top[k] = !r->top[k] || cfg->top_n == 0;
   sh->skip_distinct = !r->distinct;
   /* TCP analysis, the top-N lists, the distinct counts (fed once per flow
-   * per interval) and the per-class flows are kept per flow: any of them
-   * needs the table. */
+   * per interval), the per-class flows and DNS (its responses are matched
+   * by flow) are kept per flow: any of them needs the table. */
   sh->skip_flows = !r->flows && !sh->tcp_analysis && !r->by_class &&
-                   sh->skip_distinct && sh->skip_top[PF_TOP_HOSTS] &&
-                   sh->skip_top[PF_TOP_PORTS] && sh->skip_top[PF_TOP_FLOWS];
+                   !sh->dns.analysis && sh->skip_distinct &&
+                   sh->skip_top[PF_TOP_HOSTS] && sh->skip_top[PF_TOP_PORTS] &&
+                   sh->skip_top[PF_TOP_FLOWS];
   if (sh->skip_flows) /* the table is never looked at: keep it tiny */
     sh->max_flows = (uint32_t)cfg->workers;
 }

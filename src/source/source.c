@@ -115,6 +115,12 @@ int pf_source_new(struct pf_source_config *cfg, const struct pf_hooks *hooks,
       return -1;
     }
   }
+  if (pf_top_names_init(&src->dns_names, (uint32_t)src->cfg.top_series_limit) !=
+      0) {
+    pf_err(err, errlen, "out of memory for top-N names");
+    pf_source_free(src);
+    return -1;
+  }
   *out = src;
   return 0;
 }
@@ -199,6 +205,7 @@ void pf_source_free(struct pf_source *src) {
   pf_anomaly_detector_free(&src->anomaly);
   for (int k = 0; k < PF_TOP_KIND_COUNT; k++)
     pf_top_names_free(&src->names[k]);
+  pf_top_names_free(&src->dns_names);
   pf_source_config_free(&src->cfg);
   pthread_mutex_destroy(&src->control_lock);
   free(src);
@@ -242,6 +249,7 @@ void pf_source_snapshot(struct pf_source *src, struct pf_snapshot *out) {
   snprintf(out->name, sizeof(out->name), "%s", src->cfg.name);
   out->report = src->cfg.report;
   pf_interval_reset(&src->report);
+  struct pf_dns_sum dns = {0};
   for (unsigned i = 0; i < src->n_workers; i++) {
     struct pf_worker *w = &src->workers[i];
     /* Fixed-size copies and a pointer swap: the lock's hold time does not
@@ -251,6 +259,7 @@ void pf_source_snapshot(struct pf_source *src, struct pf_snapshot *out) {
     pf_health_add(&out->health, &w->health);
     pf_flow_stats_add(&out->flows, &w->shard.flows.stats);
     pf_tcp_stats_add(&out->tcp, &w->shard.flows.tcp.stats);
+    pf_dns_sum(&dns, &w->shard.dns);
     /* The interval swapped out at the previous read, fed since by the
      * capture thread; at the end of a file, everything (shard.h). */
     struct pf_interval *done =
@@ -268,6 +277,7 @@ void pf_source_snapshot(struct pf_source *src, struct pf_snapshot *out) {
   out->distinct_dst_ports = pf_hll_estimate(&src->report.dst_ports);
   pf_report_tcp_latency(&src->report.tcp, out);
   pf_source_snapshot_classes(src, out);
+  pf_source_report_dns(src, &dns, out);
   if (src->hooks.notify)
     pf_anomaly_detector_feed(&src->anomaly, &src->report.anomaly,
                              pf_mono_seconds(), src->cfg.name, pf_source_notify,

@@ -79,6 +79,7 @@ struct pf_source {
   struct pf_interval report; /* workers' finished intervals, merged */
   struct pf_top_names names[PF_TOP_KIND_COUNT];
   bool names_spent_logged[PF_TOP_KIND_COUNT]; /* warned once (report.c) */
+  struct pf_top_names dns_names;              /* the top queried domains' */
   struct pf_anomaly_detector anomaly;
 };
 
@@ -112,6 +113,24 @@ void pf_source_config_derive(struct pf_source_config *cfg);
 /* Fills out->top from the merged interval, naming at most
  * cfg.top_series_limit distinct keys per list over the source's life. */
 void pf_source_report_top(struct pf_source *src, struct pf_snapshot *out);
+
+/* ---- DNS (report_dns.c, report_domains.c) ---- */
+
+/* The workers' DNS counts, summed under their locks. */
+struct pf_dns_sum {
+  struct pf_dns_stats stats;
+  uint64_t unanswered, evicted, unmatched;
+};
+
+void pf_dns_sum(struct pf_dns_sum *sum, const struct pf_dns_shard *d);
+
+/* Fills out->dns from the sum and the merged interval. */
+void pf_source_report_dns(struct pf_source *src, const struct pf_dns_sum *sum,
+                          struct pf_snapshot *out);
+
+/* Fills out->top_domains from the merged interval, naming at most
+ * cfg.top_series_limit domains over the source's life. */
+void pf_source_report_domains(struct pf_source *src, struct pf_snapshot *out);
 
 /* ---- traffic rules (source_rules.c) ---- */
 

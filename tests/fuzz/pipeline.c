@@ -105,6 +105,12 @@ int fz_pipeline_init(struct fz_pipeline *p) {
       .host_prefix_v6 = 64,
       .tcp_analysis = true, /* the default: TCP state and anomaly evidence */
       .tcp_syn_timeout_s = 3,
+      /* DNS on port 53, with a ring small enough to fill and evict. */
+      .dns = {.analysis = true,
+              .latency = true,
+              .top_domains = true,
+              .timeout_s = 5,
+              .pending = 16},
   };
   if (pf_shard_init(&p->shard, &cfg, err, sizeof(err)) != 0 ||
       pf_interval_init(&p->report, 8, err, sizeof(err)) != 0 ||

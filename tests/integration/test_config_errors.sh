@@ -98,6 +98,15 @@ pcapflow: invalid option \`Frobnicate 1': unknown option (see collectd-pcapflow(
 pcapflow: invalid option \`Workers 0': expected a whole number from 1 to 64
 pcapflow: invalid option \`Gadget 2': unknown option inside <Interface>"
 
+  'DnsCompatIdentifiers true\n  Interface "lo"\n  <Interface "lo">\n    Instance "lo2"\n  </Interface>'
+  "pcapflow: DnsCompatIdentifiers true for \"lo\" and \"lo\": both would write plugin dns's series (it has no plugin_instance); keep it on one source"
+
+  'Interface "lo"\n  DnsTimeout 0'
+  "pcapflow: invalid option \`DnsTimeout 0': expected a whole number from 1 to 3600"
+
+  'Interface "lo"\n  DnsPendingQueries 8'
+  "pcapflow: invalid option \`DnsPendingQueries 8': expected a whole number from 16 to 4194304"
+
   '<Interface "lo">\n    Instance "a/b"\n  </Interface>'
   "pcapflow: Interface \"lo\": Instance \"a/b\": only letters, digits, '_', '-' and '.' are allowed (set Instance to rename the source)"
 

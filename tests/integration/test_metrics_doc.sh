@@ -129,8 +129,23 @@ for c in $(sed -n 's#^max/duration-\([a-z0-9_]*\) .*#\1#p' "$WORK/cls.class_trut
 done
 [[ -n "${c:-}" ]] || pf_fail "the classes scenario has no class with handshakes"
 
-"$REPLAY" -l "$LOCAL_V4" -o CollectTopFlows=true "$WORK/cov.pcap" | awk '{print $1}' >"$WORK/replay"
+"$REPLAY" -l "$LOCAL_V4" -o CollectTopFlows=true "$WORK/cov.pcap" | awk '{print $1}' >"$WORK/replay_all"
+grep -v '^pcapflow_dns-' "$WORK/replay_all" >"$WORK/replay"
 check_ids "pcapflow-replay" "$WORK/replay"
-"$REPLAY" -l "$LOCAL_V4" -o CollectTopFlows=true "$WORK/tcp.pcap" | awk '{print $1}' >"$WORK/replay_tcp"
+
+# The DNS series (plugin pcapflow_dns, "DNS"): every one printed is of the
+# table, and every fixed one but the latency figures is printed.
+grep -oE '^\| `pcapflow_dns-<source>/[a-z_]+(-[a-z0-9_<>]+)?`' "$doc" |
+  sed -E 's/^\| `pcapflow_dns-<source>\///; s/`$//' >"$WORK/dns_doc"
+grep '<' "$WORK/dns_doc" | sed -E 's/<[a-z ]+>/[a-z0-9_#-]+/g; s/^/^/; s/$/$/' >"$WORK/dns_families"
+grep -v '<' "$WORK/dns_doc" | grep -v '^duration-' | LC_ALL=C sort >"$WORK/dns_fixed"
+[[ $(wc -l <"$WORK/dns_fixed") -ge 6 && $(wc -l <"$WORK/dns_families") -ge 4 ]] ||
+  pf_fail "could not read the DNS table of $doc"
+sed -n 's#^pcapflow_dns-cov/##p' "$WORK/replay_all" >"$WORK/replay_dns"
+missing=$(LC_ALL=C comm -23 "$WORK/dns_fixed" <(LC_ALL=C sort -u "$WORK/replay_dns"))
+[[ -z "$missing" ]] || pf_fail "pcapflow-replay does not print documented DNS series: $missing"
+undocumented=$(grep -vxFf <(grep -v '<' "$WORK/dns_doc") "$WORK/replay_dns" | grep -vEf "$WORK/dns_families" || true)
+[[ -z "$undocumented" ]] || pf_fail "pcapflow-replay prints DNS series METRICS.md does not list: $undocumented"
+"$REPLAY" -l "$LOCAL_V4" -o CollectTopFlows=true "$WORK/tcp.pcap" | awk '{print $1}' | grep -v '^pcapflow_dns-' >"$WORK/replay_tcp"
 check_ids "pcapflow-replay (TCP handshakes)" "$WORK/replay_tcp" "$WORK/fixed"
 pf_pass "$n_fixed fixed identifiers, $(wc -l <"$WORK/families") families and $n_per_class per-class families, documented = dispatched; bound $n_bound + $n_top x (TopSeriesLimit + 1) + $n_per_class x (classes + 1) stated"

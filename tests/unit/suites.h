@@ -31,6 +31,8 @@
   X(top_names)                                                                 \
   X(shard)                                                                     \
   X(shard_queue)                                                               \
+  X(shard_dns)                                                                 \
+  X(dns_pending)                                                               \
   X(source_report)                                                             \
   X(latency_hist)                                                              \
   X(tcp)                                                                       \

@@ -81,6 +81,8 @@ static void configure(struct pf_source_config *cfg, const char *const *opts) {
       cfg->shard.tcp_analysis = strcmp(eq + 1, "true") == 0;
     else {
       bool *sw = pf_report_switch(&cfg->report, name);
+      if (!sw)
+        sw = pf_dns_switch(&cfg->shard.dns, name);
       ck_assert_msg(sw != NULL, "no switch %s", name);
       *sw = strcmp(eq + 1, "true") == 0;
     }
@@ -141,14 +143,20 @@ enum {
    * its `other`. */
   N_TOP_HOSTS = 3,
   N_TOP_PORTS = 3,
+  /* DNS (plugin pcapflow_dns): dns_octets, the 8 errors (the datagram to
+   * port 53 is not DNS), truncated, unmatched, unanswered, evicted, and
+   * the top domains' other. */
+  N_DNS = 14,
+  N_DNS_LATENCY = 3,
+  N_DNS_DOMAINS = 1,
 };
 
 START_TEST(test_defaults) {
   run(NULL);
-  ck_assert_int_eq(walk(NULL).n, N_PROTOCOL + N_BASIS + N_SIZE + N_FLAGS +
-                                     N_MALFORMED + N_CAPTURE + N_FLOWS +
-                                     N_DISTINCT + N_TCP_COUNTERS +
-                                     N_TCP_LATENCY + N_TOP_HOSTS + N_TOP_PORTS);
+  ck_assert_int_eq(walk(NULL).n,
+                   N_PROTOCOL + N_BASIS + N_SIZE + N_FLAGS + N_MALFORMED +
+                       N_CAPTURE + N_FLOWS + N_DISTINCT + N_TCP_COUNTERS +
+                       N_TCP_LATENCY + N_TOP_HOSTS + N_TOP_PORTS + N_DNS);
   ck_assert_uint_eq(snap.top[PF_TOP_FLOWS].n, 0); /* off by default */
 }
 END_TEST
@@ -171,6 +179,9 @@ static const struct {
     {"CollectTopFlows=true", -3}, /* its two flows and other */
     {"TopN=0", N_TOP_HOSTS + N_TOP_PORTS},
     {"TcpAnalysis=false", N_TCP_COUNTERS + N_TCP_LATENCY},
+    {"DnsAnalysis=false", N_DNS},
+    {"CollectDnsLatency=false", N_DNS_LATENCY},
+    {"CollectDnsTopDomains=false", N_DNS_DOMAINS},
 };
 
 START_TEST(test_each_switch_takes_away_its_group) {
@@ -200,6 +211,7 @@ static const char *const totals_only[] = {"ReportByDirectionBasis=false",
                                           "CollectDistinctCounts=false",
                                           "TopN=0",
                                           "TcpAnalysis=false",
+                                          "DnsAnalysis=false",
                                           NULL};
 
 START_TEST(test_totals_only_sends_the_protocols_and_does_nothing_else) {

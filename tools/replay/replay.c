@@ -25,10 +25,15 @@ static void pf_replay_log(enum pf_log_level level, const char *message) {
  * identifiers are. */
 static void pf_replay_print(const struct pf_metric *m, void *ctx) {
   const char *source = ctx;
-  if (strcmp(m->plugin, PF_METRICS_PLUGIN) != 0)
+  if (m->no_instance) /* collectd's dns plugin's identifiers: PLUGIN/ */
+    printf("%s/", m->plugin);
+  else if (strcmp(m->plugin, PF_METRICS_PLUGIN) != 0)
     printf("%s-%s%s%s/", m->plugin, source, m->instance_suffix ? "-" : "",
            m->instance_suffix ? m->instance_suffix : "");
-  printf("%s-%s", m->type, m->type_instance);
+  if (m->type_instance[0])
+    printf("%s-%s", m->type, m->type_instance);
+  else /* collectd writes a type without its instance */
+    printf("%s", m->type);
   for (unsigned i = 0; i < m->n_values; i++) {
     if (m->kind == PF_METRIC_GAUGE && m->gauge == (double)(uint64_t)m->gauge)
       printf(" %llu", (unsigned long long)m->gauge); /* whole: exactly */
@@ -75,6 +80,8 @@ static int pf_replay_switch(struct pf_source_config *cfg, const char *arg) {
     return 0;
   }
   bool *sw = pf_report_switch(&cfg->report, name);
+  if (!sw)
+    sw = pf_dns_switch(&cfg->shard.dns, name);
   bool on = strcasecmp(eq + 1, "true") == 0;
   if (!sw || (!on && strcasecmp(eq + 1, "false") != 0)) {
     fprintf(stderr,
@@ -106,7 +113,8 @@ static void pf_replay_usage(FILE *out) {
           "  -T          as TcpAnalysis false\n"
           "  -o OPT=BOOL a report switch, as OPT true|false "
           "(ReportByProtocol,\n"
-          "              CollectTopFlows, …; docs/CONFIG.md); -o TopN=N too\n"
+          "              CollectTopFlows, DnsAnalysis, CollectDnsLatency, …;\n"
+          "              docs/CONFIG.md); -o TopN=N too\n"
           "  -t          also print CPU time, packets per CPU-second and peak "
           "memory to stderr\n"
           "Exit status: 0; 1 when FILE was not read to its end (the metrics "

@@ -1,0 +1,162 @@
+/* dns.c - DNS on a shard's per-packet path: the packet's part (parse,
+ * count, offer the domain) and the flow's part (match), dns.h. */
+#include "shard/dns.h"
+
+#include "app/dns_tcp.h"
+#include "app/domain.h"
+#include "base/hash.h"
+
+#include <string.h>
+
+int pf_dns_shard_init(struct pf_dns_shard *d, const struct pf_dns_config *cfg,
+                      char *err, size_t errlen) {
+  memset(d, 0, sizeof(*d));
+  d->cfg = *cfg;
+  pf_hash_seed(d->seed);
+  if (cfg->analysis && cfg->latency)
+    return pf_dns_pending_init(&d->pending, cfg->pending, cfg->timeout_s, err,
+                               errlen);
+  return 0;
+}
+
+void pf_dns_shard_free(struct pf_dns_shard *d) {
+  pf_dns_pending_free(&d->pending);
+}
+
+/* ---- the packet's part ---- */
+
+static unsigned pf_dns_qtype_slot(uint16_t qtype) {
+  if (qtype < PF_DNS_QTYPE_TA_SLOT)
+    return qtype;
+  if (qtype == 32768)
+    return PF_DNS_QTYPE_TA_SLOT;
+  if (qtype == 32769)
+    return PF_DNS_QTYPE_DLV_SLOT;
+  return PF_DNS_QTYPE_OTHER_SLOT;
+}
+
+/* A query's registered domain into the interval's top list, one query. */
+static void pf_dns_offer_domain(const struct pf_dns_shard *d,
+                                const struct pf_dns_top *top,
+                                const struct pf_dns_name *name) {
+  struct pf_dns_domain_key key;
+  memset(&key, 0, sizeof(key));
+  uint32_t at = pf_domain_registered(name->text, name->len);
+  uint32_t len = name->len - at;
+  key.len = (uint8_t)(len < sizeof(key.text) ? len : sizeof(key.text));
+  memcpy(key.text, name->text + at, key.len);
+  pf_top_batch_add(top->batch, top->top,
+                   pf_topn_key_hash(d->seed, &key, sizeof(key)), &key, 0, 1);
+}
+
+/* Counts one parsed message of wire_len bytes. */
+static void pf_dns_count(struct pf_dns_shard *d, const struct pf_dns_msg *m,
+                         uint32_t wire_len) {
+  struct pf_dns_stats *st = &d->stats;
+  bool response = (m->flags & PF_DNS_F_QR) != 0;
+  st->messages[response]++;
+  st->octets[response] += wire_len;
+  st->opcode[m->opcode & 15]++;
+  if (!response) { /* collectd's plugin counts a question's type alone */
+    if (m->has_question)
+      st->qtype[pf_dns_qtype_slot(m->qtype)]++;
+    return;
+  }
+  st->rcode[m->rcode & 15]++;
+  if (m->flags & PF_DNS_F_TC)
+    st->truncated++;
+}
+
+/* What the flow's part needs of a message. */
+static void pf_dns_queue(const struct pf_dns_shard *d,
+                         const struct pf_dns_msg *m,
+                         struct pf_dns_queued *out) {
+  uint64_t h = pf_hash_bytes(d->seed, m->qname.text, m->qname.len);
+  out->qhash = (uint32_t)(h ^ (h >> 32)) ^ ((uint32_t)m->qtype << 16);
+  out->id = m->id;
+  out->kind =
+      (m->flags & PF_DNS_F_QR) ? PF_DNS_QUEUED_RESPONSE : PF_DNS_QUEUED_QUERY;
+}
+
+/* One message of `wire_len` bytes on the wire, `cap` of them captured.
+ * Returns whether it parsed. */
+static bool pf_dns_message(struct pf_dns_shard *d, const struct pf_bytes *cap,
+                           uint32_t wire_len, const struct pf_dns_top *top,
+                           struct pf_dns_queued *out) {
+  struct pf_dns_msg m;
+  enum pf_dns_err e = pf_dns_parse(cap, &m);
+  if (e != PF_DNS_OK) {
+    /* Cut by the snapshot length before the question ended: not the
+     * sender's fault. */
+    bool cut = e == PF_DNS_E_TRUNCATED && cap->len < wire_len;
+    d->stats.malformed[cut ? 0 : e]++;
+    return false;
+  }
+  pf_dns_count(d, &m, wire_len);
+  if (d->cfg.top_domains && !(m.flags & PF_DNS_F_QR) && m.has_question &&
+      m.qname.len > 0)
+    pf_dns_offer_domain(d, top, &m.qname);
+  if (d->cfg.latency && out->kind == PF_DNS_QUEUED_NONE)
+    pf_dns_queue(d, &m, out); /* a segment's first message only */
+  return true;
+}
+
+/* A TCP segment's messages, framed from its first byte. */
+static void pf_dns_tcp(struct pf_dns_shard *d, const struct pf_bytes *payload,
+                       uint32_t wire_len, const struct pf_dns_top *top,
+                       struct pf_dns_queued *out) {
+  struct pf_dns_tcp st;
+  pf_dns_tcp_reset(&st);
+  struct pf_dns_tcp_segment seg = {
+      .cap = *payload, .wire_len = wire_len, .off = 0};
+  struct pf_dns_tcp_msg msg;
+  bool lost = false;
+  for (unsigned n = 0; n < PF_DNS_TCP_MESSAGES; n++) {
+    if (!pf_dns_tcp_next(&st, &seg, &msg, &lost))
+      return;
+    /* A message that does not parse in a segment that may continue an
+     * earlier one: not framed here, not malformed. */
+    if (msg.len < PF_DNS_HEADER_LEN ||
+        (!pf_dns_message(d, &msg.bytes, msg.len, top, out) && n == 0)) {
+      d->stats.tcp_unframed++;
+      return;
+    }
+  }
+}
+
+void pf_dns_packet(struct pf_dns_shard *d, const struct pf_packet *pkt,
+                   const struct pf_dns_top *top, struct pf_dns_queued *out) {
+  struct pf_bytes l4 = pf_packet_l4(pkt);
+  uint8_t doff = 8; /* UDP */
+  if (pkt->l4 == PF_L4_TCP) {
+    if (!pf_get_u8(&l4, 12, &doff))
+      return;
+    doff = (uint8_t)((doff >> 4) * 4);
+  }
+  if (pkt->l4_total_len <= doff || l4.len < doff)
+    return; /* no payload (a TCP ACK, an empty datagram), or none captured */
+  uint32_t wire_len = pkt->l4_total_len - doff;
+  /* What was captured of it (never the link's padding after it). */
+  uint32_t cap = l4.len - doff < wire_len ? l4.len - doff : wire_len;
+  struct pf_bytes payload;
+  if (!pf_get_sub(&l4, doff, cap, &payload))
+    return;
+  if (pkt->l4 == PF_L4_TCP)
+    pf_dns_tcp(d, &payload, wire_len, top, out);
+  else
+    pf_dns_message(d, &payload, wire_len, top, out);
+}
+
+/* ---- the flow's part ---- */
+
+void pf_dns_flow(struct pf_dns_shard *d, uint32_t flow, uint32_t gen,
+                 const struct pf_dns_queued *q, uint64_t now_us, uint64_t ts_us,
+                 struct pf_hist *latency) {
+  struct pf_dns_txn t = {
+      .flow = flow, .gen = gen, .qhash = q->qhash, .id = q->id};
+  uint64_t us;
+  if (q->kind == PF_DNS_QUEUED_QUERY)
+    pf_dns_pending_query(&d->pending, &t, now_us, ts_us);
+  else if (pf_dns_pending_response(&d->pending, &t, ts_us, &us))
+    pf_hist_add(latency, us);
+}

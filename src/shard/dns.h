@@ -1,0 +1,124 @@
+/* dns.h - DNS on a shard's per-packet path (docs/SERVICES.md, "DNS").
+ *
+ * The packet's part (pf_dns_packet, in pf_prepare while libpcap lends the
+ * frame) decides what the packet alone decides: whether it is DNS (UDP or
+ * TCP port 53 either side), its header and first question, read bounded by
+ * the app parser; it counts the message by opcode, query type and response
+ * code, truncated responses and malformed messages, offers a query's
+ * registered domain to the interval's top list (summed per key,
+ * top_batch.h), and queues only a transaction's 8 bytes for the flow's
+ * part. The flow's part (pf_dns_flow, in pf_account, with the flow found)
+ * matches responses to queries by flow and id (dns_pending.h) and gives the
+ * latency sample. Non-DNS packets pay one test of a flag and two ports.
+ *
+ * DNS over TCP is framed from each segment's first byte (dns_tcp.h with a
+ * fresh state): what dig, kdig and resolvers send, one or more whole
+ * messages a segment, is read; a segment that continues a message begun
+ * earlier does not frame and is counted as `tcp_unframed`, never as
+ * malformed. The per-direction framing state of dns_tcp.h (4 bytes, in the
+ * TCP record) is the next step. */
+#ifndef PCAPFLOW_SHARD_DNS_H
+#define PCAPFLOW_SHARD_DNS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "app/dns.h"
+#include "packet/decode.h"
+#include "pcapflow/config.h"
+#include "shard/dns_pending.h"
+#include "sketch/latency_hist.h"
+#include "sketch/top_batch.h"
+
+/* Query types counted one by one: 0..258 (collectd's table goes to AVC,
+ * 258), TA (32768), DLV (32769), and one slot for every other type, so the
+ * series stay bounded whatever the traffic. */
+#define PF_DNS_QTYPE_TA_SLOT 259
+#define PF_DNS_QTYPE_DLV_SLOT 260
+#define PF_DNS_QTYPE_OTHER_SLOT 261
+#define PF_DNS_QTYPE_SLOTS 262
+
+/* Messages a TCP segment may give; more are skipped (bounded work). */
+#define PF_DNS_TCP_MESSAGES 8
+
+/* Cumulative counts of a shard (64-bit, monotonic). */
+struct pf_dns_stats {
+  uint64_t messages[2]; /* queries, responses */
+  uint64_t octets[2];   /* their bytes on the wire (collectd's dns_octets) */
+  uint64_t qtype[PF_DNS_QTYPE_SLOTS];   /* queries */
+  uint64_t opcode[16];                  /* queries and responses */
+  uint64_t rcode[16];                   /* responses, the header's 4 bits */
+  uint64_t truncated;                   /* responses with TC */
+  uint64_t malformed[PF_DNS_ERR_COUNT]; /* by pf_dns_err; [0]: cut by the
+                                           capture before the question */
+  uint64_t tcp_unframed; /* TCP segments that do not start a message */
+};
+
+/* A registered domain as a top-N key: its first 43 bytes (a longer one,
+ * rare, is reported cut: two that share those bytes share a key). */
+struct pf_dns_domain_key {
+  uint8_t len;
+  char text[PF_TOPN_KEY_MAX - 1];
+};
+
+/* What the flow's part needs of a DNS message: 8 bytes in the queue. */
+struct pf_dns_queued {
+  uint32_t qhash;
+  uint16_t id;
+  uint8_t kind; /* PF_DNS_QUEUED_* */
+  uint8_t pad;
+};
+
+#define PF_DNS_QUEUED_NONE 0
+#define PF_DNS_QUEUED_QUERY 1
+#define PF_DNS_QUEUED_RESPONSE 2
+
+struct pf_dns_shard {
+  struct pf_dns_config cfg; /* cfg.analysis false: nothing below is used */
+  struct pf_dns_stats stats;
+  struct pf_dns_pending pending; /* with cfg.latency */
+  uint64_t seed[4];
+};
+
+/* Where the packet's part offers a query's registered domain: the current
+ * interval's sketch, through the current feed's batch. */
+struct pf_dns_top {
+  struct pf_top_batch *batch;
+  struct pf_topn *top;
+};
+
+int pf_dns_shard_init(struct pf_dns_shard *d, const struct pf_dns_config *cfg,
+                      char *err, size_t errlen);
+void pf_dns_shard_free(struct pf_dns_shard *d);
+
+/* Whether the packet is for the DNS analysis: a UDP or TCP header with
+ * port 53 on either side. */
+static inline bool pf_dns_wanted(const struct pf_dns_shard *d,
+                                 const struct pf_packet *pkt) {
+  /* The ports first: almost every packet fails there, in a few
+   * instructions. Ports without has_ports are not believed. */
+  return d->cfg.analysis &&
+         (pkt->src_port == PF_DEFAULT_DNS_PORT ||
+          pkt->dst_port == PF_DEFAULT_DNS_PORT) &&
+         pkt->has_ports && !pkt->later_fragment &&
+         (pkt->l4 == PF_L4_UDP || pkt->l4 == PF_L4_TCP);
+}
+
+/* The packet's part: counts the DNS messages of a wanted packet, offers
+ * its queries' domains to `top`, and fills *out for the flow's part. */
+void pf_dns_packet(struct pf_dns_shard *d, const struct pf_packet *pkt,
+                   const struct pf_dns_top *top, struct pf_dns_queued *out);
+
+/* The flow's part: a query waits for its response, a response that finds
+ * its query adds its latency to `latency`. gen is the flow's first32. */
+void pf_dns_flow(struct pf_dns_shard *d, uint32_t flow, uint32_t gen,
+                 const struct pf_dns_queued *q, uint64_t now_us, uint64_t ts_us,
+                 struct pf_hist *latency);
+
+/* At a batch's end: queries past DnsTimeout are counted unanswered. */
+static inline void pf_dns_tick(struct pf_dns_shard *d, uint64_t now_us) {
+  if (d->pending.ring)
+    pf_dns_pending_tick(&d->pending, now_us);
+}
+
+#endif

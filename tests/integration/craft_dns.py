@@ -1,0 +1,181 @@
+#!/usr/bin/env python3
+"""craft_dns.py - a DNS capture whose every figure is known, and the
+pcapflow_dns series pcapflow-replay must print for it.
+
+  craft_dns.py OUT.pcap OUT.truth [SOURCE]
+
+Classic pcap, Ethernet, a client 198.18.0.1 and a server 198.19.0.53:
+queries answered after known times over UDP (two in flight on one socket),
+an unanswered query, an answer whose id matches no query, a truncated
+answer and its retry over TCP (length-prefixed, after a handshake), a query
+retransmitted before its answer (latency counts from the first), a NOTIFY,
+three malformed payloads (too short, a bad label, cut by the snapshot
+length) and, 10 s after the start, a last query that moves the clock past
+DnsTimeout. The truth holds every count, the latency percentiles
+(nearest rank, exact microseconds: the test allows the histogram's 1/64)
+and the top domains.
+"""
+import struct
+import sys
+
+T0_US = 1700000000 * 1000000
+CLI, SRV = bytes([198, 18, 0, 1]), bytes([198, 19, 0, 53])
+MAC_CLI, MAC_SRV = bytes.fromhex("0afe00000001"), bytes.fromhex("0afe00000002")
+QTYPES = {"A": 1, "SOA": 6, "MX": 15, "TXT": 16, "AAAA": 28}
+RCODES = {0: "RCode0", 3: "NXDOMAIN"}
+OPCODES = {0: "Query", 4: "Notify"}
+
+
+def checksum(b):
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b + bytes(len(b) % 2)))
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    return ~s & 0xFFFF
+
+
+def ip_frame(to_server, proto, l4):
+    src, dst = (CLI, SRV) if to_server else (SRV, CLI)
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(l4), 1, 0, 64, proto, 0, src, dst)
+    ip = ip[:10] + struct.pack("!H", checksum(ip)) + ip[12:]
+    macs = MAC_SRV + MAC_CLI if to_server else MAC_CLI + MAC_SRV
+    return macs + b"\x08\x00" + ip + l4
+
+
+def udp(to_server, port, payload):
+    sport, dport = (port, 53) if to_server else (53, port)
+    return ip_frame(to_server, 17, struct.pack("!HHHH", sport, dport, 8 + len(payload), 0) + payload)
+
+
+def tcp(to_server, port, seq, ack, flags, payload=b""):
+    sport, dport = (port, 53) if to_server else (53, port)
+    hdr = struct.pack("!HHIIBBHHH", sport, dport, seq, ack, 5 << 4, flags, 65535, 0, 0)
+    return ip_frame(to_server, 6, hdr + payload)
+
+
+def name(text):
+    return b"".join(bytes([len(l)]) + l.encode() for l in text.split(".")) + b"\0"
+
+
+def message(ident, qname, qtype, response=False, rcode=0, opcode=0, tc=False):
+    flags = (0x8000 if response else 0) | (opcode << 11) | (0x0200 if tc else 0) | 0x0100 | rcode
+    msg = struct.pack("!HHHHHH", ident, flags, 1, 1 if response else 0, 0, 0)
+    msg += name(qname) + struct.pack("!HH", QTYPES[qtype], 1)
+    if response:  # one answer, its owner a pointer to the question's name
+        rdata = bytes(4) if qtype == "A" else b"\0\0"
+        msg += struct.pack("!HHHIH", 0xC00C, QTYPES[qtype], 1, 300, len(rdata)) + rdata
+    return msg
+
+
+def registered(qname):
+    labels = qname.split(".")
+    n = 3 if len(labels[-1]) == 2 and labels[-2] in ("co", "com", "org") else 2
+    return ".".join(labels[-n:])
+
+
+class Capture:
+    def __init__(self):
+        self.out = struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1)
+        self.octets = [0, 0]
+        self.qtype, self.opcode, self.rcode, self.domains = {}, {}, {}, {}
+        self.samples, self.asked = [], {}
+
+    def frame(self, t_us, frame, caplen=None):
+        t = T0_US + t_us
+        cap = len(frame) if caplen is None else caplen
+        self.out += struct.pack("<IIII", t // 1000000, t % 1000000, cap, len(frame)) + frame[:cap]
+
+    def count(self, t_us, ident, qname, qtype, response, rcode, opcode, key):
+        self.octets[response] += len(message(ident, qname, qtype, response, rcode, opcode))
+        op = OPCODES[opcode]
+        self.opcode[op] = self.opcode.get(op, 0) + 1
+        if response:
+            self.rcode[RCODES[rcode]] = self.rcode.get(RCODES[rcode], 0) + 1
+            if key in self.asked:
+                self.samples.append(t_us - self.asked.pop(key))
+        else:
+            self.qtype[qtype] = self.qtype.get(qtype, 0) + 1
+            d = registered(qname)
+            self.domains[d] = self.domains.get(d, 0) + 1
+            self.asked.setdefault(key, t_us)
+
+    def dns(self, t_us, port, ident, qname, qtype, response=False, rcode=0, opcode=0, tc=False):
+        self.frame(t_us, udp(not response, port, message(ident, qname, qtype, response, rcode, opcode, tc)))
+        self.count(t_us, ident, qname, qtype, response, rcode, opcode, (port, ident, qname, qtype))
+
+
+def craft():
+    c = Capture()
+    c.dns(0, 40001, 1, "www.example.com", "A")
+    c.dns(10, 40001, 2, "www.example.com", "AAAA")
+    c.dns(1000, 40001, 1, "www.example.com", "A", response=True)
+    c.dns(3000, 40001, 2, "www.example.com", "AAAA", response=True)
+    c.dns(4000, 40002, 3, "mail.example.co.uk", "MX")
+    c.dns(24000, 40002, 3, "mail.example.co.uk", "MX", response=True, rcode=3)
+    c.dns(30000, 40003, 4, "lost.example.net", "A")  # never answered
+    c.dns(40000, 40004, 5, "example.com", "TXT")
+    c.dns(40500, 40004, 5, "example.com", "TXT", response=True, tc=True)
+    # The retry over TCP: handshake, the query, the answer, each prefixed.
+    q, r = message(6, "example.com", "TXT"), message(6, "example.com", "TXT", True)
+    c.frame(41000, tcp(True, 40005, 100, 0, 0x02))
+    c.frame(41100, tcp(False, 40005, 500, 101, 0x12))
+    c.frame(41200, tcp(True, 40005, 101, 501, 0x10))
+    c.frame(41300, tcp(True, 40005, 101, 501, 0x18, struct.pack("!H", len(q)) + q))
+    c.count(41300, 6, "example.com", "TXT", False, 0, 0, ("tcp", 6))
+    c.frame(43300, tcp(False, 40005, 501, 103 + len(q), 0x18, struct.pack("!H", len(r)) + r))
+    c.count(43300, 6, "example.com", "TXT", True, 0, 0, ("tcp", 6))
+    # Asked twice, answered once: the asker waited 1.2 s.
+    c.dns(50000, 40006, 7, "b.example.org", "A")
+    c.dns(1050000, 40006, 7, "b.example.org", "A")
+    c.dns(1250000, 40006, 7, "b.example.org", "A", response=True)
+    # An answer whose id is not the query's: unmatched; the query times out.
+    c.dns(1300000, 40007, 8, "a.example.org", "A")
+    c.frame(1300400, udp(False, 40007, message(9, "a.example.org", "A", True)))
+    c.count(1300400, 9, "a.example.org", "A", True, 0, 0, None)
+    c.dns(1400000, 40008, 10, "example.com", "SOA", opcode=4)
+    c.dns(1400700, 40008, 10, "example.com", "SOA", response=True, opcode=4)
+    # Malformed: 5 bytes; a label length of 0x50; a question cut by the
+    # capture (snapshot length) - counted by reason, never read past.
+    c.frame(1500000, udp(True, 40010, b"\x00\x0b\x01\x00\x00"))
+    c.frame(1500100, udp(True, 40011, message(11, "x.example.com", "A")[:12] + b"\x50abc\0\0\1\0\1"))
+    cut = udp(True, 40012, message(12, "cut.example.com", "A"))
+    c.frame(1500200, cut, caplen=len(cut) - 12)
+    # 10 s on: the two unanswered queries are past DnsTimeout (5 s).
+    c.dns(10000000, 40013, 13, "z.example.com", "A")
+    c.dns(10000100, 40013, 13, "z.example.com", "A", response=True)
+    return c
+
+
+def nearest_rank(v, p):
+    v = sorted(v)
+    k = -(-len(v) * p // 100)
+    return v[int(k) - 1]
+
+
+def truth(c, source):
+    pre = "pcapflow_dns-%s/" % source
+    lines = ["dns_octets %d %d" % tuple(c.octets)]
+    lines += ["dns_qtype-%s %d" % kv for kv in sorted(c.qtype.items())]
+    lines += ["dns_opcode-%s %d" % kv for kv in sorted(c.opcode.items())]
+    lines += ["dns_rcode-%s %d" % kv for kv in sorted(c.rcode.items())]
+    errors = {"snaplen": 1, "short": 1, "truncated": 0, "label": 1,
+              "name_long": 0, "pointer": 0, "pointer_hops": 0}
+    lines += ["errors-malformed_%s %d" % kv for kv in sorted(errors.items())]
+    lines += ["errors-tcp_unframed 0", "dns_response-truncated 1",
+              "dns_response-unmatched 1", "dns_query-unanswered 2",
+              "dns_query-evicted 0"]
+    for q, p in (("p50", 50), ("p90", 90), ("p99", 99), ("max", 100)):
+        lines.append("duration-dns_%s %.6f" % (q, nearest_rank(c.samples, p) / 1e6))
+    for d, n in sorted(c.domains.items()):
+        lines.append("count-top_domain_%s %d" % (d.replace(".", "_"), n))
+    lines.append("count-top_domain_other 0")
+    return "".join(pre + l + "\n" for l in lines)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) not in (3, 4):
+        sys.exit(__doc__)
+    cap = craft()
+    with open(sys.argv[1], "wb") as f:
+        f.write(cap.out)
+    with open(sys.argv[2], "w") as f:
+        f.write(truth(cap, sys.argv[3] if len(sys.argv) == 4 else "dns"))

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# DNS on a capture whose every figure is known (craft_dns.py): queries and
+# responses by type, opcode and rcode, bytes, latency of matched responses
+# over UDP and TCP (a retransmitted query counts from its first copy),
+# unanswered, unmatched and truncated, malformed payloads by reason and the
+# top domains - exact through pcapflow-replay (latency percentiles within
+# the histogram's 1/64, the maximum exact), and the same through a real
+# collectd's File source and CSV writer. Then each switch turns its part
+# off: DnsAnalysis false sends no pcapflow_dns series at all; and
+# DnsCompatIdentifiers repeats collectd's dns plugin's four series under
+# its identifiers (plugin dns, no plugin_instance), in replay and CSV.
+source "$(dirname "$0")/lib.sh"
+pf_test_init dns_replay
+command -v python3 >/dev/null || pf_skip "python3 is missing"
+python3 "$PCAPFLOW_ROOT/tests/integration/craft_dns.py" "$WORK/dns.pcap" "$WORK/dns.truth" ||
+  pf_fail "cannot write the capture"
+
+"$REPLAY" -l 198.18.0.0/16 "$WORK/dns.pcap" >"$WORK/replay.out" || pf_fail "pcapflow-replay failed"
+pf_compare_truth "$WORK/dns.truth" "$WORK/replay.out" replay || pf_fail "pcapflow-replay differs from the capture's truth"
+grep -qx 'pcapflow_dns-dns/duration-dns_max 1.200000' "$WORK/replay.out" || pf_fail "the latency's maximum is not exactly 1.2 s"
+n_truth=$(wc -l <"$WORK/dns.truth")
+n_out=$(grep -c '^pcapflow_dns-' "$WORK/replay.out")
+[[ $n_out == "$n_truth" ]] || pf_fail "pcapflow-replay printed $n_out DNS series, the truth has $n_truth"
+
+# The switches: each part off, the rest unchanged.
+"$REPLAY" -o DnsAnalysis=false -l 198.18.0.0/16 "$WORK/dns.pcap" >"$WORK/off.out" ||
+  pf_fail "pcapflow-replay -o DnsAnalysis=false failed"
+! grep -q '^pcapflow_dns-' "$WORK/off.out" || pf_fail "DnsAnalysis false still prints DNS series"
+"$REPLAY" -o CollectDnsLatency=false -o CollectDnsTopDomains=false -l 198.18.0.0/16 \
+  "$WORK/dns.pcap" >"$WORK/part.out" || pf_fail "pcapflow-replay with the DNS parts off failed"
+grep -vE 'duration-|dns_query-|dns_response-unmatched|top_domain' "$WORK/dns.truth" >"$WORK/part.truth"
+pf_compare_truth "$WORK/part.truth" "$WORK/part.out" parts || pf_fail "the counts change when latency and domains are off"
+! grep -qE '^pcapflow_dns-.*(duration-|dns_query-|unmatched|top_domain)' "$WORK/part.out" ||
+  pf_fail "latency or domain series printed with their switches off"
+
+# DnsCompatIdentifiers: collectd's dns plugin's four series again, under
+# its own identifiers (plugin dns, no plugin_instance), the same values.
+"$REPLAY" -o DnsCompatIdentifiers=true -l 198.18.0.0/16 "$WORK/dns.pcap" >"$WORK/compat.out" ||
+  pf_fail "pcapflow-replay -o DnsCompatIdentifiers=true failed"
+grep -E '^pcapflow_dns-dns/dns_(octets|qtype|opcode|rcode)' "$WORK/dns.truth" | sed 's#^pcapflow_dns-dns/#dns/#' >"$WORK/compat.truth"
+[[ $(wc -l <"$WORK/compat.truth") == 10 ]] || pf_fail "the truth should have 10 of collectd's dns series"
+[[ "$(grep '^dns/' "$WORK/compat.out" | LC_ALL=C sort)" == "$(LC_ALL=C sort "$WORK/compat.truth")" ]] ||
+  pf_fail "DnsCompatIdentifiers prints other series than collectd's dns plugin's: $(grep '^dns/' "$WORK/compat.out" | tr '\n' ';')"
+
+# A real collectd: counters exact in the last CSV row; per-interval figures
+# (latency, top domains) summed or maximised over the rows of the
+# intervals they fell in, whatever the reads' timing.
+dir="$WORK/collectd"
+pf_collectd "$dir" --local --file "$WORK/dns.pcap" DnsCompatIdentifiers true
+pf_wait_captured dns 26
+csv="$dir/csv/$HOSTNAME_TEST/pcapflow_dns-dns"
+dns_final() { [[ "$(pf_csv_latest x "$csv/dns_query-unanswered" | awk '{print $2}')" == 2 ]]; }
+pf_wait_until 10 dns_final || pf_fail "collectd never wrote dns_query-unanswered 2"
+sleep 1.5
+{
+  for f in $(ls "$csv" | sed -E 's/-[0-9]{4}-[0-9]{2}-[0-9]{2}$//' | sort -u); do
+    case $f in
+    count-top_domain_*) awk -F, -v s="$f" 'NR > 1 { t += $2 } END { print "pcapflow_dns-dns/" s, t + 0 }' "$csv/$f"-* ;;
+    duration-dns_max) awk -F, -v s="$f" 'NR > 1 && $2 > m { m = $2 } END { printf "pcapflow_dns-dns/%s %.6f\n", s, m }' "$csv/$f"-* ;;
+    duration-*) ;;
+    *) pf_csv_latest "pcapflow_dns-dns/$f" "$csv/$f" ;;
+    esac
+  done
+} >"$WORK/collectd.out"
+grep -v 'duration-dns_p' "$WORK/dns.truth" >"$WORK/collectd.truth"
+pf_compare_truth "$WORK/collectd.truth" "$WORK/collectd.out" collectd || pf_fail "collectd's CSV differs from the capture's truth"
+compat="$dir/csv/$HOSTNAME_TEST/dns"
+for f in $(sed 's#^dns/##; s/ .*//' "$WORK/compat.truth"); do
+  pf_csv_latest "dns/$f" "$compat/$f"
+done >"$WORK/collectd_compat.out"
+pf_compare_truth "$WORK/compat.truth" "$WORK/collectd_compat.out" compat ||
+  pf_fail "collectd's CSV under plugin dns differs from collectd's dns plugin's series"
+pf_collectd_stop
+pf_pass "$n_truth DNS series exact through pcapflow-replay and collectd (latency p50 $(awk '/dns_p50/ {print $2}' "$WORK/replay.out") s, max 1.2 s), each switch off, collectd's dns plugin's identifiers with DnsCompatIdentifiers"

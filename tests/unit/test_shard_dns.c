@@ -1,0 +1,160 @@
+/* test_shard_dns.c - DNS on the shard's per-packet path (src/shard/dns.c):
+ * the rig's real messages over UDP and TCP counted by type, opcode and
+ * rcode, responses matched to their queries by flow and id with the
+ * latency of their timestamps, the frame never read once handed back
+ * (queued packets), malformed payloads counted, the registered domain in
+ * the interval's top list, and nothing at all with DnsAnalysis off. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+#include <pcap/dlt.h>
+
+#include "app_messages.h"
+#include "flow_packets.h"
+#include "shard/shard.h"
+#include "suites.h"
+
+static struct pf_shard s;
+
+static void init(bool analysis) {
+  struct pf_shard_config cfg = {.max_flows = 64,
+                                .timeouts = test_timeouts,
+                                .top_capacity = 16,
+                                .host_prefix_v4 = 32,
+                                .host_prefix_v6 = 128,
+                                .tcp_analysis = true,
+                                .tcp_syn_timeout_s = 3,
+                                .dns = {.analysis = analysis,
+                                        .latency = true,
+                                        .top_domains = true,
+                                        .timeout_s = 5,
+                                        .pending = 16}};
+  char err[256];
+  ck_assert_msg(pf_shard_init(&s, &cfg, err, sizeof(err)) == 0, "%s", err);
+}
+
+static void teardown(void) { pf_shard_free(&s); }
+
+/* One Ethernet frame from the client (port 40000) to the server (53), or
+ * back, carrying the message given in hex; over TCP with flags PSH|ACK.
+ * Queued (pf_shard_enqueue) and its buffer freed at once, so that the
+ * accounting that follows must not read it. */
+static void send_msg(const char *hex, bool to_server, bool tcp, uint64_t ts) {
+  uint8_t msg[APP_MESSAGE_MAX];
+  size_t n = app_bytes(hex, msg);
+  struct frame f;
+  frame_init(&f, DLT_EN10MB);
+  frame_eth(&f, to_server ? mac_b : mac_a, to_server ? mac_a : mac_b, 0x0800);
+  struct ip4 ip = {.proto = tcp ? 6 : 17,
+                   .src = to_server ? v4_a : v4_b,
+                   .dst = to_server ? v4_b : v4_a};
+  frame_ipv4(&f, &ip);
+  uint16_t cli = 40000, srv = 53;
+  if (tcp)
+    frame_tcp(&f, &(struct tcp){.sport = to_server ? cli : srv,
+                                .dport = to_server ? srv : cli,
+                                .flags = PF_TCP_PSH | PF_TCP_ACK});
+  else
+    frame_udp(&f, to_server ? cli : srv, to_server ? srv : cli);
+  frame_bytes(&f, msg, (uint32_t)n);
+  frame_finish(&f);
+  struct pf_packet pkt;
+  uint8_t *buf = frame_decode_whole(&f, &pkt);
+  pf_shard_enqueue(&s, &pkt, PF_DIR_RX, PF_LOCALITY_UNKNOWN, ts);
+  free(buf);
+}
+
+START_TEST(udp_query_and_response) {
+  init(true);
+  send_msg(APP_DNS_QUERY_A, true, false, SEC(100));
+  send_msg(APP_DNS_RESPONSE_A, false, false, SEC(100) + 700);
+  pf_shard_batch_end(&s);
+  const struct pf_dns_stats *st = &s.dns.stats;
+  ck_assert_uint_eq(st->messages[0], 1);
+  ck_assert_uint_eq(st->messages[1], 1);
+  ck_assert_uint_eq(st->octets[0], 53);
+  ck_assert_uint_eq(st->octets[1], 57);
+  ck_assert_uint_eq(st->qtype[1], 1); /* A */
+  ck_assert_uint_eq(st->opcode[0], 2);
+  ck_assert_uint_eq(st->rcode[0], 1);
+  ck_assert_uint_eq(s.cur->dns_latency.count, 1);
+  ck_assert_uint_eq(s.cur->dns_latency.max_us, 700);
+  ck_assert_uint_eq(s.dns.pending.unmatched, 0);
+  /* The registered domain of www.svc.test, once. */
+  pf_shard_settle(&s);
+  const struct pf_topn_item *top[2];
+  ck_assert_uint_eq(pf_topn_top(&s.cur->dns_domains, top, 2), 1);
+  struct pf_dns_domain_key key;
+  memcpy(&key, top[0]->key, sizeof(key));
+  ck_assert_uint_eq(key.len, 8);
+  ck_assert(memcmp(key.text, "svc.test", 8) == 0);
+  ck_assert_uint_eq(top[0]->bytes[0], 1);
+}
+END_TEST
+
+START_TEST(tcp_query_and_response) {
+  init(true);
+  send_msg(APP_DNS_TCP_QUERY, true, true, SEC(100));
+  send_msg(APP_DNS_TCP_RESPONSE, false, true, SEC(100) + 1234);
+  pf_shard_drain(&s);
+  ck_assert_uint_eq(s.dns.stats.messages[0], 1);
+  ck_assert_uint_eq(s.dns.stats.messages[1], 1);
+  ck_assert_uint_eq(s.dns.stats.octets[0], 53); /* without the prefix */
+  ck_assert_uint_eq(s.dns.stats.tcp_unframed, 0);
+  ck_assert_uint_eq(s.cur->dns_latency.max_us, 1234);
+}
+END_TEST
+
+START_TEST(an_answer_on_another_flow_is_unmatched) {
+  init(true);
+  send_msg(APP_DNS_QUERY_A, true, false, SEC(100));
+  send_msg(APP_DNS_TCP_RESPONSE, false, true, SEC(100) + 700); /* TCP */
+  pf_shard_drain(&s);
+  ck_assert_uint_eq(s.cur->dns_latency.count, 0);
+  ck_assert_uint_eq(s.dns.pending.unmatched, 1);
+  /* ... and the query times out by the shard's clock. */
+  send_msg(APP_DNS_QUERY_NO_EDNS, true, false, SEC(106));
+  pf_shard_batch_end(&s);
+  ck_assert_uint_eq(s.dns.pending.unanswered, 1);
+}
+END_TEST
+
+START_TEST(malformed_payloads_are_counted) {
+  init(true);
+  send_msg("0102030405", true, false, SEC(1)); /* 5 bytes */
+  /* A header, then a label length of 0x50 in the question. */
+  send_msg("00010000000100000000000050616263000001000001", true, false, SEC(2));
+  pf_shard_drain(&s);
+  ck_assert_uint_eq(s.dns.stats.malformed[PF_DNS_E_SHORT], 1);
+  ck_assert_uint_eq(s.dns.stats.malformed[PF_DNS_E_LABEL], 1);
+  ck_assert_uint_eq(s.dns.stats.messages[0] + s.dns.stats.messages[1], 0);
+  ck_assert_uint_eq(s.dns.pending.head, s.dns.pending.tail);
+}
+END_TEST
+
+START_TEST(nothing_with_the_analysis_off) {
+  init(false);
+  send_msg(APP_DNS_QUERY_A, true, false, SEC(100));
+  send_msg(APP_DNS_RESPONSE_A, false, false, SEC(100) + 700);
+  pf_shard_batch_end(&s);
+  pf_shard_settle(&s);
+  ck_assert_uint_eq(s.dns.stats.messages[0] + s.dns.stats.messages[1], 0);
+  ck_assert_uint_eq(s.cur->dns_latency.count, 0);
+  ck_assert_uint_eq(s.cur->dns_domains.total[0], 0);
+  ck_assert_ptr_null(s.dns.pending.ring);
+}
+END_TEST
+
+Suite *pf_shard_dns_suite(void) {
+  Suite *su = suite_create("shard_dns");
+  TCase *tc = tcase_create("core");
+  tcase_add_checked_fixture(tc, NULL, teardown);
+  tcase_add_test(tc, udp_query_and_response);
+  tcase_add_test(tc, tcp_query_and_response);
+  tcase_add_test(tc, an_answer_on_another_flow_is_unmatched);
+  tcase_add_test(tc, malformed_payloads_are_counted);
+  tcase_add_test(tc, nothing_with_the_analysis_off);
+  suite_add_tcase(su, tc);
+  return su;
+}
