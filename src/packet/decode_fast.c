@@ -28,43 +28,54 @@ struct pf_fast_ip {
   uint32_t l4_off, ip_end;
 };
 
-/* The transport header at ip->l4_off, when it is a TCP or UDP header the
- * general path would accept. */
-static inline __attribute__((always_inline)) bool
-pf_fast_l4(const struct pf_bytes *cap, const struct pf_fast_ip *ip,
-           struct pf_packet *pkt) {
+/* Always inlined: each step runs once per common frame. */
+#define PF_FAST static inline __attribute__((always_inline))
+
+/* A TCP header at ip->l4_off, inside the datagram with its options. */
+PF_FAST bool pf_fast_tcp(const struct pf_bytes *cap,
+                         const struct pf_fast_ip *ip, struct pf_packet *pkt) {
   const struct pf_wire_tcp *tcp;
-  const struct pf_wire_udp *udp;
   uint32_t off = ip->l4_off;
-  if (pkt->ip_proto == PF_IPPROTO_TCP) {
-    if ((uint64_t)off + sizeof(*tcp) > ip->ip_end ||
-        !pf_get_hdr(cap, off, &tcp))
-      return false;
-    uint32_t doff = pf_tcp_hdr_len(tcp);
-    if (doff < sizeof(*tcp) || (uint64_t)off + doff > ip->ip_end)
-      return false;
-    pkt->l4 = PF_L4_TCP;
-    pkt->tcp_flags = tcp->flags;
-    pkt->src_port = pf_be16(tcp->ports.src);
-    pkt->dst_port = pf_be16(tcp->ports.dst);
-  } else if (pkt->ip_proto == PF_IPPROTO_UDP) {
-    if ((uint64_t)off + sizeof(*udp) > ip->ip_end ||
-        !pf_get_hdr(cap, off, &udp))
-      return false;
-    pkt->l4 = PF_L4_UDP;
-    pkt->src_port = pf_be16(udp->ports.src);
-    pkt->dst_port = pf_be16(udp->ports.dst);
-  } else {
+  if ((uint64_t)off + sizeof(*tcp) > ip->ip_end || !pf_get_hdr(cap, off, &tcp))
     return false;
-  }
+  uint32_t doff = pf_tcp_hdr_len(tcp);
+  if (doff < sizeof(*tcp) || (uint64_t)off + doff > ip->ip_end)
+    return false;
+  pkt->l4 = PF_L4_TCP;
   pkt->has_ports = true;
+  pkt->tcp_flags = tcp->flags;
+  pkt->src_port = pf_be16(tcp->ports.src);
+  pkt->dst_port = pf_be16(tcp->ports.dst);
   return true;
 }
 
+/* A UDP header at ip->l4_off, inside the datagram. */
+PF_FAST bool pf_fast_udp(const struct pf_bytes *cap,
+                         const struct pf_fast_ip *ip, struct pf_packet *pkt) {
+  const struct pf_wire_udp *udp;
+  uint32_t off = ip->l4_off;
+  if ((uint64_t)off + sizeof(*udp) > ip->ip_end || !pf_get_hdr(cap, off, &udp))
+    return false;
+  pkt->l4 = PF_L4_UDP;
+  pkt->has_ports = true;
+  pkt->src_port = pf_be16(udp->ports.src);
+  pkt->dst_port = pf_be16(udp->ports.dst);
+  return true;
+}
+
+/* The transport header at ip->l4_off, when it is a TCP or UDP header the
+ * general path would accept. */
+PF_FAST bool pf_fast_l4(const struct pf_bytes *cap, const struct pf_fast_ip *ip,
+                        struct pf_packet *pkt) {
+  if (pkt->ip_proto == PF_IPPROTO_TCP)
+    return pf_fast_tcp(cap, ip, pkt);
+  return pkt->ip_proto == PF_IPPROTO_UDP && pf_fast_udp(cap, ip, pkt);
+}
+
 /* An unfragmented IPv4 header at off whose lengths hold. */
-static inline __attribute__((always_inline)) bool
-pf_fast_ipv4(const struct pf_bytes *cap, uint32_t off, uint32_t len,
-             struct pf_packet *pkt, struct pf_fast_ip *ip) {
+PF_FAST bool pf_fast_ipv4(const struct pf_bytes *cap, uint32_t off,
+                          uint32_t len, struct pf_packet *pkt,
+                          struct pf_fast_ip *ip) {
   const struct pf_wire_ipv4 *h;
   if (!pf_get_hdr(cap, off, &h) || h->version_ihl >> 4 != PF_IP_VERSION_4)
     return false;
@@ -86,9 +97,9 @@ pf_fast_ipv4(const struct pf_bytes *cap, uint32_t off, uint32_t len,
 
 /* An IPv6 header at off with a payload length that holds, followed
  * directly by its transport header. */
-static inline __attribute__((always_inline)) bool
-pf_fast_ipv6(const struct pf_bytes *cap, uint32_t off, uint32_t len,
-             struct pf_packet *pkt, struct pf_fast_ip *ip) {
+PF_FAST bool pf_fast_ipv6(const struct pf_bytes *cap, uint32_t off,
+                          uint32_t len, struct pf_packet *pkt,
+                          struct pf_fast_ip *ip) {
   const struct pf_wire_ipv6 *h;
   if (!pf_get_hdr(cap, off, &h) ||
       h->version_class_flow[0] >> 4 != PF_IP_VERSION_6)
@@ -107,9 +118,8 @@ pf_fast_ipv6(const struct pf_bytes *cap, uint32_t off, uint32_t len,
 }
 
 /* The IP header after the Ethernet header, by its EtherType. */
-static inline __attribute__((always_inline)) bool
-pf_fast_ip(const struct pf_bytes *cap, uint32_t len, struct pf_packet *pkt,
-           struct pf_fast_ip *ip) {
+PF_FAST bool pf_fast_ip(const struct pf_bytes *cap, uint32_t len,
+                        struct pf_packet *pkt, struct pf_fast_ip *ip) {
   const struct pf_wire_eth *eth;
   if (!pf_get_hdr(cap, 0, &eth))
     return false;
@@ -123,9 +133,8 @@ pf_fast_ip(const struct pf_bytes *cap, uint32_t len, struct pf_packet *pkt,
 }
 
 /* pf_decode_fast, inline in pf_decode. */
-static inline __attribute__((always_inline)) bool
-pf_fast(const uint8_t *frame, uint32_t caplen, uint32_t len,
-        struct pf_packet *pkt) {
+PF_FAST bool pf_fast(const uint8_t *frame, uint32_t caplen, uint32_t len,
+                     struct pf_packet *pkt) {
   if (len > PF_WIRE_LEN_MAX)
     return false;
   struct pf_bytes cap = pf_bytes_of(frame, caplen < len ? caplen : len);
