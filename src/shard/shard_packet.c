@@ -2,7 +2,9 @@
  * count the packet, make its flow key and ask for its bucket, then, in a
  * vector of packets once their buckets and entries have arrived, find the
  * flow, add the packet to the flow's epoch and analyse TCP segments.
- * Nothing that a flow decides is done per packet. */
+ * Nothing that a flow decides is done per packet. The steps are inlined
+ * (always_inline): each runs once a packet, and a call costs its spills
+ * (docs/PERFORMANCE.md, the second stage's table). */
 #include "shard/shard.h"
 
 #include "shard/epoch.h"
