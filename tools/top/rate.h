@@ -35,10 +35,11 @@ void pft_acc_update(struct pft_acc *a, double time, const double *v, unsigned n,
 /* Whether total[] holds anything yet. */
 bool pft_acc_has_total(const struct pft_acc *a);
 
-/* The plugin leaves a value's time to collectd, which stamps each as it is
- * dispatched: one update's series differ by milliseconds, by tens of them
- * on a loaded host, while updates are an interval apart. Times closer than
- * half the interval (this, while it is not known) are of one update. */
+/* The plugin stamps one time for all the series of a read; earlier builds
+ * left it to collectd, which stamps each value as it is dispatched, so
+ * one update's series differed by milliseconds, by tens of them on a loaded
+ * host, while updates are an interval apart. Times closer than half the
+ * interval (this, while it is not known) are of one update: right for both. */
 #define PFT_CLOCK_SAME 0.5
 
 /* A source's update times: its interval is the mean of the last few steps
