@@ -95,10 +95,12 @@ struct pf_feed {
 struct pf_queued_packet {
   struct pf_flow_probe probe;
   struct pf_tcp_segment seg;
-  struct pf_dns_queued dns; /* with PF_QUEUED_DNS: for the flow's part */
-  uint64_t now_us, ts_us;   /* the shard's clock; the packet's timestamp */
+  union { /* for the flow's part: a packet is DNS's or TLS's */
+    struct pf_dns_queued dns; /* with PF_QUEUED_DNS */
+    uint32_t tls_name;        /* with PF_QUEUED_TLS: a server name (tls.h) */
+  };
+  uint64_t now_us, ts_us; /* the shard's clock; the packet's timestamp */
   uint32_t wire_len;
-  uint32_t tls_name;  /* with PF_QUEUED_TLS: a server name's index (tls.h) */
   uint8_t dir;        /* enum pf_dir */
   uint8_t l4;         /* enum pf_l4 */
   uint8_t rule_class; /* its traffic class (class_counters.h) */

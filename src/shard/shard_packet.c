@@ -111,9 +111,10 @@ static bool pf_prepare(struct pf_shard *s, const struct pf_packet *pkt,
     pf_dns_packet(&s->dns, pkt, &top, &q->dns);
     if (q->dns.kind != PF_DNS_QUEUED_NONE)
       q->flags |= PF_QUEUED_DNS;
-  }
-  if (pf_tls_wanted(&s->tls, pkt) && pf_tls_packet(&s->tls, pkt, &q->tls_name))
+  } else if (pf_tls_wanted(&s->tls, pkt) && /* port 53 is DNS's */
+             pf_tls_packet(&s->tls, pkt, &q->tls_name)) {
     q->flags |= PF_QUEUED_TLS;
+  }
   return true;
 }
 
