@@ -17,21 +17,13 @@ pf_test_init tls_rig
 pf_need openssl curl tcpdump tshark
 pf_netns_init
 svc_link_veth
-svc_tls_server
 
 dir="$WORK/collectd"
 # Whole hellos: the default SnapLen (320) keeps the server name of these
 # clients' hellos but not always their supported_versions (hello_partial).
 pf_collectd "$dir" --netns "$NS_B" --interface "$SVC_IF_B" Instance tlsrig SnapLen 2048
-svc_capture_start "$NS_B" "$SVC_IF_B" tls "tcp port 443"
 rounds=2
-for r in $(seq 1 $rounds); do
-  while read -r tool name version; do
-    svc_tls_client "$tool" "$name" "$version"
-  done <<<"$SVC_TLS_CLIENTS"
-done
-svc_capture_stop
-pf_stop_pid "$SVC_TLS_PID"
+svc_tls_rig $rounds
 
 # tshark: type name legacy supported_versions, one line a hello.
 svc_tshark_tls "$WORK/tls.pcap" >"$WORK/tshark"
@@ -80,6 +72,16 @@ LC_ALL=C sort "$WORK/truth.counts" "$WORK/truth.names" >"$WORK/truth"
 [[ "$(cat "$WORK/replay")" == "$(cat "$WORK/truth")" ]] ||
   pf_fail "pcapflow-replay differs from tshark: $(diff "$WORK/truth" "$WORK/replay" | tr '\n' ';')"
 
+# The default SnapLen (320) cuts these hellos after their server name:
+# the names and bytes are whole (the wire lengths), some versions are not.
+pf_need editcap
+editcap -F pcap -s 320 "$WORK/tls.pcap" "$WORK/tls320.pcap" || pf_fail "editcap -s 320 failed"
+"$REPLAY" -n tlsrig "$WORK/tls320.pcap" | sed -n 's#^pcapflow_tls-tlsrig/##p' >"$WORK/replay320" ||
+  pf_fail "pcapflow-replay failed on the cut capture"
+[[ "$(grep '^bytes-top_sni_' "$WORK/replay320" | LC_ALL=C sort)" == "$(cat "$WORK/truth.names")" ]] ||
+  pf_fail "with hellos cut at SnapLen 320 the names differ: $(grep '^bytes-top_sni_' "$WORK/replay320" | tr '\n' ';')"
+partial320=$(awk '$1 == "connections-hello_partial" { print $2 }' "$WORK/replay320")
+
 # collectd, live on the server's interface: the counters in the last row,
 # the names' bytes summed over the intervals they were reported in.
 csv="$dir/csv/$HOSTNAME_TEST/pcapflow_tls-tlsrig"
@@ -98,4 +100,4 @@ pf_wait_until 30 collectd_tls || pf_fail "collectd's CSV differs from tshark: $(
 extra=$(ls "$csv" | sed -nE 's/^(bytes-top_sni_[a-z0-9_]+)-[0-9]{4}-.*/\1/p' | sort -u | grep -vxFf <(awk '{print $1}' "$WORK/truth.names") || true)
 [[ -z "$extra" ]] || pf_fail "collectd wrote server names tshark does not read: $extra"
 pf_collectd_stop
-pf_pass "$n_client ClientHellos of s_client and curl (TLS 1.2, 1.3) to s_server: 5 server names with their connections' bytes and the versions offered and selected equal tshark's, in replay and live collectd"
+pf_pass "$n_client ClientHellos of s_client and curl (TLS 1.2, 1.3) to s_server: 5 server names with their connections' bytes and the versions offered and selected equal tshark's, in replay and live collectd; the names whole with SnapLen 320 too ($partial320 hellos partial)"
