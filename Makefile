@@ -43,12 +43,18 @@ ENGINE_LIBS := -lpcap -lyaml -lm
 PLUGIN_SRC := $(wildcard plugin/*.c)
 PLUGIN_OBJ := $(PLUGIN_SRC:plugin/%.c=$(B)/plugin/%.o)
 TOOLS_SRC  := $(wildcard tools/*/*.c)
+# pcapflow-top: all of it but main() is linked into the unit tests too,
+# which find its headers with -Itools/top (so none may share a name with a
+# system header: there is no poll.h or term.h in it).
+TOP_SRC    := $(wildcard tools/top/*.c)
+TOP_HDR    := $(wildcard tools/top/*.h)
+TOP_LIB    := $(filter-out tools/top/top.c,$(TOP_SRC))
 UNIT_SRC   := $(wildcard tests/unit/*.c)
 GEN_SRC    := $(wildcard tests/gen/*.c)
 
 .PHONY: all deps run check unit unit-asan integration bench install format clean help
 
-all: $(B)/pcapflow.so $(B)/pcapflow-replay $(B)/pcapflow-gen ## build the plugin and its tools
+all: $(B)/pcapflow.so $(B)/pcapflow-replay $(B)/pcapflow-top $(B)/pcapflow-gen ## build the plugin and its tools
 
 help: ## list the targets
 	@grep -hE '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) | \
@@ -86,6 +92,11 @@ $(B)/pcapflow.so: $(PLUGIN_OBJ) $(B)/libpcapflow.a plugin/pcapflow.map Makefile
 $(B)/pcapflow-replay: tools/replay/replay.c $(API_HDR) $(B)/libpcapflow.a
 	$(CC) $(BASEFLAGS) $(CFLAGS) -Iinclude -o $@ $< $(B)/libpcapflow.a $(ENGINE_LIBS)
 
+# pcapflow-top speaks collectd's unixsock protocol and uses nothing of the
+# engine. The packages ship it (mk/packaging.mk), hence $(LDFLAGS).
+$(B)/pcapflow-top: $(TOP_SRC) $(TOP_HDR) $(B)/modules.ok
+	$(CC) $(BASEFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(TOP_SRC) -lm
+
 # The generator hashes flow keys with the engine's own pf_hash_bytes (the
 # collide scenario searches for keys that share a bucket under a known seed).
 $(B)/pcapflow-gen: $(GEN_SRC) $(wildcard tests/gen/*.h) tests/known_seed/known_seed.h $(B)/libpcapflow.a
@@ -106,14 +117,14 @@ $(B)/unit-suites.ok: $(UNIT_SRC) tests/unit/suites.h | $(B)
 	done
 	@touch $@
 
-$(B)/unit-tests: $(UNIT_SRC) $(wildcard tests/unit/*.h) $(B)/libpcapflow.a $(B)/unit-suites.ok
-	$(CC) $(BASEFLAGS) $(CFLAGS) -Iinclude -Isrc -Itests/unit -o $@ $(UNIT_SRC) \
-	  $(B)/libpcapflow.a $(ENGINE_LIBS) $(CHECK_LIBS)
+$(B)/unit-tests: $(UNIT_SRC) $(wildcard tests/unit/*.h) $(B)/libpcapflow.a $(TOP_LIB) $(TOP_HDR) $(B)/unit-suites.ok
+	$(CC) $(BASEFLAGS) $(CFLAGS) -Iinclude -Isrc -Itests/unit -Itools/top -o $@ $(UNIT_SRC) \
+	  $(TOP_LIB) $(B)/libpcapflow.a $(ENGINE_LIBS) $(CHECK_LIBS)
 
 # The same tests, engine and all, under AddressSanitizer and UBSan.
-$(B)/unit-tests-asan: $(UNIT_SRC) $(wildcard tests/unit/*.h) $(ENGINE_SRC) $(ENGINE_HDR) $(B)/unit-suites.ok | $(B)
-	$(CC) $(BASEFLAGS) -O1 -g $(SANITIZE) -DPF_DEBUG -Iinclude -Isrc -Itests/unit -o $@ \
-	  $(UNIT_SRC) $(ENGINE_SRC) $(ENGINE_LIBS) $(CHECK_LIBS)
+$(B)/unit-tests-asan: $(UNIT_SRC) $(wildcard tests/unit/*.h) $(ENGINE_SRC) $(ENGINE_HDR) $(TOP_LIB) $(TOP_HDR) $(B)/unit-suites.ok | $(B)
+	$(CC) $(BASEFLAGS) -O1 -g $(SANITIZE) -DPF_DEBUG -Iinclude -Isrc -Itests/unit -Itools/top -o $@ \
+	  $(UNIT_SRC) $(TOP_LIB) $(ENGINE_SRC) $(ENGINE_LIBS) $(CHECK_LIBS)
 
 unit: $(B)/unit-tests ## run the unit tests
 	$(B)/unit-tests
@@ -135,7 +146,7 @@ check: deps ## install what is missing, build, run every test
 
 # ---- run ----
 
-run: deps ## install what is missing, build, run collectd with the plugin in the foreground
+run: deps ## install what is missing, build, run collectd with the plugin and show its live view
 	$(MAKE) all
 	scripts/run.sh
 
@@ -146,7 +157,7 @@ run: deps ## install what is missing, build, run collectd with the plugin in the
 # The generator's one-case-per-line tables sit between clang-format off/on.
 format: ## clang-format the engine, adapter, tools, tests and generator in place
 	clang-format -i --style=LLVM $(ENGINE_SRC) $(ENGINE_HDR) $(PLUGIN_SRC) \
-	  plugin/*.h $(TOOLS_SRC) $(UNIT_SRC) $(wildcard tests/unit/*.h) \
+	  plugin/*.h $(TOOLS_SRC) $(TOP_HDR) $(UNIT_SRC) $(wildcard tests/unit/*.h) \
 	  $(GEN_SRC) $(wildcard tests/gen/*.h)
 
 modules: ## list the engine's modules: what each may use, its sources and headers

@@ -9,7 +9,7 @@
 # Makefile (linked with $(LDFLAGS), for the packages' hardening) and has its
 # manual page in docs/NAME.1. Adding one is adding its name here; the RPM
 # also lists it in the spec's %files (one line there).
-COMMANDS :=
+COMMANDS := pcapflow-top
 
 PREFIX  ?= /usr
 LIBDIR  ?= $(PREFIX)/lib/collectd

@@ -41,6 +41,58 @@ pf_doc_series() {
   PF_DOC_FIXED=$(wc -l <"$WORK/doc.fixed")
 }
 
+# pf_doc_dns_series : METRICS.md's DNS table (plugin pcapflow_dns, "DNS")
+# read the same way, into $WORK/dns.fixed: the identifiers a source with the
+# default switches sends whatever the traffic, sorted, `errors-malformed_<reason>`
+# expanded to the reasons its row names (all always sent). The codes seen,
+# the latency figures and the named top domains come only with DNS messages.
+# Sets PF_DNS_FIXED to their number.
+pf_doc_dns_series() {
+  local rows
+  rows=$(grep -E '^\| `pcapflow_dns-<source>/' "$PF_METRICS_DOC") || pf_fail "no DNS table in $PF_METRICS_DOC"
+  {
+    sed -E 's#^\| `pcapflow_dns-<source>/([^`]+)`.*#\1#' <<<"$rows" | grep -v '<' | grep -v '^duration-'
+    grep -F '`pcapflow_dns-<source>/errors-malformed_<reason>`' <<<"$rows" | cut -d'|' -f5 |
+      grep -oE '`[a-z_]+`' | tr -d '`' | sed 's/^/errors-malformed_/'
+  } | LC_ALL=C sort >"$WORK/dns.fixed"
+  grep -q '^errors-malformed_' "$WORK/dns.fixed" && [[ $(wc -l <"$WORK/dns.fixed") -gt 10 ]] ||
+    pf_fail "could not read the DNS table of $PF_METRICS_DOC"
+  [[ -z "$(uniq -d "$WORK/dns.fixed")" ]] || pf_fail "METRICS.md's DNS table lists twice: $(uniq -d "$WORK/dns.fixed")"
+  PF_DNS_FIXED=$(wc -l <"$WORK/dns.fixed")
+}
+
+# pf_doc_dns_bound : sets PF_DNS_BOUND to the most DNS series a source can
+# ever send but for its top domains, as METRICS.md's "DNS" states it ("... at
+# most N (…) + `TopSeriesLimit` + 1 domains").
+pf_doc_dns_bound() {
+  PF_DNS_BOUND=$(tr '\n' ' ' <"$PF_METRICS_DOC" | grep -oE 'The DNS series a source can ever send are at most [0-9]+' |
+    grep -oE '[0-9]+$')
+  [[ -n "$PF_DNS_BOUND" ]] || pf_fail "$PF_METRICS_DOC states no bound on the DNS series"
+}
+
+# pf_dns_series_within DIR SOURCE LIMIT : fails the test unless collectd's CSV
+# in DIR holds pcapflow_dns series for SOURCE, no more than the DNS bound with
+# `TopSeriesLimit` LIMIT. Sets PF_DNS_SERIES to their number.
+pf_dns_series_within() {
+  local bound
+  PF_DNS_SERIES=$(ls "$1/csv/$HOSTNAME_TEST/pcapflow_dns-$2" | sed -E 's/-[0-9]{4}-[0-9]{2}-[0-9]{2}$//' | sort -u | wc -l)
+  pf_doc_dns_bound
+  bound=$((PF_DNS_BOUND + $3 + 1))
+  ((PF_DNS_SERIES >= 1 && PF_DNS_SERIES <= bound)) || pf_fail "$PF_DNS_SERIES DNS series written, the bound is $bound"
+}
+
+# pf_check_dns_quiet LABEL FILE : for traffic without a port-53 packet, fails
+# the test unless FILE ("type-type_instance v [v]", a source's pcapflow_dns
+# series) holds exactly the fixed DNS identifiers, once each, every value 0.
+pf_check_dns_quiet() {
+  local label=$1 file=$2 diff nonzero
+  diff=$(diff <(cat "$WORK/dns.fixed") <(awk '{print $1}' "$file" | LC_ALL=C sort) | grep '^[<>]' |
+    sed 's/^</missing:/; s/^>/not expected:/' || true)
+  [[ -z "$diff" ]] || pf_fail "$label: the DNS series are not METRICS.md's fixed ones: $(tr '\n' ' ' <<<"$diff")"
+  nonzero=$(awk '{ for (i = 2; i <= NF; i++) if ($i != 0) { print $1; next } }' "$file")
+  [[ -z "$nonzero" ]] || pf_fail "$label: DNS series not 0 for traffic without DNS: $(tr '\n' ' ' <<<"$nonzero")"
+}
+
 # pf_ids_problems FILE : prints what is wrong with the identifiers in FILE's
 # first column (one series a line): a fixed identifier missing, one listed
 # twice, or one that is neither fixed nor of a documented family. Prints
@@ -100,11 +152,11 @@ PF_AWK_NORM='function norm(v,  x) {
   return x == int(x) ? sprintf("%.0f", x) : sprintf("%.6f", x)
 }'
 
-# pf_csv_rows DIR INSTANCE : every row collectd's csv plugin wrote for
-# pcapflow-INSTANCE of host $HOSTNAME_TEST, as "type-type_instance time v [v]",
-# sorted by series, then time.
+# pf_csv_rows DIR INSTANCE [PLUGIN] : every row collectd's csv plugin wrote
+# for PLUGIN-INSTANCE (pcapflow unless given) of host $HOSTNAME_TEST, as
+# "type-type_instance time v [v]", sorted by series, then time.
 pf_csv_rows() {
-  local dir="$1/csv/$HOSTNAME_TEST/pcapflow-$2" f
+  local dir="$1/csv/$HOSTNAME_TEST/${3:-pcapflow}-$2" f
   [[ -d "$dir" ]] || return 0
   for f in "$dir"/*-[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]; do
     [[ -e "$f" ]] || continue

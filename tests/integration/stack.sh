@@ -110,19 +110,20 @@ pf_whisper_last() {
     awk '$2 != "None" { v = $2 } END { if (v != "") { if (v == int(v)) printf "%d\n", v; else print v } }'
 }
 
-# pf_whisper_rows DIR : every point stored under DIR (one source's folder,
-# collectd.HOST.pcapflow-SOURCE) as "type-type_instance time v [v]", sorted
-# by series and time: a single-value series is a leaf, rx and tx are two
-# leaves of one node, joined by time. Values as series.sh's pf_csv_rows
-# prints them. Fails on any other layout (a stray node, a lone rx or tx).
+# pf_whisper_rows DIR [DS1 DS2] : every point stored under DIR (one source's
+# folder, collectd.HOST.pcapflow-SOURCE) as "type-type_instance time v [v]",
+# sorted by series and time: a single-value series is a leaf, the two values
+# of a type (DS1 and DS2: rx and tx unless given) two leaves of one node,
+# joined by time. Values as series.sh's pf_csv_rows prints them. Fails on any
+# other layout (a stray node, a lone value of two).
 pf_whisper_rows() {
   local py
   # whisper-fetch's own interpreter has the whisper module.
   py=$(sed -n '1s/^#! *//p' "$(command -v whisper-fetch)")
-  ${py:-python3} - "$1" <<'PY' | LC_ALL=C sort -k1,1 -k2,2n
+  ${py:-python3} - "$1" "${2:-rx}" "${3:-tx}" <<'PY' | LC_ALL=C sort -k1,1 -k2,2n
 import os, sys, whisper
 
-root = sys.argv[1]
+root, pair = sys.argv[1], sys.argv[2:4]
 points = {}  # id -> {ds: {time: value}}
 for dirpath, _, files in os.walk(root):
     for f in files:
@@ -132,7 +133,7 @@ for dirpath, _, files in os.walk(root):
         parts = os.path.relpath(path, root)[:-4].split(os.sep)
         if len(parts) == 1:
             sid, ds = parts[0], "value"
-        elif len(parts) == 2 and parts[1] in ("rx", "tx"):
+        elif len(parts) == 2 and parts[1] in pair:
             sid, ds = parts
         else:
             sys.exit("unexpected whisper node " + "/".join(parts))
@@ -147,7 +148,7 @@ def fmt(v):
 
 
 for sid, by_ds in points.items():
-    dss = ["value"] if "value" in by_ds else ["rx", "tx"]
+    dss = ["value"] if "value" in by_ds else pair
     if sorted(by_ds) != sorted(dss):
         sys.exit("%s: data sources %s" % (sid, sorted(by_ds)))
     for t in sorted(set().union(*(by_ds[d].keys() for d in dss))):

@@ -5,6 +5,7 @@
 # the number of distinct series ever written stays within the documented
 # bound: 88 fixed + 3 x (TopSeriesLimit + 1), whatever the traffic.
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/series.sh"
 pf_test_init flood_cardinality
 
 pf_gen flood flood --packets 1000000 --seed 2 --no-top
@@ -25,6 +26,8 @@ pf_collectd_stop
 series=$(ls "$dir/csv/$HOSTNAME_TEST/pcapflow-flood" | sed -E 's/-[0-9]{4}-[0-9]{2}-[0-9]{2}$//' | sort -u | wc -l)
 bound=$((89 + 3 * (limit + 1))) # METRICS.md, "Cardinality"
 [[ "$series" -le "$bound" ]] || pf_fail "$series distinct series written, the bound is $bound"
+# DNS (on by default, plugin pcapflow_dns) is bounded apart (METRICS.md, "DNS").
+pf_dns_series_within "$dir" flood "$limit"
 named_hosts=$(ls "$dir/csv/$HOSTNAME_TEST/pcapflow-flood" | grep -c '^bytes-top_host_' || true)
 [[ "$named_hosts" -ge 2 ]] || pf_fail "no top hosts were named at all ($named_hosts)"
-pf_pass "$total packets, $(awk '$1 == "connections-flows_new" {print $2}' "$WORK/flood.truth") flows: table held at 262144, $series series (bound $bound)"
+pf_pass "$total packets, $(awk '$1 == "connections-flows_new" {print $2}' "$WORK/flood.truth") flows: table held at 262144, $series series (bound $bound), $PF_DNS_SERIES DNS series (bound $((PF_DNS_BOUND + limit + 1)))"

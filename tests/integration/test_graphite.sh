@@ -6,7 +6,7 @@
 # run holds, at the same second (the per-interval top-N bytes and distinct
 # counts included), and ends at the generator's ground-truth value; the
 # series are exactly METRICS.md's fixed ones plus names of its families,
-# and no other series is stored.
+# the DNS ones exactly its fixed DNS series, and no other series is stored.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/stack.sh"
 source "$(dirname "$0")/series.sh"
@@ -48,13 +48,23 @@ pf_collectd_stop
 # distinct counts alike. write_graphite rounds the time to the second and
 # whisper keeps one value a second: the later of two rows in the same
 # second. Carbon writes to disk on its own time, so wait for it.
+# The same for the DNS series (plugin pcapflow_dns).
+per_second() {
+  awk '{ s = sprintf("%.0f", $2); k = $1 " " s; if (!(k in row)) order[++n] = k; row[k] = $0 }
+    END { for (i = 1; i <= n; i++) print row[order[i]] }' "$1"
+}
 HOSTNAME_TEST=$host pf_csv_rows "$dir" "$instance" >"$WORK/csv.rows"
 [[ -s "$WORK/csv.rows" ]] || pf_fail "no CSV for pcapflow-$instance"
-awk '{ s = sprintf("%.0f", $2); k = $1 " " s; if (!(k in row)) order[++n] = k; row[k] = $0 }
-  END { for (i = 1; i <= n; i++) print row[order[i]] }' "$WORK/csv.rows" >"$WORK/csv.seconds"
+per_second "$WORK/csv.rows" >"$WORK/csv.seconds"
+HOSTNAME_TEST=$host pf_csv_rows "$dir" "$instance" pcapflow_dns >"$WORK/csv_dns.rows"
+[[ -s "$WORK/csv_dns.rows" ]] || pf_fail "no CSV for pcapflow_dns-$instance"
+per_second "$WORK/csv_dns.rows" >"$WORK/csv_dns.seconds"
 whisper_matches() {
   pf_whisper_rows "$whisper" >"$WORK/graphite.rows" 2>"$WORK/whisper.err" || return 1
-  pf_rows_differ "$WORK/csv.seconds" "$WORK/graphite.rows" 0.501 >"$WORK/rows.diff"
+  pf_rows_differ "$WORK/csv.seconds" "$WORK/graphite.rows" 0.501 >"$WORK/rows.diff" || return 1
+  pf_whisper_rows "${whisper%/*}/pcapflow_dns-$(tr . _ <<<"$instance")" queries responses >"$WORK/graphite_dns.rows" 2>"$WORK/whisper.err" ||
+    return 1
+  pf_rows_differ "$WORK/csv_dns.seconds" "$WORK/graphite_dns.rows" 0.501 >"$WORK/rows.diff"
 }
 if ! pf_wait_until 20 whisper_matches; then
   [[ -s "$WORK/whisper.err" ]] && pf_fail "$(cat "$WORK/whisper.err")"
@@ -74,8 +84,15 @@ pf_top_sums_differ "$WORK/csv.rows" "$WORK/cov.truth" >&2 ||
   pf_fail "the top-N values do not add up to the capture's IP bytes"
 [[ "$(awk '$1 == "gauge-capture_up" {print $2}' "$WORK/graphite")" == 0 ]] || pf_fail "capture_up of a finished file is not 0"
 [[ "$(awk '$1 == "operations-capture_opened" {print $2}' "$WORK/graphite")" == 1 ]] || pf_fail "capture_opened is not 1"
+# DNS (on by default) under plugin pcapflow_dns: the capture has no port-53
+# packet, so exactly METRICS.md's fixed DNS series, all 0 (equal to the CSV
+# above).
+pf_doc_dns_series
+pf_last_rows "$WORK/graphite_dns.rows" >"$WORK/graphite_dns"
+pf_check_dns_quiet Graphite "$WORK/graphite_dns"
 # Nothing else under the host: no stray or unescaped names.
-others=$(cd "$WORK/carbon/storage/whisper" && find . -name '*.wsp' | grep -v '^\./collectd/edge1_example/pcapflow-day1_cov/' || true)
+others=$(cd "$WORK/carbon/storage/whisper" && find . -name '*.wsp' |
+  grep -vE '^\./collectd/edge1_example/pcapflow(_dns)?-day1_cov/' || true)
 [[ -z "$others" ]] || pf_fail "unexpected whisper files: $others"
 n=$(wc -l <"$WORK/graphite")
-pf_pass "$n series ($PF_DOC_FIXED fixed, $((n - PF_DOC_FIXED)) top-N) as collectd.edge1_example.pcapflow-day1_cov.*, $(wc -l <"$WORK/graphite.rows") rows equal CSV; values equal ground truth"
+pf_pass "$n series ($PF_DOC_FIXED fixed, $((n - PF_DOC_FIXED)) top-N) as collectd.edge1_example.pcapflow-day1_cov.*, $PF_DNS_FIXED DNS ones as ….pcapflow_dns-day1_cov.*, $(wc -l <"$WORK/graphite.rows") rows equal CSV; values equal ground truth"

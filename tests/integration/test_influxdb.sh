@@ -5,7 +5,7 @@
 # own); the influx client reads back exactly the expected measurements and
 # tags, every row collectd's own CSV of the run holds at the same time (the
 # per-interval top-N bytes and distinct counts included), METRICS.md's
-# series and the generator's ground-truth values.
+# series (its fixed DNS ones exactly) and the generator's ground-truth values.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/stack.sh"
 source "$(dirname "$0")/series.sh"
@@ -45,27 +45,32 @@ pf_collectd_stop
 
 # Measurements and tag keys are exactly the ones dashboards query.
 pf_influx 'SHOW MEASUREMENTS' | awk -F, 'NR > 1 {print $2}' >"$WORK/measurements"
-printf 'pcapflow_rx\npcapflow_tx\npcapflow_value\n' | diff -u - "$WORK/measurements" >&2 ||
+# DNS (on by default) under plugin pcapflow_dns: dns_octets's two values
+# are its queries and responses.
+printf '%s\n' pcapflow_dns_queries pcapflow_dns_responses pcapflow_dns_value pcapflow_rx pcapflow_tx pcapflow_value |
+  diff -u - "$WORK/measurements" >&2 ||
   pf_fail "measurements differ"
 pf_influx 'SHOW TAG KEYS' | awk -F, '$1 != "name" {print $2}' | LC_ALL=C sort -u >"$WORK/tagkeys"
 printf 'host\ninstance\ntype\ntype_instance\n' | diff -u - "$WORK/tagkeys" >&2 || pf_fail "tag keys differ"
 
-# Every point, back to "type-type_instance time rx tx" / "... time value",
-# time in seconds.
+# influx_points PLUGIN DS1 DS2 : every point of PLUGIN (measurements
+# PLUGIN_value, PLUGIN_DS1, PLUGIN_DS2), back to "type-type_instance time
+# ds1 ds2" / "... time value", time in seconds.
 influx_points() {
-  pf_influx "SELECT \"value\" FROM /^pcapflow_/ WHERE time > now() - 10m GROUP BY *" 2>/dev/null |
+  local plugin=$1 ds1=$2 ds2=$3
+  pf_influx "SELECT \"value\" FROM /^${plugin}_(value|$ds1|$ds2)\$/ WHERE time > now() - 10m GROUP BY *" 2>/dev/null |
     awk -F'"' '$0 !~ /^name,/ && NF == 3 { split($1, a, ","); n = split($3, b, ","); print a[1], $2, b[n - 1], b[n] }' |
-    awk -v host="$host" "$PF_AWK_NORM"'{
-      split($2, kv, ","); for (i in kv) { split(kv[i], p, "="); t[p[1]] = p[2] }
+    awk -v host="$host" -v plugin="$plugin" -v ds1="$ds1" -v ds2="$ds2" "$PF_AWK_NORM"'{
+      delete t; split($2, kv, ","); for (i in kv) { split(kv[i], p, "="); t[p[1]] = p[2] }
       if (t["host"] != host || t["instance"] != "cov") { print "bad tags: " $0 > "/dev/stderr"; exit 1 }
-      id = t["type"] "-" t["type_instance"]
-      m = $1; sub(/^pcapflow_/, "", m)
+      id = t["type"] (t["type_instance"] == "" ? "" : "-" t["type_instance"]) # dns_octets has none
+      m = substr($1, length(plugin) + 2)
       k = id " " $3; v[k, m] = norm($4); if (!(k in keys)) order[++n] = k; keys[k] = 1
     } END {
       for (i = 1; i <= n; i++) {
         k = order[i]; split(k, p, " "); time = sprintf("%.3f", p[2] / 1e9)
         if ((k, "value") in v) print p[1], time, v[k, "value"]
-        else print p[1], time, v[k, "rx"], v[k, "tx"]
+        else print p[1], time, v[k, ds1], v[k, ds2]
       }
     }' | LC_ALL=C sort -k1,1 -k2,2n
 }
@@ -77,9 +82,13 @@ influx_points() {
 # and InfluxDB writes a batch every 200 ms, so wait for the last ones.
 HOSTNAME_TEST=$host pf_csv_rows "$dir" cov >"$WORK/csv.rows"
 [[ -s "$WORK/csv.rows" ]] || pf_fail "no CSV for pcapflow-cov"
+HOSTNAME_TEST=$host pf_csv_rows "$dir" cov pcapflow_dns >"$WORK/csv_dns.rows"
+[[ -s "$WORK/csv_dns.rows" ]] || pf_fail "no CSV for pcapflow_dns-cov"
 influx_matches() {
-  influx_points >"$WORK/influx.rows" 2>"$WORK/influx.err" || return 1
-  pf_rows_differ "$WORK/csv.rows" "$WORK/influx.rows" 0.002 >"$WORK/rows.diff"
+  influx_points pcapflow rx tx >"$WORK/influx.rows" 2>"$WORK/influx.err" || return 1
+  pf_rows_differ "$WORK/csv.rows" "$WORK/influx.rows" 0.002 >"$WORK/rows.diff" || return 1
+  influx_points pcapflow_dns queries responses >"$WORK/influx_dns.rows" 2>"$WORK/influx.err" || return 1
+  pf_rows_differ "$WORK/csv_dns.rows" "$WORK/influx_dns.rows" 0.002 >"$WORK/rows.diff"
 }
 if ! pf_wait_until 20 influx_matches; then
   [[ -s "$WORK/influx.err" ]] && pf_fail "rows with unexpected tags: $(head -n 3 "$WORK/influx.err")"
@@ -94,5 +103,10 @@ pf_compare_truth <(pf_truth_totals "$WORK/cov.truth") "$WORK/influx.values" infl
   pf_fail "InfluxDB values differ from the ground truth"
 pf_top_sums_differ "$WORK/influx.rows" "$WORK/cov.truth" >&2 ||
   pf_fail "InfluxDB's top-N values do not add up to the capture's IP bytes"
+# The capture has no port-53 packet: exactly METRICS.md's fixed DNS series,
+# all 0.
+pf_doc_dns_series
+pf_last_rows "$WORK/influx_dns.rows" >"$WORK/influx_dns.values"
+pf_check_dns_quiet InfluxDB "$WORK/influx_dns.values"
 n=$(wc -l <"$WORK/influx.values")
-pf_pass "$n series ($PF_DOC_FIXED fixed, $((n - PF_DOC_FIXED)) top-N) in pcapflow_{rx,tx,value} tagged host/instance/type/type_instance, $(wc -l <"$WORK/influx.rows") rows equal CSV; values equal ground truth"
+pf_pass "$n series ($PF_DOC_FIXED fixed, $((n - PF_DOC_FIXED)) top-N) in pcapflow_{rx,tx,value} and $PF_DNS_FIXED in pcapflow_dns_{queries,responses,value} tagged host/instance/type/type_instance, $(wc -l <"$WORK/influx.rows") rows equal CSV; values equal ground truth"

@@ -30,12 +30,17 @@ loader=/usr/share/collectd-pcapflow/load.conf
 version=$(dpkg-parsechangelog -l "$PCAPFLOW_ROOT/packaging/debian/changelog" -S Version)
 deb=$(ls "$PCAPFLOW_ROOT"/build/deb/collectd-pcapflow_"$version"_*.deb)
 grep -qE '^E: ' "$PCAPFLOW_ROOT/build/deb/lintian.log" && pf_fail "lintian errors: $(cat "$PCAPFLOW_ROOT/build/deb/lintian.log")"
+# The command is built with dpkg's hardening flags (bindnow, PIE): lintian
+# has nothing to say about it.
+grep -q 'usr/bin/pcapflow-top' "$PCAPFLOW_ROOT/build/deb/lintian.log" &&
+  pf_fail "lintian on pcapflow-top: $(grep 'usr/bin/pcapflow-top' "$PCAPFLOW_ROOT/build/deb/lintian.log")"
 
 # Contents, relations, license, maintainer.
 dpkg-deb -c "$deb" | awk '{print substr($1, 1, 1), $6}' | sed 's| \./| /|' >"$WORK/entries"
 awk '{print $2}' "$WORK/entries" >"$WORK/contents"
 for f in /usr/lib/collectd/pcapflow.so "$conf" "$loader" \
   /usr/share/man/man5/collectd-pcapflow.5.gz /usr/share/doc/collectd-pcapflow/METRICS.md \
+  /usr/bin/pcapflow-top /usr/share/man/man1/pcapflow-top.1.gz \
   /usr/share/doc/collectd-pcapflow/DEPLOYMENT.md /usr/share/doc/collectd-pcapflow/copyright \
   /usr/share/doc/collectd-pcapflow/examples/pcapflow-graphite.json \
   /usr/share/doc/collectd-pcapflow/examples/pcapflow-influxdb.json \
@@ -107,6 +112,9 @@ PF_CLEANUPS+=("dpkg --purge collectd-pcapflow >/dev/null 2>&1")
 dpkg -i "$deb" >"$WORK/dpkg.out" 2>&1 </dev/null || pf_fail "dpkg -i failed: $(cat "$WORK/dpkg.out")"
 [[ -f /usr/lib/collectd/pcapflow.so && -f "$conf" && -f "$loader" ]] || pf_fail "installed files are missing"
 man -w collectd-pcapflow >/dev/null 2>&1 || pf_fail "man collectd-pcapflow finds no page"
+man -w pcapflow-top >/dev/null 2>&1 || pf_fail "man pcapflow-top finds no page"
+/usr/bin/pcapflow-top --names >"$WORK/top.names" && grep -qx packets-captured "$WORK/top.names" ||
+  pf_fail "the installed pcapflow-top does not run"
 /usr/sbin/collectd -t -C /etc/collectd/collectd.conf >"$WORK/configtest" 2>&1 ||
   pf_fail "the stock configuration with the shipped file does not pass collectd -t: $(cat "$WORK/configtest")"
 without_pcapflow "$WORK/installed" installed

@@ -31,6 +31,7 @@ loader=/usr/share/collectd-pcapflow/load.conf
 docdir="/usr/share/doc/collectd-pcapflow-$version"
 rpm -qlp "$rpm_file" >"$WORK/files"
 for f in "$libdir/collectd/pcapflow.so" "$conf" "$loader" /usr/share/man/man5/collectd-pcapflow.5 \
+  /usr/bin/pcapflow-top /usr/share/man/man1/pcapflow-top.1 \
   "$docdir/METRICS.md" "$docdir/DEPLOYMENT.md" "$docdir/pcapflow-graphite.json" \
   "$docdir/pcapflow-capabilities.conf" "$docdir/pcapflow-unprivileged.conf" \
   "/usr/share/licenses/collectd-pcapflow-$version/LICENSE"; do
@@ -69,7 +70,8 @@ grep -qx 'LoadPlugin pcapflow' "$root$loader" || pf_fail "$loader does not load 
 "${rpmr[@]}" -V --nodeps collectd-pcapflow || pf_fail "rpm -V finds changed files"
 
 # fedora_collectd DIR : Debian's collectd with the root's plugin directory
-# (plus logfile and csv, linked in for the run) and a collectd.conf that,
+# (plus logfile, csv and unixsock, linked in for the run; the socket is
+# DIR/sock) and a collectd.conf that,
 # like Fedora's, includes every file of the root's /etc/collectd.d, with
 # the loader's path moved into the root. Sets COLLECTD_PID.
 fedora_collectd() {
@@ -80,11 +82,12 @@ fedora_collectd() {
   done
   pf_collectd_conf "$dir" 1
   sed -i "s|^PluginDir .*|PluginDir \"$root$libdir/collectd\"|" "$dir/collectd.conf"
+  printf 'LoadPlugin unixsock\n<Plugin unixsock>\n  SocketFile "%s"\n</Plugin>\n' "$dir/sock" >>"$dir/collectd.conf"
   echo "Include \"$dir/collectd.d\"" >>"$dir/collectd.conf"
-  for f in logfile csv; do ln -f "$STOCK_PLUGIN_DIR/$f.so" "$root$libdir/collectd/$f.so"; done
+  for f in logfile csv unixsock; do ln -f "$STOCK_PLUGIN_DIR/$f.so" "$root$libdir/collectd/$f.so"; done
   pf_collectd_start "$dir"
 }
-unlink_stock() { rm -f "$root$libdir/collectd/logfile.so" "$root$libdir/collectd/csv.so"; }
+unlink_stock() { rm -f "$root$libdir/collectd/"{logfile,csv,unixsock}.so; }
 
 # Enabled as the file says, with one option and one source (a capture file).
 "$GEN" --scenario live --seed 13 --out "$WORK/live.pcap" --truth "$WORK/live.truth" || pf_fail "generator failed"
@@ -95,6 +98,11 @@ dir="$WORK/enabled"
 fedora_collectd "$dir"
 counted() { [[ "$(pf_value "$dir" live packets-captured)" == "$total" ]]; }
 pf_wait_until 30 counted || pf_fail "enabled: packets-captured is $(pf_value "$dir" live packets-captured), the file has $total: $(tail -n 5 "$dir/collectd.log")"
+# The packaged live view reads the packaged plugin's values through unixsock.
+"$root/usr/bin/pcapflow-top" -b -s "$dir/sock" -i live >"$WORK/top.out" 2>&1 ||
+  pf_fail "enabled: the packaged pcapflow-top failed: $(cat "$WORK/top.out")"
+grep -q "^pcapflow-top  $HOSTNAME_TEST/live " "$WORK/top.out" && grep -q "^TRAFFIC " "$WORK/top.out" ||
+  pf_fail "enabled: the packaged pcapflow-top shows: $(cat "$WORK/top.out")"
 pf_collectd_stop
 [[ $COLLECTD_STATUS == 0 ]] || pf_fail "enabled: collectd exited with $COLLECTD_STATUS"
 unlink_stock

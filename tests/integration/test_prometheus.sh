@@ -6,7 +6,8 @@
 # labels for every series, counters as counters and gauges as gauges; every
 # sample of every scrape equals collectd's own CSV row of that series at the
 # sample's time (so the top-N bytes and distinct counts of the interval the
-# file was read in too), and the last scrape the ground truth.
+# file was read in too), and the last scrape the ground truth; the DNS
+# series (plugin pcapflow_dns) are exactly METRICS.md's fixed ones.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/stack.sh"
 source "$(dirname "$0")/series.sh"
@@ -64,39 +65,54 @@ awk '/^#/ || /^$/ { next }
     if (k !~ /^[a-zA-Z_][a-zA-Z0-9_]*$/) { print "bad label name: " k; bad = 1 } }
 } END { exit bad }' "$WORK"/scrapes/* >&2 || pf_fail "the scrape has invalid names"
 
-# prom_rows SCRAPE... : pcapflow's samples as "type-type_instance time v [v]",
-# with the time write_prometheus gives each (when it was dispatched, in ms).
+# prom_rows PLUGIN DS1 DS2 SCRAPE... : PLUGIN's samples as
+# "type-type_instance time v [v]" (DS1 and DS2 the two values of a type that
+# has two), with the time write_prometheus gives each (when it was
+# dispatched, in ms). Plugin pcapflow_dns (DNS, on by default) has families
+# of its own, collectd_pcapflow_dns_*; dns_octets has no type_instance, so
+# no type label.
 prom_rows() {
-  grep -h '^collectd_pcapflow_' "$@" | awk -v host="$host" "$PF_AWK_NORM"'{
+  local plugin=$1 ds1=$2 ds2=$3
+  shift 3
+  grep -h "^collectd_${plugin}_" "$@" | { [[ $plugin == pcapflow ]] && grep -v '^collectd_pcapflow_dns_' || cat; } |
+    awk -v host="$host" -v plugin="$plugin" -v ds1="$ds1" -v ds2="$ds2" "$PF_AWK_NORM"'{
     name = $1; sub(/\{.*/, "", name)
     labels = $1; sub(/^[^{]*\{/, "", labels); sub(/\}.*/, "", labels)
-    want = "pcapflow=\"cov-1\",type=\"[a-z0-9_]+\",instance=\"" host "\""
+    want = plugin "=\"cov-1\",(type=\"[a-z0-9_]+\",)?instance=\"" host "\""
     if (labels !~ "^" want "$") { print "unexpected labels: " $1 > "/dev/stderr"; exit 1 }
     if (NF != 3) { print "no timestamp: " $0 > "/dev/stderr"; exit 1 }
-    ti = labels; sub(/^pcapflow="cov-1",type="/, "", ti); sub(/".*/, "", ti)
-    sub(/^collectd_pcapflow_/, "", name); sub(/_total$/, "", name)
+    ti = ""
+    if (labels ~ /,type="/) { ti = labels; sub(/^[^,]*,type="/, "", ti); sub(/".*/, "", ti); ti = "-" ti }
+    name = substr(name, length("collectd_" plugin "_") + 1); sub(/_total$/, "", name)
     ds = "value"
-    if (name ~ /_(rx|tx)$/) { ds = substr(name, length(name) - 1); name = substr(name, 1, length(name) - 3) }
+    for (i = 1; i <= 2; i++) {
+      d = i == 1 ? ds1 : ds2
+      if (substr(name, length(name) - length(d)) == "_" d) { ds = d; name = substr(name, 1, length(name) - length(d) - 1) }
+    }
     if (name == "duration_seconds") name = "duration" # its one value is "seconds"
-    k = name "-" ti " " sprintf("%.3f", $3 / 1000); v[k, ds] = norm($2); keys[k] = 1
+    k = name ti " " sprintf("%.3f", $3 / 1000); v[k, ds] = norm($2); keys[k] = 1
   } END {
     for (k in keys) {
       if ((k, "value") in v) print k, v[k, "value"]
-      else if ((k, "rx") in v && (k, "tx") in v) print k, v[k, "rx"], v[k, "tx"]
-      else print k, "<rx and tx of different times>"
+      else if ((k, ds1) in v && (k, ds2) in v) print k, v[k, ds1], v[k, ds2]
+      else print k, "<" ds1 " and " ds2 " of different times>"
     }
   }' | LC_ALL=C sort -u
 }
-prom_rows "$WORK/metrics" >"$WORK/prometheus.rows" || pf_fail "series with unexpected labels"
-prom_rows "$WORK"/scrapes/* >"$WORK/scraped.rows" || pf_fail "series with unexpected labels"
+prom_rows pcapflow rx tx "$WORK/metrics" >"$WORK/prometheus.rows" || pf_fail "series with unexpected labels"
+prom_rows pcapflow rx tx "$WORK"/scrapes/* >"$WORK/scraped.rows" || pf_fail "series with unexpected labels"
+prom_rows pcapflow_dns queries responses "$WORK/metrics" >"$WORK/prometheus_dns.rows" ||
+  pf_fail "DNS series with unexpected labels"
+prom_rows pcapflow_dns queries responses "$WORK"/scrapes/* >"$WORK/scraped_dns.rows" ||
+  pf_fail "DNS series with unexpected labels"
 
 # Each sample of every scrape is the row collectd's own CSV holds for that
 # series at that time (counters and flow gauges; top-N bytes and distinct
 # counts of the interval they describe), and the scrapes have every series
 # the CSV has, under the same name.
-HOSTNAME_TEST=$host pf_csv_rows "$dir" cov-1 >"$WORK/csv.rows"
-[[ -s "$WORK/csv.rows" ]] || pf_fail "no CSV for pcapflow-cov-1"
-awk 'FNR == 1 { f++ }
+# csv_at_scrapes CSV SCRAPED : the rows of CSV at the times of SCRAPED's.
+csv_at_scrapes() {
+  awk 'FNR == 1 { f++ }
   f == 1 { n = ++rows[$1]; t[$1, n] = $2; row[$1, n] = $0; next }
   { for (i = 1; i <= rows[$1]; i++) {
       d = t[$1, i] - $2
@@ -107,11 +123,17 @@ awk 'FNR == 1 { f++ }
         for (k = 2; k <= n; k++) line = line " " a[k]
         print line; next
       } }
-    print $1, $2, "<no CSV row at that time>" }' "$WORK/csv.rows" "$WORK/scraped.rows" |
-  LC_ALL=C sort -u >"$WORK/csv.at_scrapes"
-diff -u "$WORK/csv.at_scrapes" "$WORK/scraped.rows" >&2 || pf_fail "CSV (-) and Prometheus (+) differ"
-diff -u <(awk '{print $1}' "$WORK/csv.rows" | LC_ALL=C sort -u) <(awk '{print $1}' "$WORK/scraped.rows" | LC_ALL=C sort -u) >&2 ||
-  pf_fail "the series CSV (-) and the scrapes (+) hold differ"
+    print $1, $2, "<no CSV row at that time>" }' "$1" "$2" | LC_ALL=C sort -u
+}
+for p in pcapflow pcapflow_dns; do
+  sfx=${p#pcapflow}
+  HOSTNAME_TEST=$host pf_csv_rows "$dir" cov-1 "$p" >"$WORK/csv$sfx.rows"
+  [[ -s "$WORK/csv$sfx.rows" ]] || pf_fail "no CSV for $p-cov-1"
+  csv_at_scrapes "$WORK/csv$sfx.rows" "$WORK/scraped$sfx.rows" >"$WORK/csv$sfx.at_scrapes"
+  diff -u "$WORK/csv$sfx.at_scrapes" "$WORK/scraped$sfx.rows" >&2 || pf_fail "$p: CSV (-) and Prometheus (+) differ"
+  diff -u <(awk '{print $1}' "$WORK/csv$sfx.rows" | LC_ALL=C sort -u) <(awk '{print $1}' "$WORK/scraped$sfx.rows" | LC_ALL=C sort -u) >&2 ||
+    pf_fail "$p: the series CSV (-) and the scrapes (+) hold differ"
+done
 
 # Every documented series; a top-N name stays in the scrape only until
 # collectd's cache times it out (two intervals), so count the names over
@@ -125,8 +147,22 @@ problems=$(pf_ids_problems "$WORK/prometheus")
 pf_compare_truth <(pf_truth_totals "$WORK/cov.truth") "$WORK/prometheus" prometheus ||
   pf_fail "scraped values differ from the ground truth"
 
+# The capture has no port-53 packet: exactly METRICS.md's fixed DNS series,
+# all 0, in every scrape and the last.
+pf_doc_dns_series
+pf_last_rows "$WORK/scraped_dns.rows" >"$WORK/scraped_dns"
+pf_check_dns_quiet Prometheus "$WORK/scraped_dns"
+awk '{ $2 = ""; sub(/  /, " "); print }' "$WORK/prometheus_dns.rows" >"$WORK/prometheus_dns"
+pf_check_dns_quiet "the last scrape" "$WORK/prometheus_dns"
+
 # DERIVE types are counters (with _total), GAUGE types are gauges.
-types=$(awk '$1 == "#" && $2 == "TYPE" && $3 ~ /^collectd_pcapflow_/ {print $3, $4}' "$WORK/metrics" | LC_ALL=C sort)
+dns_types=$(awk '$1 == "#" && $2 == "TYPE" && $3 ~ /^collectd_pcapflow_dns_/ {print $3, $4}' "$WORK/metrics" | LC_ALL=C sort)
+expected_dns_types=$(printf '%s\n' "collectd_pcapflow_dns_count gauge" \
+  "collectd_pcapflow_dns_dns_octets_queries_total counter" "collectd_pcapflow_dns_dns_octets_responses_total counter" \
+  "collectd_pcapflow_dns_dns_query_total counter" "collectd_pcapflow_dns_dns_response_total counter" \
+  "collectd_pcapflow_dns_errors_total counter" | LC_ALL=C sort)
+[[ "$dns_types" == "$expected_dns_types" ]] || pf_fail "DNS metric types: got \"$dns_types\""
+types=$(awk '$1 == "#" && $2 == "TYPE" && $3 ~ /^collectd_pcapflow_/ && $3 !~ /^collectd_pcapflow_dns_/ {print $3, $4}' "$WORK/metrics" | LC_ALL=C sort)
 expected_types=$(printf '%s\n' "collectd_pcapflow_gauge gauge" \
   "collectd_pcapflow_if_octets_rx_total counter" "collectd_pcapflow_if_octets_tx_total counter" \
   "collectd_pcapflow_if_packets_rx_total counter" "collectd_pcapflow_if_packets_tx_total counter" \
@@ -141,4 +177,4 @@ expected_types=$(printf '%s\n' "collectd_pcapflow_gauge gauge" \
   "collectd_pcapflow_protocol_counter_total counter" | LC_ALL=C sort)
 [[ "$types" == "$expected_types" ]] || pf_fail "metric types: got \"$types\""
 n=$(wc -l <"$WORK/scraped")
-pf_pass "$n series ($PF_DOC_FIXED fixed, $((n - PF_DOC_FIXED)) top-N) in 11 metric families, names and labels valid; $(wc -l <"$WORK/scraped.rows") samples of $(ls "$WORK/scrapes" | wc -l) scrapes equal CSV at their time; values equal ground truth"
+pf_pass "$n series ($PF_DOC_FIXED fixed, $((n - PF_DOC_FIXED)) top-N) in 11 metric families and $PF_DNS_FIXED DNS ones in 6, names and labels valid; $(wc -l <"$WORK/scraped.rows") samples of $(ls "$WORK/scrapes" | wc -l) scrapes equal CSV at their time; values equal ground truth"

@@ -56,6 +56,11 @@
   X(dns_names)                                                                 \
   X(tls)                                                                       \
   X(tls_hostile)                                                               \
+  X(ptop_reply)                                                                \
+  X(ptop_rate)                                                                 \
+  X(ptop_fmt)                                                                  \
+  X(ptop_poll)                                                                 \
+  X(ptop_view)                                                                 \
   /* add a suite above this line */
 
 #define PF_SUITE_DECLARE(name) Suite *pf_##name##_suite(void);
