@@ -82,7 +82,7 @@ static struct pf_tcp_conn *pf_tcp_grow(struct pf_flow_table *ft,
   uint32_t i;
   if (t->free_head != PF_TCP_NONE) {
     i = t->free_head;
-    t->free_head = t->conns[i].spare;
+    t->free_head = t->conns[i].tls_name;
   } else if (t->next_unused < t->max_conns) {
     i = t->next_unused++;
   } else {
@@ -105,11 +105,22 @@ void pf_tcp_release(struct pf_flow_table *ft, struct pf_flow *f) {
   if (pf_flow_list(f) == PF_LIST_SYN_WAIT)
     t->stats.unanswered++;
   if (f->tcp_state & PF_TCPS_RECORD) {
-    t->conns[f->tcp_ext].spare = t->free_head;
+    t->conns[f->tcp_ext].tls_name = t->free_head;
     t->free_head = f->tcp_ext;
   }
   f->tcp_state = 0;
   f->tcp_ext = PF_TCP_NONE;
+}
+
+void pf_tcp_keep_name(struct pf_flow_table *ft, struct pf_flow *f,
+                      uint32_t name) {
+  if (!ft->tcp.conns || (f->tcp_state & PF_TCPS_NAMED))
+    return;
+  struct pf_tcp_conn *c = pf_tcp_grow(ft, f);
+  if (!c)
+    return;
+  c->tls_name = name;
+  f->tcp_state |= PF_TCPS_NAMED;
 }
 
 /* ---- the SYN's wait ---- */

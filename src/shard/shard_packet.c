@@ -41,6 +41,18 @@ pf_account_tcp(struct pf_shard *s, const struct pf_queued_packet *q,
                       (q->flags & PF_QUEUED_SYN) != 0, new_udp, completed);
 }
 
+/* DNS and TLS, rare: one test of the flags for both, the work out of
+ * line. */
+__attribute__((noinline)) static void
+pf_account_services(struct pf_shard *s, const struct pf_queued_packet *q,
+                    struct pf_flow_update up) {
+  if (q->flags & PF_QUEUED_DNS)
+    pf_dns_flow(&s->dns, up.ref, up.flow->first32, &q->dns, q->now_us, q->ts_us,
+                &s->cur->dns_latency);
+  if (q->flags & PF_QUEUED_TLS)
+    pf_tls_flow(&s->flows, up.flow, q->tls_name);
+}
+
 static inline __attribute__((always_inline)) void
 pf_account(struct pf_shard *s, const struct pf_queued_packet *q) {
   struct pf_flow_packet fp = {
@@ -57,9 +69,8 @@ pf_account(struct pf_shard *s, const struct pf_queued_packet *q) {
     pf_epoch_touch(s, up.flow, up.ref, up.side, q->dir, q->wire_len,
                    q->flags & PF_QUEUED_PORTS);
   /* Before TCP's, which ends the function (a tail call). */
-  if (q->flags & PF_QUEUED_DNS)
-    pf_dns_flow(&s->dns, up.ref, up.flow->first32, &q->dns, q->now_us, q->ts_us,
-                &s->cur->dns_latency);
+  if (q->flags & (PF_QUEUED_DNS | PF_QUEUED_TLS))
+    pf_account_services(s, q, up);
   if (s->flows.tcp.conns)
     pf_account_tcp(s, q, up);
 }
@@ -105,6 +116,9 @@ pf_prepare(struct pf_shard *s, const struct pf_packet *pkt, enum pf_dir dir,
     pf_dns_packet(&s->dns, pkt, &top, &q->dns);
     if (q->dns.kind != PF_DNS_QUEUED_NONE)
       q->flags |= PF_QUEUED_DNS;
+  } else if (pf_tls_wanted(&s->tls, pkt) && /* port 53 is DNS's */
+             pf_tls_packet(&s->tls, pkt, &q->tls_name)) {
+    q->flags |= PF_QUEUED_TLS;
   }
   return true;
 }

@@ -33,6 +33,8 @@
   X(shard_queue)                                                               \
   X(shard_dns)                                                                 \
   X(dns_pending)                                                               \
+  X(shard_tls)                                                                 \
+  X(tls_names)                                                                 \
   X(source_report)                                                             \
   X(latency_hist)                                                              \
   X(tcp)                                                                       \

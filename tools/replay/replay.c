@@ -82,6 +82,8 @@ static int pf_replay_switch(struct pf_source_config *cfg, const char *arg) {
   bool *sw = pf_report_switch(&cfg->report, name);
   if (!sw)
     sw = pf_dns_switch(&cfg->shard.dns, name);
+  if (!sw)
+    sw = pf_tls_switch(&cfg->shard.tls, name);
   bool on = strcasecmp(eq + 1, "true") == 0;
   if (!sw || (!on && strcasecmp(eq + 1, "false") != 0)) {
     fprintf(stderr,
@@ -113,7 +115,7 @@ static void pf_replay_usage(FILE *out) {
           "  -T          as TcpAnalysis false\n"
           "  -o OPT=BOOL a report switch, as OPT true|false "
           "(ReportByProtocol,\n"
-          "              CollectTopFlows, DnsAnalysis, CollectDnsLatency, …;\n"
+          "              CollectTopFlows, DnsAnalysis, TlsAnalysis, …;\n"
           "              docs/CONFIG.md); -o TopN=N too\n"
           "  -t          also print CPU time, packets per CPU-second and peak "
           "memory to stderr\n"
