@@ -219,7 +219,7 @@ static int pf_replay_run(struct pf_replay *r) {
     return 2;
   }
   struct pf_hooks hooks = {.thread_create = NULL, .log = pf_replay_log};
-  struct pf_source *src;
+  struct pf_source *src = NULL;
   if (pf_source_new(&r->cfg, &hooks, &src, err, sizeof(err)) != 0) {
     fprintf(stderr, "pcapflow-replay: %s\n", err);
     return 1;
