@@ -2,6 +2,12 @@
 
 CC        ?= cc
 CFLAGS    ?= -O2 -g
+# Link-time optimisation: the packet path crosses files (decoder, flow
+# table, shard), and LTO inlines across them (callgrind, mixed capture:
+# 296.4 -> 269.4 M instructions). Fat objects keep ordinary code too, so
+# what links the engine without LTO (the unit tests, --wrap in mk/collide.mk)
+# sees every call. `make LTO=` builds without it.
+LTO       ?= -flto=auto -ffat-lto-objects
 WARNINGS  := -Wall -Wextra -Werror
 BASEFLAGS := -std=gnu11 -D_GNU_SOURCE -pthread -fPIC $(WARNINGS)
 COLLECTD_INC ?= /usr/include/collectd
@@ -74,23 +80,23 @@ $(B)/modules.ok: scripts/check-modules.sh Makefile $(ENGINE_SRC) $(ENGINE_HDR) \
 
 $(B)/engine/%.o: src/%.c $(ENGINE_HDR) $(B)/modules.ok
 	@mkdir -p $(@D)
-	$(CC) $(BASEFLAGS) $(CFLAGS) -Iinclude -Isrc -c $< -o $@
+	$(CC) $(BASEFLAGS) $(CFLAGS) $(LTO) -Iinclude -Isrc -c $< -o $@
 
 # The adapter sees the API alone: no -Isrc, so an engine header it reached
 # for would not compile.
 $(B)/plugin/%.o: plugin/%.c plugin/*.h $(API_HDR) $(B)/modules.ok | $(B)/plugin
-	$(CC) $(BASEFLAGS) $(CFLAGS) $(COLLECTD_FLAGS) -Iinclude -Iplugin -c $< -o $@
+	$(CC) $(BASEFLAGS) $(CFLAGS) $(LTO) $(COLLECTD_FLAGS) -Iinclude -Iplugin -c $< -o $@
 
 $(B)/libpcapflow.a: $(ENGINE_OBJ)
 	rm -f $@ && $(AR) rcs $@ $^
 
 $(B)/pcapflow.so: $(PLUGIN_OBJ) $(B)/libpcapflow.a plugin/pcapflow.map Makefile
-	$(CC) -shared -pthread $(LDFLAGS) -Wl,--version-script=plugin/pcapflow.map \
+	$(CC) -shared -pthread $(CFLAGS) $(LTO) $(LDFLAGS) -Wl,--version-script=plugin/pcapflow.map \
 	  -o $@ $(PLUGIN_OBJ) $(B)/libpcapflow.a $(ENGINE_LIBS)
 
 # The tools, like the adapter, see the API alone.
 $(B)/pcapflow-replay: tools/replay/replay.c $(API_HDR) $(B)/libpcapflow.a
-	$(CC) $(BASEFLAGS) $(CFLAGS) -Iinclude -o $@ $< $(B)/libpcapflow.a $(ENGINE_LIBS)
+	$(CC) $(BASEFLAGS) $(CFLAGS) $(LTO) -Iinclude -o $@ $< $(B)/libpcapflow.a $(ENGINE_LIBS)
 
 # pcapflow-top speaks collectd's unixsock protocol and uses nothing of the
 # engine. The packages ship it (mk/packaging.mk), hence $(LDFLAGS).
@@ -126,10 +132,10 @@ $(B)/unit-tests-asan: $(UNIT_SRC) $(wildcard tests/unit/*.h) $(ENGINE_SRC) $(ENG
 	$(CC) $(BASEFLAGS) -O1 -g $(SANITIZE) -DPF_DEBUG -Iinclude -Isrc -Itests/unit -Itools/top -o $@ \
 	  $(UNIT_SRC) $(TOP_LIB) $(ENGINE_SRC) $(ENGINE_LIBS) $(CHECK_LIBS)
 
-unit: $(B)/unit-tests ## run the unit tests
+unit: $(B)/unit-tests $(B)/pcapflow-gen ## run the unit tests
 	$(B)/unit-tests
 
-unit-asan: $(B)/unit-tests-asan ## run the unit tests under ASan + UBSan
+unit-asan: $(B)/unit-tests-asan $(B)/pcapflow-gen ## run the unit tests under ASan + UBSan
 	CK_FORK=no ASAN_OPTIONS=detect_leaks=1 $(B)/unit-tests-asan
 
 integration: all ## run the tests with real collectd daemons and captures

@@ -4,14 +4,14 @@
 BENCH_ARGS ?=
 
 $(B)/bench-engine: bench/bench_engine.c $(B)/libpcapflow.a
-	$(CC) $(BASEFLAGS) $(CFLAGS) -Iinclude -Isrc -o $@ $< $(B)/libpcapflow.a $(ENGINE_LIBS)
+	$(CC) $(BASEFLAGS) $(CFLAGS) $(LTO) -Iinclude -Isrc -o $@ $< $(B)/libpcapflow.a $(ENGINE_LIBS)
 
 $(B)/bench-scaling: bench/bench_scaling.c $(B)/libpcapflow.a
-	$(CC) $(BASEFLAGS) $(CFLAGS) -Iinclude -Isrc -o $@ $< $(B)/libpcapflow.a $(ENGINE_LIBS)
+	$(CC) $(BASEFLAGS) $(CFLAGS) $(LTO) -Iinclude -Isrc -o $@ $< $(B)/libpcapflow.a $(ENGINE_LIBS)
 
 # The engine built again with its lock probe (src/lock_probe.h): bench-only.
 $(B)/bench-lock: bench/bench_lock.c $(ENGINE_SRC) $(ENGINE_HDR) | $(B)
-	$(CC) $(BASEFLAGS) $(CFLAGS) -DPF_LOCK_PROBE -Iinclude -Isrc -o $@ $< \
+	$(CC) $(BASEFLAGS) $(CFLAGS) $(LTO) -DPF_LOCK_PROBE -Iinclude -Isrc -o $@ $< \
 	  $(ENGINE_SRC) $(ENGINE_LIBS)
 
 $(B)/pcap-loop: bench/pcap_loop.c | $(B)

@@ -147,12 +147,15 @@ static int pcapflow_get_u8(const oconfig_item_t *ci, int min, int max,
   return 0;
 }
 
-/* DNS options (docs/CONFIG.md, "DNS"). Same contract as
+/* DNS and TLS options (docs/CONFIG.md, "DNS", "TLS"). Same contract as
  * pcapflow_source_option. */
 static int pcapflow_dns_option(const oconfig_item_t *ci,
-                               struct pf_dns_config *dns) {
+                               struct pf_dns_config *dns,
+                               struct pf_tls_config *tls) {
   bool *sw = pf_dns_switch(dns, ci->key);
   if (sw)
+    return pcapflow_get_bool(ci, sw);
+  if ((sw = pf_tls_switch(tls, ci->key)))
     return pcapflow_get_bool(ci, sw);
   if (strcasecmp(ci->key, "DnsTimeout") == 0)
     return pcapflow_get_u32(ci, 1, 3600, &dns->timeout_s);
@@ -191,7 +194,7 @@ static int pcapflow_flow_option(const oconfig_item_t *ci,
     return pcapflow_get_u8(ci, 1, 32, &shard->host_prefix_v4);
   if (strcasecmp(ci->key, "TopHostPrefixV6") == 0)
     return pcapflow_get_u8(ci, 1, 128, &shard->host_prefix_v6);
-  return pcapflow_dns_option(ci, &shard->dns);
+  return pcapflow_dns_option(ci, &shard->dns, &shard->tls);
 }
 
 /* Applies one per-source option to cfg. Returns 0, -1 on a bad value, or 1

@@ -21,7 +21,7 @@ What the queries assume of the writers (docs/DEPLOYMENT.md):
 PLUGIN is pcapflow, or pcapflow_class for the traffic classes (docs/
 METRICS.md, "Traffic rules"), whose series name the class in their
 type_instance; a class's latency percentile is the plugin instance
-SOURCE-p90.
+SOURCE-p90; or the panel's own `plugin` (pcapflow_tls, "TLS").
 
 A panel sums named series over the selected hosts and sources ("type-*":
 the whole family, which adds up to the total), or takes the largest of
@@ -55,6 +55,8 @@ def legend(series, ds, all_ds):
 
 
 def plugin_of(panel):
+    if panel.get("plugin"):
+        return panel["plugin"]  # pcapflow_tls
     return "pcapflow_class" if panel.get("classes") else "pcapflow"
 
 

@@ -44,6 +44,13 @@ struct pf_dns_config {
   uint32_t pending;   /* DnsPendingQueries: a shard's queries in flight */
 };
 
+/* ---- TLS server names (docs/SERVICES.md) ---- */
+
+struct pf_tls_config {
+  bool analysis;  /* TlsAnalysis: read hellos at all; off: no cost */
+  uint32_t names; /* a shard's server names (derived: TopSeriesLimit) */
+};
+
 /* What one source counts per capture worker (a shard). */
 struct pf_shard_config {
   uint32_t max_flows; /* for the whole source: workers share it out */
@@ -65,6 +72,7 @@ struct pf_shard_config {
   bool skip_top[PF_TOP_KIND_COUNT]; /* a top-N list, by enum pf_top_kind */
   bool skip_distinct;               /* the distinct counts (HyperLogLog) */
   struct pf_dns_config dns;
+  struct pf_tls_config tls;
 };
 
 /* ---- anomaly alarms ---- */

@@ -29,10 +29,12 @@ enum pf_metric_kind {
 /* collectd's own dns plugin, whose identifiers DnsCompatIdentifiers
  * repeats: plugin "dns", an empty plugin_instance. */
 #define PF_METRICS_DNS_COMPAT_PLUGIN "dns"
+/* Its TLS series (docs/METRICS.md, "TLS"), likewise. */
+#define PF_METRICS_TLS_PLUGIN "pcapflow_tls"
 
 struct pf_metric {
-  /* PF_METRICS_PLUGIN, PF_METRICS_CLASS_PLUGIN, PF_METRICS_DNS_PLUGIN or
-   * PF_METRICS_DNS_COMPAT_PLUGIN */
+  /* PF_METRICS_PLUGIN, PF_METRICS_CLASS_PLUGIN, PF_METRICS_DNS_PLUGIN,
+   * PF_METRICS_DNS_COMPAT_PLUGIN or PF_METRICS_TLS_PLUGIN */
   const char *plugin;
   /* NULL: plugin_instance is the source's name; else the source's name,
    * "-" and this (the percentile of a class's latency: "p90"). */

@@ -27,6 +27,7 @@
 #include "pcapflow/localnet.h"
 #include "pcapflow/rules.h"
 #include "pcapflow/stats.h"
+#include "pcapflow/tls_stats.h"
 
 enum pf_source_kind {
   PF_SOURCE_INTERFACE,
@@ -169,6 +170,8 @@ struct pf_snapshot {
   struct pf_class_snapshot classes;
   struct pf_dns_snapshot dns;
   struct pf_top_list top_domains; /* queries by registered domain */
+  struct pf_tls_snapshot tls;
+  struct pf_top_list top_sni; /* bytes of flows by TLS server name */
 };
 
 struct pf_source;
@@ -196,6 +199,8 @@ bool pf_source_names_collide(const char *a, const char *b);
  * CollectDnsLatency, CollectDnsTopDomains, DnsCompatIdentifiers;
  * case-insensitive), or NULL. */
 bool *pf_dns_switch(struct pf_dns_config *dns, const char *option);
+/* TlsAnalysis (case-insensitive) or NULL. */
+bool *pf_tls_switch(struct pf_tls_config *tls, const char *option);
 
 /* The TCP timing switch named `option` (TcpTiming, ClassTiming;
  * case-insensitive), or NULL. */

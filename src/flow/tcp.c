@@ -90,7 +90,7 @@ struct pf_tcp_conn *pf_tcp_grow(struct pf_flow_table *ft, struct pf_flow *f) {
   uint32_t i;
   if (t->free_head != PF_TCP_NONE) {
     i = t->free_head;
-    t->free_head = pf_tcp_conn_at(t, i)->spare;
+    t->free_head = pf_tcp_conn_at(t, i)->tls_name;
   } else if (t->next_unused < t->max_conns) {
     i = t->next_unused++;
   } else {
@@ -113,11 +113,22 @@ void pf_tcp_release(struct pf_flow_table *ft, struct pf_flow *f) {
   if (pf_flow_list(f) == PF_LIST_SYN_WAIT)
     t->stats.unanswered++;
   if (f->tcp_state & PF_TCPS_RECORD) {
-    pf_tcp_conn_at(t, f->tcp_ext)->spare = t->free_head;
+    pf_tcp_conn_at(t, f->tcp_ext)->tls_name = t->free_head;
     t->free_head = f->tcp_ext;
   }
   f->tcp_state = 0;
   f->tcp_ext = PF_TCP_NONE;
+}
+
+void pf_tcp_keep_name(struct pf_flow_table *ft, struct pf_flow *f,
+                      uint32_t name) {
+  if (!ft->tcp.conns || (f->tcp_state & PF_TCPS_NAMED))
+    return;
+  struct pf_tcp_conn *c = pf_tcp_grow(ft, f);
+  if (!c)
+    return;
+  c->tls_name = name;
+  f->tcp_state |= PF_TCPS_NAMED;
 }
 
 /* ---- the SYN's wait ---- */

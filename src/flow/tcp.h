@@ -15,11 +15,11 @@
  * which keeps the order of the SYNs (a SYN sent again does not move it),
  * so the ones past the timeout are at its tail.
  *
+ * A record's last 4 bytes keep the flow's TLS server name (shard/tls.h).
  * With TcpTiming, each record is followed by the round-trip and response
  * time state of tcp_timing.h (32 bytes more, so a record is one 64-byte
- * cache line); without it, records stay 32 bytes. A record has 4 spare
- * bytes, and grows at the cost of memory per TCP connection with data,
- * not per flow.
+ * cache line); without it, records stay 32 bytes. More analysis grows a
+ * record at the cost of memory per TCP connection with data, not per flow.
  *
  * Thread-safety: like the flow table, owned by one capture thread. */
 #ifndef PCAPFLOW_TCP_H
@@ -53,7 +53,9 @@ struct pf_tcp_conn {
   struct pf_tcp_dir dir[2]; /* by the flow key's side */
   int32_t synack_after_us;  /* the SYN-ACK's timestamp less the SYN's
                                (saturated at +-35 minutes) */
-  uint32_t spare;           /* free list link while unused */
+  uint32_t tls_name; /* with PF_TCPS_NAMED: the TLS server name's index in
+                        the shard's table (shard/tls.h), the first the
+                        flow's ClientHellos gave; free list link unused */
 };
 
 /* pf_flow.tcp_state: the handshake (enum pf_tcp_state, tcp.c) in the low
@@ -63,6 +65,7 @@ struct pf_tcp_conn {
 #define PF_TCPS_KNOWN0 0x10 /* side 0's edge is known */
 #define PF_TCPS_KNOWN1 0x20
 #define PF_TCPS_RECORD 0x40 /* tcp_ext is a record, else the known edge */
+#define PF_TCPS_NAMED 0x80  /* the record keeps a TLS server name */
 
 #define PF_TCP_NONE UINT32_MAX
 
@@ -125,6 +128,13 @@ bool pf_tcp_packet(struct pf_flow_table *ft, struct pf_flow *f, uint32_t ref,
  * for its answer counts as unanswered (the attempt got none while it was
  * tracked). */
 void pf_tcp_release(struct pf_flow_table *ft, struct pf_flow *f);
+
+/* The flow keeps a TLS server name's index (shard/tls.h) unless it keeps
+ * one already: the first name wins. Takes a record if the flow has none (a
+ * TLS connection has both directions anyway); nothing when analysis is
+ * off. */
+void pf_tcp_keep_name(struct pf_flow_table *ft, struct pf_flow *f,
+                      uint32_t name);
 
 /* Counts the SYNs whose timeout passed by now_us as unanswered. */
 void pf_tcp_tick(struct pf_flow_table *ft, uint64_t now_us);

@@ -9,6 +9,7 @@
 #include "pcapflow/metrics.h"
 
 #include "metrics/metrics_dns.h"
+#include "metrics/metrics_tls.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -302,4 +303,5 @@ void pf_metrics_walk(const struct pf_snapshot *snap, pf_metric_fn fn,
   if (r->by_class)
     pf_walk_classes(&w, snap);
   pf_metrics_walk_dns(snap, fn, ctx); /* plugin pcapflow_dns (metrics_dns.c) */
+  pf_metrics_walk_tls(snap, fn, ctx); /* plugin pcapflow_tls (metrics_tls.c) */
 }

@@ -44,8 +44,8 @@ int pf_rules_parse(const char *path, const char *text, size_t len,
 int pf_rules_load_file(const char *path, const atomic_bool *stop,
                        struct pf_rules **out, struct pf_rules_stamp *stamp,
                        struct pf_rules_err *e) {
-  char *text;
-  size_t len;
+  char *text = NULL;
+  size_t len = 0;
   int rc = pf_rules_read_file(path, stop, &text, &len, stamp, e);
   if (rc != 0)
     return rc;

@@ -22,7 +22,10 @@ static bool pf_host_key_of(const struct pf_shard *s, uint8_t family,
   key->family = family;
   key->prefix = (uint8_t)prefix;
   if (prefix == bytes * 8) {
-    memcpy(key->addr, addr, bytes);
+    if (family == 4) /* fixed sizes: inlined copies, not a call */
+      memcpy(key->addr, addr, 4);
+    else
+      memcpy(key->addr, addr, 16);
     return true;
   }
   for (unsigned i = 0; i < bytes && i * 8 < prefix; i++) {
@@ -118,6 +121,9 @@ static void pf_feed_flow(struct pf_shard *s, struct pf_feed *fd,
     pf_feed_side(s, fd, f, side, hash, bytes);
   }
   pf_feed_lists(s, fd, f, both);
+  if (f->tcp_state & PF_TCPS_NAMED) /* a TLS server name (tls.h) */
+    pf_tls_feed(&s->tls, &s->flows, f, &fd->tls_batch, &fd->iv->tls_names,
+                both);
   f->iv = 0;
   f->iv_bytes[0] = f->iv_bytes[1] = 0;
 }
@@ -134,6 +140,7 @@ static void pf_feed_flush(struct pf_feed *fd) {
   for (int k = 0; k < PF_TOP_KIND_COUNT; k++)
     pf_top_batch_flush(&fd->top_batch[k], &fd->iv->top[k]);
   pf_top_batch_flush(&fd->dns_batch, &fd->iv->dns_domains);
+  pf_top_batch_flush(&fd->tls_batch, &fd->iv->tls_names);
 }
 
 /* Feeds slot fd's flows among the next `budget` pool entries its sweep
@@ -239,6 +246,7 @@ static void pf_merge_flow_parts(struct pf_interval *dst,
   pf_hll_merge(&dst->dst_hosts, &src->dst_hosts);
   pf_hll_merge(&dst->dst_ports, &src->dst_ports);
   pf_topn_merge(&dst->dns_domains, &src->dns_domains);
+  pf_topn_merge(&dst->tls_names, &src->tls_names);
 }
 
 /* The reader feeds both slots itself (the capture thread has stopped); the

@@ -35,7 +35,9 @@ int pf_interval_init(struct pf_interval *iv, uint32_t top_capacity, char *err,
     }
   }
   if (pf_topn_init(&iv->dns_domains, top_capacity,
-                   sizeof(struct pf_dns_domain_key), err, errlen) != 0) {
+                   sizeof(struct pf_dns_domain_key), err, errlen) != 0 ||
+      pf_topn_init(&iv->tls_names, top_capacity, sizeof(struct pf_tls_name_key),
+                   err, errlen) != 0) {
     pf_interval_free(iv);
     return -1;
   }
@@ -53,6 +55,7 @@ void pf_interval_reset(struct pf_interval *iv) {
   pf_anomaly_reset(&iv->anomaly);
   pf_hist_reset(&iv->dns_latency);
   pf_topn_reset(&iv->dns_domains);
+  pf_topn_reset(&iv->tls_names);
 }
 
 void pf_interval_merge(struct pf_interval *dst, const struct pf_interval *src) {
@@ -65,12 +68,14 @@ void pf_interval_merge(struct pf_interval *dst, const struct pf_interval *src) {
   pf_anomaly_merge(&dst->anomaly, &src->anomaly);
   pf_hist_merge(&dst->dns_latency, &src->dns_latency);
   pf_topn_merge(&dst->dns_domains, &src->dns_domains);
+  pf_topn_merge(&dst->tls_names, &src->tls_names);
 }
 
 void pf_interval_free(struct pf_interval *iv) {
   for (int k = 0; k < PF_TOP_KIND_COUNT; k++)
     pf_topn_free(&iv->top[k]);
   pf_topn_free(&iv->dns_domains);
+  pf_topn_free(&iv->tls_names);
 }
 
 /* ---- the shard ---- */
@@ -105,6 +110,8 @@ static int pf_shard_intervals(struct pf_shard *s, uint32_t top_capacity,
       pf_top_batch_init(&s->feed[f].top_batch[k], pf_top_key_len[k]);
   for (int f = 0; f < 2; f++)
     pf_top_batch_init(&s->feed[f].dns_batch, sizeof(struct pf_dns_domain_key));
+  for (int f = 0; f < 2; f++)
+    pf_top_batch_init(&s->feed[f].tls_batch, sizeof(struct pf_tls_name_key));
   return 0;
 }
 
@@ -117,7 +124,9 @@ int pf_shard_init(struct pf_shard *s, const struct pf_shard_config *cfg,
       (cfg->tcp_analysis &&
        pf_flow_table_enable_tcp(&s->flows, cfg->tcp_syn_timeout_s,
                                 cfg->tcp_timing, err, errlen) != 0) ||
-      pf_dns_shard_init(&s->dns, &cfg->dns, err, errlen) != 0) {
+      pf_dns_shard_init(&s->dns, &cfg->dns, err, errlen) != 0 ||
+      pf_tls_shard_init(&s->tls, &cfg->tls, s->flows.tcp.conns != NULL, err,
+                        errlen) != 0) {
     pf_shard_free(s);
     return -1;
   }
@@ -131,7 +140,8 @@ int pf_shard_init(struct pf_shard *s, const struct pf_shard_config *cfg,
   s->skip_distinct = cfg->skip_distinct;
   memcpy(s->skip_top, cfg->skip_top, sizeof(s->skip_top));
   s->skip_feed = s->skip_distinct && s->skip_top[PF_TOP_HOSTS] &&
-                 s->skip_top[PF_TOP_PORTS] && s->skip_top[PF_TOP_FLOWS];
+                 s->skip_top[PF_TOP_PORTS] && s->skip_top[PF_TOP_FLOWS] &&
+                 !s->tls.top;
   pf_hash_seed(s->seed);
   return 0;
 }
@@ -148,6 +158,7 @@ void pf_shard_free(struct pf_shard *s) {
   s->cur = NULL;
   pf_class_counters_free(&s->classes);
   pf_dns_shard_free(&s->dns);
+  pf_tls_shard_free(&s->tls);
 }
 
 void pf_shard_batch_end(struct pf_shard *s) {

@@ -38,6 +38,7 @@
 #include "shard/class_counters.h"
 #include "shard/dns.h"
 #include "shard/packet_clock.h"
+#include "shard/tls.h"
 #include "sketch/hll.h"
 #include "sketch/top_batch.h"
 #include "sketch/topn.h"
@@ -64,6 +65,7 @@ struct pf_interval {
   struct pf_anomaly_table anomaly; /* SYN flood and port scan evidence */
   struct pf_hist dns_latency;      /* DNS query to response (dns.h) */
   struct pf_topn dns_domains;      /* queries by registered domain (bytes[0]) */
+  struct pf_topn tls_names;        /* flows' bytes by TLS server name (tls.h) */
 };
 
 /* An interval and what feeds it: its flows' top-N offers summed per key
@@ -74,6 +76,7 @@ struct pf_feed {
   struct pf_interval *iv;
   struct pf_top_batch top_batch[PF_TOP_KIND_COUNT];
   struct pf_top_batch dns_batch; /* the queries' domains (dns.h) */
+  struct pf_top_batch tls_batch; /* the flows' server names (tls.h) */
   uint8_t gen;                   /* 1 or 2 */
   uint32_t pos[2]; /* closing: the pool entries swept so far, by family */
   uint32_t end[2]; /* closing: the pools' high-water marks at its close */
@@ -92,8 +95,11 @@ struct pf_feed {
 struct pf_queued_packet {
   struct pf_flow_probe probe;
   struct pf_tcp_segment seg;
-  struct pf_dns_queued dns; /* with PF_QUEUED_DNS: for the flow's part */
-  uint64_t now_us, ts_us;   /* the shard's clock; the packet's timestamp */
+  union { /* for the flow's part: a packet is DNS's or TLS's */
+    struct pf_dns_queued dns; /* with PF_QUEUED_DNS */
+    uint32_t tls_name;        /* with PF_QUEUED_TLS: a server name (tls.h) */
+  };
+  uint64_t now_us, ts_us; /* the shard's clock; the packet's timestamp */
   uint32_t wire_len;
   uint8_t dir;        /* enum pf_dir */
   uint8_t l4;         /* enum pf_l4 */
@@ -105,12 +111,14 @@ struct pf_queued_packet {
 #define PF_QUEUED_TCP 0x02   /* a TCP header (not a later fragment) */
 #define PF_QUEUED_SYN 0x04   /* anomaly evidence: a SYN without ACK/RST */
 #define PF_QUEUED_DNS 0x08   /* a DNS transaction in .dns (dns.h) */
+#define PF_QUEUED_TLS 0x10   /* a TLS server name in .tls_name (tls.h) */
 
 struct pf_shard {
   struct pf_counters counters;
   struct pf_class_counters classes; /* per traffic class; empty without rules */
   struct pf_flow_table flows;
   struct pf_dns_shard dns; /* DNS messages (dns.h) */
+  struct pf_tls_shard tls; /* TLS hellos (tls.h) */
   struct pf_interval *cur; /* the capture thread writes here: feed[fcur].iv */
   struct pf_feed feed[2];  /* current and closing: roles swap (epoch.c) */
   uint8_t fcur;            /* feed[fcur] is current, feed[!fcur] closing */

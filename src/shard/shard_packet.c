@@ -2,7 +2,9 @@
  * count the packet, make its flow key and ask for its bucket, then, in a
  * vector of packets once their buckets and entries have arrived, find the
  * flow, add the packet to the flow's epoch and analyse TCP segments.
- * Nothing that a flow decides is done per packet. */
+ * Nothing that a flow decides is done per packet. The steps are inlined
+ * (always_inline): each runs once a packet, and a call costs its spills
+ * (docs/PERFORMANCE.md, the second stage's table). */
 #include "shard/shard.h"
 
 #include "flow/tcp_timing.h"
@@ -34,8 +36,9 @@ static void pf_account_timing(struct pf_shard *s,
 }
 
 /* TCP analysis, and the evidence of SYN floods and port scans. */
-static void pf_account_tcp(struct pf_shard *s, const struct pf_queued_packet *q,
-                           struct pf_flow_update up) {
+static inline __attribute__((always_inline)) void
+pf_account_tcp(struct pf_shard *s, const struct pf_queued_packet *q,
+               struct pf_flow_update up) {
   bool completed = false, new_udp = up.created && q->l4 == PF_L4_UDP;
   if (q->l4 == PF_L4_TCP) {
     uint64_t handshake_us;
@@ -54,7 +57,20 @@ static void pf_account_tcp(struct pf_shard *s, const struct pf_queued_packet *q,
                       (q->flags & PF_QUEUED_SYN) != 0, new_udp, completed);
 }
 
-static void pf_account(struct pf_shard *s, const struct pf_queued_packet *q) {
+/* DNS and TLS, rare: one test of the flags for both, the work out of
+ * line. */
+__attribute__((noinline)) static void
+pf_account_services(struct pf_shard *s, const struct pf_queued_packet *q,
+                    struct pf_flow_update up) {
+  if (q->flags & PF_QUEUED_DNS)
+    pf_dns_flow(&s->dns, up.ref, up.flow->first32, &q->dns, q->now_us, q->ts_us,
+                &s->cur->dns_latency);
+  if (q->flags & PF_QUEUED_TLS)
+    pf_tls_flow(&s->flows, up.flow, q->tls_name);
+}
+
+static inline __attribute__((always_inline)) void
+pf_account(struct pf_shard *s, const struct pf_queued_packet *q) {
   struct pf_flow_packet fp = {
       .wire_len = q->wire_len,
       .tcp_flags = q->seg.flags,
@@ -69,9 +85,8 @@ static void pf_account(struct pf_shard *s, const struct pf_queued_packet *q) {
     pf_epoch_touch(s, up.flow, up.ref, up.side, q->dir, q->wire_len,
                    q->flags & PF_QUEUED_PORTS);
   /* Before TCP's, which ends the function (a tail call). */
-  if (q->flags & PF_QUEUED_DNS)
-    pf_dns_flow(&s->dns, up.ref, up.flow->first32, &q->dns, q->now_us, q->ts_us,
-                &s->cur->dns_latency);
+  if (q->flags & (PF_QUEUED_DNS | PF_QUEUED_TLS))
+    pf_account_services(s, q, up);
   if (s->flows.tcp.conns)
     pf_account_tcp(s, q, up);
 }
@@ -80,9 +95,10 @@ static void pf_account(struct pf_shard *s, const struct pf_queued_packet *q) {
 
 /* Counts the packet and makes what its flow's part needs. Returns false
  * for packets without a flow: counted, nothing more. */
-static bool pf_prepare(struct pf_shard *s, const struct pf_packet *pkt,
-                       enum pf_dir dir, enum pf_locality locality,
-                       uint64_t ts_us, struct pf_queued_packet *q) {
+static inline __attribute__((always_inline)) bool
+pf_prepare(struct pf_shard *s, const struct pf_packet *pkt, enum pf_dir dir,
+           enum pf_locality locality, uint64_t ts_us,
+           struct pf_queued_packet *q) {
   pf_counters_add(&s->counters, pkt, dir, locality);
   unsigned rule_class = pf_class_counters_add(&s->classes, pkt, dir);
   /* Every packet moves packet time on, whether or not it has a flow. */
@@ -116,6 +132,9 @@ static bool pf_prepare(struct pf_shard *s, const struct pf_packet *pkt,
     pf_dns_packet(&s->dns, pkt, &top, &q->dns);
     if (q->dns.kind != PF_DNS_QUEUED_NONE)
       q->flags |= PF_QUEUED_DNS;
+  } else if (pf_tls_wanted(&s->tls, pkt) && /* port 53 is DNS's */
+             pf_tls_packet(&s->tls, pkt, &q->tls_name)) {
+    q->flags |= PF_QUEUED_TLS;
   }
   return true;
 }

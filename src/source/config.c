@@ -49,6 +49,7 @@ void pf_source_config_init(struct pf_source_config *cfg,
               .top_domains = true,
               .timeout_s = PF_DEFAULT_DNS_TIMEOUT,
               .pending = PF_DEFAULT_DNS_PENDING},
+      .tls = {.analysis = true},
   };
   /* Everything but the top flows, whose names carry ephemeral ports: each
    * new flow would be a new series (an RRD file) until the name budget is
@@ -86,6 +87,10 @@ bool *pf_timing_switch(struct pf_shard_config *shard, const char *option) {
   if (strcasecmp(option, "ClassTiming") == 0)
     return &shard->class_timing;
   return NULL;
+}
+
+bool *pf_tls_switch(struct pf_tls_config *tls, const char *option) {
+  return strcasecmp(option, "TlsAnalysis") == 0 ? &tls->analysis : NULL;
 }
 
 void pf_source_config_free(struct pf_source_config *cfg) {
@@ -251,13 +256,16 @@ void pf_source_config_derive(struct pf_source_config *cfg) {
   for (int k = 0; k < PF_TOP_KIND_COUNT; k++)
     sh->skip_top[k] = !r->top[k] || cfg->top_n == 0;
   sh->skip_distinct = !r->distinct;
+  /* A shard interns no more server names than may be reported. */
+  sh->tls.names = (uint32_t)cfg->top_series_limit;
   /* TCP analysis, the top-N lists, the distinct counts (fed once per flow
-   * per interval), the per-class flows and DNS (its responses are matched
-   * by flow) are kept per flow: any of them needs the table. */
+   * per interval), the per-class flows, DNS (its responses are matched
+   * by flow) and TLS (a name is the flow's) are kept per flow: any of them
+   * needs the table. */
   sh->skip_flows = !r->flows && !sh->tcp_analysis && !r->by_class &&
-                   !sh->dns.analysis && sh->skip_distinct &&
-                   sh->skip_top[PF_TOP_HOSTS] && sh->skip_top[PF_TOP_PORTS] &&
-                   sh->skip_top[PF_TOP_FLOWS];
+                   !sh->dns.analysis && !sh->tls.analysis &&
+                   sh->skip_distinct && sh->skip_top[PF_TOP_HOSTS] &&
+                   sh->skip_top[PF_TOP_PORTS] && sh->skip_top[PF_TOP_FLOWS];
   if (sh->skip_flows) /* the table is never looked at: keep it tiny */
     sh->max_flows = (uint32_t)cfg->workers;
 }

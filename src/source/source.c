@@ -116,7 +116,9 @@ int pf_source_new(struct pf_source_config *cfg, const struct pf_hooks *hooks,
     }
   }
   if (pf_top_names_init(&src->dns_names, (uint32_t)src->cfg.top_series_limit) !=
-      0) {
+          0 ||
+      pf_top_names_init(&src->sni_names, (uint32_t)src->cfg.top_series_limit) !=
+          0) {
     pf_err(err, errlen, "out of memory for top-N names");
     pf_source_free(src);
     return -1;
@@ -207,6 +209,7 @@ void pf_source_free(struct pf_source *src) {
   for (int k = 0; k < PF_TOP_KIND_COUNT; k++)
     pf_top_names_free(&src->names[k]);
   pf_top_names_free(&src->dns_names);
+  pf_top_names_free(&src->sni_names);
   pf_source_config_free(&src->cfg);
   pthread_mutex_destroy(&src->control_lock);
   free(src);
@@ -251,6 +254,7 @@ void pf_source_snapshot(struct pf_source *src, struct pf_snapshot *out) {
   out->report = src->cfg.report;
   pf_interval_reset(&src->report);
   struct pf_dns_sum dns = {0};
+  struct pf_tls_stats tls = {0};
   for (unsigned i = 0; i < src->n_workers; i++) {
     struct pf_worker *w = &src->workers[i];
     /* Fixed-size copies and a pointer swap: the lock's hold time does not
@@ -261,6 +265,7 @@ void pf_source_snapshot(struct pf_source *src, struct pf_snapshot *out) {
     pf_flow_stats_add(&out->flows, &w->shard.flows.stats);
     pf_tcp_stats_add(&out->tcp, &w->shard.flows.tcp.stats);
     pf_dns_sum(&dns, &w->shard.dns);
+    pf_tls_sum(&tls, &w->shard.tls);
     /* The interval swapped out at the previous read, fed since by the
      * capture thread; at the end of a file, everything (shard.h). */
     struct pf_interval *done =
@@ -279,6 +284,7 @@ void pf_source_snapshot(struct pf_source *src, struct pf_snapshot *out) {
   pf_report_tcp_latency(&src->report.tcp, out);
   pf_source_snapshot_classes(src, out);
   pf_source_report_dns(src, &dns, out);
+  pf_source_report_tls(src, &tls, out);
   if (src->hooks.notify)
     pf_anomaly_detector_feed(&src->anomaly, &src->report.anomaly,
                              pf_mono_seconds(), src->cfg.name, pf_source_notify,

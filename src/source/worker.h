@@ -83,6 +83,7 @@ struct pf_source {
   struct pf_top_names names[PF_TOP_KIND_COUNT];
   bool names_spent_logged[PF_TOP_KIND_COUNT]; /* warned once (report.c) */
   struct pf_top_names dns_names;              /* the top queried domains' */
+  struct pf_top_names sni_names;              /* the top TLS server names' */
   struct pf_anomaly_detector anomaly;
 };
 
@@ -134,6 +135,24 @@ void pf_source_report_dns(struct pf_source *src, const struct pf_dns_sum *sum,
 /* Fills out->top_domains from the merged interval, naming at most
  * cfg.top_series_limit domains over the source's life. */
 void pf_source_report_domains(struct pf_source *src, struct pf_snapshot *out);
+
+/* A top list keyed by names (struct pf_dns_domain_key, pf_tls_name_key)
+ * as `list`: its TopN keys named PREFIX and the name written [a-z0-9_],
+ * at most `names` allows, then PREFIX "other". */
+void pf_report_text_top(struct pf_source *src, const struct pf_topn *t,
+                        struct pf_top_names *names, const char *prefix,
+                        struct pf_top_list *list);
+
+/* ---- TLS (report_tls.c) ---- */
+
+/* Adds a worker's TLS counts, under its lock. */
+void pf_tls_sum(struct pf_tls_stats *sum, const struct pf_tls_shard *t);
+
+/* Fills out->tls from the sum and out->top_sni from the merged interval,
+ * naming at most cfg.top_series_limit server names over the source's
+ * life. */
+void pf_source_report_tls(struct pf_source *src, const struct pf_tls_stats *sum,
+                          struct pf_snapshot *out);
 
 /* ---- traffic rules (source_rules.c) ---- */
 

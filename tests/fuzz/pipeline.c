@@ -112,6 +112,8 @@ int fz_pipeline_init(struct fz_pipeline *p) {
               .top_domains = true,
               .timeout_s = 5,
               .pending = 16},
+      /* TLS hellos on any port, with a name table small enough to fill. */
+      .tls = {.analysis = true, .names = 4},
   };
   if (pf_shard_init(&p->shard, &cfg, err, sizeof(err)) != 0 ||
       pf_interval_init(&p->report, 8, err, sizeof(err)) != 0 ||

@@ -61,37 +61,84 @@ pf_doc_dns_series() {
   PF_DNS_FIXED=$(wc -l <"$WORK/dns.fixed")
 }
 
-# pf_doc_dns_bound : sets PF_DNS_BOUND to the most DNS series a source can
-# ever send but for its top domains, as METRICS.md's "DNS" states it ("... at
-# most N (…) + `TopSeriesLimit` + 1 domains").
+# pf_doc_tls_series : METRICS.md's TLS table (plugin pcapflow_tls, "TLS")
+# read the same way, into $WORK/tls.fixed: what a source with the default
+# switches sends whatever the traffic, its families expanded to the members
+# their rows name (versions: the backquoted names of the offered row but
+# `supported_versions`, for offered and selected alike; the malformed row's
+# reasons). The named servers come only with TLS hellos. Sets PF_TLS_FIXED.
+pf_doc_tls_series() {
+  local rows v
+  rows=$(grep -E '^\| `pcapflow_tls-<source>/' "$PF_METRICS_DOC") || pf_fail "no TLS table in $PF_METRICS_DOC"
+  {
+    sed -E 's#^\| `pcapflow_tls-<source>/([^`]+)`.*#\1#' <<<"$rows" | grep -v '<'
+    for v in $(grep -F '`pcapflow_tls-<source>/connections-offered_<version>`' <<<"$rows" | cut -d'|' -f5 |
+      grep -oE '`[a-z0-9_]+`' | tr -d '`' | grep -vx supported_versions); do
+      echo "connections-offered_$v"
+      echo "connections-selected_$v"
+    done
+    grep -F '`pcapflow_tls-<source>/connections-hello_malformed_<reason>`' <<<"$rows" | cut -d'|' -f5 |
+      grep -oE '`[a-z_]+`' | tr -d '`' | sed 's/^/connections-hello_malformed_/'
+  } | LC_ALL=C sort >"$WORK/tls.fixed"
+  grep -q '^connections-offered_tls1_3$' "$WORK/tls.fixed" && grep -q '^connections-hello_malformed_' "$WORK/tls.fixed" ||
+    pf_fail "could not read the TLS table of $PF_METRICS_DOC"
+  [[ -z "$(uniq -d "$WORK/tls.fixed")" ]] || pf_fail "METRICS.md's TLS table lists twice: $(uniq -d "$WORK/tls.fixed")"
+  PF_TLS_FIXED=$(wc -l <"$WORK/tls.fixed")
+}
+
+# pf_doc_bound WHAT : prints the most WHAT (DNS, TLS) series a source can
+# ever send but for its top-N names, as METRICS.md states it ("The WHAT
+# series a source can ever send are at most N (…) + `TopSeriesLimit` + 1").
+pf_doc_bound() {
+  tr '\n' ' ' <"$PF_METRICS_DOC" | grep -oE "The $1 series a source can ever send are at most [0-9]+" |
+    grep -oE '[0-9]+$'
+}
+
+# pf_doc_dns_bound : sets PF_DNS_BOUND to the DNS bound (pf_doc_bound).
 pf_doc_dns_bound() {
-  PF_DNS_BOUND=$(tr '\n' ' ' <"$PF_METRICS_DOC" | grep -oE 'The DNS series a source can ever send are at most [0-9]+' |
-    grep -oE '[0-9]+$')
+  PF_DNS_BOUND=$(pf_doc_bound DNS)
   [[ -n "$PF_DNS_BOUND" ]] || pf_fail "$PF_METRICS_DOC states no bound on the DNS series"
 }
 
-# pf_dns_series_within DIR SOURCE LIMIT : fails the test unless collectd's CSV
-# in DIR holds pcapflow_dns series for SOURCE, no more than the DNS bound with
-# `TopSeriesLimit` LIMIT. Sets PF_DNS_SERIES to their number.
-pf_dns_series_within() {
-  local bound
-  PF_DNS_SERIES=$(ls "$1/csv/$HOSTNAME_TEST/pcapflow_dns-$2" | sed -E 's/-[0-9]{4}-[0-9]{2}-[0-9]{2}$//' | sort -u | wc -l)
-  pf_doc_dns_bound
-  bound=$((PF_DNS_BOUND + $3 + 1))
-  ((PF_DNS_SERIES >= 1 && PF_DNS_SERIES <= bound)) || pf_fail "$PF_DNS_SERIES DNS series written, the bound is $bound"
+# pf_series_within PLUGIN WHAT DIR SOURCE LIMIT : fails the test unless
+# collectd's CSV in DIR holds PLUGIN series for SOURCE, no more than the
+# WHAT bound with `TopSeriesLimit` LIMIT. Sets PF_SERIES to their number.
+pf_series_within() {
+  local n bound
+  n=$(ls "$3/csv/$HOSTNAME_TEST/$1-$4" | sed -E 's/-[0-9]{4}-[0-9]{2}-[0-9]{2}$//' | sort -u | wc -l)
+  bound=$(pf_doc_bound "$2")
+  [[ -n "$bound" ]] || pf_fail "$PF_METRICS_DOC states no bound on the $2 series"
+  bound=$((bound + $5 + 1))
+  ((n >= 1 && n <= bound)) || pf_fail "$n $2 series written, the bound is $bound"
+  PF_SERIES=$n
 }
 
-# pf_check_dns_quiet LABEL FILE : for traffic without a port-53 packet, fails
-# the test unless FILE ("type-type_instance v [v]", a source's pcapflow_dns
-# series) holds exactly the fixed DNS identifiers, once each, every value 0.
-pf_check_dns_quiet() {
-  local label=$1 file=$2 diff nonzero
-  diff=$(diff <(cat "$WORK/dns.fixed") <(awk '{print $1}' "$file" | LC_ALL=C sort) | grep '^[<>]' |
-    sed 's/^</missing:/; s/^>/not expected:/' || true)
-  [[ -z "$diff" ]] || pf_fail "$label: the DNS series are not METRICS.md's fixed ones: $(tr '\n' ' ' <<<"$diff")"
-  nonzero=$(awk '{ for (i = 2; i <= NF; i++) if ($i != 0) { print $1; next } }' "$file")
-  [[ -z "$nonzero" ]] || pf_fail "$label: DNS series not 0 for traffic without DNS: $(tr '\n' ' ' <<<"$nonzero")"
+# pf_dns_series_within DIR SOURCE LIMIT : pf_series_within for DNS. Sets
+# PF_DNS_SERIES to their number.
+pf_dns_series_within() {
+  pf_series_within pcapflow_dns DNS "$@"
+  PF_DNS_SERIES=$PF_SERIES
+  pf_doc_dns_bound
 }
+
+# pf_check_quiet WHAT FIXED LABEL FILE : for traffic without WHAT (DNS,
+# TLS), fails the test unless FILE ("type-type_instance v [v]", a source's
+# series of that plugin) holds exactly the identifiers of FIXED, once each,
+# every value 0.
+pf_check_quiet() {
+  local what=$1 fixed=$2 label=$3 file=$4 diff nonzero
+  diff=$(diff <(cat "$fixed") <(awk '{print $1}' "$file" | LC_ALL=C sort) | grep '^[<>]' |
+    sed 's/^</missing:/; s/^>/not expected:/' || true)
+  [[ -z "$diff" ]] || pf_fail "$label: the $what series are not METRICS.md's fixed ones: $(tr '\n' ' ' <<<"$diff")"
+  nonzero=$(awk '{ for (i = 2; i <= NF; i++) if ($i != 0) { print $1; next } }' "$file")
+  [[ -z "$nonzero" ]] || pf_fail "$label: $what series not 0 for traffic without $what: $(tr '\n' ' ' <<<"$nonzero")"
+}
+
+# pf_check_dns_quiet LABEL FILE : pf_check_quiet for traffic without a
+# port-53 packet. pf_check_tls_quiet LABEL FILE : the same for traffic
+# without a TLS hello.
+pf_check_dns_quiet() { pf_check_quiet DNS "$WORK/dns.fixed" "$@"; }
+pf_check_tls_quiet() { pf_check_quiet TLS "$WORK/tls.fixed" "$@"; }
 
 # pf_ids_problems FILE : prints what is wrong with the identifiers in FILE's
 # first column (one series a line): a fixed identifier missing, one listed

@@ -59,4 +59,6 @@ bound=$((105 + 3 * (limit + 1))) # METRICS.md, "Cardinality"
 ((series <= bound)) || pf_fail "$series distinct series written, the bound is $bound"
 # DNS (on by default, plugin pcapflow_dns) is bounded apart (METRICS.md, "DNS").
 pf_dns_series_within "$dir" collide "$limit"
-pf_pass "$PACKETS packets over $KEYS keys exact; longest chain $KEYS with the known seed, $(chain "$random") with a random one; replay peak RSS $RSS_BIG KiB vs $RSS_SMALL KiB; collectd peak RSS $collectd_hwm KiB; $series series (bound $bound), $PF_DNS_SERIES DNS series (bound $((PF_DNS_BOUND + limit + 1)))"
+# So is TLS (plugin pcapflow_tls, METRICS.md "TLS").
+pf_series_within pcapflow_tls TLS "$dir" collide "$limit"
+pf_pass "$PACKETS packets over $KEYS keys exact; longest chain $KEYS with the known seed, $(chain "$random") with a random one; replay peak RSS $RSS_BIG KiB vs $RSS_SMALL KiB; collectd peak RSS $collectd_hwm KiB; $series series (bound $bound), $PF_DNS_SERIES DNS series (bound $((PF_DNS_BOUND + limit + 1))), $PF_SERIES TLS series"

@@ -6,7 +6,8 @@
 # real InfluxDB, and a real Prometheus scrapes its write_prometheus; every
 # Graphite target must match stored whisper series, every InfluxDB and
 # Prometheus query and template variable must return data. The capture
-# (the generator's tcp scenario) gives top-N lists and TCP handshakes, so the panels of
+# (the generator's tcp scenario, then craft_tls.py's connections) gives
+# top-N lists, TCP handshakes and TLS server names, so the panels of
 # top talkers, services and flows (a Graphite wildcard, an InfluxDB
 # type_instance regex) must find more than their `other`. A rules file with
 # two classes that both complete handshakes gives the traffic classes row
@@ -42,6 +43,14 @@ pf_wait_until 30 prom_scraping || pf_fail "Prometheus does not scrape: $(tail -n
 # The tcp scenario: complete handshakes (the TCP latency panels), many
 # flows (all three top-N lists) and every fixed series.
 pf_gen cov tcp --seed 14
+# ...and after it, TLS connections naming several servers (craft_tls.py,
+# its times moved to just after the tcp scenario's 168 s): the TLS row.
+pf_need editcap mergecap
+python3 "$PCAPFLOW_ROOT/tests/integration/craft_tls.py" "$WORK/tls.pcap" "$WORK/tls.truth" >/dev/null ||
+  pf_fail "cannot write the TLS capture"
+editcap -F pcap -t $((1767225768 - 1700000000)) "$WORK/tls.pcap" "$WORK/tls_late.pcap" &&
+  mergecap -F pcap -a -w "$WORK/cov_tls.pcap" "$WORK/cov.pcap" "$WORK/tls_late.pcap" &&
+  mv "$WORK/cov_tls.pcap" "$WORK/cov.pcap" || pf_fail "cannot append the TLS capture"
 
 # The tcp scenario's servers listen on ports 80 and 443, alternately.
 printf 'classes:\n  - name: web\n    protocol: tcp\n    port: 80\n  - name: tls\n    protocol: tcp\n    port: 443\n' \
@@ -83,7 +92,8 @@ graphite_complete() {
   graphite_series | awk -F. '$3 == "pcapflow-cov" {print $4}' | LC_ALL=C sort -u >"$WORK/graphite.ids"
   [[ -z "$(pf_ids_problems "$WORK/graphite.ids")$(pf_families_missing "$WORK/graphite.ids")" &&
     $(graphite_series | grep -c '\.pcapflow_class-cov\.') -ge 15 &&
-    $(graphite_series | grep -cE '\.pcapflow_class-cov-(p50|p90|p99|max)\.') -ge 8 ]]
+    $(graphite_series | grep -cE '\.pcapflow_class-cov-(p50|p90|p99|max)\.') -ge 8 &&
+    $(graphite_series | grep -c '\.pcapflow_tls-cov\.bytes-top_sni_') -ge 3 ]]
 }
 # The latency figures are scraped only while collectd dispatches them (the
 # interval the file was read in), then marked stale: look back over time.
@@ -194,8 +204,10 @@ for want in "cov web p90 tcp_handshake" "cov tls max tcp_handshake" "cov web p90
   grep -qx "$want" "$WORK/split_class" || pf_fail "the class recipe does not give \"$want\": $(tr '\n' ';' <"$WORK/split_class")"
 done
 # 7 figures x 4 percentiles for the source; 5 (the handshake and the 4 TCP
-# timing figures) x 4 for each of the 2 classes.
-[[ $(wc -l <"$WORK/split_source") == 28 && $(wc -l <"$WORK/split_class") == 40 ]] ||
-  pf_fail "the recipes split into $(wc -l <"$WORK/split_source") source and $(wc -l <"$WORK/split_class") class series, expected 28 and 40"
+# timing figures) x 4 for each of the 3 classes with handshakes: web, tls,
+# and unclassified (the TLS connections on port 8443, whose data gives
+# every timing figure too).
+[[ $(wc -l <"$WORK/split_source") == 28 && $(wc -l <"$WORK/split_class") == 60 ]] ||
+  pf_fail "the recipes split into $(wc -l <"$WORK/split_source") source and $(wc -l <"$WORK/split_class") class series, expected 28 and 60"
 
 pf_pass "$out; METRICS.md's label_replace recipes split source, figure, class and percentile"

@@ -28,6 +28,8 @@ bound=$((105 + 3 * (limit + 1))) # METRICS.md, "Cardinality"
 [[ "$series" -le "$bound" ]] || pf_fail "$series distinct series written, the bound is $bound"
 # DNS (on by default, plugin pcapflow_dns) is bounded apart (METRICS.md, "DNS").
 pf_dns_series_within "$dir" flood "$limit"
+# So is TLS (plugin pcapflow_tls, METRICS.md "TLS").
+pf_series_within pcapflow_tls TLS "$dir" flood "$limit"
 named_hosts=$(ls "$dir/csv/$HOSTNAME_TEST/pcapflow-flood" | grep -c '^bytes-top_host_' || true)
 [[ "$named_hosts" -ge 2 ]] || pf_fail "no top hosts were named at all ($named_hosts)"
 pf_pass "$total packets, $(awk '$1 == "connections-flows_new" {print $2}' "$WORK/flood.truth") flows: table held at 262144, $series series (bound $bound), $PF_DNS_SERIES DNS series (bound $((PF_DNS_BOUND + limit + 1)))"

@@ -48,7 +48,8 @@ pf_collectd_stop
 # distinct counts alike. write_graphite rounds the time to the second and
 # whisper keeps one value a second: the later of two rows in the same
 # second. Carbon writes to disk on its own time, so wait for it.
-# The same for the DNS series (plugin pcapflow_dns).
+# The same for the DNS series (plugin pcapflow_dns) and the TLS ones
+# (pcapflow_tls).
 per_second() {
   awk '{ s = sprintf("%.0f", $2); k = $1 " " s; if (!(k in row)) order[++n] = k; row[k] = $0 }
     END { for (i = 1; i <= n; i++) print row[order[i]] }' "$1"
@@ -59,12 +60,18 @@ per_second "$WORK/csv.rows" >"$WORK/csv.seconds"
 HOSTNAME_TEST=$host pf_csv_rows "$dir" "$instance" pcapflow_dns >"$WORK/csv_dns.rows"
 [[ -s "$WORK/csv_dns.rows" ]] || pf_fail "no CSV for pcapflow_dns-$instance"
 per_second "$WORK/csv_dns.rows" >"$WORK/csv_dns.seconds"
+HOSTNAME_TEST=$host pf_csv_rows "$dir" "$instance" pcapflow_tls >"$WORK/csv_tls.rows"
+[[ -s "$WORK/csv_tls.rows" ]] || pf_fail "no CSV for pcapflow_tls-$instance"
+per_second "$WORK/csv_tls.rows" >"$WORK/csv_tls.seconds"
 whisper_matches() {
   pf_whisper_rows "$whisper" >"$WORK/graphite.rows" 2>"$WORK/whisper.err" || return 1
   pf_rows_differ "$WORK/csv.seconds" "$WORK/graphite.rows" 0.501 >"$WORK/rows.diff" || return 1
   pf_whisper_rows "${whisper%/*}/pcapflow_dns-$(tr . _ <<<"$instance")" queries responses >"$WORK/graphite_dns.rows" 2>"$WORK/whisper.err" ||
     return 1
-  pf_rows_differ "$WORK/csv_dns.seconds" "$WORK/graphite_dns.rows" 0.501 >"$WORK/rows.diff"
+  pf_rows_differ "$WORK/csv_dns.seconds" "$WORK/graphite_dns.rows" 0.501 >"$WORK/rows.diff" || return 1
+  pf_whisper_rows "${whisper%/*}/pcapflow_tls-$(tr . _ <<<"$instance")" >"$WORK/graphite_tls.rows" 2>"$WORK/whisper.err" ||
+    return 1
+  pf_rows_differ "$WORK/csv_tls.seconds" "$WORK/graphite_tls.rows" 0.501 >"$WORK/rows.diff"
 }
 if ! pf_wait_until 20 whisper_matches; then
   [[ -s "$WORK/whisper.err" ]] && pf_fail "$(cat "$WORK/whisper.err")"
@@ -90,9 +97,14 @@ pf_top_sums_differ "$WORK/csv.rows" "$WORK/cov.truth" >&2 ||
 pf_doc_dns_series
 pf_last_rows "$WORK/graphite_dns.rows" >"$WORK/graphite_dns"
 pf_check_dns_quiet Graphite "$WORK/graphite_dns"
+# TLS likewise: the capture has no TLS hello, so exactly METRICS.md's
+# fixed TLS series, all 0.
+pf_doc_tls_series
+pf_last_rows "$WORK/graphite_tls.rows" >"$WORK/graphite_tls"
+pf_check_tls_quiet Graphite "$WORK/graphite_tls"
 # Nothing else under the host: no stray or unescaped names.
 others=$(cd "$WORK/carbon/storage/whisper" && find . -name '*.wsp' |
-  grep -vE '^\./collectd/edge1_example/pcapflow(_dns)?-day1_cov/' || true)
+  grep -vE '^\./collectd/edge1_example/pcapflow(_dns|_tls)?-day1_cov/' || true)
 [[ -z "$others" ]] || pf_fail "unexpected whisper files: $others"
 n=$(wc -l <"$WORK/graphite")
-pf_pass "$n series ($PF_DOC_FIXED fixed, $((n - PF_DOC_FIXED)) top-N) as collectd.edge1_example.pcapflow-day1_cov.*, $PF_DNS_FIXED DNS ones as ….pcapflow_dns-day1_cov.*, $(wc -l <"$WORK/graphite.rows") rows equal CSV; values equal ground truth"
+pf_pass "$n series ($PF_DOC_FIXED fixed, $((n - PF_DOC_FIXED)) top-N) as collectd.edge1_example.pcapflow-day1_cov.*, $PF_DNS_FIXED DNS ones as ….pcapflow_dns-day1_cov.*, $PF_TLS_FIXED TLS ones as ….pcapflow_tls-day1_cov.*, $(wc -l <"$WORK/graphite.rows") rows equal CSV; values equal ground truth"

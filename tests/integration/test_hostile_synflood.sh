@@ -26,15 +26,19 @@ pf_replay_timed small -l "$LOCAL_V4" -l "$LOCAL_V6"
 rm -f "$WORK/flood.pcap"
 
 pf_compare_truth "$WORK/flood.truth" "$WORK/flood.out" synflood || pf_fail "the flood's counts differ from the ground truth"
-# The DNS series carry the source's name (the file's): compared without it.
-# The latency figures come with samples, which the legitimate connections'
-# share of the capture decides (a round trip needs its ACK): left out.
-fixed() { awk '($1 !~ /^bytes-top_/ || $1 ~ /_other$/) && $1 !~ /^duration-/ {print $1}' "$1" | sed -E 's#^pcapflow_dns-[^/]+/#pcapflow_dns/#'; }
+# The DNS and TLS series carry the source's name (the file's): compared
+# without it. The latency figures come with samples, which the legitimate
+# connections' share of the capture decides (a round trip needs its ACK):
+# left out.
+fixed() { awk '($1 !~ /^bytes-top_/ || $1 ~ /_other$/) && $1 !~ /^duration-/ {print $1}' "$1" | sed -E 's#^pcapflow_(dns|tls)-[^/]+/#pcapflow_\1/#'; }
 [[ "$(fixed "$WORK/flood.out")" == "$(fixed "$WORK/small.out")" ]] ||
   pf_fail "the flood produced other series than a small capture: $(diff <(fixed "$WORK/small.out") <(fixed "$WORK/flood.out"))"
 pf_doc_dns_series
 sed -n 's#^pcapflow_dns-flood/##p' "$WORK/flood.out" >"$WORK/flood.dns"
 pf_check_dns_quiet "the flood" "$WORK/flood.dns"
+pf_doc_tls_series
+sed -n 's#^pcapflow_tls-flood/##p' "$WORK/flood.out" >"$WORK/flood.tls"
+pf_check_tls_quiet "the flood" "$WORK/flood.tls"
 for kind in host port flow; do
   named=$(grep -c "^bytes-top_${kind}_" "$WORK/flood.out" || true)
   ((named <= 11)) || pf_fail "$named top $kind series for TopN 10"

@@ -46,8 +46,9 @@ pf_collectd_stop
 # Measurements and tag keys are exactly the ones dashboards query.
 pf_influx 'SHOW MEASUREMENTS' | awk -F, 'NR > 1 {print $2}' >"$WORK/measurements"
 # DNS (on by default) under plugin pcapflow_dns: dns_octets's two values
-# are its queries and responses.
-printf '%s\n' pcapflow_dns_queries pcapflow_dns_responses pcapflow_dns_value pcapflow_rx pcapflow_tx pcapflow_value |
+# are its queries and responses. TLS (on by default) under pcapflow_tls.
+printf '%s\n' pcapflow_dns_queries pcapflow_dns_responses pcapflow_dns_value pcapflow_rx pcapflow_tls_value \
+  pcapflow_tx pcapflow_value |
   diff -u - "$WORK/measurements" >&2 ||
   pf_fail "measurements differ"
 pf_influx 'SHOW TAG KEYS' | awk -F, '$1 != "name" {print $2}' | LC_ALL=C sort -u >"$WORK/tagkeys"
@@ -84,11 +85,15 @@ HOSTNAME_TEST=$host pf_csv_rows "$dir" cov >"$WORK/csv.rows"
 [[ -s "$WORK/csv.rows" ]] || pf_fail "no CSV for pcapflow-cov"
 HOSTNAME_TEST=$host pf_csv_rows "$dir" cov pcapflow_dns >"$WORK/csv_dns.rows"
 [[ -s "$WORK/csv_dns.rows" ]] || pf_fail "no CSV for pcapflow_dns-cov"
+HOSTNAME_TEST=$host pf_csv_rows "$dir" cov pcapflow_tls >"$WORK/csv_tls.rows"
+[[ -s "$WORK/csv_tls.rows" ]] || pf_fail "no CSV for pcapflow_tls-cov"
 influx_matches() {
   influx_points pcapflow rx tx >"$WORK/influx.rows" 2>"$WORK/influx.err" || return 1
   pf_rows_differ "$WORK/csv.rows" "$WORK/influx.rows" 0.002 >"$WORK/rows.diff" || return 1
   influx_points pcapflow_dns queries responses >"$WORK/influx_dns.rows" 2>"$WORK/influx.err" || return 1
-  pf_rows_differ "$WORK/csv_dns.rows" "$WORK/influx_dns.rows" 0.002 >"$WORK/rows.diff"
+  pf_rows_differ "$WORK/csv_dns.rows" "$WORK/influx_dns.rows" 0.002 >"$WORK/rows.diff" || return 1
+  influx_points pcapflow_tls rx tx >"$WORK/influx_tls.rows" 2>"$WORK/influx.err" || return 1
+  pf_rows_differ "$WORK/csv_tls.rows" "$WORK/influx_tls.rows" 0.002 >"$WORK/rows.diff"
 }
 if ! pf_wait_until 20 influx_matches; then
   [[ -s "$WORK/influx.err" ]] && pf_fail "rows with unexpected tags: $(head -n 3 "$WORK/influx.err")"
@@ -108,5 +113,9 @@ pf_top_sums_differ "$WORK/influx.rows" "$WORK/cov.truth" >&2 ||
 pf_doc_dns_series
 pf_last_rows "$WORK/influx_dns.rows" >"$WORK/influx_dns.values"
 pf_check_dns_quiet InfluxDB "$WORK/influx_dns.values"
+# No TLS hello either: exactly METRICS.md's fixed TLS series, all 0.
+pf_doc_tls_series
+pf_last_rows "$WORK/influx_tls.rows" >"$WORK/influx_tls.values"
+pf_check_tls_quiet InfluxDB "$WORK/influx_tls.values"
 n=$(wc -l <"$WORK/influx.values")
-pf_pass "$n series ($PF_DOC_FIXED fixed, $((n - PF_DOC_FIXED)) top-N) in pcapflow_{rx,tx,value} and $PF_DNS_FIXED in pcapflow_dns_{queries,responses,value} tagged host/instance/type/type_instance, $(wc -l <"$WORK/influx.rows") rows equal CSV; values equal ground truth"
+pf_pass "$n series ($PF_DOC_FIXED fixed, $((n - PF_DOC_FIXED)) top-N) in pcapflow_{rx,tx,value} and $PF_DNS_FIXED in pcapflow_dns_{queries,responses,value}, $PF_TLS_FIXED in pcapflow_tls_value tagged host/instance/type/type_instance, $(wc -l <"$WORK/influx.rows") rows equal CSV; values equal ground truth"

@@ -137,23 +137,46 @@ done
 [[ -n "${c:-}" ]] || pf_fail "the classes scenario has no class with handshakes"
 
 "$REPLAY" -l "$LOCAL_V4" -o CollectTopFlows=true "$WORK/cov.pcap" | awk '{print $1}' >"$WORK/replay_all"
-grep -v '^pcapflow_dns-' "$WORK/replay_all" >"$WORK/replay"
+grep -vE '^pcapflow_(dns|tls)-' "$WORK/replay_all" >"$WORK/replay"
 check_ids "pcapflow-replay" "$WORK/replay"
 
-# The DNS series (plugin pcapflow_dns, "DNS"): every one printed is of the
-# table, and every fixed one but the latency figures is printed.
-grep -oE '^\| `pcapflow_dns-<source>/[a-z_]+(-[a-z0-9_<>]+)?`' "$doc" |
-  sed -E 's/^\| `pcapflow_dns-<source>\///; s/`$//' >"$WORK/dns_doc"
-grep '<' "$WORK/dns_doc" | sed -E 's/<[a-z ]+>/[a-z0-9_#-]+/g; s/^/^/; s/$/$/' >"$WORK/dns_families"
-grep -v '<' "$WORK/dns_doc" | grep -v '^duration-' | LC_ALL=C sort >"$WORK/dns_fixed"
-[[ $(wc -l <"$WORK/dns_fixed") -ge 6 && $(wc -l <"$WORK/dns_families") -ge 4 ]] ||
-  pf_fail "could not read the DNS table of $doc"
+# A plugin of its own (pcapflow_dns, "DNS"; pcapflow_tls, "TLS"): every
+# series printed is of its table, and every fixed one but the latency
+# figures is printed. check_plugin PLUGIN PRINTED MIN_FIXED MIN_FAMILIES
+check_plugin() {
+  local plugin=$1 printed=$2 missing undocumented
+  grep -oE '^\| `'"$plugin"'-<source>/[a-z_]+(-[a-z0-9_<>]+)?`' "$doc" |
+    sed -E 's/^\| `'"$plugin"'-<source>\///; s/`$//' >"$WORK/${plugin}_doc"
+  grep '<' "$WORK/${plugin}_doc" | sed -E 's/<[a-z ]+>/[a-z0-9_#-]+/g; s/^/^/; s/$/$/' >"$WORK/${plugin}_families"
+  grep -v '<' "$WORK/${plugin}_doc" | grep -v '^duration-' | LC_ALL=C sort >"$WORK/${plugin}_fixed"
+  [[ $(wc -l <"$WORK/${plugin}_fixed") -ge $3 && $(wc -l <"$WORK/${plugin}_families") -ge $4 ]] ||
+    pf_fail "could not read the $plugin table of $doc"
+  missing=$(LC_ALL=C comm -23 "$WORK/${plugin}_fixed" <(LC_ALL=C sort -u "$printed"))
+  [[ -z "$missing" ]] || pf_fail "pcapflow-replay does not print documented $plugin series: $missing"
+  undocumented=$(grep -vxFf <(grep -v '<' "$WORK/${plugin}_doc") "$printed" | grep -vEf "$WORK/${plugin}_families" || true)
+  [[ -z "$undocumented" ]] || pf_fail "pcapflow-replay prints $plugin series METRICS.md does not list: $undocumented"
+}
 sed -n 's#^pcapflow_dns-cov/##p' "$WORK/replay_all" >"$WORK/replay_dns"
-missing=$(LC_ALL=C comm -23 "$WORK/dns_fixed" <(LC_ALL=C sort -u "$WORK/replay_dns"))
-[[ -z "$missing" ]] || pf_fail "pcapflow-replay does not print documented DNS series: $missing"
-undocumented=$(grep -vxFf <(grep -v '<' "$WORK/dns_doc") "$WORK/replay_dns" | grep -vEf "$WORK/dns_families" || true)
-[[ -z "$undocumented" ]] || pf_fail "pcapflow-replay prints DNS series METRICS.md does not list: $undocumented"
-"$REPLAY" -l "$LOCAL_V4" -o CollectTopFlows=true "$WORK/tcp.pcap" | awk '{print $1}' | grep -v '^pcapflow_dns-' >"$WORK/replay_tcp"
+check_plugin pcapflow_dns "$WORK/replay_dns" 6 4
+# TLS over the crafted capture too, whose hellos give every kind of series.
+python3 "$PCAPFLOW_ROOT/tests/integration/craft_tls.py" "$WORK/tls.pcap" "$WORK/tls.truth" >/dev/null ||
+  pf_fail "cannot write the TLS capture"
+{
+  sed -n 's#^pcapflow_tls-cov/##p' "$WORK/replay_all"
+  "$REPLAY" -l "$LOCAL_V4" "$WORK/tls.pcap" | awk '{print $1}' | sed -n 's#^pcapflow_tls-tls/##p'
+} >"$WORK/replay_tls"
+grep -q '^bytes-top_sni_alpha' "$WORK/replay_tls" || pf_fail "the TLS capture names no server"
+check_plugin pcapflow_tls "$WORK/replay_tls" 2 4
+# Each family's members that are always sent, as the table's meaning names them.
+for fam in offered selected; do
+  for v in ssl3 tls1_0 tls1_1 tls1_2 tls1_3 other; do
+    grep -qx "connections-${fam}_$v" "$WORK/replay_tls" || pf_fail "connections-${fam}_$v is not printed"
+  done
+done
+for r in record length session_id ciphers compression extensions sni versions; do
+  grep -qx "connections-hello_malformed_$r" "$WORK/replay_tls" || pf_fail "connections-hello_malformed_$r is not printed"
+done
+"$REPLAY" -l "$LOCAL_V4" -o CollectTopFlows=true "$WORK/tcp.pcap" | awk '{print $1}' | grep -vE '^pcapflow_(dns|tls)-' >"$WORK/replay_tcp"
 check_ids "pcapflow-replay (TCP handshakes)" "$WORK/replay_tcp" "$WORK/fixed"
 # Every TCP timing figure, on a capture where each has samples.
 python3 "$PCAPFLOW_ROOT/tests/integration/craft_rtt.py" "$WORK/rtt.pcap" "$WORK/rtt.truth" rtt "$WORK/rtt.yaml" ||

@@ -7,7 +7,8 @@
 # sample of every scrape equals collectd's own CSV row of that series at the
 # sample's time (so the top-N bytes and distinct counts of the interval the
 # file was read in too), and the last scrape the ground truth; the DNS
-# series (plugin pcapflow_dns) are exactly METRICS.md's fixed ones.
+# series (plugin pcapflow_dns) and the TLS ones (pcapflow_tls) are exactly
+# METRICS.md's fixed ones.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/stack.sh"
 source "$(dirname "$0")/series.sh"
@@ -68,13 +69,14 @@ awk '/^#/ || /^$/ { next }
 # prom_rows PLUGIN DS1 DS2 SCRAPE... : PLUGIN's samples as
 # "type-type_instance time v [v]" (DS1 and DS2 the two values of a type that
 # has two), with the time write_prometheus gives each (when it was
-# dispatched, in ms). Plugin pcapflow_dns (DNS, on by default) has families
-# of its own, collectd_pcapflow_dns_*; dns_octets has no type_instance, so
-# no type label.
+# dispatched, in ms). Plugins pcapflow_dns and pcapflow_tls (DNS, TLS, on
+# by default) have families of their own, collectd_pcapflow_dns_*,
+# collectd_pcapflow_tls_*; dns_octets has no type_instance, so no type
+# label.
 prom_rows() {
   local plugin=$1 ds1=$2 ds2=$3
   shift 3
-  grep -h "^collectd_${plugin}_" "$@" | { [[ $plugin == pcapflow ]] && grep -v '^collectd_pcapflow_dns_' || cat; } |
+  grep -h "^collectd_${plugin}_" "$@" | { [[ $plugin == pcapflow ]] && grep -vE '^collectd_pcapflow_(dns|tls)_' || cat; } |
     awk -v host="$host" -v plugin="$plugin" -v ds1="$ds1" -v ds2="$ds2" "$PF_AWK_NORM"'{
     name = $1; sub(/\{.*/, "", name)
     labels = $1; sub(/^[^{]*\{/, "", labels); sub(/\}.*/, "", labels)
@@ -105,6 +107,8 @@ prom_rows pcapflow_dns queries responses "$WORK/metrics" >"$WORK/prometheus_dns.
   pf_fail "DNS series with unexpected labels"
 prom_rows pcapflow_dns queries responses "$WORK"/scrapes/* >"$WORK/scraped_dns.rows" ||
   pf_fail "DNS series with unexpected labels"
+prom_rows pcapflow_tls rx tx "$WORK/metrics" >"$WORK/prometheus_tls.rows" || pf_fail "TLS series with unexpected labels"
+prom_rows pcapflow_tls rx tx "$WORK"/scrapes/* >"$WORK/scraped_tls.rows" || pf_fail "TLS series with unexpected labels"
 
 # Each sample of every scrape is the row collectd's own CSV holds for that
 # series at that time (counters and flow gauges; top-N bytes and distinct
@@ -125,7 +129,7 @@ csv_at_scrapes() {
       } }
     print $1, $2, "<no CSV row at that time>" }' "$1" "$2" | LC_ALL=C sort -u
 }
-for p in pcapflow pcapflow_dns; do
+for p in pcapflow pcapflow_dns pcapflow_tls; do
   sfx=${p#pcapflow}
   HOSTNAME_TEST=$host pf_csv_rows "$dir" cov-1 "$p" >"$WORK/csv$sfx.rows"
   [[ -s "$WORK/csv$sfx.rows" ]] || pf_fail "no CSV for $p-cov-1"
@@ -154,6 +158,12 @@ pf_last_rows "$WORK/scraped_dns.rows" >"$WORK/scraped_dns"
 pf_check_dns_quiet Prometheus "$WORK/scraped_dns"
 awk '{ $2 = ""; sub(/  /, " "); print }' "$WORK/prometheus_dns.rows" >"$WORK/prometheus_dns"
 pf_check_dns_quiet "the last scrape" "$WORK/prometheus_dns"
+# No TLS hello either.
+pf_doc_tls_series
+pf_last_rows "$WORK/scraped_tls.rows" >"$WORK/scraped_tls"
+pf_check_tls_quiet Prometheus "$WORK/scraped_tls"
+awk '{ $2 = ""; sub(/  /, " "); print }' "$WORK/prometheus_tls.rows" >"$WORK/prometheus_tls"
+pf_check_tls_quiet "the last scrape" "$WORK/prometheus_tls"
 
 # DERIVE types are counters (with _total), GAUGE types are gauges.
 dns_types=$(awk '$1 == "#" && $2 == "TYPE" && $3 ~ /^collectd_pcapflow_dns_/ {print $3, $4}' "$WORK/metrics" | LC_ALL=C sort)
@@ -162,7 +172,10 @@ expected_dns_types=$(printf '%s\n' "collectd_pcapflow_dns_count gauge" \
   "collectd_pcapflow_dns_dns_query_total counter" "collectd_pcapflow_dns_dns_response_total counter" \
   "collectd_pcapflow_dns_errors_total counter" | LC_ALL=C sort)
 [[ "$dns_types" == "$expected_dns_types" ]] || pf_fail "DNS metric types: got \"$dns_types\""
-types=$(awk '$1 == "#" && $2 == "TYPE" && $3 ~ /^collectd_pcapflow_/ && $3 !~ /^collectd_pcapflow_dns_/ {print $3, $4}' "$WORK/metrics" | LC_ALL=C sort)
+tls_types=$(awk '$1 == "#" && $2 == "TYPE" && $3 ~ /^collectd_pcapflow_tls_/ {print $3, $4}' "$WORK/metrics" | LC_ALL=C sort)
+expected_tls_types=$(printf '%s\n' "collectd_pcapflow_tls_bytes gauge" "collectd_pcapflow_tls_connections_total counter" | LC_ALL=C sort)
+[[ "$tls_types" == "$expected_tls_types" ]] || pf_fail "TLS metric types: got \"$tls_types\""
+types=$(awk '$1 == "#" && $2 == "TYPE" && $3 ~ /^collectd_pcapflow_/ && $3 !~ /^collectd_pcapflow_(dns|tls)_/ {print $3, $4}' "$WORK/metrics" | LC_ALL=C sort)
 expected_types=$(printf '%s\n' "collectd_pcapflow_gauge gauge" \
   "collectd_pcapflow_if_octets_rx_total counter" "collectd_pcapflow_if_octets_tx_total counter" \
   "collectd_pcapflow_if_packets_rx_total counter" "collectd_pcapflow_if_packets_tx_total counter" \
@@ -177,4 +190,4 @@ expected_types=$(printf '%s\n' "collectd_pcapflow_gauge gauge" \
   "collectd_pcapflow_protocol_counter_total counter" | LC_ALL=C sort)
 [[ "$types" == "$expected_types" ]] || pf_fail "metric types: got \"$types\""
 n=$(wc -l <"$WORK/scraped")
-pf_pass "$n series ($PF_DOC_FIXED fixed, $((n - PF_DOC_FIXED)) top-N) in 11 metric families and $PF_DNS_FIXED DNS ones in 6, names and labels valid; $(wc -l <"$WORK/scraped.rows") samples of $(ls "$WORK/scrapes" | wc -l) scrapes equal CSV at their time; values equal ground truth"
+pf_pass "$n series ($PF_DOC_FIXED fixed, $((n - PF_DOC_FIXED)) top-N) in 11 metric families and $PF_DNS_FIXED DNS ones in 6, $PF_TLS_FIXED TLS ones in 2, names and labels valid; $(wc -l <"$WORK/scraped.rows") samples of $(ls "$WORK/scrapes" | wc -l) scrapes equal CSV at their time; values equal ground truth"

@@ -38,6 +38,11 @@ truth_check live "$WORK/live.pcap" "$WORK/live.truth"
 "$GEN" --scenario mixed --packets 50000 --seed 5 --out "$WORK/mixed.pcap" --truth "$WORK/mixed.truth" ||
   pf_fail "generator failed (mixed)"
 truth_check mixed "$WORK/mixed.pcap" "$WORK/mixed.truth"
+# TLS hellos (whole, split, malformed) through the instrumented build.
+python3 "$PCAPFLOW_ROOT/tests/integration/craft_tls.py" "$WORK/tls.pcap" "$WORK/tls.truth" >/dev/null ||
+  pf_fail "cannot write the TLS capture"
+asan_run "$WORK/tls.actual" "$WORK/tls.err" -l "$LOCAL_V4" "$WORK/tls.pcap"
+pf_compare_truth "$WORK/tls.truth" "$WORK/tls.actual" tls || pf_fail "tls: the TLS series differ from the capture's truth"
 
 # same_output A B : two replays printed the same metrics. Distinct counts
 # are HyperLogLog estimates over a hash seeded per process, so they differ

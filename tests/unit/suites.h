@@ -15,6 +15,7 @@
   X(decode_malformed)                                                          \
   X(decode_truncation)                                                         \
   X(decode_lengths)                                                            \
+  X(decode_fast)                                                               \
   X(counters)                                                                  \
   X(direction)                                                                 \
   X(localnet)                                                                  \
@@ -32,6 +33,8 @@
   X(shard_queue)                                                               \
   X(shard_dns)                                                                 \
   X(dns_pending)                                                               \
+  X(shard_tls)                                                                 \
+  X(tls_names)                                                                 \
   X(source_report)                                                             \
   X(latency_hist)                                                              \
   X(tcp)                                                                       \

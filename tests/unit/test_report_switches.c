@@ -7,7 +7,9 @@
 #include <unistd.h>
 
 #include <check.h>
+#include <pcap/dlt.h>
 
+#include "app_messages.h"
 #include "flow_packets.h"
 #include "pcapflow/metrics.h"
 #include "pcapflow/source.h"
@@ -86,6 +88,8 @@ static void configure(struct pf_source_config *cfg, const char *const *opts) {
         sw = pf_dns_switch(&cfg->shard.dns, name);
       if (!sw)
         sw = pf_timing_switch(&cfg->shard, name);
+      if (!sw)
+        sw = pf_tls_switch(&cfg->shard.tls, name);
       ck_assert_msg(sw != NULL, "no switch %s", name);
       *sw = strcmp(eq + 1, "true") == 0;
     }
@@ -152,14 +156,20 @@ enum {
   N_DNS = 14,
   N_DNS_LATENCY = 3,
   N_DNS_DOMAINS = 1,
+  /* TLS (plugin pcapflow_tls): the versions offered and selected (6 each),
+   * hello_partial, the 8 malformed reasons, and the top names' other,
+   * which needs the TCP records (TcpAnalysis). */
+  N_TLS = 22,
+  N_TLS_TOP = 1,
 };
 
 START_TEST(test_defaults) {
   run(NULL);
-  ck_assert_int_eq(walk(NULL).n,
-                   N_PROTOCOL + N_BASIS + N_SIZE + N_FLAGS + N_MALFORMED +
-                       N_CAPTURE + N_FLOWS + N_DISTINCT + N_TCP_COUNTERS +
-                       N_TCP_LATENCY + N_TOP_HOSTS + N_TOP_PORTS + N_DNS);
+  ck_assert_int_eq(walk(NULL).n, N_PROTOCOL + N_BASIS + N_SIZE + N_FLAGS +
+                                     N_MALFORMED + N_CAPTURE + N_FLOWS +
+                                     N_DISTINCT + N_TCP_COUNTERS +
+                                     N_TCP_LATENCY + N_TOP_HOSTS + N_TOP_PORTS +
+                                     N_DNS + N_TLS);
   ck_assert_uint_eq(snap.top[PF_TOP_FLOWS].n, 0); /* off by default */
 }
 END_TEST
@@ -181,7 +191,8 @@ static const struct {
     {"CollectTopPorts=false", N_TOP_PORTS},
     {"CollectTopFlows=true", -3}, /* its two flows and other */
     {"TopN=0", N_TOP_HOSTS + N_TOP_PORTS},
-    {"TcpAnalysis=false", N_TCP_COUNTERS + N_TCP_LATENCY},
+    {"TcpAnalysis=false", N_TCP_COUNTERS + N_TCP_LATENCY + N_TLS_TOP},
+    {"TlsAnalysis=false", N_TLS},
     {"DnsAnalysis=false", N_DNS},
     {"CollectDnsLatency=false", N_DNS_LATENCY},
     {"CollectDnsTopDomains=false", N_DNS_DOMAINS},
@@ -215,6 +226,7 @@ static const char *const totals_only[] = {"ReportByDirectionBasis=false",
                                           "TopN=0",
                                           "TcpAnalysis=false",
                                           "DnsAnalysis=false",
+                                          "TlsAnalysis=false",
                                           NULL};
 
 START_TEST(test_totals_only_sends_the_protocols_and_does_nothing_else) {
@@ -409,6 +421,54 @@ START_TEST(test_shard_without_tcp_timing_times_nothing) {
 }
 END_TEST
 
+/* A shard with TCP analysis and TLS on or off, fed one ClientHello in a
+ * segment of a connection picked up mid-way. */
+static void tls_run(bool tls) {
+  struct pf_shard_config cfg = {.max_flows = 64,
+                                .timeouts = test_timeouts,
+                                .top_capacity = 64,
+                                .host_prefix_v4 = 32,
+                                .host_prefix_v6 = 128,
+                                .tcp_analysis = true,
+                                .tcp_syn_timeout_s = 3,
+                                .tls = {.analysis = tls, .names = 8}};
+  char err[256];
+  ck_assert_msg(pf_shard_init(&shard, &cfg, err, sizeof(err)) == 0, "%s", err);
+  uint8_t hello[APP_MESSAGE_MAX];
+  size_t n = app_bytes(APP_TLS_CLIENT_HELLO_13, hello);
+  struct frame f;
+  frame_init(&f, DLT_EN10MB);
+  frame_eth(&f, mac_b, mac_a, 0x0800);
+  frame_ipv4(&f, &(struct ip4){.proto = 6, .src = v4_a, .dst = v4_b});
+  frame_tcp(&f, &(struct tcp){.sport = 40000,
+                              .dport = 443,
+                              .flags = PF_TCP_PSH | PF_TCP_ACK});
+  frame_bytes(&f, hello, (uint32_t)n);
+  frame_finish(&f);
+  struct pf_packet pkt;
+  uint8_t *buf = frame_decode_whole(&f, &pkt);
+  pf_shard_packet(&shard, &pkt, PF_DIR_RX, PF_LOCALITY_DST, SEC(1));
+  free(buf);
+}
+
+/* TlsAnalysis false: no hello is read, no name table is made and no flow
+ * takes a TCP record for a name; on, the same segment does all three. */
+START_TEST(test_shard_without_tls_reads_no_hello) {
+  tls_run(false);
+  struct pf_tls_stats zero = {0};
+  ck_assert(memcmp(&shard.tls.stats, &zero, sizeof(zero)) == 0);
+  ck_assert_ptr_null(shard.tls.names.slot);
+  ck_assert_uint_eq(shard.flows.tcp.next_unused, 0);
+  ck_assert_uint_eq(shard.tls.want_l4, PF_TLS_NO_L4);
+  pf_shard_free(&shard);
+  tls_run(true);
+  ck_assert_uint_eq(shard.tls.stats.offered[4], 1);
+  ck_assert_uint_eq(shard.tls.names.used, 1);
+  ck_assert_uint_eq(shard.flows.tcp.next_unused, 1);
+  pf_shard_free(&shard);
+}
+END_TEST
+
 Suite *pf_report_switches_suite(void) {
   Suite *s = suite_create("report_switches");
   TCase *tc = tcase_create("switches");
@@ -426,6 +486,7 @@ Suite *pf_report_switches_suite(void) {
   tcase_add_test(shard_tc, test_shard_without_tcp_timing_times_nothing);
   tcase_add_test(shard_tc, test_shard_without_lists_feeds_no_flow);
   tcase_add_test(shard_tc, test_shard_feeds_only_what_is_reported);
+  tcase_add_test(shard_tc, test_shard_without_tls_reads_no_hello);
   suite_add_tcase(s, shard_tc);
   return s;
 }

@@ -84,6 +84,8 @@ static int pf_replay_switch(struct pf_source_config *cfg, const char *arg) {
     sw = pf_dns_switch(&cfg->shard.dns, name);
   if (!sw)
     sw = pf_timing_switch(&cfg->shard, name);
+  if (!sw)
+    sw = pf_tls_switch(&cfg->shard.tls, name);
   bool on = strcasecmp(eq + 1, "true") == 0;
   if (!sw || (!on && strcasecmp(eq + 1, "false") != 0)) {
     fprintf(stderr,
@@ -115,7 +117,7 @@ static void pf_replay_usage(FILE *out) {
           "  -T          as TcpAnalysis false\n"
           "  -o OPT=BOOL a report switch, as OPT true|false "
           "(ReportByProtocol,\n"
-          "              CollectTopFlows, DnsAnalysis, CollectDnsLatency, "
+          "              CollectTopFlows, DnsAnalysis, TlsAnalysis, "
           "TcpTiming, …;\n"
           "              docs/CONFIG.md); -o TopN=N too\n"
           "  -t          also print CPU time, packets per CPU-second and peak "
@@ -220,7 +222,7 @@ static int pf_replay_run(struct pf_replay *r) {
     return 2;
   }
   struct pf_hooks hooks = {.thread_create = NULL, .log = pf_replay_log};
-  struct pf_source *src;
+  struct pf_source *src = NULL;
   if (pf_source_new(&r->cfg, &hooks, &src, err, sizeof(err)) != 0) {
     fprintf(stderr, "pcapflow-replay: %s\n", err);
     return 1;

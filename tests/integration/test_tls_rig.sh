@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# TLS server names against real servers and clients (services_lib.sh's
+# rig): openssl s_server, reached by openssl s_client and curl naming five
+# server names, offering TLS 1.3 alone, TLS 1.2 alone or both, two rounds.
+# A real collectd captures live at the server's side while tcpdump records
+# the same traffic; tshark's reading of the capture is the truth. The top
+# server names are the names tshark reads from the ClientHellos
+# (tls.handshake.extensions_server_name), each with the bytes of the
+# connections it opened; the versions offered (the highest of a
+# ClientHello) and selected (a ServerHello's) are tshark's counts; no hello
+# is partial or malformed. In pcapflow-replay over the capture and in
+# collectd's CSV (counters in the last row; the per-interval byte gauges
+# summed over the rows), with a SnapLen that keeps the hellos whole.
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/services_lib.sh"
+pf_test_init tls_rig
+pf_need openssl curl tcpdump tshark
+pf_netns_init
+svc_link_veth
+
+dir="$WORK/collectd"
+# Whole hellos: the default SnapLen (320) keeps the server name of these
+# clients' hellos but not always their supported_versions (hello_partial).
+pf_collectd "$dir" --netns "$NS_B" --interface "$SVC_IF_B" Instance tlsrig SnapLen 2048
+rounds=2
+svc_tls_rig $rounds
+
+# tshark: type name legacy supported_versions, one line a hello.
+svc_tshark_tls "$WORK/tls.pcap" >"$WORK/tshark"
+n_client=$(awk '$1 == 1' "$WORK/tshark" | wc -l)
+[[ $n_client == $((8 * rounds)) ]] || pf_fail "tshark reads $n_client ClientHellos, the rig made $((8 * rounds)) connections"
+
+# The versions in pcapflow's names: a ClientHello's highest offered, a
+# ServerHello's choice (supported_versions, else the legacy version).
+awk 'function name(v) {
+    v = tolower(v)
+    if (v == "0x0300") return "ssl3"
+    if (v == "0x0301") return "tls1_0"
+    if (v == "0x0302") return "tls1_1"
+    if (v == "0x0303") return "tls1_2"
+    if (v == "0x0304") return "tls1_3"
+    return "other"
+  }
+  BEGIN { split("ssl3 tls1_0 tls1_1 tls1_2 tls1_3 other", all)
+    for (i in all) { c["connections-offered_" all[i]] = 0; c["connections-selected_" all[i]] = 0 } }
+  { best = $3
+    if ($4 != "-") { n = split($4, s, ","); best = s[1]
+      for (i = 2; i <= n; i++) if (tolower(s[i]) > tolower(best)) best = s[i] }
+    c["connections-" ($1 == 1 ? "offered_" : "selected_") name(best)]++ }
+  END { for (k in c) print k, c[k] }' "$WORK/tshark" >"$WORK/truth.versions"
+for r in partial malformed_record malformed_length malformed_session_id malformed_ciphers \
+  malformed_compression malformed_extensions malformed_sni malformed_versions; do
+  echo "connections-hello_$r 0"
+done | cat "$WORK/truth.versions" - | LC_ALL=C sort >"$WORK/truth.counts"
+
+# The bytes of each connection (frame lengths, both directions) under the
+# name its ClientHello gave.
+tshark -r "$WORK/tls.pcap" -Y "tls.handshake.type == 1" -T fields -e tcp.stream \
+  -e tls.handshake.extensions_server_name 2>/dev/null >"$WORK/stream_names"
+tshark -r "$WORK/tls.pcap" -T fields -e tcp.stream -e frame.len 2>/dev/null >"$WORK/stream_bytes"
+awk 'NR == FNR { name[$1] = $2; next }
+  ($1 in name) { b[name[$1]] += $2 }
+  END { for (n in b) { s = n; gsub(/[^a-z0-9]/, "_", s); print "bytes-top_sni_" s, b[n] }
+        print "bytes-top_sni_other", 0 }' "$WORK/stream_names" "$WORK/stream_bytes" |
+  LC_ALL=C sort >"$WORK/truth.names"
+[[ $(wc -l <"$WORK/truth.names") == 6 ]] || pf_fail "tshark reads other names than the rig's five: $(tr '\n' ';' <"$WORK/truth.names")"
+LC_ALL=C sort "$WORK/truth.counts" "$WORK/truth.names" >"$WORK/truth"
+
+# pcapflow-replay over tcpdump's capture.
+"$REPLAY" -n tlsrig "$WORK/tls.pcap" | sed -n 's#^pcapflow_tls-tlsrig/##p' | LC_ALL=C sort >"$WORK/replay" ||
+  pf_fail "pcapflow-replay failed"
+[[ "$(cat "$WORK/replay")" == "$(cat "$WORK/truth")" ]] ||
+  pf_fail "pcapflow-replay differs from tshark: $(diff "$WORK/truth" "$WORK/replay" | tr '\n' ';')"
+
+# The default SnapLen (320) cuts these hellos after their server name:
+# the names and bytes are whole (the wire lengths), some versions are not.
+pf_need editcap
+editcap -F pcap -s 320 "$WORK/tls.pcap" "$WORK/tls320.pcap" || pf_fail "editcap -s 320 failed"
+"$REPLAY" -n tlsrig "$WORK/tls320.pcap" | sed -n 's#^pcapflow_tls-tlsrig/##p' >"$WORK/replay320" ||
+  pf_fail "pcapflow-replay failed on the cut capture"
+[[ "$(grep '^bytes-top_sni_' "$WORK/replay320" | LC_ALL=C sort)" == "$(cat "$WORK/truth.names")" ]] ||
+  pf_fail "with hellos cut at SnapLen 320 the names differ: $(grep '^bytes-top_sni_' "$WORK/replay320" | tr '\n' ';')"
+partial320=$(awk '$1 == "connections-hello_partial" { print $2 }' "$WORK/replay320")
+
+# collectd, live on the server's interface: the counters in the last row,
+# the names' bytes summed over the intervals they were reported in.
+csv="$dir/csv/$HOSTNAME_TEST/pcapflow_tls-tlsrig"
+collectd_tls() {
+  local id
+  for id in $(awk '{print $1}' "$WORK/truth.counts"); do
+    pf_csv_latest "$id" "$csv/$id"
+  done >"$WORK/collectd.values"
+  for id in $(awk '{print $1}' "$WORK/truth.names"); do
+    cat "$csv/$id"-* 2>/dev/null | awk -F, -v s="$id" '$1 ~ /^[0-9]/ { t += $2 } END { printf "%s %.0f\n", s, t }'
+  done >>"$WORK/collectd.values"
+  LC_ALL=C sort -o "$WORK/collectd.values" "$WORK/collectd.values"
+  cmp -s "$WORK/collectd.values" "$WORK/truth"
+}
+pf_wait_until 30 collectd_tls || pf_fail "collectd's CSV differs from tshark: $(diff "$WORK/truth" "$WORK/collectd.values" | tr '\n' ';')"
+extra=$(ls "$csv" | sed -nE 's/^(bytes-top_sni_[a-z0-9_]+)-[0-9]{4}-.*/\1/p' | sort -u | grep -vxFf <(awk '{print $1}' "$WORK/truth.names") || true)
+[[ -z "$extra" ]] || pf_fail "collectd wrote server names tshark does not read: $extra"
+pf_collectd_stop
+pf_pass "$n_client ClientHellos of s_client and curl (TLS 1.2, 1.3) to s_server: 5 server names with their connections' bytes and the versions offered and selected equal tshark's, in replay and live collectd; the names whole with SnapLen 320 too ($partial320 hellos partial)"
