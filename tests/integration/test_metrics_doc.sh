@@ -181,6 +181,6 @@ check_ids "pcapflow-replay (TCP handshakes)" "$WORK/replay_tcp" "$WORK/fixed"
 # Every TCP timing figure, on a capture where each has samples.
 python3 "$PCAPFLOW_ROOT/tests/integration/craft_rtt.py" "$WORK/rtt.pcap" "$WORK/rtt.truth" rtt "$WORK/rtt.yaml" ||
   pf_fail "cannot write the TCP timing capture"
-"$REPLAY" -l "$LOCAL_V4" -o CollectTopFlows=true "$WORK/rtt.pcap" | awk '{print $1}' | grep -v '^pcapflow_dns-' >"$WORK/replay_rtt"
+"$REPLAY" -l "$LOCAL_V4" -o CollectTopFlows=true "$WORK/rtt.pcap" | awk '{print $1}' | grep -vE '^pcapflow_(dns|tls)-' >"$WORK/replay_rtt"
 check_ids "pcapflow-replay (TCP timing)" "$WORK/replay_rtt" "$WORK/fixed"
 pf_pass "$n_fixed fixed identifiers, $(wc -l <"$WORK/families") families and $n_per_class per-class families, documented = dispatched; bound $n_bound + $n_top x (TopSeriesLimit + 1) + $n_per_class x (classes + 1) stated"
