@@ -2,7 +2,10 @@
 """craft_dns.py - a DNS capture whose every figure is known, and the
 pcapflow_dns series pcapflow-replay must print for it.
 
-  craft_dns.py OUT.pcap OUT.truth [SOURCE]
+  craft_dns.py [--t0 SECONDS] OUT.pcap OUT.truth [SOURCE]
+
+--t0: the first packet's time (default 1700000000), so that the capture
+can be merged into another one's time span.
 
 Classic pcap, Ethernet, a client 198.18.0.1 and a server 198.19.0.53:
 queries answered after known times over UDP (two in flight on one socket),
@@ -172,10 +175,14 @@ def truth(c, source):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) not in (3, 4):
+    args = sys.argv[1:]
+    if args[:1] == ["--t0"] and len(args) > 1:
+        T0_US = int(args[1]) * 1000000
+        args = args[2:]
+    if len(args) not in (2, 3):
         sys.exit(__doc__)
     cap = craft()
-    with open(sys.argv[1], "wb") as f:
+    with open(args[0], "wb") as f:
         f.write(cap.out)
-    with open(sys.argv[2], "w") as f:
-        f.write(truth(cap, sys.argv[3] if len(sys.argv) == 4 else "dns"))
+    with open(args[1], "w") as f:
+        f.write(truth(cap, args[2] if len(args) == 3 else "dns"))
