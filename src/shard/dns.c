@@ -4,6 +4,7 @@
 
 #include "app/dns_tcp.h"
 #include "app/domain.h"
+#include "base/check.h"
 #include "base/hash.h"
 
 #include <string.h>
@@ -13,6 +14,14 @@ int pf_dns_shard_init(struct pf_dns_shard *d, const struct pf_dns_config *cfg,
   memset(d, 0, sizeof(*d));
   d->cfg = *cfg;
   pf_hash_seed(d->seed);
+  PF_ASSERT(!cfg->analysis ||
+            (cfg->n_ports >= 1 && cfg->n_ports <= PF_MAX_DNS_PORTS));
+  if (cfg->analysis) {
+    d->port0 = cfg->ports[0];
+    d->more_ports = cfg->n_ports > 1;
+    for (unsigned i = 0; i < cfg->n_ports; i++)
+      d->port_filter |= 1ull << (cfg->ports[i] & 63);
+  }
   if (cfg->analysis && cfg->latency)
     return pf_dns_pending_init(&d->pending, cfg->pending, cfg->timeout_s, err,
                                errlen);

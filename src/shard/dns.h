@@ -2,14 +2,15 @@
  *
  * The packet's part (pf_dns_packet, in pf_prepare while libpcap lends the
  * frame) decides what the packet alone decides: whether it is DNS (UDP or
- * TCP port 53 either side), its header and first question, read bounded by
- * the app parser; it counts the message by opcode, query type and response
- * code, truncated responses and malformed messages, offers a query's
+ * TCP, one of DnsPorts either side), its header and first question, read
+ * bounded by the app parser; it counts the message by opcode, query type and
+ * response code, truncated responses and malformed messages, offers a query's
  * registered domain to the interval's top list (summed per key,
  * top_batch.h), and queues only a transaction's 8 bytes for the flow's
  * part. The flow's part (pf_dns_flow, in pf_account, with the flow found)
  * matches responses to queries by flow and id (dns_pending.h) and gives the
- * latency sample. Non-DNS packets pay one test of a flag and two ports.
+ * latency sample. Non-DNS packets pay a comparison of their two ports with
+ * DnsPorts' first, and with more ports a test against a 64-bit filter.
  *
  * DNS over TCP is framed from each segment's first byte (dns_tcp.h with a
  * fresh state): what dig, kdig and resolvers send, one or more whole
@@ -74,6 +75,14 @@ struct pf_dns_queued {
 #define PF_DNS_QUEUED_RESPONSE 2
 
 struct pf_dns_shard {
+  /* What turns a packet on another port away in a few instructions:
+   * DnsPorts' first port, compared with both; with more ports, a filter
+   * with bit p % 64 set for each port p, so that their number does not
+   * add to the work. Without DnsAnalysis: port 0 (a candidate of that
+   * port is then turned away by cfg.analysis) and no filter. */
+  uint16_t port0;
+  bool more_ports;
+  uint64_t port_filter;
   struct pf_dns_config cfg; /* cfg.analysis false: nothing below is used */
   struct pf_dns_stats stats;
   struct pf_dns_pending pending; /* with cfg.latency */
@@ -91,17 +100,38 @@ int pf_dns_shard_init(struct pf_dns_shard *d, const struct pf_dns_config *cfg,
                       char *err, size_t errlen);
 void pf_dns_shard_free(struct pf_dns_shard *d);
 
-/* Whether the packet is for the DNS analysis: a UDP or TCP header with
- * port 53 on either side. */
+/* Whether port is one of DnsPorts (at most PF_MAX_DNS_PORTS compares). */
+static inline bool pf_dns_port(const struct pf_dns_shard *d, uint16_t port) {
+  for (unsigned i = 0; i < d->cfg.n_ports; i++)
+    if (d->cfg.ports[i] == port)
+      return true;
+  return false;
+}
+
+/* Whether a port of the packet may be one of DnsPorts: true for all of
+ * them, and for few others (1 in 32 random port pairs with more than one
+ * port). */
+static inline bool pf_dns_port_candidate(const struct pf_dns_shard *d,
+                                         const struct pf_packet *pkt) {
+  if (pkt->src_port == d->port0 || pkt->dst_port == d->port0)
+    return true;
+  if (!d->more_ports)
+    return false;
+  uint64_t f = (d->port_filter >> (pkt->src_port & 63)) |
+               (d->port_filter >> (pkt->dst_port & 63));
+  return f & 1;
+}
+
+/* Whether the packet is for the DNS analysis: a UDP or TCP header with one
+ * of DnsPorts on either side. */
 static inline bool pf_dns_wanted(const struct pf_dns_shard *d,
                                  const struct pf_packet *pkt) {
   /* The ports first: almost every packet fails there, in a few
    * instructions. Ports without has_ports are not believed. */
-  return d->cfg.analysis &&
-         (pkt->src_port == PF_DEFAULT_DNS_PORT ||
-          pkt->dst_port == PF_DEFAULT_DNS_PORT) &&
-         pkt->has_ports && !pkt->later_fragment &&
-         (pkt->l4 == PF_L4_UDP || pkt->l4 == PF_L4_TCP);
+  return pf_dns_port_candidate(d, pkt) && d->cfg.analysis && pkt->has_ports &&
+         !pkt->later_fragment &&
+         (pkt->l4 == PF_L4_UDP || pkt->l4 == PF_L4_TCP) &&
+         (pf_dns_port(d, pkt->src_port) || pf_dns_port(d, pkt->dst_port));
 }
 
 /* The packet's part: counts the DNS messages of a wanted packet, offers

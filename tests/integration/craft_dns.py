@@ -2,10 +2,11 @@
 """craft_dns.py - a DNS capture whose every figure is known, and the
 pcapflow_dns series pcapflow-replay must print for it.
 
-  craft_dns.py [--t0 SECONDS] OUT.pcap OUT.truth [SOURCE]
+  craft_dns.py [--t0 SECONDS] [--port PORT] OUT.pcap OUT.truth [SOURCE]
 
 --t0: the first packet's time (default 1700000000), so that the capture
-can be merged into another one's time span.
+can be merged into another one's time span; --port: the server's port
+(default 53), for DnsPorts.
 
 Classic pcap, Ethernet, a client 198.18.0.1 and a server 198.19.0.53:
 queries answered after known times over UDP (two in flight on one socket),
@@ -22,6 +23,7 @@ import struct
 import sys
 
 T0_US = 1700000000 * 1000000
+SRV_PORT = 53
 CLI, SRV = bytes([198, 18, 0, 1]), bytes([198, 19, 0, 53])
 MAC_CLI, MAC_SRV = bytes.fromhex("0afe00000001"), bytes.fromhex("0afe00000002")
 QTYPES = {"A": 1, "SOA": 6, "MX": 15, "TXT": 16, "AAAA": 28}
@@ -45,12 +47,12 @@ def ip_frame(to_server, proto, l4):
 
 
 def udp(to_server, port, payload):
-    sport, dport = (port, 53) if to_server else (53, port)
+    sport, dport = (port, SRV_PORT) if to_server else (SRV_PORT, port)
     return ip_frame(to_server, 17, struct.pack("!HHHH", sport, dport, 8 + len(payload), 0) + payload)
 
 
 def tcp(to_server, port, seq, ack, flags, payload=b""):
-    sport, dport = (port, 53) if to_server else (53, port)
+    sport, dport = (port, SRV_PORT) if to_server else (SRV_PORT, port)
     hdr = struct.pack("!HHIIBBHHH", sport, dport, seq, ack, 5 << 4, flags, 65535, 0, 0)
     return ip_frame(to_server, 6, hdr + payload)
 
@@ -176,8 +178,11 @@ def truth(c, source):
 
 if __name__ == "__main__":
     args = sys.argv[1:]
-    if args[:1] == ["--t0"] and len(args) > 1:
-        T0_US = int(args[1]) * 1000000
+    while args[:1] in (["--t0"], ["--port"]) and len(args) > 1:
+        if args[0] == "--t0":
+            T0_US = int(args[1]) * 1000000
+        else:
+            SRV_PORT = int(args[1])
         args = args[2:]
     if len(args) not in (2, 3):
         sys.exit(__doc__)

@@ -9,7 +9,11 @@
 # off: DnsAnalysis false sends no pcapflow_dns series at all; and
 # DnsCompatIdentifiers repeats collectd's dns plugin's four series under
 # its identifiers (plugin dns, no plugin_instance), in replay and CSV.
+# DnsPorts: the same capture with its server on port 5353 is read exactly
+# when 5353 is listed (in replay and through collectd), and not at all
+# with the default.
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/series.sh"
 pf_test_init dns_replay
 command -v python3 >/dev/null || pf_skip "python3 is missing"
 python3 "$PCAPFLOW_ROOT/tests/integration/craft_dns.py" "$WORK/dns.pcap" "$WORK/dns.truth" ||
@@ -42,6 +46,23 @@ grep -E '^pcapflow_dns-dns/dns_(octets|qtype|opcode|rcode)' "$WORK/dns.truth" | 
 [[ "$(grep '^dns/' "$WORK/compat.out" | LC_ALL=C sort)" == "$(LC_ALL=C sort "$WORK/compat.truth")" ]] ||
   pf_fail "DnsCompatIdentifiers prints other series than collectd's dns plugin's: $(grep '^dns/' "$WORK/compat.out" | tr '\n' ';')"
 
+# DnsPorts: the same messages to a server on port 5353 are DNS when 5353
+# is listed, alone or with another port (the filter's path), exactly as on
+# 53; with the default (53) they are not DNS at all.
+python3 "$PCAPFLOW_ROOT/tests/integration/craft_dns.py" --port 5353 "$WORK/dns5353.pcap" "$WORK/dns5353.truth" dns5353 ||
+  pf_fail "cannot write the capture on port 5353"
+for ports in 5353 853,5353; do
+  "$REPLAY" -o DnsPorts=$ports -l 198.18.0.0/16 "$WORK/dns5353.pcap" >"$WORK/ports.out" ||
+    pf_fail "pcapflow-replay -o DnsPorts=$ports failed"
+  pf_compare_truth "$WORK/dns5353.truth" "$WORK/ports.out" "DnsPorts $ports" ||
+    pf_fail "DnsPorts $ports: the capture on port 5353 differs from its truth"
+  [[ $(grep -c '^pcapflow_dns-' "$WORK/ports.out") == "$n_truth" ]] || pf_fail "DnsPorts $ports: other series than the truth's"
+done
+"$REPLAY" -l 198.18.0.0/16 "$WORK/dns5353.pcap" >"$WORK/port53.out" || pf_fail "pcapflow-replay failed"
+pf_doc_dns_series
+grep '^pcapflow_dns-' "$WORK/port53.out" | sed 's#^pcapflow_dns-dns5353/##' >"$WORK/port53.dns"
+pf_check_dns_quiet "DnsPorts 53 on port 5353" "$WORK/port53.dns"
+
 # A real collectd: counters exact in the last CSV row; per-interval figures
 # (latency, top domains) summed or maximised over the rows of the
 # intervals they fell in, whatever the reads' timing.
@@ -71,4 +92,20 @@ done >"$WORK/collectd_compat.out"
 pf_compare_truth "$WORK/compat.truth" "$WORK/collectd_compat.out" compat ||
   pf_fail "collectd's CSV under plugin dns differs from collectd's dns plugin's series"
 pf_collectd_stop
-pf_pass "$n_truth DNS series exact through pcapflow-replay and collectd (latency p50 $(awk '/dns_p50/ {print $2}' "$WORK/replay.out") s, max 1.2 s), each switch off, collectd's dns plugin's identifiers with DnsCompatIdentifiers"
+
+# DnsPorts through collectd's configuration: the counters of the capture on
+# port 5353 exact in the last CSV row.
+dir="$WORK/collectd5353"
+pf_collectd "$dir" --local --raw 'DnsPorts 853 5353' --file "$WORK/dns5353.pcap"
+pf_wait_captured dns5353 26
+csv="$dir/csv/$HOSTNAME_TEST/pcapflow_dns-dns5353"
+dns_final() { [[ "$(pf_csv_latest x "$csv/dns_query-unanswered" | awk '{print $2}')" == 2 ]]; }
+pf_wait_until 10 dns_final || pf_fail "collectd with DnsPorts 853 5353 never wrote dns_query-unanswered 2"
+grep -E '/(dns_|errors-)' "$WORK/dns5353.truth" | grep -v '/duration-' >"$WORK/collectd5353.truth"
+for f in $(sed 's#^pcapflow_dns-dns5353/##; s/ .*//' "$WORK/collectd5353.truth"); do
+  pf_csv_latest "pcapflow_dns-dns5353/$f" "$csv/$f"
+done >"$WORK/collectd5353.out"
+pf_compare_truth "$WORK/collectd5353.truth" "$WORK/collectd5353.out" collectd5353 ||
+  pf_fail "collectd with DnsPorts 853 5353 differs from the capture's truth"
+pf_collectd_stop
+pf_pass "$n_truth DNS series exact through pcapflow-replay and collectd (latency p50 $(awk '/dns_p50/ {print $2}' "$WORK/replay.out") s, max 1.2 s), each switch off, collectd's dns plugin's identifiers with DnsCompatIdentifiers, the same on port 5353 with DnsPorts"
