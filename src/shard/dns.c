@@ -76,15 +76,23 @@ static void pf_dns_count(struct pf_dns_shard *d, const struct pf_dns_msg *m,
     st->truncated++;
 }
 
-/* What the flow's part needs of a message. */
-static void pf_dns_queue(const struct pf_dns_shard *d,
-                         const struct pf_dns_msg *m,
+/* What the flow's part needs of a message: into *out for a segment's
+ * first, into the shard's ring for the others (out->more counts them). */
+static void pf_dns_queue(struct pf_dns_shard *d, const struct pf_dns_msg *m,
                          struct pf_dns_queued *out) {
   uint64_t h = pf_hash_bytes(d->seed, m->qname.text, m->qname.len);
-  out->qhash = (uint32_t)(h ^ (h >> 32)) ^ ((uint32_t)m->qtype << 16);
-  out->id = m->id;
-  out->kind =
-      (m->flags & PF_DNS_F_QR) ? PF_DNS_QUEUED_RESPONSE : PF_DNS_QUEUED_QUERY;
+  struct pf_dns_queued t = {
+      .qhash = (uint32_t)(h ^ (h >> 32)) ^ ((uint32_t)m->qtype << 16),
+      .id = m->id,
+      .kind = (m->flags & PF_DNS_F_QR) ? PF_DNS_QUEUED_RESPONSE
+                                       : PF_DNS_QUEUED_QUERY};
+  if (out->kind == PF_DNS_QUEUED_NONE) {
+    *out = t;
+    return;
+  }
+  PF_ASSERT(d->more_tail - d->more_head < PF_DNS_MORE_SLOTS);
+  d->more[d->more_tail++ % PF_DNS_MORE_SLOTS] = t;
+  out->more++;
 }
 
 /* One message of `wire_len` bytes on the wire, `cap` of them captured.
@@ -105,8 +113,8 @@ static bool pf_dns_message(struct pf_dns_shard *d, const struct pf_bytes *cap,
   if (d->cfg.top_domains && !(m.flags & PF_DNS_F_QR) && m.has_question &&
       m.qname.len > 0)
     pf_dns_offer_domain(d, top, &m.qname);
-  if (d->cfg.latency && out->kind == PF_DNS_QUEUED_NONE)
-    pf_dns_queue(d, &m, out); /* a segment's first message only */
+  if (d->cfg.latency)
+    pf_dns_queue(d, &m, out);
   return true;
 }
 
@@ -158,9 +166,10 @@ void pf_dns_packet(struct pf_dns_shard *d, const struct pf_packet *pkt,
 
 /* ---- the flow's part ---- */
 
-void pf_dns_flow(struct pf_dns_shard *d, uint32_t flow, uint32_t gen,
-                 const struct pf_dns_queued *q, uint64_t now_us, uint64_t ts_us,
-                 struct pf_hist *latency) {
+/* One message: a query waits, a response gives its latency. */
+static void pf_dns_flow_one(struct pf_dns_shard *d, uint32_t flow, uint32_t gen,
+                            const struct pf_dns_queued *q, uint64_t now_us,
+                            uint64_t ts_us, struct pf_hist *latency) {
   struct pf_dns_txn t = {
       .flow = flow, .gen = gen, .qhash = q->qhash, .id = q->id};
   uint64_t us;
@@ -168,4 +177,15 @@ void pf_dns_flow(struct pf_dns_shard *d, uint32_t flow, uint32_t gen,
     pf_dns_pending_query(&d->pending, &t, now_us, ts_us);
   else if (pf_dns_pending_response(&d->pending, &t, ts_us, &us))
     pf_hist_add(latency, us);
+}
+
+void pf_dns_flow(struct pf_dns_shard *d, uint32_t flow, uint32_t gen,
+                 const struct pf_dns_queued *q, uint64_t now_us, uint64_t ts_us,
+                 struct pf_hist *latency) {
+  pf_dns_flow_one(d, flow, gen, q, now_us, ts_us, latency);
+  for (unsigned i = 0; i < q->more; i++) {
+    PF_ASSERT(d->more_head != d->more_tail);
+    pf_dns_flow_one(d, flow, gen, &d->more[d->more_head++ % PF_DNS_MORE_SLOTS],
+                    now_us, ts_us, latency);
+  }
 }

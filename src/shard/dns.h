@@ -67,8 +67,14 @@ struct pf_dns_queued {
   uint32_t qhash;
   uint16_t id;
   uint8_t kind; /* PF_DNS_QUEUED_* */
-  uint8_t pad;
+  uint8_t more; /* further messages of its segment, in pf_dns_shard.more */
 };
+
+/* The further messages of the TCP segments queued (pipelining, RFC 7766
+ * 6.2.1.1): at most PF_DNS_TCP_MESSAGES - 1 a queued packet, taken in the
+ * order they came, so a ring for a full queue of them (shard.h asserts
+ * it) never overflows. 2 KiB a shard. */
+#define PF_DNS_MORE_SLOTS 256
 
 #define PF_DNS_QUEUED_NONE 0
 #define PF_DNS_QUEUED_QUERY 1
@@ -87,6 +93,8 @@ struct pf_dns_shard {
   struct pf_dns_stats stats;
   struct pf_dns_pending pending; /* with cfg.latency */
   uint64_t seed[4];
+  struct pf_dns_queued more[PF_DNS_MORE_SLOTS];
+  uint32_t more_head, more_tail; /* [head, tail) wait, modulo the slots */
 };
 
 /* Where the packet's part offers a query's registered domain: the current
@@ -140,7 +148,8 @@ void pf_dns_packet(struct pf_dns_shard *d, const struct pf_packet *pkt,
                    const struct pf_dns_top *top, struct pf_dns_queued *out);
 
 /* The flow's part: a query waits for its response, a response that finds
- * its query adds its latency to `latency`. gen is the flow's first32. */
+ * its query adds its latency to `latency`; then the same for each further
+ * message of q's segment. gen is the flow's first32. */
 void pf_dns_flow(struct pf_dns_shard *d, uint32_t flow, uint32_t gen,
                  const struct pf_dns_queued *q, uint64_t now_us, uint64_t ts_us,
                  struct pf_hist *latency);

@@ -11,7 +11,9 @@ can be merged into another one's time span; --port: the server's port
 Classic pcap, Ethernet, a client 198.18.0.1 and a server 198.19.0.53:
 queries answered after known times over UDP (two in flight on one socket),
 an unanswered query, an answer whose id matches no query, a truncated
-answer and its retry over TCP (length-prefixed, after a handshake), a query
+answer and its retry over TCP (length-prefixed, after a handshake), three
+queries pipelined in one TCP segment and answered two in one segment and
+one in the next (each matched), a query
 retransmitted before its answer (latency counts from the first), a NOTIFY,
 three malformed payloads (too short, a bad label, cut by the snapshot
 length) and, 10 s after the start, a last query that moves the clock past
@@ -108,6 +110,46 @@ class Capture:
         self.count(t_us, ident, qname, qtype, response, rcode, opcode, (port, ident, qname, qtype))
 
 
+class TcpConn:
+    """A TCP connection of the client's port to the server's, its sequence
+    numbers kept by direction; each DNS message sent is counted in c."""
+
+    def __init__(self, c, t_us, port):
+        self.c, self.port, self.seq = c, port, {True: 1000, False: 5000}
+        c.frame(t_us, tcp(True, port, 999, 0, 0x02))
+        c.frame(t_us + 100, tcp(False, port, 4999, 1000, 0x12))
+        c.frame(t_us + 200, tcp(True, port, 1000, 5000, 0x10))
+
+    def segment(self, t_us, to_server, payload):
+        c, seq = self.c, self.seq
+        c.frame(t_us, tcp(to_server, self.port, seq[to_server], seq[not to_server], 0x18, payload))
+        seq[to_server] += len(payload)
+
+    def count(self, t_us, ident, qname, qtype, response=False, rcode=0):
+        self.c.count(t_us, ident, qname, qtype, response, rcode, 0, ("tcp", self.port, ident))
+
+
+def prefixed(msg):
+    return struct.pack("!H", len(msg)) + msg
+
+
+def pipelined(c):
+    """Three queries in one segment, their answers two in one segment (out
+    of order) and one in the next (RFC 7766 6.2.1.1): each is matched."""
+    conn = TcpConn(c, 1600000, 40014)
+    asks = [(14, "p.example.com", "A"), (15, "p.example.com", "AAAA"), (16, "q.example.com", "MX")]
+    conn.segment(1600300, True, b"".join(prefixed(message(i, n, t)) for i, n, t in asks))
+    for i, n, t in asks:
+        conn.count(1600300, i, n, t)
+    answers = [asks[1], asks[0]]
+    conn.segment(1601100, False, b"".join(prefixed(message(i, n, t, True)) for i, n, t in answers))
+    for i, n, t in answers:
+        conn.count(1601100, i, n, t, True)
+    i, n, t = asks[2]
+    conn.segment(1603300, False, prefixed(message(i, n, t, True, rcode=3)))
+    conn.count(1603300, i, n, t, True, 3)
+
+
 def craft():
     c = Capture()
     c.dns(0, 40001, 1, "www.example.com", "A")
@@ -144,6 +186,7 @@ def craft():
     c.frame(1500100, udp(True, 40011, message(11, "x.example.com", "A")[:12] + b"\x50abc\0\0\1\0\1"))
     cut = udp(True, 40012, message(12, "cut.example.com", "A"))
     c.frame(1500200, cut, caplen=len(cut) - 12)
+    pipelined(c)
     # 10 s on: the two unanswered queries are past DnsTimeout (5 s).
     c.dns(10000000, 40013, 13, "z.example.com", "A")
     c.dns(10000100, 40013, 13, "z.example.com", "A", response=True)

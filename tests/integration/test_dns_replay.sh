@@ -9,6 +9,8 @@
 # off: DnsAnalysis false sends no pcapflow_dns series at all; and
 # DnsCompatIdentifiers repeats collectd's dns plugin's four series under
 # its identifiers (plugin dns, no plugin_instance), in replay and CSV.
+# Three queries pipelined in one TCP segment, and two of their answers in
+# one, are each matched (before, only a segment's first message was).
 # DnsPorts: the same capture with its server on port 5353 is read exactly
 # when 5353 is listed (in replay and through collectd), and not at all
 # with the default.
@@ -23,6 +25,11 @@ python3 "$PCAPFLOW_ROOT/tests/integration/craft_dns.py" "$WORK/dns.pcap" "$WORK/
 pf_compare_truth "$WORK/dns.truth" "$WORK/replay.out" replay || pf_fail "pcapflow-replay differs from the capture's truth"
 grep -qx 'pcapflow_dns-dns/duration-dns_max 1.200000' "$WORK/replay.out" || pf_fail "the latency's maximum is not exactly 1.2 s"
 n_truth=$(wc -l <"$WORK/dns.truth")
+# The capture's frames, each counted once (pcapflow-replay's packets-captured).
+frames=$(awk '$1 == "packets-captured" {print $2}' "$WORK/replay.out")
+[[ $frames == "$(python3 -c 'import sys; d = open(sys.argv[1], "rb").read(); n, o = 0, 24
+while o < len(d): o += 16 + int.from_bytes(d[o + 8:o + 12], "little"); n += 1
+print(n)' "$WORK/dns.pcap")" ]] || pf_fail "pcapflow-replay counted $frames frames"
 n_out=$(grep -c '^pcapflow_dns-' "$WORK/replay.out")
 [[ $n_out == "$n_truth" ]] || pf_fail "pcapflow-replay printed $n_out DNS series, the truth has $n_truth"
 
@@ -68,7 +75,7 @@ pf_check_dns_quiet "DnsPorts 53 on port 5353" "$WORK/port53.dns"
 # intervals they fell in, whatever the reads' timing.
 dir="$WORK/collectd"
 pf_collectd "$dir" --local --file "$WORK/dns.pcap" DnsCompatIdentifiers true
-pf_wait_captured dns 26
+pf_wait_captured dns "$frames"
 csv="$dir/csv/$HOSTNAME_TEST/pcapflow_dns-dns"
 dns_final() { [[ "$(pf_csv_latest x "$csv/dns_query-unanswered" | awk '{print $2}')" == 2 ]]; }
 pf_wait_until 10 dns_final || pf_fail "collectd never wrote dns_query-unanswered 2"
@@ -97,7 +104,7 @@ pf_collectd_stop
 # port 5353 exact in the last CSV row.
 dir="$WORK/collectd5353"
 pf_collectd "$dir" --local --raw 'DnsPorts 853 5353' --file "$WORK/dns5353.pcap"
-pf_wait_captured dns5353 26
+pf_wait_captured dns5353 "$frames"
 csv="$dir/csv/$HOSTNAME_TEST/pcapflow_dns-dns5353"
 dns_final() { [[ "$(pf_csv_latest x "$csv/dns_query-unanswered" | awk '{print $2}')" == 2 ]]; }
 pf_wait_until 10 dns_final || pf_fail "collectd with DnsPorts 853 5353 never wrote dns_query-unanswered 2"
