@@ -12,12 +12,12 @@
  * latency sample. Non-DNS packets pay a comparison of their two ports with
  * DnsPorts' first, and with more ports a test against a 64-bit filter.
  *
- * DNS over TCP is framed from each segment's first byte (dns_tcp.h with a
- * fresh state): what dig, kdig and resolvers send, one or more whole
- * messages a segment, is read; a segment that continues a message begun
- * earlier does not frame and is counted as `tcp_unframed`, never as
- * malformed. The per-direction framing state of dns_tcp.h (4 bytes, in the
- * TCP record) is the next step. */
+ * DNS over TCP is framed segment by segment (dns_tcp.h): from where the
+ * direction's last segment ended when that was inside a message (a
+ * length prefix or a message split over segments; the state waits in
+ * dns_framing.h), else from the segment's first byte. A segment that
+ * continues a message begun where framing cannot follow (before capture,
+ * after a gap) is counted as `tcp_unframed`, never as malformed. */
 #ifndef PCAPFLOW_SHARD_DNS_H
 #define PCAPFLOW_SHARD_DNS_H
 
@@ -27,6 +27,7 @@
 #include "app/dns.h"
 #include "packet/decode.h"
 #include "pcapflow/config.h"
+#include "shard/dns_framing.h"
 #include "shard/dns_pending.h"
 #include "sketch/latency_hist.h"
 #include "sketch/top_batch.h"
@@ -52,7 +53,8 @@ struct pf_dns_stats {
   uint64_t truncated;                   /* responses with TC */
   uint64_t malformed[PF_DNS_ERR_COUNT]; /* by pf_dns_err; [0]: cut by the
                                            capture before the question */
-  uint64_t tcp_unframed; /* TCP segments that do not start a message */
+  uint64_t tcp_unframed; /* TCP segments that do not start a message, and
+                            messages whose question runs into the next */
 };
 
 /* A registered domain as a top-N key: its first 43 bytes (a longer one,
@@ -92,6 +94,7 @@ struct pf_dns_shard {
   struct pf_dns_config cfg; /* cfg.analysis false: nothing below is used */
   struct pf_dns_stats stats;
   struct pf_dns_pending pending; /* with cfg.latency */
+  struct pf_dns_framing framing; /* TCP segments that end inside a message */
   uint64_t seed[4];
   struct pf_dns_queued more[PF_DNS_MORE_SLOTS];
   uint32_t more_head, more_tail; /* [head, tail) wait, modulo the slots */
@@ -102,6 +105,15 @@ struct pf_dns_shard {
 struct pf_dns_top {
   struct pf_top_batch *batch;
   struct pf_topn *top;
+};
+
+/* What the packet's part knows of a packet besides its bytes. */
+struct pf_dns_where {
+  const struct pf_dns_top *top;
+  uint64_t flow_hash; /* its flow key's hash (pf_flow_probe) */
+  uint64_t now_us;    /* the shard's clock */
+  uint32_t seq;       /* TCP: its sequence number (read here) */
+  uint8_t side;       /* the sender's side in the flow key */
 };
 
 int pf_dns_shard_init(struct pf_dns_shard *d, const struct pf_dns_config *cfg,
@@ -143,9 +155,9 @@ static inline bool pf_dns_wanted(const struct pf_dns_shard *d,
 }
 
 /* The packet's part: counts the DNS messages of a wanted packet, offers
- * its queries' domains to `top`, and fills *out for the flow's part. */
+ * its queries' domains to w->top, and fills *out for the flow's part. */
 void pf_dns_packet(struct pf_dns_shard *d, const struct pf_packet *pkt,
-                   const struct pf_dns_top *top, struct pf_dns_queued *out);
+                   const struct pf_dns_where *w, struct pf_dns_queued *out);
 
 /* The flow's part: a query waits for its response, a response that finds
  * its query adds its latency to `latency`; then the same for each further

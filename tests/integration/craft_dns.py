@@ -13,7 +13,8 @@ queries answered after known times over UDP (two in flight on one socket),
 an unanswered query, an answer whose id matches no query, a truncated
 answer and its retry over TCP (length-prefixed, after a handshake), three
 queries pipelined in one TCP segment and answered two in one segment and
-one in the next (each matched), a query
+one in the next (each matched), messages over segment boundaries (a length
+prefix split, a query and an answer continued in the next segment), a query
 retransmitted before its answer (latency counts from the first), a NOTIFY,
 three malformed payloads (too short, a bad label, cut by the snapshot
 length) and, 10 s after the start, a last query that moves the clock past
@@ -91,8 +92,8 @@ class Capture:
         cap = len(frame) if caplen is None else caplen
         self.out += struct.pack("<IIII", t // 1000000, t % 1000000, cap, len(frame)) + frame[:cap]
 
-    def count(self, t_us, ident, qname, qtype, response, rcode, opcode, key):
-        self.octets[response] += len(message(ident, qname, qtype, response, rcode, opcode))
+    def count(self, t_us, ident, qname, qtype, response, rcode, opcode, key, pad=0):
+        self.octets[response] += len(message(ident, qname, qtype, response, rcode, opcode)) + pad
         op = OPCODES[opcode]
         self.opcode[op] = self.opcode.get(op, 0) + 1
         if response:
@@ -125,8 +126,8 @@ class TcpConn:
         c.frame(t_us, tcp(to_server, self.port, seq[to_server], seq[not to_server], 0x18, payload))
         seq[to_server] += len(payload)
 
-    def count(self, t_us, ident, qname, qtype, response=False, rcode=0):
-        self.c.count(t_us, ident, qname, qtype, response, rcode, 0, ("tcp", self.port, ident))
+    def count(self, t_us, ident, qname, qtype, response=False, rcode=0, pad=0):
+        self.c.count(t_us, ident, qname, qtype, response, rcode, 0, ("tcp", self.port, ident), pad)
 
 
 def prefixed(msg):
@@ -148,6 +149,27 @@ def pipelined(c):
     i, n, t = asks[2]
     conn.segment(1603300, False, prefixed(message(i, n, t, True, rcode=3)))
     conn.count(1603300, i, n, t, True, 3)
+
+
+def spanning(c):
+    """Messages over segment boundaries, in both directions: a length
+    prefix split after its first byte; a query continued in the next
+    segment after its question; an answer continued in the next segment,
+    which then holds a whole second answer. Each is read once, at the
+    segment its header is in, and matched."""
+    conn = TcpConn(c, 1700000, 40015)
+    q17, q18 = message(17, "s1.example.com", "A"), message(18, "s2.example.com", "AAAA")
+    r17, r18 = message(17, "s1.example.com", "A", True), message(18, "s2.example.com", "AAAA", True)
+    q18 += bytes(11)  # bytes after its question, which the next segment ends
+    conn.segment(1700300, True, prefixed(q17)[:1])
+    conn.segment(1700400, True, prefixed(q17)[1:] + prefixed(q18)[:-6])
+    conn.count(1700400, 17, "s1.example.com", "A")
+    conn.count(1700400, 18, "s2.example.com", "AAAA", pad=11)
+    conn.segment(1700500, True, prefixed(q18)[-6:])
+    conn.segment(1702400, False, prefixed(r17)[:-5])
+    conn.count(1702400, 17, "s1.example.com", "A", True)
+    conn.segment(1703400, False, prefixed(r17)[-5:] + prefixed(r18))
+    conn.count(1703400, 18, "s2.example.com", "AAAA", True)
 
 
 def craft():
@@ -187,6 +209,7 @@ def craft():
     cut = udp(True, 40012, message(12, "cut.example.com", "A"))
     c.frame(1500200, cut, caplen=len(cut) - 12)
     pipelined(c)
+    spanning(c)
     # 10 s on: the two unanswered queries are past DnsTimeout (5 s).
     c.dns(10000000, 40013, 13, "z.example.com", "A")
     c.dns(10000100, 40013, 13, "z.example.com", "A", response=True)
@@ -208,7 +231,7 @@ def truth(c, source):
     errors = {"snaplen": 1, "short": 1, "truncated": 0, "label": 1,
               "name_long": 0, "pointer": 0, "pointer_hops": 0}
     lines += ["errors-malformed_%s %d" % kv for kv in sorted(errors.items())]
-    lines += ["errors-tcp_unframed 0", "dns_response-truncated 1",
+    lines += ["errors-tcp_unframed 0", "errors-tcp_framing_evicted 0", "dns_response-truncated 1",
               "dns_response-unmatched 1", "dns_query-unanswered 2",
               "dns_query-evicted 0"]
     for q, p in (("p50", 50), ("p90", 90), ("p99", 99), ("max", 100)):

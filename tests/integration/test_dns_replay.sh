@@ -10,7 +10,9 @@
 # DnsCompatIdentifiers repeats collectd's dns plugin's four series under
 # its identifiers (plugin dns, no plugin_instance), in replay and CSV.
 # Three queries pipelined in one TCP segment, and two of their answers in
-# one, are each matched (before, only a segment's first message was).
+# one, are each matched (before, only a segment's first message was);
+# messages over segment boundaries are framed across them, as tshark reads
+# them.
 # DnsPorts: the same capture with its server on port 5353 is read exactly
 # when 5353 is listed (in replay and through collectd), and not at all
 # with the default.
@@ -32,6 +34,32 @@ while o < len(d): o += 16 + int.from_bytes(d[o + 8:o + 12], "little"); n += 1
 print(n)' "$WORK/dns.pcap")" ]] || pf_fail "pcapflow-replay counted $frames frames"
 n_out=$(grep -c '^pcapflow_dns-' "$WORK/replay.out")
 [[ $n_out == "$n_truth" ]] || pf_fail "pcapflow-replay printed $n_out DNS series, the truth has $n_truth"
+
+# Messages over TCP segment boundaries (craft_dns.py's spanning(), client
+# port 40015): each read as tshark reads them after reassembly - the same
+# queries by type and responses by rcode - and the latency's maximum,
+# which tshark's dns.time has at the last segment of the second answer.
+command -v tshark >/dev/null || pf_fail "tshark is missing (scripts/packages/services.txt)"
+tshark -r "$WORK/dns.pcap" -Y 'tcp.port == 40015 && dns' -T fields -e dns.flags.response \
+  -e dns.qry.type -e dns.flags.rcode -e dns.time 2>/dev/null | python3 -c '
+import sys
+names, rcodes, counts, late = {"1": "A", "28": "AAAA"}, {"0": "RCode0", "3": "NXDOMAIN"}, {}, 0.0
+for line in sys.stdin:
+    resp, qtype, rcode, dtime = (line.rstrip("\n").split("\t") + [""] * 4)[:4]
+    for i, r in enumerate(resp.split(",")):
+        key = "dns_rcode-" + rcodes[rcode.split(",")[i]] if r == "1" else "dns_qtype-" + names[qtype.split(",")[i]]
+        counts[key] = counts.get(key, 0) + 1
+    late = max([late] + [float(t) for t in dtime.split(",") if t])
+for k in sorted(counts):
+    print("pcapflow_dns-span/%s %d" % (k, counts[k]))
+print("pcapflow_dns-span/duration-dns_max %.6f" % late)' >"$WORK/span.tshark"
+[[ $(wc -l <"$WORK/span.tshark") == 4 ]] || pf_fail "tshark read other messages on port 40015: $(tr '\n' ';' <"$WORK/span.tshark")"
+"$REPLAY" -n span -f 'tcp port 40015' -l 198.18.0.0/16 "$WORK/dns.pcap" >"$WORK/span.out" ||
+  pf_fail "pcapflow-replay -f 'tcp port 40015' failed"
+pf_compare_truth "$WORK/span.tshark" "$WORK/span.out" tshark || pf_fail "messages over segment boundaries read otherwise than tshark reads them"
+[[ "$(grep -cE '^pcapflow_dns-span/dns_(qtype|rcode)-' "$WORK/span.out")" == 3 ]] ||
+  pf_fail "pcapflow-replay counted other codes than tshark on port 40015: $(grep -E 'dns_(qtype|rcode)' "$WORK/span.out" | tr '\n' ';')"
+grep -qx 'pcapflow_dns-span/errors-tcp_unframed 0' "$WORK/span.out" || pf_fail "segments on port 40015 left unframed"
 
 # The switches: each part off, the rest unchanged.
 "$REPLAY" -o DnsAnalysis=false -l 198.18.0.0/16 "$WORK/dns.pcap" >"$WORK/off.out" ||

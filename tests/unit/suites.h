@@ -32,6 +32,7 @@
   X(shard_queue)                                                               \
   X(shard_dns)                                                                 \
   X(dns_pending)                                                               \
+  X(dns_framing)                                                               \
   X(source_report)                                                             \
   X(latency_hist)                                                              \
   X(tcp)                                                                       \
