@@ -140,14 +140,15 @@ static bool pf_dns_tcp_message(struct pf_dns_shard *d,
                           : pf_dns_message(d, &msg->bytes, msg->len, top, out);
   if (e == PF_DNS_OK)
     return true;
-  /* Its header or question runs into the next segment: not read. */
-  if (msg->split && !msg->cut && e == PF_DNS_E_TRUNCATED) {
-    d->stats.tcp_unframed++;
-    return true;
-  }
   if (!trusted) { /* not framed here, not malformed */
     d->stats.tcp_unframed++;
     return false;
+  }
+  /* Its header or question runs into the next segment: not read. */
+  if (msg->split && !msg->cut && msg->len >= PF_DNS_HEADER_LEN &&
+      (e == PF_DNS_E_SHORT || e == PF_DNS_E_TRUNCATED)) {
+    d->stats.tcp_unframed++;
+    return true;
   }
   pf_dns_malformed(d, e, msg->cut);
   return true;

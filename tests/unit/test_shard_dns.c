@@ -157,6 +157,53 @@ START_TEST(nothing_with_the_analysis_off) {
 }
 END_TEST
 
+/* A TCP segment from the client to port 53 at sequence number seq. */
+static void send_segment(const uint8_t *payload, uint32_t n, uint32_t seq,
+                         uint64_t ts) {
+  struct frame f;
+  frame_init(&f, DLT_EN10MB);
+  frame_eth(&f, mac_b, mac_a, 0x0800);
+  frame_ipv4(&f, &(struct ip4){.proto = 6, .src = v4_a, .dst = v4_b});
+  frame_tcp(&f, &(struct tcp){.sport = 40000,
+                              .dport = 53,
+                              .flags = PF_TCP_PSH | PF_TCP_ACK,
+                              .seq = seq});
+  frame_bytes(&f, payload, n);
+  frame_finish(&f);
+  struct pf_packet pkt;
+  uint8_t *buf = frame_decode_whole(&f, &pkt);
+  pf_shard_enqueue(&s, &pkt, PF_DIR_RX, PF_LOCALITY_UNKNOWN, ts);
+  free(buf);
+}
+
+/* Framing across segments: a query whose header is split between two
+ * segments is not read (counted unframed, not malformed), and the next
+ * segment's query is found after its rest. Framed from each segment's
+ * first byte, the second segment would be read as garbage and the third
+ * lost with it. */
+START_TEST(framing_goes_on_across_segments) {
+  init(true);
+  uint8_t q[APP_MESSAGE_MAX], seg[3 * APP_MESSAGE_MAX];
+  uint32_t n = (uint32_t)app_bytes(APP_DNS_QUERY_A, q), len = 0;
+  for (int i = 0; i < 2; i++) {
+    seg[len++] = 0;
+    seg[len++] = (uint8_t)n;
+    memcpy(seg + len, q, n);
+    len += n;
+  }
+  uint32_t first = len - n + 6; /* the second query's first 6 bytes */
+  send_segment(seg, first, 5000, SEC(1));
+  send_segment(seg + first, len - first, 5000 + first, SEC(1) + 10);
+  send_segment(seg, n + 2, 5000 + len, SEC(1) + 20);
+  pf_shard_drain(&s);
+  ck_assert_uint_eq(s.dns.stats.messages[0], 2);
+  ck_assert_uint_eq(s.dns.stats.tcp_unframed, 1);
+  for (int e = 0; e < PF_DNS_ERR_COUNT; e++)
+    ck_assert_uint_eq(s.dns.stats.malformed[e], 0);
+  ck_assert_uint_eq(s.dns.framing.evicted, 0);
+}
+END_TEST
+
 /* DnsPorts: DNS on the ports listed, and only there. 117 and 53 share
  * the port filter's bit (both 53 modulo 64): the list decides. */
 START_TEST(dns_on_the_ports_listed_only) {
@@ -217,6 +264,7 @@ Suite *pf_shard_dns_suite(void) {
   tcase_add_test(tc, an_answer_on_another_flow_is_unmatched);
   tcase_add_test(tc, malformed_payloads_are_counted);
   tcase_add_test(tc, nothing_with_the_analysis_off);
+  tcase_add_test(tc, framing_goes_on_across_segments);
   tcase_add_test(tc, dns_on_the_ports_listed_only);
   tcase_add_test(tc, dns_ports_are_checked);
   suite_add_tcase(su, tc);
