@@ -166,13 +166,18 @@ static void pcapflow_dispatch_metric(const struct pf_metric *m, void *arg) {
 
 static int pcapflow_read(void) {
   pcapflow_rules_check(pcapflow_sources, pcapflow_n_sources);
+  /* One time for the whole read: left at 0, collectd stamps each value as
+   * it is dispatched, so one update's series land milliseconds apart and a
+   * consumer cannot tell which belong together (a top list's keys and its
+   * `other`, a p50 and its p99). vl.interval stays 0: collectd fills it. */
+  cdtime_t now = cdtime();
   for (size_t i = 0; i < pcapflow_n_sources; i++) {
     struct pf_snapshot snap;
     pf_source_snapshot(pcapflow_sources[i], &snap);
 
-    /* vl.time and vl.interval stay 0: collectd fills them in. */
     struct pcapflow_dispatch_ctx ctx = {.vl = VALUE_LIST_INIT,
                                         .source = snap.name};
+    ctx.vl.time = now;
     pf_metrics_walk(&snap, pcapflow_dispatch_metric, &ctx);
     pf_snapshot_release(&snap);
   }

@@ -31,5 +31,13 @@ for s in "${sources[@]}"; do
 done
 grep -q "read \"$WORK/ethernet.pcap\" to its end" "$dir/collectd.log" || pf_fail "no end-of-file log line"
 pf_collectd_stop
+# One read, one time: every series the plugin wrote (all sources, every
+# plugin) carries only times that the first source's capture_up, sent at
+# every read, also carries. Left to collectd, each value had its own.
+reads=$(find "$dir/csv" -path "*/pcapflow-ethernet/gauge-capture_up-*" -exec tail -q -n +2 {} + | cut -d, -f1 | sort -u)
+[[ $(wc -l <<<"$reads") -ge 2 ]] || pf_fail "expected capture_up rows from several reads, got: $reads"
+stray=$(find "$dir/csv" -path "*/pcapflow*" -type f -exec tail -q -n +2 {} + | cut -d, -f1 | sort -u | comm -23 - <(echo "$reads"))
+[[ -z $stray ]] || pf_fail "series stamped apart from their read's time: $(head -n 3 <<<"$stray" | tr '\n' ' ')"
+
 grep -q "Exiting normally" "$dir/collectd.log" && [[ $COLLECTD_STATUS == 0 ]] || pf_fail "collectd did not shut down cleanly (status $COLLECTD_STATUS): $(tail -n 5 "$dir/collectd.log")"
 pf_pass "${#sources[@]} file sources in one collectd, every CSV series exact"

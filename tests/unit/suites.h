@@ -60,6 +60,7 @@
   X(ptop_fmt)                                                                  \
   X(ptop_poll)                                                                 \
   X(ptop_view)                                                                 \
+  X(ptop_update)                                                               \
   /* add a suite above this line */
 
 #define PF_SUITE_DECLARE(name) Suite *pf_##name##_suite(void);

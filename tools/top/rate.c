@@ -56,7 +56,7 @@ bool pft_acc_has_total(const struct pft_acc *a) { return a->steps > 0; }
 bool pft_clock_advance(struct pft_clock *c, double t) {
   if (!(t > c->time))
     return false;
-  if (c->time > 0 && t - c->time < PFT_CLOCK_SAME) {
+  if (c->time > 0 && t - c->time < pft_clock_tol(c)) {
     c->time = t; /* the rest of an update read half-way */
     return false;
   }
@@ -85,4 +85,9 @@ double pft_clock_interval(const struct pft_clock *c) {
       n++;
     }
   return n > 0 ? sum / n : 0;
+}
+
+double pft_clock_tol(const struct pft_clock *c) {
+  double interval = pft_clock_interval(c);
+  return interval > 0 ? interval / 2 : PFT_CLOCK_SAME;
 }

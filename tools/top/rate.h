@@ -35,9 +35,12 @@ void pft_acc_update(struct pft_acc *a, double time, const double *v, unsigned n,
 /* Whether total[] holds anything yet. */
 bool pft_acc_has_total(const struct pft_acc *a);
 
-/* collectd dispatches a source's series within milliseconds of each other;
- * times closer than this are one update. */
-#define PFT_CLOCK_SAME 0.05
+/* The plugin stamps one time for all the series of a read; earlier builds
+ * left it to collectd, which stamps each value as it is dispatched, so
+ * one update's series differed by milliseconds, by tens of them on a loaded
+ * host, while updates are an interval apart. Times closer than half the
+ * interval (this, while it is not known) are of one update: right for both. */
+#define PFT_CLOCK_SAME 0.5
 
 /* A source's update times: its interval is the mean of the last few steps
  * that skipped no update (a step the view missed is longer; collectd's own
@@ -51,5 +54,7 @@ struct pft_clock {
 /* Returns true when t is a new update (later than the last). */
 bool pft_clock_advance(struct pft_clock *c, double t);
 double pft_clock_interval(const struct pft_clock *c);
+/* How close two times of one update of the source are (above). */
+double pft_clock_tol(const struct pft_clock *c);
 
 #endif

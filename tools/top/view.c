@@ -10,8 +10,7 @@ void pft_view_init(struct pft_view *v, const struct pft_store *st, size_t src) {
   const struct pft_clock *c = &st->sources[src].clock;
   v->clock = c->time;
   v->interval = pft_clock_interval(c);
-  /* A source's series are dispatched within milliseconds of each other. */
-  v->tol = v->interval > 0 ? v->interval / 2 : 0.5;
+  v->tol = pft_clock_tol(c);
 }
 
 const struct pft_acc *pft_own(const struct pft_view *v, const char *key) {

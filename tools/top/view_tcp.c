@@ -7,6 +7,7 @@
 
 #include "fmt.h"
 #include "names.h"
+#include "tally.h"
 #include "view.h"
 
 static const struct {
@@ -38,7 +39,8 @@ static void pft_tcp_row(const struct pft_view *v, struct pft_block *b, int rank,
   pft_block_add(b, rank, PFT_PLAIN, "%s", line);
 }
 
-/* One handshake figure's quantiles, from the interval they were sent in. */
+/* One handshake figure's quantiles, from the interval they were sent in
+ * (each stamped as it was dispatched: milliseconds apart). */
 static void pft_figure_row(const struct pft_view *v, struct pft_block *b,
                            int rank, const struct pft_figure *f) {
   const struct pft_acc *first = pft_own(v, f->ids[0]);
@@ -50,8 +52,8 @@ static void pft_figure_row(const struct pft_view *v, struct pft_block *b,
   }
   for (int q = 0; q < PFT_N_QUANTILES; q++) {
     const struct pft_acc *a = pft_own(v, f->ids[q]);
-    pft_fmt_duration(fig,
-                     a != NULL && a->time == first->time ? a->value[0] : NAN);
+    bool same = a != NULL && pft_same_update(a->time, first->time, v->tol);
+    pft_fmt_duration(fig, same ? a->value[0] : NAN);
     len += snprintf(line + len, sizeof line - (size_t)len, "%s %-9s",
                     pft_quantiles[q], fig);
   }

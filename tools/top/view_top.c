@@ -44,7 +44,8 @@ static void pft_list_read(const struct pft_view *v, size_t l,
       continue;
     out->reported = true;
     if (strcmp(key, pft_list_other) != 0 && out->time > 0 &&
-        pft_same_update(s->acc.time, out->time) && out->n < PFT_LIST_MAX)
+        pft_same_update(s->acc.time, out->time, v->tol) &&
+        out->n < PFT_LIST_MAX)
       out->entries[out->n++] = s;
   }
   qsort(out->entries, out->n, sizeof *out->entries, pft_by_bytes);
