@@ -48,12 +48,12 @@ static void init(bool analysis) {
 static void teardown(void) { pf_shard_free(&s); }
 
 /* One Ethernet frame from the client (port 40000) to the server (53), or
- * back, carrying the message given in hex; over TCP with flags PSH|ACK.
- * Queued (pf_shard_enqueue) and its buffer freed at once, so that the
- * accounting that follows must not read it. */
-static void send_msg(const char *hex, bool to_server, bool tcp, uint64_t ts) {
-  uint8_t msg[APP_MESSAGE_MAX];
-  size_t n = app_bytes(hex, msg);
+ * back, carrying the payload given; over TCP with flags PSH|ACK and
+ * sequence number seq (0: the frame builder's). Queued
+ * (pf_shard_enqueue) and its buffer freed at once, so that the accounting
+ * that follows must not read it. */
+static void send_bytes(const uint8_t *payload, uint32_t n, bool to_server,
+                       bool tcp, uint32_t seq, uint64_t ts) {
   struct frame f;
   frame_init(&f, DLT_EN10MB);
   frame_eth(&f, to_server ? mac_b : mac_a, to_server ? mac_a : mac_b, 0x0800);
@@ -65,15 +65,23 @@ static void send_msg(const char *hex, bool to_server, bool tcp, uint64_t ts) {
   if (tcp)
     frame_tcp(&f, &(struct tcp){.sport = to_server ? cli : srv,
                                 .dport = to_server ? srv : cli,
-                                .flags = PF_TCP_PSH | PF_TCP_ACK});
+                                .flags = PF_TCP_PSH | PF_TCP_ACK,
+                                .seq = seq});
   else
     frame_udp(&f, to_server ? cli : srv, to_server ? srv : cli);
-  frame_bytes(&f, msg, (uint32_t)n);
+  frame_bytes(&f, payload, n);
   frame_finish(&f);
   struct pf_packet pkt;
   uint8_t *buf = frame_decode_whole(&f, &pkt);
   pf_shard_enqueue(&s, &pkt, PF_DIR_RX, PF_LOCALITY_UNKNOWN, ts);
   free(buf);
+}
+
+/* The same with the message given in hex. */
+static void send_msg(const char *hex, bool to_server, bool tcp, uint64_t ts) {
+  uint8_t msg[APP_MESSAGE_MAX];
+  size_t n = app_bytes(hex, msg);
+  send_bytes(msg, (uint32_t)n, to_server, tcp, 0, ts);
 }
 
 START_TEST(udp_query_and_response) {
@@ -157,25 +165,6 @@ START_TEST(nothing_with_the_analysis_off) {
 }
 END_TEST
 
-/* A TCP segment from the client to port 53 at sequence number seq. */
-static void send_segment(const uint8_t *payload, uint32_t n, uint32_t seq,
-                         uint64_t ts) {
-  struct frame f;
-  frame_init(&f, DLT_EN10MB);
-  frame_eth(&f, mac_b, mac_a, 0x0800);
-  frame_ipv4(&f, &(struct ip4){.proto = 6, .src = v4_a, .dst = v4_b});
-  frame_tcp(&f, &(struct tcp){.sport = 40000,
-                              .dport = 53,
-                              .flags = PF_TCP_PSH | PF_TCP_ACK,
-                              .seq = seq});
-  frame_bytes(&f, payload, n);
-  frame_finish(&f);
-  struct pf_packet pkt;
-  uint8_t *buf = frame_decode_whole(&f, &pkt);
-  pf_shard_enqueue(&s, &pkt, PF_DIR_RX, PF_LOCALITY_UNKNOWN, ts);
-  free(buf);
-}
-
 /* Framing across segments: a query whose header is split between two
  * segments is not read (counted unframed, not malformed), and the next
  * segment's query is found after its rest. Framed from each segment's
@@ -192,9 +181,9 @@ START_TEST(framing_goes_on_across_segments) {
     len += n;
   }
   uint32_t first = len - n + 6; /* the second query's first 6 bytes */
-  send_segment(seg, first, 5000, SEC(1));
-  send_segment(seg + first, len - first, 5000 + first, SEC(1) + 10);
-  send_segment(seg, n + 2, 5000 + len, SEC(1) + 20);
+  send_bytes(seg, first, true, true, 5000, SEC(1));
+  send_bytes(seg + first, len - first, true, true, 5000 + first, SEC(1) + 10);
+  send_bytes(seg, n + 2, true, true, 5000 + len, SEC(1) + 20);
   pf_shard_drain(&s);
   ck_assert_uint_eq(s.dns.stats.messages[0], 2);
   ck_assert_uint_eq(s.dns.stats.tcp_unframed, 1);
