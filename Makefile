@@ -126,10 +126,10 @@ $(B)/unit-tests-asan: $(UNIT_SRC) $(wildcard tests/unit/*.h) $(ENGINE_SRC) $(ENG
 	$(CC) $(BASEFLAGS) -O1 -g $(SANITIZE) -DPF_DEBUG -Iinclude -Isrc -Itests/unit -Itools/top -o $@ \
 	  $(UNIT_SRC) $(TOP_LIB) $(ENGINE_SRC) $(ENGINE_LIBS) $(CHECK_LIBS)
 
-unit: $(B)/unit-tests ## run the unit tests
+unit: $(B)/unit-tests $(B)/pcapflow-gen ## run the unit tests
 	$(B)/unit-tests
 
-unit-asan: $(B)/unit-tests-asan ## run the unit tests under ASan + UBSan
+unit-asan: $(B)/unit-tests-asan $(B)/pcapflow-gen ## run the unit tests under ASan + UBSan
 	CK_FORK=no ASAN_OPTIONS=detect_leaks=1 $(B)/unit-tests-asan
 
 integration: all ## run the tests with real collectd daemons and captures

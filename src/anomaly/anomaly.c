@@ -3,6 +3,7 @@
 #include "anomaly/anomaly.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "base/hash.h"
@@ -48,55 +49,67 @@ static uint32_t pf_half_open(const struct pf_syn_slot *s) {
   return s->syn > s->done ? s->syn - s->done : 0;
 }
 
+/* A key's hash over the bytes it uses: an IPv4 key's 8, not its 20. */
+static uint64_t pf_key_hash(const uint64_t seed[4],
+                            const struct pf_anomaly_key *k) {
+  _Static_assert(offsetof(struct pf_anomaly_key, addr) == 4, "key layout");
+  return k->family == 4 ? pf_hash_inline(seed, k, 8)
+                        : pf_hash_inline(seed, k, sizeof(*k));
+}
+
+/* The target's slot in the SYN table: a SYN counts for it, a completed
+ * handshake counts against it. */
+static void pf_syn_target(struct pf_syn_slot *s, const struct pf_anomaly_key *k,
+                          bool completed) {
+  if (completed) {
+    /* Completions count for a target that holds its slot. */
+    if (s->key.family && pf_key_eq(&s->key, k)) {
+      s->done++;
+      if (s->weight > 0)
+        s->weight--;
+    }
+    return;
+  }
+  enum pf_claim_result r = pf_claim(&s->key, &s->weight, k);
+  if (r == PF_CLAIM_NEW)
+    s->syn = s->done = 0;
+  if (r != PF_CLAIM_LOST) {
+    s->syn++;
+    s->weight++;
+  }
+}
+
+/* The scanner's slot: one more destination (the bit `bit` stands for). */
+static void pf_scan_source(struct pf_scan_slot *s,
+                           const struct pf_anomaly_key *k, uint64_t bit) {
+  enum pf_claim_result r = pf_claim(&s->key, &s->weight, k);
+  if (r == PF_CLAIM_LOST)
+    return;
+  if (r == PF_CLAIM_NEW)
+    memset(s->bits, 0, sizeof(s->bits));
+  s->bits[bit / 64] |= 1ull << (bit % 64);
+  s->weight++;
+}
+
+/* The destination (address and port) is hashed once: its low bits pick
+ * the target's SYN slot, the bits above them its bit in the scanner's
+ * bitmap (independent bits of one keyed hash). */
 void pf_anomaly_packet(struct pf_anomaly_table *t, const uint64_t seed[4],
                        uint8_t family, const uint8_t *src, const uint8_t *dst,
                        uint16_t dst_port, bool syn, bool new_udp_flow,
                        bool completed) {
-  size_t alen = family == 4 ? 4 : 16;
+  _Static_assert((PF_ANOMALY_SLOTS & (PF_ANOMALY_SLOTS - 1)) == 0 &&
+                     PF_ANOMALY_SLOTS <= 1u << 16,
+                 "the slot takes the hash's low 16 bits at most");
   struct pf_anomaly_key k;
-
-  if (syn || completed) {
-    pf_key_of(&k, family, dst, dst_port);
-    struct pf_syn_slot *s =
-        &t->syn[pf_hash_inline(seed, &k, sizeof(k)) % PF_ANOMALY_SLOTS];
-    if (completed) {
-      /* Completions count for a target that holds its slot. */
-      if (s->key.family && pf_key_eq(&s->key, &k)) {
-        s->done++;
-        if (s->weight > 0)
-          s->weight--;
-      }
-    } else {
-      enum pf_claim_result r = pf_claim(&s->key, &s->weight, &k);
-      if (r == PF_CLAIM_NEW)
-        s->syn = s->done = 0;
-      if (r != PF_CLAIM_LOST) {
-        s->syn++;
-        s->weight++;
-      }
-    }
-  }
+  pf_key_of(&k, family, dst, dst_port);
+  uint64_t h = pf_key_hash(seed, &k);
+  if (syn || completed)
+    pf_syn_target(&t->syn[h % PF_ANOMALY_SLOTS], &k, completed);
   if (syn || new_udp_flow) {
+    uint64_t bit = (h >> 16) % PF_SCAN_BITS;
     pf_key_of(&k, family, src, 0);
-    struct pf_scan_slot *s =
-        &t->scan[pf_hash_inline(seed, &k, sizeof(k)) % PF_ANOMALY_SLOTS];
-    enum pf_claim_result r = pf_claim(&s->key, &s->weight, &k);
-    if (r == PF_CLAIM_LOST)
-      return;
-    if (r == PF_CLAIM_NEW)
-      memset(s->bits, 0, sizeof(s->bits));
-    uint8_t dest[18];
-    if (family == 4)
-      memcpy(dest, dst, 4);
-    else
-      memcpy(dest, dst, 16);
-    dest[alen] = (uint8_t)(dst_port >> 8);
-    dest[alen + 1] = (uint8_t)dst_port;
-    uint64_t h = (family == 4 ? pf_hash_inline(seed, dest, 6)
-                              : pf_hash_inline(seed, dest, 18)) %
-                 PF_SCAN_BITS;
-    s->bits[h / 64] |= 1ull << (h % 64);
-    s->weight++;
+    pf_scan_source(&t->scan[pf_key_hash(seed, &k) % PF_ANOMALY_SLOTS], &k, bit);
   }
 }
 

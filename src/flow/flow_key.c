@@ -56,8 +56,9 @@ struct pf_endpoints {
   uint8_t echo, side, alen;
 };
 
-static bool pf_endpoints_of(const struct pf_packet *pkt,
-                            struct pf_endpoints *e) {
+/* Inlined: the probe runs it once a packet. */
+static inline __attribute__((always_inline)) bool
+pf_endpoints_of(const struct pf_packet *pkt, struct pf_endpoints *e) {
   if (pkt->l3 != PF_L3_IPV4 && pkt->l3 != PF_L3_IPV6)
     return false;
   uint16_t id;

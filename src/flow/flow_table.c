@@ -136,10 +136,15 @@ static enum pf_flow_kind pf_kind_of(const struct pf_flow *f) {
   }
 }
 
-enum pf_flow_kind pf_flow_kind(const struct pf_flow *f) {
+/* pf_flow_kind, inline on the per-packet path. */
+static inline enum pf_flow_kind pf_kind_now(const struct pf_flow *f) {
   unsigned list = pf_flow_list(f);
   /* Every flow is on its kind's list but while its SYN waits. */
   return list != PF_LIST_SYN_WAIT ? (enum pf_flow_kind)list : pf_kind_of(f);
+}
+
+enum pf_flow_kind pf_flow_kind(const struct pf_flow *f) {
+  return pf_kind_now(f);
 }
 
 /* The flow's age at its last packet, in the table's age unit: right while
@@ -174,8 +179,11 @@ static bool pf_same_key(const struct pf_flow *f, const struct pf_flow_probe *p,
             : memcmp(pf_entry_key(f), &p->key.k4, 18) == 0;
 }
 
-static uint32_t pf_lookup(const struct pf_flow_table *t,
-                          const struct pf_flow_probe *p, uint32_t bucket) {
+/* Inlined, as the restart test and close tracking below: they run once a
+ * packet in pf_flow_table_account (docs/PERFORMANCE.md). */
+static inline __attribute__((always_inline)) uint32_t
+pf_lookup(const struct pf_flow_table *t, const struct pf_flow_probe *p,
+          uint32_t bucket) {
   bool v6 = p->family == 6;
   for (uint32_t ref = pf_bucket_get(&t->buckets, bucket);
        ref != PF_FLOW_NONE;) {
@@ -342,11 +350,10 @@ static inline void pf_lru_touch(struct pf_flow_table *t, uint32_t ref,
  * past its timeout that expiry has not reached yet (so results do not
  * depend on when expiry runs), one that ran past the active timeout, or a
  * closed TCP connection that a new SYN reopens with the same ports. */
-static bool pf_flow_must_restart(const struct pf_flow_table *t,
-                                 const struct pf_flow *f,
-                                 const struct pf_flow_packet *pkt,
-                                 uint64_t now_us) {
-  enum pf_flow_kind kind = pf_flow_kind(f);
+static inline __attribute__((always_inline)) bool
+pf_flow_must_restart(const struct pf_flow_table *t, const struct pf_flow *f,
+                     const struct pf_flow_packet *pkt, uint64_t now_us) {
+  enum pf_flow_kind kind = pf_kind_now(f);
   uint64_t gap = now_us > f->last_us ? now_us - f->last_us : 0;
   if (gap >= t->timeout_us[kind])
     return true;
@@ -366,9 +373,9 @@ static bool pf_flow_must_restart(const struct pf_flow_table *t,
 
 /* TCP close tracking: a connection closed both ways or reset moves to the
  * closed kind's (short) timeout. */
-static void pf_flow_track_close(struct pf_flow_table *t, uint32_t ref,
-                                struct pf_flow *f, uint8_t flags,
-                                uint8_t side) {
+static inline __attribute__((always_inline)) void
+pf_flow_track_close(struct pf_flow_table *t, uint32_t ref, struct pf_flow *f,
+                    uint8_t flags, uint8_t side) {
   uint8_t close = f->tcp_close;
   if ((flags & (PF_TCP_SYN | PF_TCP_ACK)) == PF_TCP_SYN)
     close |= PF_FLOW_SYN;

@@ -441,8 +441,8 @@ static int pf_frame_of(const uint8_t *frame, uint32_t caplen, uint32_t len,
   return PF_MAL_WIRE_LENGTH;
 }
 
-void pf_decode(int dlt, const uint8_t *frame, uint32_t caplen, uint32_t len,
-               struct pf_packet *pkt) {
+void pf_decode_general(int dlt, const uint8_t *frame, uint32_t caplen,
+                       uint32_t len, struct pf_packet *pkt) {
   memset(pkt, 0, sizeof(*pkt));
   pkt->l4 = PF_L4_NONE;
   pkt->malformed = PF_MAL_NONE;

@@ -107,6 +107,12 @@ static inline struct pf_bytes pf_packet_l4(const struct pf_packet *pkt) {
 void pf_decode(int dlt, const uint8_t *frame, uint32_t caplen, uint32_t len,
                struct pf_packet *pkt);
 
+/* pf_decode without its fast path for the common Ethernet frame
+ * (decode_fast.c): what the fast path must agree with, byte for byte
+ * (tests, the frame fuzzer). */
+void pf_decode_general(int dlt, const uint8_t *frame, uint32_t caplen,
+                       uint32_t len, struct pf_packet *pkt);
+
 /* Whether pf_decode understands link type `dlt`. */
 bool pf_dlt_supported(int dlt);
 

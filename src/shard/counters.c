@@ -6,22 +6,6 @@
 
 #include <stddef.h>
 
-enum pf_size_bucket pf_size_bucket_of(uint32_t wire_len) {
-  if (wire_len <= 64)
-    return PF_SIZE_0_64;
-  if (wire_len <= 127)
-    return PF_SIZE_65_127;
-  if (wire_len <= 255)
-    return PF_SIZE_128_255;
-  if (wire_len <= 511)
-    return PF_SIZE_256_511;
-  if (wire_len <= 1023)
-    return PF_SIZE_512_1023;
-  if (wire_len <= 1518)
-    return PF_SIZE_1024_1518;
-  return PF_SIZE_1519_MAX;
-}
-
 void pf_counters_add(struct pf_counters *c, const struct pf_packet *pkt,
                      enum pf_dir dir, enum pf_locality locality) {
   uint32_t len = pkt->wire_len;

@@ -22,7 +22,10 @@ static bool pf_host_key_of(const struct pf_shard *s, uint8_t family,
   key->family = family;
   key->prefix = (uint8_t)prefix;
   if (prefix == bytes * 8) {
-    memcpy(key->addr, addr, bytes);
+    if (family == 4) /* fixed sizes: inlined copies, not a call */
+      memcpy(key->addr, addr, 4);
+    else
+      memcpy(key->addr, addr, 16);
     return true;
   }
   for (unsigned i = 0; i < bytes && i * 8 < prefix; i++) {

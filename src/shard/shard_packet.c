@@ -2,7 +2,9 @@
  * count the packet, make its flow key and ask for its bucket, then, in a
  * vector of packets once their buckets and entries have arrived, find the
  * flow, add the packet to the flow's epoch and analyse TCP segments.
- * Nothing that a flow decides is done per packet. */
+ * Nothing that a flow decides is done per packet. The steps are inlined
+ * (always_inline): each runs once a packet, and a call costs its spills
+ * (docs/PERFORMANCE.md, the second stage's table). */
 #include "shard/shard.h"
 
 #include "shard/epoch.h"
@@ -20,8 +22,9 @@ static bool pf_is_syn(const struct pf_packet *pkt) {
 }
 
 /* TCP analysis, and the evidence of SYN floods and port scans. */
-static void pf_account_tcp(struct pf_shard *s, const struct pf_queued_packet *q,
-                           struct pf_flow_update up) {
+static inline __attribute__((always_inline)) void
+pf_account_tcp(struct pf_shard *s, const struct pf_queued_packet *q,
+               struct pf_flow_update up) {
   bool completed = false, new_udp = up.created && q->l4 == PF_L4_UDP;
   if (q->l4 == PF_L4_TCP) {
     uint64_t handshake_us;
@@ -38,7 +41,8 @@ static void pf_account_tcp(struct pf_shard *s, const struct pf_queued_packet *q,
                       (q->flags & PF_QUEUED_SYN) != 0, new_udp, completed);
 }
 
-static void pf_account(struct pf_shard *s, const struct pf_queued_packet *q) {
+static inline __attribute__((always_inline)) void
+pf_account(struct pf_shard *s, const struct pf_queued_packet *q) {
   struct pf_flow_packet fp = {
       .wire_len = q->wire_len,
       .tcp_flags = q->seg.flags,
@@ -64,9 +68,10 @@ static void pf_account(struct pf_shard *s, const struct pf_queued_packet *q) {
 
 /* Counts the packet and makes what its flow's part needs. Returns false
  * for packets without a flow: counted, nothing more. */
-static bool pf_prepare(struct pf_shard *s, const struct pf_packet *pkt,
-                       enum pf_dir dir, enum pf_locality locality,
-                       uint64_t ts_us, struct pf_queued_packet *q) {
+static inline __attribute__((always_inline)) bool
+pf_prepare(struct pf_shard *s, const struct pf_packet *pkt, enum pf_dir dir,
+           enum pf_locality locality, uint64_t ts_us,
+           struct pf_queued_packet *q) {
   pf_counters_add(&s->counters, pkt, dir, locality);
   unsigned rule_class = pf_class_counters_add(&s->classes, pkt, dir);
   /* Every packet moves packet time on, whether or not it has a flow. */

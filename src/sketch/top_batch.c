@@ -34,17 +34,7 @@ void pf_top_batch_flush(struct pf_top_batch *b, struct pf_topn *t) {
     /* The sums were hashed with the sketch's seed (every seed of the
      * process is the same, base/hash.h): no second hash. */
     PF_ASSERT(memcmp(b->seed, t->seed, sizeof(b->seed)) == 0);
-    uint32_t n = 0;
-    for (uint32_t i = 0; i < b->used; i++) {
-      const struct pf_top_batch_entry *e = &b->entry[i];
-      if (!pf_topn_add_known_hashed(t, e->key, e->hash, e->bytes))
-        b->newcomer[n++] = (uint16_t)i;
-    }
-    uint64_t floor = pf_topn_floor(t);
-    for (uint32_t j = 0; j < n; j++) {
-      const struct pf_top_batch_entry *e = &b->entry[b->newcomer[j]];
-      pf_topn_add_newcomer_hashed(t, e->key, e->hash, e->bytes, floor);
-    }
+    pf_topn_add_round(t, b->entry, b->used, b->newcomer);
   }
   memset(b->slot, 0, sizeof(b->slot));
   b->used = 0;
@@ -52,10 +42,11 @@ void pf_top_batch_flush(struct pf_top_batch *b, struct pf_topn *t) {
 }
 
 /* A new entry in empty slot s; the caller made sure there is room. */
-static struct pf_top_batch_entry *pf_top_batch_insert(struct pf_top_batch *b,
-                                                      uint32_t s, uint64_t hash,
-                                                      const void *key) {
-  struct pf_top_batch_entry *e = &b->entry[b->used++];
+static inline struct pf_topn_offer *pf_top_batch_insert(struct pf_top_batch *b,
+                                                        uint32_t s,
+                                                        uint64_t hash,
+                                                        const void *key) {
+  struct pf_topn_offer *e = &b->entry[b->used++];
   b->slot[s] = (uint16_t)b->used;
   e->hash = hash;
   e->bytes[0] = e->bytes[1] = 0;
@@ -66,12 +57,11 @@ static struct pf_top_batch_entry *pf_top_batch_insert(struct pf_top_batch *b,
 
 /* The batch's entry of key, new if it had none (flushing a full batch into
  * t first). */
-static struct pf_top_batch_entry *pf_top_batch_entry_of(struct pf_top_batch *b,
-                                                        struct pf_topn *t,
-                                                        uint64_t hash,
-                                                        const void *key) {
+static inline struct pf_topn_offer *
+pf_top_batch_entry_of(struct pf_top_batch *b, struct pf_topn *t, uint64_t hash,
+                      const void *key) {
   uint32_t s = (uint32_t)hash & PF_TOP_BATCH_MASK;
-  struct pf_top_batch_entry *e;
+  struct pf_topn_offer *e;
   for (;;) {
     uint32_t n = b->slot[s];
     if (n == 0) {
@@ -98,7 +88,7 @@ void pf_top_batch_add(struct pf_top_batch *b, struct pf_topn *t, uint64_t hash,
 void pf_top_batch_add_both(struct pf_top_batch *b, struct pf_topn *t,
                            uint64_t hash, const void *key,
                            const uint64_t bytes[2]) {
-  struct pf_top_batch_entry *e = pf_top_batch_entry_of(b, t, hash, key);
+  struct pf_topn_offer *e = pf_top_batch_entry_of(b, t, hash, key);
   e->bytes[0] += bytes[0];
   e->bytes[1] += bytes[1];
 }
@@ -107,7 +97,7 @@ void pf_top_batch_add_flow(struct pf_top_batch *b, struct pf_topn *t,
                            uint64_t hash, uint32_t flow, bool created,
                            const void *key, int dir, uint64_t bytes) {
   uint32_t s = (uint32_t)hash & PF_TOP_BATCH_MASK;
-  struct pf_top_batch_entry *e;
+  struct pf_topn_offer *e;
   for (;;) {
     uint32_t n = b->slot[s];
     if (n == 0) {

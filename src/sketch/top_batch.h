@@ -23,13 +23,6 @@
 #define PF_TOP_BATCH_SLOTS 2048 /* index slots: load factor at most 1/2 */
 #define PF_TOP_BATCH_NO_TAG UINT32_MAX
 
-struct pf_top_batch_entry {
-  uint64_t hash;
-  uint64_t bytes[2]; /* rx, tx */
-  uint32_t tag;      /* flows: the flow's entry number; else unused */
-  uint8_t key[PF_TOPN_KEY_MAX];
-};
-
 struct pf_top_batch {
   uint32_t used, key_len;
   /* The seed the caller's hashes are made with (the process's, as the
@@ -39,7 +32,8 @@ struct pf_top_batch {
    * entries, which pf_topn_add_known does not allow. */
   bool repeats;
   uint16_t slot[PF_TOP_BATCH_SLOTS]; /* entry number + 1; 0 when empty */
-  struct pf_top_batch_entry entry[PF_TOP_BATCH_KEYS];
+  /* The sums; their tag: flows, the flow's entry number, else unused. */
+  struct pf_topn_offer entry[PF_TOP_BATCH_KEYS];
   uint16_t newcomer[PF_TOP_BATCH_KEYS]; /* flush: entries the sketch lacks */
 };
 

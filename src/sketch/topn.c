@@ -57,8 +57,8 @@ void pf_topn_reset(struct pf_topn *t) {
 /* ---- the hash index (linear probing) ---- */
 
 /* The index slot holding key, or the empty slot where it would go. */
-static uint32_t pf_topn_probe(const struct pf_topn *t, const void *key,
-                              uint32_t home) {
+static inline uint32_t pf_topn_probe(const struct pf_topn *t, const void *key,
+                                     uint32_t home) {
   uint32_t s = home;
   while (t->index[s] &&
          !pf_topn_key_equal(t->items[t->index[s] - 1].key, key, t->key_len))
@@ -227,8 +227,8 @@ bool pf_topn_add_known(struct pf_topn *t, const void *key,
       t, key, pf_topn_key_hash(t->seed, key, t->key_len), bytes);
 }
 
-bool pf_topn_add_known_hashed(struct pf_topn *t, const void *key, uint64_t hash,
-                              const uint64_t bytes[2]) {
+static inline bool pf_topn_known(struct pf_topn *t, const void *key,
+                                 uint64_t hash, const uint64_t bytes[2]) {
   t->total[0] += bytes[0];
   t->total[1] += bytes[1];
   uint32_t home = (uint32_t)hash & t->index_mask;
@@ -252,9 +252,9 @@ void pf_topn_add_newcomer(struct pf_topn *t, const void *key,
       t, key, pf_topn_key_hash(t->seed, key, t->key_len), bytes, floor);
 }
 
-void pf_topn_add_newcomer_hashed(struct pf_topn *t, const void *key,
-                                 uint64_t hash, const uint64_t bytes[2],
-                                 uint64_t floor) {
+static inline void pf_topn_newcomer(struct pf_topn *t, const void *key,
+                                    uint64_t hash, const uint64_t bytes[2],
+                                    uint64_t floor) {
   uint64_t weight = bytes[0] + bytes[1];
   /* No heavier than the lightest key: it stays out, its bytes in the
    * remainder, and the lightest key's count still bounds its own. */
@@ -266,6 +266,30 @@ void pf_topn_add_newcomer_hashed(struct pf_topn *t, const void *key,
     pf_topn_grow(t, &t->items[t->index[s] - 1], weight, 0, bytes);
   else
     pf_topn_enter(t, key, home, s, weight, 0, bytes, &floor);
+}
+
+bool pf_topn_add_known_hashed(struct pf_topn *t, const void *key, uint64_t hash,
+                              const uint64_t bytes[2]) {
+  return pf_topn_known(t, key, hash, bytes);
+}
+
+void pf_topn_add_newcomer_hashed(struct pf_topn *t, const void *key,
+                                 uint64_t hash, const uint64_t bytes[2],
+                                 uint64_t floor) {
+  pf_topn_newcomer(t, key, hash, bytes, floor);
+}
+
+void pf_topn_add_round(struct pf_topn *t, const struct pf_topn_offer *o,
+                       uint32_t n, uint16_t *refused) {
+  uint32_t r = 0;
+  for (uint32_t i = 0; i < n; i++)
+    if (!pf_topn_known(t, o[i].key, o[i].hash, o[i].bytes))
+      refused[r++] = (uint16_t)i;
+  uint64_t floor = pf_topn_floor(t);
+  for (uint32_t j = 0; j < r; j++) {
+    const struct pf_topn_offer *e = &o[refused[j]];
+    pf_topn_newcomer(t, e->key, e->hash, e->bytes, floor);
+  }
 }
 
 void pf_topn_merge(struct pf_topn *dst, const struct pf_topn *src) {

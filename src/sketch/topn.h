@@ -135,6 +135,21 @@ void pf_topn_add_newcomer_hashed(struct pf_topn *t, const void *key,
                                  uint64_t hash, const uint64_t bytes[2],
                                  uint64_t floor);
 
+/* One key's offer in a round: its hash, made with the sketch's seed (as
+ * the *_hashed calls take it), its bytes, and a number of the caller's. */
+struct pf_topn_offer {
+  uint64_t hash;
+  uint64_t bytes[2]; /* rx, tx */
+  uint32_t tag;
+  uint8_t key[PF_TOPN_KEY_MAX];
+};
+
+/* A whole round of n distinct keys (both passes above) in one call, so
+ * that the passes' per-key steps are inlined rather than called; refused
+ * is room for n numbers. The same result as the calls one by one. */
+void pf_topn_add_round(struct pf_topn *t, const struct pf_topn_offer *o,
+                       uint32_t n, uint16_t *refused);
+
 /* Adds everything in src to dst (merging shards); both same key_len. */
 void pf_topn_merge(struct pf_topn *dst, const struct pf_topn *src);
 

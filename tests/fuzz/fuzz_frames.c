@@ -6,7 +6,8 @@
  * (a crash to libFuzzer) when a promise is broken: a pointer in the decoded
  * view reaching past min(caplen, len), an outcome out of its range, a
  * packet not counted exactly once in each family of counters and in one
- * traffic class, or a handshake timed other than once per class. */
+ * traffic class, a handshake timed other than once per class, or the
+ * decoder's fast path disagreeing with its general path. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,6 +59,15 @@ static void fz_check_packet(const struct pf_packet *pkt, const uint8_t *frame,
     if (pkt->l4_hdr)
       FZ_CHECK(fz_inside(pkt->l4_hdr, pkt->l4_len, frame, readable));
   }
+}
+
+/* The fast path for common Ethernet frames (packet/decode_fast.c) gives
+ * what the general path gives, byte for byte. */
+static void fz_check_fast_path(int dlt, const uint8_t *frame, uint32_t caplen,
+                               uint32_t len, const struct pf_packet *pkt) {
+  struct pf_packet general;
+  pf_decode_general(dlt, frame, caplen, len, &general);
+  FZ_CHECK(memcmp(pkt, &general, sizeof(general)) == 0);
 }
 
 static uint64_t fz_sum(const struct pf_counters *c, enum pf_traffic_kind from,
@@ -173,6 +183,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     struct pf_packet pkt;
     fz_pipeline_packet(&pipe, dlt, frame, (uint32_t)caplen, len, &pkt);
     fz_check_packet(&pkt, frame, readable, len);
+    fz_check_fast_path(dlt, frame, (uint32_t)caplen, len, &pkt);
     free(frame);
     pos += caplen;
     fed++;

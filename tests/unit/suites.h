@@ -15,6 +15,7 @@
   X(decode_malformed)                                                          \
   X(decode_truncation)                                                         \
   X(decode_lengths)                                                            \
+  X(decode_fast)                                                               \
   X(counters)                                                                  \
   X(direction)                                                                 \
   X(localnet)                                                                  \

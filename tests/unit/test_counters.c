@@ -266,6 +266,20 @@ START_TEST(test_size_bucket_edges) {
 }
 END_TEST
 
+/* Every length up to 70,000 against the buckets' definition. */
+START_TEST(test_size_bucket_every_length) {
+  static const uint32_t upper[] = {64, 127, 255, 511, 1023, 1518, UINT32_MAX};
+  for (uint32_t len = 0; len <= 70000; len++) {
+    unsigned want = 0;
+    while (len > upper[want])
+      want++;
+    ck_assert_msg((unsigned)pf_size_bucket_of(len) == want,
+                  "len %u: bucket %d, expected %u", len, pf_size_bucket_of(len),
+                  want);
+  }
+}
+END_TEST
+
 /* Through pf_counters_add: each edge pair splits across two buckets, and
  * every packet is in exactly one. */
 START_TEST(test_size_buckets_counted_by_wire_len) {
@@ -575,6 +589,7 @@ Suite *pf_counters_suite(void) {
 
   tc = tcase_create("sizes_and_flags");
   tcase_add_test(tc, test_size_bucket_edges);
+  tcase_add_test(tc, test_size_bucket_every_length);
   tcase_add_test(tc, test_size_buckets_counted_by_wire_len);
   tcase_add_test(tc, test_snapped_frame_counts_wire_len);
   tcase_add_test(tc, test_tcp_flag_counting);

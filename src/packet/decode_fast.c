@@ -1,0 +1,164 @@
+/* decode_fast.c - the common frame first: Ethernet, then IPv4 (any header
+ * length) or IPv6 without extension headers, unfragmented, then a whole
+ * TCP or UDP header, every length field consistent. That is nearly every
+ * frame a host sees, and decoding it in one straight line saves the general
+ * path's dispatch (link type, EtherType, transport class) and its
+ * per-header outcome checks.
+ *
+ * A frame is taken only when the general path (decode.c) would decode it
+ * without a fault; anything else, or any doubt, is left to it. So the two
+ * give the same struct pf_packet, byte for byte: tests/unit/test_decode_fast.c
+ * compares them over generated captures and hand-made edge frames, and the
+ * frame fuzzer compares them on every input. Reads go through the checked
+ * reader like the general path's. pf_decode is here, so that the fast
+ * path is inlined into it. */
+#include "packet/decode_fast.h"
+
+#include <string.h>
+
+#include <pcap/dlt.h>
+
+#include "base/bytes.h"
+#include "packet/proto.h"
+#include "packet/wire.h"
+
+/* Where the transport header starts and where the IP datagram ends, from
+ * an IP header the caller has read. */
+struct pf_fast_ip {
+  uint32_t l4_off, ip_end;
+};
+
+/* Always inlined: each step runs once per common frame. */
+#define PF_FAST static inline __attribute__((always_inline))
+
+/* A TCP header at ip->l4_off, inside the datagram with its options. */
+PF_FAST bool pf_fast_tcp(const struct pf_bytes *cap,
+                         const struct pf_fast_ip *ip, struct pf_packet *pkt) {
+  const struct pf_wire_tcp *tcp;
+  uint32_t off = ip->l4_off;
+  if ((uint64_t)off + sizeof(*tcp) > ip->ip_end || !pf_get_hdr(cap, off, &tcp))
+    return false;
+  uint32_t doff = pf_tcp_hdr_len(tcp);
+  if (doff < sizeof(*tcp) || (uint64_t)off + doff > ip->ip_end)
+    return false;
+  pkt->l4 = PF_L4_TCP;
+  pkt->has_ports = true;
+  pkt->tcp_flags = tcp->flags;
+  pkt->src_port = pf_be16(tcp->ports.src);
+  pkt->dst_port = pf_be16(tcp->ports.dst);
+  return true;
+}
+
+/* A UDP header at ip->l4_off, inside the datagram. */
+PF_FAST bool pf_fast_udp(const struct pf_bytes *cap,
+                         const struct pf_fast_ip *ip, struct pf_packet *pkt) {
+  const struct pf_wire_udp *udp;
+  uint32_t off = ip->l4_off;
+  if ((uint64_t)off + sizeof(*udp) > ip->ip_end || !pf_get_hdr(cap, off, &udp))
+    return false;
+  pkt->l4 = PF_L4_UDP;
+  pkt->has_ports = true;
+  pkt->src_port = pf_be16(udp->ports.src);
+  pkt->dst_port = pf_be16(udp->ports.dst);
+  return true;
+}
+
+/* The transport header at ip->l4_off, when it is a TCP or UDP header the
+ * general path would accept. */
+PF_FAST bool pf_fast_l4(const struct pf_bytes *cap, const struct pf_fast_ip *ip,
+                        struct pf_packet *pkt) {
+  if (pkt->ip_proto == PF_IPPROTO_TCP)
+    return pf_fast_tcp(cap, ip, pkt);
+  return pkt->ip_proto == PF_IPPROTO_UDP && pf_fast_udp(cap, ip, pkt);
+}
+
+/* An unfragmented IPv4 header at off whose lengths hold. */
+PF_FAST bool pf_fast_ipv4(const struct pf_bytes *cap, uint32_t off,
+                          uint32_t len, struct pf_packet *pkt,
+                          struct pf_fast_ip *ip) {
+  const struct pf_wire_ipv4 *h;
+  if (!pf_get_hdr(cap, off, &h) || h->version_ihl >> 4 != PF_IP_VERSION_4)
+    return false;
+  uint32_t ihl = pf_ipv4_hdr_len(h);
+  uint32_t total = pf_be16(h->total_len);
+  if (total == 0) /* TSO or BIG TCP: the frame's length (decode.c) */
+    total = len - off;
+  if (ihl < sizeof(*h) || total < ihl || total > len - off ||
+      (pf_be16(h->flags_frag) & (PF_IPV4_MF | PF_IPV4_FRAG_OFFSET)) != 0)
+    return false;
+  pkt->l3 = PF_L3_IPV4;
+  pkt->dscp = pf_ipv4_dscp(h);
+  pkt->ip_proto = h->proto;
+  pkt->src_ip = h->src;
+  pkt->dst_ip = h->dst;
+  *ip = (struct pf_fast_ip){off + ihl, off + total};
+  return true;
+}
+
+/* An IPv6 header at off with a payload length that holds, followed
+ * directly by its transport header. */
+PF_FAST bool pf_fast_ipv6(const struct pf_bytes *cap, uint32_t off,
+                          uint32_t len, struct pf_packet *pkt,
+                          struct pf_fast_ip *ip) {
+  const struct pf_wire_ipv6 *h;
+  if (!pf_get_hdr(cap, off, &h) ||
+      h->version_class_flow[0] >> 4 != PF_IP_VERSION_6)
+    return false;
+  uint32_t payload = pf_be16(h->payload_len);
+  if (payload == 0 || sizeof(*h) + payload > len - off)
+    return false;
+  pkt->l3 = PF_L3_IPV6;
+  pkt->dscp = pf_ipv6_dscp(h);
+  pkt->ip_proto = h->next;
+  pkt->src_ip = h->src;
+  pkt->dst_ip = h->dst;
+  uint32_t l4_off = off + (uint32_t)sizeof(*h);
+  *ip = (struct pf_fast_ip){l4_off, l4_off + payload};
+  return true;
+}
+
+/* The IP header after the Ethernet header, by its EtherType. */
+PF_FAST bool pf_fast_ip(const struct pf_bytes *cap, uint32_t len,
+                        struct pf_packet *pkt, struct pf_fast_ip *ip) {
+  const struct pf_wire_eth *eth;
+  if (!pf_get_hdr(cap, 0, &eth))
+    return false;
+  pkt->eth_src = eth->src;
+  uint16_t type = pf_be16(eth->type);
+  if (type == PF_ETHERTYPE_IPV4)
+    return pf_fast_ipv4(cap, sizeof(*eth), len, pkt, ip);
+  if (type == PF_ETHERTYPE_IPV6)
+    return pf_fast_ipv6(cap, sizeof(*eth), len, pkt, ip);
+  return false;
+}
+
+/* pf_decode_fast, inline in pf_decode. */
+PF_FAST bool pf_fast(const uint8_t *frame, uint32_t caplen, uint32_t len,
+                     struct pf_packet *pkt) {
+  if (len > PF_WIRE_LEN_MAX)
+    return false;
+  struct pf_bytes cap = pf_bytes_of(frame, caplen < len ? caplen : len);
+  struct pf_fast_ip ip;
+  memset(pkt, 0, sizeof(*pkt));
+  pkt->malformed = PF_MAL_NONE;
+  pkt->wire_len = len;
+  if (!pf_fast_ip(&cap, len, pkt, &ip) || !pf_fast_l4(&cap, &ip, pkt))
+    return false;
+  uint32_t readable_end = ip.ip_end < cap.len ? ip.ip_end : cap.len;
+  pkt->l4_hdr = frame + ip.l4_off; /* captured: pf_fast_l4 read it */
+  pkt->l4_len = readable_end - ip.l4_off;
+  pkt->l4_total_len = ip.ip_end - ip.l4_off;
+  return true;
+}
+
+bool pf_decode_fast(const uint8_t *frame, uint32_t caplen, uint32_t len,
+                    struct pf_packet *pkt) {
+  return pf_fast(frame, caplen, len, pkt);
+}
+
+void pf_decode(int dlt, const uint8_t *frame, uint32_t caplen, uint32_t len,
+               struct pf_packet *pkt) {
+  if (dlt == DLT_EN10MB && pf_fast(frame, caplen, len, pkt))
+    return;
+  pf_decode_general(dlt, frame, caplen, len, pkt);
+}
