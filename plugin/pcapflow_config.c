@@ -147,6 +147,31 @@ static int pcapflow_get_u8(const oconfig_item_t *ci, int min, int max,
   return 0;
 }
 
+/* DnsPorts P...: whole numbers here, ports by the engine's rules. */
+static int pcapflow_get_dns_ports(const oconfig_item_t *ci,
+                                  struct pf_dns_config *dns) {
+  uint32_t ports[PF_MAX_DNS_PORTS];
+  char err[PF_ERR_MAX];
+  if (ci->values_num < 1 || ci->values_num > PF_MAX_DNS_PORTS) {
+    ssnprintf(err, sizeof(err), "expected 1 to %d port numbers",
+              PF_MAX_DNS_PORTS);
+    return pcapflow_bad(ci, err);
+  }
+  for (int i = 0; i < ci->values_num; i++) {
+    /* The range first, as in pcapflow_get_int; the engine names a number
+     * that is not a port. */
+    double v = ci->values[i].value.number;
+    if (ci->values[i].type != OCONFIG_TYPE_NUMBER ||
+        !(v >= 0 && v <= UINT32_MAX) || v != (double)(uint32_t)v)
+      return pcapflow_bad(ci, "expected port numbers from 1 to 65535");
+    ports[i] = (uint32_t)v;
+  }
+  if (pf_dns_ports_set(dns, ports, (unsigned)ci->values_num, err,
+                       sizeof(err)) != 0)
+    return pcapflow_bad(ci, err);
+  return 0;
+}
+
 /* DNS and TLS options (docs/CONFIG.md, "DNS", "TLS"). Same contract as
  * pcapflow_source_option. */
 static int pcapflow_dns_option(const oconfig_item_t *ci,
@@ -161,6 +186,8 @@ static int pcapflow_dns_option(const oconfig_item_t *ci,
     return pcapflow_get_u32(ci, 1, 3600, &dns->timeout_s);
   if (strcasecmp(ci->key, "DnsPendingQueries") == 0)
     return pcapflow_get_u32(ci, 16, PF_MAX_DNS_PENDING, &dns->pending);
+  if (strcasecmp(ci->key, "DnsPorts") == 0)
+    return pcapflow_get_dns_ports(ci, dns);
   return 1;
 }
 

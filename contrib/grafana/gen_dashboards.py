@@ -5,6 +5,9 @@ new series needs one entry in one file.
 
 Usage: gen_dashboards.py [OUTDIR]   (default: the folder of this script)
 
+The rows come from panels.json, then from each panels-NAME.json beside it
+(an analysis's own rows, such as DNS), in the order of their names.
+
 What the queries assume of the writers (docs/DEPLOYMENT.md):
 - Graphite: write_graphite with Prefix "collectd.", EscapeCharacter "_",
   StoreRates true (counters arrive as rates), SeparateInstances false and
@@ -21,7 +24,8 @@ What the queries assume of the writers (docs/DEPLOYMENT.md):
 PLUGIN is pcapflow, or pcapflow_class for the traffic classes (docs/
 METRICS.md, "Traffic rules"), whose series name the class in their
 type_instance; a class's latency percentile is the plugin instance
-SOURCE-p90; or the panel's own `plugin` (pcapflow_tls, "TLS").
+SOURCE-p90. A panel may name another plugin whose plugin_instance is the
+source (`plugin`: pcapflow_dns, METRICS.md "DNS"; pcapflow_tls, "TLS").
 
 A panel sums named series over the selected hosts and sources ("type-*":
 the whole family, which adds up to the total), or takes the largest of
@@ -34,6 +38,7 @@ Each dashboard's data source is a variable ("datasource"), so the files
 work as they are with Grafana's file provisioning as well as the import
 dialog.
 """
+import glob
 import json
 import os
 import sys
@@ -56,7 +61,7 @@ def legend(series, ds, all_ds):
 
 def plugin_of(panel):
     if panel.get("plugin"):
-        return panel["plugin"]  # pcapflow_tls
+        return panel["plugin"]
     return "pcapflow_class" if panel.get("classes") else "pcapflow"
 
 
@@ -293,6 +298,11 @@ def main():
     out = sys.argv[1] if len(sys.argv) > 1 else HERE
     with open(os.path.join(HERE, "panels.json")) as f:
         spec = json.load(f)
+    # Rows of an analysis of their own (panels-dns.json, ...) follow, in
+    # the order of their names: one file each, so they change apart.
+    for extra in sorted(glob.glob(os.path.join(HERE, "panels-*.json"))):
+        with open(extra) as f:
+            spec["rows"].extend(json.load(f)["rows"])
     for kind in KINDS:
         path = os.path.join(out, "pcapflow-%s.json" % kind)
         with open(path, "w") as f:

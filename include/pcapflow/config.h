@@ -33,6 +33,7 @@ struct pf_flow_timeouts {
 #define PF_DEFAULT_DNS_PENDING 16384  /* queries in flight, a shard */
 #define PF_MAX_DNS_PENDING (1u << 22) /* 4 Mi entries, 160 MiB */
 #define PF_DEFAULT_DNS_PORT 53
+#define PF_MAX_DNS_PORTS 16 /* DnsPorts: each a compare on a candidate */
 
 struct pf_dns_config {
   bool analysis;    /* DnsAnalysis: parse DNS at all; off: no cost */
@@ -42,6 +43,8 @@ struct pf_dns_config {
                        under its own identifiers too */
   uint32_t timeout_s; /* DnsTimeout: a query unanswered this long */
   uint32_t pending;   /* DnsPendingQueries: a shard's queries in flight */
+  uint16_t ports[PF_MAX_DNS_PORTS]; /* DnsPorts: DNS on either side */
+  uint8_t n_ports;                  /* 1 to PF_MAX_DNS_PORTS */
 };
 
 /* ---- TLS server names (docs/SERVICES.md) ---- */

@@ -22,10 +22,11 @@ struct pf_named_count {
 
 /* Bounds of the lists: every query type the engine counts apart (0 to 258,
  * TA, DLV and one "other"), 16 opcodes and rcodes (4 bits each), the
- * parser's failure reasons with "snaplen" and "tcp_unframed". */
+ * parser's failure reasons with "snaplen", "tcp_unframed" and
+ * "tcp_framing_evicted". */
 #define PF_DNS_QTYPE_SERIES 262
 #define PF_DNS_CODE_SERIES 16
-#define PF_DNS_ERROR_SERIES 8
+#define PF_DNS_ERROR_SERIES 9
 
 struct pf_dns_snapshot {
   bool enabled;       /* DnsAnalysis */

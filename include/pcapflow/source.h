@@ -201,6 +201,11 @@ bool pf_source_names_collide(const char *a, const char *b);
 bool *pf_dns_switch(struct pf_dns_config *dns, const char *option);
 /* TlsAnalysis (case-insensitive) or NULL. */
 bool *pf_tls_switch(struct pf_tls_config *tls, const char *option);
+/* DnsPorts: the n ports given (1 to PF_MAX_DNS_PORTS of them, each 1 to
+ * 65535, none twice) become dns's. Returns 0, or -1 with err naming the
+ * option and the value, dns unchanged. */
+int pf_dns_ports_set(struct pf_dns_config *dns, const uint32_t *ports,
+                     unsigned n, char *err, size_t errlen);
 
 /* The TCP timing switch named `option` (TcpTiming, ClassTiming;
  * case-insensitive), or NULL. */

@@ -4,6 +4,7 @@
 
 #include "app/dns_tcp.h"
 #include "app/domain.h"
+#include "base/check.h"
 #include "base/hash.h"
 
 #include <string.h>
@@ -13,6 +14,17 @@ int pf_dns_shard_init(struct pf_dns_shard *d, const struct pf_dns_config *cfg,
   memset(d, 0, sizeof(*d));
   d->cfg = *cfg;
   pf_hash_seed(d->seed);
+  PF_ASSERT(!cfg->analysis ||
+            (cfg->n_ports >= 1 && cfg->n_ports <= PF_MAX_DNS_PORTS));
+  if (cfg->analysis) {
+    d->port0 = cfg->ports[0];
+    d->more_ports = cfg->n_ports > 1;
+    for (unsigned i = 0; i < cfg->n_ports; i++)
+      d->port_filter |= 1ull << (cfg->ports[i] & 63);
+  }
+  if (cfg->analysis &&
+      pf_dns_framing_init(&d->framing, cfg->timeout_s, err, errlen) != 0)
+    return -1;
   if (cfg->analysis && cfg->latency)
     return pf_dns_pending_init(&d->pending, cfg->pending, cfg->timeout_s, err,
                                errlen);
@@ -21,6 +33,7 @@ int pf_dns_shard_init(struct pf_dns_shard *d, const struct pf_dns_config *cfg,
 
 void pf_dns_shard_free(struct pf_dns_shard *d) {
   pf_dns_pending_free(&d->pending);
+  pf_dns_framing_free(&d->framing);
 }
 
 /* ---- the packet's part ---- */
@@ -67,69 +80,111 @@ static void pf_dns_count(struct pf_dns_shard *d, const struct pf_dns_msg *m,
     st->truncated++;
 }
 
-/* What the flow's part needs of a message. */
-static void pf_dns_queue(const struct pf_dns_shard *d,
-                         const struct pf_dns_msg *m,
+/* What the flow's part needs of a message: into *out for a segment's
+ * first, into the shard's ring for the others (out->more counts them). */
+static void pf_dns_queue(struct pf_dns_shard *d, const struct pf_dns_msg *m,
                          struct pf_dns_queued *out) {
   uint64_t h = pf_hash_bytes(d->seed, m->qname.text, m->qname.len);
-  out->qhash = (uint32_t)(h ^ (h >> 32)) ^ ((uint32_t)m->qtype << 16);
-  out->id = m->id;
-  out->kind =
-      (m->flags & PF_DNS_F_QR) ? PF_DNS_QUEUED_RESPONSE : PF_DNS_QUEUED_QUERY;
+  struct pf_dns_queued t = {
+      .qhash = (uint32_t)(h ^ (h >> 32)) ^ ((uint32_t)m->qtype << 16),
+      .id = m->id,
+      .kind = (m->flags & PF_DNS_F_QR) ? PF_DNS_QUEUED_RESPONSE
+                                       : PF_DNS_QUEUED_QUERY};
+  if (out->kind == PF_DNS_QUEUED_NONE) {
+    *out = t;
+    return;
+  }
+  PF_ASSERT(d->more_tail - d->more_head < PF_DNS_MORE_SLOTS);
+  d->more[d->more_tail++ % PF_DNS_MORE_SLOTS] = t;
+  out->more++;
 }
 
-/* One message of `wire_len` bytes on the wire, `cap` of them captured.
- * Returns whether it parsed. */
-static bool pf_dns_message(struct pf_dns_shard *d, const struct pf_bytes *cap,
-                           uint32_t wire_len, const struct pf_dns_top *top,
-                           struct pf_dns_queued *out) {
+/* One message of `wire_len` bytes on the wire, `cap` of them captured:
+ * counted if it parses. Returns the parser's result; a failure is the
+ * caller's to count. */
+static enum pf_dns_err pf_dns_message(struct pf_dns_shard *d,
+                                      const struct pf_bytes *cap,
+                                      uint32_t wire_len,
+                                      const struct pf_dns_top *top,
+                                      struct pf_dns_queued *out) {
   struct pf_dns_msg m;
   enum pf_dns_err e = pf_dns_parse(cap, &m);
-  if (e != PF_DNS_OK) {
-    /* Cut by the snapshot length before the question ended: not the
-     * sender's fault. */
-    bool cut = e == PF_DNS_E_TRUNCATED && cap->len < wire_len;
-    d->stats.malformed[cut ? 0 : e]++;
-    return false;
-  }
+  if (e != PF_DNS_OK)
+    return e;
   pf_dns_count(d, &m, wire_len);
   if (d->cfg.top_domains && !(m.flags & PF_DNS_F_QR) && m.has_question &&
       m.qname.len > 0)
     pf_dns_offer_domain(d, top, &m.qname);
-  if (d->cfg.latency && out->kind == PF_DNS_QUEUED_NONE)
-    pf_dns_queue(d, &m, out); /* a segment's first message only */
+  if (d->cfg.latency)
+    pf_dns_queue(d, &m, out);
+  return PF_DNS_OK;
+}
+
+/* A message that does not parse, by reason; one cut by the snapshot
+ * length before its question ended is not the sender's fault. */
+static void pf_dns_malformed(struct pf_dns_shard *d, enum pf_dns_err e,
+                             bool cut) {
+  d->stats.malformed[cut && e == PF_DNS_E_TRUNCATED ? 0 : e]++;
+}
+
+/* One message of a TCP segment. `trusted`: framing says it starts here
+ * (a state carried from the segment before, or a message before it in
+ * this one); else a failure may be the rest of an earlier message.
+ * Returns false when the rest of the segment cannot be framed. */
+static bool pf_dns_tcp_message(struct pf_dns_shard *d,
+                               const struct pf_dns_tcp_msg *msg, bool trusted,
+                               const struct pf_dns_top *top,
+                               struct pf_dns_queued *out) {
+  enum pf_dns_err e = msg->len < PF_DNS_HEADER_LEN
+                          ? PF_DNS_E_SHORT
+                          : pf_dns_message(d, &msg->bytes, msg->len, top, out);
+  if (e == PF_DNS_OK)
+    return true;
+  if (!trusted) { /* not framed here, not malformed */
+    d->stats.tcp_unframed++;
+    return false;
+  }
+  /* Its header or question runs into the next segment: not read. */
+  if (msg->split && !msg->cut && msg->len >= PF_DNS_HEADER_LEN &&
+      (e == PF_DNS_E_SHORT || e == PF_DNS_E_TRUNCATED)) {
+    d->stats.tcp_unframed++;
+    return true;
+  }
+  pf_dns_malformed(d, e, msg->cut);
   return true;
 }
 
-/* A TCP segment's messages, framed from its first byte. */
+/* A TCP segment's messages, framed from where the direction's last
+ * segment left off (dns_framing.h), or from its first byte. */
 static void pf_dns_tcp(struct pf_dns_shard *d, const struct pf_bytes *payload,
-                       uint32_t wire_len, const struct pf_dns_top *top,
+                       uint32_t wire_len, const struct pf_dns_where *w,
                        struct pf_dns_queued *out) {
+  uint64_t key = pf_dns_framing_key(w->flow_hash, w->side);
   struct pf_dns_tcp st;
-  pf_dns_tcp_reset(&st);
+  pf_dns_framing_get(&d->framing, key, w->seq, &st);
+  bool carried = st.phase != PF_DNS_TCP_LENGTH;
   struct pf_dns_tcp_segment seg = {
       .cap = *payload, .wire_len = wire_len, .off = 0};
   struct pf_dns_tcp_msg msg;
-  bool lost = false;
-  for (unsigned n = 0; n < PF_DNS_TCP_MESSAGES; n++) {
-    if (!pf_dns_tcp_next(&st, &seg, &msg, &lost))
-      return;
-    /* A message that does not parse in a segment that may continue an
-     * earlier one: not framed here, not malformed. */
-    if (msg.len < PF_DNS_HEADER_LEN ||
-        (!pf_dns_message(d, &msg.bytes, msg.len, top, out) && n == 0)) {
-      d->stats.tcp_unframed++;
-      return;
-    }
-  }
+  bool lost = false, framed = true;
+  for (unsigned n = 0; framed && n < PF_DNS_TCP_MESSAGES &&
+                       pf_dns_tcp_next(&st, &seg, &msg, &lost);
+       n++)
+    framed = pf_dns_tcp_message(d, &msg, carried || n > 0, w->top, out);
+  /* Lost, or stopped before the segment's end: where the next one starts
+   * is not known. */
+  if (!framed || seg.off < seg.wire_len)
+    pf_dns_tcp_reset(&st);
+  pf_dns_framing_put(&d->framing, key, w->seq + wire_len, w->now_us, &st);
 }
 
 void pf_dns_packet(struct pf_dns_shard *d, const struct pf_packet *pkt,
-                   const struct pf_dns_top *top, struct pf_dns_queued *out) {
+                   const struct pf_dns_where *w, struct pf_dns_queued *out) {
   struct pf_bytes l4 = pf_packet_l4(pkt);
   uint8_t doff = 8; /* UDP */
+  struct pf_dns_where tcp = *w;
   if (pkt->l4 == PF_L4_TCP) {
-    if (!pf_get_u8(&l4, 12, &doff))
+    if (!pf_get_u8(&l4, 12, &doff) || !pf_get_u32(&l4, 4, &tcp.seq))
       return;
     doff = (uint8_t)((doff >> 4) * 4);
   }
@@ -141,17 +196,21 @@ void pf_dns_packet(struct pf_dns_shard *d, const struct pf_packet *pkt,
   struct pf_bytes payload;
   if (!pf_get_sub(&l4, doff, cap, &payload))
     return;
-  if (pkt->l4 == PF_L4_TCP)
-    pf_dns_tcp(d, &payload, wire_len, top, out);
-  else
-    pf_dns_message(d, &payload, wire_len, top, out);
+  if (pkt->l4 == PF_L4_TCP) {
+    pf_dns_tcp(d, &payload, wire_len, &tcp, out);
+    return;
+  }
+  enum pf_dns_err e = pf_dns_message(d, &payload, wire_len, w->top, out);
+  if (e != PF_DNS_OK)
+    pf_dns_malformed(d, e, cap < wire_len);
 }
 
 /* ---- the flow's part ---- */
 
-void pf_dns_flow(struct pf_dns_shard *d, uint32_t flow, uint32_t gen,
-                 const struct pf_dns_queued *q, uint64_t now_us, uint64_t ts_us,
-                 struct pf_hist *latency) {
+/* One message: a query waits, a response gives its latency. */
+static void pf_dns_flow_one(struct pf_dns_shard *d, uint32_t flow, uint32_t gen,
+                            const struct pf_dns_queued *q, uint64_t now_us,
+                            uint64_t ts_us, struct pf_hist *latency) {
   struct pf_dns_txn t = {
       .flow = flow, .gen = gen, .qhash = q->qhash, .id = q->id};
   uint64_t us;
@@ -159,4 +218,15 @@ void pf_dns_flow(struct pf_dns_shard *d, uint32_t flow, uint32_t gen,
     pf_dns_pending_query(&d->pending, &t, now_us, ts_us);
   else if (pf_dns_pending_response(&d->pending, &t, ts_us, &us))
     pf_hist_add(latency, us);
+}
+
+void pf_dns_flow(struct pf_dns_shard *d, uint32_t flow, uint32_t gen,
+                 const struct pf_dns_queued *q, uint64_t now_us, uint64_t ts_us,
+                 struct pf_hist *latency) {
+  pf_dns_flow_one(d, flow, gen, q, now_us, ts_us, latency);
+  for (unsigned i = 0; i < q->more; i++) {
+    PF_ASSERT(d->more_head != d->more_tail);
+    pf_dns_flow_one(d, flow, gen, &d->more[d->more_head++ % PF_DNS_MORE_SLOTS],
+                    now_us, ts_us, latency);
+  }
 }

@@ -30,6 +30,7 @@
 #include <stdint.h>
 
 #include "anomaly/anomaly.h"
+#include "base/check.h"
 #include "flow/flow.h"
 #include "flow/tcp.h"
 #include "pcapflow/config.h"
@@ -88,6 +89,11 @@ struct pf_feed {
  * packets are accounted, with what they need in cache (the flow table of a
  * busy link is far larger than the caches). */
 #define PF_SHARD_QUEUE_DEPTH 32
+/* Each queued TCP segment may leave its further DNS messages in the DNS
+ * ring until it is accounted. */
+PF_STATIC_ASSERT(PF_SHARD_QUEUE_DEPTH *(PF_DNS_TCP_MESSAGES - 1) <=
+                     PF_DNS_MORE_SLOTS,
+                 "the DNS ring holds a full queue's further messages");
 
 /* A queued packet: what accounting reads once the packet's counters are
  * counted and its flow key made. The frame itself is not kept (libpcap

@@ -128,8 +128,12 @@ pf_prepare(struct pf_shard *s, const struct pf_packet *pkt, enum pf_dir dir,
     struct pf_feed *fd = &s->feed[s->fcur];
     struct pf_dns_top top = {.batch = &fd->dns_batch,
                              .top = &fd->iv->dns_domains};
-    q->dns.kind = PF_DNS_QUEUED_NONE;
-    pf_dns_packet(&s->dns, pkt, &top, &q->dns);
+    struct pf_dns_where w = {.top = &top,
+                             .flow_hash = q->probe.hash,
+                             .now_us = now_us,
+                             .side = q->probe.side};
+    q->dns = (struct pf_dns_queued){.kind = PF_DNS_QUEUED_NONE};
+    pf_dns_packet(&s->dns, pkt, &w, &q->dns);
     if (q->dns.kind != PF_DNS_QUEUED_NONE)
       q->flags |= PF_QUEUED_DNS;
   } else if (pf_tls_wanted(&s->tls, pkt) && /* port 53 is DNS's */

@@ -48,7 +48,9 @@ void pf_source_config_init(struct pf_source_config *cfg,
               .latency = true,
               .top_domains = true,
               .timeout_s = PF_DEFAULT_DNS_TIMEOUT,
-              .pending = PF_DEFAULT_DNS_PENDING},
+              .pending = PF_DEFAULT_DNS_PENDING,
+              .ports = {PF_DEFAULT_DNS_PORT},
+              .n_ports = 1},
       .tls = {.analysis = true},
   };
   /* Everything but the top flows, whose names carry ephemeral ports: each

@@ -30,6 +30,7 @@ void pf_dns_sum(struct pf_dns_sum *sum, const struct pf_dns_shard *d) {
   sum->unanswered += d->pending.unanswered;
   sum->evicted += d->pending.evicted;
   sum->unmatched += d->pending.unmatched;
+  sum->framing_evicted += d->framing.evicted;
 }
 
 /* ---- names ---- */
@@ -69,8 +70,9 @@ static void pf_dns_name_codes(const struct pf_dns_stats *s,
 }
 
 /* Every reason, zero or not: a fixed set of series. */
-static void pf_dns_name_errors(const struct pf_dns_stats *s,
+static void pf_dns_name_errors(const struct pf_dns_sum *sum,
                                struct pf_dns_snapshot *out) {
+  const struct pf_dns_stats *s = &sum->stats;
   char name[PF_DNS_SERIES_NAME_MAX];
   for (int e = 0; e < PF_DNS_ERR_COUNT; e++) {
     const char *reason = e == 0 ? "snaplen" : pf_dns_err_name(e);
@@ -78,6 +80,8 @@ static void pf_dns_name_errors(const struct pf_dns_stats *s,
     pf_dns_named(out->errors, &out->n_errors, name, s->malformed[e]);
   }
   pf_dns_named(out->errors, &out->n_errors, "tcp_unframed", s->tcp_unframed);
+  pf_dns_named(out->errors, &out->n_errors, "tcp_framing_evicted",
+               sum->framing_evicted);
 }
 
 void pf_source_report_dns(struct pf_source *src, const struct pf_dns_sum *sum,
@@ -94,7 +98,7 @@ void pf_source_report_dns(struct pf_source *src, const struct pf_dns_sum *sum,
   d->octets[0] = s->octets[0];
   d->octets[1] = s->octets[1];
   pf_dns_name_codes(s, d);
-  pf_dns_name_errors(s, d);
+  pf_dns_name_errors(sum, d);
   d->truncated = s->truncated;
   d->unmatched = sum->unmatched;
   d->unanswered = sum->unanswered;

@@ -124,6 +124,7 @@ void pf_source_report_top(struct pf_source *src, struct pf_snapshot *out);
 struct pf_dns_sum {
   struct pf_dns_stats stats;
   uint64_t unanswered, evicted, unmatched;
+  uint64_t framing_evicted; /* DNS-over-TCP framing states given up */
 };
 
 void pf_dns_sum(struct pf_dns_sum *sum, const struct pf_dns_shard *d);

@@ -111,7 +111,9 @@ int fz_pipeline_init(struct fz_pipeline *p) {
               .latency = true,
               .top_domains = true,
               .timeout_s = 5,
-              .pending = 16},
+              .pending = 16,
+              .ports = {PF_DEFAULT_DNS_PORT},
+              .n_ports = 1},
       /* TLS hellos on any port, with a name table small enough to fill. */
       .tls = {.analysis = true, .names = 4},
   };

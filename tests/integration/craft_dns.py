@@ -2,12 +2,19 @@
 """craft_dns.py - a DNS capture whose every figure is known, and the
 pcapflow_dns series pcapflow-replay must print for it.
 
-  craft_dns.py OUT.pcap OUT.truth [SOURCE]
+  craft_dns.py [--t0 SECONDS] [--port PORT] OUT.pcap OUT.truth [SOURCE]
+
+--t0: the first packet's time (default 1700000000), so that the capture
+can be merged into another one's time span; --port: the server's port
+(default 53), for DnsPorts.
 
 Classic pcap, Ethernet, a client 198.18.0.1 and a server 198.19.0.53:
 queries answered after known times over UDP (two in flight on one socket),
 an unanswered query, an answer whose id matches no query, a truncated
-answer and its retry over TCP (length-prefixed, after a handshake), a query
+answer and its retry over TCP (length-prefixed, after a handshake), three
+queries pipelined in one TCP segment and answered two in one segment and
+one in the next (each matched), messages over segment boundaries (a length
+prefix split, a query and an answer continued in the next segment), a query
 retransmitted before its answer (latency counts from the first), a NOTIFY,
 three malformed payloads (too short, a bad label, cut by the snapshot
 length) and, 10 s after the start, a last query that moves the clock past
@@ -19,6 +26,7 @@ import struct
 import sys
 
 T0_US = 1700000000 * 1000000
+SRV_PORT = 53
 CLI, SRV = bytes([198, 18, 0, 1]), bytes([198, 19, 0, 53])
 MAC_CLI, MAC_SRV = bytes.fromhex("0afe00000001"), bytes.fromhex("0afe00000002")
 QTYPES = {"A": 1, "SOA": 6, "MX": 15, "TXT": 16, "AAAA": 28}
@@ -42,12 +50,12 @@ def ip_frame(to_server, proto, l4):
 
 
 def udp(to_server, port, payload):
-    sport, dport = (port, 53) if to_server else (53, port)
+    sport, dport = (port, SRV_PORT) if to_server else (SRV_PORT, port)
     return ip_frame(to_server, 17, struct.pack("!HHHH", sport, dport, 8 + len(payload), 0) + payload)
 
 
 def tcp(to_server, port, seq, ack, flags, payload=b""):
-    sport, dport = (port, 53) if to_server else (53, port)
+    sport, dport = (port, SRV_PORT) if to_server else (SRV_PORT, port)
     hdr = struct.pack("!HHIIBBHHH", sport, dport, seq, ack, 5 << 4, flags, 65535, 0, 0)
     return ip_frame(to_server, 6, hdr + payload)
 
@@ -84,8 +92,8 @@ class Capture:
         cap = len(frame) if caplen is None else caplen
         self.out += struct.pack("<IIII", t // 1000000, t % 1000000, cap, len(frame)) + frame[:cap]
 
-    def count(self, t_us, ident, qname, qtype, response, rcode, opcode, key):
-        self.octets[response] += len(message(ident, qname, qtype, response, rcode, opcode))
+    def count(self, t_us, ident, qname, qtype, response, rcode, opcode, key, pad=0):
+        self.octets[response] += len(message(ident, qname, qtype, response, rcode, opcode)) + pad
         op = OPCODES[opcode]
         self.opcode[op] = self.opcode.get(op, 0) + 1
         if response:
@@ -101,6 +109,67 @@ class Capture:
     def dns(self, t_us, port, ident, qname, qtype, response=False, rcode=0, opcode=0, tc=False):
         self.frame(t_us, udp(not response, port, message(ident, qname, qtype, response, rcode, opcode, tc)))
         self.count(t_us, ident, qname, qtype, response, rcode, opcode, (port, ident, qname, qtype))
+
+
+class TcpConn:
+    """A TCP connection of the client's port to the server's, its sequence
+    numbers kept by direction; each DNS message sent is counted in c."""
+
+    def __init__(self, c, t_us, port):
+        self.c, self.port, self.seq = c, port, {True: 1000, False: 5000}
+        c.frame(t_us, tcp(True, port, 999, 0, 0x02))
+        c.frame(t_us + 100, tcp(False, port, 4999, 1000, 0x12))
+        c.frame(t_us + 200, tcp(True, port, 1000, 5000, 0x10))
+
+    def segment(self, t_us, to_server, payload):
+        c, seq = self.c, self.seq
+        c.frame(t_us, tcp(to_server, self.port, seq[to_server], seq[not to_server], 0x18, payload))
+        seq[to_server] += len(payload)
+
+    def count(self, t_us, ident, qname, qtype, response=False, rcode=0, pad=0):
+        self.c.count(t_us, ident, qname, qtype, response, rcode, 0, ("tcp", self.port, ident), pad)
+
+
+def prefixed(msg):
+    return struct.pack("!H", len(msg)) + msg
+
+
+def pipelined(c):
+    """Three queries in one segment, their answers two in one segment (out
+    of order) and one in the next (RFC 7766 6.2.1.1): each is matched."""
+    conn = TcpConn(c, 1600000, 40014)
+    asks = [(14, "p.example.com", "A"), (15, "p.example.com", "AAAA"), (16, "q.example.com", "MX")]
+    conn.segment(1600300, True, b"".join(prefixed(message(i, n, t)) for i, n, t in asks))
+    for i, n, t in asks:
+        conn.count(1600300, i, n, t)
+    answers = [asks[1], asks[0]]
+    conn.segment(1601100, False, b"".join(prefixed(message(i, n, t, True)) for i, n, t in answers))
+    for i, n, t in answers:
+        conn.count(1601100, i, n, t, True)
+    i, n, t = asks[2]
+    conn.segment(1603300, False, prefixed(message(i, n, t, True, rcode=3)))
+    conn.count(1603300, i, n, t, True, 3)
+
+
+def spanning(c):
+    """Messages over segment boundaries, in both directions: a length
+    prefix split after its first byte; a query continued in the next
+    segment after its question; an answer continued in the next segment,
+    which then holds a whole second answer. Each is read once, at the
+    segment its header is in, and matched."""
+    conn = TcpConn(c, 1700000, 40015)
+    q17, q18 = message(17, "s1.example.com", "A"), message(18, "s2.example.com", "AAAA")
+    r17, r18 = message(17, "s1.example.com", "A", True), message(18, "s2.example.com", "AAAA", True)
+    q18 += bytes(11)  # bytes after its question, which the next segment ends
+    conn.segment(1700300, True, prefixed(q17)[:1])
+    conn.segment(1700400, True, prefixed(q17)[1:] + prefixed(q18)[:-6])
+    conn.count(1700400, 17, "s1.example.com", "A")
+    conn.count(1700400, 18, "s2.example.com", "AAAA", pad=11)
+    conn.segment(1700500, True, prefixed(q18)[-6:])
+    conn.segment(1702400, False, prefixed(r17)[:-5])
+    conn.count(1702400, 17, "s1.example.com", "A", True)
+    conn.segment(1703400, False, prefixed(r17)[-5:] + prefixed(r18))
+    conn.count(1703400, 18, "s2.example.com", "AAAA", True)
 
 
 def craft():
@@ -139,6 +208,8 @@ def craft():
     c.frame(1500100, udp(True, 40011, message(11, "x.example.com", "A")[:12] + b"\x50abc\0\0\1\0\1"))
     cut = udp(True, 40012, message(12, "cut.example.com", "A"))
     c.frame(1500200, cut, caplen=len(cut) - 12)
+    pipelined(c)
+    spanning(c)
     # 10 s on: the two unanswered queries are past DnsTimeout (5 s).
     c.dns(10000000, 40013, 13, "z.example.com", "A")
     c.dns(10000100, 40013, 13, "z.example.com", "A", response=True)
@@ -160,7 +231,7 @@ def truth(c, source):
     errors = {"snaplen": 1, "short": 1, "truncated": 0, "label": 1,
               "name_long": 0, "pointer": 0, "pointer_hops": 0}
     lines += ["errors-malformed_%s %d" % kv for kv in sorted(errors.items())]
-    lines += ["errors-tcp_unframed 0", "dns_response-truncated 1",
+    lines += ["errors-tcp_unframed 0", "errors-tcp_framing_evicted 0", "dns_response-truncated 1",
               "dns_response-unmatched 1", "dns_query-unanswered 2",
               "dns_query-evicted 0"]
     for q, p in (("p50", 50), ("p90", 90), ("p99", 99), ("max", 100)):
@@ -172,10 +243,17 @@ def truth(c, source):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) not in (3, 4):
+    args = sys.argv[1:]
+    while args[:1] in (["--t0"], ["--port"]) and len(args) > 1:
+        if args[0] == "--t0":
+            T0_US = int(args[1]) * 1000000
+        else:
+            SRV_PORT = int(args[1])
+        args = args[2:]
+    if len(args) not in (2, 3):
         sys.exit(__doc__)
     cap = craft()
-    with open(sys.argv[1], "wb") as f:
+    with open(args[0], "wb") as f:
         f.write(cap.out)
-    with open(sys.argv[2], "w") as f:
-        f.write(truth(cap, sys.argv[3] if len(sys.argv) == 4 else "dns"))
+    with open(args[1], "w") as f:
+        f.write(truth(cap, args[2] if len(args) == 3 else "dns"))

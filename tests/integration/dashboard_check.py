@@ -190,7 +190,7 @@ def check_influx(dash, url, host, source):
                 fail("influxdb %r: unknown function %s" % (title, f))
         check_percentiles("influxdb", title, q, "_seconds\"" in q,
                           q.startswith('SELECT max(') or '"host", "instance" fill' in q)
-        if not re.search(r'FROM "pcapflow(_class|_tls)?_(rx|tx|value|seconds)"', q):
+        if not re.search(r'FROM "pcapflow(_class|_dns|_tls)?_(rx|tx|value|seconds)"', q):
             fail("influxdb %r: not a pcapflow measurement: %s" % (title, q))
         try:
             vals, series = influx_values(influx_query(url, fill(q)), per_series=True)

@@ -107,6 +107,18 @@ pcapflow: invalid option \`Gadget 2': unknown option inside <Interface>"
   'Interface "lo"\n  DnsPendingQueries 8'
   "pcapflow: invalid option \`DnsPendingQueries 8': expected a whole number from 16 to 4194304"
 
+  'Interface "lo"\n  DnsPorts 53 70000'
+  "pcapflow: invalid option \`DnsPorts 53 70000': DnsPorts: 70000 is not a port number (1 to 65535)"
+
+  'Interface "lo"\n  DnsPorts 53 5353 53'
+  "pcapflow: invalid option \`DnsPorts 53 5353 53': DnsPorts: 53 is given twice"
+
+  'Interface "lo"\n  DnsPorts "53"'
+  "pcapflow: invalid option \`DnsPorts \"53\"': expected port numbers from 1 to 65535"
+
+  'Interface "lo"\n  DnsPorts 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17'
+  "pcapflow: invalid option \`DnsPorts 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17': expected 1 to 16 port numbers"
+
   '<Interface "lo">\n    Instance "a/b"\n  </Interface>'
   "pcapflow: Interface \"lo\": Instance \"a/b\": only letters, digits, '_', '-' and '.' are allowed (set Instance to rename the source)"
 

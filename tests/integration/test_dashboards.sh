@@ -12,13 +12,17 @@
 # type_instance regex) must find more than their `other`. A rules file with
 # two classes that both complete handshakes gives the traffic classes row
 # (plugin pcapflow_class) its data: every class panel must find more than
-# one class. A dashboard with one misspelt series, fixed or a family, or a
-# class panel looking outside pcapflow_class, must fail the same check.
+# one class. craft_dns.py's DNS messages, merged into the capture, give the
+# DNS row (plugin pcapflow_dns) its codes, latency and top domains. A
+# dashboard with one misspelt series, fixed or a family, a class panel
+# looking outside pcapflow_class, or a DNS panel outside pcapflow_dns, must
+# fail the same check.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/stack.sh"
 source "$(dirname "$0")/series.sh"
 pf_test_init dashboards
 pf_need python3
+pf_need mergecap
 
 grafana="$PCAPFLOW_ROOT/contrib/grafana"
 mkdir -p "$WORK/gen"
@@ -43,9 +47,17 @@ pf_wait_until 30 prom_scraping || pf_fail "Prometheus does not scrape: $(tail -n
 # The tcp scenario: complete handshakes (the TCP latency panels), many
 # flows (all three top-N lists) and every fixed series.
 pf_gen cov tcp --seed 14
+pf_need editcap mergecap
+# DNS for the DNS row (plugin pcapflow_dns): craft_dns.py's queries of
+# several types and rcodes, answered and not, and four domains, a second
+# into the tcp scenario's span, merged in time order.
+t0=$(python3 -c 'import struct, sys; print(struct.unpack_from("<I", open(sys.argv[1], "rb").read(), 24)[0] + 1)' "$WORK/cov.pcap")
+python3 "$PCAPFLOW_ROOT/tests/integration/craft_dns.py" --t0 "$t0" "$WORK/dns.pcap" "$WORK/dns.truth" cov ||
+  pf_fail "cannot write the DNS capture"
+mv "$WORK/cov.pcap" "$WORK/tcp.pcap"
+mergecap -F pcap -w "$WORK/cov.pcap" "$WORK/tcp.pcap" "$WORK/dns.pcap" || pf_fail "mergecap failed"
 # ...and after it, TLS connections naming several servers (craft_tls.py,
 # its times moved to just after the tcp scenario's 168 s): the TLS row.
-pf_need editcap mergecap
 python3 "$PCAPFLOW_ROOT/tests/integration/craft_tls.py" "$WORK/tls.pcap" "$WORK/tls.truth" >/dev/null ||
   pf_fail "cannot write the TLS capture"
 editcap -F pcap -t $((1767225768 - 1700000000)) "$WORK/tls.pcap" "$WORK/tls_late.pcap" &&
@@ -80,6 +92,7 @@ pf_collectd "$dir" --hostname "$host" --plugin write_graphite --plugin network \
 CONF
 
 pf_doc_series --top-flows
+pf_doc_dns_series
 whisper="$WORK/carbon/storage/whisper"
 graphite_series() { (cd "$whisper" && find . -name '*.wsp' | sed -e 's|^\./||' -e 's|\.wsp$||' -e 's|/|.|g' | LC_ALL=C sort); }
 # Every documented identifier in Graphite (top-N lists included: the
@@ -93,7 +106,16 @@ graphite_complete() {
   [[ -z "$(pf_ids_problems "$WORK/graphite.ids")$(pf_families_missing "$WORK/graphite.ids")" &&
     $(graphite_series | grep -c '\.pcapflow_class-cov\.') -ge 15 &&
     $(graphite_series | grep -cE '\.pcapflow_class-cov-(p50|p90|p99|max)\.') -ge 8 &&
-    $(graphite_series | grep -c '\.pcapflow_tls-cov\.bytes-top_sni_') -ge 3 ]]
+    $(graphite_series | grep -c '\.pcapflow_tls-cov\.bytes-top_sni_') -ge 3 &&
+    $(graphite_series | grep -cF '.pcapflow_dns-cov.count-top_domain_') -ge 5 &&
+    $(graphite_series | grep -cF '.pcapflow_dns-cov.duration-dns_') -eq 4 &&
+    -z "$(dns_missing)" ]]
+}
+# The fixed DNS series carbon has not stored yet (it creates a bounded
+# number of files a minute, so the DNS ones may come after the source's).
+dns_missing() {
+  graphite_series | awk -F. '$3 == "pcapflow_dns-cov" {print $4}' | LC_ALL=C sort -u |
+    LC_ALL=C comm -13 - "$WORK/dns.fixed"
 }
 # The latency figures are scraped only while collectd dispatches them (the
 # interval the file was read in), then marked stale: look back over time.
@@ -102,14 +124,17 @@ prom_ready() {
     grep -q '"pcapflow":"cov"' &&
     curl -sfG "http://127.0.0.1:$PROM_PORT/api/v1/query" \
       --data-urlencode "query=max_over_time(collectd_pcapflow_class_duration_seconds[10m])" |
-    grep -q '"pcapflow_class":"cov-p90"'
+    grep -q '"pcapflow_class":"cov-p90"' &&
+    curl -sfG "http://127.0.0.1:$PROM_PORT/api/v1/query" \
+      --data-urlencode "query=max_over_time(collectd_pcapflow_dns_duration_seconds[10m])" |
+    grep -q '"pcapflow_dns":"cov"'
 }
 influx_points() {
   pf_influx "SELECT count(\"value\") FROM \"pcapflow_value\" WHERE \"type_instance\" = 'captured'" 2>/dev/null |
     awk -F, 'NR == 2 {print $3}'
 }
 influx_ready() { [[ "$(influx_points)" -ge 3 ]] 2>/dev/null; }
-pf_wait_until 40 graphite_complete || pf_fail "carbon holds $(graphite_series | wc -l) series: $(pf_ids_problems "$WORK/graphite.ids") $(pf_families_missing "$WORK/graphite.ids"); classes: $(graphite_series | grep -F .pcapflow_class- | tr '\n' ' ')"
+pf_wait_until 40 graphite_complete || pf_fail "carbon holds $(graphite_series | wc -l) series: $(pf_ids_problems "$WORK/graphite.ids") $(pf_families_missing "$WORK/graphite.ids"); classes: $(graphite_series | grep -F .pcapflow_class- | tr '\n' ' '); DNS missing: $(dns_missing | tr '\n' ' ')"
 pf_wait_until 40 influx_ready || pf_fail "InfluxDB holds $(influx_points) points of packets-captured"
 pf_wait_until 40 prom_ready || pf_fail "Prometheus has not scraped pcapflow's series: $(tail -n 5 "$WORK/prometheus/prometheus.out")"
 pf_collectd_stop
@@ -166,6 +191,17 @@ refused class web,tls,unclassified "graphite 'Bits by class': draws .*'tcp'" \
   'pcapflow_class-\$source-p91.duration-\* matches no stored series' \
   "influxdb 'Active flows by class': draws .*'flows_" "influxdb 'TCP handshake p90 by class.*no data" \
   "prometheus 'Active flows by class': draws .*'flows_"
+# ...and a DNS panel that looks for its series under the source's plugin
+# instead of pcapflow_dns, or for a latency figure that is not sent.
+sed -e 's/pcapflow_dns-\$source\.dns_rcode-\*/pcapflow-$source.dns_rcode-*/' -e 's/duration-dns_p90/duration-dns_p91/' \
+  "$grafana/pcapflow-graphite.json" >"$WORK/dns-graphite.json"
+sed -e "s/FROM \\\\\"pcapflow_dns_value\\\\\" WHERE \\\\\"type\\\\\" = 'dns_rcode'/FROM \\\\\"pcapflow_value\\\\\" WHERE \\\\\"type\\\\\" = 'dns_rcode'/" \
+  -e "s/'dns_p90'/'dns_p91'/" "$grafana/pcapflow-influxdb.json" >"$WORK/dns-influxdb.json"
+sed -e 's/collectd_pcapflow_dns_dns_rcode_total{instance=~\\"\$host\\", pcapflow_dns=~/collectd_pcapflow_dns_rcode_total{instance=~\\"$host\\", pcapflow=~/' \
+  -e 's/type=\\"dns_p90\\"/type=\\"dns_p91\\"/' "$grafana/pcapflow-prometheus.json" >"$WORK/dns-prometheus.json"
+refused dns "" 'pcapflow-\$source.dns_rcode-\* matches no stored series' 'duration-dns_p91 matches no stored series' \
+  "influxdb 'DNS responses by rcode'.*no data" "influxdb 'DNS latency.*no data for .*dns_p91" \
+  "prometheus 'DNS responses by rcode'.*no data" "prometheus 'DNS latency.*no data for .*dns_p91"
 # ...and latency percentiles summed over hosts, as the dashboards did before.
 sed 's/maxSeries(\(\$prefix[^)]*duration-\)/sumSeries(\1/' "$grafana/pcapflow-graphite.json" >"$WORK/sum-graphite.json"
 sed 's/SELECT max(\\"v\\") FROM (SELECT mean(\\"value\\") AS \\"v\\" FROM \\"pcapflow_seconds/SELECT sum(\\"v\\") FROM (SELECT mean(\\"value\\") AS \\"v\\" FROM \\"pcapflow_seconds/' \
@@ -200,13 +236,14 @@ split_labels "$(sed -n 2p "$WORK/recipes")" >"$WORK/split_class"
 for want in "cov tcp_handshake p90 -" "cov tcp_syn_synack max -" "cov tcp_synack_ack p50 -" "cov tcp_response p90 -" "cov tcp_rtt_tx max -"; do
   grep -qx "$want" "$WORK/split_source" || pf_fail "the source's recipe does not give \"$want\": $(tr '\n' ';' <"$WORK/split_source")"
 done
-for want in "cov web p90 tcp_handshake" "cov tls max tcp_handshake" "cov web p90 tcp_response" "cov tls max tcp_rtt_rx"; do
+# Three classes with handshakes: web, tls, and unclassified (the DNS
+# capture's retry over TCP on port 53, the TLS connections on port 8443).
+for want in "cov web p90 tcp_handshake" "cov tls max tcp_handshake" "cov unclassified p50 tcp_handshake" "cov web p90 tcp_response" "cov tls max tcp_rtt_rx"; do
   grep -qx "$want" "$WORK/split_class" || pf_fail "the class recipe does not give \"$want\": $(tr '\n' ';' <"$WORK/split_class")"
 done
 # 7 figures x 4 percentiles for the source; 5 (the handshake and the 4 TCP
-# timing figures) x 4 for each of the 3 classes with handshakes: web, tls,
-# and unclassified (the TLS connections on port 8443, whose data gives
-# every timing figure too).
+# timing figures) x 4 for each of the 3 classes (the TLS connections' data
+# gives the unclassified class every timing figure too).
 [[ $(wc -l <"$WORK/split_source") == 28 && $(wc -l <"$WORK/split_class") == 60 ]] ||
   pf_fail "the recipes split into $(wc -l <"$WORK/split_source") source and $(wc -l <"$WORK/split_class") class series, expected 28 and 60"
 

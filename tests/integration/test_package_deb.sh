@@ -7,7 +7,8 @@
 # collectd starts and does nothing of ours (the plugin is not even loaded).
 # Enabled as the file says, with one option and one interface (a veth in a
 # namespace of this test, traffic from 198.18.0.0/15), every documented
-# series appears and every packet sent is counted. Removed but not purged
+# series appears (the DNS analysis's pcapflow_dns files too) and every
+# packet sent is counted. Removed but not purged
 # (the edited file kept), collectd starts, without pcapflow; reinstalled,
 # the edit is back. Purged, nothing of the package is left on disk.
 source "$(dirname "$0")/lib.sh"
@@ -156,6 +157,16 @@ rrd_ids
 problems=$(pf_ids_problems "$WORK/rrd.ids")
 [[ -z "$problems" ]] || pf_fail "enabled: pcapflow RRD files: $problems"
 n_series=$(wc -l <"$WORK/rrd.ids")
+# ...and the DNS analysis' files (plugin pcapflow_dns, on by default):
+# every fixed one of METRICS.md's DNS table, and otherwise only its
+# families (codes seen, latency figures, top domains).
+pf_doc_dns_series
+find "$var/rrd" -path "*/pcapflow_dns-$VETH_B/*.rrd" 2>/dev/null | sed -E 's|.*/||; s|\.rrd$||' | LC_ALL=C sort >"$WORK/dns_rrd.ids"
+problems=$(LC_ALL=C comm -23 "$WORK/dns.fixed" "$WORK/dns_rrd.ids" | sed 's/^/missing: /')
+problems+=$(LC_ALL=C comm -13 "$WORK/dns.fixed" "$WORK/dns_rrd.ids" |
+  grep -vE '^(dns_(qtype|opcode|rcode)-[A-Za-z0-9#_]+|duration-dns_(p50|p90|p99|max)|count-top_domain_[a-z0-9_]+)$' | sed 's/^/undocumented: /' || true)
+[[ -z "$problems" ]] || pf_fail "enabled: pcapflow_dns RRD files: $(tr '\n' ' ' <<<"$problems")"
+n_dns=$(wc -l <"$WORK/dns_rrd.ids")
 
 # 3. Removed, not purged: the edited file stays, collectd starts without
 # pcapflow; reinstalling brings the edit back untouched.
@@ -174,4 +185,4 @@ left=$(while read -r f; do [[ ! -e "$f" ]] || echo "$f"; done <"$WORK/ours")
 left+=$(ls -d "$conf"* /var/lib/dpkg/info/collectd-pcapflow.* 2>/dev/null || true)
 [[ -z "$left" ]] || pf_fail "left after purge: $left"
 dpkg-query -W -f='${Status}' collectd-pcapflow 2>/dev/null | grep -c >/dev/null 'ok installed' && pf_fail "still installed after purge"
-pf_pass "built, lintian clean; installed: stock collectd ran without loading pcapflow; enabled on a veth: $n_series pcapflow series ($PF_DOC_FIXED fixed), $total packets counted; removed: collectd ran without it; reinstalled with the edit kept; purged: $(wc -l <"$WORK/ours") paths gone"
+pf_pass "built, lintian clean; installed: stock collectd ran without loading pcapflow; enabled on a veth: $n_series pcapflow series ($PF_DOC_FIXED fixed) and $n_dns pcapflow_dns ones ($PF_DNS_FIXED fixed), $total packets counted; removed: collectd ran without it; reinstalled with the edit kept; purged: $(wc -l <"$WORK/ours") paths gone"

@@ -187,7 +187,7 @@ uint32_t frame_tcp(struct frame *f, const struct tcp *h) {
   uint8_t doff = h->doff ? h->doff : 5;
   frame_u16(f, h->sport);
   frame_u16(f, h->dport);
-  frame_u32(f, 1000); /* seq */
+  frame_u32(f, h->seq ? h->seq : 1000);
   frame_u32(f, 2000); /* ack */
   frame_u8(f, (uint8_t)(doff << 4));
   frame_u8(f, h->flags);

@@ -76,6 +76,7 @@ uint32_t frame_ipv6_frag(struct frame *f, uint8_t next, uint16_t offset,
 struct tcp {
   uint16_t sport, dport;
   uint8_t flags, doff;
+  uint32_t seq; /* 0: 1000 */
 };
 uint32_t frame_tcp(struct frame *f, const struct tcp *h);
 uint32_t frame_udp(struct frame *f, uint16_t sport, uint16_t dport);

@@ -35,6 +35,7 @@
   X(dns_pending)                                                               \
   X(shard_tls)                                                                 \
   X(tls_names)                                                                 \
+  X(dns_framing)                                                               \
   X(source_report)                                                             \
   X(latency_hist)                                                              \
   X(tcp)                                                                       \

@@ -150,10 +150,10 @@ enum {
    * its `other`. */
   N_TOP_HOSTS = 3,
   N_TOP_PORTS = 3,
-  /* DNS (plugin pcapflow_dns): dns_octets, the 8 errors (the datagram to
+  /* DNS (plugin pcapflow_dns): dns_octets, the 9 errors (the datagram to
    * port 53 is not DNS), truncated, unmatched, unanswered, evicted, and
    * the top domains' other. */
-  N_DNS = 14,
+  N_DNS = 15,
   N_DNS_LATENCY = 3,
   N_DNS_DOMAINS = 1,
   /* TLS (plugin pcapflow_tls): the versions offered and selected (6 each),

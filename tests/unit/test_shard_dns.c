@@ -3,7 +3,8 @@
  * rcode, responses matched to their queries by flow and id with the
  * latency of their timestamps, the frame never read once handed back
  * (queued packets), malformed payloads counted, the registered domain in
- * the interval's top list, and nothing at all with DnsAnalysis off. */
+ * the interval's top list, DNS on the DnsPorts listed and on no other,
+ * and nothing at all with DnsAnalysis off. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,12 +13,15 @@
 
 #include "app_messages.h"
 #include "flow_packets.h"
+#include "pcapflow/source.h"
 #include "shard/shard.h"
 #include "suites.h"
 
 static struct pf_shard s;
+static uint16_t srv_port = 53; /* the server's port in send_msg */
 
-static void init(bool analysis) {
+/* With DnsPorts: the n ports given. */
+static void init_ports(bool analysis, const uint16_t *ports, unsigned n) {
   struct pf_shard_config cfg = {.max_flows = 64,
                                 .timeouts = test_timeouts,
                                 .top_capacity = 16,
@@ -29,20 +33,27 @@ static void init(bool analysis) {
                                         .latency = true,
                                         .top_domains = true,
                                         .timeout_s = 5,
-                                        .pending = 16}};
+                                        .pending = 16,
+                                        .n_ports = (uint8_t)n}};
+  memcpy(cfg.dns.ports, ports, n * sizeof(*ports));
   char err[256];
   ck_assert_msg(pf_shard_init(&s, &cfg, err, sizeof(err)) == 0, "%s", err);
+  srv_port = ports[0];
+}
+
+static void init(bool analysis) {
+  init_ports(analysis, (const uint16_t[]){PF_DEFAULT_DNS_PORT}, 1);
 }
 
 static void teardown(void) { pf_shard_free(&s); }
 
 /* One Ethernet frame from the client (port 40000) to the server (53), or
- * back, carrying the message given in hex; over TCP with flags PSH|ACK.
- * Queued (pf_shard_enqueue) and its buffer freed at once, so that the
- * accounting that follows must not read it. */
-static void send_msg(const char *hex, bool to_server, bool tcp, uint64_t ts) {
-  uint8_t msg[APP_MESSAGE_MAX];
-  size_t n = app_bytes(hex, msg);
+ * back, carrying the payload given; over TCP with flags PSH|ACK and
+ * sequence number seq (0: the frame builder's). Queued
+ * (pf_shard_enqueue) and its buffer freed at once, so that the accounting
+ * that follows must not read it. */
+static void send_bytes(const uint8_t *payload, uint32_t n, bool to_server,
+                       bool tcp, uint32_t seq, uint64_t ts) {
   struct frame f;
   frame_init(&f, DLT_EN10MB);
   frame_eth(&f, to_server ? mac_b : mac_a, to_server ? mac_a : mac_b, 0x0800);
@@ -50,19 +61,27 @@ static void send_msg(const char *hex, bool to_server, bool tcp, uint64_t ts) {
                    .src = to_server ? v4_a : v4_b,
                    .dst = to_server ? v4_b : v4_a};
   frame_ipv4(&f, &ip);
-  uint16_t cli = 40000, srv = 53;
+  uint16_t cli = 40000, srv = srv_port;
   if (tcp)
     frame_tcp(&f, &(struct tcp){.sport = to_server ? cli : srv,
                                 .dport = to_server ? srv : cli,
-                                .flags = PF_TCP_PSH | PF_TCP_ACK});
+                                .flags = PF_TCP_PSH | PF_TCP_ACK,
+                                .seq = seq});
   else
     frame_udp(&f, to_server ? cli : srv, to_server ? srv : cli);
-  frame_bytes(&f, msg, (uint32_t)n);
+  frame_bytes(&f, payload, n);
   frame_finish(&f);
   struct pf_packet pkt;
   uint8_t *buf = frame_decode_whole(&f, &pkt);
   pf_shard_enqueue(&s, &pkt, PF_DIR_RX, PF_LOCALITY_UNKNOWN, ts);
   free(buf);
+}
+
+/* The same with the message given in hex. */
+static void send_msg(const char *hex, bool to_server, bool tcp, uint64_t ts) {
+  uint8_t msg[APP_MESSAGE_MAX];
+  size_t n = app_bytes(hex, msg);
+  send_bytes(msg, (uint32_t)n, to_server, tcp, 0, ts);
 }
 
 START_TEST(udp_query_and_response) {
@@ -146,6 +165,85 @@ START_TEST(nothing_with_the_analysis_off) {
 }
 END_TEST
 
+/* Framing across segments: a query whose header is split between two
+ * segments is not read (counted unframed, not malformed), and the next
+ * segment's query is found after its rest. Framed from each segment's
+ * first byte, the second segment would be read as garbage and the third
+ * lost with it. */
+START_TEST(framing_goes_on_across_segments) {
+  init(true);
+  uint8_t q[APP_MESSAGE_MAX], seg[3 * APP_MESSAGE_MAX];
+  uint32_t n = (uint32_t)app_bytes(APP_DNS_QUERY_A, q), len = 0;
+  for (int i = 0; i < 2; i++) {
+    seg[len++] = 0;
+    seg[len++] = (uint8_t)n;
+    memcpy(seg + len, q, n);
+    len += n;
+  }
+  uint32_t first = len - n + 6; /* the second query's first 6 bytes */
+  send_bytes(seg, first, true, true, 5000, SEC(1));
+  send_bytes(seg + first, len - first, true, true, 5000 + first, SEC(1) + 10);
+  send_bytes(seg, n + 2, true, true, 5000 + len, SEC(1) + 20);
+  pf_shard_drain(&s);
+  ck_assert_uint_eq(s.dns.stats.messages[0], 2);
+  ck_assert_uint_eq(s.dns.stats.tcp_unframed, 1);
+  for (int e = 0; e < PF_DNS_ERR_COUNT; e++)
+    ck_assert_uint_eq(s.dns.stats.malformed[e], 0);
+  ck_assert_uint_eq(s.dns.framing.evicted, 0);
+}
+END_TEST
+
+/* DnsPorts: DNS on the ports listed, and only there. 117 and 53 share
+ * the port filter's bit (both 53 modulo 64): the list decides. */
+START_TEST(dns_on_the_ports_listed_only) {
+  init_ports(true, (const uint16_t[]){5353, 117}, 2);
+  send_msg(APP_DNS_QUERY_A, true, false, SEC(100)); /* to 5353 */
+  send_msg(APP_DNS_RESPONSE_A, false, false, SEC(100) + 700);
+  srv_port = 117;
+  send_msg(APP_DNS_TCP_QUERY, true, true, SEC(101));
+  srv_port = 53; /* not listed: not DNS, whatever it carries */
+  send_msg(APP_DNS_QUERY_A, true, false, SEC(102));
+  send_msg(APP_DNS_TCP_QUERY, true, true, SEC(103));
+  pf_shard_drain(&s);
+  ck_assert_uint_eq(s.dns.stats.messages[0], 2);
+  ck_assert_uint_eq(s.dns.stats.messages[1], 1);
+  ck_assert_uint_eq(s.cur->dns_latency.count, 1);
+  ck_assert_uint_eq(s.cur->dns_latency.max_us, 700);
+}
+END_TEST
+
+START_TEST(dns_ports_are_checked) {
+  struct pf_dns_config dns = {.ports = {53}, .n_ports = 1};
+  char err[PF_ERR_MAX];
+  uint32_t ports[PF_MAX_DNS_PORTS + 1];
+  for (unsigned i = 0; i < PF_MAX_DNS_PORTS + 1; i++)
+    ports[i] = 1000 + i;
+  ck_assert_int_eq(
+      pf_dns_ports_set(&dns, ports, PF_MAX_DNS_PORTS + 1, err, sizeof(err)),
+      -1);
+  ck_assert_str_eq(err, "DnsPorts: 17 ports given, expected 1 to 16");
+  ck_assert_int_eq(pf_dns_ports_set(&dns, ports, 0, err, sizeof(err)), -1);
+  ck_assert_str_eq(err, "DnsPorts: 0 ports given, expected 1 to 16");
+  ck_assert_int_eq(
+      pf_dns_ports_set(&dns, (uint32_t[]){53, 65536}, 2, err, sizeof(err)), -1);
+  ck_assert_str_eq(err, "DnsPorts: 65536 is not a port number (1 to 65535)");
+  ck_assert_int_eq(pf_dns_ports_set(&dns, (uint32_t[]){0}, 1, err, sizeof(err)),
+                   -1);
+  ck_assert_str_eq(err, "DnsPorts: 0 is not a port number (1 to 65535)");
+  ck_assert_int_eq(
+      pf_dns_ports_set(&dns, (uint32_t[]){53, 5353, 53}, 3, err, sizeof(err)),
+      -1);
+  ck_assert_str_eq(err, "DnsPorts: 53 is given twice");
+  /* Refused lists leave the ports as they were. */
+  ck_assert_uint_eq(dns.n_ports, 1);
+  ck_assert_uint_eq(dns.ports[0], 53);
+  ck_assert_int_eq(
+      pf_dns_ports_set(&dns, ports, PF_MAX_DNS_PORTS, err, sizeof(err)), 0);
+  ck_assert_uint_eq(dns.n_ports, PF_MAX_DNS_PORTS);
+  ck_assert_uint_eq(dns.ports[15], 1015);
+}
+END_TEST
+
 Suite *pf_shard_dns_suite(void) {
   Suite *su = suite_create("shard_dns");
   TCase *tc = tcase_create("core");
@@ -155,6 +253,9 @@ Suite *pf_shard_dns_suite(void) {
   tcase_add_test(tc, an_answer_on_another_flow_is_unmatched);
   tcase_add_test(tc, malformed_payloads_are_counted);
   tcase_add_test(tc, nothing_with_the_analysis_off);
+  tcase_add_test(tc, framing_goes_on_across_segments);
+  tcase_add_test(tc, dns_on_the_ports_listed_only);
+  tcase_add_test(tc, dns_ports_are_checked);
   suite_add_tcase(su, tc);
   return su;
 }

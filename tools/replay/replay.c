@@ -64,7 +64,32 @@ static void pf_replay_report_timing(const struct pf_snapshot *snap) {
           packets > 0 ? cpu * 1e9 / packets : 0.0, ru.ru_maxrss);
 }
 
-/* -o OPT=VALUE: a report switch (true or false), or TopN=N. */
+/* -o DnsPorts=P[,P]...: the ports, by the engine's rules. */
+static int pf_replay_dns_ports(struct pf_source_config *cfg, const char *list) {
+  uint32_t ports[PF_MAX_DNS_PORTS + 1];
+  unsigned n = 0;
+  char err[PF_ERR_MAX], *end;
+  for (const char *at = list; n <= PF_MAX_DNS_PORTS; at = end + 1) {
+    unsigned long v = strtoul(at, &end, 10);
+    if (end == at || (*end != ',' && *end != '\0') || v > UINT32_MAX) {
+      fprintf(stderr,
+              "pcapflow-replay: -o DnsPorts=%s: expected port numbers "
+              "separated by commas\n",
+              list);
+      return -1;
+    }
+    ports[n++] = (uint32_t)v;
+    if (*end == '\0')
+      break;
+  }
+  if (pf_dns_ports_set(&cfg->shard.dns, ports, n, err, sizeof(err)) != 0) {
+    fprintf(stderr, "pcapflow-replay: -o DnsPorts=%s: %s\n", list, err);
+    return -1;
+  }
+  return 0;
+}
+
+/* -o OPT=VALUE: a report switch (true or false), TopN=N or DnsPorts=P,... */
 static int pf_replay_switch(struct pf_source_config *cfg, const char *arg) {
   char name[64];
   const char *eq = strchr(arg, '=');
@@ -79,6 +104,8 @@ static int pf_replay_switch(struct pf_source_config *cfg, const char *arg) {
     cfg->top_n = atoi(eq + 1);
     return 0;
   }
+  if (strcasecmp(name, "DnsPorts") == 0)
+    return pf_replay_dns_ports(cfg, eq + 1);
   bool *sw = pf_report_switch(&cfg->report, name);
   if (!sw)
     sw = pf_dns_switch(&cfg->shard.dns, name);
@@ -119,7 +146,8 @@ static void pf_replay_usage(FILE *out) {
           "(ReportByProtocol,\n"
           "              CollectTopFlows, DnsAnalysis, TlsAnalysis, "
           "TcpTiming, …;\n"
-          "              docs/CONFIG.md); -o TopN=N too\n"
+          "              docs/CONFIG.md); -o TopN=N and -o DnsPorts=P,P... "
+          "too\n"
           "  -t          also print CPU time, packets per CPU-second and peak "
           "memory to stderr\n"
           "Exit status: 0; 1 when FILE was not read to its end (the metrics "
