@@ -73,12 +73,22 @@ static inline struct pf_tcp_timing *pf_tcp_timing_of(struct pf_tcp_conn *c) {
   return (struct pf_tcp_timing *)(c + 1);
 }
 
-/* Times one segment of flow f sent by `side` in direction `dir` (the
- * plugin's rx/tx), with timestamp ts_us; its samples go to `sink`. Called
- * before pf_tcp_packet, whose sequence analysis moves the edges it reads.
- * A data segment gives a connection without a record one. */
-void pf_tcp_timing(struct pf_flow_table *ft, struct pf_flow *f, uint8_t side,
-                   enum pf_dir dir, const struct pf_tcp_segment *seg,
-                   uint64_t ts_us, const struct pf_tcp_sink *sink);
+/* Times one segment of flow f sent by at->side in direction at->dir; its
+ * samples go to `sink`. pf_tcp_packet calls it before its sequence
+ * analysis, which moves the edges it reads. A data segment gives a
+ * connection without a record one. */
+void pf_tcp_timing(struct pf_flow_table *ft, struct pf_flow *f,
+                   const struct pf_tcp_segment *seg,
+                   const struct pf_tcp_seen *at,
+                   const struct pf_tcp_sink *sink);
+
+/* The same for the common case that pf_tcp_packet decides first (an
+ * established connection's segment at or below its sender's edge c->dir:
+ * a pure ACK, or new data in order, neither SYN, FIN nor RST), where it
+ * gives what pf_tcp_timing gives without reading the record again. */
+void pf_tcp_timing_in_order(const struct pf_flow *f, struct pf_tcp_conn *c,
+                            const struct pf_tcp_segment *seg,
+                            const struct pf_tcp_seen *at,
+                            const struct pf_tcp_sink *sink);
 
 #endif
