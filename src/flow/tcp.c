@@ -472,7 +472,9 @@ bool pf_tcp_packet(struct pf_flow_table *ft, struct pf_flow *f, uint32_t ref,
     return false;
   if (pf_tcp_established(ft, f, seg, at, sink))
     return false;
-  if (ft->tcp.timing)
+  /* Only a record, or data that takes one, has timing to do: not a SYN of a
+   * flood. */
+  if (ft->tcp.timing && (seg->payload > 0 || (f->tcp_state & PF_TCPS_RECORD)))
     pf_tcp_timing(ft, f, seg, at, sink);
   return pf_tcp_general(ft, f, ref, seg, at, sink->lat, handshake_us);
 }

@@ -23,18 +23,20 @@ __attribute__((noinline)) static void
 pf_tt_acked(struct pf_tcp_timing *tm, uint8_t o, uint32_t now,
             const struct pf_tcp_sink *out) {
   struct pf_tcp_timed *d = &tm->dir[o];
-  tm->flags &= (uint8_t) ~(PF_TT_TIMED0 << o);
+  uint8_t fl = (uint8_t)(tm->flags & ~(PF_TT_TIMED0 << o));
   int32_t signed_rtt = (int32_t)(now - d->at);
-  if (signed_rtt < 0)
-    return; /* stamped before its segment: no sample */
-  uint32_t rtt = (uint32_t)signed_rtt;
+  if (signed_rtt < 0) { /* stamped before its segment: no sample */
+    tm->flags = fl;
+    return;
+  }
+  uint32_t rtt = (uint32_t)signed_rtt, last = d->last_rtt;
+  bool jitter = fl & (PF_TT_RTT0 << o);
+  tm->flags = (uint8_t)(fl | (PF_TT_RTT0 << o));
+  d->last_rtt = rtt;
   pf_tt_sample(out, (tm->timed_tx >> o) & 1 ? PF_TCP_RTT_TX : PF_TCP_RTT_RX,
                rtt);
-  if (tm->flags & (PF_TT_RTT0 << o))
-    pf_tt_sample(out, PF_TCP_JITTER,
-                 rtt > d->last_rtt ? rtt - d->last_rtt : d->last_rtt - rtt);
-  d->last_rtt = rtt;
-  tm->flags |= (uint8_t)(PF_TT_RTT0 << o);
+  if (jitter)
+    pf_tt_sample(out, PF_TCP_JITTER, rtt > last ? rtt - last : last - rtt);
 }
 
 /* An ACK from the side opposite `o` at `now`: a sample when it covers o's
