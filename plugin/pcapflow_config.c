@@ -214,6 +214,9 @@ static int pcapflow_flow_option(const oconfig_item_t *ci,
     return pcapflow_get_bool(ci, &shard->tcp_analysis);
   if (strcasecmp(ci->key, "TcpSynTimeout") == 0)
     return pcapflow_get_u32(ci, 1, 3600, &shard->tcp_syn_timeout_s);
+  bool *timing = pf_timing_switch(shard, ci->key);
+  if (timing)
+    return pcapflow_get_bool(ci, timing);
   if (strcasecmp(ci->key, "TopHostPrefixV4") == 0)
     return pcapflow_get_u8(ci, 1, 32, &shard->host_prefix_v4);
   if (strcasecmp(ci->key, "TopHostPrefixV6") == 0)

@@ -62,6 +62,10 @@ struct pf_shard_config {
   uint8_t host_prefix_v4, host_prefix_v6;
   bool tcp_analysis;          /* TCP health; off: no cost at all */
   uint32_t tcp_syn_timeout_s; /* a SYN unanswered this long has failed */
+  /* TcpTiming: round trip, jitter and response time (docs/SERVICES.md);
+   * off, or TCP analysis off: no cost, no series. */
+  bool tcp_timing;
+  bool class_timing; /* ClassTiming: their figures per traffic class too */
   /* Work the packet path skips, derived from the source's report switches
    * (struct pf_report_config, source.h): a group that is not reported
    * costs nothing per packet, and nothing per flow. Zero (the default)

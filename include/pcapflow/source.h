@@ -150,6 +150,9 @@ struct pf_class_snapshot {
   /* This interval's handshake latency (SYN to ACK) of the flows of each
    * class, in seconds: p50, p90, p99, max; NaN without a sample. */
   double latency[PF_CLASS_SLOTS][PF_TCP_QUANTILE_COUNT];
+  /* This interval's TCP timing figures (ClassTiming) of each class, by
+   * enum pf_tcp_latency from PF_TCP_TIMING_FIRST; NaN without a sample. */
+  double timing[PF_CLASS_SLOTS][PF_TCP_TIMING_COUNT][PF_TCP_QUANTILE_COUNT];
 };
 
 struct pf_snapshot {
@@ -203,6 +206,10 @@ bool *pf_tls_switch(struct pf_tls_config *tls, const char *option);
  * option and the value, dns unchanged. */
 int pf_dns_ports_set(struct pf_dns_config *dns, const uint32_t *ports,
                      unsigned n, char *err, size_t errlen);
+
+/* The TCP timing switch named `option` (TcpTiming, ClassTiming;
+ * case-insensitive), or NULL. */
+bool *pf_timing_switch(struct pf_shard_config *shard, const char *option);
 
 /* Takes ownership of *cfg (leaving it empty). Returns 0, or -1 with err. */
 int pf_source_new(struct pf_source_config *cfg, const struct pf_hooks *hooks,

@@ -35,13 +35,20 @@ struct pf_tcp_stats {
   uint64_t late_start;    /* connections first seen without a SYN */
 };
 
-/* The handshake latencies measured per interval. */
+/* The TCP latencies measured per interval: the handshake's, and with
+ * TcpTiming those over a connection's life (docs/SERVICES.md). */
 enum pf_tcp_latency {
   PF_TCP_SYN_SYNACK, /* SYN -> SYN-ACK: network and server, from here */
   PF_TCP_SYNACK_ACK, /* SYN-ACK -> ACK: the client side */
   PF_TCP_HANDSHAKE,  /* SYN -> ACK: their sum */
+  PF_TCP_RTT_TX,     /* a segment sent (tx) -> the ACK covering it */
+  PF_TCP_RTT_RX,     /* a segment received (rx) -> the ACK covering it */
+  PF_TCP_JITTER,     /* |difference| of a direction's consecutive RTTs */
+  PF_TCP_RESPONSE,   /* a turn's last data -> the service's answer */
   PF_TCP_LATENCY_COUNT,
 };
+#define PF_TCP_TIMING_FIRST PF_TCP_RTT_TX
+#define PF_TCP_TIMING_COUNT (PF_TCP_LATENCY_COUNT - PF_TCP_TIMING_FIRST)
 
 /* The figures reported of each latency per interval. */
 enum pf_tcp_quantile {

@@ -229,9 +229,10 @@ int pf_flow_table_init_buckets(struct pf_flow_table *t, uint32_t max_flows,
                                char *err, size_t errlen);
 void pf_flow_table_free(struct pf_flow_table *t);
 
-/* Turns TCP analysis on (tcp.h). Returns 0, or -1 with err. */
+/* Turns TCP analysis on (tcp.h), with round-trip and response times when
+ * `timing` (tcp_timing.h). Returns 0, or -1 with err. */
 int pf_flow_table_enable_tcp(struct pf_flow_table *t, uint32_t syn_timeout_s,
-                             char *err, size_t errlen);
+                             bool timing, char *err, size_t errlen);
 
 /* Accounts one packet at clock now_us: finds or creates its flow (evicting
  * the least recently seen one when full), tracks TCP close and the active

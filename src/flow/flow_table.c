@@ -95,8 +95,9 @@ int pf_flow_table_init_buckets(struct pf_flow_table *t, uint32_t max_flows,
 }
 
 int pf_flow_table_enable_tcp(struct pf_flow_table *t, uint32_t syn_timeout_s,
-                             char *err, size_t errlen) {
-  return pf_tcp_table_init(&t->tcp, t->max_flows, syn_timeout_s, err, errlen);
+                             bool timing, char *err, size_t errlen) {
+  return pf_tcp_table_init(&t->tcp, t->max_flows, syn_timeout_s, timing, err,
+                           errlen);
 }
 
 void pf_flow_table_free(struct pf_flow_table *t) {

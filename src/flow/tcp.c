@@ -4,8 +4,10 @@
 #include "flow/tcp.h"
 
 #include "base/bytes.h"
+#include "base/check.h"
 #include "base/err.h"
 #include "flow/flow.h"
+#include "flow/tcp_timing.h"
 #include "packet/wire.h"
 
 #include <stdio.h>
@@ -37,6 +39,7 @@ void pf_tcp_segment_of(const struct pf_packet *pkt, struct pf_tcp_segment *s) {
     return;
   uint32_t doff = pf_tcp_hdr_len(h);
   s->seq = pf_be32(h->seq);
+  s->ack = pf_be32(h->ack);
   s->flags = h->flags;
   s->window = pf_be16(h->window);
   s->payload = pkt->l4_total_len > doff ? pkt->l4_total_len - doff : 0;
@@ -44,17 +47,26 @@ void pf_tcp_segment_of(const struct pf_packet *pkt, struct pf_tcp_segment *s) {
 
 /* ---- the record pool ---- */
 
+PF_STATIC_ASSERT(sizeof(struct pf_tcp_conn) + sizeof(struct pf_tcp_timing) ==
+                     64,
+                 "with timing, a record is one cache line");
+
 int pf_tcp_table_init(struct pf_tcp_table *t, uint32_t max_conns,
-                      uint32_t syn_timeout_s, char *err, size_t errlen) {
+                      uint32_t syn_timeout_s, bool timing, char *err,
+                      size_t errlen) {
   memset(t, 0, sizeof(*t));
-  /* calloc maps a large array without touching it: records cost memory
-   * only as connections take them. */
-  t->conns = calloc(max_conns, sizeof(*t->conns));
-  if (!t->conns) {
+  t->rec_shift = timing ? 6 : 5;
+  t->timing = timing;
+  size_t size = (size_t)max_conns << t->rec_shift;
+  /* A large reservation is mapped without being touched: records cost
+   * memory only as connections take them (pf_tcp_grow zeroes each). Aligned
+   * to its record size, a record never straddles two cache lines. */
+  void *mem = NULL;
+  if (posix_memalign(&mem, (size_t)1 << t->rec_shift, size ? size : 64) != 0)
     return pf_err(err, errlen,
                   "cannot allocate TCP state for %u flows (%zu MiB)", max_conns,
-                  ((size_t)max_conns * sizeof(*t->conns)) >> 20);
-  }
+                  size >> 20);
+  t->conns = mem;
   t->max_conns = max_conns;
   t->free_head = PF_TCP_NONE;
   t->syn_timeout_us = (uint64_t)syn_timeout_s * 1000000;
@@ -68,28 +80,24 @@ void pf_tcp_table_free(struct pf_tcp_table *t) {
 
 static struct pf_tcp_conn *pf_tcp_record(const struct pf_flow_table *ft,
                                          const struct pf_flow *f) {
-  return &ft->tcp.conns[f->tcp_ext];
+  return pf_tcp_conn_at(&ft->tcp, f->tcp_ext);
 }
 
-/* Gives the flow a record, holding the edge it kept in the flow. Returns
- * NULL when the pool is spent (it has as many records as the table has
- * flows, so it cannot be). */
-static struct pf_tcp_conn *pf_tcp_grow(struct pf_flow_table *ft,
-                                       struct pf_flow *f) {
+struct pf_tcp_conn *pf_tcp_grow(struct pf_flow_table *ft, struct pf_flow *f) {
   if (f->tcp_state & PF_TCPS_RECORD)
     return pf_tcp_record(ft, f);
   struct pf_tcp_table *t = &ft->tcp;
   uint32_t i;
   if (t->free_head != PF_TCP_NONE) {
     i = t->free_head;
-    t->free_head = t->conns[i].tls_name;
+    t->free_head = pf_tcp_conn_at(t, i)->tls_name;
   } else if (t->next_unused < t->max_conns) {
     i = t->next_unused++;
   } else {
     return NULL;
   }
-  struct pf_tcp_conn *c = &t->conns[i];
-  memset(c, 0, sizeof(*c));
+  struct pf_tcp_conn *c = pf_tcp_conn_at(t, i);
+  memset(c, 0, (size_t)1 << t->rec_shift); /* the timing state too */
   for (int side = 0; side < 2; side++)
     if (f->tcp_state & (PF_TCPS_KNOWN0 << side))
       c->dir[side].next = f->tcp_ext;
@@ -105,7 +113,7 @@ void pf_tcp_release(struct pf_flow_table *ft, struct pf_flow *f) {
   if (pf_flow_list(f) == PF_LIST_SYN_WAIT)
     t->stats.unanswered++;
   if (f->tcp_state & PF_TCPS_RECORD) {
-    t->conns[f->tcp_ext].tls_name = t->free_head;
+    pf_tcp_conn_at(t, f->tcp_ext)->tls_name = t->free_head;
     t->free_head = f->tcp_ext;
   }
   f->tcp_state = 0;

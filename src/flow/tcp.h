@@ -15,9 +15,11 @@
  * which keeps the order of the SYNs (a SYN sent again does not move it),
  * so the ones past the timeout are at its tail.
  *
- * A record's last 4 bytes keep the flow's TLS server name (shard/tls.h);
- * more analysis (RTT, response times: docs/HOT_PATH.md) grows it at the cost of
- * memory per TCP connection with data, not per flow.
+ * A record's last 4 bytes keep the flow's TLS server name (shard/tls.h).
+ * With TcpTiming, each record is followed by the round-trip and response
+ * time state of tcp_timing.h (32 bytes more, so a record is one 64-byte
+ * cache line); without it, records stay 32 bytes. More analysis grows a
+ * record at the cost of memory per TCP connection with data, not per flow.
  *
  * Thread-safety: like the flow table, owned by one capture thread. */
 #ifndef PCAPFLOW_TCP_H
@@ -68,8 +70,11 @@ struct pf_tcp_conn {
 #define PF_TCP_NONE UINT32_MAX
 
 struct pf_tcp_table {
-  struct pf_tcp_conn *conns; /* NULL: analysis off */
+  struct pf_tcp_conn *conns; /* NULL: analysis off; 1 << rec_shift bytes a
+                                record (pf_tcp_conn_at) */
   uint32_t max_conns;
+  uint8_t rec_shift; /* 5; 6 with the timing state of tcp_timing.h */
+  bool timing;       /* TcpTiming: round trip, jitter, response time */
   uint32_t free_head, next_unused;
   uint64_t syn_timeout_us;
   struct pf_tcp_stats stats;
@@ -79,6 +84,7 @@ struct pf_tcp_table {
  * decoded (the frame is not kept). */
 struct pf_tcp_segment {
   uint32_t seq;
+  uint32_t ack;     /* the acknowledgement number, meaningful with PF_TCP_ACK */
   uint32_t payload; /* data bytes, by the IP header's length */
   uint16_t window;
   uint8_t flags; /* PF_TCP_* */
@@ -89,10 +95,23 @@ struct pf_tcp_segment {
  * TCP header: not TCP, a later fragment, cut by the snapshot length). */
 void pf_tcp_segment_of(const struct pf_packet *pkt, struct pf_tcp_segment *s);
 
-/* Reserves max_conns records. Returns 0, or -1 with err. */
+/* Reserves max_conns records, with the timing state of tcp_timing.h when
+ * `timing`. Returns 0, or -1 with err. */
 int pf_tcp_table_init(struct pf_tcp_table *t, uint32_t max_conns,
-                      uint32_t syn_timeout_s, char *err, size_t errlen);
+                      uint32_t syn_timeout_s, bool timing, char *err,
+                      size_t errlen);
 void pf_tcp_table_free(struct pf_tcp_table *t);
+
+/* Record i of the pool. */
+static inline struct pf_tcp_conn *pf_tcp_conn_at(const struct pf_tcp_table *t,
+                                                 uint32_t i) {
+  return (struct pf_tcp_conn *)((char *)t->conns + ((size_t)i << t->rec_shift));
+}
+
+/* The flow's record, taken now (zeroed, holding the edge the flow kept)
+ * when it has none. NULL when the pool is spent, which it cannot be: it
+ * has a record for every flow of the table. */
+struct pf_tcp_conn *pf_tcp_grow(struct pf_flow_table *ft, struct pf_flow *f);
 
 /* Analyses one segment of flow f (reference ref), sent by `side`. now_us
  * is the shard's clock (packet_clock.h), ts_us the segment's own

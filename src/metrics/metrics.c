@@ -170,6 +170,17 @@ static void pf_walk_distinct(const struct pf_walk *w,
 
 /* ---- TCP ---- */
 
+/* The latency figures' stems, by enum pf_tcp_latency. */
+static const char *const pf_tcp_latency_name[PF_TCP_LATENCY_COUNT] = {
+    [PF_TCP_SYN_SYNACK] = "tcp_syn_synack",
+    [PF_TCP_SYNACK_ACK] = "tcp_synack_ack",
+    [PF_TCP_HANDSHAKE] = "tcp_handshake",
+    [PF_TCP_RTT_TX] = "tcp_rtt_tx",
+    [PF_TCP_RTT_RX] = "tcp_rtt_rx",
+    [PF_TCP_JITTER] = "tcp_jitter",
+    [PF_TCP_RESPONSE] = "tcp_response",
+};
+
 /* SYN, SYN-ACK, FIN and RST segments, both directions. */
 static void pf_walk_tcp_flags(const struct pf_walk *w,
                               const struct pf_counters *c) {
@@ -204,13 +215,8 @@ static void pf_walk_tcp_health(const struct pf_walk *w,
   pf_emit_derive(w, pc, "tcp_completed", t->completed);
   pf_emit_derive(w, pc, "tcp_late_start", t->late_start);
 
-  static const char *const latency[PF_TCP_LATENCY_COUNT] = {
-      [PF_TCP_SYN_SYNACK] = "tcp_syn_synack",
-      [PF_TCP_SYNACK_ACK] = "tcp_synack_ack",
-      [PF_TCP_HANDSHAKE] = "tcp_handshake",
-  };
   for (int k = 0; k < PF_TCP_LATENCY_COUNT; k++)
-    pf_emit_figures(w, latency[k], snap->tcp_latency[k]);
+    pf_emit_figures(w, pf_tcp_latency_name[k], snap->tcp_latency[k]);
 }
 
 /* ---- traffic classes ---- */
@@ -230,6 +236,27 @@ static void pf_walk_class_latency(const struct pf_walk *classes,
   }
 }
 
+/* A class's TCP timing figures: one family per source, figure and
+ * percentile (plugin_instance "<source>-tcp_rtt_tx_p90": "_", not "-",
+ * before the percentile, so that "<source>-p90" stays the handshake's
+ * alone), the class as type_instance. */
+static void pf_walk_class_timing(const struct pf_walk *classes,
+                                 const struct pf_class_snapshot *cs) {
+  char suffix[64];
+  for (int m = 0; m < PF_TCP_TIMING_COUNT; m++)
+    for (int q = 0; q < PF_TCP_QUANTILE_COUNT; q++) {
+      struct pf_walk w = *classes;
+      snprintf(suffix, sizeof(suffix), "%s_%s",
+               pf_tcp_latency_name[PF_TCP_TIMING_FIRST + m],
+               pf_quantile_name[q]);
+      w.suffix = suffix;
+      for (uint32_t k = 0; k < cs->count; k++)
+        if (!isnan(cs->timing[k][m][q]))
+          pf_emit_gauge(&w, "duration", pf_rules_class_name(cs->rules, k),
+                        cs->timing[k][m][q]);
+    }
+}
+
 /* Traffic rules (docs/METRICS.md, "Traffic rules"), under a plugin of
  * their own. */
 static void pf_walk_classes(const struct pf_walk *source,
@@ -243,8 +270,10 @@ static void pf_walk_classes(const struct pf_walk *source,
     pf_emit_pair(&w, "if_octets", name, cs->traffic[k].octets);
     pf_emit_gauge(&w, "current_connections", name, (double)cs->active[k]);
   }
-  if (snap->report.tcp_health)
+  if (snap->report.tcp_health) {
     pf_walk_class_latency(&w, cs);
+    pf_walk_class_timing(&w, cs);
+  }
 }
 
 void pf_metrics_walk(const struct pf_snapshot *snap, pf_metric_fn fn,

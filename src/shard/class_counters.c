@@ -30,17 +30,23 @@ int pf_class_counters_prepare(struct pf_class_counters *c,
   return 0;
 }
 
-int pf_class_counters_prepare_latency(struct pf_class_counters *c, char *err,
-                                      size_t errlen) {
+int pf_class_counters_prepare_latency(struct pf_class_counters *c, bool timing,
+                                      char *err, size_t errlen) {
   if (!c->count)
     return 0;
-  return pf_class_latency_alloc(&c->latency, c->count, err, errlen);
+  if (pf_class_latency_alloc(&c->latency, c->count, 1, err, errlen) != 0)
+    return -1;
+  if (!timing)
+    return 0;
+  return pf_class_latency_alloc(&c->timing, c->count, PF_TCP_TIMING_COUNT, err,
+                                errlen);
 }
 
 void pf_class_counters_free(struct pf_class_counters *c) {
   free(c->traffic);
   free(c->active);
   pf_class_latency_free(&c->latency);
+  pf_class_latency_free(&c->timing);
   pf_rules_free(c->rules);
   memset(c, 0, sizeof(*c));
 }
@@ -72,6 +78,7 @@ void pf_class_counters_apply(struct pf_class_counters *cur,
     if (map[i] >= 0)
       next->traffic[map[i]] = cur->traffic[i];
   pf_class_latency_carry(&next->latency, &cur->latency, map);
+  pf_class_latency_carry(&next->timing, &cur->timing, map);
 
   /* Flows move with their class. The pool is rewritten in order, free
    * entries too (harmless: an entry is cleared when it is reused), which

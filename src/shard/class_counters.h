@@ -32,6 +32,9 @@ struct pf_class_counters {
   /* This interval's handshake latency by the flow's class; empty without
    * TCP analysis (pf_class_counters_prepare_latency). */
   struct pf_class_latency latency;
+  /* ...and its TCP timing figures (ClassTiming), PF_TCP_TIMING_COUNT
+   * histograms a class; empty when off. */
+  struct pf_class_latency timing;
 };
 
 /* Allocates zeroed counters for `rules` (which may be NULL: an empty set)
@@ -40,9 +43,10 @@ int pf_class_counters_prepare(struct pf_class_counters *c,
                               struct pf_rules *rules, char *err, size_t errlen);
 
 /* Adds per-class handshake latency to counters prepared for a rule set
- * (for sources with TCP analysis). Returns 0, or -1 with err. */
-int pf_class_counters_prepare_latency(struct pf_class_counters *c, char *err,
-                                      size_t errlen);
+ * (for sources with TCP analysis), and the TCP timing figures when
+ * `timing`. Returns 0, or -1 with err. */
+int pf_class_counters_prepare_latency(struct pf_class_counters *c, bool timing,
+                                      char *err, size_t errlen);
 
 /* Frees the arrays and drops the reference. Safe on a zeroed struct. */
 void pf_class_counters_free(struct pf_class_counters *c);

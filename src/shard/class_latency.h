@@ -1,6 +1,8 @@
-/* class_latency.h - this interval's TCP handshake latency per traffic class
- * (SYN to the client's ACK, the figure duration-tcp_handshake_* reports for
- * the whole source), one log-linear histogram (latency_hist.h) per class.
+/* class_latency.h - this interval's TCP latency per traffic class: the
+ * handshake (SYN to the client's ACK, the figure duration-tcp_handshake_*
+ * reports for the whole source), one log-linear histogram (latency_hist.h)
+ * per class, and with ClassTiming the four TCP timing figures
+ * (tcp_timing.h), `per` = 4 histograms per class in a second set.
  *
  * Memory is sized by the classes of the rule set, never by the traffic: a
  * worker holds two arrays of struct pf_hist (4,116 bytes each) per class,
@@ -23,24 +25,33 @@
 #include "sketch/latency_hist.h"
 
 struct pf_class_latency {
-  struct pf_hist *cur;   /* count entries; the capture thread adds here */
-  struct pf_hist *spare; /* count entries; the reader's since its swap */
-  uint32_t count;        /* 0: off (no rules, or TcpAnalysis false) */
+  struct pf_hist *cur;   /* count x per; the capture thread adds here */
+  struct pf_hist *spare; /* count x per; the reader's since its swap */
+  uint32_t count;        /* classes; 0: off (no rules, TcpAnalysis false) */
+  uint32_t per;          /* histograms a class, class k's from k x per */
 };
 
-/* Allocates two zeroed arrays of `count` histograms. Returns 0, or -1 with
- * err. */
+/* Allocates two zeroed arrays of `count` x `per` histograms. Returns 0, or
+ * -1 with err. */
 int pf_class_latency_alloc(struct pf_class_latency *l, uint32_t count,
-                           char *err, size_t errlen);
+                           uint32_t per, char *err, size_t errlen);
 
 /* Frees both arrays. Safe on a zeroed struct. */
 void pf_class_latency_free(struct pf_class_latency *l);
 
-/* One completed handshake of a flow of class k, us microseconds long. */
+/* One completed handshake of a flow of class k, us microseconds long (a set
+ * of one histogram a class). */
 static inline void pf_class_latency_add(struct pf_class_latency *l, unsigned k,
                                         uint64_t us) {
   if (k < l->count)
     pf_hist_add(&l->cur[k], us);
+}
+
+/* Class k's histograms in the current interval; NULL when off or out of
+ * range. */
+static inline struct pf_hist *pf_class_latency_of(struct pf_class_latency *l,
+                                                  unsigned k) {
+  return k < l->count ? &l->cur[(size_t)k * l->per] : NULL;
 }
 
 /* Reload, capture thread: adds from's current interval into to's, class i
@@ -58,7 +69,8 @@ static inline void pf_class_latency_swap_locked(struct pf_class_latency *l) {
   l->spare = done;
 }
 
-/* Clears the histograms of `h` (n of them) that hold samples. */
+/* Clears the histograms of `h` (n of them: classes x per) that hold
+ * samples. */
 void pf_class_latency_clear(struct pf_hist *h, uint32_t n);
 
 #endif

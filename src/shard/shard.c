@@ -122,8 +122,8 @@ int pf_shard_init(struct pf_shard *s, const struct pf_shard_config *cfg,
       pf_flow_table_init(&s->flows, cfg->max_flows, &cfg->timeouts, err,
                          errlen) != 0 ||
       (cfg->tcp_analysis &&
-       pf_flow_table_enable_tcp(&s->flows, cfg->tcp_syn_timeout_s, err,
-                                errlen) != 0) ||
+       pf_flow_table_enable_tcp(&s->flows, cfg->tcp_syn_timeout_s,
+                                cfg->tcp_timing, err, errlen) != 0) ||
       pf_dns_shard_init(&s->dns, &cfg->dns, err, errlen) != 0 ||
       pf_tls_shard_init(&s->tls, &cfg->tls, s->flows.tcp.conns != NULL, err,
                         errlen) != 0) {

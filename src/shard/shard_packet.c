@@ -7,6 +7,7 @@
  * (docs/PERFORMANCE.md, the second stage's table). */
 #include "shard/shard.h"
 
+#include "flow/tcp_timing.h"
 #include "shard/epoch.h"
 #include "shard/packet_counters.h"
 
@@ -21,6 +22,19 @@ static bool pf_is_syn(const struct pf_packet *pkt) {
              PF_TCP_SYN;
 }
 
+/* Round trip, jitter and response time (tcp_timing.h), before the sequence
+ * analysis moves the edges they read; their samples go to the interval's
+ * histograms. */
+static void pf_account_timing(struct pf_shard *s,
+                              const struct pf_queued_packet *q,
+                              struct pf_flow_update up) {
+  const struct pf_tcp_sink sink = {
+      .lat = s->cur->tcp.latency,
+      .cls = pf_class_latency_of(&s->classes.timing, up.flow->rule_class)};
+  pf_tcp_timing(&s->flows, up.flow, up.side, (enum pf_dir)q->dir, &q->seg,
+                q->ts_us, &sink);
+}
+
 /* TCP analysis, and the evidence of SYN floods and port scans. */
 static inline __attribute__((always_inline)) void
 pf_account_tcp(struct pf_shard *s, const struct pf_queued_packet *q,
@@ -28,6 +42,8 @@ pf_account_tcp(struct pf_shard *s, const struct pf_queued_packet *q,
   bool completed = false, new_udp = up.created && q->l4 == PF_L4_UDP;
   if (q->l4 == PF_L4_TCP) {
     uint64_t handshake_us;
+    if (s->flows.tcp.timing)
+      pf_account_timing(s, q, up);
     completed = pf_tcp_packet(&s->flows, up.flow, up.ref, up.side, &q->seg,
                               q->now_us, q->ts_us, &s->cur->tcp, &handshake_us);
     if (completed) /* its handshake latency, by the flow's class */

@@ -86,7 +86,8 @@ void pf_tls_flow(struct pf_flow_table *ft, struct pf_flow *f, uint32_t name) {
 void pf_tls_feed(const struct pf_tls_shard *t, const struct pf_flow_table *ft,
                  const struct pf_flow *f, struct pf_top_batch *batch,
                  struct pf_topn *top, const uint64_t both[2]) {
-  uint32_t name = ft->tcp.conns[f->tcp_ext].tls_name; /* PF_TCPS_NAMED */
+  uint32_t name =
+      pf_tcp_conn_at(&ft->tcp, f->tcp_ext)->tls_name; /* PF_TCPS_NAMED */
   /* A name that found the table full is `other`: the empty key, which the
    * report never names. */
   static const struct pf_tls_name_key other;

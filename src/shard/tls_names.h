@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/check.h"
 #include "sketch/topn.h"
 
 #define PF_TLS_NAME_OTHER UINT32_MAX
@@ -47,9 +48,12 @@ void pf_tls_names_free(struct pf_tls_names *t);
 uint32_t pf_tls_names_intern(struct pf_tls_names *t, const char *text,
                              uint32_t len);
 
-/* The key of an index that pf_tls_names_intern returned. */
+/* The key of an index that pf_tls_names_intern returned (asserted: an
+ * index read from the wrong bytes of a TCP record would read past the
+ * table). */
 static inline const struct pf_tls_name_key *
 pf_tls_names_key(const struct pf_tls_names *t, uint32_t index) {
+  PF_ASSERT(index < t->used);
   return &t->names[index];
 }
 

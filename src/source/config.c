@@ -42,6 +42,8 @@ void pf_source_config_init(struct pf_source_config *cfg,
       .host_prefix_v6 = 128,
       .tcp_analysis = true,
       .tcp_syn_timeout_s = PF_DEFAULT_TCP_SYN_TIMEOUT,
+      .tcp_timing = true,
+      .class_timing = true,
       .dns = {.analysis = true,
               .latency = true,
               .top_domains = true,
@@ -78,6 +80,14 @@ bool *pf_dns_switch(struct pf_dns_config *dns, const char *option) {
     return &dns->top_domains;
   if (strcasecmp(option, "DnsCompatIdentifiers") == 0)
     return &dns->compat;
+  return NULL;
+}
+
+bool *pf_timing_switch(struct pf_shard_config *shard, const char *option) {
+  if (strcasecmp(option, "TcpTiming") == 0)
+    return &shard->tcp_timing;
+  if (strcasecmp(option, "ClassTiming") == 0)
+    return &shard->class_timing;
   return NULL;
 }
 

@@ -203,6 +203,7 @@ void pf_source_free(struct pf_source *src) {
   }
   pf_rules_free(src->rules);
   free(src->class_handshake);
+  free(src->class_timing);
   pf_interval_free(&src->report);
   pf_anomaly_detector_free(&src->anomaly);
   for (int k = 0; k < PF_TOP_KIND_COUNT; k++)

@@ -24,24 +24,31 @@ int pf_source_set_rules(struct pf_source *src, struct pf_rules *rules,
     return pf_err(err, errlen, "out of memory for the traffic rules");
   }
   /* Handshake latency per class only where there are handshakes to time:
-   * TcpAnalysis false costs nothing. */
+   * TcpAnalysis false costs nothing; the timing figures likewise. */
   bool latency = rules && src->cfg.shard.tcp_analysis;
-  struct pf_hist *merged = NULL;
-  if (latency &&
-      !(merged = calloc(pf_rules_class_count(rules), sizeof(*merged)))) {
+  bool timing =
+      latency && src->cfg.shard.tcp_timing && src->cfg.shard.class_timing;
+  size_t n = rules ? pf_rules_class_count(rules) : 0;
+  struct pf_hist *merged = latency ? calloc(n, sizeof(*merged)) : NULL;
+  struct pf_hist *merged_timing =
+      timing ? calloc(n * PF_TCP_TIMING_COUNT, sizeof(*merged_timing)) : NULL;
+  if ((latency && !merged) || (timing && !merged_timing)) {
     pf_err(err, errlen, "out of memory for the traffic rules");
     free(fresh);
+    free(merged);
+    free(merged_timing);
     return -1;
   }
   for (unsigned i = 0; i < src->n_workers; i++) {
     if (pf_class_counters_prepare(&fresh[i], rules, err, errlen) != 0 ||
-        (latency &&
-         pf_class_counters_prepare_latency(&fresh[i], err, errlen) != 0)) {
+        (latency && pf_class_counters_prepare_latency(&fresh[i], timing, err,
+                                                      errlen) != 0)) {
       pf_class_counters_free(&fresh[i]);
       while (i-- > 0)
         pf_class_counters_free(&fresh[i]);
       free(fresh);
       free(merged);
+      free(merged_timing);
       return -1;
     }
   }
@@ -64,6 +71,8 @@ int pf_source_set_rules(struct pf_source *src, struct pf_rules *rules,
   src->rules = rules ? pf_rules_ref(rules) : NULL;
   free(src->class_handshake);
   src->class_handshake = merged;
+  free(src->class_timing);
+  src->class_timing = merged_timing;
   return 0;
 }
 
@@ -91,13 +100,80 @@ void pf_latency_figures(const struct pf_hist *h,
   out[PF_TCP_MAX] = h && h->count ? (double)h->max_us / 1e6 : NAN;
 }
 
-/* One worker's class counters, copied under its lock. */
+/* One worker's class counters, copied under its lock, and its latency
+ * histograms of the interval (swapped out: the reader's to read and clear
+ * after unlocking). */
 struct pf_worker_classes {
   struct pf_rules *rules;
   uint32_t count;
   struct pf_traffic traffic[PF_CLASS_SLOTS];
   uint64_t active[PF_CLASS_SLOTS];
+  struct pf_class_latency latency, timing; /* their spare arrays */
 };
+
+/* Under the worker's lock: fixed-size copies and pointer swaps. */
+static void pf_worker_classes_copy_locked(struct pf_class_counters *c,
+                                          struct pf_worker_classes *copy) {
+  copy->rules = c->rules ? pf_rules_ref(c->rules) : NULL;
+  copy->count = c->count;
+  if (c->count > 0) { /* a worker that saw no packet has no arrays yet */
+    memcpy(copy->traffic, c->traffic, c->count * sizeof(*c->traffic));
+    memcpy(copy->active, c->active, c->count * sizeof(*c->active));
+  }
+  pf_class_latency_swap_locked(&c->latency);
+  pf_class_latency_swap_locked(&c->timing);
+  copy->latency = c->latency;
+  copy->timing = c->timing;
+}
+
+/* Adds class k's histograms of set `from` to the merged ones of class to
+ * (per of them a class); merged NULL: not reported. */
+static void pf_class_hist_merge(struct pf_hist *merged,
+                                const struct pf_class_latency *from, uint32_t k,
+                                uint32_t to, uint32_t per) {
+  if (!merged || k >= from->count || from->per != per)
+    return;
+  for (uint32_t m = 0; m < per; m++)
+    pf_hist_merge(&merged[(size_t)to * per + m],
+                  &from->spare[(size_t)k * per + m]);
+}
+
+/* A worker's copy into the snapshot, by the newest set's names: a worker
+ * that has not adopted the newest set yet still counts by its own, and
+ * its classes are reported under the same names if the newest set still
+ * has them. */
+static void pf_worker_classes_merge(struct pf_source *src,
+                                    struct pf_class_snapshot *cs,
+                                    struct pf_worker_classes *copy) {
+  int map[PF_CLASS_SLOTS];
+  pf_rules_class_map(copy->rules, cs->rules, map);
+  for (uint32_t k = 0; k < copy->count; k++) {
+    if (map[k] < 0)
+      continue;
+    pf_traffic_merge(&cs->traffic[map[k]], &copy->traffic[k]);
+    cs->active[map[k]] += copy->active[k];
+    pf_class_hist_merge(src->class_handshake, &copy->latency, k,
+                        (uint32_t)map[k], 1);
+    pf_class_hist_merge(src->class_timing, &copy->timing, k, (uint32_t)map[k],
+                        PF_TCP_TIMING_COUNT);
+  }
+}
+
+/* The merged histograms' figures, then cleared for the next read. */
+static void pf_class_figures(struct pf_source *src,
+                             struct pf_class_snapshot *cs) {
+  struct pf_hist *hs = src->class_handshake, *tm = src->class_timing;
+  for (uint32_t k = 0; k < cs->count; k++) {
+    pf_latency_figures(hs ? &hs[k] : NULL, cs->latency[k]);
+    for (int m = 0; m < PF_TCP_TIMING_COUNT; m++)
+      pf_latency_figures(tm ? &tm[(size_t)k * PF_TCP_TIMING_COUNT + m] : NULL,
+                         cs->timing[k][m]);
+  }
+  if (hs)
+    pf_class_latency_clear(hs, cs->count);
+  if (tm)
+    pf_class_latency_clear(tm, cs->count * PF_TCP_TIMING_COUNT);
+}
 
 void pf_source_snapshot_classes(struct pf_source *src,
                                 struct pf_snapshot *out) {
@@ -106,56 +182,28 @@ void pf_source_snapshot_classes(struct pf_source *src,
     return;
   cs->rules = pf_rules_ref(src->rules);
   cs->count = (uint32_t)pf_rules_class_count(src->rules);
-  struct pf_hist *merged = src->class_handshake;
-  if (merged)
-    pf_class_latency_clear(merged, cs->count);
   struct pf_worker_classes copy;
   for (unsigned i = 0; i < src->n_workers; i++) {
     struct pf_worker *w = &src->workers[i];
     struct pf_class_counters retired;
-    /* At most PF_CLASS_SLOTS counters and a pointer swap: a fixed-size
-     * hold of the lock. */
     PF_READ_LOCK(w);
-    struct pf_class_counters *c = &w->shard.classes;
-    copy.rules = c->rules ? pf_rules_ref(c->rules) : NULL;
-    copy.count = c->count;
-    if (c->count > 0) { /* a worker that saw no packet has no arrays yet */
-      memcpy(copy.traffic, c->traffic, c->count * sizeof(*c->traffic));
-      memcpy(copy.active, c->active, c->count * sizeof(*c->active));
-    }
-    pf_class_latency_swap_locked(&c->latency);
-    /* Ours to read and clear after unlocking: should the worker adopt a
-     * new rule set meanwhile, these arrays are retired, and only this
-     * thread frees retired sets (below, at a later read, or in
+    pf_worker_classes_copy_locked(&w->shard.classes, &copy);
+    /* The spare arrays are ours to read and clear after unlocking: should
+     * the worker adopt a new rule set meanwhile, they are retired, and
+     * only this thread frees retired sets (below, at a later read, or in
      * pf_source_set_rules, which runs on this thread too). */
-    struct pf_hist *lat = c->latency.spare;
-    uint32_t lat_count = c->latency.count;
     retired = w->retired;
     memset(&w->retired, 0, sizeof(w->retired));
     PF_READ_UNLOCK(w);
     pf_class_counters_free(&retired);
-    if (!copy.rules)
-      continue;
-
-    /* A worker that has not adopted the newest set yet still counts by
-     * its own: its classes are reported under the same names, if the
-     * newest set still has them. */
-    int map[PF_CLASS_SLOTS];
-    pf_rules_class_map(copy.rules, cs->rules, map);
-    for (uint32_t k = 0; k < copy.count; k++) {
-      if (map[k] < 0)
-        continue;
-      pf_traffic_merge(&cs->traffic[map[k]], &copy.traffic[k]);
-      cs->active[map[k]] += copy.active[k];
-      if (merged && k < lat_count)
-        pf_hist_merge(&merged[map[k]], &lat[k]);
-    }
-    if (lat_count)
-      pf_class_latency_clear(lat, lat_count);
+    if (copy.rules)
+      pf_worker_classes_merge(src, cs, &copy);
+    pf_class_latency_clear(copy.latency.spare, copy.latency.count);
+    pf_class_latency_clear(copy.timing.spare,
+                           copy.timing.count * copy.timing.per);
     pf_rules_free(copy.rules);
   }
-  for (uint32_t k = 0; k < cs->count; k++)
-    pf_latency_figures(merged ? &merged[k] : NULL, cs->latency[k]);
+  pf_class_figures(src, cs);
 }
 
 void pf_snapshot_release(struct pf_snapshot *snap) {

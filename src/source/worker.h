@@ -76,6 +76,9 @@ struct pf_source {
   /* Per class of `rules`: the workers' handshake latency of the interval,
    * merged; NULL without rules or TCP analysis (source_rules.c). */
   struct pf_hist *class_handshake;
+  /* ...and their TCP timing figures, PF_TCP_TIMING_COUNT a class; NULL
+   * without ClassTiming. */
+  struct pf_hist *class_timing;
   struct pf_interval report; /* workers' finished intervals, merged */
   struct pf_top_names names[PF_TOP_KIND_COUNT];
   bool names_spent_logged[PF_TOP_KIND_COUNT]; /* warned once (report.c) */

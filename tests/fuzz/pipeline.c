@@ -60,7 +60,7 @@ static int fz_use_rules(struct fz_pipeline *p, int which) {
   char err[256];
   if (pf_class_counters_prepare(&next, fz_rules(which), err, sizeof(err)) !=
           0 ||
-      pf_class_counters_prepare_latency(&next, err, sizeof(err)) != 0) {
+      pf_class_counters_prepare_latency(&next, true, err, sizeof(err)) != 0) {
     pf_class_counters_free(&next);
     return -1;
   }
@@ -104,6 +104,7 @@ int fz_pipeline_init(struct fz_pipeline *p) {
       .host_prefix_v4 = 24,
       .host_prefix_v6 = 64,
       .tcp_analysis = true, /* the default: TCP state and anomaly evidence */
+      .tcp_timing = true,   /* the default: round trips, response times */
       .tcp_syn_timeout_s = 3,
       /* DNS on port 53, with a ring small enough to fill and evict. */
       .dns = {.analysis = true,
@@ -173,5 +174,8 @@ void fz_pipeline_packet(struct fz_pipeline *p, int dlt, const uint8_t *frame,
     for (uint32_t k = 0; k < l->count; k++)
       p->class_samples += l->spare[k].count;
     pf_class_latency_clear(l->spare, l->count);
+    struct pf_class_latency *t = &p->shard.classes.timing;
+    pf_class_latency_swap_locked(t);
+    pf_class_latency_clear(t->spare, t->count * t->per);
   }
 }

@@ -123,6 +123,12 @@ static uint64_t response(struct gen *g, struct conn *c, struct tcp_truth *t,
     ts += 1 * MS;
     seg(g, c, false, TCP_ACK, base + (uint32_t)order[i] * 1000, 1000, false,
         ts);
+    if (c->kind == K_CLEAN && i == 1) {
+      /* the client acknowledges the first two: two round trips of the
+       * server's data in one connection (tcp_rtt_tx, tcp_jitter) */
+      c->sseq = base + 2000;
+      seg(g, c, true, TCP_ACK, c->cseq, 0, false, ts + 300);
+    }
   }
   c->sseq = base + 4000;
   if (c->kind == K_RETRANS || c->kind == K_LATE || c->kind == K_WRAP) {

@@ -498,20 +498,24 @@ pf_family_total() {
 # pf_class_values DIR SOURCE : the per-class series of SOURCE (plugin
 # pcapflow_class) as the generator's class truth names them: the counters
 # "if_packets-web v v", the latency figures "p90/duration-web v" (their
-# plugin_instance is SOURCE-p90), sorted.
+# plugin_instance is SOURCE-p90) and the TCP timing figures
+# "tcp_rtt_tx_p90/duration-web v" (SOURCE-tcp_rtt_tx_p90), sorted.
 pf_class_values() {
-  local q
+  local q f
   {
     pf_csv_values "$1" "$2" pcapflow_class
     for q in p50 p90 p99 max; do
       pf_csv_values "$1" "$2-$q" pcapflow_class | sed "s#^#$q/#"
+      for f in tcp_rtt_tx tcp_rtt_rx tcp_jitter tcp_response; do
+        pf_csv_values "$1" "$2-${f}_$q" pcapflow_class | sed "s#^#${f}_$q/#"
+      done
     done
   } | LC_ALL=C sort
 }
 
 # pf_replay_classes SOURCE < OUTPUT : the same from pcapflow-replay -r.
 pf_replay_classes() {
-  sed -n -E "s#^pcapflow_class-$1/##p; s#^pcapflow_class-$1-(p50|p90|p99|max)/#\1/#p" | LC_ALL=C sort
+  sed -n -E "s#^pcapflow_class-$1/##p; s#^pcapflow_class-$1-((tcp_[a-z_]+_)?(p50|p90|p99|max))/#\1/#p" | LC_ALL=C sort
 }
 
 # pf_flows DIR INSTANCE : the flows in the table, the sum of the latest

@@ -229,19 +229,22 @@ split_labels() {
     python3 -c 'import json, sys
 for r in json.load(sys.stdin)["data"]["result"]:
     m = r["metric"]
-    print(m.get("pcapflow", m.get("pcapflow_class", "")), m.get("type", ""), m.get("percentile", ""))' | LC_ALL=C sort -u
+    print(m.get("pcapflow", m.get("pcapflow_class", "")), m.get("type", ""), m.get("percentile", ""), m.get("figure", "-"))' | LC_ALL=C sort -u
 }
 split_labels "$(sed -n 1p "$WORK/recipes")" >"$WORK/split_source"
 split_labels "$(sed -n 2p "$WORK/recipes")" >"$WORK/split_class"
-for want in "cov tcp_handshake p90" "cov tcp_syn_synack max" "cov tcp_synack_ack p50"; do
+for want in "cov tcp_handshake p90 -" "cov tcp_syn_synack max -" "cov tcp_synack_ack p50 -" "cov tcp_response p90 -" "cov tcp_rtt_tx max -"; do
   grep -qx "$want" "$WORK/split_source" || pf_fail "the source's recipe does not give \"$want\": $(tr '\n' ';' <"$WORK/split_source")"
 done
 # Three classes with handshakes: web, tls, and unclassified (the DNS
 # capture's retry over TCP on port 53, the TLS connections on port 8443).
-for want in "cov web p90" "cov tls max" "cov unclassified p50"; do
+for want in "cov web p90 tcp_handshake" "cov tls max tcp_handshake" "cov unclassified p50 tcp_handshake" "cov web p90 tcp_response" "cov tls max tcp_rtt_rx"; do
   grep -qx "$want" "$WORK/split_class" || pf_fail "the class recipe does not give \"$want\": $(tr '\n' ';' <"$WORK/split_class")"
 done
-[[ $(wc -l <"$WORK/split_source") == 12 && $(wc -l <"$WORK/split_class") == 12 ]] ||
-  pf_fail "the recipes split into $(wc -l <"$WORK/split_source") source and $(wc -l <"$WORK/split_class") class series, expected 12 and 12"
+# 7 figures x 4 percentiles for the source; 5 (the handshake and the 4 TCP
+# timing figures) x 4 for each of the 3 classes (the TLS connections' data
+# gives the unclassified class every timing figure too).
+[[ $(wc -l <"$WORK/split_source") == 28 && $(wc -l <"$WORK/split_class") == 60 ]] ||
+  pf_fail "the recipes split into $(wc -l <"$WORK/split_source") source and $(wc -l <"$WORK/split_class") class series, expected 28 and 60"
 
 pf_pass "$out; METRICS.md's label_replace recipes split source, figure, class and percentile"

@@ -49,7 +49,7 @@ missing=$(absent wF %s "$WORK/families")
 grep -oE '^\| `[a-z_]+-[a-z0-9_]+`' "$PCAPFLOW_ROOT/docs/METRICS.md" | tr -d '|` ' | sort -u >"$WORK/fixed"
 n_top=$(grep -c '^bytes-top_[a-z]*_other$' "$WORK/fixed")
 n_bound=$(($(wc -l <"$WORK/fixed") - n_top))
-n_per_class=$(grep -cE '^\| `pcapflow_class-<source>[a-z0-9-]*/[a-z_]+-<class>' "$PCAPFLOW_ROOT/docs/METRICS.md")
+n_per_class=$(grep -cE '^\| `pcapflow_class-<source>[a-z0-9_-]*/[a-z_]+-<class>' "$PCAPFLOW_ROOT/docs/METRICS.md")
 text=$(tr '\n' ' ' <"$WORK/text" | tr -s ' ')
 for want in "at most $n_bound fixed series + $n_top × (TopSeriesLimit + 1) series" \
   "RulesFile $n_per_class × (classes + 1) more"; do

@@ -37,7 +37,7 @@ pf_collectd_conf "$dir" 1
     echo "  </File>"
   done <"$WORK/configs"
   # The same switches, written as strings and in the parser's own words:
-  # sizes, TCP health and flows off: 89 - 14 - 18 - 7.
+  # sizes, TCP health (and timing) and flows off: 105 - 14 - 34 - 7.
   cat <<CONF
   <File "$WORK/tcp.pcap">
     Instance "words"

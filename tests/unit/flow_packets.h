@@ -77,5 +77,9 @@ struct pf_shard;
  * SYN timeout, or fails the test. */
 void test_shard_init(struct pf_shard *s, uint32_t max_flows,
                      uint32_t top_capacity, bool tcp_analysis);
+/* The same with TCP timing (TcpTiming) on or off. */
+void test_shard_init_timing(struct pf_shard *s, uint32_t max_flows,
+                            uint32_t top_capacity, bool tcp_analysis,
+                            bool tcp_timing);
 
 #endif

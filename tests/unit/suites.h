@@ -50,6 +50,8 @@
   X(rules_watch)                                                               \
   X(class_counters)                                                            \
   X(class_latency)                                                             \
+  X(tcp_timing)                                                                \
+  X(class_timing)                                                              \
   X(source_rules)                                                              \
   X(report_switches)                                                           \
   X(dns)                                                                       \

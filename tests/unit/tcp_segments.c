@@ -28,7 +28,8 @@ void seg_send(struct pf_shard *s, const struct seg *g, uint64_t ts) {
   struct pf_packet pkt;
   uint8_t *buf = frame_decode_whole(&f, &pkt);
   ck_assert_int_eq(pkt.l4, PF_L4_TCP);
-  pf_shard_packet(s, &pkt, PF_DIR_RX, PF_LOCALITY_NEITHER, ts);
+  pf_shard_packet(s, &pkt, g->tx ? PF_DIR_TX : PF_DIR_RX, PF_LOCALITY_NEITHER,
+                  ts);
   free(buf);
 }
 

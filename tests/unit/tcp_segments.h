@@ -4,6 +4,7 @@
 #ifndef PCAPFLOW_TESTS_UNIT_TCP_SEGMENTS_H
 #define PCAPFLOW_TESTS_UNIT_TCP_SEGMENTS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "shard/shard.h"
@@ -19,6 +20,7 @@ struct seg {
   uint16_t window;   /* 0 means 0; most tests pass 65535 */
   uint32_t payload;  /* data bytes */
   uint16_t cport;    /* client port; 0 means 40000 */
+  bool tx;           /* sent by the local side (PF_DIR_TX); else rx */
 };
 
 /* Accounts the segment in s with timestamp ts (any two's complement

@@ -39,9 +39,9 @@ static void use_rules(const char *yaml, bool latency) {
   ck_assert_msg(pf_class_counters_prepare(&spare, r, err, sizeof(err)) == 0,
                 "%s", err);
   if (latency)
-    ck_assert_msg(pf_class_counters_prepare_latency(&spare, err, sizeof(err)) ==
-                      0,
-                  "%s", err);
+    ck_assert_msg(
+        pf_class_counters_prepare_latency(&spare, false, err, sizeof(err)) == 0,
+        "%s", err);
   pf_rules_free(r);
   pf_class_counters_apply(&shard.classes, &spare, &shard.flows);
 }

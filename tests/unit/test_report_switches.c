@@ -15,6 +15,7 @@
 #include "pcapflow/source.h"
 #include "shard/shard.h"
 #include "suites.h"
+#include "tcp_segments.h"
 
 static char dir[256], path[300];
 static uint32_t next_ts;
@@ -85,6 +86,8 @@ static void configure(struct pf_source_config *cfg, const char *const *opts) {
       bool *sw = pf_report_switch(&cfg->report, name);
       if (!sw)
         sw = pf_dns_switch(&cfg->shard.dns, name);
+      if (!sw)
+        sw = pf_timing_switch(&cfg->shard, name);
       if (!sw)
         sw = pf_tls_switch(&cfg->shard.tls, name);
       ck_assert_msg(sw != NULL, "no switch %s", name);
@@ -366,6 +369,58 @@ START_TEST(test_shard_feeds_only_what_is_reported) {
 }
 END_TEST
 
+/* TCP timing on, off, or TCP analysis off: one request and its answer
+ * over an open connection, with one-way data on another. Returns the
+ * response-time samples. */
+static uint64_t timing_run(bool analysis, bool timing) {
+  test_shard_init_timing(&shard, 64, 64, analysis, timing);
+  seg_handshake(&shard, 0, 999, 4999, SEC(1), 1000, 1000);
+  const struct seg segs[] = {
+      {.from = CLIENT,
+       .flags = PF_TCP_ACK,
+       .seq = 1000,
+       .ack = 5000,
+       .window = 65535,
+       .payload = 100,
+       .tx = true},
+      {.from = SERVER,
+       .flags = PF_TCP_ACK,
+       .seq = 5000,
+       .ack = 1100,
+       .window = 65535,
+       .payload = 100},
+      {.from = CLIENT,
+       .flags = PF_TCP_ACK,
+       .seq = 7,
+       .window = 65535,
+       .payload = 100,
+       .cport = 40001,
+       .tx = true},
+  };
+  for (unsigned i = 0; i < 3; i++)
+    seg_send(&shard, &segs[i], SEC(2) + i * 1000);
+  return shard.cur->tcp.latency[PF_TCP_RESPONSE].count;
+}
+
+/* TcpTiming off costs nothing: records stay 32 bytes, one-way data takes
+ * none, and no sample is taken; TcpAnalysis off turns it off too. */
+START_TEST(test_shard_without_tcp_timing_times_nothing) {
+  ck_assert_uint_eq(timing_run(true, true), 1);
+  ck_assert_uint_eq(shard.flows.tcp.rec_shift, 6);
+  ck_assert_uint_eq(shard.flows.tcp.next_unused, 2);
+  pf_shard_free(&shard);
+  ck_assert_uint_eq(timing_run(true, false), 0);
+  ck_assert_uint_eq(shard.flows.tcp.rec_shift, 5);
+  ck_assert_uint_eq(shard.flows.tcp.next_unused, 1); /* the handshake's */
+  for (int k = PF_TCP_TIMING_FIRST; k < PF_TCP_LATENCY_COUNT; k++)
+    ck_assert_uint_eq(shard.cur->tcp.latency[k].count, 0);
+  pf_shard_free(&shard);
+  ck_assert_uint_eq(timing_run(false, true), 0);
+  ck_assert_ptr_null(shard.flows.tcp.conns);
+  pf_shard_free(&shard);
+}
+END_TEST
+
 /* A shard with TCP analysis and TLS on or off, fed one ClientHello in a
  * segment of a connection picked up mid-way. */
 static void tls_run(bool tls) {
@@ -428,6 +483,7 @@ Suite *pf_report_switches_suite(void) {
   suite_add_tcase(s, tc);
   TCase *shard_tc = tcase_create("shard");
   tcase_add_test(shard_tc, test_shard_without_flow_table_makes_no_flow);
+  tcase_add_test(shard_tc, test_shard_without_tcp_timing_times_nothing);
   tcase_add_test(shard_tc, test_shard_without_lists_feeds_no_flow);
   tcase_add_test(shard_tc, test_shard_feeds_only_what_is_reported);
   tcase_add_test(shard_tc, test_shard_without_tls_reads_no_hello);

@@ -19,7 +19,7 @@
 
 static struct pf_shard s;
 
-static void init(bool analysis, bool tcp, uint32_t names) {
+static void init_timing(bool analysis, bool tcp, uint32_t names, bool timing) {
   struct pf_shard_config cfg = {.max_flows = 64,
                                 .timeouts = test_timeouts,
                                 .top_capacity = 16,
@@ -27,9 +27,14 @@ static void init(bool analysis, bool tcp, uint32_t names) {
                                 .host_prefix_v6 = 128,
                                 .tcp_analysis = tcp,
                                 .tcp_syn_timeout_s = 3,
+                                .tcp_timing = timing,
                                 .tls = {.analysis = analysis, .names = names}};
   char err[256];
   ck_assert_msg(pf_shard_init(&s, &cfg, err, sizeof(err)) == 0, "%s", err);
+}
+
+static void init(bool analysis, bool tcp, uint32_t names) {
+  init_timing(analysis, tcp, names, false);
 }
 
 static void teardown(void) { pf_shard_free(&s); }
@@ -127,6 +132,31 @@ START_TEST(the_first_name_wins) {
 }
 END_TEST
 
+/* With TcpTiming the records are 64 bytes (the timing state after each):
+ * every flow's name is read from its own record, not from a 32-byte
+ * stride that lands in another record's timing state. */
+START_TEST(names_kept_in_timing_records) {
+  init_timing(true, true, 8, true);
+  ck_assert_uint_eq(s.flows.tcp.rec_shift, 6);
+  uint32_t alpha = send_seg(APP_TLS_CLIENT_HELLO_13, true, 40001, 0, SEC(1));
+  uint32_t beta = send_seg(APP_TLS_CLIENT_HELLO_12, true, 40002, 0, SEC(1));
+  beta += send_seg(APP_TLS_SERVER_HELLO_12, false, 40002, 0, SEC(1) + 500);
+  uint32_t epsilon = send_seg(APP_TLS_CLIENT_HELLO_ANY, true, 40003, 0, SEC(1));
+  const struct pf_topn_item *top[4];
+  ck_assert_uint_eq(top_names(top, 4), 3);
+  /* The sizes tell them apart: the top list is by bytes. */
+  ck_assert(beta > alpha && beta > epsilon && alpha != epsilon);
+  expect_name(top[0], "beta.svc.test", beta);
+  if (alpha > epsilon) {
+    expect_name(top[1], "alpha.svc.test", alpha);
+    expect_name(top[2], "epsilon.svc.test", epsilon);
+  } else {
+    expect_name(top[1], "epsilon.svc.test", epsilon);
+    expect_name(top[2], "alpha.svc.test", alpha);
+  }
+}
+END_TEST
+
 START_TEST(partial_and_malformed_hellos) {
   init(true, true, 8);
   /* Cut after the server name (the first extension), before
@@ -216,6 +246,7 @@ Suite *pf_shard_tls_suite(void) {
   tcase_add_test(tc, hellos_counted_and_the_flow_named);
   tcase_add_test(tc, versions_of_every_client);
   tcase_add_test(tc, the_first_name_wins);
+  tcase_add_test(tc, names_kept_in_timing_records);
   tcase_add_test(tc, partial_and_malformed_hellos);
   tcase_add_test(tc, segments_that_are_not_hellos);
   tcase_add_test(tc, a_full_table_is_other);

@@ -110,6 +110,8 @@ static int pf_replay_switch(struct pf_source_config *cfg, const char *arg) {
   if (!sw)
     sw = pf_dns_switch(&cfg->shard.dns, name);
   if (!sw)
+    sw = pf_timing_switch(&cfg->shard, name);
+  if (!sw)
     sw = pf_tls_switch(&cfg->shard.tls, name);
   bool on = strcasecmp(eq + 1, "true") == 0;
   if (!sw || (!on && strcasecmp(eq + 1, "false") != 0)) {
@@ -142,7 +144,8 @@ static void pf_replay_usage(FILE *out) {
           "  -T          as TcpAnalysis false\n"
           "  -o OPT=BOOL a report switch, as OPT true|false "
           "(ReportByProtocol,\n"
-          "              CollectTopFlows, DnsAnalysis, TlsAnalysis, …;\n"
+          "              CollectTopFlows, DnsAnalysis, TlsAnalysis, "
+          "TcpTiming, …;\n"
           "              docs/CONFIG.md); -o TopN=N and -o DnsPorts=P,P... "
           "too\n"
           "  -t          also print CPU time, packets per CPU-second and peak "

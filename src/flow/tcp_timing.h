@@ -1,0 +1,84 @@
+/* tcp_timing.h - round-trip time, its jitter and response time over a TCP
+ * connection's life, from the capture point (docs/SERVICES.md).
+ *
+ * Round trip, per direction: a data segment carrying new sequence space is
+ * timed when no other segment of its direction is; the first ACK from the
+ * other side covering its end gives a sample. Karn's rule: a segment of
+ * the direction that sends sequence space below the highest seen again
+ * (a retransmission, or a segment filling a gap) drops the timing, since
+ * which copy was acknowledged is unknown. Jitter is RFC 3550's D: the
+ * difference of a direction's consecutive samples, made absolute.
+ *
+ * Response time, direction-agnostic: a connection alternates turns, each
+ * a run of data segments one way. When data comes the other way, the time
+ * from the ended turn's last data segment is the answering side's; it is a
+ * sample when that side is the service (the one that received the SYN, or
+ * the lower port when the handshake was not seen: the top_port rule), so
+ * client- and server-initiated exchanges and late starts all give the
+ * service's response time, and a client's think time is not reported. A
+ * turn holding a retransmission gives no sample.
+ *
+ * A sample is tcp_rtt_tx or tcp_rtt_rx by the direction of the timed
+ * segment itself (struct pf_tcp_timing.timed_tx), so flows whose ends are
+ * both local or both remote follow the packets' own direction.
+ *
+ * Times are the packets' own timestamps, in microseconds modulo 2^32; a
+ * difference is right below 2^31 us (35 minutes). A negative difference
+ * (a timestamp that went back) gives no sample; a timed segment older than
+ * 2^30 us is replaced by the next one.
+ *
+ * Thread-safety: like the flow table, owned by one capture thread. */
+#ifndef PCAPFLOW_TCP_TIMING_H
+#define PCAPFLOW_TCP_TIMING_H
+
+#include <stdint.h>
+
+#include "flow/tcp.h"
+#include "pcapflow/counters.h"
+#include "sketch/latency_hist.h"
+
+/* One direction's timing. */
+struct pf_tcp_timed {
+  uint32_t end;      /* one past the timed segment's sequence space */
+  uint32_t at;       /* its timestamp, us modulo 2^32 */
+  uint32_t last_rtt; /* the previous sample (us), for jitter */
+};
+
+/* The state that follows a connection's record (tcp.h) with TcpTiming: 32
+ * bytes per connection with a record. */
+struct pf_tcp_timing {
+  struct pf_tcp_timed dir[2]; /* by the flow key's side */
+  uint32_t turn_last;         /* the current turn's last data, us mod 2^32 */
+  uint8_t flags;              /* PF_TT_* */
+  uint8_t timed_tx;           /* bit `side`: its timed segment was tx */
+  uint8_t pad[2];
+};
+
+#define PF_TT_TIMED0 0x01     /* side 0 has a timed segment; << side */
+#define PF_TT_RTT0 0x04       /* side 0's last_rtt holds a sample; << side */
+#define PF_TT_TURN 0x10       /* a turn has begun */
+#define PF_TT_TURN_SIDE1 0x20 /* the current turn is side 1's */
+#define PF_TT_TURN_RETX 0x40  /* it holds a retransmission */
+
+/* Where a segment's samples go: the interval's histograms, by enum
+ * pf_tcp_latency, and its flow's class's, by kind from PF_TCP_TIMING_FIRST
+ * (NULL: none). */
+struct pf_tcp_sink {
+  struct pf_hist *lat;
+  struct pf_hist *cls;
+};
+
+/* The timing state of a record of a table with timing. */
+static inline struct pf_tcp_timing *pf_tcp_timing_of(struct pf_tcp_conn *c) {
+  return (struct pf_tcp_timing *)(c + 1);
+}
+
+/* Times one segment of flow f sent by `side` in direction `dir` (the
+ * plugin's rx/tx), with timestamp ts_us; its samples go to `sink`. Called
+ * before pf_tcp_packet, whose sequence analysis moves the edges it reads.
+ * A data segment gives a connection without a record one. */
+void pf_tcp_timing(struct pf_flow_table *ft, struct pf_flow *f, uint8_t side,
+                   enum pf_dir dir, const struct pf_tcp_segment *seg,
+                   uint64_t ts_us, const struct pf_tcp_sink *sink);
+
+#endif
