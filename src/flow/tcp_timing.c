@@ -33,8 +33,7 @@ pf_tt_acked(struct pf_tcp_timing *tm, uint8_t o, uint32_t now,
   bool jitter = fl & (PF_TT_RTT0 << o);
   tm->flags = (uint8_t)(fl | (PF_TT_RTT0 << o));
   d->last_rtt = rtt;
-  pf_tt_sample(out, (tm->timed_tx >> o) & 1 ? PF_TCP_RTT_TX : PF_TCP_RTT_RX,
-               rtt);
+  pf_tt_sample(out, tm->timed_tx[o] ? PF_TCP_RTT_TX : PF_TCP_RTT_RX, rtt);
   if (jitter)
     pf_tt_sample(out, PF_TCP_JITTER, rtt > last ? rtt - last : last - rtt);
 }
@@ -67,9 +66,8 @@ pf_tt_new_turn(const struct pf_flow *f, struct pf_tcp_timing *tm, uint8_t side,
   if ((fl & PF_TT_TURN) && !(fl & PF_TT_TURN_RETX) && !retx && wait >= 0 &&
       side == pf_tt_service(f))
     pf_tt_sample(out, PF_TCP_RESPONSE, (uint32_t)wait);
-  tm->flags =
-      (uint8_t)((fl & ~(PF_TT_TURN_SIDE1 | PF_TT_TURN_RETX)) | PF_TT_TURN |
-                (side ? PF_TT_TURN_SIDE1 : 0) | (retx ? PF_TT_TURN_RETX : 0));
+  tm->flags = (uint8_t)((fl & ~(PF_TT_TURN | PF_TT_TURN_RETX)) |
+                        (PF_TT_TURN0 << side) | (retx ? PF_TT_TURN_RETX : 0));
   tm->turn_last = now;
 }
 
@@ -78,8 +76,7 @@ static inline __attribute__((always_inline)) void
 pf_tt_turn(const struct pf_flow *f, struct pf_tcp_timing *tm, uint8_t side,
            bool retx, uint32_t now, const struct pf_tcp_sink *out) {
   uint8_t fl = tm->flags;
-  if (!(fl & PF_TT_TURN) ||
-      (fl & PF_TT_TURN_SIDE1) != (side ? PF_TT_TURN_SIDE1 : 0)) {
+  if (!(fl & (PF_TT_TURN0 << side))) {
     pf_tt_new_turn(f, tm, side, retx, now, out);
     return;
   }
@@ -99,8 +96,7 @@ static void pf_tt_new(struct pf_tcp_timing *tm, uint8_t side, uint8_t dir,
   d->end = end;
   d->at = now;
   tm->flags |= timed;
-  tm->timed_tx =
-      (uint8_t)((tm->timed_tx & ~timed) | (dir == PF_DIR_TX ? timed : 0));
+  tm->timed_tx[side] = dir == PF_DIR_TX;
 }
 
 /* A segment from `side` with sequence space [seq, end): resent space

@@ -50,15 +50,15 @@ struct pf_tcp_timing {
   struct pf_tcp_timed dir[2]; /* by the flow key's side */
   uint32_t turn_last;         /* the current turn's last data, us mod 2^32 */
   uint8_t flags;              /* PF_TT_* */
-  uint8_t timed_tx;           /* bit `side`: its timed segment was tx */
-  uint8_t pad[2];
+  uint8_t timed_tx[2];        /* by side: its timed segment was tx */
+  uint8_t pad;
 };
 
-#define PF_TT_TIMED0 0x01     /* side 0 has a timed segment; << side */
-#define PF_TT_RTT0 0x04       /* side 0's last_rtt holds a sample; << side */
-#define PF_TT_TURN 0x10       /* a turn has begun */
-#define PF_TT_TURN_SIDE1 0x20 /* the current turn is side 1's */
-#define PF_TT_TURN_RETX 0x40  /* it holds a retransmission */
+#define PF_TT_TIMED0 0x01    /* side 0 has a timed segment; << side */
+#define PF_TT_RTT0 0x04      /* side 0's last_rtt holds a sample; << side */
+#define PF_TT_TURN0 0x10     /* the current turn is side 0's; << side */
+#define PF_TT_TURN_RETX 0x40 /* it holds a retransmission */
+#define PF_TT_TURN (PF_TT_TURN0 | (PF_TT_TURN0 << 1)) /* a turn has begun */
 
 /* Where a segment's samples go: the interval's histograms, by enum
  * pf_tcp_latency, and its flow's class's, by kind from PF_TCP_TIMING_FIRST

@@ -22,15 +22,14 @@ static bool pf_is_syn(const struct pf_packet *pkt) {
              PF_TCP_SYN;
 }
 
-/* Where a segment's latency samples go: the interval's histograms, and
- * with TcpTiming the flow's class's timing histograms (tcp_timing.h). */
+/* Where a segment's latency samples go: the interval's histograms, and the
+ * flow's class's timing histograms (tcp_timing.h; none without ClassTiming
+ * or TcpTiming, which leave that set empty). */
 static inline __attribute__((always_inline)) struct pf_tcp_sink
 pf_account_timing(struct pf_shard *s, struct pf_flow_update up) {
   return (struct pf_tcp_sink){
       .lat = s->cur->tcp.latency,
-      .cls = s->flows.tcp.timing
-                 ? pf_class_latency_of(&s->classes.timing, up.flow->rule_class)
-                 : NULL};
+      .cls = pf_class_latency_of(&s->classes.timing, up.flow->rule_class)};
 }
 
 /* TCP analysis, and the evidence of SYN floods and port scans. */
