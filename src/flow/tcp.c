@@ -97,7 +97,10 @@ struct pf_tcp_conn *pf_tcp_grow(struct pf_flow_table *ft, struct pf_flow *f) {
     return NULL;
   }
   struct pf_tcp_conn *c = pf_tcp_conn_at(t, i);
-  memset(c, 0, (size_t)1 << t->rec_shift); /* the timing state too */
+  if (t->timing) /* sizes known here: a few stores, not a call */
+    memset(c, 0, sizeof(*c) + sizeof(struct pf_tcp_timing));
+  else
+    memset(c, 0, sizeof(*c));
   for (int side = 0; side < 2; side++)
     if (f->tcp_state & (PF_TCPS_KNOWN0 << side))
       c->dir[side].next = f->tcp_ext;
