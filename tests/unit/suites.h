@@ -34,6 +34,7 @@
   X(shard_dns)                                                                 \
   X(dns_pending)                                                               \
   X(shard_tls)                                                                 \
+  X(tls_resume)                                                                \
   X(tls_names)                                                                 \
   X(dns_framing)                                                               \
   X(source_report)                                                             \
