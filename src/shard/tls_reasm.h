@@ -12,7 +12,7 @@
  * at: in order only, so a gap abandons the hello (tls.c counts why).
  *
  * Fixed memory, allocated with the TLS analysis: PF_TLS_REASM_SLOTS
- * entries of 32 bytes and as many buffers of PF_TLS_REASM_BYTES (132 KiB a
+ * entries of 32 bytes and as many buffers of PF_TLS_REASM_BYTES (129 KiB a
  * shard), in sets of PF_TLS_REASM_WAYS. A 64-bit filter of the held keys
  * lets every other TCP segment pass with one test; with nothing held it
  * is 0. */
