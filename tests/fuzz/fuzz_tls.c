@@ -97,8 +97,8 @@ static uint64_t fz_counted(const struct pf_tls_stats *st) {
   return n;
 }
 
-/* The hello's record split at every offset from the 6th (fewer bytes do
- * not look like a hello) reads as the whole one does. */
+/* The hello split at every offset from the 6th (fewer bytes do not look
+ * like a hello) reads as the whole one does. */
 static void fz_check_splits(const uint8_t *data, uint32_t size,
                             const struct pf_tls_hello *whole) {
   static struct pf_tls_shard t;
@@ -141,11 +141,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     return 0;
   for (size_t k = size; k > 0; k = k * 5 / 8) /* about 15 prefixes */
     fz_check_prefix(data, k - 1, &whole);
-  /* The first record alone: a record after it may hold another hello. */
+  /* The hello alone: bytes after it (the rest of its record, another
+   * record) may start another hello. */
   struct pf_bytes b = pf_bytes_of(data, (uint32_t)size);
-  uint16_t rec_len;
+  uint16_t rec_len, hs_len;
+  uint8_t hs_hi;
   if (pf_tls_starts_hello(&b, 0) && pf_get_u16(&b, 3, &rec_len) &&
-      5u + rec_len <= PF_TLS_REASM_BYTES && 5u + rec_len <= size)
-    fz_check_splits(data, 5u + rec_len, &whole);
+      pf_get_u8(&b, 6, &hs_hi) && pf_get_u16(&b, 7, &hs_len)) {
+    uint32_t end = 9u + ((uint32_t)hs_hi << 16 | hs_len);
+    if (end > 5u + rec_len)
+      end = 5u + rec_len; /* fragmented over records: the first one */
+    if (5u + rec_len <= PF_TLS_REASM_BYTES && end <= size)
+      fz_check_splits(data, end, &whole);
+  }
   return 0;
 }
