@@ -22,14 +22,8 @@ static struct pf_shard s;
 static uint8_t msg[APP_MESSAGE_MAX];
 
 static void init(bool tcp) {
-  struct pf_shard_config cfg = {.max_flows = 4096,
-                                .timeouts = test_timeouts,
-                                .top_capacity = 16,
-                                .host_prefix_v4 = 32,
-                                .host_prefix_v6 = 128,
-                                .tcp_analysis = tcp,
-                                .tcp_syn_timeout_s = 3,
-                                .tls = {.analysis = true, .names = 8}};
+  struct pf_shard_config cfg = test_shard_config(4096, 16, tcp);
+  cfg.tls = (struct pf_tls_config){.analysis = true, .names = 8};
   char err[256];
   ck_assert_msg(pf_shard_init(&s, &cfg, err, sizeof(err)) == 0, "%s", err);
 }
