@@ -97,7 +97,10 @@ struct pf_tcp_conn *pf_tcp_grow(struct pf_flow_table *ft, struct pf_flow *f) {
     return NULL;
   }
   struct pf_tcp_conn *c = pf_tcp_conn_at(t, i);
-  memset(c, 0, (size_t)1 << t->rec_shift); /* the timing state too */
+  if (t->timing) /* sizes known here: a few stores, not a call */
+    memset(c, 0, sizeof(*c) + sizeof(struct pf_tcp_timing));
+  else
+    memset(c, 0, sizeof(*c));
   for (int side = 0; side < 2; side++)
     if (f->tcp_state & (PF_TCPS_KNOWN0 << side))
       c->dir[side].next = f->tcp_ext;
@@ -195,7 +198,7 @@ static uint64_t pf_tcp_non_negative(int64_t d) {
 /* The SYN's answer: SYN-ACK or RST from the server. */
 static void pf_tcp_answer(struct pf_flow_table *ft, struct pf_flow *f,
                           uint32_t ref, uint8_t flags, uint64_t now_us,
-                          uint64_t ts_us, struct pf_tcp_interval *iv) {
+                          uint64_t ts_us, struct pf_hist *lat) {
   uint8_t syn_ack = flags & (PF_TCP_SYN | PF_TCP_ACK);
   if (flags & PF_TCP_RST) {
     pf_tcp_answered_late(ft, f, now_us);
@@ -212,7 +215,7 @@ static void pf_tcp_answer(struct pf_flow_table *ft, struct pf_flow *f,
     int64_t after = pf_tcp_since_syn(ft, f, now_us, ts_us);
     c->synack_after_us = pf_tcp_saturate32(after);
     f->tcp_state = (uint8_t)((f->tcp_state & ~PF_TCPS_MASK) | PF_TCPS_SYNACK);
-    pf_hist_add(&iv->latency[PF_TCP_SYN_SYNACK], pf_tcp_non_negative(after));
+    pf_hist_add(&lat[PF_TCP_SYN_SYNACK], pf_tcp_non_negative(after));
   }
 }
 
@@ -220,13 +223,13 @@ static void pf_tcp_answer(struct pf_flow_table *ft, struct pf_flow *f,
  * SYN-to-ACK time. */
 static uint64_t pf_tcp_complete(struct pf_flow_table *ft, struct pf_flow *f,
                                 uint64_t now_us, uint64_t ts_us,
-                                struct pf_tcp_interval *iv) {
+                                struct pf_hist *lat) {
   f->tcp_state = (uint8_t)((f->tcp_state & ~PF_TCPS_MASK) | PF_TCPS_DONE);
   ft->tcp.stats.completed++;
   int64_t whole = pf_tcp_since_syn(ft, f, now_us, ts_us);
   int64_t after = whole - pf_tcp_record(ft, f)->synack_after_us;
-  pf_hist_add(&iv->latency[PF_TCP_SYNACK_ACK], pf_tcp_non_negative(after));
-  pf_hist_add(&iv->latency[PF_TCP_HANDSHAKE], pf_tcp_non_negative(whole));
+  pf_hist_add(&lat[PF_TCP_SYNACK_ACK], pf_tcp_non_negative(after));
+  pf_hist_add(&lat[PF_TCP_HANDSHAKE], pf_tcp_non_negative(whole));
   return pf_tcp_non_negative(whole);
 }
 
@@ -254,20 +257,20 @@ static void pf_tcp_first(struct pf_flow_table *ft, struct pf_flow *f,
 
 /* Returns true when this segment completed the handshake. */
 static bool pf_tcp_handshake(struct pf_flow_table *ft, struct pf_flow *f,
-                             uint32_t ref, uint8_t side, uint8_t flags,
-                             uint64_t now_us, uint64_t ts_us,
-                             struct pf_tcp_interval *iv,
+                             uint32_t ref, uint8_t flags,
+                             const struct pf_tcp_seen *at, struct pf_hist *lat,
                              uint64_t *handshake_us) {
   unsigned state = f->tcp_state & PF_TCPS_MASK;
   uint8_t client = (f->tcp_state & PF_TCPS_CLIENT) ? 1 : 0;
+  uint8_t side = at->side;
   if (state == PF_TCPS_NEW)
-    pf_tcp_first(ft, f, ref, side, flags, ts_us);
+    pf_tcp_first(ft, f, ref, side, flags, at->ts_us);
   else if (state == PF_TCPS_SYN && side != client)
-    pf_tcp_answer(ft, f, ref, flags, now_us, ts_us, iv);
+    pf_tcp_answer(ft, f, ref, flags, at->now_us, at->ts_us, lat);
   else if (state == PF_TCPS_SYNACK && side == client &&
            (flags & (PF_TCP_SYN | PF_TCP_ACK)) == PF_TCP_ACK &&
            !(flags & PF_TCP_RST)) {
-    *handshake_us = pf_tcp_complete(ft, f, now_us, ts_us, iv);
+    *handshake_us = pf_tcp_complete(ft, f, at->now_us, at->ts_us, lat);
     return true;
   }
   return false;
@@ -371,47 +374,80 @@ static bool pf_tcp_edge(const struct pf_flow_table *ft, const struct pf_flow *f,
   return true;
 }
 
-/* The common case, decided first: a segment of an established connection
- * from a side whose edge is known, neither SYN, FIN nor RST, with an open
- * window: data in order moves the edge, a pure ACK at or below it changes
- * nothing. Returns false to take the general path (tcp_packet below),
- * which gives the same outcome for these. */
+/* The handshake states in which a segment without SYN or RST changes
+ * nothing of the handshake (pf_tcp_handshake): completed, or not seen
+ * from its start. */
+#define PF_TCP_SETTLED                                                         \
+  ((1u << PF_TCPS_DONE) | (1u << PF_TCPS_PARTIAL) | (1u << PF_TCPS_LATE))
+
+/* By the flow's tcp_state, the sides (bit 0: side 0) whose segments may
+ * take the common case: a settled handshake, a record, the side's edge
+ * known. One load instead of a dozen instructions a segment. */
+#define PF_TCP_FAST(st)                                                        \
+  (((st)&PF_TCPS_RECORD) && ((PF_TCP_SETTLED >> ((st)&PF_TCPS_MASK)) & 1)      \
+       ? ((st) / PF_TCPS_KNOWN0) & 3                                           \
+       : 0)
+#define PF_TCP_FAST4(st)                                                       \
+  PF_TCP_FAST(st), PF_TCP_FAST((st) + 1), PF_TCP_FAST((st) + 2),               \
+      PF_TCP_FAST((st) + 3)
+#define PF_TCP_FAST16(st)                                                      \
+  PF_TCP_FAST4(st), PF_TCP_FAST4((st) + 4), PF_TCP_FAST4((st) + 8),            \
+      PF_TCP_FAST4((st) + 12)
+#define PF_TCP_FAST64(st)                                                      \
+  PF_TCP_FAST16(st), PF_TCP_FAST16((st) + 16), PF_TCP_FAST16((st) + 32),       \
+      PF_TCP_FAST16((st) + 48)
+static const uint8_t pf_tcp_fast_sides[256] = {
+    PF_TCP_FAST64(0), PF_TCP_FAST64(64), PF_TCP_FAST64(128),
+    PF_TCP_FAST64(192)};
+PF_STATIC_ASSERT(PF_TCPS_KNOWN1 == 2 * PF_TCPS_KNOWN0, "the sides' bits");
+
+/* The common case, decided first: a segment of a connection whose
+ * handshake is settled, from a side whose edge is known, neither SYN, FIN
+ * nor RST, with an open window: data in order moves the edge, a pure ACK
+ * at or below it changes nothing, and the timing (with TcpTiming) runs on
+ * the record already at hand. Returns false to take the general path
+ * (tcp_packet below), which gives the same outcome for these. */
 static bool pf_tcp_established(struct pf_flow_table *ft, struct pf_flow *f,
-                               uint8_t side, const struct pf_tcp_segment *seg) {
-  uint8_t need =
-      (uint8_t)(PF_TCPS_DONE | PF_TCPS_RECORD | (PF_TCPS_KNOWN0 << side));
-  if ((f->tcp_state &
-       (PF_TCPS_MASK | PF_TCPS_RECORD | (PF_TCPS_KNOWN0 << side))) != need ||
+                               const struct pf_tcp_segment *seg,
+                               const struct pf_tcp_seen *at,
+                               const struct pf_tcp_sink *sink) {
+  uint8_t side = at->side;
+  if (!((pf_tcp_fast_sides[f->tcp_state] >> side) & 1) ||
       (seg->flags & (PF_TCP_SYN | PF_TCP_FIN | PF_TCP_RST)) || seg->window == 0)
     return false;
-  struct pf_tcp_dir *d = &pf_tcp_record(ft, f)->dir[side];
-  if (seg->payload == 0 && !pf_seq_lt(d->next, seg->seq))
-    return true;
-  if (seg->payload > 0 && seg->seq == d->next) {
-    d->next += seg->payload;
-    return true;
-  }
-  return false;
+  struct pf_tcp_conn *c = pf_tcp_record(ft, f);
+  struct pf_tcp_dir *d = &c->dir[side];
+  if (seg->payload > 0 ? seg->seq != d->next : pf_seq_lt(d->next, seg->seq))
+    return false;
+  if (ft->tcp.timing)
+    pf_tcp_timing_in_order(f, c, seg, at, sink);
+  d->next += seg->payload;
+  return true;
 }
 
-bool pf_tcp_packet(struct pf_flow_table *ft, struct pf_flow *f, uint32_t ref,
-                   uint8_t side, const struct pf_tcp_segment *seg,
-                   uint64_t now_us, uint64_t ts_us, struct pf_tcp_interval *iv,
-                   uint64_t *handshake_us) {
-  struct pf_tcp_table *t = &ft->tcp;
-  if (!t->conns || !seg->valid)
-    return false;
-  if (pf_tcp_established(ft, f, side, seg))
-    return false;
-  uint8_t flags = seg->flags;
-  if (flags & PF_TCP_RST)
+/* The segment's flags' counts; false for a RST, whose sequence number is
+ * not data. */
+static bool pf_tcp_flags_count(struct pf_tcp_table *t,
+                               const struct pf_tcp_segment *seg) {
+  if (seg->flags & PF_TCP_RST) {
     t->stats.resets++;
-  else if (seg->window == 0 && !(flags & (PF_TCP_SYN | PF_TCP_FIN)))
+    return false;
+  }
+  if (seg->window == 0 && !(seg->flags & (PF_TCP_SYN | PF_TCP_FIN)))
     t->stats.zero_window++;
-  bool completed = pf_tcp_handshake(ft, f, ref, side, flags, now_us, ts_us, iv,
-                                    handshake_us);
-  if (flags & PF_TCP_RST)
-    return completed; /* a RST's sequence number is not data */
+  return true;
+}
+
+/* The general path: the handshake, then the sequence space. */
+static bool pf_tcp_general(struct pf_flow_table *ft, struct pf_flow *f,
+                           uint32_t ref, const struct pf_tcp_segment *seg,
+                           const struct pf_tcp_seen *at, struct pf_hist *lat,
+                           uint64_t *handshake_us) {
+  uint8_t flags = seg->flags, side = at->side;
+  bool not_rst = pf_tcp_flags_count(&ft->tcp, seg);
+  bool completed = pf_tcp_handshake(ft, f, ref, flags, at, lat, handshake_us);
+  if (!not_rst)
+    return completed;
   /* SYN and FIN take one sequence number each. */
   uint32_t len = seg->payload + !!(flags & PF_TCP_SYN) + !!(flags & PF_TCP_FIN);
   if (len == 0) {
@@ -429,6 +465,21 @@ bool pf_tcp_packet(struct pf_flow_table *ft, struct pf_flow *f, uint32_t ref,
               (flags & (PF_TCP_SYN | PF_TCP_ACK | PF_TCP_FIN)) == PF_TCP_SYN &&
                   seg->payload == 0);
   return completed;
+}
+
+bool pf_tcp_packet(struct pf_flow_table *ft, struct pf_flow *f, uint32_t ref,
+                   const struct pf_tcp_segment *seg,
+                   const struct pf_tcp_seen *at, const struct pf_tcp_sink *sink,
+                   uint64_t *handshake_us) {
+  if (!ft->tcp.conns || !seg->valid)
+    return false;
+  if (pf_tcp_established(ft, f, seg, at, sink))
+    return false;
+  /* Only a record, or data that takes one, has timing to do: not a SYN of a
+   * flood. */
+  if (ft->tcp.timing && (seg->payload > 0 || (f->tcp_state & PF_TCPS_RECORD)))
+    pf_tcp_timing(ft, f, seg, at, sink);
+  return pf_tcp_general(ft, f, ref, seg, at, sink->lat, handshake_us);
 }
 
 /* ---- intervals and sums ---- */

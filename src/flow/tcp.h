@@ -35,6 +35,7 @@
 
 struct pf_flow;
 struct pf_flow_table;
+struct pf_tcp_sink; /* tcp_timing.h */
 
 struct pf_tcp_interval {
   struct pf_hist latency[PF_TCP_LATENCY_COUNT];
@@ -113,15 +114,22 @@ static inline struct pf_tcp_conn *pf_tcp_conn_at(const struct pf_tcp_table *t,
  * has a record for every flow of the table. */
 struct pf_tcp_conn *pf_tcp_grow(struct pf_flow_table *ft, struct pf_flow *f);
 
-/* Analyses one segment of flow f (reference ref), sent by `side`. now_us
- * is the shard's clock (packet_clock.h), ts_us the segment's own
- * timestamp (two's complement). Latency samples go to iv. Returns true
- * when the segment completed a handshake, with its SYN-to-ACK time in
- * *handshake_us. Does nothing when analysis is off or the segment is not
- * valid. */
+/* When and how a segment was seen. */
+struct pf_tcp_seen {
+  uint64_t now_us; /* the shard's clock (packet_clock.h) */
+  uint64_t ts_us;  /* the segment's own timestamp (two's complement) */
+  uint8_t side;    /* its sender, by the flow key's side */
+  uint8_t dir;     /* enum pf_dir: rx or tx, for the timing's samples */
+};
+
+/* Analyses one segment of flow f (reference ref), with TcpTiming its round
+ * trip and response time too (tcp_timing.h). Latency samples go to `sink`
+ * (the handshake's to sink->lat alone). Returns true when the segment
+ * completed a handshake, with its SYN-to-ACK time in *handshake_us. Does
+ * nothing when analysis is off or the segment is not valid. */
 bool pf_tcp_packet(struct pf_flow_table *ft, struct pf_flow *f, uint32_t ref,
-                   uint8_t side, const struct pf_tcp_segment *seg,
-                   uint64_t now_us, uint64_t ts_us, struct pf_tcp_interval *iv,
+                   const struct pf_tcp_segment *seg,
+                   const struct pf_tcp_seen *at, const struct pf_tcp_sink *sink,
                    uint64_t *handshake_us);
 
 /* A flow leaves the table: its record goes back, and a SYN still waiting

@@ -50,15 +50,15 @@ struct pf_tcp_timing {
   struct pf_tcp_timed dir[2]; /* by the flow key's side */
   uint32_t turn_last;         /* the current turn's last data, us mod 2^32 */
   uint8_t flags;              /* PF_TT_* */
-  uint8_t timed_tx;           /* bit `side`: its timed segment was tx */
-  uint8_t pad[2];
+  uint8_t timed_tx[2];        /* by side: its timed segment was tx */
+  uint8_t pad;
 };
 
-#define PF_TT_TIMED0 0x01     /* side 0 has a timed segment; << side */
-#define PF_TT_RTT0 0x04       /* side 0's last_rtt holds a sample; << side */
-#define PF_TT_TURN 0x10       /* a turn has begun */
-#define PF_TT_TURN_SIDE1 0x20 /* the current turn is side 1's */
-#define PF_TT_TURN_RETX 0x40  /* it holds a retransmission */
+#define PF_TT_TIMED0 0x01    /* side 0 has a timed segment; << side */
+#define PF_TT_RTT0 0x04      /* side 0's last_rtt holds a sample; << side */
+#define PF_TT_TURN0 0x10     /* the current turn is side 0's; << side */
+#define PF_TT_TURN_RETX 0x40 /* it holds a retransmission */
+#define PF_TT_TURN (PF_TT_TURN0 | (PF_TT_TURN0 << 1)) /* a turn has begun */
 
 /* Where a segment's samples go: the interval's histograms, by enum
  * pf_tcp_latency, and its flow's class's, by kind from PF_TCP_TIMING_FIRST
@@ -73,12 +73,22 @@ static inline struct pf_tcp_timing *pf_tcp_timing_of(struct pf_tcp_conn *c) {
   return (struct pf_tcp_timing *)(c + 1);
 }
 
-/* Times one segment of flow f sent by `side` in direction `dir` (the
- * plugin's rx/tx), with timestamp ts_us; its samples go to `sink`. Called
- * before pf_tcp_packet, whose sequence analysis moves the edges it reads.
- * A data segment gives a connection without a record one. */
-void pf_tcp_timing(struct pf_flow_table *ft, struct pf_flow *f, uint8_t side,
-                   enum pf_dir dir, const struct pf_tcp_segment *seg,
-                   uint64_t ts_us, const struct pf_tcp_sink *sink);
+/* Times one segment of flow f sent by at->side in direction at->dir; its
+ * samples go to `sink`. pf_tcp_packet calls it before its sequence
+ * analysis, which moves the edges it reads. A data segment gives a
+ * connection without a record one. */
+void pf_tcp_timing(struct pf_flow_table *ft, struct pf_flow *f,
+                   const struct pf_tcp_segment *seg,
+                   const struct pf_tcp_seen *at,
+                   const struct pf_tcp_sink *sink);
+
+/* The same for the common case that pf_tcp_packet decides first (an
+ * established connection's segment at or below its sender's edge c->dir:
+ * a pure ACK, or new data in order, neither SYN, FIN nor RST), where it
+ * gives what pf_tcp_timing gives without reading the record again. */
+void pf_tcp_timing_in_order(const struct pf_flow *f, struct pf_tcp_conn *c,
+                            const struct pf_tcp_segment *seg,
+                            const struct pf_tcp_seen *at,
+                            const struct pf_tcp_sink *sink);
 
 #endif

@@ -22,17 +22,14 @@ static bool pf_is_syn(const struct pf_packet *pkt) {
              PF_TCP_SYN;
 }
 
-/* Round trip, jitter and response time (tcp_timing.h), before the sequence
- * analysis moves the edges they read; their samples go to the interval's
- * histograms. */
-static void pf_account_timing(struct pf_shard *s,
-                              const struct pf_queued_packet *q,
-                              struct pf_flow_update up) {
-  const struct pf_tcp_sink sink = {
+/* Where a segment's latency samples go: the interval's histograms, and the
+ * flow's class's timing histograms (tcp_timing.h; none without ClassTiming
+ * or TcpTiming, which leave that set empty, and then no class lookup). */
+static inline __attribute__((always_inline)) struct pf_tcp_sink
+pf_account_timing(struct pf_shard *s, struct pf_flow_update up) {
+  return (struct pf_tcp_sink){
       .lat = s->cur->tcp.latency,
       .cls = pf_class_counters_timing(&s->classes, up.flow)};
-  pf_tcp_timing(&s->flows, up.flow, up.side, (enum pf_dir)q->dir, &q->seg,
-                q->ts_us, &sink);
 }
 
 /* TCP analysis, and the evidence of SYN floods and port scans. */
@@ -42,10 +39,11 @@ pf_account_tcp(struct pf_shard *s, const struct pf_queued_packet *q,
   bool completed = false, new_udp = up.created && q->l4 == PF_L4_UDP;
   if (q->l4 == PF_L4_TCP) {
     uint64_t handshake_us;
-    if (s->flows.tcp.timing)
-      pf_account_timing(s, q, up);
-    completed = pf_tcp_packet(&s->flows, up.flow, up.ref, up.side, &q->seg,
-                              q->now_us, q->ts_us, &s->cur->tcp, &handshake_us);
+    const struct pf_tcp_sink sink = pf_account_timing(s, up);
+    const struct pf_tcp_seen at = {
+        .now_us = q->now_us, .ts_us = q->ts_us, .side = up.side, .dir = q->dir};
+    completed = pf_tcp_packet(&s->flows, up.flow, up.ref, &q->seg, &at, &sink,
+                              &handshake_us);
     if (completed) /* its handshake latency, by the flow's class */
       pf_class_counters_handshake(&s->classes, up.flow, handshake_us);
   }
