@@ -14,6 +14,8 @@ static void pf_tt_sample(const struct pf_tcp_sink *out, enum pf_tcp_latency k,
   pf_hist_add(&out->lat[k], us);
   if (out->cls)
     pf_hist_add(&out->cls[k - PF_TCP_TIMING_FIRST], us);
+  if (out->port && k != PF_TCP_JITTER)
+    pf_hist_add(&out->port[k - PF_TCP_TIMING_FIRST], us);
 }
 
 /* An ACK from the side opposite `o` at `now`: when it covers o's timed

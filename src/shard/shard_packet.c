@@ -24,13 +24,14 @@ static bool pf_is_syn(const struct pf_packet *pkt) {
 
 /* Round trip, jitter and response time (tcp_timing.h), before the sequence
  * analysis moves the edges they read; their samples go to the interval's
- * histograms. */
+ * histograms, the flow's class's and its service port's (port_latency.h). */
 static void pf_account_timing(struct pf_shard *s,
                               const struct pf_queued_packet *q,
                               struct pf_flow_update up) {
   const struct pf_tcp_sink sink = {
       .lat = s->cur->tcp.latency,
-      .cls = pf_class_latency_of(&s->classes.timing, up.flow->rule_class)};
+      .cls = pf_class_latency_of(&s->classes.timing, up.flow->rule_class),
+      .port = pf_port_latency_of(&s->ports, up.flow)};
   pf_tcp_timing(&s->flows, up.flow, up.side, (enum pf_dir)q->dir, &q->seg,
                 q->ts_us, &sink);
 }
