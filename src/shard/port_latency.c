@@ -46,6 +46,7 @@ void pf_port_latency_swap_locked(struct pf_port_latency *p,
     n = p->slots - 1;
   for (uint32_t i = 1; i < n; i++)
     PF_ASSERT(ports[i - 1] < ports[i]);
-  memcpy(p->port, ports, n * sizeof(*ports));
+  if (n > 0) /* ports may be NULL then */
+    memcpy(p->port, ports, n * sizeof(*ports));
   p->n = n;
 }

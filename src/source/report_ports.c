@@ -76,12 +76,15 @@ void pf_source_report_ports(struct pf_source *src, bool fresh,
                             struct pf_snapshot *out) {
   if (!src->port_timing)
     return;
+  /* A list that names no TCP port (no worker handed an interval over, or
+   * one without TCP traffic: an idle link) keeps the one before, so that
+   * a service busy again after a pause is timed as its own at once. */
   uint16_t next[PF_MAX_TOP_N];
-  uint32_t n = src->timed_ports;
-  if (fresh)
-    n = pf_listed_ports(src, next);
-  else
+  uint32_t n = fresh ? pf_listed_ports(src, next) : 0;
+  if (n == 0) {
+    n = src->timed_ports;
     memcpy(next, src->timed_port, n * sizeof(*next));
+  }
   uint32_t hists = (src->cfg.shard.port_timing_ports + 1) * PF_TCP_TIMING_COUNT;
   for (unsigned i = 0; i < src->n_workers; i++) {
     struct pf_worker *w = &src->workers[i];

@@ -169,8 +169,9 @@ int pf_source_ports_init(struct pf_source *src, char *err, size_t errlen);
 
 /* Fills out->port_timing: swaps each worker's port histograms out under
  * its lock, handing it the TCP ports of the top services list just
- * reported (the ones it had when `fresh` is false: no worker handed an
- * interval over), and reports them by the list they were taken with. */
+ * reported (the ones it had when `fresh` is false, no worker handed an
+ * interval over, or when the list names no TCP port), and reports them by
+ * the list they were taken with. */
 void pf_source_report_ports(struct pf_source *src, bool fresh,
                             struct pf_snapshot *out);
 

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <check.h>
+#include <math.h>
 
 #include "flow_packets.h"
 #include "shard/shard.h"
@@ -249,6 +250,27 @@ START_TEST(test_named_ports_from_the_next_interval) {
   ck_assert_double_eq_tol(response_max(&snap, 0), 0.042, 1e-9);
   ck_assert_double_eq_tol(response_max(&snap, 1), 0.032, 1e-9);
   ck_assert_double_eq_tol(response_max(&snap, 2), 0.052, 1e-9); /* other */
+  pf_snapshot_release(&snap);
+  /* The last busy interval names 25, 80 and 8080; idle intervals after
+   * it, whose lists name no port, keep them. */
+  for (int i = 0; i < 3; i++) {
+    read_into(&snap);
+    ck_assert_uint_eq(source->timed_ports, 3);
+    pf_snapshot_release(&snap);
+  }
+  exchange(s, 40006, 25, SEC(60), MS(43));
+  read_into(&snap);
+  ck_assert_uint_eq(snap.port_timing.n, 3);
+  ck_assert_double_eq_tol(response_max(&snap, 0), 0.043, 1e-9);
+  ck_assert(isnan(response_max(&snap, 3)));
+  pf_snapshot_release(&snap);
+  /* Busy again, 443 alone: the list follows the top services. */
+  exchange(s, 40007, 443, SEC(70), MS(44));
+  read_into(&snap);
+  pf_snapshot_release(&snap);
+  read_into(&snap);
+  ck_assert_uint_eq(source->timed_ports, 1);
+  ck_assert_uint_eq(source->timed_port[0], 443);
   pf_snapshot_release(&snap);
 }
 END_TEST
