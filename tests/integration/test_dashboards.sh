@@ -95,6 +95,7 @@ CONF
 
 pf_doc_series --top-flows
 pf_doc_dns_series
+pf_doc_tls_series
 whisper="$WORK/carbon/storage/whisper"
 graphite_series() { (cd "$whisper" && find . -name '*.wsp' | sed -e 's|^\./||' -e 's|\.wsp$||' -e 's|/|.|g' | LC_ALL=C sort); }
 # Every documented identifier in Graphite (top-N lists included: the
@@ -112,17 +113,28 @@ graphite_complete() {
     $(graphite_series | grep -cF '.pcapflow_dns-cov.count-top_domain_') -ge 5 &&
     $(graphite_series | grep -cF '.pcapflow_dns-cov.duration-dns_') -eq 4 &&
     $(graphite_series | grep -cE '\.pcapflow_port-cov-tcp_(response|rtt_tx)_p90\.duration-other$') -eq 2 &&
-    -z "$(dns_missing)" ]]
+    -z "$(plugin_missing dns)$(plugin_missing tls)" ]]
 }
-# The fixed DNS series carbon has not stored yet (it creates a bounded
-# number of files a minute, so the DNS ones may come after the source's).
-dns_missing() {
-  graphite_series | awk -F. '$3 == "pcapflow_dns-cov" {print $4}' | LC_ALL=C sort -u |
-    LC_ALL=C comm -13 - "$WORK/dns.fixed"
+# plugin_missing dns|tls : the fixed series of plugin pcapflow_dns or
+# pcapflow_tls that carbon has not stored yet (it writes what it queued in
+# its own time, so they may come after the source's; on a loaded machine
+# the TLS ones once came after the wait for the DNS ones had ended).
+plugin_missing() {
+  graphite_series | awk -F. -v p="pcapflow_$1-cov" '$3 == p {print $4}' | LC_ALL=C sort -u |
+    LC_ALL=C comm -13 - "$WORK/$1.fixed"
 }
 # The latency figures are scraped only while collectd dispatches them (the
 # interval the file was read in), then marked stale: look back over time.
+# The panels' rates over 5 s need two scrapes within 5 s: wait for a rate
+# too (on a loaded machine scrapes time out at the 1 s interval, and every
+# rate panel once read "no data").
+prom_has() {
+  curl -sfG "http://127.0.0.1:$PROM_PORT/api/v1/query_range" --data-urlencode "query=$1" \
+    --data-urlencode "start=$(($(date +%s) - 600))" --data-urlencode "end=$(date +%s)" --data-urlencode step=1 |
+    grep -q '"pcapflow":"cov"'
+}
 prom_ready() {
+  prom_has 'rate(collectd_pcapflow_if_octets_rx_total{pcapflow="cov"}[5s])' &&
   curl -sfG "http://127.0.0.1:$PROM_PORT/api/v1/query" --data-urlencode "query=collectd_pcapflow_packets_total" |
     grep -q '"pcapflow":"cov"' &&
     curl -sfG "http://127.0.0.1:$PROM_PORT/api/v1/query" \
@@ -140,7 +152,7 @@ influx_points() {
     awk -F, 'NR == 2 {print $3}'
 }
 influx_ready() { [[ "$(influx_points)" -ge 3 ]] 2>/dev/null; }
-pf_wait_until 40 graphite_complete || pf_fail "carbon holds $(graphite_series | wc -l) series: $(pf_ids_problems "$WORK/graphite.ids") $(pf_families_missing "$WORK/graphite.ids"); classes: $(graphite_series | grep -F .pcapflow_class- | tr '\n' ' '); DNS missing: $(dns_missing | tr '\n' ' ')"
+pf_wait_until 40 graphite_complete || pf_fail "carbon holds $(graphite_series | wc -l) series: $(pf_ids_problems "$WORK/graphite.ids") $(pf_families_missing "$WORK/graphite.ids"); classes: $(graphite_series | grep -F .pcapflow_class- | tr '\n' ' '); DNS missing: $(plugin_missing dns | tr '\n' ' '); TLS missing: $(plugin_missing tls | tr '\n' ' ')"
 pf_wait_until 40 influx_ready || pf_fail "InfluxDB holds $(influx_points) points of packets-captured"
 pf_wait_until 40 prom_ready || pf_fail "Prometheus has not scraped pcapflow's series: $(tail -n 5 "$WORK/prometheus/prometheus.out")"
 pf_collectd_stop
