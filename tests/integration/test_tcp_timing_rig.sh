@@ -36,10 +36,13 @@ svc_slow_rig "$wait_ms" "$requests" client
 # tshark times SYNs and FINs too, which are the handshake's figure or no
 # round trip of ours (a FIN-ACK held by the server's close once made
 # tshark's maximum 46.9 ms against the data's 41.8).
-tshark -r "$WORK/slow.pcap" -T fields -e frame.number -e tcp.len -e tcp.analysis.acks_frame \
-  -e tcp.analysis.ack_rtt -e ip.src 2>/dev/null |
-  awk -F'\t' -v server="$SVC_NET.2" '{ len[$1] = $2 }
-    $4 != "" && $5 == server && len[$3] > 0 { print $4 }' | svc_stats >"$WORK/ack_rtt"
+data_rtt() {
+  tshark -r "$1" -T fields -e frame.number -e tcp.len -e tcp.analysis.acks_frame \
+    -e tcp.analysis.ack_rtt -e ip.src 2>/dev/null |
+    awk -F'\t' -v server="$SVC_NET.2" '{ len[$1] = $2 }
+      $4 != "" && $5 == server && len[$3] > 0 { print $4 }'
+}
+data_rtt "$WORK/slow.pcap" | svc_stats >"$WORK/ack_rtt"
 svc_tshark_http_time "$WORK/slow.pcap" | svc_stats >"$WORK/http_time"
 read -r n_rtt r_min r_med r_max <"$WORK/ack_rtt"
 read -r n_http h_min h_med h_max <"$WORK/http_time"
@@ -63,9 +66,7 @@ within5 "$expect" "${resp:-0}" || pf_fail "response time median $resp s, wire + 
 # collectd, live at the client: its intervals' maxima, over both rounds;
 # tcp_8080's (PortTiming) too.
 read -r _ _ _ h_max <<<"$({ svc_tshark_http_time "$WORK/warm.pcap"; svc_tshark_http_time "$WORK/slow.pcap"; } | svc_stats)"
-read -r _ _ _ r_max <<<"$({ tshark -r "$WORK/warm.pcap" -Y "tcp.analysis.ack_rtt && ip.src == $SVC_NET.2" -T fields \
-  -e tcp.analysis.ack_rtt 2>/dev/null; tshark -r "$WORK/slow.pcap" -Y "tcp.analysis.ack_rtt && ip.src == $SVC_NET.2" \
-  -T fields -e tcp.analysis.ack_rtt 2>/dev/null; } | svc_stats)"
+read -r _ _ _ r_max <<<"$({ data_rtt "$WORK/warm.pcap"; data_rtt "$WORK/slow.pcap"; } | svc_stats)"
 csv="$csv_host/pcapflow-slowrig"
 csv_max() { awk -F, 'FNR > 1 && $2 > m { m = $2 } END { printf "%.6f", m }' "$csv/$1"-* 2>/dev/null; }
 port_max() { csv=$csv_host/pcapflow_port-slowrig-$1 csv_max duration-tcp_8080; }
