@@ -14,7 +14,7 @@ static void pf_tt_sample(const struct pf_tcp_sink *out, enum pf_tcp_latency k,
   pf_hist_add(&out->lat[k], us);
   if (out->cls)
     pf_hist_add(&out->cls[k - PF_TCP_TIMING_FIRST], us);
-  if (out->port && k != PF_TCP_JITTER)
+  if (__builtin_expect(out->port != NULL, 0) && k != PF_TCP_JITTER)
     pf_hist_add(&out->port[k - PF_TCP_TIMING_FIRST], us);
 }
 
