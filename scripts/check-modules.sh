@@ -6,8 +6,23 @@
 #     headers of the modules it uses, nothing else;
 #   - the API (include/pcapflow/) includes only the API;
 #   - the adapter (plugin/) and the tools (tools/) include only the API.
-# Usage: check-modules.sh MODULE:USED,USED ...   (run from the checkout)
+# Usage: check-modules.sh [MODULE:USED,USED ...]   (run from the checkout)
+# Without arguments the map is the Makefile's own (its MODULE_MAP, as make
+# evaluates it), so the script checks the same thing run by hand as in the
+# build.
 set -euo pipefail
+usage() {
+  echo "usage: $0 [MODULE:USED,USED ...]: run from the top of the checkout (the Makefile's module map), or name the map" >&2
+  exit 2
+}
+if [ $# -eq 0 ]; then
+  [ -f Makefile ] && [ -d src ] || usage
+  map=$(echo "pf-module-map: ; @echo '\$(MODULE_MAP)'" |
+    make -s --no-print-directory -f Makefile -f - pf-module-map) || usage
+  read -r -a specs <<<"$map"
+  [ ${#specs[@]} -gt 0 ] || usage
+  set -- "${specs[@]}"
+fi
 declare -A uses
 for spec in "$@"; do
   uses[${spec%%:*}]=" ${spec#*:} "

@@ -1,14 +1,40 @@
 /* flow_internal.h - what the flow table's files share and nothing else
- * needs: the LRU lists (flow_lru.c) and taking a flow out of the table
- * (flow_table.c). */
+ * needs: the LRU lists (their steps here, the rest in flow_lru.c) and taking a
+ * flow out of the table (flow_table.c). */
 #ifndef PCAPFLOW_FLOW_INTERNAL_H
 #define PCAPFLOW_FLOW_INTERNAL_H
 
 #include "flow/flow.h"
 
-void pf_lru_unlink(struct pf_flow_table *t, uint32_t ref);
+/* The LRU lists' two steps, inline: a new flow and each SYN's answer or
+ * timeout take both, and a call to flow_lru.c cost a third of them. */
+static inline void pf_lru_unlink(struct pf_flow_table *t, uint32_t ref) {
+  struct pf_flow *f = pf_flow_at(t, ref);
+  unsigned list = pf_flow_list(f);
+  if (f->lru_prev != PF_FLOW_NONE)
+    pf_flow_at(t, f->lru_prev)->lru_next = f->lru_next;
+  else
+    t->lru_head[list] = f->lru_next;
+  if (f->lru_next != PF_FLOW_NONE)
+    pf_flow_at(t, f->lru_next)->lru_prev = f->lru_prev;
+  else
+    t->lru_tail[list] = f->lru_prev;
+}
+
 /* Puts the flow at the head of list `list` (its family bit kept). */
-void pf_lru_push_head(struct pf_flow_table *t, uint32_t ref, uint8_t list);
+static inline void pf_lru_push_head(struct pf_flow_table *t, uint32_t ref,
+                                    uint8_t list) {
+  struct pf_flow *f = pf_flow_at(t, ref);
+  f->list = (uint8_t)((f->list & PF_FLOW_IS_V6) | list);
+  f->lru_prev = PF_FLOW_NONE;
+  f->lru_next = t->lru_head[list];
+  if (f->lru_next != PF_FLOW_NONE)
+    pf_flow_at(t, f->lru_next)->lru_prev = ref;
+  else
+    t->lru_tail[list] = ref;
+  t->lru_head[list] = ref;
+}
+
 /* The least recently seen flow of all, or PF_FLOW_NONE when empty. */
 uint32_t pf_lru_oldest(const struct pf_flow_table *t);
 

@@ -6,31 +6,6 @@
  * the order of the SYNs (tcp.h). */
 #include "flow/flow_internal.h"
 
-void pf_lru_unlink(struct pf_flow_table *t, uint32_t ref) {
-  struct pf_flow *f = pf_flow_at(t, ref);
-  unsigned list = pf_flow_list(f);
-  if (f->lru_prev != PF_FLOW_NONE)
-    pf_flow_at(t, f->lru_prev)->lru_next = f->lru_next;
-  else
-    t->lru_head[list] = f->lru_next;
-  if (f->lru_next != PF_FLOW_NONE)
-    pf_flow_at(t, f->lru_next)->lru_prev = f->lru_prev;
-  else
-    t->lru_tail[list] = f->lru_prev;
-}
-
-void pf_lru_push_head(struct pf_flow_table *t, uint32_t ref, uint8_t list) {
-  struct pf_flow *f = pf_flow_at(t, ref);
-  f->list = (uint8_t)((f->list & PF_FLOW_IS_V6) | list);
-  f->lru_prev = PF_FLOW_NONE;
-  f->lru_next = t->lru_head[list];
-  if (f->lru_next != PF_FLOW_NONE)
-    pf_flow_at(t, f->lru_next)->lru_prev = ref;
-  else
-    t->lru_tail[list] = ref;
-  t->lru_head[list] = ref;
-}
-
 void pf_flow_relist(struct pf_flow_table *t, uint32_t ref, uint8_t list) {
   pf_lru_unlink(t, ref);
   pf_lru_push_head(t, ref, list);

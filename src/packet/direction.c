@@ -1,6 +1,8 @@
 /* direction.c - rx or tx: addresses first, the kernel's word second. */
 #include "packet/direction.h"
 
+#include "packet/localnet_in.h"
+
 #include <string.h>
 
 /* Loopback reports an all-zero MAC, and every frame on it carries that
@@ -30,12 +32,12 @@ enum pf_dir pf_direction(const struct pf_localnet *local, const uint8_t *if_mac,
 
   switch (pkt->l3) {
   case PF_L3_IPV4:
-    src_local = pf_localnet_has4(local, pkt->src_ip);
-    dst_local = pf_localnet_has4(local, pkt->dst_ip);
+    src_local = pf_localnet_in4(local, pkt->src_ip);
+    dst_local = pf_localnet_in4(local, pkt->dst_ip);
     break;
   case PF_L3_IPV6:
-    src_local = pf_localnet_has6(local, pkt->src_ip);
-    dst_local = pf_localnet_has6(local, pkt->dst_ip);
+    src_local = pf_localnet_in6(local, pkt->src_ip);
+    dst_local = pf_localnet_in6(local, pkt->dst_ip);
     break;
   default:
     *locality = PF_LOCALITY_UNKNOWN;

@@ -3,6 +3,7 @@
 
 #include "base/err.h"
 #include "base/ptrie.h"
+#include "packet/localnet_in.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -83,9 +84,6 @@ void pf_prefix_format(const struct pf_prefix *p, char *buf, size_t buflen) {
 
 /* ---- the set ---- */
 
-/* The trie's entries: 0 not local, PF_LOCALNET_IN local (or a child node). */
-#define PF_LOCALNET_IN 1u
-
 void pf_localnet_init(struct pf_localnet *set) { memset(set, 0, sizeof(*set)); }
 
 static void pf_trie_drop(struct pf_ptrie *t) {
@@ -129,18 +127,6 @@ static int pf_trie_add(struct pf_ptrie *t, const struct pf_prefix *p) {
   return 0;
 }
 
-static uint32_t pf_load32(const uint8_t *p) {
-  uint32_t v;
-  memcpy(&v, p, sizeof(v));
-  return __builtin_bswap32(v); /* network byte order: high bits first */
-}
-
-static uint64_t pf_load64(const uint8_t *p) {
-  uint64_t v;
-  memcpy(&v, p, sizeof(v));
-  return __builtin_bswap64(v);
-}
-
 static uint64_t pf_mask64(int bits) {
   if (bits <= 0)
     return 0;
@@ -151,13 +137,14 @@ static uint64_t pf_mask64(int bits) {
 static void pf_few_add(struct pf_localnet *set, const struct pf_prefix *p) {
   if (p->family == 4 && set->n4 < PF_LOCALNET_FEW) {
     uint32_t mask = (uint32_t)pf_mask64(p->length + 32);
-    set->few4[set->n4] = (struct pf_net4){pf_load32(p->addr) & mask, mask};
+    set->few4[set->n4] =
+        (struct pf_net4){pf_localnet_load32(p->addr) & mask, mask};
   } else if (p->family == 6 && set->n6 < PF_LOCALNET_FEW) {
     struct pf_net6 *n = &set->few6[set->n6];
     n->mask[0] = pf_mask64(p->length);
     n->mask[1] = pf_mask64(p->length - 64);
-    n->net[0] = pf_load64(p->addr) & n->mask[0];
-    n->net[1] = pf_load64(p->addr + 8) & n->mask[1];
+    n->net[0] = pf_localnet_load64(p->addr) & n->mask[0];
+    n->net[1] = pf_localnet_load64(p->addr + 8) & n->mask[1];
   }
 }
 
@@ -284,29 +271,12 @@ int pf_localnet_add_interface(struct pf_localnet *set, const char *ifname,
   return added;
 }
 
-/* ---- lookups (hot path) ---- */
+/* ---- lookups (inline on the hot path: localnet_in.h) ---- */
 
 bool pf_localnet_has4(const struct pf_localnet *set, const uint8_t addr[4]) {
-  uint32_t a = pf_load32(addr);
-  if (set->n4 <= PF_LOCALNET_FEW) {
-    for (size_t i = 0; i < set->n4; i++)
-      if ((a & set->few4[i].mask) == set->few4[i].net)
-        return true;
-    return false;
-  }
-  return pf_ptrie_walk64(set->v4, PF_PTRIE_CHILD, (uint64_t)a << 32) ==
-         PF_LOCALNET_IN;
+  return pf_localnet_in4(set, addr);
 }
 
 bool pf_localnet_has6(const struct pf_localnet *set, const uint8_t addr[16]) {
-  uint64_t hi = pf_load64(addr), lo = pf_load64(addr + 8);
-  if (set->n6 <= PF_LOCALNET_FEW) {
-    for (size_t i = 0; i < set->n6; i++)
-      if ((hi & set->few6[i].mask[0]) == set->few6[i].net[0] &&
-          (lo & set->few6[i].mask[1]) == set->few6[i].net[1])
-        return true;
-    return false;
-  }
-  uint32_t entry = pf_ptrie_walk64(set->v6, PF_PTRIE_CHILD, hi);
-  return pf_ptrie_walk64(set->v6, entry, lo) == PF_LOCALNET_IN;
+  return pf_localnet_in6(set, addr);
 }

@@ -5,30 +5,30 @@
 #include "base/check.h"
 #include "base/err.h"
 #include "base/hash.h"
+#include "base/slots.h"
 
 #include <stdlib.h>
 
 int pf_dns_pending_init(struct pf_dns_pending *p, uint32_t want,
                         uint32_t timeout_s, char *err, size_t errlen) {
-  uint32_t cap = 16;
-  while (cap < want)
-    cap <<= 1;
-  *p = (struct pf_dns_pending){.mask = cap - 1, .imask = 2 * cap - 1};
-  p->ring = calloc(cap, sizeof(*p->ring));
-  p->index = calloc(2 * (size_t)cap, sizeof(*p->index));
-  if (!p->ring || !p->index) {
-    pf_dns_pending_free(p);
+  /* The ring holds a power of two of queries, at least `want`; its
+   * index twice as many slots. */
+  uint32_t islots = pf_slots_for_load_half(want, 32), cap = islots / 2;
+  *p = (struct pf_dns_pending){.mask = cap - 1, .imask = islots - 1};
+  struct pf_slots_mem m;
+  if (!islots ||
+      !pf_slots_alloc(&m, islots, sizeof(*p->index), cap, sizeof(*p->ring)))
     return pf_err(err, errlen,
                   "DnsPendingQueries %u: out of memory for the queries", want);
-  }
+  p->index = m.slots;
+  p->ring = m.items;
   p->timeout_us = (uint64_t)timeout_s * 1000000u;
   pf_hash_seed(p->seed);
   return 0;
 }
 
 void pf_dns_pending_free(struct pf_dns_pending *p) {
-  free(p->ring);
-  free(p->index);
+  pf_slots_free(p->index, p->ring);
   p->ring = NULL;
   p->index = NULL;
 }

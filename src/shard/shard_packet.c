@@ -30,7 +30,7 @@ static void pf_account_timing(struct pf_shard *s,
                               struct pf_flow_update up) {
   const struct pf_tcp_sink sink = {
       .lat = s->cur->tcp.latency,
-      .cls = pf_class_latency_of(&s->classes.timing, up.flow->rule_class),
+      .cls = pf_class_counters_timing(&s->classes, up.flow),
       .port = pf_port_latency_of(&s->ports, up.flow)};
   pf_tcp_timing(&s->flows, up.flow, up.side, (enum pf_dir)q->dir, &q->seg,
                 q->ts_us, &sink);

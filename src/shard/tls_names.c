@@ -5,31 +5,28 @@
 #include "base/check.h"
 #include "base/err.h"
 #include "base/hash.h"
+#include "base/slots.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 int pf_tls_names_init(struct pf_tls_names *t, uint32_t limit, char *err,
                       size_t errlen) {
   memset(t, 0, sizeof(*t));
   t->limit = limit ? limit : PF_TLS_NAMES_UNLIMITED;
-  uint32_t slots = 4;
-  while (slots < t->limit * 2)
-    slots <<= 1;
-  t->slot = calloc(slots, sizeof(*t->slot));
-  t->names = calloc(t->limit, sizeof(*t->names));
-  if (!t->slot || !t->names) {
-    pf_tls_names_free(t);
+  uint32_t slots = pf_slots_for_load_half(t->limit, 4);
+  struct pf_slots_mem m;
+  if (!slots ||
+      !pf_slots_alloc(&m, slots, sizeof(*t->slot), t->limit, sizeof(*t->names)))
     return pf_err(err, errlen, "out of memory for %u TLS server names", limit);
-  }
+  t->slot = m.slots;
+  t->names = m.items;
   t->mask = slots - 1;
   pf_hash_seed(t->seed);
   return 0;
 }
 
 void pf_tls_names_free(struct pf_tls_names *t) {
-  free(t->slot);
-  free(t->names);
+  pf_slots_free(t->slot, t->names);
   t->slot = NULL;
   t->names = NULL;
 }

@@ -48,13 +48,14 @@ void pf_tls_names_free(struct pf_tls_names *t);
 uint32_t pf_tls_names_intern(struct pf_tls_names *t, const char *text,
                              uint32_t len);
 
-/* The key of an index that pf_tls_names_intern returned (asserted: an
- * index read from the wrong bytes of a TCP record would read past the
- * table). */
+/* The key of an index that pf_tls_names_intern returned. Any other index
+ * (PF_TLS_NAME_OTHER, or one read from the wrong bytes of a TCP record)
+ * reads as no name: the empty key, which the report never names (its
+ * bytes count in `other`), never a read past the table, in every build. */
 static inline const struct pf_tls_name_key *
 pf_tls_names_key(const struct pf_tls_names *t, uint32_t index) {
-  PF_ASSERT(index < t->used);
-  return &t->names[index];
+  static const struct pf_tls_name_key none;
+  return index < t->used ? &t->names[index] : &none;
 }
 
 #endif

@@ -17,19 +17,6 @@ PF_STATIC_ASSERT((PF_HIST_MAX_EXP - PF_HIST_SUB_BITS) * PF_HIST_SUB +
 
 void pf_hist_reset(struct pf_hist *h) { memset(h, 0, sizeof(*h)); }
 
-unsigned pf_hist_bucket_of(uint64_t us) {
-  if (us < PF_HIST_SUB)
-    return (unsigned)us;
-  unsigned e = 63u - (unsigned)__builtin_clzll(us); /* 2^e <= us */
-  if (e >= PF_HIST_MAX_EXP)
-    return PF_HIST_BUCKETS - 1;
-  /* The top PF_HIST_SUB_BITS bits after the leading one pick the bucket. */
-  unsigned sub = (unsigned)(us >> (e - PF_HIST_SUB_BITS)) & (PF_HIST_SUB - 1);
-  unsigned b = (e - PF_HIST_SUB_BITS + 1) * PF_HIST_SUB + sub;
-  PF_ASSERT(b < PF_HIST_BUCKETS - 1);
-  return b;
-}
-
 void pf_hist_bucket_range(unsigned b, uint64_t *lo, uint64_t *hi) {
   if (b < PF_HIST_SUB) {
     *lo = *hi = b;
@@ -45,13 +32,6 @@ void pf_hist_bucket_range(unsigned b, uint64_t *lo, uint64_t *hi) {
   uint64_t width = (uint64_t)1 << (e - PF_HIST_SUB_BITS);
   *lo = ((uint64_t)1 << e) + sub * width;
   *hi = *lo + width - 1;
-}
-
-void pf_hist_add(struct pf_hist *h, uint64_t us) {
-  h->bucket[pf_hist_bucket_of(us)]++;
-  h->count++;
-  if (us > h->max_us)
-    h->max_us = us;
 }
 
 void pf_hist_merge(struct pf_hist *dst, const struct pf_hist *src) {

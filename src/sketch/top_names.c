@@ -5,29 +5,26 @@
 #include <string.h>
 
 #include "base/hash.h"
+#include "base/slots.h"
 
 int pf_top_names_init(struct pf_top_names *n, uint32_t limit) {
   memset(n, 0, sizeof(*n));
   n->limit = limit;
   if (limit == 0)
     return 0;
-  uint32_t slots = 4;
-  while (slots < limit * 2)
-    slots <<= 1;
-  n->keys = calloc(slots, sizeof(*n->keys));
-  n->taken = calloc(slots, 1);
-  if (!n->keys || !n->taken) {
-    pf_top_names_free(n);
+  uint32_t slots = pf_slots_for_load_half(limit, 4);
+  struct pf_slots_mem m;
+  if (!slots || !pf_slots_alloc(&m, slots, sizeof(*n->keys), slots, 1))
     return -1;
-  }
+  n->keys = m.slots;
+  n->taken = m.items;
   n->mask = slots - 1;
   pf_hash_seed(n->seed);
   return 0;
 }
 
 void pf_top_names_free(struct pf_top_names *n) {
-  free(n->keys);
-  free(n->taken);
+  pf_slots_free(n->keys, n->taken);
   n->keys = NULL;
   n->taken = NULL;
 }

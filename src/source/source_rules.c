@@ -116,10 +116,9 @@ static void pf_worker_classes_copy_locked(struct pf_class_counters *c,
                                           struct pf_worker_classes *copy) {
   copy->rules = c->rules ? pf_rules_ref(c->rules) : NULL;
   copy->count = c->count;
-  if (c->count > 0) { /* a worker that saw no packet has no arrays yet */
+  if (c->count > 0) /* a worker that saw no packet has no arrays yet */
     memcpy(copy->traffic, c->traffic, c->count * sizeof(*c->traffic));
-    memcpy(copy->active, c->active, c->count * sizeof(*c->active));
-  }
+  pf_class_counters_active(c, copy->active);
   pf_class_latency_swap_locked(&c->latency);
   pf_class_latency_swap_locked(&c->timing);
   copy->latency = c->latency;

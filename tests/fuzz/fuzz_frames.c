@@ -134,9 +134,10 @@ static void fz_check_classes(const struct fz_pipeline *p) {
     FZ_CHECK(packets == all->packets[d]);
     FZ_CHECK(octets == all->octets[d]);
   }
-  uint64_t flows = 0;
+  uint64_t flows = 0, by_class[PF_CLASS_SLOTS];
+  pf_class_counters_active(c, by_class);
   for (uint32_t k = 0; k < c->count; k++)
-    flows += c->active[k];
+    flows += by_class[k];
   FZ_CHECK(flows == pf_flow_table_count(&p->shard.flows));
   uint64_t samples = p->class_samples + fz_pipeline_class_samples_pending(p);
   FZ_CHECK(samples == p->shard.flows.tcp.stats.completed);

@@ -7,6 +7,7 @@
 
 #include "packet/direction.h"
 #include "pcapflow/rules.h"
+#include "pcapflow/source.h"
 
 /* The generator's local networks and watched host (tests/gen/README.md). */
 static const char *const fz_local_networks[] = {"198.18.0.0/16",
@@ -77,6 +78,23 @@ uint64_t fz_pipeline_class_samples_pending(const struct fz_pipeline *p) {
   return n;
 }
 
+/* The engine's defaults (what a source gets from pf_source_config_init,
+ * so a new analysis with its options is fuzzed as it ships), with every
+ * table made small enough to fill and evict, every top-N list fed, and the
+ * generator's host prefixes. */
+static void fz_shard_config(struct pf_shard_config *cfg) {
+  struct pf_source_config defaults;
+  pf_source_config_init(&defaults, PF_SOURCE_FILE);
+  *cfg = defaults.shard;
+  pf_source_config_free(&defaults);
+  cfg->max_flows = 16; /* tiny: eviction on nearly every new flow */
+  cfg->top_capacity = 8;
+  cfg->host_prefix_v4 = 24;
+  cfg->host_prefix_v6 = 64;
+  cfg->dns.pending = 16; /* a ring that fills and evicts */
+  cfg->tls.names = 4;    /* a name table that fills */
+}
+
 int fz_pipeline_init(struct fz_pipeline *p) {
   char err[256];
   memset(p, 0, sizeof(*p));
@@ -92,31 +110,8 @@ int fz_pipeline_init(struct fz_pipeline *p) {
   }
   memcpy(p->if_mac, fz_watched_mac, sizeof(p->if_mac));
   p->if_mac_valid = true;
-  struct pf_shard_config cfg = {
-      .max_flows = 16, /* tiny: eviction on nearly every new flow */
-      .timeouts = {.tcp_s = 300,
-                   .tcp_closed_s = 10,
-                   .udp_s = 60,
-                   .icmp_s = 30,
-                   .other_s = 60,
-                   .active_s = 1800},
-      .top_capacity = 8,
-      .host_prefix_v4 = 24,
-      .host_prefix_v6 = 64,
-      .tcp_analysis = true, /* the default: TCP state and anomaly evidence */
-      .tcp_timing = true,   /* the default: round trips, response times */
-      .tcp_syn_timeout_s = 3,
-      /* DNS on port 53, with a ring small enough to fill and evict. */
-      .dns = {.analysis = true,
-              .latency = true,
-              .top_domains = true,
-              .timeout_s = 5,
-              .pending = 16,
-              .ports = {PF_DEFAULT_DNS_PORT},
-              .n_ports = 1},
-      /* TLS hellos on any port, with a name table small enough to fill. */
-      .tls = {.analysis = true, .names = 4},
-  };
+  struct pf_shard_config cfg;
+  fz_shard_config(&cfg);
   if (pf_shard_init(&p->shard, &cfg, err, sizeof(err)) != 0 ||
       pf_interval_init(&p->report, 8, err, sizeof(err)) != 0 ||
       fz_use_rules(p, 0) != 0) {

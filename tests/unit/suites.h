@@ -25,6 +25,7 @@
   X(flow_model)                                                                \
   X(flow_memory)                                                               \
   X(hash)                                                                      \
+  X(slots)                                                                     \
   X(topn)                                                                      \
   X(top_batch)                                                                 \
   X(hll)                                                                       \

@@ -19,14 +19,18 @@ static const uint8_t b4[4] = {198, 19, 0, 2};
 static struct pf_shard shard;
 static struct pf_class_counters spare; /* what the last apply replaced */
 
-static void setup(void) {
-  struct pf_shard_config cfg = {.max_flows = 64,
+static void shard_of(uint32_t max_flows) {
+  struct pf_shard_config cfg = {.max_flows = max_flows,
                                 .timeouts = test_timeouts,
                                 .top_capacity = 16,
                                 .host_prefix_v4 = 32,
                                 .host_prefix_v6 = 128};
   char err[256];
   ck_assert_msg(pf_shard_init(&shard, &cfg, err, sizeof(err)) == 0, "%s", err);
+}
+
+static void setup(void) {
+  shard_of(64);
   memset(&spare, 0, sizeof(spare));
 }
 
@@ -100,8 +104,12 @@ static uint64_t octets(const char *name, enum pf_dir d) {
 }
 
 static uint64_t active(const char *name) {
-  return shard.classes.active[idx(name)];
+  uint64_t by_class[PF_CLASS_SLOTS];
+  pf_class_counters_active(&shard.classes, by_class);
+  return by_class[idx(name)];
 }
+
+static void expect_flow_sum(void);
 
 /* Classes add up to the totals, both directions, packets and bytes, and
  * active flows to the table's. */
@@ -117,9 +125,16 @@ static void expect_sums(void) {
     ck_assert_uint_eq(p, all->packets[d]);
     ck_assert_uint_eq(o, all->octets[d]);
   }
-  uint64_t flows = 0;
+  expect_flow_sum();
+}
+
+/* Active flows by class add up to the table's (after a reload too). */
+static void expect_flow_sum(void) {
+  const struct pf_class_counters *c = &shard.classes;
+  uint64_t flows = 0, by_class[PF_CLASS_SLOTS];
+  pf_class_counters_active(c, by_class);
   for (uint32_t k = 0; k < c->count; k++)
-    flows += c->active[k];
+    flows += by_class[k];
   ck_assert_uint_eq(flows, pf_flow_table_count(&shard.flows));
 }
 
@@ -258,6 +273,119 @@ START_TEST(test_rules_arriving_later_take_every_flow_as_unclassified) {
 }
 END_TEST
 
+/* ---- codes: a reload rewrites no flow ---- */
+
+static void record_code(struct pf_flow *f, void *ctx) {
+  uint8_t **at = ctx;
+  *(*at)++ = f->rule_class;
+}
+
+/* The rule_class byte of every pool entry used so far, in pool order. */
+static size_t flow_codes(uint8_t *out, size_t max) {
+  ck_assert_uint_le(
+      shard.flows.pool[0].next_unused + shard.flows.pool[1].next_unused, max);
+  uint8_t *at = out;
+  pf_flow_table_each(&shard.flows, record_code, &at);
+  return (size_t)(at - out);
+}
+
+START_TEST(test_reload_rewrites_no_flow) {
+  use_rules(web_dns);
+  struct pkt w = tcp(a4, 1000, b4, 80, 100), d = udp(a4, 5000, b4, 53, 20);
+  feed(&w, PF_DIR_TX, SEC(1));
+  feed(&d, PF_DIR_TX, SEC(1));
+  uint8_t before[64], after[64];
+  size_t n = flow_codes(before, sizeof(before));
+  ck_assert_uint_eq(n, 2);
+
+  /* dns moves from index 1 to 0, web goes: its flow counts as
+   * unclassified at once, the entries stay as they were. */
+  use_rules("classes:\n  - name: dns\n    protocol: udp\n    port: 53\n");
+  ck_assert_uint_eq(idx("dns"), 0);
+  ck_assert_uint_eq(flow_codes(after, sizeof(after)), n);
+  ck_assert_mem_eq(before, after, n);
+  ck_assert_uint_eq(active("dns"), 1);
+  ck_assert_uint_eq(active("unclassified"), 1);
+  expect_flow_sum();
+}
+END_TEST
+
+START_TEST(test_dropped_class_comes_back_without_its_old_flows) {
+  use_rules(web_dns);
+  struct pkt w = tcp(a4, 1000, b4, 80, 100), w2 = tcp(a4, 1001, b4, 80, 1);
+  feed(&w, PF_DIR_TX, SEC(1));
+  use_rules("classes:\n  - name: dns\n    protocol: udp\n    port: 53\n");
+  ck_assert_uint_eq(active("unclassified"), 1);
+  /* web again: its code still belongs to w's flow, now unclassified, so
+   * web takes another; w stays unclassified until it ends, w2 is web's. */
+  use_rules(web_dns);
+  feed(&w2, PF_DIR_TX, SEC(2));
+  ck_assert_uint_eq(active("web"), 1);
+  ck_assert_uint_eq(active("unclassified"), 1);
+  expect_flow_sum();
+  pf_shard_expire(&shard, SEC(1000), UINT32_MAX);
+  ck_assert_uint_eq(active("web"), 0);
+  ck_assert_uint_eq(active("unclassified"), 0);
+  expect_flow_sum();
+}
+END_TEST
+
+/* 128 classes (the most a file may have) called `prefix`0.. on UDP ports
+ * from `port`. */
+static const char *many_classes(char *buf, size_t len, const char *prefix,
+                                unsigned port) {
+  size_t at = (size_t)snprintf(buf, len, "classes:\n");
+  for (unsigned i = 0; i < PF_RULES_MAX_CLASSES; i++)
+    at += (size_t)snprintf(buf + at, len - at,
+                           "  - {name: %s%u, protocol: udp, port: %u}\n",
+                           prefix, i, port + i);
+  ck_assert_uint_lt(at, len);
+  return buf;
+}
+
+/* One flow in each of the 128 classes on ports from `port`, and one
+ * unclassified, at second `t`. */
+static void flow_per_class(unsigned port, uint64_t t) {
+  for (unsigned i = 0; i <= PF_RULES_MAX_CLASSES; i++) {
+    struct pkt p = udp(a4, 3000, b4, (uint16_t)(port + i), 0);
+    feed(&p, PF_DIR_TX, SEC(t));
+  }
+}
+
+START_TEST(test_too_few_free_codes_move_every_flow) {
+  pf_shard_free(&shard);
+  shard_of(1024);
+  char yaml[8192];
+  use_rules(many_classes(yaml, sizeof(yaml), "c", 1000));
+  flow_per_class(1000, 1); /* port 1128: unclassified */
+  ck_assert_uint_eq(active("c0"), 1);
+  ck_assert_uint_eq(active("c127"), 1);
+  ck_assert_uint_eq(active("unclassified"), 1);
+
+  /* 128 new classes while 129 codes hold flows: 127 are free, so every
+   * flow is rewritten, all of them unclassified now. */
+  use_rules(many_classes(yaml, sizeof(yaml), "d", 2000));
+  ck_assert_uint_eq(active("d0"), 0);
+  ck_assert_uint_eq(active("unclassified"), 129);
+  uint8_t codes[1024];
+  size_t n = flow_codes(codes, sizeof(codes));
+  for (size_t i = 0; i < n; i++)
+    ck_assert_uint_eq(codes[i], idx("unclassified"));
+  expect_flow_sum();
+
+  flow_per_class(2000, 2);
+  ck_assert_uint_eq(active("d5"), 1);
+  ck_assert_uint_eq(active("unclassified"), 130);
+  /* Once the flows are gone their codes are free again: no rewrite. */
+  pf_shard_expire(&shard, SEC(1000), UINT32_MAX);
+  use_rules(many_classes(yaml, sizeof(yaml), "c", 1000));
+  flow_per_class(1000, 1001);
+  ck_assert_uint_eq(active("c127"), 1);
+  ck_assert_uint_eq(active("unclassified"), 1);
+  expect_flow_sum();
+}
+END_TEST
+
 START_TEST(test_flow_entry_has_room_for_its_class) {
   ck_assert_uint_eq(sizeof(struct pf_flow4), 64);
   ck_assert_uint_ge(UINT8_MAX, PF_CLASS_SLOTS - 1);
@@ -279,6 +407,9 @@ Suite *pf_class_counters_suite(void) {
   tcase_add_checked_fixture(tc, setup, teardown);
   tcase_add_test(tc, test_reload_carries_kept_classes_on);
   tcase_add_test(tc, test_rules_arriving_later_take_every_flow_as_unclassified);
+  tcase_add_test(tc, test_reload_rewrites_no_flow);
+  tcase_add_test(tc, test_dropped_class_comes_back_without_its_old_flows);
+  tcase_add_test(tc, test_too_few_free_codes_move_every_flow);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -38,6 +38,21 @@ START_TEST(a_name_keeps_its_index) {
 }
 END_TEST
 
+/* An index intern never gave (a stray TCP record's bytes) reads as no
+ * name, the empty key, whether or not it is below the table's size. */
+START_TEST(an_unknown_index_is_no_name) {
+  init(4);
+  uint32_t a = intern("alpha.svc.test");
+  static const struct pf_tls_name_key none;
+  const uint32_t stray[] = {a + 1, 4, 1u << 20, PF_TLS_NAME_OTHER};
+  for (size_t i = 0; i < sizeof(stray) / sizeof(stray[0]); i++) {
+    const struct pf_tls_name_key *k = pf_tls_names_key(&t, stray[i]);
+    ck_assert_msg(memcmp(k, &none, sizeof(none)) == 0, "index %u", stray[i]);
+  }
+  ck_assert_uint_eq(pf_tls_names_key(&t, a)->len, 14);
+}
+END_TEST
+
 START_TEST(full_then_other) {
   init(3);
   char name[32];
@@ -117,6 +132,7 @@ Suite *pf_tls_names_suite(void) {
   TCase *tc = tcase_create("core");
   tcase_add_checked_fixture(tc, NULL, teardown);
   tcase_add_test(tc, a_name_keeps_its_index);
+  tcase_add_test(tc, an_unknown_index_is_no_name);
   tcase_add_test(tc, full_then_other);
   tcase_add_test(tc, zero_is_bounded_too);
   tcase_add_test(tc, a_long_name_is_its_key);
