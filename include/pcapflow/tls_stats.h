@@ -16,9 +16,9 @@ struct pf_tls_count {
 };
 
 /* Every series, zero or not: the versions offered and selected (SSL 3.0,
- * TLS 1.0 to 1.3, other: 12), hello_partial and the parser's 8 failure
- * reasons. */
-#define PF_TLS_COUNT_SERIES 21
+ * TLS 1.0 to 1.3, other: 12), hello_partial and its 4 causes,
+ * hello_reassembled and the parser's 8 failure reasons. */
+#define PF_TLS_COUNT_SERIES 26
 
 struct pf_tls_snapshot {
   bool enabled; /* TlsAnalysis */

@@ -60,10 +60,21 @@ bool pf_dns_tcp_next(struct pf_dns_tcp *st, struct pf_dns_tcp_segment *seg,
   *lost = false;
   if (seg->wire_len < seg->cap.len)
     seg->wire_len = seg->cap.len; /* a caller's slip must not read past */
+  if (st->phase == PF_DNS_TCP_BODY_START) { /* its length came before */
+    if (seg->off >= seg->wire_len)
+      return false;
+    pf_dns_tcp_take(st, seg, st->skip, msg);
+    return true;
+  }
   if (st->phase == PF_DNS_TCP_BODY)
     pf_dns_tcp_skip(st, seg);
   if (st->phase == PF_DNS_TCP_BODY || !pf_dns_tcp_length(st, seg, &len, lost))
     return false;
+  if (len > 0 && seg->off == seg->wire_len) { /* the body in the next one */
+    st->skip = len;
+    st->phase = PF_DNS_TCP_BODY_START;
+    return false;
+  }
   pf_dns_tcp_take(st, seg, len, msg);
   return true;
 }

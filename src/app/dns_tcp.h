@@ -5,7 +5,9 @@
  * segment, in 4 bytes of state and without copying.
  *
  * What is supported: any number of messages in a segment; a length prefix
- * split between two segments; a message continued in later segments, whose
+ * split between two segments; a length prefix alone in its segment (clients
+ * that write it apart: the message is read from the next segment); a
+ * message continued in later segments, whose
  * start (header and question, when they fit the first segment) is handed
  * over and whose rest is skipped; bytes the capture cut off (snapshot
  * length) are skipped by count, since the segment's length on the wire is
@@ -35,6 +37,8 @@ enum pf_dns_tcp_phase {
   PF_DNS_TCP_LENGTH,     /* the next byte starts a length prefix */
   PF_DNS_TCP_LENGTH_LOW, /* the next byte is the low byte of the length */
   PF_DNS_TCP_BODY,       /* the next `skip` bytes end the current message */
+  PF_DNS_TCP_BODY_START, /* the next byte starts a message of `skip` bytes
+                            whose length ended the segment before */
 };
 
 /* One segment being framed: its captured bytes and its payload length on

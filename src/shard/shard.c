@@ -171,6 +171,7 @@ void pf_shard_batch_end(struct pf_shard *s) {
    * the batch counted its own (tcp.c), so once a batch is enough. */
   pf_tcp_tick(&s->flows, s->clock.now_us);
   pf_dns_tick(&s->dns, s->clock.now_us);
+  pf_tls_tick(&s->tls, s->clock.now_us);
   uint32_t n = s->batch_packets;
   s->batch_packets = 0;
   pf_epoch_close_step(s, n ? PF_CLOSE_BASE + PF_CLOSE_PER_PACKET * n
@@ -182,6 +183,7 @@ void pf_shard_expire(struct pf_shard *s, uint64_t now_us, unsigned budget) {
   pf_packet_clock_advance(&s->clock, now_us);
   pf_tcp_tick(&s->flows, s->clock.now_us);
   pf_dns_tick(&s->dns, s->clock.now_us);
+  pf_tls_tick(&s->tls, s->clock.now_us);
   pf_flow_table_expire(&s->flows, s->clock.now_us, budget);
 }
 
@@ -190,5 +192,6 @@ void pf_shard_expire_all(struct pf_shard *s, uint64_t now_us) {
   pf_packet_clock_advance(&s->clock, now_us);
   pf_tcp_tick(&s->flows, s->clock.now_us);
   pf_dns_tick(&s->dns, s->clock.now_us);
+  pf_tls_tick(&s->tls, UINT64_MAX); /* no rest will come */
   pf_flow_table_expire_all(&s->flows, s->clock.now_us);
 }

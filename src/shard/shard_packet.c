@@ -137,9 +137,11 @@ pf_prepare(struct pf_shard *s, const struct pf_packet *pkt, enum pf_dir dir,
     pf_dns_packet(&s->dns, pkt, &w, &q->dns);
     if (q->dns.kind != PF_DNS_QUEUED_NONE)
       q->flags |= PF_QUEUED_DNS;
-  } else if (pf_tls_wanted(&s->tls, pkt) && /* port 53 is DNS's */
-             pf_tls_packet(&s->tls, pkt, &q->tls_name)) {
-    q->flags |= PF_QUEUED_TLS;
+  } else if (pf_tls_wanted(&s->tls, pkt, q->probe.hash)) { /* not port 53 */
+    struct pf_tls_where w = {
+        .flow_hash = q->probe.hash, .now_us = now_us, .side = q->probe.side};
+    if (pf_tls_packet(&s->tls, pkt, &w, &q->tls_name))
+      q->flags |= PF_QUEUED_TLS;
   }
   return true;
 }

@@ -15,14 +15,19 @@ int pf_tls_shard_init(struct pf_tls_shard *t, const struct pf_tls_config *cfg,
   /* A flow keeps its name in its TCP record: without TCP analysis there
    * are none, and only the versions are counted. */
   t->top = cfg->analysis && tcp_records;
+  if (cfg->analysis && pf_tls_reasm_init(&t->reasm, err, errlen) != 0)
+    return -1;
   if (t->top)
     return pf_tls_names_init(&t->names, cfg->names, err, errlen);
   return 0;
 }
 
-void pf_tls_shard_free(struct pf_tls_shard *t) { pf_tls_names_free(&t->names); }
+void pf_tls_shard_free(struct pf_tls_shard *t) {
+  pf_tls_names_free(&t->names);
+  pf_tls_reasm_free(&t->reasm);
+}
 
-/* ---- the packet's part ---- */
+/* ---- counting ---- */
 
 static unsigned pf_tls_version_slot(uint16_t version) {
   uint8_t bit = pf_tls_version_bit(version);
@@ -31,50 +36,102 @@ static unsigned pf_tls_version_slot(uint16_t version) {
   return (unsigned)__builtin_ctz(bit); /* PF_TLS_V_SSL3 .. PF_TLS_V_13 */
 }
 
-/* Counts a hello read whole or in part. A version is believed when the
- * hello was read whole or its supported_versions was (a partial hello's
- * legacy version may be TLS 1.2 standing for 1.3). A HelloRetryRequest is
- * not a choice: the ServerHello after it is. */
-static void pf_tls_count(struct pf_tls_stats *st, const struct pf_tls_hello *h,
-                         enum pf_tls_result r) {
-  if (r == PF_TLS_PARTIAL)
-    st->partial++;
-  if (r != PF_TLS_OK && !h->has_versions)
-    return;
-  if (h->type == 1)
-    st->offered[pf_tls_version_slot(h->version)]++;
-  else if (h->type == 2 && !h->hello_retry)
-    st->selected[pf_tls_version_slot(h->version)]++;
+struct pf_tls_seen pf_tls_seen_of(const struct pf_tls_hello *h) {
+  return (struct pf_tls_seen){.version = h->version,
+                              .type = h->type,
+                              .has_versions = h->has_versions,
+                              .hello_retry = h->hello_retry};
 }
 
-bool pf_tls_packet(struct pf_tls_shard *t, const struct pf_packet *pkt,
-                   uint32_t *name) {
-  struct pf_bytes l4 = pf_packet_l4(pkt), payload;
+/* A HelloRetryRequest is not a choice: the ServerHello after it is. */
+static void pf_tls_count_version(struct pf_tls_stats *st,
+                                 const struct pf_tls_seen *s) {
+  if (s->type == 1)
+    st->offered[pf_tls_version_slot(s->version)]++;
+  else if (s->type == 2 && !s->hello_retry)
+    st->selected[pf_tls_version_slot(s->version)]++;
+}
+
+void pf_tls_count_whole(struct pf_tls_shard *t, const struct pf_tls_hello *h) {
+  struct pf_tls_seen s = pf_tls_seen_of(h);
+  pf_tls_count_version(&t->stats, &s);
+}
+
+/* A partial hello's version is believed only when its supported_versions
+ * was read (its legacy version may be TLS 1.2 standing for 1.3). */
+void pf_tls_count_partial(struct pf_tls_shard *t, const struct pf_tls_seen *s,
+                          enum pf_tls_lost why) {
+  t->stats.partial++;
+  t->stats.lost[why]++;
+  if (s->has_versions)
+    pf_tls_count_version(&t->stats, s);
+}
+
+/* ---- the packet's part ---- */
+
+/* The segment's payload: what was captured of it (never the link's
+ * padding after it) and its wire length. False without payload. */
+static bool pf_tls_segment_of(const struct pf_packet *pkt,
+                              struct pf_tls_segment *seg) {
+  struct pf_bytes l4 = pf_packet_l4(pkt);
   uint8_t doff;
-  if (!pf_get_u8(&l4, 12, &doff))
+  if (!pf_get_u8(&l4, 12, &doff) || !pf_get_u32(&l4, 4, &seg->seq))
     return false;
   doff = (uint8_t)((doff >> 4) * 4);
-  if (pkt->l4_total_len <= doff)
+  if (pkt->l4_total_len <= doff || l4.len < doff)
     return false;
-  /* What was captured of the payload (never the link's padding after it):
-   * a hello cut by the capture reads as partial. */
-  uint32_t wire_len = pkt->l4_total_len - doff;
-  uint32_t cap = l4.len - doff < wire_len ? l4.len - doff : wire_len;
-  if (!pf_get_sub(&l4, doff, cap, &payload))
-    return false;
+  seg->wire_len = pkt->l4_total_len - doff;
+  uint32_t cap = l4.len - doff < seg->wire_len ? l4.len - doff : seg->wire_len;
+  return pf_get_sub(&l4, doff, cap, &seg->cap);
+}
+
+/* A segment that starts a hello: read, then counted, or held when it goes
+ * on past the segment. */
+static bool pf_tls_first(struct pf_tls_shard *t,
+                         const struct pf_tls_segment *seg,
+                         const struct pf_tls_where *w, uint32_t *name) {
   struct pf_tls_hello h;
-  enum pf_tls_result r = pf_tls_parse_hello(&payload, &h);
+  enum pf_tls_result r = pf_tls_parse_hello(&seg->cap, &h);
   if (r >= PF_TLS_E_RECORD) {
     t->stats.malformed[r]++;
     return false;
   }
   if (r != PF_TLS_OK && r != PF_TLS_PARTIAL)
     return false; /* not a hello after all: not TLS's to count */
-  pf_tls_count(&t->stats, &h, r);
-  if (h.type != 1 || !h.has_sni || h.sni_len == 0 || !t->top)
+  bool named = pf_tls_has_name(t, &h);
+  if (r == PF_TLS_OK) {
+    pf_tls_count_whole(t, &h);
+  } else {
+    enum pf_tls_lost why = pf_tls_resume_begin(t, seg, w, &h, named);
+    if (why != PF_TLS_LOST_COUNT) {
+      struct pf_tls_seen s = pf_tls_seen_of(&h);
+      pf_tls_count_partial(t, &s, why);
+    }
+  }
+  if (named)
+    *name = pf_tls_names_intern(&t->names, h.sni, h.sni_len);
+  return named;
+}
+
+bool pf_tls_segment(struct pf_tls_shard *t, const struct pf_tls_segment *seg,
+                    const struct pf_tls_where *w, uint32_t *name) {
+  if (pf_tls_reasm_may_hold(&t->reasm, w->flow_hash)) {
+    struct pf_tls_reasm_entry *e =
+        pf_tls_reasm_find(&t->reasm, pf_tls_reasm_key(w->flow_hash, w->side));
+    bool named = false;
+    if (e && pf_tls_resume_next(t, e, seg, w, &named, name))
+      return named;
+  }
+  /* Wanted for its flow, or offered by a test: it must start a hello. */
+  if (!pf_tls_starts_hello(&seg->cap, 0))
     return false;
-  *name = pf_tls_names_intern(&t->names, h.sni, h.sni_len);
-  return true;
+  return pf_tls_first(t, seg, w, name);
+}
+
+bool pf_tls_packet(struct pf_tls_shard *t, const struct pf_packet *pkt,
+                   const struct pf_tls_where *w, uint32_t *name) {
+  struct pf_tls_segment seg;
+  return pf_tls_segment_of(pkt, &seg) && pf_tls_segment(t, &seg, w, name);
 }
 
 /* ---- the flow's part and the feed ---- */

@@ -14,6 +14,9 @@ void pf_tls_sum(struct pf_tls_stats *sum, const struct pf_tls_shard *t) {
     sum->selected[i] += s->selected[i];
   }
   sum->partial += s->partial;
+  sum->reassembled += s->reassembled;
+  for (int w = 0; w < PF_TLS_LOST_COUNT; w++)
+    sum->lost[w] += s->lost[w];
   for (int r = 0; r < PF_TLS_RESULT_COUNT; r++)
     sum->malformed[r] += s->malformed[r];
 }
@@ -34,14 +37,22 @@ static void pf_tls_name_counts(const struct pf_tls_stats *s,
     pf_tls_named(d, "offered_", version[i], s->offered[i]);
   for (int i = 0; i < PF_TLS_VERSION_SLOTS; i++)
     pf_tls_named(d, "selected_", version[i], s->selected[i]);
+  static const char *const lost[PF_TLS_LOST_COUNT] = {
+      [PF_TLS_LOST_SNAPLEN] = "snaplen",
+      [PF_TLS_LOST_GAP] = "gap",
+      [PF_TLS_LOST_EVICTED] = "evicted",
+      [PF_TLS_LOST_LONG] = "long"};
   pf_tls_named(d, "hello_", "partial", s->partial);
+  for (int w = 0; w < PF_TLS_LOST_COUNT; w++)
+    pf_tls_named(d, "hello_partial_", lost[w], s->lost[w]);
+  pf_tls_named(d, "hello_", "reassembled", s->reassembled);
   for (int r = PF_TLS_E_RECORD; r < PF_TLS_RESULT_COUNT; r++)
     pf_tls_named(d, "hello_malformed_",
                  pf_tls_result_name((enum pf_tls_result)r), s->malformed[r]);
 }
 
-_Static_assert(2 * PF_TLS_VERSION_SLOTS + 1 + PF_TLS_RESULT_COUNT -
-                       PF_TLS_E_RECORD ==
+_Static_assert(2 * PF_TLS_VERSION_SLOTS + 2 + PF_TLS_LOST_COUNT +
+                       PF_TLS_RESULT_COUNT - PF_TLS_E_RECORD ==
                    PF_TLS_COUNT_SERIES,
                "the snapshot holds every TLS series");
 

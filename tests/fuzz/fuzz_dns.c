@@ -110,7 +110,7 @@ static int fz_segment(struct pf_dns_tcp *st, const uint8_t *data, uint32_t wire,
               msg.bytes.data + msg.bytes.len <= copy + cap));
     fz_parse(msg.bytes.data, msg.bytes.len);
   }
-  FZ_CHECK(st->phase <= PF_DNS_TCP_BODY && seg.off <= wire);
+  FZ_CHECK(st->phase <= PF_DNS_TCP_BODY_START && seg.off <= wire);
   free(copy);
   return n;
 }

@@ -8,12 +8,20 @@
  * (its length, printable lower-case bytes, at most 255, the hostname
  * flag); a version bit outside PF_TLS_V_*; and, for an input that parses
  * whole, a prefix that is malformed rather than partial, or that reports a
- * server name or a version other than the whole hello's. */
+ * server name or a version other than the whole hello's.
+ *
+ * Then, for a hello that parses whole and fits what a shard holds across
+ * segments (src/shard/tls_resume.c), the shard's packet part is fed the
+ * hello in two TCP segments split at every offset (each in a buffer of its
+ * size): it aborts unless each split is counted as the one-segment hello
+ * is (the same version slot, nothing partial), names the flow with the
+ * same server name, and leaves nothing held. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "app/tls.h"
+#include "shard/tls.h"
 
 #define FZ_CHECK(cond)                                                         \
   do {                                                                         \
@@ -67,6 +75,64 @@ static void fz_check_prefix(const uint8_t *data, size_t k,
   FZ_CHECK(h.extensions <= whole->extensions);
 }
 
+/* One segment of the split, in a buffer of exactly its size. */
+static bool fz_segment(struct pf_tls_shard *t, const uint8_t *data,
+                       uint32_t off, uint32_t n, uint64_t hash,
+                       uint32_t *name) {
+  uint8_t *copy = malloc(n ? n : 1);
+  FZ_CHECK(copy != NULL);
+  memcpy(copy, data + off, n);
+  struct pf_tls_segment seg = {
+      .cap = pf_bytes_of(copy, n), .wire_len = n, .seq = 7000 + off};
+  struct pf_tls_where w = {.flow_hash = hash, .now_us = 1000000, .side = 0};
+  bool named = pf_tls_segment(t, &seg, &w, name);
+  free(copy);
+  return named;
+}
+
+static uint64_t fz_counted(const struct pf_tls_stats *st) {
+  uint64_t n = 0;
+  for (int i = 0; i < PF_TLS_VERSION_SLOTS; i++)
+    n += st->offered[i] + st->selected[i];
+  return n;
+}
+
+/* The hello split at every offset from the 6th (fewer bytes do not look
+ * like a hello) reads as the whole one does. */
+static void fz_check_splits(const uint8_t *data, uint32_t size,
+                            const struct pf_tls_hello *whole) {
+  static struct pf_tls_shard t;
+  static bool ready;
+  char err[256];
+  if (!ready) {
+    struct pf_tls_config cfg = {.analysis = true, .names = 4096};
+    FZ_CHECK(pf_tls_shard_init(&t, &cfg, true, err, sizeof(err)) == 0);
+    ready = true;
+  }
+  uint64_t counted = fz_counted(&t.stats), partial = t.stats.partial;
+  for (uint32_t k = 6; k < size; k++) {
+    uint64_t hash = 0x9e3779b97f4a7c15ull * (k + 1);
+    uint32_t name = PF_TLS_NAME_OTHER, n2 = PF_TLS_NAME_OTHER;
+    bool named = fz_segment(&t, data, 0, k, hash, &name);
+    if (fz_segment(&t, data, k, size - k, hash, &n2)) {
+      FZ_CHECK(!named); /* given once */
+      named = true, name = n2;
+    }
+    FZ_CHECK(named == (whole->type == 1 && whole->has_sni));
+    if (named && name != PF_TLS_NAME_OTHER) {
+      const struct pf_tls_name_key *key = pf_tls_names_key(&t.names, name);
+      uint32_t len = whole->sni_len < sizeof(key->text) ? whole->sni_len
+                                                         : sizeof(key->text);
+      FZ_CHECK(key->len == len && memcmp(key->text, whole->sni, len) == 0);
+    }
+    FZ_CHECK(t.reasm.held == 0 && t.reasm.filter == 0);
+  }
+  /* Each split counted once, as the whole (a HelloRetryRequest: not). */
+  bool counts = whole->type == 1 || !whole->hello_retry;
+  FZ_CHECK(fz_counted(&t.stats) - counted == (counts ? size - 6 : 0));
+  FZ_CHECK(t.stats.partial == partial);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   static struct pf_tls_hello whole;
   if (size > 65536)
@@ -75,5 +141,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     return 0;
   for (size_t k = size; k > 0; k = k * 5 / 8) /* about 15 prefixes */
     fz_check_prefix(data, k - 1, &whole);
+  /* The hello alone: bytes after it (the rest of its record, another
+   * record) may start another hello. */
+  struct pf_bytes b = pf_bytes_of(data, (uint32_t)size);
+  uint16_t rec_len, hs_len;
+  uint8_t hs_hi;
+  if (pf_tls_starts_hello(&b, 0) && pf_get_u16(&b, 3, &rec_len) &&
+      pf_get_u8(&b, 6, &hs_hi) && pf_get_u16(&b, 7, &hs_len)) {
+    uint32_t end = 9u + ((uint32_t)hs_hi << 16 | hs_len);
+    if (end > 5u + rec_len)
+      end = 5u + rec_len; /* fragmented over records: the first one */
+    if (5u + rec_len <= PF_TLS_REASM_BYTES && end <= size)
+      fz_check_splits(data, end, &whole);
+  }
   return 0;
 }

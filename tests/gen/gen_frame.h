@@ -127,6 +127,7 @@ struct ipspec {
   int n_ext;
   uint8_t ext[MAX_EXT]; /* IPv6 extension headers in order */
   int payload;          /* bytes after the transport header */
+  const uint8_t *data;  /* if set: the payload's bytes, else random ones */
   int payload_max; /* if > payload: a random size in [payload, payload_max] */
   int target_len;  /* if > 0: the frame is exactly this long */
   bool short_l4;   /* keep only l4_keep bytes of the transport header */

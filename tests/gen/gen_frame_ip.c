@@ -449,7 +449,10 @@ bool gen_build_ip(struct gen *g, const struct encap *e, const struct ipspec *s, 
     gen_put32(f, 0);
     f->sctp_chunk = true;
   }
-  gen_put_random(g, f, (size_t)payload);
+  if (s->data != NULL)
+    gen_put(f, s->data, (size_t)payload);
+  else
+    gen_put_random(g, f, (size_t)payload);
   /* with payload length 0 the IP packet ends where the frame ends: no padding */
   f->no_pad = s->plen_zero;
   gen_frame_finish(g);

@@ -9,9 +9,6 @@
 
 enum flow_kind { FK_TCP, FK_DNS, FK_PING };
 
-/* Which ends of a flow are local. */
-enum locality { LOC_OUT, LOC_IN, LOC_BOTH, LOC_NEITHER };
-
 struct flow {
   enum flow_kind kind;
   enum locality loc;
@@ -23,7 +20,7 @@ struct flow {
   bool ends_with_rst, timestamps;
 };
 
-static void random_addr(struct gen *g, int ver, bool local, uint8_t *out) {
+void gen_mixed_addr(struct gen *g, int ver, bool local, uint8_t *out) {
   struct frame *f = &g->f;
 
   /* reuse the frame builder's address rules, then copy the result out */
@@ -45,8 +42,9 @@ static void flow_init(struct gen *g, struct flow *fl) {
             : l < 970 ? LOC_IN
             : l < 995 ? LOC_BOTH
                       : LOC_NEITHER;
-  random_addr(g, fl->ver, fl->loc == LOC_OUT || fl->loc == LOC_BOTH, fl->cli);
-  random_addr(g, fl->ver, fl->loc == LOC_IN || fl->loc == LOC_BOTH, fl->srv);
+  gen_mixed_addr(g, fl->ver, fl->loc == LOC_OUT || fl->loc == LOC_BOTH,
+                 fl->cli);
+  gen_mixed_addr(g, fl->ver, fl->loc == LOC_IN || fl->loc == LOC_BOTH, fl->srv);
   fl->cport = (uint16_t)gen_rng_range(&g->rng, 32768, 60999);
   if (fl->kind == FK_DNS) {
     fl->sport = 53;
@@ -70,8 +68,8 @@ static void flow_init(struct gen *g, struct flow *fl) {
   fl->timestamps = gen_rng_below(&g->rng, 100) < 50;
 }
 
-static int flow_addr_kind(const struct flow *fl, bool from_client) {
-  switch (fl->loc) {
+static int addr_kind(enum locality loc, bool from_client) {
+  switch (loc) {
   case LOC_OUT:
     return from_client ? ADDR_TX : ADDR_RX;
   case LOC_IN:
@@ -81,6 +79,22 @@ static int flow_addr_kind(const struct flow *fl, bool from_client) {
   default:
     return ADDR_NEITHER;
   }
+}
+
+void gen_mixed_ends(struct ipspec *s, enum locality loc, bool from_client,
+                    const uint8_t *cli, const uint8_t *srv, uint16_t cport,
+                    uint16_t sport) {
+  s->addr = addr_kind(loc, from_client);
+  s->src = from_client ? cli : srv;
+  s->dst = from_client ? srv : cli;
+  s->sport = from_client ? cport : sport;
+  s->dport = from_client ? sport : cport;
+  /* a cooked capture on the watched host: its own packets are outgoing */
+  s->fixed_pkttype = true;
+  s->pkttype = s->addr == ADDR_TX || (s->addr == ADDR_BOTH && from_client)
+                   ? PT_OUTGOING
+               : s->addr == ADDR_NEITHER ? PT_OTHERHOST
+                                         : PT_HOST;
 }
 
 /* Fills s for one packet of the flow; returns false once the flow is over. */
@@ -161,17 +175,8 @@ static bool flow_next(struct gen *g, struct flow *fl, struct ipspec *s) {
           (uint32_t)s->payload + ((s->tcp_flags & (TCP_SYN | TCP_FIN)) ? 1 : 0);
     }
   }
-  s->addr = flow_addr_kind(fl, from_client);
-  s->src = from_client ? fl->cli : fl->srv;
-  s->dst = from_client ? fl->srv : fl->cli;
-  s->sport = from_client ? fl->cport : fl->sport;
-  s->dport = from_client ? fl->sport : fl->cport;
-  /* a cooked capture on the watched host: its own packets are outgoing */
-  s->fixed_pkttype = true;
-  s->pkttype = s->addr == ADDR_TX || (s->addr == ADDR_BOTH && from_client)
-                   ? PT_OUTGOING
-               : s->addr == ADDR_NEITHER ? PT_OTHERHOST
-                                         : PT_HOST;
+  gen_mixed_ends(s, fl->loc, from_client, fl->cli, fl->srv, fl->cport,
+                 fl->sport);
   return true;
 }
 

@@ -14,6 +14,7 @@
 #include "gen_flows.h"
 #include "gen_frame.h"
 #include "gen_mixed.h"
+#include "gen_services.h"
 #include "gen_tcp.h"
 #include "gen_truth.h"
 #include "gen_util.h"
@@ -24,7 +25,8 @@
 
 static const char usage_text[] =
     "usage: pcapflow-gen --scenario "
-    "coverage|mixed|live|flows|flood|collide|tcp|attack|classes\n"
+    "coverage|mixed|services|live|flows|flood|collide|tcp|attack|"
+    "classes\n"
     "                    --out FILE [--truth FILE] [--no-top] [--packets N] "
     "[--keys K]\n"
     "                    [--seed S]\n"
@@ -35,6 +37,9 @@ static const char usage_text[] =
     "times;\n"
     "              mixed: realistic traffic over ~7000 flows (--packets, "
     "default 100000);\n"
+    "              services: DNS over UDP and TCP and TLS connections over "
+    "~7000 flows\n"
+    "              (--packets, default 100000);\n"
     "              live: like coverage, only frames that survive tcpreplay "
     "onto a veth;\n"
     "              flows: scripted conversations over 2 hours of packet time, "
@@ -88,7 +93,8 @@ enum scenario {
   SC_COLLIDE,
   SC_TCP,
   SC_ATTACK,
-  SC_CLASSES
+  SC_CLASSES,
+  SC_SERVICES
 };
 
 struct options {
@@ -175,6 +181,8 @@ static void parse_args(int argc, char **argv, struct options *o) {
         o->scenario = SC_COVERAGE;
       else if (strcmp(val, "mixed") == 0)
         o->scenario = SC_MIXED;
+      else if (strcmp(val, "services") == 0)
+        o->scenario = SC_SERVICES;
       else if (strcmp(val, "live") == 0)
         o->scenario = SC_LIVE;
       else if (strcmp(val, "flows") == 0)
@@ -190,9 +198,10 @@ static void parse_args(int argc, char **argv, struct options *o) {
       else if (strcmp(val, "classes") == 0)
         o->scenario = SC_CLASSES;
       else
-        gen_die("--scenario: unknown value '%s' (expected coverage, mixed, "
-                "live, flows, flood, collide, tcp, attack or classes)",
-                val);
+        gen_die(
+            "--scenario: unknown value '%s' (expected coverage, mixed, "
+            "services, live, flows, flood, collide, tcp, attack or classes)",
+            val);
     } else if (strcmp(name, "--rules") == 0 ||
                strcmp(name, "--class-truth") == 0) {
       if (*val == '\0')
@@ -267,12 +276,12 @@ static void parse_args(int argc, char **argv, struct options *o) {
   if (!o->keys_given)
     o->keys = 4096;
   if (!o->packets_given)
-    o->packets = o->scenario == SC_MIXED     ? 100000
-                 : o->scenario == SC_FLOOD   ? 1000000
-                 : o->scenario == SC_COLLIDE ? 2000000
-                                             : 1;
-  if (o->scenario != SC_MIXED && o->scenario != SC_FLOOD &&
-      o->scenario != SC_COLLIDE && o->packets > 1000)
+    o->packets = o->scenario == SC_MIXED || o->scenario == SC_SERVICES ? 100000
+                 : o->scenario == SC_FLOOD                             ? 1000000
+                 : o->scenario == SC_COLLIDE                           ? 2000000
+                                                                       : 1;
+  if (o->scenario != SC_MIXED && o->scenario != SC_SERVICES &&
+      o->scenario != SC_FLOOD && o->scenario != SC_COLLIDE && o->packets > 1000)
     gen_die("--packets: %" PRIu64
             " rounds is too many for this scenario (at most 1000)",
             o->packets);
@@ -325,6 +334,10 @@ int main(int argc, char **argv) {
     g->ts_min_step = 1;
     g->ts_max_step = 20;
     gen_scenario_mixed(g, o.packets);
+  } else if (o.scenario == SC_SERVICES) {
+    g->ts_min_step = 1;
+    g->ts_max_step = 20;
+    gen_scenario_services(g, o.packets);
   } else if (o.scenario == SC_FLOWS) {
     gen_scenario_flows(g, !o.no_top); /* sets every timestamp itself */
   } else if (o.scenario == SC_FLOOD) {

@@ -11,8 +11,11 @@ supported_versions, port 8443: no port list), the same name twice, a name
 in mixed case with '-' and '_', a name longer than the 43 bytes a key
 keeps, a ClientHello without a server name, TLS 1.0, a second ClientHello
 on a connection that has a name (renegotiation: counted, the first name
-kept), a ClientHello split over two segments (partial: its name read, its
-versions after the cut not believed), a malformed one (a session id of 40
+kept), a ClientHello split over two segments (read whole: reassembled), a
+browser-sized one whose server name is in its second segment of three
+(reassembled, a segment sent twice), the same with a segment missing
+(partial, gap: no name), cut by the capture (partial, snaplen), one longer
+than the 4 KiB held (partial, long), a malformed one (a session id of 40
 bytes) and a handshake record that is not a hello. The truth holds the
 counts and each name's bytes (its connections' frames, both directions);
 with TOPN, the TOPN heaviest names and the rest in `other`.
@@ -43,8 +46,8 @@ def record(hs_type, body, version=0x0301):
     return struct.pack("!BHH", 0x16, version, len(hs)) + hs
 
 
-def client_hello(name=None, versions=None, legacy=0x0303, sid_len=32):
-    exts = b""
+def client_hello(name=None, versions=None, legacy=0x0303, sid_len=32, before=b""):
+    exts = before
     if name is not None:
         n = name.encode()
         exts += ext(0, struct.pack("!HBH", len(n) + 3, 0, len(n)) + n)
@@ -69,11 +72,12 @@ class Capture:
         self.out = struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1)
         self.t = 0
         self.offered, self.selected = {}, {}
-        self.partial, self.malformed = 0, {}
+        self.partial, self.malformed, self.reassembled = 0, {}, 0
+        self.lost = {}
         self.names = {}  # name -> bytes
         self.frames = 0
 
-    def frame(self, srv, sport, dport, to_server, seq, ack, flags, payload=b""):
+    def frame(self, srv, sport, dport, to_server, seq, ack, flags, payload=b"", snap=None):
         src, dst = (CLI, srv) if to_server else (srv, CLI)
         tcp = struct.pack("!HHIIBBHHH", sport, dport, seq, ack, 5 << 4, flags, 65535, 0, 0) + payload
         ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), 1, 0, 64, 6, 0, src, dst)
@@ -83,27 +87,35 @@ class Capture:
         t = T0_US + self.t
         self.t += 1000
         self.frames += 1
-        self.out += struct.pack("<IIII", t // 1000000, t % 1000000, len(fr), len(fr)) + fr
+        cap = len(fr) if snap is None else min(snap, len(fr))
+        self.out += struct.pack("<IIII", t // 1000000, t % 1000000, cap, len(fr)) + fr[:cap]
         return len(fr)
 
     def conn(self, host, cport, sport, segments, name=None):
-        """A connection: handshake, then (to_server, payload) segments in
-        order, then FINs. Its bytes go to `name`."""
+        """A connection: handshake, then (to_server, payload[, how])
+        segments in order, then FINs. Its bytes go to `name`. `how`: "lost"
+        (its sequence numbers taken, no frame), "again" (sent once more at
+        the sequence number it had), or a number (the frame captured up to
+        that many bytes)."""
         srv = bytes([198, 19, 0, host])
         seq, ack, n = [1000, 5000], [0, 0], 0
 
-        def send(to_server, flags, payload=b""):
+        def send(to_server, flags, payload=b"", how=None):
             nonlocal n
             d = 0 if to_server else 1
             sp, dp = (cport, sport) if to_server else (sport, cport)
-            n += self.frame(srv, sp, dp, to_server, seq[d], seq[1 - d], flags, payload)
-            seq[d] += len(payload) + (1 if flags & 0x03 else 0)
+            at = seq[d] - len(payload) if how == "again" else seq[d]
+            if how != "lost":
+                snap = how if isinstance(how, int) else None
+                n += self.frame(srv, sp, dp, to_server, at, seq[1 - d], flags, payload, snap)
+            if how != "again":
+                seq[d] += len(payload) + (1 if flags & 0x03 else 0)
 
         send(True, 0x02)
         send(False, 0x12)
         send(True, 0x10)
-        for to_server, payload in segments:
-            send(to_server, 0x18, payload)
+        for seg in segments:
+            send(seg[0], 0x18, *seg[1:])
         send(True, 0x11)
         send(False, 0x11)
         send(True, 0x10)
@@ -140,11 +152,40 @@ def craft():
     segs.append((True, client_hello("other.svc.test", None, 0x0303)))
     c.conn(10, 40008, 443, segs, "alpha.svc.test")
     # Split: the record header says more than the segment holds; the name
-    # comes first, supported_versions after the cut.
+    # comes first, supported_versions after the cut. Read whole from the
+    # two segments.
     hello = client_hello("split.svc.test", [0x0304, 0x0303])
     cut = hello.index(b"split.svc.test") + 20
-    c.partial += 1
+    c.count(c.offered, 0x0304)
+    c.reassembled += 1
     c.conn(16, 40009, 443, [(True, hello[:cut]), (True, hello[cut:])], "split.svc.test")
+    # A browser's hello: a 1,216-byte key share (X25519MLKEM768's size)
+    # before the server name, in three segments of 600, the first sent
+    # again after the second (a retransmission: held already).
+    share = ext(51, struct.pack("!HHH", 1220, 0x11EC, 1216) + bytes(1216))
+    hello = client_hello("late.svc.test", [0x0304, 0x0303], before=share)
+    assert hello.index(b"late.svc.test") > 1200
+    c.count(c.offered, 0x0304)
+    c.reassembled += 1
+    parts = [hello[i:i + 600] for i in range(0, len(hello), 600)]
+    c.conn(19, 40012, 443, [(True, parts[0]), (True, parts[1]), (True, parts[1], "again")] +
+           [(True, p) for p in parts[2:]], "late.svc.test")
+    # The same hello with its second segment missing: partial (a gap), no
+    # name (it was in the lost bytes), no version (after them).
+    c.partial += 1
+    c.lost["gap"] = c.lost.get("gap", 0) + 1
+    c.conn(19, 40013, 443, [(True, parts[0]), (True, parts[1], "lost")] + [(True, p) for p in parts[2:]])
+    # Its first segment cut by the capture at 300 bytes: partial (snaplen).
+    c.partial += 1
+    c.lost["snaplen"] = 1
+    c.conn(19, 40014, 443, [(True, parts[0], 300 + 54)] + [(True, p) for p in parts[1:]])
+    # A hello of 5,000 bytes (padding before the name): what is held (4 KiB)
+    # is not enough: partial (long), no name.
+    pad = ext(21, bytes(5000))
+    hello = client_hello("huge.svc.test", [0x0304], before=pad)
+    c.partial += 1
+    c.lost["long"] = 1
+    c.conn(19, 40015, 443, [(True, hello[i:i + 1400]) for i in range(0, len(hello), 1400)])
     # Malformed: a session id of 40 bytes.
     c.malformed["session_id"] = 1
     c.conn(17, 40010, 443, [(True, client_hello("bad.svc.test", sid_len=40))])
@@ -160,6 +201,9 @@ def truth(c, source, top_n):
         lines.append("connections-offered_%s %d" % (v, c.offered.get(v, 0)))
         lines.append("connections-selected_%s %d" % (v, c.selected.get(v, 0)))
     lines.append("connections-hello_partial %d" % c.partial)
+    for why in ("snaplen", "gap", "evicted", "long"):
+        lines.append("connections-hello_partial_%s %d" % (why, c.lost.get(why, 0)))
+    lines.append("connections-hello_reassembled %d" % c.reassembled)
     lines += ["connections-hello_malformed_%s %d" % (r, c.malformed.get(r, 0)) for r in REASONS]
     ranked = sorted(c.names.items(), key=lambda kv: -kv[1])
     other = sum(b for _, b in ranked[top_n:])

@@ -305,6 +305,49 @@ svc_tshark_tls() {
       for (i = 1; i <= 4; i++) if ($i == "") $i = "-"; print $1, $2, $3, $4 }'
 }
 
+# svc_tls_truth_counts TSHARK_LINES : the pcapflow_tls counters tshark's
+# lines (svc_tshark_tls) say, one "identifier value" a line: a ClientHello
+# by its highest version offered, a ServerHello by its choice
+# (supported_versions, else the legacy version); no hello partial or
+# malformed. hello_reassembled is the caller's.
+svc_tls_truth_counts() {
+  awk 'function name(v) {
+      v = tolower(v)
+      if (v == "0x0300") return "ssl3"
+      if (v == "0x0301") return "tls1_0"
+      if (v == "0x0302") return "tls1_1"
+      if (v == "0x0303") return "tls1_2"
+      if (v == "0x0304") return "tls1_3"
+      return "other"
+    }
+    BEGIN { split("ssl3 tls1_0 tls1_1 tls1_2 tls1_3 other", all)
+      for (i in all) { c["connections-offered_" all[i]] = 0; c["connections-selected_" all[i]] = 0 } }
+    { best = $3
+      if ($4 != "-") { n = split($4, s, ","); best = s[1]
+        for (i = 2; i <= n; i++) if (tolower(s[i]) > tolower(best)) best = s[i] }
+      c["connections-" ($1 == 1 ? "offered_" : "selected_") name(best)]++ }
+    END { for (k in c) print k, c[k] }' "$1"
+  local r
+  for r in partial partial_snaplen partial_gap partial_evicted partial_long malformed_record \
+    malformed_length malformed_session_id malformed_ciphers malformed_compression \
+    malformed_extensions malformed_sni malformed_versions; do
+    echo "connections-hello_$r 0"
+  done
+}
+
+# svc_tls_truth_names PCAP : the bytes of each connection (frame lengths,
+# both directions) under the server name its ClientHello gave, as
+# bytes-top_sni_ series, and other 0.
+svc_tls_truth_names() {
+  tshark -r "$1" -Y "tls.handshake.type == 1" -T fields -e tcp.stream \
+    -e tls.handshake.extensions_server_name 2>/dev/null >"$WORK/stream_names"
+  tshark -r "$1" -T fields -e tcp.stream -e frame.len 2>/dev/null >"$WORK/stream_bytes"
+  awk 'NR == FNR { name[$1] = $2; next }
+    ($1 in name) { b[name[$1]] += $2 }
+    END { for (n in b) { s = n; gsub(/[^a-z0-9]/, "_", s); print "bytes-top_sni_" s, b[n] }
+          print "bytes-top_sni_other", 0 }' "$WORK/stream_names" "$WORK/stream_bytes"
+}
+
 # ---- TCP timing: a server that waits before it answers ----
 
 # svc_slow_server WAIT_MS : an HTTP server in $NS_B on $SVC_NET.2:8080 that

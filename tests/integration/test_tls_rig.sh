@@ -32,37 +32,8 @@ n_client=$(awk '$1 == 1' "$WORK/tshark" | wc -l)
 
 # The versions in pcapflow's names: a ClientHello's highest offered, a
 # ServerHello's choice (supported_versions, else the legacy version).
-awk 'function name(v) {
-    v = tolower(v)
-    if (v == "0x0300") return "ssl3"
-    if (v == "0x0301") return "tls1_0"
-    if (v == "0x0302") return "tls1_1"
-    if (v == "0x0303") return "tls1_2"
-    if (v == "0x0304") return "tls1_3"
-    return "other"
-  }
-  BEGIN { split("ssl3 tls1_0 tls1_1 tls1_2 tls1_3 other", all)
-    for (i in all) { c["connections-offered_" all[i]] = 0; c["connections-selected_" all[i]] = 0 } }
-  { best = $3
-    if ($4 != "-") { n = split($4, s, ","); best = s[1]
-      for (i = 2; i <= n; i++) if (tolower(s[i]) > tolower(best)) best = s[i] }
-    c["connections-" ($1 == 1 ? "offered_" : "selected_") name(best)]++ }
-  END { for (k in c) print k, c[k] }' "$WORK/tshark" >"$WORK/truth.versions"
-for r in partial malformed_record malformed_length malformed_session_id malformed_ciphers \
-  malformed_compression malformed_extensions malformed_sni malformed_versions; do
-  echo "connections-hello_$r 0"
-done | cat "$WORK/truth.versions" - | LC_ALL=C sort >"$WORK/truth.counts"
-
-# The bytes of each connection (frame lengths, both directions) under the
-# name its ClientHello gave.
-tshark -r "$WORK/tls.pcap" -Y "tls.handshake.type == 1" -T fields -e tcp.stream \
-  -e tls.handshake.extensions_server_name 2>/dev/null >"$WORK/stream_names"
-tshark -r "$WORK/tls.pcap" -T fields -e tcp.stream -e frame.len 2>/dev/null >"$WORK/stream_bytes"
-awk 'NR == FNR { name[$1] = $2; next }
-  ($1 in name) { b[name[$1]] += $2 }
-  END { for (n in b) { s = n; gsub(/[^a-z0-9]/, "_", s); print "bytes-top_sni_" s, b[n] }
-        print "bytes-top_sni_other", 0 }' "$WORK/stream_names" "$WORK/stream_bytes" |
-  LC_ALL=C sort >"$WORK/truth.names"
+svc_tls_truth_counts "$WORK/tshark" | cat - <(echo "connections-hello_reassembled 0") | LC_ALL=C sort >"$WORK/truth.counts"
+svc_tls_truth_names "$WORK/tls.pcap" | LC_ALL=C sort >"$WORK/truth.names"
 [[ $(wc -l <"$WORK/truth.names") == 6 ]] || pf_fail "tshark reads other names than the rig's five: $(tr '\n' ';' <"$WORK/truth.names")"
 LC_ALL=C sort "$WORK/truth.counts" "$WORK/truth.names" >"$WORK/truth"
 

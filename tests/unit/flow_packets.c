@@ -153,17 +153,24 @@ void test_shard_init(struct pf_shard *s, uint32_t max_flows,
   test_shard_init_timing(s, max_flows, top_capacity, tcp_analysis, false);
 }
 
+struct pf_shard_config test_shard_config(uint32_t max_flows,
+                                         uint32_t top_capacity,
+                                         bool tcp_analysis) {
+  return (struct pf_shard_config){.max_flows = max_flows,
+                                  .timeouts = test_timeouts,
+                                  .top_capacity = top_capacity,
+                                  .host_prefix_v4 = 32,
+                                  .host_prefix_v6 = 128,
+                                  .tcp_analysis = tcp_analysis,
+                                  .tcp_syn_timeout_s = 3};
+}
+
 void test_shard_init_timing(struct pf_shard *s, uint32_t max_flows,
                             uint32_t top_capacity, bool tcp_analysis,
                             bool tcp_timing) {
-  struct pf_shard_config cfg = {.max_flows = max_flows,
-                                .timeouts = test_timeouts,
-                                .top_capacity = top_capacity,
-                                .host_prefix_v4 = 32,
-                                .host_prefix_v6 = 128,
-                                .tcp_analysis = tcp_analysis,
-                                .tcp_syn_timeout_s = 3,
-                                .tcp_timing = tcp_timing};
+  struct pf_shard_config cfg =
+      test_shard_config(max_flows, top_capacity, tcp_analysis);
+  cfg.tcp_timing = tcp_timing;
   char err[256];
   ck_assert_msg(pf_shard_init(s, &cfg, err, sizeof(err)) == 0, "%s", err);
 }

@@ -73,6 +73,11 @@ void pkt_write_capture(const char *path, const struct pkt *pkts, unsigned n,
                        uint32_t *next_ts);
 
 struct pf_shard;
+struct pf_shard_config;
+/* A shard's configuration with test_timeouts, whole-address hosts and a
+ * 3 s SYN timeout, every analysis but TCP's off. */
+struct pf_shard_config
+test_shard_config(uint32_t max_flows, uint32_t top_capacity, bool tcp_analysis);
 /* Initialises a shard with test_timeouts, whole-address hosts and a 3 s
  * SYN timeout, or fails the test. */
 void test_shard_init(struct pf_shard *s, uint32_t max_flows,

@@ -35,6 +35,7 @@
   X(shard_dns)                                                                 \
   X(dns_pending)                                                               \
   X(shard_tls)                                                                 \
+  X(tls_resume)                                                                \
   X(tls_names)                                                                 \
   X(dns_framing)                                                               \
   X(source_report)                                                             \

@@ -77,8 +77,9 @@ START_TEST(test_every_split_point) {
     int n = frame(&st, seg_of(0, s, s), ids, &whole, &lost);
     n += frame(&st, seg_of(s, stream_len, stream_len - s), ids, &whole, &lost);
     ck_assert_msg(n == 2, "split at %u: %d messages", s, n);
+    /* Whole: a message with its prefix, or its prefix alone, before. */
     int want_whole =
-        (s <= 1 || s >= query_len) + (s <= query_len + 1 || s == stream_len);
+        (s <= 2 || s >= query_len) + (s <= query_len + 2 || s == stream_len);
     ck_assert_msg(whole == want_whole, "split at %u: %d whole", s, whole);
     ck_assert_uint_eq(st.phase, PF_DNS_TCP_LENGTH);
   }
@@ -99,6 +100,25 @@ START_TEST(test_length_split) {
   ck_assert_uint_eq(m.len, 53);
   ck_assert_uint_eq(m.bytes.len, 53);
   ck_assert(!m.split && !m.cut);
+}
+END_TEST
+
+/* The length prefix alone in a segment (a client that writes it apart):
+ * the message is read whole from the next one. */
+START_TEST(test_length_alone) {
+  struct pf_dns_tcp st;
+  struct pf_dns_tcp_msg m;
+  bool lost;
+  make_stream();
+  pf_dns_tcp_reset(&st);
+  struct pf_dns_tcp_segment a = seg_of(0, 2, 2), b = seg_of(2, query_len, 53);
+  ck_assert(!pf_dns_tcp_next(&st, &a, &m, &lost));
+  ck_assert_uint_eq(st.phase, PF_DNS_TCP_BODY_START);
+  ck_assert(pf_dns_tcp_next(&st, &b, &m, &lost));
+  ck_assert_uint_eq(m.len, 53);
+  ck_assert_uint_eq(m.bytes.len, 53);
+  ck_assert(!m.split && !m.cut);
+  ck_assert_uint_eq(st.phase, PF_DNS_TCP_LENGTH);
 }
 END_TEST
 
@@ -175,6 +195,7 @@ Suite *pf_dns_tcp_suite(void) {
   tcase_add_test(tc, test_two_messages_in_one_segment);
   tcase_add_test(tc, test_every_split_point);
   tcase_add_test(tc, test_length_split);
+  tcase_add_test(tc, test_length_alone);
   tcase_add_test(tc, test_message_over_three_segments);
   tcase_add_test(tc, test_cut_by_the_capture);
   tcase_add_test(tc, test_zero_length_messages);

@@ -158,9 +158,10 @@ enum {
   N_DNS_LATENCY = 3,
   N_DNS_DOMAINS = 1,
   /* TLS (plugin pcapflow_tls): the versions offered and selected (6 each),
-   * hello_partial, the 8 malformed reasons, and the top names' other,
-   * which needs the TCP records (TcpAnalysis). */
-  N_TLS = 22,
+   * hello_partial and its 4 causes, hello_reassembled, the 8 malformed
+   * reasons, and the top names' other, which needs the TCP records
+   * (TcpAnalysis). */
+  N_TLS = 27,
   N_TLS_TOP = 1,
 };
 

@@ -193,6 +193,22 @@ START_TEST(framing_goes_on_across_segments) {
 }
 END_TEST
 
+/* A client that writes the length prefix apart (its own segment): the
+ * query is read whole from the next segment, not counted unframed. */
+START_TEST(a_length_alone_in_its_segment) {
+  init(true);
+  uint8_t q[APP_MESSAGE_MAX];
+  uint32_t n = (uint32_t)app_bytes(APP_DNS_TCP_QUERY, q);
+  send_bytes(q, 2, true, true, 5000, SEC(1));
+  send_bytes(q + 2, n - 2, true, true, 5002, SEC(1) + 10);
+  pf_shard_drain(&s);
+  ck_assert_uint_eq(s.dns.stats.messages[0], 1);
+  ck_assert_uint_eq(s.dns.stats.tcp_unframed, 0);
+  for (int e = 0; e < PF_DNS_ERR_COUNT; e++)
+    ck_assert_uint_eq(s.dns.stats.malformed[e], 0);
+}
+END_TEST
+
 /* DnsPorts: DNS on the ports listed, and only there. 117 and 53 share
  * the port filter's bit (both 53 modulo 64): the list decides. */
 START_TEST(dns_on_the_ports_listed_only) {
@@ -254,6 +270,7 @@ Suite *pf_shard_dns_suite(void) {
   tcase_add_test(tc, malformed_payloads_are_counted);
   tcase_add_test(tc, nothing_with_the_analysis_off);
   tcase_add_test(tc, framing_goes_on_across_segments);
+  tcase_add_test(tc, a_length_alone_in_its_segment);
   tcase_add_test(tc, dns_on_the_ports_listed_only);
   tcase_add_test(tc, dns_ports_are_checked);
   suite_add_tcase(su, tc);

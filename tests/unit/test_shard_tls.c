@@ -160,7 +160,9 @@ END_TEST
 START_TEST(partial_and_malformed_hellos) {
   init(true, true, 8);
   /* Cut after the server name (the first extension), before
-   * supported_versions: the name is kept, the version is not believed. */
+   * supported_versions, and no more of it before the file ends (held
+   * until then: tls_resume.c): the name is kept, the version is not
+   * believed. */
   send_seg(APP_TLS_CLIENT_HELLO_13, true, 40000, 140, SEC(1));
   /* A handshake record of length 0. */
   send_seg("160301000001", true, 40001, 0, SEC(1));
@@ -172,7 +174,10 @@ START_TEST(partial_and_malformed_hellos) {
            true, 40002, 0, SEC(1));
   pf_shard_drain(&s);
   const struct pf_tls_stats *st = &s.tls.stats;
+  ck_assert_uint_eq(st->partial, 0);
+  pf_shard_expire_all(&s, SEC(1));
   ck_assert_uint_eq(st->partial, 1);
+  ck_assert_uint_eq(st->lost[PF_TLS_LOST_GAP], 1);
   for (int v = 0; v < PF_TLS_VERSION_SLOTS; v++)
     ck_assert_uint_eq(st->offered[v], 0);
   ck_assert_uint_eq(st->malformed[PF_TLS_E_RECORD], 1);

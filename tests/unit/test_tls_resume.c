@@ -1,0 +1,313 @@
+/* test_tls_resume.c - hellos read across TCP segments (src/shard/
+ * tls_resume.c, tls_reasm.c): real hellos of openssl and curl split at
+ * every byte into two segments, and into three at a stride, each read
+ * whole - the same version offered and the same server name kept by its
+ * flow as the hello in one segment; a segment sent again or overlapping
+ * read from where the hello goes on; and each way a hello ends partial
+ * counted once by why: a missing segment (gap), no rest in time or at the
+ * end of a file (gap), the capture's cut (snaplen), a full table
+ * (evicted), more than is held (long). */
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+#include <pcap/dlt.h>
+
+#include "app_messages.h"
+#include "flow_packets.h"
+#include "shard/shard.h"
+#include "suites.h"
+
+static struct pf_shard s;
+static uint8_t msg[APP_MESSAGE_MAX];
+
+static void init(bool tcp) {
+  struct pf_shard_config cfg = test_shard_config(4096, 16, tcp);
+  cfg.tls = (struct pf_tls_config){.analysis = true, .names = 8};
+  char err[256];
+  ck_assert_msg(pf_shard_init(&s, &cfg, err, sizeof(err)) == 0, "%s", err);
+}
+
+static void teardown(void) { pf_shard_free(&s); }
+
+/* A segment from the client (port `cport`) to the server (443), or back,
+ * with bytes [off, off + n) of `bytes` at sequence number 1000 + off,
+ * captured up to `cap` bytes of payload (n: all). Queued and its buffer
+ * freed at once. Returns its wire length. */
+static uint32_t send_part(const uint8_t *bytes, uint32_t off, uint32_t n,
+                          bool to_server, uint16_t cport, uint32_t cap,
+                          uint64_t ts) {
+  struct frame f;
+  frame_init(&f, DLT_EN10MB);
+  frame_eth(&f, to_server ? mac_b : mac_a, to_server ? mac_a : mac_b, 0x0800);
+  struct ip4 ip = {.proto = 6,
+                   .src = to_server ? v4_a : v4_b,
+                   .dst = to_server ? v4_b : v4_a};
+  frame_ipv4(&f, &ip);
+  uint32_t hdr = frame_tcp(&f, &(struct tcp){.sport = to_server ? cport : 443,
+                                             .dport = to_server ? 443 : cport,
+                                             .flags = PF_TCP_PSH | PF_TCP_ACK,
+                                             .seq = 1000 + off});
+  (void)hdr;
+  uint32_t before = f.len;
+  frame_bytes(&f, bytes + off, n);
+  frame_finish(&f);
+  struct pf_packet pkt;
+  uint8_t *buf = frame_decode(&f, before + (cap < n ? cap : n), f.len, &pkt);
+  uint32_t len = pkt.wire_len;
+  pf_shard_enqueue(&s, &pkt, PF_DIR_RX, PF_LOCALITY_UNKNOWN, ts);
+  free(buf);
+  return len;
+}
+
+/* The whole message in segments that end at cuts[0..n) and its length. */
+static uint32_t send_cut(const uint8_t *bytes, uint32_t len,
+                         const uint32_t *cuts, unsigned n, uint16_t cport,
+                         uint64_t ts) {
+  uint32_t at = 0, wire = 0;
+  for (unsigned i = 0; i <= n; i++) {
+    uint32_t end = i < n ? cuts[i] : len;
+    wire += send_part(bytes, at, end - at, true, cport, UINT32_MAX, ts);
+    at = end;
+  }
+  return wire;
+}
+
+static void expect_one_name(const char *name, uint64_t bytes) {
+  pf_shard_drain(&s);
+  pf_shard_settle(&s);
+  const struct pf_topn_item *top[4];
+  ck_assert_uint_eq(pf_topn_top(&s.cur->tls_names, top, 4), 1);
+  struct pf_tls_name_key key;
+  memcpy(&key, top[0]->key, sizeof(key));
+  ck_assert_uint_eq(key.len, strlen(name));
+  ck_assert(memcmp(key.text, name, key.len) == 0);
+  ck_assert_uint_eq(top[0]->bytes[0] + top[0]->bytes[1], bytes);
+}
+
+static uint64_t lost_sum(void) {
+  uint64_t n = 0;
+  for (int w = 0; w < PF_TLS_LOST_COUNT; w++)
+    n += s.tls.stats.lost[w];
+  return n;
+}
+
+/* Split at every byte from the 6th (a first segment of fewer bytes does not
+ * look like a hello: not read at all). */
+static void split_everywhere(const char *hex, const char *name) {
+  init(true);
+  uint32_t len = (uint32_t)app_bytes(hex, msg), bytes = 0, n = 0;
+  for (uint32_t cut = 6; cut < len; cut++, n++)
+    bytes += send_cut(msg, len, &cut, 1, (uint16_t)(20000 + cut), SEC(1));
+  pf_shard_drain(&s);
+  const struct pf_tls_stats *st = &s.tls.stats;
+  ck_assert_uint_eq(st->offered[4], n); /* TLS 1.3, as whole */
+  ck_assert_uint_eq(st->reassembled, n);
+  ck_assert_uint_eq(st->partial, 0);
+  ck_assert_uint_eq(s.tls.reasm.held, 0);
+  ck_assert_uint_eq(s.tls.reasm.filter, 0);
+  expect_one_name(name, bytes); /* every flow named */
+}
+
+START_TEST(every_split_of_openssls_hello) {
+  split_everywhere(APP_TLS_CLIENT_HELLO_13, "alpha.svc.test");
+}
+END_TEST
+
+START_TEST(every_split_of_curls_hello) {
+  split_everywhere(APP_TLS_CLIENT_HELLO_CURL, "beta.svc.test");
+}
+END_TEST
+
+START_TEST(three_segments_at_a_stride) {
+  init(true);
+  uint32_t len = (uint32_t)app_bytes(APP_TLS_CLIENT_HELLO_ANY, msg);
+  uint32_t bytes = 0, n = 0;
+  for (uint32_t a = 6; a < len; a += 7)
+    for (uint32_t b = a + 1; b < len; b += 13, n++) {
+      uint32_t cuts[2] = {a, b};
+      bytes += send_cut(msg, len, cuts, 2, (uint16_t)(10000 + n), SEC(1));
+    }
+  pf_shard_drain(&s);
+  ck_assert_uint_eq(s.tls.stats.offered[4], n);
+  ck_assert_uint_eq(s.tls.stats.reassembled, n);
+  ck_assert_uint_eq(s.tls.stats.partial, 0);
+  expect_one_name("epsilon.svc.test", bytes);
+}
+END_TEST
+
+START_TEST(a_server_hello_across_segments) {
+  init(true);
+  uint32_t len = (uint32_t)app_bytes(APP_TLS_SERVER_HELLO_12, msg);
+  send_part(msg, 0, 40, false, 40000, UINT32_MAX, SEC(1));
+  send_part(msg, 40, len - 40, false, 40000, UINT32_MAX, SEC(1));
+  pf_shard_drain(&s);
+  ck_assert_uint_eq(s.tls.stats.selected[3], 1);
+  ck_assert_uint_eq(s.tls.stats.reassembled, 1);
+}
+END_TEST
+
+/* A segment sent again, and one overlapping what is held. */
+START_TEST(copies_and_overlaps_read_on) {
+  init(true);
+  uint32_t len = (uint32_t)app_bytes(APP_TLS_CLIENT_HELLO_CURL, msg);
+  uint32_t bytes = send_part(msg, 0, 100, true, 40000, UINT32_MAX, SEC(1));
+  bytes += send_part(msg, 0, 100, true, 40000, UINT32_MAX, SEC(1));
+  bytes += send_part(msg, 100, 100, true, 40000, UINT32_MAX, SEC(1));
+  bytes += send_part(msg, 150, len - 150, true, 40000, UINT32_MAX, SEC(1));
+  pf_shard_drain(&s);
+  ck_assert_uint_eq(s.tls.stats.reassembled, 1);
+  ck_assert_uint_eq(s.tls.stats.offered[4], 1);
+  ck_assert_uint_eq(s.tls.stats.partial, 0);
+  expect_one_name("beta.svc.test", bytes);
+}
+END_TEST
+
+START_TEST(a_missing_segment_is_a_gap) {
+  init(true);
+  uint32_t len = (uint32_t)app_bytes(APP_TLS_CLIENT_HELLO_CURL, msg);
+  /* The name (at about 150) in the first: kept. */
+  uint32_t bytes = send_part(msg, 0, 300, true, 40000, UINT32_MAX, SEC(1));
+  bytes += send_part(msg, 400, len - 400, true, 40000, UINT32_MAX, SEC(1));
+  /* The name in the missing one: none. */
+  send_part(msg, 0, 100, true, 40001, UINT32_MAX, SEC(1));
+  send_part(msg, 300, len - 300, true, 40001, UINT32_MAX, SEC(1));
+  pf_shard_drain(&s);
+  const struct pf_tls_stats *st = &s.tls.stats;
+  ck_assert_uint_eq(st->partial, 2);
+  ck_assert_uint_eq(st->lost[PF_TLS_LOST_GAP], 2);
+  ck_assert_uint_eq(st->reassembled, 0);
+  ck_assert_uint_eq(s.tls.reasm.held, 0);
+  expect_one_name("beta.svc.test", bytes);
+}
+END_TEST
+
+START_TEST(the_capture_cut_is_snaplen) {
+  init(true);
+  uint32_t len = (uint32_t)app_bytes(APP_TLS_CLIENT_HELLO_CURL, msg);
+  /* The first segment cut: not held. */
+  send_part(msg, 0, 300, true, 40000, 200, SEC(1));
+  send_part(msg, 300, len - 300, true, 40000, UINT32_MAX, SEC(1));
+  /* The second cut before the hello's end. */
+  send_part(msg, 0, 300, true, 40001, UINT32_MAX, SEC(1));
+  send_part(msg, 300, len - 300, true, 40001, 100, SEC(1));
+  pf_shard_drain(&s);
+  ck_assert_uint_eq(s.tls.stats.partial, 2);
+  ck_assert_uint_eq(s.tls.stats.lost[PF_TLS_LOST_SNAPLEN], 2);
+  ck_assert_uint_eq(s.tls.reasm.held, 0);
+}
+END_TEST
+
+/* No rest in PF_TLS_REASM_LIVE_US, or none before the file ends. */
+START_TEST(no_rest_in_time_is_a_gap) {
+  init(true);
+  app_bytes(APP_TLS_CLIENT_HELLO_CURL, msg);
+  send_part(msg, 0, 300, true, 40000, UINT32_MAX, SEC(1));
+  pf_shard_expire(&s, SEC(1) + PF_TLS_REASM_LIVE_US - 1, 100);
+  ck_assert_uint_eq(s.tls.reasm.held, 1);
+  ck_assert_uint_eq(s.tls.stats.partial, 0);
+  pf_shard_expire(&s, SEC(1) + PF_TLS_REASM_LIVE_US, 100);
+  ck_assert_uint_eq(s.tls.reasm.held, 0);
+  ck_assert_uint_eq(s.tls.stats.lost[PF_TLS_LOST_GAP], 1);
+  send_part(msg, 0, 300, true, 40001, UINT32_MAX, SEC(5));
+  pf_shard_expire_all(&s, SEC(5));
+  ck_assert_uint_eq(s.tls.reasm.held, 0);
+  ck_assert_uint_eq(s.tls.stats.lost[PF_TLS_LOST_GAP], 2);
+  ck_assert_uint_eq(s.tls.stats.partial, 2);
+}
+END_TEST
+
+/* More hellos in flight than entries: some given up while live, each
+ * counted once, the others read whole. */
+START_TEST(a_full_table_evicts) {
+  init(true);
+  uint32_t len = (uint32_t)app_bytes(APP_TLS_CLIENT_HELLO_CURL, msg);
+  const unsigned n = PF_TLS_REASM_SLOTS + 8;
+  for (unsigned i = 0; i < n; i++)
+    send_part(msg, 0, 300, true, (uint16_t)(30000 + i), UINT32_MAX, SEC(1) + i);
+  pf_shard_drain(&s);
+  ck_assert_uint_le(s.tls.reasm.held, PF_TLS_REASM_SLOTS);
+  ck_assert_uint_ge(s.tls.stats.lost[PF_TLS_LOST_EVICTED], 8);
+  for (unsigned i = 0; i < n; i++)
+    send_part(msg, 300, len - 300, true, (uint16_t)(30000 + i), UINT32_MAX,
+              SEC(2));
+  pf_shard_drain(&s);
+  const struct pf_tls_stats *st = &s.tls.stats;
+  ck_assert_uint_eq(st->reassembled + st->lost[PF_TLS_LOST_EVICTED], n);
+  ck_assert_uint_eq(st->partial, lost_sum());
+  ck_assert_uint_eq(st->partial, st->lost[PF_TLS_LOST_EVICTED]);
+  ck_assert_uint_eq(s.tls.reasm.held, 0);
+}
+END_TEST
+
+/* Adds to a ClientHello a padding extension of `pad` zero bytes at the
+ * end, the lengths around it grown to match. Returns the new length. */
+static uint32_t pad_hello(uint8_t *b, uint32_t len, uint32_t pad) {
+  uint32_t at = 5 + 4 + 2 + 32;
+  at += 1 + b[at];                              /* session id */
+  at += 2 + ((uint32_t)b[at] << 8 | b[at + 1]); /* cipher suites */
+  at += 1 + b[at];                              /* compression */
+  uint32_t grow = 4 + pad, ext = ((uint32_t)b[at] << 8 | b[at + 1]) + grow;
+  uint32_t hs = ((uint32_t)b[7] << 8 | b[8]) + grow, rec = hs + 4;
+  b[at] = (uint8_t)(ext >> 8), b[at + 1] = (uint8_t)ext;
+  b[6] = 0, b[7] = (uint8_t)(hs >> 8), b[8] = (uint8_t)hs;
+  b[3] = (uint8_t)(rec >> 8), b[4] = (uint8_t)rec;
+  b[len] = 0, b[len + 1] = 21; /* padding (RFC 7685) */
+  b[len + 2] = (uint8_t)(pad >> 8), b[len + 3] = (uint8_t)pad;
+  memset(b + len + 4, 0, pad);
+  return len + grow;
+}
+
+/* A record longer than what is held: partial when the buffer is full;
+ * one just inside it read whole. */
+START_TEST(past_what_is_held_is_long) {
+  init(true);
+  static uint8_t big[PF_TLS_REASM_BYTES + 1024];
+  for (int round = 0; round < 2; round++) {
+    uint32_t len = (uint32_t)app_bytes(APP_TLS_CLIENT_HELLO_CURL, msg);
+    memcpy(big, msg, len);
+    len = pad_hello(big, len, round ? PF_TLS_REASM_BYTES - len - 4 : 4000);
+    ck_assert_uint_eq(len, round ? PF_TLS_REASM_BYTES : 4517 + 4);
+    for (uint32_t at = 0; at < len; at += 1400)
+      send_part(big, at, len - at < 1400 ? len - at : 1400, true,
+                (uint16_t)(40000 + round), UINT32_MAX, SEC(1));
+  }
+  pf_shard_drain(&s);
+  ck_assert_uint_eq(s.tls.stats.partial, 1);
+  ck_assert_uint_eq(s.tls.stats.lost[PF_TLS_LOST_LONG], 1);
+  ck_assert_uint_eq(s.tls.stats.reassembled, 1);
+  /* The long one's supported_versions was read (before the padding). */
+  ck_assert_uint_eq(s.tls.stats.offered[4], 2);
+  ck_assert_uint_eq(s.tls.reasm.held, 0);
+}
+END_TEST
+
+START_TEST(versions_without_tcp_analysis) {
+  init(false);
+  uint32_t len = (uint32_t)app_bytes(APP_TLS_CLIENT_HELLO_CURL, msg);
+  uint32_t cut = 100;
+  send_cut(msg, len, &cut, 1, 40000, SEC(1));
+  pf_shard_drain(&s);
+  ck_assert_uint_eq(s.tls.stats.offered[4], 1);
+  ck_assert_uint_eq(s.tls.stats.reassembled, 1);
+}
+END_TEST
+
+Suite *pf_tls_resume_suite(void) {
+  Suite *su = suite_create("tls_resume");
+  TCase *tc = tcase_create("core");
+  tcase_add_checked_fixture(tc, NULL, teardown);
+  tcase_add_test(tc, every_split_of_openssls_hello);
+  tcase_add_test(tc, every_split_of_curls_hello);
+  tcase_add_test(tc, three_segments_at_a_stride);
+  tcase_add_test(tc, a_server_hello_across_segments);
+  tcase_add_test(tc, copies_and_overlaps_read_on);
+  tcase_add_test(tc, a_missing_segment_is_a_gap);
+  tcase_add_test(tc, the_capture_cut_is_snaplen);
+  tcase_add_test(tc, no_rest_in_time_is_a_gap);
+  tcase_add_test(tc, a_full_table_evicts);
+  tcase_add_test(tc, past_what_is_held_is_long);
+  tcase_add_test(tc, versions_without_tcp_analysis);
+  suite_add_tcase(su, tc);
+  return su;
+}
