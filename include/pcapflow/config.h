@@ -66,6 +66,11 @@ struct pf_shard_config {
    * off, or TCP analysis off: no cost, no series. */
   bool tcp_timing;
   bool class_timing; /* ClassTiming: their figures per traffic class too */
+  /* PortTiming: the round trips and response time per top service port
+   * (docs/SERVICES.md); port_timing_ports is derived: TopN when it is on
+   * with TcpTiming and the top services, else 0 (no cost, no series). */
+  bool port_timing;
+  uint32_t port_timing_ports;
   /* Work the packet path skips, derived from the source's report switches
    * (struct pf_report_config, source.h): a group that is not reported
    * costs nothing per packet, and nothing per flow. Zero (the default)

@@ -31,10 +31,14 @@ enum pf_metric_kind {
 #define PF_METRICS_DNS_COMPAT_PLUGIN "dns"
 /* Its TLS series (docs/METRICS.md, "TLS"), likewise. */
 #define PF_METRICS_TLS_PLUGIN "pcapflow_tls"
+/* Its TCP timing per top service port (PortTiming; METRICS.md, "TCP
+ * timing per port"), as the classes': the port as type_instance. */
+#define PF_METRICS_PORT_PLUGIN "pcapflow_port"
 
 struct pf_metric {
   /* PF_METRICS_PLUGIN, PF_METRICS_CLASS_PLUGIN, PF_METRICS_DNS_PLUGIN,
-   * PF_METRICS_DNS_COMPAT_PLUGIN or PF_METRICS_TLS_PLUGIN */
+   * PF_METRICS_DNS_COMPAT_PLUGIN, PF_METRICS_TLS_PLUGIN or
+   * PF_METRICS_PORT_PLUGIN */
   const char *plugin;
   /* NULL: plugin_instance is the source's name; else the source's name,
    * "-" and this (the percentile of a class's latency: "p90"). */

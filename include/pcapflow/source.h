@@ -155,6 +155,18 @@ struct pf_class_snapshot {
   double timing[PF_CLASS_SLOTS][PF_TCP_TIMING_COUNT][PF_TCP_QUANTILE_COUNT];
 };
 
+/* TCP timing per top service port (PortTiming): the figures of the
+ * interval ending at this read, for the TCP ports of the top services list
+ * named at the read before, and for every other port. */
+struct pf_port_snapshot {
+  bool enabled; /* PortTiming in effect: the series are walked */
+  uint32_t n;   /* ports; figure[n] is every other port's */
+  uint16_t port[PF_MAX_TOP_N];
+  /* By enum pf_tcp_latency from PF_TCP_TIMING_FIRST (jitter is not kept
+   * per port: NaN); NaN without a sample. */
+  double figure[PF_MAX_TOP_N + 1][PF_TCP_TIMING_COUNT][PF_TCP_QUANTILE_COUNT];
+};
+
 struct pf_snapshot {
   char name[PF_NAME_MAX];
   struct pf_report_config report; /* what to dispatch of the rest */
@@ -172,6 +184,7 @@ struct pf_snapshot {
   struct pf_top_list top_domains; /* queries by registered domain */
   struct pf_tls_snapshot tls;
   struct pf_top_list top_sni; /* bytes of flows by TLS server name */
+  struct pf_port_snapshot port_timing;
 };
 
 struct pf_source;
@@ -207,8 +220,8 @@ bool *pf_tls_switch(struct pf_tls_config *tls, const char *option);
 int pf_dns_ports_set(struct pf_dns_config *dns, const uint32_t *ports,
                      unsigned n, char *err, size_t errlen);
 
-/* The TCP timing switch named `option` (TcpTiming, ClassTiming;
- * case-insensitive), or NULL. */
+/* The TCP timing switch named `option` (TcpTiming, ClassTiming,
+ * PortTiming; case-insensitive), or NULL. */
 bool *pf_timing_switch(struct pf_shard_config *shard, const char *option);
 
 /* Takes ownership of *cfg (leaving it empty). Returns 0, or -1 with err. */

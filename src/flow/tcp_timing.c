@@ -14,6 +14,8 @@ static void pf_tt_sample(const struct pf_tcp_sink *out, enum pf_tcp_latency k,
   pf_hist_add(&out->lat[k], us);
   if (out->cls)
     pf_hist_add(&out->cls[k - PF_TCP_TIMING_FIRST], us);
+  if (__builtin_expect(out->port != NULL, 0) && k != PF_TCP_JITTER)
+    pf_hist_add(&out->port[k - PF_TCP_TIMING_FIRST], us);
 }
 
 /* o's timed segment acknowledged at `now`: a round-trip sample (tx when

@@ -61,11 +61,13 @@ struct pf_tcp_timing {
 #define PF_TT_TURN (PF_TT_TURN0 | (PF_TT_TURN0 << 1)) /* a turn has begun */
 
 /* Where a segment's samples go: the interval's histograms, by enum
- * pf_tcp_latency, and its flow's class's, by kind from PF_TCP_TIMING_FIRST
- * (NULL: none). */
+ * pf_tcp_latency, its flow's class's, by kind from PF_TCP_TIMING_FIRST
+ * (NULL: none), and its service port's (PortTiming; laid out as cls, the
+ * round trips and the response time: jitter is not kept per port). */
 struct pf_tcp_sink {
   struct pf_hist *lat;
   struct pf_hist *cls;
+  struct pf_hist *port;
 };
 
 /* The timing state of a record of a table with timing. */

@@ -9,6 +9,7 @@
 #include "pcapflow/metrics.h"
 
 #include "metrics/metrics_dns.h"
+#include "metrics/metrics_ports.h"
 #include "metrics/metrics_tls.h"
 
 #include <math.h>
@@ -62,7 +63,7 @@ static uint64_t pf_both(const uint64_t v[2]) {
   return v[PF_DIR_RX] + v[PF_DIR_TX];
 }
 
-static const char *const pf_quantile_name[PF_TCP_QUANTILE_COUNT] = {
+const char *const pf_quantile_name[PF_TCP_QUANTILE_COUNT] = {
     [PF_TCP_P50] = "p50",
     [PF_TCP_P90] = "p90",
     [PF_TCP_P99] = "p99",
@@ -170,8 +171,7 @@ static void pf_walk_distinct(const struct pf_walk *w,
 
 /* ---- TCP ---- */
 
-/* The latency figures' stems, by enum pf_tcp_latency. */
-static const char *const pf_tcp_latency_name[PF_TCP_LATENCY_COUNT] = {
+const char *const pf_tcp_latency_name[PF_TCP_LATENCY_COUNT] = {
     [PF_TCP_SYN_SYNACK] = "tcp_syn_synack",
     [PF_TCP_SYNACK_ACK] = "tcp_synack_ack",
     [PF_TCP_HANDSHAKE] = "tcp_handshake",
@@ -302,6 +302,7 @@ void pf_metrics_walk(const struct pf_snapshot *snap, pf_metric_fn fn,
     pf_walk_tcp_health(&w, snap);
   if (r->by_class)
     pf_walk_classes(&w, snap);
+  pf_metrics_walk_ports(snap, fn, ctx); /* plugin pcapflow_port */
   pf_metrics_walk_dns(snap, fn, ctx); /* plugin pcapflow_dns (metrics_dns.c) */
   pf_metrics_walk_tls(snap, fn, ctx); /* plugin pcapflow_tls (metrics_tls.c) */
 }

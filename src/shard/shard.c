@@ -124,6 +124,9 @@ int pf_shard_init(struct pf_shard *s, const struct pf_shard_config *cfg,
       (cfg->tcp_analysis &&
        pf_flow_table_enable_tcp(&s->flows, cfg->tcp_syn_timeout_s,
                                 cfg->tcp_timing, err, errlen) != 0) ||
+      (cfg->tcp_analysis && cfg->tcp_timing &&
+       pf_port_latency_alloc(&s->ports, cfg->port_timing_ports, err, errlen) !=
+           0) ||
       pf_dns_shard_init(&s->dns, &cfg->dns, err, errlen) != 0 ||
       pf_tls_shard_init(&s->tls, &cfg->tls, s->flows.tcp.conns != NULL, err,
                         errlen) != 0) {
@@ -157,6 +160,7 @@ void pf_shard_free(struct pf_shard *s) {
   }
   s->cur = NULL;
   pf_class_counters_free(&s->classes);
+  pf_port_latency_free(&s->ports);
   pf_dns_shard_free(&s->dns);
   pf_tls_shard_free(&s->tls);
 }

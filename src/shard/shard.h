@@ -39,6 +39,7 @@
 #include "shard/class_counters.h"
 #include "shard/dns.h"
 #include "shard/packet_clock.h"
+#include "shard/port_latency.h"
 #include "shard/tls.h"
 #include "sketch/hll.h"
 #include "sketch/top_batch.h"
@@ -122,6 +123,7 @@ struct pf_queued_packet {
 struct pf_shard {
   struct pf_counters counters;
   struct pf_class_counters classes; /* per traffic class; empty without rules */
+  struct pf_port_latency ports;     /* TCP timing per top port (PortTiming) */
   struct pf_flow_table flows;
   struct pf_dns_shard dns; /* DNS messages (dns.h) */
   struct pf_tls_shard tls; /* TLS hellos (tls.h) */

@@ -22,14 +22,16 @@ static bool pf_is_syn(const struct pf_packet *pkt) {
              PF_TCP_SYN;
 }
 
-/* Where a segment's latency samples go: the interval's histograms, and the
+/* Where a segment's latency samples go: the interval's histograms, the
  * flow's class's timing histograms (tcp_timing.h; none without ClassTiming
- * or TcpTiming, which leave that set empty, and then no class lookup). */
+ * or TcpTiming, which leave that set empty, and then no class lookup) and
+ * its service port's (port_latency.h; none without PortTiming). */
 static inline __attribute__((always_inline)) struct pf_tcp_sink
 pf_account_timing(struct pf_shard *s, struct pf_flow_update up) {
   return (struct pf_tcp_sink){
       .lat = s->cur->tcp.latency,
-      .cls = pf_class_counters_timing(&s->classes, up.flow)};
+      .cls = pf_class_counters_timing(&s->classes, up.flow),
+      .port = pf_port_latency_of(&s->ports, up.flow)};
 }
 
 /* TCP analysis, and the evidence of SYN floods and port scans. */

@@ -88,6 +88,8 @@ bool *pf_timing_switch(struct pf_shard_config *shard, const char *option) {
     return &shard->tcp_timing;
   if (strcasecmp(option, "ClassTiming") == 0)
     return &shard->class_timing;
+  if (strcasecmp(option, "PortTiming") == 0)
+    return &shard->port_timing;
   return NULL;
 }
 
@@ -258,6 +260,10 @@ void pf_source_config_derive(struct pf_source_config *cfg) {
   for (int k = 0; k < PF_TOP_KIND_COUNT; k++)
     sh->skip_top[k] = !r->top[k] || cfg->top_n == 0;
   sh->skip_distinct = !r->distinct;
+  /* Per port only for the ports the top services list names. */
+  bool ports = sh->port_timing && sh->tcp_timing && sh->tcp_analysis &&
+               !sh->skip_top[PF_TOP_PORTS];
+  sh->port_timing_ports = ports ? (uint32_t)cfg->top_n : 0;
   /* A shard interns no more server names than may be reported. */
   sh->tls.names = (uint32_t)cfg->top_series_limit;
   /* TCP analysis, the top-N lists, the distinct counts (fed once per flow

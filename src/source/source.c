@@ -103,7 +103,8 @@ int pf_source_new(struct pf_source_config *cfg, const struct pf_hooks *hooks,
     return -1;
   }
   if (pf_anomaly_detector_init(&src->anomaly, &src->cfg.anomaly, err, errlen) !=
-      0) {
+          0 ||
+      pf_source_ports_init(src, err, errlen) != 0) {
     pf_source_free(src);
     return -1;
   }
@@ -204,6 +205,7 @@ void pf_source_free(struct pf_source *src) {
   pf_rules_free(src->rules);
   free(src->class_handshake);
   free(src->class_timing);
+  free(src->port_timing);
   pf_interval_free(&src->report);
   pf_anomaly_detector_free(&src->anomaly);
   for (int k = 0; k < PF_TOP_KIND_COUNT; k++)
@@ -255,6 +257,7 @@ void pf_source_snapshot(struct pf_source *src, struct pf_snapshot *out) {
   pf_interval_reset(&src->report);
   struct pf_dns_sum dns = {0};
   struct pf_tls_stats tls = {0};
+  bool fresh = false; /* a worker handed an interval over */
   for (unsigned i = 0; i < src->n_workers; i++) {
     struct pf_worker *w = &src->workers[i];
     /* Fixed-size copies and a pointer swap: the lock's hold time does not
@@ -275,9 +278,11 @@ void pf_source_snapshot(struct pf_source *src, struct pf_snapshot *out) {
     if (done) {
       pf_interval_merge(&src->report, done);
       pf_interval_reset(done);
+      fresh = true;
     }
   }
   pf_source_report_top(src, out);
+  pf_source_report_ports(src, fresh, out);
   out->distinct_src_hosts = pf_hll_estimate(&src->report.src_hosts);
   out->distinct_dst_hosts = pf_hll_estimate(&src->report.dst_hosts);
   out->distinct_dst_ports = pf_hll_estimate(&src->report.dst_ports);

@@ -79,7 +79,13 @@ struct pf_source {
   /* ...and their TCP timing figures, PF_TCP_TIMING_COUNT a class; NULL
    * without ClassTiming. */
   struct pf_hist *class_timing;
-  struct pf_interval report; /* workers' finished intervals, merged */
+  /* PortTiming (report_ports.c): the ports handed to the workers at the
+   * last read, which name the slots of their interval since, and those
+   * slots merged; NULL when off. */
+  uint16_t timed_port[PF_MAX_TOP_N];
+  uint32_t timed_ports;
+  struct pf_hist *port_timing; /* (TopN + 1) x PF_TCP_TIMING_COUNT */
+  struct pf_interval report;   /* workers' finished intervals, merged */
   struct pf_top_names names[PF_TOP_KIND_COUNT];
   bool names_spent_logged[PF_TOP_KIND_COUNT]; /* warned once (report.c) */
   struct pf_top_names dns_names;              /* the top queried domains' */
@@ -154,6 +160,20 @@ void pf_tls_sum(struct pf_tls_stats *sum, const struct pf_tls_shard *t);
  * life. */
 void pf_source_report_tls(struct pf_source *src, const struct pf_tls_stats *sum,
                           struct pf_snapshot *out);
+
+/* ---- TCP timing per top port (report_ports.c) ---- */
+
+/* Allocates the reader's merged histograms when PortTiming is in effect.
+ * Returns 0, or -1 with err. */
+int pf_source_ports_init(struct pf_source *src, char *err, size_t errlen);
+
+/* Fills out->port_timing: swaps each worker's port histograms out under
+ * its lock, handing it the TCP ports of the top services list just
+ * reported (the ones it had when `fresh` is false, no worker handed an
+ * interval over, or when the list names no TCP port), and reports them by
+ * the list they were taken with. */
+void pf_source_report_ports(struct pf_source *src, bool fresh,
+                            struct pf_snapshot *out);
 
 /* ---- traffic rules (source_rules.c) ---- */
 

@@ -13,7 +13,9 @@
 # two classes that both complete handshakes gives the traffic classes row
 # (plugin pcapflow_class) its data: every class panel must find more than
 # one class. craft_dns.py's DNS messages, merged into the capture, give the
-# DNS row (plugin pcapflow_dns) its codes, latency and top domains. A
+# DNS row (plugin pcapflow_dns) its codes, latency and top domains;
+# PortTiming on gives the per-port row (plugin pcapflow_port) the figures
+# of other (a file is read before any port is listed). A
 # dashboard with one misspelt series, fixed or a family, a class panel
 # looking outside pcapflow_class, or a DNS panel outside pcapflow_dns, must
 # fail the same check.
@@ -72,7 +74,7 @@ host="fleet.host1"
 dir="$WORK/collectd"
 pf_collectd "$dir" --hostname "$host" --plugin write_graphite --plugin network \
   --plugin write_prometheus --local --opt RulesFile "$WORK/rules.yaml" \
-  --file "$WORK/cov.pcap" Instance cov CollectTopFlows true --stdin <<CONF
+  --file "$WORK/cov.pcap" Instance cov CollectTopFlows true PortTiming true --stdin <<CONF
 <Plugin write_graphite>
   <Node "carbon">
     Host "127.0.0.1"
@@ -110,6 +112,7 @@ graphite_complete() {
     $(graphite_series | grep -c '\.pcapflow_tls-cov\.bytes-top_sni_') -ge 3 &&
     $(graphite_series | grep -cF '.pcapflow_dns-cov.count-top_domain_') -ge 5 &&
     $(graphite_series | grep -cF '.pcapflow_dns-cov.duration-dns_') -eq 4 &&
+    $(graphite_series | grep -cE '\.pcapflow_port-cov-tcp_(response|rtt_tx)_p90\.duration-other$') -eq 2 &&
     -z "$(plugin_missing dns)$(plugin_missing tls)" ]]
 }
 # plugin_missing dns|tls : the fixed series of plugin pcapflow_dns or
@@ -139,7 +142,10 @@ prom_ready() {
     grep -q '"pcapflow_class":"cov-p90"' &&
     curl -sfG "http://127.0.0.1:$PROM_PORT/api/v1/query" \
       --data-urlencode "query=max_over_time(collectd_pcapflow_dns_duration_seconds[10m])" |
-    grep -q '"pcapflow_dns":"cov"'
+    grep -q '"pcapflow_dns":"cov"' &&
+    curl -sfG "http://127.0.0.1:$PROM_PORT/api/v1/query" \
+      --data-urlencode "query=max_over_time(collectd_pcapflow_port_duration_seconds[10m])" |
+    grep -q '"pcapflow_port":"cov-tcp_response_p90"'
 }
 influx_points() {
   pf_influx "SELECT count(\"value\") FROM \"pcapflow_value\" WHERE \"type_instance\" = 'captured'" 2>/dev/null |

@@ -183,4 +183,14 @@ python3 "$PCAPFLOW_ROOT/tests/integration/craft_rtt.py" "$WORK/rtt.pcap" "$WORK/
   pf_fail "cannot write the TCP timing capture"
 "$REPLAY" -l "$LOCAL_V4" -o CollectTopFlows=true "$WORK/rtt.pcap" | awk '{print $1}' | grep -vE '^pcapflow_(dns|tls)-' >"$WORK/replay_rtt"
 check_ids "pcapflow-replay (TCP timing)" "$WORK/replay_rtt" "$WORK/fixed"
+# TCP timing per port (PortTiming, plugin pcapflow_port): the table's 12
+# families, and every series printed on the capture is of one of them (a
+# file is read before any port is listed: each figure is other's).
+grep -oE '^\| `pcapflow_port-<source>-[a-z0-9_]+/duration-<port>`' "$doc" |
+  sed -E 's/^\| `pcapflow_port-<source>-//; s/`$//; s/<port>/(tcp_[0-9]+|other)/; s/^/^/; s/$/$/' >"$WORK/port_families"
+[[ $(wc -l <"$WORK/port_families") == 12 ]] || pf_fail "METRICS.md should list 12 per-port families"
+"$REPLAY" -l "$LOCAL_V4" -o PortTiming=true "$WORK/rtt.pcap" | awk '{print $1}' | sed -n 's#^pcapflow_port-rtt-##p' >"$WORK/replay_ports"
+[[ $(grep -c '/duration-other$' "$WORK/replay_ports") == 12 ]] || pf_fail "pcapflow-replay -o PortTiming=true does not print the 12 figures of other"
+undocumented=$(grep -vEf "$WORK/port_families" "$WORK/replay_ports" || true)
+[[ -z "$undocumented" ]] || pf_fail "pcapflow-replay prints pcapflow_port series METRICS.md does not list: $undocumented"
 pf_pass "$n_fixed fixed identifiers, $(wc -l <"$WORK/families") families and $n_per_class per-class families, documented = dispatched; bound $n_bound + $n_top x (TopSeriesLimit + 1) + $n_per_class x (classes + 1) stated"

@@ -8,7 +8,8 @@
 # maximum exact), and the maxima through a real collectd's File source and
 # CSV writer. Then the switches: TcpTiming false prints no timing series
 # (and the rest is unchanged), ClassTiming false no per-class ones,
-# TcpAnalysis false none.
+# TcpAnalysis false none; PortTiming (off by default) puts a file's
+# samples, read before any top services list, all in other.
 source "$(dirname "$0")/lib.sh"
 pf_test_init tcp_timing
 command -v python3 >/dev/null || pf_skip "python3 is missing"
@@ -37,6 +38,21 @@ pf_compare_truth "$WORK/source.truth" "$WORK/noclass.out" noclass || pf_fail "Cl
 "$REPLAY" -T -l 198.18.0.0/16 "$WORK/rtt.pcap" >"$WORK/notcp.out" || pf_fail "pcapflow-replay -T failed"
 ! grep -qE "$timing" "$WORK/notcp.out" || pf_fail "TcpAnalysis false still prints timing series"
 
+# PortTiming: a file is read in one interval, before any top services list
+# names a port, so every port's figures are other's, and those are the
+# source's (the slotting by the list is unit-tested: test_port_timing.c).
+! grep -q '^pcapflow_port-' "$WORK/replay.out" || pf_fail "PortTiming is on by default"
+"$REPLAY" -o PortTiming=true -l 198.18.0.0/16 "$WORK/rtt.pcap" >"$WORK/ports.out" ||
+  pf_fail "pcapflow-replay -o PortTiming=true failed"
+sed -nE 's#^duration-(tcp_(rtt_tx|rtt_rx|response)_(p50|p90|p99|max)) #pcapflow_port-rtt-\1/duration-other #p' "$WORK/replay.out" >"$WORK/ports.want"
+[[ $(wc -l <"$WORK/ports.want") == 12 ]] || pf_fail "the source should have 12 round trip and response figures"
+[[ "$(grep '^pcapflow_port-' "$WORK/ports.out")" == "$(cat "$WORK/ports.want")" ]] ||
+  pf_fail "PortTiming's other is not the source's figures: $(grep '^pcapflow_port-' "$WORK/ports.out" | head -3)"
+[[ "$(grep -v '^pcapflow_port-' "$WORK/ports.out" | grep -v distinct)" == "$(grep -v distinct "$WORK/replay.out" | grep -v '^pcapflow_class-')" ]] ||
+  pf_fail "PortTiming true changes other series"
+"$REPLAY" -o PortTiming=true -o TcpTiming=false -l 198.18.0.0/16 "$WORK/rtt.pcap" | grep -q '^pcapflow_port-' &&
+  pf_fail "PortTiming without TcpTiming prints per-port series"
+
 # A real collectd: each figure's maximum over the intervals its samples
 # fell in is the truth's, whatever the reads' timing.
 dir="$WORK/collectd"
@@ -59,4 +75,4 @@ pf_collectd_stop
 grep -E '_max[ /]' "$WORK/rtt.truth" >"$WORK/max.truth"
 [[ $(wc -l <"$WORK/max.truth") == 12 ]] || pf_fail "the truth should have 12 maxima"
 pf_compare_truth "$WORK/max.truth" "$WORK/collectd.out" collectd || pf_fail "collectd's CSV differs from the capture's truth"
-pf_pass "$n_truth timing series exact through pcapflow-replay (response p50 $(awk '/tcp_response_p50/ {print $2}' "$WORK/replay.out") s, max 0.21 s), their maxima through collectd, TcpTiming, ClassTiming and TcpAnalysis off"
+pf_pass "$n_truth timing series exact through pcapflow-replay (response p50 $(awk '/tcp_response_p50/ {print $2}' "$WORK/replay.out") s, max 0.21 s), their maxima through collectd, TcpTiming, ClassTiming and TcpAnalysis off, PortTiming's other = the source"

@@ -54,6 +54,7 @@
   X(class_latency)                                                             \
   X(tcp_timing)                                                                \
   X(class_timing)                                                              \
+  X(port_timing)                                                               \
   X(source_rules)                                                              \
   X(report_switches)                                                           \
   X(dns)                                                                       \

@@ -11,7 +11,7 @@
 void seg_send(struct pf_shard *s, const struct seg *g, uint64_t ts) {
   struct pkt p = {.proto = P_TCP,
                   .sport = g->cport ? g->cport : 40000,
-                  .dport = 80,
+                  .dport = g->sport ? g->sport : 80,
                   .flags = g->flags,
                   .payload = g->payload};
   if (g->from == SERVER)

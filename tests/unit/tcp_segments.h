@@ -20,6 +20,7 @@ struct seg {
   uint16_t window;   /* 0 means 0; most tests pass 65535 */
   uint32_t payload;  /* data bytes */
   uint16_t cport;    /* client port; 0 means 40000 */
+  uint16_t sport;    /* server port; 0 means 80 */
   bool tx;           /* sent by the local side (PF_DIR_TX); else rx */
 };
 

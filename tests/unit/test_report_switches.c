@@ -14,6 +14,7 @@
 #include "pcapflow/metrics.h"
 #include "pcapflow/source.h"
 #include "shard/shard.h"
+#include "source/worker.h"
 #include "suites.h"
 #include "tcp_segments.h"
 
@@ -470,6 +471,33 @@ START_TEST(test_shard_without_tls_reads_no_hello) {
 }
 END_TEST
 
+/* PortTiming is off by default, and off with TcpTiming, TcpAnalysis or the
+ * top services list off: no histogram in the shard nor at the reader, and
+ * the sink's port is NULL (one test a TCP segment); on, both exist. */
+static const struct {
+  const char *opts[3];
+  bool on;
+} port_timing_cases[] = {
+    {{NULL}, false},
+    {{"PortTiming=true"}, true},
+    {{"PortTiming=true", "TcpTiming=false"}, false},
+    {{"PortTiming=true", "TcpAnalysis=false"}, false},
+    {{"PortTiming=true", "CollectTopPorts=false"}, false},
+    {{"PortTiming=true", "TopN=0"}, false},
+};
+
+START_TEST(test_port_timing_off_costs_nothing) {
+  run(port_timing_cases[_i].opts);
+  const struct pf_port_latency *p = &source->workers[0].shard.ports;
+  bool on = port_timing_cases[_i].on;
+  ck_assert_int_eq(p->cur != NULL, on);
+  ck_assert_int_eq(p->spare != NULL, on);
+  ck_assert_uint_eq(p->slots, on ? PF_DEFAULT_TOP_N + 1 : 0);
+  ck_assert_int_eq(source->port_timing != NULL, on);
+  ck_assert_int_eq(snap.port_timing.enabled, on);
+}
+END_TEST
+
 Suite *pf_report_switches_suite(void) {
   Suite *s = suite_create("report_switches");
   TCase *tc = tcase_create("switches");
@@ -481,6 +509,9 @@ Suite *pf_report_switches_suite(void) {
                  test_totals_only_sends_the_protocols_and_does_nothing_else);
   tcase_add_test(tc, test_no_tcp_analysis_sends_no_tcp_health);
   tcase_add_test(tc, test_families_add_up);
+  tcase_add_loop_test(
+      tc, test_port_timing_off_costs_nothing, 0,
+      (int)(sizeof(port_timing_cases) / sizeof(port_timing_cases[0])));
   suite_add_tcase(s, tc);
   TCase *shard_tc = tcase_create("shard");
   tcase_add_test(shard_tc, test_shard_without_flow_table_makes_no_flow);
