@@ -127,14 +127,17 @@ plugin_missing() {
 # interval the file was read in), then marked stale: look back over time.
 # The panels' rates over 5 s need two scrapes within 5 s: wait for a rate
 # too (on a loaded machine scrapes time out at the 1 s interval, and every
-# rate panel once read "no data").
+# rate panel once read "no data"; another time the DNS ones alone did).
+# prom_has QUERY [PLUGIN] : the query has data for source cov of PLUGIN.
 prom_has() {
   curl -sfG "http://127.0.0.1:$PROM_PORT/api/v1/query_range" --data-urlencode "query=$1" \
     --data-urlencode "start=$(($(date +%s) - 600))" --data-urlencode "end=$(date +%s)" --data-urlencode step=1 |
-    grep -q '"pcapflow":"cov"'
+    grep -q "\"${2:-pcapflow}\":\"cov\""
 }
 prom_ready() {
   prom_has 'rate(collectd_pcapflow_if_octets_rx_total{pcapflow="cov"}[5s])' &&
+    prom_has 'rate(collectd_pcapflow_dns_dns_qtype_total{pcapflow_dns="cov"}[5s])' pcapflow_dns &&
+    prom_has 'rate(collectd_pcapflow_dns_dns_rcode_total{pcapflow_dns="cov"}[5s])' pcapflow_dns &&
   curl -sfG "http://127.0.0.1:$PROM_PORT/api/v1/query" --data-urlencode "query=collectd_pcapflow_packets_total" |
     grep -q '"pcapflow":"cov"' &&
     curl -sfG "http://127.0.0.1:$PROM_PORT/api/v1/query" \
