@@ -214,6 +214,19 @@ static inline uint16_t pf_flow_port(const struct pf_flow *f, int side) {
   return ((const struct pf_key4 *)(f + 1))->port[side];
 }
 
+/* The side a flow serves from: the one that did not start it, or, when
+ * capture began mid-connection, the one with the lower port (either on a
+ * tie). The top services list, the response time's service and the
+ * per-port timing all take this one rule. */
+static inline uint8_t pf_flow_service_side(const struct pf_flow *f) {
+  if (f->initiator >= 0)
+    return (uint8_t)(1 - f->initiator);
+  return pf_flow_port(f, 0) <= pf_flow_port(f, 1) ? 0 : 1;
+}
+static inline uint16_t pf_flow_service_port(const struct pf_flow *f) {
+  return pf_flow_port(f, pf_flow_service_side(f));
+}
+
 /* ---- the table (flow_table.c) ---- */
 
 /* Reserves the pools and buckets; memory is taken as flows come. Returns

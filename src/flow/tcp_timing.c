@@ -49,14 +49,6 @@ pf_tt_ack(struct pf_tcp_timing *tm, uint8_t o, uint32_t ack, uint32_t now,
     pf_tt_acked(tm, o, now, out);
 }
 
-/* The side that answers as the service: the one that received the SYN, or
- * the lower port when the connection began before capture (as top_port). */
-static uint8_t pf_tt_service(const struct pf_flow *f) {
-  if (f->initiator >= 0)
-    return (uint8_t)(1 - f->initiator);
-  return pf_flow_port(f, 0) <= pf_flow_port(f, 1) ? 0 : 1;
-}
-
 /* Data from `side` at `now` (retx: it resends sequence space) begins its
  * turn, the other side's ending: a response time when this side is the
  * service and neither turn holds a retransmission. */
@@ -66,7 +58,7 @@ pf_tt_new_turn(const struct pf_flow *f, struct pf_tcp_timing *tm, uint8_t side,
   uint8_t fl = tm->flags;
   int32_t wait = (int32_t)(now - tm->turn_last);
   if ((fl & PF_TT_TURN) && !(fl & PF_TT_TURN_RETX) && !retx && wait >= 0 &&
-      side == pf_tt_service(f))
+      side == pf_flow_service_side(f))
     pf_tt_sample(out, PF_TCP_RESPONSE, (uint32_t)wait);
   tm->flags = (uint8_t)((fl & ~(PF_TT_TURN | PF_TT_TURN_RETX)) |
                         (PF_TT_TURN0 << side) | (retx ? PF_TT_TURN_RETX : 0));

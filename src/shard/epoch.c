@@ -36,17 +36,12 @@ static bool pf_host_key_of(const struct pf_shard *s, uint8_t family,
   return false;
 }
 
-/* The service a flow is about: the port of the side that did not start it,
- * or, when capture began mid-connection, the lower port. */
+/* The service a flow is about: its service port (flow.h). */
 static void pf_service_key_of(const struct pf_flow *f,
                               struct pf_service_key *key) {
   memset(key, 0, sizeof(*key));
   key->proto = pf_flow_proto(f);
-  uint16_t p0 = pf_flow_port(f, 0), p1 = pf_flow_port(f, 1);
-  if (f->initiator >= 0)
-    key->port = f->initiator ? p0 : p1;
-  else
-    key->port = p0 < p1 ? p0 : p1;
+  key->port = pf_flow_service_port(f);
   if (key->proto == PF_IPPROTO_ICMP || key->proto == PF_IPPROTO_ICMPV6)
     key->port = 0; /* ICMP echo ids are not services */
 }

@@ -57,23 +57,13 @@ static inline uint32_t pf_port_latency_slot(const struct pf_port_latency *p,
   return *base == port ? (uint32_t)(base - p->port) : p->slots - 1;
 }
 
-/* The port a TCP flow serves, as the top services list keys it: the port
- * of the side that did not start it, or the lower one when capture began
- * mid-connection. */
-static inline uint16_t pf_port_latency_service(const struct pf_flow *f) {
-  uint16_t p0 = pf_flow_port(f, 0), p1 = pf_flow_port(f, 1);
-  if (f->initiator >= 0)
-    return f->initiator ? p0 : p1;
-  return p0 < p1 ? p0 : p1;
-}
-
 /* Flow f's histograms in the current interval, by enum pf_tcp_latency
  * from PF_TCP_TIMING_FIRST; NULL when off. */
 static inline struct pf_hist *
 pf_port_latency_of(const struct pf_port_latency *p, const struct pf_flow *f) {
   if (!p->slots)
     return NULL;
-  uint32_t slot = pf_port_latency_slot(p, pf_port_latency_service(f));
+  uint32_t slot = pf_port_latency_slot(p, pf_flow_service_port(f));
   return &p->cur[(size_t)slot * PF_TCP_TIMING_COUNT];
 }
 
