@@ -24,6 +24,11 @@ limit=10
 pf_gen collide collide --keys "$KEYS" --packets "$PACKETS" --seed 31 --no-top
 pf_gen small collide --keys 1 --packets 1000 --seed 31
 
+# Test-only builds (mk/collide.mk): `make integration` makes them, `make
+# all` does not, so say which when this test is run on its own.
+for bin in bench-collide bench-collide-knownseed; do
+  [[ -x "$BUILD/$bin" ]] || pf_fail "$BUILD/$bin is missing: run make integration, or make build/$bin"
+done
 # Every key in one bucket under the known seed; random chains otherwise.
 chain() { awk '{ for (i = 1; i < NF; i++) if ($i == "longest_chain") print $(i + 1) }' <<<"$1"; }
 known=$("$BUILD/bench-collide-knownseed" "$WORK/collide.pcap" 100000) || pf_fail "bench-collide-knownseed failed"
