@@ -106,19 +106,24 @@ bool pf_tls_resume_next(struct pf_tls_shard *t, struct pf_tls_reasm_entry *e,
                         const struct pf_tls_where *w, bool *named,
                         uint32_t *name) {
   /* Bytes before the next held: a copy of some held (sent again) is read
-   * from where the hello goes on; one after it means a segment missed. */
-  if ((int32_t)(seg->seq - e->next_seq) > 0) {
+   * from where the hello goes on; one after it means a segment missed. One
+   * that starts before the hello's first byte is no copy of it: another
+   * connection on the same addresses and ports (the entry outlives its
+   * flow by up to PF_TLS_REASM_LIVE_US), whose segment is read afresh. */
+  uint32_t skip = e->next_seq - seg->seq;
+  if ((int32_t)(seg->seq - e->next_seq) > 0 || skip > e->len) {
     pf_tls_abandon(t, e, PF_TLS_LOST_GAP);
     return false;
   }
-  uint32_t skip = e->next_seq - seg->seq;
   if (skip >= seg->wire_len)
     return true; /* all held already */
   bool whole = pf_tls_resume_take(&t->reasm, e, seg, skip);
   struct pf_bytes held = pf_bytes_of(pf_tls_reasm_buf(&t->reasm, e), e->len);
   struct pf_tls_hello h;
   enum pf_tls_result r = pf_tls_parse_hello(&held, &h);
-  if (!e->named && pf_tls_has_name(t, &h)) {
+  /* As a hello in one segment: a malformed one names nothing. */
+  if (!e->named && (r == PF_TLS_OK || r == PF_TLS_PARTIAL) &&
+      pf_tls_has_name(t, &h)) {
     *name = pf_tls_names_intern(&t->names, h.sni, h.sni_len);
     *named = e->named = true;
   }

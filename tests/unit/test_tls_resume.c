@@ -20,6 +20,7 @@
 
 static struct pf_shard s;
 static uint8_t msg[APP_MESSAGE_MAX];
+static uint32_t seq_base = 1000; /* the sender's sequence number at byte 0 */
 
 static void init(bool tcp) {
   struct pf_shard_config cfg = test_shard_config(4096, 16, tcp);
@@ -28,10 +29,13 @@ static void init(bool tcp) {
   ck_assert_msg(pf_shard_init(&s, &cfg, err, sizeof(err)) == 0, "%s", err);
 }
 
-static void teardown(void) { pf_shard_free(&s); }
+static void teardown(void) {
+  pf_shard_free(&s);
+  seq_base = 1000;
+}
 
 /* A segment from the client (port `cport`) to the server (443), or back,
- * with bytes [off, off + n) of `bytes` at sequence number 1000 + off,
+ * with bytes [off, off + n) of `bytes` at sequence number seq_base + off,
  * captured up to `cap` bytes of payload (n: all). Queued and its buffer
  * freed at once. Returns its wire length. */
 static uint32_t send_part(const uint8_t *bytes, uint32_t off, uint32_t n,
@@ -47,7 +51,7 @@ static uint32_t send_part(const uint8_t *bytes, uint32_t off, uint32_t n,
   uint32_t hdr = frame_tcp(&f, &(struct tcp){.sport = to_server ? cport : 443,
                                              .dport = to_server ? 443 : cport,
                                              .flags = PF_TCP_PSH | PF_TCP_ACK,
-                                             .seq = 1000 + off});
+                                             .seq = seq_base + off});
   (void)hdr;
   uint32_t before = f.len;
   frame_bytes(&f, bytes + off, n);
@@ -293,6 +297,59 @@ START_TEST(versions_without_tcp_analysis) {
 }
 END_TEST
 
+/* The first part of a hello held, then a new connection on the same
+ * addresses and ports (the old one reset) whose sequence numbers start
+ * before it: its hello in one segment is read as its own, not taken for a
+ * copy of held bytes (it was lost, uncounted and unnamed, before), and the
+ * held one is a gap. */
+START_TEST(a_new_connection_behind_a_held_hello) {
+  init(true);
+  uint32_t len = (uint32_t)app_bytes(APP_TLS_CLIENT_HELLO_CURL, msg);
+  seq_base = 50000;
+  uint32_t bytes = send_part(msg, 0, 100, true, 40000, UINT32_MAX, SEC(1));
+  seq_base = 10000;
+  bytes += send_part(msg, 0, len, true, 40000, UINT32_MAX, SEC(2));
+  pf_shard_drain(&s);
+  const struct pf_tls_stats *st = &s.tls.stats;
+  ck_assert_uint_eq(st->offered[4], 1);
+  ck_assert_uint_eq(st->lost[PF_TLS_LOST_GAP], 1);
+  ck_assert_uint_eq(st->partial, 1);
+  ck_assert_uint_eq(st->reassembled, 0);
+  ck_assert_uint_eq(s.tls.reasm.held, 0);
+  expect_one_name("beta.svc.test", bytes);
+}
+END_TEST
+
+/* A hello whose supported_versions (after its server name) does not parse:
+ * malformed, and its name given to no flow, whether it came in one
+ * segment or across two with the name in the second. */
+START_TEST(a_malformed_hello_names_nothing) {
+  init(true);
+  uint32_t len = (uint32_t)app_bytes(APP_TLS_CLIENT_HELLO_CURL, msg);
+  const char *name = "beta.svc.test";
+  uint32_t at_name = 0, at_versions = 0;
+  for (uint32_t i = 0; i + strlen(name) <= len && !at_name; i++)
+    if (memcmp(msg + i, name, strlen(name)) == 0)
+      at_name = i;
+  for (uint32_t i = at_name; i + 5 <= len && !at_versions; i++)
+    if (msg[i] == 0x00 && msg[i + 1] == 0x2b &&
+        ((uint32_t)msg[i + 2] << 8 | msg[i + 3]) == msg[i + 4] + 1u)
+      at_versions = i;
+  ck_assert_uint_gt(at_name, 6);
+  ck_assert_uint_gt(at_versions, at_name);
+  msg[at_versions + 4] = 0; /* a list of no versions: E_VERSIONS */
+  uint32_t cut = 6;
+  send_cut(msg, len, &cut, 1, 40000, SEC(1));
+  send_part(msg, 0, len, true, 40001, UINT32_MAX, SEC(1));
+  pf_shard_drain(&s);
+  pf_shard_settle(&s);
+  ck_assert_uint_eq(s.tls.stats.malformed[PF_TLS_E_VERSIONS], 2);
+  ck_assert_uint_eq(s.tls.stats.reassembled, 0);
+  const struct pf_topn_item *top[4];
+  ck_assert_uint_eq(pf_topn_top(&s.cur->tls_names, top, 4), 0);
+}
+END_TEST
+
 Suite *pf_tls_resume_suite(void) {
   Suite *su = suite_create("tls_resume");
   TCase *tc = tcase_create("core");
@@ -308,6 +365,8 @@ Suite *pf_tls_resume_suite(void) {
   tcase_add_test(tc, a_full_table_evicts);
   tcase_add_test(tc, past_what_is_held_is_long);
   tcase_add_test(tc, versions_without_tcp_analysis);
+  tcase_add_test(tc, a_new_connection_behind_a_held_hello);
+  tcase_add_test(tc, a_malformed_hello_names_nothing);
   suite_add_tcase(su, tc);
   return su;
 }
