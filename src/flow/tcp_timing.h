@@ -23,9 +23,11 @@
  * both local or both remote follow the packets' own direction.
  *
  * Times are the packets' own timestamps, in microseconds modulo 2^32; a
- * difference is right below 2^31 us (35 minutes). A negative difference
- * (a timestamp that went back) gives no sample; a timed segment older than
- * 2^30 us is replaced by the next one.
+ * difference is right below 2^31 us (35 minutes). The default ActiveTimeout
+ * (1800 s) ends a flow before that; with 0 or more than 2147 s, a response
+ * later than that is wrong or missing (docs/CONFIG.md, a known limit). A
+ * negative difference (a timestamp that went back) gives no sample; a timed
+ * segment older than 2^30 us is replaced by the next one.
  *
  * Thread-safety: like the flow table, owned by one capture thread. */
 #ifndef PCAPFLOW_TCP_TIMING_H
