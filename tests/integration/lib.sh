@@ -305,6 +305,27 @@ pf_captured_is() { [[ "$(pf_captured "$1")" == "$2" ]]; }
 
 # pf_gen NAME SCENARIO [GEN_OPTION...] : the generator's SCENARIO into
 # $WORK/NAME.pcap, its ground truth into $WORK/NAME.truth.
+# pf_packet_instructions NAME FRAMES REPLAY_ARGS... : instructions callgrind
+# counts in the per-packet functions of pcapflow-replay (decode, direction,
+# the shard's queue and batch work) run with REPLAY_ARGS, the start-up and
+# the report left out; its output in $WORK/out.NAME. The patterns match
+# the names link-time optimisation gives static functions (the callback
+# is pf_capture_packet.lto_priv.0, pf_shard_batch_end is inlined): a count
+# under 100 a frame means they matched nothing, and fails rather than let
+# 0 against 0 pass a ratio.
+pf_packet_instructions() {
+  local name=$1 frames=$2 n
+  shift 2
+  valgrind --tool=callgrind --callgrind-out-file="$WORK/cg.$name" \
+    '--toggle-collect=pf_capture_packet*' '--toggle-collect=pf_shard_batch_end*' \
+    "$REPLAY" "$@" >"$WORK/out.$name" 2>"$WORK/vg.$name" ||
+    pf_fail "replay $* failed: $(tail -n 5 "$WORK/vg.$name")"
+  n=$(awk '/^summary:/ {print $2}' "$WORK/cg.$name")
+  [[ -n "$n" ]] && ((n >= frames * 100)) ||
+    pf_fail "callgrind counted '$n' instructions for $frames frames ($name): the toggles matched no per-packet function"
+  echo "$n"
+}
+
 pf_gen() {
   local name=$1 scenario=$2
   shift 2

@@ -46,25 +46,12 @@ for n in nets:
 PY
 [[ "$(grep -c '^  - ' "$WORK/many.yaml")" == "$NETWORKS" ]] || pf_fail "built $(grep -c '^  - ' "$WORK/many.yaml") networks, not $NETWORKS"
 
-# instructions RULES: instructions of the per-packet functions over the
-# capture, and the replay's output for comparison. The patterns match the
-# names link-time optimisation gives static functions (name.lto_priv.N).
-instructions() {
-  valgrind --tool=callgrind --callgrind-out-file="$WORK/cg.$1" \
-    '--toggle-collect=pf_capture_packet*' '--toggle-collect=pf_shard_batch_end*' \
-    "$REPLAY" -m 400000 -r "$WORK/$1.yaml" "$WORK/mixed.pcap" >"$WORK/out.$1" 2>"$WORK/vg.$1" ||
-    pf_fail "replay with $1.yaml failed: $(tail -n 5 "$WORK/vg.$1")"
-  awk '/^summary:/ {print $2}' "$WORK/cg.$1"
-}
-base=$(instructions base)
-many=$(instructions many)
-[[ -n "$base" && -n "$many" ]] || pf_fail "no instruction counts"
-# A packet's path is hundreds of instructions: a count near zero means the
-# toggles matched no function (link-time optimisation renames a static
-# callback pf_capture_packet.lto_priv.0 and inlines pf_shard_batch_end),
-# and a ratio of nothing to nothing would pass any bound.
-((base >= FRAMES * 100 && many >= FRAMES * 100)) ||
-  pf_fail "callgrind counted $base and $many instructions for $FRAMES frames: the toggles matched no per-packet function"
+# Instructions of the per-packet path with each local network set, and
+# the replay's output for comparison (lib.sh).
+base=$(pf_packet_instructions base $FRAMES -m 400000 -r "$WORK/base.yaml" "$WORK/mixed.pcap")
+many=$(pf_packet_instructions many $FRAMES -m 400000 -r "$WORK/many.yaml" "$WORK/mixed.pcap")
+# pf_fail inside $(...) ends the subshell only: a count must have come.
+[[ $base =~ ^[0-9]+$ && $many =~ ^[0-9]+$ ]] || pf_fail "no instruction counts"
 # The same report (but the distinct counts: estimates, hashed with a seed
 # each process draws at random).
 same() { grep -v '^count-distinct_' "$WORK/out.$1"; }

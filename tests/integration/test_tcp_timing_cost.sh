@@ -17,22 +17,10 @@ pf_gen mixed mixed --packets $FRAMES --seed 1
 # instructions NAME [OPT]: instructions of the per-packet functions over
 # the capture (the patterns match the names link-time optimisation gives
 # static functions, name.lto_priv.N), the report kept in $WORK/out.NAME.
-instructions() {
-  local name=$1
-  shift
-  valgrind --tool=callgrind --callgrind-out-file="$WORK/cg.$name" \
-    '--toggle-collect=pf_capture_packet*' '--toggle-collect=pf_shard_batch_end*' \
-    "$REPLAY" -m 400000 -l "$LOCAL_V4" -l "$LOCAL_V6" "$@" "$WORK/mixed.pcap" \
-    >"$WORK/out.$name" 2>"$WORK/vg.$name" ||
-    pf_fail "replay $* failed: $(tail -n 5 "$WORK/vg.$name")"
-  awk '/^summary:/ {print $2}' "$WORK/cg.$name"
-}
-on=$(instructions on)
-off=$(instructions off -o TcpTiming=false)
-# A frame's path is hundreds of instructions: a count near zero means the
-# toggles matched no function, and any difference would pass.
-[[ -n "$on" && -n "$off" ]] && ((on >= FRAMES * 100 && off >= FRAMES * 100)) ||
-  pf_fail "callgrind counted '$on' and '$off' instructions for $FRAMES frames: the toggles matched no per-packet function"
+on=$(pf_packet_instructions on $FRAMES -m 400000 -l "$LOCAL_V4" -l "$LOCAL_V6" "$WORK/mixed.pcap")
+off=$(pf_packet_instructions off $FRAMES -m 400000 -l "$LOCAL_V4" -l "$LOCAL_V6" -o TcpTiming=false "$WORK/mixed.pcap")
+# pf_fail inside $(...) ends the subshell only: a count must have come.
+[[ $on =~ ^[0-9]+$ && $off =~ ^[0-9]+$ ]] || pf_fail "no instruction counts"
 
 timing='^duration-tcp_(rtt_tx|rtt_rx|jitter|response)_'
 n=$(grep -cE "$timing" "$WORK/out.on" || true)
