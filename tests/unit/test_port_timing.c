@@ -44,16 +44,10 @@ END_TEST
 static struct pf_shard shard;
 
 static void shard_init(uint32_t ports) {
-  struct pf_shard_config cfg = {.max_flows = 64,
-                                .timeouts = test_timeouts,
-                                .top_capacity = 64,
-                                .host_prefix_v4 = 32,
-                                .host_prefix_v6 = 128,
-                                .tcp_analysis = true,
-                                .tcp_syn_timeout_s = 3,
-                                .tcp_timing = true,
-                                .port_timing = ports > 0,
-                                .port_timing_ports = ports};
+  struct pf_shard_config cfg = test_shard_config(64, 64, true);
+  cfg.tcp_timing = true;
+  cfg.port_timing = ports > 0;
+  cfg.port_timing_ports = ports;
   char err[256];
   ck_assert_msg(pf_shard_init(&shard, &cfg, err, sizeof(err)) == 0, "%s", err);
 }

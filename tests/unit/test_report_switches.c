@@ -426,14 +426,8 @@ END_TEST
 /* A shard with TCP analysis and TLS on or off, fed one ClientHello in a
  * segment of a connection picked up mid-way. */
 static void tls_run(bool tls) {
-  struct pf_shard_config cfg = {.max_flows = 64,
-                                .timeouts = test_timeouts,
-                                .top_capacity = 64,
-                                .host_prefix_v4 = 32,
-                                .host_prefix_v6 = 128,
-                                .tcp_analysis = true,
-                                .tcp_syn_timeout_s = 3,
-                                .tls = {.analysis = tls, .names = 8}};
+  struct pf_shard_config cfg = test_shard_config(64, 64, true);
+  cfg.tls = (struct pf_tls_config){.analysis = tls, .names = 8};
   char err[256];
   ck_assert_msg(pf_shard_init(&shard, &cfg, err, sizeof(err)) == 0, "%s", err);
   uint8_t hello[APP_MESSAGE_MAX];

@@ -20,15 +20,9 @@
 static struct pf_shard s;
 
 static void init_timing(bool analysis, bool tcp, uint32_t names, bool timing) {
-  struct pf_shard_config cfg = {.max_flows = 64,
-                                .timeouts = test_timeouts,
-                                .top_capacity = 16,
-                                .host_prefix_v4 = 32,
-                                .host_prefix_v6 = 128,
-                                .tcp_analysis = tcp,
-                                .tcp_syn_timeout_s = 3,
-                                .tcp_timing = timing,
-                                .tls = {.analysis = analysis, .names = names}};
+  struct pf_shard_config cfg = test_shard_config(64, 16, tcp);
+  cfg.tcp_timing = timing;
+  cfg.tls = (struct pf_tls_config){.analysis = analysis, .names = names};
   char err[256];
   ck_assert_msg(pf_shard_init(&s, &cfg, err, sizeof(err)) == 0, "%s", err);
 }
