@@ -81,16 +81,13 @@ static bool pf_tls_resume_take(struct pf_tls_reasm *r,
   return !(took == cap && cap < wire && !pf_tls_join_done(r, e));
 }
 
-/* A segment's bytes from `skip` on added to the hello held, and the whole
- * read again. */
-static enum pf_tls_step
-pf_tls_resume_step(struct pf_tls_shard *t, struct pf_tls_reasm_entry *e,
-                   const struct pf_tls_segment *seg, uint32_t skip,
-                   const struct pf_tls_where *w, bool *named, uint32_t *name) {
-  bool known = e->len >= PF_TLS_START_LEN;
-  bool whole = pf_tls_resume_take(&t->reasm, e, seg, skip);
+/* The hello held read again after bytes were added (`known`: it was
+ * taken for a hello before they were; `whole`: none was cut). */
+static enum pf_tls_step pf_tls_resume_read(struct pf_tls_shard *t,
+                                           struct pf_tls_reasm_entry *e,
+                                           bool known, bool whole, bool *named,
+                                           uint32_t *name) {
   struct pf_bytes held = pf_bytes_of(pf_tls_reasm_buf(&t->reasm, e), e->len);
-  e->last_us = w->now_us;
   if (!known &&
       (e->len < PF_TLS_START_LEN ? !whole : !pf_tls_starts_hello(&held, 0))) {
     pf_tls_reasm_release(&t->reasm, e);
@@ -114,6 +111,18 @@ pf_tls_resume_step(struct pf_tls_shard *t, struct pf_tls_reasm_entry *e,
   }
   pf_tls_resume_end(t, e, &h, r, whole);
   return PF_TLS_STEP_ENDED;
+}
+
+/* A segment's bytes from `skip` on added to the hello held, and the whole
+ * read again. */
+static enum pf_tls_step
+pf_tls_resume_step(struct pf_tls_shard *t, struct pf_tls_reasm_entry *e,
+                   const struct pf_tls_segment *seg, uint32_t skip,
+                   const struct pf_tls_where *w, bool *named, uint32_t *name) {
+  bool known = e->len >= PF_TLS_START_LEN;
+  bool whole = pf_tls_resume_take(&t->reasm, e, seg, skip);
+  e->last_us = w->now_us;
+  return pf_tls_resume_read(t, e, known, whole, named, name);
 }
 
 /* Whether a hello's first segment says it is longer than can be held
@@ -140,7 +149,13 @@ enum pf_tls_lost pf_tls_resume_begin(struct pf_tls_shard *t,
   e->start_seq = seg->seq;
   e->seen = pf_tls_seen_of(h);
   e->named = named;
-  (void)pf_tls_resume_step(t, e, seg, 0, w, late, name);
+  (void)pf_tls_resume_take(&t->reasm, e, seg, 0); /* all captured: above */
+  /* Read again only when a later record of the segment was joined: else
+   * the bytes held are those the caller read. */
+  uint16_t rec_len = 0;
+  (void)pf_get_u16(&seg->cap, 3, &rec_len); /* pf_tls_starts_hello read 6 */
+  if (seg->wire_len > 5u + rec_len || pf_tls_join_done(&t->reasm, e))
+    (void)pf_tls_resume_read(t, e, true, true, late, name);
   return PF_TLS_LOST_COUNT;
 }
 
