@@ -15,8 +15,9 @@ kept), a ClientHello split over two segments (read whole: reassembled), a
 browser-sized one whose server name is in its second segment of three
 (reassembled, a segment sent twice), the same with a segment missing
 (partial, gap: no name), cut by the capture (partial, snaplen), one longer
-than the 4 KiB held (partial, long), a malformed one (a session id of 40
-bytes) and a handshake record that is not a hello. The truth holds the
+than the 4 KiB held (partial, long), one whose first segment holds 3
+bytes and one fragmented over records (both read whole), a malformed one
+(a session id of 40 bytes) and a handshake record that is not a hello. The truth holds the
 counts and each name's bytes (its connections' frames, both directions);
 with TOPN, the TOPN heaviest names and the rest in `other`.
 """
@@ -186,6 +187,23 @@ def craft():
     c.partial += 1
     c.lost["long"] = 1
     c.conn(19, 40015, 443, [(True, hello[i:i + 1400]) for i in range(0, len(hello), 1400)])
+    # A first segment of fewer than 6 bytes (a tiny MSS, a client cutting
+    # its first write): 3 bytes, then 1, then the rest. Read whole.
+    hello = client_hello("tiny.svc.test", [0x0304, 0x0303])
+    c.count(c.offered, 0x0304)
+    c.reassembled += 1
+    c.conn(20, 40016, 443, [(True, hello[:3]), (True, hello[3:4]), (True, hello[4:])], "tiny.svc.test")
+    # A hello fragmented over records of 64 bytes (RFC 8446 5.1): in one
+    # segment (read whole, not reassembled), and in segments of 50 bytes
+    # that cut records and their headers (reassembled). Both named.
+    hs = client_hello("frag.svc.test", [0x0304, 0x0303])[5:]
+    frag = b"".join(b"\x16\x03\x01" + struct.pack("!H", len(hs[i:i + 64])) + hs[i:i + 64]
+                    for i in range(0, len(hs), 64))
+    c.count(c.offered, 0x0304)
+    c.conn(21, 40017, 443, [(True, frag)], "frag.svc.test")
+    c.count(c.offered, 0x0304)
+    c.reassembled += 1
+    c.conn(21, 40018, 443, [(True, frag[i:i + 50]) for i in range(0, len(frag), 50)], "frag.svc.test")
     # Malformed: a session id of 40 bytes.
     c.malformed["session_id"] = 1
     c.conn(17, 40010, 443, [(True, client_hello("bad.svc.test", sid_len=40))])
