@@ -72,7 +72,9 @@ static uint32_t pf_tls_join_step(uint8_t *buf, struct pf_tls_reasm_entry *e,
   } else {
     take = pf_min_u32(n, e->body_end + PF_TLS_REC_HDR - e->len);
   }
-  memcpy(buf + e->len, p, take);
+  /* A segment held out of order is read from the buffer's end: never
+   * behind where it is written (tls_resume.c), but it may overlap. */
+  memmove(buf + e->len, p, take);
   e->len = (uint16_t)(e->len + take);
   if (e->len == e->body_end + PF_TLS_REC_HDR) /* a header now whole */
     pf_tls_join_header(buf, e);

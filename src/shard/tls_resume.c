@@ -10,6 +10,8 @@
 #include "app/tls_wire.h"
 #include "shard/tls_join.h"
 
+#include <string.h>
+
 /* What became of a held hello after a segment. */
 enum pf_tls_step {
   PF_TLS_STEP_HELD,    /* it goes on in a later segment */
@@ -178,26 +180,68 @@ void pf_tls_resume_short(struct pf_tls_shard *t,
   (void)pf_tls_resume_step(t, e, seg, 0, w, &named, &name);
 }
 
+/* A segment past the next byte wanted (the one before it missing or
+ * late): kept at the buffer's end, where the bytes held and those of the
+ * hole cannot reach it, until the hole is filled. One at a time (a copy of
+ * it is read as held); false when it cannot be kept: the hello is a gap. */
+static bool pf_tls_resume_ahead(struct pf_tls_reasm *r,
+                                struct pf_tls_reasm_entry *e,
+                                const struct pf_tls_segment *seg) {
+  uint32_t hole = seg->seq - e->next_seq, n = seg->wire_len;
+  const uint8_t *p;
+  if (e->ahead_len)
+    return seg->seq == e->ahead_seq && n == e->ahead_len;
+  if (seg->cap.len < n || (uint64_t)e->len + hole + n > PF_TLS_REASM_BYTES ||
+      !pf_get_span(&seg->cap, 0, n, &p))
+    return false;
+  memcpy(pf_tls_reasm_buf(r, e) + PF_TLS_REASM_BYTES - n, p, n);
+  e->ahead_seq = seg->seq;
+  e->ahead_len = (uint16_t)n;
+  return true;
+}
+
+/* The segment kept out of order, read on once the bytes before it came:
+ * from the buffer's end, past what the filling segment covered already. */
+static enum pf_tls_step pf_tls_resume_catch_up(struct pf_tls_shard *t,
+                                               struct pf_tls_reasm_entry *e,
+                                               const struct pf_tls_where *w,
+                                               bool *named, uint32_t *name) {
+  uint32_t skip = e->next_seq - e->ahead_seq, n = e->ahead_len;
+  if ((int32_t)skip < 0)
+    return PF_TLS_STEP_HELD; /* a hole still before it */
+  e->ahead_len = 0;
+  if (skip >= n)
+    return PF_TLS_STEP_HELD; /* covered already */
+  uint8_t *at = pf_tls_reasm_buf(&t->reasm, e) + PF_TLS_REASM_BYTES - n;
+  struct pf_tls_segment seg = {
+      .cap = pf_bytes_of(at, n), .wire_len = n, .seq = e->ahead_seq};
+  return pf_tls_resume_step(t, e, &seg, skip, w, named, name);
+}
+
 bool pf_tls_resume_next(struct pf_tls_shard *t, struct pf_tls_reasm_entry *e,
                         const struct pf_tls_segment *seg,
                         const struct pf_tls_where *w, bool *named,
                         uint32_t *name) {
   /* Bytes before the next held: a copy of some held (sent again) is read
-   * from where the hello goes on; one after it means a segment missed. One
-   * that starts before the hello's first byte is no copy of it: another
-   * connection on the same addresses and ports (the entry outlives its
-   * flow by up to PF_TLS_REASM_LIVE_US), whose segment is read afresh. */
+   * from where the hello goes on; one after it waits for the hole before
+   * it. One that starts before the hello's first byte is no copy of it:
+   * another connection on the same addresses and ports (the entry
+   * outlives its flow by up to PF_TLS_REASM_LIVE_US), whose segment is
+   * read afresh. */
   uint32_t skip = e->next_seq - seg->seq;
-  if ((int32_t)(seg->seq - e->next_seq) > 0 ||
-      (int32_t)(seg->seq - e->start_seq) < 0) {
+  bool ahead = (int32_t)(seg->seq - e->next_seq) > 0;
+  if (ahead ? !pf_tls_resume_ahead(&t->reasm, e, seg)
+            : (int32_t)(seg->seq - e->start_seq) < 0) {
     pf_tls_abandon(t, e, PF_TLS_LOST_GAP);
     return false;
   }
-  if (skip >= seg->wire_len)
-    return true; /* all held already */
+  if (ahead || skip >= seg->wire_len)
+    return true; /* kept for later, or all held already */
   e->joined = true;
-  return pf_tls_resume_step(t, e, seg, skip, w, named, name) !=
-         PF_TLS_STEP_NOT_TLS;
+  enum pf_tls_step step = pf_tls_resume_step(t, e, seg, skip, w, named, name);
+  if (step == PF_TLS_STEP_HELD && e->ahead_len)
+    step = pf_tls_resume_catch_up(t, e, w, named, name);
+  return step != PF_TLS_STEP_NOT_TLS;
 }
 
 void pf_tls_tick(struct pf_tls_shard *t, uint64_t now_us) {

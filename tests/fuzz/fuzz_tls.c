@@ -13,9 +13,10 @@
  * Then, for a hello that parses whole and fits what a shard holds across
  * segments (src/shard/tls_resume.c), the shard's packet part is fed the
  * hello in two TCP segments split at every offset from the first byte
- * (each in a buffer of its size), and then the same hello fragmented over
- * records of 1 to 64 bytes (the input's last byte chooses) in one segment
- * and split in two: it aborts unless each is counted as the one-segment
+ * (each in a buffer of its size; the part after the split itself halved
+ * and its halves sent in reverse order), and then the same hello
+ * fragmented over records of 1 to 64 bytes (the input's last byte
+ * chooses) in one segment and split so: it aborts unless each is counted as the one-segment
  * hello is (the same version slot, nothing partial or malformed), names
  * the flow with the same server name, and leaves nothing held. */
 #include <stdio.h>
@@ -126,7 +127,16 @@ static void fz_check_split(struct pf_tls_shard *t, const uint8_t *data,
   uint64_t hash = 0x9e3779b97f4a7c15ull * (k + 1) + size;
   uint32_t name = PF_TLS_NAME_OTHER, n2 = PF_TLS_NAME_OTHER;
   bool named = fz_segment(t, data, 0, k, hash, &name);
-  if (k < size && fz_segment(t, data, k, size - k, hash, &n2)) {
+  /* Three segments, the last before the middle one (reordered), when the
+   * rest splits and the stream fits what is held; else two. */
+  uint32_t mid = k + (size - k) / 2;
+  if (mid == k || size > PF_TLS_REASM_BYTES)
+    mid = size;
+  if (mid < size && fz_segment(t, data, mid, size - mid, hash, &n2)) {
+    FZ_CHECK(!named); /* given once */
+    named = true, name = n2;
+  }
+  if (k < size && fz_segment(t, data, k, mid - k, hash, &n2)) {
     FZ_CHECK(!named); /* given once */
     named = true, name = n2;
   }

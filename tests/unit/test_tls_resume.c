@@ -177,6 +177,9 @@ START_TEST(a_missing_segment_is_a_gap) {
   send_part(msg, 0, 100, true, 40001, UINT32_MAX, SEC(1));
   send_part(msg, 300, len - 300, true, 40001, UINT32_MAX, SEC(1));
   pf_shard_drain(&s);
+  /* Each last segment waits for the hole before it, which never fills. */
+  ck_assert_uint_eq(s.tls.reasm.held, 2);
+  pf_tls_tick(&s.tls, SEC(1) + PF_TLS_REASM_LIVE_US);
   const struct pf_tls_stats *st = &s.tls.stats;
   ck_assert_uint_eq(st->partial, 2);
   ck_assert_uint_eq(st->lost[PF_TLS_LOST_GAP], 2);
@@ -466,6 +469,47 @@ START_TEST(another_record_inside_a_hello_is_malformed) {
 }
 END_TEST
 
+/* Segments out of order: the third before the second, at every pair of
+ * cuts at a stride, read whole (a gap before); two out of order, or one
+ * that would not fit before the hole is filled, are a gap, once. */
+START_TEST(a_segment_out_of_order_waits) {
+  init(true);
+  uint32_t len = (uint32_t)app_bytes(APP_TLS_CLIENT_HELLO_CURL, msg);
+  uint32_t bytes = 0, n = 0;
+  for (uint32_t a = 1; a < len; a += 11)
+    for (uint32_t b = a + 1; b < len; b += 17, n++) {
+      uint16_t port = (uint16_t)(10000 + n);
+      bytes += send_part(msg, 0, a, true, port, UINT32_MAX, SEC(1));
+      bytes += send_part(msg, b, len - b, true, port, UINT32_MAX, SEC(1));
+      bytes += send_part(msg, b, len - b, true, port, UINT32_MAX, SEC(1));
+      bytes += send_part(msg, a, b - a, true, port, UINT32_MAX, SEC(1));
+    }
+  pf_shard_drain(&s);
+  const struct pf_tls_stats *st = &s.tls.stats;
+  ck_assert_uint_eq(st->offered[4], n);
+  ck_assert_uint_eq(st->reassembled, n);
+  ck_assert_uint_eq(st->partial, 0);
+  ck_assert_uint_eq(s.tls.reasm.held, 0);
+  expect_one_name("beta.svc.test", bytes);
+}
+END_TEST
+
+START_TEST(two_out_of_order_are_a_gap) {
+  init(true);
+  uint32_t len = (uint32_t)app_bytes(APP_TLS_CLIENT_HELLO_CURL, msg);
+  send_part(msg, 0, 100, true, 40000, UINT32_MAX, SEC(1));
+  send_part(msg, 300, len - 300, true, 40000, UINT32_MAX, SEC(1));
+  send_part(msg, 200, 100, true, 40000, UINT32_MAX, SEC(1));
+  send_part(msg, 100, 100, true, 40000, UINT32_MAX, SEC(1));
+  pf_shard_drain(&s);
+  const struct pf_tls_stats *st = &s.tls.stats;
+  ck_assert_uint_eq(st->partial, 1);
+  ck_assert_uint_eq(st->lost[PF_TLS_LOST_GAP], 1);
+  ck_assert_uint_eq(st->offered[4] + st->reassembled, 0);
+  ck_assert_uint_eq(s.tls.reasm.held, 0);
+}
+END_TEST
+
 Suite *pf_tls_resume_suite(void) {
   Suite *su = suite_create("tls_resume");
   TCase *tc = tcase_create("core");
@@ -487,6 +531,8 @@ Suite *pf_tls_resume_suite(void) {
   tcase_add_test(tc, a_short_start_evicts_no_hello);
   tcase_add_test(tc, a_hello_over_several_records);
   tcase_add_test(tc, another_record_inside_a_hello_is_malformed);
+  tcase_add_test(tc, a_segment_out_of_order_waits);
+  tcase_add_test(tc, two_out_of_order_are_a_gap);
   suite_add_tcase(su, tc);
   return su;
 }
