@@ -86,20 +86,24 @@ void pf_tls_shard_free(struct pf_tls_shard *t);
 
 /* Whether bytes start like a record holding a ClientHello or ServerHello
  * (0x16 0x03 0x00..0x04, then 1 or 2 as the handshake type). */
+static inline bool pf_tls_hello_start(const uint8_t p[6]) {
+  return p[0] == 0x16 && p[1] == 0x03 && p[2] <= 0x04 &&
+         (p[5] == 1 || p[5] == 2);
+}
 static inline bool pf_tls_starts_hello(const struct pf_bytes *b, uint32_t off) {
   const uint8_t *p;
-  return pf_get_span(b, off, 6, &p) && p[0] == 0x16 && p[1] == 0x03 &&
-         p[2] <= 0x04 && (p[5] == 1 || p[5] == 2);
+  return pf_get_span(b, off, 6, &p) && pf_tls_hello_start(p);
 }
 
 /* Whether bytes may start a hello: they do, or there are fewer than 6 and
  * the first is a handshake record's type (22): a client or a middlebox
  * that cuts its first segment short (tls_resume.c holds it to see). */
 static inline bool pf_tls_may_start(const struct pf_bytes *b, uint32_t off) {
+  const uint8_t *p;
   uint8_t first;
-  if (pf_bytes_has(b, off, 6))
-    return pf_tls_starts_hello(b, off);
-  return pf_get_u8(b, off, &first) && first == 0x16;
+  if (__builtin_expect(pf_get_span(b, off, 6, &p), 1))
+    return pf_tls_hello_start(p);
+  return __builtin_expect(pf_get_u8(b, off, &first), 0) && first == 0x16;
 }
 
 /* Whether the packet's TCP payload may start a hello, or its flow may
