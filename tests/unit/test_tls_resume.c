@@ -96,6 +96,20 @@ static uint64_t lost_sum(void) {
   return n;
 }
 
+/* n hellos read whole, `joined` of them from more than one segment, none
+ * partial or held, every flow named `name` with its bytes. */
+static void expect_read_whole(uint64_t n, uint64_t joined, const char *name,
+                              uint64_t bytes) {
+  pf_shard_drain(&s);
+  const struct pf_tls_stats *st = &s.tls.stats;
+  ck_assert_uint_eq(st->offered[4], n); /* TLS 1.3, as whole */
+  ck_assert_uint_eq(st->reassembled, joined);
+  ck_assert_uint_eq(st->partial, 0);
+  ck_assert_uint_eq(s.tls.reasm.held, 0);
+  ck_assert_uint_eq(s.tls.reasm.filter, 0);
+  expect_one_name(name, bytes); /* every flow named */
+}
+
 /* Split at every byte, from the first: a first segment of fewer than 6
  * bytes is held until they tell (it was not read at all before). */
 static void split_everywhere(const char *hex, const char *name) {
@@ -103,14 +117,7 @@ static void split_everywhere(const char *hex, const char *name) {
   uint32_t len = (uint32_t)app_bytes(hex, msg), bytes = 0, n = 0;
   for (uint32_t cut = 1; cut < len; cut++, n++)
     bytes += send_cut(msg, len, &cut, 1, (uint16_t)(20000 + cut), SEC(1));
-  pf_shard_drain(&s);
-  const struct pf_tls_stats *st = &s.tls.stats;
-  ck_assert_uint_eq(st->offered[4], n); /* TLS 1.3, as whole */
-  ck_assert_uint_eq(st->reassembled, n);
-  ck_assert_uint_eq(st->partial, 0);
-  ck_assert_uint_eq(s.tls.reasm.held, 0);
-  ck_assert_uint_eq(s.tls.reasm.filter, 0);
-  expect_one_name(name, bytes); /* every flow named */
+  expect_read_whole(n, n, name, bytes);
 }
 
 START_TEST(every_split_of_openssls_hello) {
@@ -132,11 +139,7 @@ START_TEST(three_segments_at_a_stride) {
       uint32_t cuts[2] = {a, b};
       bytes += send_cut(msg, len, cuts, 2, (uint16_t)(10000 + n), SEC(1));
     }
-  pf_shard_drain(&s);
-  ck_assert_uint_eq(s.tls.stats.offered[4], n);
-  ck_assert_uint_eq(s.tls.stats.reassembled, n);
-  ck_assert_uint_eq(s.tls.stats.partial, 0);
-  expect_one_name("epsilon.svc.test", bytes);
+  expect_read_whole(n, n, "epsilon.svc.test", bytes);
 }
 END_TEST
 
@@ -440,13 +443,7 @@ START_TEST(a_hello_over_several_records) {
       joined += cut > 0;
     }
   }
-  pf_shard_drain(&s);
-  const struct pf_tls_stats *st = &s.tls.stats;
-  ck_assert_uint_eq(st->offered[4], n);
-  ck_assert_uint_eq(st->reassembled, joined);
-  ck_assert_uint_eq(st->partial, 0);
-  ck_assert_uint_eq(s.tls.reasm.held, 0);
-  expect_one_name("beta.svc.test", bytes);
+  expect_read_whole(n, joined, "beta.svc.test", bytes);
 }
 END_TEST
 
@@ -484,13 +481,7 @@ START_TEST(a_segment_out_of_order_waits) {
       bytes += send_part(msg, b, len - b, true, port, UINT32_MAX, SEC(1));
       bytes += send_part(msg, a, b - a, true, port, UINT32_MAX, SEC(1));
     }
-  pf_shard_drain(&s);
-  const struct pf_tls_stats *st = &s.tls.stats;
-  ck_assert_uint_eq(st->offered[4], n);
-  ck_assert_uint_eq(st->reassembled, n);
-  ck_assert_uint_eq(st->partial, 0);
-  ck_assert_uint_eq(s.tls.reasm.held, 0);
-  expect_one_name("beta.svc.test", bytes);
+  expect_read_whole(n, n, "beta.svc.test", bytes);
 }
 END_TEST
 
