@@ -306,6 +306,13 @@ uint64_t pf_flow_first_us(const struct pf_flow_table *t,
 /* Moves a flow to the head of list `list` (tcp.c: a SYN's wait ends). */
 void pf_flow_relist(struct pf_flow_table *t, uint32_t ref, uint8_t list);
 
+/* Moves the flows of list `from` from its tail up to `last` (a flow of
+ * it) to the head of list `to`, their order kept, as if each were
+ * relisted from the tail on (tcp.c: the SYNs a tick finds timed out). The
+ * caller sets their list bytes. */
+void pf_flow_splice_tail(struct pf_flow_table *t, uint8_t from, uint32_t last,
+                         uint8_t to);
+
 /* Visits every flow in the table, in pool order (a rules reload). */
 void pf_flow_table_each(struct pf_flow_table *t,
                         void (*fn)(struct pf_flow *f, void *ctx), void *ctx);

@@ -157,19 +157,40 @@ static void pf_tcp_answered_late(struct pf_flow_table *ft,
     ft->tcp.stats.unanswered++;
 }
 
+/* The run of timed-out SYNs from the SYN-wait list's tail up to `last`
+ * goes to the TCP list's head in one piece, as relisting them one by one
+ * would (their list bytes are set). */
+static void pf_tcp_unwait_run(struct pf_flow_table *ft, uint32_t last) {
+  if (last != PF_FLOW_NONE)
+    pf_flow_splice_tail(ft, PF_LIST_SYN_WAIT, last, PF_FLOW_TCP);
+}
+
 void pf_tcp_tick(struct pf_flow_table *ft, uint64_t now_us) {
   struct pf_tcp_table *t = &ft->tcp;
   if (!t->conns)
     return;
   /* The SYN was the flow's first packet; the clock stays below 2^62 and
-   * the timeout below 2^32 us, so the sum cannot overflow. */
-  for (uint32_t ref; (ref = ft->lru_tail[PF_LIST_SYN_WAIT]) != PF_FLOW_NONE;) {
+   * the timeout below 2^32 us, so the sum cannot overflow. A flood's
+   * flows are open TCP flows: they move as a run; one closed meanwhile
+   * (a RST from its client) goes to its own list, in turn. */
+  uint32_t run = PF_FLOW_NONE, ref = ft->lru_tail[PF_LIST_SYN_WAIT];
+  while (ref != PF_FLOW_NONE) {
     struct pf_flow *f = pf_flow_at(ft, ref);
     if (now_us < pf_flow_first_us(ft, f) + t->syn_timeout_us)
       break;
     t->stats.unanswered++;
-    pf_tcp_stop_waiting(ft, ref, f);
+    uint32_t newer = f->lru_prev;
+    if (pf_flow_kind(f) == PF_FLOW_TCP) {
+      f->list = (uint8_t)((f->list & PF_FLOW_IS_V6) | PF_FLOW_TCP);
+      run = ref;
+    } else {
+      pf_tcp_unwait_run(ft, run);
+      run = PF_FLOW_NONE;
+      pf_tcp_stop_waiting(ft, ref, f);
+    }
+    ref = newer;
   }
+  pf_tcp_unwait_run(ft, run);
 }
 
 /* ---- the handshake ---- */
