@@ -488,13 +488,34 @@ static bool pf_tcp_general(struct pf_flow_table *ft, struct pf_flow *f,
   return completed;
 }
 
+/* A connection's first segment a SYN without data (each of a flood's):
+ * what the general path makes of it (pf_tcp_first, then the first edge of
+ * pf_tcp_data; no timing without data or a record), in a few stores. */
+static bool pf_tcp_first_syn(struct pf_flow_table *ft, struct pf_flow *f,
+                             uint32_t ref, const struct pf_tcp_segment *seg,
+                             const struct pf_tcp_seen *at) {
+  uint8_t side = at->side;
+  if (f->tcp_state != 0 || seg->payload != 0 ||
+      (seg->flags & (PF_TCP_SYN | PF_TCP_ACK | PF_TCP_RST | PF_TCP_FIN)) !=
+          PF_TCP_SYN)
+    return false;
+  f->tcp_state = (uint8_t)(PF_TCPS_SYN | (side ? PF_TCPS_CLIENT : 0) |
+                           (PF_TCPS_KNOWN0 << side));
+  f->tcp_syn32 = (uint32_t)at->ts_us;
+  f->tcp_ext = seg->seq + 1; /* the SYN takes one sequence number */
+  if (pf_flow_list(f) != PF_LIST_SYN_WAIT) /* a new flow starts there */
+    pf_flow_relist(ft, ref, PF_LIST_SYN_WAIT);
+  return true;
+}
+
 bool pf_tcp_packet(struct pf_flow_table *ft, struct pf_flow *f, uint32_t ref,
                    const struct pf_tcp_segment *seg,
                    const struct pf_tcp_seen *at, const struct pf_tcp_sink *sink,
                    uint64_t *handshake_us) {
   if (!ft->tcp.conns || !seg->valid)
     return false;
-  if (pf_tcp_established(ft, f, seg, at, sink))
+  if (pf_tcp_established(ft, f, seg, at, sink) ||
+      pf_tcp_first_syn(ft, f, ref, seg, at))
     return false;
   /* Only a record, or data that takes one, has timing to do: not a SYN of a
    * flood. */
