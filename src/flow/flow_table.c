@@ -3,6 +3,7 @@
  * buckets and LRU lists (flow.h). */
 #include "flow/flow_internal.h"
 
+#include "base/check.h"
 #include "base/err.h"
 #include "base/hash.h"
 
@@ -116,25 +117,31 @@ uint64_t pf_flow_table_count(const struct pf_flow_table *t) {
 
 /* ---- a flow's facts ---- */
 
-static bool pf_tcp_closed(uint8_t close) {
-  return (close & PF_FLOW_RST) ||
-         (close & (PF_FLOW_FIN_SIDE0 | PF_FLOW_FIN_SIDE1)) ==
-             (PF_FLOW_FIN_SIDE0 | PF_FLOW_FIN_SIDE1);
+/* Closed: reset, or a FIN from both sides. By the close bits (PF_FLOW_SYN
+ * aside), one shift of this mask: a new flow and each TCP segment ask. */
+#define PF_CLOSED_BY_BITS 0xF8F8u
+PF_STATIC_ASSERT(PF_FLOW_FIN_SIDE0 == 1 && PF_FLOW_FIN_SIDE1 == 2 &&
+                     PF_FLOW_RST == 4 && PF_FLOW_SYN == 8,
+                 "the mask's bits");
+static inline bool pf_tcp_closed(uint8_t close) {
+  return (PF_CLOSED_BY_BITS >> (close & 15)) & 1;
 }
 
+/* A flow's kind by its protocol, closed TCP aside, XOR PF_FLOW_OTHER (so
+ * that the protocols not named here, zero, give PF_FLOW_OTHER). */
+#define PF_KIND_ENTRY(kind) ((kind) ^ PF_FLOW_OTHER)
+static const uint8_t pf_proto_kind[256] = {
+    [PF_IPPROTO_TCP] = PF_KIND_ENTRY(PF_FLOW_TCP),
+    [PF_IPPROTO_UDP] = PF_KIND_ENTRY(PF_FLOW_UDP),
+    [PF_IPPROTO_ICMP] = PF_KIND_ENTRY(PF_FLOW_ICMP),
+    [PF_IPPROTO_ICMPV6] = PF_KIND_ENTRY(PF_FLOW_ICMP)};
+PF_STATIC_ASSERT(PF_FLOW_TCP_CLOSED == PF_FLOW_TCP + 1, "closed follows");
+
 /* A flow's kind by its protocol and TCP close. */
-static enum pf_flow_kind pf_kind_of(const struct pf_flow *f) {
-  switch (pf_flow_proto(f)) {
-  case PF_IPPROTO_TCP:
-    return pf_tcp_closed(f->tcp_close) ? PF_FLOW_TCP_CLOSED : PF_FLOW_TCP;
-  case PF_IPPROTO_UDP:
-    return PF_FLOW_UDP;
-  case PF_IPPROTO_ICMP:
-  case PF_IPPROTO_ICMPV6:
-    return PF_FLOW_ICMP;
-  default:
-    return PF_FLOW_OTHER;
-  }
+static inline enum pf_flow_kind pf_kind_of(const struct pf_flow *f) {
+  unsigned kind = pf_proto_kind[pf_flow_proto(f)] ^ PF_FLOW_OTHER;
+  return (enum pf_flow_kind)(
+      kind + (kind == PF_FLOW_TCP && pf_tcp_closed(f->tcp_close)));
 }
 
 /* pf_flow_kind, inline on the per-packet path. */
