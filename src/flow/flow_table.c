@@ -306,10 +306,12 @@ static uint32_t pf_flow_create(struct pf_flow_table *t,
                                const struct pf_flow_probe *p, uint32_t bucket,
                                const struct pf_flow_packet *pkt,
                                uint64_t now_us) {
-  if (pf_flow_table_count(t) >= t->max_flows) {
+  uint64_t count = pf_flow_table_count(t); /* summed once: asked twice */
+  if (count >= t->max_flows) {
     /* Full: the least recently seen flow makes room. */
     pf_flow_remove(t, pf_lru_oldest(t));
     t->stats.evicted++;
+    count--;
     bucket = pf_buckets_of(&t->buckets, p->hash);
   }
   bool v6 = p->family == 6;
@@ -331,7 +333,7 @@ static uint32_t pf_flow_create(struct pf_flow_table *t,
   t->stats.active[kind]++;
   t->stats.created++;
   pf_lru_push_head(t, ref, pkt->syn_wait ? PF_LIST_SYN_WAIT : (uint8_t)kind);
-  if (pf_buckets_want_split(&t->buckets, pf_flow_table_count(t)))
+  if (pf_buckets_want_split(&t->buckets, count + 1))
     pf_split_one(t);
   return ref;
 }
