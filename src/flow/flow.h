@@ -124,6 +124,7 @@ struct pf_flow_table {
   uint32_t lru_head[PF_LIST_COUNT]; /* most recently seen */
   uint32_t lru_tail[PF_LIST_COUNT]; /* least recently seen */
   uint64_t timeout_us[PF_LIST_COUNT];
+  uint64_t min_timeout_us; /* the least of them */
   uint64_t active_us;
   unsigned age_shift; /* first32's unit: 2^age_shift us (flow_table.c) */
   uint64_t seed[4];

@@ -73,13 +73,16 @@ unsigned pf_flow_table_expire(struct pf_flow_table *t, uint64_t now_us,
   return done;
 }
 
+/* A flow idle for less than the shortest timeout stays, whatever its
+ * kind: one compare an entry decides most of them. */
 unsigned pf_flow_table_expire_all(struct pf_flow_table *t, uint64_t now_us) {
   unsigned done = 0;
   for (int v6 = 0; v6 < 2; v6++) {
     for (uint32_t i = 0; i < t->pool[v6].next_unused; i++) {
       uint32_t ref = i | (v6 ? PF_FLOW_V6 : 0);
       struct pf_flow *f = pf_flow_at(t, ref);
-      if (pf_flow_list(f) == PF_LIST_FREE || now_us < f->last_us ||
+      if (now_us < f->last_us + t->min_timeout_us ||
+          pf_flow_list(f) == PF_LIST_FREE ||
           now_us - f->last_us < t->timeout_us[pf_flow_kind(f)])
         continue;
       pf_flow_remove(t, ref);

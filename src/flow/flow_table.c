@@ -59,6 +59,10 @@ static void pf_table_timeouts(struct pf_flow_table *t,
   t->timeout_us[PF_FLOW_ICMP] = (uint64_t)to->icmp_s * 1000000;
   t->timeout_us[PF_FLOW_OTHER] = (uint64_t)to->other_s * 1000000;
   t->timeout_us[PF_LIST_SYN_WAIT] = t->timeout_us[PF_FLOW_TCP];
+  t->min_timeout_us = t->timeout_us[0];
+  for (int k = 1; k < PF_FLOW_KIND_COUNT; k++)
+    if (t->timeout_us[k] < t->min_timeout_us)
+      t->min_timeout_us = t->timeout_us[k];
   t->active_us = (uint64_t)to->active_s * 1000000;
   t->age_shift = t->active_us > (1ull << 31) ? PF_AGE_SHIFT_LONG : 0;
 }
