@@ -141,9 +141,14 @@ static const uint8_t pf_proto_kind[256] = {
     [PF_IPPROTO_ICMPV6] = PF_KIND_ENTRY(PF_FLOW_ICMP)};
 PF_STATIC_ASSERT(PF_FLOW_TCP_CLOSED == PF_FLOW_TCP + 1, "closed follows");
 
+/* A flow's kind by its protocol alone: a new flow's, closed TCP aside. */
+static inline unsigned pf_open_kind(const struct pf_flow *f) {
+  return pf_proto_kind[pf_flow_proto(f)] ^ PF_FLOW_OTHER;
+}
+
 /* A flow's kind by its protocol and TCP close. */
 static inline enum pf_flow_kind pf_kind_of(const struct pf_flow *f) {
-  unsigned kind = pf_proto_kind[pf_flow_proto(f)] ^ PF_FLOW_OTHER;
+  unsigned kind = pf_open_kind(f);
   return (enum pf_flow_kind)(
       kind + (kind == PF_FLOW_TCP && pf_tcp_closed(f->tcp_close)));
 }
@@ -333,7 +338,7 @@ static uint32_t pf_flow_create(struct pf_flow_table *t,
   f->tcp_ext = PF_TCP_NONE;
   f->next = pf_bucket_get(&t->buckets, bucket);
   pf_bucket_set(&t->buckets, bucket, ref);
-  enum pf_flow_kind kind = pf_kind_of(f);
+  enum pf_flow_kind kind = pf_open_kind(f); /* no close bits yet */
   t->stats.active[kind]++;
   t->stats.created++;
   pf_lru_push_head(t, ref, pkt->syn_wait ? PF_LIST_SYN_WAIT : (uint8_t)kind);
@@ -393,6 +398,10 @@ pf_flow_track_close(struct pf_flow_table *t, uint32_t ref, struct pf_flow *f,
   uint8_t close = f->tcp_close;
   if ((flags & (PF_TCP_SYN | PF_TCP_ACK)) == PF_TCP_SYN)
     close |= PF_FLOW_SYN;
+  if (!(flags & (PF_TCP_FIN | PF_TCP_RST))) { /* nothing that closes */
+    f->tcp_close = close;
+    return;
+  }
   if (flags & PF_TCP_FIN)
     close |= side == 0 ? PF_FLOW_FIN_SIDE0 : PF_FLOW_FIN_SIDE1;
   if (flags & PF_TCP_RST)
