@@ -35,6 +35,18 @@ static void data(uint32_t seq, uint32_t len, uint64_t ts) {
            ts);
 }
 
+/* n unanswered SYNs from client ports 1000, 1001, ..., 1 us apart from
+ * t0: a flood's attempts, one flow each. */
+static void syns(uint16_t n, uint64_t t0) {
+  for (uint16_t p = 0; p < n; p++)
+    send_seg(&(struct seg){.from = CLIENT,
+                           .flags = PF_TCP_SYN,
+                           .seq = 1,
+                           .window = 65535,
+                           .cport = (uint16_t)(1000 + p)},
+             t0 + p);
+}
+
 static const struct pf_tcp_stats *stats(void) { return &shard.flows.tcp.stats; }
 
 static const struct pf_hist *latency(enum pf_tcp_latency k) {
@@ -364,13 +376,7 @@ START_TEST(test_timed_out_syns_join_their_lists_in_order) {
    * their head, newest first, as one by one from the oldest would; the
    * one its client reset meanwhile joins the closed flows. */
   data(1, 10, SEC(1)); /* flow 0, on the TCP list */
-  for (uint16_t p = 0; p < 4; p++)
-    send_seg(&(struct seg){.from = CLIENT,
-                           .flags = PF_TCP_SYN,
-                           .seq = 1,
-                           .window = 65535,
-                           .cport = (uint16_t)(1000 + p)},
-             SEC(2) + p); /* flows 1-4 */
+  syns(4, SEC(2));     /* flows 1-4 */
   send_seg(&(struct seg){.from = CLIENT, .flags = PF_TCP_RST, .cport = 1002},
            SEC(2) + 10); /* flow 3 closed, still waiting */
   pf_shard_expire(&shard, SEC(10), 0);
@@ -420,13 +426,7 @@ START_TEST(test_unanswered_on_eviction) {
    * timeout; each evicted attempt counts as unanswered, exactly once. */
   pf_shard_free(&shard);
   init_shard(1, true);
-  for (uint16_t p = 0; p < 5; p++)
-    send_seg(&(struct seg){.from = CLIENT,
-                           .flags = PF_TCP_SYN,
-                           .seq = 1,
-                           .window = 65535,
-                           .cport = (uint16_t)(1000 + p)},
-             SEC(1) + p);
+  syns(5, SEC(1));
   ck_assert_uint_eq(shard.flows.stats.evicted, 4);
   ck_assert_uint_eq(stats()->unanswered, 4);
   pf_shard_expire(&shard, SEC(10), UINT32_MAX);
