@@ -165,6 +165,19 @@ static void pf_tcp_unwait_run(struct pf_flow_table *ft, uint32_t last) {
     pf_flow_splice_tail(ft, PF_LIST_SYN_WAIT, last, PF_FLOW_TCP);
 }
 
+/* A timed-out SYN's flow, the run's newest so far `run`: an open one
+ * joins the run (returned), a closed one ends it and goes alone. */
+static uint32_t pf_tcp_unwait(struct pf_flow_table *ft, uint32_t ref,
+                              struct pf_flow *f, uint32_t run) {
+  if (pf_flow_kind(f) == PF_FLOW_TCP) {
+    f->list = (uint8_t)((f->list & PF_FLOW_IS_V6) | PF_FLOW_TCP);
+    return ref;
+  }
+  pf_tcp_unwait_run(ft, run);
+  pf_tcp_stop_waiting(ft, ref, f);
+  return PF_FLOW_NONE;
+}
+
 void pf_tcp_tick(struct pf_flow_table *ft, uint64_t now_us) {
   struct pf_tcp_table *t = &ft->tcp;
   if (!t->conns)
@@ -180,14 +193,7 @@ void pf_tcp_tick(struct pf_flow_table *ft, uint64_t now_us) {
       break;
     t->stats.unanswered++;
     uint32_t newer = f->lru_prev;
-    if (pf_flow_kind(f) == PF_FLOW_TCP) {
-      f->list = (uint8_t)((f->list & PF_FLOW_IS_V6) | PF_FLOW_TCP);
-      run = ref;
-    } else {
-      pf_tcp_unwait_run(ft, run);
-      run = PF_FLOW_NONE;
-      pf_tcp_stop_waiting(ft, ref, f);
-    }
+    run = pf_tcp_unwait(ft, ref, f, run);
     ref = newer;
   }
   pf_tcp_unwait_run(ft, run);
