@@ -479,10 +479,15 @@ START_TEST(test_snapshot_carries_flows_and_distinct_counts) {
   ck_assert_uint_eq(snap.flows.created, 3);
   ck_assert_uint_eq(snap.flows.active[PF_FLOW_TCP], 2);
   ck_assert_uint_eq(snap.flows.active[PF_FLOW_UDP], 1);
-  ck_assert(snap.distinct_src_hosts > 3.5 && snap.distinct_src_hosts < 4.5);
-  ck_assert(snap.distinct_dst_hosts > 2.5 && snap.distinct_dst_hosts < 3.5);
+  /* HyperLogLog, seeded at random per process: two of n values share one
+   * of its 4096 registers in about n(n-1)/8192 of runs (1 in 680 for 4),
+   * and the estimate is then one short (near exact for small sets, as
+   * METRICS.md says, not exact: wanting the exact counts here failed a
+   * unit run now and then, about 1 in 550 by this reckoning). */
+  ck_assert(snap.distinct_src_hosts > 2.5 && snap.distinct_src_hosts < 4.5);
+  ck_assert(snap.distinct_dst_hosts > 1.5 && snap.distinct_dst_hosts < 3.5);
   /* tcp/443, tcp/51234, tcp/22, udp/53 */
-  ck_assert(snap.distinct_dst_ports > 3.5 && snap.distinct_dst_ports < 4.5);
+  ck_assert(snap.distinct_dst_ports > 2.5 && snap.distinct_dst_ports < 4.5);
 }
 END_TEST
 
