@@ -246,7 +246,9 @@ int pf_source_run(struct pf_source *src, char *err, size_t errlen);
 /* pf_source_run in steps of packet time, for tools that read a file as
  * collectd reads a live source (pcapflow-replay -i): reads a file source
  * in the calling thread up to the first packet stamped at or after
- * until_us (microseconds since the epoch), and returns PF_SOURCE_PAUSED
+ * until_us (microseconds since the epoch, two's complement as the
+ * engine's clock reads them: a record stamped 0xFFFFFFFF seconds is
+ * before 1970; UINT64_MAX: the end), and returns PF_SOURCE_PAUSED
  * with that packet's time in *next_us. The packet is held, not counted:
  * the next call counts it first, or stops before it again while it is at
  * or after that call's until_us. So a snapshot taken between two calls

@@ -31,7 +31,13 @@
  * (struct pf_tcp_timing.window): a timed segment older than the limit is
  * dropped, and so is a turn, before either could wrap. That holds because
  * a flow's packets are less than a day apart (TcpTimeout is at most 86400
- * s), whatever ActiveTimeout is.
+ * s), whatever ActiveTimeout is, as long as their timestamps move with the
+ * shard's clock. Known limit: a timestamp that jumps while the clock holds
+ * (a record stamped in another year, a system clock stepped by more than
+ * 17.9 minutes: packet_clock.h) cannot be told from time passing, and can
+ * give its connection one sample within those limits (before December 7,
+ * within 35.8 minutes). A count of the clock's jumps kept in the record
+ * would drop its state instead (about 8 instructions a frame, measured).
  *
  * Thread-safety: like the flow table, owned by one capture thread. */
 #ifndef PCAPFLOW_TCP_TIMING_H

@@ -28,8 +28,16 @@ struct pf_pause {
   u_char bytes[PF_HELD_MAX];
 };
 
+/* A packet's time as the shard's clock reads it: two's complement, so a
+ * record stamped before 1970 (0xFFFFFFFF seconds, which libpcap reads as
+ * -1) is before every boundary, not after all of them. */
 static uint64_t pf_stamp_us(const struct pcap_pkthdr *h) {
   return (uint64_t)h->ts.tv_sec * 1000000u + (uint64_t)h->ts.tv_usec;
+}
+
+/* UINT64_MAX is the file's end, after every packet. */
+static bool pf_before(uint64_t stamp_us, uint64_t until_us) {
+  return until_us == UINT64_MAX || (int64_t)stamp_us < (int64_t)until_us;
 }
 
 /* A packet before the boundary is accounted; the first at or after it is
@@ -38,7 +46,7 @@ static void pf_until_packet(u_char *user, const struct pcap_pkthdr *h,
                             const u_char *bytes) {
   struct pf_worker *w = (struct pf_worker *)user;
   struct pf_pause *p = w->pause;
-  if (pf_stamp_us(h) < p->until_us) {
+  if (pf_before(pf_stamp_us(h), p->until_us)) {
     pf_capture_packet(user, h, bytes);
     return;
   }
@@ -60,7 +68,7 @@ static void pf_until_packet(u_char *user, const struct pcap_pkthdr *h,
 static int pf_until_batch(struct pf_worker *w) {
   struct pf_pause *p = w->pause;
   w->batch_n = 0;
-  if (p->held && pf_stamp_us(&p->hdr) < p->until_us) {
+  if (p->held && pf_before(pf_stamp_us(&p->hdr), p->until_us)) {
     p->held = false;
     pf_capture_packet((u_char *)w, &p->hdr, p->bytes);
   }
@@ -69,12 +77,22 @@ static int pf_until_batch(struct pf_worker *w) {
   return pcap_dispatch(w->pcap, PF_FILE_BATCH, pf_until_packet, (u_char *)w);
 }
 
-/* A pause is a packet-less batch, as an idle live link makes every
- * PF_IDLE_WAKE_MS: it feeds the interval the last snapshot swapped out,
- * so that the next snapshot receives it (shard.h, "Intervals"). */
+/* A pause is what an idle live link does between its last packet and a
+ * read: packet time moves on to the boundary, expiring what has timed out
+ * by then (flows, unanswered SYNs and DNS queries), as the monotonic
+ * clock moves it on a live link; and the interval the last snapshot
+ * swapped out is fed whole, so that the next snapshot receives it
+ * (shard.h, "Intervals"). A live link feeds it over several idle wakes;
+ * here the read must find it done, however many flows it has. */
 static void pf_until_idle(struct pf_worker *w) {
+  struct pf_packet_clock *c = &w->shard.clock;
   PF_BATCH_LOCK(w);
-  pf_shard_batch_end(&w->shard);
+  int64_t ahead = (int64_t)w->pause->until_us - c->ref_us;
+  if (c->started && ahead > 0)
+    pf_shard_expire(&w->shard, c->now_us + (uint64_t)ahead, UINT32_MAX);
+  do
+    pf_shard_batch_end(&w->shard);
+  while (w->shard.closing_open);
   PF_BATCH_UNLOCK(w);
 }
 

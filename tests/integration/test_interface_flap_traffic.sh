@@ -75,7 +75,7 @@ counters=$(awk '!/^#/ && NF > 1 { c = 1; for (i = 2; i <= NF; i++) if ($i !~ /:(
   /usr/share/collectd/types.db)
 rows=0
 checked=0
-for f in "$series_dir"/*; do
+for f in "$dir/csv/$HOSTNAME_TEST"/pcapflow*-veth/*; do # DNS's and TLS's too
   type=$(basename "$f")
   type=${type%%-*}
   kind=$(awk -v t="$type" '$1 == t { print $2 }' <<<"$counters")
@@ -87,7 +87,7 @@ for f in "$series_dir"/*; do
   [[ -z "$bad" ]] || pf_fail "$(basename "$f") went backwards at row $bad"
   rows=$((rows + $(wc -l <"$f") - 1))
 done
-((checked > 0)) || pf_fail "no counter series in $series_dir"
+((checked > 0)) || pf_fail "no counter series in $dir/csv"
 for d in dropped_kernel dropped_interface; do
   ls "$series_dir"/packets-"$d"-* >/dev/null 2>&1 || pf_fail "packets-$d is not reported"
 done

@@ -103,6 +103,16 @@ START_TEST(test_no_answer_time_beyond_its_limit) {
 }
 END_TEST
 
+START_TEST(test_no_answer_time_after_13_days) {
+  /* Past 2^40 us (12.7 days) the turn's stamp would wrap to 6.6 hours: the
+   * turn must have been dropped at a window's check before. */
+  uint64_t asked = request(SEC(1700000000));
+  keep_alive(asked + HOURS(2), asked + HOURS(13 * 24), HOURS(2));
+  data(SERVER, 5000, 200, 1100, asked + HOURS(13 * 24));
+  ck_assert_uint_eq(hist(PF_TCP_RESPONSE)->count, 0);
+}
+END_TEST
+
 START_TEST(test_an_ack_after_80_minutes_is_no_round_trip) {
   seg_handshake(&shard, 0, 999, 4999, SEC(1700000000), MS(1), MS(1));
   data(CLIENT, 1000, 100, 5000, SEC(1700000001));
@@ -136,6 +146,7 @@ Suite *pf_tcp_timing_long_suite(void) {
   tcase_add_test(tc, test_an_answer_after_80_minutes_of_silence);
   tcase_add_test(tc, test_an_answer_after_two_days_of_keep_alives);
   tcase_add_test(tc, test_no_answer_time_beyond_its_limit);
+  tcase_add_test(tc, test_no_answer_time_after_13_days);
   tcase_add_test(tc, test_an_ack_after_80_minutes_is_no_round_trip);
   tcase_add_test(tc, test_a_timed_segment_goes_stale_between_packets);
   suite_add_tcase(s, tc);

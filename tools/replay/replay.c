@@ -288,7 +288,8 @@ struct pf_replay_steps {
  * (their numbers then skip). */
 static uint64_t pf_replay_end(struct pf_replay_steps *s) {
   uint64_t end = s->t0 + s->k * s->step;
-  s->empty = s->next >= end ? s->empty + 1 : 0;
+  /* Times are two's complement, as the engine reads them (run_until.c). */
+  s->empty = (int64_t)s->next >= (int64_t)end ? s->empty + 1 : 0;
   if (s->empty > 2) {
     s->k = (s->next - s->t0) / s->step + 1;
     s->empty = 0;
