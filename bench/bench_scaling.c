@@ -13,10 +13,9 @@
  * frame of one array would miss the hardware prefetcher's stride, which
  * made two shards on one thread cost 20-30% more a packet than one shard
  * (docs/PERFORMANCE.md, "Workers 2"). Then, interleaved run by run, after
- * one untimed round: in a virtual machine, memory the guest touches for the
- * first time faults in the hypervisor too (a first flood run here spent
- * 220-245 ms in the kernel, later ones under 12 ms), whichever mode runs
- * first:
+ * one untimed round: the first flood run in a process spent 220-245 ms in
+ * the kernel here, later ones under 12 ms, whichever mode ran first (memory
+ * taken for the first time; in this VM most likely the hypervisor backing it):
  *   1 shard, 1 thread   every frame through one shard (MaxFlows M);
  *   2 shards, 2 threads each half through its own shard (M/2 each, as
  *                       capture.c shares MaxFlows out) on its own thread;

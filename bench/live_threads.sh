@@ -3,7 +3,8 @@
 # captures a veth at full rate (docs/PERFORMANCE.md, "Workers 2"): the CPU
 # time and context switches of each of collectd's threads, the sender's, and
 # each core's user, system, softirq, steal and idle time over the send, for
-# Workers 1 and 2 in turn. It answers "how many threads are runnable, and
+# Workers 1 and 2 in turn. "Runnable but waiting" is the time a thread
+# could have run and found no free core. It answers "how many threads are runnable, and
 # who waits for whom" where the throughput bench (live.sh) cannot: on two
 # cores the sender itself takes one.
 # Usage: bench/live_threads.sh [--seconds S] [--runs N] [--packets N]
@@ -20,14 +21,16 @@ pf_veth_up
 tick=$(getconf CLK_TCK)
 "$GEN" --scenario mixed --packets "$packets" --seed 2 --out "$WORK/live.pcap"
 
-# threads PID : "tid name cpu_ticks voluntary nonvoluntary" per thread.
+# threads PID : "tid name run_ns runqueue_ns voluntary nonvoluntary" per
+# thread: time on a core and time runnable but waiting for one
+# (schedstat), and its context switches.
 threads() {
   local t
   for t in /proc/"$1"/task/*; do
     awk -v tid="${t##*/}" -v name="$(tr ' ' _ <"$t/comm")" '
-      FNR == NR { split($0, f, ") "); split(f[2], s, " "); cpu = s[12] + s[13]; next }
+      FNR == NR { run = $1; wait = $2; next }
       /^voluntary_ctxt_switches/ { v = $2 } /^nonvoluntary_ctxt_switches/ { n = $2 }
-      END { print tid, name, cpu, v, n }' "$t/stat" "$t/status"
+      END { print tid, name, run, wait, v, n }' "$t/schedstat" "$t/status"
   done
 }
 
@@ -50,8 +53,9 @@ run() {
   sleep 2.2 # two intervals: the counters reach the CSV files
   echo "-- Workers $workers: $(awk '/Rated:/ {$1 = ""; print; exit}' <<<"$out"), kernel drops $(pf_value "$dir" "$VETH_B" packets-dropped_kernel)"
   awk -v s="$seconds" -v hz="$tick" '/^packets / { printf "  %-22s %6.2f s CPU (%3.0f%% of a core)\n", "tcpreplay", $4, 100 * $4 / s }' <<<"$out"
-  join <(sort "$WORK/t0") <(sort "$WORK/t1") | awk -v s="$seconds" -v hz="$tick" '
-    { cpu = ($7 - $3) / hz; if (cpu > 0.01 || $8 - $4 + $9 - $5 > 0) printf "  %-22s %6.2f s CPU (%3.0f%% of a core), %d voluntary and %d involuntary switches\n", "collectd " $2, cpu, 100 * cpu / s, $8 - $4, $9 - $5 }'
+  join <(sort "$WORK/t0") <(sort "$WORK/t1") | awk -v s="$seconds" '
+    { cpu = ($8 - $3) / 1e9; wait = ($9 - $4) / 1e9; sw = $10 - $5 + $11 - $6
+      if (cpu > 0.001 || sw > 0) printf "  %-22s %6.3f s CPU (%3.0f%% of a core), %6.3f s runnable but waiting, %d voluntary and %d involuntary switches\n", "collectd " $2, cpu, 100 * cpu / s, wait, $10 - $5, $11 - $6 }'
   join "$WORK/c0" "$WORK/c1" | awk -v hz="$tick" '
     { printf "  %-5s user %5.2f s, system %5.2f, softirq %5.2f, steal %5.2f, idle %5.2f\n", $1, ($7 - $2) / hz, ($8 - $3) / hz, ($9 - $4) / hz, ($10 - $5) / hz, ($11 - $6) / hz }'
   pf_collectd_stop
