@@ -53,6 +53,7 @@
   X(class_counters)                                                            \
   X(class_latency)                                                             \
   X(tcp_timing)                                                                \
+  X(tcp_timing_long)                                                           \
   X(class_timing)                                                              \
   X(port_timing)                                                               \
   X(source_rules)                                                              \
