@@ -56,6 +56,7 @@
   X(tcp_timing_long)                                                           \
   X(class_timing)                                                              \
   X(port_timing)                                                               \
+  X(run_until)                                                                 \
   X(source_rules)                                                              \
   X(report_switches)                                                           \
   X(dns)                                                                       \
