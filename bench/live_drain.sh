@@ -14,15 +14,10 @@
 set -euo pipefail
 source "$(dirname "$0")/../tests/integration/lib.sh"
 source "$(dirname "$0")/options.sh"
+source "$(dirname "$0")/live_setup.sh"
 frames=1000000 runs=3 buffer=1024
 bench_options live_drain.sh frames runs buffer -- "$@"
-pf_test_init bench_live_drain
-[[ $(id -u) == 0 ]] || pf_skip "needs root for network namespaces"
-command -v tcpreplay >/dev/null || pf_skip "tcpreplay is not installed"
-command -v python3 >/dev/null || pf_skip "python3 is not installed"
-pf_netns_init
-pf_veth_up
-"$GEN" --scenario mixed --packets 200000 --seed 2 --out "$WORK/live.pcap"
+bench_live_init bench_live_drain 200000 python3
 
 # drain PID TID... : continues PID and prints "wall_s cpu_s" once the
 # threads TID... have stopped working: the last 5 ms sample in which

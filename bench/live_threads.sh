@@ -11,15 +11,11 @@
 set -euo pipefail
 source "$(dirname "$0")/../tests/integration/lib.sh"
 source "$(dirname "$0")/options.sh"
+source "$(dirname "$0")/live_setup.sh"
 seconds=5 runs=1 packets=200000
 bench_options live_threads.sh seconds runs packets -- "$@"
-pf_test_init bench_live_threads
-[[ $(id -u) == 0 ]] || pf_skip "needs root for network namespaces"
-command -v tcpreplay >/dev/null || pf_skip "tcpreplay is not installed"
-pf_netns_init
-pf_veth_up
+bench_live_init bench_live_threads "$packets"
 tick=$(getconf CLK_TCK)
-"$GEN" --scenario mixed --packets "$packets" --seed 2 --out "$WORK/live.pcap"
 
 # threads PID : "tid name run_ns runqueue_ns voluntary nonvoluntary" per
 # thread: time on a core and time runnable but waiting for one
