@@ -7,17 +7,11 @@
 set -euo pipefail
 source "$(dirname "$0")/../tests/integration/lib.sh"
 source "$(dirname "$0")/options.sh"
+source "$(dirname "$0")/live_setup.sh"
 seconds=10 runs=3 packets=200000
 bench_options live.sh seconds runs packets -- "$@"
-pf_test_init bench_live
-[[ $(id -u) == 0 ]] || pf_skip "needs root for network namespaces"
-command -v tcpreplay >/dev/null || pf_skip "tcpreplay is not installed"
-command -v tcpdump >/dev/null || pf_skip "tcpdump is not installed"
-pf_netns_init
-pf_veth_up
+bench_live_init bench_live "$packets" tcpdump
 tick=$(getconf CLK_TCK)
-# The mixed capture: IMIX-like sizes, Ethernet, at most 1514-byte frames.
-"$GEN" --scenario mixed --packets "$packets" --seed 2 --out "$WORK/live.pcap"
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 

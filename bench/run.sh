@@ -189,4 +189,12 @@ if ((live)); then
   echo "== live: tcpreplay onto a veth pair, $live_seconds s per run"
   "$root/bench/live.sh" --seconds "$live_seconds" --runs "$runs" ||
     echo "(live bench skipped or failed: status $?)"
+  echo
+  echo "== live: where the two cores go, Workers 1 and 2 (bench/live_threads.sh)"
+  "$root/bench/live_threads.sh" --seconds "$live_seconds" ||
+    echo "(skipped or failed: status $?)"
+  echo
+  echo "== live capacity on idle cores: rings filled, then drained, Workers 1 and 2 (bench/live_drain.sh)"
+  "$root/bench/live_drain.sh" --runs "$runs" ||
+    echo "(skipped or failed: status $?)"
 fi
