@@ -13,9 +13,9 @@
  * C the capacity, min the lightest count once the sketch is full, else 0):
  *   - a held key: bytes <= its true bytes <= count = bytes + err;
  *   - a key not held: its true bytes <= min;
- *   - the counts add up to at most T, so min <= T / C and err <= T / C;
- * hence the n heaviest counts (pf_topn_top) leave out no key heavier than
- * the n-th count, which is at most T / n.
+ *   - err <= min, and the counts add up to at most T, so min <= T / C;
+ * hence the n keys that show the most bytes (pf_topn_top) leave out no key
+ * that sent more than the n-th one's bytes plus min.
  *
  * The filter: `filter` holds, for each slot a key's hash picks, a bound on
  * the bytes of every key of that slot the sketch does not hold (they were
@@ -42,7 +42,7 @@
 /* Filter slots a key held, and at most: more slots, tighter bounds, fewer
  * newcomers let in by their slot-mates' bytes (4 bytes a slot: TopN 10's
  * 80 keys take 4,096 slots, 16 KiB; on the flood of PERFORMANCE.md, 8 a
- * key took 3.1 M instructions off, 32 a key 15.2 M, 128 a key 17.2 M). */
+ * key took 6.2 M instructions off, 32 a key 13.8 M, 128 a key 17.2 M). */
 #define PF_TOPN_FILTER_PER_KEY 32
 #define PF_TOPN_FILTER_MAX (1u << 14)
 
@@ -52,7 +52,7 @@ struct pf_topn_item {
   uint32_t home;     /* the slot its hash points at */
   uint32_t heap_pos; /* its place in the heap */
   uint64_t hash;     /* its hash, as offered: merges and its filter slot */
-  uint64_t count;    /* ranking weight: bytes + err */
+  uint64_t count;    /* eviction weight, an upper bound: bytes + err */
   uint64_t err;      /* overestimate inherited on entry */
   uint64_t bytes[2]; /* rx, tx bytes offered since entry */
 };
@@ -164,10 +164,8 @@ struct pf_topn_offer {
  *    that key's place with the bound as its overestimate, or not, and it
  *    stays out, its bytes added to the bound (topn.h's head).
  *
- * The lightest key only ever grows or gives way, so pass 2 never evicts a
- * key pass 1 has just grown in favour of one that weighs less; while the
- * keys fit the capacity every count is exact, as with pf_topn_add_both. A
- * key must not appear twice in one round. */
+ * While the keys fit the capacity every count is exact, as with
+ * pf_topn_add_both. A key must not appear twice in one round. */
 void pf_topn_add_round(struct pf_topn *t, const struct pf_topn_offer *o,
                        uint32_t n, uint16_t *refused);
 
