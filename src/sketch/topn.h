@@ -17,7 +17,8 @@
  * hence the n keys that show the most bytes (pf_topn_top) leave out no key
  * that sent more than the n-th one's bytes plus min.
  *
- * The filter: `filter` holds, for each slot a key's hash picks, a bound on
+ * The filter: `filter` holds, for each slot a key picks (pf_topn_filter_of,
+ * not the seeded hash: the same slots in every run), a bound on
  * the bytes of every key of that slot the sketch does not hold (they were
  * turned away, or evicted). A newcomer to a full sketch whose slot's bound
  * plus its bytes does not outweigh the lightest count stays out and adds
@@ -51,7 +52,7 @@ struct pf_topn_item {
   uint32_t slot;     /* its place in the hash index */
   uint32_t home;     /* the slot its hash points at */
   uint32_t heap_pos; /* its place in the heap */
-  uint64_t hash;     /* its hash, as offered: merges and its filter slot */
+  uint64_t hash;     /* its hash, as offered: merges probe with it */
   uint64_t count;    /* eviction weight, an upper bound: bytes + err */
   uint64_t err;      /* overestimate inherited on entry */
   uint64_t bytes[2]; /* rx, tx bytes offered since entry */
@@ -169,10 +170,45 @@ struct pf_topn_offer {
 void pf_topn_add_round(struct pf_topn *t, const struct pf_topn_offer *o,
                        uint32_t n, uint16_t *refused);
 
-/* The filter slot of a hash, and the bound it keeps. */
+/* The filter's own hash of a key: unseeded, so that which keys a capture
+ * lists is the same in every run (the bounds hold whatever the slots; a
+ * sender who aims its keys at one slot only lets them in sooner). One
+ * folded 128-bit multiply per 8 bytes, the last word overlapping. */
+static inline uint64_t pf_topn_mix_len(const uint8_t *p, uint32_t len) {
+  const uint64_t k = 0x9e3779b97f4a7c15ULL;
+  uint64_t h = len, w = 0;
+  if (len < 8) {
+    memcpy(&w, p, len);
+    return pf_hash_mum(h ^ w, k);
+  }
+  for (uint32_t i = 0; i + 8 <= len; i += 8) {
+    memcpy(&w, p + i, 8);
+    h = pf_hash_mum(h ^ w, k);
+  }
+  if (len % 8) {
+    memcpy(&w, p + len - 8, 8);
+    h = pf_hash_mum(h ^ w, k);
+  }
+  return h;
+}
+
+static inline uint64_t pf_topn_mix(const void *key, uint32_t len) {
+  switch (len) { /* the shard's key sizes, unrolled */
+  case 4:
+    return pf_topn_mix_len(key, 4);
+  case 20:
+    return pf_topn_mix_len(key, 20);
+  case 44:
+    return pf_topn_mix_len(key, 44);
+  default:
+    return pf_topn_mix_len(key, len);
+  }
+}
+
+/* The filter slot of a key, and the bound it keeps. */
 static inline uint32_t *pf_topn_filter_of(const struct pf_topn *t,
-                                          uint64_t hash) {
-  return &t->filter[(uint32_t)(hash >> 32) & t->filter_mask];
+                                          const void *key) {
+  return &t->filter[(uint32_t)pf_topn_mix(key, t->key_len) & t->filter_mask];
 }
 
 static inline uint64_t pf_topn_bound(const struct pf_topn *t,
@@ -209,7 +245,7 @@ static inline bool pf_topn_turn_away(struct pf_topn *t, const void *key,
                                      uint64_t hash, const uint64_t bytes[2]) {
   if (t->used < t->capacity)
     return false;
-  uint32_t *slot = pf_topn_filter_of(t, hash);
+  uint32_t *slot = pf_topn_filter_of(t, key);
   uint64_t after = pf_topn_bound(t, slot) + bytes[0] + bytes[1];
   if (after > t->heap_count[0] || pf_topn_holds(t, key, hash))
     return false;
