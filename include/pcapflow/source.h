@@ -240,6 +240,28 @@ int pf_source_start(struct pf_source *src, char *err, size_t errlen);
  * unsupported pcapng block): the packets before are counted. */
 int pf_source_run(struct pf_source *src, char *err, size_t errlen);
 
+/* pf_source_run_until stopped at its boundary of packet time. */
+#define PF_SOURCE_PAUSED 2
+
+/* pf_source_run in steps of packet time, for tools that read a file as
+ * collectd reads a live source (pcapflow-replay -i): reads a file source
+ * in the calling thread up to the first packet stamped at or after
+ * until_us (microseconds since the epoch), and returns PF_SOURCE_PAUSED
+ * with that packet's time in *next_us. The packet is held, not counted:
+ * the next call counts it first, or stops before it again while it is at
+ * or after that call's until_us. So a snapshot taken between two calls
+ * holds exactly the packets stamped before the boundary, and every packet
+ * is counted once. Each pause ends a packet-less batch too, as an idle
+ * live link does, so the interval the last snapshot swapped out is ready
+ * for the next one. until_us 0 stops before the first packet (its time is
+ * the file's start). The first call opens the file; call on until 0 (the
+ * end: the last packets are counted and the flows expired, as by
+ * pf_source_run), -1 or 1 (as pf_source_run's); a later call returns the
+ * same again. Never mix with pf_source_run or pf_source_start. Holds one
+ * packet's copy (256 KiB, allocated at the first call). */
+int pf_source_run_until(struct pf_source *src, uint64_t until_us,
+                        uint64_t *next_us, char *err, size_t errlen);
+
 /* Stops the capture thread and closes the handle. Safe to call twice, and
  * on a source that never started. */
 void pf_source_stop(struct pf_source *src);

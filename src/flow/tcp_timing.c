@@ -5,17 +5,80 @@
 
 #include "flow/flow.h"
 
-/* A timed segment older than this is replaced by the next one: its ACK,
- * should it come, would be a sample near the limit of 32-bit times. */
+/* The longest round trip: a timed segment older than this gives no
+ * sample, and the next new data replaces it (tcp_timing.h, "Times"). */
 #define PF_TT_STALE_US (1u << 30)
+/* The window a segment's time falls in, of PF_TT_STALE_US each. */
+#define PF_TT_WINDOW_SHIFT 30
+/* The longest response time, and the range of the turn's 40-bit stamp: a
+ * difference from half of it on is negative (a timestamp went back). */
+#define PF_TT_RESPONSE_MAX_US (1ull << 38)
+#define PF_TT_TURN_BITS 40
+#define PF_TT_TURN_MASK ((1ull << PF_TT_TURN_BITS) - 1)
+#define PF_TT_TURN_NEGATIVE (1ull << (PF_TT_TURN_BITS - 1))
 
-static void pf_tt_sample(const struct pf_tcp_sink *out, enum pf_tcp_latency k,
-                         uint32_t us) {
+static inline __attribute__((always_inline)) void
+pf_tt_add(const struct pf_tcp_sink *out, enum pf_tcp_latency k, uint64_t us) {
   pf_hist_add(&out->lat[k], us);
   if (out->cls)
     pf_hist_add(&out->cls[k - PF_TCP_TIMING_FIRST], us);
   if (__builtin_expect(out->port != NULL, 0) && k != PF_TCP_JITTER)
     pf_hist_add(&out->port[k - PF_TCP_TIMING_FIRST], us);
+}
+
+/* Round trips, their jitter and most response times fit 32 bits, which
+ * spares the histograms' adds their test for the last bucket. */
+static void pf_tt_sample(const struct pf_tcp_sink *out, enum pf_tcp_latency k,
+                         uint32_t us) {
+  pf_tt_add(out, k, us);
+}
+
+/* A response after more than 71.6 minutes. */
+__attribute__((noinline, cold)) static void
+pf_tt_sample_long(const struct pf_tcp_sink *out, uint64_t us) {
+  pf_tt_add(out, PF_TCP_RESPONSE, us);
+}
+
+/* The time since the turn's last data, modulo 2^40 us. */
+static inline uint64_t pf_tt_turn_age(const struct pf_tcp_timing *tm,
+                                      uint64_t now) {
+  uint64_t last = (uint64_t)tm->turn_high << 32 | tm->turn_last;
+  return (now - last) & PF_TT_TURN_MASK;
+}
+
+static inline __attribute__((always_inline)) void
+pf_tt_turn_stamp(struct pf_tcp_timing *tm, uint64_t now) {
+  tm->turn_last = (uint32_t)now;
+  tm->turn_high = (uint8_t)(now >> 32);
+}
+
+/* A segment's time entered window `w`. Moving on by one window, the
+ * timed segments were stamped in the last two, less than 2^32 us ago: the
+ * ones past the limit go. Moving further, the flow was silent longer than
+ * the limit: they all go. Back by one is reordering around the border:
+ * nothing changes. A turn past its limit goes, so that its 40-bit stamp
+ * never wraps: the flow's packets are less than 2^37 us apart. */
+__attribute__((noinline)) static void
+pf_tt_new_window(struct pf_tcp_timing *tm, uint8_t w, uint64_t now) {
+  uint8_t step = (uint8_t)(w - tm->window);
+  if (step == 0xff)
+    return;
+  tm->window = w;
+  for (uint8_t side = 0; side < 2; side++)
+    if (step != 1 || (uint32_t)now - tm->dir[side].at >= PF_TT_STALE_US)
+      tm->flags &= (uint8_t) ~(PF_TT_TIMED0 << side);
+  uint64_t age = pf_tt_turn_age(tm, now);
+  if (age >= PF_TT_RESPONSE_MAX_US && age < PF_TT_TURN_NEGATIVE)
+    tm->flags &= (uint8_t) ~(PF_TT_TURN | PF_TT_TURN_RETX);
+}
+
+/* Every segment of a timed connection: a few instructions unless its
+ * time entered a new window, once in 17.9 minutes. */
+static inline __attribute__((always_inline)) void
+pf_tt_clock(struct pf_tcp_timing *tm, uint64_t now) {
+  uint8_t w = (uint8_t)(now >> PF_TT_WINDOW_SHIFT);
+  if (__builtin_expect(w != tm->window, 0))
+    pf_tt_new_window(tm, w, now);
 }
 
 /* o's timed segment acknowledged at `now`: a round-trip sample (tx when
@@ -26,16 +89,16 @@ pf_tt_acked(struct pf_tcp_timing *tm, uint8_t o, uint32_t now,
             const struct pf_tcp_sink *out) {
   struct pf_tcp_timed *d = &tm->dir[o];
   uint8_t fl = (uint8_t)(tm->flags & ~(PF_TT_TIMED0 << o));
-  int32_t signed_rtt = (int32_t)(now - d->at);
-  if (signed_rtt < 0) { /* stamped before its segment: no sample */
+  uint32_t rtt = now - d->at, last = d->last_rtt;
+  if (rtt >= PF_TT_STALE_US) { /* too old, or stamped before its segment */
     tm->flags = fl;
     return;
   }
-  uint32_t rtt = (uint32_t)signed_rtt, last = d->last_rtt;
   bool jitter = fl & (PF_TT_RTT0 << o);
   tm->flags = (uint8_t)(fl | (PF_TT_RTT0 << o));
   d->last_rtt = rtt;
-  pf_tt_sample(out, tm->timed_tx[o] ? PF_TCP_RTT_TX : PF_TCP_RTT_RX, rtt);
+  pf_tt_sample(out, (tm->timed_tx >> o) & 1 ? PF_TCP_RTT_TX : PF_TCP_RTT_RX,
+               rtt);
   if (jitter)
     pf_tt_sample(out, PF_TCP_JITTER, rtt > last ? rtt - last : last - rtt);
 }
@@ -54,21 +117,25 @@ pf_tt_ack(struct pf_tcp_timing *tm, uint8_t o, uint32_t ack, uint32_t now,
  * service and neither turn holds a retransmission. */
 __attribute__((noinline)) static void
 pf_tt_new_turn(const struct pf_flow *f, struct pf_tcp_timing *tm, uint8_t side,
-               bool retx, uint32_t now, const struct pf_tcp_sink *out) {
+               bool retx, uint64_t now, const struct pf_tcp_sink *out) {
   uint8_t fl = tm->flags;
-  int32_t wait = (int32_t)(now - tm->turn_last);
-  if ((fl & PF_TT_TURN) && !(fl & PF_TT_TURN_RETX) && !retx && wait >= 0 &&
-      side == pf_flow_service_side(f))
-    pf_tt_sample(out, PF_TCP_RESPONSE, (uint32_t)wait);
+  uint64_t wait = pf_tt_turn_age(tm, now);
+  if ((fl & PF_TT_TURN) && !(fl & PF_TT_TURN_RETX) && !retx &&
+      wait < PF_TT_RESPONSE_MAX_US && side == pf_flow_service_side(f)) {
+    if (wait <= UINT32_MAX)
+      pf_tt_sample(out, PF_TCP_RESPONSE, (uint32_t)wait);
+    else
+      pf_tt_sample_long(out, wait);
+  }
   tm->flags = (uint8_t)((fl & ~(PF_TT_TURN | PF_TT_TURN_RETX)) |
                         (PF_TT_TURN0 << side) | (retx ? PF_TT_TURN_RETX : 0));
-  tm->turn_last = now;
+  pf_tt_turn_stamp(tm, now);
 }
 
 /* Data from `side` at `now`: the same turn goes on, or a new one begins. */
 static inline __attribute__((always_inline)) void
 pf_tt_turn(const struct pf_flow *f, struct pf_tcp_timing *tm, uint8_t side,
-           bool retx, uint32_t now, const struct pf_tcp_sink *out) {
+           bool retx, uint64_t now, const struct pf_tcp_sink *out) {
   uint8_t fl = tm->flags;
   if (!(fl & (PF_TT_TURN0 << side))) {
     pf_tt_new_turn(f, tm, side, retx, now, out);
@@ -76,13 +143,14 @@ pf_tt_turn(const struct pf_flow *f, struct pf_tcp_timing *tm, uint8_t side,
   }
   if (retx)
     tm->flags = fl | PF_TT_TURN_RETX;
-  tm->turn_last = now;
+  pf_tt_turn_stamp(tm, now);
 }
 
 /* New sequence space up to `end` from `side` in direction dir: timed when
  * the direction has no timed segment (or a stale one). */
-static void pf_tt_new(struct pf_tcp_timing *tm, uint8_t side, uint8_t dir,
-                      uint32_t end, uint32_t now) {
+static inline __attribute__((always_inline)) void
+pf_tt_new(struct pf_tcp_timing *tm, uint8_t side, uint8_t dir, uint32_t end,
+          uint32_t now) {
   uint8_t timed = (uint8_t)(PF_TT_TIMED0 << side);
   struct pf_tcp_timed *d = &tm->dir[side];
   if ((tm->flags & timed) && now - d->at <= PF_TT_STALE_US)
@@ -90,7 +158,8 @@ static void pf_tt_new(struct pf_tcp_timing *tm, uint8_t side, uint8_t dir,
   d->end = end;
   d->at = now;
   tm->flags |= timed;
-  tm->timed_tx[side] = dir == PF_DIR_TX;
+  tm->timed_tx = (uint8_t)((tm->timed_tx & ~(1u << side)) |
+                           ((unsigned)(dir == PF_DIR_TX) << side));
 }
 
 /* A segment from `side` with sequence space [seq, end): resent space
@@ -101,14 +170,13 @@ static void pf_tt_data(const struct pf_flow *f, struct pf_tcp_conn *c,
                        uint32_t seq, uint32_t end,
                        const struct pf_tcp_sink *out) {
   uint8_t side = at->side;
-  uint32_t now = (uint32_t)at->ts_us;
   bool known = f->tcp_state & (PF_TCPS_KNOWN0 << side);
   bool retx = known && pf_seq_lt(seq, c->dir[side].next);
   if (retx)
     tm->flags &= (uint8_t) ~(PF_TT_TIMED0 << side);
   else
-    pf_tt_new(tm, side, at->dir, end, now);
-  pf_tt_turn(f, tm, side, retx, now, out);
+    pf_tt_new(tm, side, at->dir, end, (uint32_t)at->ts_us);
+  pf_tt_turn(f, tm, side, retx, at->ts_us, out);
 }
 
 /* The record to time the segment in: the flow's, or a new one for data. */
@@ -139,6 +207,7 @@ void pf_tcp_timing(struct pf_flow_table *ft, struct pf_flow *f,
     return;
   struct pf_tcp_timing *tm = pf_tcp_timing_of(c);
   uint8_t side = at->side;
+  pf_tt_clock(tm, at->ts_us);
   if (seg->flags & PF_TCP_ACK)
     pf_tt_ack(tm, (uint8_t)!side, seg->ack, (uint32_t)at->ts_us, out);
   if (seg->payload == 0 || pf_tt_probe(f, c, side, seg))
@@ -155,11 +224,12 @@ void pf_tcp_timing_in_order(const struct pf_flow *f, struct pf_tcp_conn *c,
   struct pf_tcp_timing *tm = pf_tcp_timing_of(c);
   uint8_t side = at->side;
   uint32_t now = (uint32_t)at->ts_us;
+  pf_tt_clock(tm, at->ts_us);
   if (seg->flags & PF_TCP_ACK)
     pf_tt_ack(tm, (uint8_t)!side, seg->ack, now, out);
   if (seg->payload == 0)
     return;
   /* At the edge: neither a retransmission nor a probe. */
   pf_tt_new(tm, side, at->dir, seg->seq + seg->payload, now);
-  pf_tt_turn(f, tm, side, false, now, out);
+  pf_tt_turn(f, tm, side, false, at->ts_us, out);
 }

@@ -22,12 +22,16 @@
  * segment itself (struct pf_tcp_timing.timed_tx), so flows whose ends are
  * both local or both remote follow the packets' own direction.
  *
- * Times are the packets' own timestamps, in microseconds modulo 2^32; a
- * difference is right below 2^31 us (35 minutes). The default ActiveTimeout
- * (1800 s) ends a flow before that; with 0 or more than 2147 s, a response
- * later than that is wrong or missing (docs/CONFIG.md, a known limit). A
- * negative difference (a timestamp that went back) gives no sample; a timed
- * segment older than 2^30 us is replaced by the next one.
+ * Times are the packets' own timestamps. A round trip is a sample below
+ * 2^30 us (17.9 minutes: no TCP waits that long for an ACK without
+ * resending), a response time below 2^38 us (3.18 days); a longer one, or
+ * a negative one (a timestamp that went back), gives no sample. The
+ * record keeps a timed segment's time in 32 bits and the turn's in 40,
+ * and checks them whenever a segment's time enters a new 2^30 us window
+ * (struct pf_tcp_timing.window): a timed segment older than the limit is
+ * dropped, and so is a turn, before either could wrap. That holds because
+ * a flow's packets are less than a day apart (TcpTimeout is at most 86400
+ * s), whatever ActiveTimeout is.
  *
  * Thread-safety: like the flow table, owned by one capture thread. */
 #ifndef PCAPFLOW_TCP_TIMING_H
@@ -50,10 +54,11 @@ struct pf_tcp_timed {
  * bytes per connection with a record. */
 struct pf_tcp_timing {
   struct pf_tcp_timed dir[2]; /* by the flow key's side */
-  uint32_t turn_last;         /* the current turn's last data, us mod 2^32 */
+  uint32_t turn_last;         /* the current turn's last data: bits 0-31 */
+  uint8_t turn_high;          /* and bits 32-39 of its time in us */
   uint8_t flags;              /* PF_TT_* */
-  uint8_t timed_tx[2];        /* by side: its timed segment was tx */
-  uint8_t pad;
+  uint8_t timed_tx;           /* bit `side`: its timed segment was tx */
+  uint8_t window;             /* bits 30-37 of the last segment's time */
 };
 
 #define PF_TT_TIMED0 0x01    /* side 0 has a timed segment; << side */

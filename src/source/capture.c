@@ -24,9 +24,6 @@
 #include "packet/decode.h"
 #include "packet/direction.h"
 
-/* A file is read in batches of this many packets so that its progress can
- * be read (and a stop request noticed) while it is being read. */
-#define PF_FILE_BATCH 4096
 /* A live batch ends after this many packets or this long, whichever comes
  * first. With TPACKET_V3, pcap_dispatch with no count reads block after
  * block for as long as the kernel fills them: under overload the batch,
@@ -93,8 +90,8 @@ static void pf_batch_end(struct pf_worker *w) {
 
 /* ---- the per-packet path ---- */
 
-static void pf_capture_packet(u_char *user, const struct pcap_pkthdr *h,
-                              const u_char *bytes) {
+void pf_capture_packet(u_char *user, const struct pcap_pkthdr *h,
+                       const u_char *bytes) {
   struct pf_worker *w = (struct pf_worker *)user;
   struct pf_packet pkt;
   enum pf_locality locality;
@@ -255,7 +252,7 @@ static uint64_t pf_finish_file(struct pf_worker *w) {
  * on a live link that has seen some, packet time moves on with the
  * monotonic clock; the idle link takes the batch lock like a batch, so it
  * adopts new rules too and lets a waiting reader go first. */
-static void pf_after_batch(struct pf_worker *w, int n, double mono) {
+void pf_after_batch(struct pf_worker *w, int n, double mono) {
   if (n > 0) {
     w->clock_ts_us = w->shard.clock.now_us;
     w->clock_mono = mono;
@@ -335,7 +332,7 @@ static void pf_live_failed(struct pf_worker *w, double *backoff) {
  * record, an interface whose snapshot length differs from the first one's
  * in a pcapng file): either way every packet read so far stays counted,
  * and a file not read to its end says so (pf_source_run fails with it). */
-static void pf_file_ended(struct pf_worker *w, int n) {
+void pf_file_ended(struct pf_worker *w, int n) {
   const char *device = w->src->cfg.device;
   if (n == PCAP_ERROR)
     snprintf(w->file_error, sizeof(w->file_error), "%s", pcap_geterr(w->pcap));

@@ -51,6 +51,7 @@ static void pf_worker_free(struct pf_worker *w) {
   pf_shard_free(&w->shard);
   pf_worker_free_rules(w);
   pf_localnet_free(&w->local);
+  free(w->pause);
   pthread_spin_destroy(&w->lock);
   if (w->wake_fd >= 0)
     close(w->wake_fd);
@@ -145,12 +146,16 @@ int pf_source_run(struct pf_source *src, char *err, size_t errlen) {
       pf_capture_open_file(w, err, errlen) != 0)
     return -1;
   pf_capture_loop(w);
-  if (w->file_error[0]) {
-    pf_err(err, errlen, "\"%s\" was not read to its end: %s", src->cfg.device,
-           w->file_error);
-    return 1;
-  }
-  return 0;
+  return pf_source_file_result(src, err, errlen);
+}
+
+int pf_source_file_result(struct pf_source *src, char *err, size_t errlen) {
+  const struct pf_worker *w = &src->workers[0];
+  if (!w->file_error[0])
+    return 0;
+  pf_err(err, errlen, "\"%s\" was not read to its end: %s", src->cfg.device,
+         w->file_error);
+  return 1;
 }
 
 int pf_source_start(struct pf_source *src, char *err, size_t errlen) {

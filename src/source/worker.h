@@ -20,6 +20,10 @@ struct pf_stat_total {
   uint32_t last; /* last raw value read from the current handle */
 };
 
+/* A file is read in batches of this many packets so that its progress can
+ * be read (and a stop request noticed) while it is being read. */
+#define PF_FILE_BATCH 4096
+
 /* One capture thread with its own handle and shard. */
 struct pf_worker {
   struct pf_source *src;
@@ -43,6 +47,7 @@ struct pf_worker {
   double next_stats;           /* monotonic time of the next pcap_stats */
   double next_addresses;       /* ... and of the next address refresh */
   int wake_fd;                 /* eventfd: written at stop, ends the wait */
+  struct pf_pause *pause; /* pf_source_run_until's (run_until.c); or NULL */
 
   /* ---- guarded by lock ---- */
   pthread_spinlock_t lock;
@@ -104,6 +109,17 @@ void *pf_capture_main(void *arg);
 int pf_capture_open_file(struct pf_worker *w, char *err, size_t errlen);
 /* Closes the worker's handle (if open), keeping its drop counts. */
 void pf_capture_close(struct pf_worker *w);
+/* The capture loop's parts that pf_source_run_until (run_until.c) reads a
+ * file with: a packet decoded and accounted (pcap_handler); the end of a
+ * batch of n packets (mono: 0 on a file); the end of a file, or where
+ * libpcap stopped reading it (n: pcap_dispatch's result). */
+void pf_capture_packet(u_char *user, const struct pcap_pkthdr *h,
+                       const u_char *bytes);
+void pf_after_batch(struct pf_worker *w, int n, double mono);
+void pf_file_ended(struct pf_worker *w, int n);
+/* After a file source's run: 0, or 1 with err saying where and why
+ * libpcap stopped reading it before its end. */
+int pf_source_file_result(struct pf_source *src, char *err, size_t errlen);
 
 /* Opens the handle for cfg (live or file), applies settings, joins the
  * fanout group when fanout_group >= 0, installs the filter and checks the

@@ -2,7 +2,7 @@
 # TCP timing (on by default) costs the per-packet path at most BOUND
 # instructions a frame over TcpTiming false, on a generated mixed capture
 # (docs/PERFORMANCE.md, "TCP timing on the hot path": 118 a frame here
-# before its cost was cut, 75 after). Counted with callgrind, which is
+# before its cost was cut, 75 after, 84 since its times have 40 bits). Counted with callgrind, which is
 # deterministic, over pcapflow-replay's per-packet functions (decode,
 # direction, the shard's queue and batch work), as test_localnet_cost.sh
 # does; the report the switch leaves must be the same but for the timing.

@@ -38,6 +38,14 @@ truth_check live "$WORK/live.pcap" "$WORK/live.truth"
 "$GEN" --scenario mixed --packets 50000 --seed 5 --out "$WORK/mixed.pcap" --truth "$WORK/mixed.truth" ||
   pf_fail "generator failed (mixed)"
 truth_check mixed "$WORK/mixed.pcap" "$WORK/mixed.truth"
+# -i: the file in intervals of packet time (pf_source_run_until, a packet
+# held at each boundary); after the last interval the counters are the
+# file's read at once.
+asan_run "$WORK/mixed-iv.actual" "$WORK/mixed-iv.err" -i 0.25 -l "$LOCAL_V4" -l "$LOCAL_V6" "$WORK/mixed.pcap"
+counters() { awk '/^# interval / { n = NR } { l[NR] = $0 } END { for (i = n + 1; i <= NR; i++) print l[i] }' "$1" |
+  grep -vE 'top_|distinct|duration'; }
+[[ $(grep -c '^# interval ' "$WORK/mixed-iv.actual") -gt 2 && "$(counters "$WORK/mixed-iv.actual")" == \
+  "$(grep -vE 'top_|distinct|duration' "$WORK/mixed.actual")" ]] || pf_fail "mixed with -i: the counters differ"
 # TLS hellos (whole, split, malformed) through the instrumented build.
 python3 "$PCAPFLOW_ROOT/tests/integration/craft_tls.py" "$WORK/tls.pcap" "$WORK/tls.truth" >/dev/null ||
   pf_fail "cannot write the TLS capture"
@@ -80,7 +88,8 @@ head -c -7 "$WORK/ethernet-pcap.cap" >"$WORK/damaged.pcap"
 RULES="$PCAPFLOW_ROOT/collectd.conf.d/pcapflow.yaml"
 exits=0
 for spec in "2:$WORK/user0.pcap" "2:$WORK/missing.pcap" "2:-s 10 $WORK/empty.pcap" \
-  "2:-l 300.0.0.0/8 $WORK/empty.pcap" "0:$WORK/empty.pcap" "1:$WORK/damaged.pcap"; do
+  "2:-l 300.0.0.0/8 $WORK/empty.pcap" "0:$WORK/empty.pcap" "1:$WORK/damaged.pcap" \
+  "0:-i 1 $WORK/empty.pcap" "1:-i 1 $WORK/damaged.pcap"; do
   want=${spec%%:*}
   rc=0
   # shellcheck disable=SC2086 # the case's words are its arguments

@@ -54,8 +54,10 @@
   X(class_counters)                                                            \
   X(class_latency)                                                             \
   X(tcp_timing)                                                                \
+  X(tcp_timing_long)                                                           \
   X(class_timing)                                                              \
   X(port_timing)                                                               \
+  X(run_until)                                                                 \
   X(source_rules)                                                              \
   X(report_switches)                                                           \
   X(dns)                                                                       \

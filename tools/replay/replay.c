@@ -128,7 +128,8 @@ static int pf_replay_switch(struct pf_source_config *cfg, const char *arg) {
 static void pf_replay_usage(FILE *out) {
   fprintf(out,
           "usage: pcapflow-replay [-l CIDR]... [-f FILTER] [-s SNAPLEN] "
-          "[-n NAME] [-m MAXFLOWS] [-r RULES] [-T] [-o OPT=VALUE]... FILE\n"
+          "[-n NAME] [-m MAXFLOWS] [-r RULES] [-T] [-o OPT=VALUE]...\n"
+          "                       [-i SECONDS] FILE\n"
           "Reads FILE (pcap or pcapng) through the pcapflow engine and prints "
           "every metric\nthe collectd plugin would dispatch for it, one "
           "\"type-type_instance values\" a line.\n"
@@ -148,6 +149,21 @@ static void pf_replay_usage(FILE *out) {
           "TcpTiming, …;\n"
           "              docs/CONFIG.md); -o TopN=N and -o DnsPorts=P,P... "
           "too\n"
+          "  -i SECONDS  read FILE as collectd reads a live source every "
+          "SECONDS of\n"
+          "              packet time: a snapshot at each multiple of SECONDS "
+          "from the\n"
+          "              first packet, taken before the packet that crosses "
+          "it is\n"
+          "              counted, printed after a line "
+          "\"# interval N end=TIME\" (the\n"
+          "              boundary, in seconds of packet time); after two "
+          "intervals\n"
+          "              without a packet, the reads up to the next packet's "
+          "interval\n"
+          "              are skipped. Without -i the file is read at once, in "
+          "one\n"
+          "              snapshot\n"
           "  -t          also print CPU time, packets per CPU-second and peak "
           "memory to stderr\n"
           "Exit status: 0; 1 when FILE was not read to its end (the metrics "
@@ -160,7 +176,22 @@ struct pf_replay {
   struct pf_source_config cfg;
   struct pf_rules *rules; /* -r; NULL: none */
   bool timing;            /* -t */
+  uint64_t interval_us;   /* -i; 0: the file in one read */
 };
+
+/* -i SECONDS: packet time between reads, from a millisecond to a day. */
+static int pf_replay_interval(struct pf_replay *r, const char *arg) {
+  char *end;
+  double s = strtod(arg, &end);
+  if (end == arg || *end != '\0' || !(s >= 0.001 && s <= 86400)) {
+    fprintf(stderr,
+            "pcapflow-replay: -i %s: expected seconds from 0.001 to 86400\n",
+            arg);
+    return 2;
+  }
+  r->interval_us = (uint64_t)(s * 1e6 + 0.5);
+  return 0;
+}
 
 /* One option into r. Returns 0, or the exit status on an error. */
 static int pf_replay_option(struct pf_replay *r, int opt) {
@@ -198,6 +229,8 @@ static int pf_replay_option(struct pf_replay *r, int opt) {
     return 0;
   case 'o':
     return pf_replay_switch(&r->cfg, optarg) != 0 ? 2 : 0;
+  case 'i':
+    return pf_replay_interval(r, optarg);
   case 't':
     r->timing = true;
     return 0;
@@ -216,7 +249,7 @@ static int pf_replay_option(struct pf_replay *r, int opt) {
 /* The command line into r. Returns -1 to go on, or the exit status. */
 static int pf_replay_options(struct pf_replay *r, int argc, char **argv) {
   int opt;
-  while ((opt = getopt(argc, argv, "l:f:s:n:m:r:o:tTh")) != -1) {
+  while ((opt = getopt(argc, argv, "l:f:s:n:m:r:o:i:tTh")) != -1) {
     int status = pf_replay_option(r, opt);
     if (status != 0 || opt == 'h')
       return status;
@@ -240,6 +273,54 @@ static void pf_replay_report(struct pf_source *src, bool timing) {
   pf_snapshot_release(&snap);
 }
 
+/* Where -i is in the file: the first packet's time, the intervals' length,
+ * the interval to read next (from 1), the held packet's time, and how many
+ * intervals in a row had no packet. */
+struct pf_replay_steps {
+  uint64_t t0, step, k, next;
+  unsigned empty;
+};
+
+/* The end of interval k: t0 + k * step. After two intervals in a row
+ * without a packet, k moves on to the held packet's interval: the reads
+ * between would hand nothing new over (shard.h, "Intervals"), and a file
+ * with a long pause or a time jump prints a bounded number of intervals
+ * (their numbers then skip). */
+static uint64_t pf_replay_end(struct pf_replay_steps *s) {
+  uint64_t end = s->t0 + s->k * s->step;
+  s->empty = s->next >= end ? s->empty + 1 : 0;
+  if (s->empty > 2) {
+    s->k = (s->next - s->t0) / s->step + 1;
+    s->empty = 0;
+    end = s->t0 + s->k * s->step;
+  }
+  return end;
+}
+
+/* -i: reads the file in steps of packet time and prints a snapshot at the
+ * end of each interval, taken before the packet that crosses it is
+ * counted, as collectd's read of a live source would be; the last one at
+ * the file's end. Returns pf_source_run_until's result. */
+static int pf_replay_intervals(struct pf_replay *r, struct pf_source *src,
+                               char *err, size_t errlen) {
+  struct pf_replay_steps s = {.t0 = 0, .step = r->interval_us, .k = 1};
+  int rc = pf_source_run_until(src, 0, &s.t0, err, errlen); /* the start */
+  for (s.next = s.t0; rc >= 0; s.k++) {
+    uint64_t end = pf_replay_end(&s);
+    if (rc == PF_SOURCE_PAUSED)
+      rc = pf_source_run_until(src, end, &s.next, err, errlen);
+    if (rc < 0)
+      break;
+    printf("# interval %llu end=%llu.%06llu\n", (unsigned long long)s.k,
+           (unsigned long long)(end / 1000000),
+           (unsigned long long)(end % 1000000));
+    pf_replay_report(src, r->timing && rc != PF_SOURCE_PAUSED);
+    if (rc != PF_SOURCE_PAUSED)
+      break;
+  }
+  return rc;
+}
+
 /* Reads the file and prints its metrics. A file that libpcap stopped
  * reading before its end prints the metrics of the packets before, and
  * fails. Returns the exit status. */
@@ -257,10 +338,13 @@ static int pf_replay_run(struct pf_replay *r) {
   }
   /* The source takes its own reference to the rules. */
   int rc = r->rules ? pf_source_set_rules(src, r->rules, err, sizeof(err)) : 0;
-  if (rc == 0)
+  if (rc == 0 && r->interval_us) {
+    rc = pf_replay_intervals(r, src, err, sizeof(err));
+  } else if (rc == 0) {
     rc = pf_source_run(src, err, sizeof(err));
-  if (rc >= 0)
-    pf_replay_report(src, r->timing);
+    if (rc >= 0)
+      pf_replay_report(src, r->timing);
+  }
   if (rc != 0)
     fprintf(stderr, "pcapflow-replay: %s\n", err);
   pf_source_free(src);
@@ -268,7 +352,7 @@ static int pf_replay_run(struct pf_replay *r) {
 }
 
 int main(int argc, char **argv) {
-  struct pf_replay r = {.rules = NULL, .timing = false};
+  struct pf_replay r = {.rules = NULL, .timing = false, .interval_us = 0};
   pf_source_config_init(&r.cfg, PF_SOURCE_FILE);
   int status = pf_replay_options(&r, argc, argv);
   if (status < 0)

@@ -1,0 +1,114 @@
+/* run_until.c - a file read in steps of packet time (pf_source_run_until),
+ * so that a tool can take a snapshot at each interval boundary exactly as
+ * collectd's read would on a live source (pcapflow-replay -i): the
+ * per-port figures, the top lists and every other per-interval series can
+ * then be checked on a capture whose truth is known.
+ *
+ * libpcap cannot put a packet back, so the packet that crosses the
+ * boundary is held: copied once into a buffer allocated at the first call
+ * and counted at the next, before any later packet. The boundary is
+ * looked at only in this file's handler; the ordinary capture path
+ * (capture.c's pf_capture_packet) is the same with or without it. */
+#include "source/worker.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/check.h"
+#include "base/err.h"
+
+/* libpcap's largest captured length (MAXIMUM_SNAPLEN), which it refuses
+ * to exceed in a file: the held copy is never cut. */
+#define PF_HELD_MAX PF_MAX_SNAPLEN
+
+struct pf_pause {
+  uint64_t until_us; /* this call's boundary */
+  bool held;         /* hdr and bytes: a packet read, not yet counted */
+  struct pcap_pkthdr hdr;
+  u_char bytes[PF_HELD_MAX];
+};
+
+static uint64_t pf_stamp_us(const struct pcap_pkthdr *h) {
+  return (uint64_t)h->ts.tv_sec * 1000000u + (uint64_t)h->ts.tv_usec;
+}
+
+/* A packet before the boundary is accounted; the first at or after it is
+ * held, and ends the batch. */
+static void pf_until_packet(u_char *user, const struct pcap_pkthdr *h,
+                            const u_char *bytes) {
+  struct pf_worker *w = (struct pf_worker *)user;
+  struct pf_pause *p = w->pause;
+  if (pf_stamp_us(h) < p->until_us) {
+    pf_capture_packet(user, h, bytes);
+    return;
+  }
+  PF_ASSERT(!p->held);
+  p->hdr = *h;
+  if (p->hdr.caplen > sizeof(p->bytes)) /* cannot happen (libpcap's bound) */
+    p->hdr.caplen = sizeof(p->bytes);
+  memcpy(p->bytes, bytes, p->hdr.caplen);
+  p->held = true;
+  pcap_breakloop(w->pcap);
+}
+
+/* One batch: the held packet when its time has come, then up to
+ * PF_FILE_BATCH packets of the file (none while the held one waits).
+ * Returns pcap_dispatch's result (0 without a read); w->batch_n is the
+ * number of packets accounted. A batch that ended by holding a packet
+ * leaves libpcap's break flag set, so the next read returns
+ * PCAP_ERROR_BREAK at once, with no packet: the caller reads on. */
+static int pf_until_batch(struct pf_worker *w) {
+  struct pf_pause *p = w->pause;
+  w->batch_n = 0;
+  if (p->held && pf_stamp_us(&p->hdr) < p->until_us) {
+    p->held = false;
+    pf_capture_packet((u_char *)w, &p->hdr, p->bytes);
+  }
+  if (p->held)
+    return 0;
+  return pcap_dispatch(w->pcap, PF_FILE_BATCH, pf_until_packet, (u_char *)w);
+}
+
+/* A pause is a packet-less batch, as an idle live link makes every
+ * PF_IDLE_WAKE_MS: it feeds the interval the last snapshot swapped out,
+ * so that the next snapshot receives it (shard.h, "Intervals"). */
+static void pf_until_idle(struct pf_worker *w) {
+  PF_BATCH_LOCK(w);
+  pf_shard_batch_end(&w->shard);
+  PF_BATCH_UNLOCK(w);
+}
+
+/* The first call: the file opened, the held packet's buffer made. */
+static int pf_until_open(struct pf_worker *w, char *err, size_t errlen) {
+  if (w->src->cfg.kind != PF_SOURCE_FILE)
+    return pf_err(err, errlen, "\"%s\" is no file: it cannot be read in steps",
+                  w->src->cfg.device);
+  w->pause = calloc(1, sizeof(*w->pause));
+  if (!w->pause)
+    return pf_err(err, errlen, "out of memory for a held packet");
+  if (pf_capture_open_file(w, err, errlen) != 0)
+    return -1; /* the next call finds no handle, and says so again */
+  return 0;
+}
+
+int pf_source_run_until(struct pf_source *src, uint64_t until_us,
+                        uint64_t *next_us, char *err, size_t errlen) {
+  struct pf_worker *w = &src->workers[0];
+  if (!w->pause && pf_until_open(w, err, errlen) != 0)
+    return -1;
+  w->pause->until_us = until_us;
+  while (w->pcap && !atomic_load(&src->stop)) {
+    int n = pf_until_batch(w);
+    pf_after_batch(w, (int)w->batch_n, 0);
+    if (w->pause->held) {
+      pf_until_idle(w);
+      *next_us = pf_stamp_us(&w->pause->hdr);
+      return PF_SOURCE_PAUSED;
+    }
+    if (n != PCAP_ERROR_BREAK && n <= 0)
+      pf_file_ended(w, n);
+  }
+  if (!w->health.finished && !w->file_error[0] && !atomic_load(&src->stop))
+    return pf_err(err, errlen, "\"%s\" could not be opened", src->cfg.device);
+  return pf_source_file_result(src, err, errlen);
+}
