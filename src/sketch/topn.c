@@ -186,7 +186,7 @@ static void pf_topn_enter(struct pf_topn *t, const void *key, uint64_t hash,
     pos = 0;
     item = t->heap[0];
     struct pf_topn_item *out = &t->items[item];
-    uint32_t *slot = pf_topn_filter_of(t, out->hash);
+    uint32_t *slot = pf_topn_filter_of(t, out->key);
     if (pf_topn_bound(t, slot) < out->count)
       pf_topn_bound_set(slot, out->count);
     inherited = before ? *before : out->count;
@@ -262,7 +262,7 @@ static inline bool pf_topn_known(struct pf_topn *t, const void *key,
 /* Pass 2: a key the full sketch does not hold. */
 static inline void pf_topn_newcomer(struct pf_topn *t, const void *key,
                                     uint64_t hash, const uint64_t bytes[2]) {
-  uint32_t *slot = pf_topn_filter_of(t, hash);
+  uint32_t *slot = pf_topn_filter_of(t, key);
   uint64_t before = pf_topn_bound(t, slot), weight = bytes[0] + bytes[1];
   if (before + weight <= t->heap_count[0]) {
     pf_topn_bound_set(slot, before + weight); /* it stays out, under it */
