@@ -124,6 +124,7 @@ struct pf_flow_table {
   uint32_t lru_head[PF_LIST_COUNT]; /* most recently seen */
   uint32_t lru_tail[PF_LIST_COUNT]; /* least recently seen */
   uint64_t timeout_us[PF_LIST_COUNT];
+  uint64_t min_timeout_us; /* the least of them */
   uint64_t active_us;
   unsigned age_shift; /* first32's unit: 2^age_shift us (flow_table.c) */
   uint64_t seed[4];
@@ -305,6 +306,13 @@ uint64_t pf_flow_first_us(const struct pf_flow_table *t,
 
 /* Moves a flow to the head of list `list` (tcp.c: a SYN's wait ends). */
 void pf_flow_relist(struct pf_flow_table *t, uint32_t ref, uint8_t list);
+
+/* Moves the flows of list `from` from its tail up to `last` (a flow of
+ * it) to the head of list `to`, their order kept, as if each were
+ * relisted from the tail on (tcp.c: the SYNs a tick finds timed out). The
+ * caller sets their list bytes. */
+void pf_flow_splice_tail(struct pf_flow_table *t, uint8_t from, uint32_t last,
+                         uint8_t to);
 
 /* Visits every flow in the table, in pool order (a rules reload). */
 void pf_flow_table_each(struct pf_flow_table *t,

@@ -3,6 +3,7 @@
  * buckets and LRU lists (flow.h). */
 #include "flow/flow_internal.h"
 
+#include "base/check.h"
 #include "base/err.h"
 #include "base/hash.h"
 
@@ -58,6 +59,10 @@ static void pf_table_timeouts(struct pf_flow_table *t,
   t->timeout_us[PF_FLOW_ICMP] = (uint64_t)to->icmp_s * 1000000;
   t->timeout_us[PF_FLOW_OTHER] = (uint64_t)to->other_s * 1000000;
   t->timeout_us[PF_LIST_SYN_WAIT] = t->timeout_us[PF_FLOW_TCP];
+  t->min_timeout_us = t->timeout_us[0];
+  for (int k = 1; k < PF_FLOW_KIND_COUNT; k++)
+    if (t->timeout_us[k] < t->min_timeout_us)
+      t->min_timeout_us = t->timeout_us[k];
   t->active_us = (uint64_t)to->active_s * 1000000;
   t->age_shift = t->active_us > (1ull << 31) ? PF_AGE_SHIFT_LONG : 0;
 }
@@ -116,25 +121,36 @@ uint64_t pf_flow_table_count(const struct pf_flow_table *t) {
 
 /* ---- a flow's facts ---- */
 
-static bool pf_tcp_closed(uint8_t close) {
-  return (close & PF_FLOW_RST) ||
-         (close & (PF_FLOW_FIN_SIDE0 | PF_FLOW_FIN_SIDE1)) ==
-             (PF_FLOW_FIN_SIDE0 | PF_FLOW_FIN_SIDE1);
+/* Closed: reset, or a FIN from both sides. By the close bits (PF_FLOW_SYN
+ * aside), one shift of this mask: a new flow and each TCP segment ask. */
+#define PF_CLOSED_BY_BITS 0xF8F8u
+PF_STATIC_ASSERT(PF_FLOW_FIN_SIDE0 == 1 && PF_FLOW_FIN_SIDE1 == 2 &&
+                     PF_FLOW_RST == 4 && PF_FLOW_SYN == 8,
+                 "the mask's bits");
+static inline bool pf_tcp_closed(uint8_t close) {
+  return (PF_CLOSED_BY_BITS >> (close & 15)) & 1;
+}
+
+/* A flow's kind by its protocol, closed TCP aside, XOR PF_FLOW_OTHER (so
+ * that the protocols not named here, zero, give PF_FLOW_OTHER). */
+#define PF_KIND_ENTRY(kind) ((kind) ^ PF_FLOW_OTHER)
+static const uint8_t pf_proto_kind[256] = {
+    [PF_IPPROTO_TCP] = PF_KIND_ENTRY(PF_FLOW_TCP),
+    [PF_IPPROTO_UDP] = PF_KIND_ENTRY(PF_FLOW_UDP),
+    [PF_IPPROTO_ICMP] = PF_KIND_ENTRY(PF_FLOW_ICMP),
+    [PF_IPPROTO_ICMPV6] = PF_KIND_ENTRY(PF_FLOW_ICMP)};
+PF_STATIC_ASSERT(PF_FLOW_TCP_CLOSED == PF_FLOW_TCP + 1, "closed follows");
+
+/* A flow's kind by its protocol alone: a new flow's, closed TCP aside. */
+static inline unsigned pf_open_kind(const struct pf_flow *f) {
+  return pf_proto_kind[pf_flow_proto(f)] ^ PF_FLOW_OTHER;
 }
 
 /* A flow's kind by its protocol and TCP close. */
-static enum pf_flow_kind pf_kind_of(const struct pf_flow *f) {
-  switch (pf_flow_proto(f)) {
-  case PF_IPPROTO_TCP:
-    return pf_tcp_closed(f->tcp_close) ? PF_FLOW_TCP_CLOSED : PF_FLOW_TCP;
-  case PF_IPPROTO_UDP:
-    return PF_FLOW_UDP;
-  case PF_IPPROTO_ICMP:
-  case PF_IPPROTO_ICMPV6:
-    return PF_FLOW_ICMP;
-  default:
-    return PF_FLOW_OTHER;
-  }
+static inline enum pf_flow_kind pf_kind_of(const struct pf_flow *f) {
+  unsigned kind = pf_open_kind(f);
+  return (enum pf_flow_kind)(
+      kind + (kind == PF_FLOW_TCP && pf_tcp_closed(f->tcp_close)));
 }
 
 /* pf_flow_kind, inline on the per-packet path. */
@@ -299,10 +315,12 @@ static uint32_t pf_flow_create(struct pf_flow_table *t,
                                const struct pf_flow_probe *p, uint32_t bucket,
                                const struct pf_flow_packet *pkt,
                                uint64_t now_us) {
-  if (pf_flow_table_count(t) >= t->max_flows) {
+  uint64_t count = pf_flow_table_count(t); /* summed once: asked twice */
+  if (count >= t->max_flows) {
     /* Full: the least recently seen flow makes room. */
     pf_flow_remove(t, pf_lru_oldest(t));
     t->stats.evicted++;
+    count--;
     bucket = pf_buckets_of(&t->buckets, p->hash);
   }
   bool v6 = p->family == 6;
@@ -320,11 +338,11 @@ static uint32_t pf_flow_create(struct pf_flow_table *t,
   f->tcp_ext = PF_TCP_NONE;
   f->next = pf_bucket_get(&t->buckets, bucket);
   pf_bucket_set(&t->buckets, bucket, ref);
-  enum pf_flow_kind kind = pf_kind_of(f);
+  enum pf_flow_kind kind = pf_open_kind(f); /* no close bits yet */
   t->stats.active[kind]++;
   t->stats.created++;
   pf_lru_push_head(t, ref, pkt->syn_wait ? PF_LIST_SYN_WAIT : (uint8_t)kind);
-  if (pf_buckets_want_split(&t->buckets, pf_flow_table_count(t)))
+  if (pf_buckets_want_split(&t->buckets, count + 1))
     pf_split_one(t);
   return ref;
 }
@@ -380,6 +398,10 @@ pf_flow_track_close(struct pf_flow_table *t, uint32_t ref, struct pf_flow *f,
   uint8_t close = f->tcp_close;
   if ((flags & (PF_TCP_SYN | PF_TCP_ACK)) == PF_TCP_SYN)
     close |= PF_FLOW_SYN;
+  if (!(flags & (PF_TCP_FIN | PF_TCP_RST))) { /* nothing that closes */
+    f->tcp_close = close;
+    return;
+  }
   if (flags & PF_TCP_FIN)
     close |= side == 0 ? PF_FLOW_FIN_SIDE0 : PF_FLOW_FIN_SIDE1;
   if (flags & PF_TCP_RST)

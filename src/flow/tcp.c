@@ -157,19 +157,46 @@ static void pf_tcp_answered_late(struct pf_flow_table *ft,
     ft->tcp.stats.unanswered++;
 }
 
+/* The run of timed-out SYNs from the SYN-wait list's tail up to `last`
+ * goes to the TCP list's head in one piece, as relisting them one by one
+ * would (their list bytes are set). */
+static void pf_tcp_unwait_run(struct pf_flow_table *ft, uint32_t last) {
+  if (last != PF_FLOW_NONE)
+    pf_flow_splice_tail(ft, PF_LIST_SYN_WAIT, last, PF_FLOW_TCP);
+}
+
+/* A timed-out SYN's flow, the run's newest so far `run`: an open one
+ * joins the run (returned), a closed one ends it and goes alone. */
+static uint32_t pf_tcp_unwait(struct pf_flow_table *ft, uint32_t ref,
+                              struct pf_flow *f, uint32_t run) {
+  if (pf_flow_kind(f) == PF_FLOW_TCP) {
+    f->list = (uint8_t)((f->list & PF_FLOW_IS_V6) | PF_FLOW_TCP);
+    return ref;
+  }
+  pf_tcp_unwait_run(ft, run);
+  pf_tcp_stop_waiting(ft, ref, f);
+  return PF_FLOW_NONE;
+}
+
 void pf_tcp_tick(struct pf_flow_table *ft, uint64_t now_us) {
   struct pf_tcp_table *t = &ft->tcp;
   if (!t->conns)
     return;
   /* The SYN was the flow's first packet; the clock stays below 2^62 and
-   * the timeout below 2^32 us, so the sum cannot overflow. */
-  for (uint32_t ref; (ref = ft->lru_tail[PF_LIST_SYN_WAIT]) != PF_FLOW_NONE;) {
+   * the timeout below 2^32 us, so the sum cannot overflow. A flood's
+   * flows are open TCP flows: they move as a run; one closed meanwhile
+   * (a RST from its client) goes to its own list, in turn. */
+  uint32_t run = PF_FLOW_NONE, ref = ft->lru_tail[PF_LIST_SYN_WAIT];
+  while (ref != PF_FLOW_NONE) {
     struct pf_flow *f = pf_flow_at(ft, ref);
     if (now_us < pf_flow_first_us(ft, f) + t->syn_timeout_us)
       break;
     t->stats.unanswered++;
-    pf_tcp_stop_waiting(ft, ref, f);
+    uint32_t newer = f->lru_prev;
+    run = pf_tcp_unwait(ft, ref, f, run);
+    ref = newer;
   }
+  pf_tcp_unwait_run(ft, run);
 }
 
 /* ---- the handshake ---- */
@@ -467,13 +494,34 @@ static bool pf_tcp_general(struct pf_flow_table *ft, struct pf_flow *f,
   return completed;
 }
 
+/* A connection's first segment a SYN without data (each of a flood's):
+ * what the general path makes of it (pf_tcp_first, then the first edge of
+ * pf_tcp_data; no timing without data or a record), in a few stores. */
+static bool pf_tcp_first_syn(struct pf_flow_table *ft, struct pf_flow *f,
+                             uint32_t ref, const struct pf_tcp_segment *seg,
+                             const struct pf_tcp_seen *at) {
+  uint8_t side = at->side;
+  if (f->tcp_state != 0 || seg->payload != 0 ||
+      (seg->flags & (PF_TCP_SYN | PF_TCP_ACK | PF_TCP_RST | PF_TCP_FIN)) !=
+          PF_TCP_SYN)
+    return false;
+  f->tcp_state = (uint8_t)(PF_TCPS_SYN | (side ? PF_TCPS_CLIENT : 0) |
+                           (PF_TCPS_KNOWN0 << side));
+  f->tcp_syn32 = (uint32_t)at->ts_us;
+  f->tcp_ext = seg->seq + 1; /* the SYN takes one sequence number */
+  if (pf_flow_list(f) != PF_LIST_SYN_WAIT) /* a new flow starts there */
+    pf_flow_relist(ft, ref, PF_LIST_SYN_WAIT);
+  return true;
+}
+
 bool pf_tcp_packet(struct pf_flow_table *ft, struct pf_flow *f, uint32_t ref,
                    const struct pf_tcp_segment *seg,
                    const struct pf_tcp_seen *at, const struct pf_tcp_sink *sink,
                    uint64_t *handshake_us) {
   if (!ft->tcp.conns || !seg->valid)
     return false;
-  if (pf_tcp_established(ft, f, seg, at, sink))
+  if (pf_tcp_established(ft, f, seg, at, sink) ||
+      pf_tcp_first_syn(ft, f, ref, seg, at))
     return false;
   /* Only a record, or data that takes one, has timing to do: not a SYN of a
    * flood. */

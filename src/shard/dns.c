@@ -23,7 +23,8 @@ int pf_dns_shard_init(struct pf_dns_shard *d, const struct pf_dns_config *cfg,
       d->port_filter |= 1ull << (cfg->ports[i] & 63);
   }
   if (cfg->analysis &&
-      pf_dns_framing_init(&d->framing, cfg->timeout_s, err, errlen) != 0)
+      (pf_dns_framing_init(&d->framing, cfg->timeout_s, err, errlen) != 0 ||
+       pf_dns_held_init(&d->held, err, errlen) != 0))
     return -1;
   if (cfg->analysis && cfg->latency)
     return pf_dns_pending_init(&d->pending, cfg->pending, cfg->timeout_s, err,
@@ -34,6 +35,7 @@ int pf_dns_shard_init(struct pf_dns_shard *d, const struct pf_dns_config *cfg,
 void pf_dns_shard_free(struct pf_dns_shard *d) {
   pf_dns_pending_free(&d->pending);
   pf_dns_framing_free(&d->framing);
+  pf_dns_held_free(&d->held);
 }
 
 /* ---- the packet's part ---- */
@@ -127,55 +129,163 @@ static void pf_dns_malformed(struct pf_dns_shard *d, enum pf_dns_err e,
   d->stats.malformed[cut && e == PF_DNS_E_TRUNCATED ? 0 : e]++;
 }
 
+/* Where a TCP segment is framed: its direction, its sequence numbers and
+ * the clock. */
+struct pf_dns_tcp_at {
+  const struct pf_dns_where *w;
+  uint64_t key;      /* pf_dns_framing_key */
+  uint32_t next_seq; /* where the direction's next segment starts */
+};
+
+/* Gives up a held message start: not read. */
+static void pf_dns_unhold(struct pf_dns_shard *d, struct pf_dns_held_entry *e) {
+  d->stats.tcp_unframed++;
+  pf_dns_held_release(&d->held, e);
+}
+
+/* A message whose header or question runs into the next segment: its
+ * start held until that comes (dns_held.h). A full set gives up its least
+ * recent one, counted evicted too when still live. */
+static void pf_dns_hold(struct pf_dns_shard *d,
+                        const struct pf_dns_tcp_msg *msg, bool trusted,
+                        const struct pf_dns_tcp_at *at) {
+  struct pf_dns_held_entry *e = pf_dns_held_claim(&d->held, at->key);
+  uint64_t now_us = at->w->now_us;
+  if (e->key) {
+    d->framing.evicted += now_us - e->last_us < d->framing.live_us;
+    pf_dns_unhold(d, e);
+  }
+  pf_dns_held_take(&d->held, e, at->key, now_us);
+  e->msg_len = msg->len;
+  e->trusted = trusted;
+  e->next_seq = at->next_seq;
+  e->len = (uint16_t)(msg->bytes.len < PF_DNS_HELD_BYTES ? msg->bytes.len
+                                                         : PF_DNS_HELD_BYTES);
+  if (e->len)
+    memcpy(e->bytes, msg->bytes.data, e->len);
+}
+
 /* One message of a TCP segment. `trusted`: framing says it starts here
  * (a state carried from the segment before, or a message before it in
  * this one); else a failure may be the rest of an earlier message.
  * Returns false when the rest of the segment cannot be framed. */
 static bool pf_dns_tcp_message(struct pf_dns_shard *d,
                                const struct pf_dns_tcp_msg *msg, bool trusted,
-                               const struct pf_dns_top *top,
+                               const struct pf_dns_tcp_at *at,
                                struct pf_dns_queued *out) {
-  enum pf_dns_err e = msg->len < PF_DNS_HEADER_LEN
-                          ? PF_DNS_E_SHORT
-                          : pf_dns_message(d, &msg->bytes, msg->len, top, out);
+  enum pf_dns_err e =
+      msg->len < PF_DNS_HEADER_LEN
+          ? PF_DNS_E_SHORT
+          : pf_dns_message(d, &msg->bytes, msg->len, at->w->top, out);
   if (e == PF_DNS_OK)
     return true;
+  /* Its header or question runs into the next segment: read there. */
+  if (msg->split && !msg->cut && msg->len >= PF_DNS_HEADER_LEN &&
+      (e == PF_DNS_E_SHORT || e == PF_DNS_E_TRUNCATED)) {
+    pf_dns_hold(d, msg, trusted, at);
+    return true;
+  }
   if (!trusted) { /* not framed here, not malformed */
     d->stats.tcp_unframed++;
     return false;
-  }
-  /* Its header or question runs into the next segment: not read. */
-  if (msg->split && !msg->cut && msg->len >= PF_DNS_HEADER_LEN &&
-      (e == PF_DNS_E_SHORT || e == PF_DNS_E_TRUNCATED)) {
-    d->stats.tcp_unframed++;
-    return true;
   }
   pf_dns_malformed(d, e, msg->cut);
   return true;
 }
 
+/* Appends the held message's bytes at the segment's start (at most the
+ * rest of the message and of the buffer). Returns false when the capture
+ * cut some. */
+static bool pf_dns_held_add(struct pf_dns_held_entry *e,
+                            const struct pf_dns_tcp *st,
+                            const struct pf_dns_tcp_segment *seg) {
+  uint32_t want = st->skip < seg->wire_len ? st->skip : seg->wire_len;
+  uint32_t room = (uint32_t)PF_DNS_HELD_BYTES - e->len;
+  if (want > room)
+    want = room;
+  uint32_t have = want < seg->cap.len ? want : seg->cap.len;
+  const uint8_t *p;
+  if (have && pf_get_span(&seg->cap, 0, have, &p))
+    memcpy(e->bytes + e->len, p, have);
+  else
+    have = 0;
+  e->len = (uint16_t)(e->len + have);
+  return have == want;
+}
+
+/* A segment of a direction with a message start held: read on when it
+ * goes on with it, else the message is given up. Returns whether framing
+ * is carried into the segment (false: from its first byte, *st reset). */
+static bool pf_dns_tcp_resume(struct pf_dns_shard *d, struct pf_dns_tcp *st,
+                              const struct pf_dns_tcp_segment *seg,
+                              bool carried, const struct pf_dns_tcp_at *at,
+                              struct pf_dns_queued *out) {
+  struct pf_dns_held_entry *e = pf_dns_held_find(&d->held, at->key);
+  if (!e)
+    return carried;
+  if (!carried || st->phase != PF_DNS_TCP_BODY ||
+      e->next_seq != at->next_seq - seg->wire_len) {
+    pf_dns_unhold(d, e); /* its rest did not come next */
+    return carried;
+  }
+  bool whole = pf_dns_held_add(e, st, seg);
+  struct pf_bytes b = pf_bytes_of(e->bytes, e->len);
+  enum pf_dns_err err = pf_dns_message(d, &b, e->msg_len, at->w->top, out);
+  if (err != PF_DNS_OK && whole && st->skip > seg->wire_len &&
+      e->len < (uint32_t)PF_DNS_HELD_BYTES &&
+      (err == PF_DNS_E_SHORT || err == PF_DNS_E_TRUNCATED)) {
+    e->next_seq = at->next_seq; /* it goes on in the next one */
+    e->last_us = at->w->now_us;
+    return true;
+  }
+  bool trusted = e->trusted;
+  pf_dns_held_release(&d->held, e);
+  if (err == PF_DNS_OK)
+    return true;
+  if (!trusted) { /* framing from where it guessed was wrong */
+    d->stats.tcp_unframed++;
+    pf_dns_tcp_reset(st);
+    return false;
+  }
+  pf_dns_malformed(d, err, !whole);
+  return true;
+}
+
+void pf_dns_held_expire(struct pf_dns_shard *d, uint64_t now_us) {
+  struct pf_dns_held_entry *e;
+  /* Each turn frees one of PF_DNS_HELD_SLOTS entries. */
+  while (d->held.held &&
+         (e = pf_dns_held_stale(&d->held, now_us, d->framing.live_us)))
+    pf_dns_unhold(d, e);
+}
+
 /* A TCP segment's messages, framed from where the direction's last
- * segment left off (dns_framing.h), or from its first byte. */
-static void pf_dns_tcp(struct pf_dns_shard *d, const struct pf_bytes *payload,
-                       uint32_t wire_len, const struct pf_dns_where *w,
-                       struct pf_dns_queued *out) {
-  uint64_t key = pf_dns_framing_key(w->flow_hash, w->side);
+ * segment left off (dns_framing.h), or from its first byte; a message
+ * start held (dns_held.h) read on first. */
+void pf_dns_tcp_segment(struct pf_dns_shard *d, const struct pf_bytes *payload,
+                        uint32_t wire_len, const struct pf_dns_where *w,
+                        struct pf_dns_queued *out) {
+  struct pf_dns_tcp_at at = {.w = w,
+                             .key = pf_dns_framing_key(w->flow_hash, w->side),
+                             .next_seq = w->seq + wire_len};
   struct pf_dns_tcp st;
-  pf_dns_framing_get(&d->framing, key, w->seq, &st);
+  pf_dns_framing_get(&d->framing, at.key, w->seq, &st);
   bool carried = st.phase != PF_DNS_TCP_LENGTH;
   struct pf_dns_tcp_segment seg = {
       .cap = *payload, .wire_len = wire_len, .off = 0};
+  if (d->held.held)
+    carried = pf_dns_tcp_resume(d, &st, &seg, carried, &at, out);
   struct pf_dns_tcp_msg msg;
   bool lost = false, framed = true;
   for (unsigned n = 0; framed && n < PF_DNS_TCP_MESSAGES &&
                        pf_dns_tcp_next(&st, &seg, &msg, &lost);
        n++)
-    framed = pf_dns_tcp_message(d, &msg, carried || n > 0, w->top, out);
+    framed = pf_dns_tcp_message(d, &msg, carried || n > 0, &at, out);
   /* Lost, or stopped before the segment's end: where the next one starts
    * is not known. */
   if (!framed || seg.off < seg.wire_len)
     pf_dns_tcp_reset(&st);
-  pf_dns_framing_put(&d->framing, key, w->seq + wire_len, w->now_us, &st);
+  pf_dns_framing_put(&d->framing, at.key, at.next_seq, w->now_us, &st);
 }
 
 void pf_dns_packet(struct pf_dns_shard *d, const struct pf_packet *pkt,
@@ -197,7 +307,7 @@ void pf_dns_packet(struct pf_dns_shard *d, const struct pf_packet *pkt,
   if (!pf_get_sub(&l4, doff, cap, &payload))
     return;
   if (pkt->l4 == PF_L4_TCP) {
-    pf_dns_tcp(d, &payload, wire_len, &tcp, out);
+    pf_dns_tcp_segment(d, &payload, wire_len, &tcp, out);
     return;
   }
   enum pf_dns_err e = pf_dns_message(d, &payload, wire_len, w->top, out);

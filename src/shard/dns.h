@@ -15,9 +15,12 @@
  * DNS over TCP is framed segment by segment (dns_tcp.h): from where the
  * direction's last segment ended when that was inside a message (a
  * length prefix or a message split over segments; the state waits in
- * dns_framing.h), else from the segment's first byte. A segment that
- * continues a message begun where framing cannot follow (before capture,
- * after a gap) is counted as `tcp_unframed`, never as malformed. */
+ * dns_framing.h), else from the segment's first byte; a message whose
+ * header or question runs into the next segment has its start held
+ * (dns_held.h) and is read there. A segment that continues a message
+ * begun where framing cannot follow (before capture, after a gap), and a
+ * held start whose rest does not come next, are counted as
+ * `tcp_unframed`, never as malformed. */
 #ifndef PCAPFLOW_SHARD_DNS_H
 #define PCAPFLOW_SHARD_DNS_H
 
@@ -28,6 +31,7 @@
 #include "packet/decode.h"
 #include "pcapflow/config.h"
 #include "shard/dns_framing.h"
+#include "shard/dns_held.h"
 #include "shard/dns_pending.h"
 #include "sketch/latency_hist.h"
 #include "sketch/top_batch.h"
@@ -54,7 +58,7 @@ struct pf_dns_stats {
   uint64_t malformed[PF_DNS_ERR_COUNT]; /* by pf_dns_err; [0]: cut by the
                                            capture before the question */
   uint64_t tcp_unframed; /* TCP segments that do not start a message, and
-                            messages whose question runs into the next */
+                            messages whose question's rest never came */
 };
 
 /* A registered domain as a top-N key: its first 43 bytes (a longer one,
@@ -95,6 +99,7 @@ struct pf_dns_shard {
   struct pf_dns_stats stats;
   struct pf_dns_pending pending; /* with cfg.latency */
   struct pf_dns_framing framing; /* TCP segments that end inside a message */
+  struct pf_dns_held held;       /* ... inside its header or question */
   uint64_t seed[4];
   struct pf_dns_queued more[PF_DNS_MORE_SLOTS];
   uint32_t more_head, more_tail; /* [head, tail) wait, modulo the slots */
@@ -159,6 +164,13 @@ static inline bool pf_dns_wanted(const struct pf_dns_shard *d,
 void pf_dns_packet(struct pf_dns_shard *d, const struct pf_packet *pkt,
                    const struct pf_dns_where *w, struct pf_dns_queued *out);
 
+/* The packet's part for a TCP segment's payload (`wire_len` bytes on the
+ * wire, what was captured of them in payload; w->seq its first byte's
+ * sequence number): pf_dns_packet's TCP half, the fuzz harness's way in. */
+void pf_dns_tcp_segment(struct pf_dns_shard *d, const struct pf_bytes *payload,
+                        uint32_t wire_len, const struct pf_dns_where *w,
+                        struct pf_dns_queued *out);
+
 /* The flow's part: a query waits for its response, a response that finds
  * its query adds its latency to `latency`; then the same for each further
  * message of q's segment. gen is the flow's first32. */
@@ -166,10 +178,17 @@ void pf_dns_flow(struct pf_dns_shard *d, uint32_t flow, uint32_t gen,
                  const struct pf_dns_queued *q, uint64_t now_us, uint64_t ts_us,
                  struct pf_hist *latency);
 
-/* At a batch's end: queries past DnsTimeout are counted unanswered. */
+/* Message starts held DnsTimeout or more before now_us (all of them with
+ * UINT64_MAX) given up, counted tcp_unframed. */
+void pf_dns_held_expire(struct pf_dns_shard *d, uint64_t now_us);
+
+/* At a batch's end: queries past DnsTimeout are counted unanswered, and
+ * message starts whose rest did not come in that time unframed. */
 static inline void pf_dns_tick(struct pf_dns_shard *d, uint64_t now_us) {
   if (d->pending.ring)
     pf_dns_pending_tick(&d->pending, now_us);
+  if (d->held.held)
+    pf_dns_held_expire(d, now_us);
 }
 
 #endif

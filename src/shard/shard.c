@@ -192,6 +192,7 @@ void pf_shard_expire_all(struct pf_shard *s, uint64_t now_us) {
   pf_packet_clock_advance(&s->clock, now_us);
   pf_tcp_tick(&s->flows, s->clock.now_us);
   pf_dns_tick(&s->dns, s->clock.now_us);
-  pf_tls_tick(&s->tls, UINT64_MAX); /* no rest will come */
+  pf_dns_held_expire(&s->dns, UINT64_MAX); /* no rest will come */
+  pf_tls_tick(&s->tls, UINT64_MAX);
   pf_flow_table_expire_all(&s->flows, s->clock.now_us);
 }

@@ -98,16 +98,19 @@ static bool pf_tls_first(struct pf_tls_shard *t,
   }
   if (r != PF_TLS_OK && r != PF_TLS_PARTIAL)
     return false; /* not a hello after all: not TLS's to count */
-  bool named = pf_tls_has_name(t, &h);
+  bool named = pf_tls_has_name(t, &h), late = false;
   if (r == PF_TLS_OK) {
     pf_tls_count_whole(t, &h);
   } else {
-    enum pf_tls_lost why = pf_tls_resume_begin(t, seg, w, &h, named);
+    enum pf_tls_lost why =
+        pf_tls_resume_begin(t, seg, w, &h, named, &late, name);
     if (why != PF_TLS_LOST_COUNT) {
       struct pf_tls_seen s = pf_tls_seen_of(&h);
       pf_tls_count_partial(t, &s, why);
     }
   }
+  if (late)
+    return true; /* named from a later record of the segment */
   if (named)
     *name = pf_tls_names_intern(&t->names, h.sni, h.sni_len);
   return named;
@@ -122,9 +125,12 @@ bool pf_tls_segment(struct pf_tls_shard *t, const struct pf_tls_segment *seg,
     if (e && pf_tls_resume_next(t, e, seg, w, &named, name))
       return named;
   }
-  /* Wanted for its flow, or offered by a test: it must start a hello. */
-  if (!pf_tls_starts_hello(&seg->cap, 0))
+  /* Wanted for its flow, or offered by a test: it must start a hello, or
+   * be too short to tell yet. */
+  if (!pf_tls_starts_hello(&seg->cap, 0)) {
+    pf_tls_resume_short(t, seg, w);
     return false;
+  }
   return pf_tls_first(t, seg, w, name);
 }
 

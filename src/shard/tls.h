@@ -9,7 +9,8 @@
  * at most and the one a ServerHello selects, hellos read partly and
  * malformed ones by reason, and interns a ClientHello's server name in the
  * shard's bounded name table (tls_names.h), queuing only its index. Other
- * TCP segments pay the test of their first payload bytes.
+ * TCP segments pay the test of their first payload bytes; a first segment
+ * of fewer than 6 bytes that may start a hello is held until they come.
  *
  * The flow's part (pf_tls_flow, with the flow found) keeps the index in
  * the flow's TCP record (tcp.h: the first name wins), and the feed
@@ -85,13 +86,27 @@ void pf_tls_shard_free(struct pf_tls_shard *t);
 
 /* Whether bytes start like a record holding a ClientHello or ServerHello
  * (0x16 0x03 0x00..0x04, then 1 or 2 as the handshake type). */
+static inline bool pf_tls_hello_start(const uint8_t p[6]) {
+  return p[0] == 0x16 && p[1] == 0x03 && p[2] <= 0x04 &&
+         (p[5] == 1 || p[5] == 2);
+}
 static inline bool pf_tls_starts_hello(const struct pf_bytes *b, uint32_t off) {
   const uint8_t *p;
-  return pf_get_span(b, off, 6, &p) && p[0] == 0x16 && p[1] == 0x03 &&
-         p[2] <= 0x04 && (p[5] == 1 || p[5] == 2);
+  return pf_get_span(b, off, 6, &p) && pf_tls_hello_start(p);
 }
 
-/* Whether the packet's TCP payload starts like a hello, or its flow may
+/* Whether bytes may start a hello: they do, or there are fewer than 6 and
+ * the first is a handshake record's type (22): a client or a middlebox
+ * that cuts its first segment short (tls_resume.c holds it to see). */
+static inline bool pf_tls_may_start(const struct pf_bytes *b, uint32_t off) {
+  const uint8_t *p;
+  uint8_t first;
+  if (__builtin_expect(pf_get_span(b, off, 6, &p), 1))
+    return pf_tls_hello_start(p);
+  return __builtin_expect(pf_get_u8(b, off, &first), 0) && first == 0x16;
+}
+
+/* Whether the packet's TCP payload may start a hello, or its flow may
  * have a hello in flight (tls_reasm.h): a few instructions for every TCP
  * segment. */
 static inline bool pf_tls_wanted(const struct pf_tls_shard *t,
@@ -107,7 +122,7 @@ static inline bool pf_tls_wanted(const struct pf_tls_shard *t,
   struct pf_bytes l4 = pf_packet_l4(pkt);
   uint8_t doff;
   return pf_get_u8(&l4, 12, &doff) &&
-         pf_tls_starts_hello(&l4, (uint32_t)(doff >> 4) * 4);
+         pf_tls_may_start(&l4, (uint32_t)(doff >> 4) * 4);
 }
 
 /* The packet's part for a wanted packet: counts its hello, or holds it
@@ -141,13 +156,21 @@ static inline bool pf_tls_has_name(const struct pf_tls_shard *t,
   return h->type == 1 && h->has_sni && h->sni_len > 0 && t->top;
 }
 
-/* A partial hello from its first segment: held for the next one, returning
- * PF_TLS_LOST_COUNT, or why it cannot be (the caller counts it).
- * `named`: its name goes to the flow now. */
+/* A partial hello from its first segment: held for the next one (its
+ * records joined, tls_join.h; read on at once, as the segment may hold
+ * more of them), returning PF_TLS_LOST_COUNT, or why it cannot be (the
+ * caller counts it). `named`: its name goes to the flow now; *late and
+ * *name when the bytes held show a name the first record did not. */
 enum pf_tls_lost pf_tls_resume_begin(struct pf_tls_shard *t,
                                      const struct pf_tls_segment *seg,
                                      const struct pf_tls_where *w,
-                                     const struct pf_tls_hello *h, bool named);
+                                     const struct pf_tls_hello *h, bool named,
+                                     bool *late, uint32_t *name);
+/* A segment of fewer than 6 bytes that may start a hello: held (in a free
+ * or stale entry: it evicts no live hello) until they are there. */
+void pf_tls_resume_short(struct pf_tls_shard *t,
+                         const struct pf_tls_segment *seg,
+                         const struct pf_tls_where *w);
 /* A segment of a direction with a hello held: false when it is not the
  * hello's next (the hello is given up: gap); true when it was read, with
  * *named and *name when the server name was read from it. */

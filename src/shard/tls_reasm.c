@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-PF_STATIC_ASSERT(sizeof(struct pf_tls_reasm_entry) == 32,
-                 "a held hello's state is 32 bytes");
+PF_STATIC_ASSERT(sizeof(struct pf_tls_reasm_entry) == 48,
+                 "a held hello's state is 48 bytes");
 PF_STATIC_ASSERT(PF_TLS_REASM_SLOTS % PF_TLS_REASM_WAYS == 0 &&
                      ((PF_TLS_REASM_SLOTS / PF_TLS_REASM_WAYS) &
                       (PF_TLS_REASM_SLOTS / PF_TLS_REASM_WAYS - 1)) == 0,

@@ -7,12 +7,17 @@
  * Like the DNS-over-TCP framing (dns_framing.h), the state lives in the
  * shard, not the flow: the packet's part reads hellos before the flow is
  * found. An entry is keyed by the hash of the flow's key and the sender's
- * side, and holds the hello's bytes so far (its first record, at most
- * PF_TLS_REASM_BYTES) and the sequence number the next segment must start
- * at: in order only, so a gap abandons the hello (tls.c counts why).
+ * side, and holds the hello's bytes so far (as one record, its records'
+ * headers after the first dropped: tls_join.h; at most PF_TLS_REASM_BYTES)
+ * and the sequence number the next segment must start at. One segment
+ * that comes before its turn (reordered) waits at the buffer's end, in
+ * its free room, until the bytes before it come; a second one, or one
+ * that does not fit, abandons the hello (a gap: tls.c counts why). A start of
+ * fewer than 6 bytes is held too, but is not a hello until its 6th byte says
+ * so.
  *
  * Fixed memory, allocated with the TLS analysis: PF_TLS_REASM_SLOTS
- * entries of 32 bytes and as many buffers of PF_TLS_REASM_BYTES (129 KiB a
+ * entries of 48 bytes and as many buffers of PF_TLS_REASM_BYTES (129 KiB a
  * shard), in sets of PF_TLS_REASM_WAYS. A 64-bit filter of the held keys
  * lets every other TCP segment pass with one test; with nothing held it
  * is 0. */
@@ -40,13 +45,20 @@ struct pf_tls_seen {
 };
 
 struct pf_tls_reasm_entry {
-  uint64_t key;      /* pf_tls_reasm_key; 0: free */
-  uint64_t last_us;  /* the shard's clock at its last segment */
-  uint32_t next_seq; /* where the direction's next segment must start */
-  uint16_t len;      /* bytes held */
-  uint16_t want;     /* bytes to hold: the first record, at most the buffer */
+  uint64_t key;       /* pf_tls_reasm_key; 0: free */
+  uint64_t last_us;   /* the shard's clock at its last segment */
+  uint32_t next_seq;  /* where the direction's next segment must start */
+  uint32_t start_seq; /* the sequence number of the hello's first byte */
+  uint32_t ahead_seq; /* the segment held out of order: its first byte */
+  uint16_t ahead_len; /* ... its length (0: none), at the buffer's end */
+  uint16_t len;       /* bytes held (tls_join.h says how) */
+  uint16_t body_end;  /* where the body of the record being read ends in
+                         what is held; 0: its first header is not whole */
   struct pf_tls_seen seen;
-  bool named; /* its server name went to the flow already */
+  bool named;  /* its server name went to the flow already */
+  bool joined; /* read from more than one segment */
+  bool stop;   /* no more can be held (tls_join.h) */
+  bool bad;    /* a record inside the hello is not a handshake record */
 };
 
 struct pf_tls_reasm {

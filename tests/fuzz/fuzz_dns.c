@@ -11,7 +11,13 @@
  * not the header's; a registered domain that does not start a label; a
  * collectd name that does not fit; a framed message longer than its
  * length, more messages than two bytes each allow, or a state out of
- * range. */
+ * range.
+ *
+ * Then, for input that parses as a message, the shard's packet part
+ * (src/shard/dns.c) is fed it over TCP, its length prefix first, in two
+ * segments split at every offset (at a stride past 512 bytes): it aborts
+ * unless each split is read as one message of the same kind and question
+ * type, none unframed or malformed, and nothing is left held. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +26,7 @@
 #include "app/dns_collectd.h"
 #include "app/dns_tcp.h"
 #include "app/domain.h"
+#include "shard/dns.h"
 
 #define FZ_CHECK(cond)                                                         \
   do {                                                                         \
@@ -130,6 +137,64 @@ static void fz_stream(const uint8_t *data, size_t size) {
   }
 }
 
+static struct pf_dns_shard *fz_shard(void) {
+  static struct pf_dns_shard d;
+  static bool ready;
+  char err[256];
+  if (!ready) {
+    struct pf_dns_config cfg = {
+        .analysis = true, .timeout_s = 5, .ports = {53}, .n_ports = 1};
+    FZ_CHECK(pf_dns_shard_init(&d, &cfg, err, sizeof(err)) == 0);
+    ready = true;
+  }
+  return &d;
+}
+
+/* Bytes [off, off + n) of the stream as a segment of the flow `hash`, in a
+ * buffer of exactly their size. */
+static void fz_tcp_segment(struct pf_dns_shard *d, const uint8_t *stream,
+                           uint32_t off, uint32_t n, uint64_t hash) {
+  uint8_t *copy = malloc(n ? n : 1);
+  FZ_CHECK(copy != NULL);
+  memcpy(copy, stream + off, n);
+  struct pf_bytes b = pf_bytes_of(copy, n);
+  struct pf_dns_where w = {
+      .flow_hash = hash, .now_us = 1000000, .seq = 5000 + off, .side = 0};
+  struct pf_dns_queued out = {.kind = PF_DNS_QUEUED_NONE};
+  pf_dns_tcp_segment(d, &b, n, &w, &out);
+  free(copy);
+}
+
+static uint64_t fz_errors(const struct pf_dns_stats *st) {
+  uint64_t n = st->tcp_unframed;
+  for (int e = 0; e < PF_DNS_ERR_COUNT; e++)
+    n += st->malformed[e];
+  return n;
+}
+
+/* The message, prefixed by its length, split in two at every offset. */
+static void fz_check_tcp_splits(const uint8_t *data, uint32_t size,
+                                const struct pf_dns_msg *m) {
+  static uint8_t stream[2 + 65535];
+  struct pf_dns_shard *d = fz_shard();
+  stream[0] = (uint8_t)(size >> 8), stream[1] = (uint8_t)size;
+  memcpy(stream + 2, data, size);
+  uint32_t len = size + 2, n = 0;
+  bool response = (m->flags & PF_DNS_F_QR) != 0;
+  uint64_t before = d->stats.messages[response], errors = fz_errors(&d->stats);
+  uint64_t typed = d->stats.qtype[m->qtype < 259 ? m->qtype : 0];
+  for (uint32_t k = 1; k < len; k += len <= 512 ? 1 : 1 + k / 16, n++) {
+    uint64_t hash = 0x9e3779b97f4a7c15ull * (k + 1);
+    fz_tcp_segment(d, stream, 0, k, hash);
+    fz_tcp_segment(d, stream, k, len - k, hash);
+    FZ_CHECK(d->held.held == 0);
+  }
+  FZ_CHECK(d->stats.messages[response] - before == n);
+  FZ_CHECK(fz_errors(&d->stats) == errors);
+  if (!response && m->has_question && m->qtype < 259)
+    FZ_CHECK(d->stats.qtype[m->qtype] - typed == n);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (size > 65535 + 2)
     return 0;
@@ -137,6 +202,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   FZ_CHECK(copy != NULL);
   memcpy(copy, data, size);
   fz_parse(copy, size);
+  struct pf_dns_msg m;
+  struct pf_bytes b = pf_bytes_of(copy, (uint32_t)size);
+  if (size >= PF_DNS_HEADER_LEN && size <= 65535 &&
+      pf_dns_parse(&b, &m) == PF_DNS_OK)
+    fz_check_tcp_splits(copy, (uint32_t)size, &m);
   free(copy);
   fz_stream(data, size);
   return 0;

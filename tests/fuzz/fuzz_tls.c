@@ -12,10 +12,13 @@
  *
  * Then, for a hello that parses whole and fits what a shard holds across
  * segments (src/shard/tls_resume.c), the shard's packet part is fed the
- * hello in two TCP segments split at every offset (each in a buffer of its
- * size): it aborts unless each split is counted as the one-segment hello
- * is (the same version slot, nothing partial), names the flow with the
- * same server name, and leaves nothing held. */
+ * hello in two TCP segments split at every offset from the first byte
+ * (each in a buffer of its size; the part after the split itself halved
+ * and its halves sent in reverse order), and then the same hello
+ * fragmented over records of 1 to 64 bytes (the input's last byte
+ * chooses) in one segment and split so: it aborts unless each is counted as the one-segment
+ * hello is (the same version slot, nothing partial or malformed), names
+ * the flow with the same server name, and leaves nothing held. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,10 +100,14 @@ static uint64_t fz_counted(const struct pf_tls_stats *st) {
   return n;
 }
 
-/* The hello split at every offset from the 6th (fewer bytes do not look
- * like a hello) reads as the whole one does. */
-static void fz_check_splits(const uint8_t *data, uint32_t size,
-                            const struct pf_tls_hello *whole) {
+static uint64_t fz_malformed(const struct pf_tls_stats *st) {
+  uint64_t n = 0;
+  for (int i = 0; i < PF_TLS_RESULT_COUNT; i++)
+    n += st->malformed[i];
+  return n;
+}
+
+static struct pf_tls_shard *fz_shard(void) {
   static struct pf_tls_shard t;
   static bool ready;
   char err[256];
@@ -109,28 +116,71 @@ static void fz_check_splits(const uint8_t *data, uint32_t size,
     FZ_CHECK(pf_tls_shard_init(&t, &cfg, true, err, sizeof(err)) == 0);
     ready = true;
   }
-  uint64_t counted = fz_counted(&t.stats), partial = t.stats.partial;
-  for (uint32_t k = 6; k < size; k++) {
-    uint64_t hash = 0x9e3779b97f4a7c15ull * (k + 1);
-    uint32_t name = PF_TLS_NAME_OTHER, n2 = PF_TLS_NAME_OTHER;
-    bool named = fz_segment(&t, data, 0, k, hash, &name);
-    if (fz_segment(&t, data, k, size - k, hash, &n2)) {
-      FZ_CHECK(!named); /* given once */
-      named = true, name = n2;
-    }
-    FZ_CHECK(named == (whole->type == 1 && whole->has_sni));
-    if (named && name != PF_TLS_NAME_OTHER) {
-      const struct pf_tls_name_key *key = pf_tls_names_key(&t.names, name);
-      uint32_t len = whole->sni_len < sizeof(key->text) ? whole->sni_len
-                                                         : sizeof(key->text);
-      FZ_CHECK(key->len == len && memcmp(key->text, whole->sni, len) == 0);
-    }
-    FZ_CHECK(t.reasm.held == 0 && t.reasm.filter == 0);
+  return &t;
+}
+
+/* The stream `data` (the hello, in one record or several) in one segment
+ * (k == size) or two split at k: named as the whole hello is. */
+static void fz_check_split(struct pf_tls_shard *t, const uint8_t *data,
+                           uint32_t size, uint32_t k,
+                           const struct pf_tls_hello *whole) {
+  uint64_t hash = 0x9e3779b97f4a7c15ull * (k + 1) + size;
+  uint32_t name = PF_TLS_NAME_OTHER, n2 = PF_TLS_NAME_OTHER;
+  bool named = fz_segment(t, data, 0, k, hash, &name);
+  /* Three segments, the last before the middle one (reordered), when the
+   * rest splits and the stream fits what is held; else two. */
+  uint32_t mid = k + (size - k) / 2;
+  if (mid == k || size > PF_TLS_REASM_BYTES)
+    mid = size;
+  if (mid < size && fz_segment(t, data, mid, size - mid, hash, &n2)) {
+    FZ_CHECK(!named); /* given once */
+    named = true, name = n2;
   }
-  /* Each split counted once, as the whole (a HelloRetryRequest: not). */
+  if (k < size && fz_segment(t, data, k, mid - k, hash, &n2)) {
+    FZ_CHECK(!named); /* given once */
+    named = true, name = n2;
+  }
+  FZ_CHECK(named == (whole->type == 1 && whole->has_sni));
+  if (named && name != PF_TLS_NAME_OTHER) {
+    const struct pf_tls_name_key *key = pf_tls_names_key(&t->names, name);
+    uint32_t len = whole->sni_len < sizeof(key->text) ? whole->sni_len
+                                                       : sizeof(key->text);
+    FZ_CHECK(key->len == len && memcmp(key->text, whole->sni, len) == 0);
+  }
+  FZ_CHECK(t->reasm.held == 0 && t->reasm.filter == 0);
+}
+
+/* The stream split at every offset from the first (`all`), or at a
+ * stride, and whole: each counted once, as the hello is (a
+ * HelloRetryRequest: not). */
+static void fz_check_splits(const uint8_t *data, uint32_t size, bool all,
+                            const struct pf_tls_hello *whole) {
+  struct pf_tls_shard *t = fz_shard();
+  uint64_t counted = fz_counted(&t->stats), partial = t->stats.partial;
+  uint64_t malformed = fz_malformed(&t->stats), n = 0;
+  for (uint32_t k = 1; k <= size; k += all ? 1 : 1 + k / 16, n++)
+    fz_check_split(t, data, size, k, whole);
   bool counts = whole->type == 1 || !whole->hello_retry;
-  FZ_CHECK(fz_counted(&t.stats) - counted == (counts ? size - 6 : 0));
-  FZ_CHECK(t.stats.partial == partial);
+  FZ_CHECK(fz_counted(&t->stats) - counted == (counts ? n : 0));
+  FZ_CHECK(t->stats.partial == partial);
+  FZ_CHECK(fz_malformed(&t->stats) == malformed);
+}
+
+/* The hello data[0..end) fragmented over records of `body` bytes into
+ * out; returns the stream's length, 0 when it would not fit. */
+static uint32_t fz_fragment(const uint8_t *data, uint32_t end, uint32_t body,
+                            uint8_t *out, uint32_t room) {
+  uint32_t n = 0;
+  for (uint32_t at = 5; at < end; at += body) {
+    uint32_t k = end - at < body ? end - at : body;
+    if (n + 5 + k > room)
+      return 0;
+    memcpy(out + n, data, 3); /* type and version of the first */
+    out[n + 3] = (uint8_t)(k >> 8), out[n + 4] = (uint8_t)k;
+    memcpy(out + n + 5, data + at, k);
+    n += 5 + k;
+  }
+  return n;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
@@ -151,8 +201,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     uint32_t end = 9u + ((uint32_t)hs_hi << 16 | hs_len);
     if (end > 5u + rec_len)
       end = 5u + rec_len; /* fragmented over records: the first one */
-    if (5u + rec_len <= PF_TLS_REASM_BYTES && end <= size)
-      fz_check_splits(data, end, &whole);
+    if (end > size || end > PF_TLS_REASM_BYTES || end <= 9)
+      return 0;
+    fz_check_splits(data, end, true, &whole);
+    /* Fragmented: whole again, as long as the hello is in its first
+     * record (the records then are the hello's alone). */
+    static uint8_t stream[8 * PF_TLS_REASM_BYTES];
+    uint32_t body = (uint32_t)(data[size - 1] % 64) + 1;
+    uint32_t n = end <= 5u + rec_len
+                     ? fz_fragment(data, end, body, stream, sizeof(stream))
+                     : 0;
+    if (n)
+      fz_check_splits(stream, n, n <= 512, &whole);
   }
   return 0;
 }

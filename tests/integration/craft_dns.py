@@ -14,7 +14,8 @@ an unanswered query, an answer whose id matches no query, a truncated
 answer and its retry over TCP (length-prefixed, after a handshake), three
 queries pipelined in one TCP segment and answered two in one segment and
 one in the next (each matched), messages over segment boundaries (a length
-prefix split, a query and an answer continued in the next segment), a query
+prefix split, a query and an answer continued in the next segment, a query
+and an answer whose header and question run into the next segments), a query
 retransmitted before its answer (latency counts from the first), a NOTIFY,
 three malformed payloads (too short, a bad label, cut by the snapshot
 length) and, 10 s after the start, a last query that moves the clock past
@@ -172,6 +173,24 @@ def spanning(c):
     conn.count(1703400, 18, "s2.example.com", "AAAA", True)
 
 
+def split_questions(c):
+    """A query whose header and question run into the next segment (its
+    length prefix and 3 bytes, then the rest: a small MSS, or a client
+    writing apart), and its answer in three segments cut inside the header
+    and inside the name: each read once, at the segment that ends its
+    question, and matched."""
+    conn = TcpConn(c, 1800000, 40016)
+    q = prefixed(message(19, "split.example.com", "A"))
+    r = prefixed(message(19, "split.example.com", "A", True))
+    conn.segment(1800300, True, q[:5])
+    conn.segment(1800400, True, q[5:])
+    conn.count(1800400, 19, "split.example.com", "A")
+    conn.segment(1801400, False, r[:9])
+    conn.segment(1801500, False, r[9:20])
+    conn.segment(1801600, False, r[20:])
+    conn.count(1801600, 19, "split.example.com", "A", True)
+
+
 def craft():
     c = Capture()
     c.dns(0, 40001, 1, "www.example.com", "A")
@@ -210,6 +229,7 @@ def craft():
     c.frame(1500200, cut, caplen=len(cut) - 12)
     pipelined(c)
     spanning(c)
+    split_questions(c)
     # 10 s on: the two unanswered queries are past DnsTimeout (5 s).
     c.dns(10000000, 40013, 13, "z.example.com", "A")
     c.dns(10000100, 40013, 13, "z.example.com", "A", response=True)

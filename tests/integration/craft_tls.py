@@ -14,9 +14,11 @@ on a connection that has a name (renegotiation: counted, the first name
 kept), a ClientHello split over two segments (read whole: reassembled), a
 browser-sized one whose server name is in its second segment of three
 (reassembled, a segment sent twice), the same with a segment missing
-(partial, gap: no name), cut by the capture (partial, snaplen), one longer
-than the 4 KiB held (partial, long), a malformed one (a session id of 40
-bytes) and a handshake record that is not a hello. The truth holds the
+(partial, gap: no name) and with a segment late, after the next (read
+whole), cut by the capture (partial, snaplen), one longer
+than the 4 KiB held (partial, long), one whose first segment holds 3
+bytes and one fragmented over records (both read whole), a malformed one
+(a session id of 40 bytes) and a handshake record that is not a hello. The truth holds the
 counts and each name's bytes (its connections' frames, both directions);
 with TOPN, the TOPN heaviest names and the rest in `other`.
 """
@@ -95,16 +97,23 @@ class Capture:
         """A connection: handshake, then (to_server, payload[, how])
         segments in order, then FINs. Its bytes go to `name`. `how`: "lost"
         (its sequence numbers taken, no frame), "again" (sent once more at
-        the sequence number it had), or a number (the frame captured up to
-        that many bytes)."""
+        the sequence number it had), "late" (sent now at the sequence
+        number a "lost" one of the same bytes took: reordered), or a number
+        (the frame captured up to that many bytes)."""
         srv = bytes([198, 19, 0, host])
         seq, ack, n = [1000, 5000], [0, 0], 0
+        skipped = {}
 
         def send(to_server, flags, payload=b"", how=None):
             nonlocal n
             d = 0 if to_server else 1
             sp, dp = (cport, sport) if to_server else (sport, cport)
             at = seq[d] - len(payload) if how == "again" else seq[d]
+            if how == "lost":
+                skipped[payload] = seq[d]
+            if how == "late":
+                n += self.frame(srv, sp, dp, to_server, skipped.pop(payload), seq[1 - d], flags, payload)
+                return
             if how != "lost":
                 snap = how if isinstance(how, int) else None
                 n += self.frame(srv, sp, dp, to_server, at, seq[1 - d], flags, payload, snap)
@@ -175,6 +184,12 @@ def craft():
     c.partial += 1
     c.lost["gap"] = c.lost.get("gap", 0) + 1
     c.conn(19, 40013, 443, [(True, parts[0]), (True, parts[1], "lost")] + [(True, p) for p in parts[2:]])
+    # The same hello with its second segment late, after the third
+    # (reordered): the third waits, and the hello is read whole.
+    c.count(c.offered, 0x0304)
+    c.reassembled += 1
+    c.conn(19, 40019, 443, [(True, parts[0]), (True, parts[1], "lost")] + [(True, p) for p in parts[2:]] +
+           [(True, parts[1], "late")], "late.svc.test")
     # Its first segment cut by the capture at 300 bytes: partial (snaplen).
     c.partial += 1
     c.lost["snaplen"] = 1
@@ -186,6 +201,23 @@ def craft():
     c.partial += 1
     c.lost["long"] = 1
     c.conn(19, 40015, 443, [(True, hello[i:i + 1400]) for i in range(0, len(hello), 1400)])
+    # A first segment of fewer than 6 bytes (a tiny MSS, a client cutting
+    # its first write): 3 bytes, then 1, then the rest. Read whole.
+    hello = client_hello("tiny.svc.test", [0x0304, 0x0303])
+    c.count(c.offered, 0x0304)
+    c.reassembled += 1
+    c.conn(20, 40016, 443, [(True, hello[:3]), (True, hello[3:4]), (True, hello[4:])], "tiny.svc.test")
+    # A hello fragmented over records of 64 bytes (RFC 8446 5.1): in one
+    # segment (read whole, not reassembled), and in segments of 50 bytes
+    # that cut records and their headers (reassembled). Both named.
+    hs = client_hello("frag.svc.test", [0x0304, 0x0303])[5:]
+    frag = b"".join(b"\x16\x03\x01" + struct.pack("!H", len(hs[i:i + 64])) + hs[i:i + 64]
+                    for i in range(0, len(hs), 64))
+    c.count(c.offered, 0x0304)
+    c.conn(21, 40017, 443, [(True, frag)], "frag.svc.test")
+    c.count(c.offered, 0x0304)
+    c.reassembled += 1
+    c.conn(21, 40018, 443, [(True, frag[i:i + 50]) for i in range(0, len(frag), 50)], "frag.svc.test")
     # Malformed: a session id of 40 bytes.
     c.malformed["session_id"] = 1
     c.conn(17, 40010, 443, [(True, client_hello("bad.svc.test", sid_len=40))])

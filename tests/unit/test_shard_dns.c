@@ -166,10 +166,10 @@ START_TEST(nothing_with_the_analysis_off) {
 END_TEST
 
 /* Framing across segments: a query whose header is split between two
- * segments is not read (counted unframed, not malformed), and the next
- * segment's query is found after its rest. Framed from each segment's
- * first byte, the second segment would be read as garbage and the third
- * lost with it. */
+ * segments is read from both (it was counted unframed, not read, before),
+ * and the next segment's query is found after its rest. Framed from each
+ * segment's first byte, the second segment would be read as garbage and
+ * the third lost with it. */
 START_TEST(framing_goes_on_across_segments) {
   init(true);
   uint8_t q[APP_MESSAGE_MAX], seg[3 * APP_MESSAGE_MAX];
@@ -185,11 +185,126 @@ START_TEST(framing_goes_on_across_segments) {
   send_bytes(seg + first, len - first, true, true, 5000 + first, SEC(1) + 10);
   send_bytes(seg, n + 2, true, true, 5000 + len, SEC(1) + 20);
   pf_shard_drain(&s);
-  ck_assert_uint_eq(s.dns.stats.messages[0], 2);
-  ck_assert_uint_eq(s.dns.stats.tcp_unframed, 1);
+  ck_assert_uint_eq(s.dns.stats.messages[0], 3);
+  ck_assert_uint_eq(s.dns.stats.tcp_unframed, 0);
+  ck_assert_uint_eq(s.dns.held.held, 0);
   for (int e = 0; e < PF_DNS_ERR_COUNT; e++)
     ck_assert_uint_eq(s.dns.stats.malformed[e], 0);
   ck_assert_uint_eq(s.dns.framing.evicted, 0);
+}
+END_TEST
+
+/* A query and its answer over TCP, each with its length prefix, split at
+ * every byte into two segments and at a stride into three: each read and
+ * matched as in one segment (a split after 3 or more bytes of the prefix
+ * and message, before the question's end, was counted unframed and not
+ * read before). One connection, each exchange after the last. */
+static void send_split(const uint8_t *m, uint32_t n, const uint32_t *cuts,
+                       unsigned k, bool to_server, uint64_t ts) {
+  uint32_t at = 0;
+  for (unsigned i = 0; i <= k; i++) {
+    uint32_t end = i < k ? cuts[i] : n;
+    if (end > at)
+      send_bytes(m + at, end - at, to_server, true, 7000 + at, ts);
+    at = end;
+  }
+}
+
+static void expect_all_read(uint64_t n) {
+  pf_shard_drain(&s);
+  const struct pf_dns_stats *st = &s.dns.stats;
+  ck_assert_uint_eq(st->messages[0], n);
+  ck_assert_uint_eq(st->messages[1], n);
+  ck_assert_uint_eq(st->qtype[1], n);
+  ck_assert_uint_eq(st->tcp_unframed, 0);
+  for (int e = 0; e < PF_DNS_ERR_COUNT; e++)
+    ck_assert_uint_eq(st->malformed[e], 0);
+  ck_assert_uint_eq(s.cur->dns_latency.count, n);
+  ck_assert_uint_eq(s.dns.pending.unmatched, 0);
+  ck_assert_uint_eq(s.dns.held.held, 0);
+}
+
+START_TEST(every_split_of_a_tcp_exchange) {
+  init(true);
+  uint8_t q[APP_MESSAGE_MAX], r[APP_MESSAGE_MAX];
+  uint32_t qn = (uint32_t)app_bytes(APP_DNS_TCP_QUERY, q);
+  uint32_t rn = (uint32_t)app_bytes(APP_DNS_TCP_RESPONSE, r);
+  uint64_t n = 0;
+  for (uint32_t cut = 1; cut < qn && cut < rn; cut++, n++) {
+    send_split(q, qn, &cut, 1, true, SEC(1) + n * 10);
+    send_split(r, rn, &cut, 1, false, SEC(1) + n * 10 + 5);
+  }
+  expect_all_read(n);
+}
+END_TEST
+
+START_TEST(three_segments_of_a_tcp_exchange) {
+  init(true);
+  uint8_t q[APP_MESSAGE_MAX], r[APP_MESSAGE_MAX];
+  uint32_t qn = (uint32_t)app_bytes(APP_DNS_TCP_QUERY, q);
+  uint32_t rn = (uint32_t)app_bytes(APP_DNS_TCP_RESPONSE, r);
+  uint64_t n = 0;
+  for (uint32_t a = 1; a < qn; a += 3)
+    for (uint32_t b = a + 1; b < qn && b < rn; b += 5, n++) {
+      uint32_t cuts[2] = {a, b};
+      send_split(q, qn, cuts, 2, true, SEC(1) + n * 10);
+      send_split(r, rn, cuts, 2, false, SEC(1) + n * 10 + 5);
+    }
+  expect_all_read(n);
+}
+END_TEST
+
+/* A held start whose rest does not come next (a gap), comes too late
+ * (DnsTimeout), or never (the end of a file): each counted unframed once,
+ * none malformed, nothing left held. The segment after the gap does not
+ * start a message either (its "length" is 0): unframed too, as before. */
+START_TEST(a_held_start_without_its_rest) {
+  init(true);
+  uint8_t q[APP_MESSAGE_MAX];
+  uint32_t n = (uint32_t)app_bytes(APP_DNS_TCP_QUERY, q);
+  send_bytes(q, 8, true, true, 7000, SEC(1));
+  send_bytes(q + 9, n - 9, true, true, 7009, SEC(1)); /* a byte missed */
+  ck_assert_uint_eq(s.dns.stats.tcp_unframed, 2);
+  send_bytes(q, 8, true, true, 9000, SEC(2));
+  pf_shard_expire(&s, SEC(2) + SEC(5) - 1, 100);
+  ck_assert_uint_eq(s.dns.held.held, 1);
+  pf_shard_expire(&s, SEC(2) + SEC(5), 100);
+  ck_assert_uint_eq(s.dns.held.held, 0);
+  ck_assert_uint_eq(s.dns.stats.tcp_unframed, 3);
+  send_bytes(q, 8, true, true, 11000, SEC(10));
+  pf_shard_expire_all(&s, SEC(10));
+  const struct pf_dns_stats *st = &s.dns.stats;
+  ck_assert_uint_eq(st->tcp_unframed, 4);
+  ck_assert_uint_eq(st->messages[0] + st->messages[1], 0);
+  for (int e = 0; e < PF_DNS_ERR_COUNT; e++)
+    ck_assert_uint_eq(st->malformed[e], 0);
+  ck_assert_uint_eq(s.dns.held.held, 0);
+}
+END_TEST
+
+/* A held start that does not parse once its rest came: malformed when
+ * framing put it there (after a message), unframed when it was a guess
+ * (a connection's first segment seen), and then the segment is framed from
+ * its first byte (where no message starts: unframed again, as before). */
+START_TEST(a_held_start_that_does_not_parse) {
+  init(true);
+  uint8_t q[APP_MESSAGE_MAX], seg[2 * APP_MESSAGE_MAX];
+  uint32_t n = (uint32_t)app_bytes(APP_DNS_TCP_QUERY, q);
+  memcpy(seg, q, n);
+  memcpy(seg + n, q, n);
+  seg[n + 2 + 12] = 0x50; /* the second query's first label: 80 bytes */
+  send_bytes(seg, n + 10, true, true, 7000, SEC(1));
+  send_bytes(seg + n + 10, n - 10, true, true, 7000 + n + 10, SEC(1));
+  ck_assert_uint_eq(s.dns.stats.messages[0], 1);
+  ck_assert_uint_eq(s.dns.stats.malformed[PF_DNS_E_LABEL], 1);
+  ck_assert_uint_eq(s.dns.stats.tcp_unframed, 0);
+  /* A guess: the first segment seen holds that query's start. */
+  send_bytes(seg + n, 10, false, true, 3000, SEC(2));
+  send_bytes(seg + n + 10, n - 10, false, true, 3010, SEC(2));
+  pf_shard_drain(&s);
+  ck_assert_uint_eq(s.dns.stats.malformed[PF_DNS_E_LABEL], 1);
+  ck_assert_uint_eq(s.dns.stats.tcp_unframed, 2);
+  ck_assert_uint_eq(s.dns.held.held, 0);
 }
 END_TEST
 
@@ -271,6 +386,10 @@ Suite *pf_shard_dns_suite(void) {
   tcase_add_test(tc, nothing_with_the_analysis_off);
   tcase_add_test(tc, framing_goes_on_across_segments);
   tcase_add_test(tc, a_length_alone_in_its_segment);
+  tcase_add_test(tc, every_split_of_a_tcp_exchange);
+  tcase_add_test(tc, three_segments_of_a_tcp_exchange);
+  tcase_add_test(tc, a_held_start_without_its_rest);
+  tcase_add_test(tc, a_held_start_that_does_not_parse);
   tcase_add_test(tc, dns_on_the_ports_listed_only);
   tcase_add_test(tc, dns_ports_are_checked);
   suite_add_tcase(su, tc);

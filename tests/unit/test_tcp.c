@@ -35,6 +35,18 @@ static void data(uint32_t seq, uint32_t len, uint64_t ts) {
            ts);
 }
 
+/* n unanswered SYNs from client ports 1000, 1001, ..., 1 us apart from
+ * t0: a flood's attempts, one flow each. */
+static void syns(uint16_t n, uint64_t t0) {
+  for (uint16_t p = 0; p < n; p++)
+    send_seg(&(struct seg){.from = CLIENT,
+                           .flags = PF_TCP_SYN,
+                           .seq = 1,
+                           .window = 65535,
+                           .cport = (uint16_t)(1000 + p)},
+             t0 + p);
+}
+
 static const struct pf_tcp_stats *stats(void) { return &shard.flows.tcp.stats; }
 
 static const struct pf_hist *latency(enum pf_tcp_latency k) {
@@ -342,6 +354,45 @@ START_TEST(test_unanswered_syn_timeout) {
 }
 END_TEST
 
+/* A list's flows from its head, checked against the links back from
+ * its tail. */
+static unsigned list_refs(unsigned list, uint32_t *out, unsigned max) {
+  const struct pf_flow_table *t = &shard.flows;
+  unsigned n = 0;
+  for (uint32_t r = t->lru_head[list]; r != PF_FLOW_NONE && n < max;
+       r = pf_flow_at(t, r)->lru_next)
+    out[n++] = r;
+  uint32_t back = t->lru_tail[list];
+  for (unsigned i = n; i-- > 0; back = pf_flow_at(t, back)->lru_prev) {
+    ck_assert_uint_eq(back, out[i]);
+    ck_assert_uint_eq(pf_flow_list(pf_flow_at(t, back)), list);
+  }
+  ck_assert_uint_eq(back, PF_FLOW_NONE);
+  return n;
+}
+
+START_TEST(test_timed_out_syns_join_their_lists_in_order) {
+  /* One tick times out four SYNs: the open ones join the TCP flows at
+   * their head, newest first, as one by one from the oldest would; the
+   * one its client reset meanwhile joins the closed flows. */
+  data(1, 10, SEC(1)); /* flow 0, on the TCP list */
+  syns(4, SEC(2));     /* flows 1-4 */
+  send_seg(&(struct seg){.from = CLIENT, .flags = PF_TCP_RST, .cport = 1002},
+           SEC(2) + 10); /* flow 3 closed, still waiting */
+  pf_shard_expire(&shard, SEC(10), 0);
+  ck_assert_uint_eq(stats()->unanswered, 4);
+  uint32_t refs[8];
+  ck_assert_uint_eq(list_refs(PF_LIST_SYN_WAIT, refs, 8), 0);
+  ck_assert_uint_eq(list_refs(PF_FLOW_TCP, refs, 8), 4);
+  ck_assert_uint_eq(refs[0], 4);
+  ck_assert_uint_eq(refs[1], 2);
+  ck_assert_uint_eq(refs[2], 1);
+  ck_assert_uint_eq(refs[3], 0);
+  ck_assert_uint_eq(list_refs(PF_FLOW_TCP_CLOSED, refs, 8), 1);
+  ck_assert_uint_eq(refs[0], 3);
+}
+END_TEST
+
 START_TEST(test_timed_out_syn_expires_exactly_in_a_final_sweep) {
   /* An attempt times out and joins the TCP flows at their head, ahead of
    * a connection seen after its SYN: the final sweep still expires it at
@@ -375,13 +426,7 @@ START_TEST(test_unanswered_on_eviction) {
    * timeout; each evicted attempt counts as unanswered, exactly once. */
   pf_shard_free(&shard);
   init_shard(1, true);
-  for (uint16_t p = 0; p < 5; p++)
-    send_seg(&(struct seg){.from = CLIENT,
-                           .flags = PF_TCP_SYN,
-                           .seq = 1,
-                           .window = 65535,
-                           .cport = (uint16_t)(1000 + p)},
-             SEC(1) + p);
+  syns(5, SEC(1));
   ck_assert_uint_eq(shard.flows.stats.evicted, 4);
   ck_assert_uint_eq(stats()->unanswered, 4);
   pf_shard_expire(&shard, SEC(10), UINT32_MAX);
@@ -490,6 +535,7 @@ Suite *pf_tcp_suite(void) {
   tcase_add_test(tc, test_zero_window);
   tcase_add_test(tc, test_unanswered_syn_timeout);
   tcase_add_test(tc, test_timed_out_syn_expires_exactly_in_a_final_sweep);
+  tcase_add_test(tc, test_timed_out_syns_join_their_lists_in_order);
   tcase_add_test(tc, test_unanswered_on_eviction);
   tcase_add_test(tc, test_extension_only_for_tcp);
   tcase_add_test(tc, test_analysis_off);

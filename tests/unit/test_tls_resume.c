@@ -96,21 +96,28 @@ static uint64_t lost_sum(void) {
   return n;
 }
 
-/* Split at every byte from the 6th (a first segment of fewer bytes does not
- * look like a hello: not read at all). */
-static void split_everywhere(const char *hex, const char *name) {
-  init(true);
-  uint32_t len = (uint32_t)app_bytes(hex, msg), bytes = 0, n = 0;
-  for (uint32_t cut = 6; cut < len; cut++, n++)
-    bytes += send_cut(msg, len, &cut, 1, (uint16_t)(20000 + cut), SEC(1));
+/* n hellos read whole, `joined` of them from more than one segment, none
+ * partial or held, every flow named `name` with its bytes. */
+static void expect_read_whole(uint64_t n, uint64_t joined, const char *name,
+                              uint64_t bytes) {
   pf_shard_drain(&s);
   const struct pf_tls_stats *st = &s.tls.stats;
   ck_assert_uint_eq(st->offered[4], n); /* TLS 1.3, as whole */
-  ck_assert_uint_eq(st->reassembled, n);
+  ck_assert_uint_eq(st->reassembled, joined);
   ck_assert_uint_eq(st->partial, 0);
   ck_assert_uint_eq(s.tls.reasm.held, 0);
   ck_assert_uint_eq(s.tls.reasm.filter, 0);
   expect_one_name(name, bytes); /* every flow named */
+}
+
+/* Split at every byte, from the first: a first segment of fewer than 6
+ * bytes is held until they tell (it was not read at all before). */
+static void split_everywhere(const char *hex, const char *name) {
+  init(true);
+  uint32_t len = (uint32_t)app_bytes(hex, msg), bytes = 0, n = 0;
+  for (uint32_t cut = 1; cut < len; cut++, n++)
+    bytes += send_cut(msg, len, &cut, 1, (uint16_t)(20000 + cut), SEC(1));
+  expect_read_whole(n, n, name, bytes);
 }
 
 START_TEST(every_split_of_openssls_hello) {
@@ -127,16 +134,12 @@ START_TEST(three_segments_at_a_stride) {
   init(true);
   uint32_t len = (uint32_t)app_bytes(APP_TLS_CLIENT_HELLO_ANY, msg);
   uint32_t bytes = 0, n = 0;
-  for (uint32_t a = 6; a < len; a += 7)
+  for (uint32_t a = 1; a < len; a += 7)
     for (uint32_t b = a + 1; b < len; b += 13, n++) {
       uint32_t cuts[2] = {a, b};
       bytes += send_cut(msg, len, cuts, 2, (uint16_t)(10000 + n), SEC(1));
     }
-  pf_shard_drain(&s);
-  ck_assert_uint_eq(s.tls.stats.offered[4], n);
-  ck_assert_uint_eq(s.tls.stats.reassembled, n);
-  ck_assert_uint_eq(s.tls.stats.partial, 0);
-  expect_one_name("epsilon.svc.test", bytes);
+  expect_read_whole(n, n, "epsilon.svc.test", bytes);
 }
 END_TEST
 
@@ -177,6 +180,9 @@ START_TEST(a_missing_segment_is_a_gap) {
   send_part(msg, 0, 100, true, 40001, UINT32_MAX, SEC(1));
   send_part(msg, 300, len - 300, true, 40001, UINT32_MAX, SEC(1));
   pf_shard_drain(&s);
+  /* Each last segment waits for the hole before it, which never fills. */
+  ck_assert_uint_eq(s.tls.reasm.held, 2);
+  pf_tls_tick(&s.tls, SEC(1) + PF_TLS_REASM_LIVE_US);
   const struct pf_tls_stats *st = &s.tls.stats;
   ck_assert_uint_eq(st->partial, 2);
   ck_assert_uint_eq(st->lost[PF_TLS_LOST_GAP], 2);
@@ -350,6 +356,151 @@ START_TEST(a_malformed_hello_names_nothing) {
 }
 END_TEST
 
+/* Segments of fewer than 6 bytes that start like a handshake record but
+ * are no hello: nothing counted and nothing left held, whether the bytes
+ * after them tell (in order) or never come; a hello after a gap is read on
+ * its own. */
+START_TEST(a_short_start_that_is_no_hello) {
+  init(true);
+  uint32_t len = (uint32_t)app_bytes(APP_TLS_CLIENT_HELLO_CURL, msg);
+  static const uint8_t ccs[24] = {0x16, 0x03, 0x03, 0x00, 0x01, 0x14};
+  send_part(ccs, 0, 3, true, 40000, UINT32_MAX, SEC(1)); /* 3 of 24 */
+  send_part(ccs, 3, 21, true, 40000, UINT32_MAX, SEC(1));
+  ck_assert_uint_eq(s.tls.reasm.held, 0);
+  seq_base = 1000 - 4000;
+  send_part(ccs, 0, 4, true, 40001, UINT32_MAX, SEC(1));
+  seq_base = 1000;
+  send_part(msg, 0, len, true, 40001, UINT32_MAX, SEC(1)); /* a gap */
+  send_part(ccs, 0, 5, true, 40002, UINT32_MAX, SEC(1));   /* no rest */
+  ck_assert_uint_eq(s.tls.reasm.held, 1);
+  pf_shard_expire_all(&s, SEC(2));
+  const struct pf_tls_stats *st = &s.tls.stats;
+  ck_assert_uint_eq(st->offered[4], 1);
+  ck_assert_uint_eq(st->partial, 0);
+  ck_assert_uint_eq(st->reassembled, 0);
+  for (int r = 0; r < PF_TLS_RESULT_COUNT; r++)
+    ck_assert_uint_eq(st->malformed[r], 0);
+  ck_assert_uint_eq(s.tls.reasm.held, 0);
+  ck_assert_uint_eq(s.tls.reasm.filter, 0);
+}
+END_TEST
+
+/* A short start takes a free or stale entry, never a live hello's. */
+START_TEST(a_short_start_evicts_no_hello) {
+  init(true);
+  uint32_t len = (uint32_t)app_bytes(APP_TLS_CLIENT_HELLO_CURL, msg);
+  const unsigned n = PF_TLS_REASM_SLOTS * 4;
+  for (unsigned i = 0; i < n; i++)
+    send_part(msg, 0, i % 2 ? 300 : 3, true, (uint16_t)(30000 + i), UINT32_MAX,
+              SEC(1) + i);
+  pf_shard_drain(&s);
+  ck_assert_uint_le(s.tls.reasm.held, PF_TLS_REASM_SLOTS);
+  /* Evicted only by the hellos: at most one for each held past a set. */
+  ck_assert_uint_le(s.tls.stats.lost[PF_TLS_LOST_EVICTED], n / 2);
+  pf_shard_expire_all(&s, SEC(2));
+  const struct pf_tls_stats *st = &s.tls.stats;
+  /* Each hello of 300 bytes counted once, by why; no short start. */
+  ck_assert_uint_eq(st->partial, n / 2);
+  ck_assert_uint_eq(st->partial, lost_sum());
+  ck_assert_uint_eq(s.tls.reasm.held, 0);
+  (void)len;
+}
+END_TEST
+
+/* The hello's handshake bytes in records of `body` bytes each (RFC 8446
+ * 5.1: a handshake message may be fragmented over records). Returns the
+ * stream's length. */
+static uint32_t fragment(const uint8_t *hello, uint32_t len, uint32_t body,
+                         uint8_t *out) {
+  uint32_t n = 0;
+  for (uint32_t at = 5; at < len; at += body) {
+    uint32_t k = len - at < body ? len - at : body;
+    out[n++] = 0x16, out[n++] = 0x03, out[n++] = 0x01;
+    out[n++] = (uint8_t)(k >> 8), out[n++] = (uint8_t)k;
+    memcpy(out + n, hello + at, k);
+    n += k;
+  }
+  return n;
+}
+
+/* A ClientHello fragmented over records of 1 to 400 bytes, in one
+ * segment and split at a stride: read whole and named as in one record
+ * (each was partial, long, and often unnamed before); reassembled only
+ * when it came in more than one segment. */
+START_TEST(a_hello_over_several_records) {
+  init(true);
+  static const uint32_t bodies[] = {1, 3, 4, 37, 100, 400};
+  static uint8_t stream[4 * APP_MESSAGE_MAX];
+  uint32_t len = (uint32_t)app_bytes(APP_TLS_CLIENT_HELLO_CURL, msg);
+  uint32_t bytes = 0, n = 0, joined = 0;
+  for (unsigned b = 0; b < sizeof(bodies) / sizeof(*bodies); b++) {
+    uint32_t slen = fragment(msg, len, bodies[b], stream);
+    ck_assert_uint_le(slen, PF_TLS_REASM_BYTES * 2);
+    for (uint32_t cut = 0; cut < slen; cut += 29, n++) {
+      uint16_t port = (uint16_t)(20000 + n);
+      bytes += cut ? send_cut(stream, slen, &cut, 1, port, SEC(1))
+                   : send_part(stream, 0, slen, true, port, UINT32_MAX, SEC(1));
+      joined += cut > 0;
+    }
+  }
+  expect_read_whole(n, joined, "beta.svc.test", bytes);
+}
+END_TEST
+
+/* A record of another type inside a hello (an alert after its first
+ * record): malformed, `record`, counted once. */
+START_TEST(another_record_inside_a_hello_is_malformed) {
+  init(true);
+  static uint8_t stream[4 * APP_MESSAGE_MAX];
+  uint32_t len = (uint32_t)app_bytes(APP_TLS_CLIENT_HELLO_CURL, msg);
+  uint32_t slen = fragment(msg, len, 100, stream);
+  stream[105] = 0x15; /* the second record an alert */
+  send_part(stream, 0, slen, true, 40000, UINT32_MAX, SEC(1));
+  uint32_t cut = 103;
+  send_cut(stream, slen, &cut, 1, 40001, SEC(1));
+  pf_shard_drain(&s);
+  const struct pf_tls_stats *st = &s.tls.stats;
+  ck_assert_uint_eq(st->malformed[PF_TLS_E_RECORD], 2);
+  ck_assert_uint_eq(st->offered[4] + st->partial + st->reassembled, 0);
+  ck_assert_uint_eq(s.tls.reasm.held, 0);
+}
+END_TEST
+
+/* Segments out of order: the third before the second, at every pair of
+ * cuts at a stride, read whole (a gap before); two out of order, or one
+ * that would not fit before the hole is filled, are a gap, once. */
+START_TEST(a_segment_out_of_order_waits) {
+  init(true);
+  uint32_t len = (uint32_t)app_bytes(APP_TLS_CLIENT_HELLO_CURL, msg);
+  uint32_t bytes = 0, n = 0;
+  for (uint32_t a = 1; a < len; a += 11)
+    for (uint32_t b = a + 1; b < len; b += 17, n++) {
+      uint16_t port = (uint16_t)(10000 + n);
+      bytes += send_part(msg, 0, a, true, port, UINT32_MAX, SEC(1));
+      bytes += send_part(msg, b, len - b, true, port, UINT32_MAX, SEC(1));
+      bytes += send_part(msg, b, len - b, true, port, UINT32_MAX, SEC(1));
+      bytes += send_part(msg, a, b - a, true, port, UINT32_MAX, SEC(1));
+    }
+  expect_read_whole(n, n, "beta.svc.test", bytes);
+}
+END_TEST
+
+START_TEST(two_out_of_order_are_a_gap) {
+  init(true);
+  uint32_t len = (uint32_t)app_bytes(APP_TLS_CLIENT_HELLO_CURL, msg);
+  send_part(msg, 0, 100, true, 40000, UINT32_MAX, SEC(1));
+  send_part(msg, 300, len - 300, true, 40000, UINT32_MAX, SEC(1));
+  send_part(msg, 200, 100, true, 40000, UINT32_MAX, SEC(1));
+  send_part(msg, 100, 100, true, 40000, UINT32_MAX, SEC(1));
+  pf_shard_drain(&s);
+  const struct pf_tls_stats *st = &s.tls.stats;
+  ck_assert_uint_eq(st->partial, 1);
+  ck_assert_uint_eq(st->lost[PF_TLS_LOST_GAP], 1);
+  ck_assert_uint_eq(st->offered[4] + st->reassembled, 0);
+  ck_assert_uint_eq(s.tls.reasm.held, 0);
+}
+END_TEST
+
 Suite *pf_tls_resume_suite(void) {
   Suite *su = suite_create("tls_resume");
   TCase *tc = tcase_create("core");
@@ -367,6 +518,12 @@ Suite *pf_tls_resume_suite(void) {
   tcase_add_test(tc, versions_without_tcp_analysis);
   tcase_add_test(tc, a_new_connection_behind_a_held_hello);
   tcase_add_test(tc, a_malformed_hello_names_nothing);
+  tcase_add_test(tc, a_short_start_that_is_no_hello);
+  tcase_add_test(tc, a_short_start_evicts_no_hello);
+  tcase_add_test(tc, a_hello_over_several_records);
+  tcase_add_test(tc, another_record_inside_a_hello_is_malformed);
+  tcase_add_test(tc, a_segment_out_of_order_waits);
+  tcase_add_test(tc, two_out_of_order_are_a_gap);
   suite_add_tcase(su, tc);
   return su;
 }
