@@ -82,12 +82,17 @@ pf_top_batch_entry_of(struct pf_top_batch *b, struct pf_topn *t, uint64_t hash,
 
 void pf_top_batch_add(struct pf_top_batch *b, struct pf_topn *t, uint64_t hash,
                       const void *key, int dir, uint64_t bytes) {
-  pf_top_batch_entry_of(b, t, hash, key)->bytes[dir] += bytes;
+  uint64_t both[2] = {0, 0};
+  both[dir] = bytes;
+  pf_top_batch_add_both(b, t, hash, key, both);
 }
 
 void pf_top_batch_add_both(struct pf_top_batch *b, struct pf_topn *t,
                            uint64_t hash, const void *key,
                            const uint64_t bytes[2]) {
+  /* What the round would turn away is turned away now, unsummed. */
+  if (pf_topn_turn_away(t, key, hash, bytes))
+    return;
   struct pf_topn_offer *e = pf_top_batch_entry_of(b, t, hash, key);
   e->bytes[0] += bytes[0];
   e->bytes[1] += bytes[1];

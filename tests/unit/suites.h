@@ -28,6 +28,7 @@
   X(slots)                                                                     \
   X(topn)                                                                      \
   X(top_batch)                                                                 \
+  X(topn_bounds)                                                               \
   X(hll)                                                                       \
   X(top_names)                                                                 \
   X(shard)                                                                     \
