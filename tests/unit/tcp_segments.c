@@ -60,3 +60,16 @@ void seg_handshake(struct pf_shard *s, uint16_t cport, uint32_t cisn,
                          .cport = cport},
            t0 + syn_synack + synack_ack);
 }
+
+void seg_data(struct pf_shard *s, int from, uint32_t seq, uint32_t len,
+              uint32_t ack, uint64_t ts) {
+  seg_send(s,
+           &(struct seg){.from = from,
+                         .flags = PF_TCP_ACK | PF_TCP_PSH,
+                         .seq = seq,
+                         .ack = ack,
+                         .window = 65535,
+                         .payload = len,
+                         .tx = from == CLIENT},
+           ts);
+}

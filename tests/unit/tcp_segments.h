@@ -28,6 +28,11 @@ struct seg {
  * microseconds value, as the capture thread passes them). */
 void seg_send(struct pf_shard *s, const struct seg *g, uint64_t ts);
 
+/* Data [seq, seq + len) from `from` (tx from the client), acknowledging
+ * `ack`, PSH and ACK set, a full window: an established connection's. */
+void seg_data(struct pf_shard *s, int from, uint32_t seq, uint32_t len,
+              uint32_t ack, uint64_t ts);
+
 /* SYN at t0, SYN-ACK syn_synack later, the client's ACK synack_ack after
  * that (each offset a two's complement difference: it may be negative). */
 void seg_handshake(struct pf_shard *s, uint16_t cport, uint32_t cisn,

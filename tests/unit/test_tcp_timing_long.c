@@ -33,18 +33,9 @@ static const struct pf_hist *hist(enum pf_tcp_latency k) {
   return &shard.cur->tcp.latency[k];
 }
 
-/* Data [seq, seq + len) from `from`, acknowledging `ack`. */
 static void data(int from, uint32_t seq, uint32_t len, uint32_t ack,
                  uint64_t ts) {
-  seg_send(&shard,
-           &(struct seg){.from = from,
-                         .flags = PF_TCP_ACK | PF_TCP_PSH,
-                         .seq = seq,
-                         .ack = ack,
-                         .window = 65535,
-                         .payload = len,
-                         .tx = from == CLIENT},
-           ts);
+  seg_data(&shard, from, seq, len, ack, ts);
 }
 
 static void ack(int from, uint32_t seq, uint32_t ackno, uint64_t ts) {
