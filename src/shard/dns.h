@@ -77,7 +77,8 @@ struct pf_dns_queued {
 };
 
 /* The further messages of the TCP segments queued (pipelining, RFC 7766
- * 6.2.1.1): at most PF_DNS_TCP_MESSAGES - 1 a queued packet, taken in the
+ * 6.2.1.1): at most PF_DNS_TCP_MESSAGES a queued packet (a segment that
+ * completes a held message, then frames as many more), taken in the
  * order they came, so a ring for a full queue of them (shard.h asserts
  * it) never overflows. 2 KiB a shard. */
 #define PF_DNS_MORE_SLOTS 256

@@ -92,8 +92,7 @@ struct pf_feed {
 #define PF_SHARD_QUEUE_DEPTH 32
 /* Each queued TCP segment may leave its further DNS messages in the DNS
  * ring until it is accounted. */
-PF_STATIC_ASSERT(PF_SHARD_QUEUE_DEPTH *(PF_DNS_TCP_MESSAGES - 1) <=
-                     PF_DNS_MORE_SLOTS,
+PF_STATIC_ASSERT(PF_SHARD_QUEUE_DEPTH *PF_DNS_TCP_MESSAGES <= PF_DNS_MORE_SLOTS,
                  "the DNS ring holds a full queue's further messages");
 
 /* A queued packet: what accounting reads once the packet's counters are
