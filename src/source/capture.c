@@ -99,7 +99,7 @@ void pf_capture_packet(u_char *user, const struct pcap_pkthdr *h,
   pf_decode(w->dlt, bytes, h->caplen, h->len, &pkt);
   enum pf_dir dir = pf_direction(&w->local, w->if_mac_valid ? w->if_mac : NULL,
                                  &pkt, &locality);
-  uint64_t ts_us = (uint64_t)h->ts.tv_sec * 1000000u + (uint64_t)h->ts.tv_usec;
+  uint64_t ts_us = pf_stamp_us(h);
   pf_batch_begin(w);
   pf_shard_enqueue(&w->shard, &pkt, dir, locality, ts_us);
   w->batch_n++;

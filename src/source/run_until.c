@@ -28,14 +28,9 @@ struct pf_pause {
   u_char bytes[PF_HELD_MAX];
 };
 
-/* A packet's time as the shard's clock reads it: two's complement, so a
- * record stamped before 1970 (0xFFFFFFFF seconds, which libpcap reads as
- * -1) is before every boundary, not after all of them. */
-static uint64_t pf_stamp_us(const struct pcap_pkthdr *h) {
-  return (uint64_t)h->ts.tv_sec * 1000000u + (uint64_t)h->ts.tv_usec;
-}
-
-/* UINT64_MAX is the file's end, after every packet. */
+/* Stamps are two's complement (pf_stamp_us), so a record stamped before
+ * 1970 is before every boundary, not after all of them. UINT64_MAX is the
+ * file's end, after every packet. */
 static bool pf_before(uint64_t stamp_us, uint64_t until_us) {
   return until_us == UINT64_MAX || (int64_t)stamp_us < (int64_t)until_us;
 }

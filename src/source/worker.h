@@ -20,6 +20,13 @@ struct pf_stat_total {
   uint32_t last; /* last raw value read from the current handle */
 };
 
+/* A packet's time in microseconds since 1970, two's complement as the
+ * shard's clock reads it: a record stamped 0xFFFFFFFF seconds, which
+ * libpcap reads as -1, is a time before 1970 (packet_clock.h). */
+static inline uint64_t pf_stamp_us(const struct pcap_pkthdr *h) {
+  return (uint64_t)h->ts.tv_sec * 1000000u + (uint64_t)h->ts.tv_usec;
+}
+
 /* A file is read in batches of this many packets so that its progress can
  * be read (and a stop request noticed) while it is being read. */
 #define PF_FILE_BATCH 4096
