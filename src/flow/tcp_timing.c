@@ -17,20 +17,30 @@
 #define PF_TT_TURN_MASK ((1ull << PF_TT_TURN_BITS) - 1)
 #define PF_TT_TURN_NEGATIVE (1ull << (PF_TT_TURN_BITS - 1))
 
+/* A sample of kind k in bucket b: the interval's histogram, its class's
+ * and its port's (not jitter). */
+static inline __attribute__((always_inline)) void
+pf_tt_count(const struct pf_tcp_sink *out, enum pf_tcp_latency k, unsigned b,
+            uint64_t us) {
+  pf_hist_count(&out->lat[k], b, us);
+  if (out->cls)
+    pf_hist_count(&out->cls[k - PF_TCP_TIMING_FIRST], b, us);
+  if (__builtin_expect(out->port != NULL, 0) && k != PF_TCP_JITTER)
+    pf_hist_count(&out->port[k - PF_TCP_TIMING_FIRST], b, us);
+}
+
 static inline __attribute__((always_inline)) void
 pf_tt_add(const struct pf_tcp_sink *out, enum pf_tcp_latency k, uint64_t us) {
-  pf_hist_add(&out->lat[k], us);
-  if (out->cls)
-    pf_hist_add(&out->cls[k - PF_TCP_TIMING_FIRST], us);
-  if (__builtin_expect(out->port != NULL, 0) && k != PF_TCP_JITTER)
-    pf_hist_add(&out->port[k - PF_TCP_TIMING_FIRST], us);
+  pf_tt_count(out, k, pf_hist_bucket_of(us), us);
 }
 
 /* Round trips, their jitter and most response times fit 32 bits, which
- * spares the histograms' adds their test for the last bucket. */
-static void pf_tt_sample(const struct pf_tcp_sink *out, enum pf_tcp_latency k,
-                         uint32_t us) {
-  pf_tt_add(out, k, us);
+ * spares the histograms' adds their test for the last bucket. Inline: a
+ * call would cost its spills twice a round trip. */
+static inline __attribute__((always_inline)) void
+pf_tt_sample(const struct pf_tcp_sink *out, enum pf_tcp_latency k,
+             uint32_t us) {
+  pf_tt_count(out, k, pf_hist_bucket_of32(us), us);
 }
 
 /* A response after more than 71.6 minutes. */
@@ -88,18 +98,14 @@ __attribute__((noinline)) static void
 pf_tt_acked(struct pf_tcp_timing *tm, uint8_t o, uint32_t now,
             const struct pf_tcp_sink *out) {
   struct pf_tcp_timed *d = &tm->dir[o];
-  uint8_t fl = (uint8_t)(tm->flags & ~(PF_TT_TIMED0 << o));
+  uint8_t fl = tm->flags;
   uint32_t rtt = now - d->at, last = d->last_rtt;
-  if (rtt >= PF_TT_STALE_US) { /* too old, or stamped before its segment */
-    tm->flags = fl;
+  tm->flags = (uint8_t)(fl & ~(PF_TT_TIMED0 << o));
+  if (rtt >= PF_TT_STALE_US) /* too old, or stamped before its segment */
     return;
-  }
-  bool jitter = fl & (PF_TT_RTT0 << o);
-  tm->flags = (uint8_t)(fl | (PF_TT_RTT0 << o));
-  d->last_rtt = rtt;
-  pf_tt_sample(out, (tm->timed_tx >> o) & 1 ? PF_TCP_RTT_TX : PF_TCP_RTT_RX,
-               rtt);
-  if (jitter)
+  d->last_rtt = rtt + 1;
+  pf_tt_sample(out, (fl >> o) & PF_TT_TX0 ? PF_TCP_RTT_TX : PF_TCP_RTT_RX, rtt);
+  if (last-- != 0)
     pf_tt_sample(out, PF_TCP_JITTER, rtt > last ? rtt - last : last - rtt);
 }
 
@@ -147,19 +153,19 @@ pf_tt_turn(const struct pf_flow *f, struct pf_tcp_timing *tm, uint8_t side,
 }
 
 /* New sequence space up to `end` from `side` in direction dir: timed when
- * the direction has no timed segment (or a stale one). */
+ * the direction has no timed segment (or a stale one). The timed and tx
+ * bits are written together, in the flags already loaded. */
 static inline __attribute__((always_inline)) void
 pf_tt_new(struct pf_tcp_timing *tm, uint8_t side, uint8_t dir, uint32_t end,
           uint32_t now) {
-  uint8_t timed = (uint8_t)(PF_TT_TIMED0 << side);
+  uint8_t fl = tm->flags;
   struct pf_tcp_timed *d = &tm->dir[side];
-  if ((tm->flags & timed) && now - d->at <= PF_TT_STALE_US)
+  if ((fl & (PF_TT_TIMED0 << side)) && now - d->at <= PF_TT_STALE_US)
     return;
   d->end = end;
   d->at = now;
-  tm->flags |= timed;
-  tm->timed_tx = (uint8_t)((tm->timed_tx & ~(1u << side)) |
-                           ((unsigned)(dir == PF_DIR_TX) << side));
+  unsigned bits = PF_TT_TIMED0 | (dir == PF_DIR_TX ? PF_TT_TX0 : 0);
+  tm->flags = (uint8_t)((fl & ~(PF_TT_TX0 << side)) | (bits << side));
 }
 
 /* A segment from `side` with sequence space [seq, end): resent space

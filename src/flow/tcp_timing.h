@@ -19,8 +19,8 @@
  * turn holding a retransmission gives no sample.
  *
  * A sample is tcp_rtt_tx or tcp_rtt_rx by the direction of the timed
- * segment itself (struct pf_tcp_timing.timed_tx), so flows whose ends are
- * both local or both remote follow the packets' own direction.
+ * segment itself (PF_TT_TX0 in struct pf_tcp_timing.flags), so flows whose ends
+ * are both local or both remote follow the packets' own direction.
  *
  * Times are the packets' own timestamps. A round trip is a sample below
  * 2^30 us (17.9 minutes: no TCP waits that long for an ACK without
@@ -53,7 +53,8 @@
 struct pf_tcp_timed {
   uint32_t end;      /* one past the timed segment's sequence space */
   uint32_t at;       /* its timestamp, us modulo 2^32 */
-  uint32_t last_rtt; /* the previous sample (us), for jitter */
+  uint32_t last_rtt; /* the previous sample (us) + 1, for jitter; 0: none
+                        (a sample is below 2^30) */
 };
 
 /* The state that follows a connection's record (tcp.h) with TcpTiming: 32
@@ -63,12 +64,12 @@ struct pf_tcp_timing {
   uint32_t turn_last;         /* the current turn's last data: bits 0-31 */
   uint8_t turn_high;          /* and bits 32-39 of its time in us */
   uint8_t flags;              /* PF_TT_* */
-  uint8_t timed_tx;           /* bit `side`: its timed segment was tx */
-  uint8_t window;             /* bits 30-37 of the last segment's time */
+  uint8_t spare;
+  uint8_t window; /* bits 30-37 of the last segment's time */
 };
 
 #define PF_TT_TIMED0 0x01    /* side 0 has a timed segment; << side */
-#define PF_TT_RTT0 0x04      /* side 0's last_rtt holds a sample; << side */
+#define PF_TT_TX0 0x04       /* side 0's timed segment was tx; << side */
 #define PF_TT_TURN0 0x10     /* the current turn is side 0's; << side */
 #define PF_TT_TURN_RETX 0x40 /* it holds a retransmission */
 #define PF_TT_TURN (PF_TT_TURN0 | (PF_TT_TURN0 << 1)) /* a turn has begun */
