@@ -223,6 +223,15 @@ void pf_tcp_timing(struct pf_flow_table *ft, struct pf_flow *f,
   pf_tt_data(f, c, tm, at, seg->seq, end, out);
 }
 
+void pf_tcp_timing_ack(struct pf_tcp_conn *c, const struct pf_tcp_segment *seg,
+                       const struct pf_tcp_seen *at,
+                       const struct pf_tcp_sink *out) {
+  struct pf_tcp_timing *tm = pf_tcp_timing_of(c);
+  pf_tt_clock(tm, at->ts_us);
+  if (seg->flags & PF_TCP_ACK)
+    pf_tt_ack(tm, (uint8_t)!at->side, seg->ack, (uint32_t)at->ts_us, out);
+}
+
 void pf_tcp_timing_in_order(const struct pf_flow *f, struct pf_tcp_conn *c,
                             const struct pf_tcp_segment *seg,
                             const struct pf_tcp_seen *at,
@@ -233,8 +242,6 @@ void pf_tcp_timing_in_order(const struct pf_flow *f, struct pf_tcp_conn *c,
   pf_tt_clock(tm, at->ts_us);
   if (seg->flags & PF_TCP_ACK)
     pf_tt_ack(tm, (uint8_t)!side, seg->ack, now, out);
-  if (seg->payload == 0)
-    return;
   /* At the edge: neither a retransmission nor a probe. */
   pf_tt_new(tm, side, at->dir, seg->seq + seg->payload, now);
   pf_tt_turn(f, tm, side, false, at->ts_us, out);

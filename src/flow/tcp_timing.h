@@ -98,10 +98,14 @@ void pf_tcp_timing(struct pf_flow_table *ft, struct pf_flow *f,
                    const struct pf_tcp_seen *at,
                    const struct pf_tcp_sink *sink);
 
-/* The same for the common case that pf_tcp_packet decides first (an
- * established connection's segment at or below its sender's edge c->dir:
- * a pure ACK, or new data in order, neither SYN, FIN nor RST), where it
- * gives what pf_tcp_timing gives without reading the record again. */
+/* The same for the common cases that pf_tcp_packet decides first, where
+ * they give what pf_tcp_timing gives without reading the record again: an
+ * established connection's pure ACK at or below its sender's edge
+ * (pf_tcp_timing_ack), and its new data at the edge (in order), neither
+ * SYN, FIN nor RST. */
+void pf_tcp_timing_ack(struct pf_tcp_conn *c, const struct pf_tcp_segment *seg,
+                       const struct pf_tcp_seen *at,
+                       const struct pf_tcp_sink *sink);
 void pf_tcp_timing_in_order(const struct pf_flow *f, struct pf_tcp_conn *c,
                             const struct pf_tcp_segment *seg,
                             const struct pf_tcp_seen *at,
