@@ -283,3 +283,19 @@ void pf_tcp_timing_in_order(const struct pf_flow *f, struct pf_tcp_conn *c,
   pf_tt_new(tm, side, at->dir, seg->seq + seg->payload, now);
   pf_tt_turn(f, tm, side, false, at->ts_us, out);
 }
+
+void pf_tcp_timing_fin(const struct pf_flow *f, struct pf_tcp_conn *c,
+                       const struct pf_tcp_segment *seg,
+                       const struct pf_tcp_seen *at,
+                       const struct pf_tcp_sink *out) {
+  struct pf_tcp_timing *tm = pf_tcp_timing_of(c);
+  uint8_t side = at->side;
+  uint32_t now = (uint32_t)at->ts_us;
+  pf_tt_clock(tm, at);
+  if (seg->flags & PF_TCP_ACK)
+    pf_tt_ack(tm, (uint8_t)!side, seg->ack, now, out);
+  if (seg->payload == 0) /* a FIN alone is no turn, and not timed */
+    return;
+  pf_tt_new(tm, side, at->dir, seg->seq + seg->payload + 1, now);
+  pf_tt_turn(f, tm, side, false, at->ts_us, out);
+}

@@ -122,5 +122,10 @@ void pf_tcp_timing_in_order(const struct pf_flow *f, struct pf_tcp_conn *c,
                             const struct pf_tcp_segment *seg,
                             const struct pf_tcp_seen *at,
                             const struct pf_tcp_sink *sink);
+/* And its FIN at the edge, with data or without (no turn then). */
+void pf_tcp_timing_fin(const struct pf_flow *f, struct pf_tcp_conn *c,
+                       const struct pf_tcp_segment *seg,
+                       const struct pf_tcp_seen *at,
+                       const struct pf_tcp_sink *sink);
 
 #endif
