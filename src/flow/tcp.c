@@ -40,7 +40,6 @@ void pf_tcp_segment_of(const struct pf_packet *pkt, struct pf_tcp_segment *s) {
   uint32_t doff = pf_tcp_hdr_len(h);
   s->seq = pf_be32(h->seq);
   s->ack = pf_be32(h->ack);
-  s->flags = h->flags;
   s->window = pf_be16(h->window);
   s->payload = pkt->l4_total_len > doff ? pkt->l4_total_len - doff : 0;
 }
