@@ -252,7 +252,7 @@ void pf_tcp_timing(struct pf_flow_table *ft, struct pf_flow *f,
   uint8_t side = at->side;
   pf_tt_clock(tm, at);
   if (seg->flags & PF_TCP_ACK)
-    pf_tt_ack(tm, (uint8_t)!side, seg->ack, (uint32_t)at->ts_us, out);
+    pf_tt_ack(tm, (uint8_t)(side ^ 1), seg->ack, (uint32_t)at->ts_us, out);
   if (seg->payload == 0 || pf_tt_probe(f, c, side, seg))
     return;
   uint32_t end = seg->seq + seg->payload + !!(seg->flags & PF_TCP_SYN) +
@@ -266,7 +266,7 @@ void pf_tcp_timing_ack(struct pf_tcp_conn *c, const struct pf_tcp_segment *seg,
   struct pf_tcp_timing *tm = pf_tcp_timing_of(c);
   pf_tt_clock(tm, at);
   if (seg->flags & PF_TCP_ACK)
-    pf_tt_ack(tm, (uint8_t)!at->side, seg->ack, (uint32_t)at->ts_us, out);
+    pf_tt_ack(tm, (uint8_t)(at->side ^ 1), seg->ack, (uint32_t)at->ts_us, out);
 }
 
 void pf_tcp_timing_in_order(const struct pf_flow *f, struct pf_tcp_conn *c,
@@ -278,7 +278,7 @@ void pf_tcp_timing_in_order(const struct pf_flow *f, struct pf_tcp_conn *c,
   uint32_t now = (uint32_t)at->ts_us;
   pf_tt_clock(tm, at);
   if (seg->flags & PF_TCP_ACK)
-    pf_tt_ack(tm, (uint8_t)!side, seg->ack, now, out);
+    pf_tt_ack(tm, (uint8_t)(side ^ 1), seg->ack, now, out);
   /* At the edge: neither a retransmission nor a probe. */
   pf_tt_new(tm, side, at->dir, seg->seq + seg->payload, now);
   pf_tt_turn(f, tm, side, false, at->ts_us, out);
@@ -293,7 +293,7 @@ void pf_tcp_timing_fin(const struct pf_flow *f, struct pf_tcp_conn *c,
   uint32_t now = (uint32_t)at->ts_us;
   pf_tt_clock(tm, at);
   if (seg->flags & PF_TCP_ACK)
-    pf_tt_ack(tm, (uint8_t)!side, seg->ack, now, out);
+    pf_tt_ack(tm, (uint8_t)(side ^ 1), seg->ack, now, out);
   if (seg->payload == 0) /* a FIN alone is no turn, and not timed */
     return;
   pf_tt_new(tm, side, at->dir, seg->seq + seg->payload + 1, now);
