@@ -51,10 +51,16 @@ echo "captures: mixed $packets frames ($(du -m "$work/mixed.pcap" | cut -f1) MiB
 max_flows=$((flows <= 1000000 ? 1048576 : flows + flows / 10))
 
 # Each tool: tool_NAME CAPTURE FRAMES; prints (on stderr) the line
-# "packets P cpu_seconds C packets_per_cpu_second R ns_per_packet N max_rss_kib K".
-tool_pcapflow_replay() { "$build/pcapflow-replay" -t -m "$max_flows" "${locals[@]}" "$1" >/dev/null; }
+# "packets P cpu_seconds C packets_per_cpu_second R ns_per_packet N max_rss_kib K
+# user_seconds U sys_seconds S minor_faults F" (bench/cpu_run.c). User
+# and system time apart: on this VM the system time of memory touched for
+# the first time varies from run to run by more than the engine's gaps.
+tool_pcapflow_replay() {
+  "$build/cpu-run" "$2" "$build/pcapflow-replay" -m "$max_flows" "${locals[@]}" "$1" 2>&1 >/dev/null |
+    grep '^packets ' >&2
+}
 tool_collectd() { "$root/bench/collectd_file.sh" "$1" "$2" "$max_flows"; }
-tool_libpcap_loop() { "$build/pcap-loop" "$1"; }
+tool_libpcap_loop() { "$build/cpu-run" "$2" "$build/pcap-loop" "$1" 2>&1 >/dev/null | grep '^packets ' | tail -n 1 >&2; }
 tool_tcpdump() { "$build/cpu-run" "$2" tcpdump -q -r "$1" -w /dev/null 2>&1 >/dev/null | grep '^packets ' >&2; }
 # softflowd: offline mode; exports (NetFlow over UDP) to a loopback port
 # where nothing listens; the table holds every flow, as ours does.
@@ -95,7 +101,12 @@ for capture in mixed flood; do
         echo "  $capture run $run: $t failed" >&2
         continue
       fi
-      awk -v c="$capture" -v t="$t" '{print c, t, $6, $8, $10}' <<<"$line" >>"$results"
+      # capture tool packets/CPU-s ns/packet rss_kib user_ns/packet kernel_share faults
+      awk -v c="$capture" -v t="$t" '{
+        user = $12 + 0; sys = $14 + 0
+        share = user + sys > 0 ? sys / (user + sys) : 0
+        print c, t, $6, $8, $10, user * 1e9 / $2, share, $16 + 0
+      }' <<<"$(tail -n 1 <<<"$line")" >>"$results"
     done
   done
 done
@@ -104,18 +115,25 @@ echo
 echo "== offline: median (min-max) over $runs runs; ratio = pcapflow-replay / tool"
 for capture in mixed flood; do
   echo "-- $capture"
-  printf '  %-16s %24s %10s %12s %8s\n' tool "M packets/CPU-s" ns/packet "peak RSS MiB" ratio
+  printf '  %-16s %24s %10s %12s %8s %22s %7s %8s\n' tool "M packets/CPU-s" ns/packet "peak RSS MiB" ratio \
+    "user ns/packet" kernel faults
   ref=$(awk -v c="$capture" '$1 == c && $2 == "pcapflow_replay" {print $3}' "$results" | sort -n |
     awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}')
   for t in "${tools[@]}"; do
-    awk -v c="$capture" -v t="$t" '$1 == c && $2 == t {print $3, $4, $5}' "$results" | sort -n |
+    # Each column's median apart (its own order), the spread of two.
+    awk -v c="$capture" -v t="$t" '$1 == c && $2 == t' "$results" |
       awk -v t="$t" -v ref="$ref" '
-        { pps[NR] = $1; ns[NR] = $2; rss[NR] = $3 }
+        function sorted(a, n,   i, j, x) {
+          for (i = 2; i <= n; i++) { x = a[i]; for (j = i - 1; j > 0 && a[j] > x; j--) a[j + 1] = a[j]; a[j + 1] = x }
+        }
+        { pps[NR] = $3; ns[NR] = $4; rss[NR] = $5; user[NR] = $6; kern[NR] = $7; flt[NR] = $8 }
         END {
           if (NR == 0) { printf "  %-16s (no result)\n", t; exit }
+          sorted(pps, NR); sorted(ns, NR); sorted(rss, NR); sorted(user, NR); sorted(kern, NR); sorted(flt, NR)
           m = int((NR + 1) / 2)
-          printf "  %-16s %7.2f (%5.2f-%5.2f) %10.1f %12.1f %7.2fx\n", t, pps[m] / 1e6,
-            pps[1] / 1e6, pps[NR] / 1e6, ns[m], rss[m] / 1024, ref / pps[m]
+          printf "  %-16s %7.2f (%5.2f-%5.2f) %10.1f %12.1f %7.2fx %8.1f (%5.1f-%5.1f) %6.1f%% %8d\n", t, pps[m] / 1e6,
+            pps[1] / 1e6, pps[NR] / 1e6, ns[m], rss[m] / 1024, ref / pps[m], user[m], user[1], user[NR],
+            100 * kern[m], flt[m]
         }'
   done
 done
@@ -130,6 +148,18 @@ for capture in mixed flood; do
         printf "%s, against the libpcap floor (packets per CPU-second):", c
         if ("pcapflow_replay" in m) printf " pcapflow-replay %.2fx", m["pcapflow_replay"] / m["libpcap_loop"]
         if ("collectd" in m) printf ", collectd %.2fx", m["collectd"] / m["libpcap_loop"]
+        printf "\n"
+      }'
+  # The same on user time alone, which first-touch memory does not move.
+  awk -v c="$capture" '$1 == c {print $2, $6}' "$results" | sort -k1,1 -k2n |
+    awk -v c="$capture" '
+      { v[$1, ++n[$1]] = $2 }
+      END {
+        for (t in n) m[t] = v[t, int((n[t] + 1) / 2)]
+        if (!("libpcap_loop" in m)) exit
+        printf "%s, against the libpcap floor (packets per user CPU-second):", c
+        if ("pcapflow_replay" in m) printf " pcapflow-replay %.2fx", m["libpcap_loop"] / m["pcapflow_replay"]
+        if ("collectd" in m) printf ", collectd %.2fx", m["libpcap_loop"] / m["collectd"]
         printf "\n"
       }'
 done
