@@ -3,16 +3,24 @@
 # captures, interleaved run by run; prints medians, spread and ratios.
 # Usage: bench/run.sh [--packets N] [--flows N] [--runs N] [--no-peers]
 #        [--no-collectd] [--no-live] [--no-install] [--live-seconds S]
-#        [--huge N]
+#        [--huge N] [--settle S]
 # --packets: frames of the mixed capture (~7,000 concurrent flows);
 # --flows: short flows of the flood capture (about one frame each);
 # --huge: also a flood of N flows (10000000 for docs/PERFORMANCE.md) with
 #         MaxFlows N: CPU per packet and bytes per flow.
+# --settle: seconds of pause before every offline run (default 3). This VM
+#         hands memory freed in 2 MiB blocks back to its host (free page
+#         reporting, about 2 s later), and a process that touches such
+#         memory pays the host's fault in system time: pcapflow-replay on
+#         the flood took 0.03-0.04 s of it right after another run and
+#         0.11-0.23 s five seconds after. Without a pause, a tool run just
+#         after a large one was favoured (collectd never was: its start-up
+#         run comes first); with it, every run starts alike.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build="$root/build"
 packets=2000000 flows=1000000 runs=3 peers=1 collectd=1 live=1 install=1
-live_seconds=5 huge=0
+live_seconds=5 huge=0 settle=3
 while (($#)); do
   case $1 in
   --packets) packets=$2; shift ;;
@@ -20,6 +28,7 @@ while (($#)); do
   --runs) runs=$2; shift ;;
   --live-seconds) live_seconds=$2; shift ;;
   --huge) huge=$2; shift ;;
+  --settle) settle=$2; shift ;;
   --no-peers) peers=0 ;;
   --no-collectd) collectd=0 ;;
   --no-live) live=0 ;;
@@ -96,6 +105,7 @@ for capture in mixed flood; do
   [[ $capture == flood ]] && frames=$flood_packets
   for run in $(seq 1 "$runs"); do
     for t in "${tools[@]}"; do
+      sleep "$settle"
       line=$("tool_$t" "$work/$capture.pcap" "$frames" 2>&1 >/dev/null | grep '^packets ' || true)
       if [[ -z "$line" ]]; then
         echo "  $capture run $run: $t failed" >&2
