@@ -148,30 +148,28 @@ for capture in mixed flood; do
   done
 done
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
+# floor_ratios CAPTURE COLUMN WHAT : the median of results' COLUMN for
+# pcapflow-replay and collectd against the libpcap loop's, as packets per
+# WHAT. COLUMN 3 is packets per CPU-second (more is better); 6 is user ns
+# a packet (less is better), so its ratio is taken the other way round.
+floor_ratios() {
+  awk -v c="$1" -v k="$2" '$1 == c {print $2, $k}' "$results" | sort -k1,1 -k2n |
+    awk -v c="$1" -v what="$3" -v per_ns="$(($2 == 6))" '
+      function ratio(t) { return per_ns ? m["libpcap_loop"] / m[t] : m[t] / m["libpcap_loop"] }
+      { v[$1, ++n[$1]] = $2 }
+      END {
+        for (t in n) m[t] = v[t, int((n[t] + 1) / 2)]
+        if (!("libpcap_loop" in m)) exit
+        printf "%s, against the libpcap floor (packets per %s):", c, what
+        if ("pcapflow_replay" in m) printf " pcapflow-replay %.2fx", ratio("pcapflow_replay")
+        if ("collectd" in m) printf ", collectd %.2fx", ratio("collectd")
+        printf "\n"
+      }'
+}
 for capture in mixed flood; do
-  awk -v c="$capture" '$1 == c {print $2, $3}' "$results" | sort -k1,1 -k2n |
-    awk -v c="$capture" '
-      { v[$1, ++n[$1]] = $2 }
-      END {
-        for (t in n) m[t] = v[t, int((n[t] + 1) / 2)]
-        if (!("libpcap_loop" in m)) exit
-        printf "%s, against the libpcap floor (packets per CPU-second):", c
-        if ("pcapflow_replay" in m) printf " pcapflow-replay %.2fx", m["pcapflow_replay"] / m["libpcap_loop"]
-        if ("collectd" in m) printf ", collectd %.2fx", m["collectd"] / m["libpcap_loop"]
-        printf "\n"
-      }'
+  floor_ratios "$capture" 3 CPU-second
   # The same on user time alone, which first-touch memory does not move.
-  awk -v c="$capture" '$1 == c {print $2, $6}' "$results" | sort -k1,1 -k2n |
-    awk -v c="$capture" '
-      { v[$1, ++n[$1]] = $2 }
-      END {
-        for (t in n) m[t] = v[t, int((n[t] + 1) / 2)]
-        if (!("libpcap_loop" in m)) exit
-        printf "%s, against the libpcap floor (packets per user CPU-second):", c
-        if ("pcapflow_replay" in m) printf " pcapflow-replay %.2fx", m["libpcap_loop"] / m["pcapflow_replay"]
-        if ("collectd" in m) printf ", collectd %.2fx", m["libpcap_loop"] / m["collectd"]
-        printf "\n"
-      }'
+  floor_ratios "$capture" 6 "user CPU-second"
 done
 
 # Instructions, which do not depend on the load: callgrind over the first
