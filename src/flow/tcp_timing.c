@@ -260,42 +260,43 @@ void pf_tcp_timing(struct pf_flow_table *ft, struct pf_flow *f,
   pf_tt_data(f, c, tm, at, seg->seq, end, out);
 }
 
+/* A segment at its sender's edge (pf_tcp_packet's common cases): the
+ * clock, its ACK, and with `data` the new sequence space up to the edge
+ * past it (its payload and `fin`, 0 or 1), neither a retransmission nor a
+ * probe: timed when nothing is, and its turn. Constants where inlined. */
+static inline __attribute__((always_inline)) void
+pf_tt_at_edge(const struct pf_flow *f, struct pf_tcp_conn *c,
+              const struct pf_tcp_segment *seg, const struct pf_tcp_seen *at,
+              const struct pf_tcp_sink *out, bool data, uint32_t fin) {
+  struct pf_tcp_timing *tm = pf_tcp_timing_of(c);
+  uint8_t side = at->side;
+  uint32_t now = (uint32_t)at->ts_us;
+  pf_tt_clock(tm, at);
+  if (seg->flags & PF_TCP_ACK)
+    pf_tt_ack(tm, (uint8_t)(side ^ 1), seg->ack, now, out);
+  if (!data)
+    return;
+  pf_tt_new(tm, side, at->dir, seg->seq + seg->payload + fin, now);
+  pf_tt_turn(f, tm, side, false, at->ts_us, out);
+}
+
 void pf_tcp_timing_ack(struct pf_tcp_conn *c, const struct pf_tcp_segment *seg,
                        const struct pf_tcp_seen *at,
                        const struct pf_tcp_sink *out) {
-  struct pf_tcp_timing *tm = pf_tcp_timing_of(c);
-  pf_tt_clock(tm, at);
-  if (seg->flags & PF_TCP_ACK)
-    pf_tt_ack(tm, (uint8_t)(at->side ^ 1), seg->ack, (uint32_t)at->ts_us, out);
+  pf_tt_at_edge(NULL, c, seg, at, out, false, 0);
 }
 
 void pf_tcp_timing_in_order(const struct pf_flow *f, struct pf_tcp_conn *c,
                             const struct pf_tcp_segment *seg,
                             const struct pf_tcp_seen *at,
                             const struct pf_tcp_sink *out) {
-  struct pf_tcp_timing *tm = pf_tcp_timing_of(c);
-  uint8_t side = at->side;
-  uint32_t now = (uint32_t)at->ts_us;
-  pf_tt_clock(tm, at);
-  if (seg->flags & PF_TCP_ACK)
-    pf_tt_ack(tm, (uint8_t)(side ^ 1), seg->ack, now, out);
-  /* At the edge: neither a retransmission nor a probe. */
-  pf_tt_new(tm, side, at->dir, seg->seq + seg->payload, now);
-  pf_tt_turn(f, tm, side, false, at->ts_us, out);
+  pf_tt_at_edge(f, c, seg, at, out, true, 0);
 }
 
 void pf_tcp_timing_fin(const struct pf_flow *f, struct pf_tcp_conn *c,
                        const struct pf_tcp_segment *seg,
                        const struct pf_tcp_seen *at,
                        const struct pf_tcp_sink *out) {
-  struct pf_tcp_timing *tm = pf_tcp_timing_of(c);
-  uint8_t side = at->side;
-  uint32_t now = (uint32_t)at->ts_us;
-  pf_tt_clock(tm, at);
-  if (seg->flags & PF_TCP_ACK)
-    pf_tt_ack(tm, (uint8_t)(side ^ 1), seg->ack, now, out);
-  if (seg->payload == 0) /* a FIN alone is no turn, and not timed */
-    return;
-  pf_tt_new(tm, side, at->dir, seg->seq + seg->payload + 1, now);
-  pf_tt_turn(f, tm, side, false, at->ts_us, out);
+  /* A FIN alone is no turn, and not timed. */
+  pf_tt_at_edge(f, c, seg, at, out, seg->payload != 0, 1);
 }

@@ -295,15 +295,7 @@ END_TEST
 /* A FIN from `from` at seq with len data bytes, acknowledging `ackno`. */
 static void fin(int from, uint32_t seq, uint32_t len, uint32_t ackno,
                 uint64_t ts) {
-  seg_send(&shard,
-           &(struct seg){.from = from,
-                         .flags = PF_TCP_FIN | PF_TCP_ACK,
-                         .seq = seq,
-                         .ack = ackno,
-                         .window = 65535,
-                         .payload = len,
-                         .tx = from == CLIENT},
-           ts);
+  seg_flagged(&shard, from, PF_TCP_FIN | PF_TCP_ACK, seq, len, ackno, ts);
 }
 
 START_TEST(test_a_fin_in_order) {
