@@ -178,7 +178,7 @@ static inline __attribute__((always_inline)) void
 pf_tt_turn(const struct pf_flow *f, struct pf_tcp_timing *tm, uint8_t side,
            bool retx, uint64_t now, const struct pf_tcp_sink *out) {
   uint8_t fl = tm->flags;
-  if (!(fl & (PF_TT_TURN0 << side))) {
+  if (!((fl >> side) & PF_TT_TURN0)) {
     pf_tt_new_turn(f, tm, side, retx, now, out);
     return;
   }
