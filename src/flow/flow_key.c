@@ -13,7 +13,8 @@
 
 /* ICMP echo request/reply carry an identifier that pairs them: use it as
  * both ports, so a ping and its answer are one flow. */
-static bool pf_icmp_echo_id(const struct pf_packet *pkt, uint16_t *id) {
+__attribute__((noinline, cold)) static bool
+pf_icmp_echo_id(const struct pf_packet *pkt, uint16_t *id) {
   struct pf_bytes l4 = pf_packet_l4(pkt);
   const struct pf_wire_icmp *h;
   if (!pf_get_hdr(&l4, 0, &h))
