@@ -144,6 +144,18 @@ PF_FEED_INLINE void pf_feed_ctx_of(const struct pf_shard *s,
     c->service_hash = pf_hash_inline(s->seed, &c->service, sizeof(c->service));
 }
 
+/* Side `side` sent bytes: they go to its sketches, and into both[]. */
+PF_FEED_INLINE void pf_feed_sent(struct pf_shard *s, struct pf_feed *fd,
+                                 const struct pf_flow *f,
+                                 const struct pf_feed_ctx *c, int side,
+                                 uint64_t both[2], unsigned alen) {
+  uint64_t bytes[2] = {0, 0};
+  bytes[(f->iv & PF_IV_TX(side)) ? PF_DIR_TX : PF_DIR_RX] = f->iv_bytes[side];
+  both[0] += bytes[0];
+  both[1] += bytes[1];
+  pf_feed_side(s, fd, f, c, side, bytes, alen);
+}
+
 /* Feeds flow f's bytes of slot fd's interval (addresses of alen bytes),
  * and clears its marks. */
 PF_FEED_INLINE void pf_feed_flow_of(struct pf_shard *s, struct pf_feed *fd,
@@ -151,15 +163,10 @@ PF_FEED_INLINE void pf_feed_flow_of(struct pf_shard *s, struct pf_feed *fd,
   struct pf_feed_ctx c;
   pf_feed_ctx_of(s, f, &c, alen);
   uint64_t both[2] = {0, 0};
-  for (int side = 0; side < 2; side++) {
-    if (!(f->iv & PF_IV_SENT(side)))
-      continue;
-    uint64_t bytes[2] = {0, 0};
-    bytes[(f->iv & PF_IV_TX(side)) ? PF_DIR_TX : PF_DIR_RX] = f->iv_bytes[side];
-    both[0] += bytes[0];
-    both[1] += bytes[1];
-    pf_feed_side(s, fd, f, &c, side, bytes, alen);
-  }
+  if (f->iv & PF_IV_SENT(0)) /* unrolled: each side's code its own */
+    pf_feed_sent(s, fd, f, &c, 0, both, alen);
+  if (f->iv & PF_IV_SENT(1))
+    pf_feed_sent(s, fd, f, &c, 1, both, alen);
   pf_feed_lists(s, fd, f, &c, both);
   if (f->tcp_state & PF_TCPS_NAMED) /* a TLS server name (tls.h) */
     pf_tls_feed(&s->tls, &s->flows, f, &fd->tls_batch, &fd->iv->tls_names,
@@ -193,23 +200,29 @@ static void pf_feed_flush(struct pf_feed *fd) {
   pf_top_batch_flush(&fd->tls_batch, &fd->iv->tls_names);
 }
 
+/* The sweep of one pool (v6: the IPv6 one), its feed inlined at its
+ * family's sizes; false when the budget ran out first. */
+PF_FEED_INLINE bool pf_feed_sweep_pool(struct pf_shard *s, struct pf_feed *fd,
+                                       int v6, uint32_t *budget) {
+  uint32_t base = v6 ? PF_FLOW_V6 : 0;
+  for (; fd->pos[v6] < fd->end[v6]; fd->pos[v6]++) {
+    if ((*budget)-- == 0)
+      return false;
+    struct pf_flow *f = pf_flow_at(&s->flows, base | fd->pos[v6]);
+    if ((f->iv & PF_IV_GEN) == fd->gen)
+      pf_feed_flow_of(s, fd, f, v6 ? 16 : 4);
+  }
+  return true;
+}
+
 /* Feeds slot fd's flows among the next `budget` pool entries its sweep
  * has not reached. Entries are read in pool order (sequential memory,
  * which the cache fetches ahead); free and other slots' entries are
  * passed over. Returns true when the sweep has reached both ends. */
 static bool pf_feed_sweep(struct pf_shard *s, struct pf_feed *fd,
                           uint32_t budget) {
-  for (int v6 = 0; v6 < 2; v6++) {
-    uint32_t base = v6 ? PF_FLOW_V6 : 0;
-    for (; fd->pos[v6] < fd->end[v6]; fd->pos[v6]++) {
-      if (budget-- == 0)
-        return false;
-      struct pf_flow *f = pf_flow_at(&s->flows, base | fd->pos[v6]);
-      if ((f->iv & PF_IV_GEN) == fd->gen)
-        pf_feed_flow(s, fd, f);
-    }
-  }
-  return true;
+  return pf_feed_sweep_pool(s, fd, 0, &budget) &&
+         pf_feed_sweep_pool(s, fd, 1, &budget);
 }
 
 /* Starts slot fd's sweep over every entry handed out so far; over none
