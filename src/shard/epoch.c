@@ -6,6 +6,7 @@
 #include "shard/epoch.h"
 
 #include "base/hash.h"
+#include "shard/feed_hash.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -82,7 +83,7 @@ PF_FEED_INLINE void pf_feed_host(struct pf_shard *s, struct pf_feed *fd,
   if (s->host_prefix[alen == 4 ? 0 : 1] == alen * 8)
     memcpy(host.addr, c->addr[side], alen); /* the whole address: its hash */
   else if (!pf_host_key_of(s, family, c->addr[side], &host))
-    hash = pf_hash_inline(s->seed, host.addr, alen);
+    hash = pf_feed_hash_addr(s->seed, host.addr, alen);
   pf_top_batch_add_len(&fd->top_batch[PF_TOP_HOSTS], &fd->iv->top[PF_TOP_HOSTS],
                        hash, &host, bytes, sizeof(host));
 }
@@ -136,8 +137,8 @@ PF_FEED_INLINE void pf_feed_ctx_of(const struct pf_shard *s,
                               : ((const struct pf_key6 *)k)->addr[side];
   c->hash[0] = c->hash[1] = c->service_hash = 0;
   if (!s->skip_distinct || !s->skip_top[PF_TOP_HOSTS]) {
-    c->hash[0] = pf_hash_inline(s->seed, c->addr[0], alen);
-    c->hash[1] = pf_hash_inline(s->seed, c->addr[1], alen);
+    c->hash[0] = pf_feed_hash_addr(s->seed, c->addr[0], alen);
+    c->hash[1] = pf_feed_hash_addr(s->seed, c->addr[1], alen);
   }
   pf_service_key_of(f, &c->service);
   if (!s->skip_distinct || !s->skip_top[PF_TOP_PORTS])
