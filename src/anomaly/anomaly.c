@@ -102,12 +102,18 @@ static uint32_t pf_half_open(const struct pf_syn_slot *s) {
   return s->syn > s->done ? s->syn - s->done : 0;
 }
 
-/* A key's hash over the bytes it uses: an IPv4 key's 8, not its 20. */
+/* A key's hash over the bytes it uses: an IPv4 key's 8 (base/hash.h), an
+ * IPv6 key's three words by two folded multiplies, its last 4 bytes
+ * joining the first product (base/hash.h would spend a third on a 20-byte
+ * key's 4-byte tail). Keyed with the process's seed, as every table is,
+ * so workers' tables merge slot by slot. */
 PF_ANOMALY_INLINE uint64_t pf_key_hash(const uint64_t seed[4],
                                        const struct pf_key_words *k,
                                        uint8_t family) {
-  return family == 4 ? pf_hash_inline(seed, &k->w0, 8)
-                     : pf_hash_inline(seed, k, 20);
+  if (family == 4)
+    return pf_hash_inline(seed, &k->w0, 8);
+  uint64_t h = pf_hash_mum(k->w0 ^ seed[1], k->w1 ^ seed[0]);
+  return pf_hash_mum(h ^ k->w2 ^ seed[2], 0x9e3779b97f4a7c15ULL ^ seed[3]);
 }
 
 /* The target's slot in the SYN table: a SYN counts for it, a completed
