@@ -249,7 +249,7 @@ void pf_epoch_enter(struct pf_shard *s, struct pf_flow *f, uint32_t ref) {
   struct pf_feed *closing = pf_feed_of(s, f);
   if (closing) /* bytes of the interval being closed: there, now */
     pf_feed_flow(s, closing, f);
-  f->iv = s->feed[s->fcur].gen;
+  f->iv = pf_epoch_gen(s);
   f->iv_bytes[0] = f->iv_bytes[1] = 0;
 }
 
