@@ -3,7 +3,8 @@
 # a private collectd reads FILE through a pcapflow `File` source; prints the
 # CPU time collectd used for it (from /proc/PID/stat, less the CPU of a
 # start-up on a one-packet capture) and its peak RSS, in the format of
-# pcapflow-replay -t. Both are read after the first read callback that
+# bench/cpu_run.c (user and system seconds and minor faults apart, less
+# the start-up's too). All are read after the first read callback that
 # follows the end of the file (Interval 1), which hands the last interval's
 # flows to the top-N lists (docs/METRICS.md, "Top N"): that work counts too.
 # Needs build/pcapflow.so and build/pcapflow-gen.
@@ -24,7 +25,8 @@ trap cleanup EXIT
 tick=$(getconf CLK_TCK)
 
 # run_one CAPTURE : starts collectd on CAPTURE, waits (at most 300 s) for
-# the end-of-file log line, prints "cpu_seconds peak_rss_kib", stops it.
+# the end-of-file log line, prints "user_seconds sys_seconds minor_faults
+# peak_rss_kib", stops it.
 run_one() {
   local capture=$1 d
   d=$(mktemp -d "$work/run.XXXXXX")
@@ -56,20 +58,24 @@ CONF
   done
   grep -q 'to its end' "$d/collectd.log" || { echo "collectd_file: no end of file in 300 s" >&2; return 1; }
   sleep 1.5 # a read after the end: the last interval's flows are fed
-  local ticks rss
-  ticks=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+  local stat rss
+  stat=$(awk '{print $14, $15, $10}' "/proc/$pid/stat") # utime stime minflt
   rss=$(awk '/^VmHWM:/ {print $2}' "/proc/$pid/status")
   kill -TERM "$pid"
   wait "$pid" 2>/dev/null || true
   pid=
-  awk -v t="$ticks" -v hz="$tick" -v r="$rss" 'BEGIN {printf "%.3f %d\n", t / hz, r}'
+  awk -v hz="$tick" -v r="$rss" '{printf "%.3f %.3f %d %d\n", $1 / hz, $2 / hz, $3, r}' <<<"$stat"
 }
 
 "$root/build/pcapflow-gen" --scenario mixed --packets 1 --out "$work/one.pcap"
-read -r base_cpu _ < <(run_one "$work/one.pcap")
-read -r cpu rss < <(run_one "$file")
-awk -v p="$packets" -v c="$cpu" -v b="$base_cpu" -v r="$rss" 'BEGIN {
-  c -= b; if (c <= 0) c = 0.001
-  printf "packets %d cpu_seconds %.3f packets_per_cpu_second %.0f ns_per_packet %.1f max_rss_kib %d\n",
-    p, c, p / c, c * 1e9 / p, r
+read -r base_user base_sys base_faults _ < <(run_one "$work/one.pcap")
+read -r user sys faults rss < <(run_one "$file")
+awk -v p="$packets" -v u="$user" -v s="$sys" -v f="$faults" -v r="$rss" \
+  -v bu="$base_user" -v bs="$base_sys" -v bf="$base_faults" 'BEGIN {
+  u -= bu; s -= bs; f -= bf
+  if (u < 0) u = 0
+  if (s < 0) s = 0
+  c = u + s; if (c <= 0) c = 0.001
+  printf "packets %d cpu_seconds %.3f packets_per_cpu_second %.0f ns_per_packet %.1f max_rss_kib %d user_seconds %.3f sys_seconds %.3f minor_faults %d\n",
+    p, c, p / c, c * 1e9 / p, r, u, s, f
 }' >&2

@@ -3,16 +3,24 @@
 # captures, interleaved run by run; prints medians, spread and ratios.
 # Usage: bench/run.sh [--packets N] [--flows N] [--runs N] [--no-peers]
 #        [--no-collectd] [--no-live] [--no-install] [--live-seconds S]
-#        [--huge N]
+#        [--huge N] [--settle S]
 # --packets: frames of the mixed capture (~7,000 concurrent flows);
 # --flows: short flows of the flood capture (about one frame each);
 # --huge: also a flood of N flows (10000000 for docs/PERFORMANCE.md) with
 #         MaxFlows N: CPU per packet and bytes per flow.
+# --settle: seconds of pause before every offline run (default 3). This VM
+#         hands memory freed in 2 MiB blocks back to its host (free page
+#         reporting, about 2 s later), and a process that touches such
+#         memory pays the host's fault in system time: pcapflow-replay on
+#         the flood took 0.03-0.04 s of it right after another run and
+#         0.11-0.23 s five seconds after. Without a pause, a tool run just
+#         after a large one was favoured (collectd never was: its start-up
+#         run comes first); with it, every run starts alike.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build="$root/build"
 packets=2000000 flows=1000000 runs=3 peers=1 collectd=1 live=1 install=1
-live_seconds=5 huge=0
+live_seconds=5 huge=0 settle=3
 while (($#)); do
   case $1 in
   --packets) packets=$2; shift ;;
@@ -20,6 +28,7 @@ while (($#)); do
   --runs) runs=$2; shift ;;
   --live-seconds) live_seconds=$2; shift ;;
   --huge) huge=$2; shift ;;
+  --settle) settle=$2; shift ;;
   --no-peers) peers=0 ;;
   --no-collectd) collectd=0 ;;
   --no-live) live=0 ;;
@@ -51,10 +60,16 @@ echo "captures: mixed $packets frames ($(du -m "$work/mixed.pcap" | cut -f1) MiB
 max_flows=$((flows <= 1000000 ? 1048576 : flows + flows / 10))
 
 # Each tool: tool_NAME CAPTURE FRAMES; prints (on stderr) the line
-# "packets P cpu_seconds C packets_per_cpu_second R ns_per_packet N max_rss_kib K".
-tool_pcapflow_replay() { "$build/pcapflow-replay" -t -m "$max_flows" "${locals[@]}" "$1" >/dev/null; }
+# "packets P cpu_seconds C packets_per_cpu_second R ns_per_packet N max_rss_kib K
+# user_seconds U sys_seconds S minor_faults F" (bench/cpu_run.c). User
+# and system time apart: on this VM the system time of memory touched for
+# the first time varies from run to run by more than the engine's gaps.
+tool_pcapflow_replay() {
+  "$build/cpu-run" "$2" "$build/pcapflow-replay" -m "$max_flows" "${locals[@]}" "$1" 2>&1 >/dev/null |
+    grep '^packets ' >&2
+}
 tool_collectd() { "$root/bench/collectd_file.sh" "$1" "$2" "$max_flows"; }
-tool_libpcap_loop() { "$build/pcap-loop" "$1"; }
+tool_libpcap_loop() { "$build/cpu-run" "$2" "$build/pcap-loop" "$1" 2>&1 >/dev/null | grep '^packets ' | tail -n 1 >&2; }
 tool_tcpdump() { "$build/cpu-run" "$2" tcpdump -q -r "$1" -w /dev/null 2>&1 >/dev/null | grep '^packets ' >&2; }
 # softflowd: offline mode; exports (NetFlow over UDP) to a loopback port
 # where nothing listens; the table holds every flow, as ours does.
@@ -90,12 +105,18 @@ for capture in mixed flood; do
   [[ $capture == flood ]] && frames=$flood_packets
   for run in $(seq 1 "$runs"); do
     for t in "${tools[@]}"; do
+      sleep "$settle"
       line=$("tool_$t" "$work/$capture.pcap" "$frames" 2>&1 >/dev/null | grep '^packets ' || true)
       if [[ -z "$line" ]]; then
         echo "  $capture run $run: $t failed" >&2
         continue
       fi
-      awk -v c="$capture" -v t="$t" '{print c, t, $6, $8, $10}' <<<"$line" >>"$results"
+      # capture tool packets/CPU-s ns/packet rss_kib user_ns/packet kernel_share faults
+      awk -v c="$capture" -v t="$t" '{
+        user = $12 + 0; sys = $14 + 0
+        share = user + sys > 0 ? sys / (user + sys) : 0
+        print c, t, $6, $8, $10, user * 1e9 / $2, share, $16 + 0
+      }' <<<"$(tail -n 1 <<<"$line")" >>"$results"
     done
   done
 done
@@ -104,34 +125,51 @@ echo
 echo "== offline: median (min-max) over $runs runs; ratio = pcapflow-replay / tool"
 for capture in mixed flood; do
   echo "-- $capture"
-  printf '  %-16s %24s %10s %12s %8s\n' tool "M packets/CPU-s" ns/packet "peak RSS MiB" ratio
+  printf '  %-16s %24s %10s %12s %8s %22s %7s %8s\n' tool "M packets/CPU-s" ns/packet "peak RSS MiB" ratio \
+    "user ns/packet" kernel faults
   ref=$(awk -v c="$capture" '$1 == c && $2 == "pcapflow_replay" {print $3}' "$results" | sort -n |
     awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}')
   for t in "${tools[@]}"; do
-    awk -v c="$capture" -v t="$t" '$1 == c && $2 == t {print $3, $4, $5}' "$results" | sort -n |
+    # Each column's median apart (its own order), the spread of two.
+    awk -v c="$capture" -v t="$t" '$1 == c && $2 == t' "$results" |
       awk -v t="$t" -v ref="$ref" '
-        { pps[NR] = $1; ns[NR] = $2; rss[NR] = $3 }
+        function sorted(a, n,   i, j, x) {
+          for (i = 2; i <= n; i++) { x = a[i]; for (j = i - 1; j > 0 && a[j] > x; j--) a[j + 1] = a[j]; a[j + 1] = x }
+        }
+        { pps[NR] = $3; ns[NR] = $4; rss[NR] = $5; user[NR] = $6; kern[NR] = $7; flt[NR] = $8 }
         END {
           if (NR == 0) { printf "  %-16s (no result)\n", t; exit }
+          sorted(pps, NR); sorted(ns, NR); sorted(rss, NR); sorted(user, NR); sorted(kern, NR); sorted(flt, NR)
           m = int((NR + 1) / 2)
-          printf "  %-16s %7.2f (%5.2f-%5.2f) %10.1f %12.1f %7.2fx\n", t, pps[m] / 1e6,
-            pps[1] / 1e6, pps[NR] / 1e6, ns[m], rss[m] / 1024, ref / pps[m]
+          printf "  %-16s %7.2f (%5.2f-%5.2f) %10.1f %12.1f %7.2fx %8.1f (%5.1f-%5.1f) %6.1f%% %8d\n", t, pps[m] / 1e6,
+            pps[1] / 1e6, pps[NR] / 1e6, ns[m], rss[m] / 1024, ref / pps[m], user[m], user[1], user[NR],
+            100 * kern[m], flt[m]
         }'
   done
 done
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
-for capture in mixed flood; do
-  awk -v c="$capture" '$1 == c {print $2, $3}' "$results" | sort -k1,1 -k2n |
-    awk -v c="$capture" '
+# floor_ratios CAPTURE COLUMN WHAT : the median of results' COLUMN for
+# pcapflow-replay and collectd against the libpcap loop's, as packets per
+# WHAT. COLUMN 3 is packets per CPU-second (more is better); 6 is user ns
+# a packet (less is better), so its ratio is taken the other way round.
+floor_ratios() {
+  awk -v c="$1" -v k="$2" '$1 == c {print $2, $k}' "$results" | sort -k1,1 -k2n |
+    awk -v c="$1" -v what="$3" -v per_ns="$(($2 == 6))" '
+      function ratio(t) { return per_ns ? m["libpcap_loop"] / m[t] : m[t] / m["libpcap_loop"] }
       { v[$1, ++n[$1]] = $2 }
       END {
         for (t in n) m[t] = v[t, int((n[t] + 1) / 2)]
         if (!("libpcap_loop" in m)) exit
-        printf "%s, against the libpcap floor (packets per CPU-second):", c
-        if ("pcapflow_replay" in m) printf " pcapflow-replay %.2fx", m["pcapflow_replay"] / m["libpcap_loop"]
-        if ("collectd" in m) printf ", collectd %.2fx", m["collectd"] / m["libpcap_loop"]
+        printf "%s, against the libpcap floor (packets per %s):", c, what
+        if ("pcapflow_replay" in m) printf " pcapflow-replay %.2fx", ratio("pcapflow_replay")
+        if ("collectd" in m) printf ", collectd %.2fx", ratio("collectd")
         printf "\n"
       }'
+}
+for capture in mixed flood; do
+  floor_ratios "$capture" 3 CPU-second
+  # The same on user time alone, which first-touch memory does not move.
+  floor_ratios "$capture" 6 "user CPU-second"
 done
 
 # Instructions, which do not depend on the load: callgrind over the first

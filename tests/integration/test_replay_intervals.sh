@@ -52,6 +52,17 @@ udp_pcap "$WORK/negfirst.pcap" -1 "$T0" "$((T0 + 1))"
 [[ "$(ipv4 "$WORK/negfirst.out")" == 3 ]] ||
   pf_fail "packets counted: $(grep '^io_packets-ipv4' "$WORK/negfirst.out" | tail -1)"
 
+# A file without packets, or only with records before 1970: one snapshot,
+# no boundary named (it printed "end=1.000000", a time no packet had).
+udp_pcap "$WORK/empty.pcap"
+"$REPLAY" -i 1 "$WORK/empty.pcap" >"$WORK/empty.out" || pf_fail "pcapflow-replay -i 1 on an empty file failed"
+[[ "$(grep -c '^# interval' "$WORK/empty.out")" == 1 && "$(grep '^# interval' "$WORK/empty.out")" == "# interval 1 end=none" ]] ||
+  pf_fail "empty file: $(grep '^# interval' "$WORK/empty.out" | head -3)"
+udp_pcap "$WORK/old.pcap" -1 -1
+"$REPLAY" -i 1 "$WORK/old.pcap" >"$WORK/old.out" || pf_fail "pcapflow-replay -i 1 on records before 1970 failed"
+[[ "$(grep '^# interval' "$WORK/old.out")" == "# interval 1 end=none" && "$(ipv4 "$WORK/old.out")" == 2 ]] ||
+  pf_fail "records before 1970: $(grep '^# interval\|^io_packets-ipv4' "$WORK/old.out" | head -3)"
+
 # An idle UDP flow expires at the read that comes after its timeout.
 udp_pcap "$WORK/idle.pcap" "$T0.1" "$((T0 + 150))"
 "$REPLAY" -i 100 "$WORK/idle.pcap" >"$WORK/idle.out" || pf_fail "pcapflow-replay -i 100 failed"

@@ -161,9 +161,11 @@ static void pf_replay_usage(FILE *out) {
           "intervals\n"
           "              without a packet, the reads up to the next packet's "
           "interval\n"
-          "              are skipped. Without -i the file is read at once, in "
-          "one\n"
-          "              snapshot\n"
+          "              are skipped; a file without a packet stamped from "
+          "1970 on\n"
+          "              prints one snapshot after \"# interval 1 end=none\". "
+          "Without -i\n"
+          "              the file is read at once, in one snapshot\n"
           "  -t          also print CPU time, packets per CPU-second and peak "
           "memory to stderr\n"
           "Exit status: 0; 1 when FILE was not read to its end (the metrics "
@@ -306,15 +308,19 @@ static int pf_replay_intervals(struct pf_replay *r, struct pf_source *src,
                                char *err, size_t errlen) {
   struct pf_replay_steps s = {.t0 = 0, .step = r->interval_us, .k = 1};
   int rc = pf_source_run_until(src, 0, &s.t0, err, errlen); /* the start */
+  bool timed = rc == PF_SOURCE_PAUSED; /* else read whole: one snapshot */
   for (s.next = s.t0; rc >= 0; s.k++) {
     uint64_t end = pf_replay_end(&s);
     if (rc == PF_SOURCE_PAUSED)
       rc = pf_source_run_until(src, end, &s.next, err, errlen);
     if (rc < 0)
       break;
-    printf("# interval %llu end=%llu.%06llu\n", (unsigned long long)s.k,
-           (unsigned long long)(end / 1000000),
-           (unsigned long long)(end % 1000000));
+    if (!timed) /* no packet stamped from 1970 on: no boundary to name */
+      printf("# interval 1 end=none\n");
+    else
+      printf("# interval %llu end=%llu.%06llu\n", (unsigned long long)s.k,
+             (unsigned long long)(end / 1000000),
+             (unsigned long long)(end % 1000000));
     pf_replay_report(src, r->timing && rc != PF_SOURCE_PAUSED);
     if (rc != PF_SOURCE_PAUSED)
       break;
