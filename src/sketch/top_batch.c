@@ -54,11 +54,7 @@ void pf_top_batch_add_flow(struct pf_top_batch *b, struct pf_topn *t,
   for (;;) {
     uint32_t n = b->slot[s];
     if (n == 0) {
-      if (b->used == PF_TOP_BATCH_KEYS) {
-        pf_top_batch_flush(b, t);
-        s = (uint32_t)hash & PF_TOP_BATCH_MASK;
-      }
-      e = pf_top_batch_insert(b, s, hash, key, b->key_len);
+      e = pf_top_batch_new(b, t, s, hash, key, b->key_len);
       e->tag = flow;
       break;
     }

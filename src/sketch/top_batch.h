@@ -76,8 +76,20 @@ pf_top_batch_insert(struct pf_top_batch *b, uint32_t s, uint64_t hash,
   return e;
 }
 
+/* A new entry for key, whose probe ended at empty slot s; a full batch is
+ * flushed into t first, which empties every slot, the key's home too. */
+PF_TOPN_INLINE struct pf_topn_offer *
+pf_top_batch_new(struct pf_top_batch *b, struct pf_topn *t, uint32_t s,
+                 uint64_t hash, const void *key, uint32_t len) {
+  if (b->used == PF_TOP_BATCH_KEYS) {
+    pf_top_batch_flush(b, t);
+    s = (uint32_t)hash & PF_TOP_BATCH_MASK;
+  }
+  return pf_top_batch_insert(b, s, hash, key, len);
+}
+
 /* The batch's entry of key (len bytes, the batch's key_len), new if it
- * had none (flushing a full batch into t first). */
+ * had none. */
 PF_TOPN_INLINE struct pf_topn_offer *
 pf_top_batch_entry_of(struct pf_top_batch *b, struct pf_topn *t, uint64_t hash,
                       const void *key, uint32_t len) {
@@ -86,11 +98,7 @@ pf_top_batch_entry_of(struct pf_top_batch *b, struct pf_topn *t, uint64_t hash,
   for (;;) {
     uint32_t n = b->slot[s];
     if (n == 0) {
-      if (b->used == PF_TOP_BATCH_KEYS) {
-        pf_top_batch_flush(b, t);
-        s = (uint32_t)hash & PF_TOP_BATCH_MASK;
-      }
-      e = pf_top_batch_insert(b, s, hash, key, len);
+      e = pf_top_batch_new(b, t, s, hash, key, len);
       break;
     }
     e = &b->entry[n - 1];
