@@ -66,11 +66,11 @@ struct pf_feed_ctx {
 PF_FEED_INLINE uint64_t pf_feed_port_hash(const struct pf_shard *s,
                                           const struct pf_feed_ctx *c,
                                           const struct pf_flow *f, int side) {
-  struct pf_service_key port = {.proto = pf_flow_proto(f),
-                                .port = pf_flow_port(f, !side)};
-  if (port.port == c->service.port && port.proto == c->service.proto)
+  uint16_t port = pf_flow_port(f, !side);
+  if (port == c->service.port) /* the flow's protocol either way */
     return c->service_hash;
-  return pf_hash_inline(s->seed, &port, sizeof(port));
+  struct pf_service_key pair = {.proto = c->service.proto, .port = port};
+  return pf_hash_inline(s->seed, &pair, sizeof(pair));
 }
 
 /* Side `side`'s host, with the bytes it sent, into the top hosts. */
