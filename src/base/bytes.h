@@ -95,4 +95,8 @@ static inline uint32_t pf_be32(const uint8_t f[4]) {
          f[3];
 }
 
+static inline uint64_t pf_be64(const uint8_t f[8]) {
+  return (uint64_t)pf_be32(f) << 32 | pf_be32(f + 4);
+}
+
 #endif

@@ -6,13 +6,15 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "base/check.h"
 #include "base/hash.h"
 
 #include "packet/wire.h"
 
 /* ICMP echo request/reply carry an identifier that pairs them: use it as
  * both ports, so a ping and its answer are one flow. */
-static bool pf_icmp_echo_id(const struct pf_packet *pkt, uint16_t *id) {
+__attribute__((noinline, cold)) static bool
+pf_icmp_echo_id(const struct pf_packet *pkt, uint16_t *id) {
   struct pf_bytes l4 = pf_packet_l4(pkt);
   const struct pf_wire_icmp *h;
   if (!pf_get_hdr(&l4, 0, &h))
@@ -26,81 +28,86 @@ static bool pf_icmp_echo_id(const struct pf_packet *pkt, uint16_t *id) {
   return echo && pf_get_u16(&l4, offsetof(struct pf_wire_icmp_echo, id), id);
 }
 
-/* memcmp's order of two IPv4 (words 1) or IPv6 (words 2) addresses, read
- * as big-endian words: no call, no byte loop. */
-static inline int pf_addr_order(const uint8_t *a, const uint8_t *b, int words) {
-  if (words == 1) {
-    uint32_t x, y;
-    memcpy(&x, a, 4);
-    memcpy(&y, b, 4);
-    x = __builtin_bswap32(x);
-    y = __builtin_bswap32(y);
-    return (x > y) - (x < y);
-  }
-  for (int i = 0; i < 2; i++) {
-    uint64_t x, y;
-    memcpy(&x, a + 8 * i, 8);
-    memcpy(&y, b + 8 * i, 8);
-    x = __builtin_bswap64(x);
-    y = __builtin_bswap64(y);
-    if (x != y)
-      return x > y ? 1 : -1;
-  }
-  return 0;
+/* The ports of a packet as one word, the bytes of uint16_t[2] {source,
+ * destination} (the packet's and the key's own layout), so that they are
+ * read and written with one load and one store, and swapped with one
+ * rotation. */
+PF_STATIC_ASSERT(offsetof(struct pf_packet, dst_port) ==
+                         offsetof(struct pf_packet, src_port) + 2 &&
+                     offsetof(struct pf_packet, vlan_inner) ==
+                         offsetof(struct pf_packet, vlan_outer) + 2,
+                 "ports and VLAN ids side by side, as in the key");
+
+static inline uint32_t pf_ports_swap(uint32_t ports) {
+  return ports >> 16 | ports << 16;
 }
 
-/* The fields both forms share: ports (or the echo identifier), and which
- * side the sender is. Returns false for packets without a flow. */
+static inline bool pf_ports_descend(uint32_t ports) {
+  uint16_t p[2];
+  memcpy(p, &ports, 4);
+  return p[0] > p[1];
+}
+
+/* The sender's side: 1 when the source endpoint sorts above the
+ * destination (address as memcmp orders it, then port), else 0. Equal
+ * endpoints (a host talking to itself on one port) are side 0. */
+static inline uint8_t pf_side_of(const struct pf_packet *pkt, uint32_t ports) {
+  /* Addresses read as big-endian numbers compare in memcmp's order: a
+   * load and a byte swap each, no call, no byte loop. */
+  if (pkt->l3 == PF_L3_IPV4) {
+    uint32_t s = pf_be32(pkt->src_ip), d = pf_be32(pkt->dst_ip);
+    if (s != d)
+      return s > d;
+  } else {
+    uint64_t s = pf_be64(pkt->src_ip), d = pf_be64(pkt->dst_ip);
+    if (s == d) {
+      s = pf_be64(pkt->src_ip + 8);
+      d = pf_be64(pkt->dst_ip + 8);
+    }
+    if (s != d)
+      return s > d;
+  }
+  return pf_ports_descend(ports);
+}
+
+/* What both key forms take from an IPv4/IPv6 packet: its ports (or the
+ * echo identifier as both), and which side the sender is. */
 struct pf_endpoints {
-  uint16_t sport, dport;
-  uint8_t echo, side, alen;
+  uint32_t ports; /* uint16_t[2] {source, destination} */
+  uint8_t echo, side;
 };
 
 /* Inlined: the probe runs it once a packet. */
-static inline __attribute__((always_inline)) bool
-pf_endpoints_of(const struct pf_packet *pkt, struct pf_endpoints *e) {
-  if (pkt->l3 != PF_L3_IPV4 && pkt->l3 != PF_L3_IPV6)
-    return false;
+static inline __attribute__((always_inline)) struct pf_endpoints
+pf_endpoints_of(const struct pf_packet *pkt) {
+  struct pf_endpoints e = {0};
   uint16_t id;
-  e->sport = e->dport = 0;
-  e->echo = 0;
-  e->alen = pkt->l3 == PF_L3_IPV4 ? 4 : 16;
   if (pkt->has_ports) {
-    e->sport = pkt->src_port;
-    e->dport = pkt->dst_port;
+    memcpy(&e.ports, &pkt->src_port, 4); /* both ports in one load */
   } else if (pf_icmp_echo_id(pkt, &id)) {
-    e->sport = e->dport = id;
-    e->echo = 1; /* identifier 0 must not look like an ICMP error flow */
+    e.ports = id | (uint32_t)id << 16; /* either way the same */
+    e.echo = 1; /* identifier 0 must not look like an ICMP error flow */
   }
-  /* Fixed-size compares: inlined, not calls over a length. */
-  int order = e->alen == 4 ? pf_addr_order(pkt->src_ip, pkt->dst_ip, 1)
-                           : pf_addr_order(pkt->src_ip, pkt->dst_ip, 2);
-  if (order == 0)
-    order = (int)e->sport - (int)e->dport;
-  e->side = order <= 0 ? 0 : 1;
-  return true;
+  e.side = pf_side_of(pkt, e.ports);
+  return e;
 }
 
 bool pf_flow_key_of(const struct pf_packet *pkt, struct pf_flow_key *key,
                     uint8_t *side) {
-  struct pf_endpoints e;
-  if (!pf_endpoints_of(pkt, &e))
+  if (pkt->l3 != PF_L3_IPV4 && pkt->l3 != PF_L3_IPV6)
     return false;
-  memset(key, 0, sizeof(*key));
+  struct pf_endpoints e = pf_endpoints_of(pkt);
   uint8_t s = e.side;
-  if (e.alen == 4) {
-    memcpy(key->addr[s], pkt->src_ip, 4);
-    memcpy(key->addr[1 - s], pkt->dst_ip, 4);
-  } else {
-    memcpy(key->addr[s], pkt->src_ip, 16);
-    memcpy(key->addr[1 - s], pkt->dst_ip, 16);
-  }
-  key->port[s] = e.sport;
-  key->port[1 - s] = e.dport;
+  size_t alen = pkt->l3 == PF_L3_IPV4 ? 4 : 16;
+  uint32_t ports = s ? pf_ports_swap(e.ports) : e.ports;
+  memset(key, 0, sizeof(*key));
+  memcpy(key->addr[s], pkt->src_ip, alen);
+  memcpy(key->addr[1 - s], pkt->dst_ip, alen);
+  memcpy(key->port, &ports, 4);
   key->vlan_outer = pkt->vlan_outer;
   key->vlan_inner = pkt->vlan_inner;
   key->proto = pkt->ip_proto;
-  key->family = e.alen == 4 ? 4 : 6;
+  key->family = pkt->l3 == PF_L3_IPV4 ? 4 : 6;
   key->echo = e.echo;
   *side = s;
   return true;
@@ -108,16 +115,14 @@ bool pf_flow_key_of(const struct pf_packet *pkt, struct pf_flow_key *key,
 
 /* ---- the compact keys ---- */
 
-/* The fields before the addresses, the same in both compact keys. */
-static void pf_key_head(struct pf_key4 *k, uint8_t proto, uint8_t echo,
-                        const uint16_t port[2], uint16_t outer,
-                        uint16_t inner) {
+/* The fields before the addresses, the same in both compact keys: ports
+ * as the endpoints' order puts them (port[0] in the low half). */
+static inline void pf_key_head(struct pf_key4 *k, uint8_t proto, uint8_t echo,
+                               uint32_t ports, const uint16_t *vlans) {
   k->proto = proto;
   k->echo = echo;
-  k->port[0] = port[0];
-  k->port[1] = port[1];
-  k->vlan[0] = outer;
-  k->vlan[1] = inner;
+  memcpy(k->port, &ports, 4);
+  memcpy(k->vlan, vlans, 4); /* outer, inner */
 }
 
 _Static_assert(offsetof(struct pf_key4, addr) == offsetof(struct pf_key6, addr),
@@ -131,29 +136,33 @@ static uint64_t pf_probe_hash(const struct pf_flow_table *t,
                         : pf_hash_inline(t->seed, &p->key.k6, 42);
 }
 
+/* The compact key is written once, in its canonical order: the side is
+ * decided from the packet's own fields first, and each endpoint is then
+ * chosen by a select on it, never written and then reordered. */
 void pf_flow_table_probe(const struct pf_flow_table *t,
                          const struct pf_packet *pkt, struct pf_flow_probe *p) {
-  struct pf_endpoints e;
-  if (!pf_endpoints_of(pkt, &e)) {
+  if (pkt->l3 != PF_L3_IPV4 && pkt->l3 != PF_L3_IPV6) {
     p->family = 0;
     return;
   }
+  struct pf_endpoints e = pf_endpoints_of(pkt);
   uint8_t s = e.side;
-  /* Both endpoints by selects, not by stores indexed with s: the key is
-   * built in registers (7-17 instructions a frame fewer). */
-  uint16_t port[2] = {s ? e.dport : e.sport, s ? e.sport : e.dport};
-  pf_key_head(&p->key.k4, pkt->ip_proto, e.echo, port, pkt->vlan_outer,
-              pkt->vlan_inner);
-  if (e.alen == 4) {
-    memcpy(p->key.k4.addr[0], s ? pkt->dst_ip : pkt->src_ip, 4);
-    memcpy(p->key.k4.addr[1], s ? pkt->src_ip : pkt->dst_ip, 4);
+  const uint8_t *lo = s ? pkt->dst_ip : pkt->src_ip;
+  const uint8_t *hi = s ? pkt->src_ip : pkt->dst_ip;
+  pf_key_head(&p->key.k4, pkt->ip_proto, e.echo,
+              s ? pf_ports_swap(e.ports) : e.ports, &pkt->vlan_outer);
+  if (pkt->l3 == PF_L3_IPV4) {
+    memcpy(p->key.k4.addr[0], lo, 4);
+    memcpy(p->key.k4.addr[1], hi, 4);
+    p->family = 4;
+    p->hash = pf_hash_inline(t->seed, &p->key.k4, 18);
   } else {
-    memcpy(p->key.k6.addr[0], s ? pkt->dst_ip : pkt->src_ip, 16);
-    memcpy(p->key.k6.addr[1], s ? pkt->src_ip : pkt->dst_ip, 16);
+    memcpy(p->key.k6.addr[0], lo, 16);
+    memcpy(p->key.k6.addr[1], hi, 16);
+    p->family = 6;
+    p->hash = pf_hash_inline(t->seed, &p->key.k6, 42);
   }
-  p->family = e.alen == 4 ? 4 : 6;
   p->side = s;
-  p->hash = pf_probe_hash(t, p);
   __builtin_prefetch(&t->buckets.head[pf_buckets_of(&t->buckets, p->hash)]);
 }
 
@@ -161,8 +170,9 @@ void pf_flow_probe_of_key(const struct pf_flow_table *t,
                           const struct pf_flow_key *key,
                           struct pf_flow_probe *p) {
   memset(p, 0, sizeof(*p));
-  pf_key_head(&p->key.k4, key->proto, key->echo, key->port, key->vlan_outer,
-              key->vlan_inner);
+  uint32_t ports;
+  memcpy(&ports, key->port, 4);
+  pf_key_head(&p->key.k4, key->proto, key->echo, ports, &key->vlan_outer);
   p->family = key->family == 4 ? 4 : 6;
   if (p->family == 4) {
     memcpy(p->key.k4.addr[0], key->addr[0], 4);

@@ -19,29 +19,40 @@
 #include <pcap/dlt.h>
 
 #include "base/bytes.h"
+#include "base/check.h"
 #include "packet/proto.h"
 #include "packet/wire.h"
 
 /* Where the transport header starts and where the IP datagram ends, from
- * an IP header the caller has read. */
+ * an IP header the caller has read; `l4` is the datagram's captured part
+ * (the frame up to the datagram's end or the snapshot length, whichever
+ * comes first), so that one check there holds a transport header inside
+ * both. */
 struct pf_fast_ip {
+  struct pf_bytes l4;
   uint32_t l4_off, ip_end;
 };
+
+/* The shortest frame the fast path takes: Ethernet and an IPv4 header,
+ * checked at once before the EtherType is read. */
+struct pf_fast_eth_ipv4 {
+  struct pf_wire_eth eth;
+  struct pf_wire_ipv4 ip;
+};
+PF_STATIC_ASSERT(sizeof(struct pf_fast_eth_ipv4) == 34, "Ethernet + IPv4");
 
 /* Always inlined: each step runs once per common frame. */
 #define PF_FAST static inline __attribute__((always_inline))
 
 /* A TCP header at ip->l4_off, inside the datagram with its options. */
-PF_FAST bool pf_fast_tcp(const struct pf_bytes *cap,
-                         const struct pf_fast_ip *ip, struct pf_packet *pkt) {
+PF_FAST bool pf_fast_tcp(const struct pf_fast_ip *ip, struct pf_packet *pkt) {
   const struct pf_wire_tcp *tcp;
   uint32_t off = ip->l4_off;
-  if ((uint64_t)off + sizeof(*tcp) > ip->ip_end || !pf_get_hdr(cap, off, &tcp))
+  if (!pf_get_hdr(&ip->l4, off, &tcp))
     return false;
   uint32_t doff = pf_tcp_hdr_len(tcp);
-  if (doff < sizeof(*tcp) || (uint64_t)off + doff > ip->ip_end)
+  if (doff < sizeof(*tcp) || off + doff > ip->ip_end)
     return false;
-  pkt->l4 = PF_L4_TCP;
   pkt->has_ports = true;
   pkt->tcp_flags = tcp->flags;
   pkt->src_port = pf_be16(tcp->ports.src);
@@ -50,11 +61,9 @@ PF_FAST bool pf_fast_tcp(const struct pf_bytes *cap,
 }
 
 /* A UDP header at ip->l4_off, inside the datagram. */
-PF_FAST bool pf_fast_udp(const struct pf_bytes *cap,
-                         const struct pf_fast_ip *ip, struct pf_packet *pkt) {
+PF_FAST bool pf_fast_udp(const struct pf_fast_ip *ip, struct pf_packet *pkt) {
   const struct pf_wire_udp *udp;
-  uint32_t off = ip->l4_off;
-  if ((uint64_t)off + sizeof(*udp) > ip->ip_end || !pf_get_hdr(cap, off, &udp))
+  if (!pf_get_hdr(&ip->l4, ip->l4_off, &udp))
     return false;
   pkt->l4 = PF_L4_UDP;
   pkt->has_ports = true;
@@ -64,34 +73,49 @@ PF_FAST bool pf_fast_udp(const struct pf_bytes *cap,
 }
 
 /* The transport header at ip->l4_off, when it is a TCP or UDP header the
- * general path would accept. */
-PF_FAST bool pf_fast_l4(const struct pf_bytes *cap, const struct pf_fast_ip *ip,
-                        struct pf_packet *pkt) {
+ * general path would accept. PF_L4_TCP is the zero the struct starts
+ * with. */
+PF_FAST bool pf_fast_l4(const struct pf_fast_ip *ip, struct pf_packet *pkt) {
+  PF_STATIC_ASSERT(PF_L4_TCP == 0, "pkt->l4 starts as TCP");
   if (pkt->ip_proto == PF_IPPROTO_TCP)
-    return pf_fast_tcp(cap, ip, pkt);
-  return pkt->ip_proto == PF_IPPROTO_UDP && pf_fast_udp(cap, ip, pkt);
+    return pf_fast_tcp(ip, pkt);
+  return pkt->ip_proto == PF_IPPROTO_UDP && pf_fast_udp(ip, pkt);
 }
 
-/* An unfragmented IPv4 header at off whose lengths hold. */
-PF_FAST bool pf_fast_ipv4(const struct pf_bytes *cap, uint32_t off,
+/* The datagram from off to off + total, as far as it was captured. */
+PF_FAST void pf_fast_datagram(const struct pf_bytes *cap, uint32_t off,
+                              uint32_t hdr_len, uint32_t total,
+                              struct pf_fast_ip *ip) {
+  uint32_t end = off + total;
+  ip->l4 = pf_bytes_of(cap->data, end < cap->len ? end : cap->len);
+  ip->l4_off = off + hdr_len;
+  ip->ip_end = end;
+}
+
+/* An unfragmented IPv4 header h at off (captured) whose lengths hold. */
+PF_FAST bool pf_fast_ipv4(const struct pf_bytes *cap,
+                          const struct pf_wire_ipv4 *h, uint32_t off,
                           uint32_t len, struct pf_packet *pkt,
                           struct pf_fast_ip *ip) {
-  const struct pf_wire_ipv4 *h;
-  if (!pf_get_hdr(cap, off, &h) || h->version_ihl >> 4 != PF_IP_VERSION_4)
+  if (!pf_ipv4_version_ihl_ok(h))
     return false;
   uint32_t ihl = pf_ipv4_hdr_len(h);
   uint32_t total = pf_be16(h->total_len);
-  if (total == 0) /* TSO or BIG TCP: the frame's length (decode.c) */
-    total = len - off;
-  if (ihl < sizeof(*h) || total < ihl || total > len - off ||
+  uint32_t room = len - off; /* the IP header is captured: len > off */
+  if (total < ihl) { /* 0 is TSO or BIG TCP: the frame's length (decode.c) */
+    if (total != 0 || room < ihl)
+      return false;
+    total = room;
+  }
+  if (total > room ||
       (pf_be16(h->flags_frag) & (PF_IPV4_MF | PF_IPV4_FRAG_OFFSET)) != 0)
     return false;
-  pkt->l3 = PF_L3_IPV4;
+  PF_STATIC_ASSERT(PF_L3_IPV4 == 0, "pkt->l3 starts as IPv4");
   pkt->dscp = pf_ipv4_dscp(h);
   pkt->ip_proto = h->proto;
   pkt->src_ip = h->src;
   pkt->dst_ip = h->dst;
-  *ip = (struct pf_fast_ip){off + ihl, off + total};
+  pf_fast_datagram(cap, off, ihl, total, ip);
   return true;
 }
 
@@ -112,23 +136,22 @@ PF_FAST bool pf_fast_ipv6(const struct pf_bytes *cap, uint32_t off,
   pkt->ip_proto = h->next;
   pkt->src_ip = h->src;
   pkt->dst_ip = h->dst;
-  uint32_t l4_off = off + (uint32_t)sizeof(*h);
-  *ip = (struct pf_fast_ip){l4_off, l4_off + payload};
+  pf_fast_datagram(cap, off, sizeof(*h), sizeof(*h) + payload, ip);
   return true;
 }
 
 /* The IP header after the Ethernet header, by its EtherType. */
 PF_FAST bool pf_fast_ip(const struct pf_bytes *cap, uint32_t len,
                         struct pf_packet *pkt, struct pf_fast_ip *ip) {
-  const struct pf_wire_eth *eth;
-  if (!pf_get_hdr(cap, 0, &eth))
+  const struct pf_fast_eth_ipv4 *f;
+  if (!pf_get_hdr(cap, 0, &f))
     return false;
-  pkt->eth_src = eth->src;
-  uint16_t type = pf_be16(eth->type);
+  pkt->eth_src = f->eth.src;
+  uint16_t type = pf_be16(f->eth.type);
   if (type == PF_ETHERTYPE_IPV4)
-    return pf_fast_ipv4(cap, sizeof(*eth), len, pkt, ip);
+    return pf_fast_ipv4(cap, &f->ip, sizeof(f->eth), len, pkt, ip);
   if (type == PF_ETHERTYPE_IPV6)
-    return pf_fast_ipv6(cap, sizeof(*eth), len, pkt, ip);
+    return pf_fast_ipv6(cap, sizeof(f->eth), len, pkt, ip);
   return false;
 }
 
@@ -142,11 +165,10 @@ PF_FAST bool pf_fast(const uint8_t *frame, uint32_t caplen, uint32_t len,
   memset(pkt, 0, sizeof(*pkt));
   pkt->malformed = PF_MAL_NONE;
   pkt->wire_len = len;
-  if (!pf_fast_ip(&cap, len, pkt, &ip) || !pf_fast_l4(&cap, &ip, pkt))
+  if (!pf_fast_ip(&cap, len, pkt, &ip) || !pf_fast_l4(&ip, pkt))
     return false;
-  uint32_t readable_end = ip.ip_end < cap.len ? ip.ip_end : cap.len;
   pkt->l4_hdr = frame + ip.l4_off; /* captured: pf_fast_l4 read it */
-  pkt->l4_len = readable_end - ip.l4_off;
+  pkt->l4_len = ip.l4.len - ip.l4_off;
   pkt->l4_total_len = ip.ip_end - ip.l4_off;
   return true;
 }

@@ -107,6 +107,12 @@ struct pf_wire_ipv4 {
 #define PF_IPV4_MF 0x2000
 #define PF_IPV4_FRAG_OFFSET 0x1fff
 
+/* Version 4 and a header of 5 words or more, in one compare: what the
+ * first byte must hold before the header's length is believed. */
+static inline int pf_ipv4_version_ihl_ok(const struct pf_wire_ipv4 *h) {
+  return (uint8_t)(h->version_ihl - (PF_IP_VERSION_4 << 4 | 5)) <= 15 - 5;
+}
+
 /* The header's length in bytes, options included. */
 static inline uint32_t pf_ipv4_hdr_len(const struct pf_wire_ipv4 *h) {
   return (uint32_t)(h->version_ihl & 0x0f) * 4;
@@ -176,7 +182,7 @@ struct pf_wire_tcp {
 
 /* The header's length in bytes, options included. */
 static inline uint32_t pf_tcp_hdr_len(const struct pf_wire_tcp *h) {
-  return (uint32_t)(h->offset_x >> 4) * 4;
+  return (uint32_t)(h->offset_x >> 2) & 0x3c; /* (offset_x >> 4) * 4 */
 }
 
 struct pf_wire_udp {

@@ -37,36 +37,51 @@ static void same_both_ways(const uint8_t *buf, uint32_t caplen, uint32_t len) {
 
 /* ---- hand-made frames ---- */
 
-enum kind { V4_TCP, V4_TCP_OPTIONS, V4_UDP, V6_TCP, V6_UDP, V4_PADDED };
+enum kind {
+  V4_TCP,
+  V4_TCP_OPTIONS,
+  V4_UDP,
+  V6_TCP,
+  V6_UDP,
+  V4_PADDED,
+  V4_TSO,        /* total length 0: the datagram runs to the frame's end */
+  V4_TSO_OPTIONS /* the same with IP options: a short frame is not one */
+};
 
 static void build(struct frame *f, enum kind k) {
   frame_init(f, DLT_EN10MB);
   bool v6 = k == V6_TCP || k == V6_UDP;
   bool udp = k == V4_UDP || k == V6_UDP || k == V4_PADDED;
+  bool options = k == V4_TCP_OPTIONS || k == V4_TSO_OPTIONS;
   frame_eth(f, mac_b, mac_a, v6 ? 0x86dd : 0x0800);
   if (v6)
     frame_ipv6(f, &(struct ip6){.next = udp ? 17 : 6, .tclass = 0xb8});
   else
     frame_ipv4(f, &(struct ip4){.proto = udp ? 17 : 6,
                                 .tos = 0x28,
-                                .ihl = k == V4_TCP_OPTIONS ? 7 : 0});
+                                .ihl = options ? 7 : 0});
   if (udp)
     frame_udp(f, 5353, 53);
   else
     frame_tcp(f, &(struct tcp){.sport = 40000,
                                .dport = 443,
                                .flags = PF_TCP_SYN | PF_TCP_ACK,
-                               .doff = k == V4_TCP_OPTIONS ? 9 : 0});
+                               .doff = options ? 9 : 0});
   frame_fill(f, 0x5a, k == V4_PADDED ? 4 : 24);
   frame_finish(f);
   if (k == V4_PADDED)
     frame_pad_to(f, 60); /* the IP datagram ends before the frame */
+  if (k == V4_TSO || k == V4_TSO_OPTIONS)
+    frame_set_u16(f, f->ip_off[0] + 2, 0);
 }
 
-/* Every cut of the frame, and wire lengths around its own. */
+/* Every cut of the frame, every shorter frame (cut on the wire too: a TSO
+ * datagram then ends sooner), and wire lengths around its own. */
 static void every_cut(const struct frame *f) {
-  for (uint32_t cap = 0; cap <= f->len; cap++)
+  for (uint32_t cap = 0; cap <= f->len; cap++) {
     same_both_ways(f->data, cap, f->len);
+    same_both_ways(f->data, cap, cap);
+  }
   static const int32_t delta[] = {-20, -1, 1, 7, 1 << 20};
   for (size_t i = 0; i < sizeof(delta) / sizeof(delta[0]); i++) {
     int64_t len = (int64_t)f->len + delta[i];
@@ -82,10 +97,20 @@ static void every_damaged_byte(const struct frame *f) {
   uint32_t headers = f->l4_off + 20 < f->len ? f->l4_off + 20 : f->len;
   for (uint32_t at = 0; at < headers; at++) {
     uint8_t was = f->data[at];
-    const uint8_t values[] = {
-        0x00,       0xff,       was ^ 0x01,         was ^ 0x10,
-        was ^ 0x20, was ^ 0x80, (uint8_t)(was + 1), (uint8_t)(was - 1),
-        0x45,       0x60};
+    /* 0x44, 0x4f, 0x50: the edges of IPv4's version and header length. */
+    const uint8_t values[] = {0x00,
+                              0xff,
+                              was ^ 0x01,
+                              was ^ 0x10,
+                              was ^ 0x20,
+                              was ^ 0x80,
+                              (uint8_t)(was + 1),
+                              (uint8_t)(was - 1),
+                              0x45,
+                              0x60,
+                              0x44,
+                              0x4f,
+                              0x50};
     for (size_t v = 0; v < sizeof(values); v++) {
       g = *f;
       g.data[at] = values[v];
@@ -97,7 +122,7 @@ static void every_damaged_byte(const struct frame *f) {
 START_TEST(test_fast_hand_made) {
   fast_taken = fast_left = 0;
   struct frame f;
-  for (enum kind k = V4_TCP; k <= V4_PADDED; k++) {
+  for (enum kind k = V4_TCP; k <= V4_TSO_OPTIONS; k++) {
     build(&f, k);
     struct pf_packet p;
     ck_assert_msg(pf_decode_fast(f.data, f.len, f.len, &p),
