@@ -10,36 +10,72 @@
 
 void pf_anomaly_reset(struct pf_anomaly_table *t) { memset(t, 0, sizeof(*t)); }
 
-static void pf_key_of(struct pf_anomaly_key *k, uint8_t family,
-                      const uint8_t *addr, uint16_t port) {
-  memset(k, 0, sizeof(*k));
-  k->family = family;
-  k->port = port;
-  if (family == 4) /* fixed sizes: inlined copies, not calls */
-    memcpy(k->addr, addr, 4);
-  else
-    memcpy(k->addr, addr, 16);
-}
-
 static bool pf_key_eq(const struct pf_anomaly_key *a,
                       const struct pf_anomaly_key *b) {
   return memcmp(a, b, sizeof(*a)) == 0;
 }
 
-/* Whether a slot holds key k (never empty: k's family is not 0). An IPv4
- * key is its first 8 bytes, zeros after them, and a key of the other
- * family differs in its first byte: 8 bytes tell, one compare a packet. */
-static bool pf_key_holds(const struct pf_anomaly_key *slot,
-                         const struct pf_anomaly_key *k) {
+#define PF_ANOMALY_INLINE static inline __attribute__((always_inline))
+
+/* A key's 20 bytes as the words they are compared and hashed by: bytes
+ * 0-7 (family, pad, port and the address's first 4 bytes), 8-15 and
+ * 16-19, an IPv4 key's zero past its 8th. Built from the packet's fields
+ * at fixed sizes: no memset of a key and copy of it into the slot. */
+struct pf_key_words {
+  uint64_t w0, w1;
+  uint32_t w2;
+};
+
+PF_ANOMALY_INLINE void pf_words_of(struct pf_key_words *k, uint8_t family,
+                                   const uint8_t *addr, uint16_t port) {
   _Static_assert(offsetof(struct pf_anomaly_key, family) == 0 &&
-                     offsetof(struct pf_anomaly_key, addr) == 4,
-                 "an IPv4 key's bytes");
-  if (k->family != 4)
-    return pf_key_eq(slot, k);
-  uint64_t a, b;
-  memcpy(&a, slot, 8);
-  memcpy(&b, k, 8);
-  return a == b;
+                     offsetof(struct pf_anomaly_key, port) == 2 &&
+                     offsetof(struct pf_anomaly_key, addr) == 4 &&
+                     offsetof(struct pf_key_words, w2) == 16,
+                 "a key's bytes, word by word");
+  uint32_t a;
+  memcpy(&a, addr, 4);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  k->w0 = family | (uint64_t)port << 16 | (uint64_t)a << 32;
+#else
+  struct pf_anomaly_key head = {.family = family, .port = port};
+  memcpy(head.addr, &a, 4);
+  memcpy(&k->w0, &head, 8);
+#endif
+  k->w1 = k->w2 = 0;
+  if (family != 4) {
+    memcpy(&k->w1, addr + 4, 8);
+    memcpy(&k->w2, addr + 12, 4);
+  }
+}
+
+/* Whether a slot holds key k (never empty: k's family is not 0). A key
+ * of the other family differs in its first byte, so an IPv4 key's 8 bytes
+ * tell; an IPv6 key's last words, where its addresses differ most, are
+ * compared first. */
+PF_ANOMALY_INLINE bool pf_key_holds(const struct pf_anomaly_key *slot,
+                                    const struct pf_key_words *k,
+                                    uint8_t family) {
+  const uint8_t *p = (const uint8_t *)slot;
+  uint64_t w0, w1;
+  uint32_t w2;
+  if (family != 4) {
+    memcpy(&w2, p + 16, 4);
+    memcpy(&w1, p + 8, 8);
+    if (w2 != k->w2 || w1 != k->w1)
+      return false;
+  }
+  memcpy(&w0, p, 8);
+  return w0 == k->w0;
+}
+
+/* The slot takes key k: its 20 bytes, word by word. */
+PF_ANOMALY_INLINE void pf_key_store(struct pf_anomaly_key *slot,
+                                    const struct pf_key_words *k) {
+  uint8_t *p = (uint8_t *)slot;
+  memcpy(p, &k->w0, 8);
+  memcpy(p + 8, &k->w1, 8);
+  memcpy(p + 16, &k->w2, 4);
 }
 
 enum pf_claim_result { PF_CLAIM_LOST, PF_CLAIM_SAME, PF_CLAIM_NEW };
@@ -47,16 +83,17 @@ enum pf_claim_result { PF_CLAIM_LOST, PF_CLAIM_SAME, PF_CLAIM_NEW };
 /* Whether key may use its slot: the same key, or an empty slot, or one
  * whose key's weight has run out (it is taken over); otherwise the
  * occupant loses one unit of weight. */
-static inline __attribute__((always_inline)) enum pf_claim_result
-pf_claim(struct pf_anomaly_key *slot_key, uint32_t *weight,
-         const struct pf_anomaly_key *key) {
-  if (pf_key_holds(slot_key, key))
+PF_ANOMALY_INLINE enum pf_claim_result pf_claim(struct pf_anomaly_key *slot_key,
+                                                uint32_t *weight,
+                                                const struct pf_key_words *key,
+                                                uint8_t family) {
+  if (pf_key_holds(slot_key, key, family))
     return PF_CLAIM_SAME;
   if (slot_key->family && *weight > 0) {
     (*weight)--;
     return PF_CLAIM_LOST;
   }
-  *slot_key = *key;
+  pf_key_store(slot_key, key);
   *weight = 0;
   return PF_CLAIM_NEW;
 }
@@ -65,29 +102,35 @@ static uint32_t pf_half_open(const struct pf_syn_slot *s) {
   return s->syn > s->done ? s->syn - s->done : 0;
 }
 
-/* A key's hash over the bytes it uses: an IPv4 key's 8, not its 20. */
-static uint64_t pf_key_hash(const uint64_t seed[4],
-                            const struct pf_anomaly_key *k) {
-  _Static_assert(offsetof(struct pf_anomaly_key, addr) == 4, "key layout");
-  return k->family == 4 ? pf_hash_inline(seed, k, 8)
-                        : pf_hash_inline(seed, k, sizeof(*k));
+/* A key's hash over the bytes it uses: an IPv4 key's 8 (base/hash.h), an
+ * IPv6 key's three words by two folded multiplies, its last 4 bytes
+ * joining the first product (base/hash.h would spend a third on a 20-byte
+ * key's 4-byte tail). Keyed with the process's seed, as every table is,
+ * so workers' tables merge slot by slot. */
+PF_ANOMALY_INLINE uint64_t pf_key_hash(const uint64_t seed[4],
+                                       const struct pf_key_words *k,
+                                       uint8_t family) {
+  if (family == 4)
+    return pf_hash_inline(seed, &k->w0, 8);
+  uint64_t h = pf_hash_mum(k->w0 ^ seed[1], k->w1 ^ seed[0]);
+  return pf_hash_mum(h ^ k->w2 ^ seed[2], 0x9e3779b97f4a7c15ULL ^ seed[3]);
 }
 
 /* The target's slot in the SYN table: a SYN counts for it, a completed
  * handshake counts against it. */
-static inline __attribute__((always_inline)) void
-pf_syn_target(struct pf_syn_slot *s, const struct pf_anomaly_key *k,
-              bool completed) {
+PF_ANOMALY_INLINE void pf_syn_target(struct pf_syn_slot *s,
+                                     const struct pf_key_words *k,
+                                     uint8_t family, bool completed) {
   if (completed) {
     /* Completions count for a target that holds its slot. */
-    if (pf_key_holds(&s->key, k)) {
+    if (pf_key_holds(&s->key, k, family)) {
       s->done++;
       if (s->weight > 0)
         s->weight--;
     }
     return;
   }
-  enum pf_claim_result r = pf_claim(&s->key, &s->weight, k);
+  enum pf_claim_result r = pf_claim(&s->key, &s->weight, k, family);
   if (r == PF_CLAIM_NEW)
     s->syn = s->done = 0;
   if (r != PF_CLAIM_LOST) {
@@ -107,10 +150,10 @@ static inline void pf_scan_clear(struct pf_scan_slot *s) {
 }
 
 /* The scanner's slot: one more destination (the bit `bit` stands for). */
-static inline __attribute__((always_inline)) void
-pf_scan_source(struct pf_scan_slot *s, const struct pf_anomaly_key *k,
-               uint64_t bit) {
-  enum pf_claim_result r = pf_claim(&s->key, &s->weight, k);
+PF_ANOMALY_INLINE void pf_scan_source(struct pf_scan_slot *s,
+                                      const struct pf_key_words *k,
+                                      uint8_t family, uint64_t bit) {
+  enum pf_claim_result r = pf_claim(&s->key, &s->weight, k, family);
   if (r == PF_CLAIM_LOST)
     return;
   if (r == PF_CLAIM_NEW)
@@ -132,16 +175,16 @@ pf_anomaly_evidence(struct pf_anomaly_table *t, const uint64_t seed[4],
   _Static_assert((PF_ANOMALY_SLOTS & (PF_ANOMALY_SLOTS - 1)) == 0 &&
                      PF_ANOMALY_SLOTS <= 1u << 16,
                  "the slot takes the hash's low 16 bits at most");
-  struct pf_anomaly_key k, from;
-  pf_key_of(&k, family, dst, dst_port);
-  uint64_t h = pf_key_hash(seed, &k);
+  struct pf_key_words k, from;
+  pf_words_of(&k, family, dst, dst_port);
+  uint64_t h = pf_key_hash(seed, &k, family);
   if (syn || completed)
-    pf_syn_target(&t->syn[h % PF_ANOMALY_SLOTS], &k, completed);
+    pf_syn_target(&t->syn[h % PF_ANOMALY_SLOTS], &k, family, completed);
   if (syn || new_udp_flow) {
     uint64_t bit = (h >> 16) % PF_SCAN_BITS;
-    pf_key_of(&from, family, src, 0);
-    pf_scan_source(&t->scan[pf_key_hash(seed, &from) % PF_ANOMALY_SLOTS], &from,
-                   bit);
+    pf_words_of(&from, family, src, 0);
+    uint64_t hs = pf_key_hash(seed, &from, family);
+    pf_scan_source(&t->scan[hs % PF_ANOMALY_SLOTS], &from, family, bit);
   }
 }
 

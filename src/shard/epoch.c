@@ -6,6 +6,7 @@
 #include "shard/epoch.h"
 
 #include "base/hash.h"
+#include "shard/feed_hash.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -37,8 +38,8 @@ static bool pf_host_key_of(const struct pf_shard *s, uint8_t family,
 }
 
 /* The service a flow is about: its service port (flow.h). */
-static void pf_service_key_of(const struct pf_flow *f,
-                              struct pf_service_key *key) {
+static inline void pf_service_key_of(const struct pf_flow *f,
+                                     struct pf_service_key *key) {
   memset(key, 0, sizeof(*key));
   key->proto = pf_flow_proto(f);
   key->port = pf_flow_service_port(f);
@@ -46,81 +47,143 @@ static void pf_service_key_of(const struct pf_flow *f,
     key->port = 0; /* ICMP echo ids are not services */
 }
 
+/* What the feed of one flow works out once and every side and list reads:
+ * the addresses (alen bytes), their hashes, its service and the service's
+ * hash. The hashes are the keyed hash of the bytes (base/hash.h), so one
+ * serves every sketch the bytes go to. */
+struct pf_feed_ctx {
+  const uint8_t *addr[2];
+  uint64_t hash[2];
+  struct pf_service_key service;
+  uint64_t service_hash;
+};
+
+#define PF_FEED_INLINE static inline __attribute__((always_inline))
+
+/* The distinct destination ports: a (protocol, port) pair is hashed as a
+ * service key's 4 bytes, so that the pair of a client's side, which is
+ * its flow's service, takes the service's hash rather than a second one. */
+PF_FEED_INLINE uint64_t pf_feed_port_hash(const struct pf_shard *s,
+                                          const struct pf_feed_ctx *c,
+                                          const struct pf_flow *f, int side) {
+  uint16_t port = pf_flow_port(f, !side);
+  if (port == c->service.port) /* the flow's protocol either way */
+    return c->service_hash;
+  struct pf_service_key pair = {.proto = c->service.proto, .port = port};
+  return pf_hash_inline(s->seed, &pair, sizeof(pair));
+}
+
+/* Side `side`'s host, with the bytes it sent, into the top hosts. */
+PF_FEED_INLINE void pf_feed_host(struct pf_shard *s, struct pf_feed *fd,
+                                 const struct pf_feed_ctx *c, int side,
+                                 const uint64_t bytes[2], unsigned alen) {
+  uint8_t family = alen == 4 ? 4 : 6;
+  struct pf_host_key host = {.family = family, .prefix = (uint8_t)(alen * 8)};
+  uint64_t hash = c->hash[side];
+  if (s->host_prefix[alen == 4 ? 0 : 1] == alen * 8)
+    memcpy(host.addr, c->addr[side], alen); /* the whole address: its hash */
+  else if (!pf_host_key_of(s, family, c->addr[side], &host))
+    hash = pf_feed_hash_addr(s->seed, host.addr, alen);
+  pf_top_batch_add_len(&fd->top_batch[PF_TOP_HOSTS], &fd->iv->top[PF_TOP_HOSTS],
+                       hash, &host, bytes, sizeof(host));
+}
+
 /* What side `side` sent: its address is a source and its peer's a
  * destination, its peer's port a destination port when it had ports, and
- * its bytes are its host's. hash[] are the two addresses' hashes. */
-static void pf_feed_side(struct pf_shard *s, struct pf_feed *fd,
-                         const struct pf_flow *f, int side,
-                         const uint64_t hash[2], const uint64_t bytes[2]) {
+ * its bytes are its host's. */
+PF_FEED_INLINE void pf_feed_side(struct pf_shard *s, struct pf_feed *fd,
+                                 const struct pf_flow *f,
+                                 const struct pf_feed_ctx *c, int side,
+                                 const uint64_t bytes[2], unsigned alen) {
   struct pf_interval *iv = fd->iv;
-  uint8_t family = pf_flow_is_v6(f) ? 6 : 4;
   if (!s->skip_distinct) {
-    pf_hll_add(&iv->src_hosts, hash[side]);
-    pf_hll_add(&iv->dst_hosts, hash[!side]);
-    if (f->iv & PF_IV_PORTS(side)) {
-      uint32_t port = (uint32_t)pf_flow_proto(f) << 16 | pf_flow_port(f, !side);
-      pf_hll_add(&iv->dst_ports, pf_hash_inline(s->seed, &port, sizeof(port)));
-    }
+    pf_hll_add(&iv->src_hosts, c->hash[side]);
+    pf_hll_add(&iv->dst_hosts, c->hash[!side]);
+    if (f->iv & PF_IV_PORTS(side))
+      pf_hll_add(&iv->dst_ports, pf_feed_port_hash(s, c, f, side));
   }
-  if (s->skip_top[PF_TOP_HOSTS])
-    return;
-  struct pf_host_key host;
-  bool whole = pf_host_key_of(s, family, pf_flow_addr(f, side), &host);
-  pf_top_batch_add_both(&fd->top_batch[PF_TOP_HOSTS], &iv->top[PF_TOP_HOSTS],
-                        whole ? hash[side]
-                              : pf_hash_addr(s->seed, family, host.addr),
-                        &host, bytes);
+  if (!s->skip_top[PF_TOP_HOSTS])
+    pf_feed_host(s, fd, c, side, bytes, alen);
 }
 
 /* The flow's service and its key, with both directions' bytes, into the
  * lists that are reported. */
-static void pf_feed_lists(struct pf_shard *s, struct pf_feed *fd,
-                          const struct pf_flow *f, const uint64_t both[2]) {
+PF_FEED_INLINE void pf_feed_lists(struct pf_shard *s, struct pf_feed *fd,
+                                  const struct pf_flow *f,
+                                  const struct pf_feed_ctx *c,
+                                  const uint64_t both[2]) {
   struct pf_interval *iv = fd->iv;
-  if (!s->skip_top[PF_TOP_PORTS]) {
-    struct pf_service_key service;
-    pf_service_key_of(f, &service);
-    pf_top_batch_add_both(&fd->top_batch[PF_TOP_PORTS], &iv->top[PF_TOP_PORTS],
-                          pf_hash_inline(s->seed, &service, sizeof(service)),
-                          &service, both);
-  }
+  if (!s->skip_top[PF_TOP_PORTS])
+    pf_top_batch_add_len(&fd->top_batch[PF_TOP_PORTS], &iv->top[PF_TOP_PORTS],
+                         c->service_hash, &c->service, both,
+                         sizeof(c->service));
   if (!s->skip_top[PF_TOP_FLOWS]) {
     struct pf_flow_key key;
     pf_flow_wide_key(f, &key);
-    pf_top_batch_add_both(&fd->top_batch[PF_TOP_FLOWS], &iv->top[PF_TOP_FLOWS],
-                          pf_hash_inline(s->seed, &key, sizeof(key)), &key,
-                          both);
+    pf_top_batch_add_len(&fd->top_batch[PF_TOP_FLOWS], &iv->top[PF_TOP_FLOWS],
+                         pf_hash_inline(s->seed, &key, sizeof(key)), &key, both,
+                         sizeof(key));
   }
 }
 
-/* Feeds flow f's bytes of slot fd's interval, and clears its marks. Each
- * address is hashed once, for both the sides it is the source and the
- * destination of, and only when a distinct count or the top hosts are
- * reported. */
-static void pf_feed_flow(struct pf_shard *s, struct pf_feed *fd,
-                         struct pf_flow *f) {
-  uint8_t family = pf_flow_is_v6(f) ? 6 : 4;
-  uint64_t hash[2] = {0, 0};
+/* The addresses' hashes, when a distinct count or the top hosts read
+ * them; the service's, when the top services or the distinct ports do. */
+PF_FEED_INLINE void pf_feed_ctx_of(const struct pf_shard *s,
+                                   const struct pf_flow *f,
+                                   struct pf_feed_ctx *c, unsigned alen) {
+  const uint8_t *k = (const uint8_t *)(f + 1);
+  for (int side = 0; side < 2; side++)
+    c->addr[side] = alen == 4 ? ((const struct pf_key4 *)k)->addr[side]
+                              : ((const struct pf_key6 *)k)->addr[side];
+  c->hash[0] = c->hash[1] = c->service_hash = 0;
   if (!s->skip_distinct || !s->skip_top[PF_TOP_HOSTS]) {
-    hash[0] = pf_hash_addr(s->seed, family, pf_flow_addr(f, 0));
-    hash[1] = pf_hash_addr(s->seed, family, pf_flow_addr(f, 1));
+    c->hash[0] = pf_feed_hash_addr(s->seed, c->addr[0], alen);
+    c->hash[1] = pf_feed_hash_addr(s->seed, c->addr[1], alen);
   }
+  pf_service_key_of(f, &c->service);
+  if (!s->skip_distinct || !s->skip_top[PF_TOP_PORTS])
+    c->service_hash = pf_hash_inline(s->seed, &c->service, sizeof(c->service));
+}
+
+/* Side `side` sent bytes: they go to its sketches, and into both[]. */
+PF_FEED_INLINE void pf_feed_sent(struct pf_shard *s, struct pf_feed *fd,
+                                 const struct pf_flow *f,
+                                 const struct pf_feed_ctx *c, int side,
+                                 uint64_t both[2], unsigned alen) {
+  uint64_t bytes[2] = {0, 0};
+  bytes[(f->iv & PF_IV_TX(side)) ? PF_DIR_TX : PF_DIR_RX] = f->iv_bytes[side];
+  both[0] += bytes[0];
+  both[1] += bytes[1];
+  pf_feed_side(s, fd, f, c, side, bytes, alen);
+}
+
+/* Feeds flow f's bytes of slot fd's interval (addresses of alen bytes),
+ * and clears its marks. */
+PF_FEED_INLINE void pf_feed_flow_of(struct pf_shard *s, struct pf_feed *fd,
+                                    struct pf_flow *f, unsigned alen) {
+  struct pf_feed_ctx c;
+  pf_feed_ctx_of(s, f, &c, alen);
   uint64_t both[2] = {0, 0};
-  for (int side = 0; side < 2; side++) {
-    if (!(f->iv & PF_IV_SENT(side)))
-      continue;
-    uint64_t bytes[2] = {0, 0};
-    bytes[(f->iv & PF_IV_TX(side)) ? PF_DIR_TX : PF_DIR_RX] = f->iv_bytes[side];
-    both[0] += bytes[0];
-    both[1] += bytes[1];
-    pf_feed_side(s, fd, f, side, hash, bytes);
-  }
-  pf_feed_lists(s, fd, f, both);
+  if (f->iv & PF_IV_SENT(0)) /* unrolled: each side's code its own */
+    pf_feed_sent(s, fd, f, &c, 0, both, alen);
+  if (f->iv & PF_IV_SENT(1))
+    pf_feed_sent(s, fd, f, &c, 1, both, alen);
+  pf_feed_lists(s, fd, f, &c, both);
   if (f->tcp_state & PF_TCPS_NAMED) /* a TLS server name (tls.h) */
     pf_tls_feed(&s->tls, &s->flows, f, &fd->tls_batch, &fd->iv->tls_names,
                 both);
   f->iv = 0;
   f->iv_bytes[0] = f->iv_bytes[1] = 0;
+}
+
+/* One copy of the feed for each family: address sizes, host keys and
+ * hashes are then of a constant length. */
+static void pf_feed_flow(struct pf_shard *s, struct pf_feed *fd,
+                         struct pf_flow *f) {
+  if (pf_flow_is_v6(f))
+    pf_feed_flow_of(s, fd, f, 16);
+  else
+    pf_feed_flow_of(s, fd, f, 4);
 }
 
 /* The slot whose flows the flow's bytes belong to, or NULL. */
@@ -138,23 +201,29 @@ static void pf_feed_flush(struct pf_feed *fd) {
   pf_top_batch_flush(&fd->tls_batch, &fd->iv->tls_names);
 }
 
+/* The sweep of one pool (v6: the IPv6 one), its feed inlined at its
+ * family's sizes; false when the budget ran out first. */
+PF_FEED_INLINE bool pf_feed_sweep_pool(struct pf_shard *s, struct pf_feed *fd,
+                                       int v6, uint32_t *budget) {
+  uint32_t base = v6 ? PF_FLOW_V6 : 0;
+  for (; fd->pos[v6] < fd->end[v6]; fd->pos[v6]++) {
+    if ((*budget)-- == 0)
+      return false;
+    struct pf_flow *f = pf_flow_at(&s->flows, base | fd->pos[v6]);
+    if ((f->iv & PF_IV_GEN) == fd->gen)
+      pf_feed_flow_of(s, fd, f, v6 ? 16 : 4);
+  }
+  return true;
+}
+
 /* Feeds slot fd's flows among the next `budget` pool entries its sweep
  * has not reached. Entries are read in pool order (sequential memory,
  * which the cache fetches ahead); free and other slots' entries are
  * passed over. Returns true when the sweep has reached both ends. */
 static bool pf_feed_sweep(struct pf_shard *s, struct pf_feed *fd,
                           uint32_t budget) {
-  for (int v6 = 0; v6 < 2; v6++) {
-    uint32_t base = v6 ? PF_FLOW_V6 : 0;
-    for (; fd->pos[v6] < fd->end[v6]; fd->pos[v6]++) {
-      if (budget-- == 0)
-        return false;
-      struct pf_flow *f = pf_flow_at(&s->flows, base | fd->pos[v6]);
-      if ((f->iv & PF_IV_GEN) == fd->gen)
-        pf_feed_flow(s, fd, f);
-    }
-  }
-  return true;
+  return pf_feed_sweep_pool(s, fd, 0, &budget) &&
+         pf_feed_sweep_pool(s, fd, 1, &budget);
 }
 
 /* Starts slot fd's sweep over every entry handed out so far; over none
@@ -180,7 +249,7 @@ void pf_epoch_enter(struct pf_shard *s, struct pf_flow *f, uint32_t ref) {
   struct pf_feed *closing = pf_feed_of(s, f);
   if (closing) /* bytes of the interval being closed: there, now */
     pf_feed_flow(s, closing, f);
-  f->iv = s->feed[s->fcur].gen;
+  f->iv = pf_epoch_gen(s);
   f->iv_bytes[0] = f->iv_bytes[1] = 0;
 }
 

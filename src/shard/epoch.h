@@ -10,6 +10,7 @@
 #ifndef PCAPFLOW_SHARD_EPOCH_H
 #define PCAPFLOW_SHARD_EPOCH_H
 
+#include "base/check.h"
 #include "shard/shard.h"
 
 #define PF_IV_GEN 0x03
@@ -23,10 +24,17 @@ void pf_epoch_enter(struct pf_shard *s, struct pf_flow *f, uint32_t ref);
 /* A side's bytes would pass 2^32: the flow is fed now and enters again. */
 void pf_epoch_overflow(struct pf_shard *s, struct pf_flow *f, uint32_t ref);
 
+/* The current slot's tag: slot i tags its flows i + 1 (pf_epoch_init),
+ * worked out rather than read through the slot, a multiply away. */
+static inline uint8_t pf_epoch_gen(const struct pf_shard *s) {
+  PF_ASSERT(s->feed[s->fcur].gen == s->fcur + 1);
+  return (uint8_t)(s->fcur + 1);
+}
+
 static inline void pf_epoch_touch(struct pf_shard *s, struct pf_flow *f,
                                   uint32_t ref, uint8_t side, uint8_t dir,
                                   uint32_t len, bool ports) {
-  if ((f->iv & PF_IV_GEN) != s->feed[s->fcur].gen)
+  if ((f->iv & PF_IV_GEN) != pf_epoch_gen(s))
     pf_epoch_enter(s, f, ref);
   uint32_t b = f->iv_bytes[side];
   if (__builtin_expect(b + len < b, 0)) {
@@ -34,8 +42,10 @@ static inline void pf_epoch_touch(struct pf_shard *s, struct pf_flow *f,
     b = 0;
   }
   f->iv_bytes[side] = b + len;
-  f->iv |= (uint8_t)(PF_IV_SENT(side) | (ports ? PF_IV_PORTS(side) : 0) |
-                     (dir ? PF_IV_TX(side) : 0));
+  /* Side 0's marks, shifted once to the sender's side. */
+  unsigned marks =
+      PF_IV_SENT(0) | (ports ? PF_IV_PORTS(0) : 0) | (dir ? PF_IV_TX(0) : 0);
+  f->iv |= (uint8_t)(marks << side);
 }
 
 /* The flow table's `ended` hook: a flow's bytes reach the sketches before

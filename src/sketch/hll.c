@@ -17,16 +17,6 @@ PF_STATIC_ASSERT(PF_HLL_REGISTERS == 1u << PF_HLL_BITS,
 
 void pf_hll_reset(struct pf_hll *h) { memset(h->reg, 0, sizeof(h->reg)); }
 
-void pf_hll_add(struct pf_hll *h, uint64_t hash) {
-  uint32_t idx = (uint32_t)(hash >> (64 - PF_HLL_BITS));
-  /* The guard bit bounds the rank at Q + 1. */
-  uint64_t rest = (hash << PF_HLL_BITS) | (1ULL << (PF_HLL_BITS - 1));
-  uint8_t rank = (uint8_t)(__builtin_clzll(rest) + 1);
-  PF_ASSERT(idx < PF_HLL_REGISTERS && rank <= PF_HLL_Q + 1);
-  if (rank > h->reg[idx])
-    h->reg[idx] = rank;
-}
-
 void pf_hll_merge(struct pf_hll *dst, const struct pf_hll *src) {
   for (uint32_t i = 0; i < PF_HLL_REGISTERS; i++)
     if (src->reg[i] > dst->reg[i])

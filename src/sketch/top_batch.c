@@ -7,8 +7,6 @@
 #include "base/check.h"
 #include "base/hash.h"
 
-#define PF_TOP_BATCH_MASK (PF_TOP_BATCH_SLOTS - 1)
-
 _Static_assert((PF_TOP_BATCH_SLOTS & PF_TOP_BATCH_MASK) == 0,
                "slots must be a power of two");
 _Static_assert(PF_TOP_BATCH_KEYS * 2 <= PF_TOP_BATCH_SLOTS,
@@ -41,61 +39,11 @@ void pf_top_batch_flush(struct pf_top_batch *b, struct pf_topn *t) {
   b->repeats = false;
 }
 
-/* A new entry in empty slot s; the caller made sure there is room. */
-static inline struct pf_topn_offer *pf_top_batch_insert(struct pf_top_batch *b,
-                                                        uint32_t s,
-                                                        uint64_t hash,
-                                                        const void *key) {
-  struct pf_topn_offer *e = &b->entry[b->used++];
-  b->slot[s] = (uint16_t)b->used;
-  e->hash = hash;
-  e->bytes[0] = e->bytes[1] = 0;
-  e->tag = PF_TOP_BATCH_NO_TAG;
-  pf_topn_key_copy(e->key, key, b->key_len);
-  return e;
-}
-
-/* The batch's entry of key, new if it had none (flushing a full batch into
- * t first). */
-static inline struct pf_topn_offer *
-pf_top_batch_entry_of(struct pf_top_batch *b, struct pf_topn *t, uint64_t hash,
-                      const void *key) {
-  uint32_t s = (uint32_t)hash & PF_TOP_BATCH_MASK;
-  struct pf_topn_offer *e;
-  for (;;) {
-    uint32_t n = b->slot[s];
-    if (n == 0) {
-      if (b->used == PF_TOP_BATCH_KEYS) {
-        pf_top_batch_flush(b, t);
-        s = (uint32_t)hash & PF_TOP_BATCH_MASK;
-      }
-      e = pf_top_batch_insert(b, s, hash, key);
-      break;
-    }
-    e = &b->entry[n - 1];
-    if (e->hash == hash && pf_topn_key_equal(e->key, key, b->key_len))
-      break;
-    s = (s + 1) & PF_TOP_BATCH_MASK;
-  }
-  return e;
-}
-
 void pf_top_batch_add(struct pf_top_batch *b, struct pf_topn *t, uint64_t hash,
                       const void *key, int dir, uint64_t bytes) {
   uint64_t both[2] = {0, 0};
   both[dir] = bytes;
   pf_top_batch_add_both(b, t, hash, key, both);
-}
-
-void pf_top_batch_add_both(struct pf_top_batch *b, struct pf_topn *t,
-                           uint64_t hash, const void *key,
-                           const uint64_t bytes[2]) {
-  /* What the round would turn away is turned away now, unsummed. */
-  if (pf_topn_turn_away(t, key, hash, bytes))
-    return;
-  struct pf_topn_offer *e = pf_top_batch_entry_of(b, t, hash, key);
-  e->bytes[0] += bytes[0];
-  e->bytes[1] += bytes[1];
 }
 
 void pf_top_batch_add_flow(struct pf_top_batch *b, struct pf_topn *t,
@@ -106,11 +54,7 @@ void pf_top_batch_add_flow(struct pf_top_batch *b, struct pf_topn *t,
   for (;;) {
     uint32_t n = b->slot[s];
     if (n == 0) {
-      if (b->used == PF_TOP_BATCH_KEYS) {
-        pf_top_batch_flush(b, t);
-        s = (uint32_t)hash & PF_TOP_BATCH_MASK;
-      }
-      e = pf_top_batch_insert(b, s, hash, key);
+      e = pf_top_batch_new(b, t, s, hash, key, b->key_len);
       e->tag = flow;
       break;
     }

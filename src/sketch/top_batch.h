@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "base/check.h"
 #include "sketch/topn.h"
 
 #define PF_TOP_BATCH_KEYS 1024  /* distinct keys before an early flush */
@@ -47,11 +48,6 @@ void pf_top_batch_init(struct pf_top_batch *b, uint32_t key_len);
 void pf_top_batch_add(struct pf_top_batch *b, struct pf_topn *t, uint64_t hash,
                       const void *key, int dir, uint64_t bytes);
 
-/* Adds bytes[0] rx and bytes[1] tx bytes to key at once. */
-void pf_top_batch_add_both(struct pf_top_batch *b, struct pf_topn *t,
-                           uint64_t hash, const void *key,
-                           const uint64_t bytes[2]);
-
 /* The same for a flow, found by its entry number in the flow table rather
  * than by its 44-byte key. A flow just created may reuse the entry number
  * of one that ended earlier in the batch: `created` keeps the two apart. */
@@ -61,5 +57,77 @@ void pf_top_batch_add_flow(struct pf_top_batch *b, struct pf_topn *t,
 
 /* Offers every summed key to t, once each, and empties the batch. */
 void pf_top_batch_flush(struct pf_top_batch *b, struct pf_topn *t);
+
+/* ---- inline: the feed offers every flow's host and service here, and on
+ * a flood the calls cost as much as the sums ---- */
+
+#define PF_TOP_BATCH_MASK (PF_TOP_BATCH_SLOTS - 1)
+
+/* A new entry in empty slot s; the caller made sure there is room. */
+PF_TOPN_INLINE struct pf_topn_offer *
+pf_top_batch_insert(struct pf_top_batch *b, uint32_t s, uint64_t hash,
+                    const void *key, uint32_t len) {
+  struct pf_topn_offer *e = &b->entry[b->used++];
+  b->slot[s] = (uint16_t)b->used;
+  e->hash = hash;
+  e->bytes[0] = e->bytes[1] = 0;
+  e->tag = PF_TOP_BATCH_NO_TAG;
+  pf_topn_key_copy(e->key, key, len);
+  return e;
+}
+
+/* A new entry for key, whose probe ended at empty slot s; a full batch is
+ * flushed into t first, which empties every slot, the key's home too. */
+PF_TOPN_INLINE struct pf_topn_offer *
+pf_top_batch_new(struct pf_top_batch *b, struct pf_topn *t, uint32_t s,
+                 uint64_t hash, const void *key, uint32_t len) {
+  if (b->used == PF_TOP_BATCH_KEYS) {
+    pf_top_batch_flush(b, t);
+    s = (uint32_t)hash & PF_TOP_BATCH_MASK;
+  }
+  return pf_top_batch_insert(b, s, hash, key, len);
+}
+
+/* The batch's entry of key (len bytes, the batch's key_len), new if it
+ * had none. */
+PF_TOPN_INLINE struct pf_topn_offer *
+pf_top_batch_entry_of(struct pf_top_batch *b, struct pf_topn *t, uint64_t hash,
+                      const void *key, uint32_t len) {
+  uint32_t s = (uint32_t)hash & PF_TOP_BATCH_MASK;
+  struct pf_topn_offer *e;
+  for (;;) {
+    uint32_t n = b->slot[s];
+    if (n == 0) {
+      e = pf_top_batch_new(b, t, s, hash, key, len);
+      break;
+    }
+    e = &b->entry[n - 1];
+    if (e->hash == hash && pf_topn_key_equal(e->key, key, len))
+      break;
+    s = (s + 1) & PF_TOP_BATCH_MASK;
+  }
+  return e;
+}
+
+/* Adds bytes[0] rx and bytes[1] tx bytes to key at once; len is the
+ * batch's key_len, a constant where the caller knows it (the feed). */
+PF_TOPN_INLINE void
+pf_top_batch_add_len(struct pf_top_batch *b, struct pf_topn *t, uint64_t hash,
+                     const void *key, const uint64_t bytes[2], uint32_t len) {
+  PF_ASSERT(len == b->key_len && len == t->key_len);
+  /* What the round would turn away is turned away now, unsummed. */
+  if (pf_topn_turn_away_len(t, key, hash, bytes, len))
+    return;
+  struct pf_topn_offer *e = pf_top_batch_entry_of(b, t, hash, key, len);
+  e->bytes[0] += bytes[0];
+  e->bytes[1] += bytes[1];
+}
+
+static inline void pf_top_batch_add_both(struct pf_top_batch *b,
+                                         struct pf_topn *t, uint64_t hash,
+                                         const void *key,
+                                         const uint64_t bytes[2]) {
+  pf_top_batch_add_len(b, t, hash, key, bytes, b->key_len);
+}
 
 #endif

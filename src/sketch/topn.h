@@ -210,10 +210,20 @@ static inline uint64_t pf_topn_mix(const void *key, uint32_t len) {
   }
 }
 
-/* The filter slot of a key, and the bound it keeps. */
+/* The filter slot of a key, and the bound it keeps. The _len forms take
+ * the sketch's key_len as a constant of the caller's (the feed's keys),
+ * and are always inlined so that their key compares, copies and mixes are
+ * of that size (the flood's feed offers every flow through them). */
+#define PF_TOPN_INLINE static inline __attribute__((always_inline))
+
+PF_TOPN_INLINE uint32_t *pf_topn_filter_at(const struct pf_topn *t,
+                                           const void *key, uint32_t len) {
+  return &t->filter[(uint32_t)pf_topn_mix(key, len) & t->filter_mask];
+}
+
 static inline uint32_t *pf_topn_filter_of(const struct pf_topn *t,
                                           const void *key) {
-  return &t->filter[(uint32_t)pf_topn_mix(key, t->key_len) & t->filter_mask];
+  return pf_topn_filter_at(t, key, t->key_len);
 }
 
 static inline uint64_t pf_topn_bound(const struct pf_topn *t,
@@ -227,12 +237,12 @@ static inline void pf_topn_bound_set(uint32_t *slot, uint64_t bound) {
   *slot = bound < UINT32_MAX ? (uint32_t)bound : UINT32_MAX;
 }
 
-/* Whether key is held (hash as above). */
-static inline bool pf_topn_holds(const struct pf_topn *t, const void *key,
-                                 uint64_t hash) {
+/* Whether key, len bytes, is held (hash as above). */
+PF_TOPN_INLINE bool pf_topn_holds(const struct pf_topn *t, const void *key,
+                                  uint64_t hash, uint32_t len) {
   uint32_t s = (uint32_t)hash & t->index_mask;
   while (t->index[s]) {
-    if (pf_topn_key_equal(t->items[t->index[s] - 1].key, key, t->key_len))
+    if (pf_topn_key_equal(t->items[t->index[s] - 1].key, key, len))
       return true;
     s = (s + 1) & t->index_mask;
   }
@@ -246,18 +256,25 @@ static inline bool pf_topn_holds(const struct pf_topn *t, const void *key,
  * true; else it changes nothing and returns false. The same bounds hold
  * either way (topn.h's head): the key's bytes, in a round or turned away,
  * are under its slot's bound when it comes to enter. */
-static inline bool pf_topn_turn_away(struct pf_topn *t, const void *key,
-                                     uint64_t hash, const uint64_t bytes[2]) {
+PF_TOPN_INLINE bool pf_topn_turn_away_len(struct pf_topn *t, const void *key,
+                                          uint64_t hash,
+                                          const uint64_t bytes[2],
+                                          uint32_t len) {
   if (t->used < t->capacity)
     return false;
-  uint32_t *slot = pf_topn_filter_of(t, key);
+  uint32_t *slot = pf_topn_filter_at(t, key, len);
   uint64_t after = pf_topn_bound(t, slot) + bytes[0] + bytes[1];
-  if (after > t->heap_count[0] || pf_topn_holds(t, key, hash))
+  if (after > t->heap_count[0] || pf_topn_holds(t, key, hash, len))
     return false;
   pf_topn_bound_set(slot, after);
   t->total[0] += bytes[0];
   t->total[1] += bytes[1];
   return true;
+}
+
+static inline bool pf_topn_turn_away(struct pf_topn *t, const void *key,
+                                     uint64_t hash, const uint64_t bytes[2]) {
+  return pf_topn_turn_away_len(t, key, hash, bytes, t->key_len);
 }
 
 /* Adds everything in src to dst (merging shards, or an interval into the

@@ -173,6 +173,80 @@ START_TEST(test_scan_distinct_estimate_and_udp) {
 }
 END_TEST
 
+/* The SYN slot an IPv6 target's key takes in a table of its own. */
+static int v6_slot_of(const uint8_t addr[16], uint16_t port) {
+  static const uint8_t src[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0,
+                                  0,    0,    0,    0,    0, 0, 0, 9};
+  struct pf_anomaly_table *t = calloc(1, sizeof(*t));
+  pf_anomaly_packet(t, seed, 6, src, addr, port, true, false, false);
+  int slot = -1;
+  for (int i = 0; i < PF_ANOMALY_SLOTS; i++)
+    if (t->syn[i].key.family)
+      slot = i;
+  free(t);
+  return slot;
+}
+
+START_TEST(test_v6_keys_compared_word_by_word) {
+  /* IPv6 keys are compared as three words (bytes 0-7: family, port and
+   * the address's first 4 bytes; 8-15; 16-19). For each word, a target
+   * differing from 2001:db8::50 port 80 in that word alone and sharing its
+   * slot must lose a unit of the holder's weight, not count as it. */
+  static const uint8_t src[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0,
+                                  0,    0,    0,    0,    0, 0, 0, 9};
+  uint8_t a[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0,
+                   0,    0,    0,    0,    0, 0, 0, 0x50};
+  int home = v6_slot_of(a, 80);
+  ck_assert_int_ge(home, 0);
+  /* word 0 by the port, word 1 by address byte 9, word 2 by byte 13 */
+  static const int byte_of[3] = {-1, 9, 13};
+  for (int w = 0; w < 3; w++) {
+    uint8_t b[16];
+    uint16_t port = 80;
+    bool found = false;
+    for (unsigned v = 1; v < 65536 && !found; v++) { /* ~256 tries */
+      memcpy(b, a, 16);
+      if (byte_of[w] < 0)
+        port = (uint16_t)(80 + v);
+      else {
+        b[byte_of[w]] = (uint8_t)v;
+        b[byte_of[w] - 1] = (uint8_t)(v >> 8);
+      }
+      found = v6_slot_of(b, port) == home;
+    }
+    ck_assert(found);
+    /* The hash reads the word: 256 keys differing in it alone spread over
+     * the slots (about 162 of 256 taken; a hash blind to it takes 1). */
+    bool taken[PF_ANOMALY_SLOTS] = {false};
+    int slots = 0;
+    for (unsigned v = 0; v < 256; v++) {
+      uint8_t c[16];
+      memcpy(c, a, 16);
+      if (byte_of[w] >= 0)
+        c[byte_of[w]] = (uint8_t)v;
+      int at = v6_slot_of(c, byte_of[w] < 0 ? (uint16_t)(1000 + v) : 80);
+      slots += !taken[at];
+      taken[at] = true;
+    }
+    ck_assert_int_ge(slots, 100);
+    pf_anomaly_reset(iv);
+    for (int i = 0; i < 5; i++)
+      pf_anomaly_packet(iv, seed, 6, src, a, 80, true, false, false);
+    pf_anomaly_packet(iv, seed, 6, src, b, port, true, false, false);
+    const struct pf_syn_slot *s = &iv->syn[home];
+    ck_assert_int_eq(s->key.family, 6);
+    ck_assert_int_eq(s->key.port, 80);
+    ck_assert_mem_eq(s->key.addr, a, 16);
+    ck_assert_uint_eq(s->syn, 5);
+    ck_assert_uint_eq(s->weight, 4);
+    /* Its completed handshake counts for it, the other's does not. */
+    pf_anomaly_packet(iv, seed, 6, b, a, 80, false, false, true);
+    pf_anomaly_packet(iv, seed, 6, a, b, port, false, false, true);
+    ck_assert_uint_eq(s->done, 1);
+  }
+}
+END_TEST
+
 Suite *pf_anomaly_suite(void) {
   Suite *s = suite_create("anomaly");
   TCase *tc = tcase_create("core");
@@ -181,6 +255,7 @@ Suite *pf_anomaly_suite(void) {
   tcase_add_test(tc, test_completed_handshakes_are_no_flood);
   tcase_add_test(tc, test_scan_under_spoofed_flood);
   tcase_add_test(tc, test_scan_distinct_estimate_and_udp);
+  tcase_add_test(tc, test_v6_keys_compared_word_by_word);
   suite_add_tcase(s, tc);
   return s;
 }

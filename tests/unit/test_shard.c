@@ -344,6 +344,30 @@ END_TEST
 
 /* ---- distinct counts ---- */
 
+START_TEST(test_distinct_ports_of_both_sides) {
+  /* A client's side sends to its flow's service port, whose hash the feed
+   * shares with the top services list; the server's side sends to the
+   * client's port, hashed on its own: tcp/443 and four client ports. */
+  static const uint8_t c6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 0,
+                                 0,    0,    0,    0,    0, 0, 0, 2};
+  static const uint8_t s6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 2, 0, 0,
+                                 0,    0,    0,    0,    0, 0, 0, 1};
+  for (uint16_t i = 1; i <= 4; i++) {
+    const uint8_t *c = i < 4 ? client4 : c6, *srv = i < 4 ? server4 : s6;
+    struct pkt syn = tcp(c, (uint16_t)(40000 + i), srv, 443, PF_TCP_SYN, 0);
+    struct pkt ack =
+        tcp(srv, 443, c, (uint16_t)(40000 + i), PF_TCP_SYN | PF_TCP_ACK, 0);
+    syn.family = ack.family = i < 4 ? 4 : 6;
+    feed(&syn, PF_DIR_TX, SEC(1));
+    feed(&ack, PF_DIR_RX, SEC(1));
+  }
+  ck_assert(fabs(pf_hll_estimate(&shard.cur->dst_ports) - 5) < 0.5);
+  ck_assert(fabs(pf_hll_estimate(&shard.cur->src_hosts) - 4) < 0.5);
+  ck_assert(fabs(pf_hll_estimate(&shard.cur->dst_hosts) - 4) < 0.5);
+  ck_assert_uint_eq(shard.cur->top[PF_TOP_PORTS].used, 1);
+}
+END_TEST
+
 START_TEST(test_distinct_counts_through_the_shard) {
   /* 20 sources, 5 destinations, 7 (protocol, destination port) pairs;
    * ICMP adds no port, tcp/53 and udp/53 are two. */
@@ -559,6 +583,7 @@ Suite *pf_shard_suite(void) {
   tc = tcase_create("interval");
   tcase_add_checked_fixture(tc, setup, teardown);
   tcase_add_test(tc, test_distinct_counts_through_the_shard);
+  tcase_add_test(tc, test_distinct_ports_of_both_sides);
   tcase_add_test(tc, test_swap_hands_over_the_finished_interval);
   tcase_add_test(tc, test_swap_takes_the_unfinished_batch);
   tcase_add_test(tc, test_interval_merge_adds_shards_up);
