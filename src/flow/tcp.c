@@ -40,7 +40,6 @@ void pf_tcp_segment_of(const struct pf_packet *pkt, struct pf_tcp_segment *s) {
   uint32_t doff = pf_tcp_hdr_len(h);
   s->seq = pf_be32(h->seq);
   s->ack = pf_be32(h->ack);
-  s->flags = h->flags;
   s->window = pf_be16(h->window);
   s->payload = pkt->l4_total_len > doff ? pkt->l4_total_len - doff : 0;
 }
@@ -428,27 +427,57 @@ static const uint8_t pf_tcp_fast_sides[256] = {
     PF_TCP_FAST64(192)};
 PF_STATIC_ASSERT(PF_TCPS_KNOWN1 == 2 * PF_TCPS_KNOWN0, "the sides' bits");
 
+/* pf_tcp_established's FIN in order (with data or not), which takes one
+ * sequence number more: apart, so that the other segments read no more
+ * than they did. */
+static inline __attribute__((always_inline)) bool
+pf_tcp_established_fin(struct pf_flow_table *ft, struct pf_flow *f,
+                       const struct pf_tcp_segment *seg,
+                       const struct pf_tcp_seen *at,
+                       const struct pf_tcp_sink *sink) {
+  if ((seg->flags & (PF_TCP_SYN | PF_TCP_FIN | PF_TCP_RST)) != PF_TCP_FIN)
+    return false;
+  struct pf_tcp_conn *c = pf_tcp_record(ft, f);
+  struct pf_tcp_dir *d = &c->dir[at->side];
+  if (seg->seq != d->next)
+    return false;
+  d->next = seg->seq + seg->payload + 1;
+  if (ft->tcp.timing)
+    pf_tcp_timing_fin(f, c, seg, at, sink);
+  return true;
+}
+
 /* The common case, decided first: a segment of a connection whose
- * handshake is settled, from a side whose edge is known, neither SYN, FIN
- * nor RST, with an open window: data in order moves the edge, a pure ACK
- * at or below it changes nothing, and the timing (with TcpTiming) runs on
- * the record already at hand. Returns false to take the general path
+ * handshake is settled, from a side whose edge is known, neither SYN nor
+ * RST, with an open window: data in order moves the edge (a FIN one more),
+ * a pure ACK at or below it changes nothing, and the timing (with TcpTiming)
+ * runs on the record already at hand. Returns false to take the general path
  * (tcp_packet below), which gives the same outcome for these. */
 static bool pf_tcp_established(struct pf_flow_table *ft, struct pf_flow *f,
                                const struct pf_tcp_segment *seg,
                                const struct pf_tcp_seen *at,
                                const struct pf_tcp_sink *sink) {
   uint8_t side = at->side;
-  if (!((pf_tcp_fast_sides[f->tcp_state] >> side) & 1) ||
-      (seg->flags & (PF_TCP_SYN | PF_TCP_FIN | PF_TCP_RST)) || seg->window == 0)
+  if (!((pf_tcp_fast_sides[f->tcp_state] >> side) & 1) || seg->window == 0)
     return false;
+  if (seg->flags & (PF_TCP_SYN | PF_TCP_FIN | PF_TCP_RST))
+    return pf_tcp_established_fin(ft, f, seg, at, sink);
   struct pf_tcp_conn *c = pf_tcp_record(ft, f);
   struct pf_tcp_dir *d = &c->dir[side];
-  if (seg->payload > 0 ? seg->seq != d->next : pf_seq_lt(d->next, seg->seq))
+  uint32_t len = seg->payload, seq = seg->seq;
+  /* A pure ACK and data in order apart: each tests what it needs once. */
+  if (len == 0) {
+    if (pf_seq_lt(d->next, seq))
+      return false;
+    if (ft->tcp.timing)
+      pf_tcp_timing_ack(c, seg, at, sink);
+    return true;
+  }
+  if (seq != d->next)
     return false;
+  d->next = seq + len;
   if (ft->tcp.timing)
     pf_tcp_timing_in_order(f, c, seg, at, sink);
-  d->next += seg->payload;
   return true;
 }
 
@@ -520,8 +549,13 @@ bool pf_tcp_packet(struct pf_flow_table *ft, struct pf_flow *f, uint32_t ref,
                    uint64_t *handshake_us) {
   if (!ft->tcp.conns || !seg->valid)
     return false;
-  if (pf_tcp_established(ft, f, seg, at, sink) ||
-      pf_tcp_first_syn(ft, f, ref, seg, at))
+  if (pf_tcp_established(ft, f, seg, at, sink))
+    return false;
+  /* The rest reads the segment and the flow again rather than keep what
+   * the common case read: kept, it is spilled to the stack on every
+   * segment of the packet loop (a compiler barrier, no instruction). */
+  __asm__ __volatile__("" ::: "memory");
+  if (pf_tcp_first_syn(ft, f, ref, seg, at))
     return false;
   /* Only a record, or data that takes one, has timing to do: not a SYN of a
    * flood. */

@@ -93,7 +93,10 @@ struct pf_tcp_segment {
 };
 
 /* Reads the segment of a decoded packet (valid false when it has no whole
- * TCP header: not TCP, a later fragment, cut by the snapshot length). */
+ * TCP header: not TCP, a later fragment, cut by the snapshot length), but
+ * for its flags: the caller sets them from pkt->tcp_flags, which the
+ * decoder read from the same header, as it does for every packet (the
+ * shard's counters read them; one store, not two). */
 void pf_tcp_segment_of(const struct pf_packet *pkt, struct pf_tcp_segment *s);
 
 /* Reserves max_conns records, with the timing state of tcp_timing.h when

@@ -19,8 +19,8 @@
  * turn holding a retransmission gives no sample.
  *
  * A sample is tcp_rtt_tx or tcp_rtt_rx by the direction of the timed
- * segment itself (struct pf_tcp_timing.timed_tx), so flows whose ends are
- * both local or both remote follow the packets' own direction.
+ * segment itself (PF_TT_TX0 in struct pf_tcp_timing.flags), so flows whose ends
+ * are both local or both remote follow the packets' own direction.
  *
  * Times are the packets' own timestamps. A round trip is a sample below
  * 2^30 us (17.9 minutes: no TCP waits that long for an ACK without
@@ -28,16 +28,28 @@
  * a negative one (a timestamp that went back), gives no sample. The
  * record keeps a timed segment's time in 32 bits and the turn's in 40,
  * and checks them whenever a segment's time enters a new 2^30 us window
- * (struct pf_tcp_timing.window): a timed segment older than the limit is
+ * (struct pf_tcp_timing.place): a timed segment older than the limit is
  * dropped, and so is a turn, before either could wrap. That holds because
  * a flow's packets are less than a day apart (TcpTimeout is at most 86400
  * s), whatever ActiveTimeout is, as long as their timestamps move with the
- * shard's clock. Known limit: a timestamp that jumps while the clock holds
- * (a record stamped in another year, a system clock stepped by more than
- * 17.9 minutes: packet_clock.h) cannot be told from time passing, and can
- * give its connection one sample within those limits (before December 7,
- * within 35.8 minutes). A count of the clock's jumps kept in the record
- * would drop its state instead (about 8 instructions a frame, measured).
+ * shard's clock.
+ *
+ * When they do not, the segment's timeline tells: its timestamp less the
+ * shard's clock (packet_clock.h), in units of 2^20 us, which holds while
+ * the clock follows the timestamps (a packet reordered by up to a second,
+ * which the clock does not follow back, moves it by one unit at most) and
+ * moves when it does not: a step back of more than a second, which the
+ * clock holds through (a system clock stepped back, the records after one
+ * stamped ahead), and the step back to the time it left (after a record
+ * stamped in the past). A segment on another timeline than the record's
+ * drops the record's timed segments and its turn: no difference of two
+ * stamps taken across such a jump is a sample. A step forward past every
+ * timeout moves the clock past them, and the connection's next packet
+ * starts a new flow. Known limit: the timeline keeps 8 bits, so a jump
+ * within two units (2.1 s) of a multiple of 2^28 us (4.47 minutes), zero
+ * included, is not seen and can give its connection one sample off by
+ * that much (before December 7 every such jump could; tests/unit/
+ * test_tcp_timing_jumps.c holds the fix).
  *
  * Thread-safety: like the flow table, owned by one capture thread. */
 #ifndef PCAPFLOW_TCP_TIMING_H
@@ -53,7 +65,8 @@
 struct pf_tcp_timed {
   uint32_t end;      /* one past the timed segment's sequence space */
   uint32_t at;       /* its timestamp, us modulo 2^32 */
-  uint32_t last_rtt; /* the previous sample (us), for jitter */
+  uint32_t last_rtt; /* the previous sample (us) + 1, for jitter; 0: none
+                        (a sample is below 2^30) */
 };
 
 /* The state that follows a connection's record (tcp.h) with TcpTiming: 32
@@ -63,12 +76,12 @@ struct pf_tcp_timing {
   uint32_t turn_last;         /* the current turn's last data: bits 0-31 */
   uint8_t turn_high;          /* and bits 32-39 of its time in us */
   uint8_t flags;              /* PF_TT_* */
-  uint8_t timed_tx;           /* bit `side`: its timed segment was tx */
-  uint8_t window;             /* bits 30-37 of the last segment's time */
+  uint16_t place; /* the last segment's: bits 30-37 of its time (low byte)
+                     and its timeline (tcp_timing.c), checked as one */
 };
 
 #define PF_TT_TIMED0 0x01    /* side 0 has a timed segment; << side */
-#define PF_TT_RTT0 0x04      /* side 0's last_rtt holds a sample; << side */
+#define PF_TT_TX0 0x04       /* side 0's timed segment was tx; << side */
 #define PF_TT_TURN0 0x10     /* the current turn is side 0's; << side */
 #define PF_TT_TURN_RETX 0x40 /* it holds a retransmission */
 #define PF_TT_TURN (PF_TT_TURN0 | (PF_TT_TURN0 << 1)) /* a turn has begun */
@@ -97,13 +110,22 @@ void pf_tcp_timing(struct pf_flow_table *ft, struct pf_flow *f,
                    const struct pf_tcp_seen *at,
                    const struct pf_tcp_sink *sink);
 
-/* The same for the common case that pf_tcp_packet decides first (an
- * established connection's segment at or below its sender's edge c->dir:
- * a pure ACK, or new data in order, neither SYN, FIN nor RST), where it
- * gives what pf_tcp_timing gives without reading the record again. */
+/* The same for the common cases that pf_tcp_packet decides first, where
+ * they give what pf_tcp_timing gives without reading the record again: an
+ * established connection's pure ACK at or below its sender's edge
+ * (pf_tcp_timing_ack), and its new data at the edge (in order), neither
+ * SYN, FIN nor RST. */
+void pf_tcp_timing_ack(struct pf_tcp_conn *c, const struct pf_tcp_segment *seg,
+                       const struct pf_tcp_seen *at,
+                       const struct pf_tcp_sink *sink);
 void pf_tcp_timing_in_order(const struct pf_flow *f, struct pf_tcp_conn *c,
                             const struct pf_tcp_segment *seg,
                             const struct pf_tcp_seen *at,
                             const struct pf_tcp_sink *sink);
+/* And its FIN at the edge, with data or without (no turn then). */
+void pf_tcp_timing_fin(const struct pf_flow *f, struct pf_tcp_conn *c,
+                       const struct pf_tcp_segment *seg,
+                       const struct pf_tcp_seen *at,
+                       const struct pf_tcp_sink *sink);
 
 #endif

@@ -33,25 +33,39 @@ void pf_hist_reset(struct pf_hist *h);
 void pf_hist_merge(struct pf_hist *dst, const struct pf_hist *src);
 
 /* The bucket of a value (inline with pf_hist_add: every handshake, DNS
- * answer and timed TCP sample adds one, on the packet path). */
+ * answer and timed TCP sample adds one, on the packet path). Without a
+ * branch below 2^PF_HIST_MAX_EXP: with e the top bit of us | 2^SUB_BITS and
+ * s = e - SUB_BITS, us >> s keeps the leading one and the SUB_BITS bits
+ * after it (32 + sub), so (s << SUB_BITS) + (us >> s) is the bucket
+ * (s + 1) * SUB + sub; below 2^SUB_BITS, s is 0 and the bucket is us. */
 static inline unsigned pf_hist_bucket_of(uint64_t us) {
-  if (us < PF_HIST_SUB)
-    return (unsigned)us;
-  unsigned e = 63u - (unsigned)__builtin_clzll(us); /* 2^e <= us */
+  unsigned e = 63u - (unsigned)__builtin_clzll(us | PF_HIST_SUB);
   if (e >= PF_HIST_MAX_EXP)
     return PF_HIST_BUCKETS - 1;
-  /* The top PF_HIST_SUB_BITS bits after the leading one pick the bucket. */
-  unsigned sub = (unsigned)(us >> (e - PF_HIST_SUB_BITS)) & (PF_HIST_SUB - 1);
-  unsigned b = (e - PF_HIST_SUB_BITS + 1) * PF_HIST_SUB + sub;
+  unsigned s = e - PF_HIST_SUB_BITS;
+  unsigned b = (s << PF_HIST_SUB_BITS) + (unsigned)(us >> s);
   PF_ASSERT(b < PF_HIST_BUCKETS - 1);
   return b;
 }
 
-static inline void pf_hist_add(struct pf_hist *h, uint64_t us) {
-  h->bucket[pf_hist_bucket_of(us)]++;
+/* The same for a value below 2^32, which no test for the last bucket
+ * needs (round trips, jitter and most response times). */
+static inline unsigned pf_hist_bucket_of32(uint32_t us) {
+  PF_STATIC_ASSERT(PF_HIST_MAX_EXP > 31, "a 32-bit value has a bucket");
+  unsigned s =
+      31u - (unsigned)__builtin_clz(us | PF_HIST_SUB) - PF_HIST_SUB_BITS;
+  return (s << PF_HIST_SUB_BITS) + (us >> s);
+}
+
+static inline void pf_hist_count(struct pf_hist *h, unsigned b, uint64_t us) {
+  h->bucket[b]++;
   h->count++;
   if (us > h->max_us)
     h->max_us = us;
+}
+
+static inline void pf_hist_add(struct pf_hist *h, uint64_t us) {
+  pf_hist_count(h, pf_hist_bucket_of(us), us);
 }
 
 /* The nearest-rank percentile (0 < p <= 1): the bucket value of the

@@ -56,6 +56,7 @@
   X(class_latency)                                                             \
   X(tcp_timing)                                                                \
   X(tcp_timing_long)                                                           \
+  X(tcp_timing_jumps)                                                          \
   X(class_timing)                                                              \
   X(port_timing)                                                               \
   X(run_until)                                                                 \

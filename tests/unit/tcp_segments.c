@@ -63,13 +63,22 @@ void seg_handshake(struct pf_shard *s, uint16_t cport, uint32_t cisn,
 
 void seg_data(struct pf_shard *s, int from, uint32_t seq, uint32_t len,
               uint32_t ack, uint64_t ts) {
+  seg_flagged(s, from, PF_TCP_ACK | PF_TCP_PSH, seq, len, ack, ts);
+}
+
+void seg_flagged(struct pf_shard *s, int from, uint8_t flags, uint32_t seq,
+                 uint32_t len, uint32_t ack, uint64_t ts) {
   seg_send(s,
            &(struct seg){.from = from,
-                         .flags = PF_TCP_ACK | PF_TCP_PSH,
+                         .flags = flags,
                          .seq = seq,
                          .ack = ack,
                          .window = 65535,
                          .payload = len,
                          .tx = from == CLIENT},
            ts);
+}
+
+const struct pf_hist *seg_latency(const struct pf_shard *s, int k) {
+  return &s->cur->tcp.latency[k];
 }

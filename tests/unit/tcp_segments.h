@@ -33,10 +33,17 @@ void seg_send(struct pf_shard *s, const struct seg *g, uint64_t ts);
 void seg_data(struct pf_shard *s, int from, uint32_t seq, uint32_t len,
               uint32_t ack, uint64_t ts);
 
+/* The same with other flags (a FIN with data: PF_TCP_FIN | PF_TCP_ACK). */
+void seg_flagged(struct pf_shard *s, int from, uint8_t flags, uint32_t seq,
+                 uint32_t len, uint32_t ack, uint64_t ts);
+
 /* SYN at t0, SYN-ACK syn_synack later, the client's ACK synack_ack after
  * that (each offset a two's complement difference: it may be negative). */
 void seg_handshake(struct pf_shard *s, uint16_t cport, uint32_t cisn,
                    uint32_t sisn, uint64_t t0, uint64_t syn_synack,
                    uint64_t synack_ack);
+
+/* The interval's latency histogram of kind k (enum pf_tcp_latency). */
+const struct pf_hist *seg_latency(const struct pf_shard *s, int k);
 
 #endif

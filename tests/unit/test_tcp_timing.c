@@ -292,6 +292,33 @@ START_TEST(test_a_reused_record_starts_clean) {
 }
 END_TEST
 
+/* A FIN from `from` at seq with len data bytes, acknowledging `ackno`. */
+static void fin(int from, uint32_t seq, uint32_t len, uint32_t ackno,
+                uint64_t ts) {
+  seg_flagged(&shard, from, PF_TCP_FIN | PF_TCP_ACK, seq, len, ackno, ts);
+}
+
+START_TEST(test_a_fin_in_order) {
+  /* The server's answer carries its FIN: a response time, and a segment
+   * timed to the ACK covering the FIN's sequence number too. */
+  open_conn(SEC(10));
+  data(CLIENT, 1000, 100, 5000, SEC(11));
+  fin(SERVER, 5000, 200, 1100, SEC(11) + MS(190));
+  ack(CLIENT, 1100, 5200, SEC(11) + MS(190) + 50); /* not the FIN: no */
+  ck_assert_uint_eq(hist(PF_TCP_RESPONSE)->count, 1);
+  ck_assert_uint_eq(hist(PF_TCP_RESPONSE)->max_us, MS(190));
+  ck_assert_uint_eq(hist(PF_TCP_RTT_RX)->count, 0);
+  ack(CLIENT, 1100, 5201, SEC(11) + MS(190) + 80);
+  ck_assert_uint_eq(hist(PF_TCP_RTT_RX)->count, 1);
+  ck_assert_uint_eq(hist(PF_TCP_RTT_RX)->max_us, 80);
+  /* The client's FIN alone is no turn; sent again, it is retransmitted. */
+  fin(CLIENT, 1100, 0, 5201, SEC(12));
+  fin(CLIENT, 1100, 0, 5201, SEC(13));
+  ck_assert_uint_eq(hist(PF_TCP_RESPONSE)->count, 1);
+  ck_assert_uint_eq(shard.flows.tcp.stats.retransmitted, 1);
+}
+END_TEST
+
 Suite *pf_tcp_timing_suite(void) {
   Suite *s = suite_create("tcp_timing");
   TCase *tc = tcase_create("timing");
@@ -310,6 +337,7 @@ Suite *pf_tcp_timing_suite(void) {
   tcase_add_test(tc, test_direction_is_the_timed_segments);
   tcase_add_test(tc, test_records_with_timing);
   tcase_add_test(tc, test_a_reused_record_starts_clean);
+  tcase_add_test(tc, test_a_fin_in_order);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -1,0 +1,93 @@
+/* test_tcp_timing_jumps.c - TCP timing across a jump of the packets' time
+ * that the shard's clock does not follow (shard/packet_clock.h: a step
+ * back past its resync limit, which the clock holds through, and the step
+ * back to the time it left): a stamp taken on one side of it gives no
+ * sample on the other (tcp_timing.h, "Times"), however well the jump fits
+ * the samples' limits. (A step forward past the longest wait moves the
+ * clock past every timeout: the connection's next packet starts a new
+ * flow.) The local side is the client. */
+#include <check.h>
+
+#include "flow/tcp_timing.h"
+#include "flow_packets.h"
+#include "shard/shard.h"
+#include "suites.h"
+#include "tcp_segments.h"
+
+static struct pf_shard shard;
+
+static void setup(void) {
+  test_shard_init_timing(&shard, 1024, 64, true, true);
+}
+static void teardown(void) { pf_shard_free(&shard); }
+
+static uint64_t count(enum pf_tcp_latency k) {
+  return seg_latency(&shard, k)->count;
+}
+
+/* The handshake at t0 (client ISN 999, server 4999), the client's request
+ * of 100 bytes stamped `behind` before t0 + 1 s (a clock stepped back just
+ * before it), and the server's segment of `answer` bytes acknowledging it
+ * `after` t0 + 1 s (the clock forward again): before December 7 a round
+ * trip or a response time of `behind` + `after`. */
+static void across(uint64_t behind, uint32_t answer, uint64_t after) {
+  uint64_t t0 = SEC(1700000000);
+  seg_handshake(&shard, 0, 999, 4999, t0, MS(1), MS(1));
+  seg_data(&shard, CLIENT, 1000, 100, 5000, t0 + SEC(1) - behind);
+  seg_data(&shard, SERVER, 5000, answer, 1100, t0 + SEC(1) + after);
+}
+
+START_TEST(test_a_request_stamped_two_hours_behind) {
+  /* A response time within 3.18 days, in another 2^30 us window. */
+  across(SEC(7200), 200, MS(25));
+  ck_assert_uint_eq(count(PF_TCP_RESPONSE), 0);
+  ck_assert_uint_eq(count(PF_TCP_RTT_TX), 0);
+}
+END_TEST
+
+START_TEST(test_a_segment_stamped_five_minutes_behind) {
+  /* A round trip within 17.9 minutes, in the same 2^30 us window. */
+  across(SEC(300), 0, MS(40));
+  ck_assert_uint_eq(count(PF_TCP_RTT_TX), 0);
+  /* The next segment, on the true time, is timed again. */
+  uint64_t t0 = SEC(1700000000);
+  seg_data(&shard, CLIENT, 1100, 100, 5000, t0 + SEC(2));
+  seg_data(&shard, SERVER, 5000, 0, 1200, t0 + SEC(2) + MS(40));
+  ck_assert_uint_eq(count(PF_TCP_RTT_TX), 1);
+  ck_assert_uint_eq(seg_latency(&shard, PF_TCP_RTT_TX)->max_us, MS(40));
+}
+END_TEST
+
+START_TEST(test_reordering_keeps_the_timing) {
+  /* Packets of another connection up to 0.9 s ahead (a reordered capture:
+   * the clock does not follow the ones behind back) change nothing. */
+  across(0, 0, 0);
+  uint64_t asked = SEC(1700000001);
+  struct seg other = {.from = CLIENT,
+                      .flags = PF_TCP_ACK,
+                      .seq = 7000,
+                      .ack = 9000,
+                      .window = 65535,
+                      .cport = 41000,
+                      .tx = true};
+  for (unsigned i = 0; i < 8; i++) {
+    seg_send(&shard, &other, asked + MS(900) + MS(125) * i);
+    seg_data(&shard, SERVER, 5000, 0, 1000, asked + MS(125) * i);
+  }
+  seg_data(&shard, SERVER, 5000, 200, 1100, asked + SEC(1) + MS(25));
+  ck_assert_uint_eq(count(PF_TCP_RESPONSE), 1);
+  ck_assert_uint_eq(seg_latency(&shard, PF_TCP_RESPONSE)->max_us,
+                    SEC(1) + MS(25));
+}
+END_TEST
+
+Suite *pf_tcp_timing_jumps_suite(void) {
+  Suite *s = suite_create("tcp_timing_jumps");
+  TCase *tc = tcase_create("jumps");
+  tcase_add_checked_fixture(tc, setup, teardown);
+  tcase_add_test(tc, test_a_request_stamped_two_hours_behind);
+  tcase_add_test(tc, test_a_segment_stamped_five_minutes_behind);
+  tcase_add_test(tc, test_reordering_keeps_the_timing);
+  suite_add_tcase(s, tc);
+  return s;
+}
