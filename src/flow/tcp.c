@@ -433,8 +433,7 @@ PF_STATIC_ASSERT(PF_TCPS_KNOWN1 == 2 * PF_TCPS_KNOWN0, "the sides' bits");
 static inline __attribute__((always_inline)) bool
 pf_tcp_established_fin(struct pf_flow_table *ft, struct pf_flow *f,
                        const struct pf_tcp_segment *seg,
-                       const struct pf_tcp_seen *at,
-                       const struct pf_tcp_sink *sink) {
+                       const struct pf_tcp_seen *at, struct pf_tcp_sink *sink) {
   if ((seg->flags & (PF_TCP_SYN | PF_TCP_FIN | PF_TCP_RST)) != PF_TCP_FIN)
     return false;
   struct pf_tcp_conn *c = pf_tcp_record(ft, f);
@@ -456,7 +455,7 @@ pf_tcp_established_fin(struct pf_flow_table *ft, struct pf_flow *f,
 static bool pf_tcp_established(struct pf_flow_table *ft, struct pf_flow *f,
                                const struct pf_tcp_segment *seg,
                                const struct pf_tcp_seen *at,
-                               const struct pf_tcp_sink *sink) {
+                               struct pf_tcp_sink *sink) {
   uint8_t side = at->side;
   if (!((pf_tcp_fast_sides[f->tcp_state] >> side) & 1) || seg->window == 0)
     return false;
@@ -545,7 +544,7 @@ static bool pf_tcp_first_syn(struct pf_flow_table *ft, struct pf_flow *f,
 
 bool pf_tcp_packet(struct pf_flow_table *ft, struct pf_flow *f, uint32_t ref,
                    const struct pf_tcp_segment *seg,
-                   const struct pf_tcp_seen *at, const struct pf_tcp_sink *sink,
+                   const struct pf_tcp_seen *at, struct pf_tcp_sink *sink,
                    uint64_t *handshake_us) {
   if (!ft->tcp.conns || !seg->valid)
     return false;
