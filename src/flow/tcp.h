@@ -93,7 +93,8 @@ struct pf_tcp_segment {
 };
 
 /* Reads the segment of a decoded packet (valid false when it has no whole
- * TCP header: not TCP, a later fragment, cut by the snapshot length), but
+ * TCP header: not TCP, a later fragment; one cut by the snapshot length
+ * is malformed, not TCP), from the header the decoder checked, but
  * for its flags: the caller sets them from pkt->tcp_flags, which the
  * decoder read from the same header, as it does for every packet (the
  * shard's counters read them; one store, not two). */
