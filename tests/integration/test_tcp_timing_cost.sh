@@ -16,7 +16,7 @@ source "$(dirname "$0")/lib.sh"
 pf_test_init tcp_timing_cost
 command -v valgrind >/dev/null || pf_skip "valgrind is not installed"
 FRAMES=100000
-BOUND=80
+BOUND=82
 
 pf_gen mixed mixed --packets $FRAMES --seed 1
 
