@@ -81,7 +81,8 @@ pf_tt_turn_stamp(struct pf_tcp_timing *tm, uint64_t now) {
 static void pf_tt_new_window(struct pf_tcp_timing *tm, uint8_t w,
                              uint64_t now) {
   uint8_t step = (uint8_t)(w - PF_TT_WINDOW_OF(tm->place));
-  if (step == 0xff)
+  /* 0: the timeline moved within reordering, the window did not. */
+  if (step == 0 || step == 0xff)
     return;
   tm->place = (uint16_t)((tm->place & ~0xffu) | w);
   for (uint8_t side = 0; side < 2; side++)
@@ -112,13 +113,18 @@ pf_tt_new_place(struct pf_tcp_timing *tm, uint16_t place, uint64_t now) {
 }
 
 /* Every segment of a timed connection: a few instructions unless its time
- * entered a new window (once in 17.9 minutes) or its timeline moved. */
+ * entered a new window (once in 17.9 minutes) or its timeline moved. The
+ * timeline is how far the stamp is behind the clock; a stamp ahead of it
+ * is on the clock's timeline (0): a live clock is held to 1 s a batch
+ * (capture.c), so a thread draining a backlog sees true stamps ahead of
+ * it, and a jump forward is followed by the clock, never left behind. */
 static inline __attribute__((always_inline)) void
 pf_tt_clock(struct pf_tcp_timing *tm, const struct pf_tcp_seen *at) {
+  int64_t behind = (int64_t)(at->ts_us - at->now_us);
+  behind &= behind >> 63; /* min(ts - now, 0) */
   uint16_t place =
       (uint16_t)((uint8_t)(at->ts_us >> PF_TT_WINDOW_SHIFT) |
-                 (uint8_t)((at->ts_us - at->now_us) >> PF_TT_TIMELINE_SHIFT)
-                     << 8);
+                 (uint8_t)((uint64_t)behind >> PF_TT_TIMELINE_SHIFT) << 8);
   if (__builtin_expect(place != tm->place, 0))
     pf_tt_new_place(tm, place, at->ts_us);
 }

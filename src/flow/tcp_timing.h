@@ -34,8 +34,11 @@
  * s), whatever ActiveTimeout is, as long as their timestamps move with the
  * shard's clock.
  *
- * When they do not, the segment's timeline tells: its timestamp less the
- * shard's clock (packet_clock.h), in units of 2^20 us, which holds while
+ * When they do not, the segment's timeline tells: how far its timestamp
+ * is behind the shard's clock (packet_clock.h; a stamp ahead of the clock
+ * is on the clock's own timeline, 0: a live clock moves at most 1 s a
+ * batch, and a thread draining a backlog sees true stamps ahead of it), in
+ * units of 2^20 us, which holds while
  * the clock follows the timestamps (a packet reordered by up to a second,
  * which the clock does not follow back, moves it by one unit at most) and
  * moves when it does not: a step back of more than a second, which the

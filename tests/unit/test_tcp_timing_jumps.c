@@ -81,6 +81,72 @@ START_TEST(test_reordering_keeps_the_timing) {
 }
 END_TEST
 
+/* Review findings of December 7, both failing before their fix: stamps a
+ * little behind the clock, or ahead of it, are no jump. */
+
+START_TEST(test_an_ack_behind_another_connection_is_timed) {
+  /* The ACK of a request lands 0.5 ms behind a segment of another
+   * connection (a multi-queue capture): its round trip counts. It gave
+   * none: a timeline moved by one unit dropped the timed segments. */
+  uint64_t t0 = SEC(1700000000);
+  seg_handshake(&shard, 0, 999, 4999, t0, MS(1), MS(1));
+  seg_data(&shard, CLIENT, 1000, 100, 5000, t0 + MS(100));
+  struct seg other = {.from = CLIENT,
+                      .flags = PF_TCP_ACK,
+                      .seq = 7000,
+                      .ack = 9000,
+                      .window = 65535,
+                      .cport = 41000,
+                      .tx = true};
+  seg_send(&shard, &other, t0 + MS(102));
+  seg_data(&shard, SERVER, 5000, 0, 1100, t0 + MS(101) + 500);
+  ck_assert_uint_eq(count(PF_TCP_RTT_TX), 1);
+  ck_assert_uint_eq(seg_latency(&shard, PF_TCP_RTT_TX)->max_us, 1500);
+}
+END_TEST
+
+START_TEST(test_an_ack_after_an_idle_advance_is_timed) {
+  /* A quiet live link: the request, an idle wake that moves the clock on
+   * by the monotonic time (pf_after_batch), and the ACK captured just
+   * before that wake but handed over after it. */
+  uint64_t t0 = SEC(1700000000);
+  seg_handshake(&shard, 0, 999, 4999, t0, MS(1), MS(1));
+  seg_data(&shard, CLIENT, 1000, 100, 5000, t0 + MS(100));
+  pf_shard_expire(&shard, shard.clock.now_us + MS(250), 64);
+  seg_data(&shard, SERVER, 5000, 0, 1100, t0 + MS(340));
+  ck_assert_uint_eq(count(PF_TCP_RTT_TX), 1);
+  ck_assert_uint_eq(seg_latency(&shard, PF_TCP_RTT_TX)->max_us, MS(240));
+}
+END_TEST
+
+START_TEST(test_a_backlog_ahead_of_a_held_clock_is_timed) {
+  /* A live thread stalled 6 s on a quiet link drains its backlog in one
+   * batch: the clock moves 1 s a batch (capture.c), the stamps are true
+   * and ahead of it. The answer's round trip and response count. */
+  uint64_t t0 = SEC(1700000000);
+  pf_packet_clock_budget(&shard.clock, MS(1000));
+  seg_handshake(&shard, 0, 999, 4999, t0, MS(1), MS(1));
+  seg_data(&shard, CLIENT, 1000, 100, 5000, t0 + MS(100));
+  pf_packet_clock_budget(&shard.clock, MS(1000));
+  struct seg other = {.from = CLIENT,
+                      .flags = PF_TCP_ACK,
+                      .seq = 7000,
+                      .ack = 9000,
+                      .window = 65535,
+                      .cport = 41000,
+                      .tx = true};
+  for (unsigned i = 1; i <= 11; i++)
+    seg_send(&shard, &other, t0 + MS(100) + MS(500) * i);
+  ck_assert_uint_lt(shard.clock.now_us, t0 + SEC(3)); /* held back */
+  seg_data(&shard, SERVER, 5000, 200, 1100, t0 + MS(6000));
+  seg_data(&shard, CLIENT, 1100, 0, 5200, t0 + MS(6020));
+  ck_assert_uint_eq(count(PF_TCP_RESPONSE), 1);
+  ck_assert_uint_eq(seg_latency(&shard, PF_TCP_RESPONSE)->max_us, MS(5900));
+  ck_assert_uint_eq(count(PF_TCP_RTT_TX), 1);
+  ck_assert_uint_eq(count(PF_TCP_RTT_RX), 1);
+}
+END_TEST
+
 Suite *pf_tcp_timing_jumps_suite(void) {
   Suite *s = suite_create("tcp_timing_jumps");
   TCase *tc = tcase_create("jumps");
@@ -88,6 +154,9 @@ Suite *pf_tcp_timing_jumps_suite(void) {
   tcase_add_test(tc, test_a_request_stamped_two_hours_behind);
   tcase_add_test(tc, test_a_segment_stamped_five_minutes_behind);
   tcase_add_test(tc, test_reordering_keeps_the_timing);
+  tcase_add_test(tc, test_an_ack_behind_another_connection_is_timed);
+  tcase_add_test(tc, test_an_ack_after_an_idle_advance_is_timed);
+  tcase_add_test(tc, test_a_backlog_ahead_of_a_held_clock_is_timed);
   suite_add_tcase(s, tc);
   return s;
 }
