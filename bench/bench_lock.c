@@ -1,6 +1,6 @@
 /* bench_lock.c - how long a capture thread waits for its spinlock while a
- * reader snapshots far more often than collectd would (docs/PERFORMANCE.md,
- * "The spinlock").
+ * reader snapshots far more often than collectd would
+ * (docs/PERFORMANCE_HISTORY.md, "The spinlock").
  *
  * Runs a File source through the public capture API on its own capture
  * thread, and from this thread takes a snapshot every PERIOD microseconds

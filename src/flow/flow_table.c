@@ -197,7 +197,8 @@ static bool pf_same_key(const struct pf_flow *f, const struct pf_flow_probe *p,
 }
 
 /* Inlined, as the restart test and close tracking below: they run once a
- * packet in pf_flow_table_account (docs/PERFORMANCE.md). */
+ * packet in pf_flow_table_account (docs/PERFORMANCE_HISTORY.md, the second
+ * stage's table). */
 static inline __attribute__((always_inline)) uint32_t
 pf_lookup(const struct pf_flow_table *t, const struct pf_flow_probe *p,
           uint32_t bucket) {

@@ -145,7 +145,7 @@ struct pf_shard {
    * memory (in bench-scaling, the next worker's fields, which the other
    * thread reads with every packet) must not share its cache line: without
    * this, two shards on two threads cost 322 instead of 240 ns a packet
-   * (docs/PERFORMANCE.md, "Third pass"). */
+   * (docs/PERFORMANCE_HISTORY.md, "Third pass"). */
   char pad_after_queue[64];
 };
 

@@ -4,7 +4,7 @@
  * flow, add the packet to the flow's epoch and analyse TCP segments.
  * Nothing that a flow decides is done per packet. The steps are inlined
  * (always_inline): each runs once a packet, and a call costs its spills
- * (docs/PERFORMANCE.md, the second stage's table). */
+ * (docs/PERFORMANCE_HISTORY.md, the second stage's table). */
 #include "shard/shard.h"
 
 #include "flow/tcp_timing.h"

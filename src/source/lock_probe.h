@@ -1,6 +1,7 @@
 /* lock_probe.h - a bench-only probe on a worker's spinlock: how long the
  * capture thread waits for it, how long it holds it per batch, and how long
- * the reader holds it per snapshot (bench/bench_lock.c, docs/PERFORMANCE.md).
+ * the reader holds it per snapshot (bench/bench_lock.c,
+ * docs/PERFORMANCE_HISTORY.md, "The spinlock").
  *
  * Compiled in only with -DPF_LOCK_PROBE (the bench's own build of the
  * engine); otherwise the macros below are the plain lock calls, so the
