@@ -31,17 +31,24 @@ _Static_assert(PF_TCPS_REFUSED <= PF_TCPS_MASK, "the state fits its bits");
 /* Beyond this a 32-bit timestamp difference is taken from the clock. */
 #define PF_TCP_RAW_SPAN_US (1u << 30)
 
+/* has_ports on a TCP packet says its decoder read the whole 20-byte
+ * header from the captured bytes and held its data offset, at least 20,
+ * inside the datagram: pf_fast_tcp (decode_fast.c) and pf_decode_tcp
+ * (decode.c) set it after those checks alone, and a TCP header that fails
+ * them makes the frame malformed (no TCP, no ports; a later fragment has
+ * none either). So its fields are read without checking again. */
 void pf_tcp_segment_of(const struct pf_packet *pkt, struct pf_tcp_segment *s) {
-  struct pf_bytes l4 = pf_packet_l4(pkt);
-  const struct pf_wire_tcp *h;
-  s->valid = pkt->l4 == PF_L4_TCP && pf_get_hdr(&l4, 0, &h);
+  s->valid = pkt->l4 == PF_L4_TCP && pkt->has_ports;
   if (!s->valid)
     return;
+  PF_ASSERT(pkt->l4_len >= sizeof(struct pf_wire_tcp));
+  const struct pf_wire_tcp *h = (const struct pf_wire_tcp *)pkt->l4_hdr;
   uint32_t doff = pf_tcp_hdr_len(h);
+  PF_ASSERT(doff >= sizeof(*h) && doff <= pkt->l4_total_len);
   s->seq = pf_be32(h->seq);
   s->ack = pf_be32(h->ack);
   s->window = pf_be16(h->window);
-  s->payload = pkt->l4_total_len > doff ? pkt->l4_total_len - doff : 0;
+  s->payload = pkt->l4_total_len - doff;
 }
 
 /* ---- the record pool ---- */
@@ -433,8 +440,7 @@ PF_STATIC_ASSERT(PF_TCPS_KNOWN1 == 2 * PF_TCPS_KNOWN0, "the sides' bits");
 static inline __attribute__((always_inline)) bool
 pf_tcp_established_fin(struct pf_flow_table *ft, struct pf_flow *f,
                        const struct pf_tcp_segment *seg,
-                       const struct pf_tcp_seen *at,
-                       const struct pf_tcp_sink *sink) {
+                       const struct pf_tcp_seen *at, struct pf_tcp_sink *sink) {
   if ((seg->flags & (PF_TCP_SYN | PF_TCP_FIN | PF_TCP_RST)) != PF_TCP_FIN)
     return false;
   struct pf_tcp_conn *c = pf_tcp_record(ft, f);
@@ -456,7 +462,7 @@ pf_tcp_established_fin(struct pf_flow_table *ft, struct pf_flow *f,
 static bool pf_tcp_established(struct pf_flow_table *ft, struct pf_flow *f,
                                const struct pf_tcp_segment *seg,
                                const struct pf_tcp_seen *at,
-                               const struct pf_tcp_sink *sink) {
+                               struct pf_tcp_sink *sink) {
   uint8_t side = at->side;
   if (!((pf_tcp_fast_sides[f->tcp_state] >> side) & 1) || seg->window == 0)
     return false;
@@ -545,7 +551,7 @@ static bool pf_tcp_first_syn(struct pf_flow_table *ft, struct pf_flow *f,
 
 bool pf_tcp_packet(struct pf_flow_table *ft, struct pf_flow *f, uint32_t ref,
                    const struct pf_tcp_segment *seg,
-                   const struct pf_tcp_seen *at, const struct pf_tcp_sink *sink,
+                   const struct pf_tcp_seen *at, struct pf_tcp_sink *sink,
                    uint64_t *handshake_us) {
   if (!ft->tcp.conns || !seg->valid)
     return false;

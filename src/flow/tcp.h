@@ -93,7 +93,8 @@ struct pf_tcp_segment {
 };
 
 /* Reads the segment of a decoded packet (valid false when it has no whole
- * TCP header: not TCP, a later fragment, cut by the snapshot length), but
+ * TCP header: not TCP, a later fragment; one cut by the snapshot length
+ * is malformed, not TCP), from the header the decoder checked, but
  * for its flags: the caller sets them from pkt->tcp_flags, which the
  * decoder read from the same header, as it does for every packet (the
  * shard's counters read them; one store, not two). */
@@ -127,12 +128,13 @@ struct pf_tcp_seen {
 
 /* Analyses one segment of flow f (reference ref), with TcpTiming its round
  * trip and response time too (tcp_timing.h). Latency samples go to `sink`
- * (the handshake's to sink->lat alone). Returns true when the segment
- * completed a handshake, with its SYN-to-ACK time in *handshake_us. Does
- * nothing when analysis is off or the segment is not valid. */
+ * (the handshake's to sink->lat alone), its kinds' bits set for those the
+ * caller adds by class and port (clear them before). Returns true when the
+ * segment completed a handshake, with its SYN-to-ACK time in *handshake_us.
+ * Does nothing when analysis is off or the segment is not valid. */
 bool pf_tcp_packet(struct pf_flow_table *ft, struct pf_flow *f, uint32_t ref,
                    const struct pf_tcp_segment *seg,
-                   const struct pf_tcp_seen *at, const struct pf_tcp_sink *sink,
+                   const struct pf_tcp_seen *at, struct pf_tcp_sink *sink,
                    uint64_t *handshake_us);
 
 /* A flow leaves the table: its record goes back, and a SYN still waiting

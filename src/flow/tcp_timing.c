@@ -26,20 +26,22 @@
 #define PF_TT_TURN_MASK ((1ull << PF_TT_TURN_BITS) - 1)
 #define PF_TT_TURN_NEGATIVE (1ull << (PF_TT_TURN_BITS - 1))
 
-/* A sample of kind k in bucket b: the interval's histogram, its class's
- * and its port's (not jitter). */
+/* A sample of kind k in bucket b: the interval's histogram, and the
+ * segment's samples by kind for its class's and its port's (tcp_timing.h,
+ * struct pf_tcp_sink). */
 static inline __attribute__((always_inline)) void
-pf_tt_count(const struct pf_tcp_sink *out, enum pf_tcp_latency k, unsigned b,
+pf_tt_count(struct pf_tcp_sink *out, enum pf_tcp_latency k, unsigned b,
             uint64_t us) {
   pf_hist_count(&out->lat[k], b, us);
-  if (out->cls)
-    pf_hist_count(&out->cls[k - PF_TCP_TIMING_FIRST], b, us);
-  if (__builtin_expect(out->port != NULL, 0) && k != PF_TCP_JITTER)
-    pf_hist_count(&out->port[k - PF_TCP_TIMING_FIRST], b, us);
+  unsigned i = k - PF_TCP_TIMING_FIRST;
+  PF_ASSERT(i < PF_TCP_TIMING_COUNT && !((out->kinds >> i) & 1));
+  out->kinds |= 1u << i;
+  out->bucket[i] = (uint16_t)b;
+  out->us[i] = us;
 }
 
 static inline __attribute__((always_inline)) void
-pf_tt_add(const struct pf_tcp_sink *out, enum pf_tcp_latency k, uint64_t us) {
+pf_tt_add(struct pf_tcp_sink *out, enum pf_tcp_latency k, uint64_t us) {
   pf_tt_count(out, k, pf_hist_bucket_of(us), us);
 }
 
@@ -47,14 +49,13 @@ pf_tt_add(const struct pf_tcp_sink *out, enum pf_tcp_latency k, uint64_t us) {
  * spares the histograms' adds their test for the last bucket. Inline: a
  * call would cost its spills twice a round trip. */
 static inline __attribute__((always_inline)) void
-pf_tt_sample(const struct pf_tcp_sink *out, enum pf_tcp_latency k,
-             uint32_t us) {
+pf_tt_sample(struct pf_tcp_sink *out, enum pf_tcp_latency k, uint32_t us) {
   pf_tt_count(out, k, pf_hist_bucket_of32(us), us);
 }
 
 /* A response after more than 71.6 minutes. */
 __attribute__((noinline, cold)) static void
-pf_tt_sample_long(const struct pf_tcp_sink *out, uint64_t us) {
+pf_tt_sample_long(struct pf_tcp_sink *out, uint64_t us) {
   pf_tt_add(out, PF_TCP_RESPONSE, us);
 }
 
@@ -133,9 +134,9 @@ pf_tt_clock(struct pf_tcp_timing *tm, const struct pf_tcp_seen *at) {
  * that segment was sent, rx when received) and, from o's previous one, a
  * jitter sample. Out of line: the ACKs that time nothing stay short (a
  * pure ACK's sample inline measured 0.3 M instructions more on mixed). */
-__attribute__((noinline)) static void
-pf_tt_acked(struct pf_tcp_timing *tm, uint8_t o, uint32_t now,
-            const struct pf_tcp_sink *out) {
+__attribute__((noinline)) static void pf_tt_acked(struct pf_tcp_timing *tm,
+                                                  uint8_t o, uint32_t now,
+                                                  struct pf_tcp_sink *out) {
   struct pf_tcp_timed *d = &tm->dir[o];
   uint8_t fl = tm->flags;
   uint32_t rtt = now - d->at, last = d->last_rtt;
@@ -154,7 +155,7 @@ pf_tt_acked(struct pf_tcp_timing *tm, uint8_t o, uint32_t now,
  * timed segment. */
 static inline __attribute__((always_inline)) void
 pf_tt_ack(struct pf_tcp_timing *tm, uint8_t o, uint32_t ack, uint32_t now,
-          const struct pf_tcp_sink *out) {
+          struct pf_tcp_sink *out) {
   if ((tm->flags & (PF_TT_TIMED0 << o)) && !pf_seq_lt(ack, tm->dir[o].end))
     pf_tt_acked(tm, o, now, out);
 }
@@ -164,7 +165,7 @@ pf_tt_ack(struct pf_tcp_timing *tm, uint8_t o, uint32_t ack, uint32_t now,
  * service and neither turn holds a retransmission. */
 __attribute__((noinline)) static void
 pf_tt_new_turn(const struct pf_flow *f, struct pf_tcp_timing *tm, uint8_t side,
-               bool retx, uint64_t now, const struct pf_tcp_sink *out) {
+               bool retx, uint64_t now, struct pf_tcp_sink *out) {
   uint8_t fl = tm->flags;
   uint64_t wait = pf_tt_turn_age(tm, now);
   if ((fl & PF_TT_TURN) && !(fl & PF_TT_TURN_RETX) && !retx &&
@@ -182,7 +183,7 @@ pf_tt_new_turn(const struct pf_flow *f, struct pf_tcp_timing *tm, uint8_t side,
 /* Data from `side` at `now`: the same turn goes on, or a new one begins. */
 static inline __attribute__((always_inline)) void
 pf_tt_turn(const struct pf_flow *f, struct pf_tcp_timing *tm, uint8_t side,
-           bool retx, uint64_t now, const struct pf_tcp_sink *out) {
+           bool retx, uint64_t now, struct pf_tcp_sink *out) {
   uint8_t fl = tm->flags;
   if (!((fl >> side) & PF_TT_TURN0)) {
     pf_tt_new_turn(f, tm, side, retx, now, out);
@@ -216,8 +217,7 @@ pf_tt_new(struct pf_tcp_timing *tm, uint8_t side, uint8_t dir, uint32_t end,
  * is. */
 static void pf_tt_data(const struct pf_flow *f, struct pf_tcp_conn *c,
                        struct pf_tcp_timing *tm, const struct pf_tcp_seen *at,
-                       uint32_t seq, uint32_t end,
-                       const struct pf_tcp_sink *out) {
+                       uint32_t seq, uint32_t end, struct pf_tcp_sink *out) {
   uint8_t side = at->side;
   bool known = f->tcp_state & (PF_TCPS_KNOWN0 << side);
   bool retx = known && pf_seq_lt(seq, c->dir[side].next);
@@ -247,8 +247,7 @@ static bool pf_tt_probe(const struct pf_flow *f, const struct pf_tcp_conn *c,
 
 void pf_tcp_timing(struct pf_flow_table *ft, struct pf_flow *f,
                    const struct pf_tcp_segment *seg,
-                   const struct pf_tcp_seen *at,
-                   const struct pf_tcp_sink *out) {
+                   const struct pf_tcp_seen *at, struct pf_tcp_sink *out) {
   if (seg->flags & PF_TCP_RST)
     return;
   struct pf_tcp_conn *c = pf_tt_record(ft, f, seg->payload > 0);
@@ -273,7 +272,7 @@ void pf_tcp_timing(struct pf_flow_table *ft, struct pf_flow *f,
 static inline __attribute__((always_inline)) void
 pf_tt_at_edge(const struct pf_flow *f, struct pf_tcp_conn *c,
               const struct pf_tcp_segment *seg, const struct pf_tcp_seen *at,
-              const struct pf_tcp_sink *out, bool data, uint32_t fin) {
+              struct pf_tcp_sink *out, bool data, uint32_t fin) {
   struct pf_tcp_timing *tm = pf_tcp_timing_of(c);
   uint8_t side = at->side;
   uint32_t now = (uint32_t)at->ts_us;
@@ -287,22 +286,20 @@ pf_tt_at_edge(const struct pf_flow *f, struct pf_tcp_conn *c,
 }
 
 void pf_tcp_timing_ack(struct pf_tcp_conn *c, const struct pf_tcp_segment *seg,
-                       const struct pf_tcp_seen *at,
-                       const struct pf_tcp_sink *out) {
+                       const struct pf_tcp_seen *at, struct pf_tcp_sink *out) {
   pf_tt_at_edge(NULL, c, seg, at, out, false, 0);
 }
 
 void pf_tcp_timing_in_order(const struct pf_flow *f, struct pf_tcp_conn *c,
                             const struct pf_tcp_segment *seg,
                             const struct pf_tcp_seen *at,
-                            const struct pf_tcp_sink *out) {
+                            struct pf_tcp_sink *out) {
   pf_tt_at_edge(f, c, seg, at, out, true, 0);
 }
 
 void pf_tcp_timing_fin(const struct pf_flow *f, struct pf_tcp_conn *c,
                        const struct pf_tcp_segment *seg,
-                       const struct pf_tcp_seen *at,
-                       const struct pf_tcp_sink *out) {
+                       const struct pf_tcp_seen *at, struct pf_tcp_sink *out) {
   /* A FIN alone is no turn, and not timed. */
   pf_tt_at_edge(f, c, seg, at, out, seg->payload != 0, 1);
 }

@@ -90,14 +90,37 @@ struct pf_tcp_timing {
 #define PF_TT_TURN (PF_TT_TURN0 | (PF_TT_TURN0 << 1)) /* a turn has begun */
 
 /* Where a segment's samples go: the interval's histograms, by enum
- * pf_tcp_latency, its flow's class's, by kind from PF_TCP_TIMING_FIRST
- * (NULL: none), and its service port's (PortTiming; laid out as cls, the
- * round trips and the response time: jitter is not kept per port). */
+ * pf_tcp_latency, at once; and the segment's samples by kind (from
+ * PF_TCP_TIMING_FIRST), which the caller adds to the histograms of the
+ * flow's class and service port when there are any (pf_tcp_sink_place):
+ * those are looked up only then, for the few segments that take a sample,
+ * not for every one. A segment gives a kind once at most (one ACK: a round
+ * trip and its jitter; one turn: a response time). The caller clears
+ * `kinds` before each segment. */
 struct pf_tcp_sink {
   struct pf_hist *lat;
-  struct pf_hist *cls;
-  struct pf_hist *port;
+  uint32_t kinds; /* bit k - PF_TCP_TIMING_FIRST: a sample of kind k */
+  uint16_t bucket[PF_TCP_TIMING_COUNT];
+  uint64_t us[PF_TCP_TIMING_COUNT];
 };
+
+/* Adds the segment's samples to its class's histograms, by kind from
+ * PF_TCP_TIMING_FIRST (NULL: none), and its service port's (PortTiming;
+ * laid out as cls, the round trips and the response time: jitter is not
+ * kept per port). Unrolled: the kinds are constants. */
+static inline __attribute__((always_inline)) void
+pf_tcp_sink_place(const struct pf_tcp_sink *sink, struct pf_hist *cls,
+                  struct pf_hist *port) {
+#pragma GCC unroll 4
+  for (unsigned i = 0; i < PF_TCP_TIMING_COUNT; i++) {
+    if (!((sink->kinds >> i) & 1))
+      continue;
+    if (cls)
+      pf_hist_count(&cls[i], sink->bucket[i], sink->us[i]);
+    if (port && i + PF_TCP_TIMING_FIRST != PF_TCP_JITTER)
+      pf_hist_count(&port[i], sink->bucket[i], sink->us[i]);
+  }
+}
 
 /* The timing state of a record of a table with timing. */
 static inline struct pf_tcp_timing *pf_tcp_timing_of(struct pf_tcp_conn *c) {
@@ -110,8 +133,7 @@ static inline struct pf_tcp_timing *pf_tcp_timing_of(struct pf_tcp_conn *c) {
  * connection without a record one. */
 void pf_tcp_timing(struct pf_flow_table *ft, struct pf_flow *f,
                    const struct pf_tcp_segment *seg,
-                   const struct pf_tcp_seen *at,
-                   const struct pf_tcp_sink *sink);
+                   const struct pf_tcp_seen *at, struct pf_tcp_sink *sink);
 
 /* The same for the common cases that pf_tcp_packet decides first, where
  * they give what pf_tcp_timing gives without reading the record again: an
@@ -119,16 +141,14 @@ void pf_tcp_timing(struct pf_flow_table *ft, struct pf_flow *f,
  * (pf_tcp_timing_ack), and its new data at the edge (in order), neither
  * SYN, FIN nor RST. */
 void pf_tcp_timing_ack(struct pf_tcp_conn *c, const struct pf_tcp_segment *seg,
-                       const struct pf_tcp_seen *at,
-                       const struct pf_tcp_sink *sink);
+                       const struct pf_tcp_seen *at, struct pf_tcp_sink *sink);
 void pf_tcp_timing_in_order(const struct pf_flow *f, struct pf_tcp_conn *c,
                             const struct pf_tcp_segment *seg,
                             const struct pf_tcp_seen *at,
-                            const struct pf_tcp_sink *sink);
+                            struct pf_tcp_sink *sink);
 /* And its FIN at the edge, with data or without (no turn then). */
 void pf_tcp_timing_fin(const struct pf_flow *f, struct pf_tcp_conn *c,
                        const struct pf_tcp_segment *seg,
-                       const struct pf_tcp_seen *at,
-                       const struct pf_tcp_sink *sink);
+                       const struct pf_tcp_seen *at, struct pf_tcp_sink *sink);
 
 #endif

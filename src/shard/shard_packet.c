@@ -22,16 +22,17 @@ static bool pf_is_syn(const struct pf_packet *pkt) {
              PF_TCP_SYN;
 }
 
-/* Where a segment's latency samples go: the interval's histograms, the
- * flow's class's timing histograms (tcp_timing.h; none without ClassTiming
- * or TcpTiming, which leave that set empty, and then no class lookup) and
- * its service port's (port_latency.h; none without PortTiming). */
-static inline __attribute__((always_inline)) struct pf_tcp_sink
-pf_account_timing(struct pf_shard *s, struct pf_flow_update up) {
-  return (struct pf_tcp_sink){
-      .lat = s->cur->tcp.latency,
-      .cls = pf_class_counters_timing(&s->classes, up.flow),
-      .port = pf_port_latency_of(&s->ports, up.flow)};
+/* A segment's latency samples by the flow's class's timing histograms
+ * (tcp_timing.h; none without ClassTiming or TcpTiming, which leave that
+ * set empty, and then no class lookup) and its service port's
+ * (port_latency.h; none without PortTiming). Looked up here, for the few
+ * segments that took a sample (the interval's histograms have them
+ * already), rather than for every segment: out of line. */
+__attribute__((noinline)) static void
+pf_account_timing(struct pf_shard *s, const struct pf_flow *flow,
+                  const struct pf_tcp_sink *sink) {
+  struct pf_hist *cls = pf_class_counters_timing(&s->classes, flow);
+  pf_tcp_sink_place(sink, cls, pf_port_latency_of(&s->ports, flow));
 }
 
 /* TCP analysis, and the evidence of SYN floods and port scans. */
@@ -41,11 +42,16 @@ pf_account_tcp(struct pf_shard *s, const struct pf_queued_packet *q,
   bool completed = false, new_udp = up.created && q->l4 == PF_L4_UDP;
   if (q->l4 == PF_L4_TCP) {
     uint64_t handshake_us;
-    const struct pf_tcp_sink sink = pf_account_timing(s, up);
+    struct pf_tcp_sink sink; /* its samples are set by their kinds' bits */
+    sink.lat = s->cur->tcp.latency;
+    sink.kinds = 0;
     const struct pf_tcp_seen at = {
         .now_us = q->now_us, .ts_us = q->ts_us, .side = up.side, .dir = q->dir};
     completed = pf_tcp_packet(&s->flows, up.flow, up.ref, &q->seg, &at, &sink,
                               &handshake_us);
+    /* It took a sample, and a class's or a port's figures are kept. */
+    if (sink.kinds && (s->classes.timing.count | s->ports.slots))
+      pf_account_timing(s, up.flow, &sink);
     if (completed) /* its handshake latency, by the flow's class */
       pf_class_counters_handshake(&s->classes, up.flow, handshake_us);
   }

@@ -4,15 +4,19 @@
 # (docs/PERFORMANCE.md, "TCP timing on the hot path": 118 a frame here
 # before its cost was cut, 75 after, 84 since its times have 40 bits, 72
 # since issue 15's per-segment cut, its check of the clock's jumps
-# included). Counted with callgrind, which is deterministic, over
-# pcapflow-replay's per-packet functions (decode, direction, the shard's
-# queue and batch work), as test_localnet_cost.sh does; the report the
-# switch leaves must be the same but for the timing.
+# included, 74 with reordering told from jumps; 79 since a class's and a
+# port's histograms are looked up only for a segment that took a sample:
+# both runs paid that lookup on every segment before, and the off run
+# saves all of it, so the difference grew while both runs fell).
+# Counted with callgrind, which is deterministic, over pcapflow-replay's
+# per-packet functions (decode, direction, the shard's queue and batch
+# work), as test_localnet_cost.sh does; the report the switch leaves must
+# be the same but for the timing.
 source "$(dirname "$0")/lib.sh"
 pf_test_init tcp_timing_cost
 command -v valgrind >/dev/null || pf_skip "valgrind is not installed"
 FRAMES=100000
-BOUND=76
+BOUND=82
 
 pf_gen mixed mixed --packets $FRAMES --seed 1
 
