@@ -25,6 +25,16 @@ static uint64_t count(enum pf_tcp_latency k) {
   return seg_latency(&shard, k)->count;
 }
 
+/* A segment of another connection (client port 41000), to move the
+ * shard's clock while the timed one waits. */
+static const struct seg another = {.from = CLIENT,
+                                   .flags = PF_TCP_ACK,
+                                   .seq = 7000,
+                                   .ack = 9000,
+                                   .window = 65535,
+                                   .cport = 41000,
+                                   .tx = true};
+
 /* The handshake at t0 (client ISN 999, server 4999), the client's request
  * of 100 bytes stamped `behind` before t0 + 1 s (a clock stepped back just
  * before it), and the server's segment of `answer` bytes acknowledging it
@@ -63,15 +73,8 @@ START_TEST(test_reordering_keeps_the_timing) {
    * the clock does not follow the ones behind back) change nothing. */
   across(0, 0, 0);
   uint64_t asked = SEC(1700000001);
-  struct seg other = {.from = CLIENT,
-                      .flags = PF_TCP_ACK,
-                      .seq = 7000,
-                      .ack = 9000,
-                      .window = 65535,
-                      .cport = 41000,
-                      .tx = true};
   for (unsigned i = 0; i < 8; i++) {
-    seg_send(&shard, &other, asked + MS(900) + MS(125) * i);
+    seg_send(&shard, &another, asked + MS(900) + MS(125) * i);
     seg_data(&shard, SERVER, 5000, 0, 1000, asked + MS(125) * i);
   }
   seg_data(&shard, SERVER, 5000, 200, 1100, asked + SEC(1) + MS(25));
@@ -91,14 +94,7 @@ START_TEST(test_an_ack_behind_another_connection_is_timed) {
   uint64_t t0 = SEC(1700000000);
   seg_handshake(&shard, 0, 999, 4999, t0, MS(1), MS(1));
   seg_data(&shard, CLIENT, 1000, 100, 5000, t0 + MS(100));
-  struct seg other = {.from = CLIENT,
-                      .flags = PF_TCP_ACK,
-                      .seq = 7000,
-                      .ack = 9000,
-                      .window = 65535,
-                      .cport = 41000,
-                      .tx = true};
-  seg_send(&shard, &other, t0 + MS(102));
+  seg_send(&shard, &another, t0 + MS(102));
   seg_data(&shard, SERVER, 5000, 0, 1100, t0 + MS(101) + 500);
   ck_assert_uint_eq(count(PF_TCP_RTT_TX), 1);
   ck_assert_uint_eq(seg_latency(&shard, PF_TCP_RTT_TX)->max_us, 1500);
@@ -128,15 +124,8 @@ START_TEST(test_a_backlog_ahead_of_a_held_clock_is_timed) {
   seg_handshake(&shard, 0, 999, 4999, t0, MS(1), MS(1));
   seg_data(&shard, CLIENT, 1000, 100, 5000, t0 + MS(100));
   pf_packet_clock_budget(&shard.clock, MS(1000));
-  struct seg other = {.from = CLIENT,
-                      .flags = PF_TCP_ACK,
-                      .seq = 7000,
-                      .ack = 9000,
-                      .window = 65535,
-                      .cport = 41000,
-                      .tx = true};
   for (unsigned i = 1; i <= 11; i++)
-    seg_send(&shard, &other, t0 + MS(100) + MS(500) * i);
+    seg_send(&shard, &another, t0 + MS(100) + MS(500) * i);
   ck_assert_uint_lt(shard.clock.now_us, t0 + SEC(3)); /* held back */
   seg_data(&shard, SERVER, 5000, 200, 1100, t0 + MS(6000));
   seg_data(&shard, CLIENT, 1100, 0, 5200, t0 + MS(6020));
