@@ -361,9 +361,11 @@ START_TEST(test_distinct_ports_of_both_sides) {
     feed(&syn, PF_DIR_TX, SEC(1));
     feed(&ack, PF_DIR_RX, SEC(1));
   }
-  ck_assert(fabs(pf_hll_estimate(&shard.cur->dst_ports) - 5) < 0.5);
-  ck_assert(fabs(pf_hll_estimate(&shard.cur->src_hosts) - 4) < 0.5);
-  ck_assert(fabs(pf_hll_estimate(&shard.cur->dst_hosts) - 4) < 0.5);
+  /* One short at most: two of a few values share one of the 4,096
+   * registers in about 1 run in 400 with a random seed (f2836e2). */
+  ck_assert(fabs(pf_hll_estimate(&shard.cur->dst_ports) - 4.5) < 1);
+  ck_assert(fabs(pf_hll_estimate(&shard.cur->src_hosts) - 3.5) < 1);
+  ck_assert(fabs(pf_hll_estimate(&shard.cur->dst_hosts) - 3.5) < 1);
   ck_assert_uint_eq(shard.cur->top[PF_TOP_PORTS].used, 1);
 }
 END_TEST
