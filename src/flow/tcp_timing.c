@@ -17,6 +17,10 @@
  * jump the clock does not follow: a step back past that second, which it
  * holds through, and the step back to the time it left. */
 #define PF_TT_TIMELINE_SHIFT 20
+/* How far ahead of the clock a stamp is still on its timeline: a live
+ * capture thread 8 s behind its traffic (2^23 us; its clock gains 1 s a
+ * batch). A 5-minute step forward is well past it. */
+#define PF_TT_BACKLOG_US (1ull << 23)
 #define PF_TT_WINDOW_OF(place) ((uint8_t)(place))
 #define PF_TT_TIMELINE_OF(place) ((uint8_t)((place) >> 8))
 /* The longest response time, and the range of the turn's 40-bit stamp: a
@@ -115,17 +119,20 @@ pf_tt_new_place(struct pf_tcp_timing *tm, uint16_t place, uint64_t now) {
 
 /* Every segment of a timed connection: a few instructions unless its time
  * entered a new window (once in 17.9 minutes) or its timeline moved. The
- * timeline is how far the stamp is behind the clock; a stamp ahead of it
- * is on the clock's timeline (0): a live clock is held to 1 s a batch
- * (capture.c), so a thread draining a backlog sees true stamps ahead of
- * it, and a jump forward is followed by the clock, never left behind. */
+ * timeline is the stamp less the clock, except that a stamp ahead of the
+ * clock by less than PF_TT_BACKLOG_US is on the clock's own (0): a live
+ * clock moves at most 1 s a batch (capture.c), so a thread draining a
+ * backlog sees true stamps ahead of it. Further ahead is another timeline:
+ * a live source's clock stepped forward, which the held clock has not
+ * followed, or a clock left behind for good by a silence longer than its
+ * largest step (packet_clock.c), whose offset then holds still. */
 static inline __attribute__((always_inline)) void
 pf_tt_clock(struct pf_tcp_timing *tm, const struct pf_tcp_seen *at) {
-  int64_t behind = (int64_t)(at->ts_us - at->now_us);
-  behind &= behind >> 63; /* min(ts - now, 0) */
-  uint16_t place =
-      (uint16_t)((uint8_t)(at->ts_us >> PF_TT_WINDOW_SHIFT) |
-                 (uint8_t)((uint64_t)behind >> PF_TT_TIMELINE_SHIFT) << 8);
+  uint64_t offset = at->ts_us - at->now_us;
+  if (offset < PF_TT_BACKLOG_US)
+    offset = 0;
+  uint16_t place = (uint16_t)((uint8_t)(at->ts_us >> PF_TT_WINDOW_SHIFT) |
+                              (uint8_t)(offset >> PF_TT_TIMELINE_SHIFT) << 8);
   if (__builtin_expect(place != tm->place, 0))
     pf_tt_new_place(tm, place, at->ts_us);
 }

@@ -34,8 +34,8 @@
  * s), whatever ActiveTimeout is, as long as their timestamps move with the
  * shard's clock.
  *
- * When they do not, the segment's timeline tells: how far its timestamp
- * is behind the shard's clock (packet_clock.h; a stamp ahead of the clock
+ * When they do not, the segment's timeline tells: its timestamp less the
+ * shard's clock (packet_clock.h; a stamp less than 8 s ahead of the clock
  * is on the clock's own timeline, 0: a live clock moves at most 1 s a
  * batch, and a thread draining a backlog sees true stamps ahead of it), in
  * units of 2^20 us, which holds while

@@ -136,6 +136,43 @@ START_TEST(test_a_backlog_ahead_of_a_held_clock_is_timed) {
 }
 END_TEST
 
+/* The second review's findings, failing before their fix: a clock left
+ * behind by a step forward or a silence still tells a jump. */
+
+START_TEST(test_a_live_step_forward_gives_no_sample) {
+  /* A live source's clock stepped 5 minutes forward between a request
+   * and its ACK: the held clock (1 s a batch) is far behind the ACK's
+   * stamp, which is no backlog. */
+  uint64_t t0 = SEC(1700000000);
+  pf_packet_clock_budget(&shard.clock, MS(1000));
+  seg_handshake(&shard, 0, 999, 4999, t0, MS(1), MS(1));
+  seg_data(&shard, CLIENT, 1000, 100, 5000, t0 + MS(100));
+  pf_packet_clock_budget(&shard.clock, MS(1000));
+  seg_data(&shard, SERVER, 5000, 0, 1100, t0 + SEC(300) + MS(140));
+  ck_assert_uint_lt(shard.clock.now_us, t0 + SEC(3)); /* held back */
+  ck_assert_uint_eq(count(PF_TCP_RTT_TX), 0);
+}
+END_TEST
+
+START_TEST(test_a_jump_after_a_long_silence_gives_no_sample) {
+  /* 40 minutes without a packet (the clock steps at most 1801 s, so it
+   * stays behind the stamps for good), then the 5-minute jump back of
+   * test_a_segment_stamped_five_minutes_behind; and a connection without
+   * a jump after the same silence keeps its round trip. */
+  uint64_t t0 = SEC(1700000000);
+  seg_send(&shard, &another, t0);
+  uint64_t t1 = t0 + SEC(2400);
+  seg_handshake(&shard, 0, 999, 4999, t1, MS(1), MS(1));
+  seg_data(&shard, CLIENT, 1000, 100, 5000, t1 + SEC(1) - SEC(300));
+  seg_data(&shard, SERVER, 5000, 0, 1100, t1 + SEC(1) + MS(40));
+  ck_assert_uint_eq(count(PF_TCP_RTT_TX), 0);
+  seg_data(&shard, CLIENT, 1100, 100, 5000, t1 + SEC(2));
+  seg_data(&shard, SERVER, 5000, 0, 1200, t1 + SEC(2) + MS(40));
+  ck_assert_uint_eq(count(PF_TCP_RTT_TX), 1);
+  ck_assert_uint_eq(seg_latency(&shard, PF_TCP_RTT_TX)->max_us, MS(40));
+}
+END_TEST
+
 Suite *pf_tcp_timing_jumps_suite(void) {
   Suite *s = suite_create("tcp_timing_jumps");
   TCase *tc = tcase_create("jumps");
@@ -146,6 +183,8 @@ Suite *pf_tcp_timing_jumps_suite(void) {
   tcase_add_test(tc, test_an_ack_behind_another_connection_is_timed);
   tcase_add_test(tc, test_an_ack_after_an_idle_advance_is_timed);
   tcase_add_test(tc, test_a_backlog_ahead_of_a_held_clock_is_timed);
+  tcase_add_test(tc, test_a_live_step_forward_gives_no_sample);
+  tcase_add_test(tc, test_a_jump_after_a_long_silence_gives_no_sample);
   suite_add_tcase(s, tc);
   return s;
 }
