@@ -84,6 +84,21 @@ START_TEST(test_reordering_keeps_the_timing) {
 }
 END_TEST
 
+/* The handshake at t0 and the client's request of 100 bytes at t0 +
+ * 100 ms, whose ACK the tests below time. */
+static void request(uint64_t t0) {
+  seg_handshake(&shard, 0, 999, 4999, t0, MS(1), MS(1));
+  seg_data(&shard, CLIENT, 1000, 100, 5000, t0 + MS(100));
+}
+
+/* The same in a live source's batch: its clock gains at most 1 s a batch
+ * (capture.c), this one's and the next's. */
+static void live_request(uint64_t t0) {
+  pf_packet_clock_budget(&shard.clock, MS(1000));
+  request(t0);
+  pf_packet_clock_budget(&shard.clock, MS(1000));
+}
+
 /* Review findings of December 7, both failing before their fix: stamps a
  * little behind the clock, or ahead of it, are no jump. */
 
@@ -92,8 +107,7 @@ START_TEST(test_an_ack_behind_another_connection_is_timed) {
    * connection (a multi-queue capture): its round trip counts. It gave
    * none: a timeline moved by one unit dropped the timed segments. */
   uint64_t t0 = SEC(1700000000);
-  seg_handshake(&shard, 0, 999, 4999, t0, MS(1), MS(1));
-  seg_data(&shard, CLIENT, 1000, 100, 5000, t0 + MS(100));
+  request(t0);
   seg_send(&shard, &another, t0 + MS(102));
   seg_data(&shard, SERVER, 5000, 0, 1100, t0 + MS(101) + 500);
   ck_assert_uint_eq(count(PF_TCP_RTT_TX), 1);
@@ -106,8 +120,7 @@ START_TEST(test_an_ack_after_an_idle_advance_is_timed) {
    * by the monotonic time (pf_after_batch), and the ACK captured just
    * before that wake but handed over after it. */
   uint64_t t0 = SEC(1700000000);
-  seg_handshake(&shard, 0, 999, 4999, t0, MS(1), MS(1));
-  seg_data(&shard, CLIENT, 1000, 100, 5000, t0 + MS(100));
+  request(t0);
   pf_shard_expire(&shard, shard.clock.now_us + MS(250), 64);
   seg_data(&shard, SERVER, 5000, 0, 1100, t0 + MS(340));
   ck_assert_uint_eq(count(PF_TCP_RTT_TX), 1);
@@ -120,10 +133,7 @@ START_TEST(test_a_backlog_ahead_of_a_held_clock_is_timed) {
    * batch: the clock moves 1 s a batch (capture.c), the stamps are true
    * and ahead of it. The answer's round trip and response count. */
   uint64_t t0 = SEC(1700000000);
-  pf_packet_clock_budget(&shard.clock, MS(1000));
-  seg_handshake(&shard, 0, 999, 4999, t0, MS(1), MS(1));
-  seg_data(&shard, CLIENT, 1000, 100, 5000, t0 + MS(100));
-  pf_packet_clock_budget(&shard.clock, MS(1000));
+  live_request(t0);
   for (unsigned i = 1; i <= 11; i++)
     seg_send(&shard, &another, t0 + MS(100) + MS(500) * i);
   ck_assert_uint_lt(shard.clock.now_us, t0 + SEC(3)); /* held back */
@@ -144,10 +154,7 @@ START_TEST(test_a_live_step_forward_gives_no_sample) {
    * and its ACK: the held clock (1 s a batch) is far behind the ACK's
    * stamp, which is no backlog. */
   uint64_t t0 = SEC(1700000000);
-  pf_packet_clock_budget(&shard.clock, MS(1000));
-  seg_handshake(&shard, 0, 999, 4999, t0, MS(1), MS(1));
-  seg_data(&shard, CLIENT, 1000, 100, 5000, t0 + MS(100));
-  pf_packet_clock_budget(&shard.clock, MS(1000));
+  live_request(t0);
   seg_data(&shard, SERVER, 5000, 0, 1100, t0 + SEC(300) + MS(140));
   ck_assert_uint_lt(shard.clock.now_us, t0 + SEC(3)); /* held back */
   ck_assert_uint_eq(count(PF_TCP_RTT_TX), 0);
