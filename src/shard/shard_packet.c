@@ -169,13 +169,15 @@ void pf_shard_packet(struct pf_shard *s, const struct pf_packet *pkt,
  * cache misses, and accounting would wait on them one after the other. A
  * packet's bucket is asked for when it is counted; when the vector is full
  * the first entry of each packet's chain is asked for, all of them at
- * once; then the packets are accounted in order. The vector keeps what
+ * once (when the table has outgrown the cache: below, they are there);
+ * then the packets are accounted in order. The vector keeps what
  * accounting reads, not the frame. */
 
 static void pf_vector_run(struct pf_shard *s) {
   unsigned n = s->queue_len;
-  for (unsigned i = 0; i < n; i++)
-    pf_flow_table_prefetch_entry(&s->flows, &s->queue[i].probe);
+  if (pf_flow_table_beyond_cache(&s->flows))
+    for (unsigned i = 0; i < n; i++)
+      pf_flow_table_prefetch_entry(&s->flows, &s->queue[i].probe);
   for (unsigned i = 0; i < n; i++)
     pf_account(s, &s->queue[i]);
   s->queue_len = 0;
