@@ -302,9 +302,10 @@ pf_flow_table_prefetch_entry(const struct pf_flow_table *t,
                              const struct pf_flow_probe *p) {
   if (!p->family)
     return;
-  uint32_t ref =
-      pf_bucket_get(&t->buckets, pf_buckets_of(&t->buckets, p->hash));
-  if (ref == PF_FLOW_NONE)
+  uint32_t bucket = pf_buckets_of(&t->buckets, p->hash);
+  uint32_t ref = pf_bucket_get(&t->buckets, bucket);
+  /* A new flow's lookup reads no entry (buckets.h): none to ask for. */
+  if (ref == PF_FLOW_NONE || !pf_bucket_may_hold(&t->buckets, bucket, p->hash))
     return;
   const uint8_t *f = (const uint8_t *)pf_flow_at(t, ref);
   __builtin_prefetch(f);

@@ -89,7 +89,7 @@ int pf_flow_table_init_buckets(struct pf_flow_table *t, uint32_t max_flows,
     return pf_err(err, errlen,
                   "cannot reserve a flow table of %u flows (%zu MiB of "
                   "address space)",
-                  max_flows, ((size_t)max_flows * (64 + 88 + 4)) >> 20);
+                  max_flows, ((size_t)max_flows * (64 + 88 + 8)) >> 20);
   }
   t->max_flows = max_flows;
   for (int k = 0; k < PF_LIST_COUNT; k++)
@@ -203,13 +203,17 @@ static inline __attribute__((always_inline)) uint32_t
 pf_lookup(const struct pf_flow_table *t, const struct pf_flow_probe *p,
           uint32_t bucket) {
   bool v6 = p->family == 6;
-  for (uint32_t ref = pf_bucket_get(&t->buckets, bucket);
-       ref != PF_FLOW_NONE;) {
+  if (!pf_bucket_may_hold(&t->buckets, bucket, p->hash))
+    return PF_FLOW_NONE; /* a new flow, its bucket's entries unread */
+  /* Tags set: the chain is not empty. */
+  uint32_t ref = pf_bucket_get(&t->buckets, bucket);
+  PF_ASSERT(ref != PF_FLOW_NONE);
+  do {
     const struct pf_flow *f = pf_flow_at(t, ref);
     if (((ref & PF_FLOW_V6) != 0) == v6 && pf_same_key(f, p, v6))
       return ref;
     ref = f->next;
-  }
+  } while (ref != PF_FLOW_NONE);
   return PF_FLOW_NONE;
 }
 
@@ -239,9 +243,11 @@ static void pf_split_one(struct pf_flow_table *t) {
   while (ref != PF_FLOW_NONE) {
     struct pf_flow *f = pf_flow_at(t, ref);
     uint32_t next = f->next;
-    uint32_t to = pf_buckets_of(&t->buckets, pf_entry_hash(t, f));
+    uint64_t hash = pf_entry_hash(t, f);
+    uint32_t to = pf_buckets_of(&t->buckets, hash);
     int m = to != from;
     bucket[m] = to;
+    pf_bucket_tag_add(&t->buckets, to, hash);
     f->next = PF_FLOW_NONE;
     if (last[m] == PF_FLOW_NONE)
       pf_bucket_set(&t->buckets, bucket[m], ref);
@@ -354,6 +360,7 @@ static uint32_t pf_flow_create(struct pf_flow_table *t,
   f->tcp_ext = PF_TCP_NONE;
   f->next = pf_bucket_get(&t->buckets, bucket);
   pf_bucket_set(&t->buckets, bucket, ref);
+  pf_bucket_tag_add(&t->buckets, bucket, p->hash);
   enum pf_flow_kind kind = pf_open_kind(f); /* no close bits yet */
   t->stats.active[kind]++;
   t->stats.created++;
