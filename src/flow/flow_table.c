@@ -361,7 +361,10 @@ static uint32_t pf_flow_create(struct pf_flow_table *t,
   f->next = pf_bucket_get(&t->buckets, bucket);
   pf_bucket_set(&t->buckets, bucket, ref);
   pf_bucket_tag_add(&t->buckets, bucket, p->hash);
-  enum pf_flow_kind kind = pf_open_kind(f); /* no close bits yet */
+  /* No close bits yet; the protocol from the probe, not read back from
+   * the entry just written (whose line may still be on its way). */
+  enum pf_flow_kind kind =
+      (enum pf_flow_kind)(pf_proto_kind[p->key.k4.proto] ^ PF_FLOW_OTHER);
   t->stats.active[kind]++;
   t->stats.created++;
   pf_lru_push_head(t, ref, pkt->syn_wait ? PF_LIST_SYN_WAIT : (uint8_t)kind);
