@@ -55,6 +55,7 @@ PF_FAST bool pf_fast_tcp(const struct pf_fast_ip *ip, struct pf_packet *pkt) {
     return false;
   pkt->has_ports = true;
   pkt->tcp_flags = tcp->flags;
+  pkt->tcp_hdr_len = (uint8_t)doff;
   pkt->src_port = pf_be16(tcp->ports.src);
   pkt->dst_port = pf_be16(tcp->ports.dst);
   return true;
