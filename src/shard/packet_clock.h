@@ -56,7 +56,8 @@ struct pf_packet_clock {
    * clock, so a short step leaves this alone; valid when `alt`. */
   int64_t alt_off_us;
   uint64_t max_step_us; /* the most one step moves it */
-  uint64_t budget_us;   /* the budget last set (live sources) */
+  uint64_t budget_us;   /* the budget last set (live sources): what
+                           stop_us starts from when the clock starts */
   uint64_t resyncs;     /* timestamps taken as the new reference */
   bool started, alt;
 };
