@@ -203,6 +203,15 @@ static void pf_feed_flush(struct pf_feed *fd) {
   pf_top_batch_flush(&fd->tls_batch, &fd->iv->tls_names);
 }
 
+/* Entry i of pool v6 (its index: a ref without PF_FLOW_V6), at its
+ * family's constant size (pf_flow_at reads the size from the pool). */
+PF_FEED_INLINE struct pf_flow *pf_feed_entry(const struct pf_shard *s, int v6,
+                                             uint32_t i) {
+  size_t size = v6 ? sizeof(struct pf_flow6) : sizeof(struct pf_flow4);
+  PF_ASSERT(s->flows.pool[v6].size == size);
+  return (struct pf_flow *)(s->flows.pool[v6].entries + (size_t)i * size);
+}
+
 /* Feeds the flows of slot fd's list of a family (v6: IPv6) among the
  * next `budget` it has not gone through, its feed inlined at its family's
  * sizes; an entry whose tag is no longer fd's was fed already (the flow
@@ -212,19 +221,15 @@ static void pf_feed_flush(struct pf_feed *fd) {
  * ran out first. */
 PF_FEED_INLINE bool pf_feed_walk_list(struct pf_shard *s, struct pf_feed *fd,
                                       int v6, uint32_t *budget) {
-  size_t size = v6 ? sizeof(struct pf_flow6) : sizeof(struct pf_flow4);
-  PF_ASSERT(s->flows.pool[v6].size == size);
   struct pf_feed_list *l = &s->lists[fd->gen - 1][v6];
   for (; l->read < l->next; l->read++) {
     if ((*budget)-- == 0)
       return false;
     const uint32_t *ref = l->read;
-    uint8_t *pool = s->flows.pool[v6].entries;
     /* Past the list's end, a ref of the pool all the same (feed_list.h). */
-    __builtin_prefetch(pool +
-                       (size_t)(ref[PF_FEED_LIST_AHEAD] & ~PF_FLOW_V6) * size);
-    struct pf_flow *f =
-        (struct pf_flow *)(pool + (size_t)(*ref & ~PF_FLOW_V6) * size);
+    __builtin_prefetch(
+        pf_feed_entry(s, v6, ref[PF_FEED_LIST_AHEAD] & ~PF_FLOW_V6));
+    struct pf_flow *f = pf_feed_entry(s, v6, *ref & ~PF_FLOW_V6);
     if ((f->iv & PF_IV_GEN) == fd->gen)
       pf_feed_flow_of(s, fd, f, v6 ? 16 : 4);
   }
@@ -235,11 +240,10 @@ PF_FEED_INLINE bool pf_feed_walk_list(struct pf_shard *s, struct pf_feed *fd,
  * inlined at its family's sizes; false when the budget ran out first. */
 PF_FEED_INLINE bool pf_feed_sweep_pool(struct pf_shard *s, struct pf_feed *fd,
                                        int v6, uint32_t *budget) {
-  uint32_t base = v6 ? PF_FLOW_V6 : 0;
   for (; fd->pos[v6] < fd->end[v6]; fd->pos[v6]++) {
     if ((*budget)-- == 0)
       return false;
-    struct pf_flow *f = pf_flow_at(&s->flows, base | fd->pos[v6]);
+    struct pf_flow *f = pf_feed_entry(s, v6, fd->pos[v6]);
     if ((f->iv & PF_IV_GEN) == fd->gen)
       pf_feed_flow_of(s, fd, f, v6 ? 16 : 4);
   }
