@@ -128,10 +128,12 @@ PF_FEED_INLINE void pf_feed_lists(struct pf_shard *s, struct pf_feed *fd,
   }
 }
 
+PF_STATIC_ASSERT(sizeof(struct pf_service_key) == 4,
+                 "a service key is hashed and remembered as one word");
+
 /* The addresses' hashes, when a distinct count or the top hosts read
  * them; the service's, when the top services or the distinct ports do. */
-PF_FEED_INLINE void pf_feed_ctx_of(const struct pf_shard *s,
-                                   const struct pf_flow *f,
+PF_FEED_INLINE void pf_feed_ctx_of(struct pf_shard *s, const struct pf_flow *f,
                                    struct pf_feed_ctx *c, unsigned alen) {
   const uint8_t *k = (const uint8_t *)(f + 1);
   for (int side = 0; side < 2; side++)
@@ -144,7 +146,7 @@ PF_FEED_INLINE void pf_feed_ctx_of(const struct pf_shard *s,
   }
   pf_service_key_of(f, &c->service);
   if (!s->skip_distinct || !s->skip_top[PF_TOP_PORTS])
-    c->service_hash = pf_hash_inline(s->seed, &c->service, sizeof(c->service));
+    c->service_hash = pf_feed_hash_service(s->seed, &s->memo, &c->service);
 }
 
 /* Side `side` sent bytes: they go to its sketches, and into both[]. */
@@ -416,6 +418,7 @@ struct pf_interval *pf_shard_swap_interval(struct pf_shard *s, bool final) {
 
 int pf_epoch_init(struct pf_shard *s, uint32_t max_flows, char *err,
                   size_t errlen) {
+  s->memo.service = UINT32_MAX;
   s->listing = s->lists[0]; /* slot 0's, as the first interval is */
   s->fresh[1] = PF_FLOW_V6; /* the first interval: every entry is new */
   for (int i = 0; i < 4; i++) {

@@ -38,6 +38,7 @@
 #include "pcapflow/stats.h"
 #include "shard/class_counters.h"
 #include "shard/dns.h"
+#include "shard/feed_hash.h"
 #include "shard/feed_list.h"
 #include "shard/packet_clock.h"
 #include "shard/port_latency.h"
@@ -152,7 +153,8 @@ struct pf_shard {
   struct pf_feed_list lists[2][2];
   struct pf_feed_list *listing;
   uint32_t fresh[2];
-  uint64_t feed_sweeps; /* closes that swept the pools: a list was full */
+  uint64_t feed_sweeps;     /* closes that swept the pools: a list was full */
+  struct pf_feed_memo memo; /* the feed's last service hash (feed_hash.h) */
   /* queue_len changes with every packet. Whatever follows a shard in
    * memory (in bench-scaling, the next worker's fields, which the other
    * thread reads with every packet) must not share its cache line: without
