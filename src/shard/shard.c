@@ -9,9 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Closing work per batch, in flow entries swept (epoch.c): per packet of
- * the batch, plus a floor; an idle wake-up (no packets) sweeps more. A
- * million entries are swept in 30 ms or so. */
+/* Closing work per batch, in pool entries swept or listed flows gone
+ * through (epoch.c), each at most one flow's feed: per packet of the
+ * batch, plus a floor; an idle wake-up (no packets) does more. A million
+ * entries are swept in 30 ms or so. */
 #define PF_CLOSE_PER_PACKET 16
 #define PF_CLOSE_BASE 4096
 #define PF_CLOSE_IDLE 262144

@@ -17,26 +17,24 @@
 static struct pf_shard shard;
 
 static void init(uint32_t max_flows) {
-  struct pf_shard_config cfg = {.max_flows = max_flows,
-                                .timeouts = test_timeouts,
-                                .top_capacity = 4096,
-                                .host_prefix_v4 = 32,
-                                .host_prefix_v6 = 128};
-  char err[256];
-  ck_assert_msg(pf_shard_init(&shard, &cfg, err, sizeof(err)) == 0, "%s", err);
+  test_shard_init(&shard, max_flows, 4096, false);
 }
 
 static void teardown(void) { pf_shard_free(&shard); }
 
 /* UDP from 198.19.0.1:<sport> to 198.18.0.1:53: one flow a source port. */
-static uint32_t send_udp(uint16_t sport, uint32_t payload, uint64_t ts) {
+static struct pkt udp(uint16_t sport, uint32_t payload) {
   static const uint8_t client[4] = {198, 19, 0, 1}, server[4] = {198, 18, 0, 1};
-  struct pkt p = {.proto = P_UDP,
-                  .src = client,
-                  .dst = server,
-                  .sport = sport,
-                  .dport = 53,
-                  .payload = payload};
+  return (struct pkt){.proto = P_UDP,
+                      .src = client,
+                      .dst = server,
+                      .sport = sport,
+                      .dport = 53,
+                      .payload = payload};
+}
+
+static uint32_t send_udp(uint16_t sport, uint32_t payload, uint64_t ts) {
+  struct pkt p = udp(sport, payload);
   struct pf_packet pkt;
   uint8_t *buf = pkt_decode(&p, &pkt);
   pf_shard_packet(&shard, &pkt, PF_DIR_RX, PF_LOCALITY_DST, ts);
@@ -53,12 +51,7 @@ static void swap(void) {
 
 /* The bytes the top flows list of `iv` holds for the flow of `sport`. */
 static uint64_t flow_bytes(const struct pf_interval *iv, uint16_t sport) {
-  static const uint8_t client[4] = {198, 19, 0, 1}, server[4] = {198, 18, 0, 1};
-  struct pkt p = {.proto = P_UDP,
-                  .src = client,
-                  .dst = server,
-                  .sport = sport,
-                  .dport = 53};
+  struct pkt p = udp(sport, 0);
   struct pf_flow_key key;
   uint8_t side;
   ck_assert(pkt_key(&p, &key, &side));
