@@ -3,7 +3,8 @@
  * entry ever handed out: among many idle flows it ends within a budget of
  * its few active ones; an entry that one flow ends and another takes within
  * the interval is listed twice and fed once; a list that fills makes the
- * close sweep the pools, counted, with the same bytes. */
+ * close sweep the pools, counted, with the same bytes; a listed flow that
+ * sends again before the close reaches it, and the final swap. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -146,6 +147,27 @@ START_TEST(test_full_list_sweeps_the_pools) {
 }
 END_TEST
 
+/* Listed flows across a close: one sends again before the close reaches
+ * it (fed there first, then listed for the new interval), and the final
+ * swap feeds both intervals, each flow's bytes once. */
+START_TEST(test_listed_flows_across_a_close_and_the_end) {
+  init(64);
+  idle_flows(3);
+  uint32_t a2 = send_udp(1000, 20, SEC(2)), b2 = send_udp(1001, 30, SEC(2));
+  swap(); /* interval 2 closes, not fed yet */
+  uint32_t a3 = send_udp(1000, 40, SEC(3)), c3 = send_udp(1002, 50, SEC(3));
+  ck_assert_uint_eq(pf_feed_list_len(&shard.listing[0]), 2);
+  pf_epoch_close_step(&shard, 1); /* part of interval 2's close */
+  struct pf_interval *last = pf_shard_swap_interval(&shard, true);
+  ck_assert_uint_eq(total(last, PF_TOP_FLOWS), a2 + b2 + a3 + c3);
+  ck_assert_uint_eq(total(last, PF_TOP_HOSTS), a2 + b2 + a3 + c3);
+  ck_assert_uint_eq(flow_bytes(last, 1000), a2 + a3);
+  ck_assert_uint_eq(flow_bytes(last, 1001), b2);
+  ck_assert_uint_eq(flow_bytes(last, 1002), c3);
+  ck_assert_uint_eq(last->top[PF_TOP_FLOWS].used, 3);
+}
+END_TEST
+
 Suite *pf_epoch_list_suite(void) {
   Suite *s = suite_create("epoch_list");
   TCase *tc = tcase_create("lists");
@@ -153,6 +175,7 @@ Suite *pf_epoch_list_suite(void) {
   tcase_add_test(tc, test_close_goes_through_the_active_flows_only);
   tcase_add_test(tc, test_entry_taken_again_is_fed_once);
   tcase_add_test(tc, test_full_list_sweeps_the_pools);
+  tcase_add_test(tc, test_listed_flows_across_a_close_and_the_end);
   suite_add_tcase(s, tc);
   return s;
 }
