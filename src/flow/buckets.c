@@ -6,7 +6,7 @@
 
 /* The bytes reserved for a power of two `max` buckets. */
 static size_t pf_buckets_bytes(uint32_t max) {
-  return (size_t)max * sizeof(uint32_t);
+  return (size_t)max * sizeof(struct pf_bucket);
 }
 
 int pf_buckets_init(struct pf_flow_buckets *b, uint32_t max_flows,

@@ -73,6 +73,11 @@ unsigned pf_flow_table_expire(struct pf_flow_table *t, uint64_t now_us,
   return done;
 }
 
+/* How many entries ahead of the one it reads the sweep asks for the
+ * pool's memory (1-1.4 KiB): the hardware's own prefetch stops at each
+ * 4 KiB page. */
+#define PF_SWEEP_AHEAD 16
+
 /* A flow idle for less than the shortest timeout stays, whatever its
  * kind: one compare an entry decides most of them. */
 unsigned pf_flow_table_expire_all(struct pf_flow_table *t, uint64_t now_us) {
@@ -81,6 +86,8 @@ unsigned pf_flow_table_expire_all(struct pf_flow_table *t, uint64_t now_us) {
     for (uint32_t i = 0; i < t->pool[v6].next_unused; i++) {
       uint32_t ref = i | (v6 ? PF_FLOW_V6 : 0);
       struct pf_flow *f = pf_flow_at(t, ref);
+      if (i + PF_SWEEP_AHEAD < t->pool[v6].next_unused)
+        __builtin_prefetch(pf_flow_at(t, ref + PF_SWEEP_AHEAD));
       if (now_us < f->last_us + t->min_timeout_us ||
           pf_flow_list(f) == PF_LIST_FREE ||
           now_us - f->last_us < t->timeout_us[pf_flow_kind(f)])

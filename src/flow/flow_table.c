@@ -89,7 +89,7 @@ int pf_flow_table_init_buckets(struct pf_flow_table *t, uint32_t max_flows,
     return pf_err(err, errlen,
                   "cannot reserve a flow table of %u flows (%zu MiB of "
                   "address space)",
-                  max_flows, ((size_t)max_flows * (64 + 88 + 4)) >> 20);
+                  max_flows, ((size_t)max_flows * (64 + 88 + 8)) >> 20);
   }
   t->max_flows = max_flows;
   for (int k = 0; k < PF_LIST_COUNT; k++)
@@ -203,13 +203,17 @@ static inline __attribute__((always_inline)) uint32_t
 pf_lookup(const struct pf_flow_table *t, const struct pf_flow_probe *p,
           uint32_t bucket) {
   bool v6 = p->family == 6;
-  for (uint32_t ref = pf_bucket_get(&t->buckets, bucket);
-       ref != PF_FLOW_NONE;) {
+  if (!pf_bucket_may_hold(&t->buckets, bucket, p->hash))
+    return PF_FLOW_NONE; /* a new flow, its bucket's entries unread */
+  /* Tags set: the chain is not empty. */
+  uint32_t ref = pf_bucket_get(&t->buckets, bucket);
+  PF_ASSERT(ref != PF_FLOW_NONE);
+  do {
     const struct pf_flow *f = pf_flow_at(t, ref);
     if (((ref & PF_FLOW_V6) != 0) == v6 && pf_same_key(f, p, v6))
       return ref;
     ref = f->next;
-  }
+  } while (ref != PF_FLOW_NONE);
   return PF_FLOW_NONE;
 }
 
@@ -239,9 +243,11 @@ static void pf_split_one(struct pf_flow_table *t) {
   while (ref != PF_FLOW_NONE) {
     struct pf_flow *f = pf_flow_at(t, ref);
     uint32_t next = f->next;
-    uint32_t to = pf_buckets_of(&t->buckets, pf_entry_hash(t, f));
+    uint64_t hash = pf_entry_hash(t, f);
+    uint32_t to = pf_buckets_of(&t->buckets, hash);
     int m = to != from;
     bucket[m] = to;
+    pf_bucket_tag_add(&t->buckets, to, hash);
     f->next = PF_FLOW_NONE;
     if (last[m] == PF_FLOW_NONE)
       pf_bucket_set(&t->buckets, bucket[m], ref);
@@ -284,6 +290,20 @@ void pf_flow_remove(struct pf_flow_table *t, uint32_t ref) {
   p->free_head = ref & ~PF_FLOW_V6;
 }
 
+/* Asks for the entry the family's pool hands out next, to be written: a
+ * flood's new flow would otherwise wait for its entry's line (and with
+ * the free list, for the link to the one after). Inlined: GCC drops a
+ * call to a function that only prefetches (flow.h). */
+static inline __attribute__((always_inline)) void
+pf_entry_prefetch_next(const struct pf_flow_pool *p) {
+  uint32_t i = p->free_head != PF_FLOW_NONE ? p->free_head : p->next_unused;
+  if (i < p->max) {
+    const uint8_t *e = p->entries + (size_t)i * p->size;
+    __builtin_prefetch(e, 1);
+    __builtin_prefetch(e + p->size - 1, 1);
+  }
+}
+
 /* A free entry of the family's pool (there is one: each pool holds as
  * many entries as the table holds flows). */
 static uint32_t pf_entry_take(struct pf_flow_table *t, bool v6) {
@@ -297,6 +317,7 @@ static uint32_t pf_entry_take(struct pf_flow_table *t, bool v6) {
      * pages stay unmapped until the table really grows. */
     i = p->next_unused++;
   }
+  pf_entry_prefetch_next(p);
   return i | (v6 ? PF_FLOW_V6 : 0);
 }
 
@@ -339,7 +360,11 @@ static uint32_t pf_flow_create(struct pf_flow_table *t,
   f->tcp_ext = PF_TCP_NONE;
   f->next = pf_bucket_get(&t->buckets, bucket);
   pf_bucket_set(&t->buckets, bucket, ref);
-  enum pf_flow_kind kind = pf_open_kind(f); /* no close bits yet */
+  pf_bucket_tag_add(&t->buckets, bucket, p->hash);
+  /* No close bits yet; the protocol from the probe, not read back from
+   * the entry just written (whose line may still be on its way). */
+  enum pf_flow_kind kind =
+      (enum pf_flow_kind)(pf_proto_kind[p->key.k4.proto] ^ PF_FLOW_OTHER);
   t->stats.active[kind]++;
   t->stats.created++;
   pf_lru_push_head(t, ref, pkt->syn_wait ? PF_LIST_SYN_WAIT : (uint8_t)kind);

@@ -35,6 +35,22 @@ pf_account_timing(struct pf_shard *s, const struct pf_flow *flow,
   pf_tcp_sink_place(sink, cls, pf_port_latency_of(&s->ports, flow));
 }
 
+/* The evidence of SYN floods and port scans. The addresses and the port
+ * are the flow's, read from the packet's probe (the same key) rather than
+ * from its entry: a flood's entry was written just now, and a read of it
+ * waited for its line. */
+static inline __attribute__((always_inline)) void
+pf_account_anomaly(struct pf_shard *s, const struct pf_queued_packet *q,
+                   uint8_t side, bool new_udp, bool completed) {
+  const struct pf_flow_probe *p = &q->probe;
+  bool v6 = p->family == 6;
+  const uint8_t *src = v6 ? p->key.k6.addr[side] : p->key.k4.addr[side];
+  const uint8_t *dst = v6 ? p->key.k6.addr[!side] : p->key.k4.addr[!side];
+  pf_anomaly_packet(&s->cur->anomaly, s->seed, v6 ? 6 : 4, src, dst,
+                    p->key.k4.port[!side], (q->flags & PF_QUEUED_SYN) != 0,
+                    new_udp, completed);
+}
+
 /* TCP analysis, and the evidence of SYN floods and port scans. */
 static inline __attribute__((always_inline)) void
 pf_account_tcp(struct pf_shard *s, const struct pf_queued_packet *q,
@@ -56,11 +72,7 @@ pf_account_tcp(struct pf_shard *s, const struct pf_queued_packet *q,
       pf_class_counters_handshake(&s->classes, up.flow, handshake_us);
   }
   if (completed || new_udp || (q->flags & PF_QUEUED_SYN))
-    pf_anomaly_packet(&s->cur->anomaly, s->seed, pf_flow_is_v6(up.flow) ? 6 : 4,
-                      pf_flow_addr(up.flow, up.side),
-                      pf_flow_addr(up.flow, !up.side),
-                      pf_flow_port(up.flow, !up.side),
-                      (q->flags & PF_QUEUED_SYN) != 0, new_udp, completed);
+    pf_account_anomaly(s, q, up.side, new_udp, completed);
 }
 
 /* DNS and TLS, rare: one test of the flags for both, the work out of
@@ -169,13 +181,15 @@ void pf_shard_packet(struct pf_shard *s, const struct pf_packet *pkt,
  * cache misses, and accounting would wait on them one after the other. A
  * packet's bucket is asked for when it is counted; when the vector is full
  * the first entry of each packet's chain is asked for, all of them at
- * once; then the packets are accounted in order. The vector keeps what
+ * once (when the table has outgrown the cache: below, they are there);
+ * then the packets are accounted in order. The vector keeps what
  * accounting reads, not the frame. */
 
 static void pf_vector_run(struct pf_shard *s) {
   unsigned n = s->queue_len;
-  for (unsigned i = 0; i < n; i++)
-    pf_flow_table_prefetch_entry(&s->flows, &s->queue[i].probe);
+  if (pf_flow_table_beyond_cache(&s->flows))
+    for (unsigned i = 0; i < n; i++)
+      pf_flow_table_prefetch_entry(&s->flows, &s->queue[i].probe);
   for (unsigned i = 0; i < n; i++)
     pf_account(s, &s->queue[i]);
   s->queue_len = 0;

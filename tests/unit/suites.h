@@ -25,6 +25,7 @@
   X(flow_table)                                                                \
   X(flow_model)                                                                \
   X(flow_memory)                                                               \
+  X(flow_tags)                                                                 \
   X(hash)                                                                      \
   X(slots)                                                                     \
   X(topn)                                                                      \

@@ -28,7 +28,7 @@ static size_t resident_pages(const void *p, size_t len) {
 }
 
 START_TEST(test_nothing_resident_before_traffic) {
-  /* 16 million flows: 64 MiB of buckets, 2.4 GiB of entries and 1 GiB of
+  /* 16 million flows: 128 MiB of buckets, 2.4 GiB of entries and 1 GiB of
    * TCP records (with their timing state) reserved. */
   struct pf_flow_table t;
   char err[256];
@@ -37,7 +37,8 @@ START_TEST(test_nothing_resident_before_traffic) {
       "%s", err);
   ck_assert_msg(pf_flow_table_enable_tcp(&t, 3, true, err, sizeof(err)) == 0,
                 "%s", err);
-  size_t buckets = resident_pages(t.buckets.head, (size_t)(16u << 20) * 4);
+  size_t buckets = resident_pages(t.buckets.head, (size_t)(16u << 20) *
+                                                      sizeof(struct pf_bucket));
   size_t pool =
       resident_pages(t.pool[0].entries, (size_t)(16u << 20) * 64) +
       resident_pages(t.pool[1].entries, (size_t)(16u << 20) * 88) +
