@@ -24,7 +24,22 @@
  * Each thread runs the capture thread's per-packet path (capture.c):
  * decode, direction, the shard's spinlock taken at a batch's first packet,
  * pf_shard_enqueue, and at the batch's end the expiry step, the top-N batch
- * flush and the unlock. Reported: packets per wall-clock second and CPU
+ * flush and the unlock.
+ *
+ * Every mode runs on two kinds of tables, interleaved: fresh ones, built
+ * before the run and freed after it, and kept ones, built once per mode and
+ * emptied between runs (every flow expired; their pages stay mapped). A
+ * running collectd keeps its tables for its life, so the kept figure is
+ * what `Workers 2` sees; the fresh one adds the first touch of every page
+ * the tables take, which in this VM is the host's to pay and uneven: a
+ * page the kernel hands out from the per-CPU list of the core that freed
+ * it is still backed, one from the free lists was given back to the host
+ * (free page reporting) and costs it a fault a 4 KiB page when zeroed. The
+ * thread on the core that freed the last run's tables gets the first kind,
+ * the other often the second: up to 40% of two threads' CPU time in the
+ * kernel on the flood (docs/PERFORMANCE.md, "Workers 2").
+ *
+ * Reported, for each kind of tables: packets per wall-clock second and CPU
  * nanoseconds per packet (the process's CPU clock), median (min-max); the
  * share of that CPU time spent in the kernel, the page faults and the
  * involuntary context switches of a run (medians), which tell a run slowed
@@ -32,9 +47,9 @@
  * slowed by the engine.
  *
  * Usage: bench-scaling [-n FRAMES] [-r RUNS] [-b BATCH] [-o MODE]
- *                      [-m MAXFLOWS] [-l CIDR]... FILE
- * -o MODE runs one mode alone (1, 2 or 3, in the order above), for a
- * profiler. */
+ *                      [-t fresh|kept] [-m MAXFLOWS] [-l CIDR]... FILE
+ * -o MODE runs one mode alone (1, 2 or 3, in the order above), -t one kind
+ * of tables alone, for a profiler. */
 #include <getopt.h>
 #include <pcap/pcap.h>
 #include <pthread.h>
