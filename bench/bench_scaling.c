@@ -31,13 +31,12 @@
  * emptied between runs (every flow expired; their pages stay mapped). A
  * running collectd keeps its tables for its life, so the kept figure is
  * what `Workers 2` sees; the fresh one adds the first touch of every page
- * the tables take, which in this VM is the host's to pay and uneven: a
- * page the kernel hands out from the per-CPU list of the core that freed
- * it is still backed, one from the free lists was given back to the host
- * (free page reporting) and costs it a fault a 4 KiB page when zeroed. The
- * thread on the core that freed the last run's tables gets the first kind,
- * the other often the second: up to 40% of two threads' CPU time in the
- * kernel on the flood (docs/PERFORMANCE.md, "Workers 2").
+ * the tables take, which in this VM is uneven and mostly the host's: the
+ * kernel zeroes each new 2 MiB page, at memory speed when the host still
+ * backs it and some 25 times slower when it must back it again (an exit a
+ * 4 KiB page), which happened to one thread of two far more often than to
+ * one thread alone: up to 40% of two threads' CPU time in the kernel on
+ * the flood (docs/PERFORMANCE.md, "Workers 2").
  *
  * Reported, for each kind of tables: packets per wall-clock second and CPU
  * nanoseconds per packet (the process's CPU clock), median (min-max); the
@@ -189,10 +188,9 @@ static const char *mode_name[MODE_COUNT] = {
     "1 shard, 1 thread", "2 shards, 2 threads", "2 shards, 1 thread"};
 
 /* How a run's shards are had: built for the run and freed after it, so
- * that every run first touches their memory (the kernel zeroes each page,
- * and in this VM the host backs it again: freed memory goes back to it);
- * or built once per mode and emptied between runs, their pages kept, as a
- * running collectd keeps its tables. */
+ * that every run first touches their memory; or built once per mode and
+ * emptied between runs, their pages kept, as a running collectd keeps its
+ * tables. */
 enum tables { FRESH, KEPT, TABLES_COUNT };
 static const char *tables_name[TABLES_COUNT] = {
     "fresh tables: built and freed around every run (first touch in each)",
@@ -359,10 +357,12 @@ static int measure(const struct capture *cap,
                    const struct pf_source_config *cfg, unsigned batch,
                    const struct plan *p, struct results *res) {
   static struct worker kept[MODE_COUNT][2];
-  int rc = 0, built = 0;
-  for (; built < MODE_COUNT && rc == 0; built++)
+  int rc = 0, built = 0; /* modes [0, built) have their kept tables */
+  while (built < MODE_COUNT && rc == 0) {
     if (planned(p, built, KEPT))
       rc = workers_init((enum mode)built, cap, cfg, batch, kept[built]);
+    built += rc == 0;
+  }
   for (int r = -1; r < p->runs && rc == 0; r++)
     rc = round_of(cap, cfg, batch, p, kept, r, res);
   for (int m = 0; m < built; m++)
@@ -399,7 +399,8 @@ static void report(struct results *res, const struct plan *p) {
       report_tables(res->s[t], p->runs, p, t);
 }
 
-/* -t's argument: "fresh" or "kept" (0 or 1), else -1 with a message. */
+/* -t's argument: "fresh" or "kept" (FRESH or KEPT), else -2 with a
+ * message. */
 static int tables_arg(const char *a) {
   if (strcmp(a, "fresh") == 0)
     return FRESH;
