@@ -40,10 +40,11 @@
  *
  * Reported, for each kind of tables: packets per wall-clock second and CPU
  * nanoseconds per packet (the process's CPU clock), median (min-max); the
- * share of that CPU time spent in the kernel, the page faults and the
- * involuntary context switches of a run (medians), which tell a run slowed
- * by memory first touched or by other processes on the cores from one
- * slowed by the engine.
+ * cores the run used (CPU time over wall time: under 2 for two threads
+ * when one waited for a core), the share of that CPU time spent in the
+ * kernel, the page faults and the involuntary context switches of a run
+ * (medians), which tell a run slowed by memory first touched or by other
+ * processes on the cores from one slowed by the engine.
  *
  * Usage: bench-scaling [-n FRAMES] [-r RUNS] [-b BATCH] [-o MODE]
  *                      [-t fresh|kept] [-m MAXFLOWS] [-l CIDR]... FILE
@@ -249,6 +250,7 @@ static int workers_empty(enum mode m, struct worker *w) {
 /* What one run gave. */
 struct run_figures {
   double pps, cpu_ns;
+  double cores; /* CPU time over wall time: 2 when both threads ran */
   struct run_cost cost;
 };
 
@@ -275,6 +277,7 @@ static void timed_run(enum mode m, const struct capture *cap, struct worker *w,
   run_cost_of(&ru0, &ru1, &f->cost);
   f->pps = (double)cap->n / wall;
   f->cpu_ns = cpu * 1e9 / (double)cap->n;
+  f->cores = cpu / wall;
 }
 
 static int cmp_double(const void *a, const void *b) {
@@ -300,7 +303,7 @@ static void print_load(const char *when) {
 
 /* Every run's figures, by tables and mode. */
 struct series {
-  double pps[99], cpu[99], sys[99], faults[99], preempted[99];
+  double pps[99], cpu[99], cores[99], sys[99], faults[99], preempted[99];
 };
 struct results {
   struct series s[TABLES_COUNT][MODE_COUNT];
@@ -309,6 +312,7 @@ struct results {
 static void record(struct series *s, int k, const struct run_figures *f) {
   s->pps[k] = f->pps;
   s->cpu[k] = f->cpu_ns;
+  s->cores[k] = f->cores;
   s->sys[k] = f->cost.sys_share;
   s->faults[k] = f->cost.faults;
   s->preempted[k] = f->cost.preempted;
@@ -374,8 +378,8 @@ static int measure(const struct capture *cap,
 static void report_tables(struct series *s, int runs, const struct plan *p,
                           int t) {
   printf("%s\n", tables_name[t]);
-  printf("  %-20s %26s %24s %6s %8s %10s\n", "", "M packets/wall-s",
-         "CPU ns/packet", "kernel", "faults", "preempted");
+  printf("  %-20s %26s %24s %6s %6s %7s %10s\n", "", "M packets/wall-s",
+         "CPU ns/packet", "cores", "kernel", "faults", "preempted");
   double base = 0;
   for (int m = 0; m < MODE_COUNT; m++) {
     if (!planned(p, m, t))
@@ -384,11 +388,12 @@ static void report_tables(struct series *s, int runs, const struct plan *p,
     double pps = median(x->pps, runs), c = median(x->cpu, runs);
     if (m == ONE_SHARD || base == 0)
       base = pps;
-    printf("  %-20s %7.2f (%5.2f-%5.2f) %5.2fx %9.0f (%4.0f-%4.0f) %5.1f%% "
-           "%8.0f %10.0f\n",
+    printf("  %-20s %7.2f (%5.2f-%5.2f) %5.2fx %9.0f (%4.0f-%4.0f) %6.2f "
+           "%5.1f%% %7.0f %10.0f\n",
            mode_name[m], pps / 1e6, x->pps[0] / 1e6, x->pps[runs - 1] / 1e6,
            pps / base, c, x->cpu[0], x->cpu[runs - 1],
-           100 * median(x->sys, runs), median(x->faults, runs),
+           median(x->cores, runs), 100 * median(x->sys, runs),
+           median(x->faults, runs),
            median(x->preempted, runs));
   }
 }
