@@ -43,8 +43,8 @@ void pf_tcp_segment_of(const struct pf_packet *pkt, struct pf_tcp_segment *s) {
     return;
   PF_ASSERT(pkt->l4_len >= sizeof(struct pf_wire_tcp));
   const struct pf_wire_tcp *h = (const struct pf_wire_tcp *)pkt->l4_hdr;
-  uint32_t doff = pf_tcp_hdr_len(h);
-  PF_ASSERT(doff >= sizeof(*h) && doff <= pkt->l4_total_len);
+  uint32_t doff = pkt->tcp_hdr_len; /* the decoder's */
+  PF_ASSERT(doff == pf_tcp_hdr_len(h) && doff <= pkt->l4_total_len);
   s->seq = pf_be32(h->seq);
   s->ack = pf_be32(h->ack);
   s->window = pf_be16(h->window);

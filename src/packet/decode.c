@@ -103,6 +103,7 @@ static int pf_decode_tcp(const struct frame *fr, uint32_t off, uint32_t ip_end,
     return PF_MAL_L4_HEADER;
   PF_TRY(pf_within(off, doff, ip_end, PF_MAL_L4_HEADER));
   pkt->tcp_flags = h->flags;
+  pkt->tcp_hdr_len = (uint8_t)doff;
   pf_set_ports(pkt, &h->ports);
   return PF_MAL_NONE;
 }

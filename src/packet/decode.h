@@ -86,6 +86,9 @@ struct pf_packet {
   uint16_t src_port; /* host order */
   uint16_t dst_port;
   uint8_t tcp_flags; /* PF_TCP_* of a TCP header, else 0 */
+  /* A TCP header's length, options included (its data offset, checked
+   * inside the datagram: 20 to 60), else 0: read once, by the decoder. */
+  uint8_t tcp_hdr_len;
 
   /* The transport header, when one was validated (first fragments and
    * unfragmented TCP/UDP/ICMP/ICMPv6/SCTP/GRE): l4_len bytes are readable. */

@@ -55,6 +55,7 @@ PF_FAST bool pf_fast_tcp(const struct pf_fast_ip *ip, struct pf_packet *pkt) {
     return false;
   pkt->has_ports = true;
   pkt->tcp_flags = tcp->flags;
+  pkt->tcp_hdr_len = (uint8_t)doff;
   pkt->src_port = pf_be16(tcp->ports.src);
   pkt->dst_port = pf_be16(tcp->ports.dst);
   return true;
@@ -77,7 +78,7 @@ PF_FAST bool pf_fast_udp(const struct pf_fast_ip *ip, struct pf_packet *pkt) {
  * with. */
 PF_FAST bool pf_fast_l4(const struct pf_fast_ip *ip, struct pf_packet *pkt) {
   PF_STATIC_ASSERT(PF_L4_TCP == 0, "pkt->l4 starts as TCP");
-  if (pkt->ip_proto == PF_IPPROTO_TCP)
+  if (__builtin_expect(pkt->ip_proto == PF_IPPROTO_TCP, 1)) /* in line */
     return pf_fast_tcp(ip, pkt);
   return pkt->ip_proto == PF_IPPROTO_UDP && pf_fast_udp(ip, pkt);
 }
@@ -102,7 +103,9 @@ PF_FAST bool pf_fast_ipv4(const struct pf_bytes *cap,
   uint32_t ihl = pf_ipv4_hdr_len(h);
   uint32_t total = pf_be16(h->total_len);
   uint32_t room = len - off; /* the IP header is captured: len > off */
-  if (total < ihl) { /* 0 is TSO or BIG TCP: the frame's length (decode.c) */
+  /* 0 is TSO or BIG TCP: the frame's length (decode.c). Rare: laid out
+   * apart, the common case falls through. */
+  if (__builtin_expect(total < ihl, 0)) {
     if (total != 0 || room < ihl)
       return false;
     total = room;

@@ -29,6 +29,10 @@ static inline uint64_t pf_localnet_load64(const uint8_t *p) {
 static inline bool pf_localnet_in4(const struct pf_localnet *set,
                                    const uint8_t addr[4]) {
   uint32_t a = pf_localnet_load32(addr);
+  /* One network (an interface's own, the default on a host with one
+   * address): one compare, no loop. */
+  if (set->n4 == 1)
+    return (a & set->few4[0].mask) == set->few4[0].net;
   if (set->n4 <= PF_LOCALNET_FEW) {
     for (size_t i = 0; i < set->n4; i++)
       if ((a & set->few4[i].mask) == set->few4[i].net)
@@ -42,6 +46,9 @@ static inline bool pf_localnet_in4(const struct pf_localnet *set,
 static inline bool pf_localnet_in6(const struct pf_localnet *set,
                                    const uint8_t addr[16]) {
   uint64_t hi = pf_localnet_load64(addr), lo = pf_localnet_load64(addr + 8);
+  if (set->n6 == 1)
+    return (hi & set->few6[0].mask[0]) == set->few6[0].net[0] &&
+           (lo & set->few6[0].mask[1]) == set->few6[0].net[1];
   if (set->n6 <= PF_LOCALNET_FEW) {
     for (size_t i = 0; i < set->n6; i++)
       if ((hi & set->few6[i].mask[0]) == set->few6[i].net[0] &&

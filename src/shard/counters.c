@@ -14,19 +14,12 @@ void pf_counters_add(struct pf_counters *c, const struct pf_packet *pkt,
   pf_traffic_add(&c->traffic[PF_TRAFFIC_IPV4 + pkt->l3], dir, len);
   c->size[pf_size_bucket_of(len)][dir]++;
 
-  switch (locality) {
-  case PF_LOCALITY_BOTH:
-    pf_traffic_add(&c->traffic[PF_TRAFFIC_LOCAL_BOTH], dir, len);
-    break;
-  case PF_LOCALITY_NEITHER:
-    pf_traffic_add(&c->traffic[PF_TRAFFIC_LOCAL_NEITHER], dir, len);
-    break;
-  case PF_LOCALITY_UNKNOWN:
-    pf_traffic_add(&c->traffic[PF_TRAFFIC_LOCAL_UNKNOWN], dir, len);
-    break;
-  default:
-    break;
-  }
+  /* Both, neither and unknown have series of their own, in that order:
+   * one compare (the asserts below). */
+  if (locality >= PF_LOCALITY_BOTH)
+    pf_traffic_add(
+        &c->traffic[PF_TRAFFIC_LOCAL_BOTH + locality - PF_LOCALITY_BOTH], dir,
+        len);
 
   if (pkt->l3 == PF_L3_MALFORMED) {
     c->malformed[pkt->malformed]++;
@@ -39,7 +32,10 @@ void pf_counters_add(struct pf_counters *c, const struct pf_packet *pkt,
   if (pkt->fragment)
     pf_traffic_add(&c->traffic[PF_TRAFFIC_FRAGMENT], dir, len);
 
+  /* Most segments carry none of the flags counted: one test for them. */
   uint8_t flags = pkt->tcp_flags;
+  if (!(flags & (PF_TCP_SYN | PF_TCP_FIN | PF_TCP_RST)))
+    return;
   if (flags & PF_TCP_SYN)
     c->tcp_flag[(flags & PF_TCP_ACK) ? PF_TCPF_SYNACK : PF_TCPF_SYN][dir]++;
   if (flags & PF_TCP_FIN)
@@ -111,6 +107,13 @@ _Static_assert(PF_TRAFFIC_IPV4 + PF_L3_MALFORMED == PF_TRAFFIC_MALFORMED,
                "l3 order");
 _Static_assert(PF_TRAFFIC_TCP + PF_L4_OTHER == PF_TRAFFIC_OTHER, "l4 order");
 _Static_assert(PF_TRAFFIC_TCP + PF_L4_GRE == PF_TRAFFIC_GRE, "l4 order");
+_Static_assert(PF_LOCALITY_NEITHER - PF_LOCALITY_BOTH ==
+                       PF_TRAFFIC_LOCAL_NEITHER - PF_TRAFFIC_LOCAL_BOTH &&
+                   PF_LOCALITY_UNKNOWN - PF_LOCALITY_BOTH ==
+                       PF_TRAFFIC_LOCAL_UNKNOWN - PF_TRAFFIC_LOCAL_BOTH &&
+                   PF_LOCALITY_SRC < PF_LOCALITY_BOTH &&
+                   PF_LOCALITY_DST < PF_LOCALITY_BOTH,
+               "locality order");
 
 static const char *const pf_malformed_names[PF_MAL_COUNT] = {
     [PF_MAL_SNAPLEN] = "snaplen",         [PF_MAL_TRUNCATED] = "truncated",

@@ -46,12 +46,18 @@
 #define PF_CLOCK_UNBOUNDED UINT64_MAX
 
 struct pf_packet_clock {
-  uint64_t now_us;      /* the clock */
-  int64_t ref_us;       /* highest timestamp since the last resync */
-  int64_t alt_us;       /* the reference left by a resync, moved on as the
-                           clock moved; valid when `alt` */
+  uint64_t now_us; /* the clock */
+  int64_t ref_us;  /* highest timestamp since the last resync */
+  /* The fast path moves the clock only below this: 1 + the lesser of the
+   * batch's budget's end and PF_CLOCK_MAX_US; 0 before the clock starts.
+   * One compare for the budget, the ceiling and the start alike. */
+  uint64_t stop_us;
+  /* The reference left by a resync, less ref_us: both move with the
+   * clock, so a short step leaves this alone; valid when `alt`. */
+  int64_t alt_off_us;
   uint64_t max_step_us; /* the most one step moves it */
-  uint64_t budget_us;   /* what this batch may still add (live sources) */
+  uint64_t budget_us;   /* the budget last set (live sources): what
+                           stop_us starts from when the clock starts */
   uint64_t resyncs;     /* timestamps taken as the new reference */
   bool started, alt;
 };
@@ -73,37 +79,28 @@ void pf_packet_clock_advance(struct pf_packet_clock *c, uint64_t to_us);
 
 /* Live sources, at a batch's start: its packets may move the clock by at
  * most `budget_us` in all (PF_CLOCK_UNBOUNDED: no bound, for files). */
-static inline void pf_packet_clock_budget(struct pf_packet_clock *c,
-                                          uint64_t budget_us) {
-  c->budget_us = budget_us;
-}
+void pf_packet_clock_budget(struct pf_packet_clock *c, uint64_t budget_us);
 
 /* ---- inline ---- */
 
-void pf_packet_clock_start(struct pf_packet_clock *c, int64_t ts);
-void pf_packet_clock_jump(struct pf_packet_clock *c, int64_t ts);
+/* Everything but a short step forward within the budget: the start, a
+ * long step either way, a short one past the budget. */
+void pf_packet_clock_slow(struct pf_packet_clock *c, int64_t ts);
 
 static inline uint64_t pf_packet_clock_step(struct pf_packet_clock *c,
                                             uint64_t ts_us) {
-  int64_t ts = (int64_t)ts_us;
-  if (__builtin_expect(!c->started, 0)) {
-    pf_packet_clock_start(c, ts);
-    return c->now_us;
-  }
   /* The difference wraps (unsigned) rather than overflows; in the ranges
    * taken here it has the true value: a step of 0 to RESYNC forward, or
    * less than RESYNC back. Anything else goes to the slow path, which
-   * clamps first. */
-  uint64_t d = (uint64_t)ts - (uint64_t)c->ref_us;
-  if (d <= PF_CLOCK_RESYNC_US && d <= c->budget_us &&
-      c->now_us + d <= PF_CLOCK_MAX_US) {
-    c->now_us += d; /* the common case: a short step forward */
-    c->ref_us = ts;
-    c->alt_us += (int64_t)d;
-    if (c->budget_us != PF_CLOCK_UNBOUNDED)
-      c->budget_us -= d;
-  } else if (d < (uint64_t)0 - PF_CLOCK_RESYNC_US) {
-    pf_packet_clock_jump(c, ts); /* a long step, either way */
+   * clamps first. A short step forward moves the clock, the reference and
+   * the reference left behind (alt_off_us) alike. */
+  uint64_t d = ts_us - (uint64_t)c->ref_us;
+  if (__builtin_expect(d <= PF_CLOCK_RESYNC_US && c->now_us + d < c->stop_us,
+                       1)) {
+    c->now_us += d;
+    c->ref_us = (int64_t)ts_us;
+  } else if (d < (uint64_t)0 - PF_CLOCK_RESYNC_US || !c->started) {
+    pf_packet_clock_slow(c, (int64_t)ts_us);
   }
   return c->now_us;
 }

@@ -186,7 +186,13 @@ void pf_shard_enqueue(struct pf_shard *s, const struct pf_packet *pkt,
                       uint64_t ts_us) {
   if (s->queue_len == PF_SHARD_QUEUE_DEPTH)
     pf_vector_run(s);
-  if (pf_prepare(s, pkt, dir, locality, ts_us, &s->queue[s->queue_len]))
+  /* The slot's address, held: without the barrier the compiler
+   * recomputes it from the index (x112, three instructions) at each of
+   * pf_prepare's stores, under register pressure: 17 instructions a mixed
+   * frame (docs/PERFORMANCE.md, "The capture side"). */
+  struct pf_queued_packet *q = &s->queue[s->queue_len];
+  __asm__("" : "+r"(q));
+  if (pf_prepare(s, pkt, dir, locality, ts_us, q))
     s->queue_len++;
 }
 

@@ -120,9 +120,7 @@ static inline bool pf_tls_wanted(const struct pf_tls_shard *t,
   if (pf_tls_reasm_may_hold(&t->reasm, flow_hash))
     return true;
   struct pf_bytes l4 = pf_packet_l4(pkt);
-  uint8_t doff;
-  return pf_get_u8(&l4, 12, &doff) &&
-         pf_tls_may_start(&l4, (uint32_t)(doff >> 4) * 4);
+  return pf_tls_may_start(&l4, pkt->tcp_hdr_len);
 }
 
 /* The packet's part for a wanted packet: counts its hello, or holds it

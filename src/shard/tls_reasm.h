@@ -82,10 +82,11 @@ static inline unsigned pf_tls_reasm_bit(uint64_t flow_hash) {
 }
 
 /* Whether the direction of a flow may have a hello held: false for all
- * but a few when some are, for every flow when none is. */
+ * but a few when some are, for every flow when none is (the usual case,
+ * decided by one test of the filter, not its bit). */
 static inline bool pf_tls_reasm_may_hold(const struct pf_tls_reasm *r,
                                          uint64_t flow_hash) {
-  return (r->filter >> pf_tls_reasm_bit(flow_hash)) & 1;
+  return r->filter && (r->filter >> pf_tls_reasm_bit(flow_hash)) & 1;
 }
 
 /* Returns 0, or -1 with err. */

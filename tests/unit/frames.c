@@ -305,6 +305,14 @@ void expect_complete(const struct pf_packet *p) {
   }
   if (p->l4 != PF_L4_TCP)
     ck_assert_uint_eq(p->tcp_flags, 0);
+  /* The TCP header's length, read once by the decoder for the segment's
+   * payload and TLS: a data offset inside the datagram, else 0 (the
+   * frame's bytes may be gone here: test_decode.c checks the value). */
+  if (p->l4 == PF_L4_TCP && p->has_ports)
+    ck_assert(p->tcp_hdr_len >= 20 && p->tcp_hdr_len <= 60 &&
+              p->tcp_hdr_len % 4 == 0 && p->tcp_hdr_len <= p->l4_total_len);
+  else
+    ck_assert_uint_eq(p->tcp_hdr_len, 0);
   if (p->has_ports)
     ck_assert(p->l4 == PF_L4_TCP || p->l4 == PF_L4_UDP || p->l4 == PF_L4_SCTP);
   if (p->l4_hdr == NULL)

@@ -53,6 +53,7 @@ START_TEST(test_eth_ipv4_tcp_every_field) {
   ck_assert_mem_eq(p.src_ip, v4_a, 4);
   ck_assert_mem_eq(p.dst_ip, v4_b, 4);
   ck_assert_ptr_eq(p.l4_hdr, buf + ETH + 20);
+  ck_assert_uint_eq(p.tcp_hdr_len, 32); /* data offset 8: 12 bytes of options */
   free(buf);
 }
 END_TEST
