@@ -5,9 +5,11 @@
  * the two-step close of an interval (shard.h). */
 #include "shard/epoch.h"
 
+#include "base/err.h"
 #include "base/hash.h"
 #include "shard/feed_hash.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -126,10 +128,12 @@ PF_FEED_INLINE void pf_feed_lists(struct pf_shard *s, struct pf_feed *fd,
   }
 }
 
+PF_STATIC_ASSERT(sizeof(struct pf_service_key) == 4,
+                 "a service key is hashed and remembered as one word");
+
 /* The addresses' hashes, when a distinct count or the top hosts read
  * them; the service's, when the top services or the distinct ports do. */
-PF_FEED_INLINE void pf_feed_ctx_of(const struct pf_shard *s,
-                                   const struct pf_flow *f,
+PF_FEED_INLINE void pf_feed_ctx_of(struct pf_shard *s, const struct pf_flow *f,
                                    struct pf_feed_ctx *c, unsigned alen) {
   const uint8_t *k = (const uint8_t *)(f + 1);
   for (int side = 0; side < 2; side++)
@@ -142,7 +146,7 @@ PF_FEED_INLINE void pf_feed_ctx_of(const struct pf_shard *s,
   }
   pf_service_key_of(f, &c->service);
   if (!s->skip_distinct || !s->skip_top[PF_TOP_PORTS])
-    c->service_hash = pf_hash_inline(s->seed, &c->service, sizeof(c->service));
+    c->service_hash = pf_feed_hash_service(s->seed, &s->memo, &c->service);
 }
 
 /* Side `side` sent bytes: they go to its sketches, and into both[]. */
@@ -192,7 +196,7 @@ static struct pf_feed *pf_feed_of(struct pf_shard *s, const struct pf_flow *f) {
   return gen ? &s->feed[gen - 1] : NULL; /* slot i tags its flows i + 1 */
 }
 
-/* ---- sweeping the pools ---- */
+/* ---- closing: the new entries and the list, or the pools ---- */
 
 static void pf_feed_flush(struct pf_feed *fd) {
   for (int k = 0; k < PF_TOP_KIND_COUNT; k++)
@@ -201,61 +205,114 @@ static void pf_feed_flush(struct pf_feed *fd) {
   pf_top_batch_flush(&fd->tls_batch, &fd->iv->tls_names);
 }
 
-/* The sweep of one pool (v6: the IPv6 one), its feed inlined at its
- * family's sizes; false when the budget ran out first. */
-PF_FEED_INLINE bool pf_feed_sweep_pool(struct pf_shard *s, struct pf_feed *fd,
-                                       int v6, uint32_t *budget) {
-  uint32_t base = v6 ? PF_FLOW_V6 : 0;
-  for (; fd->pos[v6] < fd->end[v6]; fd->pos[v6]++) {
+/* Entry i of pool v6 (its index: a ref without PF_FLOW_V6), at its
+ * family's constant size (pf_flow_at reads the size from the pool). */
+PF_FEED_INLINE struct pf_flow *pf_feed_entry(const struct pf_shard *s, int v6,
+                                             uint32_t i) {
+  size_t size = v6 ? sizeof(struct pf_flow6) : sizeof(struct pf_flow4);
+  PF_ASSERT(s->flows.pool[v6].size == size);
+  return (struct pf_flow *)(s->flows.pool[v6].entries + (size_t)i * size);
+}
+
+/* Feeds the flows of slot fd's list of a family (v6: IPv6) among the
+ * next `budget` it has not gone through, its feed inlined at its family's
+ * sizes; an entry whose tag is no longer fd's was fed already (the flow
+ * ended, or sent again in the next interval, or is listed twice). The
+ * entry PF_FEED_LIST_AHEAD places on is asked for meanwhile: the list is
+ * in the order flows first sent, not the pool's. False when the budget
+ * ran out first. */
+PF_FEED_INLINE bool pf_feed_walk_list(struct pf_shard *s, struct pf_feed *fd,
+                                      int v6, uint32_t *budget) {
+  struct pf_feed_list *l = &s->lists[fd->gen - 1][v6];
+  for (; l->read < l->next; l->read++) {
     if ((*budget)-- == 0)
       return false;
-    struct pf_flow *f = pf_flow_at(&s->flows, base | fd->pos[v6]);
+    const uint32_t *ref = l->read;
+    /* Past the list's end, a ref of the pool all the same (feed_list.h). */
+    __builtin_prefetch(
+        pf_feed_entry(s, v6, ref[PF_FEED_LIST_AHEAD] & ~PF_FLOW_V6));
+    struct pf_flow *f = pf_feed_entry(s, v6, *ref & ~PF_FLOW_V6);
     if ((f->iv & PF_IV_GEN) == fd->gen)
       pf_feed_flow_of(s, fd, f, v6 ? 16 : 4);
   }
   return true;
 }
 
-/* Feeds slot fd's flows among the next `budget` pool entries its sweep
- * has not reached. Entries are read in pool order (sequential memory,
- * which the cache fetches ahead); free and other slots' entries are
- * passed over. Returns true when the sweep has reached both ends. */
-static bool pf_feed_sweep(struct pf_shard *s, struct pf_feed *fd,
-                          uint32_t budget) {
-  return pf_feed_sweep_pool(s, fd, 0, &budget) &&
-         pf_feed_sweep_pool(s, fd, 1, &budget);
+/* The sweep of one pool (v6: the IPv6 one) from pos to end, its feed
+ * inlined at its family's sizes; false when the budget ran out first. */
+PF_FEED_INLINE bool pf_feed_sweep_pool(struct pf_shard *s, struct pf_feed *fd,
+                                       int v6, uint32_t *budget) {
+  for (; fd->pos[v6] < fd->end[v6]; fd->pos[v6]++) {
+    if ((*budget)-- == 0)
+      return false;
+    struct pf_flow *f = pf_feed_entry(s, v6, fd->pos[v6]);
+    if ((f->iv & PF_IV_GEN) == fd->gen)
+      pf_feed_flow_of(s, fd, f, v6 ? 16 : 4);
+  }
+  return true;
 }
 
-/* Starts slot fd's sweep over every entry handed out so far; over none
- * when flows are not fed (skip_feed: no flow was tagged). */
-static void pf_feed_begin(struct pf_shard *s, struct pf_feed *fd) {
+/* Feeds slot fd's flows among the next `budget` entries its close has not
+ * gone through: first the pool entries handed out since it began (or,
+ * when a list was full, every one), in pool order, free and other slots'
+ * passed over; then the flows it listed. Returns true when all are fed. */
+static bool pf_feed_step(struct pf_shard *s, struct pf_feed *fd,
+                         uint32_t budget) {
+  return pf_feed_sweep_pool(s, fd, 0, &budget) &&
+         pf_feed_sweep_pool(s, fd, 1, &budget) &&
+         (fd->sweep || (pf_feed_walk_list(s, fd, 0, &budget) &&
+                        pf_feed_walk_list(s, fd, 1, &budget)));
+}
+
+/* Slot fd begins an interval: its lists empty, and the pool entries
+ * handed out from now on swept at its close rather than listed. */
+static void pf_feed_open(struct pf_shard *s, struct pf_feed *fd) {
+  s->listing = s->lists[fd->gen - 1];
   for (int v6 = 0; v6 < 2; v6++) {
-    fd->pos[v6] = 0;
+    pf_feed_list_clear(&s->listing[v6]);
+    s->fresh[v6] = s->flows.pool[v6].next_unused | (v6 ? PF_FLOW_V6 : 0);
+  }
+}
+
+/* Starts slot fd's close: its sweep ends at the pools' high-water marks,
+ * and starts where its interval began, or at 0 when a list was full; it
+ * is empty when flows are not fed (skip_feed: no flow was tagged). */
+static void pf_feed_begin(struct pf_shard *s, struct pf_feed *fd) {
+  struct pf_feed_list *lists = s->lists[fd->gen - 1];
+  fd->sweep = lists[0].full || lists[1].full;
+  s->feed_sweeps += fd->sweep;
+  for (int v6 = 0; v6 < 2; v6++) {
+    lists[v6].read = lists[v6].refs;
+    fd->pos[v6] = fd->sweep ? 0 : s->fresh[v6] & ~PF_FLOW_V6;
     fd->end[v6] = s->skip_feed ? 0 : s->flows.pool[v6].next_unused;
   }
 }
 
-/* Feeds every flow of slot fd at once (the end of a file, tests). */
+/* Feeds every flow of slot fd at once (the end of a file, tests); the
+ * slot goes on with an empty interval. */
 static void pf_feed_all(struct pf_shard *s, struct pf_feed *fd) {
   pf_feed_begin(s, fd);
-  pf_feed_sweep(s, fd, UINT32_MAX);
+  pf_feed_step(s, fd, UINT32_MAX);
   pf_feed_flush(fd);
+  pf_feed_open(s, fd);
 }
 
 /* ---- the current interval ---- */
 
 void pf_epoch_enter(struct pf_shard *s, struct pf_flow *f, uint32_t ref) {
-  (void)ref;
   struct pf_feed *closing = pf_feed_of(s, f);
   if (closing) /* bytes of the interval being closed: there, now */
     pf_feed_flow(s, closing, f);
   f->iv = pf_epoch_gen(s);
   f->iv_bytes[0] = f->iv_bytes[1] = 0;
+  if (ref < s->fresh[ref >> 31]) /* newer entries are swept (feed_list.h) */
+    pf_feed_list_add(&s->listing[ref >> 31], ref);
 }
 
 void pf_epoch_overflow(struct pf_shard *s, struct pf_flow *f, uint32_t ref) {
+  (void)ref;
   pf_feed_flow(s, &s->feed[s->fcur], f);
-  pf_epoch_enter(s, f, ref);
+  f->iv = pf_epoch_gen(s); /* listed (or new) already, at its first packet */
 }
 
 void pf_epoch_flow_ended(void *ctx, struct pf_flow *f, uint32_t ref) {
@@ -274,7 +331,7 @@ void pf_epoch_close_step(struct pf_shard *s, uint32_t budget) {
   if (!s->closing_open)
     return;
   struct pf_feed *c = &s->feed[!s->fcur];
-  if (pf_feed_sweep(s, c, budget)) {
+  if (pf_feed_step(s, c, budget)) {
     pf_feed_flush(c);
     s->closing_open = false;
   }
@@ -325,7 +382,7 @@ static struct pf_interval *pf_swap_final(struct pf_shard *s) {
     s->cur = cur->iv;
     return done;
   }
-  pf_feed_sweep(s, c, UINT32_MAX); /* what its sweep has not reached */
+  pf_feed_step(s, c, UINT32_MAX); /* what its close has not reached */
   pf_feed_flush(c);
   s->closing_open = false;
   pf_merge_flow_parts(c->iv, cur->iv);
@@ -350,6 +407,7 @@ struct pf_interval *pf_shard_swap_interval(struct pf_shard *s, bool final) {
   /* The current slot closes; the other one starts with a clean interval. */
   c->iv = pf_free_interval(s, done);
   pf_feed_begin(s, &s->feed[s->fcur]);
+  pf_feed_open(s, c);
   s->fcur = !s->fcur;
   s->cur = c->iv;
   s->closing_open = true;
@@ -358,7 +416,23 @@ struct pf_interval *pf_shard_swap_interval(struct pf_shard *s, bool final) {
 
 /* ---- set-up ---- */
 
-void pf_epoch_init(struct pf_shard *s) {
-  for (int i = 0; i < 2; i++)
-    s->feed[i].gen = (uint8_t)(i + 1);
+int pf_epoch_init(struct pf_shard *s, uint32_t max_flows, char *err,
+                  size_t errlen) {
+  s->memo.service = UINT32_MAX;
+  s->listing = s->lists[0]; /* slot 0's, as the first interval is */
+  s->fresh[1] = PF_FLOW_V6; /* the first interval: every entry is new */
+  for (int i = 0; i < 4; i++) {
+    s->feed[i / 2].gen = (uint8_t)(i / 2 + 1);
+    if (pf_feed_list_init(&s->lists[i / 2][i % 2], max_flows) != 0)
+      return pf_err_errno(err, errlen, errno,
+                          "cannot reserve the lists of an interval's flows "
+                          "for MaxFlows %u",
+                          max_flows);
+  }
+  return 0;
+}
+
+void pf_epoch_free(struct pf_shard *s) {
+  for (int i = 0; i < 4; i++)
+    pf_feed_list_free(&s->lists[i / 2][i % 2]);
 }

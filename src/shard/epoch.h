@@ -5,8 +5,10 @@
  * iv_bytes, by side), with marks in pf_flow.iv: the epoch tag (which feed
  * slot the bytes belong to, 0: none), which sides sent, which sent packets
  * with ports, and whether a side's bytes were sent (tx). When the interval
- * closes, a sweep of the flow pools feeds the flows tagged with it to the
- * sketches, each once. */
+ * closes, the flows of the pool entries handed out during it and those it
+ * listed at their first packet in it (feed_list.h) are fed to the
+ * sketches, each once; when a list was full, a sweep of the flow pools
+ * finds them by their tag. */
 #ifndef PCAPFLOW_SHARD_EPOCH_H
 #define PCAPFLOW_SHARD_EPOCH_H
 
@@ -56,7 +58,10 @@ void pf_epoch_flow_ended(void *ctx, struct pf_flow *f, uint32_t ref);
  * closing interval; the last ones finish it. */
 void pf_epoch_close_step(struct pf_shard *s, uint32_t budget);
 
-/* The two slots' tags. */
-void pf_epoch_init(struct pf_shard *s);
+/* The two slots' tags, and their lists of up to max_flows flows
+ * reserved (feed_list.h). Returns 0, or -1 with err. */
+int pf_epoch_init(struct pf_shard *s, uint32_t max_flows, char *err,
+                  size_t errlen);
+void pf_epoch_free(struct pf_shard *s);
 
 #endif

@@ -28,4 +28,25 @@ static inline uint64_t pf_feed_hash_addr(const uint64_t seed[4],
   return pf_hash_mum(h ^ seed[2], 0x9e3779b97f4a7c15ULL ^ seed[3]);
 }
 
+/* The service last hashed, and its hash: a flood's flows, and most of a
+ * link's, share a handful of services, and a hash is two multiplies. */
+struct pf_feed_memo {
+  uint32_t service; /* a service key's 4 bytes; UINT32_MAX (a pad byte
+                       of 0xff, which no key has) before the first */
+  uint64_t service_hash;
+};
+
+/* The keyed hash of a 4-byte service key (shard.h), through the memo. */
+static inline uint64_t pf_feed_hash_service(const uint64_t seed[4],
+                                            struct pf_feed_memo *m,
+                                            const void *key) {
+  uint32_t k;
+  memcpy(&k, key, 4);
+  if (k != m->service) {
+    m->service = k;
+    m->service_hash = pf_hash_inline(seed, key, 4);
+  }
+  return m->service_hash;
+}
+
 #endif

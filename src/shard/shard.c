@@ -9,9 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Closing work per batch, in flow entries swept (epoch.c): per packet of
- * the batch, plus a floor; an idle wake-up (no packets) sweeps more. A
- * million entries are swept in 30 ms or so. */
+/* Closing work per batch, in pool entries swept or listed flows gone
+ * through (epoch.c), each at most one flow's feed: per packet of the
+ * batch, plus a floor; an idle wake-up (no packets) does more. A million
+ * entries are swept in 30 ms or so. */
 #define PF_CLOSE_PER_PACKET 16
 #define PF_CLOSE_BASE 4096
 #define PF_CLOSE_IDLE 262144
@@ -129,11 +130,11 @@ int pf_shard_init(struct pf_shard *s, const struct pf_shard_config *cfg,
            0) ||
       pf_dns_shard_init(&s->dns, &cfg->dns, err, errlen) != 0 ||
       pf_tls_shard_init(&s->tls, &cfg->tls, s->flows.tcp.conns != NULL, err,
-                        errlen) != 0) {
+                        errlen) != 0 ||
+      pf_epoch_init(s, cfg->max_flows, err, errlen) != 0) {
     pf_shard_free(s);
     return -1;
   }
-  pf_epoch_init(s);
   s->flows.ended = pf_epoch_flow_ended;
   s->flows.ended_ctx = s;
   pf_packet_clock_init(&s->clock, pf_longest_wait_us(cfg));
@@ -163,6 +164,7 @@ void pf_shard_free(struct pf_shard *s) {
   pf_port_latency_free(&s->ports);
   pf_dns_shard_free(&s->dns);
   pf_tls_shard_free(&s->tls);
+  pf_epoch_free(s);
 }
 
 void pf_shard_batch_end(struct pf_shard *s) {

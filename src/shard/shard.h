@@ -38,6 +38,8 @@
 #include "pcapflow/stats.h"
 #include "shard/class_counters.h"
 #include "shard/dns.h"
+#include "shard/feed_hash.h"
+#include "shard/feed_list.h"
 #include "shard/packet_clock.h"
 #include "shard/port_latency.h"
 #include "shard/tls.h"
@@ -71,15 +73,17 @@ struct pf_interval {
 };
 
 /* An interval and what feeds it: its flows' top-N offers summed per key
- * (top_batch.h), and the epoch tag its flows carry (pf_flow.iv). The flows
- * of an interval are found, when it closes, by a sweep of the flow pools
- * (epoch.c): no list of them is kept. */
+ * (top_batch.h), and the epoch tag its flows carry (pf_flow.iv). Its close
+ * feeds the flows of the pool entries handed out during it and those of
+ * its lists (feed_list.h, in pf_shard: one a family, IPv4 first as the
+ * pools were swept); when a list was full, it sweeps the pools (epoch.c). */
 struct pf_feed {
   struct pf_interval *iv;
   struct pf_top_batch top_batch[PF_TOP_KIND_COUNT];
   struct pf_top_batch dns_batch; /* the queries' domains (dns.h) */
   struct pf_top_batch tls_batch; /* the flows' server names (tls.h) */
-  uint8_t gen;                   /* 1 or 2 */
+  uint8_t gen;     /* 1 or 2; its lists: pf_shard.lists[gen - 1] */
+  bool sweep;      /* closing: every pool entry (a list was full) */
   uint32_t pos[2]; /* closing: the pool entries swept so far, by family */
   uint32_t end[2]; /* closing: the pools' high-water marks at its close */
 };
@@ -143,6 +147,16 @@ struct pf_shard {
   /* Packets counted but not yet accounted, in the order they came. */
   struct pf_queued_packet queue[PF_SHARD_QUEUE_DEPTH];
   unsigned queue_len;
+  /* The flows each slot's interval listed, by family (feed_list.h), where
+   * pf_epoch_enter lists them (lists[fcur]), and the first ref of each
+   * pool handed out in the current interval: those are swept, not listed
+   * (epoch.c). After the queue, where they move nothing the packet's part
+   * reads. */
+  struct pf_feed_list lists[2][2];
+  struct pf_feed_list *listing;
+  uint32_t fresh[2];
+  uint64_t feed_sweeps;     /* closes that swept the pools: a list was full */
+  struct pf_feed_memo memo; /* the feed's last service hash (feed_hash.h) */
   /* queue_len changes with every packet. Whatever follows a shard in
    * memory (in bench-scaling, the next worker's fields, which the other
    * thread reads with every packet) must not share its cache line: without

@@ -45,6 +45,7 @@
   X(tcp)                                                                       \
   X(time)                                                                      \
   X(epoch)                                                                     \
+  X(epoch_list)                                                                \
   X(anomaly)                                                                   \
   X(rules_load)                                                                \
   X(rules_errors)                                                              \

@@ -187,6 +187,47 @@ static int v6_slot_of(const uint8_t addr[16], uint16_t port) {
   return slot;
 }
 
+/* IPv6 targets that differ only in one of the address's bytes (a /64's
+ * hosts, a scan up a /120) must spread over the SYN table for every seed.
+ * The key's last word joined the hash at its final multiply by a constant,
+ * whose low bits (the slot) then depended on a few bits of that product:
+ * with one seed in eight or so, 256 such targets fell into 7 to 100 of
+ * the 256 slots. 64 fixed seeds; each byte of an IPv4 address, and each
+ * of an IPv6 address's last 8. */
+START_TEST(test_v6_targets_spread_for_every_seed) {
+  static const uint8_t src[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0,
+                                  0,    0,    0,    0,    0, 0, 0, 9};
+  uint64_t x = 0x9e3779b97f4a7c15ULL;
+  struct pf_anomaly_table *t = malloc(sizeof(*t));
+  ck_assert_ptr_nonnull(t);
+  for (int k = 0; k < 64; k++) {
+    for (int i = 0; i < 4; i++) { /* xorshift: fixed, varied seeds */
+      x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+      seed[i] = x;
+    }
+    for (int byte = 0; byte < 12; byte++) { /* 0-3: IPv4, 4-11: IPv6 */
+      uint8_t family = byte < 4 ? 4 : 6;
+      memset(t, 0, sizeof(*t));
+      for (unsigned v = 0; v < 256; v++) {
+        uint8_t dst[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0,
+                           0,    0,    0,    0,    0, 0, 0, 0x50};
+        if (family == 4)
+          memcpy(dst, (const uint8_t[4]){198, 18, 0, 80}, 4);
+        dst[family == 4 ? byte : byte + 4] = (uint8_t)v;
+        pf_anomaly_packet(t, seed, family, src, dst, 80, true, false, false);
+      }
+      int slots = 0;
+      for (int i = 0; i < PF_ANOMALY_SLOTS; i++)
+        slots += t->syn[i].key.family != 0;
+      if (slots < 128)
+        ck_abort_msg("seed %d, IPv%d address byte %d: 256 targets in %d slots",
+                     k, family, family == 4 ? byte : byte + 4, slots);
+    }
+  }
+  free(t);
+}
+END_TEST
+
 START_TEST(test_v6_keys_compared_word_by_word) {
   /* IPv6 keys are compared as three words (bytes 0-7: family, port and
    * the address's first 4 bytes; 8-15; 16-19). For each word, a target
@@ -256,6 +297,7 @@ Suite *pf_anomaly_suite(void) {
   tcase_add_test(tc, test_scan_under_spoofed_flood);
   tcase_add_test(tc, test_scan_distinct_estimate_and_udp);
   tcase_add_test(tc, test_v6_keys_compared_word_by_word);
+  tcase_add_test(tc, test_v6_targets_spread_for_every_seed);
   suite_add_tcase(s, tc);
   return s;
 }

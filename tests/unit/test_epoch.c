@@ -5,7 +5,8 @@
  * interval, a flow that ends is fed first, what packets add alone (latency)
  * is not delayed; and against a model, over
  * random packets, closes, evictions and expiry, every interval handed over
- * holds exactly its own bytes per host, service and flow. */
+ * holds exactly its own bytes per host, service and flow, whether its close
+ * went by its lists or by a sweep. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -255,6 +256,10 @@ START_TEST(test_intervals_against_a_model) {
   ck_assert_uint_gt(checked, 20);
   ck_assert_uint_gt(shard.flows.stats.evicted, 0);
   ck_assert_uint_gt(shard.flows.stats.expired, 0);
+  /* Closes of both kinds were checked: by the lists of the flows that
+   * sent (feed_list.h), and by the sweep of a list that filled. */
+  ck_assert_uint_gt(shard.feed_sweeps, 0);
+  ck_assert_uint_lt(shard.feed_sweeps, cur);
 }
 END_TEST
 
