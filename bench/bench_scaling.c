@@ -24,17 +24,32 @@
  * Each thread runs the capture thread's per-packet path (capture.c):
  * decode, direction, the shard's spinlock taken at a batch's first packet,
  * pf_shard_enqueue, and at the batch's end the expiry step, the top-N batch
- * flush and the unlock. Reported: packets per wall-clock second and CPU
+ * flush and the unlock.
+ *
+ * Every mode runs on two kinds of tables, interleaved: fresh ones, built
+ * before the run and freed after it, and kept ones, built once per mode and
+ * emptied between runs (every flow expired; their pages stay mapped). A
+ * running collectd keeps its tables for its life, so the kept figure is
+ * what `Workers 2` sees; the fresh one adds the first touch of every page
+ * the tables take, which in this VM is uneven and mostly the host's: the
+ * kernel zeroes each new 2 MiB page, at memory speed when the host still
+ * backs it and some 25 times slower when it must back it again (an exit a
+ * 4 KiB page), which happened to one thread of two far more often than to
+ * one thread alone: up to 40% of two threads' CPU time in the kernel on
+ * the flood (docs/PERFORMANCE.md, "Workers 2").
+ *
+ * Reported, for each kind of tables: packets per wall-clock second and CPU
  * nanoseconds per packet (the process's CPU clock), median (min-max); the
- * share of that CPU time spent in the kernel, the page faults and the
- * involuntary context switches of a run (medians), which tell a run slowed
- * by memory first touched or by other processes on the cores from one
- * slowed by the engine.
+ * cores the run used (CPU time over wall time: under 2 for two threads
+ * when one waited for a core), the share of that CPU time spent in the
+ * kernel, the page faults and the involuntary context switches of a run
+ * (medians), which tell a run slowed by memory first touched or by other
+ * processes on the cores from one slowed by the engine.
  *
  * Usage: bench-scaling [-n FRAMES] [-r RUNS] [-b BATCH] [-o MODE]
- *                      [-m MAXFLOWS] [-l CIDR]... FILE
- * -o MODE runs one mode alone (1, 2 or 3, in the order above), for a
- * profiler. */
+ *                      [-t fresh|kept] [-m MAXFLOWS] [-l CIDR]... FILE
+ * -o MODE runs one mode alone (1, 2 or 3, in the order above), -t one kind
+ * of tables alone, for a profiler. */
 #include <getopt.h>
 #include <pcap/pcap.h>
 #include <pthread.h>
@@ -173,17 +188,27 @@ enum mode { ONE_SHARD, TWO_THREADS, TWO_SEQUENTIAL, MODE_COUNT };
 static const char *mode_name[MODE_COUNT] = {
     "1 shard, 1 thread", "2 shards, 2 threads", "2 shards, 1 thread"};
 
-/* One run of a mode: fills packets per wall second, CPU ns a packet and
- * what else it cost. */
-static int run_mode(enum mode m, const struct capture *cap,
-                    const struct pf_source_config *cfg, unsigned batch,
-                    double *pps, double *cpu_ns, struct run_cost *cost) {
-  unsigned shards = m == ONE_SHARD ? 1 : 2;
-  struct worker w[2];
+/* How a run's shards are had: built for the run and freed after it, so
+ * that every run first touches their memory; or built once per mode and
+ * emptied between runs, their pages kept, as a running collectd keeps its
+ * tables. */
+enum tables { FRESH, KEPT, TABLES_COUNT };
+static const char *tables_name[TABLES_COUNT] = {
+    "fresh tables: built and freed around every run (first touch in each)",
+    "kept tables: built once, emptied between runs (a running plugin)"};
+
+static unsigned shards_of(enum mode m) { return m == ONE_SHARD ? 1 : 2; }
+
+/* Builds mode m's shards over the capture's frames (the whole of it, or
+ * one half each). */
+static int workers_init(enum mode m, const struct capture *cap,
+                        const struct pf_source_config *cfg, unsigned batch,
+                        struct worker *w) {
+  unsigned shards = shards_of(m);
   char err[512];
   for (unsigned k = 0; k < shards; k++) {
     struct pf_shard_config sc = cfg->shard;
-    sc.max_flows /= shards;
+    sc.max_flows /= shards; /* as capture.c shares MaxFlows out */
     w[k] = (struct worker){.cap = cap,
                            .frames = shards == 1 ? cap->frames : cap->part[k],
                            .n = shards == 1 ? cap->n : cap->part_n[k],
@@ -195,6 +220,43 @@ static int run_mode(enum mode m, const struct capture *cap,
       return -1;
     }
   }
+  return 0;
+}
+
+static void workers_free(enum mode m, struct worker *w) {
+  for (unsigned k = 0; k < shards_of(m); k++) {
+    pf_shard_free(&w[k].shard);
+    pthread_spin_destroy(&w[k].lock);
+  }
+}
+
+/* Expires every flow of mode m's shards (their clocks moved on by the
+ * longest wait; the next run's first frame, far behind, resyncs them, as a
+ * clock stepped back would), so the next run starts from empty tables
+ * whose pages are already mapped. */
+static int workers_empty(enum mode m, struct worker *w) {
+  for (unsigned k = 0; k < shards_of(m); k++) {
+    struct pf_shard *s = &w[k].shard;
+    pf_shard_expire_all(s, s->clock.now_us + s->clock.max_step_us);
+    if (pf_flow_table_count(&s->flows) != 0) {
+      fprintf(stderr, "bench-scaling: %llu flows left after expiry\n",
+              (unsigned long long)pf_flow_table_count(&s->flows));
+      return -1;
+    }
+  }
+  return 0;
+}
+
+/* What one run gave. */
+struct run_figures {
+  double pps, cpu_ns;
+  double cores; /* CPU time over wall time: 2 when both threads ran */
+  struct run_cost cost;
+};
+
+/* Runs mode m once over shards already built. */
+static void timed_run(enum mode m, const struct capture *cap, struct worker *w,
+                      struct run_figures *f) {
   struct rusage ru0, ru1;
   getrusage(RUSAGE_SELF, &ru0);
   double wall0 = mono_seconds(CLOCK_MONOTONIC);
@@ -206,20 +268,16 @@ static int run_mode(enum mode m, const struct capture *cap,
     for (int k = 0; k < 2; k++)
       pthread_join(t[k], NULL);
   } else {
-    for (unsigned k = 0; k < shards; k++)
+    for (unsigned k = 0; k < shards_of(m); k++)
       worker_run(&w[k]);
   }
   double wall = mono_seconds(CLOCK_MONOTONIC) - wall0;
   double cpu = mono_seconds(CLOCK_PROCESS_CPUTIME_ID) - cpu0;
   getrusage(RUSAGE_SELF, &ru1);
-  run_cost_of(&ru0, &ru1, cost);
-  for (unsigned k = 0; k < shards; k++) {
-    pf_shard_free(&w[k].shard);
-    pthread_spin_destroy(&w[k].lock);
-  }
-  *pps = (double)cap->n / wall;
-  *cpu_ns = cpu * 1e9 / (double)cap->n;
-  return 0;
+  run_cost_of(&ru0, &ru1, &f->cost);
+  f->pps = (double)cap->n / wall;
+  f->cpu_ns = cpu * 1e9 / (double)cap->n;
+  f->cores = cpu / wall;
 }
 
 static int cmp_double(const void *a, const void *b) {
@@ -243,82 +301,157 @@ static void print_load(const char *when) {
   printf("load average %s: %.2f %.2f %.2f\n", when, l[0], l[1], l[2]);
 }
 
+/* Every run's figures, by tables and mode. */
+struct series {
+  double pps[99], cpu[99], cores[99], sys[99], faults[99], preempted[99];
+};
 struct results {
-  double pps[MODE_COUNT][99], cpu[MODE_COUNT][99];
-  double sys[MODE_COUNT][99], faults[MODE_COUNT][99], preempted[MODE_COUNT][99];
+  struct series s[TABLES_COUNT][MODE_COUNT];
 };
 
-/* One untimed round (every mode, or `only`), then `runs` timed rounds. */
-static int measure(const struct capture *cap,
-                   const struct pf_source_config *cfg, unsigned batch, int runs,
-                   int only, struct results *res) {
-  for (int r = -1; r < runs; r++) {
-    for (int m = 0; m < MODE_COUNT; m++) {
-      if (only >= 0 && m != only)
-        continue;
-      int k = r < 0 ? 0 : r; /* the warm-up's figures are overwritten */
-      struct run_cost c;
-      if (run_mode((enum mode)m, cap, cfg, batch, &res->pps[m][k],
-                   &res->cpu[m][k], &c) != 0)
+static void record(struct series *s, int k, const struct run_figures *f) {
+  s->pps[k] = f->pps;
+  s->cpu[k] = f->cpu_ns;
+  s->cores[k] = f->cores;
+  s->sys[k] = f->cost.sys_share;
+  s->faults[k] = f->cost.faults;
+  s->preempted[k] = f->cost.preempted;
+}
+
+/* What to measure: every mode or one (`mode` >= 0), with fresh tables,
+ * kept ones, or both (`tables` < 0). */
+struct plan {
+  int runs, mode, tables;
+};
+
+static bool planned(const struct plan *p, int m, int t) {
+  return (p->mode < 0 || p->mode == m) && (p->tables < 0 || p->tables == t);
+}
+
+/* One round: each mode in turn, on fresh tables then on its kept ones
+ * (emptied after). Round -1 is the untimed one: its figures are
+ * overwritten. */
+static int round_of(const struct capture *cap,
+                    const struct pf_source_config *cfg, unsigned batch,
+                    const struct plan *p, struct worker (*kept)[2], int r,
+                    struct results *res) {
+  static struct worker fresh[2];
+  int k = r < 0 ? 0 : r;
+  struct run_figures f;
+  for (int m = 0; m < MODE_COUNT; m++) {
+    if (planned(p, m, FRESH)) {
+      if (workers_init((enum mode)m, cap, cfg, batch, fresh) != 0)
         return -1;
-      res->sys[m][k] = c.sys_share;
-      res->faults[m][k] = c.faults;
-      res->preempted[m][k] = c.preempted;
+      timed_run((enum mode)m, cap, fresh, &f);
+      workers_free((enum mode)m, fresh);
+      record(&res->s[FRESH][m], k, &f);
+    }
+    if (planned(p, m, KEPT)) {
+      timed_run((enum mode)m, cap, kept[m], &f);
+      record(&res->s[KEPT][m], k, &f);
+      if (workers_empty((enum mode)m, kept[m]) != 0)
+        return -1;
     }
   }
   return 0;
 }
 
-static void report(struct results *res, int runs, int only) {
-  printf("  %-20s %26s %24s %6s %8s %10s\n", "", "M packets/wall-s",
-         "CPU ns/packet", "kernel", "faults", "preempted");
+/* The kept tables built, one untimed round, then `runs` timed rounds. */
+static int measure(const struct capture *cap,
+                   const struct pf_source_config *cfg, unsigned batch,
+                   const struct plan *p, struct results *res) {
+  static struct worker kept[MODE_COUNT][2];
+  int rc = 0, built = 0; /* modes [0, built) have their kept tables */
+  while (built < MODE_COUNT && rc == 0) {
+    if (planned(p, built, KEPT))
+      rc = workers_init((enum mode)built, cap, cfg, batch, kept[built]);
+    built += rc == 0;
+  }
+  for (int r = -1; r < p->runs && rc == 0; r++)
+    rc = round_of(cap, cfg, batch, p, kept, r, res);
+  for (int m = 0; m < built; m++)
+    if (planned(p, m, KEPT))
+      workers_free((enum mode)m, kept[m]);
+  return rc;
+}
+
+static void report_tables(struct series *s, int runs, const struct plan *p,
+                          int t) {
+  printf("%s\n", tables_name[t]);
+  printf("  %-20s %26s %24s %6s %6s %7s %10s\n", "", "M packets/wall-s",
+         "CPU ns/packet", "cores", "kernel", "faults", "preempted");
   double base = 0;
   for (int m = 0; m < MODE_COUNT; m++) {
-    if (only >= 0 && m != only)
+    if (!planned(p, m, t))
       continue;
-    double p = median(res->pps[m], runs), c = median(res->cpu[m], runs);
+    struct series *x = &s[m];
+    double pps = median(x->pps, runs), c = median(x->cpu, runs);
     if (m == ONE_SHARD || base == 0)
-      base = p;
-    printf("  %-20s %7.2f (%5.2f-%5.2f) %5.2fx %9.0f (%4.0f-%4.0f) %5.1f%% "
-           "%8.0f %10.0f\n",
-           mode_name[m], p / 1e6, res->pps[m][0] / 1e6,
-           res->pps[m][runs - 1] / 1e6, p / base, c, res->cpu[m][0],
-           res->cpu[m][runs - 1], 100 * median(res->sys[m], runs),
-           median(res->faults[m], runs), median(res->preempted[m], runs));
+      base = pps;
+    printf("  %-20s %7.2f (%5.2f-%5.2f) %5.2fx %9.0f (%4.0f-%4.0f) %6.2f "
+           "%5.1f%% %7.0f %10.0f\n",
+           mode_name[m], pps / 1e6, x->pps[0] / 1e6, x->pps[runs - 1] / 1e6,
+           pps / base, c, x->cpu[0], x->cpu[runs - 1],
+           median(x->cores, runs), 100 * median(x->sys, runs),
+           median(x->faults, runs),
+           median(x->preempted, runs));
   }
+}
+
+static void report(struct results *res, const struct plan *p) {
+  for (int t = 0; t < TABLES_COUNT; t++)
+    if (p->tables < 0 || p->tables == t)
+      report_tables(res->s[t], p->runs, p, t);
+}
+
+/* -t's argument: "fresh" or "kept" (FRESH or KEPT), else -2 with a
+ * message. */
+static int tables_arg(const char *a) {
+  if (strcmp(a, "fresh") == 0)
+    return FRESH;
+  if (strcmp(a, "kept") == 0)
+    return KEPT;
+  fprintf(stderr, "bench-scaling: -t: \"%s\": fresh or kept\n", a);
+  return -2;
 }
 
 int main(int argc, char **argv) {
   struct pf_source_config cfg;
   size_t max_frames = 500000;
-  int runs = 5, only = -1, opt;
+  struct plan plan = {.runs = 5, .mode = -1, .tables = -1};
+  int opt;
   unsigned batch = 4096;
   char err[512];
 
   pf_source_config_init(&cfg, PF_SOURCE_FILE);
-  while ((opt = bench_getopt(argc, argv, "n:r:b:o:m:l:", "bench-scaling",
+  while ((opt = bench_getopt(argc, argv, "n:r:b:o:t:m:l:", "bench-scaling",
                              &cfg)) != -1) {
     switch (opt) {
     case 'n':
       max_frames = strtoul(optarg, NULL, 10);
       break;
     case 'r':
-      runs = atoi(optarg);
+      plan.runs = atoi(optarg);
       break;
     case 'b':
       batch = (unsigned)strtoul(optarg, NULL, 10);
       break;
     case 'o':
-      only = atoi(optarg) - 1;
+      plan.mode = atoi(optarg) - 1;
+      break;
+    case 't':
+      plan.tables = tables_arg(optarg);
       break;
     default:
       fprintf(stderr, "usage: bench-scaling [-n FRAMES] [-r RUNS] [-b BATCH] "
-                      "[-o MODE] [-m MAXFLOWS] [-l CIDR]... FILE\n");
+                      "[-o MODE] [-t fresh|kept] [-m MAXFLOWS] [-l CIDR]... "
+                      "FILE\n");
       return 2;
     }
   }
-  if (optind != argc - 1 || runs < 1 || runs > 99 || batch == 0 || only < -1 ||
-      only >= MODE_COUNT || max_frames == 0) {
+  if (optind != argc - 1 || plan.runs < 1 || plan.runs > 99 || batch == 0 ||
+      plan.mode < -1 || plan.mode >= MODE_COUNT || plan.tables < -1 ||
+      max_frames == 0) {
     fprintf(stderr, "bench-scaling: bad arguments\n");
     return 2;
   }
@@ -332,14 +465,15 @@ int main(int argc, char **argv) {
     return 1;
   printf("%zu frames (halves %zu and %zu), batches of %u, MaxFlows %u, "
          "%d interleaved runs\n",
-         cap.n, cap.part_n[0], cap.part_n[1], batch, cfg.shard.max_flows, runs);
+         cap.n, cap.part_n[0], cap.part_n[1], batch, cfg.shard.max_flows,
+         plan.runs);
   print_load("at start");
 
   static struct results res;
-  if (measure(&cap, &cfg, batch, runs, only, &res) != 0)
+  if (measure(&cap, &cfg, batch, &plan, &res) != 0)
     return 1;
   print_load("at end");
-  report(&res, runs, only);
+  report(&res, &plan);
   free(cap.frames);
   free(cap.part[0]);
   free(cap.part[1]);

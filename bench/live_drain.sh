@@ -9,7 +9,9 @@
 # blocks, poll, batches, the engine) with nothing else to do on the cores.
 # Measured: the wall time from SIGCONT until the capture threads have
 # finished (their CPU time, from /proc/PID/task/TID/schedstat, stops
-# growing), their CPU time, and frames captured and dropped.
+# growing), their CPU time, the share of it in the kernel and their minor
+# page faults (/proc/PID/task/TID/stat: the kernel's share in clock ticks,
+# 10 ms each, so a coarse one), and frames captured and dropped.
 # Usage: bench/live_drain.sh [--frames N] [--runs N] [--buffer MIB]
 set -euo pipefail
 source "$(dirname "$0")/../tests/integration/lib.sh"
@@ -19,15 +21,19 @@ frames=1000000 runs=3 buffer=1024
 bench_options live_drain.sh frames runs buffer -- "$@"
 bench_live_init bench_live_drain 200000 python3
 
-# drain PID TID... : continues PID and prints "wall_s cpu_s" once the
-# threads TID... have stopped working: the last 5 ms sample in which
-# their CPU time grew by more than 0.5 ms, bounded at 60 s.
+# drain PID TID... : continues PID and prints "wall_s cpu_s kernel_share
+# faults" once the threads TID... have stopped working: the last 5 ms
+# sample in which their CPU time grew by more than 0.5 ms, bounded at 60 s.
 drain() {
   python3 - "$@" <<'EOF'
 import os, signal, sys, time
 pid, tids = int(sys.argv[1]), sys.argv[2:]
 def cpu():
     return sum(int(open(f"/proc/{pid}/task/{t}/schedstat").read().split()[0]) for t in tids)
+def ticks():  # user ticks, kernel ticks, minor faults of the threads
+    f = [open(f"/proc/{pid}/task/{t}/stat").read().rsplit(")", 1)[1].split() for t in tids]
+    return [sum(int(x[i]) for x in f) for i in (11, 12, 7)]
+k0 = ticks()
 c0 = cpu()
 t0 = time.monotonic()
 os.kill(pid, signal.SIGCONT)
@@ -40,11 +46,13 @@ while time.monotonic() - t0 < 60:
     prev = c
     if now - last_t > 0.3:
         break
-print(f"{last_t - t0:.4f} {(last_c - c0) / 1e9:.4f}")
+u, k, faults = (b - a for a, b in zip(k0, ticks()))
+print(f"{last_t - t0:.4f} {(last_c - c0) / 1e9:.4f} {k / max(u + k, 1):.3f} {faults}")
 EOF
 }
 
-# run WORKERS : one fill and drain; appends "workers frames drops wall cpu".
+# run WORKERS : one fill and drain; appends "workers frames drops wall cpu
+# kernel_share faults".
 run() {
   local workers=$1 dir="$WORK/collectd-$1-$RANDOM"
   pf_collectd "$dir" --local --netns "$NS_B" --interface "$VETH_B" BufferSize "$buffer" Workers "$workers"
@@ -81,16 +89,17 @@ for _ in $(seq 1 "$runs"); do
   run 2
 done
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
-printf '  %-9s %10s %8s %24s %22s\n' workers captured drops "M frames/wall-s" "ns CPU/frame"
+printf '  %-9s %10s %8s %24s %22s %18s %8s\n' workers captured drops "M frames/wall-s" "ns CPU/frame" kernel faults
 # stat W C FORMAT : median (min-max) of column C of the runs with W workers
 stat() {
   awk -v w="$1" -v c="$2" '$1 == w { print $c }' "$WORK/rates" | sort -g |
     awk -v f="$3" '{ v[NR] = $1 } END { printf f " (" f "-" f ")", v[int((NR + 1) / 2)], v[1], v[NR] }'
 }
-awk '{ print $1, $2 / $4 / 1e6, $5 * 1e9 / $2, $2, $3 }' "$WORK/results" >"$WORK/rates"
+awk '{ print $1, $2 / $4 / 1e6, $5 * 1e9 / $2, $2, $3, 100 * $6, $7 }' "$WORK/results" >"$WORK/rates"
 for w in 1 2; do
-  printf '  Workers %d %10s %8s %24s %22s\n' "$w" \
+  printf '  Workers %d %10s %8s %24s %22s %18s %8s\n' "$w" \
     "$(awk -v w="$w" '$1 == w { print $4 }' "$WORK/rates" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')" \
-    "$(awk -v w="$w" '$1 == w { d += $5 } END { print d }' "$WORK/rates")" "$(stat "$w" 2 %.2f)" "$(stat "$w" 3 %.0f)"
+    "$(awk -v w="$w" '$1 == w { d += $5 } END { print d }' "$WORK/rates")" "$(stat "$w" 2 %.2f)" "$(stat "$w" 3 %.0f)" \
+    "$(stat "$w" 6 %.0f%%)" "$(stat "$w" 7 %.0f | cut -d' ' -f1)"
 done
 pf_pass "live drain done"

@@ -208,7 +208,7 @@ echo "== hot path (build/bench-engine, 1,000,000 flows)"
 "$build/bench-engine"
 
 echo
-echo "== Workers 2 offline: 1 vs 2 shards on 1 vs 2 threads (build/bench-scaling)"
+echo "== Workers 2 offline: 1 vs 2 shards on 1 vs 2 threads, fresh and kept tables (build/bench-scaling)"
 scaling_runs=$((runs < 5 ? 5 : runs))
 echo "-- mixed (the first 500,000 frames)"
 "$build/bench-scaling" -r "$scaling_runs" -n 500000 -m "$max_flows" "${locals[@]}" "$work/mixed.pcap"

@@ -1,8 +1,9 @@
 /* buckets.c - linear hashing of the flow table's buckets (buckets.h). */
 #include "flow/buckets.h"
 
+#include "base/reserve.h"
+
 #include <stddef.h>
-#include <sys/mman.h>
 
 /* The bytes reserved for a power of two `max` buckets. */
 static size_t pf_buckets_bytes(uint32_t max) {
@@ -16,18 +17,15 @@ int pf_buckets_init(struct pf_flow_buckets *b, uint32_t max_flows,
     max <<= 1;
   if (first > max)
     first = max;
-  /* Mapped as the flow pools are (flow_table.c): address space now, zero
-   * pages (empty buckets) as flows land. Huge pages where the system gives
-   * them for the asking: a bucket is read at random, and the first write
-   * to each 4 KiB page of a calloc'd array was a fault (a copy of the zero
-   * page the lookup had mapped, and a TLB shootdown for every thread of
-   * the process): ~1,000 a worker for a table of a million flows. */
-  size_t len = pf_buckets_bytes(max);
-  void *m = mmap(NULL, len, PROT_READ | PROT_WRITE,
-                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-  if (m == MAP_FAILED)
+  /* Reserved as the flow pools are (reserve.h): zero pages (empty
+   * buckets) until flows land in them. With huge pages a bucket read
+   * before any flow was written to its 2 MiB maps the huge zero page, and
+   * the first write copies it: one fault a 2 MiB, where a calloc'd array
+   * took two a 4 KiB page (~1,000 a worker for a table of a million
+   * flows, each a TLB shootdown with two capture threads). */
+  void *m = pf_reserve(pf_buckets_bytes(max));
+  if (!m)
     return -1;
-  (void)madvise(m, len, MADV_HUGEPAGE);
   b->head = m;
   b->low_mask = first - 1;
   b->split = 0;
@@ -37,8 +35,7 @@ int pf_buckets_init(struct pf_flow_buckets *b, uint32_t max_flows,
 }
 
 void pf_buckets_free(struct pf_flow_buckets *b) {
-  if (b->head)
-    munmap(b->head, pf_buckets_bytes(b->max));
+  pf_reserve_free(b->head, pf_buckets_bytes(b->max));
   b->head = NULL;
 }
 

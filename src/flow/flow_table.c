@@ -6,11 +6,11 @@
 #include "base/check.h"
 #include "base/err.h"
 #include "base/hash.h"
+#include "base/reserve.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 _Static_assert(sizeof(struct pf_flow) == 46, "the entries' common part");
 _Static_assert(sizeof(struct pf_flow4) == 64, "an IPv4 flow: one cache line");
@@ -29,15 +29,11 @@ _Static_assert(sizeof(struct pf_flow6) == 88, "an IPv6 flow");
  * out (in order, so the pages follow the table's high-water mark). */
 static int pf_pool_init(struct pf_flow_pool *p, uint32_t max, uint32_t size) {
   memset(p, 0, sizeof(*p));
-  size_t len = (size_t)max * size;
-  void *m = mmap(NULL, len, PROT_READ | PROT_WRITE,
-                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-  if (m == MAP_FAILED)
+  /* Huge pages where the system gives them (reserve.h): the memory still
+   * grows with use, 2 MiB at a time. */
+  void *m = pf_reserve((size_t)max * size);
+  if (!m)
     return -1;
-  /* Huge pages where the system gives them for the asking: a large table
-   * is read at random, and 2 MiB pages spare most TLB misses (the memory
-   * still grows with use, 2 MiB at a time). */
-  (void)madvise(m, len, MADV_HUGEPAGE);
   p->entries = m;
   p->size = size;
   p->max = max;
@@ -46,8 +42,7 @@ static int pf_pool_init(struct pf_flow_pool *p, uint32_t max, uint32_t size) {
 }
 
 static void pf_pool_free(struct pf_flow_pool *p) {
-  if (p->entries)
-    munmap(p->entries, (size_t)p->max * p->size);
+  pf_reserve_free(p->entries, (size_t)p->max * p->size);
   p->entries = NULL;
 }
 
