@@ -15,7 +15,8 @@ PACKETS=3000000
 # The default MaxFlows (262144) entries of up to 88 bytes (IPv6) and their
 # 8-byte hash buckets (a chain's head and its tags), a 64-byte TCP record
 # each (with TcpTiming; every flow here is TCP; SYN-only flows take none,
-# so this is the worst case), plus 8 MiB for everything else that may grow with the traffic.
+# so this is the worst case), plus 8 MiB for everything else that may grow
+# with the traffic.
 MAX_GROWTH_KIB=$(((262144 * (88 + 8 + 64)) / 1024 + 8192))
 
 pf_gen flood flood --packets "$PACKETS" --seed 29
