@@ -75,6 +75,13 @@ static inline int pf_bucket_may_hold(const struct pf_flow_buckets *b,
   return (b->head[i].tags >> (hash >> 59)) & 1; /* one bit test */
 }
 
+/* Bucket i's tags, all of them at once (the chain's flows' own, worked
+ * out again: pf_bucket_retag in flow_table.c). */
+static inline void pf_bucket_tags_set(struct pf_flow_buckets *b, uint32_t i,
+                                      uint32_t tags) {
+  b->head[i].tags = tags;
+}
+
 /* A flow of hash `hash` joins bucket i's chain. */
 static inline void pf_bucket_tag_add(struct pf_flow_buckets *b, uint32_t i,
                                      uint64_t hash) {

@@ -328,6 +328,21 @@ static int8_t pf_initiator(const struct pf_flow_packet *pkt, uint8_t side) {
   return -1;                   /* mid-connection: capture began late */
 }
 
+/* Bucket b's tags from the flows its chain holds now. A departed flow's
+ * bit stays until its chain empties, so a bucket that keeps a long-lived
+ * flow gathered the bits of every short one that passed through it, and
+ * its lookups read the chain again (a quarter to two fifths of absent keys
+ * after millions of replacements, against 2% fresh). A new flow whose bit
+ * was set found its chain without it: the lookup has just read every
+ * entry, so their hashes are all this costs, once per such flow. */
+static void pf_bucket_retag(struct pf_flow_table *t, uint32_t b) {
+  uint32_t tags = 0;
+  for (uint32_t r = pf_bucket_get(&t->buckets, b); r != PF_FLOW_NONE;
+       r = pf_flow_at(t, r)->next)
+    tags |= pf_bucket_tag(pf_entry_hash(t, pf_flow_at(t, r)));
+  pf_bucket_tags_set(&t->buckets, b, tags);
+}
+
 static uint32_t pf_flow_create(struct pf_flow_table *t,
                                const struct pf_flow_probe *p, uint32_t bucket,
                                const struct pf_flow_packet *pkt,
@@ -353,6 +368,8 @@ static uint32_t pf_flow_create(struct pf_flow_table *t,
   f->first32 = (uint32_t)(now_us >> t->age_shift);
   f->initiator = pf_initiator(pkt, p->side);
   f->tcp_ext = PF_TCP_NONE;
+  if (pf_bucket_may_hold(&t->buckets, bucket, p->hash))
+    pf_bucket_retag(t, bucket); /* its bit was stale (or its flow gone) */
   f->next = pf_bucket_get(&t->buckets, bucket);
   pf_bucket_set(&t->buckets, bucket, ref);
   pf_bucket_tag_add(&t->buckets, bucket, p->hash);

@@ -4,10 +4,12 @@
 
 #include <string.h>
 
-/* A timestamp as far as the clock believes it: within +-2^62 us, so that
- * differences of two never overflow. */
+/* A timestamp as far as the clock believes it: within +-(2^62 - 1) us, so
+ * that the difference of two fits an int64_t (2^62 - -2^62 is 2^63, one
+ * past it: a stamp at one end after one at the other wrapped into a step
+ * back). */
 static int64_t pf_clamp_ts(int64_t ts) {
-  const int64_t lim = (int64_t)PF_CLOCK_MAX_US;
+  const int64_t lim = (int64_t)PF_CLOCK_MAX_US - 1;
   return ts > lim ? lim : ts < -lim ? -lim : ts;
 }
 

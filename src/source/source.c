@@ -84,7 +84,13 @@ int pf_source_new(struct pf_source_config *cfg, const struct pf_hooks *hooks,
   bool fanout = src->cfg.kind == PF_SOURCE_INTERFACE && src->cfg.workers > 1;
   src->n_workers = fanout ? (unsigned)src->cfg.workers : 1;
   src->fanout_group = fanout ? pf_next_fanout_group() : -1;
-  src->workers = calloc(src->n_workers, sizeof(*src->workers));
+  /* A worker's shard holds its packet queue, whose slots are aligned to
+   * two cache lines (shard.h): calloc gives 16 bytes, so the workers are
+   * allocated at their type's alignment (sizeof is a multiple of it). */
+  size_t bytes = src->n_workers * sizeof(*src->workers);
+  src->workers = aligned_alloc(_Alignof(struct pf_worker), bytes);
+  if (src->workers)
+    memset(src->workers, 0, bytes);
   if (!src->workers) {
     pf_err(err, errlen, "out of memory");
     pf_source_free(src);

@@ -15,10 +15,10 @@ source "$(dirname "$0")/series.sh"
 pf_test_init colliding_keys
 PACKETS=2000000
 KEYS=2048
-# The default MaxFlows (262144) IPv4 entries of 64 bytes and their 4-byte
-# hash buckets, plus 8 MiB for everything else that may grow with the
+# The default MaxFlows (262144) IPv4 entries of 64 bytes and their 8-byte
+# hash buckets (a chain's head and its tags), plus 8 MiB for everything else that may grow with the
 # traffic.
-MAX_GROWTH_KIB=$(((262144 * (64 + 4)) / 1024 + 8192))
+MAX_GROWTH_KIB=$(((262144 * (64 + 8)) / 1024 + 8192))
 limit=10
 
 pf_gen collide collide --keys "$KEYS" --packets "$PACKETS" --seed 31 --no-top

@@ -13,10 +13,11 @@ source "$(dirname "$0")/series.sh"
 pf_test_init hostile_synflood
 PACKETS=3000000
 # The default MaxFlows (262144) entries of up to 88 bytes (IPv6) and their
-# 4-byte hash buckets, a 64-byte TCP record each (with TcpTiming; every flow
-# here is TCP; SYN-only flows take none, so this is the worst case), plus
-# 8 MiB for everything else that may grow with the traffic.
-MAX_GROWTH_KIB=$(((262144 * (88 + 4 + 64)) / 1024 + 8192))
+# 8-byte hash buckets (a chain's head and its tags), a 64-byte TCP record
+# each (with TcpTiming; every flow here is TCP; SYN-only flows take none,
+# so this is the worst case), plus 8 MiB for everything else that may grow
+# with the traffic.
+MAX_GROWTH_KIB=$(((262144 * (88 + 8 + 64)) / 1024 + 8192))
 
 pf_gen flood flood --packets "$PACKETS" --seed 29
 pf_gen small flood --packets 1000 --seed 29

@@ -78,6 +78,13 @@ START_TEST(test_clock_extremes_do_not_overflow) {
     ck_assert_uint_le(now, PF_CLOCK_MAX_US);
     last = now;
   }
+  /* From one end to the other: the distance between two clamped stamps
+   * must fit a signed difference (2^62 - -2^62 did not: UBSan). */
+  pf_packet_clock_init(&clk, SEC(301));
+  pf_packet_clock_step(&clk, (uint64_t)INT64_MIN);
+  ck_assert_uint_eq(pf_packet_clock_step(&clk, (uint64_t)INT64_MAX), SEC(301));
+  ck_assert_uint_eq(pf_packet_clock_step(&clk, (uint64_t)INT64_MIN), SEC(301));
+  last = clk.now_us;
   /* Alternating ends: every step forward is bounded, none overflows. */
   for (int i = 0; i < 100000; i++)
     pf_packet_clock_step(&clk, i % 2 ? (uint64_t)INT64_MAX : 0);
