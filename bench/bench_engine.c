@@ -246,7 +246,7 @@ int main(int argc, char **argv) {
   printf("%-34s %9.2f M flows/s\n", "flow inserts", n / insert / 1e6);
   printf("%-34s %9zu bytes IPv4, %zu IPv6 (+ %zu per bucket)\n",
          "flow entry", sizeof(struct pf_flow4), sizeof(struct pf_flow6),
-         sizeof(uint32_t));
+         sizeof(struct pf_bucket));
   printf("%-34s %9.1f bytes/flow\n", "resident per flow",
          (double)(max_rss_kib() - rss_before) * 1024.0 / n);
   t0 = now_seconds();
