@@ -23,7 +23,7 @@ int pf_buckets_init(struct pf_flow_buckets *b, uint32_t max_flows,
    * the first write copies it: one fault a 2 MiB, where a calloc'd array
    * took two a 4 KiB page (~1,000 a worker for a table of a million
    * flows, each a TLB shootdown with two capture threads). */
-  void *m = pf_reserve(pf_buckets_bytes(max));
+  void *m = pf_reserve_pages(pf_buckets_bytes(max), true);
   if (!m)
     return -1;
   b->head = m;
@@ -35,7 +35,7 @@ int pf_buckets_init(struct pf_flow_buckets *b, uint32_t max_flows,
 }
 
 void pf_buckets_free(struct pf_flow_buckets *b) {
-  pf_reserve_free(b->head, pf_buckets_bytes(b->max));
+  pf_release_pages(b->head, pf_buckets_bytes(b->max));
   b->head = NULL;
 }
 

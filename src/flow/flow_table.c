@@ -31,7 +31,7 @@ static int pf_pool_init(struct pf_flow_pool *p, uint32_t max, uint32_t size) {
   memset(p, 0, sizeof(*p));
   /* Huge pages where the system gives them (reserve.h): the memory still
    * grows with use, 2 MiB at a time. */
-  void *m = pf_reserve((size_t)max * size);
+  void *m = pf_reserve_pages((size_t)max * size, true);
   if (!m)
     return -1;
   p->entries = m;
@@ -42,7 +42,7 @@ static int pf_pool_init(struct pf_flow_pool *p, uint32_t max, uint32_t size) {
 }
 
 static void pf_pool_free(struct pf_flow_pool *p) {
-  pf_reserve_free(p->entries, (size_t)p->max * p->size);
+  pf_release_pages(p->entries, (size_t)p->max * p->size);
   p->entries = NULL;
 }
 
