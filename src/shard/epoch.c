@@ -267,9 +267,8 @@ static bool pf_feed_step(struct pf_shard *s, struct pf_feed *fd,
 /* Slot fd begins an interval: its lists empty, and the pool entries
  * handed out from now on swept at its close rather than listed. */
 static void pf_feed_open(struct pf_shard *s, struct pf_feed *fd) {
-  s->listing = s->lists[fd->gen - 1];
   for (int v6 = 0; v6 < 2; v6++) {
-    pf_feed_list_clear(&s->listing[v6]);
+    pf_feed_list_clear(&s->lists[fd->gen - 1][v6]);
     s->fresh[v6] = s->flows.pool[v6].next_unused | (v6 ? PF_FLOW_V6 : 0);
   }
 }
@@ -306,7 +305,7 @@ void pf_epoch_enter(struct pf_shard *s, struct pf_flow *f, uint32_t ref) {
   f->iv = pf_epoch_gen(s);
   f->iv_bytes[0] = f->iv_bytes[1] = 0;
   if (ref < s->fresh[ref >> 31]) /* newer entries are swept (feed_list.h) */
-    pf_feed_list_add(&s->listing[ref >> 31], ref);
+    pf_feed_list_add(&s->lists[s->fcur][ref >> 31], ref);
 }
 
 void pf_epoch_overflow(struct pf_shard *s, struct pf_flow *f, uint32_t ref) {
@@ -419,7 +418,6 @@ struct pf_interval *pf_shard_swap_interval(struct pf_shard *s, bool final) {
 int pf_epoch_init(struct pf_shard *s, uint32_t max_flows, char *err,
                   size_t errlen) {
   s->memo.service = UINT32_MAX;
-  s->listing = s->lists[0]; /* slot 0's, as the first interval is */
   s->fresh[1] = PF_FLOW_V6; /* the first interval: every entry is new */
   for (int i = 0; i < 4; i++) {
     s->feed[i / 2].gen = (uint8_t)(i / 2 + 1);

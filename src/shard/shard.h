@@ -147,13 +147,12 @@ struct pf_shard {
   /* Packets counted but not yet accounted, in the order they came. */
   struct pf_queued_packet queue[PF_SHARD_QUEUE_DEPTH];
   unsigned queue_len;
-  /* The flows each slot's interval listed, by family (feed_list.h), where
-   * pf_epoch_enter lists them (lists[fcur]), and the first ref of each
-   * pool handed out in the current interval: those are swept, not listed
+  /* The flows each slot's interval listed, by family (feed_list.h; the
+   * current interval's are lists[fcur]), and the first ref of each pool
+   * handed out in the current interval: those are swept, not listed
    * (epoch.c). After the queue, where they move nothing the packet's part
    * reads. */
   struct pf_feed_list lists[2][2];
-  struct pf_feed_list *listing;
   uint32_t fresh[2];
   uint64_t feed_sweeps;     /* closes that swept the pools: a list was full */
   struct pf_feed_memo memo; /* the feed's last service hash (feed_hash.h) */

@@ -103,7 +103,7 @@ START_TEST(test_entry_taken_again_is_fed_once) {
   pf_shard_expire(&shard, SEC(2) + udp_to, UINT32_MAX); /* fed as it ends */
   ck_assert_uint_eq(pf_flow_table_count(&shard.flows), 0);
   uint32_t b = send_udp(2000, 30, SEC(3) + udp_to); /* entry 0 again */
-  const struct pf_feed_list *l = &shard.listing[0];
+  const struct pf_feed_list *l = &shard.lists[shard.fcur][0];
   ck_assert_uint_eq(pf_feed_list_len(l), 2);
   ck_assert_uint_eq(l->refs[0], 0);
   ck_assert_uint_eq(l->refs[1], 0);
@@ -126,7 +126,7 @@ START_TEST(test_full_list_sweeps_the_pools) {
   uint64_t sum = 0;
   for (uint16_t i = 0; i < 9; i++)
     sum += len[i] = send_udp((uint16_t)(2000 + i), i, SEC(2) + i);
-  ck_assert(shard.listing[0].full);
+  ck_assert(shard.lists[shard.fcur][0].full);
   swap();
   ck_assert_uint_eq(shard.feed_sweeps, 1);
   pf_shard_batch_end(&shard);
@@ -138,9 +138,9 @@ START_TEST(test_full_list_sweeps_the_pools) {
     ck_assert_uint_eq(flow_bytes(done, (uint16_t)(2000 + i)), len[i]);
   pf_interval_reset(done);
   /* The next interval starts with an empty list, and closes by it. */
-  ck_assert(!shard.listing[0].full);
+  ck_assert(!shard.lists[shard.fcur][0].full);
   send_udp(2008, 5, SEC(3)); /* an old entry again: listed */
-  ck_assert_uint_eq(pf_feed_list_len(&shard.listing[0]), 1);
+  ck_assert_uint_eq(pf_feed_list_len(&shard.lists[shard.fcur][0]), 1);
   pf_shard_batch_end(&shard);
   swap();
   ck_assert_uint_eq(shard.feed_sweeps, 1);
@@ -156,7 +156,7 @@ START_TEST(test_listed_flows_across_a_close_and_the_end) {
   uint32_t a2 = send_udp(1000, 20, SEC(2)), b2 = send_udp(1001, 30, SEC(2));
   swap(); /* interval 2 closes, not fed yet */
   uint32_t a3 = send_udp(1000, 40, SEC(3)), c3 = send_udp(1002, 50, SEC(3));
-  ck_assert_uint_eq(pf_feed_list_len(&shard.listing[0]), 2);
+  ck_assert_uint_eq(pf_feed_list_len(&shard.lists[shard.fcur][0]), 2);
   pf_epoch_close_step(&shard, 1); /* part of interval 2's close */
   struct pf_interval *last = pf_shard_swap_interval(&shard, true);
   ck_assert_uint_eq(total(last, PF_TOP_FLOWS), a2 + b2 + a3 + c3);
