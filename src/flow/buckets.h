@@ -19,7 +19,9 @@
  * none. Nearly all of a flood's new flows are told so (the chain's flows'
  * bits, about one in 32 each, are the exceptions), where the chain walk
  * was a cache miss an entry. A flow that leaves keeps its bit until the
- * chain empties or splits: a false hope at worst, never a flow missed.
+ * chain empties or splits, or a new flow finds its bit set and its chain
+ * without it (flow_table.c works the tags out again then): a false hope
+ * at worst, never a flow missed.
  *
  * Thread-safety: part of a flow table, owned by its capture thread. */
 #ifndef PCAPFLOW_FLOW_BUCKETS_H

@@ -89,13 +89,12 @@ int pf_source_new(struct pf_source_config *cfg, const struct pf_hooks *hooks,
    * allocated at their type's alignment (sizeof is a multiple of it). */
   size_t bytes = src->n_workers * sizeof(*src->workers);
   src->workers = aligned_alloc(_Alignof(struct pf_worker), bytes);
-  if (src->workers)
-    memset(src->workers, 0, bytes);
   if (!src->workers) {
     pf_err(err, errlen, "out of memory");
     pf_source_free(src);
     return -1;
   }
+  memset(src->workers, 0, bytes);
   for (unsigned i = 0; i < src->n_workers; i++)
     src->workers[i].wake_fd = -1; /* not fd 0: stop and free look at it */
   for (unsigned i = 0; i < src->n_workers; i++) {
