@@ -354,25 +354,38 @@ void pf_topn_merge(struct pf_topn *dst, const struct pf_topn *src) {
       pf_topn_bound_set(&dst->filter[f], dst->heap_count[0]);
 }
 
-uint32_t pf_topn_top(const struct pf_topn *t, const struct pf_topn_item **out,
-                     uint32_t n) {
+/* Whether a is listed before b: more bytes shown, or as many and first in
+ * the order of keys. */
+static bool pf_topn_listed_before(const struct pf_topn *t,
+                                  pf_topn_order_fn order,
+                                  const struct pf_topn_item *a,
+                                  const struct pf_topn_item *b) {
+  uint64_t sa = pf_topn_shown(a), sb = pf_topn_shown(b);
+  if (sa != sb)
+    return sa > sb;
+  int c = order ? order(a->key, b->key) : memcmp(a->key, b->key, t->key_len);
+  return c < 0;
+}
+
+uint32_t pf_topn_top_by(const struct pf_topn *t,
+                        const struct pf_topn_item **out, uint32_t n,
+                        pf_topn_order_fn order) {
   /* Insertion into a short sorted list over at most `capacity` items: the
-   * reader's work, bounded by configuration, not by the traffic. */
+   * reader's work, bounded by configuration, not by the traffic. Keys are
+   * compared only where bytes tie. */
   uint32_t got = 0;
   if (n == 0)
     return 0;
   for (uint32_t i = 0; i < t->used; i++) {
     const struct pf_topn_item *it = &t->items[i];
     uint32_t pos;
-    uint64_t shown = pf_topn_shown(it);
-    if (got < n) {
+    if (got < n)
       pos = got++;
-    } else if (shown > pf_topn_shown(out[n - 1])) {
+    else if (pf_topn_listed_before(t, order, it, out[n - 1]))
       pos = n - 1;
-    } else {
+    else
       continue;
-    }
-    while (pos > 0 && pf_topn_shown(out[pos - 1]) < shown) {
+    while (pos > 0 && pf_topn_listed_before(t, order, it, out[pos - 1])) {
       out[pos] = out[pos - 1];
       pos--;
     }

@@ -47,6 +47,12 @@
 #define PF_TOPN_FILTER_PER_KEY 32
 #define PF_TOPN_FILTER_MAX (1u << 14)
 
+/* The order of two distinct keys of equal bytes in a list
+ * (pf_topn_top_by): negative when a comes first, positive when b does, 0
+ * only for equal keys, so that a list is a function of its keys' bytes,
+ * not of the order they were offered in. */
+typedef int (*pf_topn_order_fn)(const void *a, const void *b);
+
 struct pf_topn_item {
   uint8_t key[PF_TOPN_KEY_MAX];
   uint32_t slot;     /* its place in the hash index */
@@ -292,11 +298,26 @@ static inline uint64_t pf_topn_shown(const struct pf_topn_item *it) {
 }
 
 /* Fills out[] with up to n items, those that show the most bytes
- * (pf_topn_shown), heaviest first, the first held first among equals;
- * returns how many. The pointers point into t and stay valid until t
- * changes. What leaves a key out (topn.h's head): a key not listed sent at
- * most the n-th one's bytes plus the lightest count. */
-uint32_t pf_topn_top(const struct pf_topn *t, const struct pf_topn_item **out,
-                     uint32_t n);
+ * (pf_topn_shown), heaviest first, keys of equal bytes in `order` (NULL:
+ * their bytes, as memcmp compares them), which also decides which of them
+ * the n-th place keeps; returns how many. So the list is a function of
+ * what the sketch holds (its keys and their bytes), whatever the order
+ * they came in, and while no more than `capacity` distinct keys were
+ * offered, of the keys' true bytes alone. Beyond that, which keys are held
+ * and the bytes they show depend on the order of offers (a newcomer evicts
+ * the lightest key or is turned away), within the bounds of the head. The
+ * pointers point into t and stay valid until t changes. What leaves a key
+ * out (topn.h's head): a key not listed sent at most the n-th one's bytes
+ * plus the lightest count. */
+uint32_t pf_topn_top_by(const struct pf_topn *t,
+                        const struct pf_topn_item **out, uint32_t n,
+                        pf_topn_order_fn order);
+
+/* The same, ties by the keys' bytes (memcmp). */
+static inline uint32_t pf_topn_top(const struct pf_topn *t,
+                                   const struct pf_topn_item **out,
+                                   uint32_t n) {
+  return pf_topn_top_by(t, out, n, NULL);
+}
 
 #endif

@@ -3,6 +3,8 @@
  * unique, since '.' and ':' never occur in an address' other characters. */
 #include "source/worker.h"
 
+#include "shard/top_order.h"
+
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
@@ -131,7 +133,9 @@ static void pf_report_list(struct pf_source *src, enum pf_top_kind k,
                            struct pf_top_list *list) {
   const struct pf_topn *t = &src->report.top[k];
   const struct pf_topn_item *items[PF_MAX_TOP_N];
-  uint32_t n = pf_topn_top(t, items, (uint32_t)src->cfg.top_n);
+  /* Ties by key (top_order.h): the same list whatever the feed order. */
+  uint32_t n =
+      pf_topn_top_by(t, items, (uint32_t)src->cfg.top_n, pf_top_order(k));
   uint64_t named = 0;
 
   list->n = 0;

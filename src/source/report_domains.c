@@ -6,6 +6,8 @@
  * every top-N list. */
 #include "source/worker.h"
 
+#include "shard/top_order.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -37,7 +39,8 @@ void pf_report_text_top(struct pf_source *src, const struct pf_topn *t,
                         struct pf_top_names *names, const char *prefix,
                         struct pf_top_list *list) {
   const struct pf_topn_item *items[PF_MAX_TOP_N];
-  uint32_t n = pf_topn_top(t, items, (uint32_t)src->cfg.top_n);
+  uint32_t n =
+      pf_topn_top_by(t, items, (uint32_t)src->cfg.top_n, pf_name_key_order);
   uint64_t named = 0;
   list->n = 0;
   for (uint32_t i = 0; i < n; i++) {

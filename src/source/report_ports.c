@@ -9,6 +9,7 @@
 
 #include "base/err.h"
 #include "packet/proto.h"
+#include "shard/top_order.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +31,9 @@ int pf_source_ports_init(struct pf_source *src, char *err, size_t errlen) {
 static uint32_t pf_listed_ports(struct pf_source *src, uint16_t *ports) {
   const struct pf_topn *t = &src->report.top[PF_TOP_PORTS];
   const struct pf_topn_item *items[PF_MAX_TOP_N];
-  uint32_t n = pf_topn_top(t, items, (uint32_t)src->cfg.top_n), k = 0;
+  uint32_t n = pf_topn_top_by(t, items, (uint32_t)src->cfg.top_n,
+                              pf_service_key_order),
+           k = 0;
   for (uint32_t i = 0; i < n; i++) {
     struct pf_service_key key;
     memcpy(&key, items[i]->key, sizeof(key));

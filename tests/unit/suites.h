@@ -31,6 +31,8 @@
   X(topn)                                                                      \
   X(top_batch)                                                                 \
   X(topn_bounds)                                                               \
+  X(topn_ties)                                                                 \
+  X(top_order)                                                                 \
   X(hll)                                                                       \
   X(top_names)                                                                 \
   X(shard)                                                                     \

@@ -509,6 +509,50 @@ START_TEST(test_file_end_expires_flows_past_their_timeout) {
 }
 END_TEST
 
+/* ---- ties ---- */
+
+/* Four hosts, each one flow to its own port, of equal bytes, sending in
+ * one order in a first interval and the other way round in a second: the
+ * flows are fed in pool order in the first and in the order they first
+ * sent in the second (epoch.c). Either way, TopN 2 names the two lowest
+ * addresses and ports, in that order (shard/top_order.h). */
+START_TEST(test_ties_listed_by_key_whatever_the_feed_order) {
+  static const uint8_t a[4] = {198, 18, 0, 7}, b[4] = {198, 18, 0, 30};
+  static const uint8_t c[4] = {198, 18, 1, 2}, d[4] = {198, 18, 2, 1};
+  struct opts o = defaults;
+  o.top_n = 2;
+  static struct pf_snapshot snap;
+  struct pkt ps[] = {
+      tcp(d, 40000, h3, 80, PF_TCP_ACK, 100),
+      tcp(b, 40000, h3, 1024, PF_TCP_ACK, 100),
+      tcp(c, 40000, h3, 443, PF_TCP_ACK, 100),
+      tcp(a, 40000, h3, 256, PF_TCP_ACK, 100),
+  };
+  uint64_t len = pkt_len(&ps[0]);
+  pkt_write_capture(path, ps, 4, &next_ts);
+  struct pf_source *src = new_source(&o);
+  for (int pass = 0; pass < 2; pass++) {
+    if (pass == 1) {
+      struct pkt back[] = {ps[3], ps[2], ps[1], ps[0]};
+      pkt_write_capture(path, back, 4, &next_ts);
+    }
+    run_and_snapshot(src, &snap);
+    expect_well_formed(&snap, 2);
+    const struct pf_top_list *hosts = &snap.top[PF_TOP_HOSTS];
+    const struct pf_top_list *ports = &snap.top[PF_TOP_PORTS];
+    ck_assert_uint_eq(hosts->n, 3);
+    ck_assert_str_eq(hosts->entry[0].name, "top_host_198_18_0_7");
+    ck_assert_str_eq(hosts->entry[1].name, "top_host_198_18_0_30");
+    ck_assert_uint_eq(hosts->entry[1].bytes, len);
+    ck_assert_uint_eq(hosts->entry[2].bytes, 2 * len);
+    ck_assert_uint_eq(ports->n, 3);
+    ck_assert_str_eq(ports->entry[0].name, "top_port_tcp_80");
+    ck_assert_str_eq(ports->entry[1].name, "top_port_tcp_256");
+    ck_assert_uint_eq(ports->entry[2].bytes, 2 * len);
+  }
+}
+END_TEST
+
 /* ---- the name budget ---- */
 
 START_TEST(test_series_limit_spent_sends_newcomers_to_other) {
@@ -596,6 +640,11 @@ Suite *pf_source_report_suite(void) {
   tcase_add_test(tc, test_next_interval_starts_empty);
   tcase_add_test(tc, test_snapshot_carries_flows_and_distinct_counts);
   tcase_add_test(tc, test_file_end_expires_flows_past_their_timeout);
+  suite_add_tcase(s, tc);
+
+  tc = tcase_create("ties");
+  tcase_add_checked_fixture(tc, setup, teardown);
+  tcase_add_test(tc, test_ties_listed_by_key_whatever_the_feed_order);
   suite_add_tcase(s, tc);
 
   tc = tcase_create("series_limit");

@@ -127,6 +127,34 @@ START_TEST(names_in_the_report) {
 }
 END_TEST
 
+/* Names of equal bytes: by their text (shard/top_order.h), not by their
+ * length byte, nor by which was offered first. */
+START_TEST(tied_names_in_the_report_by_their_text) {
+  struct pf_source src;
+  memset(&src, 0, sizeof(src));
+  src.cfg.top_n = 1;
+  struct pf_topn top;
+  struct pf_top_names names;
+  char err[256];
+  ck_assert(pf_topn_init(&top, 16, sizeof(struct pf_tls_name_key), err,
+                         sizeof(err)) == 0);
+  ck_assert(pf_top_names_init(&names, 0) == 0);
+  static const char *const text[] = {"site4.example", "site12.example"};
+  for (int i = 0; i < 2; i++) {
+    struct pf_tls_name_key k = {.len = (uint8_t)strlen(text[i])};
+    memcpy(k.text, text[i], k.len);
+    pf_topn_add(&top, &k, 0, 500);
+  }
+  struct pf_top_list list;
+  pf_report_text_top(&src, &top, &names, "top_sni_", &list);
+  pf_topn_free(&top);
+  pf_top_names_free(&names);
+  ck_assert_uint_eq(list.n, 2);
+  ck_assert_str_eq(list.entry[0].name, "top_sni_site12_example");
+  ck_assert_uint_eq(list.entry[1].bytes, 500);
+}
+END_TEST
+
 Suite *pf_tls_names_suite(void) {
   Suite *su = suite_create("tls_names");
   TCase *tc = tcase_create("core");
@@ -137,6 +165,7 @@ Suite *pf_tls_names_suite(void) {
   tcase_add_test(tc, zero_is_bounded_too);
   tcase_add_test(tc, a_long_name_is_its_key);
   tcase_add_test(tc, names_in_the_report);
+  tcase_add_test(tc, tied_names_in_the_report_by_their_text);
   suite_add_tcase(su, tc);
   return su;
 }
