@@ -63,9 +63,9 @@ static int pf_handle_finish(pcap_t *p, const struct pf_source_config *cfg,
  * frame (its header, then its data), through the FILE's buffer; with
  * stdio's default (the file's block size, 4 KiB) a mixed capture's
  * frames of ~700 bytes empty it every few frames, and each refill is a
- * read(2) and a partial copy: 37 instructions a frame in libc and one
- * system call every six frames. A larger buffer makes the refills rare
- * (docs/PERFORMANCE.md, "The capture side", slice enginecut). */
+ * read(2) and a partial copy: 30 instructions a mixed frame in libc and
+ * a system call every six frames. A larger buffer makes the refills rare
+ * (docs/PERFORMANCE.md, "Reading a file"). */
 #ifndef PF_FILE_BUFFER_BYTES
 #define PF_FILE_BUFFER_BYTES (256u * 1024)
 #endif
