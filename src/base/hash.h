@@ -43,7 +43,7 @@ static inline uint64_t pf_hash_inline(const uint64_t seed[4], const void *data,
 /* An 18-byte key (the flow table's IPv4 key, src/flow/flow.h) in two
  * folded multiplies where pf_hash_inline takes three: its first 16 bytes
  * in the first, the last two with the seed in the second, which also
- * mixes the first's result (a mixed frame: -9 instructions). Not
+ * mixes the first's result (-7 instructions a mixed frame). Not
  * pf_hash_inline's value for the same bytes; tests/unit/test_hash.c holds
  * it to the same spread. */
 static inline uint64_t pf_hash_18(const uint64_t seed[4], const void *data) {
