@@ -163,8 +163,9 @@ void pf_capture_close(struct pf_worker *w) {
     return;
   pf_read_kernel_stats(w);
   pthread_mutex_lock(&w->src->control_lock);
-  pcap_close(w->pcap);
+  pf_handle_close(w->pcap, w->file_buf);
   w->pcap = NULL;
+  w->file_buf = NULL;
   pthread_mutex_unlock(&w->src->control_lock);
   /* The next handle's counters start from zero. */
   w->drop.last = 0;
@@ -173,11 +174,14 @@ void pf_capture_close(struct pf_worker *w) {
 }
 
 static int pf_open_handle(struct pf_worker *w, char *err, size_t errlen) {
-  pcap_t *p = pf_handle_open(&w->src->cfg, w->src->fanout_group, err, errlen);
+  void *buf;
+  pcap_t *p =
+      pf_handle_open(&w->src->cfg, w->src->fanout_group, &buf, err, errlen);
   if (!p)
     return -1;
   pthread_mutex_lock(&w->src->control_lock);
   w->pcap = p;
+  w->file_buf = buf;
   pthread_mutex_unlock(&w->src->control_lock);
   w->dlt = pcap_datalink(p);
   pf_refresh_addresses(w);

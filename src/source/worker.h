@@ -38,6 +38,7 @@ struct pf_worker {
 
   /* ---- the capture thread's own ---- */
   pcap_t *pcap; /* written under src->control_lock, for breakloop */
+  void *file_buf; /* a file's stdio buffer, freed with pcap (handle.c) */
   int dlt;
   struct pf_localnet local; /* cfg.local plus the interface's addresses */
   uint8_t if_mac[6];
@@ -130,9 +131,13 @@ int pf_source_file_result(struct pf_source *src, char *err, size_t errlen);
 
 /* Opens the handle for cfg (live or file), applies settings, joins the
  * fanout group when fanout_group >= 0, installs the filter and checks the
- * link type. Returns the handle, or NULL with err. */
+ * link type. Returns the handle, or NULL with err. With buf, a file is
+ * read through a large stdio buffer, returned in *buf (NULL otherwise),
+ * which pf_handle_close frees with the handle. */
 pcap_t *pf_handle_open(const struct pf_source_config *cfg, int fanout_group,
-                       char *err, size_t errlen);
+                       void **buf, char *err, size_t errlen);
+/* Closes a handle pf_handle_open returned, and frees its buffer. */
+void pf_handle_close(pcap_t *p, void *buf);
 
 /* Reads the interface's MAC address; false when it has none. */
 bool pf_interface_mac(const char *ifname, uint8_t mac[6]);

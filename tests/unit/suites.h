@@ -64,6 +64,7 @@
   X(class_timing)                                                              \
   X(port_timing)                                                               \
   X(run_until)                                                                 \
+  X(handle_file)                                                               \
   X(source_rules)                                                              \
   X(report_switches)                                                           \
   X(dns)                                                                       \

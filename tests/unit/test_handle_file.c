@@ -1,0 +1,134 @@
+/* test_handle_file.c - a capture file read through the source's large
+ * stdio buffer (handle.c) gives every frame libpcap's plain open gives,
+ * in order, byte for byte, across many refills of that buffer; a file
+ * that cannot be opened fails with pcap_open_offline's own message, and
+ * standard input ("-") is still read. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <check.h>
+
+#include "flow_packets.h"
+#include "source/worker.h"
+#include "suites.h"
+
+/* More than four times the 256 KiB buffer, in frames of odd lengths, so
+ * that headers and frames straddle its refills. */
+#define N_FRAMES 1200u
+
+static char dir[256], path[300];
+
+static void setup(void) {
+  const char *tmp = getenv("TMPDIR");
+  snprintf(dir, sizeof(dir), "%s/pf_unit_handle_XXXXXX", tmp ? tmp : "/tmp");
+  ck_assert_ptr_nonnull(mkdtemp(dir));
+  snprintf(path, sizeof(path), "%s/big.pcap", dir);
+  static struct pkt p[N_FRAMES];
+  for (unsigned i = 0; i < N_FRAMES; i++)
+    p[i] = (struct pkt){.proto = P_UDP,
+                        .sport = (uint16_t)(1000 + i),
+                        .dport = 53,
+                        .payload = 200 + (i * 37) % 1300};
+  uint32_t ts = 1700000000u;
+  pkt_write_capture(path, p, N_FRAMES, &ts);
+}
+
+static void teardown(void) {
+  unlink(path);
+  rmdir(dir);
+}
+
+static struct pf_source_config file_config(const char *device) {
+  struct pf_source_config cfg;
+  pf_source_config_init(&cfg, PF_SOURCE_FILE);
+  cfg.device = strdup(device);
+  return cfg;
+}
+
+/* Reads both handles to their ends in step; returns the frames read. */
+static unsigned same_frames(pcap_t *a, pcap_t *b) {
+  struct pcap_pkthdr *ha, *hb;
+  const u_char *da, *db;
+  unsigned n = 0;
+  for (;;) {
+    int ra = pcap_next_ex(a, &ha, &da), rb = pcap_next_ex(b, &hb, &db);
+    ck_assert_int_eq(ra, rb);
+    if (ra != 1)
+      break;
+    ck_assert_int_eq(ha->caplen, hb->caplen);
+    ck_assert_int_eq(ha->len, hb->len);
+    ck_assert_int_eq(ha->ts.tv_sec, hb->ts.tv_sec);
+    ck_assert_int_eq(ha->ts.tv_usec, hb->ts.tv_usec);
+    ck_assert(memcmp(da, db, ha->caplen) == 0);
+    n++;
+  }
+  return n;
+}
+
+START_TEST(test_buffered_file_reads_every_frame) {
+  struct pf_source_config cfg = file_config(path);
+  char err[PF_ERR_MAX], perr[PCAP_ERRBUF_SIZE];
+  void *buf = (void *)1;
+  pcap_t *p = pf_handle_open(&cfg, -1, &buf, err, sizeof(err));
+  ck_assert_msg(p != NULL, "%s", err);
+  ck_assert_ptr_nonnull(buf); /* the large buffer, not stdio's */
+  pcap_t *plain = pcap_open_offline(path, perr);
+  ck_assert_msg(plain != NULL, "%s", perr);
+  ck_assert_uint_eq(same_frames(p, plain), N_FRAMES + 1); /* and the ARP */
+  pf_handle_close(p, buf);
+  pcap_close(plain);
+  pf_source_config_free(&cfg);
+}
+END_TEST
+
+START_TEST(test_missing_file_says_what_libpcap_says) {
+  char missing[320];
+  snprintf(missing, sizeof(missing), "%s/none.pcap", dir);
+  struct pf_source_config cfg = file_config(missing);
+  char err_buf[PF_ERR_MAX], err_plain[PF_ERR_MAX];
+  void *buf = (void *)1;
+  ck_assert_ptr_null(
+      pf_handle_open(&cfg, -1, &buf, err_buf, sizeof(err_buf)));
+  ck_assert_ptr_null(buf);
+  ck_assert_ptr_null(
+      pf_handle_open(&cfg, -1, NULL, err_plain, sizeof(err_plain)));
+  ck_assert_str_eq(err_buf, err_plain);
+  char want[400];
+  snprintf(want, sizeof(want),
+           "cannot read capture file: %s: No such file or directory", missing);
+  ck_assert_str_eq(err_buf, want);
+  pf_source_config_free(&cfg);
+}
+END_TEST
+
+/* "-" is standard input, as pcap_open_offline takes it: no file of that
+ * name is opened, and stdio's own buffer is kept. */
+START_TEST(test_dash_reads_standard_input) {
+  ck_assert_ptr_nonnull(freopen(path, "rb", stdin));
+  struct pf_source_config cfg = file_config("-");
+  char err[PF_ERR_MAX], perr[PCAP_ERRBUF_SIZE];
+  void *buf = (void *)1;
+  pcap_t *p = pf_handle_open(&cfg, -1, &buf, err, sizeof(err));
+  ck_assert_msg(p != NULL, "%s", err);
+  ck_assert_ptr_null(buf);
+  pcap_t *plain = pcap_open_offline(path, perr);
+  ck_assert_msg(plain != NULL, "%s", perr);
+  ck_assert_uint_eq(same_frames(p, plain), N_FRAMES + 1);
+  pf_handle_close(p, buf); /* closes stdin */
+  pcap_close(plain);
+  pf_source_config_free(&cfg);
+}
+END_TEST
+
+Suite *pf_handle_file_suite(void) {
+  Suite *s = suite_create("handle_file");
+  TCase *tc = tcase_create("core");
+  tcase_add_checked_fixture(tc, setup, teardown);
+  tcase_add_test(tc, test_buffered_file_reads_every_frame);
+  tcase_add_test(tc, test_missing_file_says_what_libpcap_says);
+  tcase_add_test(tc, test_dash_reads_standard_input);
+  suite_add_tcase(s, tc);
+  return s;
+}
