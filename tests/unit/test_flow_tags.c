@@ -158,6 +158,10 @@ END_TEST
 Suite *pf_flow_tags_suite(void) {
   Suite *s = suite_create("flow_tags");
   TCase *tc = tcase_create("tags");
+  /* 66,000 flows made and removed: 0.9 s of user time, but 2 s of system
+   * time mapping the pools, which this VM zeroes at its host's speed; the
+   * default 4 s ran out at a load average of 4. */
+  tcase_set_timeout(tc, 60);
   tcase_add_test(tc, test_untagged_key_reads_no_entry);
   tcase_add_test(tc, test_tags_across_splits_and_removals);
   tcase_add_test(tc, test_tags_do_not_wear_out);
