@@ -14,6 +14,15 @@ bench_live_init bench_live "$packets" tcpdump
 tick=$(getconf CLK_TCK)
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# capture_ns PID : CPU ns of PID's capture threads (pf:*; schedstat), so the
+# capture's share is told from collectd's reader and write plugins.
+capture_ns() {
+  local t sum=0
+  for t in /proc/"$1"/task/*; do
+    [[ $(<"$t/comm") == pf:* ]] && sum=$((sum + $(cut -d' ' -f1 "$t/schedstat")))
+  done
+  echo "$sum"
+}
 
 # send : tcpreplay at top speed for $seconds s; sets SENT and RATE (pps).
 send() {
@@ -25,7 +34,8 @@ send() {
   MBPS=$(awk '/Rated:/ {for (i = 1; i <= NF; i++) if ($i ~ /^Mbps/) print $(i-1); exit}' <<<"$out" | tr -d ,)
 }
 
-# run_tcpdump : prints "sent pps mbps captured dropped cpu_seconds".
+# run_tcpdump : prints "sent pps mbps captured dropped cpu_seconds
+# capture_cpu_seconds" (tcpdump's one thread captures: both the same).
 run_tcpdump() {
   ip netns exec "$NS_B" tcpdump -p -n -i "$VETH_B" -B 65536 -w /dev/null 2>"$WORK/tcpdump.err" &
   local pid=$!
@@ -41,27 +51,39 @@ run_tcpdump() {
   local cap drop
   cap=$(awk '/packets captured/ {print $1}' "$WORK/tcpdump.err")
   drop=$(awk '/dropped by kernel/ {print $1}' "$WORK/tcpdump.err")
-  echo "$SENT $RATE $MBPS $cap $drop $(awk -v a="$t0" -v b="$t1" -v hz="$tick" 'BEGIN {print (b - a) / hz}')"
+  local cpu
+  cpu=$(awk -v a="$t0" -v b="$t1" -v hz="$tick" 'BEGIN {print (b - a) / hz}')
+  echo "$SENT $RATE $MBPS $cap $drop $cpu $cpu"
 }
 
-# run_collectd WORKERS : the same with collectd + pcapflow, BufferSize 64.
+# run_collectd WORKERS : the same with collectd + pcapflow, BufferSize 64;
+# the last field is its capture threads' CPU alone.
 run_collectd() {
   local workers=$1 dir="$WORK/collectd-$1-$RANDOM"
   pf_collectd "$dir" --local --netns "$NS_B" --interface "$VETH_B" BufferSize 64 Workers "$workers"
   up() { [[ "$(pf_value "$dir" "$VETH_B" gauge-capture_up)" == "$workers" ]]; }
   pf_wait_until 20 up || pf_fail "collectd did not open $VETH_B: $(tail -n 5 "$dir/collectd.log")"
-  local before t0 t1
+  local before t0 t1 c0 c1
   before=$(pf_value "$dir" "$VETH_B" packets-captured)
   t0=$(cpu_ticks "$COLLECTD_PID")
+  c0=$(capture_ns "$COLLECTD_PID")
   send
   sleep 0.5
   t1=$(cpu_ticks "$COLLECTD_PID")
+  c1=$(capture_ns "$COLLECTD_PID")
   sleep 2.2 # two intervals: the counters reach the CSV files
   local cap drop
   cap=$(($(pf_value "$dir" "$VETH_B" packets-captured) - before))
   drop=$(pf_value "$dir" "$VETH_B" packets-dropped_kernel)
   pf_collectd_stop
-  echo "$SENT $RATE $MBPS $cap ${drop:-0} $(awk -v a="$t0" -v b="$t1" -v hz="$tick" 'BEGIN {print (b - a) / hz}')"
+  echo "$SENT $RATE $MBPS $cap ${drop:-0} $(awk -v a="$t0" -v b="$t1" -v hz="$tick" 'BEGIN {print (b - a) / hz}') $(((c1 - c0) / 1000))e-6"
+}
+
+# capture_median RECEIVER : its capture threads' ns CPU a packet, "median
+# (min-max)" over its runs.
+capture_median() {
+  awk -v r="$1" '$1 == r && $5 > 0 {print $8 * 1e9 / $5}' "$results" | sort -g |
+    awk '{ v[NR] = $1 } END { printf "%8.0f (%.0f-%.0f)", v[int((NR + 1) / 2)], v[1], v[NR] }'
 }
 
 echo "2 cores: tcpreplay keeps one busy, the receiver and the kernel's veth path share the other."
@@ -72,15 +94,15 @@ for run in $(seq 1 "$runs"); do
   echo "pcapflow_w1 $(run_collectd 1)" >>"$results"
   echo "pcapflow_w2 $(run_collectd 2)" >>"$results"
 done
-printf '  %-12s %10s %8s %12s %10s %16s\n' receiver "k pps sent" Mbps "kernel drops" "CPU s" "ns CPU/packet"
+printf '  %-12s %10s %8s %12s %10s %16s %22s\n' receiver "k pps sent" Mbps "kernel drops" "CPU s" "ns CPU/packet" "capture threads ns"
 for r in tcpdump pcapflow_w1 pcapflow_w2; do
   awk -v r="$r" '$1 == r {ns = $5 > 0 ? $7 * 1e9 / $5 : 0; print ns, $3, $4, $6, $7, $5, $2}' "$results" | sort -n |
-    awk -v r="$r" '
+    awk -v r="$r" -v capture="$(capture_median "$r")" '
       { ns[NR] = $1; pps[NR] = $2; mbps[NR] = $3; drop[NR] = $4; cpu[NR] = $5; cap[NR] = $6; sent[NR] = $7; d += $4 }
       END {
         m = int((NR + 1) / 2)
-        printf "  %-12s %10.0f %8.0f %12d %10.2f %8.0f (%.0f-%.0f)  [median run: %d sent, %d captured; drops summed over %d runs]\n",
-          r, pps[m] / 1e3, mbps[m], d, cpu[m], ns[m], ns[1], ns[NR], sent[m], cap[m], NR
+        printf "  %-12s %10.0f %8.0f %12d %10.2f %8.0f (%.0f-%.0f) %s  [median run: %d sent, %d captured; drops summed over %d runs]\n",
+          r, pps[m] / 1e3, mbps[m], d, cpu[m], ns[m], ns[1], ns[NR], capture, sent[m], cap[m], NR
       }'
 done
 pf_pass "live bench done"

@@ -204,6 +204,15 @@ pf_flow_table_prefetch_entry(const struct pf_flow_table *t,
 #define PF_FLOW_PREFETCH_MIN 32768
 static inline bool pf_flow_table_beyond_cache(const struct pf_flow_table *t);
 
+/* Asks for the TCP record of the flow in the first entry of a probed
+ * packet's chain, which pf_flow_table_prefetch_entry asked for: the entry
+ * is read (a wait, if it has not arrived), the record only asked for. A
+ * hint, like the entry's: that entry may be another flow's. Always
+ * inlined, for the same reason. */
+static inline __attribute__((always_inline)) void
+pf_flow_table_prefetch_record(const struct pf_flow_table *t,
+                              const struct pf_flow_probe *p);
+
 /* The wide key of an entry. */
 void pf_flow_wide_key(const struct pf_flow *f, struct pf_flow_key *key);
 
@@ -316,6 +325,18 @@ pf_flow_table_prefetch_entry(const struct pf_flow_table *t,
    * 0.98x, 0.88-1.13, in 15 pairs). */
   if (ref & PF_FLOW_V6)
     __builtin_prefetch(f + sizeof(struct pf_flow6) - 1);
+}
+
+static inline __attribute__((always_inline)) void
+pf_flow_table_prefetch_record(const struct pf_flow_table *t,
+                              const struct pf_flow_probe *p) {
+  uint32_t bucket = pf_buckets_of(&t->buckets, p->hash);
+  uint32_t ref = pf_bucket_get(&t->buckets, bucket);
+  if (ref == PF_FLOW_NONE || !pf_bucket_may_hold(&t->buckets, bucket, p->hash))
+    return;
+  const struct pf_flow *f = pf_flow_at(t, ref);
+  if (f->tcp_state & PF_TCPS_RECORD)
+    __builtin_prefetch(pf_tcp_conn_at(&t->tcp, f->tcp_ext));
 }
 
 static inline bool pf_flow_table_beyond_cache(const struct pf_flow_table *t) {

@@ -143,6 +143,10 @@ struct pf_shard {
   /* Groups not reported, whose work is skipped (pf_shard_config); with
    * no list and no distinct count, flows are not fed at all. */
   bool skip_flows, skip_distinct, skip_top[PF_TOP_KIND_COUNT], skip_feed;
+  /* Set by a live source (source.c): its ring streams through the cache
+   * between a flow's packets, so the vector asks for entries and TCP
+   * records ahead whatever the table's size (shard_packet.c). */
+  bool fetch_ahead;
   uint64_t seed[4];
   /* Packets counted but not yet accounted, in the order they came. */
   struct pf_queued_packet queue[PF_SHARD_QUEUE_DEPTH];

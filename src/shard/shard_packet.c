@@ -183,13 +183,24 @@ void pf_shard_packet(struct pf_shard *s, const struct pf_packet *pkt,
  * the first entry of each packet's chain is asked for, all of them at
  * once (when the table has outgrown the cache: below, they are there);
  * then the packets are accounted in order. The vector keeps what
- * accounting reads, not the frame. */
+ * accounting reads, not the frame.
+ *
+ * A live source's table is out of the cache whatever its size: between
+ * two packets of a flow the kernel's ring streams megabytes through it
+ * (another core wrote the frames). There the entries are asked for
+ * always, and then each TCP segment's record, read from its entry: a
+ * record's line was half the vector's wait live (docs/PERFORMANCE.md,
+ * "Live CPU"). */
 
 static void pf_vector_run(struct pf_shard *s) {
   unsigned n = s->queue_len;
-  if (pf_flow_table_beyond_cache(&s->flows))
+  if (s->fetch_ahead || pf_flow_table_beyond_cache(&s->flows))
     for (unsigned i = 0; i < n; i++)
       pf_flow_table_prefetch_entry(&s->flows, &s->queue[i].probe);
+  if (s->fetch_ahead && s->flows.tcp.conns)
+    for (unsigned i = 0; i < n; i++)
+      if (s->queue[i].flags & PF_QUEUED_TCP)
+        pf_flow_table_prefetch_record(&s->flows, &s->queue[i].probe);
   for (unsigned i = 0; i < n; i++)
     pf_account(s, &s->queue[i]);
   s->queue_len = 0;

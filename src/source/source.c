@@ -42,6 +42,9 @@ static int pf_worker_init(struct pf_worker *w, struct pf_source *src,
   if (pf_shard_init(&w->shard, &shard, err, errlen) != 0 ||
       pf_localnet_copy(&w->local, &src->cfg.local, err, errlen) != 0)
     return -1;
+  /* A live ring streams through the cache between a flow's packets: its
+   * entries and TCP records are asked for ahead (shard.h). */
+  w->shard.fetch_ahead = src->cfg.kind == PF_SOURCE_INTERFACE;
   return 0;
 }
 

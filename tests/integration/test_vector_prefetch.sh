@@ -8,7 +8,9 @@
 # flood's time"). So the compiled vector must hold the entry's prefetches
 # (the first line, and an IPv6 entry's second), besides the one of the
 # bucket splits; instruction counts cannot tell, as the loop runs only
-# for tables beyond the cache.
+# for tables beyond the cache. A live source's vector also asks for each
+# TCP segment's record (pf_flow_table_prefetch_record): its prefetch must
+# be there too, or live capture waits for the record's line again.
 source "$(dirname "$0")/lib.sh"
 pf_test_init vector_prefetch
 command -v objdump >/dev/null || pf_skip "objdump is not installed"
@@ -20,21 +22,30 @@ command -v objdump >/dev/null || pf_skip "objdump is not installed"
 # prefetch in the function could not fail: the next pool entry's and the
 # bucket split's prefetches, inlined there too, made 3 without the
 # entry's.
+# The third number: those from the record's prefetch line (RECORD_LINE).
+RECORD_LINE=$(grep -n '__builtin_prefetch(pf_tcp_conn_at' "$PCAPFLOW_ROOT/src/flow/flow.h" | cut -d: -f1)
+[[ $RECORD_LINE =~ ^[0-9]+$ ]] || pf_fail "src/flow/flow.h has no one prefetch of a TCP record"
 prefetches() {
   objdump -d -l --no-show-raw-insn "$1" |
-    awk '/^[0-9a-f]+ <pf_vector_run[.>]/ { on = 1; n++; next }
+    awk -v rec="flow.h:$RECORD_LINE" '
+         /^[0-9a-f]+ <pf_vector_run[.>]/ { on = 1; n++; next }
          /^[0-9a-f]+ </ { on = 0 }
-         /^\/.*:[0-9]+( \(discriminator [0-9]+\))?$/ { from_helper = $0 ~ /src\/flow\/flow\.h:/ }
+         /^\/.*:[0-9]+( \(discriminator [0-9]+\))?$/ {
+           from_helper = $0 ~ /src\/flow\/flow\.h:/
+           from_record = index($0, rec) > 0 }
          on && /prefetch/ && from_helper { p++ }
-         END { print n + 0, p + 0 }'
+         on && /prefetch/ && from_record { r++ }
+         END { print n + 0, p + 0, r + 0 }'
 }
 
 for bin in "$BUILD/pcapflow.so" "$REPLAY"; do
   [[ -f $bin ]] || pf_fail "$bin is not built"
-  read -r functions count < <(prefetches "$bin")
+  read -r functions count records < <(prefetches "$bin")
   ((functions == 1)) || pf_fail "$bin has $functions functions pf_vector_run, not 1"
-  ((count >= 2)) ||
-    pf_fail "$bin's pf_vector_run holds $count prefetches from the entry's helper (flow.h), not its 2 (the first line, an IPv6 entry's second)"
-  echo "  $(basename "$bin"): $count prefetches of the entry's helper in pf_vector_run"
+  ((records >= 1)) ||
+    pf_fail "$bin's pf_vector_run holds no prefetch of a TCP record (flow.h:$RECORD_LINE)"
+  ((count - records >= 2)) ||
+    pf_fail "$bin's pf_vector_run holds $((count - records)) prefetches from the entry's helper (flow.h), not its 2 (the first line, an IPv6 entry's second)"
+  echo "  $(basename "$bin"): $((count - records)) prefetches of the entry's helper and $records of the record's in pf_vector_run"
 done
-pf_pass "the packet vector asks for flow entries ahead, in the plugin and the replay tool"
+pf_pass "the packet vector asks for flow entries and TCP records ahead, in the plugin and the replay tool"
