@@ -211,6 +211,9 @@ END_TEST
 Suite *pf_shard_queue_suite(void) {
   Suite *s = suite_create("shard_queue");
   TCase *tc = tcase_create("queue");
+  tcase_set_timeout(
+      tc,
+      60); /* pools mapped and zeroed: seconds of system time on a loaded VM */
   tcase_add_checked_fixture(tc, NULL, teardown);
   tcase_add_loop_test(tc, test_queued_packets_count_as_direct_ones, 0, 4);
   tcase_add_test(tc, test_batch_end_expiry_and_swap_drain_the_queue);
