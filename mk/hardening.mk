@@ -57,7 +57,7 @@ $(B)/pcapflow-replay-asan: tools/replay/replay.c $(ENGINE_SRC) $(ENGINE_HDR) | $
 	$(CC) $(BASEFLAGS) -O1 -g $(SANITIZE) -DPF_DEBUG -Iinclude -Isrc -o $@ \
 	  tools/replay/replay.c $(ENGINE_SRC) $(ENGINE_LIBS)
 
-capture-asan: $(B)/pcapflow-replay-asan $(B)/pcapflow-gen ## run the capture tests under ASan + UBSan
+capture-asan: $(B)/pcapflow-replay-asan $(B)/pcapflow-replay $(B)/pcapflow-gen ## run the capture tests under ASan + UBSan
 	tests/sanitize/test_replay_asan.sh
 
 # UBSan alone: ASan's allocator aligns large blocks to more than malloc
@@ -76,7 +76,7 @@ $(B)/unit-tests-ubsan: $(UNIT_SRC) $(wildcard tests/unit/*.h) $(ENGINE_SRC) $(EN
 	$(CC) $(BASEFLAGS) -O1 -g $(UBSAN) -DPF_DEBUG -Iinclude -Isrc -Itests/unit -Itools/top -o $@ \
 	  $(UNIT_SRC) $(TOP_LIB) $(ENGINE_SRC) $(ENGINE_LIBS) $(CHECK_LIBS)
 
-ubsan: $(B)/unit-tests-ubsan $(B)/pcapflow-replay-ubsan $(B)/pcapflow-gen ## run the unit and capture tests under UBSan alone (no ASan: its allocator hides misalignment)
+ubsan: $(B)/unit-tests-ubsan $(B)/pcapflow-replay-ubsan $(B)/pcapflow-replay $(B)/pcapflow-gen ## run the unit and capture tests under UBSan alone (no ASan: its allocator hides misalignment)
 	CK_FORK=no UBSAN_OPTIONS=print_stacktrace=1 $(B)/unit-tests-ubsan
 	tests/sanitize/test_replay_asan.sh ubsan
 

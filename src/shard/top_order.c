@@ -56,7 +56,11 @@ int pf_name_key_order(const void *a, const void *b) {
 }
 
 _Static_assert(sizeof(struct pf_dns_domain_key) ==
-                   sizeof(struct pf_tls_name_key),
+                       sizeof(struct pf_tls_name_key) &&
+                   offsetof(struct pf_dns_domain_key, len) ==
+                       offsetof(struct pf_tls_name_key, len) &&
+                   offsetof(struct pf_dns_domain_key, text) ==
+                       offsetof(struct pf_tls_name_key, text),
                "domains and server names are keyed alike");
 
 pf_topn_order_fn pf_top_order(enum pf_top_kind kind) {

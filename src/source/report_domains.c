@@ -38,16 +38,23 @@ static void pf_text_name(const char *prefix, const uint8_t *raw, char *buf,
 void pf_report_text_top(struct pf_source *src, const struct pf_topn *t,
                         struct pf_top_names *names, const char *prefix,
                         struct pf_top_list *list) {
-  const struct pf_topn_item *items[PF_MAX_TOP_N];
-  uint32_t n =
-      pf_topn_top_by(t, items, (uint32_t)src->cfg.top_n, pf_name_key_order);
+  /* One more than TopN: the empty key stands for names that were never
+   * kept (tls_names.h) and is never named, so it takes none of the TopN
+   * places; were it to, it would take one at every tie at the cutoff, as
+   * the least key of all. */
+  const struct pf_topn_item *items[PF_MAX_TOP_N + 1];
+  uint32_t top_n = (uint32_t)src->cfg.top_n,
+           n = pf_topn_top_by(t, items, top_n + 1, pf_name_key_order),
+           places = 0;
   uint64_t named = 0;
   list->n = 0;
   for (uint32_t i = 0; i < n; i++) {
-    /* The empty key stands for names that were never kept (tls_names.h);
-     * a spent name budget leaves a new key in "other" too. */
-    if (items[i]->key[0] == 0 ||
-        !pf_top_names_admit(names, items[i]->key, t->key_len))
+    if (items[i]->key[0] == 0)
+      continue;
+    if (places++ == top_n)
+      break;
+    /* A spent name budget leaves a new key in "other". */
+    if (!pf_top_names_admit(names, items[i]->key, t->key_len))
       continue;
     struct pf_top_entry *e = &list->entry[list->n++];
     e->bytes = items[i]->bytes[0] + items[i]->bytes[1];

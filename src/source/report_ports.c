@@ -31,8 +31,10 @@ int pf_source_ports_init(struct pf_source *src, char *err, size_t errlen) {
 static uint32_t pf_listed_ports(struct pf_source *src, uint16_t *ports) {
   const struct pf_topn *t = &src->report.top[PF_TOP_PORTS];
   const struct pf_topn_item *items[PF_MAX_TOP_N];
+  /* The services list's own order (report.c), so that at a tie the ports
+   * timed are the ports the list names. */
   uint32_t n = pf_topn_top_by(t, items, (uint32_t)src->cfg.top_n,
-                              pf_service_key_order),
+                              pf_top_order(PF_TOP_PORTS)),
            k = 0;
   for (uint32_t i = 0; i < n; i++) {
     struct pf_service_key key;

@@ -60,7 +60,9 @@ def compare_list(a, b, where):
         by_a[v].add(k)
     for k, v in eb:
         by_b[v].add(k)
-    cut = ea[-1][1] if ea else None
+    # Only a list that left bytes in "other" can have been cut: in one that
+    # did not, its last value's keys must match like any other value's.
+    cut = ea[-1][1] if ea and oa > 0 else None
     swapped = 0
     for v in by_a:
         if by_a[v] == by_b[v]:

@@ -269,6 +269,32 @@ START_TEST(test_named_ports_from_the_next_interval) {
 }
 END_TEST
 
+/* Four TCP ports of equal bytes and TopN 2: the ports timed are the two
+ * the top services list names (its own order: tcp 80 before 256, as
+ * numbers), never a port the list leaves in "other". */
+START_TEST(test_tied_ports_timed_as_listed) {
+  struct pf_shard *s = &source->workers[0].shard;
+  static struct pf_snapshot snap;
+  source->cfg.top_n = 2;
+  exchange(s, 40000, 1024, SEC(10), MS(30));
+  exchange(s, 40001, 443, SEC(11), MS(30));
+  exchange(s, 40002, 256, SEC(12), MS(30));
+  exchange(s, 40003, 80, SEC(13), MS(30));
+  read_into(&snap);
+  pf_snapshot_release(&snap);
+  exchange(s, 40004, 9, SEC(20), MS(30));
+  read_into(&snap);
+  const struct pf_top_list *l = &snap.top[PF_TOP_PORTS];
+  ck_assert_uint_eq(l->n, 3);
+  ck_assert_str_eq(l->entry[0].name, "top_port_tcp_80");
+  ck_assert_str_eq(l->entry[1].name, "top_port_tcp_256");
+  ck_assert_uint_eq(source->timed_ports, 2);
+  ck_assert_uint_eq(source->timed_port[0], 80);
+  ck_assert_uint_eq(source->timed_port[1], 256);
+  pf_snapshot_release(&snap);
+}
+END_TEST
+
 Suite *pf_port_timing_suite(void) {
   Suite *s = suite_create("port_timing");
   TCase *tc = tcase_create("slots");
@@ -283,6 +309,7 @@ Suite *pf_port_timing_suite(void) {
   tc = tcase_create("source");
   tcase_add_checked_fixture(tc, source_setup, source_teardown);
   tcase_add_test(tc, test_named_ports_from_the_next_interval);
+  tcase_add_test(tc, test_tied_ports_timed_as_listed);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -155,6 +155,38 @@ START_TEST(tied_names_in_the_report_by_their_text) {
 }
 END_TEST
 
+/* The empty key (names a worker could not keep) is never named, so it takes
+ * none of the TopN places: not when it outweighs the names, and not at a
+ * tie at the cutoff, where as the least key of all it would otherwise
+ * always win the place. Its bytes are in "other". */
+START_TEST(the_unkept_names_take_no_place) {
+  struct pf_source src;
+  memset(&src, 0, sizeof(src));
+  src.cfg.top_n = 1;
+  char err[256];
+  for (uint64_t unkept = 500; unkept <= 900; unkept += 400) {
+    struct pf_topn top;
+    struct pf_top_names names;
+    ck_assert(pf_topn_init(&top, 16, sizeof(struct pf_tls_name_key), err,
+                           sizeof(err)) == 0);
+    ck_assert(pf_top_names_init(&names, 0) == 0);
+    struct pf_tls_name_key real = {.len = 13}, empty = {.len = 0};
+    memcpy(real.text, "site4.example", 13);
+    pf_topn_add(&top, &real, 0, 500);
+    pf_topn_add(&top, &empty, 0, unkept);
+    struct pf_top_list list;
+    pf_report_text_top(&src, &top, &names, "top_sni_", &list);
+    pf_topn_free(&top);
+    pf_top_names_free(&names);
+    ck_assert_uint_eq(list.n, 2);
+    ck_assert_str_eq(list.entry[0].name, "top_sni_site4_example");
+    ck_assert_uint_eq(list.entry[0].bytes, 500);
+    ck_assert_str_eq(list.entry[1].name, "top_sni_other");
+    ck_assert_uint_eq(list.entry[1].bytes, unkept);
+  }
+}
+END_TEST
+
 Suite *pf_tls_names_suite(void) {
   Suite *su = suite_create("tls_names");
   TCase *tc = tcase_create("core");
@@ -166,6 +198,7 @@ Suite *pf_tls_names_suite(void) {
   tcase_add_test(tc, a_long_name_is_its_key);
   tcase_add_test(tc, names_in_the_report);
   tcase_add_test(tc, tied_names_in_the_report_by_their_text);
+  tcase_add_test(tc, the_unkept_names_take_no_place);
   suite_add_tcase(su, tc);
   return su;
 }

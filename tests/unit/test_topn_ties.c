@@ -130,17 +130,20 @@ START_TEST(test_ties_listed_by_key_through_rounds) {
     struct pf_topn *t = sketches[0];
     pf_topn_reset(t);
     shuffle(order, KEYS, &rng);
-    /* Two rounds, the second holding the first one's keys again. */
-    uint32_t split = 1 + frame_rand(&rng) % (KEYS - 1);
-    for (uint32_t i = 0; i < KEYS; i++) {
-      struct pf_topn_offer *o = &offers[i];
-      memset(o, 0, sizeof(*o));
-      key_bytes(order[i], o->key);
-      o->hash = pf_topn_key_hash(t->seed, o->key, 4);
-      o->bytes[i % 2] = weight_of(order[i]);
+    /* Two rounds, each offering every key a part of its weight: the ties
+     * are sums across the rounds. */
+    for (int round = 0; round < 2; round++) {
+      for (uint32_t i = 0; i < KEYS; i++) {
+        struct pf_topn_offer *o = &offers[i];
+        memset(o, 0, sizeof(*o));
+        key_bytes(order[i], o->key);
+        o->hash = pf_topn_key_hash(t->seed, o->key, 4);
+        uint64_t w = weight_of(order[i]), first = w / 3 + (order[i] % 5);
+        o->bytes[i % 2] = round == 0 ? first : w - first;
+      }
+      pf_topn_add_round(t, offers, KEYS, refused);
+      shuffle(order, KEYS, &rng);
     }
-    pf_topn_add_round(t, offers, split, refused);
-    pf_topn_add_round(t, offers + split, KEYS - split, refused);
     expect_every_cutoff(t, expected, trial);
   }
 }
