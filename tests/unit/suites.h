@@ -47,6 +47,7 @@
   X(time)                                                                      \
   X(epoch)                                                                     \
   X(epoch_list)                                                                \
+  X(epoch_start)                                                               \
   X(anomaly)                                                                   \
   X(rules_load)                                                                \
   X(rules_errors)                                                              \
