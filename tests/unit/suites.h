@@ -48,6 +48,7 @@
   X(epoch)                                                                     \
   X(epoch_list)                                                                \
   X(epoch_start)                                                               \
+  X(flow_final_sweep)                                                          \
   X(anomaly)                                                                   \
   X(rules_load)                                                                \
   X(rules_errors)                                                              \
