@@ -49,6 +49,8 @@
   X(time)                                                                      \
   X(epoch)                                                                     \
   X(epoch_list)                                                                \
+  X(epoch_start)                                                               \
+  X(flow_final_sweep)                                                          \
   X(anomaly)                                                                   \
   X(rules_load)                                                                \
   X(rules_errors)                                                              \

@@ -1,0 +1,173 @@
+/* test_flow_final_sweep.c - a file's final expiry (flow_lru.c,
+ * pf_flow_table_expire_all) sweeps the pools only when some flow may have
+ * been idle past its timeout, which the lists' tails bound: a flood of new
+ * flows shorter than the shortest timeout reads no entry but the tails;
+ * and the bound holds where the lists are out of order: flows a tick moved
+ * from the SYN-wait list to the head of the TCP list, seen before the
+ * flows there, and the SYN-wait list, whose tail may have been seen since
+ * the flows behind it. */
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <check.h>
+
+#include "flow/flow.h"
+#include "flow_packets.h"
+#include "shard/shard.h"
+#include "suites.h"
+
+/* Packet time in microseconds from milliseconds. */
+#define MS(ms) ((uint64_t)(ms)*1000u)
+
+static struct pf_shard shard;
+
+static void teardown(void) { pf_shard_free(&shard); }
+
+/* TCP analysis on, with a SYN timeout of syn_s seconds. */
+static void init(uint32_t syn_s) {
+  struct pf_shard_config cfg = test_shard_config(4096, 64, true);
+  cfg.tcp_syn_timeout_s = syn_s;
+  char err[256];
+  ck_assert_msg(pf_shard_init(&shard, &cfg, err, sizeof(err)) == 0, "%s", err);
+}
+
+/* Flow n's client (198.19.n/16) and server (198.18.0.1). */
+static struct pkt tcp(uint32_t n, uint8_t flags) {
+  static uint8_t client[4096][4];
+  static const uint8_t server[4] = {198, 18, 0, 1};
+  uint8_t *c = client[n % 4096];
+  c[0] = 198;
+  c[1] = 19;
+  c[2] = (uint8_t)(n >> 8);
+  c[3] = (uint8_t)n;
+  return (struct pkt){.proto = P_TCP,
+                      .src = c,
+                      .dst = server,
+                      .sport = 40000,
+                      .dport = 80,
+                      .flags = flags};
+}
+
+static void send(const struct pkt *p, uint64_t ts) {
+  struct pf_packet pkt;
+  uint8_t *buf = pkt_decode(p, &pkt);
+  pf_shard_packet(&shard, &pkt, PF_DIR_RX, PF_LOCALITY_DST, ts);
+  free(buf);
+}
+
+static struct pf_flow *flow_of(const struct pkt *p) {
+  struct pf_flow_key key;
+  uint8_t side;
+  ck_assert(pkt_key(p, &key, &side));
+  struct pf_flow *f = pf_flow_table_find(&shard.flows, &key);
+  ck_assert_ptr_nonnull(f);
+  return f;
+}
+
+static void entries_protect(int prot, const struct pf_flow_table *t) {
+  for (int v6 = 0; v6 < 2; v6++)
+    ck_assert_int_eq(mprotect(t->pool[v6].entries,
+                              (size_t)t->pool[v6].max * t->pool[v6].size, prot),
+                     0);
+}
+
+/* Leaves the page of each list's tail readable. */
+static void tails_readable(const struct pf_flow_table *t) {
+  long page = sysconf(_SC_PAGESIZE);
+  for (int k = 0; k < PF_LIST_COUNT; k++) {
+    if (t->lru_tail[k] == PF_FLOW_NONE)
+      continue;
+    uintptr_t at = (uintptr_t)pf_flow_at(t, t->lru_tail[k]);
+    uintptr_t first = at & ~(uintptr_t)(page - 1);
+    uintptr_t last = (at + 63) & ~(uintptr_t)(page - 1);
+    ck_assert_int_eq(mprotect((void *)first, last - first + (uintptr_t)page,
+                              PROT_READ | PROT_WRITE),
+                     0);
+  }
+}
+
+/* A UDP flow, then a flood of 3,000 SYNs over 6 s, unanswered (the tick
+ * moves those past the 3 s SYN timeout to the TCP list): at 6.9 s no flow
+ * has been idle for the shortest timeout (closed TCP's 7 s), and the
+ * final expiry reads no entry but the tails (before, it swept all 3,001,
+ * and faulted on the first page). Past it, the sweep runs and finds none
+ * to expire either but what has. */
+START_TEST(test_nothing_to_expire_reads_no_entry) {
+  init(3);
+  struct pkt u = {.proto = P_UDP, .sport = 5353, .dport = 53};
+  send(&u, SEC(0));
+  for (uint32_t n = 0; n < 3000; n++) {
+    struct pkt p = tcp(n, PF_TCP_SYN);
+    send(&p, SEC(0) + n * 2000);
+  }
+  pf_shard_expire(&shard, MS(6900), 0); /* the tick, nothing expired */
+  ck_assert_uint_eq(shard.flows.tcp.stats.unanswered, 1951);
+  entries_protect(PROT_NONE, &shard.flows);
+  tails_readable(&shard.flows);
+  ck_assert_uint_eq(pf_flow_table_expire_all(&shard.flows, MS(6900)), 0);
+  entries_protect(PROT_READ | PROT_WRITE, &shard.flows);
+  ck_assert_uint_eq(pf_flow_table_count(&shard.flows), 3001);
+  /* The UDP flow's 30 s: the sweep runs, and takes it alone. */
+  ck_assert_uint_eq(pf_flow_table_expire_all(&shard.flows, SEC(31)), 1);
+  ck_assert_uint_eq(pf_flow_table_count(&shard.flows), 3000);
+}
+END_TEST
+
+/* A's SYN at 0 s goes unanswered; B, a connection seen mid-way at 1 s,
+ * goes to the TCP list; the tick at 4 s moves A to that list's head,
+ * ahead of B though seen before it. At 50.5 s A has been idle past TCP's
+ * 50 s, B not: the tail (B) alone would say none can be. */
+START_TEST(test_flow_moved_by_the_tick_is_expired) {
+  init(3);
+  struct pkt a = tcp(1, PF_TCP_SYN), b = tcp(2, PF_TCP_ACK);
+  send(&a, SEC(0));
+  send(&b, SEC(1));
+  pf_shard_expire(&shard, SEC(4), 0);
+  ck_assert_uint_eq(shard.flows.tcp.stats.unanswered, 1);
+  const struct pf_flow_table *t = &shard.flows;
+  ck_assert_ptr_eq(pf_flow_at(t, t->lru_head[PF_FLOW_TCP]), flow_of(&a));
+  ck_assert_ptr_eq(pf_flow_at(t, t->lru_tail[PF_FLOW_TCP]), flow_of(&b));
+  ck_assert_uint_eq(pf_flow_table_expire_all(&shard.flows, MS(50500)), 1);
+  ck_assert_uint_eq(pf_flow_table_count(&shard.flows), 1);
+  flow_of(&b);
+}
+END_TEST
+
+/* With a SYN timeout of 60 s, longer than closed TCP's 7 s: T's SYN at
+ * 0 s and again at 2 s; M's SYN at 1 s and its client's RST at 1.5 s
+ * (closed, still waiting). Both wait, T at the tail, seen at 2 s, after
+ * M. At 8.6 s M has been closed for 7.1 s: expired, though T, the tail,
+ * was seen 6.6 s before; T stays. */
+START_TEST(test_syn_wait_list_bounded_by_its_tail_first_packet) {
+  init(60);
+  struct pkt tsyn = tcp(1, PF_TCP_SYN), msyn = tcp(2, PF_TCP_SYN),
+             mrst = tcp(2, PF_TCP_RST | PF_TCP_ACK);
+  send(&tsyn, SEC(0));
+  send(&msyn, SEC(1));
+  send(&mrst, MS(1500));
+  send(&tsyn, SEC(2));
+  pf_shard_expire(&shard, MS(8600), 0);
+  const struct pf_flow_table *t = &shard.flows;
+  ck_assert_ptr_eq(pf_flow_at(t, t->lru_tail[PF_LIST_SYN_WAIT]),
+                   flow_of(&tsyn));
+  ck_assert_ptr_eq(pf_flow_at(t, t->lru_head[PF_LIST_SYN_WAIT]),
+                   flow_of(&msyn));
+  ck_assert_uint_eq(flow_of(&tsyn)->last_us, SEC(2));
+  ck_assert_uint_eq(pf_flow_kind(flow_of(&msyn)), PF_FLOW_TCP_CLOSED);
+  ck_assert_uint_eq(pf_flow_table_expire_all(&shard.flows, MS(8600)), 1);
+  ck_assert_uint_eq(pf_flow_table_count(&shard.flows), 1);
+  flow_of(&tsyn);
+}
+END_TEST
+
+Suite *pf_flow_final_sweep_suite(void) {
+  Suite *s = suite_create("flow_final_sweep");
+  TCase *tc = tcase_create("final_sweep");
+  tcase_add_checked_fixture(tc, NULL, teardown);
+  tcase_add_test(tc, test_nothing_to_expire_reads_no_entry);
+  tcase_add_test(tc, test_flow_moved_by_the_tick_is_expired);
+  tcase_add_test(tc, test_syn_wait_list_bounded_by_its_tail_first_packet);
+  suite_add_tcase(s, tc);
+  return s;
+}
