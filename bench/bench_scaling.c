@@ -42,9 +42,12 @@
  * nanoseconds per packet (the process's CPU clock), median (min-max); the
  * cores the run used (CPU time over wall time: under 2 for two threads
  * when one waited for a core), the share of that CPU time spent in the
- * kernel, the page faults and the involuntary context switches of a run
- * (medians), which tell a run slowed by memory first touched or by other
- * processes on the cores from one slowed by the engine.
+ * kernel, the page faults, the involuntary context switches and the
+ * times the shards' threads were moved to another CPU ("moved") in a run
+ * (medians), which tell a run slowed by memory first touched, by other
+ * processes on the cores or by the scheduler from one slowed by the
+ * engine; for two threads, why the wall ratio falls short of twice
+ * (report_two_threads).
  *
  * Usage: bench-scaling [-n FRAMES] [-r RUNS] [-b BATCH] [-o MODE]
  *                      [-t fresh|kept] [-a] [-m MAXFLOWS] [-l CIDR]... FILE
@@ -88,9 +91,10 @@ struct worker {
   size_t n;
   unsigned batch;
   const struct pf_localnet *local;
-  /* Its last run: when it started and ended (monotonic seconds) and the
-   * CPU time its thread used; written once a run, by its thread. */
-  double started, ended, cpu;
+  /* Its last run: when it started and ended (monotonic seconds), the
+   * CPU time its thread used and the times the scheduler moved the thread
+   * to another CPU; written once a run, by its thread. */
+  double started, ended, cpu, migrations;
   struct pf_shard shard;
   pthread_spinlock_t lock;
 };
@@ -101,9 +105,28 @@ static double mono_seconds(clockid_t clock) {
   return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* The times the scheduler moved the calling thread to another CPU since
+ * it started (se.nr_migrations in /proc/thread-self/sched, which kernels
+ * built with scheduler statistics have), or 0. */
+static double thread_migrations(void) {
+  FILE *f = fopen("/proc/thread-self/sched", "r");
+  char line[256];
+  double n = 0;
+  while (f && fgets(line, sizeof(line), f))
+    if (strncmp(line, "se.nr_migrations", 16) == 0) {
+      const char *colon = strchr(line, ':');
+      n = colon ? strtod(colon + 1, NULL) : 0;
+      break;
+    }
+  if (f)
+    fclose(f);
+  return n;
+}
+
 /* The capture thread's path for one list of frames, batch by batch. */
 static void *worker_run(void *arg) {
   struct worker *w = arg;
+  double migrations = thread_migrations();
   double started = mono_seconds(CLOCK_MONOTONIC);
   double cpu0 = mono_seconds(CLOCK_THREAD_CPUTIME_ID);
   for (size_t i = 0; i < w->n;) {
@@ -129,6 +152,7 @@ static void *worker_run(void *arg) {
   w->cpu = mono_seconds(CLOCK_THREAD_CPUTIME_ID) - cpu0;
   w->started = started;
   w->ended = mono_seconds(CLOCK_MONOTONIC);
+  w->migrations = thread_migrations() - migrations;
   return NULL;
 }
 
@@ -266,6 +290,7 @@ struct run_figures {
    * it was never preempted and started at once), and each thread's CPU ns
    * a packet of its own half. */
   double busier, on_core, half_ns[2];
+  double migrations; /* of the threads that ran the shards */
 };
 
 /* -a: each thread on a core of its own, the two threads on CPUs 0 and 1
@@ -313,6 +338,9 @@ static void timed_run(enum mode m, const struct capture *cap, struct worker *w,
   f->cpu_ns = cpu * 1e9 / (double)cap->n;
   f->cores = cpu / wall;
   f->busier = f->on_core = f->half_ns[0] = f->half_ns[1] = 0;
+  f->migrations = 0;
+  for (unsigned k = 0; k < shards_of(m); k++)
+    f->migrations += w[k].migrations;
   if (m == TWO_THREADS) {
     double busier = w[0].cpu > w[1].cpu ? w[0].cpu : w[1].cpu;
     f->busier = busier / (w[0].cpu + w[1].cpu);
@@ -346,7 +374,7 @@ static void print_load(const char *when) {
 /* Every run's figures, by tables and mode. */
 struct series {
   double pps[99], cpu[99], cores[99], sys[99], faults[99], preempted[99];
-  double busier[99], on_core[99], half_ns[2][99];
+  double busier[99], on_core[99], half_ns[2][99], migrations[99];
 };
 struct results {
   struct series s[TABLES_COUNT][MODE_COUNT];
@@ -363,6 +391,7 @@ static void record(struct series *s, int k, const struct run_figures *f) {
   s->on_core[k] = f->on_core;
   s->half_ns[0][k] = f->half_ns[0];
   s->half_ns[1][k] = f->half_ns[1];
+  s->migrations[k] = f->migrations;
 }
 
 /* What to measure: every mode or one (`mode` >= 0), with fresh tables,
@@ -444,8 +473,9 @@ static void report_two_threads(struct series *x, int runs) {
 static void report_tables(struct series *s, int runs, const struct plan *p,
                           int t) {
   printf("%s\n", tables_name[t]);
-  printf("  %-20s %26s %24s %6s %6s %7s %10s\n", "", "M packets/wall-s",
-         "CPU ns/packet", "cores", "kernel", "faults", "preempted");
+  printf("  %-20s %26s %24s %6s %6s %7s %10s %6s\n", "", "M packets/wall-s",
+         "CPU ns/packet", "cores", "kernel", "faults", "preempted",
+         "moved");
   double base = 0;
   for (int m = 0; m < MODE_COUNT; m++) {
     if (!planned(p, m, t))
@@ -455,12 +485,12 @@ static void report_tables(struct series *s, int runs, const struct plan *p,
     if (m == ONE_SHARD || base == 0)
       base = pps;
     printf("  %-20s %7.2f (%5.2f-%5.2f) %5.2fx %9.0f (%4.0f-%4.0f) %6.2f "
-           "%5.1f%% %7.0f %10.0f\n",
+           "%5.1f%% %7.0f %10.0f %6.0f\n",
            mode_name[m], pps / 1e6, x->pps[0] / 1e6, x->pps[runs - 1] / 1e6,
            pps / base, c, x->cpu[0], x->cpu[runs - 1],
            median(x->cores, runs), 100 * median(x->sys, runs),
            median(x->faults, runs),
-           median(x->preempted, runs));
+           median(x->preempted, runs), median(x->migrations, runs));
   }
   if (planned(p, TWO_THREADS, t))
     report_two_threads(&s[TWO_THREADS], runs);
