@@ -42,14 +42,17 @@
  * nanoseconds per packet (the process's CPU clock), median (min-max); the
  * cores the run used (CPU time over wall time: under 2 for two threads
  * when one waited for a core), the share of that CPU time spent in the
- * kernel, the page faults and the involuntary context switches of a run
- * (medians), which tell a run slowed by memory first touched or by other
- * processes on the cores from one slowed by the engine.
+ * kernel, the page faults, the involuntary context switches and the
+ * times the shards' threads were moved to another CPU ("moved") in a run
+ * (medians), which tell a run slowed by memory first touched, by other
+ * processes on the cores or by the scheduler from one slowed by the
+ * engine; for two threads, why the wall ratio falls short of twice
+ * (report_two_threads).
  *
  * Usage: bench-scaling [-n FRAMES] [-r RUNS] [-b BATCH] [-o MODE]
- *                      [-t fresh|kept] [-m MAXFLOWS] [-l CIDR]... FILE
+ *                      [-t fresh|kept] [-a] [-m MAXFLOWS] [-l CIDR]... FILE
  * -o MODE runs one mode alone (1, 2 or 3, in the order above), -t one kind
- * of tables alone, for a profiler. */
+ * of tables alone, for a profiler; -a pins the threads (pinned, above). */
 #include <getopt.h>
 #include <pcap/pcap.h>
 #include <pthread.h>
@@ -88,6 +91,10 @@ struct worker {
   size_t n;
   unsigned batch;
   const struct pf_localnet *local;
+  /* Its last run: when it started and ended (monotonic seconds), the
+   * CPU time its thread used and the times the scheduler moved the thread
+   * to another CPU; written once a run, by its thread. */
+  double started, ended, cpu, migrations;
   struct pf_shard shard;
   pthread_spinlock_t lock;
 };
@@ -98,9 +105,30 @@ static double mono_seconds(clockid_t clock) {
   return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* The times the scheduler moved the calling thread to another CPU since
+ * it started (se.nr_migrations in /proc/thread-self/sched, which kernels
+ * built with scheduler statistics have), or 0. */
+static double thread_migrations(void) {
+  FILE *f = fopen("/proc/thread-self/sched", "r");
+  char line[256];
+  double n = 0;
+  while (f && fgets(line, sizeof(line), f))
+    if (strncmp(line, "se.nr_migrations", 16) == 0) {
+      const char *colon = strchr(line, ':');
+      n = colon ? strtod(colon + 1, NULL) : 0;
+      break;
+    }
+  if (f)
+    fclose(f);
+  return n;
+}
+
 /* The capture thread's path for one list of frames, batch by batch. */
 static void *worker_run(void *arg) {
   struct worker *w = arg;
+  double migrations = thread_migrations();
+  double started = mono_seconds(CLOCK_MONOTONIC);
+  double cpu0 = mono_seconds(CLOCK_THREAD_CPUTIME_ID);
   for (size_t i = 0; i < w->n;) {
     size_t end = i + w->batch < w->n ? i + w->batch : w->n;
     unsigned n = (unsigned)(end - i);
@@ -121,6 +149,10 @@ static void *worker_run(void *arg) {
     pf_shard_batch_end(&w->shard);
     pthread_spin_unlock(&w->lock);
   }
+  w->cpu = mono_seconds(CLOCK_THREAD_CPUTIME_ID) - cpu0;
+  w->started = started;
+  w->ended = mono_seconds(CLOCK_MONOTONIC);
+  w->migrations = thread_migrations() - migrations;
   return NULL;
 }
 
@@ -252,7 +284,28 @@ struct run_figures {
   double pps, cpu_ns;
   double cores; /* CPU time over wall time: 2 when both threads ran */
   struct run_cost cost;
+  /* Two threads: why the wall ratio is short of twice the CPU ratio. The
+   * busier thread's share of the two threads' CPU time (0.5 when the
+   * halves cost the same), the share of the wall it was on a core (1 when
+   * it was never preempted and started at once), and each thread's CPU ns
+   * a packet of its own half. */
+  double busier, on_core, half_ns[2];
+  double migrations; /* of the threads that ran the shards */
 };
+
+/* -a: each thread on a core of its own, the two threads on CPUs 0 and 1
+ * and the one-thread modes (the main thread) on CPU 0, as a capture thread
+ * pinned to a core would be. Unpinned, the scheduler places them, and
+ * where it moves a thread, the thread's working set must come back from
+ * the shared cache or memory into the new core's own caches. */
+static bool pinned;
+
+static void pin_attr(pthread_attr_t *attr, int cpu) {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(cpu, &set);
+  pthread_attr_setaffinity_np(attr, sizeof(set), &set);
+}
 
 /* Runs mode m once over shards already built. */
 static void timed_run(enum mode m, const struct capture *cap, struct worker *w,
@@ -263,8 +316,14 @@ static void timed_run(enum mode m, const struct capture *cap, struct worker *w,
   double cpu0 = mono_seconds(CLOCK_PROCESS_CPUTIME_ID);
   if (m == TWO_THREADS) {
     pthread_t t[2];
-    for (int k = 0; k < 2; k++)
-      pthread_create(&t[k], NULL, worker_run, &w[k]);
+    for (int k = 0; k < 2; k++) {
+      pthread_attr_t attr;
+      pthread_attr_init(&attr);
+      if (pinned)
+        pin_attr(&attr, k);
+      pthread_create(&t[k], &attr, worker_run, &w[k]);
+      pthread_attr_destroy(&attr);
+    }
     for (int k = 0; k < 2; k++)
       pthread_join(t[k], NULL);
   } else {
@@ -278,6 +337,17 @@ static void timed_run(enum mode m, const struct capture *cap, struct worker *w,
   f->pps = (double)cap->n / wall;
   f->cpu_ns = cpu * 1e9 / (double)cap->n;
   f->cores = cpu / wall;
+  f->busier = f->on_core = f->half_ns[0] = f->half_ns[1] = 0;
+  f->migrations = 0;
+  for (unsigned k = 0; k < shards_of(m); k++)
+    f->migrations += w[k].migrations;
+  if (m == TWO_THREADS) {
+    double busier = w[0].cpu > w[1].cpu ? w[0].cpu : w[1].cpu;
+    f->busier = busier / (w[0].cpu + w[1].cpu);
+    f->on_core = busier / wall;
+    for (int k = 0; k < 2; k++)
+      f->half_ns[k] = w[k].cpu * 1e9 / (double)w[k].n;
+  }
 }
 
 static int cmp_double(const void *a, const void *b) {
@@ -304,6 +374,7 @@ static void print_load(const char *when) {
 /* Every run's figures, by tables and mode. */
 struct series {
   double pps[99], cpu[99], cores[99], sys[99], faults[99], preempted[99];
+  double busier[99], on_core[99], half_ns[2][99], migrations[99];
 };
 struct results {
   struct series s[TABLES_COUNT][MODE_COUNT];
@@ -316,6 +387,11 @@ static void record(struct series *s, int k, const struct run_figures *f) {
   s->sys[k] = f->cost.sys_share;
   s->faults[k] = f->cost.faults;
   s->preempted[k] = f->cost.preempted;
+  s->busier[k] = f->busier;
+  s->on_core[k] = f->on_core;
+  s->half_ns[0][k] = f->half_ns[0];
+  s->half_ns[1][k] = f->half_ns[1];
+  s->migrations[k] = f->migrations;
 }
 
 /* What to measure: every mode or one (`mode` >= 0), with fresh tables,
@@ -375,11 +451,31 @@ static int measure(const struct capture *cap,
   return rc;
 }
 
+/* The two-thread mode's wall ratio is the product of three factors: one
+ * shard's CPU a packet over two threads', 1 / (2 x the busier thread's
+ * share of the CPU), and the share of the wall the busier thread was on a
+ * core; the last two are printed here (medians, min-max), with each
+ * thread's CPU a packet of its half. */
+static void report_two_threads(struct series *x, int runs) {
+  /* median() sorts: every median first, then the min and max read. */
+  double busier = median(x->busier, runs), on_core = median(x->on_core, runs);
+  double half0 = median(x->half_ns[0], runs), half1 = median(x->half_ns[1], runs);
+  printf("  2 threads: the busier had %.1f%% of their CPU (%.1f-%.1f; "
+         "%.3fx), on a core %.1f%% of the wall (%.1f-%.1f); CPU ns a packet "
+         "of each half %.0f (%.0f-%.0f) and %.0f (%.0f-%.0f)\n",
+         100 * busier, 100 * x->busier[0], 100 * x->busier[runs - 1],
+         1 / (2 * busier), 100 * on_core, 100 * x->on_core[0],
+         100 * x->on_core[runs - 1], half0, x->half_ns[0][0],
+         x->half_ns[0][runs - 1], half1, x->half_ns[1][0],
+         x->half_ns[1][runs - 1]);
+}
+
 static void report_tables(struct series *s, int runs, const struct plan *p,
                           int t) {
   printf("%s\n", tables_name[t]);
-  printf("  %-20s %26s %24s %6s %6s %7s %10s\n", "", "M packets/wall-s",
-         "CPU ns/packet", "cores", "kernel", "faults", "preempted");
+  printf("  %-20s %26s %24s %6s %6s %7s %10s %6s\n", "", "M packets/wall-s",
+         "CPU ns/packet", "cores", "kernel", "faults", "preempted",
+         "moved");
   double base = 0;
   for (int m = 0; m < MODE_COUNT; m++) {
     if (!planned(p, m, t))
@@ -389,13 +485,15 @@ static void report_tables(struct series *s, int runs, const struct plan *p,
     if (m == ONE_SHARD || base == 0)
       base = pps;
     printf("  %-20s %7.2f (%5.2f-%5.2f) %5.2fx %9.0f (%4.0f-%4.0f) %6.2f "
-           "%5.1f%% %7.0f %10.0f\n",
+           "%5.1f%% %7.0f %10.0f %6.0f\n",
            mode_name[m], pps / 1e6, x->pps[0] / 1e6, x->pps[runs - 1] / 1e6,
            pps / base, c, x->cpu[0], x->cpu[runs - 1],
            median(x->cores, runs), 100 * median(x->sys, runs),
            median(x->faults, runs),
-           median(x->preempted, runs));
+           median(x->preempted, runs), median(x->migrations, runs));
   }
+  if (planned(p, TWO_THREADS, t))
+    report_two_threads(&s[TWO_THREADS], runs);
 }
 
 static void report(struct results *res, const struct plan *p) {
@@ -424,7 +522,7 @@ int main(int argc, char **argv) {
   char err[512];
 
   pf_source_config_init(&cfg, PF_SOURCE_FILE);
-  while ((opt = bench_getopt(argc, argv, "n:r:b:o:t:m:l:", "bench-scaling",
+  while ((opt = bench_getopt(argc, argv, "n:r:b:o:t:am:l:", "bench-scaling",
                              &cfg)) != -1) {
     switch (opt) {
     case 'n':
@@ -442,9 +540,12 @@ int main(int argc, char **argv) {
     case 't':
       plan.tables = tables_arg(optarg);
       break;
+    case 'a':
+      pinned = true;
+      break;
     default:
       fprintf(stderr, "usage: bench-scaling [-n FRAMES] [-r RUNS] [-b BATCH] "
-                      "[-o MODE] [-t fresh|kept] [-m MAXFLOWS] [-l CIDR]... "
+                      "[-o MODE] [-t fresh|kept] [-a] [-m MAXFLOWS] [-l CIDR]... "
                       "FILE\n");
       return 2;
     }
@@ -460,13 +561,19 @@ int main(int argc, char **argv) {
     fprintf(stderr, "bench-scaling: %s\n", err);
     return 2;
   }
+  if (pinned) { /* the main thread runs the one-thread modes */
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(0, &set);
+    pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+  }
   struct capture cap = {0};
   if (load(argv[optind], max_frames, &cap) != 0)
     return 1;
   printf("%zu frames (halves %zu and %zu), batches of %u, MaxFlows %u, "
-         "%d interleaved runs\n",
+         "%d interleaved runs%s\n",
          cap.n, cap.part_n[0], cap.part_n[1], batch, cfg.shard.max_flows,
-         plan.runs);
+         plan.runs, pinned ? ", threads pinned" : "");
   print_load("at start");
 
   static struct results res;
