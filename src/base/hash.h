@@ -40,23 +40,6 @@ static inline uint64_t pf_hash_inline(const uint64_t seed[4], const void *data,
   return pf_hash_mum(h ^ seed[1], 0x9e3779b97f4a7c15ULL ^ seed[2]);
 }
 
-/* An 18-byte key (the flow table's IPv4 key, src/flow/flow.h) in two
- * folded multiplies where pf_hash_inline takes three: its first 16 bytes
- * in the first, the last two with the seed in the second, which also
- * mixes the first's result (-7 instructions a mixed frame). Not
- * pf_hash_inline's value for the same bytes; tests/unit/test_hash.c holds
- * it to the same spread. */
-static inline uint64_t pf_hash_18(const uint64_t seed[4], const void *data) {
-  const uint8_t *p = data;
-  uint64_t a, b;
-  uint16_t tail;
-  memcpy(&a, p, 8);
-  memcpy(&b, p + 8, 8);
-  memcpy(&tail, p + 16, 2);
-  uint64_t h = pf_hash_mum(a ^ seed[1], b ^ seed[0]);
-  return pf_hash_mum(h ^ seed[2], tail ^ seed[3]);
-}
-
 /* The per-process random seed every table and sketch hashes with. */
 void pf_hash_seed(uint64_t seed[4]);
 

@@ -132,7 +132,7 @@ _Static_assert(sizeof(struct pf_key4) == 18 && sizeof(struct pf_key6) == 42,
 
 static uint64_t pf_probe_hash(const struct pf_flow_table *t,
                               const struct pf_flow_probe *p) {
-  return p->family == 4 ? pf_hash_18(t->seed, &p->key.k4)
+  return p->family == 4 ? pf_hash_inline(t->seed, &p->key.k4, 18)
                         : pf_hash_inline(t->seed, &p->key.k6, 42);
 }
 
@@ -155,7 +155,7 @@ void pf_flow_table_probe(const struct pf_flow_table *t,
     memcpy(p->key.k4.addr[0], lo, 4);
     memcpy(p->key.k4.addr[1], hi, 4);
     p->family = 4;
-    p->hash = pf_hash_18(t->seed, &p->key.k4);
+    p->hash = pf_hash_inline(t->seed, &p->key.k4, 18);
   } else {
     memcpy(p->key.k6.addr[0], lo, 16);
     memcpy(p->key.k6.addr[1], hi, 16);

@@ -183,7 +183,7 @@ static const uint8_t *pf_entry_key(const struct pf_flow *f) {
 static uint64_t pf_entry_hash(const struct pf_flow_table *t,
                               const struct pf_flow *f) {
   return pf_flow_is_v6(f) ? pf_hash_inline(t->seed, pf_entry_key(f), 42)
-                          : pf_hash_18(t->seed, pf_entry_key(f));
+                          : pf_hash_inline(t->seed, pf_entry_key(f), 18);
 }
 
 /* Fixed sizes: inlined compares, no call over a length. */

@@ -58,7 +58,7 @@ void gen_scenario_collide(struct gen *g, uint64_t packets, uint32_t keys,
     GEN_ASSERT(tried < CANDIDATES);
     candidate(c, addr[found], &sport[found]);
     engine_key(&k, addr[found], sport[found]);
-    uint32_t bucket = (uint32_t)pf_hash_18(seed, &k) & mask;
+    uint32_t bucket = (uint32_t)pf_hash_bytes(seed, &k, sizeof k) & mask;
     if (found == 0)
       target = bucket;
     if (bucket == target)

@@ -2,7 +2,7 @@
  * and stores, against what it must equal: the wide key of the same packet
  * (pf_flow_key_of) made compact (pf_flow_probe_of_key), its sender's side
  * decided by memcmp's order of the addresses and then the ports, and its
- * hash pf_hash_18 (IPv4) or pf_hash_bytes (IPv6) over the key's bytes. The probe builds its key in one
+ * hash pf_hash_bytes over the key's bytes. The probe builds its key in one
  * pass from the packet's fields; these tests hold it to the slow forms. */
 #include <stdlib.h>
 #include <string.h>
@@ -58,9 +58,7 @@ static uint8_t expect_probe_matches(const struct pf_packet *pkt) {
       fast.family == 4 ? sizeof(struct pf_key4) : sizeof(struct pf_key6);
   ck_assert_mem_eq(&fast.key, &slow.key, klen);
   ck_assert_uint_eq(fast.hash, slow.hash);
-  ck_assert_uint_eq(fast.hash, fast.family == 4
-                                   ? pf_hash_18(table.seed, &fast.key)
-                                   : pf_hash_bytes(table.seed, &fast.key, klen));
+  ck_assert_uint_eq(fast.hash, pf_hash_bytes(table.seed, &fast.key, klen));
   return fast.side;
 }
 
