@@ -6,10 +6,12 @@
  * through a 256 KiB stdio buffer that stdio does not lock around each
  * fread. The floor must be the cheapest libpcap read we know, or a ratio
  * to it would credit the engine with the reader's savings. */
+#include <errno.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
 #include <stdio_ext.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/resource.h>
 
 #define FILE_BUFFER_BYTES (256u * 1024)
@@ -20,15 +22,26 @@ int main(int argc, char **argv) {
     fprintf(stderr, "usage: pcap-loop FILE\n");
     return 2;
   }
-  FILE *f = fopen(argv[1], "rb");
-  if (f == NULL) {
-    perror("pcap-loop");
-    return 1;
+  /* "-" is standard input, read as pcap_open_offline reads it. */
+  pcap_t *p;
+  if (strcmp(argv[1], "-") == 0) {
+    p = pcap_open_offline(argv[1], err);
+  } else {
+    FILE *f = fopen(argv[1], "rb");
+    if (f == NULL) {
+      fprintf(stderr, "pcap-loop: %s: %s\n", argv[1], strerror(errno));
+      return 1;
+    }
+    __fsetlocking(f, FSETLOCKING_BYCALLER);
+    static char buffer[FILE_BUFFER_BYTES];
+    if (setvbuf(f, buffer, _IOFBF, sizeof(buffer)) != 0) {
+      fprintf(stderr, "pcap-loop: %s: cannot set its buffer\n", argv[1]);
+      return 1;
+    }
+    p = pcap_fopen_offline(f, err);
+    if (p == NULL)
+      fclose(f);
   }
-  __fsetlocking(f, FSETLOCKING_BYCALLER);
-  static char buffer[FILE_BUFFER_BYTES];
-  setvbuf(f, buffer, _IOFBF, sizeof(buffer));
-  pcap_t *p = pcap_fopen_offline(f, err);
   if (p == NULL) {
     fprintf(stderr, "pcap-loop: %s\n", err);
     return 1;

@@ -208,12 +208,15 @@ echo "== hot path (build/bench-engine, 1,000,000 flows)"
 "$build/bench-engine"
 
 echo
-echo "== Workers 2 offline: 1 vs 2 shards on 1 vs 2 threads, fresh and kept tables (build/bench-scaling)"
+# -a pins the two threads to CPUs 0 and 1 (the one-thread modes to CPU 0):
+# unpinned, the bench's fresh threads of every run lose 3-20% of the wall
+# to placement (docs/PERFORMANCE.md, "Workers 2", slice workers2mix).
+echo "== Workers 2 offline: 1 vs 2 shards on 1 vs 2 threads, fresh and kept tables, threads pinned (build/bench-scaling -a)"
 scaling_runs=$((runs < 5 ? 5 : runs))
 echo "-- mixed (the first 500,000 frames)"
-"$build/bench-scaling" -r "$scaling_runs" -n 500000 -m "$max_flows" "${locals[@]}" "$work/mixed.pcap"
+"$build/bench-scaling" -a -r "$scaling_runs" -n 500000 -m "$max_flows" "${locals[@]}" "$work/mixed.pcap"
 echo "-- flood"
-"$build/bench-scaling" -r "$scaling_runs" -n "$flood_packets" -m "$max_flows" "${locals[@]}" "$work/flood.pcap"
+"$build/bench-scaling" -a -r "$scaling_runs" -n "$flood_packets" -m "$max_flows" "${locals[@]}" "$work/flood.pcap"
 
 echo
 echo "== spinlock: a File source read while a reader snapshots every 1 ms (build/bench-lock)"
