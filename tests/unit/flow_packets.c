@@ -121,6 +121,15 @@ bool pkt_key(const struct pkt *p, struct pf_flow_key *key, uint8_t *side) {
   return ok;
 }
 
+struct pf_flow *pkt_flow(const struct pf_flow_table *t, const struct pkt *p) {
+  struct pf_flow_key key;
+  uint8_t side;
+  ck_assert(pkt_key(p, &key, &side));
+  struct pf_flow *f = pf_flow_table_find(t, &key);
+  ck_assert_ptr_nonnull(f);
+  return f;
+}
+
 struct pf_flow_update pkt_feed(struct pf_flow_table *t, const struct pkt *p,
                                uint64_t now_us) {
   struct pf_packet pkt;

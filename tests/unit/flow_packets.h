@@ -53,6 +53,8 @@ uint32_t pkt_len(const struct pkt *p);
 uint8_t *pkt_decode(const struct pkt *p, struct pf_packet *out);
 /* pf_flow_key_of of the decoded packet. */
 bool pkt_key(const struct pkt *p, struct pf_flow_key *key, uint8_t *side);
+/* The entry of p's flow in t, which must hold it. */
+struct pf_flow *pkt_flow(const struct pf_flow_table *t, const struct pkt *p);
 /* Decodes and accounts one packet in the table at time now_us, and adds
  * its wire length to the flow's iv_bytes by side as the shard would. */
 struct pf_flow_update pkt_feed(struct pf_flow_table *t, const struct pkt *p,

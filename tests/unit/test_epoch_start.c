@@ -44,12 +44,7 @@ static struct pf_flow *send(const struct pkt *p, enum pf_dir dir,
   uint8_t *buf = pkt_decode(p, &pkt);
   pf_shard_packet(&shard, &pkt, dir, PF_LOCALITY_DST, ts);
   free(buf);
-  struct pf_flow_key key;
-  uint8_t side;
-  ck_assert(pkt_key(p, &key, &side));
-  struct pf_flow *f = pf_flow_table_find(&shard.flows, &key);
-  ck_assert_ptr_nonnull(f);
-  return f;
+  return pkt_flow(&shard.flows, p);
 }
 
 static uint8_t side_of(const struct pkt *p) {

@@ -57,12 +57,7 @@ static void send(const struct pkt *p, uint64_t ts) {
 }
 
 static struct pf_flow *flow_of(const struct pkt *p) {
-  struct pf_flow_key key;
-  uint8_t side;
-  ck_assert(pkt_key(p, &key, &side));
-  struct pf_flow *f = pf_flow_table_find(&shard.flows, &key);
-  ck_assert_ptr_nonnull(f);
-  return f;
+  return pkt_flow(&shard.flows, p);
 }
 
 static void entries_protect(int prot, const struct pf_flow_table *t) {
