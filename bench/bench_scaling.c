@@ -459,7 +459,8 @@ static int measure(const struct capture *cap,
 static void report_two_threads(struct series *x, int runs) {
   /* median() sorts: every median first, then the min and max read. */
   double busier = median(x->busier, runs), on_core = median(x->on_core, runs);
-  double half0 = median(x->half_ns[0], runs), half1 = median(x->half_ns[1], runs);
+  double half0 = median(x->half_ns[0], runs),
+         half1 = median(x->half_ns[1], runs);
   printf("  2 threads: the busier had %.1f%% of their CPU (%.1f-%.1f; "
          "%.3fx), on a core %.1f%% of the wall (%.1f-%.1f); CPU ns a packet "
          "of each half %.0f (%.0f-%.0f) and %.0f (%.0f-%.0f)\n",
@@ -474,8 +475,7 @@ static void report_tables(struct series *s, int runs, const struct plan *p,
                           int t) {
   printf("%s\n", tables_name[t]);
   printf("  %-20s %26s %24s %6s %6s %7s %10s %6s\n", "", "M packets/wall-s",
-         "CPU ns/packet", "cores", "kernel", "faults", "preempted",
-         "moved");
+         "CPU ns/packet", "cores", "kernel", "faults", "preempted", "moved");
   double base = 0;
   for (int m = 0; m < MODE_COUNT; m++) {
     if (!planned(p, m, t))
@@ -487,9 +487,8 @@ static void report_tables(struct series *s, int runs, const struct plan *p,
     printf("  %-20s %7.2f (%5.2f-%5.2f) %5.2fx %9.0f (%4.0f-%4.0f) %6.2f "
            "%5.1f%% %7.0f %10.0f %6.0f\n",
            mode_name[m], pps / 1e6, x->pps[0] / 1e6, x->pps[runs - 1] / 1e6,
-           pps / base, c, x->cpu[0], x->cpu[runs - 1],
-           median(x->cores, runs), 100 * median(x->sys, runs),
-           median(x->faults, runs),
+           pps / base, c, x->cpu[0], x->cpu[runs - 1], median(x->cores, runs),
+           100 * median(x->sys, runs), median(x->faults, runs),
            median(x->preempted, runs), median(x->migrations, runs));
   }
   if (planned(p, TWO_THREADS, t))
@@ -544,9 +543,10 @@ int main(int argc, char **argv) {
       pinned = true;
       break;
     default:
-      fprintf(stderr, "usage: bench-scaling [-n FRAMES] [-r RUNS] [-b BATCH] "
-                      "[-o MODE] [-t fresh|kept] [-a] [-m MAXFLOWS] [-l CIDR]... "
-                      "FILE\n");
+      fprintf(stderr,
+              "usage: bench-scaling [-n FRAMES] [-r RUNS] [-b BATCH] "
+              "[-o MODE] [-t fresh|kept] [-a] [-m MAXFLOWS] [-l CIDR]... "
+              "FILE\n");
       return 2;
     }
   }

@@ -37,7 +37,7 @@ struct pf_worker {
   unsigned index;
 
   /* ---- the capture thread's own ---- */
-  pcap_t *pcap; /* written under src->control_lock, for breakloop */
+  pcap_t *pcap;   /* written under src->control_lock, for breakloop */
   void *file_buf; /* a file's stdio buffer, freed with pcap (handle.c) */
   int dlt;
   struct pf_localnet local; /* cfg.local plus the interface's addresses */

@@ -27,8 +27,7 @@ static uint8_t addrs[16][2][4];
  * (ports) or GRE, whose flows only their addresses tell apart. */
 static struct pkt packet(unsigned n, int from, bool udp, uint32_t payload) {
   for (int i = 0; i < 2; i++)
-    memcpy(addrs[n][i], (uint8_t[4]){198, (uint8_t)(18 + i), 0, (uint8_t)n},
-           4);
+    memcpy(addrs[n][i], (uint8_t[4]){198, (uint8_t)(18 + i), 0, (uint8_t)n}, 4);
   return (struct pkt){.proto = udp ? P_UDP : P_GRE,
                       .src = addrs[n][from],
                       .dst = addrs[n][!from],
@@ -38,8 +37,7 @@ static struct pkt packet(unsigned n, int from, bool udp, uint32_t payload) {
 }
 
 /* Sends p in direction dir at time ts; its flow's entry. */
-static struct pf_flow *send(const struct pkt *p, enum pf_dir dir,
-                            uint64_t ts) {
+static struct pf_flow *send(const struct pkt *p, enum pf_dir dir, uint64_t ts) {
   struct pf_packet pkt;
   uint8_t *buf = pkt_decode(p, &pkt);
   pf_shard_packet(&shard, &pkt, dir, PF_LOCALITY_DST, ts);
@@ -72,8 +70,8 @@ START_TEST(test_new_flow_tagged_as_a_first_packet) {
       for (int udp = 0; udp < 2; udp++)
         for (int dir = 0; dir < 2; dir++) {
           /* One flow per combination: its own addresses. */
-          struct pkt p = packet((unsigned)(from * 4 + udp * 2 + dir), from,
-                                udp, 1400);
+          struct pkt p =
+              packet((unsigned)(from * 4 + udp * 2 + dir), from, udp, 1400);
           uint8_t side = side_of(&p);
           struct pf_flow *f = send(&p, (enum pf_dir)dir, SEC(1 + round));
           ck_assert_uint_eq(f->iv, marks(side, udp, (enum pf_dir)dir));
@@ -81,9 +79,9 @@ START_TEST(test_new_flow_tagged_as_a_first_packet) {
           ck_assert_uint_eq(f->iv_bytes[!side], 0);
           struct pkt r = pkt_reply(p);
           r.payload = 100;
-          send(&r, (enum pf_dir)!dir, SEC(1 + round));
+          send(&r, (enum pf_dir) !dir, SEC(1 + round));
           ck_assert_uint_eq(f->iv, marks(side, udp, (enum pf_dir)dir) |
-                                       marks(!side, udp, (enum pf_dir)!dir));
+                                       marks(!side, udp, (enum pf_dir) !dir));
           ck_assert_uint_eq(f->iv_bytes[side], pkt_len(&p));
           ck_assert_uint_eq(f->iv_bytes[!side], pkt_len(&r));
         }
