@@ -266,9 +266,8 @@ END_TEST
 Suite *pf_epoch_suite(void) {
   Suite *s = suite_create("epoch");
   TCase *tc = tcase_create("intervals");
-  tcase_set_timeout(
-      tc,
-      60); /* pools mapped and zeroed: seconds of system time on a loaded VM */
+  /* Pools mapped and zeroed: seconds of system time on a loaded VM. */
+  tcase_set_timeout(tc, 60);
   tcase_add_checked_fixture(tc, NULL, teardown);
   tcase_add_test(tc, test_interval_closes_in_two_steps);
   tcase_add_test(tc, test_packet_parts_are_not_delayed);

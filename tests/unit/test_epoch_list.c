@@ -171,9 +171,8 @@ END_TEST
 Suite *pf_epoch_list_suite(void) {
   Suite *s = suite_create("epoch_list");
   TCase *tc = tcase_create("lists");
-  tcase_set_timeout(
-      tc,
-      60); /* pools mapped and zeroed: seconds of system time on a loaded VM */
+  /* Pools mapped and zeroed: seconds of system time on a loaded VM. */
+  tcase_set_timeout(tc, 60);
   tcase_add_checked_fixture(tc, NULL, teardown);
   tcase_add_test(tc, test_close_goes_through_the_active_flows_only);
   tcase_add_test(tc, test_entry_taken_again_is_fed_once);
