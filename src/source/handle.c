@@ -65,7 +65,7 @@ static int pf_handle_finish(pcap_t *p, const struct pf_source_config *cfg,
  * frames of ~700 bytes empty it every few frames, and each refill is a
  * read(2) and a partial copy: 30 instructions a mixed frame in libc and
  * a system call every six frames. A larger buffer makes the refills rare
- * (docs/PERFORMANCE.md, "Reading a file, and the IPv4 key's hash"). */
+ * (docs/PERFORMANCE.md, "Reading a file"). */
 #ifndef PF_FILE_BUFFER_BYTES
 #define PF_FILE_BUFFER_BYTES (256u * 1024)
 #endif
