@@ -144,8 +144,9 @@ struct pf_shard {
    * no list and no distinct count, flows are not fed at all. */
   bool skip_flows, skip_distinct, skip_top[PF_TOP_KIND_COUNT], skip_feed;
   /* Set by a live source (source.c): its ring streams through the cache
-   * between a flow's packets, so the vector asks for entries and TCP
-   * records ahead whatever the table's size (shard_packet.c). */
+   * between a flow's packets, so entries and TCP records are asked for
+   * ahead whatever the table's size, as packets are queued
+   * (pf_shard_fetch_behind) and by the vector (shard_packet.c). */
   bool fetch_ahead;
   uint64_t seed[4];
   /* Packets counted but not yet accounted, in the order they came. */
@@ -194,6 +195,13 @@ void pf_shard_packet(struct pf_shard *s, const struct pf_packet *pkt,
 void pf_shard_enqueue(struct pf_shard *s, const struct pf_packet *pkt,
                       enum pf_dir dir, enum pf_locality locality,
                       uint64_t ts_us);
+
+/* For a shard with `fetch_ahead` (a live source's), after each
+ * pf_shard_enqueue: asks for the flow entry and the TCP record of packets
+ * queued earlier (shard_packet.c), so that they have arrived when the
+ * vector runs. A hint: it changes nothing. A file's path does not call
+ * it, and so pays nothing for it. */
+void pf_shard_fetch_behind(struct pf_shard *s);
 
 /* Accounts every queued packet. pf_shard_batch_end and pf_shard_expire
  * call it first, so nothing stays queued across a batch's end. */

@@ -190,7 +190,35 @@ void pf_shard_packet(struct pf_shard *s, const struct pf_packet *pkt,
  * (another core wrote the frames). There the entries are asked for
  * always, and then each TCP segment's record, read from its entry: a
  * record's line was half the vector's wait live (docs/PERFORMANCE.md,
- * "Live CPU"). */
+ * "Live CPU"). Live, both are asked for in a pipeline as packets are
+ * queued (pf_fetch_behind), so that most have arrived when the vector
+ * runs, which asks for them all again: cheap, they are in cache, and a
+ * file's vector keeps its code (docs/PERFORMANCE.md, "Live CPU's
+ * waits"). */
+
+/* Live (fetch_ahead), as a packet is queued: the chain's first entry of
+ * the packet PF_FETCH_ENTRY_LAG slots back is asked for (its bucket,
+ * asked for when that packet was prepared, has arrived by then), and the
+ * TCP record of the one PF_FETCH_RECORD_LAG slots back (whose entry has).
+ * Asked for at the vector's run instead, a record's line came just before
+ * its use, and the first packets accounted waited for it. */
+#define PF_FETCH_ENTRY_LAG 8
+#define PF_FETCH_RECORD_LAG 16
+PF_STATIC_ASSERT(PF_FETCH_ENTRY_LAG < PF_FETCH_RECORD_LAG &&
+                     PF_FETCH_RECORD_LAG < PF_SHARD_QUEUE_DEPTH,
+                 "a record is asked for after its entry, within a vector");
+
+static inline __attribute__((always_inline)) void
+pf_fetch_behind(struct pf_shard *s, unsigned n) {
+  if (n > PF_FETCH_ENTRY_LAG)
+    pf_flow_table_prefetch_entry(&s->flows,
+                                 &s->queue[n - 1 - PF_FETCH_ENTRY_LAG].probe);
+  if (n > PF_FETCH_RECORD_LAG && s->flows.tcp.conns) {
+    const struct pf_queued_packet *q = &s->queue[n - 1 - PF_FETCH_RECORD_LAG];
+    if (q->flags & PF_QUEUED_TCP)
+      pf_flow_table_prefetch_record(&s->flows, &q->probe);
+  }
+}
 
 static void pf_vector_run(struct pf_shard *s) {
   unsigned n = s->queue_len;
@@ -219,6 +247,10 @@ void pf_shard_enqueue(struct pf_shard *s, const struct pf_packet *pkt,
   __asm__("" : "+r"(q));
   if (pf_prepare(s, pkt, dir, locality, ts_us, q))
     s->queue_len++;
+}
+
+void pf_shard_fetch_behind(struct pf_shard *s) {
+  pf_fetch_behind(s, s->queue_len);
 }
 
 void pf_shard_drain(struct pf_shard *s) {

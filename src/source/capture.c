@@ -105,12 +105,15 @@ void pf_capture_packet(u_char *user, const struct pcap_pkthdr *h,
   w->batch_n++;
 }
 
-/* A live packet: as above, and a batch past its time ends here. libpcap
- * keeps its place in the ring; the next pcap_dispatch goes on from there. */
+/* A live packet: as above, with earlier packets' flow entries and TCP
+ * records asked for (the shard's `fetch_ahead`, source.c), and a batch
+ * past its time ends here. libpcap keeps its place in the ring; the next
+ * pcap_dispatch goes on from there. */
 static void pf_capture_live_packet(u_char *user, const struct pcap_pkthdr *h,
                                    const u_char *bytes) {
   struct pf_worker *w = (struct pf_worker *)user;
   pf_capture_packet(user, h, bytes);
+  pf_shard_fetch_behind(&w->shard);
   if (w->batch_n % PF_BATCH_CLOCK_EVERY == 0 &&
       pf_mono_seconds() >= w->batch_deadline)
     pcap_breakloop(w->pcap);

@@ -10,7 +10,10 @@
 # bucket splits; instruction counts cannot tell, as the loop runs only
 # for tables beyond the cache. A live source's vector also asks for each
 # TCP segment's record (pf_flow_table_prefetch_record): its prefetch must
-# be there too, or live capture waits for the record's line again.
+# be there too, or live capture waits for the record's line again. And
+# live, both are asked for as packets are queued, some packets back
+# (pf_shard_fetch_behind, from the live callback pf_capture_live_packet):
+# its entry and record prefetches must be there as well.
 source "$(dirname "$0")/lib.sh"
 pf_test_init vector_prefetch
 command -v objdump >/dev/null || pf_skip "objdump is not installed"
@@ -25,10 +28,11 @@ command -v objdump >/dev/null || pf_skip "objdump is not installed"
 # The third number: those from the record's prefetch line (RECORD_LINE).
 RECORD_LINE=$(grep -n '__builtin_prefetch(pf_tcp_conn_at' "$PCAPFLOW_ROOT/src/flow/flow.h" | cut -d: -f1)
 [[ $RECORD_LINE =~ ^[0-9]+$ ]] || pf_fail "src/flow/flow.h has no one prefetch of a TCP record"
+# FUNCTION (default pf_vector_run) names the function looked at.
 prefetches() {
   objdump -d -l --no-show-raw-insn "$1" |
-    awk -v rec="flow.h:$RECORD_LINE" '
-         /^[0-9a-f]+ <pf_vector_run[.>]/ { on = 1; n++; next }
+    awk -v rec="flow.h:$RECORD_LINE" -v fn="<${2:-pf_vector_run}[.>]" '
+         $0 ~ "^[0-9a-f]+ " fn { on = 1; n++; next }
          /^[0-9a-f]+ </ { on = 0 }
          /^\/.*:[0-9]+( \(discriminator [0-9]+\))?$/ {
            from_helper = $0 ~ /src\/flow\/flow\.h:/
@@ -47,5 +51,10 @@ for bin in "$BUILD/pcapflow.so" "$REPLAY"; do
   ((count - records >= 2)) ||
     pf_fail "$bin's pf_vector_run holds $((count - records)) prefetches from the entry's helper (flow.h), not its 2 (the first line, an IPv6 entry's second)"
   echo "  $(basename "$bin"): $((count - records)) prefetches of the entry's helper and $records of the record's in pf_vector_run"
+  read -r functions count records < <(prefetches "$bin" pf_capture_live_packet)
+  ((functions == 1)) || pf_fail "$bin has $functions functions pf_capture_live_packet, not 1"
+  ((records >= 1 && count - records >= 2)) ||
+    pf_fail "$bin's live callback asks for $((count - records)) entry lines and $records records of earlier packets, not at least 2 and 1 (pf_shard_fetch_behind)"
+  echo "  $(basename "$bin"): $((count - records)) prefetches of the entry's helper and $records of the record's in pf_capture_live_packet"
 done
-pf_pass "the packet vector asks for flow entries and TCP records ahead, in the plugin and the replay tool"
+pf_pass "the packet vector, and live the packets queued, ask for flow entries and TCP records ahead, in the plugin and the replay tool"

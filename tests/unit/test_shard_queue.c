@@ -99,8 +99,9 @@ START_TEST(test_queued_packets_count_as_direct_ones) {
   init(&direct, 48); /* small: flows are evicted too */
   init(&queued, 48);
   /* Odd rounds as a live source's vectors: entries and TCP records asked
-   * for ahead, read from bucket heads that may be other flows' (a hint
-   * that must change nothing, and read nothing it should not). */
+   * for ahead, as packets are queued and by the vector, read from bucket
+   * heads that may be other flows' (a hint that must change nothing, and
+   * read nothing it should not). */
   queued.fetch_ahead = _i % 2 == 1;
   uint64_t st = 0x5eed0000u + (uint64_t)_i;
   uint64_t ts = SEC(1);
@@ -121,6 +122,8 @@ START_TEST(test_queued_packets_count_as_direct_ones) {
     enum pf_dir dir = (enum pf_dir)(frame_rand(&st) % PF_DIR_COUNT);
     pf_shard_packet(&direct, &pkt, dir, PF_LOCALITY_NEITHER, ts);
     pf_shard_enqueue(&queued, &pkt, dir, PF_LOCALITY_NEITHER, ts);
+    if (queued.fetch_ahead) /* as the live path queues */
+      pf_shard_fetch_behind(&queued);
     memset(bytes, 0xa5, caplen);
     free(bytes);
     if (n % 37 == 0) { /* a batch ends, as in the capture loop */
