@@ -87,6 +87,13 @@ int pf_flow_table_init_buckets(struct pf_flow_table *t, uint32_t max_flows,
                   max_flows, ((size_t)max_flows * (64 + 88 + 8)) >> 20);
   }
   t->max_flows = max_flows;
+  for (int v6 = 0; v6 < 2; v6++) {
+    /* Modulo 2^64: the IPv6 base plus a reference's size-multiple is the
+     * entry whatever the family bit added (pf_flow_at). */
+    t->ref_size[v6] = t->pool[v6].size;
+    t->ref_base[v6] = (uintptr_t)t->pool[v6].entries -
+                      (v6 ? (uintptr_t)PF_FLOW_V6 * t->pool[v6].size : 0);
+  }
   for (int k = 0; k < PF_LIST_COUNT; k++)
     t->lru_head[k] = t->lru_tail[k] = PF_FLOW_NONE;
   pf_table_timeouts(t, to);
