@@ -133,6 +133,7 @@ struct pf_flow_table {
   uint64_t timeout_us[PF_LIST_COUNT];
   uint64_t min_timeout_us; /* the least of them */
   uint64_t active_us;
+  uint64_t active_units; /* active_us >> age_shift; UINT64_MAX: none */
   unsigned age_shift; /* first32's unit: 2^age_shift us (flow_table.c) */
   uint64_t seed[4];
   struct pf_flow_stats stats;

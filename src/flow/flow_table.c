@@ -60,6 +60,7 @@ static void pf_table_timeouts(struct pf_flow_table *t,
       t->min_timeout_us = t->timeout_us[k];
   t->active_us = (uint64_t)to->active_s * 1000000;
   t->age_shift = t->active_us > (1ull << 31) ? PF_AGE_SHIFT_LONG : 0;
+  t->active_units = t->active_us ? t->active_us >> t->age_shift : UINT64_MAX;
 }
 
 int pf_flow_table_init(struct pf_flow_table *t, uint32_t max_flows,
@@ -413,24 +414,25 @@ static inline void pf_lru_touch(struct pf_flow_table *t, uint32_t ref,
 /* A flow whose record must end before this packet is counted: one idle
  * past its timeout that expiry has not reached yet (so results do not
  * depend on when expiry runs), one that ran past the active timeout, or a
- * closed TCP connection that a new SYN reopens with the same ports. */
+ * closed TCP connection that a new SYN reopens with the same ports. `at`
+ * is the clock at this packet, never behind the flow's last packet. */
 static inline __attribute__((always_inline)) bool
 pf_flow_must_restart(const struct pf_flow_table *t, const struct pf_flow *f,
-                     const struct pf_flow_packet *pkt, uint64_t now_us) {
+                     const struct pf_flow_packet *pkt, uint64_t last,
+                     uint64_t at) {
   enum pf_flow_kind kind = pf_kind_now(f);
-  uint64_t gap = now_us > f->last_us ? now_us - f->last_us : 0;
-  if (gap >= t->timeout_us[kind])
+  if (at - last >= t->timeout_us[kind])
     return true;
-  if (t->active_us) {
-    if (gap >= t->active_us)
-      return true;
-    /* Below the active timeout at its last packet, so its age fits. */
-    uint64_t age = pf_age_at_last(t, f);
-    if (now_us > f->last_us)
-      age += (now_us >> t->age_shift) - (f->last_us >> t->age_shift);
-    if (age >= t->active_us >> t->age_shift)
-      return true;
-  }
+  /* Its age at this packet, in the table's unit: its age at its last
+   * packet, below the active timeout then (so it fits 32 bits), and the
+   * units since. No test of the idle gap against the active timeout: a
+   * gap that long makes the age that long too. Without an active timeout
+   * active_units is UINT64_MAX, which no age reaches. */
+  unsigned s = t->age_shift;
+  uint64_t age =
+      (uint64_t)(uint32_t)((last >> s) - f->first32) + ((at >> s) - (last >> s));
+  if (age >= t->active_units)
+    return true;
   return kind == PF_FLOW_TCP_CLOSED &&
          (pkt->tcp_flags & (PF_TCP_SYN | PF_TCP_ACK)) == PF_TCP_SYN;
 }
@@ -470,19 +472,21 @@ struct pf_flow_update pf_flow_table_account(struct pf_flow_table *t,
     return up;
   uint32_t bucket = pf_buckets_of(&t->buckets, p->hash);
   uint32_t ref = pf_lookup(t, p, bucket);
-  if (ref != PF_FLOW_NONE &&
-      pf_flow_must_restart(t, pf_flow_at(t, ref), pkt, now_us)) {
+  struct pf_flow *f;
+  if (ref != PF_FLOW_NONE) {
+    f = pf_flow_at(t, ref);
+    uint64_t last = f->last_us, at = now_us > last ? now_us : last;
+    if (!pf_flow_must_restart(t, f, pkt, last, at)) {
+      f->last_us = at;
+      goto found;
+    }
     pf_flow_remove(t, ref);
     t->stats.expired++;
-    ref = PF_FLOW_NONE;
   }
-  if (ref == PF_FLOW_NONE) {
-    ref = pf_flow_create(t, p, bucket, pkt, now_us);
-    up.created = true;
-  }
-  struct pf_flow *f = pf_flow_at(t, ref);
-  if (now_us > f->last_us)
-    f->last_us = now_us;
+  ref = pf_flow_create(t, p, bucket, pkt, now_us);
+  up.created = true;
+  f = pf_flow_at(t, ref); /* its last_us is now_us */
+found:;
   /* Most recently seen first; a SYN's wait keeps the order of the SYNs. */
   unsigned list = pf_flow_list(f);
   if (t->lru_head[list] != ref && list != PF_LIST_SYN_WAIT)
