@@ -209,13 +209,6 @@ static inline bool pf_same_key4(const uint8_t *a, const uint8_t *b) {
 }
 PF_STATIC_ASSERT(sizeof(struct pf_key4) == 18, "an IPv4 key's bytes");
 
-/* Fixed sizes: inlined compares, no call over a length. */
-static bool pf_same_key(const struct pf_flow *f, const struct pf_flow_probe *p,
-                        bool v6) {
-  return v6 ? memcmp(pf_entry_key(f), &p->key.k6, 42) == 0
-            : pf_same_key4(pf_entry_key(f), (const uint8_t *)&p->key.k4);
-}
-
 /* Inlined, as the restart test and close tracking below: they run once a
  * packet in pf_flow_table_account (docs/PERFORMANCE_HISTORY.md, the second
  * stage's table). */
@@ -225,12 +218,23 @@ pf_lookup(const struct pf_flow_table *t, const struct pf_flow_probe *p,
   bool v6 = p->family == 6;
   if (!pf_bucket_may_hold(&t->buckets, bucket, p->hash))
     return PF_FLOW_NONE; /* a new flow, its bucket's entries unread */
-  /* Tags set: the chain is not empty. */
+  /* Tags set: the chain is not empty. A walk for each family, so that
+   * the family is tested once and each compare branches on its own. */
   uint32_t ref = pf_bucket_get(&t->buckets, bucket);
   PF_ASSERT(ref != PF_FLOW_NONE);
+  if (!v6) {
+    do {
+      const struct pf_flow *f = pf_flow_at(t, ref);
+      if (!(ref & PF_FLOW_V6) &&
+          pf_same_key4(pf_entry_key(f), (const uint8_t *)&p->key.k4))
+        return ref;
+      ref = f->next;
+    } while (ref != PF_FLOW_NONE);
+    return PF_FLOW_NONE;
+  }
   do {
     const struct pf_flow *f = pf_flow_at(t, ref);
-    if (((ref & PF_FLOW_V6) != 0) == v6 && pf_same_key(f, p, v6))
+    if ((ref & PF_FLOW_V6) && memcmp(pf_entry_key(f), &p->key.k6, 42) == 0)
       return ref;
     ref = f->next;
   } while (ref != PF_FLOW_NONE);
