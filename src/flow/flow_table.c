@@ -450,8 +450,10 @@ pf_flow_must_restart(const struct pf_flow_table *t, const struct pf_flow *f,
    * gap that long makes the age that long too. Without an active timeout
    * active_units is UINT64_MAX, which no age reaches. */
   unsigned s = t->age_shift;
-  uint64_t age =
-      (uint64_t)(uint32_t)((last >> s) - f->first32) + ((at >> s) - (last >> s));
+  uint64_t age = s == 0 /* microseconds: the gap just worked out is the rest */
+                     ? (uint64_t)((uint32_t)last - f->first32) + (at - last)
+                     : (uint64_t)(uint32_t)((last >> s) - f->first32) +
+                           ((at >> s) - (last >> s));
   if (age >= t->active_units)
     return true;
   return kind == PF_FLOW_TCP_CLOSED &&
