@@ -60,6 +60,7 @@ static void pf_table_timeouts(struct pf_flow_table *t,
       t->min_timeout_us = t->timeout_us[k];
   t->active_us = (uint64_t)to->active_s * 1000000;
   t->age_shift = t->active_us > (1ull << 31) ? PF_AGE_SHIFT_LONG : 0;
+  t->active_units = t->active_us ? t->active_us >> t->age_shift : UINT64_MAX;
 }
 
 int pf_flow_table_init(struct pf_flow_table *t, uint32_t max_flows,
@@ -87,6 +88,13 @@ int pf_flow_table_init_buckets(struct pf_flow_table *t, uint32_t max_flows,
                   max_flows, ((size_t)max_flows * (64 + 88 + 8)) >> 20);
   }
   t->max_flows = max_flows;
+  for (int v6 = 0; v6 < 2; v6++) {
+    /* Modulo 2^64: the IPv6 base plus a reference's size-multiple is the
+     * entry whatever the family bit added (pf_flow_at). */
+    t->ref_size[v6] = t->pool[v6].size;
+    t->ref_base[v6] = (uintptr_t)t->pool[v6].entries -
+                      (v6 ? (uintptr_t)PF_FLOW_V6 * t->pool[v6].size : 0);
+  }
   for (int k = 0; k < PF_LIST_COUNT; k++)
     t->lru_head[k] = t->lru_tail[k] = PF_FLOW_NONE;
   pf_table_timeouts(t, to);
@@ -184,12 +192,22 @@ static uint64_t pf_entry_hash(const struct pf_flow_table *t,
                           : pf_hash_inline(t->seed, pf_entry_key(f), 18);
 }
 
-/* Fixed sizes: inlined compares, no call over a length. */
-static bool pf_same_key(const struct pf_flow *f, const struct pf_flow_probe *p,
-                        bool v6) {
-  return v6 ? memcmp(pf_entry_key(f), &p->key.k6, 42) == 0
-            : memcmp(pf_entry_key(f), &p->key.k4, 18) == 0;
+/* An IPv4 key's 18 bytes as two words and a half-word, their differences
+ * ORed into one test: memcmp's inlined form branched on each part and
+ * made a flag of the result to test again (five instructions more a
+ * lookup). */
+static inline bool pf_same_key4(const uint8_t *a, const uint8_t *b) {
+  uint64_t a0, a1, b0, b1;
+  uint16_t a2, b2;
+  memcpy(&a0, a, 8);
+  memcpy(&b0, b, 8);
+  memcpy(&a1, a + 8, 8);
+  memcpy(&b1, b + 8, 8);
+  memcpy(&a2, a + 16, 2);
+  memcpy(&b2, b + 16, 2);
+  return ((a0 ^ b0) | (a1 ^ b1) | (uint16_t)(a2 ^ b2)) == 0;
 }
+PF_STATIC_ASSERT(sizeof(struct pf_key4) == 18, "an IPv4 key's bytes");
 
 /* Inlined, as the restart test and close tracking below: they run once a
  * packet in pf_flow_table_account (docs/PERFORMANCE_HISTORY.md, the second
@@ -200,12 +218,23 @@ pf_lookup(const struct pf_flow_table *t, const struct pf_flow_probe *p,
   bool v6 = p->family == 6;
   if (!pf_bucket_may_hold(&t->buckets, bucket, p->hash))
     return PF_FLOW_NONE; /* a new flow, its bucket's entries unread */
-  /* Tags set: the chain is not empty. */
+  /* Tags set: the chain is not empty. A walk for each family, so that
+   * the family is tested once and each compare branches on its own. */
   uint32_t ref = pf_bucket_get(&t->buckets, bucket);
   PF_ASSERT(ref != PF_FLOW_NONE);
+  if (!v6) {
+    do {
+      const struct pf_flow *f = pf_flow_at(t, ref);
+      if (!(ref & PF_FLOW_V6) &&
+          pf_same_key4(pf_entry_key(f), (const uint8_t *)&p->key.k4))
+        return ref;
+      ref = f->next;
+    } while (ref != PF_FLOW_NONE);
+    return PF_FLOW_NONE;
+  }
   do {
     const struct pf_flow *f = pf_flow_at(t, ref);
-    if (((ref & PF_FLOW_V6) != 0) == v6 && pf_same_key(f, p, v6))
+    if ((ref & PF_FLOW_V6) && memcmp(pf_entry_key(f), &p->key.k6, 42) == 0)
       return ref;
     ref = f->next;
   } while (ref != PF_FLOW_NONE);
@@ -406,24 +435,27 @@ static inline void pf_lru_touch(struct pf_flow_table *t, uint32_t ref,
 /* A flow whose record must end before this packet is counted: one idle
  * past its timeout that expiry has not reached yet (so results do not
  * depend on when expiry runs), one that ran past the active timeout, or a
- * closed TCP connection that a new SYN reopens with the same ports. */
+ * closed TCP connection that a new SYN reopens with the same ports. `at`
+ * is the clock at this packet, never behind the flow's last packet. */
 static inline __attribute__((always_inline)) bool
 pf_flow_must_restart(const struct pf_flow_table *t, const struct pf_flow *f,
-                     const struct pf_flow_packet *pkt, uint64_t now_us) {
+                     const struct pf_flow_packet *pkt, uint64_t last,
+                     uint64_t at) {
   enum pf_flow_kind kind = pf_kind_now(f);
-  uint64_t gap = now_us > f->last_us ? now_us - f->last_us : 0;
-  if (gap >= t->timeout_us[kind])
+  if (at - last >= t->timeout_us[kind])
     return true;
-  if (t->active_us) {
-    if (gap >= t->active_us)
-      return true;
-    /* Below the active timeout at its last packet, so its age fits. */
-    uint64_t age = pf_age_at_last(t, f);
-    if (now_us > f->last_us)
-      age += (now_us >> t->age_shift) - (f->last_us >> t->age_shift);
-    if (age >= t->active_us >> t->age_shift)
-      return true;
-  }
+  /* Its age at this packet, in the table's unit: its age at its last
+   * packet, below the active timeout then (so it fits 32 bits), and the
+   * units since. No test of the idle gap against the active timeout: a
+   * gap that long makes the age that long too. Without an active timeout
+   * active_units is UINT64_MAX, which no age reaches. */
+  unsigned s = t->age_shift;
+  uint64_t age = s == 0 /* microseconds: the gap just worked out is the rest */
+                     ? (uint64_t)((uint32_t)last - f->first32) + (at - last)
+                     : (uint64_t)(uint32_t)((last >> s) - f->first32) +
+                           ((at >> s) - (last >> s));
+  if (age >= t->active_units)
+    return true;
   return kind == PF_FLOW_TCP_CLOSED &&
          (pkt->tcp_flags & (PF_TCP_SYN | PF_TCP_ACK)) == PF_TCP_SYN;
 }
@@ -463,24 +495,28 @@ struct pf_flow_update pf_flow_table_account(struct pf_flow_table *t,
     return up;
   uint32_t bucket = pf_buckets_of(&t->buckets, p->hash);
   uint32_t ref = pf_lookup(t, p, bucket);
-  if (ref != PF_FLOW_NONE &&
-      pf_flow_must_restart(t, pf_flow_at(t, ref), pkt, now_us)) {
+  struct pf_flow *f;
+  if (ref != PF_FLOW_NONE) {
+    f = pf_flow_at(t, ref);
+    uint64_t last = f->last_us, at = now_us > last ? now_us : last;
+    if (!pf_flow_must_restart(t, f, pkt, last, at)) {
+      f->last_us = at;
+      goto found;
+    }
     pf_flow_remove(t, ref);
     t->stats.expired++;
-    ref = PF_FLOW_NONE;
   }
-  if (ref == PF_FLOW_NONE) {
-    ref = pf_flow_create(t, p, bucket, pkt, now_us);
-    up.created = true;
-  }
-  struct pf_flow *f = pf_flow_at(t, ref);
-  if (now_us > f->last_us)
-    f->last_us = now_us;
+  ref = pf_flow_create(t, p, bucket, pkt, now_us);
+  up.created = true;
+  f = pf_flow_at(t, ref); /* its last_us is now_us */
+found:;
   /* Most recently seen first; a SYN's wait keeps the order of the SYNs. */
   unsigned list = pf_flow_list(f);
   if (t->lru_head[list] != ref && list != PF_LIST_SYN_WAIT)
     pf_lru_touch(t, ref, f, list);
-  if (pkt->tcp)
+  /* Most segments carry no SYN, FIN or RST: nothing changes the close
+   * bits, and the entry's byte is neither read nor written. */
+  if (pkt->tcp_flags & (PF_TCP_SYN | PF_TCP_FIN | PF_TCP_RST)) /* TCP's */
     pf_flow_track_close(t, ref, f, pkt->tcp_flags, p->side);
   up.flow = f;
   up.ref = ref;
@@ -495,9 +531,9 @@ struct pf_flow_update pf_flow_table_packet(struct pf_flow_table *t,
   pf_flow_table_probe(t, pkt, &p);
   struct pf_flow_packet fp = {
       .wire_len = pkt->wire_len,
-      .tcp_flags = pkt->tcp_flags,
       .tcp = pkt->l4 == PF_L4_TCP && !pkt->later_fragment,
   };
+  fp.tcp_flags = fp.tcp ? pkt->tcp_flags : 0; /* as the struct says */
   return pf_flow_table_account(t, &p, &fp, now_us);
 }
 

@@ -44,9 +44,12 @@ static inline void pf_epoch_touch(struct pf_shard *s, struct pf_flow *f,
     b = 0;
   }
   f->iv_bytes[side] = b + len;
-  /* Side 0's marks, shifted once to the sender's side. */
-  unsigned marks =
-      PF_IV_SENT(0) | (ports ? PF_IV_PORTS(0) : 0) | (dir ? PF_IV_TX(0) : 0);
+  /* Side 0's marks, shifted once to the sender's side; the ports and tx
+   * bits shifted into place rather than selected (dir is 0 or 1). */
+  PF_STATIC_ASSERT(PF_DIR_RX == 0 && PF_DIR_TX == 1, "dir is the tx bit");
+  PF_ASSERT(dir <= PF_DIR_TX);
+  unsigned marks = PF_IV_SENT(0) | (unsigned)ports * PF_IV_PORTS(0) |
+                   (unsigned)dir * PF_IV_TX(0);
   f->iv |= (uint8_t)(marks << side);
 }
 

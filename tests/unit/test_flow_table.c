@@ -496,6 +496,54 @@ START_TEST(test_active_timeout_zero_never_restarts) {
 }
 END_TEST
 
+/* An idle gap longer than the active timeout, within the kind's idle
+ * timeout, ends the flow: its age passed the active timeout. */
+START_TEST(test_gap_past_the_active_timeout_restarts_the_flow) {
+  struct pf_flow_timeouts to = test_timeouts;
+  to.tcp_s = 3600;
+  to.active_s = 60;
+  pf_flow_table_free(&table);
+  init_table(&table, 64, &to);
+  struct pkt p = tcp(lo4, 1, hi4, 2, PF_TCP_ACK);
+  uint64_t t0 = SEC(1000);
+  pkt_feed(&table, &p, t0);
+  ck_assert(!pkt_feed(&table, &p, t0 + SEC(60) - 1).created);
+  ck_assert_uint_eq(table.stats.expired, 0);
+  struct pf_flow_update up = pkt_feed(&table, &p, t0 + SEC(60) - 1 + SEC(60));
+  ck_assert(up.created);
+  ck_assert_uint_eq(table.stats.expired, 1);
+  ck_assert_uint_eq(pf_flow_first_us(&table, up.flow),
+                    t0 + SEC(60) - 1 + SEC(60));
+  expect_flow_identity(&table);
+}
+END_TEST
+
+/* An active timeout past 2^31 us counts a flow's age in units of 1024 us
+ * (flow_table.c): 3,000 s is 2,929,687 whole units, so a flow whose first
+ * packet began a unit ends at the start of the unit 2,929,687 later, 512
+ * us before 3,000 s have passed, and not a microsecond sooner. */
+START_TEST(test_long_active_timeout_counts_in_its_unit) {
+  struct pf_flow_timeouts to = test_timeouts;
+  to.active_s = 3000;
+  pf_flow_table_free(&table);
+  init_table(&table, 64, &to);
+  struct pkt p = udp(lo4, 1, hi4, 2);
+  uint64_t t0 = 1024ull * 1000000; /* a unit's start */
+  uint64_t end = t0 + 2929687ull * 1024;
+  ck_assert_uint_eq(end, t0 + SEC(3000) - 512);
+  pkt_feed(&table, &p, t0);
+  for (uint64_t t = t0 + SEC(20); t < end; t += SEC(20))
+    ck_assert(!pkt_feed(&table, &p, t).created);
+  ck_assert(!pkt_feed(&table, &p, end - 1).created);
+  ck_assert_uint_eq(table.stats.expired, 0);
+  struct pf_flow_update up = pkt_feed(&table, &p, end);
+  ck_assert(up.created);
+  ck_assert_uint_eq(table.stats.expired, 1);
+  ck_assert_uint_eq(pf_flow_table_count(&table), 1);
+  expect_flow_identity(&table);
+}
+END_TEST
+
 START_TEST(test_expire_never_goes_when_time_goes_backwards) {
   struct pkt p = udp(lo4, 1, hi4, 2);
   pkt_feed(&table, &p, SEC(5000));
@@ -724,6 +772,8 @@ Suite *pf_flow_table_suite(void) {
   tcase_add_test(tc, test_idle_flow_restarts_on_its_next_packet);
   tcase_add_test(tc, test_active_timeout_restarts_the_flow);
   tcase_add_test(tc, test_active_timeout_zero_never_restarts);
+  tcase_add_test(tc, test_gap_past_the_active_timeout_restarts_the_flow);
+  tcase_add_test(tc, test_long_active_timeout_counts_in_its_unit);
   tcase_add_test(tc, test_expire_never_goes_when_time_goes_backwards);
   tcase_add_test(tc, test_packet_stamped_before_the_flow_does_not_restart_it);
   tcase_add_test(tc, test_expire_respects_its_budget);
