@@ -474,12 +474,18 @@ struct pf_flow_update pf_flow_table_account(struct pf_flow_table *t,
     up.created = true;
   }
   struct pf_flow *f = pf_flow_at(t, ref);
+  /* Most recently seen first; a SYN's wait keeps the order of the SYNs,
+   * but for a flow whose SYN timed out, read before this packet is its
+   * last (tcp.h). */
+  unsigned list = pf_flow_list(f);
+  if (list != PF_LIST_SYN_WAIT) {
+    if (t->lru_head[list] != ref)
+      pf_lru_touch(t, ref, f, list);
+  } else if (!up.created) {
+    pf_tcp_wait_over(t, ref, f, now_us);
+  }
   if (now_us > f->last_us)
     f->last_us = now_us;
-  /* Most recently seen first; a SYN's wait keeps the order of the SYNs. */
-  unsigned list = pf_flow_list(f);
-  if (t->lru_head[list] != ref && list != PF_LIST_SYN_WAIT)
-    pf_lru_touch(t, ref, f, list);
   if (pkt->tcp)
     pf_flow_track_close(t, ref, f, pkt->tcp_flags, p->side);
   up.flow = f;

@@ -51,6 +51,7 @@
   X(epoch_list)                                                                \
   X(epoch_start)                                                               \
   X(flow_final_sweep)                                                          \
+  X(syn_wait)                                                                  \
   X(anomaly)                                                                   \
   X(rules_load)                                                                \
   X(rules_errors)                                                              \
