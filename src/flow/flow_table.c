@@ -89,6 +89,8 @@ int pf_flow_table_init_buckets(struct pf_flow_table *t, uint32_t max_flows,
   t->max_flows = max_flows;
   for (int k = 0; k < PF_LIST_COUNT; k++)
     t->lru_head[k] = t->lru_tail[k] = PF_FLOW_NONE;
+  for (int k = 0; k < PF_FLOW_KIND_COUNT; k++)
+    t->unwaited_us[k] = UINT64_MAX;
   pf_table_timeouts(t, to);
   pf_hash_seed(t->seed);
   return 0;

@@ -184,7 +184,12 @@ static void pf_tcp_unwait_run(struct pf_flow_table *ft, uint32_t last) {
  * joins the run (returned), a closed one ends it and goes alone. */
 static uint32_t pf_tcp_unwait(struct pf_flow_table *ft, uint32_t ref,
                               struct pf_flow *f, uint32_t run) {
-  if (pf_flow_kind(f) == PF_FLOW_TCP) {
+  enum pf_flow_kind kind = pf_flow_kind(f);
+  /* It goes to its list's head, seen earlier than the flows there: the
+   * bound of that list's last packets (flow.h) takes it in. */
+  if (f->last_us < ft->unwaited_us[kind])
+    ft->unwaited_us[kind] = f->last_us;
+  if (kind == PF_FLOW_TCP) {
     f->list = (uint8_t)((f->list & PF_FLOW_IS_V6) | PF_FLOW_TCP);
     return ref;
   }

@@ -3,9 +3,11 @@
  * where the lists are out of order: flows a tick moved from the SYN-wait
  * list to the head of the TCP list, seen before the flows there; the
  * SYN-wait list, whose tail may have been seen since the flows behind it;
- * a waiting flow whose age in first32 wrapped. A sweep skipped on the
- * lists' tails (tried: docs/PERFORMANCE.md, "The flood's waits") must
- * pass these. */
+ * a waiting flow whose age in first32 would have wrapped. The sweep is
+ * skipped when the lists' tails say no flow can have expired
+ * (docs/PERFORMANCE.md, "The flood's waits"): these are the cases where
+ * a tail alone would skip a flow that must go; test_syn_wait_model.c
+ * compares the skip with the full sweep at random. */
 #include <stdlib.h>
 #include <unistd.h>
 
