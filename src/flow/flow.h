@@ -132,6 +132,11 @@ struct pf_flow_table {
   uint32_t lru_tail[PF_LIST_COUNT]; /* least recently seen */
   uint64_t timeout_us[PF_LIST_COUNT];
   uint64_t min_timeout_us; /* the least of them */
+  /* By kind: the earliest last packet of a flow a tick moved from the
+   * SYN-wait list to the head of the kind's list out of its order
+   * (UINT64_MAX: none), never raised. With the lists' tails it bounds
+   * every flow's last packet (flow_lru.c, pf_flow_table_expire_all). */
+  uint64_t unwaited_us[PF_FLOW_KIND_COUNT];
   uint64_t active_us;
   uint64_t active_units; /* active_us >> age_shift; UINT64_MAX: none */
   unsigned age_shift; /* first32's unit: 2^age_shift us (flow_table.c) */
@@ -295,11 +300,17 @@ struct pf_flow_update pf_flow_table_packet(struct pf_flow_table *t,
 unsigned pf_flow_table_expire(struct pf_flow_table *t, uint64_t now_us,
                               unsigned budget);
 
-/* Expires every flow whose timeout has passed at now_us, by a sweep of the
- * pools: exact whatever the order of the lists (a flow whose SYN timed out
- * joins its kind's list at its head, tcp.c), for a file's final state.
+/* Expires every flow whose timeout has passed at now_us, for a file's
+ * final state: pf_flow_table_sweep, but no sweep when the lists' tails
+ * (and unwaited_us) show that no flow can have been idle that long.
  * Returns how many it expired. */
 unsigned pf_flow_table_expire_all(struct pf_flow_table *t, uint64_t now_us);
+
+/* Expires every flow whose timeout has passed at now_us by a sweep of the
+ * pools: exact whatever the order of the lists (a flow whose SYN timed out
+ * joins its kind's list at its head, tcp.c). What expire_all must equal
+ * (tests). Returns how many it expired. */
+unsigned pf_flow_table_sweep(struct pf_flow_table *t, uint64_t now_us);
 
 /* Looks a key up without changing anything (tests, tools). */
 struct pf_flow *pf_flow_table_find(const struct pf_flow_table *t,

@@ -78,9 +78,64 @@ unsigned pf_flow_table_expire(struct pf_flow_table *t, uint64_t now_us,
  * 4 KiB page. */
 #define PF_SWEEP_AHEAD 16
 
+/* Whether list `list`'s flows, none of which was last seen before
+ * `since_us`, may hold one idle for `timeout_us` at now_us. */
+static bool pf_list_may_expire(uint64_t since_us, uint64_t now_us,
+                               uint64_t timeout_us) {
+  return now_us >= since_us && now_us - since_us >= timeout_us;
+}
+
+/* Whether any flow may have been idle past its timeout at now_us, from
+ * the list tails alone: a bound on every flow's last packet, list by
+ * list. A flow goes to the head of its kind's list when it is created or
+ * sent, last seen then (the clock never goes back), so a kind's list is
+ * in the order of its flows' last packets from the tail, but for the
+ * flows a tick moved from the SYN-wait list, seen earlier: the kind's
+ * unwaited_us bounds those (and a flow that sent since is in order
+ * again). The SYN-wait list is in the order its flows entered it, each
+ * at or after its first packet and last seen since: its tail's first
+ * packet bounds them all (less one unit of first32, which may round it
+ * up), against the shorter of its flows' kinds' timeouts. That first
+ * packet reads true because a waiting flow's age cannot wrap: one that
+ * sends past its SYN timeout leaves the list at that packet
+ * (pf_tcp_wait_over), so at each of its packets while it waits it is
+ * younger than TcpSynTimeout, far below first32's 2^32 units. (A flow
+ * that waits from a later SYN than its first packet reads its first
+ * packet at most that late, never later than its SYN.) False spares the
+ * final sweep of every entry, which a file as short as a flood's (10 s
+ * of packets, every flow new) paid for nothing. */
+static bool pf_flow_table_may_expire(const struct pf_flow_table *t,
+                                     uint64_t now_us) {
+  for (int k = 0; k < PF_FLOW_KIND_COUNT; k++) {
+    uint32_t tail = t->lru_tail[k];
+    if (tail == PF_FLOW_NONE)
+      continue;
+    uint64_t since = pf_flow_at(t, tail)->last_us;
+    if (t->unwaited_us[k] < since)
+      since = t->unwaited_us[k];
+    if (pf_list_may_expire(since, now_us, t->timeout_us[k]))
+      return true;
+  }
+  uint32_t tail = t->lru_tail[PF_LIST_SYN_WAIT];
+  if (tail == PF_FLOW_NONE)
+    return false;
+  uint64_t first = pf_flow_first_us(t, pf_flow_at(t, tail));
+  uint64_t unit = 1ull << t->age_shift;
+  uint64_t since = first > unit ? first - unit : 0;
+  uint64_t timeout = t->timeout_us[PF_FLOW_TCP];
+  if (t->timeout_us[PF_FLOW_TCP_CLOSED] < timeout)
+    timeout = t->timeout_us[PF_FLOW_TCP_CLOSED];
+  return pf_list_may_expire(since, now_us, timeout);
+}
+
+unsigned pf_flow_table_expire_all(struct pf_flow_table *t, uint64_t now_us) {
+  return pf_flow_table_may_expire(t, now_us) ? pf_flow_table_sweep(t, now_us)
+                                             : 0;
+}
+
 /* A flow idle for less than the shortest timeout stays, whatever its
  * kind: one compare an entry decides most of them. */
-unsigned pf_flow_table_expire_all(struct pf_flow_table *t, uint64_t now_us) {
+unsigned pf_flow_table_sweep(struct pf_flow_table *t, uint64_t now_us) {
   unsigned done = 0;
   for (int v6 = 0; v6 < 2; v6++) {
     for (uint32_t i = 0; i < t->pool[v6].next_unused; i++) {

@@ -97,6 +97,8 @@ int pf_flow_table_init_buckets(struct pf_flow_table *t, uint32_t max_flows,
   }
   for (int k = 0; k < PF_LIST_COUNT; k++)
     t->lru_head[k] = t->lru_tail[k] = PF_FLOW_NONE;
+  for (int k = 0; k < PF_FLOW_KIND_COUNT; k++)
+    t->unwaited_us[k] = UINT64_MAX;
   pf_table_timeouts(t, to);
   pf_hash_seed(t->seed);
   return 0;
@@ -500,6 +502,10 @@ struct pf_flow_update pf_flow_table_account(struct pf_flow_table *t,
     f = pf_flow_at(t, ref);
     uint64_t last = f->last_us, at = now_us > last ? now_us : last;
     if (!pf_flow_must_restart(t, f, pkt, last, at)) {
+      /* A waiting flow's SYN timeout is read before this packet is its
+       * last, while its age reads true (tcp.h). */
+      if (pf_flow_list(f) == PF_LIST_SYN_WAIT)
+        pf_tcp_wait_over(t, ref, f, now_us);
       f->last_us = at;
       goto found;
     }
@@ -510,7 +516,8 @@ struct pf_flow_update pf_flow_table_account(struct pf_flow_table *t,
   up.created = true;
   f = pf_flow_at(t, ref); /* its last_us is now_us */
 found:;
-  /* Most recently seen first; a SYN's wait keeps the order of the SYNs. */
+  /* Most recently seen first; a SYN's wait keeps the order of the SYNs
+   * (a waiting flow whose SYN timed out left the list above). */
   unsigned list = pf_flow_list(f);
   if (t->lru_head[list] != ref && list != PF_LIST_SYN_WAIT)
     pf_lru_touch(t, ref, f, list);

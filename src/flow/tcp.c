@@ -153,14 +153,23 @@ static void pf_tcp_stop_waiting(struct pf_flow_table *ft, uint32_t ref,
     pf_flow_relist(ft, ref, (uint8_t)pf_flow_kind(f));
 }
 
-/* An answer to a SYN past its timeout that no tick has counted yet (ticks
- * run once a batch): it counts as unanswered now, as a tick before it
- * would have counted it. */
-static void pf_tcp_answered_late(struct pf_flow_table *ft,
-                                 const struct pf_flow *f, uint64_t now_us) {
-  if (pf_flow_list(f) == PF_LIST_SYN_WAIT &&
-      now_us >= pf_flow_first_us(ft, f) + ft->tcp.syn_timeout_us)
-    ft->tcp.stats.unanswered++;
+/* A packet of a waiting flow past its SYN timeout that no tick has
+ * counted yet (ticks run once a batch): the SYN counts as unanswered now
+ * and the flow leaves the list, as a tick before the packet would have
+ * done (its answer, if this is one, then counts nothing more). Read before
+ * the packet becomes its last, the flow's age is exact; after, with
+ * ActiveTimeout 0 (first32 in microseconds), a packet 71.6 min or more
+ * after the SYN would make it read that much late, and the tick, which
+ * stops at the first flow inside its timeout, would stop there. So a
+ * waiting flow is never older than TcpSynTimeout (at most 3600 s) at any
+ * of its packets, and its first packet reads true while it waits. */
+__attribute__((noinline)) void pf_tcp_wait_over(struct pf_flow_table *ft,
+                                                uint32_t ref, struct pf_flow *f,
+                                                uint64_t now_us) {
+  if (now_us < pf_flow_first_us(ft, f) + ft->tcp.syn_timeout_us)
+    return;
+  ft->tcp.stats.unanswered++;
+  pf_tcp_stop_waiting(ft, ref, f);
 }
 
 /* The run of timed-out SYNs from the SYN-wait list's tail up to `last`
@@ -175,7 +184,12 @@ static void pf_tcp_unwait_run(struct pf_flow_table *ft, uint32_t last) {
  * joins the run (returned), a closed one ends it and goes alone. */
 static uint32_t pf_tcp_unwait(struct pf_flow_table *ft, uint32_t ref,
                               struct pf_flow *f, uint32_t run) {
-  if (pf_flow_kind(f) == PF_FLOW_TCP) {
+  enum pf_flow_kind kind = pf_flow_kind(f);
+  /* It goes to its list's head, seen earlier than the flows there: the
+   * bound of that list's last packets (flow.h) takes it in. */
+  if (f->last_us < ft->unwaited_us[kind])
+    ft->unwaited_us[kind] = f->last_us;
+  if (kind == PF_FLOW_TCP) {
     f->list = (uint8_t)((f->list & PF_FLOW_IS_V6) | PF_FLOW_TCP);
     return ref;
   }
@@ -254,16 +268,14 @@ static void pf_tcp_answer(struct pf_flow_table *ft, struct pf_flow *f,
                           uint64_t ts_us, struct pf_hist *lat) {
   uint8_t syn_ack = flags & (PF_TCP_SYN | PF_TCP_ACK);
   if (flags & PF_TCP_RST) {
-    pf_tcp_answered_late(ft, f, now_us);
     pf_tcp_stop_waiting(ft, ref, f); /* refused: an answer, not a silence */
     f->tcp_state = (uint8_t)((f->tcp_state & ~PF_TCPS_MASK) | PF_TCPS_REFUSED);
   } else if (syn_ack == (PF_TCP_SYN | PF_TCP_ACK)) {
     struct pf_tcp_conn *c = pf_tcp_grow(ft, f);
     if (!c)
       return;
-    /* An answer after the timeout counts as unanswered, and still is the
-     * latency the client saw. */
-    pf_tcp_answered_late(ft, f, now_us);
+    /* An answer after the timeout was counted unanswered at accounting
+     * (pf_tcp_wait_over), and still is the latency the client saw. */
     pf_tcp_stop_waiting(ft, ref, f);
     int64_t after = pf_tcp_since_syn(ft, f, now_us, ts_us);
     c->synack_after_us = pf_tcp_saturate32(after);

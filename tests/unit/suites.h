@@ -51,6 +51,8 @@
   X(epoch_list)                                                                \
   X(epoch_start)                                                               \
   X(flow_final_sweep)                                                          \
+  X(syn_wait)                                                                  \
+  X(syn_wait_model)                                                            \
   X(anomaly)                                                                   \
   X(rules_load)                                                                \
   X(rules_errors)                                                              \
