@@ -67,6 +67,7 @@
   X(port_timing)                                                               \
   X(run_until)                                                                 \
   X(handle_file)                                                               \
+  X(file_reader)                                                               \
   X(source_rules)                                                              \
   X(report_switches)                                                           \
   X(dns)                                                                       \
