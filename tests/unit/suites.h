@@ -68,6 +68,7 @@
   X(run_until)                                                                 \
   X(handle_file)                                                               \
   X(file_reader)                                                               \
+  X(file_reader_source)                                                        \
   X(source_rules)                                                              \
   X(report_switches)                                                           \
   X(dns)                                                                       \
