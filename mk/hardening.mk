@@ -17,6 +17,7 @@ FUZZ_FLAGS   := -std=gnu11 -D_GNU_SOURCE -pthread $(WARNINGS) -O1 -g \
 FUZZ_NAMES := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS  := $(FUZZ_NAMES:%=$(B)/fuzz/fuzz_%)
 FUZZ_SRC_frames  := tests/fuzz/pipeline.c
+FUZZ_SRC_file_reader := tests/unit/file_reader_diff.c
 FUZZ_SRC_config  := tests/fuzz/config_tree.c tests/fuzz/collectd_stubs.c \
                     plugin/pcapflow_config.c
 FUZZ_LIBS_config := $(COLLECTD_FLAGS) -Iplugin \

@@ -166,9 +166,8 @@ void pf_capture_close(struct pf_worker *w) {
     return;
   pf_read_kernel_stats(w);
   pthread_mutex_lock(&w->src->control_lock);
-  pf_handle_close(w->pcap, w->file_buf);
+  pf_handle_close(w->pcap, &w->file);
   w->pcap = NULL;
-  w->file_buf = NULL;
   pthread_mutex_unlock(&w->src->control_lock);
   /* The next handle's counters start from zero. */
   w->drop.last = 0;
@@ -177,14 +176,14 @@ void pf_capture_close(struct pf_worker *w) {
 }
 
 static int pf_open_handle(struct pf_worker *w, char *err, size_t errlen) {
-  void *buf;
+  struct pf_file_io io;
   pcap_t *p =
-      pf_handle_open(&w->src->cfg, w->src->fanout_group, &buf, err, errlen);
+      pf_handle_open(&w->src->cfg, w->src->fanout_group, &io, err, errlen);
   if (!p)
     return -1;
   pthread_mutex_lock(&w->src->control_lock);
   w->pcap = p;
-  w->file_buf = buf;
+  w->file = io;
   pthread_mutex_unlock(&w->src->control_lock);
   w->dlt = pcap_datalink(p);
   pf_refresh_addresses(w);
@@ -299,8 +298,7 @@ static void pf_wait_for_packets(struct pf_worker *w) {
 static int pf_dispatch_batch(struct pf_worker *w, bool live) {
   w->batch_n = 0;
   if (!live)
-    return pcap_dispatch(w->pcap, PF_FILE_BATCH, pf_capture_packet,
-                         (u_char *)w);
+    return pf_file_dispatch(w, pf_capture_packet);
   w->batch_deadline = pf_mono_seconds() + PF_LIVE_BATCH_SECONDS;
   return pcap_dispatch(w->pcap, PF_LIVE_BATCH, pf_capture_live_packet,
                        (u_char *)w);
@@ -342,7 +340,7 @@ static void pf_live_failed(struct pf_worker *w, double *backoff) {
 void pf_file_ended(struct pf_worker *w, int n) {
   const char *device = w->src->cfg.device;
   if (n == PCAP_ERROR)
-    snprintf(w->file_error, sizeof(w->file_error), "%s", pcap_geterr(w->pcap));
+    snprintf(w->file_error, sizeof(w->file_error), "%s", pf_file_error(w));
   unsigned long long total = pf_finish_file(w);
   if (!w->file_error[0]) {
     pf_log(w->src, PF_LOG_INFO, "read \"%s\" to its end: %llu packets", device,

@@ -5,6 +5,7 @@
 #include "base/err.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/capability.h>
 #include <linux/if_packet.h>
 #include <net/if.h>
@@ -32,8 +33,11 @@ static bool pf_has_cap_net_raw(void) {
   return data[CAP_TO_INDEX(CAP_NET_RAW)].effective & CAP_TO_MASK(CAP_NET_RAW);
 }
 
+/* Checks the link type and installs the filter, on the handle and on the
+ * file's own reader when there is one (which then owns the program). */
 static int pf_handle_finish(pcap_t *p, const struct pf_source_config *cfg,
-                            char *err, size_t errlen) {
+                            struct pf_file_reader *reader, char *err,
+                            size_t errlen) {
   int dlt = pcap_datalink(p);
   if (!pf_dlt_supported(dlt)) {
     const char *name = pcap_datalink_val_to_name(dlt);
@@ -51,7 +55,10 @@ static int pf_handle_finish(pcap_t *p, const struct pf_source_config *cfg,
                   cfg->device, cfg->filter, pcap_geterr(p));
   }
   int rc = pcap_setfilter(p, &prog);
-  pcap_freecode(&prog);
+  if (rc == 0 && reader)
+    pf_file_reader_set_filter(reader, &prog);
+  else
+    pcap_freecode(&prog);
   if (rc != 0) {
     return pf_err(err, errlen, "%s: cannot install filter \"%s\": %s",
                   cfg->device, cfg->filter, pcap_geterr(p));
@@ -59,26 +66,27 @@ static int pf_handle_finish(pcap_t *p, const struct pf_source_config *cfg,
   return 0;
 }
 
-/* A capture file's stdio buffer. libpcap reads a file with two freads a
- * frame (its header, then its data), through the FILE's buffer; with
- * stdio's default (the file's block size, 4 KiB) a mixed capture's
- * frames of ~700 bytes empty it every few frames, and each refill is a
- * read(2) and a partial copy: 30 instructions a mixed frame in libc and
- * a system call every six frames. A larger buffer makes the refills rare
- * (docs/PERFORMANCE.md, "Reading a file"). */
+/* A capture file's stdio buffer, when libpcap reads it (pcapng, a pipe).
+ * libpcap reads a file with two freads a frame (its header, then its
+ * data), through the FILE's buffer; with stdio's default (the file's
+ * block size, 4 KiB) a mixed capture's frames of ~700 bytes empty it
+ * every few frames, and each refill is a read(2) and a partial copy: 30
+ * instructions a mixed frame in libc and a system call every six frames.
+ * A larger buffer makes the refills rare (docs/PERFORMANCE.md, "Reading a
+ * file"). */
 #ifndef PF_FILE_BUFFER_BYTES
 #define PF_FILE_BUFFER_BYTES (256u * 1024)
 #endif
 
-/* Opens a capture file, with a large stdio buffer when *buf is asked for
- * (buf not NULL): the caller frees it after pcap_close (pf_handle_close).
- * Standard input ("-") and any file fopen cannot open go to
- * pcap_open_offline as before, so that its errors (and whatever stands in
- * for it, tests/fuzz/collectd_stubs.c) are unchanged. */
-static pcap_t *pf_open_offline(const char *path, void **buf, char *pcap_err) {
-  FILE *f = buf && strcmp(path, "-") != 0 ? fopen(path, "rb") : NULL;
-  if (!f)
+/* libpcap reading the file on fd (at its start) through a large stdio
+ * buffer, kept in io->stdio_buf. */
+static pcap_t *pf_open_stdio(int fd, const char *path, struct pf_file_io *io,
+                             char *pcap_err) {
+  FILE *f = fdopen(fd, "rb");
+  if (!f) {
+    close(fd);
     return pcap_open_offline(path, pcap_err);
+  }
   /* Only the capture thread reads the handle, and it closes it too:
    * stdio need not lock the FILE around each of libpcap's freads (39
    * instructions a frame even in a process of one thread). */
@@ -94,25 +102,47 @@ static pcap_t *pf_open_offline(const char *path, void **buf, char *pcap_err) {
     free(mem);
     return NULL;
   }
-  *buf = mem;
+  io->stdio_buf = mem;
   return p;
 }
 
+/* Opens a capture file: a classic pcap file for the source's own reader
+ * (io->reader), anything else for libpcap (pf_open_stdio). Without io,
+ * standard input ("-") and any file open(2) cannot open go to
+ * pcap_open_offline as before, so that its errors (and whatever stands in
+ * for it, tests/fuzz/collectd_stubs.c) are unchanged. */
+static pcap_t *pf_open_offline(const char *path, struct pf_file_io *io,
+                               char *pcap_err) {
+  int fd = io && strcmp(path, "-") != 0 ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+  if (fd < 0)
+    return pcap_open_offline(path, pcap_err);
+  pcap_t *p = NULL;
+  int rc = pf_file_reader_open(fd, 0, &io->reader, &p, pcap_err);
+  if (rc == 1)
+    return p;
+  if (rc < 0) {
+    close(fd);
+    return NULL;
+  }
+  return pf_open_stdio(fd, path, io, pcap_err);
+}
+
 static pcap_t *pf_handle_open_file(const struct pf_source_config *cfg,
-                                   void **buf, char *err, size_t errlen) {
+                                   struct pf_file_io *io, char *err,
+                                   size_t errlen) {
   char pcap_err[PCAP_ERRBUF_SIZE] = "";
-  void *mem = NULL;
-  pcap_t *p = pf_open_offline(cfg->device, buf ? &mem : NULL, pcap_err);
+  struct pf_file_io mine = {0};
+  pcap_t *p = pf_open_offline(cfg->device, io ? &mine : NULL, pcap_err);
   if (!p) {
     pf_err(err, errlen, "cannot read capture file: %s", pcap_err);
     return NULL;
   }
-  if (pf_handle_finish(p, cfg, err, errlen) != 0) {
-    pf_handle_close(p, mem);
+  if (pf_handle_finish(p, cfg, mine.reader, err, errlen) != 0) {
+    pf_handle_close(p, &mine);
     return NULL;
   }
-  if (buf)
-    *buf = mem;
+  if (io)
+    *io = mine;
   return p;
 }
 
@@ -178,7 +208,7 @@ static pcap_t *pf_handle_open_live(const struct pf_source_config *cfg,
   }
   if ((fanout_group >= 0 &&
        pf_join_fanout(p, cfg, fanout_group, err, errlen) != 0) ||
-      pf_handle_finish(p, cfg, err, errlen) != 0) {
+      pf_handle_finish(p, cfg, NULL, err, errlen) != 0) {
     pcap_close(p);
     return NULL;
   }
@@ -195,17 +225,21 @@ static pcap_t *pf_handle_open_live(const struct pf_source_config *cfg,
 }
 
 pcap_t *pf_handle_open(const struct pf_source_config *cfg, int fanout_group,
-                       void **buf, char *err, size_t errlen) {
-  if (buf)
-    *buf = NULL;
+                       struct pf_file_io *io, char *err, size_t errlen) {
+  if (io)
+    *io = (struct pf_file_io){0};
   if (cfg->kind == PF_SOURCE_FILE)
-    return pf_handle_open_file(cfg, buf, err, errlen);
+    return pf_handle_open_file(cfg, io, err, errlen);
   return pf_handle_open_live(cfg, fanout_group, err, errlen);
 }
 
-void pf_handle_close(pcap_t *p, void *buf) {
-  pcap_close(p); /* closes the FILE, which uses buf until then */
-  free(buf);
+void pf_handle_close(pcap_t *p, struct pf_file_io *io) {
+  pcap_close(p); /* closes the FILE, which uses stdio_buf until then */
+  if (!io)
+    return;
+  pf_file_reader_close(io->reader);
+  free(io->stdio_buf);
+  *io = (struct pf_file_io){0};
 }
 
 bool pf_interface_mac(const char *ifname, uint8_t mac[6]) {

@@ -51,15 +51,16 @@ static void pf_until_packet(u_char *user, const struct pcap_pkthdr *h,
     p->hdr.caplen = sizeof(p->bytes);
   memcpy(p->bytes, bytes, p->hdr.caplen);
   p->held = true;
-  pcap_breakloop(w->pcap);
+  pf_file_breakloop(w);
 }
 
 /* One batch: the held packet when its time has come, then up to
  * PF_FILE_BATCH packets of the file (none while the held one waits).
  * Returns pcap_dispatch's result (0 without a read); w->batch_n is the
  * number of packets accounted. A batch that ended by holding a packet
- * leaves libpcap's break flag set, so the next read returns
- * PCAP_ERROR_BREAK at once, with no packet: the caller reads on. */
+ * leaves the reader's break flag set (libpcap's, or file_reader.c's), so the
+ * next read returns PCAP_ERROR_BREAK at once, with no packet: the caller reads
+ * on. */
 static int pf_until_batch(struct pf_worker *w) {
   struct pf_pause *p = w->pause;
   w->batch_n = 0;
@@ -69,7 +70,7 @@ static int pf_until_batch(struct pf_worker *w) {
   }
   if (p->held)
     return 0;
-  return pcap_dispatch(w->pcap, PF_FILE_BATCH, pf_until_packet, (u_char *)w);
+  return pf_file_dispatch(w, pf_until_packet);
 }
 
 /* A pause is what an idle live link does between its last packet and a

@@ -11,6 +11,7 @@
 #include "pcapflow/source.h"
 #include "shard/shard.h"
 #include "sketch/top_names.h"
+#include "source/file_reader.h"
 #include "source/lock_probe.h"
 
 /* 32-bit pcap_stats counters folded into 64-bit totals that survive both
@@ -31,14 +32,23 @@ static inline uint64_t pf_stamp_us(const struct pcap_pkthdr *h) {
  * be read (and a stop request noticed) while it is being read. */
 #define PF_FILE_BATCH 4096
 
+/* How a file source's handle is read: by the source's own reader (a
+ * classic pcap file, file_reader.h), or by libpcap through a large stdio
+ * buffer (pcapng, standard input, a pipe); neither for a live handle. Both
+ * are freed with the handle (pf_handle_close). */
+struct pf_file_io {
+  struct pf_file_reader *reader;
+  void *stdio_buf;
+};
+
 /* One capture thread with its own handle and shard. */
 struct pf_worker {
   struct pf_source *src;
   unsigned index;
 
   /* ---- the capture thread's own ---- */
-  pcap_t *pcap;   /* written under src->control_lock, for breakloop */
-  void *file_buf; /* a file's stdio buffer, freed with pcap (handle.c) */
+  pcap_t *pcap;           /* written under src->control_lock, for breakloop */
+  struct pf_file_io file; /* a file's reader or buffer, freed with pcap */
   int dlt;
   struct pf_localnet local; /* cfg.local plus the interface's addresses */
   uint8_t if_mac[6];
@@ -106,6 +116,30 @@ struct pf_source {
   struct pf_anomaly_detector anomaly;
 };
 
+/* ---- reading a file source ---- */
+
+/* One batch of a file (pcap_dispatch's results, whichever reads it). */
+static inline int pf_file_dispatch(struct pf_worker *w, pcap_handler cb) {
+  if (w->file.reader)
+    return pf_file_reader_dispatch(w->file.reader, PF_FILE_BATCH, cb,
+                                   (u_char *)w);
+  return pcap_dispatch(w->pcap, PF_FILE_BATCH, cb, (u_char *)w);
+}
+
+/* Ends the file's current batch after the record being handed over. */
+static inline void pf_file_breakloop(struct pf_worker *w) {
+  if (w->file.reader)
+    pf_file_reader_breakloop(w->file.reader);
+  else
+    pcap_breakloop(w->pcap);
+}
+
+/* Why the last batch returned PCAP_ERROR. */
+static inline const char *pf_file_error(struct pf_worker *w) {
+  return w->file.reader ? pf_file_reader_error(w->file.reader)
+                        : pcap_geterr(w->pcap);
+}
+
 /* ---- the capture loop (capture.c) ---- */
 
 /* Runs a worker's capture until the source is stopped or its file ends. */
@@ -131,13 +165,16 @@ int pf_source_file_result(struct pf_source *src, char *err, size_t errlen);
 
 /* Opens the handle for cfg (live or file), applies settings, joins the
  * fanout group when fanout_group >= 0, installs the filter and checks the
- * link type. Returns the handle, or NULL with err. With buf, a file is
- * read through a large stdio buffer, returned in *buf (NULL otherwise),
- * which pf_handle_close frees with the handle. */
+ * link type. Returns the handle, or NULL with err. With io, a file is read
+ * by the source's own reader when it is a classic pcap file, or else
+ * through a large stdio buffer (*io says which; both NULL for a live
+ * handle), which pf_handle_close frees with the handle; without io,
+ * libpcap reads it as pcap_open_offline opens it. */
 pcap_t *pf_handle_open(const struct pf_source_config *cfg, int fanout_group,
-                       void **buf, char *err, size_t errlen);
-/* Closes a handle pf_handle_open returned, and frees its buffer. */
-void pf_handle_close(pcap_t *p, void *buf);
+                       struct pf_file_io *io, char *err, size_t errlen);
+/* Closes a handle pf_handle_open returned, and what io holds (io may be
+ * NULL); io is left empty. */
+void pf_handle_close(pcap_t *p, struct pf_file_io *io);
 
 /* Reads the interface's MAC address; false when it has none. */
 bool pf_interface_mac(const char *ifname, uint8_t mac[6]);

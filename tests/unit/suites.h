@@ -69,6 +69,8 @@
   X(port_timing)                                                               \
   X(run_until)                                                                 \
   X(handle_file)                                                               \
+  X(file_reader)                                                               \
+  X(file_reader_source)                                                        \
   X(source_rules)                                                              \
   X(report_switches)                                                           \
   X(dns)                                                                       \

@@ -1,8 +1,9 @@
-/* test_handle_file.c - a capture file read through the source's large
- * stdio buffer (handle.c) gives every frame libpcap's plain open gives,
- * in order, byte for byte, across many refills of that buffer; a file
- * that cannot be opened fails with pcap_open_offline's own message, and
- * standard input ("-") is still read. */
+/* test_handle_file.c - a classic pcap file opened for a source (handle.c)
+ * is read by the source's own reader, and a pcapng file through the large
+ * stdio buffer; either gives every frame libpcap's plain open gives, in
+ * order, byte for byte, across many refills; a file that cannot be opened
+ * fails with pcap_open_offline's own message, and standard input ("-") is
+ * still read by libpcap. */
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,19 +69,76 @@ static unsigned same_frames(pcap_t *a, pcap_t *b) {
   return n;
 }
 
-START_TEST(test_buffered_file_reads_every_frame) {
+/* The frames of a handle the reader reads, in a log of their headers
+ * and bytes, and the same of a plain libpcap handle. */
+struct frame_log {
+  pcap_t *plain;
+  unsigned n;
+  bool differs;
+};
+
+static void against_plain(u_char *user, const struct pcap_pkthdr *h,
+                          const u_char *bytes) {
+  struct frame_log *l = (struct frame_log *)user;
+  struct pcap_pkthdr *hp;
+  const u_char *dp;
+  if (pcap_next_ex(l->plain, &hp, &dp) != 1 || hp->caplen != h->caplen ||
+      hp->len != h->len || hp->ts.tv_sec != h->ts.tv_sec ||
+      hp->ts.tv_usec != h->ts.tv_usec || memcmp(dp, bytes, h->caplen) != 0)
+    l->differs = true;
+  l->n++;
+}
+
+START_TEST(test_classic_file_goes_to_the_reader) {
   struct pf_source_config cfg = file_config(path);
   char err[PF_ERR_MAX], perr[PCAP_ERRBUF_SIZE];
-  void *buf = (void *)1;
-  pcap_t *p = pf_handle_open(&cfg, -1, &buf, err, sizeof(err));
+  struct pf_file_io io = {(void *)1, (void *)1};
+  pcap_t *p = pf_handle_open(&cfg, -1, &io, err, sizeof(err));
   ck_assert_msg(p != NULL, "%s", err);
-  ck_assert_ptr_nonnull(buf); /* the large buffer, not stdio's */
-  pcap_t *plain = pcap_open_offline(path, perr);
+  ck_assert_ptr_nonnull(io.reader);
+  ck_assert_ptr_null(io.stdio_buf);
+  struct frame_log l = {.plain = pcap_open_offline(path, perr)};
+  ck_assert_msg(l.plain != NULL, "%s", perr);
+  int rc;
+  while ((rc = pf_file_reader_dispatch(io.reader, 100, against_plain,
+                                       (u_char *)&l)) > 0)
+    ;
+  ck_assert_int_eq(rc, 0);
+  ck_assert(!l.differs);
+  ck_assert_uint_eq(l.n, N_FRAMES + 1); /* and the ARP */
+  struct pcap_pkthdr *h;
+  const u_char *d;
+  ck_assert_int_eq(pcap_next_ex(l.plain, &h, &d), PCAP_ERROR_BREAK);
+  pf_handle_close(p, &io);
+  ck_assert_ptr_null(io.reader);
+  pcap_close(l.plain);
+  pf_source_config_free(&cfg);
+}
+END_TEST
+
+START_TEST(test_pcapng_file_reads_every_frame) {
+  char ng[320], cmd[800];
+  snprintf(ng, sizeof(ng), "%s/big.pcapng", dir);
+  const char *b = getenv("PCAPFLOW_BUILDDIR");
+  snprintf(cmd, sizeof(cmd),
+           "%s/pcapflow-gen --scenario mixed --packets 3000 --format pcapng "
+           "--seed 7 --out %s",
+           b && *b ? b : "build", ng);
+  ck_assert_msg(system(cmd) == 0, "generator failed: %s", cmd);
+  struct pf_source_config cfg = file_config(ng);
+  char err[PF_ERR_MAX], perr[PCAP_ERRBUF_SIZE];
+  struct pf_file_io io = {(void *)1, (void *)1};
+  pcap_t *p = pf_handle_open(&cfg, -1, &io, err, sizeof(err));
+  ck_assert_msg(p != NULL, "%s", err);
+  ck_assert_ptr_null(io.reader);
+  ck_assert_ptr_nonnull(io.stdio_buf); /* the large buffer, not stdio's */
+  pcap_t *plain = pcap_open_offline(ng, perr);
   ck_assert_msg(plain != NULL, "%s", perr);
-  ck_assert_uint_eq(same_frames(p, plain), N_FRAMES + 1); /* and the ARP */
-  pf_handle_close(p, buf);
+  ck_assert_uint_eq(same_frames(p, plain), 3000);
+  pf_handle_close(p, &io);
   pcap_close(plain);
   pf_source_config_free(&cfg);
+  unlink(ng);
 }
 END_TEST
 
@@ -89,9 +147,10 @@ START_TEST(test_missing_file_says_what_libpcap_says) {
   snprintf(missing, sizeof(missing), "%s/none.pcap", dir);
   struct pf_source_config cfg = file_config(missing);
   char err_buf[PF_ERR_MAX], err_plain[PF_ERR_MAX];
-  void *buf = (void *)1;
+  struct pf_file_io buf = {(void *)1, (void *)1};
   ck_assert_ptr_null(pf_handle_open(&cfg, -1, &buf, err_buf, sizeof(err_buf)));
-  ck_assert_ptr_null(buf);
+  ck_assert_ptr_null(buf.reader);
+  ck_assert_ptr_null(buf.stdio_buf);
   ck_assert_ptr_null(
       pf_handle_open(&cfg, -1, NULL, err_plain, sizeof(err_plain)));
   ck_assert_str_eq(err_buf, err_plain);
@@ -109,14 +168,15 @@ START_TEST(test_dash_reads_standard_input) {
   ck_assert_ptr_nonnull(freopen(path, "rb", stdin));
   struct pf_source_config cfg = file_config("-");
   char err[PF_ERR_MAX], perr[PCAP_ERRBUF_SIZE];
-  void *buf = (void *)1;
+  struct pf_file_io buf = {(void *)1, (void *)1};
   pcap_t *p = pf_handle_open(&cfg, -1, &buf, err, sizeof(err));
   ck_assert_msg(p != NULL, "%s", err);
-  ck_assert_ptr_null(buf);
+  ck_assert_ptr_null(buf.reader);
+  ck_assert_ptr_null(buf.stdio_buf);
   pcap_t *plain = pcap_open_offline(path, perr);
   ck_assert_msg(plain != NULL, "%s", perr);
   ck_assert_uint_eq(same_frames(p, plain), N_FRAMES + 1);
-  pf_handle_close(p, buf); /* closes stdin */
+  pf_handle_close(p, &buf); /* closes stdin */
   pcap_close(plain);
   pf_source_config_free(&cfg);
 }
@@ -164,10 +224,11 @@ START_TEST(test_failed_opens_close_their_file) {
     char err_buf[PF_ERR_MAX], err_plain[PF_ERR_MAX];
     unsigned before = open_fds();
     for (int round = 0; round < 20; round++) {
-      void *buf = (void *)1;
+      struct pf_file_io buf = {(void *)1, (void *)1};
       ck_assert_ptr_null(
           pf_handle_open(&cfg, -1, &buf, err_buf, sizeof(err_buf)));
-      ck_assert_ptr_null(buf);
+      ck_assert_ptr_null(buf.reader);
+      ck_assert_ptr_null(buf.stdio_buf);
     }
     ck_assert_uint_eq(open_fds(), before);
     ck_assert_ptr_null(
@@ -186,7 +247,8 @@ Suite *pf_handle_file_suite(void) {
   Suite *s = suite_create("handle_file");
   TCase *tc = tcase_create("core");
   tcase_add_checked_fixture(tc, setup, teardown);
-  tcase_add_test(tc, test_buffered_file_reads_every_frame);
+  tcase_add_test(tc, test_classic_file_goes_to_the_reader);
+  tcase_add_test(tc, test_pcapng_file_reads_every_frame);
   tcase_add_test(tc, test_missing_file_says_what_libpcap_says);
   tcase_add_test(tc, test_dash_reads_standard_input);
   tcase_add_test(tc, test_failed_opens_close_their_file);

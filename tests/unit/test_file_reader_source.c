@@ -1,0 +1,145 @@
+/* test_file_reader_source.c - a File source reading a classic pcap file
+ * through its own reader (file_reader.c) end to end: the reader's error
+ * text is what pf_source_run and pf_source_run_until report for a record
+ * cut short, after counting every record before it; the source's Filter
+ * reaches the reader, which hands over only what passes. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <check.h>
+
+#include "flow_packets.h"
+#include "pcapflow/source.h"
+#include "source/worker.h"
+#include "suites.h"
+
+static char dir[256], path[300];
+static struct pf_source *source; /* freed by teardown */
+
+static void setup(void) {
+  const char *tmp = getenv("TMPDIR");
+  snprintf(dir, sizeof(dir), "%s/pf_unit_rsrc_XXXXXX", tmp ? tmp : "/tmp");
+  ck_assert_ptr_nonnull(mkdtemp(dir));
+  snprintf(path, sizeof(path), "%s/src.pcap", dir);
+  source = NULL;
+}
+
+static void teardown(void) {
+  pf_source_free(source);
+  unlink(path);
+  rmdir(dir);
+}
+
+/* Six packets, UDP and TCP in turn, then the ARP frame
+ * (pkt_write_capture). */
+static void write_six(void) {
+  struct pkt p[6];
+  for (int i = 0; i < 6; i++)
+    p[i] = (struct pkt){.proto = i % 2 ? P_TCP : P_UDP,
+                        .sport = (uint16_t)(5000 + i),
+                        .dport = 53};
+  uint32_t ts = 1700000000u;
+  pkt_write_capture(path, p, 6, &ts);
+}
+
+/* Appends a record header claiming 300 captured bytes, and 10 of them. */
+static void append_cut_record(void) {
+  FILE *f = fopen(path, "ab");
+  ck_assert_ptr_nonnull(f);
+  uint32_t hdr[4] = {1700000100u, 0, 300, 300};
+  ck_assert_uint_eq(fwrite(hdr, sizeof(hdr), 1, f), 1);
+  static const uint8_t ten[10];
+  ck_assert_uint_eq(fwrite(ten, 1, sizeof(ten), f), sizeof(ten));
+  ck_assert_int_eq(fclose(f), 0);
+}
+
+static struct pf_source *file_source(const char *filter) {
+  struct pf_source_config cfg;
+  char err[PF_ERR_MAX];
+  pf_source_config_init(&cfg, PF_SOURCE_FILE);
+  cfg.device = strdup(path);
+  if (filter)
+    cfg.filter = strdup(filter);
+  ck_assert_msg(pf_source_config_check(&cfg, err, sizeof(err)) == 0, "%s", err);
+  struct pf_hooks hooks = {.log = NULL};
+  ck_assert_msg(pf_source_new(&cfg, &hooks, &source, err, sizeof(err)) == 0,
+                "%s", err);
+  pf_source_config_free(&cfg);
+  return source;
+}
+
+static uint64_t counted(struct pf_source *src) {
+  struct pf_snapshot snap;
+  pf_source_snapshot(src, &snap);
+  const uint64_t *all = snap.counters.traffic[PF_TRAFFIC_ALL].packets;
+  uint64_t n = all[PF_DIR_RX] + all[PF_DIR_TX];
+  pf_snapshot_release(&snap);
+  return n;
+}
+
+static const char *cut_message(void) {
+  static char want[PF_ERR_MAX];
+  snprintf(want, sizeof(want),
+           "\"%s\" was not read to its end: truncated dump file; tried to "
+           "read 300 captured bytes, only got 10",
+           path);
+  return want;
+}
+
+START_TEST(test_cut_record_is_reported_by_run) {
+  write_six();
+  append_cut_record();
+  struct pf_source *src = file_source(NULL);
+  ck_assert_ptr_null(src->workers[0].file.reader); /* opened by run */
+  char err[PF_ERR_MAX];
+  ck_assert_int_eq(pf_source_run(src, err, sizeof(err)), 1);
+  ck_assert_str_eq(err, cut_message());
+  ck_assert_uint_eq(counted(src), 7);
+}
+END_TEST
+
+START_TEST(test_cut_record_is_reported_by_run_until) {
+  write_six();
+  append_cut_record();
+  struct pf_source *src = file_source(NULL);
+  char err[PF_ERR_MAX];
+  uint64_t next = 0;
+  ck_assert_int_eq(pf_source_run_until(src, 1700000003ull * 1000000u, &next,
+                                       err, sizeof(err)),
+                   PF_SOURCE_PAUSED);
+  ck_assert_uint_eq(counted(src), 3);
+  ck_assert_int_eq(
+      pf_source_run_until(src, UINT64_MAX, &next, err, sizeof(err)), 1);
+  ck_assert_str_eq(err, cut_message());
+  ck_assert_uint_eq(counted(src), 7);
+}
+END_TEST
+
+START_TEST(test_filter_reaches_the_reader) {
+  write_six();
+  struct pf_source *src = file_source("udp");
+  char err[PF_ERR_MAX];
+  ck_assert_int_eq(pf_capture_open_file(&src->workers[0], err, sizeof(err)), 0);
+  ck_assert_ptr_nonnull(src->workers[0].file.reader);
+  pf_capture_close(&src->workers[0]);
+  ck_assert_ptr_null(src->workers[0].file.reader);
+  pf_source_free(src);
+  source = NULL;
+  src = file_source("udp");
+  ck_assert_int_eq(pf_source_run(src, err, sizeof(err)), 0);
+  ck_assert_uint_eq(counted(src), 3);
+}
+END_TEST
+
+Suite *pf_file_reader_source_suite(void) {
+  Suite *s = suite_create("file_reader_source");
+  TCase *tc = tcase_create("core");
+  tcase_add_checked_fixture(tc, setup, teardown);
+  tcase_add_test(tc, test_cut_record_is_reported_by_run);
+  tcase_add_test(tc, test_cut_record_is_reported_by_run_until);
+  tcase_add_test(tc, test_filter_reaches_the_reader);
+  suite_add_tcase(s, tc);
+  return s;
+}
