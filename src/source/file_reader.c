@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -33,7 +34,9 @@ struct pf_file_reader {
   bool plain;        /* none of the three: records take pf_next_plain */
   uint32_t snapshot; /* pcap_snapshot: longer records are cut to it */
   bool filtered;
-  bool break_loop;
+  /* Set by the capture thread (run_until) or by pf_source_stop's thread,
+   * read by the capture thread before each record, as libpcap's own. */
+  atomic_bool break_loop;
   bool eof;       /* read(2) said so; not asked again */
   int read_errno; /* read(2) failed with it; not asked again */
   struct bpf_program prog;
@@ -301,10 +304,10 @@ int pf_file_reader_dispatch(struct pf_file_reader *r, int cnt, pcap_handler cb,
     cnt = INT_MAX;
   int n = 0;
   for (;;) {
-    if (r->break_loop) {
+    if (atomic_load_explicit(&r->break_loop, memory_order_relaxed)) {
       if (n > 0)
         return n; /* the flag stays: the next call returns at once */
-      r->break_loop = false;
+      atomic_store_explicit(&r->break_loop, false, memory_order_relaxed);
       return PCAP_ERROR_BREAK;
     }
     struct pcap_pkthdr h;
@@ -333,7 +336,7 @@ void pf_file_reader_set_filter(struct pf_file_reader *r,
 }
 
 void pf_file_reader_breakloop(struct pf_file_reader *r) {
-  r->break_loop = true;
+  atomic_store_explicit(&r->break_loop, true, memory_order_relaxed);
 }
 
 const char *pf_file_reader_error(const struct pf_file_reader *r) {

@@ -66,7 +66,8 @@ int pf_file_reader_dispatch(struct pf_file_reader *r, int cnt, pcap_handler cb,
                             u_char *user);
 
 /* pcap_breakloop for the reader: the current batch ends after the record
- * being handed over. */
+ * being handed over (or turned away by the filter). Like pcap_breakloop,
+ * it may be called from another thread while a batch runs (a stop). */
 void pf_file_reader_breakloop(struct pf_file_reader *r);
 
 /* Why the last dispatch returned PCAP_ERROR (pcap_geterr's counterpart). */

@@ -189,8 +189,11 @@ void pf_source_stop(struct pf_source *src) {
   pthread_mutex_lock(&src->control_lock);
   atomic_store(&src->stop, true);
   for (unsigned i = 0; i < src->n_workers; i++) {
+    /* A file's batch is bounded in records handed over: with a Filter
+     * that passes few, it could read on to the file's end. The break
+     * ends it at the next record, whichever reads the file. */
     if (src->workers[i].pcap)
-      pcap_breakloop(src->workers[i].pcap);
+      pf_file_breakloop(&src->workers[i]);
     /* Only a full counter fails, and then a wake-up is pending anyway. */
     if (src->workers[i].wake_fd >= 0)
       (void)eventfd_write(src->workers[i].wake_fd, 1);

@@ -48,7 +48,9 @@ struct pf_worker {
 
   /* ---- the capture thread's own ---- */
   pcap_t *pcap;           /* written under src->control_lock, for breakloop */
-  struct pf_file_io file; /* a file's reader or buffer, freed with pcap */
+  struct pf_file_io file; /* a file's reader or buffer, freed with pcap;
+                             written under control_lock too (a stop breaks
+                             the reader's batch: pf_file_breakloop) */
   int dlt;
   struct pf_localnet local; /* cfg.local plus the interface's addresses */
   uint8_t if_mac[6];
@@ -91,7 +93,8 @@ struct pf_source {
   struct pf_worker *workers;
   int fanout_group;
 
-  pthread_mutex_t control_lock; /* guards workers' pcap, for breakloop */
+  pthread_mutex_t control_lock; /* guards workers' pcap and file, for
+                                   breakloop */
   atomic_bool stop;
 
   /* ---- the reader's own ---- */

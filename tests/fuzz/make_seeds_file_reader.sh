@@ -23,7 +23,7 @@ for lt in ethernet sll sll2 raw null loop; do
   head -c 4096 "$tmp/$lt.pcap" >"$tmp/$lt.head"
   seed "gen-$lt" 00 "$tmp/$lt.head"
 done
-seed gen-ethernet-filtered 9e "$tmp/ethernet.head" # udp, break every 3rd, refill 40
+seed gen-ethernet-filtered 9e "$tmp/ethernet.head" # udp, batches of 7, no break, refill 16
 build/pcapflow-gen --scenario coverage --format pcapng --seed 3 --out "$tmp/ng.pcapng"
 head -c 2048 "$tmp/ng.pcapng" >"$tmp/ng.head"
 seed gen-pcapng 00 "$tmp/ng.head"

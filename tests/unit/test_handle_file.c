@@ -216,8 +216,17 @@ START_TEST(test_failed_opens_close_their_file) {
                                      0,    0,    0,    0,    0,   0, 0, 0,
                                      0xff, 0xff, 0,    0,    147, 0, 0, 0};
   write_bytes(user0, header, sizeof(header));
-  const char *devices[] = {empty, dir, user0, path};
-  for (unsigned i = 0; i < 4; i++) {
+  /* A classic header the reader takes to libpcap, which refuses its
+   * version (2.7): the reader's own descriptor must be closed. */
+  char v27[320];
+  snprintf(v27, sizeof(v27), "%s/v27.pcap", dir);
+  uint8_t header_v27[24];
+  memcpy(header_v27, header, sizeof(header_v27));
+  header_v27[6] = 7;  /* minor version */
+  header_v27[20] = 1; /* EN10MB */
+  write_bytes(v27, header_v27, sizeof(header_v27));
+  const char *devices[] = {empty, dir, user0, path, v27};
+  for (unsigned i = 0; i < 5; i++) {
     struct pf_source_config cfg = file_config(devices[i]);
     if (i == 3)
       cfg.filter = strdup("tcp port"); /* does not compile */
@@ -234,12 +243,16 @@ START_TEST(test_failed_opens_close_their_file) {
     ck_assert_ptr_null(
         pf_handle_open(&cfg, -1, NULL, err_plain, sizeof(err_plain)));
     ck_assert_str_eq(err_buf, err_plain);
-    ck_assert_msg(strstr(err_buf, devices[i]) != NULL || i == 0 || i == 1, "%s",
-                  err_buf);
+    ck_assert_msg(strstr(err_buf, devices[i]) != NULL || i == 0 || i == 1 ||
+                      i == 4,
+                  "%s", err_buf);
+    if (i == 4)
+      ck_assert_msg(strstr(err_buf, "version 2.7") != NULL, "%s", err_buf);
     pf_source_config_free(&cfg);
   }
   unlink(empty);
   unlink(user0);
+  unlink(v27);
 }
 END_TEST
 
