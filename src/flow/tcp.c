@@ -155,9 +155,10 @@ static void pf_tcp_stop_waiting(struct pf_flow_table *ft, uint32_t ref,
 
 /* A packet of a waiting flow past its SYN timeout that no tick has
  * counted yet (ticks run once a batch): the SYN counts as unanswered now
- * and the flow leaves the list, as a tick before the packet would have
- * done (its answer, if this is one, then counts nothing more). Read before
- * the packet becomes its last, the flow's age is exact; after, with
+ * and the flow leaves the list for its kind's head at this packet (the
+ * tick would have counted it the same, and moved it in its run at the
+ * batch's end); its answer, if this is one, then counts nothing more. Read
+ * before the packet becomes its last, the flow's age is exact; after, with
  * ActiveTimeout 0 (first32 in microseconds), a packet 71.6 min or more
  * after the SYN would make it read that much late, and the tick, which
  * stops at the first flow inside its timeout, would stop there. So a

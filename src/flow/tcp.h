@@ -150,8 +150,10 @@ void pf_tcp_keep_name(struct pf_flow_table *ft, struct pf_flow *f,
                       uint32_t name);
 
 /* A packet at now_us of flow f (reference ref), which waits on the SYN-wait
- * list: if its SYN's timeout has passed, counts it unanswered and ends its
- * wait, as a tick would have. Called by pf_flow_table_account before the
+ * list: if its SYN's timeout has passed, counts it unanswered, as the
+ * batch's tick would have, and ends its wait at this packet (the flow goes
+ * to its kind's head now, not in the tick's run: docs/PERFORMANCE.md, "The
+ * flood's waits"). Called by pf_flow_table_account before the
  * packet becomes the flow's last, while its age reads true (tcp.c). */
 void pf_tcp_wait_over(struct pf_flow_table *ft, uint32_t ref, struct pf_flow *f,
                       uint64_t now_us);

@@ -169,8 +169,9 @@ void pf_shard_free(struct pf_shard *s) {
 
 void pf_shard_batch_end(struct pf_shard *s) {
   pf_shard_drain(s);
-  /* SYNs past their timeout by the batch's last packet: an answer within
-   * the batch counted its own (tcp.c), so once a batch is enough. */
+  /* SYNs past their timeout by the batch's last packet: a waiting flow
+   * that sent within the batch counted its own (pf_tcp_wait_over), so once
+   * a batch is enough. */
   pf_tcp_tick(&s->flows, s->clock.now_us);
   pf_dns_tick(&s->dns, s->clock.now_us);
   pf_tls_tick(&s->tls, s->clock.now_us);

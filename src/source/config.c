@@ -220,6 +220,14 @@ int pf_source_config_check(struct pf_source_config *cfg, char *err,
     return pf_err(err, errlen, "MaxFlows %u is below Workers %d",
                   cfg->shard.max_flows, cfg->workers);
   }
+  /* A waiting flow's age is read in first32, which wraps at 2^32 units
+   * (71.6 min in microseconds, ActiveTimeout 0): a SYN timeout of an hour
+   * at most keeps every waiting flow's age readable (tcp.c,
+   * pf_tcp_wait_over), which the file's final sweep relies on too. */
+  if (cfg->shard.tcp_syn_timeout_s < 1 || cfg->shard.tcp_syn_timeout_s > 3600) {
+    return pf_err(err, errlen, "TcpSynTimeout %u is out of range (1 to 3600 s)",
+                  cfg->shard.tcp_syn_timeout_s);
+  }
   const struct pf_dns_config *dns = &cfg->shard.dns;
   if (dns->timeout_s < 1 || dns->timeout_s > 3600) {
     return pf_err(err, errlen, "DnsTimeout %u is out of range (1 to 3600 s)",

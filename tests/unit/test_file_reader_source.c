@@ -145,8 +145,8 @@ END_TEST
 static void write_zero_frames(unsigned n) {
   FILE *f = fopen(path, "wb");
   ck_assert_ptr_nonnull(f);
-  const uint32_t file_header[6] = {0xa1b2c3d4u, 2u | (4u << 16), 0, 0,
-                                   65535, 1};
+  const uint32_t file_header[6] = {0xa1b2c3d4u, 2u | (4u << 16), 0,
+                                   0,           65535,           1};
   ck_assert_uint_eq(fwrite(file_header, sizeof(file_header), 1, f), 1);
   enum { CHUNK = 4096, RECORD = 16 + 60 };
   static uint8_t chunk[CHUNK * RECORD];

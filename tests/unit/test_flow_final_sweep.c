@@ -149,6 +149,33 @@ START_TEST(test_wrapped_first32_hides_no_closed_flow) {
 }
 END_TEST
 
+/* ActiveTimeout over 2^31 us: first32 counts 1,024 us units, and a
+ * waiting tail that sent again reads its first packet up to 1,023 us
+ * late; the bound takes one unit off. T's SYN at T0 (a multiple of 1,024
+ * us); M's SYN 100 us later and its client's RST at 200 us (closed, still
+ * waiting behind T); T's SYN again at T0 + 2.000872 s (its low ten bits
+ * 1,000: T reads T0 + 1,000 us). At T0 + 200 us + 7 s M has been closed
+ * its timeout and must go; without the unit taken off the skip kept it. */
+START_TEST(test_rounded_first_packet_hides_no_closed_flow) {
+  struct pf_shard_config cfg = test_shard_config(4096, 64, true);
+  cfg.timeouts.active_s = 2200; /* age_shift 10 */
+  cfg.tcp_syn_timeout_s = 10;
+  char err[256];
+  ck_assert_msg(pf_shard_init(&shard, &cfg, err, sizeof(err)) == 0, "%s", err);
+  uint64_t t0 = 1024ull * 1000000;
+  struct pkt t = tcp(1, PF_TCP_SYN), m = tcp(2, PF_TCP_SYN),
+             mr = tcp(2, PF_TCP_RST | PF_TCP_ACK);
+  send(&t, t0);
+  send(&m, t0 + 100);
+  send(&mr, t0 + 200);
+  send(&t, t0 + 2000872);
+  uint64_t now = t0 + 200 + SEC(7);
+  pf_shard_expire(&shard, now, 0);
+  ck_assert_uint_eq(pf_flow_list(flow_of(&m)), PF_LIST_SYN_WAIT);
+  ck_assert_uint_eq(pf_flow_table_expire_all(&shard.flows, now), 1);
+}
+END_TEST
+
 Suite *pf_flow_final_sweep_suite(void) {
   Suite *s = suite_create("flow_final_sweep");
   TCase *tc = tcase_create("final_sweep");
@@ -156,6 +183,7 @@ Suite *pf_flow_final_sweep_suite(void) {
   tcase_add_test(tc, test_flow_moved_by_the_tick_is_expired);
   tcase_add_test(tc, test_syn_wait_list_bounded_by_its_tail_first_packet);
   tcase_add_test(tc, test_wrapped_first32_hides_no_closed_flow);
+  tcase_add_test(tc, test_rounded_first_packet_hides_no_closed_flow);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -5,12 +5,15 @@
  * does every 2^32 us, 71.6 min, with ActiveTimeout 0), and the tick,
  * which walks the list from its tail and stops at the first flow still
  * inside its timeout, never stops at one it misreads. */
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <check.h>
 
 #include "flow/flow.h"
 #include "flow_packets.h"
+#include "pcapflow/source.h"
 #include "shard/shard.h"
 #include "suites.h"
 
@@ -202,6 +205,33 @@ START_TEST(test_each_wrap_of_a_quiet_file_counts_in_order) {
 }
 END_TEST
 
+/* The wait's age stays readable only while the SYN timeout is below
+ * first32's wrap (71.6 min in microseconds): the engine refuses a longer
+ * one itself, not only the plugin's option parser. */
+START_TEST(test_syn_timeout_past_an_hour_is_refused) {
+  const uint32_t values[] = {0, 3601, 4295, UINT32_MAX};
+  for (unsigned i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+    struct pf_source_config cfg;
+    pf_source_config_init(&cfg, PF_SOURCE_INTERFACE);
+    cfg.device = strdup("lo");
+    cfg.shard.tcp_syn_timeout_s = values[i];
+    char err[PF_ERR_MAX], want[PF_ERR_MAX];
+    ck_assert_int_eq(pf_source_config_check(&cfg, err, sizeof(err)), -1);
+    snprintf(want, sizeof(want),
+             "TcpSynTimeout %u is out of range (1 to 3600 s)", values[i]);
+    ck_assert_str_eq(err, want);
+    pf_source_config_free(&cfg);
+  }
+  struct pf_source_config cfg;
+  pf_source_config_init(&cfg, PF_SOURCE_INTERFACE);
+  cfg.device = strdup("lo");
+  cfg.shard.tcp_syn_timeout_s = 3600;
+  char err[PF_ERR_MAX] = "";
+  ck_assert_msg(pf_source_config_check(&cfg, err, sizeof(err)) == 0, "%s", err);
+  pf_source_config_free(&cfg);
+}
+END_TEST
+
 Suite *pf_syn_wait_suite(void) {
   Suite *s = suite_create("syn_wait");
   TCase *tc = tcase_create("syn_wait");
@@ -212,6 +242,7 @@ Suite *pf_syn_wait_suite(void) {
   tcase_add_test(tc, test_the_timeout_edge_is_the_ticks);
   tcase_add_test(tc, test_a_closed_waiting_flow_goes_to_the_closed_list);
   tcase_add_test(tc, test_each_wrap_of_a_quiet_file_counts_in_order);
+  tcase_add_test(tc, test_syn_timeout_past_an_hour_is_refused);
   suite_add_tcase(s, tc);
   return s;
 }
