@@ -60,7 +60,10 @@ void pf_file_reader_set_filter(struct pf_file_reader *r,
  * or the file ended (so 0 once a call finds nothing left);
  * PCAP_ERROR_BREAK when the flag was set before any record (the flag is
  * cleared); PCAP_ERROR (whatever this call handed over) with
- * pf_file_reader_error's text. The bytes handed
+ * pf_file_reader_error's text. Past the first error it differs from
+ * libpcap, on purpose: libpcap has consumed part of the bad record and a
+ * further call reads on from inside it; here every further call returns
+ * the same error (no caller reads past one: the source closes the file). The bytes handed
  * to cb stay valid until the next call; they need not be aligned. */
 int pf_file_reader_dispatch(struct pf_file_reader *r, int cnt, pcap_handler cb,
                             u_char *user);
