@@ -93,7 +93,9 @@ pf_account(struct pf_shard *s, const struct pf_queued_packet *q) {
       .wire_len = q->wire_len,
       .tcp_flags = q->seg.flags,
       .tcp = (q->flags & PF_QUEUED_TCP) != 0,
-      .syn_wait = q->seg.valid && (q->flags & PF_QUEUED_SYN),
+      /* Read only when the packet makes a flow: worked out without a
+       * branch (with && it cost 7 instructions a mixed frame). */
+      .syn_wait = q->seg.valid & ((q->flags & PF_QUEUED_SYN) != 0),
   };
   struct pf_flow_update up =
       pf_flow_table_account(&s->flows, &q->probe, &fp, q->now_us);
