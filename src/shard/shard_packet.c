@@ -15,6 +15,9 @@
 
 /* ---- the flow's part ---- */
 
+PF_STATIC_ASSERT(PF_QUEUED_PORTS == PF_IV_PORTS(0),
+                 "the queued ports bit is the flow's side-0 ports mark");
+
 /* A SYN without ACK or RST: evidence of SYN floods and scans. */
 static bool pf_is_syn(const struct pf_packet *pkt) {
   return pkt->l4 == PF_L4_TCP && !pkt->later_fragment &&
@@ -110,7 +113,7 @@ pf_account(struct pf_shard *s, const struct pf_queued_packet *q,
     pf_class_counters_flow(&s->classes, up.flow, q->rule_class);
   if (!s->skip_feed) /* a top-N list or a distinct count is reported */
     pf_epoch_touch(s, up.flow, up.ref, up.side, q->dir, q->wire_len,
-                   q->flags & PF_QUEUED_PORTS);
+                   q->flags & PF_QUEUED_PORTS); /* the mark as it is */
   /* Before TCP's, which ends the function (a tail call). */
   if (q->flags & (PF_QUEUED_DNS | PF_QUEUED_TLS))
     pf_account_services(s, q, up);
