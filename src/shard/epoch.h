@@ -33,10 +33,14 @@ static inline uint8_t pf_epoch_gen(const struct pf_shard *s) {
   return (uint8_t)(s->fcur + 1);
 }
 
-static inline void pf_epoch_touch(struct pf_shard *s, struct pf_flow *f,
-                                  uint32_t ref, uint8_t side, uint8_t dir,
-                                  uint32_t len, unsigned ports) {
-  if ((f->iv & PF_IV_GEN) != pf_epoch_gen(s))
+/* `gen`: pf_epoch_gen(s), which a caller may read once for many packets
+ * (it changes only when the interval swaps). */
+static inline void pf_epoch_touch(struct pf_shard *s, uint8_t gen,
+                                  struct pf_flow *f, uint32_t ref,
+                                  uint8_t side, uint8_t dir, uint32_t len,
+                                  unsigned ports) {
+  PF_ASSERT(gen == pf_epoch_gen(s));
+  if ((f->iv & PF_IV_GEN) != gen)
     pf_epoch_enter(s, f, ref);
   uint32_t b = f->iv_bytes[side];
   if (__builtin_expect(b + len < b, 0)) {

@@ -98,7 +98,7 @@ pf_account_services(struct pf_shard *s, const struct pf_queued_packet *q,
  * registers than they saved (+2 a mixed frame). */
 static inline __attribute__((always_inline)) void
 pf_account(struct pf_shard *s, const struct pf_queued_packet *q,
-           struct pf_hist *lat) {
+           struct pf_hist *lat, uint8_t gen) {
   struct pf_flow_packet fp = {
       .wire_len = q->wire_len,
       .tcp_flags = q->seg.flags,
@@ -112,7 +112,7 @@ pf_account(struct pf_shard *s, const struct pf_queued_packet *q,
   if (up.created)
     pf_class_counters_flow(&s->classes, up.flow, q->rule_class);
   if (!s->skip_feed) /* a top-N list or a distinct count is reported */
-    pf_epoch_touch(s, up.flow, up.ref, up.side, q->dir, q->wire_len,
+    pf_epoch_touch(s, gen, up.flow, up.ref, up.side, q->dir, q->wire_len,
                    q->flags & PF_QUEUED_PORTS); /* the mark as it is */
   /* Before TCP's, which ends the function (a tail call). */
   if (q->flags & (PF_QUEUED_DNS | PF_QUEUED_TLS))
@@ -181,7 +181,7 @@ void pf_shard_packet(struct pf_shard *s, const struct pf_packet *pkt,
   pf_shard_drain(s); /* in order with what is queued */
   struct pf_queued_packet q;
   if (pf_prepare(s, pkt, dir, locality, ts_us, &q))
-    pf_account(s, &q, s->cur->tcp.latency);
+    pf_account(s, &q, s->cur->tcp.latency, pf_epoch_gen(s));
 }
 
 /* ---- the vector ---- */
@@ -242,8 +242,9 @@ static void pf_vector_run(struct pf_shard *s) {
       if (s->queue[i].flags & PF_QUEUED_TCP)
         pf_flow_table_prefetch_record(&s->flows, &s->queue[i].probe);
   struct pf_hist *lat = s->cur->tcp.latency;
+  uint8_t gen = pf_epoch_gen(s);
   for (unsigned i = 0; i < n; i++)
-    pf_account(s, &s->queue[i], lat);
+    pf_account(s, &s->queue[i], lat, gen);
   s->queue_len = 0;
 }
 
