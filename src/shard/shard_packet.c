@@ -58,7 +58,10 @@ pf_account_anomaly(struct pf_shard *s, const struct pf_queued_packet *q,
 static inline __attribute__((always_inline)) void
 pf_account_tcp(struct pf_shard *s, const struct pf_queued_packet *q,
                struct pf_flow_update up, struct pf_hist *lat) {
-  bool completed = false, new_udp = up.created && q->l4 == PF_L4_UDP;
+  /* A SYN is TCP's (pf_prepare), a new UDP flow not: each branch tests
+   * what it can have, and the evidence has one call (new_udp worked out
+   * for every packet cost 1.5 instructions a mixed frame). */
+  bool completed = false, new_udp = false;
   if (q->l4 == PF_L4_TCP) {
     uint64_t handshake_us;
     struct pf_tcp_sink sink; /* its samples are set by their kinds' bits */
@@ -73,9 +76,14 @@ pf_account_tcp(struct pf_shard *s, const struct pf_queued_packet *q,
       pf_account_timing(s, up.flow, &sink);
     if (completed) /* its handshake latency, by the flow's class */
       pf_class_counters_handshake(&s->classes, up.flow, handshake_us);
+    if (!completed && !(q->flags & PF_QUEUED_SYN))
+      return;
+  } else {
+    if (!up.created || q->l4 != PF_L4_UDP)
+      return;
+    new_udp = true;
   }
-  if (completed || new_udp || (q->flags & PF_QUEUED_SYN))
-    pf_account_anomaly(s, q, up.side, new_udp, completed);
+  pf_account_anomaly(s, q, up.side, new_udp, completed);
 }
 
 /* DNS and TLS, rare: one test of the flags for both, the work out of
