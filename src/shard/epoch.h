@@ -33,10 +33,14 @@ static inline uint8_t pf_epoch_gen(const struct pf_shard *s) {
   return (uint8_t)(s->fcur + 1);
 }
 
-static inline void pf_epoch_touch(struct pf_shard *s, struct pf_flow *f,
-                                  uint32_t ref, uint8_t side, uint8_t dir,
-                                  uint32_t len, bool ports) {
-  if ((f->iv & PF_IV_GEN) != pf_epoch_gen(s))
+/* `gen`: pf_epoch_gen(s), which a caller may read once for many packets
+ * (it changes only when the interval swaps). */
+static inline void pf_epoch_touch(struct pf_shard *s, uint8_t gen,
+                                  struct pf_flow *f, uint32_t ref,
+                                  uint8_t side, uint8_t dir, uint32_t len,
+                                  unsigned ports) {
+  PF_ASSERT(gen == pf_epoch_gen(s));
+  if ((f->iv & PF_IV_GEN) != gen)
     pf_epoch_enter(s, f, ref);
   uint32_t b = f->iv_bytes[side];
   if (__builtin_expect(b + len < b, 0)) {
@@ -44,12 +48,12 @@ static inline void pf_epoch_touch(struct pf_shard *s, struct pf_flow *f,
     b = 0;
   }
   f->iv_bytes[side] = b + len;
-  /* Side 0's marks, shifted once to the sender's side; the ports and tx
-   * bits shifted into place rather than selected (dir is 0 or 1). */
+  /* Side 0's marks, shifted once to the sender's side; the tx bit
+   * shifted into place rather than selected (dir is 0 or 1), the ports
+   * mark given as it is (PF_IV_PORTS(0) or 0). */
   PF_STATIC_ASSERT(PF_DIR_RX == 0 && PF_DIR_TX == 1, "dir is the tx bit");
-  PF_ASSERT(dir <= PF_DIR_TX);
-  unsigned marks = PF_IV_SENT(0) | (unsigned)ports * PF_IV_PORTS(0) |
-                   (unsigned)dir * PF_IV_TX(0);
+  PF_ASSERT(dir <= PF_DIR_TX && (ports == 0 || ports == PF_IV_PORTS(0)));
+  unsigned marks = PF_IV_SENT(0) | ports | (unsigned)dir * PF_IV_TX(0);
   f->iv |= (uint8_t)(marks << side);
 }
 

@@ -119,11 +119,12 @@ struct pf_queued_packet {
   uint8_t flags;      /* PF_QUEUED_* */
 } __attribute__((aligned(128)));
 
-#define PF_QUEUED_PORTS 0x01 /* TCP, UDP or SCTP ports */
+#define PF_QUEUED_TLS 0x01   /* a TLS server name in .tls_name (tls.h) */
 #define PF_QUEUED_TCP 0x02   /* a TCP header (not a later fragment) */
 #define PF_QUEUED_SYN 0x04   /* anomaly evidence: a SYN without ACK/RST */
 #define PF_QUEUED_DNS 0x08   /* a DNS transaction in .dns (dns.h) */
-#define PF_QUEUED_TLS 0x10   /* a TLS server name in .tls_name (tls.h) */
+#define PF_QUEUED_PORTS 0x10 /* TCP, UDP or SCTP ports; the flow's side-0 \
+                                mark as it is (epoch.h, PF_IV_PORTS(0)) */
 
 struct pf_shard {
   struct pf_counters counters;
