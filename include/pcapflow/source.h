@@ -6,8 +6,9 @@
  * source, start it, take snapshots, stop, free.
  *
  * Thread-safety: each capture worker alone decodes and counts into its
- * shard, holding the worker's spinlock from the first packet of a
- * pcap_dispatch batch to the end of that batch (never while libpcap waits).
+ * shard, holding the worker's spinlock from the first packet of a batch
+ * (pcap_dispatch's, or the file reader's) to its end (never while libpcap
+ * waits).
  * pf_source_snapshot takes each worker's spinlock only for a fixed-size
  * copy and a pointer swap, whatever the number of flows.
  * pf_source_start, pf_source_stop and pf_source_free are called from one
@@ -235,9 +236,11 @@ int pf_source_start(struct pf_source *src, char *err, size_t errlen);
 
 /* Runs the capture loop in the calling thread until a file source reaches
  * its end or pf_source_stop is called; for tools without threads. Returns
- * 0; -1 with err when the file cannot be opened; 1 with err when libpcap
- * stopped reading the file before its end (a damaged record, an
- * unsupported pcapng block): the packets before are counted. */
+ * 0; -1 with err when the file cannot be opened; 1 with err when the
+ * file's reader (the source's own for a classic pcap file, libpcap's for
+ * the rest) stopped before its end (a damaged record, an unsupported
+ * pcapng block), with libpcap's words for it: the packets before are
+ * counted. */
 int pf_source_run(struct pf_source *src, char *err, size_t errlen);
 
 /* pf_source_run_until stopped at its boundary of packet time. */

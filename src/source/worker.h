@@ -23,7 +23,9 @@ struct pf_stat_total {
 
 /* A packet's time in microseconds since 1970, two's complement as the
  * shard's clock reads it: a record stamped 0xFFFFFFFF seconds, which
- * libpcap reads as -1, is a time before 1970 (packet_clock.h). */
+ * libpcap (and the file reader, as libpcap) reads as -1 in a file of this
+ * host's byte order, is a time before 1970 (packet_clock.h); in a swapped
+ * file both read it as 4294967295 s, a time far ahead. */
 static inline uint64_t pf_stamp_us(const struct pcap_pkthdr *h) {
   return (uint64_t)h->ts.tv_sec * 1000000u + (uint64_t)h->ts.tv_usec;
 }
