@@ -61,7 +61,6 @@ struct pf_key6 {
 #define PF_FLOW_FIN_SIDE0 0x01
 #define PF_FLOW_FIN_SIDE1 0x02
 #define PF_FLOW_RST 0x04
-#define PF_FLOW_SYN 0x08 /* a SYN without ACK was seen */
 
 /* An entry's reference: its index in the IPv4 pool, or with PF_FLOW_V6
  * set, in the IPv6 pool. */
@@ -118,7 +117,7 @@ struct pf_flow_pool {
 };
 
 struct pf_flow_table {
-  struct pf_flow_pool pool[2];    /* IPv4, IPv6 */
+  struct pf_flow_pool pool[2]; /* IPv4, IPv6 */
   /* The pools' entries and sizes again, as pf_flow_at reads them: an
    * array of each indexes by the family bit at no cost (pool[]'s 24-byte
    * stride took two instructions more a reference), and the IPv6 base
@@ -139,7 +138,7 @@ struct pf_flow_table {
   uint64_t unwaited_us[PF_FLOW_KIND_COUNT];
   uint64_t active_us;
   uint64_t active_units; /* active_us >> age_shift; UINT64_MAX: none */
-  unsigned age_shift; /* first32's unit: 2^age_shift us (flow_table.c) */
+  unsigned age_shift;    /* first32's unit: 2^age_shift us (flow_table.c) */
   uint64_t seed[4];
   struct pf_flow_stats stats;
   struct pf_tcp_table tcp; /* TCP analysis, when enabled */

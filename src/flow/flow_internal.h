@@ -4,6 +4,7 @@
 #ifndef PCAPFLOW_FLOW_INTERNAL_H
 #define PCAPFLOW_FLOW_INTERNAL_H
 
+#include "base/check.h"
 #include "flow/flow.h"
 
 /* The LRU lists' two steps, inline: a new flow and each SYN's answer or
@@ -33,6 +34,22 @@ static inline void pf_lru_push_head(struct pf_flow_table *t, uint32_t ref,
   else
     t->lru_tail[list] = ref;
   t->lru_head[list] = ref;
+}
+
+/* The table's copies, set once with the pools and the timeouts, still
+ * match what they copy: pf_flow_at reads ref_base and ref_size for pool[]'s
+ * entries and sizes, and the restart test active_units for active_us.
+ * Code that re-points a pool or changes the active timeout without them
+ * would break both silently; a debug build stops there. */
+static inline void pf_flow_table_check_copies(const struct pf_flow_table *t) {
+  (void)t; /* PF_ASSERT is nothing in a release build */
+  PF_ASSERT(t->ref_size[0] == t->pool[0].size &&
+            t->ref_size[1] == t->pool[1].size);
+  PF_ASSERT(t->ref_base[0] == (uintptr_t)t->pool[0].entries);
+  PF_ASSERT(t->ref_base[1] + (uintptr_t)PF_FLOW_V6 * t->ref_size[1] ==
+            (uintptr_t)t->pool[1].entries);
+  PF_ASSERT(t->active_units ==
+            (t->active_us ? t->active_us >> t->age_shift : UINT64_MAX));
 }
 
 /* The least recently seen flow of all, or PF_FLOW_NONE when empty. */

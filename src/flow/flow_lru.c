@@ -56,6 +56,7 @@ uint32_t pf_lru_oldest(const struct pf_flow_table *t) {
  * when their SYN is answered or times out (tcp.c). */
 unsigned pf_flow_table_expire(struct pf_flow_table *t, uint64_t now_us,
                               unsigned budget) {
+  pf_flow_table_check_copies(t); /* once a tick: cheap where it is live */
   unsigned done = 0;
   for (int k = 0; k < PF_FLOW_KIND_COUNT && done < budget; k++) {
     while (done < budget) {

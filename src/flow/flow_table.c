@@ -126,14 +126,14 @@ uint64_t pf_flow_table_count(const struct pf_flow_table *t) {
 
 /* ---- a flow's facts ---- */
 
-/* Closed: reset, or a FIN from both sides. By the close bits (PF_FLOW_SYN
- * aside), one shift of this mask: a new flow and each TCP segment ask. */
-#define PF_CLOSED_BY_BITS 0xF8F8u
+/* Closed: reset, or a FIN from both sides. By the close bits, one shift
+ * of this mask: a new flow and each TCP segment ask. */
+#define PF_CLOSED_BY_BITS 0xF8u
 PF_STATIC_ASSERT(PF_FLOW_FIN_SIDE0 == 1 && PF_FLOW_FIN_SIDE1 == 2 &&
-                     PF_FLOW_RST == 4 && PF_FLOW_SYN == 8,
+                     PF_FLOW_RST == 4,
                  "the mask's bits");
 static inline bool pf_tcp_closed(uint8_t close) {
-  return (PF_CLOSED_BY_BITS >> (close & 15)) & 1;
+  return (PF_CLOSED_BY_BITS >> (close & 7)) & 1;
 }
 
 /* A flow's kind by its protocol, closed TCP aside, XOR PF_FLOW_OTHER (so
@@ -462,18 +462,12 @@ pf_flow_must_restart(const struct pf_flow_table *t, const struct pf_flow *f,
          (pkt->tcp_flags & (PF_TCP_SYN | PF_TCP_ACK)) == PF_TCP_SYN;
 }
 
-/* TCP close tracking: a connection closed both ways or reset moves to the
- * closed kind's (short) timeout. */
+/* TCP close tracking, for a segment with FIN or RST: a connection closed
+ * both ways or reset moves to the closed kind's (short) timeout. */
 static inline __attribute__((always_inline)) void
 pf_flow_track_close(struct pf_flow_table *t, uint32_t ref, struct pf_flow *f,
                     uint8_t flags, uint8_t side) {
   uint8_t close = f->tcp_close;
-  if ((flags & (PF_TCP_SYN | PF_TCP_ACK)) == PF_TCP_SYN)
-    close |= PF_FLOW_SYN;
-  if (!(flags & (PF_TCP_FIN | PF_TCP_RST))) { /* nothing that closes */
-    f->tcp_close = close;
-    return;
-  }
   if (flags & PF_TCP_FIN)
     close |= side == 0 ? PF_FLOW_FIN_SIDE0 : PF_FLOW_FIN_SIDE1;
   if (flags & PF_TCP_RST)
@@ -492,6 +486,9 @@ struct pf_flow_update pf_flow_table_account(struct pf_flow_table *t,
                                             const struct pf_flow_probe *p,
                                             const struct pf_flow_packet *pkt,
                                             uint64_t now_us) {
+  /* The gate on close tracking below reads the flags alone, trusting the
+   * struct's rule that they are 0 unless a TCP header was read. */
+  PF_ASSERT(pkt->tcp || !pkt->tcp_flags);
   struct pf_flow_update up = {0};
   if (!p->family)
     return up;
@@ -521,9 +518,10 @@ found:;
   unsigned list = pf_flow_list(f);
   if (t->lru_head[list] != ref && list != PF_LIST_SYN_WAIT)
     pf_lru_touch(t, ref, f, list);
-  /* Most segments carry no SYN, FIN or RST: nothing changes the close
-   * bits, and the entry's byte is neither read nor written. */
-  if (pkt->tcp_flags & (PF_TCP_SYN | PF_TCP_FIN | PF_TCP_RST)) /* TCP's */
+  /* Most segments carry no FIN or RST: nothing changes the close bits,
+   * and the entry's byte is neither read nor written. A SYN does not ask
+   * (no close bit records one), so a SYN flood skips the call. */
+  if (pkt->tcp_flags & (PF_TCP_FIN | PF_TCP_RST)) /* TCP's */
     pf_flow_track_close(t, ref, f, pkt->tcp_flags, p->side);
   up.flow = f;
   up.ref = ref;

@@ -155,6 +155,21 @@ void expect_flow_identity(const struct pf_flow_table *t) {
   QUICK_CHECK(pf_flow_table_count(t) == active, "count %llu, active %llu",
               (unsigned long long)pf_flow_table_count(t),
               (unsigned long long)active);
+  /* The table's copies still match what they copy (flow.h): pf_flow_at
+   * reads them, and the restart test reads active_units. */
+  QUICK_CHECK(t->ref_size[0] == t->pool[0].size &&
+                  t->ref_size[1] == t->pool[1].size,
+              "ref_size %u/%u, pool sizes %u/%u", t->ref_size[0],
+              t->ref_size[1], t->pool[0].size, t->pool[1].size);
+  QUICK_CHECK(t->ref_base[0] == (uintptr_t)t->pool[0].entries &&
+                  t->ref_base[1] + (uintptr_t)PF_FLOW_V6 * t->ref_size[1] ==
+                      (uintptr_t)t->pool[1].entries,
+              "ref_base does not match the pools' entries");
+  QUICK_CHECK(t->active_units ==
+                  (t->active_us ? t->active_us >> t->age_shift : UINT64_MAX),
+              "active_units %llu, active_us %llu, age_shift %u",
+              (unsigned long long)t->active_units,
+              (unsigned long long)t->active_us, t->age_shift);
 }
 
 void test_shard_init(struct pf_shard *s, uint32_t max_flows,

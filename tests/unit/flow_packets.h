@@ -64,8 +64,9 @@ struct pf_flow_update pkt_feed(struct pf_flow_table *t, const struct pkt *p,
  * tcp 50 s, closed 7 s, udp 30 s, icmp 20 s, other 40 s, active 600 s. */
 extern const struct pf_flow_timeouts test_timeouts;
 
-/* Asserts created - expired - evicted == the sum of active, and that the
- * sum is pf_flow_table_count. */
+/* Asserts created - expired - evicted == the sum of active, that the sum
+ * is pf_flow_table_count, and that the table's copies of its pools and
+ * active timeout (ref_base, ref_size, active_units) match them. */
 void expect_flow_identity(const struct pf_flow_table *t);
 
 /* Writes a classic pcap file (host byte order, microseconds, Ethernet) of

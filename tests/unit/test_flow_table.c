@@ -258,6 +258,30 @@ START_TEST(test_fin_both_ways_closes) {
 }
 END_TEST
 
+/* Only FIN and RST move the close bits: a SYN records nothing (so a SYN
+ * flood skips close tracking), and one that carries a FIN or RST too is
+ * tracked by those. */
+START_TEST(test_syn_leaves_the_close_bits_its_fin_or_rst_does_not) {
+  struct pkt syn_c = from_client(PF_TCP_SYN);
+  const struct pf_flow *f = pkt_feed(&table, &syn_c, SEC(1)).flow;
+  ck_assert_uint_eq(f->tcp_close, 0);
+  struct pkt syn_fin_c = from_client(PF_TCP_SYN | PF_TCP_FIN);
+  pkt_feed(&table, &syn_fin_c, SEC(2));
+  ck_assert_uint_eq(f->tcp_close,
+                    CLIENT_SIDE == 0 ? PF_FLOW_FIN_SIDE0 : PF_FLOW_FIN_SIDE1);
+  ck_assert_uint_eq(pf_flow_kind(f), PF_FLOW_TCP); /* one side only */
+  struct pkt syn_rst_s = from_server(PF_TCP_SYN | PF_TCP_RST | PF_TCP_ACK);
+  pkt_feed(&table, &syn_rst_s, SEC(3));
+  ck_assert_uint_eq(
+      f->tcp_close,
+      PF_FLOW_RST | (CLIENT_SIDE == 0 ? PF_FLOW_FIN_SIDE0 : PF_FLOW_FIN_SIDE1));
+  ck_assert_uint_eq(pf_flow_kind(f), PF_FLOW_TCP_CLOSED);
+  ck_assert_uint_eq(table.stats.created, 1);
+  ck_assert_uint_eq(table.stats.active[PF_FLOW_TCP_CLOSED], 1);
+  expect_flow_identity(&table);
+}
+END_TEST
+
 START_TEST(test_fin_twice_from_one_side_stays_open) {
   struct pkt fin_c = from_client(PF_TCP_FIN | PF_TCP_ACK);
   const struct pf_flow *f = pkt_feed(&table, &fin_c, SEC(1)).flow;
@@ -755,6 +779,7 @@ Suite *pf_flow_table_suite(void) {
   tc = tcase_create("tcp_close");
   tcase_add_checked_fixture(tc, setup, teardown);
   tcase_add_test(tc, test_fin_both_ways_closes);
+  tcase_add_test(tc, test_syn_leaves_the_close_bits_its_fin_or_rst_does_not);
   tcase_add_test(tc, test_fin_twice_from_one_side_stays_open);
   tcase_add_test(tc, test_rst_from_either_side_closes);
   tcase_add_test(tc, test_trailing_ack_after_close_stays_in_the_flow);
