@@ -20,6 +20,22 @@ const struct pf_flow_timeouts test_timeouts = {
     .active_s = 600,
 };
 
+struct pkt pkt_tcp_client(uint32_t n, uint8_t flags) {
+  static uint8_t client[4096][4];
+  static const uint8_t server[4] = {198, 18, 0, 1};
+  uint8_t *c = client[n % 4096];
+  c[0] = 198;
+  c[1] = 19;
+  c[2] = (uint8_t)(n >> 8);
+  c[3] = (uint8_t)n;
+  return (struct pkt){.proto = P_TCP,
+                      .src = c,
+                      .dst = server,
+                      .sport = 40000,
+                      .dport = 80,
+                      .flags = flags};
+}
+
 struct pkt pkt_reply(struct pkt p) {
   /* Swap the addresses the frame would use, defaults included. */
   if (!p.src)

@@ -44,6 +44,11 @@ struct pkt {
  * kept, ICMP echo request <-> reply. Flags and payload are kept too. */
 struct pkt pkt_reply(struct pkt p);
 
+/* A TCP segment with `flags` from client n (198.19.n>>8.n, port 40000)
+ * to the server 198.18.0.1:80; 4,096 clients, each address kept in a
+ * static slot of its own. */
+struct pkt pkt_tcp_client(uint32_t n, uint8_t flags);
+
 /* Builds the frame (link type Ethernet) and finishes it. */
 void pkt_frame(struct frame *f, const struct pkt *p);
 /* The frame's wire length. */

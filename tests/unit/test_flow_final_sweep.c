@@ -33,21 +33,9 @@ static void init(uint32_t syn_s) {
   ck_assert_msg(pf_shard_init(&shard, &cfg, err, sizeof(err)) == 0, "%s", err);
 }
 
-/* Flow n's client (198.19.n/16) and server (198.18.0.1). */
+/* Flow n: client n to the server (pkt_tcp_client). */
 static struct pkt tcp(uint32_t n, uint8_t flags) {
-  static uint8_t client[4096][4];
-  static const uint8_t server[4] = {198, 18, 0, 1};
-  uint8_t *c = client[n % 4096];
-  c[0] = 198;
-  c[1] = 19;
-  c[2] = (uint8_t)(n >> 8);
-  c[3] = (uint8_t)n;
-  return (struct pkt){.proto = P_TCP,
-                      .src = c,
-                      .dst = server,
-                      .sport = 40000,
-                      .dport = 80,
-                      .flags = flags};
+  return pkt_tcp_client(n, flags);
 }
 
 static void send(const struct pkt *p, uint64_t ts) {

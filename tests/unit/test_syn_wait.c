@@ -38,21 +38,9 @@ static void init(bool long_lived) {
   ck_assert_msg(pf_shard_init(&shard, &cfg, err, sizeof(err)) == 0, "%s", err);
 }
 
-/* Flow n's client (198.19.0.n) and server (198.18.0.1). */
+/* Flow n: client n to the server (pkt_tcp_client). */
 static struct pkt tcp(uint32_t n, uint8_t flags) {
-  static uint8_t client[256][4];
-  static const uint8_t server[4] = {198, 18, 0, 1};
-  uint8_t *c = client[n % 256];
-  c[0] = 198;
-  c[1] = 19;
-  c[2] = 0;
-  c[3] = (uint8_t)n;
-  return (struct pkt){.proto = P_TCP,
-                      .src = c,
-                      .dst = server,
-                      .sport = 40000,
-                      .dport = 80,
-                      .flags = flags};
+  return pkt_tcp_client(n, flags);
 }
 
 /* Accounted at once; no tick (ticks run at batch ends). */
