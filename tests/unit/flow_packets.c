@@ -215,6 +215,35 @@ void test_shard_init_timing(struct pf_shard *s, uint32_t max_flows,
   ck_assert_msg(pf_shard_init(s, &cfg, err, sizeof(err)) == 0, "%s", err);
 }
 
+/* ---- handing packets to a shard ---- */
+
+static struct pf_packet shard_hand_over(struct pf_shard *s, uint8_t *buf,
+                                        struct pf_packet pkt,
+                                        struct shard_hand how) {
+  if (how.queue)
+    pf_shard_enqueue(s, &pkt, how.dir, how.locality, how.ts);
+  else
+    pf_shard_packet(s, &pkt, how.dir, how.locality, how.ts);
+  free(buf);
+  /* Cleared so that a test reading them fails at once, not at random. */
+  pkt.eth_src = pkt.src_ip = pkt.dst_ip = pkt.l4_hdr = NULL;
+  return pkt;
+}
+
+struct pf_packet shard_frame(struct pf_shard *s, const struct frame *f,
+                             uint32_t caplen, struct shard_hand how) {
+  struct pf_packet pkt;
+  uint8_t *buf = frame_decode(f, caplen, f->len, &pkt);
+  return shard_hand_over(s, buf, pkt, how);
+}
+
+struct pf_packet shard_pkt(struct pf_shard *s, const struct pkt *p,
+                           struct shard_hand how) {
+  struct pf_packet pkt;
+  uint8_t *buf = pkt_decode(p, &pkt);
+  return shard_hand_over(s, buf, pkt, how);
+}
+
 /* ---- capture files ---- */
 
 static void put32(FILE *f, uint32_t v) { fwrite(&v, 4, 1, f); }

@@ -9,6 +9,7 @@
 #include "flow/flow.h"
 #include "frames.h"
 #include "packet/decode.h"
+#include "pcapflow/counters.h"
 
 /* Packet time in microseconds from seconds. */
 #define SEC(s) ((uint64_t)(s)*1000000u)
@@ -82,6 +83,29 @@ void pkt_write_capture(const char *path, const struct pkt *pkts, unsigned n,
 
 struct pf_shard;
 struct pf_shard_config;
+
+/* How a test hands a decoded packet to a shard: its direction, the
+ * locality the capture would have given it, its time, and whether it is
+ * queued (pf_shard_enqueue, as the capture thread does) or accounted at
+ * once (pf_shard_packet). */
+struct shard_hand {
+  enum pf_dir dir;
+  enum pf_locality locality;
+  uint64_t ts;
+  bool queue;
+};
+
+/* Decodes f with caplen bytes captured (frame_decode; f->len: all of it)
+ * and hands it to s as `how` says. The frame's buffer is freed at once,
+ * so the shard must not read it later. Returns the decoded packet with
+ * its pointers cleared (they pointed into that buffer): its lengths,
+ * classes and fields are left for the test to check. */
+struct pf_packet shard_frame(struct pf_shard *s, const struct frame *f,
+                             uint32_t caplen, struct shard_hand how);
+/* The same for p's whole frame, whose decode must give an IP packet
+ * (pkt_decode). */
+struct pf_packet shard_pkt(struct pf_shard *s, const struct pkt *p,
+                           struct shard_hand how);
 /* A shard's configuration with test_timeouts, whole-address hosts and a
  * 3 s SYN timeout, every analysis but TCP's off. */
 struct pf_shard_config

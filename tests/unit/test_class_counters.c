@@ -73,10 +73,9 @@ static struct pkt udp(const uint8_t *src, uint16_t sport, const uint8_t *dst,
 }
 
 static void feed(const struct pkt *p, enum pf_dir dir, uint64_t ts) {
-  struct pf_packet pkt;
-  uint8_t *buf = pkt_decode(p, &pkt);
-  pf_shard_packet(&shard, &pkt, dir, PF_LOCALITY_SRC, ts);
-  free(buf);
+  shard_pkt(
+      &shard, p,
+      (struct shard_hand){.dir = dir, .locality = PF_LOCALITY_SRC, .ts = ts});
 }
 
 /* A packet without IP: non-IP or malformed, by l3. */

@@ -39,18 +39,18 @@ static struct pkt tcp(uint32_t n, uint8_t flags) {
 }
 
 static void send(const struct pkt *p, uint64_t ts) {
-  struct pf_packet pkt;
-  uint8_t *buf = pkt_decode(p, &pkt);
-  pf_shard_packet(&shard, &pkt, PF_DIR_RX, PF_LOCALITY_DST, ts);
-  free(buf);
+  shard_pkt(&shard, p,
+            (struct shard_hand){
+                .dir = PF_DIR_RX, .locality = PF_LOCALITY_DST, .ts = ts});
 }
 
 /* Queued, not accounted: a batch's packets, accounted at its end. */
 static void enqueue(const struct pkt *p, uint64_t ts) {
-  struct pf_packet pkt;
-  uint8_t *buf = pkt_decode(p, &pkt);
-  pf_shard_enqueue(&shard, &pkt, PF_DIR_RX, PF_LOCALITY_DST, ts);
-  free(buf);
+  shard_pkt(&shard, p,
+            (struct shard_hand){.dir = PF_DIR_RX,
+                                .locality = PF_LOCALITY_DST,
+                                .ts = ts,
+                                .queue = true});
 }
 
 static struct pf_flow *flow_of(const struct pkt *p) {

@@ -312,10 +312,9 @@ static struct pf_interval *shard_run(struct pf_shard_config skip) {
                     .sport = 1000,
                     .dport = 53,
                     .payload = 100};
-    struct pf_packet pkt;
-    uint8_t *buf = pkt_decode(&p, &pkt);
-    pf_shard_packet(&shard, &pkt, PF_DIR_RX, PF_LOCALITY_DST, SEC(1));
-    free(buf);
+    shard_pkt(&shard, &p,
+              (struct shard_hand){
+                  .dir = PF_DIR_RX, .locality = PF_LOCALITY_DST, .ts = SEC(1)});
   }
   return pf_shard_swap_interval(&shard, true);
 }
@@ -441,10 +440,9 @@ static void tls_run(bool tls) {
                               .flags = PF_TCP_PSH | PF_TCP_ACK});
   frame_bytes(&f, hello, (uint32_t)n);
   frame_finish(&f);
-  struct pf_packet pkt;
-  uint8_t *buf = frame_decode_whole(&f, &pkt);
-  pf_shard_packet(&shard, &pkt, PF_DIR_RX, PF_LOCALITY_DST, SEC(1));
-  free(buf);
+  shard_frame(&shard, &f, f.len,
+              (struct shard_hand){
+                  .dir = PF_DIR_RX, .locality = PF_LOCALITY_DST, .ts = SEC(1)});
 }
 
 /* TlsAnalysis false: no hello is read, no name table is made and no flow

@@ -33,16 +33,24 @@ static void init_shard(uint8_t prefix_v4, uint8_t prefix_v6) {
 static void setup(void) { init_shard(32, 128); }
 static void teardown(void) { pf_shard_free(&shard); }
 
-static void feed(const struct pkt *p, enum pf_dir dir, uint64_t ts) {
-  struct pf_packet pkt;
-  uint8_t *buf = pkt_decode(p, &pkt);
-  pf_shard_packet(&shard, &pkt, dir, PF_LOCALITY_NEITHER, ts);
+/* Accounted at once, neither side local. */
+static struct shard_hand at(enum pf_dir dir, uint64_t ts) {
+  return (struct shard_hand){
+      .dir = dir, .locality = PF_LOCALITY_NEITHER, .ts = ts};
+}
+
+static void feed_to(struct pf_shard *s, const struct pkt *p, enum pf_dir dir,
+                    uint64_t ts) {
+  shard_pkt(s, p, at(dir, ts));
   /* A batch of one packet, ended as the capture thread ends one, and its
    * flow fed to the current interval's sketches at once, so they hold it
    * (the capture thread feeds them as the interval closes). */
-  pf_shard_batch_end(&shard);
-  pf_shard_settle(&shard);
-  free(buf);
+  pf_shard_batch_end(s);
+  pf_shard_settle(s);
+}
+
+static void feed(const struct pkt *p, enum pf_dir dir, uint64_t ts) {
+  feed_to(&shard, p, dir, ts);
 }
 
 /* The item of `key` in a sketch, or NULL. */
@@ -144,18 +152,15 @@ START_TEST(test_non_ip_and_malformed_only_counted) {
   frame_init(&f, DLT_EN10MB);
   frame_eth(&f, NULL, NULL, 0x0806);
   frame_fill(&f, 0, 28);
-  struct pf_packet pkt;
-  uint8_t *buf = frame_decode_whole(&f, &pkt);
-  pf_shard_packet(&shard, &pkt, PF_DIR_RX, PF_LOCALITY_UNKNOWN, SEC(5));
-  free(buf);
+  struct shard_hand unknown = {
+      .dir = PF_DIR_RX, .locality = PF_LOCALITY_UNKNOWN, .ts = SEC(5)};
+  shard_frame(&shard, &f, f.len, unknown);
 
   struct pkt bad = tcp(client4, 1, server4, 2, 0, 0);
   pkt_frame(&f, &bad);
   f.data[f.l4_off + 12] = 0x10; /* TCP data offset 4 bytes: malformed */
-  buf = frame_decode_whole(&f, &pkt);
-  ck_assert_int_eq(pkt.l3, PF_L3_MALFORMED);
-  pf_shard_packet(&shard, &pkt, PF_DIR_RX, PF_LOCALITY_UNKNOWN, SEC(6));
-  free(buf);
+  unknown.ts = SEC(6);
+  ck_assert_int_eq(shard_frame(&shard, &f, f.len, unknown).l3, PF_L3_MALFORMED);
 
   ck_assert_uint_eq(shard.counters.traffic[PF_TRAFFIC_ALL].packets[PF_DIR_RX],
                     2);
@@ -449,12 +454,7 @@ START_TEST(test_interval_merge_adds_shards_up) {
   struct pkt a = tcp(client4, 1, server4, 80, PF_TCP_SYN, 100);
   struct pkt b = tcp(server4, 5, client4, 6, PF_TCP_SYN, 7);
   feed(&a, PF_DIR_TX, SEC(1));
-  struct pf_packet pkt;
-  uint8_t *buf = pkt_decode(&b, &pkt);
-  pf_shard_packet(&other, &pkt, PF_DIR_RX, PF_LOCALITY_NEITHER, SEC(1));
-  pf_shard_batch_end(&other);
-  pf_shard_settle(&other);
-  free(buf);
+  feed_to(&other, &b, PF_DIR_RX, SEC(1));
 
   struct pf_interval sum;
   ck_assert_int_eq(pf_interval_init(&sum, 64, err, sizeof(err)), 0);
@@ -475,13 +475,8 @@ START_TEST(test_swap_takes_the_unfinished_batch) {
    * being swapped out, every byte of them, and none to the next one. */
   struct pkt a = tcp(client4, 1, server4, 80, PF_TCP_SYN, 100);
   struct pkt b = tcp(server4, 80, client4, 1, PF_TCP_SYN | PF_TCP_ACK, 20);
-  struct pf_packet pkt;
-  uint8_t *buf = pkt_decode(&a, &pkt);
-  pf_shard_packet(&shard, &pkt, PF_DIR_TX, PF_LOCALITY_NEITHER, SEC(1));
-  free(buf);
-  buf = pkt_decode(&b, &pkt);
-  pf_shard_packet(&shard, &pkt, PF_DIR_RX, PF_LOCALITY_NEITHER, SEC(1));
-  free(buf);
+  shard_pkt(&shard, &a, at(PF_DIR_TX, SEC(1)));
+  shard_pkt(&shard, &b, at(PF_DIR_RX, SEC(1)));
   ck_assert_uint_eq(shard.cur->top[PF_TOP_FLOWS].used, 0); /* still summed */
 
   struct pf_interval *done = pf_shard_swap_interval(&shard, true);

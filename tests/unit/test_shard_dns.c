@@ -71,10 +71,11 @@ static void send_bytes(const uint8_t *payload, uint32_t n, bool to_server,
     frame_udp(&f, to_server ? cli : srv, to_server ? srv : cli);
   frame_bytes(&f, payload, n);
   frame_finish(&f);
-  struct pf_packet pkt;
-  uint8_t *buf = frame_decode_whole(&f, &pkt);
-  pf_shard_enqueue(&s, &pkt, PF_DIR_RX, PF_LOCALITY_UNKNOWN, ts);
-  free(buf);
+  shard_frame(&s, &f, f.len,
+              (struct shard_hand){.dir = PF_DIR_RX,
+                                  .locality = PF_LOCALITY_UNKNOWN,
+                                  .ts = ts,
+                                  .queue = true});
 }
 
 /* The same with the message given in hex. */

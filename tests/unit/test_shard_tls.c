@@ -55,12 +55,12 @@ static uint32_t send_seg(const char *hex, bool to_server, uint16_t cport,
                               .flags = PF_TCP_PSH | PF_TCP_ACK});
   frame_bytes(&f, msg, (uint32_t)n);
   frame_finish(&f);
-  struct pf_packet pkt;
-  uint8_t *buf = frame_decode_whole(&f, &pkt);
-  uint32_t len = pkt.wire_len;
-  pf_shard_enqueue(&s, &pkt, PF_DIR_RX, PF_LOCALITY_UNKNOWN, ts);
-  free(buf);
-  return len;
+  return shard_frame(&s, &f, f.len,
+                     (struct shard_hand){.dir = PF_DIR_RX,
+                                         .locality = PF_LOCALITY_UNKNOWN,
+                                         .ts = ts,
+                                         .queue = true})
+      .wire_len;
 }
 
 /* The interval's top server names after every flow was fed. */

@@ -45,10 +45,9 @@ static struct pkt tcp(uint32_t n, uint8_t flags) {
 
 /* Accounted at once; no tick (ticks run at batch ends). */
 static void send(const struct pkt *p, uint64_t ts) {
-  struct pf_packet pkt;
-  uint8_t *buf = pkt_decode(p, &pkt);
-  pf_shard_packet(&shard, &pkt, PF_DIR_RX, PF_LOCALITY_DST, ts);
-  free(buf);
+  shard_pkt(&shard, p,
+            (struct shard_hand){
+                .dir = PF_DIR_RX, .locality = PF_LOCALITY_DST, .ts = ts});
 }
 
 static unsigned list_of(const struct pkt *p) {

@@ -56,12 +56,12 @@ static uint32_t send_part(const uint8_t *bytes, uint32_t off, uint32_t n,
   uint32_t before = f.len;
   frame_bytes(&f, bytes + off, n);
   frame_finish(&f);
-  struct pf_packet pkt;
-  uint8_t *buf = frame_decode(&f, before + (cap < n ? cap : n), f.len, &pkt);
-  uint32_t len = pkt.wire_len;
-  pf_shard_enqueue(&s, &pkt, PF_DIR_RX, PF_LOCALITY_UNKNOWN, ts);
-  free(buf);
-  return len;
+  return shard_frame(&s, &f, before + (cap < n ? cap : n),
+                     (struct shard_hand){.dir = PF_DIR_RX,
+                                         .locality = PF_LOCALITY_UNKNOWN,
+                                         .ts = ts,
+                                         .queue = true})
+      .wire_len;
 }
 
 /* The whole message in segments that end at cuts[0..n) and its length. */
