@@ -15,20 +15,18 @@
 #include "pcapflow/source.h"
 #include "shard/shard.h"
 #include "source/worker.h"
+#include "source_files.h"
 #include "suites.h"
 #include "tcp_segments.h"
 
-static char dir[256], path[300];
+static char dir[TEST_DIR_MAX], path[TEST_PATH_MAX];
 static uint32_t next_ts;
 static struct pf_source *source;
 static struct pf_snapshot snap;
 static bool have_snap;
 
 static void setup(void) {
-  const char *tmp = getenv("TMPDIR");
-  snprintf(dir, sizeof(dir), "%s/pf_unit_switch_XXXXXX", tmp ? tmp : "/tmp");
-  ck_assert_ptr_nonnull(mkdtemp(dir));
-  snprintf(path, sizeof(path), "%s/switch.pcap", dir);
+  test_file_make(dir, path, "switch", "switch.pcap");
   next_ts = 1700000000;
   /* A handshake to a web server and one DNS query (plus the ARP frame
    * pkt_write_capture adds): TCP, UDP and non-IP traffic. */
@@ -68,8 +66,7 @@ static void teardown(void) {
   have_snap = false;
   pf_source_free(source);
   source = NULL;
-  unlink(path);
-  rmdir(dir);
+  test_file_remove(dir, path);
 }
 
 /* Options as collectd.conf gives them: "Switch=false", "TopN=0",
@@ -105,11 +102,7 @@ static void run(const char *const *opts) {
   cfg.device = strdup(path);
   cfg.report.by_class = false; /* no rules file */
   configure(&cfg, opts);
-  ck_assert_msg(pf_source_config_check(&cfg, err, sizeof(err)) == 0, "%s", err);
-  struct pf_hooks hooks = {0};
-  ck_assert_msg(pf_source_new(&cfg, &hooks, &source, err, sizeof(err)) == 0,
-                "%s", err);
-  pf_source_config_free(&cfg);
+  source = test_source_new(&cfg, &(struct pf_hooks){0});
   ck_assert_msg(pf_source_run(source, err, sizeof(err)) == 0, "%s", err);
   pf_source_snapshot(source, &snap);
   have_snap = true;

@@ -10,6 +10,7 @@
 
 #include "flow_packets.h"
 #include "pcapflow/source.h"
+#include "source_files.h"
 #include "suites.h"
 
 static const uint8_t h1[4] = {198, 18, 0, 1};    /* 198_18_0_1 */
@@ -20,16 +21,13 @@ static const uint8_t s1[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 1};
 static const uint8_t s2[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 2};
 static const uint8_t s3[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 1, [15] = 5};
 
-static char dir[256], path[300];
+static char dir[TEST_DIR_MAX], path[TEST_PATH_MAX];
 static uint32_t next_ts; /* packet time keeps going across files */
 /* The test's source, freed by teardown even when a check fails. */
 static struct pf_source *source;
 
 static void setup(void) {
-  const char *tmp = getenv("TMPDIR");
-  snprintf(dir, sizeof(dir), "%s/pf_unit_report_XXXXXX", tmp ? tmp : "/tmp");
-  ck_assert_ptr_nonnull(mkdtemp(dir));
-  snprintf(path, sizeof(path), "%s/report.pcap", dir);
+  test_file_make(dir, path, "report", "report.pcap");
   next_ts = 1700000000;
   source = NULL;
 }
@@ -37,8 +35,7 @@ static void setup(void) {
 static void teardown(void) {
   pf_source_free(source);
   source = NULL;
-  unlink(path);
-  rmdir(dir);
+  test_file_remove(dir, path);
 }
 
 /* ---- running a source ---- */
@@ -79,7 +76,6 @@ static int hosts_logged(void) {
 static struct pf_source *new_source(const struct opts *o) {
   ck_assert_ptr_null(source); /* one source per test */
   struct pf_source_config cfg;
-  char err[512];
   pf_source_config_init(&cfg, PF_SOURCE_FILE);
   cfg.device = strdup(path);
   cfg.top_n = o->top_n;
@@ -87,16 +83,10 @@ static struct pf_source *new_source(const struct opts *o) {
   cfg.report.top[PF_TOP_FLOWS] = true; /* off by default */
   cfg.shard.host_prefix_v4 = o->prefix_v4;
   cfg.shard.host_prefix_v6 = o->prefix_v6;
-  ck_assert_msg(pf_source_config_check(&cfg, err, sizeof(err)) == 0, "%s", err);
-  /* pf_source_run needs no thread */
-  struct pf_hooks hooks = {.log = test_log};
   n_logged = 0;
-  struct pf_source *src;
-  ck_assert_msg(pf_source_new(&cfg, &hooks, &src, err, sizeof(err)) == 0, "%s",
-                err);
-  pf_source_config_free(&cfg);
-  source = src;
-  return src;
+  /* pf_source_run needs no thread */
+  source = test_source_new(&cfg, &(struct pf_hooks){.log = test_log});
+  return source;
 }
 
 /* Reads the file (again) to its end, then closes the interval. */
