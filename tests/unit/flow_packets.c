@@ -20,6 +20,27 @@ const struct pf_flow_timeouts test_timeouts = {
     .active_s = 600,
 };
 
+struct pkt pkt_tcp(const uint8_t *src, uint16_t sport, const uint8_t *dst,
+                   uint16_t dport, uint8_t flags, uint32_t payload) {
+  return (struct pkt){.proto = P_TCP,
+                      .src = src,
+                      .sport = sport,
+                      .dst = dst,
+                      .dport = dport,
+                      .flags = flags,
+                      .payload = payload};
+}
+
+struct pkt pkt_udp(const uint8_t *src, uint16_t sport, const uint8_t *dst,
+                   uint16_t dport, uint32_t payload) {
+  return (struct pkt){.proto = P_UDP,
+                      .src = src,
+                      .sport = sport,
+                      .dst = dst,
+                      .dport = dport,
+                      .payload = payload};
+}
+
 struct pkt pkt_tcp_client(uint32_t n, uint8_t flags) {
   static uint8_t client[4096][4];
   static const uint8_t server[4] = {198, 18, 0, 1};
@@ -211,8 +232,12 @@ void test_shard_init_timing(struct pf_shard *s, uint32_t max_flows,
   struct pf_shard_config cfg =
       test_shard_config(max_flows, top_capacity, tcp_analysis);
   cfg.tcp_timing = tcp_timing;
+  test_shard_start(s, &cfg);
+}
+
+void test_shard_start(struct pf_shard *s, const struct pf_shard_config *cfg) {
   char err[256];
-  ck_assert_msg(pf_shard_init(s, &cfg, err, sizeof(err)) == 0, "%s", err);
+  ck_assert_msg(pf_shard_init(s, cfg, err, sizeof(err)) == 0, "%s", err);
 }
 
 /* ---- handing packets to a shard ---- */

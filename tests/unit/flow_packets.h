@@ -41,6 +41,13 @@ struct pkt {
   uint32_t payload;    /* bytes after the headers */
 };
 
+/* A TCP segment and a UDP datagram between the addresses and ports
+ * given (NULL addresses: the defaults, as in struct pkt), IPv4. */
+struct pkt pkt_tcp(const uint8_t *src, uint16_t sport, const uint8_t *dst,
+                   uint16_t dport, uint8_t flags, uint32_t payload);
+struct pkt pkt_udp(const uint8_t *src, uint16_t sport, const uint8_t *dst,
+                   uint16_t dport, uint32_t payload);
+
 /* The same conversation the other way round: addresses, ports and VLANs
  * kept, ICMP echo request <-> reply. Flags and payload are kept too. */
 struct pkt pkt_reply(struct pkt p);
@@ -110,6 +117,9 @@ struct pf_packet shard_pkt(struct pf_shard *s, const struct pkt *p,
  * 3 s SYN timeout, every analysis but TCP's off. */
 struct pf_shard_config
 test_shard_config(uint32_t max_flows, uint32_t top_capacity, bool tcp_analysis);
+/* Initialises s with cfg, or fails the test with pf_shard_init's
+ * message. */
+void test_shard_start(struct pf_shard *s, const struct pf_shard_config *cfg);
 /* Initialises a shard with test_timeouts, whole-address hosts and a 3 s
  * SYN timeout, or fails the test. */
 void test_shard_init(struct pf_shard *s, uint32_t max_flows,

@@ -29,8 +29,7 @@ static void init(uint32_t max_flows) {
                                 .host_prefix_v6 = 128,
                                 .tcp_analysis = true,
                                 .tcp_syn_timeout_s = 3};
-  char err[256];
-  ck_assert_msg(pf_shard_init(&shard, &cfg, err, sizeof(err)) == 0, "%s", err);
+  test_shard_start(&shard, &cfg);
 }
 
 static void teardown(void) { pf_shard_free(&shard); }

@@ -49,8 +49,7 @@ static void shard_init(uint32_t ports) {
   cfg.tcp_timing = true;
   cfg.port_timing = ports > 0;
   cfg.port_timing_ports = ports;
-  char err[256];
-  ck_assert_msg(pf_shard_init(&shard, &cfg, err, sizeof(err)) == 0, "%s", err);
+  test_shard_start(&shard, &cfg);
 }
 
 static void teardown(void) { pf_shard_free(&shard); }

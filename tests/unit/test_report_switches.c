@@ -294,8 +294,7 @@ static struct pf_interval *shard_run(struct pf_shard_config skip) {
   cfg.top_capacity = 64;
   cfg.host_prefix_v4 = 32;
   cfg.host_prefix_v6 = 128;
-  char err[256];
-  ck_assert_msg(pf_shard_init(&shard, &cfg, err, sizeof(err)) == 0, "%s", err);
+  test_shard_start(&shard, &cfg);
   static const uint8_t server[4] = {198, 18, 0, 1};
   for (uint8_t h = 1; h <= 4; h++) {
     const uint8_t client[4] = {198, 19, 0, h};
@@ -420,8 +419,7 @@ END_TEST
 static void tls_run(bool tls) {
   struct pf_shard_config cfg = test_shard_config(64, 64, true);
   cfg.tls = (struct pf_tls_config){.analysis = tls, .names = 8};
-  char err[256];
-  ck_assert_msg(pf_shard_init(&shard, &cfg, err, sizeof(err)) == 0, "%s", err);
+  test_shard_start(&shard, &cfg);
   uint8_t hello[APP_MESSAGE_MAX];
   size_t n = app_bytes(APP_TLS_CLIENT_HELLO_13, hello);
   struct frame f;

@@ -36,8 +36,7 @@ static void init_ports(bool analysis, const uint16_t *ports, unsigned n) {
                                         .pending = 16,
                                         .n_ports = (uint8_t)n}};
   memcpy(cfg.dns.ports, ports, n * sizeof(*ports));
-  char err[256];
-  ck_assert_msg(pf_shard_init(&s, &cfg, err, sizeof(err)) == 0, "%s", err);
+  test_shard_start(&s, &cfg);
   srv_port = ports[0];
 }
 

@@ -23,8 +23,7 @@ static void init_timing(bool analysis, bool tcp, uint32_t names, bool timing) {
   struct pf_shard_config cfg = test_shard_config(64, 16, tcp);
   cfg.tcp_timing = timing;
   cfg.tls = (struct pf_tls_config){.analysis = analysis, .names = names};
-  char err[256];
-  ck_assert_msg(pf_shard_init(&s, &cfg, err, sizeof(err)) == 0, "%s", err);
+  test_shard_start(&s, &cfg);
 }
 
 static void init(bool analysis, bool tcp, uint32_t names) {

@@ -34,8 +34,7 @@ static void init(bool long_lived) {
     cfg.timeouts.tcp_s = 86400;
     cfg.timeouts.active_s = 0;
   }
-  char err[256];
-  ck_assert_msg(pf_shard_init(&shard, &cfg, err, sizeof(err)) == 0, "%s", err);
+  test_shard_start(&shard, &cfg);
 }
 
 /* Flow n: client n to the server (pkt_tcp_client). */

@@ -25,8 +25,7 @@ static uint32_t seq_base = 1000; /* the sender's sequence number at byte 0 */
 static void init(bool tcp) {
   struct pf_shard_config cfg = test_shard_config(4096, 16, tcp);
   cfg.tls = (struct pf_tls_config){.analysis = true, .names = 8};
-  char err[256];
-  ck_assert_msg(pf_shard_init(&s, &cfg, err, sizeof(err)) == 0, "%s", err);
+  test_shard_start(&s, &cfg);
 }
 
 static void teardown(void) {
