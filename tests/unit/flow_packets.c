@@ -136,6 +136,23 @@ void pkt_frame(struct frame *f, const struct pkt *p) {
   frame_finish(f);
 }
 
+void frame_conversation(struct frame *f, bool to_server, bool tcp,
+                        uint16_t cport, uint16_t sport, uint32_t seq) {
+  frame_init(f, DLT_EN10MB);
+  frame_eth(f, to_server ? mac_b : mac_a, to_server ? mac_a : mac_b, 0x0800);
+  frame_ipv4(f, &(struct ip4){.proto = tcp ? P_TCP : P_UDP,
+                              .src = to_server ? v4_a : v4_b,
+                              .dst = to_server ? v4_b : v4_a});
+  uint16_t from = to_server ? cport : sport, to = to_server ? sport : cport;
+  if (tcp)
+    frame_tcp(f, &(struct tcp){.sport = from,
+                               .dport = to,
+                               .flags = PF_TCP_PSH | PF_TCP_ACK,
+                               .seq = seq});
+  else
+    frame_udp(f, from, to);
+}
+
 uint32_t pkt_len(const struct pkt *p) {
   struct frame f;
   pkt_frame(&f, p);

@@ -57,6 +57,14 @@ struct pkt pkt_reply(struct pkt p);
  * static slot of its own. */
 struct pkt pkt_tcp_client(uint32_t n, uint8_t flags);
 
+/* Starts an Ethernet frame between the client v4_a (MAC mac_b, port
+ * cport) and the server v4_b (mac_a, sport), from the client when
+ * to_server, else from the server: IPv4, and TCP with PSH|ACK and sequence
+ * number seq (0: the frame builder's) or, when !tcp, UDP. The caller adds
+ * the payload and finishes the frame. */
+void frame_conversation(struct frame *f, bool to_server, bool tcp,
+                        uint16_t cport, uint16_t sport, uint32_t seq);
+
 /* Builds the frame (link type Ethernet) and finishes it. */
 void pkt_frame(struct frame *f, const struct pkt *p);
 /* The frame's wire length. */

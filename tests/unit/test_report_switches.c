@@ -423,12 +423,7 @@ static void tls_run(bool tls) {
   uint8_t hello[APP_MESSAGE_MAX];
   size_t n = app_bytes(APP_TLS_CLIENT_HELLO_13, hello);
   struct frame f;
-  frame_init(&f, DLT_EN10MB);
-  frame_eth(&f, mac_b, mac_a, 0x0800);
-  frame_ipv4(&f, &(struct ip4){.proto = 6, .src = v4_a, .dst = v4_b});
-  frame_tcp(&f, &(struct tcp){.sport = 40000,
-                              .dport = 443,
-                              .flags = PF_TCP_PSH | PF_TCP_ACK});
+  frame_conversation(&f, true, true, 40000, 443, 0);
   frame_bytes(&f, hello, (uint32_t)n);
   frame_finish(&f);
   shard_frame(&shard, &f, f.len,

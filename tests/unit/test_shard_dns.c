@@ -54,20 +54,7 @@ static void teardown(void) { pf_shard_free(&s); }
 static void send_bytes(const uint8_t *payload, uint32_t n, bool to_server,
                        bool tcp, uint32_t seq, uint64_t ts) {
   struct frame f;
-  frame_init(&f, DLT_EN10MB);
-  frame_eth(&f, to_server ? mac_b : mac_a, to_server ? mac_a : mac_b, 0x0800);
-  struct ip4 ip = {.proto = tcp ? 6 : 17,
-                   .src = to_server ? v4_a : v4_b,
-                   .dst = to_server ? v4_b : v4_a};
-  frame_ipv4(&f, &ip);
-  uint16_t cli = 40000, srv = srv_port;
-  if (tcp)
-    frame_tcp(&f, &(struct tcp){.sport = to_server ? cli : srv,
-                                .dport = to_server ? srv : cli,
-                                .flags = PF_TCP_PSH | PF_TCP_ACK,
-                                .seq = seq});
-  else
-    frame_udp(&f, to_server ? cli : srv, to_server ? srv : cli);
+  frame_conversation(&f, to_server, tcp, 40000, srv_port, seq);
   frame_bytes(&f, payload, n);
   frame_finish(&f);
   shard_frame(&s, &f, f.len,

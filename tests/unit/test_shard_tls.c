@@ -43,15 +43,7 @@ static uint32_t send_seg(const char *hex, bool to_server, uint16_t cport,
   if (keep)
     n = keep;
   struct frame f;
-  frame_init(&f, DLT_EN10MB);
-  frame_eth(&f, to_server ? mac_b : mac_a, to_server ? mac_a : mac_b, 0x0800);
-  struct ip4 ip = {.proto = 6,
-                   .src = to_server ? v4_a : v4_b,
-                   .dst = to_server ? v4_b : v4_a};
-  frame_ipv4(&f, &ip);
-  frame_tcp(&f, &(struct tcp){.sport = to_server ? cport : 443,
-                              .dport = to_server ? 443 : cport,
-                              .flags = PF_TCP_PSH | PF_TCP_ACK});
+  frame_conversation(&f, to_server, true, cport, 443, 0);
   frame_bytes(&f, msg, (uint32_t)n);
   frame_finish(&f);
   return shard_frame(&s, &f, f.len,

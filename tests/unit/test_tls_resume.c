@@ -41,17 +41,7 @@ static uint32_t send_part(const uint8_t *bytes, uint32_t off, uint32_t n,
                           bool to_server, uint16_t cport, uint32_t cap,
                           uint64_t ts) {
   struct frame f;
-  frame_init(&f, DLT_EN10MB);
-  frame_eth(&f, to_server ? mac_b : mac_a, to_server ? mac_a : mac_b, 0x0800);
-  struct ip4 ip = {.proto = 6,
-                   .src = to_server ? v4_a : v4_b,
-                   .dst = to_server ? v4_b : v4_a};
-  frame_ipv4(&f, &ip);
-  uint32_t hdr = frame_tcp(&f, &(struct tcp){.sport = to_server ? cport : 443,
-                                             .dport = to_server ? 443 : cport,
-                                             .flags = PF_TCP_PSH | PF_TCP_ACK,
-                                             .seq = seq_base + off});
-  (void)hdr;
+  frame_conversation(&f, to_server, true, cport, 443, seq_base + off);
   uint32_t before = f.len;
   frame_bytes(&f, bytes + off, n);
   frame_finish(&f);
