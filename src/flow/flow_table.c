@@ -482,10 +482,13 @@ pf_flow_track_close(struct pf_flow_table *t, uint32_t ref, struct pf_flow *f,
     pf_flow_relist(t, ref, PF_FLOW_TCP_CLOSED);
 }
 
-struct pf_flow_update pf_flow_table_account(struct pf_flow_table *t,
-                                            const struct pf_flow_probe *p,
-                                            const struct pf_flow_packet *pkt,
-                                            uint64_t now_us) {
+/* `monotonic`: the caller's clock never goes back (the shard's), so no
+ * flow's last packet is ahead of now_us and the clamp below is not needed
+ * (three instructions a packet; PF_ASSERT holds the promise). */
+static inline __attribute__((always_inline)) struct pf_flow_update
+pf_account_at(struct pf_flow_table *t, const struct pf_flow_probe *p,
+              const struct pf_flow_packet *pkt, uint64_t now_us,
+              bool monotonic) {
   /* The gate on close tracking below reads the flags alone, trusting the
    * struct's rule that they are 0 unless a TCP header was read. */
   PF_ASSERT(pkt->tcp || !pkt->tcp_flags);
@@ -497,7 +500,9 @@ struct pf_flow_update pf_flow_table_account(struct pf_flow_table *t,
   struct pf_flow *f;
   if (ref != PF_FLOW_NONE) {
     f = pf_flow_at(t, ref);
-    uint64_t last = f->last_us, at = now_us > last ? now_us : last;
+    uint64_t last = f->last_us;
+    PF_ASSERT(!monotonic || now_us >= last);
+    uint64_t at = monotonic || now_us > last ? now_us : last;
     if (!pf_flow_must_restart(t, f, pkt, last, at)) {
       /* A waiting flow's SYN timeout is read before this packet is its
        * last, while its age reads true (tcp.h). */
@@ -527,6 +532,21 @@ found:;
   up.ref = ref;
   up.side = p->side;
   return up;
+}
+
+struct pf_flow_update pf_flow_table_account(struct pf_flow_table *t,
+                                            const struct pf_flow_probe *p,
+                                            const struct pf_flow_packet *pkt,
+                                            uint64_t now_us) {
+  return pf_account_at(t, p, pkt, now_us, false);
+}
+
+struct pf_flow_update
+pf_flow_table_account_monotonic(struct pf_flow_table *t,
+                                const struct pf_flow_probe *p,
+                                const struct pf_flow_packet *pkt,
+                                uint64_t now_us) {
+  return pf_account_at(t, p, pkt, now_us, true);
 }
 
 struct pf_flow_update pf_flow_table_packet(struct pf_flow_table *t,

@@ -116,7 +116,7 @@ pf_account(struct pf_shard *s, const struct pf_queued_packet *q,
       .syn_wait = q->seg.valid & ((q->flags & PF_QUEUED_SYN) != 0),
   };
   struct pf_flow_update up =
-      pf_flow_table_account(&s->flows, &q->probe, &fp, q->now_us);
+      pf_flow_table_account_monotonic(&s->flows, &q->probe, &fp, q->now_us);
   if (up.created)
     pf_class_counters_flow(&s->classes, up.flow, q->rule_class);
   if (!s->skip_feed) /* a top-N list or a distinct count is reported */
