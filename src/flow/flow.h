@@ -128,6 +128,10 @@ struct pf_flow_table {
   struct pf_flow_buckets buckets; /* chain heads, PF_FLOW_NONE when empty */
   uint32_t max_flows;
   uint32_t lru_head[PF_LIST_COUNT]; /* most recently seen */
+  /* Each head's entry (NULL: the list is empty), kept with lru_head: a
+   * touch links the flow in front of it, and working it out from the
+   * reference cost five instructions a packet. */
+  struct pf_flow *lru_head_at[PF_LIST_COUNT];
   uint32_t lru_tail[PF_LIST_COUNT]; /* least recently seen */
   uint64_t timeout_us[PF_LIST_COUNT];
   uint64_t min_timeout_us; /* the least of them */

@@ -96,7 +96,7 @@ int pf_flow_table_init_buckets(struct pf_flow_table *t, uint32_t max_flows,
                       (v6 ? (uintptr_t)PF_FLOW_V6 * t->pool[v6].size : 0);
   }
   for (int k = 0; k < PF_LIST_COUNT; k++)
-    t->lru_head[k] = t->lru_tail[k] = PF_FLOW_NONE;
+    t->lru_head[k] = t->lru_tail[k] = PF_FLOW_NONE; /* lru_head_at: NULL */
   for (int k = 0; k < PF_FLOW_KIND_COUNT; k++)
     t->unwaited_us[k] = UINT64_MAX;
   pf_table_timeouts(t, to);
@@ -430,8 +430,9 @@ static inline void pf_lru_touch(struct pf_flow_table *t, uint32_t ref,
     t->lru_tail[list] = prev;
   f->lru_prev = PF_FLOW_NONE;
   f->lru_next = head;
-  pf_flow_at(t, head)->lru_prev = ref;
+  t->lru_head_at[list]->lru_prev = ref;
   t->lru_head[list] = ref;
+  t->lru_head_at[list] = f;
 }
 
 /* A flow whose record must end before this packet is counted: one idle
