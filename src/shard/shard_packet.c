@@ -69,8 +69,9 @@ pf_account_tcp(struct pf_shard *s, const struct pf_queued_packet *q,
         .now_us = q->now_us, .ts_us = q->ts_us, .side = up.side, .dir = q->dir};
     completed = pf_tcp_packet(&s->flows, up.flow, up.ref, &q->seg, &at, sink,
                               &handshake_us);
-    /* It took a sample, and a class's or a port's figures are kept. */
-    if (sink->kinds && (s->classes.timing.count | s->ports.slots))
+    /* It took a sample, which a class's or a port's figures keep (kinds
+     * is set only when they are: pf_tcp_sink_of). */
+    if (sink->kinds)
       pf_account_timing(s, up.flow, sink);
     if (completed) /* its handshake latency, by the flow's class */
       pf_class_counters_handshake(&s->classes, up.flow, handshake_us);
@@ -82,6 +83,17 @@ pf_account_tcp(struct pf_shard *s, const struct pf_queued_packet *q,
     new_udp = true;
   }
   pf_account_anomaly(s, q, up.side, new_udp, completed);
+}
+
+/* The sink of a vector's (or a packet's) TCP samples: the interval's
+ * histograms, and whether a class's or a port's histograms keep them too
+ * (neither can change under a vector: a rules reload or an interval swap
+ * drains the queue first, under the same lock). */
+static inline __attribute__((always_inline)) struct pf_tcp_sink
+pf_tcp_sink_of(const struct pf_shard *s) {
+  return (struct pf_tcp_sink){
+      .lat = s->cur->tcp.latency,
+      .keep = (s->classes.timing.count | s->ports.slots) != 0};
 }
 
 /* DNS and TLS, rare: one test of the flags for both, the work out of
@@ -187,7 +199,7 @@ void pf_shard_packet(struct pf_shard *s, const struct pf_packet *pkt,
                      uint64_t ts_us) {
   pf_shard_drain(s); /* in order with what is queued */
   struct pf_queued_packet q;
-  struct pf_tcp_sink sink = {.lat = s->cur->tcp.latency};
+  struct pf_tcp_sink sink = pf_tcp_sink_of(s);
   if (pf_prepare(s, pkt, dir, locality, ts_us, &q))
     pf_account(s, &q, &sink, pf_epoch_gen(s));
 }
@@ -249,7 +261,7 @@ static void pf_vector_run(struct pf_shard *s) {
     for (unsigned i = 0; i < n; i++)
       if (s->queue[i].flags & PF_QUEUED_TCP)
         pf_flow_table_prefetch_record(&s->flows, &s->queue[i].probe);
-  struct pf_tcp_sink sink = {.lat = s->cur->tcp.latency};
+  struct pf_tcp_sink sink = pf_tcp_sink_of(s);
   uint8_t gen = pf_epoch_gen(s);
   for (unsigned i = 0; i < n; i++)
     pf_account(s, &s->queue[i], &sink, gen);
