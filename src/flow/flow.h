@@ -122,9 +122,11 @@ struct pf_flow_table {
    * array of each indexes by the family bit at no cost (pool[]'s 24-byte
    * stride took two instructions more a reference), and the IPv6 base
    * less PF_FLOW_V6 entries takes the reference whole, its family bit
-   * left in. Set once, with the pools. */
+   * left in. Set once, with the pools. The sizes are 64-bit so that the
+   * multiply reads its operand from memory (a 32-bit one was loaded, then
+   * multiplied: one instruction more a reference, five a mixed frame). */
   uintptr_t ref_base[2];
-  uint32_t ref_size[2];
+  uintptr_t ref_size[2];
   struct pf_flow_buckets buckets; /* chain heads, PF_FLOW_NONE when empty */
   uint32_t max_flows;
   uint32_t lru_head[PF_LIST_COUNT]; /* most recently seen */

@@ -175,8 +175,8 @@ void expect_flow_identity(const struct pf_flow_table *t) {
    * reads them, and the restart test reads active_units. */
   QUICK_CHECK(t->ref_size[0] == t->pool[0].size &&
                   t->ref_size[1] == t->pool[1].size,
-              "ref_size %u/%u, pool sizes %u/%u", t->ref_size[0],
-              t->ref_size[1], t->pool[0].size, t->pool[1].size);
+              "ref_size %u/%u, pool sizes %u/%u", (unsigned)t->ref_size[0],
+              (unsigned)t->ref_size[1], t->pool[0].size, t->pool[1].size);
   QUICK_CHECK(t->ref_base[0] == (uintptr_t)t->pool[0].entries &&
                   t->ref_base[1] + (uintptr_t)PF_FLOW_V6 * t->ref_size[1] ==
                       (uintptr_t)t->pool[1].entries,
