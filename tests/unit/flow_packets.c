@@ -186,6 +186,13 @@ void expect_flow_identity(const struct pf_flow_table *t) {
               "active_units %llu, active_us %llu, age_shift %u",
               (unsigned long long)t->active_units,
               (unsigned long long)t->active_us, t->age_shift);
+  /* Each LRU head's entry, which a touch links in front of. */
+  for (int k = 0; k < PF_LIST_COUNT; k++)
+    QUICK_CHECK(t->lru_head_at[k] == (t->lru_head[k] == PF_FLOW_NONE
+                                          ? NULL
+                                          : pf_flow_at(t, t->lru_head[k])),
+                "list %d: lru_head_at is not its head %u's entry", k,
+                t->lru_head[k]);
 }
 
 void test_shard_init(struct pf_shard *s, uint32_t max_flows,
