@@ -30,12 +30,16 @@ static bool pf_is_syn(const struct pf_packet *pkt) {
  * set empty, and then no class lookup) and its service port's
  * (port_latency.h; none without PortTiming). Looked up here, for the few
  * segments that took a sample (the interval's histograms have them
- * already), rather than for every segment: out of line. */
+ * already), rather than for every segment: out of line. The sink's kinds
+ * are cleared here, for the next segment: a segment without a sample
+ * leaves them 0, and clearing them before each one cost a store a
+ * segment. */
 __attribute__((noinline)) static void
 pf_account_timing(struct pf_shard *s, const struct pf_flow *flow,
-                  const struct pf_tcp_sink *sink) {
+                  struct pf_tcp_sink *sink) {
   struct pf_hist *cls = pf_class_counters_timing(&s->classes, flow);
   pf_tcp_sink_place(sink, cls, pf_port_latency_of(&s->ports, flow));
+  sink->kinds = 0;
 }
 
 /* The evidence of SYN floods and port scans. The addresses and the port
@@ -64,7 +68,7 @@ pf_account_tcp(struct pf_shard *s, const struct pf_queued_packet *q,
   bool completed = false, new_udp = false;
   if (q->l4 == PF_L4_TCP) {
     uint64_t handshake_us;
-    sink->kinds = 0; /* its samples are set by their kinds' bits */
+    PF_ASSERT(sink->kinds == 0); /* its samples set their kinds' bits */
     const struct pf_tcp_seen at = {
         .now_us = q->now_us, .ts_us = q->ts_us, .side = up.side, .dir = q->dir};
     completed = pf_tcp_packet(&s->flows, up.flow, up.ref, &q->seg, &at, sink,
