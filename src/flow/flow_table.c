@@ -213,42 +213,48 @@ PF_STATIC_ASSERT(sizeof(struct pf_key4) == 18, "an IPv4 key's bytes");
 
 /* Inlined, as the restart test and close tracking below: they run once a
  * packet in pf_flow_table_account (docs/PERFORMANCE_HISTORY.md, the second
- * stage's table). */
-static inline __attribute__((always_inline)) uint32_t
+ * stage's table). Returns the entry with its reference in *ref (NULL: none):
+ * the walk has the entry's address at hand, and the reference alone made
+ * the caller work it out again from the pools. */
+static inline __attribute__((always_inline)) struct pf_flow *
 pf_lookup(const struct pf_flow_table *t, const struct pf_flow_probe *p,
-          uint32_t bucket) {
+          uint32_t bucket, uint32_t *ref_out) {
   bool v6 = p->family == 6;
   if (!pf_bucket_may_hold(&t->buckets, bucket, p->hash))
-    return PF_FLOW_NONE; /* a new flow, its bucket's entries unread */
+    return NULL; /* a new flow, its bucket's entries unread */
   /* Tags set: the chain is not empty. A walk for each family, so that
    * the family is tested once and each compare branches on its own. */
   uint32_t ref = pf_bucket_get(&t->buckets, bucket);
   PF_ASSERT(ref != PF_FLOW_NONE);
   if (!v6) {
     do {
-      const struct pf_flow *f = pf_flow_at(t, ref);
+      struct pf_flow *f = pf_flow_at(t, ref);
       if (!(ref & PF_FLOW_V6) &&
-          pf_same_key4(pf_entry_key(f), (const uint8_t *)&p->key.k4))
-        return ref;
+          pf_same_key4(pf_entry_key(f), (const uint8_t *)&p->key.k4)) {
+        *ref_out = ref;
+        return f;
+      }
       ref = f->next;
     } while (ref != PF_FLOW_NONE);
-    return PF_FLOW_NONE;
+    return NULL;
   }
   do {
-    const struct pf_flow *f = pf_flow_at(t, ref);
-    if ((ref & PF_FLOW_V6) && memcmp(pf_entry_key(f), &p->key.k6, 42) == 0)
-      return ref;
+    struct pf_flow *f = pf_flow_at(t, ref);
+    if ((ref & PF_FLOW_V6) && memcmp(pf_entry_key(f), &p->key.k6, 42) == 0) {
+      *ref_out = ref;
+      return f;
+    }
     ref = f->next;
   } while (ref != PF_FLOW_NONE);
-  return PF_FLOW_NONE;
+  return NULL;
 }
 
 struct pf_flow *pf_flow_table_find(const struct pf_flow_table *t,
                                    const struct pf_flow_key *key) {
   struct pf_flow_probe p;
   pf_flow_probe_of_key(t, key, &p);
-  uint32_t ref = pf_lookup(t, &p, pf_buckets_of(&t->buckets, p.hash));
-  return ref == PF_FLOW_NONE ? NULL : pf_flow_at(t, ref);
+  uint32_t ref;
+  return pf_lookup(t, &p, pf_buckets_of(&t->buckets, p.hash), &ref);
 }
 
 /* One more bucket (buckets.h): the entries of the divided chain that now
@@ -497,10 +503,9 @@ pf_account_at(struct pf_flow_table *t, const struct pf_flow_probe *p,
   if (!p->family)
     return up;
   uint32_t bucket = pf_buckets_of(&t->buckets, p->hash);
-  uint32_t ref = pf_lookup(t, p, bucket);
-  struct pf_flow *f;
-  if (ref != PF_FLOW_NONE) {
-    f = pf_flow_at(t, ref);
+  uint32_t ref;
+  struct pf_flow *f = pf_lookup(t, p, bucket, &ref);
+  if (f) {
     uint64_t last = f->last_us;
     PF_ASSERT(!monotonic || now_us >= last);
     uint64_t at = monotonic || now_us > last ? now_us : last;
