@@ -536,7 +536,9 @@ pf_account_at(struct pf_flow_table *t, const struct pf_flow_probe *p,
   }
   ref = pf_flow_create(t, p, bucket, pkt, now_us);
   up.created = true;
-  f = pf_flow_at(t, ref); /* its last_us is now_us, at its list's head */
+  f = pf_flow_at(t, ref); /* its last_us is now_us */
+  /* At its list's head (pf_flow_create): the LRU move is not its. */
+  PF_ASSERT(t->lru_head[pf_flow_list(f)] == ref);
 found:;
   /* Most segments carry no FIN or RST: nothing changes the close bits,
    * and the entry's byte is neither read nor written. A SYN does not ask
