@@ -298,11 +298,9 @@ struct pf_flow_update pf_flow_table_account(struct pf_flow_table *t,
  * never behind a flow's last packet (the shard's clock, packet_clock.h:
  * it starts once and only moves forward): pf_flow_table_account takes the
  * later of the two; this one takes now_us (asserted in a debug build). */
-struct pf_flow_update
-pf_flow_table_account_monotonic(struct pf_flow_table *t,
-                                const struct pf_flow_probe *p,
-                                const struct pf_flow_packet *pkt,
-                                uint64_t now_us);
+struct pf_flow_update pf_flow_table_account_monotonic(
+    struct pf_flow_table *t, const struct pf_flow_probe *p,
+    const struct pf_flow_packet *pkt, uint64_t now_us);
 
 /* pf_flow_table_probe and pf_flow_table_account of a decoded packet
  * (tests, tools). */

@@ -515,8 +515,7 @@ pf_account_at(struct pf_flow_table *t, const struct pf_flow_probe *p,
      * code around them it cost 9.5 instructions a mixed frame. */
     unsigned list = pf_flow_list(f);
     if (__builtin_expect(list != PF_LIST_SYN_WAIT, 1)) {
-      if (!pf_flow_must_restart(t, f, (enum pf_flow_kind)list, pkt, last,
-                                at)) {
+      if (!pf_flow_must_restart(t, f, (enum pf_flow_kind)list, pkt, last, at)) {
         f->last_us = at;
         /* Most recently seen first. */
         if (t->lru_head[list] != ref)
@@ -558,11 +557,9 @@ struct pf_flow_update pf_flow_table_account(struct pf_flow_table *t,
   return pf_account_at(t, p, pkt, now_us, false);
 }
 
-struct pf_flow_update
-pf_flow_table_account_monotonic(struct pf_flow_table *t,
-                                const struct pf_flow_probe *p,
-                                const struct pf_flow_packet *pkt,
-                                uint64_t now_us) {
+struct pf_flow_update pf_flow_table_account_monotonic(
+    struct pf_flow_table *t, const struct pf_flow_probe *p,
+    const struct pf_flow_packet *pkt, uint64_t now_us) {
   return pf_account_at(t, p, pkt, now_us, true);
 }
 
