@@ -213,8 +213,8 @@ void expect_flow_identity(const struct pf_flow_table *t) {
    * reads them, and the restart test reads active_units. */
   QUICK_CHECK(t->ref_size[0] == t->pool[0].size &&
                   t->ref_size[1] == t->pool[1].size,
-              "ref_size %u/%u, pool sizes %u/%u", t->ref_size[0],
-              t->ref_size[1], t->pool[0].size, t->pool[1].size);
+              "ref_size %u/%u, pool sizes %u/%u", (unsigned)t->ref_size[0],
+              (unsigned)t->ref_size[1], t->pool[0].size, t->pool[1].size);
   QUICK_CHECK(t->ref_base[0] == (uintptr_t)t->pool[0].entries &&
                   t->ref_base[1] + (uintptr_t)PF_FLOW_V6 * t->ref_size[1] ==
                       (uintptr_t)t->pool[1].entries,
@@ -224,6 +224,13 @@ void expect_flow_identity(const struct pf_flow_table *t) {
               "active_units %llu, active_us %llu, age_shift %u",
               (unsigned long long)t->active_units,
               (unsigned long long)t->active_us, t->age_shift);
+  /* Each LRU head's entry, which a touch links in front of. */
+  for (int k = 0; k < PF_LIST_COUNT; k++)
+    QUICK_CHECK(t->lru_head_at[k] == (t->lru_head[k] == PF_FLOW_NONE
+                                          ? NULL
+                                          : pf_flow_at(t, t->lru_head[k])),
+                "list %d: lru_head_at is not its head %u's entry", k,
+                t->lru_head[k]);
 }
 
 void test_shard_init(struct pf_shard *s, uint32_t max_flows,
