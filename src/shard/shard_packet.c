@@ -69,6 +69,7 @@ pf_account_tcp(struct pf_shard *s, const struct pf_queued_packet *q,
   if (q->l4 == PF_L4_TCP) {
     uint64_t handshake_us;
     PF_ASSERT(sink->kinds == 0); /* its samples set their kinds' bits */
+    pf_tcp_sink_segment(sink);
     const struct pf_tcp_seen at = {
         .now_us = q->now_us, .ts_us = q->ts_us, .side = up.side, .dir = q->dir};
     completed = pf_tcp_packet(&s->flows, up.flow, up.ref, &q->seg, &at, sink,
