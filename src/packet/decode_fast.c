@@ -181,8 +181,12 @@ bool pf_decode_fast(const uint8_t *frame, uint32_t caplen, uint32_t len,
   return pf_fast(frame, caplen, len, pkt);
 }
 
-void pf_decode(int dlt, const uint8_t *frame, uint32_t caplen, uint32_t len,
-               struct pf_packet *pkt) {
+/* always_inline: inlined (link-time optimisation) into both of the
+ * capture's per-packet paths (capture.c, pf_capture_frame); with two
+ * callers it would be kept out of line. */
+__attribute__((always_inline)) inline void
+pf_decode(int dlt, const uint8_t *frame, uint32_t caplen, uint32_t len,
+          struct pf_packet *pkt) {
   if (dlt == DLT_EN10MB && pf_fast(frame, caplen, len, pkt))
     return;
   pf_decode_general(dlt, frame, caplen, len, pkt);

@@ -162,6 +162,9 @@ void pf_capture_close(struct pf_worker *w);
  * libpcap stopped reading it (n: pcap_dispatch's result). */
 void pf_capture_packet(u_char *user, const struct pcap_pkthdr *h,
                        const u_char *bytes);
+/* One batch of a file the source's own reader reads (w->file.reader):
+ * pf_file_dispatch with pf_capture_packet, in one function. */
+int pf_capture_packets_of_file(struct pf_worker *w);
 void pf_after_batch(struct pf_worker *w, int n, double mono);
 void pf_file_ended(struct pf_worker *w, int n);
 /* After a file source's run: 0, or 1 with err saying where and why
