@@ -104,8 +104,7 @@ pf_capture_frame(u_char *user, const struct pcap_pkthdr *h,
   enum pf_locality locality;
 
   pf_decode(w->dlt, bytes, h->caplen, h->len, &pkt);
-  enum pf_dir dir = pf_direction(&w->local, w->if_mac_valid ? w->if_mac : NULL,
-                                 &pkt, &locality);
+  enum pf_dir dir = pf_direction(&w->local, w->if_mac_known, &pkt, &locality);
   uint64_t ts_us = pf_stamp_us(h);
   pf_batch_begin(w);
   pf_shard_enqueue(&w->shard, &pkt, dir, locality, ts_us);
@@ -175,6 +174,7 @@ static void pf_refresh_addresses(struct pf_worker *w) {
   pf_localnet_free(&w->local);
   w->local = fresh;
   w->if_mac_valid = pf_interface_mac(cfg->device, w->if_mac);
+  w->if_mac_known = w->if_mac_valid ? w->if_mac : NULL;
 }
 
 static void pf_set_up(struct pf_worker *w, bool up, bool opened, bool failed) {

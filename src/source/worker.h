@@ -57,6 +57,9 @@ struct pf_worker {
   struct pf_localnet local; /* cfg.local plus the interface's addresses */
   uint8_t if_mac[6];
   bool if_mac_valid;
+  /* if_mac when valid, else NULL: what pf_direction takes, one load a
+   * packet rather than a test and a select. */
+  const uint8_t *if_mac_known;
   struct pf_stat_total drop, ifdrop;
   char last_error[PF_ERR_MAX]; /* what the last failed open said */
   char file_error[PF_ERR_MAX]; /* why a file was not read to its end */
