@@ -119,6 +119,7 @@ int pf_file_reader_open(int fd, size_t chunk, struct pf_file_reader **out,
   r->nanoseconds = pf_nano_magic(header);
   r->plain = !r->swapped && !r->nanoseconds && r->lengths == PF_LENGTHS_AS_IS;
   r->snapshot = (uint32_t)pcap_snapshot(p);
+  r->plain_below = r->plain ? (uint64_t)r->snapshot + 1 : 0;
   r->chunk = chunk ? chunk : PF_FILE_READ_BYTES;
   r->cap = r->chunk + PF_FILE_RECORD_HEADER + PF_FILE_RECORD_MAX;
   r->buf = malloc(r->cap);

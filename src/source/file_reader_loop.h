@@ -32,6 +32,9 @@ struct pf_file_reader {
   enum pf_lengths lengths;
   bool plain;        /* none of the three: records take pf_next_plain */
   uint32_t snapshot; /* pcap_snapshot: longer records are cut to it */
+  /* snapshot + 1 in a plain file, else 0: pf_next_plain takes a record
+   * whose caplen is below it, one test for both (64 bits: no wrap). */
+  uint64_t plain_below;
   bool filtered;
   /* Set by the capture thread (run_until) or by pf_source_stop's thread,
    * read by the capture thread before each record, as libpcap's own. */
@@ -64,11 +67,12 @@ static inline __attribute__((always_inline)) bool
 pf_next_plain(struct pf_file_reader *r, struct pcap_pkthdr *h,
               const u_char **data) {
   size_t avail = r->end - r->pos;
-  if (!r->plain || avail < PF_FILE_RECORD_HEADER)
+  if (avail < PF_FILE_RECORD_HEADER)
     return false;
   const u_char *rec = r->buf + r->pos;
   uint32_t caplen = pf_load32(rec + 8, false);
-  if (caplen > r->snapshot || PF_FILE_RECORD_HEADER + (size_t)caplen > avail)
+  if (caplen >= r->plain_below ||
+      PF_FILE_RECORD_HEADER + (size_t)caplen > avail)
     return false;
   h->ts.tv_sec = (int32_t)pf_load32(rec, false);
   h->ts.tv_usec = (int32_t)pf_load32(rec + 4, false);
