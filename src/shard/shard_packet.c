@@ -273,9 +273,12 @@ static void pf_vector_run(struct pf_shard *s) {
   s->queue_len = 0;
 }
 
-void pf_shard_enqueue(struct pf_shard *s, const struct pf_packet *pkt,
-                      enum pf_dir dir, enum pf_locality locality,
-                      uint64_t ts_us) {
+/* always_inline: inlined (link-time optimisation) into both of the
+ * capture's per-packet paths (capture.c, pf_capture_frame); with two
+ * callers it would be kept out of line. */
+__attribute__((always_inline)) inline void
+pf_shard_enqueue(struct pf_shard *s, const struct pf_packet *pkt,
+                 enum pf_dir dir, enum pf_locality locality, uint64_t ts_us) {
   if (s->queue_len == PF_SHARD_QUEUE_DEPTH)
     pf_vector_run(s);
   /* The slot's address, held: without the barrier the compiler
