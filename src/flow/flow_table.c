@@ -63,6 +63,8 @@ static void pf_table_timeouts(struct pf_flow_table *t,
   t->active_units = t->active_us ? t->active_us >> t->age_shift : UINT64_MAX;
 }
 
+static const uint8_t pf_proto_kind[256];
+
 int pf_flow_table_init(struct pf_flow_table *t, uint32_t max_flows,
                        const struct pf_flow_timeouts *to, char *err,
                        size_t errlen) {
@@ -100,6 +102,7 @@ int pf_flow_table_init_buckets(struct pf_flow_table *t, uint32_t max_flows,
   for (int k = 0; k < PF_FLOW_KIND_COUNT; k++)
     t->unwaited_us[k] = UINT64_MAX;
   pf_table_timeouts(t, to);
+  memcpy(t->proto_kind, pf_proto_kind, sizeof(t->proto_kind));
   pf_hash_seed(t->seed);
   return 0;
 }
@@ -413,7 +416,8 @@ static uint32_t pf_flow_create(struct pf_flow_table *t,
   /* No close bits yet; the protocol from the probe, not read back from
    * the entry just written (whose line may still be on its way). */
   enum pf_flow_kind kind =
-      (enum pf_flow_kind)(pf_proto_kind[p->key.k4.proto] ^ PF_FLOW_OTHER);
+      (enum pf_flow_kind)(t->proto_kind[p->key.k4.proto] ^ PF_FLOW_OTHER);
+  PF_ASSERT(t->proto_kind[p->key.k4.proto] == pf_proto_kind[p->key.k4.proto]);
   t->stats.active[kind]++;
   t->stats.created++;
   pf_lru_push_head(t, ref, pkt->syn_wait ? PF_LIST_SYN_WAIT : (uint8_t)kind);

@@ -57,6 +57,8 @@ PF_STATIC_ASSERT(sizeof(struct pf_tcp_conn) + sizeof(struct pf_tcp_timing) ==
                      64,
                  "with timing, a record is one cache line");
 
+static const uint8_t pf_tcp_fast_sides[256];
+
 int pf_tcp_table_init(struct pf_tcp_table *t, uint32_t max_conns,
                       uint32_t syn_timeout_s, bool timing, char *err,
                       size_t errlen) {
@@ -77,6 +79,7 @@ int pf_tcp_table_init(struct pf_tcp_table *t, uint32_t max_conns,
   t->max_conns = max_conns;
   t->free_head = PF_TCP_NONE;
   t->syn_timeout_us = (uint64_t)syn_timeout_s * 1000000;
+  memcpy(t->fast_sides, pf_tcp_fast_sides, sizeof(t->fast_sides));
   return 0;
 }
 
@@ -498,7 +501,9 @@ static bool pf_tcp_established(struct pf_flow_table *ft, struct pf_flow *f,
                                const struct pf_tcp_seen *at,
                                struct pf_tcp_sink *sink) {
   uint8_t side = at->side;
-  if (!((pf_tcp_fast_sides[f->tcp_state] >> side) & 1) || seg->window == 0)
+  PF_ASSERT(ft->tcp.fast_sides[f->tcp_state] ==
+            pf_tcp_fast_sides[f->tcp_state]);
+  if (!((ft->tcp.fast_sides[f->tcp_state] >> side) & 1) || seg->window == 0)
     return false;
   if (seg->flags & (PF_TCP_SYN | PF_TCP_FIN | PF_TCP_RST))
     return pf_tcp_established_fin(ft, f, seg, at, sink);

@@ -83,6 +83,11 @@ struct pf_tcp_table {
   uint32_t free_head, next_unused;
   uint64_t syn_timeout_us;
   struct pf_tcp_stats stats;
+  /* pf_tcp_fast_sides (tcp.c), copied: read at an offset from the table
+   * that the packet loop holds in a register, the common case's test
+   * needs no instruction for the static table's address (one a TCP
+   * segment). */
+  uint8_t fast_sides[256];
 };
 
 /* What the analysis reads of a segment, taken from the frame when it is
