@@ -242,14 +242,30 @@ void pf_tcp_tick(struct pf_flow_table *ft, uint64_t now_us) {
 
 /* ---- the handshake ---- */
 
-static int32_t pf_tcp_saturate32(int64_t d) {
-  return d > INT32_MAX ? INT32_MAX : d < INT32_MIN ? INT32_MIN : (int32_t)d;
+/* The record's synack_after_us values that are no time (pf_tcp_answer
+ * keeps times between them): a handshake that gives no sample after its
+ * SYN-ACK, and one whose SYN-ACK came too late for 32 bits of
+ * microseconds, whose ACK gives the whole handshake's sample alone. */
+#define PF_TCP_UNTIMED INT32_MIN
+#define PF_TCP_FAR INT32_MAX
+
+/* Whether a flow's age reads true at each of its packets. With an active
+ * timeout a flow restarts before its age in first32 reaches active_units,
+ * which is at most 2^32 units (flow_table.c: up to 2^31 us in
+ * microseconds, longer ones, up to 7 days, in units of 2^10 us, which
+ * wrap after 50.9 days). With ActiveTimeout 0 first32 wraps every 2^32
+ * us, 71.6 minutes, and nothing bounds a flow's age: only a waiting flow's
+ * is known to be below TcpSynTimeout (pf_tcp_wait_over). */
+static bool pf_tcp_ages_bounded(const struct pf_flow_table *ft) {
+  return ft->active_units <= (1ull << 32);
 }
 
 /* The time since the SYN, from the two packets' own timestamps (their low
  * 32 bits: right while they are less than 35 minutes apart), 0 when the
  * later one is stamped earlier. A connection older than that by the clock
- * is measured by the clock. */
+ * is measured by the clock. Right while the flow's age reads true: at any
+ * packet when ages are bounded, else while the SYN waits (pf_tcp_answer
+ * takes no sample of an answer that comes later). */
 static int64_t pf_tcp_since_syn(const struct pf_flow_table *ft,
                                 const struct pf_flow *f, uint64_t now_us,
                                 uint64_t ts_us) {
@@ -263,7 +279,21 @@ static uint64_t pf_tcp_non_negative(int64_t d) {
   return d > 0 ? (uint64_t)d : 0;
 }
 
-/* The SYN's answer: SYN-ACK or RST from the server. */
+/* The SYN's answer: SYN-ACK or RST from the server. An answer after the
+ * SYN's timeout was counted unanswered (by a tick, or by pf_tcp_wait_over
+ * at this very packet), which took the flow off the SYN-wait list; it is
+ * still the handshake's answer, and its latency the client saw, when the
+ * flow's age reads true. With ActiveTimeout 0 it may not: once the wait is
+ * over, the flow lives on as long as it sends within TcpTimeout (up to a
+ * day), and its start, kept modulo 2^32 us, reads an answer 71.6 minutes
+ * or more after the SYN that much short. Then the handshake gives no
+ * sample (neither this one nor the ACK's): the attempt has counted as
+ * failed, and no figure is better than a wrong one. Below the wrap the
+ * time could be read, but no packet tells which side of it an answer is.
+ * A SYN-ACK 2^31 us (35.8 min) or more after the SYN (an ActiveTimeout
+ * that long) gives its own sample, but the record cannot keep its time:
+ * the ACK gives the whole handshake's sample and not the SYN-ACK to ACK
+ * one (a time saturated at 35.8 min made that one wrong). */
 static void pf_tcp_answer(struct pf_flow_table *ft, struct pf_flow *f,
                           uint32_t ref, uint8_t flags, uint64_t now_us,
                           uint64_t ts_us, struct pf_hist *lat) {
@@ -275,26 +305,39 @@ static void pf_tcp_answer(struct pf_flow_table *ft, struct pf_flow *f,
     struct pf_tcp_conn *c = pf_tcp_grow(ft, f);
     if (!c)
       return;
-    /* An answer after the timeout was counted unanswered at accounting
-     * (pf_tcp_wait_over), and still is the latency the client saw. */
+    bool late = pf_flow_list(f) != PF_LIST_SYN_WAIT;
     pf_tcp_stop_waiting(ft, ref, f);
-    int64_t after = pf_tcp_since_syn(ft, f, now_us, ts_us);
-    c->synack_after_us = pf_tcp_saturate32(after);
     f->tcp_state = (uint8_t)((f->tcp_state & ~PF_TCPS_MASK) | PF_TCPS_SYNACK);
+    if (late && !pf_tcp_ages_bounded(ft)) {
+      c->synack_after_us = PF_TCP_UNTIMED;
+      return;
+    }
+    int64_t after = pf_tcp_since_syn(ft, f, now_us, ts_us);
+    c->synack_after_us = after >= PF_TCP_FAR       ? PF_TCP_FAR
+                         : after > PF_TCP_UNTIMED ? (int32_t)after
+                                                  : PF_TCP_UNTIMED + 1;
     pf_hist_add(&lat[PF_TCP_SYN_SYNACK], pf_tcp_non_negative(after));
   }
 }
 
 /* The client's ACK of the SYN-ACK: the handshake is complete. Returns its
- * SYN-to-ACK time. */
+ * SYN-to-ACK time, PF_TCP_NO_SAMPLE when it gives none (pf_tcp_answer).
+ * With ActiveTimeout 0, an ACK 71.6 minutes or more after its SYN reads
+ * that much short, as a late answer would: the ACK of a SYN-ACK that came
+ * in time is not tracked by any list, and nothing of the flow tells how
+ * long it has been since (a client that sends nothing with an ACK that
+ * long, on a flow kept by SYNs or a TcpTimeout over 71.6 min). */
 static uint64_t pf_tcp_complete(struct pf_flow_table *ft, struct pf_flow *f,
                                 uint64_t now_us, uint64_t ts_us,
                                 struct pf_hist *lat) {
   f->tcp_state = (uint8_t)((f->tcp_state & ~PF_TCPS_MASK) | PF_TCPS_DONE);
   ft->tcp.stats.completed++;
+  int32_t synack = pf_tcp_record(ft, f)->synack_after_us;
+  if (synack == PF_TCP_UNTIMED)
+    return PF_TCP_NO_SAMPLE;
   int64_t whole = pf_tcp_since_syn(ft, f, now_us, ts_us);
-  int64_t after = whole - pf_tcp_record(ft, f)->synack_after_us;
-  pf_hist_add(&lat[PF_TCP_SYNACK_ACK], pf_tcp_non_negative(after));
+  if (synack != PF_TCP_FAR)
+    pf_hist_add(&lat[PF_TCP_SYNACK_ACK], pf_tcp_non_negative(whole - synack));
   pf_hist_add(&lat[PF_TCP_HANDSHAKE], pf_tcp_non_negative(whole));
   return pf_tcp_non_negative(whole);
 }

@@ -126,12 +126,18 @@ struct pf_tcp_seen {
   uint8_t dir;     /* enum pf_dir: rx or tx, for the timing's samples */
 };
 
+/* *handshake_us of a completed handshake that gives no latency sample
+ * (its SYN-ACK came after the SYN's timeout, with ActiveTimeout 0: tcp.c,
+ * pf_tcp_answer). */
+#define PF_TCP_NO_SAMPLE UINT64_MAX
+
 /* Analyses one segment of flow f (reference ref), with TcpTiming its round
  * trip and response time too (tcp_timing.h). Latency samples go to `sink`
  * (the handshake's to sink->lat alone), its kinds' bits set for those the
  * caller adds by class and port (clear them before). Returns true when the
- * segment completed a handshake, with its SYN-to-ACK time in *handshake_us.
- * Does nothing when analysis is off or the segment is not valid. */
+ * segment completed a handshake, with its SYN-to-ACK time in *handshake_us
+ * (PF_TCP_NO_SAMPLE when it gives none). Does nothing when analysis is off
+ * or the segment is not valid. */
 bool pf_tcp_packet(struct pf_flow_table *ft, struct pf_flow *f, uint32_t ref,
                    const struct pf_tcp_segment *seg,
                    const struct pf_tcp_seen *at, struct pf_tcp_sink *sink,

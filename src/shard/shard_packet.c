@@ -74,7 +74,8 @@ pf_account_tcp(struct pf_shard *s, const struct pf_queued_packet *q,
     /* It took a sample, and a class's or a port's figures are kept. */
     if (sink.kinds && (s->classes.timing.count | s->ports.slots))
       pf_account_timing(s, up.flow, &sink);
-    if (completed) /* its handshake latency, by the flow's class */
+    /* Its handshake latency, by the flow's class, when it gave one. */
+    if (completed && handshake_us != PF_TCP_NO_SAMPLE)
       pf_class_counters_handshake(&s->classes, up.flow, handshake_us);
     if (!completed && !(q->flags & PF_QUEUED_SYN))
       return;
