@@ -294,9 +294,10 @@ static uint64_t pf_tcp_non_negative(int64_t d) {
  * that long) gives its own sample, but the record cannot keep its time:
  * the ACK gives the whole handshake's sample and not the SYN-ACK to ACK
  * one (a time saturated at 35.8 min made that one wrong). */
-static void pf_tcp_answer(struct pf_flow_table *ft, struct pf_flow *f,
-                          uint32_t ref, uint8_t flags, uint64_t now_us,
-                          uint64_t ts_us, struct pf_hist *lat) {
+__attribute__((noinline)) static void
+pf_tcp_answer(struct pf_flow_table *ft, struct pf_flow *f, uint32_t ref,
+              uint8_t flags, uint64_t now_us, uint64_t ts_us,
+              struct pf_hist *lat) {
   uint8_t syn_ack = flags & (PF_TCP_SYN | PF_TCP_ACK);
   if (flags & PF_TCP_RST) {
     pf_tcp_stop_waiting(ft, ref, f); /* refused: an answer, not a silence */
@@ -327,9 +328,9 @@ static void pf_tcp_answer(struct pf_flow_table *ft, struct pf_flow *f,
  * in time is not tracked by any list, and nothing of the flow tells how
  * long it has been since (a client that sends nothing with an ACK that
  * long, on a flow kept by SYNs or a TcpTimeout over 71.6 min). */
-static uint64_t pf_tcp_complete(struct pf_flow_table *ft, struct pf_flow *f,
-                                uint64_t now_us, uint64_t ts_us,
-                                struct pf_hist *lat) {
+__attribute__((noinline)) static uint64_t
+pf_tcp_complete(struct pf_flow_table *ft, struct pf_flow *f, uint64_t now_us,
+                uint64_t ts_us, struct pf_hist *lat) {
   f->tcp_state = (uint8_t)((f->tcp_state & ~PF_TCPS_MASK) | PF_TCPS_DONE);
   ft->tcp.stats.completed++;
   int32_t synack = pf_tcp_record(ft, f)->synack_after_us;
