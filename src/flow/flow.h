@@ -122,12 +122,18 @@ struct pf_flow_table {
    * array of each indexes by the family bit at no cost (pool[]'s 24-byte
    * stride took two instructions more a reference), and the IPv6 base
    * less PF_FLOW_V6 entries takes the reference whole, its family bit
-   * left in. Set once, with the pools. */
+   * left in. Set once, with the pools. The sizes are 64-bit so that the
+   * multiply reads its operand from memory (a 32-bit one was loaded, then
+   * multiplied: one instruction more a reference, five a mixed frame). */
   uintptr_t ref_base[2];
-  uint32_t ref_size[2];
+  uintptr_t ref_size[2];
   struct pf_flow_buckets buckets; /* chain heads, PF_FLOW_NONE when empty */
   uint32_t max_flows;
   uint32_t lru_head[PF_LIST_COUNT]; /* most recently seen */
+  /* Each head's entry (NULL: the list is empty), kept with lru_head: a
+   * touch links the flow in front of it, and working it out from the
+   * reference cost five instructions a packet. */
+  struct pf_flow *lru_head_at[PF_LIST_COUNT];
   uint32_t lru_tail[PF_LIST_COUNT]; /* least recently seen */
   uint64_t timeout_us[PF_LIST_COUNT];
   uint64_t min_timeout_us; /* the least of them */
@@ -287,6 +293,14 @@ struct pf_flow_update pf_flow_table_account(struct pf_flow_table *t,
                                             const struct pf_flow_probe *p,
                                             const struct pf_flow_packet *pkt,
                                             uint64_t now_us);
+
+/* The same for a caller whose clock never goes back, so that now_us is
+ * never behind a flow's last packet (the shard's clock, packet_clock.h:
+ * it starts once and only moves forward): pf_flow_table_account takes the
+ * later of the two; this one takes now_us (asserted in a debug build). */
+struct pf_flow_update pf_flow_table_account_monotonic(
+    struct pf_flow_table *t, const struct pf_flow_probe *p,
+    const struct pf_flow_packet *pkt, uint64_t now_us);
 
 /* pf_flow_table_probe and pf_flow_table_account of a decoded packet
  * (tests, tools). */

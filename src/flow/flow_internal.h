@@ -12,14 +12,18 @@
 static inline void pf_lru_unlink(struct pf_flow_table *t, uint32_t ref) {
   struct pf_flow *f = pf_flow_at(t, ref);
   unsigned list = pf_flow_list(f);
-  if (f->lru_prev != PF_FLOW_NONE)
-    pf_flow_at(t, f->lru_prev)->lru_next = f->lru_next;
+  uint32_t prev = f->lru_prev, next = f->lru_next;
+  struct pf_flow *n = next != PF_FLOW_NONE ? pf_flow_at(t, next) : NULL;
+  if (prev != PF_FLOW_NONE) {
+    pf_flow_at(t, prev)->lru_next = next;
+  } else {
+    t->lru_head[list] = next;
+    t->lru_head_at[list] = n;
+  }
+  if (n)
+    n->lru_prev = prev;
   else
-    t->lru_head[list] = f->lru_next;
-  if (f->lru_next != PF_FLOW_NONE)
-    pf_flow_at(t, f->lru_next)->lru_prev = f->lru_prev;
-  else
-    t->lru_tail[list] = f->lru_prev;
+    t->lru_tail[list] = prev;
 }
 
 /* Puts the flow at the head of list `list` (its family bit kept). */
@@ -29,16 +33,18 @@ static inline void pf_lru_push_head(struct pf_flow_table *t, uint32_t ref,
   f->list = (uint8_t)((f->list & PF_FLOW_IS_V6) | list);
   f->lru_prev = PF_FLOW_NONE;
   f->lru_next = t->lru_head[list];
-  if (f->lru_next != PF_FLOW_NONE)
-    pf_flow_at(t, f->lru_next)->lru_prev = ref;
+  if (t->lru_head_at[list])
+    t->lru_head_at[list]->lru_prev = ref;
   else
     t->lru_tail[list] = ref;
   t->lru_head[list] = ref;
+  t->lru_head_at[list] = f;
 }
 
 /* The table's copies, set once with the pools and the timeouts, still
  * match what they copy: pf_flow_at reads ref_base and ref_size for pool[]'s
- * entries and sizes, and the restart test active_units for active_us.
+ * entries and sizes, and the restart test active_units for active_us;
+ * and the LRU heads' entries, kept with the heads, theirs.
  * Code that re-points a pool or changes the active timeout without them
  * would break both silently; a debug build stops there. */
 static inline void pf_flow_table_check_copies(const struct pf_flow_table *t) {
@@ -50,6 +56,10 @@ static inline void pf_flow_table_check_copies(const struct pf_flow_table *t) {
             (uintptr_t)t->pool[1].entries);
   PF_ASSERT(t->active_units ==
             (t->active_us ? t->active_us >> t->age_shift : UINT64_MAX));
+  for (int k = 0; k < PF_LIST_COUNT; k++)
+    PF_ASSERT(t->lru_head_at[k] == (t->lru_head[k] == PF_FLOW_NONE
+                                        ? NULL
+                                        : pf_flow_at(t, t->lru_head[k])));
 }
 
 /* The least recently seen flow of all, or PF_FLOW_NONE when empty. */

@@ -21,18 +21,21 @@ void pf_flow_splice_tail(struct pf_flow_table *t, uint8_t from, uint32_t last,
   struct pf_flow *l = pf_flow_at(t, last);
   uint32_t rest = l->lru_prev;
   t->lru_tail[from] = rest;
-  if (rest != PF_FLOW_NONE)
+  if (rest != PF_FLOW_NONE) {
     pf_flow_at(t, rest)->lru_next = PF_FLOW_NONE;
-  else
+  } else {
     t->lru_head[from] = PF_FLOW_NONE;
+    t->lru_head_at[from] = NULL;
+  }
   uint32_t head = t->lru_head[to];
   pf_flow_at(t, first)->lru_next = head;
   if (head != PF_FLOW_NONE)
-    pf_flow_at(t, head)->lru_prev = first;
+    t->lru_head_at[to]->lru_prev = first;
   else
     t->lru_tail[to] = first;
   l->lru_prev = PF_FLOW_NONE;
   t->lru_head[to] = last;
+  t->lru_head_at[to] = l;
 }
 
 /* The least recently seen flow of all: the oldest of the list tails. */

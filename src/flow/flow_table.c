@@ -96,7 +96,7 @@ int pf_flow_table_init_buckets(struct pf_flow_table *t, uint32_t max_flows,
                       (v6 ? (uintptr_t)PF_FLOW_V6 * t->pool[v6].size : 0);
   }
   for (int k = 0; k < PF_LIST_COUNT; k++)
-    t->lru_head[k] = t->lru_tail[k] = PF_FLOW_NONE;
+    t->lru_head[k] = t->lru_tail[k] = PF_FLOW_NONE; /* lru_head_at: NULL */
   for (int k = 0; k < PF_FLOW_KIND_COUNT; k++)
     t->unwaited_us[k] = UINT64_MAX;
   pf_table_timeouts(t, to);
@@ -213,42 +213,48 @@ PF_STATIC_ASSERT(sizeof(struct pf_key4) == 18, "an IPv4 key's bytes");
 
 /* Inlined, as the restart test and close tracking below: they run once a
  * packet in pf_flow_table_account (docs/PERFORMANCE_HISTORY.md, the second
- * stage's table). */
-static inline __attribute__((always_inline)) uint32_t
+ * stage's table). Returns the entry with its reference in *ref (NULL: none):
+ * the walk has the entry's address at hand, and the reference alone made
+ * the caller work it out again from the pools. */
+static inline __attribute__((always_inline)) struct pf_flow *
 pf_lookup(const struct pf_flow_table *t, const struct pf_flow_probe *p,
-          uint32_t bucket) {
+          uint32_t bucket, uint32_t *ref_out) {
   bool v6 = p->family == 6;
   if (!pf_bucket_may_hold(&t->buckets, bucket, p->hash))
-    return PF_FLOW_NONE; /* a new flow, its bucket's entries unread */
+    return NULL; /* a new flow, its bucket's entries unread */
   /* Tags set: the chain is not empty. A walk for each family, so that
    * the family is tested once and each compare branches on its own. */
   uint32_t ref = pf_bucket_get(&t->buckets, bucket);
   PF_ASSERT(ref != PF_FLOW_NONE);
   if (!v6) {
     do {
-      const struct pf_flow *f = pf_flow_at(t, ref);
+      struct pf_flow *f = pf_flow_at(t, ref);
       if (!(ref & PF_FLOW_V6) &&
-          pf_same_key4(pf_entry_key(f), (const uint8_t *)&p->key.k4))
-        return ref;
+          pf_same_key4(pf_entry_key(f), (const uint8_t *)&p->key.k4)) {
+        *ref_out = ref;
+        return f;
+      }
       ref = f->next;
     } while (ref != PF_FLOW_NONE);
-    return PF_FLOW_NONE;
+    return NULL;
   }
   do {
-    const struct pf_flow *f = pf_flow_at(t, ref);
-    if ((ref & PF_FLOW_V6) && memcmp(pf_entry_key(f), &p->key.k6, 42) == 0)
-      return ref;
+    struct pf_flow *f = pf_flow_at(t, ref);
+    if ((ref & PF_FLOW_V6) && memcmp(pf_entry_key(f), &p->key.k6, 42) == 0) {
+      *ref_out = ref;
+      return f;
+    }
     ref = f->next;
   } while (ref != PF_FLOW_NONE);
-  return PF_FLOW_NONE;
+  return NULL;
 }
 
 struct pf_flow *pf_flow_table_find(const struct pf_flow_table *t,
                                    const struct pf_flow_key *key) {
   struct pf_flow_probe p;
   pf_flow_probe_of_key(t, key, &p);
-  uint32_t ref = pf_lookup(t, &p, pf_buckets_of(&t->buckets, p.hash));
-  return ref == PF_FLOW_NONE ? NULL : pf_flow_at(t, ref);
+  uint32_t ref;
+  return pf_lookup(t, &p, pf_buckets_of(&t->buckets, p.hash), &ref);
 }
 
 /* One more bucket (buckets.h): the entries of the divided chain that now
@@ -430,20 +436,21 @@ static inline void pf_lru_touch(struct pf_flow_table *t, uint32_t ref,
     t->lru_tail[list] = prev;
   f->lru_prev = PF_FLOW_NONE;
   f->lru_next = head;
-  pf_flow_at(t, head)->lru_prev = ref;
+  t->lru_head_at[list]->lru_prev = ref;
   t->lru_head[list] = ref;
+  t->lru_head_at[list] = f;
 }
 
 /* A flow whose record must end before this packet is counted: one idle
  * past its timeout that expiry has not reached yet (so results do not
  * depend on when expiry runs), one that ran past the active timeout, or a
  * closed TCP connection that a new SYN reopens with the same ports. `at`
- * is the clock at this packet, never behind the flow's last packet. */
+ * is the clock at this packet, never behind the flow's last packet; `kind`
+ * the flow's (pf_kind_now). */
 static inline __attribute__((always_inline)) bool
 pf_flow_must_restart(const struct pf_flow_table *t, const struct pf_flow *f,
-                     const struct pf_flow_packet *pkt, uint64_t last,
-                     uint64_t at) {
-  enum pf_flow_kind kind = pf_kind_now(f);
+                     enum pf_flow_kind kind, const struct pf_flow_packet *pkt,
+                     uint64_t last, uint64_t at) {
   if (at - last >= t->timeout_us[kind])
     return true;
   /* Its age at this packet, in the table's unit: its age at its last
@@ -482,10 +489,13 @@ pf_flow_track_close(struct pf_flow_table *t, uint32_t ref, struct pf_flow *f,
     pf_flow_relist(t, ref, PF_FLOW_TCP_CLOSED);
 }
 
-struct pf_flow_update pf_flow_table_account(struct pf_flow_table *t,
-                                            const struct pf_flow_probe *p,
-                                            const struct pf_flow_packet *pkt,
-                                            uint64_t now_us) {
+/* `monotonic`: the caller's clock never goes back (the shard's), so no
+ * flow's last packet is ahead of now_us and the clamp below is not needed
+ * (three instructions a packet; PF_ASSERT holds the promise). */
+static inline __attribute__((always_inline)) struct pf_flow_update
+pf_account_at(struct pf_flow_table *t, const struct pf_flow_probe *p,
+              const struct pf_flow_packet *pkt, uint64_t now_us,
+              bool monotonic) {
   /* The gate on close tracking below reads the flags alone, trusting the
    * struct's rule that they are 0 unless a TCP header was read. */
   PF_ASSERT(pkt->tcp || !pkt->tcp_flags);
@@ -493,16 +503,30 @@ struct pf_flow_update pf_flow_table_account(struct pf_flow_table *t,
   if (!p->family)
     return up;
   uint32_t bucket = pf_buckets_of(&t->buckets, p->hash);
-  uint32_t ref = pf_lookup(t, p, bucket);
-  struct pf_flow *f;
-  if (ref != PF_FLOW_NONE) {
-    f = pf_flow_at(t, ref);
-    uint64_t last = f->last_us, at = now_us > last ? now_us : last;
-    if (!pf_flow_must_restart(t, f, pkt, last, at)) {
+  uint32_t ref;
+  struct pf_flow *f = pf_lookup(t, p, bucket, &ref);
+  if (f) {
+    uint64_t last = f->last_us;
+    PF_ASSERT(!monotonic || now_us >= last);
+    uint64_t at = monotonic || now_us > last ? now_us : last;
+    /* The flow's list tested once, and each path does only its own: every
+     * flow is on its kind's list but while its SYN waits. Tested three
+     * times (in pf_kind_now, for the wait, for the LRU move), with the
+     * code around them it cost 9.5 instructions a mixed frame. */
+    unsigned list = pf_flow_list(f);
+    if (__builtin_expect(list != PF_LIST_SYN_WAIT, 1)) {
+      if (!pf_flow_must_restart(t, f, (enum pf_flow_kind)list, pkt, last, at)) {
+        f->last_us = at;
+        /* Most recently seen first. */
+        if (t->lru_head[list] != ref)
+          pf_lru_touch(t, ref, f, list);
+        goto found;
+      }
+    } else if (!pf_flow_must_restart(t, f, pf_kind_of(f), pkt, last, at)) {
       /* A waiting flow's SYN timeout is read before this packet is its
-       * last, while its age reads true (tcp.h). */
-      if (pf_flow_list(f) == PF_LIST_SYN_WAIT)
-        pf_tcp_wait_over(t, ref, f, now_us);
+       * last, while its age reads true (tcp.h). It stays in the order of
+       * the SYNs, or leaves for its kind's head: no LRU move either way. */
+      pf_tcp_wait_over(t, ref, f, now_us);
       f->last_us = at;
       goto found;
     }
@@ -512,12 +536,9 @@ struct pf_flow_update pf_flow_table_account(struct pf_flow_table *t,
   ref = pf_flow_create(t, p, bucket, pkt, now_us);
   up.created = true;
   f = pf_flow_at(t, ref); /* its last_us is now_us */
+  /* At its list's head (pf_flow_create): the LRU move is not its. */
+  PF_ASSERT(t->lru_head[pf_flow_list(f)] == ref);
 found:;
-  /* Most recently seen first; a SYN's wait keeps the order of the SYNs
-   * (a waiting flow whose SYN timed out left the list above). */
-  unsigned list = pf_flow_list(f);
-  if (t->lru_head[list] != ref && list != PF_LIST_SYN_WAIT)
-    pf_lru_touch(t, ref, f, list);
   /* Most segments carry no FIN or RST: nothing changes the close bits,
    * and the entry's byte is neither read nor written. A SYN does not ask
    * (no close bit records one), so a SYN flood skips the call. */
@@ -527,6 +548,19 @@ found:;
   up.ref = ref;
   up.side = p->side;
   return up;
+}
+
+struct pf_flow_update pf_flow_table_account(struct pf_flow_table *t,
+                                            const struct pf_flow_probe *p,
+                                            const struct pf_flow_packet *pkt,
+                                            uint64_t now_us) {
+  return pf_account_at(t, p, pkt, now_us, false);
+}
+
+struct pf_flow_update pf_flow_table_account_monotonic(
+    struct pf_flow_table *t, const struct pf_flow_probe *p,
+    const struct pf_flow_packet *pkt, uint64_t now_us) {
+  return pf_account_at(t, p, pkt, now_us, true);
 }
 
 struct pf_flow_update pf_flow_table_packet(struct pf_flow_table *t,

@@ -62,6 +62,7 @@ int pf_tcp_table_init(struct pf_tcp_table *t, uint32_t max_conns,
                       size_t errlen) {
   memset(t, 0, sizeof(*t));
   t->rec_shift = timing ? 6 : 5;
+  t->rec_size = (uint64_t)1 << t->rec_shift;
   t->timing = timing;
   size_t size = (size_t)max_conns << t->rec_shift;
   /* A large reservation is mapped without being touched: records cost

@@ -73,6 +73,10 @@ struct pf_tcp_conn {
 struct pf_tcp_table {
   struct pf_tcp_conn *conns; /* NULL: analysis off; 1 << rec_shift bytes a
                                 record (pf_tcp_conn_at) */
+  /* 1 << rec_shift, which pf_tcp_conn_at multiplies by: the multiply
+   * takes it from memory, where the shift needed its count in a register
+   * first (cl). */
+  uint64_t rec_size;
   uint32_t max_conns;
   uint8_t rec_shift; /* 5; 6 with the timing state of tcp_timing.h */
   bool timing;       /* TcpTiming: round trip, jitter, response time */
@@ -110,7 +114,8 @@ void pf_tcp_table_free(struct pf_tcp_table *t);
 /* Record i of the pool. */
 static inline struct pf_tcp_conn *pf_tcp_conn_at(const struct pf_tcp_table *t,
                                                  uint32_t i) {
-  return (struct pf_tcp_conn *)((char *)t->conns + ((size_t)i << t->rec_shift));
+  PF_ASSERT(t->rec_size == (uint64_t)1 << t->rec_shift);
+  return (struct pf_tcp_conn *)((char *)t->conns + (size_t)i * t->rec_size);
 }
 
 /* The flow's record, taken now (zeroed, holding the edge the flow kept)

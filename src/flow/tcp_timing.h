@@ -96,10 +96,13 @@ struct pf_tcp_timing {
  * those are looked up only then, for the few segments that take a sample,
  * not for every one. A segment gives a kind once at most (one ACK: a round
  * trip and its jitter; one turn: a response time). The caller clears
- * `kinds` before each segment. */
+ * `kinds` before each segment, and sets `keep` when there are such
+ * histograms: without, the samples by kind are not written (kinds stays
+ * 0), which spared 4 instructions a sample. */
 struct pf_tcp_sink {
   struct pf_hist *lat;
   uint32_t kinds; /* bit k - PF_TCP_TIMING_FIRST: a sample of kind k */
+  bool keep;      /* the samples by kind are wanted (a class's, a port's) */
   uint16_t bucket[PF_TCP_TIMING_COUNT];
   uint64_t us[PF_TCP_TIMING_COUNT];
 };

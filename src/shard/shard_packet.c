@@ -30,12 +30,16 @@ static bool pf_is_syn(const struct pf_packet *pkt) {
  * set empty, and then no class lookup) and its service port's
  * (port_latency.h; none without PortTiming). Looked up here, for the few
  * segments that took a sample (the interval's histograms have them
- * already), rather than for every segment: out of line. */
+ * already), rather than for every segment: out of line. The sink's kinds
+ * are cleared here, for the next segment: a segment without a sample
+ * leaves them 0, and clearing them before each one cost a store a
+ * segment. */
 __attribute__((noinline)) static void
 pf_account_timing(struct pf_shard *s, const struct pf_flow *flow,
-                  const struct pf_tcp_sink *sink) {
+                  struct pf_tcp_sink *sink) {
   struct pf_hist *cls = pf_class_counters_timing(&s->classes, flow);
   pf_tcp_sink_place(sink, cls, pf_port_latency_of(&s->ports, flow));
+  sink->kinds = 0;
 }
 
 /* The evidence of SYN floods and port scans. The addresses and the port
@@ -57,23 +61,22 @@ pf_account_anomaly(struct pf_shard *s, const struct pf_queued_packet *q,
 /* TCP analysis, and the evidence of SYN floods and port scans. */
 static inline __attribute__((always_inline)) void
 pf_account_tcp(struct pf_shard *s, const struct pf_queued_packet *q,
-               struct pf_flow_update up, struct pf_hist *lat) {
+               struct pf_flow_update up, struct pf_tcp_sink *sink) {
   /* A SYN is TCP's (pf_prepare), a new UDP flow not: each branch tests
    * what it can have, and the evidence has one call (new_udp worked out
    * for every packet cost 1.5 instructions a mixed frame). */
   bool completed = false, new_udp = false;
   if (q->l4 == PF_L4_TCP) {
     uint64_t handshake_us;
-    struct pf_tcp_sink sink; /* its samples are set by their kinds' bits */
-    sink.lat = lat;
-    sink.kinds = 0;
+    PF_ASSERT(sink->kinds == 0); /* its samples set their kinds' bits */
     const struct pf_tcp_seen at = {
         .now_us = q->now_us, .ts_us = q->ts_us, .side = up.side, .dir = q->dir};
-    completed = pf_tcp_packet(&s->flows, up.flow, up.ref, &q->seg, &at, &sink,
+    completed = pf_tcp_packet(&s->flows, up.flow, up.ref, &q->seg, &at, sink,
                               &handshake_us);
-    /* It took a sample, and a class's or a port's figures are kept. */
-    if (sink.kinds && (s->classes.timing.count | s->ports.slots))
-      pf_account_timing(s, up.flow, &sink);
+    /* It took a sample, which a class's or a port's figures keep (kinds
+     * is set only when they are: pf_tcp_sink_of). */
+    if (sink->kinds)
+      pf_account_timing(s, up.flow, sink);
     /* Its handshake latency, by the flow's class, when it gave one. */
     if (completed && handshake_us != PF_TCP_NO_SAMPLE)
       pf_class_counters_handshake(&s->classes, up.flow, handshake_us);
@@ -85,6 +88,17 @@ pf_account_tcp(struct pf_shard *s, const struct pf_queued_packet *q,
     new_udp = true;
   }
   pf_account_anomaly(s, q, up.side, new_udp, completed);
+}
+
+/* The sink of a vector's (or a packet's) TCP samples: the interval's
+ * histograms, and whether a class's or a port's histograms keep them too
+ * (neither can change under a vector: a rules reload or an interval swap
+ * drains the queue first, under the same lock). */
+static inline __attribute__((always_inline)) struct pf_tcp_sink
+pf_tcp_sink_of(const struct pf_shard *s) {
+  return (struct pf_tcp_sink){
+      .lat = s->cur->tcp.latency,
+      .keep = (s->classes.timing.count | s->ports.slots) != 0};
 }
 
 /* DNS and TLS, rare: one test of the flags for both, the work out of
@@ -99,15 +113,16 @@ pf_account_services(struct pf_shard *s, const struct pf_queued_packet *q,
     pf_tls_flow(&s->flows, up.flow, q->tls_name);
 }
 
-/* `lat`: the current interval's TCP latency histograms, read once a
- * vector rather than once a segment (the interval cannot change under a
- * vector: a swap drains the queue first). Read per segment, through
- * s->cur, it cost 1.5 instructions a mixed frame. The configuration's tests
+/* `sink`: its `lat`, the current interval's TCP latency histograms, set
+ * once a vector rather than once a segment (the interval cannot change
+ * under a vector: a swap drains the queue first). Read per segment, through
+ * s->cur, it cost 1.5 instructions a mixed frame, and stored in a sink of
+ * the segment's 2 more. The configuration's tests
  * (skip_feed, tcp.conns) stay per packet: passed in too, they cost more
  * registers than they saved (+2 a mixed frame). */
 static inline __attribute__((always_inline)) void
 pf_account(struct pf_shard *s, const struct pf_queued_packet *q,
-           struct pf_hist *lat, uint8_t gen) {
+           struct pf_tcp_sink *sink, uint8_t gen) {
   struct pf_flow_packet fp = {
       .wire_len = q->wire_len,
       .tcp_flags = q->seg.flags,
@@ -117,7 +132,7 @@ pf_account(struct pf_shard *s, const struct pf_queued_packet *q,
       .syn_wait = q->seg.valid & ((q->flags & PF_QUEUED_SYN) != 0),
   };
   struct pf_flow_update up =
-      pf_flow_table_account(&s->flows, &q->probe, &fp, q->now_us);
+      pf_flow_table_account_monotonic(&s->flows, &q->probe, &fp, q->now_us);
   if (up.created)
     pf_class_counters_flow(&s->classes, up.flow, q->rule_class);
   if (!s->skip_feed) /* a top-N list or a distinct count is reported */
@@ -127,7 +142,7 @@ pf_account(struct pf_shard *s, const struct pf_queued_packet *q,
   if (q->flags & (PF_QUEUED_DNS | PF_QUEUED_TLS))
     pf_account_services(s, q, up);
   if (s->flows.tcp.conns)
-    pf_account_tcp(s, q, up, lat);
+    pf_account_tcp(s, q, up, sink);
 }
 
 /* ---- the packet's part ---- */
@@ -189,8 +204,9 @@ void pf_shard_packet(struct pf_shard *s, const struct pf_packet *pkt,
                      uint64_t ts_us) {
   pf_shard_drain(s); /* in order with what is queued */
   struct pf_queued_packet q;
+  struct pf_tcp_sink sink = pf_tcp_sink_of(s);
   if (pf_prepare(s, pkt, dir, locality, ts_us, &q))
-    pf_account(s, &q, s->cur->tcp.latency, pf_epoch_gen(s));
+    pf_account(s, &q, &sink, pf_epoch_gen(s));
 }
 
 /* ---- the vector ---- */
@@ -250,10 +266,10 @@ static void pf_vector_run(struct pf_shard *s) {
     for (unsigned i = 0; i < n; i++)
       if (s->queue[i].flags & PF_QUEUED_TCP)
         pf_flow_table_prefetch_record(&s->flows, &s->queue[i].probe);
-  struct pf_hist *lat = s->cur->tcp.latency;
+  struct pf_tcp_sink sink = pf_tcp_sink_of(s);
   uint8_t gen = pf_epoch_gen(s);
   for (unsigned i = 0; i < n; i++)
-    pf_account(s, &s->queue[i], lat, gen);
+    pf_account(s, &s->queue[i], &sink, gen);
   s->queue_len = 0;
 }
 

@@ -20,6 +20,27 @@ const struct pf_flow_timeouts test_timeouts = {
     .active_s = 600,
 };
 
+struct pkt pkt_tcp(const uint8_t *src, uint16_t sport, const uint8_t *dst,
+                   uint16_t dport, uint8_t flags, uint32_t payload) {
+  return (struct pkt){.proto = P_TCP,
+                      .src = src,
+                      .sport = sport,
+                      .dst = dst,
+                      .dport = dport,
+                      .flags = flags,
+                      .payload = payload};
+}
+
+struct pkt pkt_udp(const uint8_t *src, uint16_t sport, const uint8_t *dst,
+                   uint16_t dport, uint32_t payload) {
+  return (struct pkt){.proto = P_UDP,
+                      .src = src,
+                      .sport = sport,
+                      .dst = dst,
+                      .dport = dport,
+                      .payload = payload};
+}
+
 struct pkt pkt_tcp_client(uint32_t n, uint8_t flags) {
   static uint8_t client[4096][4];
   static const uint8_t server[4] = {198, 18, 0, 1};
@@ -115,6 +136,23 @@ void pkt_frame(struct frame *f, const struct pkt *p) {
   frame_finish(f);
 }
 
+void frame_conversation(struct frame *f, bool to_server, bool tcp,
+                        uint16_t cport, uint16_t sport, uint32_t seq) {
+  frame_init(f, DLT_EN10MB);
+  frame_eth(f, to_server ? mac_b : mac_a, to_server ? mac_a : mac_b, 0x0800);
+  frame_ipv4(f, &(struct ip4){.proto = tcp ? P_TCP : P_UDP,
+                              .src = to_server ? v4_a : v4_b,
+                              .dst = to_server ? v4_b : v4_a});
+  uint16_t from = to_server ? cport : sport, to = to_server ? sport : cport;
+  if (tcp)
+    frame_tcp(f, &(struct tcp){.sport = from,
+                               .dport = to,
+                               .flags = PF_TCP_PSH | PF_TCP_ACK,
+                               .seq = seq});
+  else
+    frame_udp(f, from, to);
+}
+
 uint32_t pkt_len(const struct pkt *p) {
   struct frame f;
   pkt_frame(&f, p);
@@ -175,8 +213,8 @@ void expect_flow_identity(const struct pf_flow_table *t) {
    * reads them, and the restart test reads active_units. */
   QUICK_CHECK(t->ref_size[0] == t->pool[0].size &&
                   t->ref_size[1] == t->pool[1].size,
-              "ref_size %u/%u, pool sizes %u/%u", t->ref_size[0],
-              t->ref_size[1], t->pool[0].size, t->pool[1].size);
+              "ref_size %u/%u, pool sizes %u/%u", (unsigned)t->ref_size[0],
+              (unsigned)t->ref_size[1], t->pool[0].size, t->pool[1].size);
   QUICK_CHECK(t->ref_base[0] == (uintptr_t)t->pool[0].entries &&
                   t->ref_base[1] + (uintptr_t)PF_FLOW_V6 * t->ref_size[1] ==
                       (uintptr_t)t->pool[1].entries,
@@ -186,6 +224,13 @@ void expect_flow_identity(const struct pf_flow_table *t) {
               "active_units %llu, active_us %llu, age_shift %u",
               (unsigned long long)t->active_units,
               (unsigned long long)t->active_us, t->age_shift);
+  /* Each LRU head's entry, which a touch links in front of. */
+  for (int k = 0; k < PF_LIST_COUNT; k++)
+    QUICK_CHECK(t->lru_head_at[k] == (t->lru_head[k] == PF_FLOW_NONE
+                                          ? NULL
+                                          : pf_flow_at(t, t->lru_head[k])),
+                "list %d: lru_head_at is not its head %u's entry", k,
+                t->lru_head[k]);
 }
 
 void test_shard_init(struct pf_shard *s, uint32_t max_flows,
@@ -211,8 +256,41 @@ void test_shard_init_timing(struct pf_shard *s, uint32_t max_flows,
   struct pf_shard_config cfg =
       test_shard_config(max_flows, top_capacity, tcp_analysis);
   cfg.tcp_timing = tcp_timing;
+  test_shard_start(s, &cfg);
+}
+
+void test_shard_start(struct pf_shard *s, const struct pf_shard_config *cfg) {
   char err[256];
-  ck_assert_msg(pf_shard_init(s, &cfg, err, sizeof(err)) == 0, "%s", err);
+  ck_assert_msg(pf_shard_init(s, cfg, err, sizeof(err)) == 0, "%s", err);
+}
+
+/* ---- handing packets to a shard ---- */
+
+static struct pf_packet shard_hand_over(struct pf_shard *s, uint8_t *buf,
+                                        struct pf_packet pkt,
+                                        struct shard_hand how) {
+  if (how.queue)
+    pf_shard_enqueue(s, &pkt, how.dir, how.locality, how.ts);
+  else
+    pf_shard_packet(s, &pkt, how.dir, how.locality, how.ts);
+  free(buf);
+  /* Cleared so that a test reading them fails at once, not at random. */
+  pkt.eth_src = pkt.src_ip = pkt.dst_ip = pkt.l4_hdr = NULL;
+  return pkt;
+}
+
+struct pf_packet shard_frame(struct pf_shard *s, const struct frame *f,
+                             uint32_t caplen, struct shard_hand how) {
+  struct pf_packet pkt;
+  uint8_t *buf = frame_decode(f, caplen, f->len, &pkt);
+  return shard_hand_over(s, buf, pkt, how);
+}
+
+struct pf_packet shard_pkt(struct pf_shard *s, const struct pkt *p,
+                           struct shard_hand how) {
+  struct pf_packet pkt;
+  uint8_t *buf = pkt_decode(p, &pkt);
+  return shard_hand_over(s, buf, pkt, how);
 }
 
 /* ---- capture files ---- */

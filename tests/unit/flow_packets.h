@@ -9,6 +9,7 @@
 #include "flow/flow.h"
 #include "frames.h"
 #include "packet/decode.h"
+#include "pcapflow/counters.h"
 
 /* Packet time in microseconds from seconds. */
 #define SEC(s) ((uint64_t)(s)*1000000u)
@@ -40,6 +41,13 @@ struct pkt {
   uint32_t payload;    /* bytes after the headers */
 };
 
+/* A TCP segment and a UDP datagram between the addresses and ports
+ * given (NULL addresses: the defaults, as in struct pkt), IPv4. */
+struct pkt pkt_tcp(const uint8_t *src, uint16_t sport, const uint8_t *dst,
+                   uint16_t dport, uint8_t flags, uint32_t payload);
+struct pkt pkt_udp(const uint8_t *src, uint16_t sport, const uint8_t *dst,
+                   uint16_t dport, uint32_t payload);
+
 /* The same conversation the other way round: addresses, ports and VLANs
  * kept, ICMP echo request <-> reply. Flags and payload are kept too. */
 struct pkt pkt_reply(struct pkt p);
@@ -48,6 +56,14 @@ struct pkt pkt_reply(struct pkt p);
  * to the server 198.18.0.1:80; 4,096 clients, each address kept in a
  * static slot of its own. */
 struct pkt pkt_tcp_client(uint32_t n, uint8_t flags);
+
+/* Starts an Ethernet frame between the client v4_a (MAC mac_b, port
+ * cport) and the server v4_b (mac_a, sport), from the client when
+ * to_server, else from the server: IPv4, and TCP with PSH|ACK and sequence
+ * number seq (0: the frame builder's) or, when !tcp, UDP. The caller adds
+ * the payload and finishes the frame. */
+void frame_conversation(struct frame *f, bool to_server, bool tcp,
+                        uint16_t cport, uint16_t sport, uint32_t seq);
 
 /* Builds the frame (link type Ethernet) and finishes it. */
 void pkt_frame(struct frame *f, const struct pkt *p);
@@ -82,10 +98,36 @@ void pkt_write_capture(const char *path, const struct pkt *pkts, unsigned n,
 
 struct pf_shard;
 struct pf_shard_config;
+
+/* How a test hands a decoded packet to a shard: its direction, the
+ * locality the capture would have given it, its time, and whether it is
+ * queued (pf_shard_enqueue, as the capture thread does) or accounted at
+ * once (pf_shard_packet). */
+struct shard_hand {
+  enum pf_dir dir;
+  enum pf_locality locality;
+  uint64_t ts;
+  bool queue;
+};
+
+/* Decodes f with caplen bytes captured (frame_decode; f->len: all of it)
+ * and hands it to s as `how` says. The frame's buffer is freed at once,
+ * so the shard must not read it later. Returns the decoded packet with
+ * its pointers cleared (they pointed into that buffer): its lengths,
+ * classes and fields are left for the test to check. */
+struct pf_packet shard_frame(struct pf_shard *s, const struct frame *f,
+                             uint32_t caplen, struct shard_hand how);
+/* The same for p's whole frame, whose decode must give an IP packet
+ * (pkt_decode). */
+struct pf_packet shard_pkt(struct pf_shard *s, const struct pkt *p,
+                           struct shard_hand how);
 /* A shard's configuration with test_timeouts, whole-address hosts and a
  * 3 s SYN timeout, every analysis but TCP's off. */
 struct pf_shard_config
 test_shard_config(uint32_t max_flows, uint32_t top_capacity, bool tcp_analysis);
+/* Initialises s with cfg, or fails the test with pf_shard_init's
+ * message. */
+void test_shard_start(struct pf_shard *s, const struct pf_shard_config *cfg);
 /* Initialises a shard with test_timeouts, whole-address hosts and a 3 s
  * SYN timeout, or fails the test. */
 void test_shard_init(struct pf_shard *s, uint32_t max_flows,

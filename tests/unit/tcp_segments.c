@@ -25,12 +25,12 @@ void seg_send(struct pf_shard *s, const struct seg *g, uint64_t ts) {
   }
   h[14] = (uint8_t)(g->window >> 8);
   h[15] = (uint8_t)g->window;
-  struct pf_packet pkt;
-  uint8_t *buf = frame_decode_whole(&f, &pkt);
+  struct pf_packet pkt =
+      shard_frame(s, &f, f.len,
+                  (struct shard_hand){.dir = g->tx ? PF_DIR_TX : PF_DIR_RX,
+                                      .locality = PF_LOCALITY_NEITHER,
+                                      .ts = ts});
   ck_assert_int_eq(pkt.l4, PF_L4_TCP);
-  pf_shard_packet(s, &pkt, g->tx ? PF_DIR_TX : PF_DIR_RX, PF_LOCALITY_NEITHER,
-                  ts);
-  free(buf);
 }
 
 void seg_handshake(struct pf_shard *s, uint16_t cport, uint32_t cisn,

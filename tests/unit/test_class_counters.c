@@ -25,8 +25,7 @@ static void shard_of(uint32_t max_flows) {
                                 .top_capacity = 16,
                                 .host_prefix_v4 = 32,
                                 .host_prefix_v6 = 128};
-  char err[256];
-  ck_assert_msg(pf_shard_init(&shard, &cfg, err, sizeof(err)) == 0, "%s", err);
+  test_shard_start(&shard, &cfg);
 }
 
 static void setup(void) {
@@ -51,32 +50,16 @@ static void use_rules(const char *yaml) {
   pf_class_counters_apply(&shard.classes, &spare, &shard.flows);
 }
 
+/* A TCP segment with ACK set. */
 static struct pkt tcp(const uint8_t *src, uint16_t sport, const uint8_t *dst,
                       uint16_t dport, uint32_t payload) {
-  return (struct pkt){.proto = P_TCP,
-                      .src = src,
-                      .sport = sport,
-                      .dst = dst,
-                      .dport = dport,
-                      .flags = PF_TCP_ACK,
-                      .payload = payload};
-}
-
-static struct pkt udp(const uint8_t *src, uint16_t sport, const uint8_t *dst,
-                      uint16_t dport, uint32_t payload) {
-  return (struct pkt){.proto = P_UDP,
-                      .src = src,
-                      .sport = sport,
-                      .dst = dst,
-                      .dport = dport,
-                      .payload = payload};
+  return pkt_tcp(src, sport, dst, dport, PF_TCP_ACK, payload);
 }
 
 static void feed(const struct pkt *p, enum pf_dir dir, uint64_t ts) {
-  struct pf_packet pkt;
-  uint8_t *buf = pkt_decode(p, &pkt);
-  pf_shard_packet(&shard, &pkt, dir, PF_LOCALITY_SRC, ts);
-  free(buf);
+  shard_pkt(
+      &shard, p,
+      (struct shard_hand){.dir = dir, .locality = PF_LOCALITY_SRC, .ts = ts});
 }
 
 /* A packet without IP: non-IP or malformed, by l3. */
@@ -154,8 +137,8 @@ END_TEST
 
 START_TEST(test_every_packet_lands_in_one_class) {
   use_rules(web_dns);
-  struct pkt w = tcp(a4, 1000, b4, 80, 100), d = udp(a4, 5000, b4, 53, 20);
-  struct pkt x = udp(a4, 5000, b4, 123, 0);
+  struct pkt w = tcp(a4, 1000, b4, 80, 100), d = pkt_udp(a4, 5000, b4, 53, 20);
+  struct pkt x = pkt_udp(a4, 5000, b4, 123, 0);
   feed(&w, PF_DIR_TX, SEC(1));
   struct pkt wr = pkt_reply(w);
   feed(&wr, PF_DIR_RX, SEC(1));
@@ -202,7 +185,7 @@ START_TEST(test_expiry_and_eviction_count_flows_out) {
   use_rules(web_dns);
   for (uint16_t i = 0; i < 100; i++) { /* 64 flows at most: evictions */
     struct pkt p = i % 2 ? tcp(a4, (uint16_t)(2000 + i), b4, 80, 0)
-                         : udp(a4, (uint16_t)(2000 + i), b4, 53, 0);
+                         : pkt_udp(a4, (uint16_t)(2000 + i), b4, 53, 0);
     feed(&p, PF_DIR_TX, SEC(1) + i);
   }
   ck_assert_uint_gt(shard.flows.stats.evicted, 0);
@@ -218,7 +201,7 @@ END_TEST
 
 START_TEST(test_reload_carries_kept_classes_on) {
   use_rules(web_dns);
-  struct pkt w = tcp(a4, 1000, b4, 80, 100), d = udp(a4, 5000, b4, 53, 20);
+  struct pkt w = tcp(a4, 1000, b4, 80, 100), d = pkt_udp(a4, 5000, b4, 53, 20);
   struct pkt m = tcp(a4, 1001, b4, 25, 5);
   feed(&w, PF_DIR_TX, SEC(1));
   feed(&d, PF_DIR_TX, SEC(1));
@@ -291,7 +274,7 @@ static size_t flow_codes(uint8_t *out, size_t max) {
 
 START_TEST(test_reload_rewrites_no_flow) {
   use_rules(web_dns);
-  struct pkt w = tcp(a4, 1000, b4, 80, 100), d = udp(a4, 5000, b4, 53, 20);
+  struct pkt w = tcp(a4, 1000, b4, 80, 100), d = pkt_udp(a4, 5000, b4, 53, 20);
   feed(&w, PF_DIR_TX, SEC(1));
   feed(&d, PF_DIR_TX, SEC(1));
   uint8_t before[64], after[64];
@@ -347,7 +330,7 @@ static const char *many_classes(char *buf, size_t len, const char *prefix,
  * unclassified, at second `t`. */
 static void flow_per_class(unsigned port, uint64_t t) {
   for (unsigned i = 0; i <= PF_RULES_MAX_CLASSES; i++) {
-    struct pkt p = udp(a4, 3000, b4, (uint16_t)(port + i), 0);
+    struct pkt p = pkt_udp(a4, 3000, b4, (uint16_t)(port + i), 0);
     feed(&p, PF_DIR_TX, SEC(t));
   }
 }

@@ -47,10 +47,9 @@ static void use_rules(const char *yaml, bool latency) {
 }
 
 static void feed(const struct pkt *p, uint64_t ts) {
-  struct pf_packet pkt;
-  uint8_t *buf = pkt_decode(p, &pkt);
-  pf_shard_packet(&shard, &pkt, PF_DIR_TX, PF_LOCALITY_SRC, ts);
-  free(buf);
+  shard_pkt(&shard, p,
+            (struct shard_hand){
+                .dir = PF_DIR_TX, .locality = PF_LOCALITY_SRC, .ts = ts});
 }
 
 static struct pkt seg(bool from_client, uint16_t cport, uint16_t sport,

@@ -29,11 +29,16 @@ static void init(uint32_t max_flows) {
                                 .host_prefix_v6 = 128,
                                 .tcp_analysis = true,
                                 .tcp_syn_timeout_s = 3};
-  char err[256];
-  ck_assert_msg(pf_shard_init(&shard, &cfg, err, sizeof(err)) == 0, "%s", err);
+  test_shard_start(&shard, &cfg);
 }
 
 static void teardown(void) { pf_shard_free(&shard); }
+
+/* Received, to a local host, at ts. */
+static struct shard_hand rx(uint64_t ts) {
+  return (struct shard_hand){
+      .dir = PF_DIR_RX, .locality = PF_LOCALITY_DST, .ts = ts};
+}
 
 /* UDP from 198.19.0.<host>:<sport> to 198.18.0.1:<dport>, `payload` long. */
 static struct pkt udp(uint8_t host, uint16_t sport, uint16_t dport,
@@ -52,10 +57,7 @@ static uint32_t send_udp(uint8_t host, uint16_t sport, uint32_t payload,
                          uint64_t ts) {
   uint8_t addr[4];
   struct pkt p = udp(host, sport, 53, payload, addr);
-  struct pf_packet pkt;
-  uint8_t *buf = pkt_decode(&p, &pkt);
-  pf_shard_packet(&shard, &pkt, PF_DIR_RX, PF_LOCALITY_DST, ts);
-  free(buf);
+  shard_pkt(&shard, &p, rx(ts));
   return pkt_len(&p);
 }
 
@@ -207,11 +209,8 @@ START_TEST(test_intervals_against_a_model) {
       uint8_t addr[4];
       struct pkt p = udp((uint8_t)(h + 1), (uint16_t)(1000 + sp),
                          (uint16_t)(53 + dp), payload, addr);
-      struct pf_packet pkt;
-      uint8_t *buf = pkt_decode(&p, &pkt);
       ts += SEC(frame_rand(&st) % 50 == 0 ? 40 : 0) + 1000;
-      pf_shard_packet(&shard, &pkt, PF_DIR_RX, PF_LOCALITY_DST, ts);
-      free(buf);
+      shard_pkt(&shard, &p, rx(ts));
       uint32_t len = pkt_len(&p);
       model[cur].host[h] += len;
       model[cur].flow[h][sp][dp] += len;

@@ -36,10 +36,9 @@ static struct pkt udp(uint16_t sport, uint32_t payload) {
 
 static uint32_t send_udp(uint16_t sport, uint32_t payload, uint64_t ts) {
   struct pkt p = udp(sport, payload);
-  struct pf_packet pkt;
-  uint8_t *buf = pkt_decode(&p, &pkt);
-  pf_shard_packet(&shard, &pkt, PF_DIR_RX, PF_LOCALITY_DST, ts);
-  free(buf);
+  shard_pkt(&shard, &p,
+            (struct shard_hand){
+                .dir = PF_DIR_RX, .locality = PF_LOCALITY_DST, .ts = ts});
   return pkt_len(&p);
 }
 

@@ -38,10 +38,9 @@ static struct pkt packet(unsigned n, int from, bool udp, uint32_t payload) {
 
 /* Sends p in direction dir at time ts; its flow's entry. */
 static struct pf_flow *send(const struct pkt *p, enum pf_dir dir, uint64_t ts) {
-  struct pf_packet pkt;
-  uint8_t *buf = pkt_decode(p, &pkt);
-  pf_shard_packet(&shard, &pkt, dir, PF_LOCALITY_DST, ts);
-  free(buf);
+  shard_pkt(
+      &shard, p,
+      (struct shard_hand){.dir = dir, .locality = PF_LOCALITY_DST, .ts = ts});
   return pkt_flow(&shard.flows, p);
 }
 

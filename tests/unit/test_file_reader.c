@@ -22,25 +22,18 @@
 
 #include "file_reader_diff.h"
 #include "source/file_reader.h"
+#include "source_files.h"
 #include "suites.h"
 
 #define MAGIC_US 0xa1b2c3d4u
 #define MAGIC_NS 0xa1b23c4du
 #define LT_ETHERNET 1u
 
-static char dir[256], path[300];
+static char dir[TEST_DIR_MAX], path[TEST_PATH_MAX];
 
-static void setup(void) {
-  const char *tmp = getenv("TMPDIR");
-  snprintf(dir, sizeof(dir), "%s/pf_unit_reader_XXXXXX", tmp ? tmp : "/tmp");
-  ck_assert_ptr_nonnull(mkdtemp(dir));
-  snprintf(path, sizeof(path), "%s/crafted.pcap", dir);
-}
+static void setup(void) { test_file_make(dir, path, "reader", "crafted.pcap"); }
 
-static void teardown(void) {
-  unlink(path);
-  rmdir(dir);
-}
+static void teardown(void) { test_file_remove(dir, path); }
 
 /* ---- writing crafted files ---- */
 

@@ -14,23 +14,20 @@
 #include "flow_packets.h"
 #include "pcapflow/source.h"
 #include "source/worker.h"
+#include "source_files.h"
 #include "suites.h"
 
-static char dir[256], path[300];
+static char dir[TEST_DIR_MAX], path[TEST_PATH_MAX];
 static struct pf_source *source; /* freed by teardown */
 
 static void setup(void) {
-  const char *tmp = getenv("TMPDIR");
-  snprintf(dir, sizeof(dir), "%s/pf_unit_rsrc_XXXXXX", tmp ? tmp : "/tmp");
-  ck_assert_ptr_nonnull(mkdtemp(dir));
-  snprintf(path, sizeof(path), "%s/src.pcap", dir);
+  test_file_make(dir, path, "rsrc", "src.pcap");
   source = NULL;
 }
 
 static void teardown(void) {
   pf_source_free(source);
-  unlink(path);
-  rmdir(dir);
+  test_file_remove(dir, path);
 }
 
 /* Six packets, UDP and TCP in turn, then the ARP frame
@@ -64,26 +61,13 @@ static int start_thread(pthread_t *thread, void *(*start)(void *), void *arg,
 
 static struct pf_source *file_source(const char *filter) {
   struct pf_source_config cfg;
-  char err[PF_ERR_MAX];
   pf_source_config_init(&cfg, PF_SOURCE_FILE);
   cfg.device = strdup(path);
   if (filter)
     cfg.filter = strdup(filter);
-  ck_assert_msg(pf_source_config_check(&cfg, err, sizeof(err)) == 0, "%s", err);
-  struct pf_hooks hooks = {.thread_create = start_thread};
-  ck_assert_msg(pf_source_new(&cfg, &hooks, &source, err, sizeof(err)) == 0,
-                "%s", err);
-  pf_source_config_free(&cfg);
+  source =
+      test_source_new(&cfg, &(struct pf_hooks){.thread_create = start_thread});
   return source;
-}
-
-static uint64_t counted(struct pf_source *src) {
-  struct pf_snapshot snap;
-  pf_source_snapshot(src, &snap);
-  const uint64_t *all = snap.counters.traffic[PF_TRAFFIC_ALL].packets;
-  uint64_t n = all[PF_DIR_RX] + all[PF_DIR_TX];
-  pf_snapshot_release(&snap);
-  return n;
 }
 
 static const char *cut_message(void) {
@@ -103,7 +87,7 @@ START_TEST(test_cut_record_is_reported_by_run) {
   char err[PF_ERR_MAX];
   ck_assert_int_eq(pf_source_run(src, err, sizeof(err)), 1);
   ck_assert_str_eq(err, cut_message());
-  ck_assert_uint_eq(counted(src), 7);
+  ck_assert_uint_eq(test_source_counted(src), 7);
 }
 END_TEST
 
@@ -116,11 +100,11 @@ START_TEST(test_cut_record_is_reported_by_run_until) {
   ck_assert_int_eq(pf_source_run_until(src, 1700000003ull * 1000000u, &next,
                                        err, sizeof(err)),
                    PF_SOURCE_PAUSED);
-  ck_assert_uint_eq(counted(src), 3);
+  ck_assert_uint_eq(test_source_counted(src), 3);
   ck_assert_int_eq(
       pf_source_run_until(src, UINT64_MAX, &next, err, sizeof(err)), 1);
   ck_assert_str_eq(err, cut_message());
-  ck_assert_uint_eq(counted(src), 7);
+  ck_assert_uint_eq(test_source_counted(src), 7);
 }
 END_TEST
 
@@ -136,7 +120,7 @@ START_TEST(test_filter_reaches_the_reader) {
   source = NULL;
   src = file_source("udp");
   ck_assert_int_eq(pf_source_run(src, err, sizeof(err)), 0);
-  ck_assert_uint_eq(counted(src), 3);
+  ck_assert_uint_eq(test_source_counted(src), 3);
 }
 END_TEST
 

@@ -29,8 +29,7 @@ static void teardown(void) { pf_shard_free(&shard); }
 static void init(uint32_t syn_s) {
   struct pf_shard_config cfg = test_shard_config(4096, 64, true);
   cfg.tcp_syn_timeout_s = syn_s;
-  char err[256];
-  ck_assert_msg(pf_shard_init(&shard, &cfg, err, sizeof(err)) == 0, "%s", err);
+  test_shard_start(&shard, &cfg);
 }
 
 /* Flow n: client n to the server (pkt_tcp_client). */
@@ -39,18 +38,18 @@ static struct pkt tcp(uint32_t n, uint8_t flags) {
 }
 
 static void send(const struct pkt *p, uint64_t ts) {
-  struct pf_packet pkt;
-  uint8_t *buf = pkt_decode(p, &pkt);
-  pf_shard_packet(&shard, &pkt, PF_DIR_RX, PF_LOCALITY_DST, ts);
-  free(buf);
+  shard_pkt(&shard, p,
+            (struct shard_hand){
+                .dir = PF_DIR_RX, .locality = PF_LOCALITY_DST, .ts = ts});
 }
 
 /* Queued, not accounted: a batch's packets, accounted at its end. */
 static void enqueue(const struct pkt *p, uint64_t ts) {
-  struct pf_packet pkt;
-  uint8_t *buf = pkt_decode(p, &pkt);
-  pf_shard_enqueue(&shard, &pkt, PF_DIR_RX, PF_LOCALITY_DST, ts);
-  free(buf);
+  shard_pkt(&shard, p,
+            (struct shard_hand){.dir = PF_DIR_RX,
+                                .locality = PF_LOCALITY_DST,
+                                .ts = ts,
+                                .queue = true});
 }
 
 static struct pf_flow *flow_of(const struct pkt *p) {
@@ -117,8 +116,7 @@ START_TEST(test_wrapped_first32_hides_no_closed_flow) {
   struct pf_shard_config cfg = test_shard_config(64, 64, true);
   cfg.timeouts.tcp_s = 86400;
   cfg.timeouts.active_s = 0;
-  char err[256];
-  ck_assert_msg(pf_shard_init(&shard, &cfg, err, sizeof(err)) == 0, "%s", err);
+  test_shard_start(&shard, &cfg);
   struct pkt a = tcp(1, PF_TCP_SYN), z = tcp(2, PF_TCP_SYN),
              zrst = tcp(2, PF_TCP_RST | PF_TCP_ACK);
   enqueue(&a, SEC(100));
@@ -148,8 +146,7 @@ START_TEST(test_rounded_first_packet_hides_no_closed_flow) {
   struct pf_shard_config cfg = test_shard_config(4096, 64, true);
   cfg.timeouts.active_s = 2200; /* age_shift 10 */
   cfg.tcp_syn_timeout_s = 10;
-  char err[256];
-  ck_assert_msg(pf_shard_init(&shard, &cfg, err, sizeof(err)) == 0, "%s", err);
+  test_shard_start(&shard, &cfg);
   uint64_t t0 = 1024ull * 1000000;
   struct pkt t = tcp(1, PF_TCP_SYN), m = tcp(2, PF_TCP_SYN),
              mr = tcp(2, PF_TCP_RST | PF_TCP_ACK);

@@ -26,20 +26,15 @@ static void init_table(struct pf_flow_table *t, uint32_t max_flows,
 static void setup(void) { init_table(&table, 64, &test_timeouts); }
 static void teardown(void) { pf_flow_table_free(&table); }
 
+/* Without payload. */
 static struct pkt tcp(const uint8_t *src, uint16_t sport, const uint8_t *dst,
                       uint16_t dport, uint8_t flags) {
-  return (struct pkt){.proto = P_TCP,
-                      .src = src,
-                      .sport = sport,
-                      .dst = dst,
-                      .dport = dport,
-                      .flags = flags};
+  return pkt_tcp(src, sport, dst, dport, flags, 0);
 }
 
 static struct pkt udp(const uint8_t *src, uint16_t sport, const uint8_t *dst,
                       uint16_t dport) {
-  return (struct pkt){
-      .proto = P_UDP, .src = src, .sport = sport, .dst = dst, .dport = dport};
+  return pkt_udp(src, sport, dst, dport, 0);
 }
 
 /* A client (hi4:40000) and a server (lo4:443), so the client is side 1. */

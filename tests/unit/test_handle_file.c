@@ -14,19 +14,17 @@
 
 #include "flow_packets.h"
 #include "source/worker.h"
+#include "source_files.h"
 #include "suites.h"
 
 /* More than four times the 256 KiB buffer, in frames of odd lengths, so
  * that headers and frames straddle its refills. */
 #define N_FRAMES 1200u
 
-static char dir[256], path[300];
+static char dir[TEST_DIR_MAX], path[TEST_PATH_MAX];
 
 static void setup(void) {
-  const char *tmp = getenv("TMPDIR");
-  snprintf(dir, sizeof(dir), "%s/pf_unit_handle_XXXXXX", tmp ? tmp : "/tmp");
-  ck_assert_ptr_nonnull(mkdtemp(dir));
-  snprintf(path, sizeof(path), "%s/big.pcap", dir);
+  test_file_make(dir, path, "handle", "big.pcap");
   static struct pkt p[N_FRAMES];
   for (unsigned i = 0; i < N_FRAMES; i++)
     p[i] = (struct pkt){.proto = P_UDP,
@@ -37,10 +35,7 @@ static void setup(void) {
   pkt_write_capture(path, p, N_FRAMES, &ts);
 }
 
-static void teardown(void) {
-  unlink(path);
-  rmdir(dir);
-}
+static void teardown(void) { test_file_remove(dir, path); }
 
 static struct pf_source_config file_config(const char *device) {
   struct pf_source_config cfg;

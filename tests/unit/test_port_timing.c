@@ -15,6 +15,7 @@
 #include "flow_packets.h"
 #include "shard/shard.h"
 #include "source/worker.h"
+#include "source_files.h"
 #include "suites.h"
 #include "tcp_segments.h"
 
@@ -48,8 +49,7 @@ static void shard_init(uint32_t ports) {
   cfg.tcp_timing = true;
   cfg.port_timing = ports > 0;
   cfg.port_timing_ports = ports;
-  char err[256];
-  ck_assert_msg(pf_shard_init(&shard, &cfg, err, sizeof(err)) == 0, "%s", err);
+  test_shard_start(&shard, &cfg);
 }
 
 static void teardown(void) { pf_shard_free(&shard); }
@@ -174,35 +174,26 @@ END_TEST
 
 /* ---- through a source's reads ---- */
 
-static char dir[256], path[300];
+static char dir[TEST_DIR_MAX], path[TEST_PATH_MAX];
 static struct pf_source *source;
 
 static void source_setup(void) {
-  const char *tmp = getenv("TMPDIR");
-  snprintf(dir, sizeof(dir), "%s/pf_unit_ports_XXXXXX", tmp ? tmp : "/tmp");
-  ck_assert_ptr_nonnull(mkdtemp(dir));
-  snprintf(path, sizeof(path), "%s/one.pcap", dir);
+  test_file_make(dir, path, "ports", "one.pcap");
   uint32_t ts = 1700000000;
   const struct pkt one = {.proto = P_UDP, .sport = 1, .dport = 2};
   pkt_write_capture(path, &one, 1, &ts); /* the source's file: never read */
   struct pf_source_config cfg;
-  char err[512];
   pf_source_config_init(&cfg, PF_SOURCE_FILE);
   cfg.device = strdup(path);
   cfg.report.by_class = false;
   cfg.shard.port_timing = true;
-  ck_assert_msg(pf_source_config_check(&cfg, err, sizeof(err)) == 0, "%s", err);
-  struct pf_hooks hooks = {0};
-  ck_assert_msg(pf_source_new(&cfg, &hooks, &source, err, sizeof(err)) == 0,
-                "%s", err);
-  pf_source_config_free(&cfg);
+  source = test_source_new(&cfg, &(struct pf_hooks){0});
 }
 
 static void source_teardown(void) {
   pf_source_free(source);
   source = NULL;
-  unlink(path);
-  rmdir(dir);
+  test_file_remove(dir, path);
 }
 
 /* A read, then the capture thread's end of batch, which feeds the

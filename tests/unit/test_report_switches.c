@@ -15,20 +15,18 @@
 #include "pcapflow/source.h"
 #include "shard/shard.h"
 #include "source/worker.h"
+#include "source_files.h"
 #include "suites.h"
 #include "tcp_segments.h"
 
-static char dir[256], path[300];
+static char dir[TEST_DIR_MAX], path[TEST_PATH_MAX];
 static uint32_t next_ts;
 static struct pf_source *source;
 static struct pf_snapshot snap;
 static bool have_snap;
 
 static void setup(void) {
-  const char *tmp = getenv("TMPDIR");
-  snprintf(dir, sizeof(dir), "%s/pf_unit_switch_XXXXXX", tmp ? tmp : "/tmp");
-  ck_assert_ptr_nonnull(mkdtemp(dir));
-  snprintf(path, sizeof(path), "%s/switch.pcap", dir);
+  test_file_make(dir, path, "switch", "switch.pcap");
   next_ts = 1700000000;
   /* A handshake to a web server and one DNS query (plus the ARP frame
    * pkt_write_capture adds): TCP, UDP and non-IP traffic. */
@@ -68,8 +66,7 @@ static void teardown(void) {
   have_snap = false;
   pf_source_free(source);
   source = NULL;
-  unlink(path);
-  rmdir(dir);
+  test_file_remove(dir, path);
 }
 
 /* Options as collectd.conf gives them: "Switch=false", "TopN=0",
@@ -105,11 +102,7 @@ static void run(const char *const *opts) {
   cfg.device = strdup(path);
   cfg.report.by_class = false; /* no rules file */
   configure(&cfg, opts);
-  ck_assert_msg(pf_source_config_check(&cfg, err, sizeof(err)) == 0, "%s", err);
-  struct pf_hooks hooks = {0};
-  ck_assert_msg(pf_source_new(&cfg, &hooks, &source, err, sizeof(err)) == 0,
-                "%s", err);
-  pf_source_config_free(&cfg);
+  source = test_source_new(&cfg, &(struct pf_hooks){0});
   ck_assert_msg(pf_source_run(source, err, sizeof(err)) == 0, "%s", err);
   pf_source_snapshot(source, &snap);
   have_snap = true;
@@ -301,8 +294,7 @@ static struct pf_interval *shard_run(struct pf_shard_config skip) {
   cfg.top_capacity = 64;
   cfg.host_prefix_v4 = 32;
   cfg.host_prefix_v6 = 128;
-  char err[256];
-  ck_assert_msg(pf_shard_init(&shard, &cfg, err, sizeof(err)) == 0, "%s", err);
+  test_shard_start(&shard, &cfg);
   static const uint8_t server[4] = {198, 18, 0, 1};
   for (uint8_t h = 1; h <= 4; h++) {
     const uint8_t client[4] = {198, 19, 0, h};
@@ -312,10 +304,9 @@ static struct pf_interval *shard_run(struct pf_shard_config skip) {
                     .sport = 1000,
                     .dport = 53,
                     .payload = 100};
-    struct pf_packet pkt;
-    uint8_t *buf = pkt_decode(&p, &pkt);
-    pf_shard_packet(&shard, &pkt, PF_DIR_RX, PF_LOCALITY_DST, SEC(1));
-    free(buf);
+    shard_pkt(&shard, &p,
+              (struct shard_hand){
+                  .dir = PF_DIR_RX, .locality = PF_LOCALITY_DST, .ts = SEC(1)});
   }
   return pf_shard_swap_interval(&shard, true);
 }
@@ -428,23 +419,16 @@ END_TEST
 static void tls_run(bool tls) {
   struct pf_shard_config cfg = test_shard_config(64, 64, true);
   cfg.tls = (struct pf_tls_config){.analysis = tls, .names = 8};
-  char err[256];
-  ck_assert_msg(pf_shard_init(&shard, &cfg, err, sizeof(err)) == 0, "%s", err);
+  test_shard_start(&shard, &cfg);
   uint8_t hello[APP_MESSAGE_MAX];
   size_t n = app_bytes(APP_TLS_CLIENT_HELLO_13, hello);
   struct frame f;
-  frame_init(&f, DLT_EN10MB);
-  frame_eth(&f, mac_b, mac_a, 0x0800);
-  frame_ipv4(&f, &(struct ip4){.proto = 6, .src = v4_a, .dst = v4_b});
-  frame_tcp(&f, &(struct tcp){.sport = 40000,
-                              .dport = 443,
-                              .flags = PF_TCP_PSH | PF_TCP_ACK});
+  frame_conversation(&f, true, true, 40000, 443, 0);
   frame_bytes(&f, hello, (uint32_t)n);
   frame_finish(&f);
-  struct pf_packet pkt;
-  uint8_t *buf = frame_decode_whole(&f, &pkt);
-  pf_shard_packet(&shard, &pkt, PF_DIR_RX, PF_LOCALITY_DST, SEC(1));
-  free(buf);
+  shard_frame(&shard, &f, f.len,
+              (struct shard_hand){
+                  .dir = PF_DIR_RX, .locality = PF_LOCALITY_DST, .ts = SEC(1)});
 }
 
 /* TlsAnalysis false: no hello is read, no name table is made and no flow

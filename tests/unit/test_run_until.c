@@ -14,20 +14,18 @@
 #include "flow_packets.h"
 #include "pcapflow/source.h"
 #include "source/worker.h"
+#include "source_files.h"
 #include "suites.h"
 
 #define T0 1700000000u /* the first packet's second */
 
-static char dir[256], path[300];
+static char dir[TEST_DIR_MAX], path[TEST_PATH_MAX];
 static struct pf_source *source; /* freed by teardown */
 
 /* Five UDP packets a second apart from T0 on, and an ARP frame at T0 + 5
  * (pkt_write_capture). */
 static void setup(void) {
-  const char *tmp = getenv("TMPDIR");
-  snprintf(dir, sizeof(dir), "%s/pf_unit_until_XXXXXX", tmp ? tmp : "/tmp");
-  ck_assert_ptr_nonnull(mkdtemp(dir));
-  snprintf(path, sizeof(path), "%s/until.pcap", dir);
+  test_file_make(dir, path, "until", "until.pcap");
   struct pkt p[5];
   for (int i = 0; i < 5; i++)
     p[i] = (struct pkt){.proto = P_UDP, .sport = 5000, .dport = 53};
@@ -38,8 +36,7 @@ static void setup(void) {
 
 static void teardown(void) {
   pf_source_free(source);
-  unlink(path);
-  rmdir(dir);
+  test_file_remove(dir, path);
 }
 
 static struct pf_source *new_source(enum pf_source_kind kind,
@@ -58,16 +55,6 @@ static struct pf_source *new_source(enum pf_source_kind kind,
                 "%s", err);
   pf_source_config_free(&cfg);
   return source;
-}
-
-/* The packets counted so far (a snapshot: it closes an interval too). */
-static uint64_t counted(struct pf_source *src) {
-  struct pf_snapshot snap;
-  pf_source_snapshot(src, &snap);
-  const uint64_t *all = snap.counters.traffic[PF_TRAFFIC_ALL].packets;
-  uint64_t n = all[PF_DIR_RX] + all[PF_DIR_TX];
-  pf_snapshot_release(&snap);
-  return n;
 }
 
 /* A call that must stop before the packet of second `at`. */
@@ -95,25 +82,25 @@ END_TEST
 START_TEST(test_stops_before_the_boundary_and_counts_once) {
   struct pf_source *src = new_source(PF_SOURCE_FILE, path);
   expect_pause(src, 0, T0); /* the file's start */
-  ck_assert_uint_eq(counted(src), 0);
+  ck_assert_uint_eq(test_source_counted(src), 0);
   expect_pause(src, SEC(T0) + 2500000, T0 + 3);
-  ck_assert_uint_eq(counted(src), 3);
+  ck_assert_uint_eq(test_source_counted(src), 3);
   /* The same boundary again: the held packet stays held. */
   expect_pause(src, SEC(T0) + 2500000, T0 + 3);
-  ck_assert_uint_eq(counted(src), 3);
+  ck_assert_uint_eq(test_source_counted(src), 3);
   /* At the packet's own time it is still at the boundary. */
   expect_pause(src, SEC(T0 + 3), T0 + 3);
-  ck_assert_uint_eq(counted(src), 3);
+  ck_assert_uint_eq(test_source_counted(src), 3);
   expect_pause(src, SEC(T0 + 3) + 1, T0 + 4);
-  ck_assert_uint_eq(counted(src), 4);
+  ck_assert_uint_eq(test_source_counted(src), 4);
   char err[PF_ERR_MAX];
   uint64_t next = 0;
   ck_assert_int_eq(
       pf_source_run_until(src, UINT64_MAX, &next, err, sizeof(err)), 0);
-  ck_assert_uint_eq(counted(src), 6); /* and the ARP frame */
+  ck_assert_uint_eq(test_source_counted(src), 6); /* and the ARP frame */
   ck_assert_int_eq(
       pf_source_run_until(src, UINT64_MAX, &next, err, sizeof(err)), 0);
-  ck_assert_uint_eq(counted(src), 6);
+  ck_assert_uint_eq(test_source_counted(src), 6);
 }
 END_TEST
 

@@ -26,23 +26,30 @@ static struct pf_shard_config config(uint8_t prefix_v4, uint8_t prefix_v6) {
 
 static void init_shard(uint8_t prefix_v4, uint8_t prefix_v6) {
   struct pf_shard_config cfg = config(prefix_v4, prefix_v6);
-  char err[256];
-  ck_assert_msg(pf_shard_init(&shard, &cfg, err, sizeof(err)) == 0, "%s", err);
+  test_shard_start(&shard, &cfg);
 }
 
 static void setup(void) { init_shard(32, 128); }
 static void teardown(void) { pf_shard_free(&shard); }
 
-static void feed(const struct pkt *p, enum pf_dir dir, uint64_t ts) {
-  struct pf_packet pkt;
-  uint8_t *buf = pkt_decode(p, &pkt);
-  pf_shard_packet(&shard, &pkt, dir, PF_LOCALITY_NEITHER, ts);
+/* Accounted at once, neither side local. */
+static struct shard_hand at(enum pf_dir dir, uint64_t ts) {
+  return (struct shard_hand){
+      .dir = dir, .locality = PF_LOCALITY_NEITHER, .ts = ts};
+}
+
+static void feed_to(struct pf_shard *s, const struct pkt *p, enum pf_dir dir,
+                    uint64_t ts) {
+  shard_pkt(s, p, at(dir, ts));
   /* A batch of one packet, ended as the capture thread ends one, and its
    * flow fed to the current interval's sketches at once, so they hold it
    * (the capture thread feeds them as the interval closes). */
-  pf_shard_batch_end(&shard);
-  pf_shard_settle(&shard);
-  free(buf);
+  pf_shard_batch_end(s);
+  pf_shard_settle(s);
+}
+
+static void feed(const struct pkt *p, enum pf_dir dir, uint64_t ts) {
+  feed_to(&shard, p, dir, ts);
 }
 
 /* The item of `key` in a sketch, or NULL. */
@@ -87,17 +94,6 @@ static uint64_t total_bytes(const struct pf_topn *t) {
   return t->total[0] + t->total[1];
 }
 
-static struct pkt tcp(const uint8_t *src, uint16_t sport, const uint8_t *dst,
-                      uint16_t dport, uint8_t flags, uint32_t payload) {
-  return (struct pkt){.proto = P_TCP,
-                      .src = src,
-                      .sport = sport,
-                      .dst = dst,
-                      .dport = dport,
-                      .flags = flags,
-                      .payload = payload};
-}
-
 /* ---- set-up ---- */
 
 START_TEST(test_init_rejects_bad_sizes) {
@@ -118,7 +114,7 @@ END_TEST
 /* ---- the pipeline ---- */
 
 START_TEST(test_packet_feeds_counters_flows_and_sketches) {
-  struct pkt p = tcp(client4, 51234, server4, 443, PF_TCP_SYN, 0);
+  struct pkt p = pkt_tcp(client4, 51234, server4, 443, PF_TCP_SYN, 0);
   uint32_t len = pkt_len(&p);
   feed(&p, PF_DIR_TX, SEC(1));
   const struct pf_traffic *all = &shard.counters.traffic[PF_TRAFFIC_ALL];
@@ -144,18 +140,15 @@ START_TEST(test_non_ip_and_malformed_only_counted) {
   frame_init(&f, DLT_EN10MB);
   frame_eth(&f, NULL, NULL, 0x0806);
   frame_fill(&f, 0, 28);
-  struct pf_packet pkt;
-  uint8_t *buf = frame_decode_whole(&f, &pkt);
-  pf_shard_packet(&shard, &pkt, PF_DIR_RX, PF_LOCALITY_UNKNOWN, SEC(5));
-  free(buf);
+  struct shard_hand unknown = {
+      .dir = PF_DIR_RX, .locality = PF_LOCALITY_UNKNOWN, .ts = SEC(5)};
+  shard_frame(&shard, &f, f.len, unknown);
 
-  struct pkt bad = tcp(client4, 1, server4, 2, 0, 0);
+  struct pkt bad = pkt_tcp(client4, 1, server4, 2, 0, 0);
   pkt_frame(&f, &bad);
   f.data[f.l4_off + 12] = 0x10; /* TCP data offset 4 bytes: malformed */
-  buf = frame_decode_whole(&f, &pkt);
-  ck_assert_int_eq(pkt.l3, PF_L3_MALFORMED);
-  pf_shard_packet(&shard, &pkt, PF_DIR_RX, PF_LOCALITY_UNKNOWN, SEC(6));
-  free(buf);
+  unknown.ts = SEC(6);
+  ck_assert_int_eq(shard_frame(&shard, &f, f.len, unknown).l3, PF_L3_MALFORMED);
 
   ck_assert_uint_eq(shard.counters.traffic[PF_TRAFFIC_ALL].packets[PF_DIR_RX],
                     2);
@@ -173,7 +166,7 @@ START_TEST(test_non_ip_and_malformed_only_counted) {
 END_TEST
 
 START_TEST(test_flow_sketch_keyed_by_flow_key) {
-  struct pkt p = tcp(client4, 51234, server4, 443, PF_TCP_SYN, 10);
+  struct pkt p = pkt_tcp(client4, 51234, server4, 443, PF_TCP_SYN, 10);
   struct pkt r = pkt_reply(p);
   r.flags = PF_TCP_SYN | PF_TCP_ACK;
   feed(&p, PF_DIR_TX, SEC(1));
@@ -192,7 +185,7 @@ END_TEST
 /* ---- host keys ---- */
 
 START_TEST(test_host_is_the_source_address) {
-  struct pkt p = tcp(client4, 51234, server4, 443, PF_TCP_ACK, 100);
+  struct pkt p = pkt_tcp(client4, 51234, server4, 443, PF_TCP_ACK, 100);
   struct pkt r = pkt_reply(p);
   r.payload = 20;
   feed(&p, PF_DIR_TX, SEC(1));
@@ -208,9 +201,9 @@ START_TEST(test_v4_hosts_aggregate_to_prefix24) {
   static const uint8_t a[4] = {198, 18, 0, 1}, b[4] = {198, 18, 0, 77};
   static const uint8_t c[4] = {198, 18, 1, 1};
   static const uint8_t net_ab[4] = {198, 18, 0, 0}, net_c[4] = {198, 18, 1, 0};
-  struct pkt pa = tcp(a, 1, client4, 2, PF_TCP_ACK, 0);
-  struct pkt pb = tcp(b, 1, client4, 2, PF_TCP_ACK, 50);
-  struct pkt pc = tcp(c, 1, client4, 2, PF_TCP_ACK, 9);
+  struct pkt pa = pkt_tcp(a, 1, client4, 2, PF_TCP_ACK, 0);
+  struct pkt pb = pkt_tcp(b, 1, client4, 2, PF_TCP_ACK, 50);
+  struct pkt pc = pkt_tcp(c, 1, client4, 2, PF_TCP_ACK, 9);
   feed(&pa, PF_DIR_TX, SEC(1));
   feed(&pb, PF_DIR_TX, SEC(1));
   feed(&pc, PF_DIR_TX, SEC(1));
@@ -252,7 +245,7 @@ START_TEST(test_prefix_inside_a_byte_masks_its_bits) {
                                  0x34, 0x56, 0x7f, 0xff, [15] = 1};
   static const uint8_t net6[16] = {0x20, 0x01, 0x0d, 0xb8,
                                    0x12, 0x34, 0x56, 0x70};
-  struct pkt p4 = tcp(a4, 1, server4, 2, PF_TCP_ACK, 0);
+  struct pkt p4 = pkt_tcp(a4, 1, server4, 2, PF_TCP_ACK, 0);
   struct pkt p6 = {
       .family = 6, .proto = P_UDP, .src = a6, .sport = 1, .dport = 2};
   feed(&p4, PF_DIR_TX, SEC(1));
@@ -265,7 +258,7 @@ END_TEST
 /* ---- service keys ---- */
 
 START_TEST(test_service_is_the_responders_port) {
-  struct pkt syn = tcp(client4, 51234, server4, 443, PF_TCP_SYN, 0);
+  struct pkt syn = pkt_tcp(client4, 51234, server4, 443, PF_TCP_SYN, 0);
   struct pkt synack = pkt_reply(syn), data = pkt_reply(syn);
   synack.flags = PF_TCP_SYN | PF_TCP_ACK;
   data.flags = PF_TCP_ACK;
@@ -285,14 +278,14 @@ START_TEST(test_service_of_a_flow_first_seen_at_syn_ack) {
   /* The server's port (2000) is the higher one: only the initiator rule
    * picks it. */
   struct pkt synack =
-      tcp(server4, 2000, client4, 1000, PF_TCP_SYN | PF_TCP_ACK, 0);
+      pkt_tcp(server4, 2000, client4, 1000, PF_TCP_SYN | PF_TCP_ACK, 0);
   feed(&synack, PF_DIR_RX, SEC(1));
   ck_assert_uint_eq(service_bytes(P_TCP, 2000), pkt_len(&synack));
 }
 END_TEST
 
 START_TEST(test_service_mid_connection_is_the_lower_port) {
-  struct pkt a = tcp(client4, 8080, server4, 3000, PF_TCP_ACK, 0);
+  struct pkt a = pkt_tcp(client4, 8080, server4, 3000, PF_TCP_ACK, 0);
   struct pkt b = pkt_reply(a);
   feed(&a, PF_DIR_TX, SEC(1));
   feed(&b, PF_DIR_RX, SEC(1));
@@ -354,9 +347,9 @@ START_TEST(test_distinct_ports_of_both_sides) {
                                  0,    0,    0,    0,    0, 0, 0, 1};
   for (uint16_t i = 1; i <= 4; i++) {
     const uint8_t *c = i < 4 ? client4 : c6, *srv = i < 4 ? server4 : s6;
-    struct pkt syn = tcp(c, (uint16_t)(40000 + i), srv, 443, PF_TCP_SYN, 0);
+    struct pkt syn = pkt_tcp(c, (uint16_t)(40000 + i), srv, 443, PF_TCP_SYN, 0);
     struct pkt ack =
-        tcp(srv, 443, c, (uint16_t)(40000 + i), PF_TCP_SYN | PF_TCP_ACK, 0);
+        pkt_tcp(srv, 443, c, (uint16_t)(40000 + i), PF_TCP_SYN | PF_TCP_ACK, 0);
     syn.family = ack.family = i < 4 ? 4 : 6;
     feed(&syn, PF_DIR_TX, SEC(1));
     feed(&ack, PF_DIR_RX, SEC(1));
@@ -379,7 +372,7 @@ START_TEST(test_distinct_counts_through_the_shard) {
     uint8_t src[4] = {10, 9, 0, (uint8_t)(i + 1)};
     uint8_t dst[4] = {10, 8, 0, (uint8_t)(i % 5 + 1)};
     for (int r = 0; r < 3; r++) { /* repeats count once */
-      struct pkt t = tcp(src, 40000, dst, tcp_ports[i % 4], PF_TCP_ACK, 0);
+      struct pkt t = pkt_tcp(src, 40000, dst, tcp_ports[i % 4], PF_TCP_ACK, 0);
       struct pkt u = {.proto = P_UDP,
                       .src = src,
                       .dst = dst,
@@ -407,7 +400,7 @@ END_TEST
 /* ---- the interval hand-over ---- */
 
 START_TEST(test_swap_hands_over_the_finished_interval) {
-  struct pkt a = tcp(client4, 1, server4, 80, PF_TCP_SYN, 100);
+  struct pkt a = pkt_tcp(client4, 1, server4, 80, PF_TCP_SYN, 100);
   struct pkt b = {
       .proto = P_UDP, .src = client4, .dst = server4, .sport = 7, .dport = 8};
   feed(&a, PF_DIR_TX, SEC(1));
@@ -446,15 +439,10 @@ START_TEST(test_interval_merge_adds_shards_up) {
   struct pf_shard_config cfg = config(32, 128);
   char err[256];
   ck_assert_int_eq(pf_shard_init(&other, &cfg, err, sizeof(err)), 0);
-  struct pkt a = tcp(client4, 1, server4, 80, PF_TCP_SYN, 100);
-  struct pkt b = tcp(server4, 5, client4, 6, PF_TCP_SYN, 7);
+  struct pkt a = pkt_tcp(client4, 1, server4, 80, PF_TCP_SYN, 100);
+  struct pkt b = pkt_tcp(server4, 5, client4, 6, PF_TCP_SYN, 7);
   feed(&a, PF_DIR_TX, SEC(1));
-  struct pf_packet pkt;
-  uint8_t *buf = pkt_decode(&b, &pkt);
-  pf_shard_packet(&other, &pkt, PF_DIR_RX, PF_LOCALITY_NEITHER, SEC(1));
-  pf_shard_batch_end(&other);
-  pf_shard_settle(&other);
-  free(buf);
+  feed_to(&other, &b, PF_DIR_RX, SEC(1));
 
   struct pf_interval sum;
   ck_assert_int_eq(pf_interval_init(&sum, 64, err, sizeof(err)), 0);
@@ -473,15 +461,10 @@ END_TEST
 START_TEST(test_swap_takes_the_unfinished_batch) {
   /* Packets whose batch has not ended yet still belong to the interval
    * being swapped out, every byte of them, and none to the next one. */
-  struct pkt a = tcp(client4, 1, server4, 80, PF_TCP_SYN, 100);
-  struct pkt b = tcp(server4, 80, client4, 1, PF_TCP_SYN | PF_TCP_ACK, 20);
-  struct pf_packet pkt;
-  uint8_t *buf = pkt_decode(&a, &pkt);
-  pf_shard_packet(&shard, &pkt, PF_DIR_TX, PF_LOCALITY_NEITHER, SEC(1));
-  free(buf);
-  buf = pkt_decode(&b, &pkt);
-  pf_shard_packet(&shard, &pkt, PF_DIR_RX, PF_LOCALITY_NEITHER, SEC(1));
-  free(buf);
+  struct pkt a = pkt_tcp(client4, 1, server4, 80, PF_TCP_SYN, 100);
+  struct pkt b = pkt_tcp(server4, 80, client4, 1, PF_TCP_SYN | PF_TCP_ACK, 20);
+  shard_pkt(&shard, &a, at(PF_DIR_TX, SEC(1)));
+  shard_pkt(&shard, &b, at(PF_DIR_RX, SEC(1)));
   ck_assert_uint_eq(shard.cur->top[PF_TOP_FLOWS].used, 0); /* still summed */
 
   struct pf_interval *done = pf_shard_swap_interval(&shard, true);

@@ -36,8 +36,7 @@ static void init_ports(bool analysis, const uint16_t *ports, unsigned n) {
                                         .pending = 16,
                                         .n_ports = (uint8_t)n}};
   memcpy(cfg.dns.ports, ports, n * sizeof(*ports));
-  char err[256];
-  ck_assert_msg(pf_shard_init(&s, &cfg, err, sizeof(err)) == 0, "%s", err);
+  test_shard_start(&s, &cfg);
   srv_port = ports[0];
 }
 
@@ -55,26 +54,14 @@ static void teardown(void) { pf_shard_free(&s); }
 static void send_bytes(const uint8_t *payload, uint32_t n, bool to_server,
                        bool tcp, uint32_t seq, uint64_t ts) {
   struct frame f;
-  frame_init(&f, DLT_EN10MB);
-  frame_eth(&f, to_server ? mac_b : mac_a, to_server ? mac_a : mac_b, 0x0800);
-  struct ip4 ip = {.proto = tcp ? 6 : 17,
-                   .src = to_server ? v4_a : v4_b,
-                   .dst = to_server ? v4_b : v4_a};
-  frame_ipv4(&f, &ip);
-  uint16_t cli = 40000, srv = srv_port;
-  if (tcp)
-    frame_tcp(&f, &(struct tcp){.sport = to_server ? cli : srv,
-                                .dport = to_server ? srv : cli,
-                                .flags = PF_TCP_PSH | PF_TCP_ACK,
-                                .seq = seq});
-  else
-    frame_udp(&f, to_server ? cli : srv, to_server ? srv : cli);
+  frame_conversation(&f, to_server, tcp, 40000, srv_port, seq);
   frame_bytes(&f, payload, n);
   frame_finish(&f);
-  struct pf_packet pkt;
-  uint8_t *buf = frame_decode_whole(&f, &pkt);
-  pf_shard_enqueue(&s, &pkt, PF_DIR_RX, PF_LOCALITY_UNKNOWN, ts);
-  free(buf);
+  shard_frame(&s, &f, f.len,
+              (struct shard_hand){.dir = PF_DIR_RX,
+                                  .locality = PF_LOCALITY_UNKNOWN,
+                                  .ts = ts,
+                                  .queue = true});
 }
 
 /* The same with the message given in hex. */

@@ -23,6 +23,12 @@ static void teardown(void) {
   pf_shard_free(&queued);
 }
 
+/* Sent, from a local host, queued as the capture thread queues. */
+static struct shard_hand queue_tx(uint64_t ts) {
+  return (struct shard_hand){
+      .dir = PF_DIR_TX, .locality = PF_LOCALITY_SRC, .ts = ts, .queue = true};
+}
+
 static const uint8_t hosts4[4][4] = {
     {198, 18, 0, 1}, {198, 18, 0, 2}, {198, 19, 0, 1}, {198, 19, 0, 2}};
 static const uint8_t hosts6[2][16] = {{0x20, 0x01, 0x0d, 0xb8, [15] = 1},
@@ -152,13 +158,10 @@ START_TEST(test_batch_end_expiry_and_swap_drain_the_queue) {
   init(&direct, 64);
   init(&queued, 64);
   struct pkt p = {.proto = P_UDP, .sport = 5353, .dport = 53, .payload = 10};
-  struct pf_packet pkt;
   for (int step = 0; step < 3; step++) {
     p.sport = (uint16_t)(5353 + step); /* a flow per step */
-    uint8_t *buf = pkt_decode(&p, &pkt);
     for (int i = 0; i < 3; i++)
-      pf_shard_enqueue(&queued, &pkt, PF_DIR_TX, PF_LOCALITY_SRC, SEC(1 + i));
-    free(buf);
+      shard_pkt(&queued, &p, queue_tx(SEC(1 + i)));
     ck_assert_uint_eq(
         queued.counters.traffic[PF_TRAFFIC_ALL].packets[PF_DIR_TX],
         (uint64_t)(step + 1) * 3);
@@ -183,13 +186,10 @@ START_TEST(test_a_full_queue_accounts_the_oldest_in_order) {
   init(&queued, 256);
   struct pkt p = {
       .proto = P_TCP, .sport = 40000, .dport = 443, .flags = PF_TCP_SYN};
-  struct pf_packet pkt;
   unsigned total = 3 * PF_SHARD_QUEUE_DEPTH + 1;
   for (unsigned i = 0; i < total; i++) {
     p.sport = (uint16_t)(40000 + i);
-    uint8_t *buf = pkt_decode(&p, &pkt);
-    pf_shard_enqueue(&queued, &pkt, PF_DIR_TX, PF_LOCALITY_SRC, SEC(1) + i);
-    free(buf);
+    shard_pkt(&queued, &p, queue_tx(SEC(1) + i));
     uint64_t accounted = i / PF_SHARD_QUEUE_DEPTH * PF_SHARD_QUEUE_DEPTH;
     ck_assert_uint_eq(
         queued.counters.traffic[PF_TRAFFIC_ALL].packets[PF_DIR_TX], i + 1);

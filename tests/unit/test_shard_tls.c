@@ -23,8 +23,7 @@ static void init_timing(bool analysis, bool tcp, uint32_t names, bool timing) {
   struct pf_shard_config cfg = test_shard_config(64, 16, tcp);
   cfg.tcp_timing = timing;
   cfg.tls = (struct pf_tls_config){.analysis = analysis, .names = names};
-  char err[256];
-  ck_assert_msg(pf_shard_init(&s, &cfg, err, sizeof(err)) == 0, "%s", err);
+  test_shard_start(&s, &cfg);
 }
 
 static void init(bool analysis, bool tcp, uint32_t names) {
@@ -44,23 +43,15 @@ static uint32_t send_seg(const char *hex, bool to_server, uint16_t cport,
   if (keep)
     n = keep;
   struct frame f;
-  frame_init(&f, DLT_EN10MB);
-  frame_eth(&f, to_server ? mac_b : mac_a, to_server ? mac_a : mac_b, 0x0800);
-  struct ip4 ip = {.proto = 6,
-                   .src = to_server ? v4_a : v4_b,
-                   .dst = to_server ? v4_b : v4_a};
-  frame_ipv4(&f, &ip);
-  frame_tcp(&f, &(struct tcp){.sport = to_server ? cport : 443,
-                              .dport = to_server ? 443 : cport,
-                              .flags = PF_TCP_PSH | PF_TCP_ACK});
+  frame_conversation(&f, to_server, true, cport, 443, 0);
   frame_bytes(&f, msg, (uint32_t)n);
   frame_finish(&f);
-  struct pf_packet pkt;
-  uint8_t *buf = frame_decode_whole(&f, &pkt);
-  uint32_t len = pkt.wire_len;
-  pf_shard_enqueue(&s, &pkt, PF_DIR_RX, PF_LOCALITY_UNKNOWN, ts);
-  free(buf);
-  return len;
+  return shard_frame(&s, &f, f.len,
+                     (struct shard_hand){.dir = PF_DIR_RX,
+                                         .locality = PF_LOCALITY_UNKNOWN,
+                                         .ts = ts,
+                                         .queue = true})
+      .wire_len;
 }
 
 /* The interval's top server names after every flow was fed. */

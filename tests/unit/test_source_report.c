@@ -10,6 +10,7 @@
 
 #include "flow_packets.h"
 #include "pcapflow/source.h"
+#include "source_files.h"
 #include "suites.h"
 
 static const uint8_t h1[4] = {198, 18, 0, 1};    /* 198_18_0_1 */
@@ -20,16 +21,13 @@ static const uint8_t s1[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 1};
 static const uint8_t s2[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 2};
 static const uint8_t s3[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 1, [15] = 5};
 
-static char dir[256], path[300];
+static char dir[TEST_DIR_MAX], path[TEST_PATH_MAX];
 static uint32_t next_ts; /* packet time keeps going across files */
 /* The test's source, freed by teardown even when a check fails. */
 static struct pf_source *source;
 
 static void setup(void) {
-  const char *tmp = getenv("TMPDIR");
-  snprintf(dir, sizeof(dir), "%s/pf_unit_report_XXXXXX", tmp ? tmp : "/tmp");
-  ck_assert_ptr_nonnull(mkdtemp(dir));
-  snprintf(path, sizeof(path), "%s/report.pcap", dir);
+  test_file_make(dir, path, "report", "report.pcap");
   next_ts = 1700000000;
   source = NULL;
 }
@@ -37,8 +35,7 @@ static void setup(void) {
 static void teardown(void) {
   pf_source_free(source);
   source = NULL;
-  unlink(path);
-  rmdir(dir);
+  test_file_remove(dir, path);
 }
 
 /* ---- running a source ---- */
@@ -79,7 +76,6 @@ static int hosts_logged(void) {
 static struct pf_source *new_source(const struct opts *o) {
   ck_assert_ptr_null(source); /* one source per test */
   struct pf_source_config cfg;
-  char err[512];
   pf_source_config_init(&cfg, PF_SOURCE_FILE);
   cfg.device = strdup(path);
   cfg.top_n = o->top_n;
@@ -87,16 +83,10 @@ static struct pf_source *new_source(const struct opts *o) {
   cfg.report.top[PF_TOP_FLOWS] = true; /* off by default */
   cfg.shard.host_prefix_v4 = o->prefix_v4;
   cfg.shard.host_prefix_v6 = o->prefix_v6;
-  ck_assert_msg(pf_source_config_check(&cfg, err, sizeof(err)) == 0, "%s", err);
-  /* pf_source_run needs no thread */
-  struct pf_hooks hooks = {.log = test_log};
   n_logged = 0;
-  struct pf_source *src;
-  ck_assert_msg(pf_source_new(&cfg, &hooks, &src, err, sizeof(err)) == 0, "%s",
-                err);
-  pf_source_config_free(&cfg);
-  source = src;
-  return src;
+  /* pf_source_run needs no thread */
+  source = test_source_new(&cfg, &(struct pf_hooks){.log = test_log});
+  return source;
 }
 
 /* Reads the file (again) to its end, then closes the interval. */
@@ -175,17 +165,6 @@ static void expect_adds_up(const struct pf_snapshot *s, uint64_t ip) {
   }
 }
 
-static struct pkt tcp(const uint8_t *src, uint16_t sport, const uint8_t *dst,
-                      uint16_t dport, uint8_t flags, uint32_t payload) {
-  return (struct pkt){.proto = P_TCP,
-                      .src = src,
-                      .sport = sport,
-                      .dst = dst,
-                      .dport = dport,
-                      .flags = flags,
-                      .payload = payload};
-}
-
 static struct pkt udp6(const uint8_t *src, uint16_t sport, const uint8_t *dst,
                        uint16_t dport, uint32_t payload) {
   return (struct pkt){.family = 6,
@@ -201,8 +180,8 @@ static struct pkt udp6(const uint8_t *src, uint16_t sport, const uint8_t *dst,
 
 START_TEST(test_host_names_v4_and_v6) {
   struct pkt ps[] = {
-      tcp(h1, 51234, h2, 443, PF_TCP_SYN, 100),
-      tcp(h1, 51234, h2, 443, PF_TCP_ACK, 100),
+      pkt_tcp(h1, 51234, h2, 443, PF_TCP_SYN, 100),
+      pkt_tcp(h1, 51234, h2, 443, PF_TCP_ACK, 100),
       udp6(s1, 53, s2, 5353, 10),
   };
   static struct pf_snapshot snap;
@@ -221,8 +200,8 @@ END_TEST
 
 START_TEST(test_aggregated_host_names_end_in_prefix_length) {
   struct pkt ps[] = {
-      tcp(h1, 1000, h3, 80, PF_TCP_ACK, 300),
-      tcp(h1b, 1000, h3, 80, PF_TCP_ACK, 200),
+      pkt_tcp(h1, 1000, h3, 80, PF_TCP_ACK, 300),
+      pkt_tcp(h1b, 1000, h3, 80, PF_TCP_ACK, 200),
       udp6(s1, 1, s3, 2, 100),
       udp6(s3, 2, s1, 1, 0),
   };
@@ -246,7 +225,7 @@ END_TEST
 
 START_TEST(test_port_names) {
   struct pkt ps[] = {
-      tcp(h2, 51234, h1, 443, PF_TCP_SYN, 500),
+      pkt_tcp(h2, 51234, h1, 443, PF_TCP_SYN, 500),
       {.proto = P_UDP,
        .src = h2,
        .sport = 5353,
@@ -291,7 +270,7 @@ START_TEST(test_port_names) {
 END_TEST
 
 START_TEST(test_port_name_counts_both_directions_of_the_service) {
-  struct pkt syn = tcp(h2, 51234, h1, 443, PF_TCP_SYN, 0);
+  struct pkt syn = pkt_tcp(h2, 51234, h1, 443, PF_TCP_SYN, 0);
   struct pkt ps[] = {syn, pkt_reply(syn), pkt_reply(syn)};
   ps[1].flags = PF_TCP_SYN | PF_TCP_ACK;
   ps[2].flags = PF_TCP_ACK;
@@ -306,7 +285,7 @@ END_TEST
 
 START_TEST(test_flow_names) {
   struct pkt ps[] = {
-      tcp(h1, 51234, h2, 443, PF_TCP_SYN, 900),
+      pkt_tcp(h1, 51234, h2, 443, PF_TCP_SYN, 900),
       {.proto = P_ICMP,
        .src = h2,
        .dst = h1,
@@ -427,8 +406,8 @@ START_TEST(test_lists_add_up_to_the_intervals_ip_bytes) {
     static uint8_t srcs[150][4];
     uint8_t *src = srcs[i % 150];
     src[0] = 10, src[1] = 20, src[2] = 0, src[3] = (uint8_t)(i % 150);
-    ps[n++] = tcp(src, (uint16_t)(1024 + i), h1, (uint16_t)(i % 7 + 1),
-                  PF_TCP_ACK, (i * 37) % 1000);
+    ps[n++] = pkt_tcp(src, (uint16_t)(1024 + i), h1, (uint16_t)(i % 7 + 1),
+                      PF_TCP_ACK, (i * 37) % 1000);
   }
   ps[n++] = (struct pkt){.proto = P_UDP,
                          .src = h2,
@@ -452,7 +431,7 @@ START_TEST(test_lists_add_up_to_the_intervals_ip_bytes) {
 END_TEST
 
 START_TEST(test_next_interval_starts_empty) {
-  struct pkt ps[] = {tcp(h1, 1, h2, 2, PF_TCP_SYN, 10)};
+  struct pkt ps[] = {pkt_tcp(h1, 1, h2, 2, PF_TCP_SYN, 10)};
   pkt_write_capture(path, ps, 1, &next_ts);
   struct pf_source *src = new_source(&defaults);
   static struct pf_snapshot first, second;
@@ -470,8 +449,8 @@ START_TEST(test_next_interval_starts_empty) {
 END_TEST
 
 START_TEST(test_snapshot_carries_flows_and_distinct_counts) {
-  struct pkt syn = tcp(h1, 51234, h2, 443, PF_TCP_SYN, 0);
-  struct pkt ps[] = {syn, pkt_reply(syn), tcp(h3, 1, h2, 22, PF_TCP_SYN, 0),
+  struct pkt syn = pkt_tcp(h1, 51234, h2, 443, PF_TCP_SYN, 0);
+  struct pkt ps[] = {syn, pkt_reply(syn), pkt_tcp(h3, 1, h2, 22, PF_TCP_SYN, 0),
                      udp6(s1, 1, s2, 53, 0)};
   ps[1].flags = PF_TCP_SYN | PF_TCP_ACK;
   static struct pf_snapshot snap;
@@ -523,10 +502,10 @@ START_TEST(test_ties_listed_by_key_whatever_the_feed_order) {
   o.top_n = 2;
   static struct pf_snapshot snap;
   struct pkt ps[] = {
-      tcp(d, 40000, h3, 80, PF_TCP_ACK, 100),
-      tcp(b, 40000, h3, 1024, PF_TCP_ACK, 100),
-      tcp(c, 40000, h3, 443, PF_TCP_ACK, 100),
-      tcp(a, 40000, h3, 256, PF_TCP_ACK, 100),
+      pkt_tcp(d, 40000, h3, 80, PF_TCP_ACK, 100),
+      pkt_tcp(b, 40000, h3, 1024, PF_TCP_ACK, 100),
+      pkt_tcp(c, 40000, h3, 443, PF_TCP_ACK, 100),
+      pkt_tcp(a, 40000, h3, 256, PF_TCP_ACK, 100),
   };
   uint64_t len = pkt_len(&ps[0]);
   pkt_write_capture(path, ps, 4, &next_ts);
@@ -561,8 +540,8 @@ START_TEST(test_series_limit_spent_sends_newcomers_to_other) {
   o.series_limit = 2;
   static struct pf_snapshot snap;
 
-  struct pkt first[] = {tcp(h1, 1, h3, 80, PF_TCP_ACK, 500),
-                        tcp(h2, 1, h3, 80, PF_TCP_ACK, 100)};
+  struct pkt first[] = {pkt_tcp(h1, 1, h3, 80, PF_TCP_ACK, 500),
+                        pkt_tcp(h2, 1, h3, 80, PF_TCP_ACK, 100)};
   pkt_write_capture(path, first, 2, &next_ts);
   struct pf_source *src = new_source(&o);
   run_and_snapshot(src, &snap);
@@ -570,8 +549,8 @@ START_TEST(test_series_limit_spent_sends_newcomers_to_other) {
   expect_entry(&snap, PF_TOP_HOSTS, "top_host_198_19_0_2", pkt_len(&first[1]));
 
   /* A new, heavier host after the two names are spent: "other". */
-  struct pkt second[] = {tcp(h3, 1, h1, 80, PF_TCP_ACK, 900),
-                         tcp(h1, 1, h3, 80, PF_TCP_ACK, 50)};
+  struct pkt second[] = {pkt_tcp(h3, 1, h1, 80, PF_TCP_ACK, 900),
+                         pkt_tcp(h1, 1, h3, 80, PF_TCP_ACK, 50)};
   pkt_write_capture(path, second, 2, &next_ts);
   run_and_snapshot(src, &snap);
   expect_well_formed(&snap, 2);
@@ -587,14 +566,14 @@ START_TEST(test_series_limit_spent_sends_newcomers_to_other) {
   int seen = n_logged;
 
   /* A key named before keeps its name. */
-  struct pkt third[] = {tcp(h2, 1, h1, 80, PF_TCP_ACK, 10)};
+  struct pkt third[] = {pkt_tcp(h2, 1, h1, 80, PF_TCP_ACK, 10)};
   pkt_write_capture(path, third, 1, &next_ts);
   run_and_snapshot(src, &snap);
   expect_entry(&snap, PF_TOP_HOSTS, "top_host_198_19_0_2", pkt_len(&third[0]));
   expect_entry(&snap, PF_TOP_HOSTS, "top_host_other", 0);
 
   /* Another newcomer: still in other, and no second warning. */
-  struct pkt fourth[] = {tcp(h3, 1, h1, 80, PF_TCP_ACK, 700)};
+  struct pkt fourth[] = {pkt_tcp(h3, 1, h1, 80, PF_TCP_ACK, 700)};
   pkt_write_capture(path, fourth, 1, &next_ts);
   run_and_snapshot(src, &snap);
   expect_entry(&snap, PF_TOP_HOSTS, "top_host_other", pkt_len(&fourth[0]));
@@ -611,7 +590,7 @@ START_TEST(test_series_limit_zero_names_every_key) {
   struct pf_source *src = new_source(&o);
   for (unsigned round = 0; round < 5; round++) {
     uint8_t host[4] = {10, 0, 0, (uint8_t)(round + 1)};
-    struct pkt p[] = {tcp(host, 1, h1, 80, PF_TCP_ACK, 10)};
+    struct pkt p[] = {pkt_tcp(host, 1, h1, 80, PF_TCP_ACK, 10)};
     char name[64];
     pkt_write_capture(path, p, 1, &next_ts);
     run_and_snapshot(src, &snap);

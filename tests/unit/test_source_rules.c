@@ -17,22 +17,20 @@
 #include "pcapflow/metrics.h"
 #include "pcapflow/source.h"
 #include "rules_helpers.h"
+#include "source_files.h"
 #include "suites.h"
 
 static const uint8_t a4[4] = {198, 18, 0, 1};
 static const uint8_t b4[4] = {203, 0, 113, 9};
 
-static char dir[256], path[300];
+static char dir[TEST_DIR_MAX], path[TEST_PATH_MAX];
 static uint32_t next_ts;
 static struct pf_source *source;
 static struct pf_snapshot snap;
 static bool tcp_off; /* the next new_source has TcpAnalysis false */
 
 static void setup(void) {
-  const char *tmp = getenv("TMPDIR");
-  snprintf(dir, sizeof(dir), "%s/pf_unit_rules_XXXXXX", tmp ? tmp : "/tmp");
-  ck_assert_ptr_nonnull(mkdtemp(dir));
-  snprintf(path, sizeof(path), "%s/rules.pcap", dir);
+  test_file_make(dir, path, "rules", "rules.pcap");
   next_ts = 1700000000;
   source = NULL;
   tcp_off = false;
@@ -43,8 +41,7 @@ static void teardown(void) {
   pf_snapshot_release(&snap);
   pf_source_free(source);
   source = NULL;
-  unlink(path);
-  rmdir(dir);
+  test_file_remove(dir, path);
 }
 
 static void new_source(void) {
@@ -57,11 +54,7 @@ static void new_source(void) {
   struct pf_prefix p;
   ck_assert(pf_prefix_parse("198.18.0.0/15", &p, err, sizeof(err)) == 0);
   ck_assert(pf_localnet_add(&cfg.local, &p, err, sizeof(err)) == 0);
-  ck_assert_msg(pf_source_config_check(&cfg, err, sizeof(err)) == 0, "%s", err);
-  struct pf_hooks hooks = {0};
-  ck_assert_msg(pf_source_new(&cfg, &hooks, &source, err, sizeof(err)) == 0,
-                "%s", err);
-  pf_source_config_free(&cfg);
+  source = test_source_new(&cfg, &(struct pf_hooks){0});
 }
 
 static void set_rules(const char *yaml) {

@@ -34,8 +34,7 @@ static void init(bool long_lived) {
     cfg.timeouts.tcp_s = 86400;
     cfg.timeouts.active_s = 0;
   }
-  char err[256];
-  ck_assert_msg(pf_shard_init(&shard, &cfg, err, sizeof(err)) == 0, "%s", err);
+  test_shard_start(&shard, &cfg);
 }
 
 /* Flow n: client n to the server (pkt_tcp_client). */
@@ -45,10 +44,9 @@ static struct pkt tcp(uint32_t n, uint8_t flags) {
 
 /* Accounted at once; no tick (ticks run at batch ends). */
 static void send(const struct pkt *p, uint64_t ts) {
-  struct pf_packet pkt;
-  uint8_t *buf = pkt_decode(p, &pkt);
-  pf_shard_packet(&shard, &pkt, PF_DIR_RX, PF_LOCALITY_DST, ts);
-  free(buf);
+  shard_pkt(&shard, p,
+            (struct shard_hand){
+                .dir = PF_DIR_RX, .locality = PF_LOCALITY_DST, .ts = ts});
 }
 
 static unsigned list_of(const struct pkt *p) {

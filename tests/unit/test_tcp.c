@@ -438,10 +438,10 @@ END_TEST
 
 START_TEST(test_extension_only_for_tcp) {
   struct pkt udp = {.proto = P_UDP, .sport = 5353, .dport = 53};
-  struct pf_packet pkt;
-  uint8_t *buf = pkt_decode(&udp, &pkt);
-  pf_shard_packet(&shard, &pkt, PF_DIR_RX, PF_LOCALITY_NEITHER, SEC(1));
-  free(buf);
+  shard_pkt(&shard, &udp,
+            (struct shard_hand){.dir = PF_DIR_RX,
+                                .locality = PF_LOCALITY_NEITHER,
+                                .ts = SEC(1)});
   ck_assert_uint_eq(shard.flows.tcp.next_unused, 0);
   ck_assert_uint_eq(pf_flow_at(&shard.flows, 0)->tcp_ext, PF_TCP_NONE);
   /* Data one way, in order: the flow keeps its one edge, no record. */

@@ -23,8 +23,7 @@ static void setup(void) {
   cfg.timeouts.active_s = 0;
   cfg.timeouts.tcp_s = 86400;
   cfg.tcp_timing = true;
-  char err[256];
-  ck_assert_msg(pf_shard_init(&shard, &cfg, err, sizeof(err)) == 0, "%s", err);
+  test_shard_start(&shard, &cfg);
 }
 
 static void teardown(void) { pf_shard_free(&shard); }

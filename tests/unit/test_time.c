@@ -150,10 +150,9 @@ static const struct pf_hist *latency(enum pf_tcp_latency k) {
 /* A UDP datagram of another conversation, stamped ts. */
 static void other(uint16_t sport, uint64_t ts) {
   struct pkt p = {.proto = P_UDP, .sport = sport, .dport = 53};
-  struct pf_packet pkt;
-  uint8_t *buf = pkt_decode(&p, &pkt);
-  pf_shard_packet(&shard, &pkt, PF_DIR_RX, PF_LOCALITY_NEITHER, ts);
-  free(buf);
+  shard_pkt(&shard, &p,
+            (struct shard_hand){
+                .dir = PF_DIR_RX, .locality = PF_LOCALITY_NEITHER, .ts = ts});
 }
 
 START_TEST(test_latency_from_the_packets_own_timestamps) {

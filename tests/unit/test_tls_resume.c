@@ -25,8 +25,7 @@ static uint32_t seq_base = 1000; /* the sender's sequence number at byte 0 */
 static void init(bool tcp) {
   struct pf_shard_config cfg = test_shard_config(4096, 16, tcp);
   cfg.tls = (struct pf_tls_config){.analysis = true, .names = 8};
-  char err[256];
-  ck_assert_msg(pf_shard_init(&s, &cfg, err, sizeof(err)) == 0, "%s", err);
+  test_shard_start(&s, &cfg);
 }
 
 static void teardown(void) {
@@ -42,26 +41,16 @@ static uint32_t send_part(const uint8_t *bytes, uint32_t off, uint32_t n,
                           bool to_server, uint16_t cport, uint32_t cap,
                           uint64_t ts) {
   struct frame f;
-  frame_init(&f, DLT_EN10MB);
-  frame_eth(&f, to_server ? mac_b : mac_a, to_server ? mac_a : mac_b, 0x0800);
-  struct ip4 ip = {.proto = 6,
-                   .src = to_server ? v4_a : v4_b,
-                   .dst = to_server ? v4_b : v4_a};
-  frame_ipv4(&f, &ip);
-  uint32_t hdr = frame_tcp(&f, &(struct tcp){.sport = to_server ? cport : 443,
-                                             .dport = to_server ? 443 : cport,
-                                             .flags = PF_TCP_PSH | PF_TCP_ACK,
-                                             .seq = seq_base + off});
-  (void)hdr;
+  frame_conversation(&f, to_server, true, cport, 443, seq_base + off);
   uint32_t before = f.len;
   frame_bytes(&f, bytes + off, n);
   frame_finish(&f);
-  struct pf_packet pkt;
-  uint8_t *buf = frame_decode(&f, before + (cap < n ? cap : n), f.len, &pkt);
-  uint32_t len = pkt.wire_len;
-  pf_shard_enqueue(&s, &pkt, PF_DIR_RX, PF_LOCALITY_UNKNOWN, ts);
-  free(buf);
-  return len;
+  return shard_frame(&s, &f, before + (cap < n ? cap : n),
+                     (struct shard_hand){.dir = PF_DIR_RX,
+                                         .locality = PF_LOCALITY_UNKNOWN,
+                                         .ts = ts,
+                                         .queue = true})
+      .wire_len;
 }
 
 /* The whole message in segments that end at cuts[0..n) and its length. */
