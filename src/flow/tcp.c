@@ -22,11 +22,14 @@ enum pf_tcp_state {
   PF_TCPS_PARTIAL, /* first seen at its SYN-ACK: no SYN, no sample */
   PF_TCPS_LATE,    /* first seen mid-connection */
   PF_TCPS_REFUSED, /* the SYN was answered with a RST */
+  PF_TCPS_SYN_OLD, /* as SYN, but 2^31 us or more since it, with
+                      ActiveTimeout 0: its answer gives no sample
+                      (pf_tcp_syn_aged) */
 };
 
 _Static_assert(sizeof(struct pf_tcp_conn) == 32,
                "a TCP record costs this much per connection with data");
-_Static_assert(PF_TCPS_REFUSED <= PF_TCPS_MASK, "the state fits its bits");
+_Static_assert(PF_TCPS_SYN_OLD <= PF_TCPS_MASK, "the state fits its bits");
 
 /* Beyond this a 32-bit timestamp difference is taken from the clock. */
 #define PF_TCP_RAW_SPAN_US (1u << 30)
@@ -261,12 +264,42 @@ static bool pf_tcp_ages_bounded(const struct pf_flow_table *ft) {
   return ft->active_units <= (1ull << 32);
 }
 
+/* A flow's age at which a waiting SYN's answer is too old to time without
+ * an active timeout (pf_tcp_syn_aged): 35.8 minutes. */
+#define PF_TCP_OLD_US (1ull << 31)
+
+/* Whether, with ActiveTimeout 0, a SYN-state flow that is never marked
+ * SYN_OLD is truly younger than PF_TCP_OLD_US at each of its packets.
+ * By induction: it is while it waits (TcpSynTimeout, at most 3600 s);
+ * a packet comes less than a TCP timeout after the flow's last
+ * (pf_flow_must_restart restarts it otherwise), so with both TCP timeouts
+ * at most 2^31 us its true age is below 2^32 us, which first32 reads
+ * true, and pf_tcp_syn_aged marks it once that reads 2^31 us or more.
+ * With a longer TcpTimeout one gap may hide a whole wrap: then no late
+ * answer gives a sample (pf_tcp_answer). */
+static bool pf_tcp_gaps_bounded(const struct pf_flow_table *ft) {
+  return ft->timeout_us[PF_FLOW_TCP] <= PF_TCP_OLD_US &&
+         ft->timeout_us[PF_FLOW_TCP_CLOSED] <= PF_TCP_OLD_US;
+}
+
+/* A packet of a SYN-state flow whose wait is over (either side's: each
+ * keeps the flow alive), with ActiveTimeout 0: marked SYN_OLD when its age,
+ * read modulo 2^32 us, is 2^31 us or more (pf_tcp_gaps_bounded: then it
+ * is). Off the common path: a SYN's wait over is an attempt that failed,
+ * and only its further packets come here. */
+__attribute__((noinline)) static void
+pf_tcp_syn_aged(const struct pf_flow_table *ft, struct pf_flow *f) {
+  if (!pf_tcp_ages_bounded(ft) &&
+      f->last_us - pf_flow_first_us(ft, f) >= PF_TCP_OLD_US)
+    f->tcp_state = (uint8_t)((f->tcp_state & ~PF_TCPS_MASK) | PF_TCPS_SYN_OLD);
+}
+
 /* The time since the SYN, from the two packets' own timestamps (their low
  * 32 bits: right while they are less than 35 minutes apart), 0 when the
  * later one is stamped earlier. A connection older than that by the clock
  * is measured by the clock. Right while the flow's age reads true: at any
- * packet when ages are bounded, else while the SYN waits (pf_tcp_answer
- * takes no sample of an answer that comes later). */
+ * packet when ages are bounded, else below 2^31 us (pf_tcp_answer takes
+ * no sample of an answer that may come later). */
 static int64_t pf_tcp_since_syn(const struct pf_flow_table *ft,
                                 const struct pf_flow *f, uint64_t now_us,
                                 uint64_t ts_us) {
@@ -283,18 +316,19 @@ static uint64_t pf_tcp_non_negative(int64_t d) {
 /* The SYN's answer: SYN-ACK or RST from the server. An answer after the
  * SYN's timeout was counted unanswered (by a tick, or by pf_tcp_wait_over
  * at this very packet), which took the flow off the SYN-wait list; it is
- * still the handshake's answer, and its latency the client saw, when the
- * flow's age reads true. With ActiveTimeout 0 it may not: once the wait is
- * over, the flow lives on as long as it sends within TcpTimeout (up to a
- * day), and its start, kept modulo 2^32 us, reads an answer 71.6 minutes
- * or more after the SYN that much short. Then the handshake gives no
- * sample (neither this one nor the ACK's): the attempt has counted as
- * failed, and no figure is better than a wrong one. Below the wrap the
- * time could be read, but no packet tells which side of it an answer is.
- * A SYN-ACK 2^31 us (35.8 min) or more after the SYN (an ActiveTimeout
- * that long) gives its own sample, but the record cannot keep its time:
- * the ACK gives the whole handshake's sample and not the SYN-ACK to ACK
- * one (a time saturated at 35.8 min made that one wrong). */
+ * still the handshake's answer, and its latency the client saw (a SYN
+ * sent again, lost twice, answered after 3.05 s), when the flow's age
+ * reads true. With an active timeout it always does. With ActiveTimeout 0
+ * the flow lives on as long as it sends within TcpTimeout, and its start,
+ * kept modulo 2^32 us, reads an answer 71.6 minutes or more after the SYN
+ * that much short: a flow marked SYN_OLD (pf_tcp_syn_aged, 35.8 min or
+ * more since its SYN), and with a TcpTimeout over 35.8 min any late one,
+ * gives no sample (neither this one nor the ACK's): the attempt has
+ * counted as failed, and no figure is better than a wrong one. A SYN-ACK
+ * 2^31 us (35.8 min) or more after the SYN (an ActiveTimeout that long)
+ * gives its own sample, but the record cannot keep its time: the ACK gives
+ * the whole handshake's sample and not the SYN-ACK to ACK one (a time
+ * saturated at 35.8 min made that one wrong). */
 __attribute__((noinline)) static void
 pf_tcp_answer(struct pf_flow_table *ft, struct pf_flow *f, uint32_t ref,
               uint8_t flags, uint64_t now_us, uint64_t ts_us,
@@ -307,15 +341,17 @@ pf_tcp_answer(struct pf_flow_table *ft, struct pf_flow *f, uint32_t ref,
     struct pf_tcp_conn *c = pf_tcp_grow(ft, f);
     if (!c)
       return;
-    bool late = pf_flow_list(f) != PF_LIST_SYN_WAIT;
+    bool untimed = (f->tcp_state & PF_TCPS_MASK) == PF_TCPS_SYN_OLD ||
+                   (pf_flow_list(f) != PF_LIST_SYN_WAIT &&
+                    !pf_tcp_ages_bounded(ft) && !pf_tcp_gaps_bounded(ft));
     pf_tcp_stop_waiting(ft, ref, f);
     f->tcp_state = (uint8_t)((f->tcp_state & ~PF_TCPS_MASK) | PF_TCPS_SYNACK);
-    if (late && !pf_tcp_ages_bounded(ft)) {
+    if (untimed) {
       c->synack_after_us = PF_TCP_UNTIMED;
       return;
     }
     int64_t after = pf_tcp_since_syn(ft, f, now_us, ts_us);
-    c->synack_after_us = after >= PF_TCP_FAR       ? PF_TCP_FAR
+    c->synack_after_us = after >= PF_TCP_FAR      ? PF_TCP_FAR
                          : after > PF_TCP_UNTIMED ? (int32_t)after
                                                   : PF_TCP_UNTIMED + 1;
     pf_hist_add(&lat[PF_TCP_SYN_SYNACK], pf_tcp_non_negative(after));
@@ -374,13 +410,19 @@ static bool pf_tcp_handshake(struct pf_flow_table *ft, struct pf_flow *f,
   unsigned state = f->tcp_state & PF_TCPS_MASK;
   uint8_t client = (f->tcp_state & PF_TCPS_CLIENT) ? 1 : 0;
   uint8_t side = at->side;
-  if (state == PF_TCPS_NEW)
+  if (state == PF_TCPS_NEW) {
     pf_tcp_first(ft, f, ref, side, flags, at->ts_us);
-  else if (state == PF_TCPS_SYN && side != client)
+  } else if (state == PF_TCPS_SYN) {
+    /* Past its wait, every packet reads the flow's age. */
+    if (pf_flow_list(f) != PF_LIST_SYN_WAIT)
+      pf_tcp_syn_aged(ft, f);
+    if (side != client)
+      pf_tcp_answer(ft, f, ref, flags, at->now_us, at->ts_us, lat);
+  } else if (state == PF_TCPS_SYN_OLD && side != client) {
     pf_tcp_answer(ft, f, ref, flags, at->now_us, at->ts_us, lat);
-  else if (state == PF_TCPS_SYNACK && side == client &&
-           (flags & (PF_TCP_SYN | PF_TCP_ACK)) == PF_TCP_ACK &&
-           !(flags & PF_TCP_RST)) {
+  } else if (state == PF_TCPS_SYNACK && side == client &&
+             (flags & (PF_TCP_SYN | PF_TCP_ACK)) == PF_TCP_ACK &&
+             !(flags & PF_TCP_RST)) {
     *handshake_us = pf_tcp_complete(ft, f, at->now_us, at->ts_us, lat);
     return true;
   }

@@ -13,17 +13,19 @@
  * an id collision or a spoofed answer is unmatched, not a sample.
  *
  * first32 is the flow's start modulo 2^32 units, so two flows of one entry
- * can share a generation. In microseconds (ActiveTimeout 0, or up to 2^31
- * us) the later one starts a whole number of 2^32 us (71.6 min) after the
- * earlier, and after that one's query, which is matched only until
- * DnsTimeout (at most an hour, and a batch) has passed: so the earlier
- * flow lived 71.6 min less DnsTimeout or more, which an ActiveTimeout of
+ * can share a generation: in either unit, when the later one starts in the
+ * same unit as the earlier (the first ended that soon: evicted from a full
+ * table, or restarted by a new SYN after a close), or a whole number of
+ * wraps after it. In microseconds (ActiveTimeout 0, or up to 2^31 us) a
+ * wrap is 2^32 us (71.6 min), and the later flow starts after the earlier
+ * one's query, which is matched only until DnsTimeout (at most an hour,
+ * and a batch) has passed: so for a wrap or more the earlier flow lived
+ * 71.6 min less DnsTimeout or more, which an ActiveTimeout of
  * up to 2^31 us (35.8 min) forbids unless DnsTimeout is as long. With
  * ActiveTimeout 0 it takes a flow that old whose entry goes, within
  * DnsTimeout of its query, to a flow starting at the same microsecond
- * modulo 2^32. In units of 2^10 us (a longer ActiveTimeout), two flows of
- * an entry within the same 1,024 us (the first ended that soon: evicted
- * from a full table, or restarted by a new SYN after a close). Then a
+ * modulo 2^32. In units of 2^10 us (a longer ActiveTimeout) a wrap is 50.9
+ * days, longer than any flow lives, and the same unit is 1,024 us. Then a
  * response of the later flow still needs the query's 16-bit id and 32-bit
  * question hash: an unrelated one is that unlikely; one of the same
  * conversation (its socket pair, the entry reused by its own successor:
