@@ -138,9 +138,13 @@ static uint64_t pf_probe_hash(const struct pf_flow_table *t,
 
 /* The compact key is written once, in its canonical order: the side is
  * decided from the packet's own fields first, and each endpoint is then
- * chosen by a select on it, never written and then reordered. */
-void pf_flow_table_probe(const struct pf_flow_table *t,
-                         const struct pf_packet *pkt, struct pf_flow_probe *p) {
+ * chosen by a select on it, never written and then reordered.
+ * always_inline: inlined (link-time optimisation) into both of the
+ * capture's per-packet paths (capture.c, pf_capture_frame); with two
+ * callers it would be kept out of line. */
+__attribute__((always_inline)) inline void
+pf_flow_table_probe(const struct pf_flow_table *t, const struct pf_packet *pkt,
+                    struct pf_flow_probe *p) {
   if (pkt->l3 != PF_L3_IPV4 && pkt->l3 != PF_L3_IPV6) {
     p->family = 0;
     return;

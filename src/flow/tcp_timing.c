@@ -37,10 +37,14 @@ static inline __attribute__((always_inline)) void
 pf_tt_count(struct pf_tcp_sink *out, enum pf_tcp_latency k, unsigned b,
             uint64_t us) {
   pf_hist_count(&out->lat[k], b, us);
+  unsigned i = k - PF_TCP_TIMING_FIRST;
+#ifdef PF_DEBUG
+  PF_ASSERT(i < PF_TCP_TIMING_COUNT && !((out->seen >> i) & 1));
+  out->seen |= 1u << i;
+#endif
   if (!out->keep)
     return;
-  unsigned i = k - PF_TCP_TIMING_FIRST;
-  PF_ASSERT(i < PF_TCP_TIMING_COUNT && !((out->kinds >> i) & 1));
+  PF_ASSERT(!((out->kinds >> i) & 1));
   out->kinds |= 1u << i;
   out->bucket[i] = (uint16_t)b;
   out->us[i] = us;

@@ -95,17 +95,32 @@ struct pf_tcp_timing {
  * flow's class and service port when there are any (pf_tcp_sink_place):
  * those are looked up only then, for the few segments that take a sample,
  * not for every one. A segment gives a kind once at most (one ACK: a round
- * trip and its jitter; one turn: a response time). The caller clears
- * `kinds` before each segment, and sets `keep` when there are such
- * histograms: without, the samples by kind are not written (kinds stays
- * 0), which spared 4 instructions a sample. */
+ * trip and its jitter; one turn: a response time). `kinds` is 0 before
+ * each segment (the caller clears it once it has placed a segment's
+ * samples), and the caller sets `keep` when there are such histograms:
+ * without, the samples by kind are not written (kinds stays 0), which
+ * spared 4 instructions a sample. */
 struct pf_tcp_sink {
   struct pf_hist *lat;
   uint32_t kinds; /* bit k - PF_TCP_TIMING_FIRST: a sample of kind k */
   bool keep;      /* the samples by kind are wanted (a class's, a port's) */
   uint16_t bucket[PF_TCP_TIMING_COUNT];
   uint64_t us[PF_TCP_TIMING_COUNT];
+#ifdef PF_DEBUG
+  /* The kinds the segment gave, kept or not: debug builds check "once at
+   * most" in every configuration, not only where `keep` writes kinds. */
+  uint32_t seen;
+#endif
 };
+
+/* A new segment for the debug check of its kinds (nothing otherwise). */
+static inline void pf_tcp_sink_segment(struct pf_tcp_sink *sink) {
+#ifdef PF_DEBUG
+  sink->seen = 0;
+#else
+  (void)sink;
+#endif
+}
 
 /* Adds the segment's samples to its class's histograms, by kind from
  * PF_TCP_TIMING_FIRST (NULL: none), and its service port's (PortTiming;

@@ -14,6 +14,7 @@
  * path is inlined into it. */
 #include "packet/decode_fast.h"
 
+#include <stddef.h>
 #include <string.h>
 
 #include <pcap/dlt.h>
@@ -44,6 +45,22 @@ PF_STATIC_ASSERT(sizeof(struct pf_fast_eth_ipv4) == 34, "Ethernet + IPv4");
 /* Always inlined: each step runs once per common frame. */
 #define PF_FAST static inline __attribute__((always_inline))
 
+/* Both ports of a TCP or UDP header (checked in by the caller), in host
+ * order, as the packet's {src_port, dst_port}: one load, one byte swap,
+ * one rotation and one store, where each port apart took a load, a swap
+ * and a store (2 instructions a frame). */
+PF_STATIC_ASSERT(offsetof(struct pf_packet, dst_port) ==
+                     offsetof(struct pf_packet, src_port) + 2,
+                 "the packet's ports side by side");
+PF_FAST void pf_fast_ports(const struct pf_wire_ports *w,
+                           struct pf_packet *pkt) {
+  uint32_t be;
+  memcpy(&be, w, 4);
+  uint32_t v = __builtin_bswap32(be); /* dst in the low half, src high */
+  v = v >> 16 | v << 16;
+  memcpy(&pkt->src_port, &v, 4);
+}
+
 /* A TCP header at ip->l4_off, inside the datagram with its options. */
 PF_FAST bool pf_fast_tcp(const struct pf_fast_ip *ip, struct pf_packet *pkt) {
   const struct pf_wire_tcp *tcp;
@@ -56,8 +73,7 @@ PF_FAST bool pf_fast_tcp(const struct pf_fast_ip *ip, struct pf_packet *pkt) {
   pkt->has_ports = true;
   pkt->tcp_flags = tcp->flags;
   pkt->tcp_hdr_len = (uint8_t)doff;
-  pkt->src_port = pf_be16(tcp->ports.src);
-  pkt->dst_port = pf_be16(tcp->ports.dst);
+  pf_fast_ports(&tcp->ports, pkt);
   return true;
 }
 
@@ -68,8 +84,7 @@ PF_FAST bool pf_fast_udp(const struct pf_fast_ip *ip, struct pf_packet *pkt) {
     return false;
   pkt->l4 = PF_L4_UDP;
   pkt->has_ports = true;
-  pkt->src_port = pf_be16(udp->ports.src);
-  pkt->dst_port = pf_be16(udp->ports.dst);
+  pf_fast_ports(&udp->ports, pkt);
   return true;
 }
 
@@ -181,8 +196,12 @@ bool pf_decode_fast(const uint8_t *frame, uint32_t caplen, uint32_t len,
   return pf_fast(frame, caplen, len, pkt);
 }
 
-void pf_decode(int dlt, const uint8_t *frame, uint32_t caplen, uint32_t len,
-               struct pf_packet *pkt) {
+/* always_inline: inlined (link-time optimisation) into both of the
+ * capture's per-packet paths (capture.c, pf_capture_frame); with two
+ * callers it would be kept out of line. */
+__attribute__((always_inline)) inline void
+pf_decode(int dlt, const uint8_t *frame, uint32_t caplen, uint32_t len,
+          struct pf_packet *pkt) {
   if (dlt == DLT_EN10MB && pf_fast(frame, caplen, len, pkt))
     return;
   pf_decode_general(dlt, frame, caplen, len, pkt);

@@ -25,9 +25,12 @@ static enum pf_dir pf_kernel_direction(const uint8_t *if_mac,
   return PF_DIR_RX;
 }
 
-enum pf_dir pf_direction(const struct pf_localnet *local, const uint8_t *if_mac,
-                         const struct pf_packet *pkt,
-                         enum pf_locality *locality) {
+/* always_inline: inlined (link-time optimisation) into both of the
+ * capture's per-packet paths (capture.c, pf_capture_frame); with two
+ * callers it would be kept out of line. */
+__attribute__((always_inline)) inline enum pf_dir
+pf_direction(const struct pf_localnet *local, const uint8_t *if_mac,
+             const struct pf_packet *pkt, enum pf_locality *locality) {
   bool src_local, dst_local;
 
   switch (pkt->l3) {

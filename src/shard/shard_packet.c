@@ -69,6 +69,7 @@ pf_account_tcp(struct pf_shard *s, const struct pf_queued_packet *q,
   if (q->l4 == PF_L4_TCP) {
     uint64_t handshake_us;
     PF_ASSERT(sink->kinds == 0); /* its samples set their kinds' bits */
+    pf_tcp_sink_segment(sink);
     const struct pf_tcp_seen at = {
         .now_us = q->now_us, .ts_us = q->ts_us, .side = up.side, .dir = q->dir};
     completed = pf_tcp_packet(&s->flows, up.flow, up.ref, &q->seg, &at, sink,
@@ -273,9 +274,12 @@ static void pf_vector_run(struct pf_shard *s) {
   s->queue_len = 0;
 }
 
-void pf_shard_enqueue(struct pf_shard *s, const struct pf_packet *pkt,
-                      enum pf_dir dir, enum pf_locality locality,
-                      uint64_t ts_us) {
+/* always_inline: inlined (link-time optimisation) into both of the
+ * capture's per-packet paths (capture.c, pf_capture_frame); with two
+ * callers it would be kept out of line. */
+__attribute__((always_inline)) inline void
+pf_shard_enqueue(struct pf_shard *s, const struct pf_packet *pkt,
+                 enum pf_dir dir, enum pf_locality locality, uint64_t ts_us) {
   if (s->queue_len == PF_SHARD_QUEUE_DEPTH)
     pf_vector_run(s);
   /* The slot's address, held: without the barrier the compiler

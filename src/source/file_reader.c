@@ -3,54 +3,18 @@
  * (sf-pcap.c pcap_next_packet, savefile.c pcap_offline_read), in its
  * order, with its messages; tests/unit/test_file_reader.c and
  * tests/fuzz/fuzz_file_reader.c hold the two readers to the same output. */
-#include "source/file_reader.h"
+#include "source/file_reader_loop.h"
 
 #include <errno.h>
 #include <limits.h>
-#include <stdatomic.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#define PF_FILE_HEADER 24u
-
-/* Files of version 2.3 and earlier may hold caplen and len the other way
- * round (libpcap's lengths_swapped). */
-enum pf_lengths {
-  PF_LENGTHS_AS_IS,
-  PF_LENGTHS_MAYBE_SWAPPED,
-  PF_LENGTHS_SWAPPED
-};
-
-struct pf_file_reader {
-  int fd;
-  bool swapped;     /* the file's byte order is not ours */
-  bool nanoseconds; /* its stamps are; handed over in microseconds */
-  enum pf_lengths lengths;
-  bool plain;        /* none of the three: records take pf_next_plain */
-  uint32_t snapshot; /* pcap_snapshot: longer records are cut to it */
-  bool filtered;
-  /* Set by the capture thread (run_until) or by pf_source_stop's thread,
-   * read by the capture thread before each record, as libpcap's own. */
-  atomic_bool break_loop;
-  bool eof;       /* read(2) said so; not asked again */
-  int read_errno; /* read(2) failed with it; not asked again */
-  struct bpf_program prog;
-  u_char *buf; /* [pos, end): read, not yet handed over */
-  size_t pos, end, cap, chunk;
-  uint8_t header[PF_FILE_HEADER]; /* the bytes the handle's FILE reads */
-  char err[PCAP_ERRBUF_SIZE];
-};
-
-static uint32_t pf_load32(const u_char *p, bool swapped) {
-  uint32_t v;
-  memcpy(&v, p, sizeof(v)); /* records lie at any offset */
-  return swapped ? __builtin_bswap32(v) : v;
-}
 
 /* The four classic magics (micro- and nanosecond, either byte order);
  * the patched format's is left to libpcap. */
@@ -155,6 +119,7 @@ int pf_file_reader_open(int fd, size_t chunk, struct pf_file_reader **out,
   r->nanoseconds = pf_nano_magic(header);
   r->plain = !r->swapped && !r->nanoseconds && r->lengths == PF_LENGTHS_AS_IS;
   r->snapshot = (uint32_t)pcap_snapshot(p);
+  r->plain_below = r->plain ? (uint64_t)r->snapshot + 1 : 0;
   r->chunk = chunk ? chunk : PF_FILE_READ_BYTES;
   r->cap = r->chunk + PF_FILE_RECORD_HEADER + PF_FILE_RECORD_MAX;
   r->buf = malloc(r->cap);
@@ -209,34 +174,11 @@ static int pf_read_failed(struct pf_file_reader *r) {
   return pf_fail(r, "error reading dump file: %s", strerror(r->read_errno));
 }
 
-/* The next record of a plain file (our byte order, microseconds, lengths
- * as they are) when it lies whole in the buffer and within the snapshot
- * (so within PF_FILE_RECORD_MAX): what pf_next_record would give, without
- * its calls and branches. false: pf_next_record decides. */
-static inline __attribute__((always_inline)) bool
-pf_next_plain(struct pf_file_reader *r, struct pcap_pkthdr *h,
-              const u_char **data) {
-  size_t avail = r->end - r->pos;
-  if (!r->plain || avail < PF_FILE_RECORD_HEADER)
-    return false;
-  const u_char *rec = r->buf + r->pos;
-  uint32_t caplen = pf_load32(rec + 8, false);
-  if (caplen > r->snapshot || PF_FILE_RECORD_HEADER + (size_t)caplen > avail)
-    return false;
-  h->ts.tv_sec = (int32_t)pf_load32(rec, false);
-  h->ts.tv_usec = (int32_t)pf_load32(rec + 4, false);
-  h->caplen = caplen;
-  h->len = pf_load32(rec + 12, false);
-  *data = rec + PF_FILE_RECORD_HEADER;
-  r->pos += PF_FILE_RECORD_HEADER + (size_t)caplen;
-  return true;
-}
-
 /* The next record: 0 with *h and *data, 1 at the end of the file, -1 with
  * r->err. */
-static __attribute__((noinline)) int pf_next_record(struct pf_file_reader *r,
-                                                    struct pcap_pkthdr *h,
-                                                    const u_char **data) {
+__attribute__((noinline)) int pf_file_next_record(struct pf_file_reader *r,
+                                                  struct pcap_pkthdr *h,
+                                                  const u_char **data) {
   if (r->end - r->pos < PF_FILE_RECORD_HEADER &&
       !pf_fill(r, PF_FILE_RECORD_HEADER)) {
     size_t got = r->end - r->pos;
@@ -300,31 +242,7 @@ static __attribute__((noinline)) int pf_next_record(struct pf_file_reader *r,
 
 int pf_file_reader_dispatch(struct pf_file_reader *r, int cnt, pcap_handler cb,
                             u_char *user) {
-  if (cnt <= 0)
-    cnt = INT_MAX;
-  int n = 0;
-  for (;;) {
-    if (atomic_load_explicit(&r->break_loop, memory_order_relaxed)) {
-      if (n > 0)
-        return n; /* the flag stays: the next call returns at once */
-      atomic_store_explicit(&r->break_loop, false, memory_order_relaxed);
-      return PCAP_ERROR_BREAK;
-    }
-    struct pcap_pkthdr h;
-    const u_char *data = NULL;
-    if (!pf_next_plain(r, &h, &data)) {
-      int status = pf_next_record(r, &h, &data);
-      if (status < 0)
-        return PCAP_ERROR; /* whatever this call handed over */
-      if (status == 1)
-        return n; /* the end: the next call returns 0 */
-    }
-    if (!r->filtered || pcap_offline_filter(&r->prog, &h, data)) {
-      cb(user, &h, data);
-      if (++n >= cnt)
-        return n;
-    }
-  }
+  return pf_file_reader_loop(r, cnt, cb, user);
 }
 
 void pf_file_reader_set_filter(struct pf_file_reader *r,

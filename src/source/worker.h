@@ -57,6 +57,9 @@ struct pf_worker {
   struct pf_localnet local; /* cfg.local plus the interface's addresses */
   uint8_t if_mac[6];
   bool if_mac_valid;
+  /* if_mac when valid, else NULL: what pf_direction takes, one load a
+   * packet rather than a test and a select. */
+  const uint8_t *if_mac_known;
   struct pf_stat_total drop, ifdrop;
   char last_error[PF_ERR_MAX]; /* what the last failed open said */
   char file_error[PF_ERR_MAX]; /* why a file was not read to its end */
@@ -162,6 +165,9 @@ void pf_capture_close(struct pf_worker *w);
  * libpcap stopped reading it (n: pcap_dispatch's result). */
 void pf_capture_packet(u_char *user, const struct pcap_pkthdr *h,
                        const u_char *bytes);
+/* One batch of a file the source's own reader reads (w->file.reader):
+ * pf_file_dispatch with pf_capture_packet, in one function. */
+int pf_capture_packets_of_file(struct pf_worker *w);
 void pf_after_batch(struct pf_worker *w, int n, double mono);
 void pf_file_ended(struct pf_worker *w, int n);
 /* After a file source's run: 0, or 1 with err saying where and why

@@ -308,16 +308,22 @@ pf_captured_is() { [[ "$(pf_captured "$1")" == "$2" ]]; }
 # pf_packet_instructions NAME FRAMES REPLAY_ARGS... : instructions callgrind
 # counts in the per-packet functions of pcapflow-replay (decode, direction,
 # the shard's queue and batch work) run with REPLAY_ARGS, the start-up and
-# the report left out; its output in $WORK/out.NAME. The patterns match
-# the names link-time optimisation gives static functions (the callback
-# is pf_capture_packet.lto_priv.0, pf_shard_batch_end is inlined): a count
+# the report left out; its output in $WORK/out.NAME. A file's batch is
+# pf_capture_packets_of_file (capture.c: the reader's record loop with the
+# callback inlined, so its ~34 instructions a frame are counted too),
+# libpcap's callback pf_capture_packet; both are named exactly: a pattern
+# that also matched a function's .cold part would toggle the count off
+# when a packet first took a cold path, and keep it off through the rest
+# of a file's batch. pf_shard_batch_end's pattern matches the names
+# link-time optimisation gives static functions (it is inlined). A count
 # under 100 a frame means they matched nothing, and fails rather than let
 # 0 against 0 pass a ratio.
 pf_packet_instructions() {
   local name=$1 frames=$2 n
   shift 2
   valgrind --tool=callgrind --callgrind-out-file="$WORK/cg.$name" \
-    '--toggle-collect=pf_capture_packet*' '--toggle-collect=pf_shard_batch_end*' \
+    '--toggle-collect=pf_capture_packet' '--toggle-collect=pf_capture_packets_of_file' \
+    '--toggle-collect=pf_shard_batch_end*' \
     "$REPLAY" "$@" >"$WORK/out.$name" 2>"$WORK/vg.$name" ||
     pf_fail "replay $* failed: $(tail -n 5 "$WORK/vg.$name")"
   n=$(awk '/^summary:/ {print $2}' "$WORK/cg.$name")

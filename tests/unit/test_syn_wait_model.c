@@ -235,13 +235,17 @@ static const char *one_trial(uint64_t seed, bool wrap) {
       bool fragment = below(20) == 0; /* TCP: a flow no segment starts */
       send(decode(n, flags, below(100) < reply_pct, fragment), ts);
     } else if (r < (wrap ? 74 : 80)) { /* fewer ticks where ages wrap */
-      for (int i = 0; i < 2; i++)
+      for (int i = 0; i < 2; i++) {
         pf_shard_batch_end(&shard[i]);
+        expect_flow_identity(&shard[i].flows); /* the tick's splices */
+      }
     } else if (r < (wrap ? 77 : 85)) {
       uint64_t at = shard[0].clock.now_us + below(SEC(5));
       unsigned budget = (unsigned)below(4);
-      for (int i = 0; i < 2; i++)
+      for (int i = 0; i < 2; i++) {
         pf_shard_expire(&shard[i], at, budget);
+        expect_flow_identity(&shard[i].flows);
+      }
     }
     ts = step(ts, scale, wrap);
   }
@@ -262,8 +266,10 @@ static const char *one_trial(uint64_t seed, bool wrap) {
       }
     }
   }
-  for (int i = 0; i < 2; i++)
+  for (int i = 0; i < 2; i++) {
     pf_shard_expire(&shard[i], end, 0); /* drain, advance, tick */
+    expect_flow_identity(&shard[i].flows);
+  }
   uint64_t now = shard[0].clock.now_us;
   const char *bad = NULL;
   if (waiting_too_long(&shard[0].flows, now))

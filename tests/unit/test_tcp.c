@@ -335,8 +335,10 @@ START_TEST(test_unanswered_syn_timeout) {
                          .cport = 40001},
            SEC(101));
   pf_shard_expire(&shard, SEC(103) - 1, 0);
+  expect_flow_identity(&shard.flows);
   ck_assert_uint_eq(stats()->unanswered, 0);
   pf_shard_expire(&shard, SEC(103), 0); /* the first is 3 s old */
+  expect_flow_identity(&shard.flows);   /* the tick's splice */
   ck_assert_uint_eq(stats()->unanswered, 1);
   /* An answer after the timeout: still counted once, and still a sample. */
   send_seg(&(struct seg){.from = SERVER,
@@ -348,8 +350,10 @@ START_TEST(test_unanswered_syn_timeout) {
   ck_assert_uint_eq(stats()->unanswered, 1);
   ck_assert_uint_eq(latency(PF_TCP_SYN_SYNACK)->max_us, 3500000);
   pf_shard_expire(&shard, SEC(200), 0);
+  expect_flow_identity(&shard.flows);
   ck_assert_uint_eq(stats()->unanswered, 2); /* the second, once */
   pf_shard_expire(&shard, SEC(300), UINT32_MAX);
+  expect_flow_identity(&shard.flows);
   ck_assert_uint_eq(stats()->unanswered, 2);
 }
 END_TEST
@@ -380,6 +384,7 @@ START_TEST(test_timed_out_syns_join_their_lists_in_order) {
   send_seg(&(struct seg){.from = CLIENT, .flags = PF_TCP_RST, .cport = 1002},
            SEC(2) + 10); /* flow 3 closed, still waiting */
   pf_shard_expire(&shard, SEC(10), 0);
+  expect_flow_identity(&shard.flows); /* the splice kept each head entry */
   ck_assert_uint_eq(stats()->unanswered, 4);
   uint32_t refs[8];
   ck_assert_uint_eq(list_refs(PF_LIST_SYN_WAIT, refs, 8), 0);
