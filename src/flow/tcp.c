@@ -294,6 +294,15 @@ pf_tcp_syn_aged(const struct pf_flow_table *ft, struct pf_flow *f) {
     f->tcp_state = (uint8_t)((f->tcp_state & ~PF_TCPS_MASK) | PF_TCPS_SYN_OLD);
 }
 
+/* Whether a late answer (its SYN's wait over) gives no sample: its flow
+ * is marked, or is at this packet, too old to time, or a gap may have
+ * hidden a wrap (pf_tcp_gaps_bounded). */
+static bool pf_tcp_untimed(const struct pf_flow_table *ft, struct pf_flow *f) {
+  pf_tcp_syn_aged(ft, f);
+  return (f->tcp_state & PF_TCPS_MASK) == PF_TCPS_SYN_OLD ||
+         (!pf_tcp_ages_bounded(ft) && !pf_tcp_gaps_bounded(ft));
+}
+
 /* The time since the SYN, from the two packets' own timestamps (their low
  * 32 bits: right while they are less than 35 minutes apart), 0 when the
  * later one is stamped earlier. A connection older than that by the clock
@@ -341,20 +350,21 @@ pf_tcp_answer(struct pf_flow_table *ft, struct pf_flow *f, uint32_t ref,
     struct pf_tcp_conn *c = pf_tcp_grow(ft, f);
     if (!c)
       return;
-    bool untimed = (f->tcp_state & PF_TCPS_MASK) == PF_TCPS_SYN_OLD ||
-                   (pf_flow_list(f) != PF_LIST_SYN_WAIT &&
-                    !pf_tcp_ages_bounded(ft) && !pf_tcp_gaps_bounded(ft));
+    bool late = pf_flow_list(f) != PF_LIST_SYN_WAIT;
     pf_tcp_stop_waiting(ft, ref, f);
-    f->tcp_state = (uint8_t)((f->tcp_state & ~PF_TCPS_MASK) | PF_TCPS_SYNACK);
-    if (untimed) {
+    if (late && pf_tcp_untimed(ft, f)) {
+      f->tcp_state = (uint8_t)((f->tcp_state & ~PF_TCPS_MASK) | PF_TCPS_SYNACK);
       c->synack_after_us = PF_TCP_UNTIMED;
       return;
     }
+    f->tcp_state = (uint8_t)((f->tcp_state & ~PF_TCPS_MASK) | PF_TCPS_SYNACK);
     int64_t after = pf_tcp_since_syn(ft, f, now_us, ts_us);
     c->synack_after_us = after >= PF_TCP_FAR      ? PF_TCP_FAR
                          : after > PF_TCP_UNTIMED ? (int32_t)after
                                                   : PF_TCP_UNTIMED + 1;
     pf_hist_add(&lat[PF_TCP_SYN_SYNACK], pf_tcp_non_negative(after));
+  } else if (pf_flow_list(f) != PF_LIST_SYN_WAIT) {
+    pf_tcp_syn_aged(ft, f); /* no answer, but it keeps the flow */
   }
 }
 
@@ -412,14 +422,13 @@ static bool pf_tcp_handshake(struct pf_flow_table *ft, struct pf_flow *f,
   uint8_t side = at->side;
   if (state == PF_TCPS_NEW) {
     pf_tcp_first(ft, f, ref, side, flags, at->ts_us);
-  } else if (state == PF_TCPS_SYN) {
-    /* Past its wait, every packet reads the flow's age. */
-    if (pf_flow_list(f) != PF_LIST_SYN_WAIT)
-      pf_tcp_syn_aged(ft, f);
+  } else if (state == PF_TCPS_SYN || state == PF_TCPS_SYN_OLD) {
+    /* Past its wait, every packet reads the flow's age (an answer's in
+     * pf_tcp_answer). */
     if (side != client)
       pf_tcp_answer(ft, f, ref, flags, at->now_us, at->ts_us, lat);
-  } else if (state == PF_TCPS_SYN_OLD && side != client) {
-    pf_tcp_answer(ft, f, ref, flags, at->now_us, at->ts_us, lat);
+    else if (state == PF_TCPS_SYN && pf_flow_list(f) != PF_LIST_SYN_WAIT)
+      pf_tcp_syn_aged(ft, f);
   } else if (state == PF_TCPS_SYNACK && side == client &&
              (flags & (PF_TCP_SYN | PF_TCP_ACK)) == PF_TCP_ACK &&
              !(flags & PF_TCP_RST)) {

@@ -172,6 +172,29 @@ START_TEST(test_a_retransmitted_syns_late_answer_keeps_its_samples) {
 }
 END_TEST
 
+/* The server's packets keep the flow too, and read its age the same: a
+ * SYN sent once, a server that sends a bare ACK every minute and answers
+ * 2^32 us + 0.5 s after the SYN gives no sample (read from first32 alone,
+ * 0.5 s). */
+START_TEST(test_a_servers_packets_mark_a_waiting_syn_too_old_to_time) {
+  init(0, 300);
+  struct pkt s = pkt_tcp_client(1, PF_TCP_SYN);
+  struct pkt ack = pkt_reply(pkt_tcp_client(1, PF_TCP_ACK));
+  struct pkt sa = pkt_reply(pkt_tcp_client(1, PF_TCP_SYN | PF_TCP_ACK));
+  struct pkt a = pkt_tcp_client(1, PF_TCP_ACK);
+  const uint64_t t = SEC(100);
+  send(&s, t);
+  for (uint64_t u = t + SEC(60); u < t + WRAP; u += SEC(60))
+    send(&ack, u);
+  send(&sa, t + WRAP + MS(500));
+  send(&a, t + WRAP + MS(501));
+  ck_assert_uint_eq(stats()->unanswered, 1);
+  ck_assert_uint_eq(stats()->completed, 1);
+  ck_assert_uint_eq(latency(PF_TCP_SYN_SYNACK)->count, 0);
+  ck_assert_uint_eq(latency(PF_TCP_HANDSHAKE)->count, 0);
+}
+END_TEST
+
 /* Pins the rule where the mark cannot decide: with ActiveTimeout 0 and a
  * TCP timeout (open or closed) over 2^31 us, one gap may hide a whole
  * wrap, and no packet tells an answer 4 s after its SYN from one 2^32 us
@@ -306,6 +329,7 @@ Suite *pf_tcp_wraps_suite(void) {
   tcase_add_test(
       tc, test_a_late_answer_gives_no_sample_where_a_gap_may_hide_a_wrap);
   tcase_add_test(tc, test_a_waiting_syn_is_too_old_to_time_at_35_8_minutes);
+  tcase_add_test(tc, test_a_servers_packets_mark_a_waiting_syn_too_old_to_time);
   tcase_add_test(
       tc, test_an_answer_in_time_keeps_its_samples_without_active_timeout);
   tcase_add_test(tc, test_an_answer_past_35_minutes_leaves_the_whole_handshake);
