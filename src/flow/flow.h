@@ -383,8 +383,12 @@ static inline bool pf_flow_table_beyond_cache(const struct pf_flow_table *t) {
 /* The timeout kind of a flow (stats.h), by its protocol and TCP close. */
 enum pf_flow_kind pf_flow_kind(const struct pf_flow *f);
 
-/* The clock at a flow's first packet (exact in microseconds while it is
- * younger than 71 minutes, else to the table's age unit). */
+/* The clock at a flow's first packet, read from its last: in
+ * microseconds with an ActiveTimeout up to 2^31 us, to 1,024 us with a
+ * longer one; with ActiveTimeout 0 it is the first packet's clock only
+ * while the flow's age at its last packet is below 2^32 us (71.6 min), and
+ * reads later by a whole number of 2^32 us after (tcp.c: what the SYN's
+ * wait and the handshake's samples make of that). */
 uint64_t pf_flow_first_us(const struct pf_flow_table *t,
                           const struct pf_flow *f);
 

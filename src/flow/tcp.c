@@ -22,11 +22,14 @@ enum pf_tcp_state {
   PF_TCPS_PARTIAL, /* first seen at its SYN-ACK: no SYN, no sample */
   PF_TCPS_LATE,    /* first seen mid-connection */
   PF_TCPS_REFUSED, /* the SYN was answered with a RST */
+  PF_TCPS_SYN_OLD, /* as SYN, but 2^31 us or more since it, with
+                      ActiveTimeout 0: its answer gives no sample
+                      (pf_tcp_syn_aged) */
 };
 
 _Static_assert(sizeof(struct pf_tcp_conn) == 32,
                "a TCP record costs this much per connection with data");
-_Static_assert(PF_TCPS_REFUSED <= PF_TCPS_MASK, "the state fits its bits");
+_Static_assert(PF_TCPS_SYN_OLD <= PF_TCPS_MASK, "the state fits its bits");
 
 /* Beyond this a 32-bit timestamp difference is taken from the clock. */
 #define PF_TCP_RAW_SPAN_US (1u << 30)
@@ -246,14 +249,69 @@ void pf_tcp_tick(struct pf_flow_table *ft, uint64_t now_us) {
 
 /* ---- the handshake ---- */
 
-static int32_t pf_tcp_saturate32(int64_t d) {
-  return d > INT32_MAX ? INT32_MAX : d < INT32_MIN ? INT32_MIN : (int32_t)d;
+/* The record's synack_after_us values that are no time (pf_tcp_answer
+ * keeps times between them): a handshake that gives no sample after its
+ * SYN-ACK, and one whose SYN-ACK came too late for 32 bits of
+ * microseconds, whose ACK gives the whole handshake's sample alone. */
+#define PF_TCP_UNTIMED INT32_MIN
+#define PF_TCP_FAR INT32_MAX
+
+/* Whether a flow's age reads true at each of its packets. With an active
+ * timeout a flow restarts before its age in first32 reaches active_units,
+ * which is at most 2^32 units (flow_table.c: up to 2^31 us in
+ * microseconds, longer ones, up to 7 days, in units of 2^10 us, which
+ * wrap after 50.9 days). With ActiveTimeout 0 first32 wraps every 2^32
+ * us, 71.6 minutes, and nothing bounds a flow's age: only a waiting flow's
+ * is known to be below TcpSynTimeout (pf_tcp_wait_over). */
+static bool pf_tcp_ages_bounded(const struct pf_flow_table *ft) {
+  return ft->active_units <= (1ull << 32);
+}
+
+/* A flow's age at which a waiting SYN's answer is too old to time without
+ * an active timeout (pf_tcp_syn_aged): 35.8 minutes. */
+#define PF_TCP_OLD_US (1ull << 31)
+
+/* Whether, with ActiveTimeout 0, a SYN-state flow that is never marked
+ * SYN_OLD is truly younger than PF_TCP_OLD_US at each of its packets.
+ * By induction: it is while it waits (TcpSynTimeout, at most 3600 s);
+ * a packet comes less than a TCP timeout after the flow's last
+ * (pf_flow_must_restart restarts it otherwise), so with both TCP timeouts
+ * at most 2^31 us its true age is below 2^32 us, which first32 reads
+ * true, and pf_tcp_syn_aged marks it once that reads 2^31 us or more.
+ * With a longer TcpTimeout one gap may hide a whole wrap: then no late
+ * answer gives a sample (pf_tcp_answer). */
+static bool pf_tcp_gaps_bounded(const struct pf_flow_table *ft) {
+  return ft->timeout_us[PF_FLOW_TCP] <= PF_TCP_OLD_US &&
+         ft->timeout_us[PF_FLOW_TCP_CLOSED] <= PF_TCP_OLD_US;
+}
+
+/* A packet of a SYN-state flow whose wait is over (either side's: each
+ * keeps the flow alive), with ActiveTimeout 0: marked SYN_OLD when its age,
+ * read modulo 2^32 us, is 2^31 us or more (pf_tcp_gaps_bounded: then it
+ * is). Off the common path: a SYN's wait over is an attempt that failed,
+ * and only its further packets come here. */
+__attribute__((noinline)) static void
+pf_tcp_syn_aged(const struct pf_flow_table *ft, struct pf_flow *f) {
+  if (!pf_tcp_ages_bounded(ft) &&
+      f->last_us - pf_flow_first_us(ft, f) >= PF_TCP_OLD_US)
+    f->tcp_state = (uint8_t)((f->tcp_state & ~PF_TCPS_MASK) | PF_TCPS_SYN_OLD);
+}
+
+/* Whether a late answer (its SYN's wait over) gives no sample: its flow
+ * is marked, or is at this packet, too old to time, or a gap may have
+ * hidden a wrap (pf_tcp_gaps_bounded). */
+static bool pf_tcp_untimed(const struct pf_flow_table *ft, struct pf_flow *f) {
+  pf_tcp_syn_aged(ft, f);
+  return (f->tcp_state & PF_TCPS_MASK) == PF_TCPS_SYN_OLD ||
+         (!pf_tcp_ages_bounded(ft) && !pf_tcp_gaps_bounded(ft));
 }
 
 /* The time since the SYN, from the two packets' own timestamps (their low
  * 32 bits: right while they are less than 35 minutes apart), 0 when the
  * later one is stamped earlier. A connection older than that by the clock
- * is measured by the clock. */
+ * is measured by the clock. Right while the flow's age reads true: at any
+ * packet when ages are bounded, else below 2^31 us (pf_tcp_answer takes
+ * no sample of an answer that may come later). */
 static int64_t pf_tcp_since_syn(const struct pf_flow_table *ft,
                                 const struct pf_flow *f, uint64_t now_us,
                                 uint64_t ts_us) {
@@ -267,10 +325,26 @@ static uint64_t pf_tcp_non_negative(int64_t d) {
   return d > 0 ? (uint64_t)d : 0;
 }
 
-/* The SYN's answer: SYN-ACK or RST from the server. */
-static void pf_tcp_answer(struct pf_flow_table *ft, struct pf_flow *f,
-                          uint32_t ref, uint8_t flags, uint64_t now_us,
-                          uint64_t ts_us, struct pf_hist *lat) {
+/* The SYN's answer: SYN-ACK or RST from the server. An answer after the
+ * SYN's timeout was counted unanswered (by a tick, or by pf_tcp_wait_over
+ * at this very packet), which took the flow off the SYN-wait list; it is
+ * still the handshake's answer, and its latency the client saw (a SYN
+ * sent again, lost twice, answered after 3.05 s), when the flow's age
+ * reads true. With an active timeout it always does. With ActiveTimeout 0
+ * the flow lives on as long as it sends within TcpTimeout, and its start,
+ * kept modulo 2^32 us, reads an answer 71.6 minutes or more after the SYN
+ * that much short: a flow marked SYN_OLD (pf_tcp_syn_aged, 35.8 min or
+ * more since its SYN), and with a TcpTimeout over 35.8 min any late one,
+ * gives no sample (neither this one nor the ACK's): the attempt has
+ * counted as failed, and no figure is better than a wrong one. A SYN-ACK
+ * 2^31 us (35.8 min) or more after the SYN (an ActiveTimeout that long)
+ * gives its own sample, but the record cannot keep its time: the ACK gives
+ * the whole handshake's sample and not the SYN-ACK to ACK one (a time
+ * saturated at 35.8 min made that one wrong). */
+__attribute__((noinline)) static void
+pf_tcp_answer(struct pf_flow_table *ft, struct pf_flow *f, uint32_t ref,
+              uint8_t flags, uint64_t now_us, uint64_t ts_us,
+              struct pf_hist *lat) {
   uint8_t syn_ack = flags & (PF_TCP_SYN | PF_TCP_ACK);
   if (flags & PF_TCP_RST) {
     pf_tcp_stop_waiting(ft, ref, f); /* refused: an answer, not a silence */
@@ -279,26 +353,42 @@ static void pf_tcp_answer(struct pf_flow_table *ft, struct pf_flow *f,
     struct pf_tcp_conn *c = pf_tcp_grow(ft, f);
     if (!c)
       return;
-    /* An answer after the timeout was counted unanswered at accounting
-     * (pf_tcp_wait_over), and still is the latency the client saw. */
+    bool late = pf_flow_list(f) != PF_LIST_SYN_WAIT;
     pf_tcp_stop_waiting(ft, ref, f);
-    int64_t after = pf_tcp_since_syn(ft, f, now_us, ts_us);
-    c->synack_after_us = pf_tcp_saturate32(after);
+    if (late && pf_tcp_untimed(ft, f)) {
+      f->tcp_state = (uint8_t)((f->tcp_state & ~PF_TCPS_MASK) | PF_TCPS_SYNACK);
+      c->synack_after_us = PF_TCP_UNTIMED;
+      return;
+    }
     f->tcp_state = (uint8_t)((f->tcp_state & ~PF_TCPS_MASK) | PF_TCPS_SYNACK);
+    int64_t after = pf_tcp_since_syn(ft, f, now_us, ts_us);
+    c->synack_after_us = after >= PF_TCP_FAR      ? PF_TCP_FAR
+                         : after > PF_TCP_UNTIMED ? (int32_t)after
+                                                  : PF_TCP_UNTIMED + 1;
     pf_hist_add(&lat[PF_TCP_SYN_SYNACK], pf_tcp_non_negative(after));
+  } else if (pf_flow_list(f) != PF_LIST_SYN_WAIT) {
+    pf_tcp_syn_aged(ft, f); /* no answer, but it keeps the flow */
   }
 }
 
 /* The client's ACK of the SYN-ACK: the handshake is complete. Returns its
- * SYN-to-ACK time. */
-static uint64_t pf_tcp_complete(struct pf_flow_table *ft, struct pf_flow *f,
-                                uint64_t now_us, uint64_t ts_us,
-                                struct pf_hist *lat) {
+ * SYN-to-ACK time, PF_TCP_NO_SAMPLE when it gives none (pf_tcp_answer).
+ * With ActiveTimeout 0, an ACK 71.6 minutes or more after its SYN reads
+ * that much short, as a late answer would: the ACK of a SYN-ACK that came
+ * in time is not tracked by any list, and nothing of the flow tells how
+ * long it has been since (a client that sends nothing with an ACK that
+ * long, on a flow kept by SYNs or a TcpTimeout over 71.6 min). */
+__attribute__((noinline)) static uint64_t
+pf_tcp_complete(struct pf_flow_table *ft, struct pf_flow *f, uint64_t now_us,
+                uint64_t ts_us, struct pf_hist *lat) {
   f->tcp_state = (uint8_t)((f->tcp_state & ~PF_TCPS_MASK) | PF_TCPS_DONE);
   ft->tcp.stats.completed++;
+  int32_t synack = pf_tcp_record(ft, f)->synack_after_us;
+  if (synack == PF_TCP_UNTIMED)
+    return PF_TCP_NO_SAMPLE;
   int64_t whole = pf_tcp_since_syn(ft, f, now_us, ts_us);
-  int64_t after = whole - pf_tcp_record(ft, f)->synack_after_us;
-  pf_hist_add(&lat[PF_TCP_SYNACK_ACK], pf_tcp_non_negative(after));
+  if (synack != PF_TCP_FAR)
+    pf_hist_add(&lat[PF_TCP_SYNACK_ACK], pf_tcp_non_negative(whole - synack));
   pf_hist_add(&lat[PF_TCP_HANDSHAKE], pf_tcp_non_negative(whole));
   return pf_tcp_non_negative(whole);
 }
@@ -333,13 +423,18 @@ static bool pf_tcp_handshake(struct pf_flow_table *ft, struct pf_flow *f,
   unsigned state = f->tcp_state & PF_TCPS_MASK;
   uint8_t client = (f->tcp_state & PF_TCPS_CLIENT) ? 1 : 0;
   uint8_t side = at->side;
-  if (state == PF_TCPS_NEW)
+  if (state == PF_TCPS_NEW) {
     pf_tcp_first(ft, f, ref, side, flags, at->ts_us);
-  else if (state == PF_TCPS_SYN && side != client)
-    pf_tcp_answer(ft, f, ref, flags, at->now_us, at->ts_us, lat);
-  else if (state == PF_TCPS_SYNACK && side == client &&
-           (flags & (PF_TCP_SYN | PF_TCP_ACK)) == PF_TCP_ACK &&
-           !(flags & PF_TCP_RST)) {
+  } else if (state == PF_TCPS_SYN || state == PF_TCPS_SYN_OLD) {
+    /* Past its wait, every packet reads the flow's age (an answer's in
+     * pf_tcp_answer). */
+    if (side != client)
+      pf_tcp_answer(ft, f, ref, flags, at->now_us, at->ts_us, lat);
+    else if (state == PF_TCPS_SYN && pf_flow_list(f) != PF_LIST_SYN_WAIT)
+      pf_tcp_syn_aged(ft, f);
+  } else if (state == PF_TCPS_SYNACK && side == client &&
+             (flags & (PF_TCP_SYN | PF_TCP_ACK)) == PF_TCP_ACK &&
+             !(flags & PF_TCP_RST)) {
     *handshake_us = pf_tcp_complete(ft, f, at->now_us, at->ts_us, lat);
     return true;
   }

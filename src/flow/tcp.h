@@ -52,8 +52,10 @@ struct pf_tcp_dir {
  * past its first segment (a _Static_assert in tcp.c holds it). */
 struct pf_tcp_conn {
   struct pf_tcp_dir dir[2]; /* by the flow key's side */
-  int32_t synack_after_us;  /* the SYN-ACK's timestamp less the SYN's
-                               (saturated at +-35 minutes) */
+  int32_t synack_after_us;  /* the SYN-ACK's timestamp less the SYN's,
+                               strictly between INT32_MIN (no sample) and
+                               INT32_MAX (too late to time): tcp.c,
+                               PF_TCP_UNTIMED and PF_TCP_FAR */
   uint32_t tls_name; /* with PF_TCPS_NAMED: the TLS server name's index in
                         the shard's table (shard/tls.h), the first the
                         flow's ClientHellos gave; free list link unused */
@@ -136,12 +138,18 @@ struct pf_tcp_seen {
   uint8_t dir;     /* enum pf_dir: rx or tx, for the timing's samples */
 };
 
+/* *handshake_us of a completed handshake that gives no latency sample
+ * (with ActiveTimeout 0, its SYN-ACK came after the SYN's timeout and its
+ * age may not read true: tcp.c, pf_tcp_answer). */
+#define PF_TCP_NO_SAMPLE UINT64_MAX
+
 /* Analyses one segment of flow f (reference ref), with TcpTiming its round
  * trip and response time too (tcp_timing.h). Latency samples go to `sink`
  * (the handshake's to sink->lat alone), its kinds' bits set for those the
  * caller adds by class and port (clear them before). Returns true when the
- * segment completed a handshake, with its SYN-to-ACK time in *handshake_us.
- * Does nothing when analysis is off or the segment is not valid. */
+ * segment completed a handshake, with its SYN-to-ACK time in *handshake_us
+ * (PF_TCP_NO_SAMPLE when it gives none). Does nothing when analysis is off
+ * or the segment is not valid. */
 bool pf_tcp_packet(struct pf_flow_table *ft, struct pf_flow *f, uint32_t ref,
                    const struct pf_tcp_segment *seg,
                    const struct pf_tcp_seen *at, struct pf_tcp_sink *sink,

@@ -8,9 +8,34 @@
  * counted unanswered from there, and a full ring gives up its oldest
  * (counted as evicted: overload shows, never silence). A hash index over
  * (flow, flow generation, id) finds a response's query; the generation is
- * the flow's first32, so that a flow entry reused by another flow never
- * matches its predecessor's queries. The question's hash must match too:
+ * the flow's first32, so that a flow entry reused by another flow does not
+ * match its predecessor's queries. The question's hash must match too:
  * an id collision or a spoofed answer is unmatched, not a sample.
+ *
+ * first32 is the flow's start modulo 2^32 units, so two flows of one entry
+ * can share a generation: in either unit, when the later one starts in the
+ * same unit as the earlier (the first ended that soon: evicted from a full
+ * table, or restarted by a new SYN after a close), or a whole number of
+ * wraps after it. In microseconds (ActiveTimeout 0, or up to 2^31 us) a
+ * wrap is 2^32 us (71.6 min), and the later flow starts after the earlier
+ * one's query, which is matched only until DnsTimeout (at most an hour,
+ * and a batch) has passed: so for a wrap or more the earlier flow lived
+ * 71.6 min less DnsTimeout or more, which an ActiveTimeout of
+ * up to 2^31 us (35.8 min) forbids unless DnsTimeout is as long. With
+ * ActiveTimeout 0 it takes a flow that old whose entry goes, within
+ * DnsTimeout of its query, to a flow starting at the same microsecond
+ * modulo 2^32. In units of 2^10 us (a longer ActiveTimeout) a wrap is 50.9
+ * days, longer than any flow lives, and the same unit is 1,024 us. Then a
+ * response of the later flow still needs the query's 16-bit id and 32-bit
+ * question hash: an unrelated one is that unlikely; one of the same
+ * conversation (its socket pair, the entry reused by its own successor:
+ * the free list hands the last freed entry out first) is that query's
+ * answer, and its sample the true wait. A wrong match costs one sample
+ * (at most DnsTimeout and a batch) instead of one unmatched response and
+ * one unanswered query. No exact cheap test exists: a serial per flow
+ * would take room the 64-byte entry does not have, and a query's clock
+ * against the flow's first read modulo 2^32 us would also refuse true
+ * answers on flows over 71.6 min old, DnsTimeout in every 71.6 min.
  *
  * Memory is fixed at start (DnsPendingQueries entries of 40 bytes and an
  * index of 8 bytes an entry); nothing is allocated per packet. Each query
@@ -28,7 +53,7 @@ struct pf_dns_query {
   uint64_t ts_us;  /* its own timestamp: latency is timestamp to timestamp */
   uint64_t now_us; /* the shard's clock when it came: its timeout */
   uint32_t flow;   /* its flow's entry */
-  uint32_t gen;    /* its flow's first32 */
+  uint32_t gen;    /* its flow's first32 (the bound above) */
   uint32_t qhash;  /* its question (type and name) */
   uint32_t chain;  /* the next query of its index slot: position + 1 */
   uint16_t id;

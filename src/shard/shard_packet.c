@@ -78,7 +78,8 @@ pf_account_tcp(struct pf_shard *s, const struct pf_queued_packet *q,
      * is set only when they are: pf_tcp_sink_of). */
     if (sink->kinds)
       pf_account_timing(s, up.flow, sink);
-    if (completed) /* its handshake latency, by the flow's class */
+    /* Its handshake latency, by the flow's class, when it gave one. */
+    if (completed && handshake_us != PF_TCP_NO_SAMPLE)
       pf_class_counters_handshake(&s->classes, up.flow, handshake_us);
     if (!completed && !(q->flags & PF_QUEUED_SYN))
       return;

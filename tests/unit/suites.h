@@ -53,6 +53,7 @@
   X(flow_final_sweep)                                                          \
   X(syn_wait)                                                                  \
   X(syn_wait_model)                                                            \
+  X(tcp_wraps)                                                                 \
   X(anomaly)                                                                   \
   X(rules_load)                                                                \
   X(rules_errors)                                                              \
