@@ -54,11 +54,13 @@ PF_STATIC_ASSERT(offsetof(struct pf_packet, dst_port) ==
                  "the packet's ports side by side");
 PF_FAST void pf_fast_ports(const struct pf_wire_ports *w,
                            struct pf_packet *pkt) {
-  uint32_t be;
-  memcpy(&be, w, 4);
-  uint32_t v = __builtin_bswap32(be); /* dst in the low half, src high */
+  uint32_t v;
+  memcpy(&v, w, 4);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  v = __builtin_bswap32(v); /* dst in the low half, src high */
   v = v >> 16 | v << 16;
-  memcpy(&pkt->src_port, &v, 4);
+#endif /* big-endian: the wire's order is the host's, src first */
+  memcpy((unsigned char *)pkt + offsetof(struct pf_packet, src_port), &v, 4);
 }
 
 /* A TCP header at ip->l4_off, inside the datagram with its options. */

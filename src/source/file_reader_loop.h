@@ -30,7 +30,7 @@ struct pf_file_reader {
   bool swapped;     /* the file's byte order is not ours */
   bool nanoseconds; /* its stamps are; handed over in microseconds */
   enum pf_lengths lengths;
-  bool plain;        /* none of the three: records take pf_next_plain */
+  bool plain;        /* none of the three (plain_below is worked out from it) */
   uint32_t snapshot; /* pcap_snapshot: longer records are cut to it */
   /* snapshot + 1 in a plain file, else 0: pf_next_plain takes a record
    * whose caplen is below it, one test for both (64 bits: no wrap). */

@@ -314,10 +314,12 @@ pf_captured_is() { [[ "$(pf_captured "$1")" == "$2" ]]; }
 # libpcap's callback pf_capture_packet; both are named exactly: a pattern
 # that also matched a function's .cold part would toggle the count off
 # when a packet first took a cold path, and keep it off through the rest
-# of a file's batch. pf_shard_batch_end's pattern matches the names
-# link-time optimisation gives static functions (it is inlined). A count
-# under 100 a frame means they matched nothing, and fails rather than let
-# 0 against 0 pass a ratio.
+# of a file's batch. pf_shard_batch_end's pattern takes the names
+# link-time optimisation may give it (name.lto_priv.N, if inlined). No
+# toggled function may call another: the inner call would toggle the
+# count off for the rest of the outer. A count under 100 a frame means
+# they matched nothing, and fails rather than let 0 against 0 pass a
+# ratio.
 pf_packet_instructions() {
   local name=$1 frames=$2 n
   shift 2

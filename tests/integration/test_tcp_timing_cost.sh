@@ -21,8 +21,9 @@ BOUND=82
 pf_gen mixed mixed --packets $FRAMES --seed 1
 
 # instructions NAME [OPT]: instructions of the per-packet functions over
-# the capture (the patterns match the names link-time optimisation gives
-# static functions, name.lto_priv.N), the report kept in $WORK/out.NAME.
+# the capture (lib.sh's pf_packet_instructions: the file's batch function
+# and libpcap's callback by their exact names), the report kept in
+# $WORK/out.NAME.
 on=$(pf_packet_instructions on $FRAMES -m 400000 -l "$LOCAL_V4" -l "$LOCAL_V6" "$WORK/mixed.pcap")
 off=$(pf_packet_instructions off $FRAMES -m 400000 -l "$LOCAL_V4" -l "$LOCAL_V6" -o TcpTiming=false "$WORK/mixed.pcap")
 # pf_fail inside $(...) ends the subshell only: a count must have come.
