@@ -5,8 +5,8 @@
 # A real collectd captures live at the client's side while tcpdump records
 # the same traffic; tshark's reading of the capture is the truth. Through
 # pcapflow-replay over the capture: the round trip of the client's
-# data segments (tcp_rtt_tx) within 5% of the wire's 40 ms and of tshark's
-# tcp.analysis.ack_rtt of the same segments; the response time within 5%
+# data segments (tcp_rtt_tx) within 5% of tshark's tcp.analysis.ack_rtt
+# of the same segments, and from the wire's 40 ms to 10% above it; the response time within 5%
 # of tshark's http.time and of wire + wait. In collectd's CSV: the maxima
 # over its intervals within 5% of tshark's, and with PortTiming those of
 # port 8080, named a top service by a first round, as well.
@@ -56,7 +56,14 @@ wire=$(awk -v w="$wire_ms" 'BEGIN { printf "%.6f", 2 * w / 1000 }')
 rtt=$(fig duration-tcp_rtt_tx_p50 "$WORK/replay")
 resp=$(fig duration-tcp_response_p50 "$WORK/replay")
 resp_max=$(fig duration-tcp_response_max "$WORK/replay")
-within5 "$wire" "${rtt:-0}" || pf_fail "round trip median $rtt s, the wire's is $wire s"
+# The wire only adds: tap_wire.c holds each frame 20 ms in a userspace
+# loop, whose scheduling on a loaded VM adds a few ms more (42.1 ms
+# against 40 in one clean-clone run). The round trip is held within 5%
+# below the wire's 40 ms (the median is a histogram bucket's) and 10%
+# above; its exactness is the 5% against tshark's reading of the same
+# segments, next.
+awk -v w="$wire" -v g="${rtt:-0}" 'BEGIN { exit !(g >= 0.95 * w && g <= 1.10 * w) }' ||
+  pf_fail "round trip median $rtt s, the wire's is $wire s (at least, and at most 10% more)"
 within5 "$r_med" "${rtt:-0}" || pf_fail "round trip median $rtt s, tshark's ack_rtt median $r_med s"
 within5 "$h_med" "${resp:-0}" || pf_fail "response time median $resp s, tshark's http.time median $h_med s"
 within5 "$h_max" "${resp_max:-0}" || pf_fail "response time max $resp_max s, tshark's http.time max $h_max s"
