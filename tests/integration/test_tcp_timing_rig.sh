@@ -6,8 +6,8 @@
 # the same traffic; tshark's reading of the capture is the truth. Through
 # pcapflow-replay over the capture: the round trip of the client's
 # data segments (tcp_rtt_tx) within 5% of tshark's tcp.analysis.ack_rtt
-# of the same segments, and from the wire's 40 ms to 10% above it; the response time within 5%
-# of tshark's http.time and of wire + wait. In collectd's CSV: the maxima
+# of the same segments, and from 5% below the wire's 40 ms to 10% above;
+# the response time within 5% of tshark's http.time and of wire + wait. In collectd's CSV: the maxima
 # over its intervals within 5% of tshark's, and with PortTiming those of
 # port 8080, named a top service by a first round, as well.
 source "$(dirname "$0")/lib.sh"
