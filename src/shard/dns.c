@@ -223,9 +223,12 @@ static bool pf_dns_tcp_resume(struct pf_dns_shard *d, struct pf_dns_tcp *st,
   struct pf_dns_held_entry *e = pf_dns_held_find(&d->held, at->key);
   if (!e)
     return carried;
+  /* Its rest did not come next, or not within DnsTimeout: the tick's rule
+   * (pf_dns_held_stale) here too, as no tick may have come since. */
   if (!carried || st->phase != PF_DNS_TCP_BODY ||
-      e->next_seq != at->next_seq - seg->wire_len) {
-    pf_dns_unhold(d, e); /* its rest did not come next */
+      e->next_seq != at->next_seq - seg->wire_len ||
+      !pf_dns_held_live(e, at->w->now_us, d->framing.live_us)) {
+    pf_dns_unhold(d, e);
     return carried;
   }
   bool whole = pf_dns_held_add(e, st, seg);
@@ -326,7 +329,7 @@ static void pf_dns_flow_one(struct pf_dns_shard *d, uint32_t flow, uint32_t gen,
   uint64_t us;
   if (q->kind == PF_DNS_QUEUED_QUERY)
     pf_dns_pending_query(&d->pending, &t, now_us, ts_us);
-  else if (pf_dns_pending_response(&d->pending, &t, ts_us, &us))
+  else if (pf_dns_pending_response(&d->pending, &t, now_us, ts_us, &us))
     pf_hist_add(latency, us);
 }
 

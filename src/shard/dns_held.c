@@ -78,7 +78,7 @@ struct pf_dns_held_entry *pf_dns_held_stale(struct pf_dns_held *h,
   uint64_t oldest = UINT64_MAX;
   for (unsigned i = 0; i < PF_DNS_HELD_SLOTS; i++) {
     struct pf_dns_held_entry *e = &h->slots[i];
-    if (e->key && now_us - e->last_us >= live_us)
+    if (e->key && !pf_dns_held_live(e, now_us, live_us))
       return e;
     if (e->key && e->last_us < oldest)
       oldest = e->last_us;

@@ -60,6 +60,13 @@ void pf_dns_held_take(struct pf_dns_held *h, struct pf_dns_held_entry *e,
 
 void pf_dns_held_release(struct pf_dns_held *h, struct pf_dns_held_entry *e);
 
+/* Whether entry e was last fed less than `live_us` before now_us: live
+ * (its rest may still come), else stale. */
+static inline bool pf_dns_held_live(const struct pf_dns_held_entry *e,
+                                    uint64_t now_us, uint64_t live_us) {
+  return now_us - e->last_us < live_us;
+}
+
 /* An entry last fed `live_us` or more before now_us (any with UINT64_MAX),
  * or NULL. */
 struct pf_dns_held_entry *pf_dns_held_stale(struct pf_dns_held *h,

@@ -69,6 +69,14 @@ static void pf_dns_unlink(struct pf_dns_query *q, uint32_t *link) {
   q->live = 0;
 }
 
+/* Whether query q has waited DnsTimeout or more by now_us: the tick's rule
+ * (younger is live), which a response or a retry in the same batch as the
+ * timeout must follow too, or the batch's end would decide. */
+static bool pf_dns_expired(const struct pf_dns_pending *p,
+                           const struct pf_dns_query *q, uint64_t now_us) {
+  return now_us - q->now_us >= p->timeout_us;
+}
+
 /* The head leaves the ring; if it still waited, it is counted in *count. */
 static void pf_dns_pop(struct pf_dns_pending *p, uint64_t *count) {
   struct pf_dns_query *q = &p->ring[p->head & p->mask];
@@ -89,12 +97,19 @@ void pf_dns_pending_query(struct pf_dns_pending *p, const struct pf_dns_txn *t,
                           uint64_t now_us, uint64_t ts_us) {
   uint32_t *link;
   struct pf_dns_query *old = pf_dns_find(p, t, &link);
+  if (old && pf_dns_expired(p, old, now_us)) { /* unanswered: asked anew */
+    pf_dns_unlink(old, link);
+    p->unanswered++;
+    old = NULL;
+  }
   if (old && old->qhash == t->qhash)
     return; /* a retry of the same query: the first one's time stands */
   if (old)  /* the id reused for another question: the new one waits */
     pf_dns_unlink(old, link);
-  if (p->tail - p->head > p->mask)
-    pf_dns_pop(p, &p->evicted);
+  if (p->tail - p->head > p->mask) /* full: a head past its time is not */
+    pf_dns_pop(p, pf_dns_expired(p, &p->ring[p->head & p->mask], now_us)
+                      ? &p->unanswered
+                      : &p->evicted);
   uint32_t pos = p->tail++ & p->mask;
   uint32_t *slot = &p->index[pf_dns_slot(p, t)];
   p->ring[pos] = (struct pf_dns_query){.ts_us = ts_us,
@@ -109,11 +124,17 @@ void pf_dns_pending_query(struct pf_dns_pending *p, const struct pf_dns_txn *t,
 }
 
 bool pf_dns_pending_response(struct pf_dns_pending *p,
-                             const struct pf_dns_txn *t, uint64_t ts_us,
-                             uint64_t *us) {
+                             const struct pf_dns_txn *t, uint64_t now_us,
+                             uint64_t ts_us, uint64_t *us) {
   uint32_t *link;
   struct pf_dns_query *q = pf_dns_find(p, t, &link);
   if (!q || q->qhash != t->qhash) {
+    p->unmatched++;
+    return false;
+  }
+  if (pf_dns_expired(p, q, now_us)) { /* the tick had not come yet */
+    pf_dns_unlink(q, link);
+    p->unanswered++;
     p->unmatched++;
     return false;
   }
@@ -126,7 +147,7 @@ bool pf_dns_pending_response(struct pf_dns_pending *p,
 void pf_dns_pending_tick(struct pf_dns_pending *p, uint64_t now_us) {
   while (p->head != p->tail) {
     const struct pf_dns_query *q = &p->ring[p->head & p->mask];
-    if (q->live && now_us - q->now_us < p->timeout_us)
+    if (q->live && !pf_dns_expired(p, q, now_us))
       break;
     pf_dns_pop(p, &p->unanswered);
   }

@@ -18,8 +18,8 @@
  * table, or restarted by a new SYN after a close), or a whole number of
  * wraps after it. In microseconds (ActiveTimeout 0, or up to 2^31 us) a
  * wrap is 2^32 us (71.6 min), and the later flow starts after the earlier
- * one's query, which is matched only until DnsTimeout (at most an hour,
- * and a batch) has passed: so for a wrap or more the earlier flow lived
+ * one's query, which is matched only until DnsTimeout (at most an hour)
+ * has passed: so for a wrap or more the earlier flow lived
  * 71.6 min less DnsTimeout or more, which an ActiveTimeout of
  * up to 2^31 us (35.8 min) forbids unless DnsTimeout is as long. With
  * ActiveTimeout 0 it takes a flow that old whose entry goes, within
@@ -31,7 +31,7 @@
  * conversation (its socket pair, the entry reused by its own successor:
  * the free list hands the last freed entry out first) is that query's
  * answer, and its sample the true wait. A wrong match costs one sample
- * (at most DnsTimeout and a batch) instead of one unmatched response and
+ * (at most DnsTimeout) instead of one unmatched response and
  * one unanswered query. No exact cheap test exists: a serial per flow
  * would take room the 64-byte entry does not have, and a query's clock
  * against the flow's first read modulo 2^32 us would also refuse true
@@ -84,18 +84,26 @@ int pf_dns_pending_init(struct pf_dns_pending *p, uint32_t want,
 void pf_dns_pending_free(struct pf_dns_pending *p);
 
 /* A query: waits for its response. The same query again (same flow, id and
- * question) keeps the first one's time: latency is what the asker waited. */
+ * question) keeps the first one's time: latency is what the asker waited.
+ * A waiting query of the same transaction past the timeout by now_us is
+ * counted unanswered first, and this one waits anew, as if the tick had
+ * come between them; so is a full ring's oldest, rather than evicted. */
 void pf_dns_pending_query(struct pf_dns_pending *p, const struct pf_dns_txn *t,
                           uint64_t now_us, uint64_t ts_us);
 
 /* A response: true and its latency in *us when its query was waiting
- * (which then stops waiting); false when none was (counted unmatched). */
+ * (which then stops waiting); false when none was (counted unmatched).
+ * now_us is the shard's clock at the response: a query that has waited
+ * the timeout or more by then (the tick's rule) is no longer waiting,
+ * although no tick has come since (a file's batch is 4,096 packets,
+ * seconds apart in a sparse capture): it is counted unanswered there,
+ * once, and the response unmatched. */
 bool pf_dns_pending_response(struct pf_dns_pending *p,
-                             const struct pf_dns_txn *t, uint64_t ts_us,
-                             uint64_t *us);
+                             const struct pf_dns_txn *t, uint64_t now_us,
+                             uint64_t ts_us, uint64_t *us);
 
-/* Counts and drops the queries that have waited longer than the timeout
- * by now_us. */
+/* Counts and drops the queries that have waited the timeout or more by
+ * now_us. */
 void pf_dns_pending_tick(struct pf_dns_pending *p, uint64_t now_us);
 
 #endif

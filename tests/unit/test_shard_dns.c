@@ -4,7 +4,8 @@
  * latency of their timestamps, the frame never read once handed back
  * (queued packets), malformed payloads counted, the registered domain in
  * the interval's top list, DNS on the DnsPorts listed and on no other,
- * and nothing at all with DnsAnalysis off. */
+ * a response or a held start's rest after DnsTimeout not used even with no
+ * batch end between, and nothing at all with DnsAnalysis off. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -311,6 +312,69 @@ START_TEST(a_length_alone_in_its_segment) {
 }
 END_TEST
 
+/* A response after DnsTimeout, with no batch end between (a sparse file):
+ * its query counted unanswered (once: the tick after does not count it
+ * again) and the response unmatched, no sample. The boundary is the
+ * tick's: 5 s after the query is late, 5 s less 1 us a sample. */
+START_TEST(a_late_response_is_not_an_answer) {
+  init(true);
+  send_msg(APP_DNS_QUERY_A, true, false, SEC(100));
+  send_msg(APP_DNS_RESPONSE_A, false, false, SEC(110));
+  send_msg(APP_DNS_QUERY_A, true, false, SEC(120));
+  send_msg(APP_DNS_RESPONSE_A, false, false, SEC(125));
+  send_msg(APP_DNS_QUERY_A, true, false, SEC(130));
+  send_msg(APP_DNS_RESPONSE_A, false, false, SEC(135) - 1);
+  pf_shard_drain(&s);
+  ck_assert_uint_eq(s.dns.stats.messages[1], 3);
+  ck_assert_uint_eq(s.dns.pending.unanswered, 2);
+  ck_assert_uint_eq(s.dns.pending.unmatched, 2);
+  ck_assert_uint_eq(s.cur->dns_latency.count, 1);
+  ck_assert_uint_eq(s.cur->dns_latency.max_us, SEC(5) - 1);
+  pf_shard_batch_end(&s);
+  pf_shard_expire_all(&s, SEC(200));
+  ck_assert_uint_eq(s.dns.pending.unanswered, 2);
+  ck_assert_uint_eq(s.dns.pending.head, s.dns.pending.tail);
+}
+END_TEST
+
+/* A query asked again after DnsTimeout: the first copy is unanswered, the
+ * retry waits anew, and its answer's sample is from the retry. */
+START_TEST(a_retry_after_the_timeout_is_a_new_query) {
+  init(true);
+  send_msg(APP_DNS_QUERY_A, true, false, SEC(100));
+  send_msg(APP_DNS_QUERY_A, true, false, SEC(106));
+  send_msg(APP_DNS_RESPONSE_A, false, false, SEC(107));
+  pf_shard_batch_end(&s);
+  ck_assert_uint_eq(s.dns.pending.unanswered, 1);
+  ck_assert_uint_eq(s.dns.pending.unmatched, 0);
+  ck_assert_uint_eq(s.cur->dns_latency.count, 1);
+  ck_assert_uint_eq(s.cur->dns_latency.max_us, SEC(1));
+}
+END_TEST
+
+/* A held message start whose rest comes DnsTimeout after its segment,
+ * with no batch end between: given up (unframed) as the tick would, not
+ * read; the same rest 1 us sooner is read. */
+START_TEST(a_held_start_whose_rest_comes_late) {
+  init(true);
+  uint8_t q[APP_MESSAGE_MAX];
+  uint32_t n = (uint32_t)app_bytes(APP_DNS_TCP_QUERY, q);
+  send_bytes(q, 8, true, true, 7000, SEC(1));
+  send_bytes(q + 8, n - 8, true, true, 7008, SEC(6));
+  pf_shard_drain(&s);
+  ck_assert_uint_eq(s.dns.stats.tcp_unframed, 1);
+  ck_assert_uint_eq(s.dns.stats.messages[0], 0);
+  ck_assert_uint_eq(s.dns.held.held, 0);
+  send_bytes(q, 8, true, true, 9000, SEC(10));
+  send_bytes(q + 8, n - 8, true, true, 9008, SEC(15) - 1);
+  pf_shard_batch_end(&s);
+  ck_assert_uint_eq(s.dns.stats.tcp_unframed, 1);
+  ck_assert_uint_eq(s.dns.stats.messages[0], 1);
+  for (int e = 0; e < PF_DNS_ERR_COUNT; e++)
+    ck_assert_uint_eq(s.dns.stats.malformed[e], 0);
+}
+END_TEST
+
 /* DnsPorts: DNS on the ports listed, and only there. 117 and 53 share
  * the port filter's bit (both 53 modulo 64): the list decides. */
 START_TEST(dns_on_the_ports_listed_only) {
@@ -377,6 +441,9 @@ Suite *pf_shard_dns_suite(void) {
   tcase_add_test(tc, three_segments_of_a_tcp_exchange);
   tcase_add_test(tc, a_held_start_without_its_rest);
   tcase_add_test(tc, a_held_start_that_does_not_parse);
+  tcase_add_test(tc, a_late_response_is_not_an_answer);
+  tcase_add_test(tc, a_retry_after_the_timeout_is_a_new_query);
+  tcase_add_test(tc, a_held_start_whose_rest_comes_late);
   tcase_add_test(tc, dns_on_the_ports_listed_only);
   tcase_add_test(tc, dns_ports_are_checked);
   suite_add_tcase(su, tc);
