@@ -111,8 +111,27 @@ pf_capture_frame(u_char *user, const struct pcap_pkthdr *h,
   w->batch_n++;
 }
 
-void pf_capture_packet(u_char *user, const struct pcap_pkthdr *h,
-                       const u_char *bytes) {
+/* libpcap's callback, once a packet: a live capture's (through
+ * pf_capture_live_packet) and libpcap's own reading of a file.
+ *
+ * no_stack_protector: the packages build with -fstack-protector-strong,
+ * which gives a function a stack canary, checked at every call, when a
+ * local's address is taken, even if no local is an array; here that is
+ * every packet (+4.9 instructions a mixed frame read this way,
+ * callgrind). This frame holds no buffer a canary protects: with what is
+ * inlined into it, its locals in memory are the decoded packet (struct
+ * pf_packet) and the small structs of the decoder's general path and of
+ * the shard's DNS and TLS steps (struct frame, pf_bytes, pf_dns_where,
+ * pf_dns_top, pf_tls_where): scalars and pointers, written field by field
+ * or with a memset of their own size, and no array. Whoever inlines an
+ * array into this path (a local buffer in pf_decode, pf_direction,
+ * pf_shard_enqueue or what they inline) takes the attribute away: the
+ * LTO link with -fdump-tree-optimized lists this function's locals. The
+ * file batch (pf_capture_packets_of_file) keeps its canary: one check a
+ * batch of PF_FILE_BATCH records. */
+__attribute__((no_stack_protector)) void
+pf_capture_packet(u_char *user, const struct pcap_pkthdr *h,
+                  const u_char *bytes) {
   pf_capture_frame(user, h, bytes);
 }
 
