@@ -4,12 +4,22 @@
 # virtual machine, where hardware counters may be missing) while
 # pcapflow-replay reads a small mixed and a small flood capture; prints the
 # instructions per packet and the top functions, self and inclusive.
-# Usage: bench/profile.sh [--packets N]
+# Usage: bench/profile.sh [--packets N] [--build DIR]
+# DIR: the build to profile (default build; `make HARDENED=1 bench-profile`
+# passes build/hardened, the Debian package's flags).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build="$root/build"
 packets=200000
-[[ "${1:-}" == --packets ]] && packets=$2
+while (($# >= 2)); do
+  case $1 in
+    --packets) packets=$2 ;;
+    --build) build=$(cd "$2" && pwd) ;;
+    *) echo "usage: bench/profile.sh [--packets N] [--build DIR]" >&2; exit 2 ;;
+  esac
+  shift 2
+done
+(($# == 0)) || { echo "usage: bench/profile.sh [--packets N] [--build DIR]" >&2; exit 2; }
 command -v valgrind >/dev/null || { echo "profile.sh: valgrind is not installed" >&2; exit 2; }
 work=$(mktemp -d "${TMPDIR:-/tmp}/pcapflow-profile.XXXXXX")
 trap 'rm -rf "$work"' EXIT

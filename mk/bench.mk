@@ -23,8 +23,8 @@ $(B)/cpu-run: bench/cpu_run.c | $(B)
 bench: all $(B)/bench-engine $(B)/bench-lock $(B)/bench-scaling $(B)/pcap-loop $(B)/cpu-run ## measure the engine against its peers (BENCH_ARGS: see bench/run.sh)
 	bench/run.sh $(BENCH_ARGS)
 
-bench-profile: all ## count the engine's instructions per frame and its top functions (valgrind)
-	bench/profile.sh
+bench-profile: all ## count the engine's instructions per frame and its top functions (valgrind; HARDENED=1: the .deb's flags)
+	bench/profile.sh --build $(B)
 
 .PHONY: bench-profile
 

@@ -111,8 +111,27 @@ pf_capture_frame(u_char *user, const struct pcap_pkthdr *h,
   w->batch_n++;
 }
 
-void pf_capture_packet(u_char *user, const struct pcap_pkthdr *h,
-                       const u_char *bytes) {
+/* libpcap's callback, once a packet: a live capture's (through
+ * pf_capture_live_packet) and libpcap's own reading of a file.
+ *
+ * no_stack_protector: the packages build with -fstack-protector-strong,
+ * which gives a function a stack canary, checked at every call, when a
+ * local's address is taken, even if no local is an array; here that is
+ * every packet (+4.9 instructions a mixed frame read this way,
+ * callgrind). This frame holds no buffer a canary protects: with what is
+ * inlined into it, its locals in memory are the decoded packet (struct
+ * pf_packet) and the small structs of the decoder's general path and of
+ * the shard's DNS and TLS steps (struct frame, pf_bytes, pf_dns_where,
+ * pf_dns_top, pf_tls_where): scalars and pointers, written field by field
+ * or with a memset of their own size, and no array. Whoever inlines an
+ * array into this path (a local buffer in pf_decode, pf_direction,
+ * pf_shard_enqueue or what they inline) takes the attribute away: the
+ * LTO link with -fdump-tree-optimized lists this function's locals. The
+ * file batch (pf_capture_packets_of_file) keeps its canary: one check a
+ * batch of PF_FILE_BATCH records. */
+__attribute__((no_stack_protector)) void
+pf_capture_packet(u_char *user, const struct pcap_pkthdr *h,
+                  const u_char *bytes) {
   pf_capture_frame(user, h, bytes);
 }
 
@@ -128,6 +147,16 @@ __attribute__((noinline)) int pf_capture_packets_of_file(struct pf_worker *w) {
                              (u_char *)w);
 }
 
+/* Whether a live batch has run past its time. Out of line: the clock's
+ * struct timespec is the one local of the live callback whose address is
+ * taken, and with the packages' -fstack-protector-strong that alone gave
+ * the callback a stack canary checked at every packet (6 instructions);
+ * here only every PF_BATCH_CLOCK_EVERY-th packet pays it. */
+static __attribute__((noinline)) bool
+pf_batch_past_deadline(const struct pf_worker *w) {
+  return pf_mono_seconds() >= w->batch_deadline;
+}
+
 /* A live packet: as above, with earlier packets' flow entries and TCP
  * records asked for (the shard's `fetch_ahead`, source.c), and a batch
  * past its time ends here. libpcap keeps its place in the ring; the next
@@ -137,8 +166,7 @@ static void pf_capture_live_packet(u_char *user, const struct pcap_pkthdr *h,
   struct pf_worker *w = (struct pf_worker *)user;
   pf_capture_packet(user, h, bytes);
   pf_shard_fetch_behind(&w->shard);
-  if (w->batch_n % PF_BATCH_CLOCK_EVERY == 0 &&
-      pf_mono_seconds() >= w->batch_deadline)
+  if (w->batch_n % PF_BATCH_CLOCK_EVERY == 0 && pf_batch_past_deadline(w))
     pcap_breakloop(w->pcap);
 }
 
