@@ -11,14 +11,19 @@ response's own clock can tell that it came after DnsTimeout (5 s):
 
 - a query answered 10 s later: unanswered, and its answer unmatched;
 - a query answered 1.5 s later: a sample of 1.5 s;
-- two queries answered exactly 5 s and 5 s less 1 us later: the first
-  unanswered and its answer unmatched, the second a sample of 4.999999 s
-  (a query is live while younger than DnsTimeout, as the tick has it);
+- two queries asked at the same time, one answered 5 s less 1 us later,
+  the other exactly 5 s later: a sample of 4.999999 s, and the second
+  unanswered and its answer unmatched (a query is live while younger than
+  DnsTimeout, as the tick has it);
 - a query asked again 6 s later and answered 1 s after that: the first
   copy unanswered, the retry a new query (a sample of 1 s, not 7 s);
 - over TCP, a query whose header and question run into the next segment,
   which comes 6 s later: the held start given up (tcp_unframed), the
   query not read, its answer unmatched.
+
+Frame times never go back (craft() checks it): a step back would hold
+the source's clock (packet_clock.h), and a wait measured by that clock
+would no longer be the one the case names.
 """
 import sys
 
@@ -28,20 +33,40 @@ import craft_dns as cd  # noqa: E402  (this script's folder is on the path)
 SEC = 1000000
 
 
-def udp_exchange(c, port, ident, qname, asked, answered):
-    """A query at each time of `asked` and a response at `answered`."""
-    for t in asked:
-        c.frame(t, cd.udp(True, port, cd.message(ident, qname, "A")))
-    c.frame(answered, cd.udp(False, port, cd.message(ident, qname, "A", True)))
+class OrderedCapture(cd.Capture):
+    """craft_dns.Capture, refusing a frame earlier than the one before."""
+
+    def __init__(self):
+        super().__init__()
+        self.last_us = 0
+
+    def frame(self, t_us, frame, caplen=None):
+        assert t_us >= self.last_us, "frame at %d us after one at %d" % (t_us, self.last_us)
+        self.last_us = t_us
+        super().frame(t_us, frame, caplen)
+
+
+def query(c, port, ident, qname, t):
+    c.frame(t, cd.udp(True, port, cd.message(ident, qname, "A")))
+
+
+def response(c, port, ident, qname, t):
+    c.frame(t, cd.udp(False, port, cd.message(ident, qname, "A", True)))
 
 
 def craft():
-    c = cd.Capture()
-    udp_exchange(c, 40101, 21, "late.example.com", [0], 10 * SEC)
-    udp_exchange(c, 40102, 22, "ok.example.com", [SEC // 10], SEC // 10 + 3 * SEC // 2)
-    udp_exchange(c, 40103, 23, "edge.example.com", [20 * SEC], 25 * SEC)
-    udp_exchange(c, 40104, 24, "inside.example.com", [20 * SEC], 25 * SEC - 1)
-    udp_exchange(c, 40105, 25, "retry.example.com", [30 * SEC, 36 * SEC], 37 * SEC)
+    c = OrderedCapture()
+    query(c, 40101, 21, "late.example.com", 0)
+    response(c, 40101, 21, "late.example.com", 10 * SEC)
+    query(c, 40102, 22, "ok.example.com", 11 * SEC)
+    response(c, 40102, 22, "ok.example.com", 11 * SEC + 3 * SEC // 2)
+    query(c, 40103, 23, "edge.example.com", 20 * SEC)
+    query(c, 40104, 24, "inside.example.com", 20 * SEC)
+    response(c, 40104, 24, "inside.example.com", 25 * SEC - 1)
+    response(c, 40103, 23, "edge.example.com", 25 * SEC)
+    query(c, 40105, 25, "retry.example.com", 30 * SEC)
+    query(c, 40105, 25, "retry.example.com", 36 * SEC)
+    response(c, 40105, 25, "retry.example.com", 37 * SEC)
     conn = cd.TcpConn(c, 40 * SEC, 40106)
     q = cd.prefixed(cd.message(26, "held.example.com", "A"))
     conn.segment(40 * SEC + 300, True, q[:5])

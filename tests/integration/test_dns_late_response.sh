@@ -5,9 +5,12 @@
 # the late queries unanswered, their responses unmatched, the latency of
 # the timely ones only (the boundary, 5 s, not live; 5 s less 1 us a
 # sample), a query asked again past the timeout a new one, and a held
-# DNS-over-TCP start whose rest came too late unframed. Read with -i 1 (a
-# read each second of packet time, a tick at each), the counters at the end
-# are the same: the result does not depend on where the batches end.
+# DNS-over-TCP start whose rest came too late unframed. Read with -i 1 (reads at
+# one-second boundaries of packet time, idle stretches skipped, a tick at
+# each), the counters at the end are the same: the result does not depend
+# on where the batches end. The capture's times never go back, so the
+# source's clock is its packet time and the 5 s less 1 us case is a true
+# 4.999999 s wait.
 source "$(dirname "$0")/lib.sh"
 pf_test_init dns_late_response
 command -v python3 >/dev/null || pf_skip "python3 is missing"
@@ -27,4 +30,4 @@ awk '/^# interval/ { n = NR } { line[NR] = $0 } END { for (i = n + 1; i <= NR; i
 grep -v duration- "$WORK/late.truth" >"$WORK/counts.truth"
 pf_compare_truth "$WORK/counts.truth" "$WORK/i1.last" "replay -i 1" ||
   pf_fail "read each second, the counters at the end differ from the capture's truth"
-pf_pass "3 late queries unanswered and their answers unmatched, samples of 1, 1.5 and 4.999999 s, a late held start unframed; the same counts read each second"
+pf_pass "3 late queries unanswered and their answers unmatched, samples of 1, 1.5 and 4.999999 s, a late held start unframed; the same counts read at one-second boundaries"
