@@ -93,8 +93,7 @@ PF_ANOMALY_INLINE enum pf_claim_result pf_claim(struct pf_anomaly_key *slot_key,
     (*weight)--;
     return PF_CLAIM_LOST;
   }
-  pf_key_store(slot_key, key);
-  *weight = 0;
+  pf_key_store(slot_key, key); /* its weight is 0 already: no store */
   return PF_CLAIM_NEW;
 }
 

@@ -44,6 +44,7 @@ struct pf_scan_slot {
   struct pf_anomaly_key key;
   uint32_t weight; /* probes counted while it held the slot */
   uint64_t bits[PF_SCAN_BITS / 64];
+  uint64_t pad; /* 160 bytes: a slot's offset is 2 instructions, not 4 */
 };
 
 struct pf_anomaly_table {
