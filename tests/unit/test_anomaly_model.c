@@ -66,9 +66,9 @@ static bool model_claim(struct pf_anomaly_key *slot, uint32_t *weight,
 }
 
 static void model_packet(struct pf_anomaly_table *t, const uint64_t seed[4],
-                         uint8_t family, const uint8_t *src,
-                         const uint8_t *dst, uint16_t port, bool syn,
-                         bool new_udp, bool completed) {
+                         uint8_t family, const uint8_t *src, const uint8_t *dst,
+                         uint16_t port, bool syn, bool new_udp,
+                         bool completed) {
   struct pf_anomaly_key target = key_of(family, dst, port);
   uint64_t h = model_hash(seed, &target);
   struct pf_syn_slot *s = &t->syn[h % PF_ANOMALY_SLOTS];
@@ -180,8 +180,9 @@ START_TEST(test_tables_follow_the_model) {
       uint8_t src[16], dst[16];
       pool_addr(family, src, src_pool);
       pool_addr(family, dst, dst_pool);
-      uint16_t port = (uint16_t)(r >> 8) % 4 == 0 ? (uint16_t)(r >> 16)
-                                                  : (uint16_t)(80 + (r >> 2) % 2);
+      uint16_t port = (uint16_t)(r >> 8) % 4 == 0
+                          ? (uint16_t)(r >> 16)
+                          : (uint16_t)(80 + (r >> 2) % 2);
       unsigned kind = (unsigned)(r >> 32) % 16;
       /* mostly SYNs; completions, new UDP flows, and each odd mix */
       bool syn = kind < 10 || kind == 13 || kind == 15;
@@ -189,8 +190,7 @@ START_TEST(test_tables_follow_the_model) {
       bool new_udp = kind == 12 || kind == 14 || kind == 15;
       pf_anomaly_packet(got, seed, family, src, dst, port, syn, new_udp,
                         completed);
-      model_packet(want, seed, family, src, dst, port, syn, new_udp,
-                   completed);
+      model_packet(want, seed, family, src, dst, port, syn, new_udp, completed);
       if (step % 97 == 0 || step == 4999)
         assert_same(got, want, run, step);
     }
