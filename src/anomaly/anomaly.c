@@ -82,14 +82,16 @@ enum pf_claim_result { PF_CLAIM_LOST, PF_CLAIM_SAME, PF_CLAIM_NEW };
 
 /* Whether key may use its slot: the same key, or an empty slot, or one
  * whose key's weight has run out (it is taken over); otherwise the
- * occupant loses one unit of weight. */
+ * occupant loses one unit of weight. An empty slot's weight is 0 (a
+ * weight grows only under a key; a reset clears both, a merge copies
+ * both), so the weight alone tells: no read of the family byte. */
 PF_ANOMALY_INLINE enum pf_claim_result pf_claim(struct pf_anomaly_key *slot_key,
                                                 uint32_t *weight,
                                                 const struct pf_key_words *key,
                                                 uint8_t family) {
   if (pf_key_holds(slot_key, key, family))
     return PF_CLAIM_SAME;
-  if (slot_key->family && *weight > 0) {
+  if (*weight > 0) {
     (*weight)--;
     return PF_CLAIM_LOST;
   }
