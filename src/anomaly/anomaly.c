@@ -82,19 +82,20 @@ enum pf_claim_result { PF_CLAIM_LOST, PF_CLAIM_SAME, PF_CLAIM_NEW };
 
 /* Whether key may use its slot: the same key, or an empty slot, or one
  * whose key's weight has run out (it is taken over); otherwise the
- * occupant loses one unit of weight. */
+ * occupant loses one unit of weight. An empty slot's weight is 0 (a
+ * weight grows only under a key; a reset clears both, a merge copies
+ * both), so the weight alone tells: no read of the family byte. */
 PF_ANOMALY_INLINE enum pf_claim_result pf_claim(struct pf_anomaly_key *slot_key,
                                                 uint32_t *weight,
                                                 const struct pf_key_words *key,
                                                 uint8_t family) {
   if (pf_key_holds(slot_key, key, family))
     return PF_CLAIM_SAME;
-  if (slot_key->family && *weight > 0) {
+  if (*weight > 0) {
     (*weight)--;
     return PF_CLAIM_LOST;
   }
-  pf_key_store(slot_key, key);
-  *weight = 0;
+  pf_key_store(slot_key, key); /* its weight is 0 already: no store */
   return PF_CLAIM_NEW;
 }
 
@@ -102,8 +103,22 @@ static uint32_t pf_half_open(const struct pf_syn_slot *s) {
   return s->syn > s->done ? s->syn - s->done : 0;
 }
 
-/* A key's hash over the bytes it uses: an IPv4 key's 8 (base/hash.h), an
- * IPv6 key's three words by two folded multiplies, its last 4 bytes
+/* The 64x64-bit multiply folded (base/hash.h's pf_hash_mum, the same
+ * value): in the vector GCC kept pf_hash_mum's 128-bit product in a stack
+ * slot, a store and a reload or two at each multiply (5 a flood frame). */
+PF_ANOMALY_INLINE uint64_t pf_key_mum(uint64_t a, uint64_t b) {
+#if defined(__x86_64__)
+  uint64_t hi;
+  __asm__("mulq %[b]" : "+a"(a), "=d"(hi) : [b] "rm"(b) : "cc");
+  return a ^ hi;
+#else
+  return pf_hash_mum(a, b);
+#endif
+}
+
+/* A key's hash over the bytes it uses: an IPv4 key's 8 (as base/hash.h
+ * hashes them, unrolled for pf_key_mum), an IPv6 key's three words by
+ * two folded multiplies, its last 4 bytes
  * joining the first product (base/hash.h would spend a third on a 20-byte
  * key's 4-byte tail), then finished by an xor-shift, a multiply and an
  * xor-shift. The slot is the hash's low bits: after the last multiply by
@@ -117,10 +132,13 @@ static uint32_t pf_half_open(const struct pf_syn_slot *s) {
 PF_ANOMALY_INLINE uint64_t pf_key_hash(const uint64_t seed[4],
                                        const struct pf_key_words *k,
                                        uint8_t family) {
-  if (family == 4)
-    return pf_hash_inline(seed, &k->w0, 8);
-  uint64_t h = pf_hash_mum(k->w0 ^ seed[1], k->w1 ^ seed[0]);
-  h = pf_hash_mum(h ^ k->w2 ^ seed[2], 0x9e3779b97f4a7c15ULL ^ seed[3]);
+  if (family == 4) { /* pf_hash_inline(seed, &k->w0, 8), step by step */
+    uint64_t h = pf_key_mum(k->w0 ^ seed[2],
+                            seed[0] ^ 8 * 0x9e3779b97f4a7c15ULL ^ seed[3]);
+    return pf_key_mum(h ^ seed[1], 0x9e3779b97f4a7c15ULL ^ seed[2]);
+  }
+  uint64_t h = pf_key_mum(k->w0 ^ seed[1], k->w1 ^ seed[0]);
+  h = pf_key_mum(h ^ k->w2 ^ seed[2], 0x9e3779b97f4a7c15ULL ^ seed[3]);
   h ^= h >> 32;
   h *= 0xd6e8feb86659fd93ULL;
   return h ^ h >> 32;
@@ -149,14 +167,24 @@ PF_ANOMALY_INLINE void pf_syn_target(struct pf_syn_slot *s,
   }
 }
 
-/* A new scanner's bitmap cleared by 16-byte stores: a flood from spoofed
- * sources claims a slot every other SYN, and GCC made a memset of the 128
- * bytes a `rep stos` of 15 words (about 25 instructions against 8). */
+/* A scanner's bitmap cleared by 16-byte stores: GCC made a memset of the
+ * 128 bytes a `rep stos` of 15 words (about 25 instructions against 8). */
 static inline void pf_scan_clear(struct pf_scan_slot *s) {
   typedef uint64_t pf_v2 __attribute__((vector_size(16)));
   enum { PF_SCAN_VECTORS = PF_SCAN_BITS / 128 };
   for (unsigned i = 0; i < PF_SCAN_VECTORS; i++)
     memcpy(&s->bits[2 * i], &(pf_v2){0, 0}, sizeof(pf_v2));
+}
+
+/* A holder's bitmap written at its second probe: cleared, with its first
+ * destination. A flood from spoofed sources claims a scanner slot every
+ * other SYN, and none of them probes twice: writing the 128 bytes at the
+ * claim cost 9 instructions and two or three lines a claim. */
+static void pf_scan_settle(struct pf_scan_slot *s) {
+  uint32_t bit = s->first - 1;
+  pf_scan_clear(s);
+  s->bits[bit / 64] = 1ull << (bit % 64);
+  s->first = 0;
 }
 
 /* The scanner's slot: one more destination (the bit `bit` stands for). */
@@ -166,10 +194,14 @@ PF_ANOMALY_INLINE void pf_scan_source(struct pf_scan_slot *s,
   enum pf_claim_result r = pf_claim(&s->key, &s->weight, k, family);
   if (r == PF_CLAIM_LOST)
     return;
-  if (r == PF_CLAIM_NEW)
-    pf_scan_clear(s);
-  s->bits[bit / 64] |= 1ull << (bit % 64);
   s->weight++;
+  if (r == PF_CLAIM_NEW) {
+    s->first = (uint32_t)bit + 1;
+    return;
+  }
+  if (s->first)
+    pf_scan_settle(s);
+  s->bits[bit / 64] |= 1ull << (bit % 64);
 }
 
 /* The destination (address and port) is hashed once: its low bits pick
@@ -210,10 +242,22 @@ void pf_anomaly_packet(struct pf_anomaly_table *t, const uint64_t seed[4],
                         completed);
 }
 
+void pf_scan_bitmap(const struct pf_scan_slot *s,
+                    uint64_t out[PF_SCAN_BITS / 64]) {
+  if (s->first) {
+    memset(out, 0, PF_SCAN_BITS / 8);
+    out[(s->first - 1) / 64] = 1ull << ((s->first - 1) % 64);
+  } else {
+    memcpy(out, s->bits, PF_SCAN_BITS / 8);
+  }
+}
+
 double pf_scan_distinct(const struct pf_scan_slot *s) {
+  uint64_t bits[PF_SCAN_BITS / 64];
+  pf_scan_bitmap(s, bits);
   unsigned set = 0;
   for (unsigned i = 0; i < PF_SCAN_BITS / 64; i++)
-    set += (unsigned)__builtin_popcountll(s->bits[i]);
+    set += (unsigned)__builtin_popcountll(bits[i]);
   if (set == PF_SCAN_BITS)
     return PF_SCAN_BITS * log(PF_SCAN_BITS); /* saturated: at least this */
   return -(double)PF_SCAN_BITS * log(1.0 - (double)set / PF_SCAN_BITS);
@@ -238,9 +282,13 @@ void pf_anomaly_merge(struct pf_anomaly_table *dst,
     if (!x->key.family)
       continue;
     if (y->key.family && pf_key_eq(&x->key, &y->key)) {
+      uint64_t bits[PF_SCAN_BITS / 64];
+      pf_scan_bitmap(x, bits);
+      if (y->first)
+        pf_scan_settle(y);
       y->weight += x->weight;
       for (unsigned w = 0; w < PF_SCAN_BITS / 64; w++)
-        y->bits[w] |= x->bits[w];
+        y->bits[w] |= bits[w];
     } else if (!y->key.family || x->weight > y->weight) {
       *y = *x;
     }

@@ -44,6 +44,11 @@ struct pf_scan_slot {
   struct pf_anomaly_key key;
   uint32_t weight; /* probes counted while it held the slot */
   uint64_t bits[PF_SCAN_BITS / 64];
+  /* 1 + the bit of the holder's first destination while bits is not
+   * yet its bitmap (a new holder's bitmap is written at its second
+   * probe: a spoofed flood's sources have none); 0: bits is. */
+  uint32_t first;
+  uint32_t pad; /* 160 bytes: a slot's offset is 2 instructions, not 4 */
 };
 
 struct pf_anomaly_table {
@@ -66,6 +71,11 @@ void pf_anomaly_packet(struct pf_anomaly_table *t, const uint64_t seed[4],
 
 /* Distinct destinations a scanner slot saw (linear counting). */
 double pf_scan_distinct(const struct pf_scan_slot *s);
+
+/* A scanner slot's bitmap of destinations, into out (its bits are that
+ * bitmap only once its holder has probed twice: `first`). */
+void pf_scan_bitmap(const struct pf_scan_slot *s,
+                    uint64_t out[PF_SCAN_BITS / 64]);
 
 typedef void (*pf_notify_fn)(enum pf_notify_severity severity,
                              const char *message, void *ctx);

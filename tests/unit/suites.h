@@ -55,6 +55,7 @@
   X(syn_wait_model)                                                            \
   X(tcp_wraps)                                                                 \
   X(anomaly)                                                                   \
+  X(anomaly_model)                                                             \
   X(rules_load)                                                                \
   X(rules_errors)                                                              \
   X(rules_classify)                                                            \
