@@ -6,6 +6,7 @@
 #include "base/hash.h"
 #include "shard/epoch.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -106,19 +107,38 @@ static int pf_shard_intervals(struct pf_shard *s, uint32_t top_capacity,
       return -1;
   }
   s->feed[0].iv = s->cur = s->ivs[0];
-  for (int f = 0; f < 2; f++)
-    for (int k = 0; k < PF_TOP_KIND_COUNT; k++)
-      pf_top_batch_init(&s->feed[f].top_batch[k], pf_top_key_len[k]);
-  for (int f = 0; f < 2; f++)
-    pf_top_batch_init(&s->feed[f].dns_batch, sizeof(struct pf_dns_domain_key));
-  for (int f = 0; f < 2; f++)
-    pf_top_batch_init(&s->feed[f].tls_batch, sizeof(struct pf_tls_name_key));
   return 0;
+}
+
+/* Zeroes the shard but for its feeds' top batches, whose entries are
+ * written before they are read: pf_top_batch_init sets the rest of each.
+ * 780 KB of the shard's 811 that start-up wrote for nothing (callgrind
+ * counts memset's `rep stosb` a byte at a time: 4 instructions a frame of
+ * a 200,000-frame replay). */
+static void pf_shard_zero(struct pf_shard *s) {
+  PF_STATIC_ASSERT(
+      offsetof(struct pf_feed, top_batch) < offsetof(struct pf_feed, gen) &&
+          offsetof(struct pf_feed, tls_batch) < offsetof(struct pf_feed, gen),
+      "the batches lie between a feed's interval and its gen");
+  memset(s, 0, offsetof(struct pf_shard, feed));
+  for (int f = 0; f < 2; f++) {
+    struct pf_feed *fd = &s->feed[f];
+    fd->iv = NULL;
+    memset(&fd->gen, 0, sizeof(*fd) - offsetof(struct pf_feed, gen));
+  }
+  memset(&s->fcur, 0, sizeof(*s) - offsetof(struct pf_shard, fcur));
+  for (int f = 0; f < 2; f++) {
+    struct pf_feed *fd = &s->feed[f];
+    for (int k = 0; k < PF_TOP_KIND_COUNT; k++)
+      pf_top_batch_init(&fd->top_batch[k], pf_top_key_len[k]);
+    pf_top_batch_init(&fd->dns_batch, sizeof(struct pf_dns_domain_key));
+    pf_top_batch_init(&fd->tls_batch, sizeof(struct pf_tls_name_key));
+  }
 }
 
 int pf_shard_init(struct pf_shard *s, const struct pf_shard_config *cfg,
                   char *err, size_t errlen) {
-  memset(s, 0, sizeof(*s));
+  pf_shard_zero(s);
   if (pf_shard_intervals(s, cfg->top_capacity, err, errlen) != 0 ||
       pf_flow_table_init(&s->flows, cfg->max_flows, &cfg->timeouts, err,
                          errlen) != 0 ||
