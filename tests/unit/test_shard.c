@@ -461,8 +461,10 @@ END_TEST
 START_TEST(test_init_on_used_memory) {
   /* pf_shard_init leaves the feeds' top batches' entries as it finds them
    * (each is written before it is read): a shard made on memory full of
-   * other bytes reports what one made on zeroed memory reports. */
-  struct pf_shard *used = malloc(sizeof(*used));
+   * other bytes reports what one made on zeroed memory reports. The
+   * memory at the shard's alignment (its queue's slots are aligned). */
+  struct pf_shard *used =
+      aligned_alloc(_Alignof(struct pf_shard), sizeof(*used));
   ck_assert_ptr_nonnull(used);
   memset(used, 0xa5, sizeof(*used));
   struct pf_shard_config cfg = config(32, 128);
