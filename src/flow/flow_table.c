@@ -214,9 +214,9 @@ static inline bool pf_same_key4(const uint8_t *a, const uint8_t *b) {
 }
 PF_STATIC_ASSERT(sizeof(struct pf_key4) == 18, "an IPv4 key's bytes");
 
-/* Inlined, as the restart test and close tracking below: they run once a
- * packet in pf_flow_table_account (docs/PERFORMANCE_HISTORY.md, the second
- * stage's table). Returns the entry with its reference in *ref (NULL: none):
+/* Inlined, as the restart test below: they run once a packet in
+ * pf_flow_table_account (docs/PERFORMANCE_HISTORY.md, the second stage's
+ * table). Returns the entry with its reference in *ref (NULL: none):
  * the walk has the entry's address at hand, and the reference alone made
  * the caller work it out again from the pools. */
 static inline __attribute__((always_inline)) struct pf_flow *
@@ -474,8 +474,11 @@ pf_flow_must_restart(const struct pf_flow_table *t, const struct pf_flow *f,
 }
 
 /* TCP close tracking, for a segment with FIN or RST: a connection closed
- * both ways or reset moves to the closed kind's (short) timeout. */
-static inline __attribute__((always_inline)) void
+ * both ways or reset moves to the closed kind's (short) timeout. Out of
+ * line: only those segments call it (the caller tests the flags), and
+ * inlined, its code shaped the registers of every packet's path (one
+ * instruction a frame on the flood, which has no FIN or RST). */
+__attribute__((noinline)) static void
 pf_flow_track_close(struct pf_flow_table *t, uint32_t ref, struct pf_flow *f,
                     uint8_t flags, uint8_t side) {
   uint8_t close = f->tcp_close;

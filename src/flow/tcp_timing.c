@@ -157,9 +157,14 @@ pf_tt_jitter(struct pf_tcp_sink *out, uint32_t rtt, uint32_t last) {
   pf_tt_sample(out, PF_TCP_JITTER, rtt > last ? rtt - last : last - rtt);
 }
 
-__attribute__((noinline)) static void pf_tt_acked(struct pf_tcp_timing *tm,
-                                                  uint8_t o, uint32_t now,
-                                                  struct pf_tcp_sink *out) {
+/* The parameters in the registers the body wants them in: `out` stays in
+ * the first for the jump to pf_tt_jitter, `now` becomes the round trip in
+ * the second, and `o` arrives in the fourth (%ecx), the shift's count.
+ * Ordered (tm, o, now, out), each call began with four moves. */
+__attribute__((noinline)) static void pf_tt_acked(struct pf_tcp_sink *out,
+                                                  uint32_t now,
+                                                  struct pf_tcp_timing *tm,
+                                                  uint8_t o) {
   struct pf_tcp_timed *d = &tm->dir[o];
   uint8_t fl = tm->flags;
   uint32_t rtt = now - d->at, last = d->last_rtt;
@@ -184,7 +189,7 @@ static inline __attribute__((always_inline)) void
 pf_tt_ack(struct pf_tcp_timing *tm, uint8_t o, uint32_t ack, uint32_t now,
           struct pf_tcp_sink *out) {
   if ((tm->flags & (PF_TT_TIMED0 << o)) && !pf_seq_lt(ack, tm->dir[o].end))
-    pf_tt_acked(tm, o, now, out);
+    pf_tt_acked(out, now, tm, o);
 }
 
 /* Data from `side` at `now` (retx: it resends sequence space) begins its

@@ -46,6 +46,6 @@ void pf_class_latency_carry(struct pf_class_latency *to,
 
 void pf_class_latency_clear(struct pf_hist *h, uint32_t n) {
   for (uint32_t i = 0; i < n; i++)
-    if (h[i].count)
+    if (!pf_hist_empty(&h[i]))
       pf_hist_reset(&h[i]);
 }

@@ -6,6 +6,7 @@
 #include "base/hash.h"
 #include "shard/epoch.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,9 +26,11 @@ static const uint32_t pf_top_key_len[PF_TOP_KIND_COUNT] = {
     [PF_TOP_FLOWS] = sizeof(struct pf_flow_key),
 };
 
-int pf_interval_init(struct pf_interval *iv, uint32_t top_capacity, char *err,
-                     size_t errlen) {
-  memset(iv, 0, sizeof(*iv));
+/* pf_interval_init on memory already zeroed: the sketches' tables, and
+ * no pass over the interval's own 93 KB (its distinct counts, histograms
+ * and evidence start as zeros). */
+static int pf_interval_start(struct pf_interval *iv, uint32_t top_capacity,
+                             char *err, size_t errlen) {
   for (int k = 0; k < PF_TOP_KIND_COUNT; k++) {
     if (pf_topn_init(&iv->top[k], top_capacity, pf_top_key_len[k], err,
                      errlen) != 0) {
@@ -42,8 +45,13 @@ int pf_interval_init(struct pf_interval *iv, uint32_t top_capacity, char *err,
     pf_interval_free(iv);
     return -1;
   }
-  pf_hist_reset(&iv->dns_latency);
   return 0;
+}
+
+int pf_interval_init(struct pf_interval *iv, uint32_t top_capacity, char *err,
+                     size_t errlen) {
+  memset(iv, 0, sizeof(*iv));
+  return pf_interval_start(iv, top_capacity, err, errlen);
 }
 
 void pf_interval_reset(struct pf_interval *iv) {
@@ -99,26 +107,45 @@ static uint64_t pf_longest_wait_us(const struct pf_shard_config *cfg) {
 static int pf_shard_intervals(struct pf_shard *s, uint32_t top_capacity,
                               char *err, size_t errlen) {
   for (int i = 0; i < 3; i++) {
-    s->ivs[i] = calloc(1, sizeof(*s->ivs[i]));
+    s->ivs[i] = calloc(1, sizeof(*s->ivs[i])); /* zeroed: started as is */
     if (!s->ivs[i])
       return pf_err(err, errlen, "out of memory for interval sketches");
-    if (pf_interval_init(s->ivs[i], top_capacity, err, errlen) != 0)
+    if (pf_interval_start(s->ivs[i], top_capacity, err, errlen) != 0)
       return -1;
   }
   s->feed[0].iv = s->cur = s->ivs[0];
-  for (int f = 0; f < 2; f++)
-    for (int k = 0; k < PF_TOP_KIND_COUNT; k++)
-      pf_top_batch_init(&s->feed[f].top_batch[k], pf_top_key_len[k]);
-  for (int f = 0; f < 2; f++)
-    pf_top_batch_init(&s->feed[f].dns_batch, sizeof(struct pf_dns_domain_key));
-  for (int f = 0; f < 2; f++)
-    pf_top_batch_init(&s->feed[f].tls_batch, sizeof(struct pf_tls_name_key));
   return 0;
+}
+
+/* Zeroes the shard but for its feeds' top batches, whose entries are
+ * written before they are read: pf_top_batch_init sets the rest of each.
+ * 780 KB of the shard's 811 that start-up wrote for nothing (callgrind
+ * counts memset's `rep stosb` a byte at a time: 4 instructions a frame of
+ * a 200,000-frame replay). */
+static void pf_shard_zero(struct pf_shard *s) {
+  PF_STATIC_ASSERT(
+      offsetof(struct pf_feed, top_batch) < offsetof(struct pf_feed, gen) &&
+          offsetof(struct pf_feed, tls_batch) < offsetof(struct pf_feed, gen),
+      "the batches lie between a feed's interval and its gen");
+  memset(s, 0, offsetof(struct pf_shard, feed));
+  for (int f = 0; f < 2; f++) {
+    struct pf_feed *fd = &s->feed[f];
+    fd->iv = NULL;
+    memset(&fd->gen, 0, sizeof(*fd) - offsetof(struct pf_feed, gen));
+  }
+  memset(&s->fcur, 0, sizeof(*s) - offsetof(struct pf_shard, fcur));
+  for (int f = 0; f < 2; f++) {
+    struct pf_feed *fd = &s->feed[f];
+    for (int k = 0; k < PF_TOP_KIND_COUNT; k++)
+      pf_top_batch_init(&fd->top_batch[k], pf_top_key_len[k]);
+    pf_top_batch_init(&fd->dns_batch, sizeof(struct pf_dns_domain_key));
+    pf_top_batch_init(&fd->tls_batch, sizeof(struct pf_tls_name_key));
+  }
 }
 
 int pf_shard_init(struct pf_shard *s, const struct pf_shard_config *cfg,
                   char *err, size_t errlen) {
-  memset(s, 0, sizeof(*s));
+  pf_shard_zero(s);
   if (pf_shard_intervals(s, cfg->top_capacity, err, errlen) != 0 ||
       pf_flow_table_init(&s->flows, cfg->max_flows, &cfg->timeouts, err,
                          errlen) != 0 ||

@@ -6,11 +6,13 @@
  * bucket is at most 1/32 of its lower bound wide; a percentile is reported
  * as its bucket's midpoint, which is within 1/64 (1.6%) of the exact value.
  * Values from 2^PF_HIST_MAX_EXP us (about 19 hours) on share the last
- * bucket; max is kept exactly. Adding is O(1); a percentile walks the
- * PF_HIST_BUCKETS buckets once. */
+ * bucket; max is kept exactly. Adding is O(1) and touches the sample's
+ * bucket alone (and max); the count is the buckets' sum, and percentiles
+ * walk the PF_HIST_BUCKETS buckets twice (count, then ranks). */
 #ifndef PCAPFLOW_LATENCY_HIST_H
 #define PCAPFLOW_LATENCY_HIST_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "base/check.h"
@@ -23,13 +25,22 @@
 #define PF_HIST_BUCKETS                                                        \
   ((PF_HIST_MAX_EXP - PF_HIST_SUB_BITS + 1) * PF_HIST_SUB + 1)
 
+/* No count of samples: a sample adds to its bucket alone, and
+ * pf_hist_samples sums the buckets when a report asks. */
 struct pf_hist {
-  uint64_t count;
   uint64_t max_us;
   uint32_t bucket[PF_HIST_BUCKETS];
 };
 
 void pf_hist_reset(struct pf_hist *h);
+/* How many samples it holds: the sum of its buckets (a walk of them). */
+uint64_t pf_hist_samples(const struct pf_hist *h);
+
+/* Whether it holds no sample, without a walk: a maximum of 0 means every
+ * sample was 0, and 0's bucket is the first. */
+static inline bool pf_hist_empty(const struct pf_hist *h) {
+  return h->max_us == 0 && h->bucket[0] == 0;
+}
 void pf_hist_merge(struct pf_hist *dst, const struct pf_hist *src);
 
 /* The bucket of a value (inline with pf_hist_add: every handshake, DNS
@@ -59,7 +70,6 @@ static inline unsigned pf_hist_bucket_of32(uint32_t us) {
 
 static inline void pf_hist_count(struct pf_hist *h, unsigned b, uint64_t us) {
   h->bucket[b]++;
-  h->count++;
   if (us > h->max_us)
     h->max_us = us;
 }
@@ -72,6 +82,12 @@ static inline void pf_hist_add(struct pf_hist *h, uint64_t us) {
  * ceil(p * count)-th smallest sample, in microseconds, never above max.
  * Returns -1 when the histogram is empty. */
 double pf_hist_percentile(const struct pf_hist *h, double p);
+
+/* The same for the n fractions p[] at once, into out[] (-1 each when the
+ * histogram is empty): one walk for the count, one for all of them when
+ * p[] ascends. Returns the count. */
+uint64_t pf_hist_percentiles(const struct pf_hist *h, const double *p,
+                             unsigned n, double *out);
 
 /* The range [lo, hi] of values a bucket holds. */
 void pf_hist_bucket_range(unsigned b, uint64_t *lo, uint64_t *hi);

@@ -56,7 +56,7 @@ static uint32_t pf_listed_ports(struct pf_source *src, uint16_t *ports) {
 static void pf_ports_merge(struct pf_hist *merged, const struct pf_hist *spare,
                            uint32_t n) {
   for (uint32_t i = 0; i < n; i++)
-    if (spare[i].count)
+    if (!pf_hist_empty(&spare[i]))
       pf_hist_merge(&merged[i], &spare[i]);
 }
 

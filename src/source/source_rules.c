@@ -95,9 +95,12 @@ void pf_worker_free_rules(struct pf_worker *w) {
 void pf_latency_figures(const struct pf_hist *h,
                         double out[PF_TCP_QUANTILE_COUNT]) {
   static const double quantile[PF_TCP_MAX] = {0.5, 0.9, 0.99};
+  double us[PF_TCP_MAX];
+  /* The three in one walk of the buckets (they ascend). */
+  bool some = h && pf_hist_percentiles(h, quantile, PF_TCP_MAX, us) != 0;
   for (int q = 0; q < PF_TCP_MAX; q++)
-    out[q] = h && h->count ? pf_hist_percentile(h, quantile[q]) / 1e6 : NAN;
-  out[PF_TCP_MAX] = h && h->count ? (double)h->max_us / 1e6 : NAN;
+    out[q] = some ? us[q] / 1e6 : NAN;
+  out[PF_TCP_MAX] = some ? (double)h->max_us / 1e6 : NAN;
 }
 
 /* One worker's class counters, copied under its lock, and its latency

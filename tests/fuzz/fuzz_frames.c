@@ -141,8 +141,9 @@ static void fz_check_classes(const struct fz_pipeline *p) {
   FZ_CHECK(flows == pf_flow_table_count(&p->shard.flows));
   uint64_t samples = p->class_samples + fz_pipeline_class_samples_pending(p);
   FZ_CHECK(samples == p->shard.flows.tcp.stats.completed);
-  FZ_CHECK(samples == p->report.tcp.latency[PF_TCP_HANDSHAKE].count +
-                          p->shard.cur->tcp.latency[PF_TCP_HANDSHAKE].count);
+  FZ_CHECK(samples ==
+           pf_hist_samples(&p->report.tcp.latency[PF_TCP_HANDSHAKE]) +
+               pf_hist_samples(&p->shard.cur->tcp.latency[PF_TCP_HANDSHAKE]));
 }
 
 /* Every IP byte reached each top-N list once, over the intervals handed

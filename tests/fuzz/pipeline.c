@@ -74,7 +74,7 @@ uint64_t fz_pipeline_class_samples_pending(const struct fz_pipeline *p) {
   const struct pf_class_latency *l = &p->shard.classes.latency;
   uint64_t n = 0;
   for (uint32_t k = 0; k < l->count; k++)
-    n += l->cur[k].count;
+    n += pf_hist_samples(&l->cur[k]);
   return n;
 }
 
@@ -167,7 +167,7 @@ void fz_pipeline_packet(struct fz_pipeline *p, int dlt, const uint8_t *frame,
     struct pf_class_latency *l = &p->shard.classes.latency;
     pf_class_latency_swap_locked(l);
     for (uint32_t k = 0; k < l->count; k++)
-      p->class_samples += l->spare[k].count;
+      p->class_samples += pf_hist_samples(&l->spare[k]);
     pf_class_latency_clear(l->spare, l->count);
     struct pf_class_latency *t = &p->shard.classes.timing;
     pf_class_latency_swap_locked(t);

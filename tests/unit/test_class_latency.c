@@ -99,14 +99,15 @@ START_TEST(test_each_handshake_in_its_flows_class_once) {
   struct pkt again = seg(true, 1000, 80, PF_TCP_ACK);
   feed(&again, SEC(5)); /* a later ACK is no second handshake */
 
-  ck_assert_uint_eq(hist("web")->count, 1);
+  ck_assert_uint_eq(pf_hist_samples(hist("web")), 1);
   ck_assert_uint_eq(hist("web")->max_us, 3500);
-  ck_assert_uint_eq(hist("ssh")->count, 1);
+  ck_assert_uint_eq(pf_hist_samples(hist("ssh")), 1);
   ck_assert_uint_eq(hist("ssh")->max_us, 42);
-  ck_assert_uint_eq(hist("unclassified")->count, 1);
+  ck_assert_uint_eq(pf_hist_samples(hist("unclassified")), 1);
   ck_assert_uint_eq(hist("unclassified")->max_us, 20);
   /* The same samples as the source's own handshake histogram. */
-  ck_assert_uint_eq(shard.cur->tcp.latency[PF_TCP_HANDSHAKE].count, 3);
+  ck_assert_uint_eq(pf_hist_samples(&shard.cur->tcp.latency[PF_TCP_HANDSHAKE]),
+                    3);
 }
 END_TEST
 
@@ -118,8 +119,8 @@ START_TEST(test_latency_goes_by_the_flow_not_the_packet) {
   syn(1000, 80, SEC(1));
   use_rules("classes:\n  - name: b\n    protocol: tcp\n    port: 80\n", true);
   answer(1000, 80, SEC(1) + 100, 100);
-  ck_assert_uint_eq(hist("b")->count, 0);
-  ck_assert_uint_eq(hist("unclassified")->count, 1);
+  ck_assert_uint_eq(pf_hist_samples(hist("b")), 0);
+  ck_assert_uint_eq(pf_hist_samples(hist("unclassified")), 1);
   ck_assert_uint_eq(hist("unclassified")->max_us, 200);
 }
 END_TEST
@@ -139,17 +140,18 @@ START_TEST(test_reload_carries_kept_classes_and_drops_the_rest) {
             true);
   ck_assert_int_ne(pf_rules_class_index(shard.classes.rules, "web"),
                    web_before);
-  ck_assert_uint_eq(hist("web")->count, 1);
+  ck_assert_uint_eq(pf_hist_samples(hist("web")), 1);
   ck_assert_uint_eq(hist("web")->max_us, 2000);
-  ck_assert_uint_eq(hist("mail")->count, 0);
-  ck_assert_uint_eq(hist("unclassified")->count, 0); /* ssh's is dropped */
+  ck_assert_uint_eq(pf_hist_samples(hist("mail")), 0);
+  ck_assert_uint_eq(pf_hist_samples(hist("unclassified")),
+                    0); /* ssh's is dropped */
 
   /* The replaced set still holds what it had, for the control thread to
    * free; nothing of it is reported again. */
   ck_assert_uint_eq(spare.latency.count, 3);
   syn(1002, 80, SEC(3));
   answer(1002, 80, SEC(3) + 10, 10);
-  ck_assert_uint_eq(hist("web")->count, 2);
+  ck_assert_uint_eq(pf_hist_samples(hist("web")), 2);
 }
 END_TEST
 
@@ -161,13 +163,14 @@ START_TEST(test_swap_hands_the_interval_to_the_reader) {
   struct pf_hist *filled = l->cur;
   pf_class_latency_swap_locked(l);
   ck_assert_ptr_eq(l->spare, filled);
-  ck_assert_uint_eq(hist("web")->count, 0); /* the next interval: clean */
-  ck_assert_uint_eq(l->spare[0].count, 1);
+  ck_assert_uint_eq(pf_hist_samples(hist("web")),
+                    0); /* the next interval: clean */
+  ck_assert_uint_eq(pf_hist_samples(&l->spare[0]), 1);
   ck_assert_uint_eq(l->spare[0].max_us, 14);
   /* Clearing touches only what holds samples, and clears it all. */
   pf_class_latency_clear(l->spare, l->count);
   for (uint32_t k = 0; k < l->count; k++) {
-    ck_assert_uint_eq(l->spare[k].count, 0);
+    ck_assert_uint_eq(pf_hist_samples(&l->spare[k]), 0);
     ck_assert_uint_eq(l->spare[k].max_us, 0);
     for (unsigned b = 0; b < PF_HIST_BUCKETS; b++)
       ck_assert_uint_eq(l->spare[k].bucket[b], 0);

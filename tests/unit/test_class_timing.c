@@ -79,15 +79,16 @@ static const char *const web_other =
 START_TEST(test_samples_in_the_flows_class) {
   use_rules(web_other, true);
   exchange(40000, SEC(10), MS(30));
-  ck_assert_uint_eq(hist("web", PF_TCP_RESPONSE)->count, 1);
+  ck_assert_uint_eq(pf_hist_samples(hist("web", PF_TCP_RESPONSE)), 1);
   ck_assert_uint_eq(hist("web", PF_TCP_RESPONSE)->max_us, 30000);
   ck_assert_uint_eq(hist("web", PF_TCP_RTT_TX)->max_us, 30000);
   ck_assert_uint_eq(hist("web", PF_TCP_RTT_RX)->max_us, 80);
-  ck_assert_uint_eq(hist("mail", PF_TCP_RESPONSE)->count, 0);
-  ck_assert_uint_eq(hist("unclassified", PF_TCP_RESPONSE)->count, 0);
+  ck_assert_uint_eq(pf_hist_samples(hist("mail", PF_TCP_RESPONSE)), 0);
+  ck_assert_uint_eq(pf_hist_samples(hist("unclassified", PF_TCP_RESPONSE)), 0);
   /* The same samples as the source's. */
   for (int k = PF_TCP_TIMING_FIRST; k < PF_TCP_LATENCY_COUNT; k++)
-    ck_assert_uint_eq(hist("web", k)->count, shard.cur->tcp.latency[k].count);
+    ck_assert_uint_eq(pf_hist_samples(hist("web", k)),
+                      pf_hist_samples(&shard.cur->tcp.latency[k]));
 }
 END_TEST
 
@@ -98,12 +99,12 @@ START_TEST(test_a_reload_carries_kept_classes) {
   use_rules("classes:\n  - name: ssh\n    protocol: tcp\n    port: 22\n"
             "  - name: web\n    protocol: tcp\n    port: 80\n",
             true);
-  ck_assert_uint_eq(hist("web", PF_TCP_RESPONSE)->count, 1);
-  ck_assert_uint_eq(hist("ssh", PF_TCP_RESPONSE)->count, 0);
+  ck_assert_uint_eq(pf_hist_samples(hist("web", PF_TCP_RESPONSE)), 1);
+  ck_assert_uint_eq(pf_hist_samples(hist("ssh", PF_TCP_RESPONSE)), 0);
   /* The flow went with its class: its next exchange lands there too. */
   data(CLIENT, 40000, 1100, 100, 5200, SEC(20));
   data(SERVER, 40000, 5200, 100, 1200, SEC(20) + MS(7));
-  ck_assert_uint_eq(hist("web", PF_TCP_RESPONSE)->count, 2);
+  ck_assert_uint_eq(pf_hist_samples(hist("web", PF_TCP_RESPONSE)), 2);
 }
 END_TEST
 
@@ -112,7 +113,8 @@ START_TEST(test_class_timing_off_keeps_nothing) {
   ck_assert_ptr_null(shard.classes.timing.cur);
   ck_assert_ptr_nonnull(shard.classes.latency.cur);
   exchange(40000, SEC(10), MS(30));
-  ck_assert_uint_eq(shard.cur->tcp.latency[PF_TCP_RESPONSE].count, 1);
+  ck_assert_uint_eq(pf_hist_samples(&shard.cur->tcp.latency[PF_TCP_RESPONSE]),
+                    1);
 }
 END_TEST
 

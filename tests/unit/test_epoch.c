@@ -101,12 +101,12 @@ START_TEST(test_packet_parts_are_not_delayed) {
   init(64);
   seg_handshake(&shard, 40000, 1, 100, SEC(1), MS(3), MS(1));
   struct pf_interval *first = pf_shard_swap_interval(&shard, false);
-  ck_assert_uint_eq(first->tcp.latency[PF_TCP_HANDSHAKE].count, 1);
+  ck_assert_uint_eq(pf_hist_samples(&first->tcp.latency[PF_TCP_HANDSHAKE]), 1);
   ck_assert_uint_eq(first->top[PF_TOP_FLOWS].used, 0); /* flows: next read */
   pf_interval_reset(first);
   pf_shard_batch_end(&shard);
   struct pf_interval *second = pf_shard_swap_interval(&shard, false);
-  ck_assert_uint_eq(second->tcp.latency[PF_TCP_HANDSHAKE].count, 0);
+  ck_assert_uint_eq(pf_hist_samples(&second->tcp.latency[PF_TCP_HANDSHAKE]), 0);
   ck_assert_uint_eq(second->top[PF_TOP_FLOWS].used, 1);
 }
 END_TEST

@@ -66,7 +66,7 @@ static void check_against_sorted(uint64_t *v, size_t n) {
                   ps[k] * 100, n, got, exact);
   }
   ck_assert_uint_eq(hist.max_us, v[n - 1]);
-  ck_assert_uint_eq(hist.count, n);
+  ck_assert_uint_eq(pf_hist_samples(&hist), n);
 }
 
 START_TEST(test_percentiles_log_uniform) {
@@ -122,6 +122,49 @@ START_TEST(test_empty_and_merge) {
 }
 END_TEST
 
+START_TEST(test_zero_samples_are_samples) {
+  /* The emptiness test reads the maximum and the first bucket: samples of
+   * 0 us leave the maximum at 0 and must still count, merge and report. */
+  pf_hist_reset(&hist);
+  pf_hist_reset(&other);
+  ck_assert(pf_hist_empty(&hist));
+  ck_assert_uint_eq(pf_hist_samples(&hist), 0);
+  pf_hist_add(&other, 0);
+  pf_hist_add(&other, 0);
+  ck_assert(!pf_hist_empty(&other));
+  ck_assert_uint_eq(other.max_us, 0);
+  ck_assert_uint_eq(pf_hist_samples(&other), 2);
+  ck_assert(pf_hist_percentile(&other, 0.5) == 0);
+  pf_hist_merge(&hist, &other);
+  ck_assert(!pf_hist_empty(&hist));
+  ck_assert_uint_eq(pf_hist_samples(&hist), 2);
+  ck_assert(pf_hist_percentile(&hist, 1.0) == 0);
+}
+END_TEST
+
+START_TEST(test_percentiles_at_once) {
+  /* Several fractions in one call give what one call each gives, in any
+   * order; an empty histogram gives -1 for each and a count of 0. */
+  static const double ps[] = {0.5, 0.9, 0.99, 0.9, 0.01, 1.0, 1.0};
+  enum { N = sizeof(ps) / sizeof(ps[0]) };
+  double got[N];
+  pf_hist_reset(&hist);
+  ck_assert_uint_eq(pf_hist_percentiles(&hist, ps, N, got), 0);
+  for (int k = 0; k < N; k++)
+    ck_assert(got[k] == -1);
+  uint64_t state = 11;
+  for (int i = 0; i < 777; i++)
+    pf_hist_add(&hist, rng(&state) % 4000000);
+  pf_hist_add(&hist, UINT64_MAX); /* the last bucket, summed apart */
+  ck_assert_uint_eq(pf_hist_percentiles(&hist, ps, N, got), 778);
+  ck_assert_uint_eq(pf_hist_samples(&hist), 778);
+  for (int k = 0; k < N; k++)
+    ck_assert_msg(got[k] == pf_hist_percentile(&hist, ps[k]), "p%g: %g",
+                  ps[k] * 100, got[k]);
+  ck_assert(got[5] == (double)UINT64_MAX / 2 + (double)(1ull << 35));
+}
+END_TEST
+
 START_TEST(test_huge_values) {
   pf_hist_reset(&hist);
   pf_hist_add(&hist, UINT64_MAX);
@@ -138,6 +181,8 @@ Suite *pf_latency_hist_suite(void) {
   tcase_add_test(tc, test_percentiles_log_uniform);
   tcase_add_test(tc, test_percentiles_small_sets);
   tcase_add_test(tc, test_empty_and_merge);
+  tcase_add_test(tc, test_zero_samples_are_samples);
+  tcase_add_test(tc, test_percentiles_at_once);
   tcase_add_test(tc, test_huge_values);
   suite_add_tcase(s, tc);
   return s;

@@ -111,16 +111,17 @@ START_TEST(test_listed_from_the_swap_on) {
   shard_init(4); /* slots 0..3 and other, 4 */
   exchange(&shard, 40000, 80, SEC(10), MS(30));
   /* No list yet: other. */
-  ck_assert_uint_eq(cur(4, PF_TCP_RESPONSE)->count, 1);
+  ck_assert_uint_eq(pf_hist_samples(cur(4, PF_TCP_RESPONSE)), 1);
   ck_assert_uint_eq(cur(4, PF_TCP_RESPONSE)->max_us, 30000);
   ck_assert_uint_eq(cur(4, PF_TCP_RTT_TX)->max_us, 30000);
   ck_assert_uint_eq(cur(4, PF_TCP_RTT_RX)->max_us, 80);
-  ck_assert_uint_eq(cur(4, PF_TCP_JITTER)->count, 0); /* not per port */
+  ck_assert_uint_eq(pf_hist_samples(cur(4, PF_TCP_JITTER)),
+                    0); /* not per port */
   const uint16_t list[] = {25, 80};
   pf_port_latency_swap_locked(&shard.ports, list, 2);
-  ck_assert_uint_eq(spare(4, PF_TCP_RESPONSE)->count, 1);
+  ck_assert_uint_eq(pf_hist_samples(spare(4, PF_TCP_RESPONSE)), 1);
   ck_assert_uint_eq(spare(4, PF_TCP_RESPONSE)->max_us, 30000);
-  ck_assert_uint_eq(cur(4, PF_TCP_RESPONSE)->count, 0);
+  ck_assert_uint_eq(pf_hist_samples(cur(4, PF_TCP_RESPONSE)), 0);
   exchange(&shard, 40001, 80, SEC(20), MS(7));
   exchange(&shard, 40002, 25, SEC(30), MS(50));
   exchange(&shard, 40003, 443, SEC(40), MS(90));
@@ -131,11 +132,11 @@ START_TEST(test_listed_from_the_swap_on) {
   for (int k = PF_TCP_TIMING_FIRST; k < PF_TCP_LATENCY_COUNT; k++) {
     uint64_t sum = 0;
     for (uint32_t slot = 0; slot < 5; slot++)
-      sum += cur(slot, k)->count;
+      sum += pf_hist_samples(cur(slot, k));
     ck_assert_uint_eq(sum, k == PF_TCP_JITTER
                                ? 0
-                               : shard.cur->tcp.latency[k].count -
-                                     spare(4, k)->count);
+                               : pf_hist_samples(&shard.cur->tcp.latency[k]) -
+                                     pf_hist_samples(spare(4, k)));
   }
 }
 END_TEST
@@ -146,20 +147,20 @@ START_TEST(test_list_shrinks_and_grows) {
   swap(three, 3); /* 2 kept */
   ck_assert_uint_eq(shard.ports.n, 2);
   exchange(&shard, 40000, 443, SEC(10), MS(30));
-  ck_assert_uint_eq(cur(2, PF_TCP_RESPONSE)->count, 1); /* other */
+  ck_assert_uint_eq(pf_hist_samples(cur(2, PF_TCP_RESPONSE)), 1); /* other */
   exchange(&shard, 40001, 80, SEC(20), MS(30));
-  ck_assert_uint_eq(cur(1, PF_TCP_RESPONSE)->count, 1);
+  ck_assert_uint_eq(pf_hist_samples(cur(1, PF_TCP_RESPONSE)), 1);
   const uint16_t one[] = {443};
   swap(one, 1);
   exchange(&shard, 40002, 80, SEC(30), MS(5));
   exchange(&shard, 40003, 443, SEC(40), MS(6));
   ck_assert_uint_eq(cur(2, PF_TCP_RESPONSE)->max_us, 5000); /* 80: other */
   ck_assert_uint_eq(cur(0, PF_TCP_RESPONSE)->max_us, 6000);
-  ck_assert_uint_eq(cur(1, PF_TCP_RESPONSE)->count, 0);
+  ck_assert_uint_eq(pf_hist_samples(cur(1, PF_TCP_RESPONSE)), 0);
   swap(NULL, 0);
   exchange(&shard, 40004, 443, SEC(50), MS(6));
-  ck_assert_uint_eq(cur(2, PF_TCP_RESPONSE)->count, 1);
-  ck_assert_uint_eq(cur(0, PF_TCP_RESPONSE)->count, 0);
+  ck_assert_uint_eq(pf_hist_samples(cur(2, PF_TCP_RESPONSE)), 1);
+  ck_assert_uint_eq(pf_hist_samples(cur(0, PF_TCP_RESPONSE)), 0);
 }
 END_TEST
 
@@ -168,7 +169,8 @@ START_TEST(test_off_keeps_nothing) {
   ck_assert_ptr_null(shard.ports.cur);
   ck_assert_uint_eq(shard.ports.slots, 0);
   exchange(&shard, 40000, 80, SEC(10), MS(30));
-  ck_assert_uint_eq(shard.cur->tcp.latency[PF_TCP_RESPONSE].count, 1);
+  ck_assert_uint_eq(pf_hist_samples(&shard.cur->tcp.latency[PF_TCP_RESPONSE]),
+                    1);
 }
 END_TEST
 

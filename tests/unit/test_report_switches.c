@@ -392,7 +392,7 @@ static uint64_t timing_run(bool analysis, bool timing) {
   };
   for (unsigned i = 0; i < 3; i++)
     seg_send(&shard, &segs[i], SEC(2) + i * 1000);
-  return shard.cur->tcp.latency[PF_TCP_RESPONSE].count;
+  return pf_hist_samples(&shard.cur->tcp.latency[PF_TCP_RESPONSE]);
 }
 
 /* TcpTiming off costs nothing: records stay 32 bytes, one-way data takes
@@ -406,7 +406,7 @@ START_TEST(test_shard_without_tcp_timing_times_nothing) {
   ck_assert_uint_eq(shard.flows.tcp.rec_shift, 5);
   ck_assert_uint_eq(shard.flows.tcp.next_unused, 1); /* the handshake's */
   for (int k = PF_TCP_TIMING_FIRST; k < PF_TCP_LATENCY_COUNT; k++)
-    ck_assert_uint_eq(shard.cur->tcp.latency[k].count, 0);
+    ck_assert_uint_eq(pf_hist_samples(&shard.cur->tcp.latency[k]), 0);
   pf_shard_free(&shard);
   ck_assert_uint_eq(timing_run(false, true), 0);
   ck_assert_ptr_null(shard.flows.tcp.conns);

@@ -458,6 +458,45 @@ START_TEST(test_interval_merge_adds_shards_up) {
 }
 END_TEST
 
+START_TEST(test_init_on_used_memory) {
+  /* pf_shard_init leaves the feeds' top batches' entries as it finds them
+   * (each is written before it is read): a shard made on memory full of
+   * other bytes reports what one made on zeroed memory reports. The
+   * memory at the shard's alignment (its queue's slots are aligned). */
+  struct pf_shard *used =
+      aligned_alloc(_Alignof(struct pf_shard), sizeof(*used));
+  ck_assert_ptr_nonnull(used);
+  memset(used, 0xa5, sizeof(*used));
+  struct pf_shard_config cfg = config(32, 128);
+  test_shard_start(used, &cfg);
+  struct pkt a = pkt_tcp(client4, 1, server4, 80, PF_TCP_SYN, 100);
+  struct pkt b = pkt_tcp(server4, 80, client4, 1, PF_TCP_SYN | PF_TCP_ACK, 20);
+  struct pf_shard *both[2] = {&shard, used};
+  struct pf_interval *done[2];
+  for (int i = 0; i < 2; i++) {
+    shard_pkt(both[i], &a, at(PF_DIR_TX, SEC(1)));
+    shard_pkt(both[i], &b, at(PF_DIR_RX, SEC(1)));
+    done[i] = pf_shard_swap_interval(both[i], true);
+  }
+  for (int k = 0; k < PF_TOP_KIND_COUNT; k++) {
+    const struct pf_topn *x = &done[0]->top[k], *y = &done[1]->top[k];
+    ck_assert_uint_eq(y->total[PF_DIR_TX], pkt_len(&a));
+    ck_assert_uint_eq(y->total[PF_DIR_RX], pkt_len(&b));
+    ck_assert_uint_eq(y->used, x->used);
+    for (uint32_t n = 0; n < x->used; n++) {
+      ck_assert_mem_eq(y->items[n].key, x->items[n].key, x->key_len);
+      ck_assert_mem_eq(y->items[n].bytes, x->items[n].bytes,
+                       sizeof(x->items[n].bytes));
+    }
+  }
+  ck_assert_uint_eq(done[1]->top[PF_TOP_FLOWS].used, 1);
+  ck_assert_uint_eq(done[1]->top[PF_TOP_HOSTS].used, 2);
+  ck_assert_mem_eq(&used->counters, &shard.counters, sizeof(shard.counters));
+  pf_shard_free(used);
+  free(used);
+}
+END_TEST
+
 START_TEST(test_swap_takes_the_unfinished_batch) {
   /* Packets whose batch has not ended yet still belong to the interval
    * being swapped out, every byte of them, and none to the next one. */
@@ -572,6 +611,7 @@ Suite *pf_shard_suite(void) {
   tcase_add_test(tc, test_swap_hands_over_the_finished_interval);
   tcase_add_test(tc, test_swap_takes_the_unfinished_batch);
   tcase_add_test(tc, test_interval_merge_adds_shards_up);
+  tcase_add_test(tc, test_init_on_used_memory);
   suite_add_tcase(s, tc);
 
   tc = tcase_create("time");

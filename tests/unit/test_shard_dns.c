@@ -85,7 +85,7 @@ START_TEST(udp_query_and_response) {
   ck_assert_uint_eq(st->qtype[1], 1); /* A */
   ck_assert_uint_eq(st->opcode[0], 2);
   ck_assert_uint_eq(st->rcode[0], 1);
-  ck_assert_uint_eq(s.cur->dns_latency.count, 1);
+  ck_assert_uint_eq(pf_hist_samples(&s.cur->dns_latency), 1);
   ck_assert_uint_eq(s.cur->dns_latency.max_us, 700);
   ck_assert_uint_eq(s.dns.pending.unmatched, 0);
   /* The registered domain of www.svc.test, once. */
@@ -118,7 +118,7 @@ START_TEST(an_answer_on_another_flow_is_unmatched) {
   send_msg(APP_DNS_QUERY_A, true, false, SEC(100));
   send_msg(APP_DNS_TCP_RESPONSE, false, true, SEC(100) + 700); /* TCP */
   pf_shard_drain(&s);
-  ck_assert_uint_eq(s.cur->dns_latency.count, 0);
+  ck_assert_uint_eq(pf_hist_samples(&s.cur->dns_latency), 0);
   ck_assert_uint_eq(s.dns.pending.unmatched, 1);
   /* ... and the query times out by the shard's clock. */
   send_msg(APP_DNS_QUERY_NO_EDNS, true, false, SEC(106));
@@ -147,7 +147,7 @@ START_TEST(nothing_with_the_analysis_off) {
   pf_shard_batch_end(&s);
   pf_shard_settle(&s);
   ck_assert_uint_eq(s.dns.stats.messages[0] + s.dns.stats.messages[1], 0);
-  ck_assert_uint_eq(s.cur->dns_latency.count, 0);
+  ck_assert_uint_eq(pf_hist_samples(&s.cur->dns_latency), 0);
   ck_assert_uint_eq(s.cur->dns_domains.total[0], 0);
   ck_assert_ptr_null(s.dns.pending.ring);
 }
@@ -207,7 +207,7 @@ static void expect_all_read(uint64_t n) {
   ck_assert_uint_eq(st->tcp_unframed, 0);
   for (int e = 0; e < PF_DNS_ERR_COUNT; e++)
     ck_assert_uint_eq(st->malformed[e], 0);
-  ck_assert_uint_eq(s.cur->dns_latency.count, n);
+  ck_assert_uint_eq(pf_hist_samples(&s.cur->dns_latency), n);
   ck_assert_uint_eq(s.dns.pending.unmatched, 0);
   ck_assert_uint_eq(s.dns.held.held, 0);
 }
@@ -389,7 +389,7 @@ START_TEST(dns_on_the_ports_listed_only) {
   pf_shard_drain(&s);
   ck_assert_uint_eq(s.dns.stats.messages[0], 2);
   ck_assert_uint_eq(s.dns.stats.messages[1], 1);
-  ck_assert_uint_eq(s.cur->dns_latency.count, 1);
+  ck_assert_uint_eq(pf_hist_samples(&s.cur->dns_latency), 1);
   ck_assert_uint_eq(s.cur->dns_latency.max_us, 700);
 }
 END_TEST

@@ -97,8 +97,9 @@ static void expect_same(void) {
     expect_same_top(&direct.cur->top[k], &queued.cur->top[k]);
   ck_assert_mem_eq(&direct.cur->anomaly, &queued.cur->anomaly,
                    sizeof(direct.cur->anomaly));
-  ck_assert_uint_eq(direct.cur->tcp.latency[PF_TCP_HANDSHAKE].count,
-                    queued.cur->tcp.latency[PF_TCP_HANDSHAKE].count);
+  ck_assert_uint_eq(
+      pf_hist_samples(&direct.cur->tcp.latency[PF_TCP_HANDSHAKE]),
+      pf_hist_samples(&queued.cur->tcp.latency[PF_TCP_HANDSHAKE]));
 }
 
 START_TEST(test_queued_packets_count_as_direct_ones) {

@@ -61,7 +61,7 @@ static void handshake(uint32_t cisn, uint32_t sisn, uint64_t t0,
 START_TEST(test_handshake_latency_split) {
   handshake(1000, 5000, SEC(100), MS(10), MS(2));
   ck_assert_uint_eq(stats()->completed, 1);
-  ck_assert_uint_eq(latency(PF_TCP_SYN_SYNACK)->count, 1);
+  ck_assert_uint_eq(pf_hist_samples(latency(PF_TCP_SYN_SYNACK)), 1);
   ck_assert_uint_eq(latency(PF_TCP_SYN_SYNACK)->max_us, 10000);
   ck_assert_uint_eq(latency(PF_TCP_SYNACK_ACK)->max_us, 2000);
   ck_assert_uint_eq(latency(PF_TCP_HANDSHAKE)->max_us, 12000);
@@ -76,7 +76,7 @@ START_TEST(test_handshake_latency_split) {
                          .window = 65535},
            SEC(101));
   ck_assert_uint_eq(stats()->completed, 1);
-  ck_assert_uint_eq(latency(PF_TCP_HANDSHAKE)->count, 1);
+  ck_assert_uint_eq(pf_hist_samples(latency(PF_TCP_HANDSHAKE)), 1);
   ck_assert_uint_eq(stats()->retransmitted, 0);
 }
 END_TEST
@@ -243,8 +243,8 @@ START_TEST(test_late_start) {
   data(51000, 1000, SEC(3));
   ck_assert_uint_eq(stats()->retransmitted, 1);
   ck_assert_uint_eq(stats()->late_start, 1);
-  ck_assert_uint_eq(latency(PF_TCP_HANDSHAKE)->count, 0);
-  ck_assert_uint_eq(latency(PF_TCP_SYN_SYNACK)->count, 0);
+  ck_assert_uint_eq(pf_hist_samples(latency(PF_TCP_HANDSHAKE)), 0);
+  ck_assert_uint_eq(pf_hist_samples(latency(PF_TCP_SYN_SYNACK)), 0);
   ck_assert_uint_eq(stats()->completed, 0);
   /* First seen at the SYN-ACK: not late, but no sample either. */
   send_seg(&(struct seg){.from = SERVER,
@@ -263,7 +263,7 @@ START_TEST(test_late_start) {
            SEC(5));
   ck_assert_uint_eq(stats()->late_start, 1);
   ck_assert_uint_eq(stats()->completed, 0);
-  ck_assert_uint_eq(latency(PF_TCP_HANDSHAKE)->count, 0);
+  ck_assert_uint_eq(pf_hist_samples(latency(PF_TCP_HANDSHAKE)), 0);
 }
 END_TEST
 
@@ -283,7 +283,7 @@ START_TEST(test_reset_paths) {
   ck_assert_uint_eq(stats()->resets, 1);
   ck_assert_uint_eq(stats()->unanswered, 0);
   ck_assert_uint_eq(stats()->zero_window, 0); /* a RST's window is not one */
-  ck_assert_uint_eq(latency(PF_TCP_SYN_SYNACK)->count, 0);
+  ck_assert_uint_eq(pf_hist_samples(latency(PF_TCP_SYN_SYNACK)), 0);
 
   /* Aborted mid-connection: the RST's sequence number is not data, so a
    * second RST with the same number is no retransmission. */
@@ -483,7 +483,7 @@ START_TEST(test_analysis_off) {
   ck_assert_ptr_null(shard.flows.tcp.conns);
   ck_assert_uint_eq(stats()->completed, 0);
   ck_assert_uint_eq(stats()->retransmitted, 0);
-  ck_assert_uint_eq(latency(PF_TCP_HANDSHAKE)->count, 0);
+  ck_assert_uint_eq(pf_hist_samples(latency(PF_TCP_HANDSHAKE)), 0);
   ck_assert_uint_eq(pf_flow_at(&shard.flows, 0)->tcp_ext, PF_TCP_NONE);
 }
 END_TEST
@@ -509,16 +509,16 @@ END_TEST
 START_TEST(test_interval_swap_and_merge) {
   handshake(1, 100, SEC(1), MS(3), MS(1));
   struct pf_interval *done = pf_shard_swap_interval(&shard, true);
-  ck_assert_uint_eq(done->tcp.latency[PF_TCP_HANDSHAKE].count, 1);
-  ck_assert_uint_eq(latency(PF_TCP_HANDSHAKE)->count, 0);
+  ck_assert_uint_eq(pf_hist_samples(&done->tcp.latency[PF_TCP_HANDSHAKE]), 1);
+  ck_assert_uint_eq(pf_hist_samples(latency(PF_TCP_HANDSHAKE)), 0);
   /* The same SYN on the open flow is a retransmission, not a new sample. */
   handshake(1, 100, SEC(10), MS(5), MS(1));
-  ck_assert_uint_eq(latency(PF_TCP_HANDSHAKE)->count, 0);
+  ck_assert_uint_eq(pf_hist_samples(latency(PF_TCP_HANDSHAKE)), 0);
   struct pf_tcp_interval sum;
   pf_tcp_interval_reset(&sum);
   pf_tcp_interval_merge(&sum, &done->tcp);
   pf_tcp_interval_merge(&sum, &done->tcp);
-  ck_assert_uint_eq(sum.latency[PF_TCP_SYN_SYNACK].count, 2);
+  ck_assert_uint_eq(pf_hist_samples(&sum.latency[PF_TCP_SYN_SYNACK]), 2);
   ck_assert_uint_eq(sum.latency[PF_TCP_SYN_SYNACK].max_us, 3000);
   pf_interval_reset(done);
 }

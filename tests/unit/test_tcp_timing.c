@@ -59,23 +59,24 @@ START_TEST(test_both_directions_and_response) {
   open_conn(SEC(10));
   uint32_t c = 1000, s = 5000;
   exchange(&c, &s, SEC(11), MS(40), MS(190));
-  ck_assert_uint_eq(hist(PF_TCP_RTT_TX)->count, 1);
+  ck_assert_uint_eq(pf_hist_samples(hist(PF_TCP_RTT_TX)), 1);
   ck_assert_uint_eq(hist(PF_TCP_RTT_TX)->max_us, 40000);
-  ck_assert_uint_eq(hist(PF_TCP_RTT_RX)->count, 1);
+  ck_assert_uint_eq(pf_hist_samples(hist(PF_TCP_RTT_RX)), 1);
   ck_assert_uint_eq(hist(PF_TCP_RTT_RX)->max_us, 80);
-  ck_assert_uint_eq(hist(PF_TCP_RESPONSE)->count, 1);
+  ck_assert_uint_eq(pf_hist_samples(hist(PF_TCP_RESPONSE)), 1);
   ck_assert_uint_eq(hist(PF_TCP_RESPONSE)->max_us, 190000);
-  ck_assert_uint_eq(hist(PF_TCP_JITTER)->count, 0); /* one sample each way */
+  ck_assert_uint_eq(pf_hist_samples(hist(PF_TCP_JITTER)),
+                    0); /* one sample each way */
   /* The client's next request is its think time: not a sample. */
   exchange(&c, &s, SEC(12), MS(50), MS(150));
-  ck_assert_uint_eq(hist(PF_TCP_RESPONSE)->count, 2);
-  ck_assert_uint_eq(hist(PF_TCP_RTT_TX)->count, 2);
+  ck_assert_uint_eq(pf_hist_samples(hist(PF_TCP_RESPONSE)), 2);
+  ck_assert_uint_eq(pf_hist_samples(hist(PF_TCP_RTT_TX)), 2);
   /* Jitter: |50 - 40| ms tx, |80 - 80| us rx. */
-  ck_assert_uint_eq(hist(PF_TCP_JITTER)->count, 2);
+  ck_assert_uint_eq(pf_hist_samples(hist(PF_TCP_JITTER)), 2);
   ck_assert_uint_eq(hist(PF_TCP_JITTER)->max_us, 10000);
   ck_assert_uint_eq(hist(PF_TCP_JITTER)->bucket[0], 1);
   /* The handshake's figures are where they were. */
-  ck_assert_uint_eq(hist(PF_TCP_HANDSHAKE)->count, 1);
+  ck_assert_uint_eq(pf_hist_samples(hist(PF_TCP_HANDSHAKE)), 1);
 }
 END_TEST
 
@@ -87,13 +88,13 @@ START_TEST(test_one_timed_segment_a_direction) {
   data(CLIENT, 1100, 100, 5000, SEC(11) + 10);
   data(CLIENT, 1200, 100, 5000, SEC(11) + 20);
   ack(SERVER, 5000, 1050, SEC(11) + MS(30)); /* below its end: nothing */
-  ck_assert_uint_eq(hist(PF_TCP_RTT_TX)->count, 0);
+  ck_assert_uint_eq(pf_hist_samples(hist(PF_TCP_RTT_TX)), 0);
   ack(SERVER, 5000, 1300, SEC(11) + MS(40));
-  ck_assert_uint_eq(hist(PF_TCP_RTT_TX)->count, 1);
+  ck_assert_uint_eq(pf_hist_samples(hist(PF_TCP_RTT_TX)), 1);
   ck_assert_uint_eq(hist(PF_TCP_RTT_TX)->max_us, 40000);
   /* A duplicate ACK gives nothing more. */
   ack(SERVER, 5000, 1300, SEC(11) + MS(41));
-  ck_assert_uint_eq(hist(PF_TCP_RTT_TX)->count, 1);
+  ck_assert_uint_eq(pf_hist_samples(hist(PF_TCP_RTT_TX)), 1);
 }
 END_TEST
 
@@ -102,17 +103,17 @@ START_TEST(test_karn_drops_a_retransmitted_timing) {
   data(CLIENT, 1000, 100, 5000, SEC(11));           /* timed */
   data(CLIENT, 1000, 100, 5000, SEC(11) + MS(200)); /* resent */
   ack(SERVER, 5000, 1100, SEC(11) + MS(240));
-  ck_assert_uint_eq(hist(PF_TCP_RTT_TX)->count, 0);
+  ck_assert_uint_eq(pf_hist_samples(hist(PF_TCP_RTT_TX)), 0);
   ck_assert_uint_eq(shard.flows.tcp.stats.retransmitted, 1);
   /* A segment filling a gap resends space below the highest seen too. */
   data(CLIENT, 1200, 100, 5000, SEC(12)); /* timed; [1100, 1200) missing */
   data(CLIENT, 1100, 100, 5000, SEC(12) + MS(1));
   ack(SERVER, 5000, 1300, SEC(12) + MS(41));
-  ck_assert_uint_eq(hist(PF_TCP_RTT_TX)->count, 0);
+  ck_assert_uint_eq(pf_hist_samples(hist(PF_TCP_RTT_TX)), 0);
   /* The next new segment is timed again. */
   data(CLIENT, 1300, 100, 5000, SEC(13));
   ack(SERVER, 5000, 1400, SEC(13) + MS(40));
-  ck_assert_uint_eq(hist(PF_TCP_RTT_TX)->count, 1);
+  ck_assert_uint_eq(pf_hist_samples(hist(PF_TCP_RTT_TX)), 1);
   ck_assert_uint_eq(hist(PF_TCP_RTT_TX)->max_us, 40000);
 }
 END_TEST
@@ -144,8 +145,8 @@ START_TEST(test_a_timestamp_going_back_gives_no_sample) {
   open_conn(SEC(10));
   data(CLIENT, 1000, 100, 5000, SEC(11));
   ack(SERVER, 5000, 1100, SEC(11) - 5);
-  ck_assert_uint_eq(hist(PF_TCP_RTT_TX)->count, 0);
-  ck_assert_uint_eq(hist(PF_TCP_RESPONSE)->count, 0);
+  ck_assert_uint_eq(pf_hist_samples(hist(PF_TCP_RTT_TX)), 0);
+  ck_assert_uint_eq(pf_hist_samples(hist(PF_TCP_RESPONSE)), 0);
 }
 END_TEST
 
@@ -154,9 +155,10 @@ START_TEST(test_late_start) {
    * first turn seen is the client's; the server's answer is a sample. */
   data(CLIENT, 7000, 100, 9000, SEC(11));
   data(SERVER, 9000, 300, 7100, SEC(11) + MS(25));
-  ck_assert_uint_eq(hist(PF_TCP_RESPONSE)->count, 1);
+  ck_assert_uint_eq(pf_hist_samples(hist(PF_TCP_RESPONSE)), 1);
   ck_assert_uint_eq(hist(PF_TCP_RESPONSE)->max_us, 25000);
-  ck_assert_uint_eq(hist(PF_TCP_RTT_TX)->count, 1); /* its ACK covered it */
+  ck_assert_uint_eq(pf_hist_samples(hist(PF_TCP_RTT_TX)),
+                    1); /* its ACK covered it */
   ck_assert_uint_eq(hist(PF_TCP_RTT_TX)->max_us, 25000);
   ck_assert_uint_eq(shard.flows.tcp.stats.late_start, 1);
 }
@@ -168,7 +170,7 @@ START_TEST(test_late_start_server_first) {
   data(SERVER, 9000, 300, 7000, SEC(11));
   data(CLIENT, 7000, 100, 9300, SEC(11) + MS(5));
   data(SERVER, 9300, 300, 7100, SEC(11) + MS(35));
-  ck_assert_uint_eq(hist(PF_TCP_RESPONSE)->count, 1);
+  ck_assert_uint_eq(pf_hist_samples(hist(PF_TCP_RESPONSE)), 1);
   ck_assert_uint_eq(hist(PF_TCP_RESPONSE)->max_us, 30000);
 }
 END_TEST
@@ -182,7 +184,7 @@ START_TEST(test_server_initiated_exchange) {
   data(SERVER, 5040, 60, 1020, SEC(11) + MS(40));
   data(CLIENT, 1020, 6, 5100, SEC(11) + MS(45));
   data(SERVER, 5100, 10, 1026, SEC(11) + MS(65));
-  ck_assert_uint_eq(hist(PF_TCP_RESPONSE)->count, 2);
+  ck_assert_uint_eq(pf_hist_samples(hist(PF_TCP_RESPONSE)), 2);
   ck_assert_uint_eq(hist(PF_TCP_RESPONSE)->max_us, 30000);
   ck_assert_uint_eq(hist(PF_TCP_RESPONSE)->bucket[pf_hist_bucket_of(20000)], 1);
 }
@@ -196,7 +198,7 @@ START_TEST(test_a_turn_of_several_segments) {
   data(CLIENT, 3000, 500, 5000, SEC(11) + MS(2));
   data(SERVER, 5000, 100, 3500, SEC(11) + MS(52));
   data(SERVER, 5100, 100, 3500, SEC(11) + MS(53));
-  ck_assert_uint_eq(hist(PF_TCP_RESPONSE)->count, 1);
+  ck_assert_uint_eq(pf_hist_samples(hist(PF_TCP_RESPONSE)), 1);
   ck_assert_uint_eq(hist(PF_TCP_RESPONSE)->max_us, 50000);
 }
 END_TEST
@@ -207,15 +209,15 @@ START_TEST(test_retransmitted_turns_give_no_sample) {
   data(CLIENT, 1000, 100, 5000, SEC(11));
   data(CLIENT, 1000, 100, 5000, SEC(11) + MS(200));
   data(SERVER, 5000, 100, 1100, SEC(11) + MS(250));
-  ck_assert_uint_eq(hist(PF_TCP_RESPONSE)->count, 0);
+  ck_assert_uint_eq(pf_hist_samples(hist(PF_TCP_RESPONSE)), 0);
   /* The answer's first segment a resend: no sample either. */
   data(CLIENT, 1100, 100, 5100, SEC(12));
   data(SERVER, 5000, 100, 1200, SEC(12) + MS(30));
-  ck_assert_uint_eq(hist(PF_TCP_RESPONSE)->count, 0);
+  ck_assert_uint_eq(pf_hist_samples(hist(PF_TCP_RESPONSE)), 0);
   /* A clean exchange after them is measured. */
   data(CLIENT, 1200, 100, 5100, SEC(13));
   data(SERVER, 5100, 100, 1300, SEC(13) + MS(30));
-  ck_assert_uint_eq(hist(PF_TCP_RESPONSE)->count, 1);
+  ck_assert_uint_eq(pf_hist_samples(hist(PF_TCP_RESPONSE)), 1);
   ck_assert_uint_eq(hist(PF_TCP_RESPONSE)->max_us, 30000);
 }
 END_TEST
@@ -228,9 +230,9 @@ START_TEST(test_probes_and_pure_acks_are_not_turns) {
   data(CLIENT, 1099, 1, 5000, SEC(20));
   ack(SERVER, 5000, 1100, SEC(20) + MS(40));
   data(SERVER, 5000, 100, 1100, SEC(21));
-  ck_assert_uint_eq(hist(PF_TCP_RESPONSE)->count, 1);
+  ck_assert_uint_eq(pf_hist_samples(hist(PF_TCP_RESPONSE)), 1);
   ck_assert_uint_eq(hist(PF_TCP_RESPONSE)->max_us, SEC(10));
-  ck_assert_uint_eq(hist(PF_TCP_RTT_TX)->count, 1);
+  ck_assert_uint_eq(pf_hist_samples(hist(PF_TCP_RTT_TX)), 1);
   ck_assert_uint_eq(shard.flows.tcp.stats.retransmitted, 0);
 }
 END_TEST
@@ -249,9 +251,9 @@ START_TEST(test_direction_is_the_timed_segments) {
                          .payload = 100},
            SEC(11));
   ack(SERVER, 5000, 1100, SEC(11) + MS(40));
-  ck_assert_uint_eq(hist(PF_TCP_RTT_RX)->count, 1);
+  ck_assert_uint_eq(pf_hist_samples(hist(PF_TCP_RTT_RX)), 1);
   ck_assert_uint_eq(hist(PF_TCP_RTT_RX)->max_us, 40000);
-  ck_assert_uint_eq(hist(PF_TCP_RTT_TX)->count, 0);
+  ck_assert_uint_eq(pf_hist_samples(hist(PF_TCP_RTT_TX)), 0);
 }
 END_TEST
 
@@ -287,8 +289,8 @@ START_TEST(test_a_reused_record_starts_clean) {
   ck_assert_uint_eq(shard.flows.tcp.free_head, 0);
   /* The next connection, same ports: acks 1100 without having sent it. */
   data(SERVER, 5000, 100, 1100, SEC(101));
-  ck_assert_uint_eq(hist(PF_TCP_RTT_TX)->count, 0);
-  ck_assert_uint_eq(hist(PF_TCP_RESPONSE)->count, 0);
+  ck_assert_uint_eq(pf_hist_samples(hist(PF_TCP_RTT_TX)), 0);
+  ck_assert_uint_eq(pf_hist_samples(hist(PF_TCP_RESPONSE)), 0);
 }
 END_TEST
 
@@ -305,16 +307,16 @@ START_TEST(test_a_fin_in_order) {
   data(CLIENT, 1000, 100, 5000, SEC(11));
   fin(SERVER, 5000, 200, 1100, SEC(11) + MS(190));
   ack(CLIENT, 1100, 5200, SEC(11) + MS(190) + 50); /* not the FIN: no */
-  ck_assert_uint_eq(hist(PF_TCP_RESPONSE)->count, 1);
+  ck_assert_uint_eq(pf_hist_samples(hist(PF_TCP_RESPONSE)), 1);
   ck_assert_uint_eq(hist(PF_TCP_RESPONSE)->max_us, MS(190));
-  ck_assert_uint_eq(hist(PF_TCP_RTT_RX)->count, 0);
+  ck_assert_uint_eq(pf_hist_samples(hist(PF_TCP_RTT_RX)), 0);
   ack(CLIENT, 1100, 5201, SEC(11) + MS(190) + 80);
-  ck_assert_uint_eq(hist(PF_TCP_RTT_RX)->count, 1);
+  ck_assert_uint_eq(pf_hist_samples(hist(PF_TCP_RTT_RX)), 1);
   ck_assert_uint_eq(hist(PF_TCP_RTT_RX)->max_us, 80);
   /* The client's FIN alone is no turn; sent again, it is retransmitted. */
   fin(CLIENT, 1100, 0, 5201, SEC(12));
   fin(CLIENT, 1100, 0, 5201, SEC(13));
-  ck_assert_uint_eq(hist(PF_TCP_RESPONSE)->count, 1);
+  ck_assert_uint_eq(pf_hist_samples(hist(PF_TCP_RESPONSE)), 1);
   ck_assert_uint_eq(shard.flows.tcp.stats.retransmitted, 1);
 }
 END_TEST

@@ -22,7 +22,7 @@ static void setup(void) {
 static void teardown(void) { pf_shard_free(&shard); }
 
 static uint64_t count(enum pf_tcp_latency k) {
-  return seg_latency(&shard, k)->count;
+  return pf_hist_samples(seg_latency(&shard, k));
 }
 
 /* A segment of another connection (client port 41000), to move the
