@@ -328,7 +328,7 @@ START_TEST(a_late_response_is_not_an_answer) {
   ck_assert_uint_eq(s.dns.stats.messages[1], 3);
   ck_assert_uint_eq(s.dns.pending.unanswered, 2);
   ck_assert_uint_eq(s.dns.pending.unmatched, 2);
-  ck_assert_uint_eq(s.cur->dns_latency.count, 1);
+  ck_assert_uint_eq(pf_hist_samples(&s.cur->dns_latency), 1);
   ck_assert_uint_eq(s.cur->dns_latency.max_us, SEC(5) - 1);
   pf_shard_batch_end(&s);
   pf_shard_expire_all(&s, SEC(200));
@@ -347,7 +347,7 @@ START_TEST(a_retry_after_the_timeout_is_a_new_query) {
   pf_shard_batch_end(&s);
   ck_assert_uint_eq(s.dns.pending.unanswered, 1);
   ck_assert_uint_eq(s.dns.pending.unmatched, 0);
-  ck_assert_uint_eq(s.cur->dns_latency.count, 1);
+  ck_assert_uint_eq(pf_hist_samples(&s.cur->dns_latency), 1);
   ck_assert_uint_eq(s.cur->dns_latency.max_us, SEC(1));
 }
 END_TEST
