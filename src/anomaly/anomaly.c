@@ -168,12 +168,15 @@ PF_ANOMALY_INLINE void pf_syn_target(struct pf_syn_slot *s,
 }
 
 /* A scanner's bitmap cleared by 16-byte stores: GCC made a memset of the
- * 128 bytes a `rep stos` of 15 words (about 25 instructions against 8). */
+ * 128 bytes a `rep stos` of 15 words (about 25 instructions against 8).
+ * __builtin_memcpy: _FORTIFY_SOURCE's check of these constant-size copies
+ * cannot fail and holds back their folding into stores (hardened build,
+ * the flood +10 a frame: docs/PERFORMANCE.md "Compiler flags"). */
 static inline void pf_scan_clear(struct pf_scan_slot *s) {
   typedef uint64_t pf_v2 __attribute__((vector_size(16)));
   enum { PF_SCAN_VECTORS = PF_SCAN_BITS / 128 };
   for (unsigned i = 0; i < PF_SCAN_VECTORS; i++)
-    memcpy(&s->bits[2 * i], &(pf_v2){0, 0}, sizeof(pf_v2));
+    __builtin_memcpy(&s->bits[2 * i], &(pf_v2){0, 0}, sizeof(pf_v2));
 }
 
 /* A holder's bitmap written at its second probe: cleared, with its first
