@@ -97,15 +97,15 @@ void pf_dns_pending_query(struct pf_dns_pending *p, const struct pf_dns_txn *t,
                           uint64_t now_us, uint64_t ts_us) {
   uint32_t *link;
   struct pf_dns_query *old = pf_dns_find(p, t, &link);
-  if (old && pf_dns_expired(p, old, now_us)) { /* unanswered: asked anew */
+  if (old && old->qhash == t->qhash && !pf_dns_expired(p, old, now_us))
+    return; /* a retry of the same query: the first one's time stands */
+  /* Asked anew past the timeout, or the id reused for another question:
+   * no response can match the waiting one any more, so it is unanswered
+   * (now, once: unlinked, the tick skips it) and the new one waits. */
+  if (old) {
     pf_dns_unlink(old, link);
     p->unanswered++;
-    old = NULL;
   }
-  if (old && old->qhash == t->qhash)
-    return; /* a retry of the same query: the first one's time stands */
-  if (old)  /* the id reused for another question: the new one waits */
-    pf_dns_unlink(old, link);
   if (p->tail - p->head > p->mask) /* full: a head past its time is not */
     pf_dns_pop(p, pf_dns_expired(p, &p->ring[p->head & p->mask], now_us)
                       ? &p->unanswered

@@ -85,6 +85,9 @@ void pf_dns_pending_free(struct pf_dns_pending *p);
 
 /* A query: waits for its response. The same query again (same flow, id and
  * question) keeps the first one's time: latency is what the asker waited.
+ * The id reused for another question while a query waits: that one is
+ * counted unanswered (a response to it can no longer match) and this one
+ * waits; every query leaves answered, unanswered or evicted.
  * A waiting query of the same transaction past the timeout by now_us is
  * counted unanswered first, and this one waits anew, as if the tick had
  * come between them; so is a full ring's oldest, rather than evicted. */

@@ -170,8 +170,10 @@ void pf_tls_resume_short(struct pf_tls_shard *t,
                          const struct pf_tls_segment *seg,
                          const struct pf_tls_where *w);
 /* A segment of a direction with a hello held: false when it is not the
- * hello's next (the hello is given up: gap); true when it was read, with
- * *named and *name when the server name was read from it. */
+ * hello's next, or comes PF_TLS_REASM_LIVE_US or more after the hello was
+ * last fed by the shard's clock (the hello is given up: gap); true when
+ * it was read, with *named and *name when the server name was read from
+ * it. */
 bool pf_tls_resume_next(struct pf_tls_shard *t, struct pf_tls_reasm_entry *e,
                         const struct pf_tls_segment *seg,
                         const struct pf_tls_where *w, bool *named,

@@ -86,12 +86,12 @@ void pf_tls_reasm_release(struct pf_tls_reasm *r,
 
 struct pf_tls_reasm_entry *pf_tls_reasm_stale(struct pf_tls_reasm *r,
                                               uint64_t now_us) {
-  if (r->held == 0 || now_us - r->oldest_us < PF_TLS_REASM_LIVE_US)
+  if (r->held == 0 || pf_tls_reasm_live(r->oldest_us, now_us))
     return NULL;
   uint64_t oldest = UINT64_MAX;
   for (unsigned i = 0; i < PF_TLS_REASM_SLOTS; i++) {
     struct pf_tls_reasm_entry *e = &r->slots[i];
-    if (e->key && now_us - e->last_us >= PF_TLS_REASM_LIVE_US)
+    if (e->key && !pf_tls_reasm_live(e->last_us, now_us))
       return e;
     if (e->key && e->last_us < oldest)
       oldest = e->last_us;

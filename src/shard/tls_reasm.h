@@ -36,6 +36,15 @@
  * lost segment is sent again within a few retransmission timeouts. */
 #define PF_TLS_REASM_LIVE_US 3000000u
 
+/* Whether what was last fed at last_us is still live at now_us (the
+ * shard's clock): younger than PF_TLS_REASM_LIVE_US. The tick gives up the
+ * others, and a segment that comes before the tick does (a file's batch
+ * is 4,096 packets, seconds apart in a sparse capture) finds them given up
+ * too: the rule, not the batch's end, decides. */
+static inline bool pf_tls_reasm_live(uint64_t last_us, uint64_t now_us) {
+  return now_us - last_us < PF_TLS_REASM_LIVE_US;
+}
+
 /* What the bytes held of a hello say so far: counted if it ends partial. */
 struct pf_tls_seen {
   uint16_t version;

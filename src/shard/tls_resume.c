@@ -37,7 +37,7 @@ static struct pf_tls_reasm_entry *pf_tls_resume_entry(struct pf_tls_shard *t,
                                                       uint64_t now_us,
                                                       bool evict) {
   struct pf_tls_reasm_entry *e = pf_tls_reasm_claim(&t->reasm, key);
-  bool live = now_us - e->last_us < PF_TLS_REASM_LIVE_US;
+  bool live = pf_tls_reasm_live(e->last_us, now_us);
   if (e->key && live && !evict)
     return NULL;
   if (e->key)
@@ -227,7 +227,13 @@ bool pf_tls_resume_next(struct pf_tls_shard *t, struct pf_tls_reasm_entry *e,
    * it. One that starts before the hello's first byte is no copy of it:
    * another connection on the same addresses and ports (the entry
    * outlives its flow by up to PF_TLS_REASM_LIVE_US), whose segment is
-   * read afresh. */
+   * read afresh. So is one that comes PF_TLS_REASM_LIVE_US or more after
+   * the entry was last fed: the hello is a gap, as the tick would have
+   * counted it had it come between them (it finds the entry freed). */
+  if (!pf_tls_reasm_live(e->last_us, w->now_us)) {
+    pf_tls_abandon(t, e, PF_TLS_LOST_GAP);
+    return false;
+  }
   uint32_t skip = e->next_seq - seg->seq;
   bool ahead = (int32_t)(seg->seq - e->next_seq) > 0;
   if (ahead ? !pf_tls_resume_ahead(&t->reasm, e, seg)

@@ -2,7 +2,9 @@
  * (src/shard/dns_pending.c): matched by flow, generation, id and question;
  * a retry keeps the first time; timed out and evicted queries counted,
  * at the tick and at a response, retry or full ring past the timeout with
- * no tick between; and a random model run against a plain list. */
+ * no tick between, and when its id is reused for another question; and a
+ * random model run against a plain list, every query ending answered or
+ * unanswered. */
 #include <stdlib.h>
 
 #include <check.h>
@@ -144,6 +146,32 @@ START_TEST(asked_again_past_the_timeout_waits_anew) {
 }
 END_TEST
 
+/* The id reused for another question while a query waits, within the
+ * timeout: no response can match the first any more, so it is counted
+ * unanswered there (it was dropped uncounted: neither answered,
+ * unanswered nor evicted); the new one waits, and the tick counts neither
+ * again. A retry of the first question then is a new query too. */
+START_TEST(a_reused_id_leaves_the_waiting_query_unanswered) {
+  struct pf_dns_txn t = txn(1, 9), other = t;
+  other.qhash = 0xdef;
+  uint64_t us = 0;
+  pf_dns_pending_query(&p, &t, 0, 0);
+  pf_dns_pending_query(&p, &other, 1000000, 1000000);
+  ck_assert_uint_eq(p.unanswered, 1);
+  ck_assert(!pf_dns_pending_response(&p, &t, 1100000, 1100000, &us));
+  ck_assert_uint_eq(p.unmatched, 1); /* the first one's answer */
+  pf_dns_pending_query(&p, &t, 1150000, 1150000);
+  ck_assert_uint_eq(p.unanswered, 2); /* other's turn */
+  ck_assert(pf_dns_pending_response(&p, &t, 1200000, 1200000, &us));
+  ck_assert_uint_eq(us, 50000);
+  pf_dns_pending_tick(&p, 100000000);
+  ck_assert_uint_eq(p.unanswered, 2);
+  ck_assert_uint_eq(p.unmatched, 1);
+  ck_assert_uint_eq(p.evicted, 0);
+  ck_assert_uint_eq(p.head, p.tail);
+}
+END_TEST
+
 /* A full ring whose oldest is past the timeout, no tick between: that one
  * is unanswered, not evicted (it no longer waits); a live oldest is
  * evicted. */
@@ -180,6 +208,7 @@ struct model {
   uint64_t at[MODEL_MAX];
   unsigned n;
   uint64_t unanswered, evicted, unmatched;
+  uint64_t asked, answered; /* queries that waited, and those answered */
 };
 
 static int model_find(const struct model *m, const struct pf_dns_txn *t) {
@@ -212,9 +241,12 @@ static void model_query(struct model *m, const struct pf_dns_txn *t,
   }
   if (i >= 0 && m->t[i].qhash == t->qhash)
     return;
-  if (i >= 0)
+  if (i >= 0) { /* another question: the first can no longer be answered */
     model_drop(m, (unsigned)i);
+    m->unanswered++;
+  }
   ck_assert_uint_lt(m->n, MODEL_MAX);
+  m->asked++;
   m->t[m->n] = *t;
   m->at[m->n++] = now;
 }
@@ -247,6 +279,7 @@ START_TEST(random_operations_agree_with_a_list) {
       if (want) {
         ck_assert_uint_eq(us, now - m.at[i]);
         model_drop(&m, (unsigned)i);
+        m.answered++;
       } else {
         m.unmatched++;
       }
@@ -265,6 +298,9 @@ START_TEST(random_operations_agree_with_a_list) {
     ck_assert_uint_eq(p.unmatched, m.unmatched);
     ck_assert_uint_eq(p.evicted, 0);
   }
+  /* Every query ends somewhere: answered, or unanswered by the end. */
+  pf_dns_pending_tick(&p, now + 5000000);
+  ck_assert_uint_eq(p.unanswered + m.answered, m.asked);
 }
 END_TEST
 
@@ -280,6 +316,7 @@ Suite *pf_dns_pending_suite(void) {
   tcase_add_test(tc, a_response_past_the_timeout_is_unmatched);
   tcase_add_test(tc, asked_again_past_the_timeout_waits_anew);
   tcase_add_test(tc, a_full_ring_gives_up_a_timed_out_oldest_as_unanswered);
+  tcase_add_test(tc, a_reused_id_leaves_the_waiting_query_unanswered);
   tcase_add_test(tc, random_operations_agree_with_a_list);
   suite_add_tcase(s, tc);
   return s;

@@ -4,7 +4,8 @@
  * whole - the same version offered and the same server name kept by its
  * flow as the hello in one segment; a segment sent again or overlapping
  * read from where the hello goes on; and each way a hello ends partial
- * counted once by why: a missing segment (gap), no rest in time or at the
+ * counted once by why: a missing segment (gap), no rest in time (by the
+ * tick, or by the rest's own clock when no tick came between) or at the
  * end of a file (gap), the capture's cut (snaplen), a full table
  * (evicted), more than is held (long). */
 #include <stdlib.h>
@@ -213,6 +214,35 @@ START_TEST(no_rest_in_time_is_a_gap) {
   ck_assert_uint_eq(s.tls.reasm.held, 0);
   ck_assert_uint_eq(s.tls.stats.lost[PF_TLS_LOST_GAP], 2);
   ck_assert_uint_eq(s.tls.stats.partial, 2);
+}
+END_TEST
+
+/* The rest PF_TLS_REASM_LIVE_US or more after the hello was last fed, with
+ * no tick between (a sparse file's batch is 4,096 packets): a gap, counted
+ * once, and the rest not read as the hello's (it was, reassembled); 1 us
+ * sooner it is. A short start's rest as late: not a hello, counted
+ * nowhere, as after the tick. */
+START_TEST(a_rest_past_the_time_is_a_gap_with_no_tick_between) {
+  init(true);
+  uint32_t len = (uint32_t)app_bytes(APP_TLS_CLIENT_HELLO_CURL, msg);
+  const uint64_t t0 = SEC(1), live = PF_TLS_REASM_LIVE_US;
+  send_part(msg, 0, 300, true, 40000, UINT32_MAX, t0);
+  send_part(msg, 0, 300, true, 40001, UINT32_MAX, t0 + 1);
+  send_part(msg, 0, 3, true, 40002, UINT32_MAX, t0 + 2);
+  ck_assert_uint_eq(s.tls.reasm.held, 3);
+  send_part(msg, 300, len - 300, true, 40001, UINT32_MAX, t0 + live);
+  send_part(msg, 300, len - 300, true, 40000, UINT32_MAX, t0 + live);
+  send_part(msg, 3, len - 3, true, 40002, UINT32_MAX, t0 + 2 + live);
+  const struct pf_tls_stats *st = &s.tls.stats;
+  ck_assert_uint_eq(st->reassembled, 1); /* 40001's, 1 us in time */
+  ck_assert_uint_eq(st->lost[PF_TLS_LOST_GAP], 1);
+  ck_assert_uint_eq(st->partial, 1);
+  ck_assert_uint_eq(s.tls.reasm.held, 0);
+  pf_shard_expire_all(&s, t0 + SEC(60)); /* the tick: none again */
+  ck_assert_uint_eq(st->lost[PF_TLS_LOST_GAP], 1);
+  ck_assert_uint_eq(st->partial, 1);
+  ck_assert_uint_eq(st->partial, lost_sum());
+  ck_assert_uint_eq(st->reassembled, 1);
 }
 END_TEST
 
@@ -502,6 +532,7 @@ Suite *pf_tls_resume_suite(void) {
   tcase_add_test(tc, a_missing_segment_is_a_gap);
   tcase_add_test(tc, the_capture_cut_is_snaplen);
   tcase_add_test(tc, no_rest_in_time_is_a_gap);
+  tcase_add_test(tc, a_rest_past_the_time_is_a_gap_with_no_tick_between);
   tcase_add_test(tc, a_full_table_evicts);
   tcase_add_test(tc, past_what_is_held_is_long);
   tcase_add_test(tc, versions_without_tcp_analysis);
