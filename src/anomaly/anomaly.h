@@ -50,6 +50,8 @@ struct pf_scan_slot {
   uint32_t first;
   uint32_t pad; /* 160 bytes: a slot's offset is 2 instructions, not 4 */
 };
+_Static_assert(sizeof(struct pf_scan_slot) == 160,
+               "a scanner slot's offset is a multiply by 5 and a shift");
 
 struct pf_anomaly_table {
   struct pf_syn_slot syn[PF_ANOMALY_SLOTS];

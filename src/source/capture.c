@@ -111,6 +111,18 @@ pf_capture_frame(u_char *user, const struct pcap_pkthdr *h,
   w->batch_n++;
 }
 
+/* The attribute came with GCC 11 (clang 14 has it too); an older compiler
+ * (RHEL 8's GCC 8) warns that it does not know it, which -Werror makes an
+ * error: there the function keeps its canary. */
+#ifdef __has_attribute
+#if __has_attribute(no_stack_protector)
+#define PF_NO_STACK_PROTECTOR __attribute__((no_stack_protector))
+#endif
+#endif
+#ifndef PF_NO_STACK_PROTECTOR
+#define PF_NO_STACK_PROTECTOR
+#endif
+
 /* libpcap's callback, once a packet: a live capture's (through
  * pf_capture_live_packet) and libpcap's own reading of a file.
  *
@@ -129,7 +141,7 @@ pf_capture_frame(u_char *user, const struct pcap_pkthdr *h,
  * LTO link with -fdump-tree-optimized lists this function's locals. The
  * file batch (pf_capture_packets_of_file) keeps its canary: one check a
  * batch of PF_FILE_BATCH records. */
-__attribute__((no_stack_protector)) void
+PF_NO_STACK_PROTECTOR void
 pf_capture_packet(u_char *user, const struct pcap_pkthdr *h,
                   const u_char *bytes) {
   pf_capture_frame(user, h, bytes);

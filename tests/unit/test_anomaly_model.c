@@ -188,6 +188,12 @@ static void assert_same(const struct pf_anomaly_table *got,
                    "model's %u %u (or their bitmaps differ)",
                    run, step, i, x->key.family, x->weight, y->key.family,
                    y->weight);
+    /* The estimate the notifications read, through the holder's first
+     * bit too: a new holder is judged on its own bitmap, not on the one
+     * its predecessor left in the slot. */
+    if (pf_scan_distinct(x) != pf_scan_distinct(y))
+      ck_abort_msg("run %d step %d: scan slot %d: %g distinct, the model's %g",
+                   run, step, i, pf_scan_distinct(x), pf_scan_distinct(y));
   }
 }
 
