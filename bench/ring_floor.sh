@@ -23,17 +23,18 @@ FLOOR="$BUILD/ring-floor"
 bench_live_init bench_ring_floor "$packets" tcpdump
 tick=$(getconf CLK_TCK)
 
-# The ring-floor options of each receiver (BufferSize 64 as bench/live.sh
-# gives the plugin; libpcap's 256 KiB blocks and the plugin's 100 ms read
-# timeout unless a receiver says otherwise).
+# floor_args RECEIVER : sets ARGS to its ring-floor options (BufferSize 64
+# as bench/live.sh gives the plugin; libpcap's 256 KiB blocks and the
+# plugin's 100 ms read timeout unless a receiver says otherwise).
 floor_args() {
   case $1 in
-  pcap) echo "--mode pcap" ;;
-  ring) echo "--mode ring" ;;
-  ring_pf) echo "--mode ring --prefetch 2048" ;;
-  ring_1m) echo "--mode ring --block-kib 1024" ;;
-  ring_4m) echo "--mode ring --block-kib 4096" ;;
-  ring_snap) echo "--mode ring --kernel-snap 320" ;;
+  pcap) ARGS=(--mode pcap) ;;
+  pcap_snap) ARGS=(--mode pcap --filter "") ;;
+  ring) ARGS=(--mode ring) ;;
+  ring_pf) ARGS=(--mode ring --prefetch 2048) ;;
+  ring_1m) ARGS=(--mode ring --block-kib 1024) ;;
+  ring_4m) ARGS=(--mode ring --block-kib 4096) ;;
+  ring_snap) ARGS=(--mode ring --kernel-snap 320) ;;
   *) pf_fail "unknown receiver $1" ;;
   esac
 }
@@ -69,8 +70,8 @@ run_tcpdump() {
 }
 
 run_floor() {
-  # shellcheck disable=SC2046 # the receiver's options, split on purpose
-  ip netns exec "$NS_B" "$FLOOR" --iface "$VETH_B" $(floor_args "$1") \
+  floor_args "$1"
+  ip netns exec "$NS_B" "$FLOOR" --iface "$VETH_B" "${ARGS[@]}" \
     >"$WORK/floor.out" 2>"$WORK/floor.err" &
   local pid=$!
   PF_PIDS+=("$pid")
