@@ -51,7 +51,8 @@ send() {
   RATE=$(awk '/Rated:/ {for (i = 1; i <= NF; i++) if ($i ~ /^pps/) print $(i-1); exit}' <<<"$out" | tr -d ,)
 }
 
-# Each run prints "sent pps captured drops cpu_seconds wakeups blocks".
+# Each run prints "sent pps captured drops cpu_seconds wakeups blocks"
+# (ring-floor's runs also its system seconds).
 run_tcpdump() {
   ip netns exec "$NS_B" tcpdump -p -n -i "$VETH_B" -B 65536 -w /dev/null 2>"$WORK/tcpdump.err" &
   local pid=$!
@@ -80,12 +81,14 @@ run_floor() {
   sleep 0.5 # five 100 ms retire timeouts: the last block is handed over
   kill -INT "$pid"
   wait "$pid" || pf_fail "ring-floor $1: $(cat "$WORK/floor.err")"
-  awk -v s="$SENT" -v r="$RATE" '{print s, r, $2, $4, $5, $6, $7}' "$WORK/floor.out"
+  awk -v s="$SENT" -v r="$RATE" '{print s, r, $2, $4, $5, $6, $7, $8}' "$WORK/floor.out"
 }
 
 # The plugin itself (receiver "plugin": collectd, Workers 1, BufferSize 64,
 # as bench/live.sh runs it): the CPU of its capture thread alone, so the
-# reader's share can be read against the whole capture path.
+# reader's share can be read against the whole capture path. Receiver
+# "plugin_snap" adds Filter "": the kernel then keeps SnapLen bytes of a
+# frame in the ring, as it does for any Filter (pcap mode's pcap_snap).
 capture_ns() {
   local t sum=0
   for t in /proc/"$1"/task/*; do
@@ -94,8 +97,9 @@ capture_ns() {
   echo "$sum"
 }
 run_plugin() {
-  local dir="$WORK/collectd-$RANDOM"
-  pf_collectd "$dir" --local --netns "$NS_B" --interface "$VETH_B" BufferSize 64 Workers 1
+  local dir="$WORK/collectd-$RANDOM" filter=()
+  [[ $1 == plugin_snap ]] && filter=(Filter '""')
+  pf_collectd "$dir" --local --netns "$NS_B" --interface "$VETH_B" BufferSize 64 Workers 1 "${filter[@]}"
   up() { [[ "$(pf_value "$dir" "$VETH_B" gauge-capture_up)" == 1 ]]; }
   pf_wait_until 20 up || pf_fail "collectd did not open $VETH_B: $(tail -n 5 "$dir/collectd.log")"
   local before c0 c1
@@ -120,8 +124,8 @@ for run in $(seq 1 "$runs"); do
   for r in $receivers; do
     if [[ $r == tcpdump ]]; then
       echo "$r $(run_tcpdump)" >>"$results"
-    elif [[ $r == plugin ]]; then
-      echo "$r $(run_plugin)" >>"$results"
+    elif [[ $r == plugin* ]]; then
+      echo "$r $(run_plugin "$r")" >>"$results"
     else
       echo "$r $(run_floor "$r")" >>"$results"
     fi
