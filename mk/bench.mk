@@ -20,6 +20,16 @@ $(B)/pcap-loop: bench/pcap_loop.c | $(B)
 $(B)/cpu-run: bench/cpu_run.c | $(B)
 	$(CC) $(BASEFLAGS) $(CFLAGS) -o $@ $<
 
+# A live reader's cost a frame alone: libpcap's against a TPACKET_V3 ring
+# of the bench's own (bench/ring_floor.c, bench/ring_floor.sh).
+$(B)/ring-floor: bench/ring_floor.c | $(B)
+	$(CC) $(BASEFLAGS) $(CFLAGS) -o $@ $< -lpcap
+
+bench-ring: all $(B)/ring-floor ## live: libpcap's reader against a TPACKET_V3 ring of our own, CPU a frame (root; BENCH_ARGS: see bench/ring_floor.sh)
+	bench/ring_floor.sh $(BENCH_ARGS)
+
+.PHONY: bench-ring
+
 bench: all $(B)/bench-engine $(B)/bench-lock $(B)/bench-scaling $(B)/pcap-loop $(B)/cpu-run ## measure the engine against its peers (BENCH_ARGS: see bench/run.sh)
 	bench/run.sh $(BENCH_ARGS)
 
