@@ -13,26 +13,7 @@ bench_options live.sh seconds runs packets -- "$@"
 bench_live_init bench_live "$packets" tcpdump
 tick=$(getconf CLK_TCK)
 
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-# capture_ns PID : CPU ns of PID's capture threads (pf:*; schedstat), so the
-# capture's share is told from collectd's reader and write plugins.
-capture_ns() {
-  local t sum=0
-  for t in /proc/"$1"/task/*; do
-    [[ $(<"$t/comm") == pf:* ]] && sum=$((sum + $(cut -d' ' -f1 "$t/schedstat")))
-  done
-  echo "$sum"
-}
 
-# send : tcpreplay at top speed for $seconds s; sets SENT and RATE (pps).
-send() {
-  local out
-  out=$(ip netns exec "$NS_A" tcpreplay --topspeed --preload-pcap --loop=0 \
-    --duration="$seconds" -i "$VETH_A" "$WORK/live.pcap" 2>&1) || pf_fail "tcpreplay: $out"
-  SENT=$(awk '/Actual:/ {print $2; exit}' <<<"$out")
-  RATE=$(awk '/Rated:/ {for (i = 1; i <= NF; i++) if ($i ~ /^pps/) print $(i-1); exit}' <<<"$out" | tr -d ,)
-  MBPS=$(awk '/Rated:/ {for (i = 1; i <= NF; i++) if ($i ~ /^Mbps/) print $(i-1); exit}' <<<"$out" | tr -d ,)
-}
 
 # run_tcpdump : prints "sent pps mbps captured dropped cpu_seconds
 # capture_cpu_seconds" (tcpdump's one thread captures: both the same).

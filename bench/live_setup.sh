@@ -18,3 +18,27 @@ bench_live_init() {
   pf_veth_up
   "$GEN" --scenario mixed --packets "$packets" --seed 2 --out "$WORK/live.pcap"
 }
+
+# cpu_ticks PID : PID's user and system CPU so far, in clock ticks.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+# capture_ns PID : CPU ns of PID's capture threads (pf:*; schedstat), so the
+# capture's share is told from collectd's reader and write plugins.
+capture_ns() {
+  local t sum=0
+  for t in /proc/"$1"/task/*; do
+    [[ $(<"$t/comm") == pf:* ]] && sum=$((sum + $(cut -d' ' -f1 "$t/schedstat")))
+  done
+  echo "$sum"
+}
+
+# send : tcpreplay at top speed for $seconds s of $WORK/live.pcap from
+# $NS_A; sets SENT, RATE (pps) and MBPS.
+send() {
+  local out
+  out=$(ip netns exec "$NS_A" tcpreplay --topspeed --preload-pcap --loop=0 \
+    --duration="$seconds" -i "$VETH_A" "$WORK/live.pcap" 2>&1) || pf_fail "tcpreplay: $out"
+  SENT=$(awk '/Actual:/ {print $2; exit}' <<<"$out")
+  RATE=$(awk '/Rated:/ {for (i = 1; i <= NF; i++) if ($i ~ /^pps/) print $(i-1); exit}' <<<"$out" | tr -d ,)
+  MBPS=$(awk '/Rated:/ {for (i = 1; i <= NF; i++) if ($i ~ /^Mbps/) print $(i-1); exit}' <<<"$out" | tr -d ,)
+}

@@ -10,11 +10,12 @@
 # Usage: bench/ring_floor.sh [--seconds S] [--runs N] [--packets N]
 #          [--receivers "tcpdump pcap ring ..."] [--lock FILE]
 # Receivers: tcpdump, plugin (collectd + pcapflow, its capture thread's
-# CPU), and the ring-floor modes of floor_args below.
+# CPU), and the ring-floor modes of floor_args (ring_floor_modes.sh).
 set -euo pipefail
 source "$(dirname "$0")/../tests/integration/lib.sh"
 source "$(dirname "$0")/options.sh"
 source "$(dirname "$0")/live_setup.sh"
+source "$(dirname "$0")/ring_floor_modes.sh"
 seconds=5 runs=5 packets=200000 lock=/tmp/pcapflow-heavy.lock
 receivers="tcpdump pcap ring ring_pf ring_1m ring_4m ring_snap"
 bench_options ring_floor.sh seconds runs packets receivers lock -- "$@"
@@ -23,33 +24,8 @@ FLOOR="$BUILD/ring-floor"
 bench_live_init bench_ring_floor "$packets" tcpdump
 tick=$(getconf CLK_TCK)
 
-# floor_args RECEIVER : sets ARGS to its ring-floor options (BufferSize 64
-# as bench/live.sh gives the plugin; libpcap's 256 KiB blocks and the
-# plugin's 100 ms read timeout unless a receiver says otherwise).
-floor_args() {
-  case $1 in
-  pcap) ARGS=(--mode pcap) ;;
-  pcap_snap) ARGS=(--mode pcap --filter "") ;;
-  ring) ARGS=(--mode ring) ;;
-  ring_pf) ARGS=(--mode ring --prefetch 2048) ;;
-  ring_1m) ARGS=(--mode ring --block-kib 1024) ;;
-  ring_4m) ARGS=(--mode ring --block-kib 4096) ;;
-  ring_snap) ARGS=(--mode ring --kernel-snap 320) ;;
-  *) pf_fail "unknown receiver $1" ;;
-  esac
-}
 
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
-# send : tcpreplay at top speed for $seconds s (as bench/live.sh); sets
-# SENT and RATE (pps).
-send() {
-  local out
-  out=$(ip netns exec "$NS_A" tcpreplay --topspeed --preload-pcap --loop=0 \
-    --duration="$seconds" -i "$VETH_A" "$WORK/live.pcap" 2>&1) || pf_fail "tcpreplay: $out"
-  SENT=$(awk '/Actual:/ {print $2; exit}' <<<"$out")
-  RATE=$(awk '/Rated:/ {for (i = 1; i <= NF; i++) if ($i ~ /^pps/) print $(i-1); exit}' <<<"$out" | tr -d ,)
-}
 
 # Each run prints "sent pps captured drops cpu_seconds wakeups blocks"
 # (ring-floor's runs also its system seconds).
@@ -89,13 +65,8 @@ run_floor() {
 # reader's share can be read against the whole capture path. Receiver
 # "plugin_snap" adds Filter "": the kernel then keeps SnapLen bytes of a
 # frame in the ring, as it does for any Filter (pcap mode's pcap_snap).
-capture_ns() {
-  local t sum=0
-  for t in /proc/"$1"/task/*; do
-    [[ $(<"$t/comm") == pf:* ]] && sum=$((sum + $(cut -d' ' -f1 "$t/schedstat")))
-  done
-  echo "$sum"
-}
+# Since this bench, a source without a Filter installs that same program
+# itself (src/source/handle.c), so the two receivers now run alike.
 run_plugin() {
   local dir="$WORK/collectd-$RANDOM" filter=()
   [[ $1 == plugin_snap ]] && filter=(Filter '""')

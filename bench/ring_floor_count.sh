@@ -13,6 +13,7 @@ set -euo pipefail
 source "$(dirname "$0")/../tests/integration/lib.sh"
 source "$(dirname "$0")/options.sh"
 source "$(dirname "$0")/live_setup.sh"
+source "$(dirname "$0")/ring_floor_modes.sh"
 seconds=3 pps=20000 packets=200000 lock=/tmp/pcapflow-heavy.lock
 receivers="pcap pcap_snap ring ring_pf ring_1m ring_snap"
 bench_options ring_floor_count.sh seconds pps packets receivers lock -- "$@"
@@ -20,18 +21,6 @@ FLOOR="$BUILD/ring-floor"
 [[ -x $FLOOR ]] || { echo "ring_floor_count.sh: build $FLOOR first (make build/ring-floor)" >&2 && exit 2; }
 bench_live_init bench_ring_floor_count "$packets" valgrind
 
-floor_args() {
-  case $1 in
-  pcap) ARGS=(--mode pcap) ;;
-  pcap_snap) ARGS=(--mode pcap --filter "") ;;
-  ring) ARGS=(--mode ring) ;;
-  ring_pf) ARGS=(--mode ring --prefetch 2048) ;;
-  ring_1m) ARGS=(--mode ring --block-kib 1024) ;;
-  ring_4m) ARGS=(--mode ring --block-kib 4096) ;;
-  ring_snap) ARGS=(--mode ring --kernel-snap 320) ;;
-  *) pf_fail "unknown receiver $1" ;;
-  esac
-}
 
 [[ -n $lock ]] && { exec {lockfd}>"$lock" && flock -s "$lockfd"; }
 printf '  %-10s %10s %14s %14s\n' receiver frames "Ir a frame" "frames/wake-up"

@@ -262,6 +262,19 @@ def truth(c, source):
     return "".join(pre + l + "\n" for l in lines)
 
 
+def write_crafted(argv, doc, craft_fn, source, truth_pairs):
+    """The __main__ of a crafted DNS case: argv OUT.pcap OUT.truth; writes
+    craft_fn()'s capture and the series "pcapflow_dns-SOURCE/NAME VALUE"
+    of truth_pairs."""
+    if len(argv) != 3:
+        sys.exit(doc)
+    cap = craft_fn()
+    with open(argv[1], "wb") as f:
+        f.write(cap.out)
+    with open(argv[2], "w") as f:
+        f.write("".join("pcapflow_dns-%s/%s %s\n" % ((source,) + kv) for kv in truth_pairs))
+
+
 if __name__ == "__main__":
     args = sys.argv[1:]
     while args[:1] in (["--t0"], ["--port"]) and len(args) > 1:

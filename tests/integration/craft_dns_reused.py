@@ -50,10 +50,4 @@ TRUTH = [
 ]
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3:
-        sys.exit(__doc__)
-    cap = craft()
-    with open(sys.argv[1], "wb") as f:
-        f.write(cap.out)
-    with open(sys.argv[2], "w") as f:
-        f.write("".join("pcapflow_dns-reused/%s %s\n" % kv for kv in TRUTH))
+    cd.write_crafted(sys.argv, __doc__, craft, "reused", TRUTH)
