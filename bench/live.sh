@@ -13,15 +13,11 @@ bench_options live.sh seconds runs packets -- "$@"
 bench_live_init bench_live "$packets" tcpdump
 tick=$(getconf CLK_TCK)
 
-
-
 # run_tcpdump : prints "sent pps mbps captured dropped cpu_seconds
 # capture_cpu_seconds" (tcpdump's one thread captures: both the same).
 run_tcpdump() {
-  ip netns exec "$NS_B" tcpdump -p -n -i "$VETH_B" -B 65536 -w /dev/null 2>"$WORK/tcpdump.err" &
-  local pid=$!
-  PF_PIDS+=("$pid")
-  pf_wait_until 10 grep -q listening "$WORK/tcpdump.err" || pf_fail "tcpdump did not start: $(cat "$WORK/tcpdump.err")"
+  tcpdump_start
+  local pid=$TCPDUMP_PID
   local t0 t1
   t0=$(cpu_ticks "$pid")
   send

@@ -42,3 +42,12 @@ send() {
   RATE=$(awk '/Rated:/ {for (i = 1; i <= NF; i++) if ($i ~ /^pps/) print $(i-1); exit}' <<<"$out" | tr -d ,)
   MBPS=$(awk '/Rated:/ {for (i = 1; i <= NF; i++) if ($i ~ /^Mbps/) print $(i-1); exit}' <<<"$out" | tr -d ,)
 }
+
+# tcpdump_start : tcpdump -w /dev/null on $VETH_B in $NS_B, its stderr in
+# $WORK/tcpdump.err, once it listens; sets TCPDUMP_PID.
+tcpdump_start() {
+  ip netns exec "$NS_B" tcpdump -p -n -i "$VETH_B" -B 65536 -w /dev/null 2>"$WORK/tcpdump.err" &
+  TCPDUMP_PID=$!
+  PF_PIDS+=("$TCPDUMP_PID")
+  pf_wait_until 10 grep -q listening "$WORK/tcpdump.err" || pf_fail "tcpdump did not start: $(cat "$WORK/tcpdump.err")"
+}

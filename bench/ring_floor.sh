@@ -24,16 +24,11 @@ FLOOR="$BUILD/ring-floor"
 bench_live_init bench_ring_floor "$packets" tcpdump
 tick=$(getconf CLK_TCK)
 
-
-
-
 # Each run prints "sent pps captured drops cpu_seconds wakeups blocks"
 # (ring-floor's runs also its system seconds).
 run_tcpdump() {
-  ip netns exec "$NS_B" tcpdump -p -n -i "$VETH_B" -B 65536 -w /dev/null 2>"$WORK/tcpdump.err" &
-  local pid=$!
-  PF_PIDS+=("$pid")
-  pf_wait_until 10 grep -q listening "$WORK/tcpdump.err" || pf_fail "tcpdump did not start: $(cat "$WORK/tcpdump.err")"
+  tcpdump_start
+  local pid=$TCPDUMP_PID
   local t0 t1
   t0=$(cpu_ticks "$pid")
   send
