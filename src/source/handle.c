@@ -73,8 +73,13 @@ static int pf_handle_finish(pcap_t *p, const struct pf_source_config *cfg,
   else
     pcap_freecode(&prog);
   if (rc != 0) {
-    return pf_err(err, errlen, "%s: cannot install filter \"%s\": %s",
-                  cfg->device, filter, pcap_geterr(p));
+    return cfg->filter
+               ? pf_err(err, errlen, "%s: cannot install filter \"%s\": %s",
+                        cfg->device, filter, pcap_geterr(p))
+               : pf_err(err, errlen,
+                        "%s: cannot install the kernel's snap (ret "
+                        "#SnapLen; no Filter is set): %s",
+                        cfg->device, pcap_geterr(p));
   }
   return 0;
 }
@@ -219,9 +224,14 @@ static pcap_t *pf_handle_open_live(const struct pf_source_config *cfg,
     pcap_close(p);
     return NULL;
   }
-  if ((fanout_group >= 0 &&
-       pf_join_fanout(p, cfg, fanout_group, err, errlen) != 0) ||
-      pf_handle_finish(p, cfg, NULL, err, errlen) != 0) {
+  /* The filter before the fanout group: libpcap installs a program by
+   * attaching a reject-all one, draining the socket and then attaching
+   * the real one, and a frame the reject-all turns away is counted
+   * nowhere (no drop). Before the join the socket's frames are copies the
+   * group also gets; after it, they would be this worker's share. */
+  if (pf_handle_finish(p, cfg, NULL, err, errlen) != 0 ||
+      (fanout_group >= 0 &&
+       pf_join_fanout(p, cfg, fanout_group, err, errlen) != 0)) {
     pcap_close(p);
     return NULL;
   }

@@ -4,11 +4,16 @@
 # SnapLen bytes of a frame into the ring (src/source/handle.c; measured
 # in docs/PERFORMANCE.md, "The kernel's snap"). Checked on the socket
 # itself: `ss -0 -b` shows each of collectd's packet sockets (Workers 2:
-# two) with that one-instruction program; and the frames, longer than
-# SnapLen, are all counted with their wire lengths, as without it.
+# two) with that one-instruction program; the frames, longer than
+# SnapLen, are all counted with their wire lengths, as without it; and,
+# under strace, each worker installs its program before it joins the
+# fanout group (libpcap installs one by a reject-all program first, and a
+# frame that turns away is counted nowhere: before the join it is a copy
+# the group also gets).
 source "$(dirname "$0")/lib.sh"
 pf_test_init kernel_snap
 command -v ss >/dev/null || pf_skip "ss (iproute2) is missing"
+command -v strace >/dev/null || pf_skip "strace is missing (scripts/deps.sh installs it)"
 pf_netns_init
 pf_veth_up
 
@@ -51,4 +56,26 @@ PY
 ((orx + otx == want_octets)) ||
   pf_fail "if_octets rx $orx tx $otx; expected $want_octets in all (the frames' wire lengths)"
 pf_collectd_stop
-pf_pass "two sockets with ret #200 installed; $total frames and $want_octets bytes counted at their wire lengths"
+
+# The order of each worker's calls on its socket, by thread and socket:
+# its last SO_ATTACH_FILTER before its PACKET_FANOUT.
+dir2="$WORK/collectd-strace"
+pf_collectd "$dir2" --netns "$NS_B" --interface "$VETH_B" Instance veth2 SnapLen 200 Workers 2 \
+  -- strace -f -qq -e trace=setsockopt -o "$WORK/strace.out"
+tracer=$COLLECTD_PID
+COLLECTD_PID=$(pgrep -P "$tracer" | head -n1)
+[[ -n $COLLECTD_PID ]] || pf_fail "no collectd under strace ($tracer)"
+pf_collectd_stop
+wait "$tracer" 2>/dev/null || true
+order=$(awk '
+  /SO_ATTACH_FILTER/ && / = 0$/ { split($2, a, /[(,]/); attached[$1 " " a[2]] = NR }
+  /PACKET_FANOUT/ && / = 0$/ {
+    split($2, a, /[(,]/); k = $1 " " a[2]; joins++
+    if (!(k in attached)) bad = bad " " k ": no program before the join"
+  }
+  /SO_ATTACH_FILTER/ && / = 0$/ { split($2, a, /[(,]/); if ((($1 " " a[2]) in joined)) bad = bad " " $1 " " a[2] ": a program after the join" }
+  /PACKET_FANOUT/ && / = 0$/ { split($2, a, /[(,]/); joined[$1 " " a[2]] = 1 }
+  END { print joins + 0, (bad == "" ? "ok" : bad) }' "$WORK/strace.out")
+[[ $order == "2 ok" ]] ||
+  pf_fail "the sockets' set-up order (joins, findings): $order; $(grep -E 'ATTACH_FILTER|FANOUT' "$WORK/strace.out" | head -n 8)"
+pf_pass "two sockets with ret #200 installed, each before its fanout join; $total frames and $want_octets bytes counted at their wire lengths"
