@@ -123,10 +123,24 @@ static int pf_shard_intervals(struct pf_shard *s, uint32_t top_capacity,
  * counts memset's `rep stosb` a byte at a time: 4 instructions a frame of
  * a 200,000-frame replay). */
 static void pf_shard_zero(struct pf_shard *s) {
-  PF_STATIC_ASSERT(
-      offsetof(struct pf_feed, top_batch) < offsetof(struct pf_feed, gen) &&
-          offsetof(struct pf_feed, tls_batch) < offsetof(struct pf_feed, gen),
-      "the batches lie between a feed's interval and its gen");
+  /* What is left unzeroed is exactly the batches: a field added between
+   * them, or between the feeds and fcur, would be left too. */
+  PF_STATIC_ASSERT(offsetof(struct pf_feed, top_batch) ==
+                           sizeof(struct pf_interval *) &&
+                       offsetof(struct pf_feed, dns_batch) ==
+                           offsetof(struct pf_feed, top_batch) +
+                               sizeof(((struct pf_feed *)0)->top_batch) &&
+                       offsetof(struct pf_feed, tls_batch) ==
+                           offsetof(struct pf_feed, dns_batch) +
+                               sizeof(struct pf_top_batch) &&
+                       offsetof(struct pf_feed, gen) ==
+                           offsetof(struct pf_feed, tls_batch) +
+                               sizeof(struct pf_top_batch),
+                   "a feed is its interval, its batches, then gen");
+  PF_STATIC_ASSERT(offsetof(struct pf_shard, fcur) ==
+                       offsetof(struct pf_shard, feed) +
+                           sizeof(((struct pf_shard *)0)->feed),
+                   "fcur follows the feeds");
   memset(s, 0, offsetof(struct pf_shard, feed));
   for (int f = 0; f < 2; f++) {
     struct pf_feed *fd = &s->feed[f];
