@@ -363,6 +363,15 @@ pf_csv_latest() {
   }'
 }
 
+# pf_csv_latest_time PATH : the time (whole seconds) of the newest row of
+# the newest daily CSV file PATH-YYYY-MM-DD; nothing when there is none.
+pf_csv_latest_time() {
+  local f
+  f=$(ls "$1"-[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9] 2>/dev/null | sort | tail -n 1)
+  [[ -n "$f" ]] || return 0
+  tail -n 1 "$f" | awk -F, '$1 ~ /^[0-9]/ { printf "%d\n", $1 }'
+}
+
 # pf_csv_values DIR INSTANCE [PLUGIN] : prints "type-type_instance v [v]"
 # for every CSV series of PLUGIN-INSTANCE (PLUGIN: pcapflow, or
 # pcapflow_class for traffic classes), its latest row, sorted.

@@ -348,6 +348,84 @@ svc_tls_truth_names() {
           print "bytes-top_sni_other", 0 }' "$WORK/stream_names" "$WORK/stream_bytes"
 }
 
+# svc_tls_truth_unnamed PCAP : each connection with a ClientHello, one line:
+# its bytes-top_sni_ series, then the lengths of its frames before the
+# frame tshark reads its first ClientHello in (the handshake: SYN, SYN-ACK,
+# ACK; with a hello across segments, its segments before the last too).
+# Until its hello names it, a connection is no name's: an interval that
+# ends before then keeps those bytes from every name (docs/METRICS.md,
+# "TLS"), so a live source whose read falls between a connection's
+# first frame and its hello reports its name that many bytes short.
+svc_tls_truth_unnamed() {
+  tshark -r "$1" -T fields -E occurrence=f -e tcp.stream -e frame.len -e tls.handshake.type \
+    -e tls.handshake.extensions_server_name 2>/dev/null |
+    awk -F'\t' '!($1 in named) { pre[$1] = pre[$1] " " $2 }
+      $3 == 1 && !($1 in named) { s = $4; gsub(/[^a-z0-9]/, "_", s); named[$1] = s
+        n = split(pre[$1], l, " "); line = "bytes-top_sni_" s
+        for (i = 1; i < n; i++) line = line " " l[i]
+        print line }'
+}
+
+# svc_tls_collectd_names CSV_DIR TRUTH_NAMES : "series bytes" for each
+# series of TRUTH_NAMES, its per-interval gauges in CSV_DIR summed.
+svc_tls_collectd_names() {
+  local id
+  for id in $(awk '{print $1}' "$2"); do
+    cat "$1/$id"-* 2>/dev/null | awk -F, -v s="$id" '$1 ~ /^[0-9]/ { t += $2 } END { printf "%s %.0f\n", s, t }'
+  done
+}
+
+# svc_pcap_last_second PCAP : the time of PCAP's last frame, whole seconds.
+svc_pcap_last_second() {
+  tshark -r "$1" -T fields -e frame.time_epoch 2>/dev/null | tail -n 1 | cut -d. -f1
+}
+
+# svc_tls_collectd_done CSV_DIR LAST : true once collectd's CSV holds a
+# read two intervals (1 s each) after second LAST (the capture's last
+# frame, svc_pcap_last_second): the interval that frame fell in closed
+# and, a top-N list being one read late, reported.
+svc_tls_collectd_done() {
+  local newest
+  newest=$(pf_csv_latest_time "$1/bytes-top_sni_other")
+  [[ -n $newest ]] && ((newest >= $2 + 2))
+}
+
+# svc_tls_names_live TRUTH_NAMES UNNAMED VALUES : true when each name's
+# bytes in VALUES ("series bytes" lines) are its bytes in TRUTH_NAMES
+# (svc_tls_truth_names) less, for each of its connections, the bytes of
+# the first 0, 1, ... of its frames before its hello (UNNAMED,
+# svc_tls_truth_unnamed): what a read falling there leaves out. Prints the
+# bytes so left out in all, or each name that differs otherwise.
+svc_tls_names_live() {
+  { sed 's/^/unnamed /' "$2"; sed 's/^/whole /' "$1"; sed 's/^/got /' "$3"; } |
+    awk '$1 == "unnamed" { # the sums a name may be short by, over its connections
+      s = $2
+      if (!(s in conns)) { short[s, 0] = 1; conns[s] = 0 }
+      conns[s]++
+      split("", next_short)
+      for (k in short) {
+        split(k, kv, SUBSEP)
+        if (kv[1] != s) continue
+        p = kv[2]; next_short[p] = 1
+        for (i = 3; i <= NF; i++) { p += $i; next_short[p] = 1 }
+        delete short[k]
+      }
+      for (p in next_short) short[s, p] = 1
+    }
+    $1 == "whole" { whole[$2] = $3 }
+    $1 == "got" { got[$2] = $3 }
+    END {
+      bad = 0
+      for (s in whole) {
+        d = whole[s] - got[s]
+        if (d == 0 || ((s, d) in short)) { total += d; continue }
+        printf "%s %s, tshark %s;", s, got[s], whole[s]; bad = 1
+      }
+      if (bad) exit 1
+      print total + 0
+    }'
+}
+
 # ---- TCP timing: a server that waits before it answers ----
 
 # svc_slow_server WAIT_MS : an HTTP server in $NS_B on $SVC_NET.2:8080 that

@@ -60,20 +60,26 @@ check_replay "$WORK/tls.pcap" whole
 editcap -F pcap -s 320 "$WORK/tls.pcap" "$WORK/tls320.pcap" || pf_fail "editcap -s 320 failed"
 check_replay "$WORK/tls320.pcap" snaplen320
 
-# collectd, live: the counters in the last row, the names' bytes summed.
+# collectd, live: the counters in the last row, the names' bytes summed;
+# a name short only by frames before its hello read in an earlier
+# interval (test_tls_rig.sh, svc_tls_names_live), once the interval of the
+# capture's last frame was reported.
 csv="$dir/csv/$HOSTNAME_TEST/pcapflow_tls-tlsseg"
+svc_tls_truth_unnamed "$WORK/tls.pcap" >"$WORK/truth.unnamed"
+last=$(svc_pcap_last_second "$WORK/tls.pcap")
 collectd_tls() {
   local id
   for id in $(awk '{print $1}' "$WORK/truth.counts") connections-hello_reassembled; do
     pf_csv_latest "$id" "$csv/$id"
-  done >"$WORK/collectd.values"
-  for id in $(awk '{print $1}' "$WORK/truth.names"); do
-    cat "$csv/$id"-* 2>/dev/null | awk -F, -v s="$id" '$1 ~ /^[0-9]/ { t += $2 } END { printf "%s %.0f\n", s, t }'
-  done >>"$WORK/collectd.values"
-  LC_ALL=C sort -o "$WORK/collectd.values" "$WORK/collectd.values"
-  grep -q "^connections-hello_reassembled $reassembled\$" "$WORK/collectd.values" &&
-    [[ "$(grep -v hello_reassembled "$WORK/collectd.values")" == "$(cat "$WORK/truth")" ]]
+  done | LC_ALL=C sort >"$WORK/collectd.counts"
+  svc_tls_collectd_names "$csv" "$WORK/truth.names" >"$WORK/collectd.names"
+  LC_ALL=C sort "$WORK/collectd.counts" "$WORK/collectd.names" >"$WORK/collectd.values"
+  svc_tls_collectd_done "$csv" "$last" &&
+    grep -q "^connections-hello_reassembled $reassembled\$" "$WORK/collectd.counts" &&
+    [[ "$(grep -v hello_reassembled "$WORK/collectd.counts")" == "$(cat "$WORK/truth.counts")" ]] &&
+    svc_tls_names_live "$WORK/truth.names" "$WORK/truth.unnamed" "$WORK/collectd.names" >"$WORK/unnamed.bytes"
 }
-pf_wait_until 30 collectd_tls || pf_fail "collectd's CSV differs from tshark: $(diff "$WORK/truth" "$WORK/collectd.values" | tr '\n' ';')"
+pf_wait_until 30 collectd_tls ||
+  pf_fail "collectd's CSV differs from tshark: $(diff "$WORK/truth.counts" <(grep -v hello_reassembled "$WORK/collectd.counts") | tr '\n' ';') $(svc_tls_names_live "$WORK/truth.names" "$WORK/truth.unnamed" "$WORK/collectd.names")"
 pf_collectd_stop
-pf_pass "$n_client ClientHellos of s_client and curl in 3 to 6 segments of at most 98 bytes: 5 server names, their bytes and the versions equal tshark's, $reassembled hellos reassembled, none partial, in replay (SnapLen whole and 320) and live collectd"
+pf_pass "$n_client ClientHellos of s_client and curl in 3 to 6 segments of at most 98 bytes: 5 server names, their bytes and the versions equal tshark's, $reassembled hellos reassembled, none partial, in replay (SnapLen whole and 320) and live collectd ($(cat "$WORK/unnamed.bytes") bytes before hellos read in an earlier interval, no name's)"
