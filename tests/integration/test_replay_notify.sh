@@ -55,18 +55,30 @@ EOF
 same "whole file" "$WORK/whole.want" "$WORK/whole.notes"
 tail -n 4 "$WORK/whole.out" | cmp -s - "$WORK/whole.want" || pf_fail "the notifications are not the last lines"
 
-# -i 1 with the default window: judged by the first read after the file,
-# 10 s after the window's start (1.0), at 11.0 (the last read's 2.0 + 10:
-# the reads after the file come a window apart); OKAY 10 s later.
+# -i with the default window (10 s): collectd reads on after the file;
+# the first read 10 s after the window's start (the first read) judges it,
+# the first 10 s after that finds both over. Every second: the window
+# begins at 1.0, WARNING at 11.0, OKAY at 21.0. Every 3 s: it begins at
+# 3.0; 12.0 is 9 s on, so 15.0 and then 27.0.
 run -N -i 1 >"$WORK/i1w10.out" || pf_fail "pcapflow-replay -N -i 1 (window 10) failed"
 notes "$WORK/i1w10.out" >"$WORK/i1w10.notes"
 cat >"$WORK/i1w10.want" <<EOF
-# notification WARNING 1767225612.000000 $(flood started 3000 10)
-# notification WARNING 1767225612.000000 $(scan started 1007 10)
-# notification OKAY 1767225622.000000 $(flood "is over" 0 10)
-# notification OKAY 1767225622.000000 $(scan "is over" 0 10)
+# notification WARNING 1767225611.000000 $(flood started 3000 10)
+# notification WARNING 1767225611.000000 $(scan started 1007 10)
+# notification OKAY 1767225621.000000 $(flood "is over" 0 10)
+# notification OKAY 1767225621.000000 $(scan "is over" 0 10)
 EOF
 same "-i 1, window 10" "$WORK/i1w10.want" "$WORK/i1w10.notes"
+run -N -i 3 >"$WORK/i3.out" || pf_fail "pcapflow-replay -N -i 3 failed"
+grep '^# ' "$WORK/i3.out" >"$WORK/i3.marks"
+cat >"$WORK/i3.want" <<EOF
+# interval 1 end=1767225603.000000
+# notification WARNING 1767225615.000000 $(flood started 3000 10)
+# notification WARNING 1767225615.000000 $(scan started 1007 10)
+# notification OKAY 1767225627.000000 $(flood "is over" 0 10)
+# notification OKAY 1767225627.000000 $(scan "is over" 0 10)
+EOF
+same "-i 3, window 10" "$WORK/i3.want" "$WORK/i3.marks"
 
 # Thresholds: a key at its threshold raises (3000 SYNs, 1007 destinations),
 # one above it does not.

@@ -38,9 +38,8 @@ static void pf_replay_notify(enum pf_notify_severity severity,
 }
 
 /* The next read's time: with -i, packet time t_us (t0_us: the first
- * packet's); without, s seconds after the file's read. */
-static void pf_replay_at(bool packet_time, uint64_t t_us, uint64_t t0_us,
-                         double s) {
+ * packet's); without, t_us microseconds after the file's one read. */
+static void pf_replay_at(bool packet_time, uint64_t t_us, uint64_t t0_us) {
   if (packet_time) {
     /* From the first packet, so that the clock's seconds are small and a
      * whole-second step adds up exactly. */
@@ -49,9 +48,30 @@ static void pf_replay_at(bool packet_time, uint64_t t_us, uint64_t t0_us,
              (unsigned long long)(t_us / 1000000),
              (unsigned long long)(t_us % 1000000));
   } else {
-    pf_replay_now = s;
-    snprintf(pf_replay_when, sizeof(pf_replay_when), "end+%.0f", s);
+    pf_replay_now = (double)t_us / 1e6;
+    snprintf(pf_replay_when, sizeof(pf_replay_when), "end+%llu",
+             (unsigned long long)(t_us / 1000000));
   }
+}
+
+/* Where the detector's window began, kept as the engine keeps it
+ * (src/anomaly/anomaly_detect.c, with the same arithmetic): the first read
+ * begins it, and the first read at least a window later judges it and
+ * begins the next. Tells which reads after the file would judge. */
+struct pf_replay_window {
+  double start; /* the clock at the read that began it; < 0: none yet */
+  double length;
+};
+
+/* Whether a read at pf_replay_now judges the window (and begins a new
+ * one). */
+static bool pf_replay_judges(struct pf_replay_window *w) {
+  if (w->start < 0)
+    w->start = pf_replay_now;
+  if (pf_replay_now - w->start < w->length)
+    return false;
+  w->start = pf_replay_now;
+  return true;
 }
 
 /* The source's own series print as "type-type_instance"; the others (per
@@ -252,10 +272,12 @@ static void pf_replay_usage(FILE *out) {
           "              (as \"# interval\"'s end=); without -i the file is "
           "one read and\n"
           "              TIME is \"end+S\", S seconds after it. After the "
-          "file, two reads\n"
-          "              a window apart, printing nothing else, judge what "
-          "is left: its\n"
-          "              WARNINGs, then an OKAY for every alarm still open\n"
+          "file, the reads\n"
+          "              go on (every SECONDS; without -i, every window) "
+          "until two have\n"
+          "              judged a window, printing nothing else: what is "
+          "left raises its\n"
+          "              WARNINGs, then every alarm still open its OKAY\n"
           "  -t          also print CPU time, packets per CPU-second and peak "
           "memory to stderr\n"
           "Exit status: 0; 1 when FILE was not read to its end (the metrics "
@@ -370,21 +392,26 @@ static void pf_replay_report(struct pf_source *src, bool timing) {
   pf_snapshot_release(&snap);
 }
 
-/* -N: after the file's last read (at end_us, or without packet time at
- * end+0), two more reads a window apart, as collectd's go on after a file
- * ends: the first judges the window the file ended in, the second an empty
- * one, so every alarm still open says OKAY. Only their notifications
- * print. */
-static void pf_replay_after_end(struct pf_replay *r, struct pf_source *src,
-                                bool packet_time, uint64_t end_us,
-                                uint64_t t0_us) {
-  uint64_t window_s = r->window_s;
-  for (uint64_t i = 1; i <= 2; i++) {
+/* -N: collectd goes on reading a source after its file ends, every step
+ * (-i; without it, a window); of those reads, the two that judge a window
+ * are made here, the others would raise nothing (the intervals after the
+ * file are empty): the first judges the window the file ended in, the
+ * second an empty one, so every alarm still open says OKAY. Only their
+ * notifications print. end_us: the file's last read. At most
+ * 2 * (window / step + 1) steps. */
+static void pf_replay_after_end(struct pf_source *src,
+                                struct pf_replay_window *w, bool packet_time,
+                                uint64_t end_us, uint64_t t0_us,
+                                uint64_t step_us) {
+  for (int judged = 0; judged < 2;) {
+    end_us += step_us;
+    pf_replay_at(packet_time, end_us, t0_us);
+    if (!pf_replay_judges(w))
+      continue;
     struct pf_snapshot snap;
-    pf_replay_at(packet_time, end_us + i * window_s * 1000000, t0_us,
-                 (double)(i * window_s));
     pf_source_snapshot(src, &snap);
     pf_snapshot_release(&snap);
+    judged++;
   }
 }
 
@@ -420,6 +447,7 @@ static uint64_t pf_replay_end(struct pf_replay_steps *s) {
 static int pf_replay_intervals(struct pf_replay *r, struct pf_source *src,
                                char *err, size_t errlen) {
   struct pf_replay_steps s = {.t0 = 0, .step = r->interval_us, .k = 1};
+  struct pf_replay_window w = {.start = -1, .length = r->window_s};
   int rc = pf_source_run_until(src, 0, &s.t0, err, errlen); /* the start */
   bool timed = rc == PF_SOURCE_PAUSED; /* else read whole: one snapshot */
   for (s.next = s.t0; rc >= 0; s.k++) {
@@ -434,11 +462,13 @@ static int pf_replay_intervals(struct pf_replay *r, struct pf_source *src,
       printf("# interval %llu end=%llu.%06llu\n", (unsigned long long)s.k,
              (unsigned long long)(end / 1000000),
              (unsigned long long)(end % 1000000));
-    pf_replay_at(timed, end, s.t0, 0);
+    pf_replay_at(timed, timed ? end : 0, s.t0);
+    pf_replay_judges(&w);
     pf_replay_report(src, r->timing && rc != PF_SOURCE_PAUSED);
     if (rc != PF_SOURCE_PAUSED) {
       if (r->notify)
-        pf_replay_after_end(r, src, timed, end, s.t0);
+        pf_replay_after_end(src, &w, timed, timed ? end : 0, s.t0,
+                            timed ? s.step : r->window_s * 1000000ull);
       break;
     }
   }
@@ -470,11 +500,13 @@ static int pf_replay_run(struct pf_replay *r) {
     rc = pf_replay_intervals(r, src, err, sizeof(err));
   } else if (rc == 0) {
     rc = pf_source_run(src, err, sizeof(err));
-    pf_replay_at(false, 0, 0, 0);
+    struct pf_replay_window w = {.start = -1, .length = r->window_s};
+    pf_replay_at(false, 0, 0);
+    pf_replay_judges(&w);
     if (rc >= 0)
       pf_replay_report(src, r->timing);
     if (rc == 0 && r->notify)
-      pf_replay_after_end(r, src, false, 0, 0);
+      pf_replay_after_end(src, &w, false, 0, 0, r->window_s * 1000000ull);
   }
   if (rc != 0)
     fprintf(stderr, "pcapflow-replay: %s\n", err);
