@@ -116,6 +116,12 @@ struct pf_hooks {
    * pf_source_snapshot; NULL: none are raised. */
   void (*notify)(enum pf_notify_severity severity, const char *source,
                  const char *message);
+  /* The clock anomaly windows are measured on, in seconds, read once by
+   * each pf_source_snapshot that judges evidence; NULL: the monotonic
+   * clock of the reads (collectd's). pcapflow-replay passes the packet
+   * time of its reads, whose wall-clock time is too short to end a
+   * window. */
+  double (*clock)(void);
 };
 
 /* Capture health, summed over a source's workers. */

@@ -308,6 +308,7 @@ void pf_source_snapshot(struct pf_source *src, struct pf_snapshot *out) {
   pf_source_report_tls(src, &tls, out);
   if (src->hooks.notify)
     pf_anomaly_detector_feed(&src->anomaly, &src->report.anomaly,
-                             pf_mono_seconds(), src->cfg.name, pf_source_notify,
-                             src);
+                             src->hooks.clock ? src->hooks.clock()
+                                              : pf_mono_seconds(),
+                             src->cfg.name, pf_source_notify, src);
 }

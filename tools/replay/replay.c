@@ -3,6 +3,7 @@
  * For operators trying a configuration on a capture, for tests and benches. */
 #include <getopt.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,60 @@
 static void pf_replay_log(enum pf_log_level level, const char *message) {
   if (level <= PF_LOG_WARNING)
     fprintf(stderr, "%s\n", message);
+}
+
+/* -N: the anomaly windows are measured on the packet time of the reads
+ * (seconds), and each notification prints where its read's series do, as
+ * "# notification SEVERITY TIME MESSAGE": TIME is the read's packet time
+ * with -i, or "end+S" for a read S seconds after the file's one read. */
+static double pf_replay_now;
+static char pf_replay_when[48];
+
+static double pf_replay_clock(void) { return pf_replay_now; }
+
+static void pf_replay_notify(enum pf_notify_severity severity,
+                             const char *source, const char *message) {
+  (void)source; /* the message names it */
+  printf("# notification %s %s %s\n",
+         severity == PF_NOTIFY_WARNING ? "WARNING" : "OKAY", pf_replay_when,
+         message);
+}
+
+/* The next read's time: with -i, packet time t_us (t0_us: the first
+ * packet's); without, t_us microseconds after the file's one read. */
+static void pf_replay_at(bool packet_time, uint64_t t_us, uint64_t t0_us) {
+  if (packet_time) {
+    /* From the first packet, so that the clock's seconds are small and a
+     * whole-second step adds up exactly. */
+    pf_replay_now = (double)(t_us - t0_us) / 1e6;
+    snprintf(pf_replay_when, sizeof(pf_replay_when), "%llu.%06llu",
+             (unsigned long long)(t_us / 1000000),
+             (unsigned long long)(t_us % 1000000));
+  } else {
+    pf_replay_now = (double)t_us / 1e6;
+    snprintf(pf_replay_when, sizeof(pf_replay_when), "end+%llu",
+             (unsigned long long)(t_us / 1000000));
+  }
+}
+
+/* Where the detector's window began, kept as the engine keeps it
+ * (src/anomaly/anomaly_detect.c, with the same arithmetic): the first read
+ * begins it, and the first read at least a window later judges it and
+ * begins the next. Tells which reads after the file would judge. */
+struct pf_replay_window {
+  double start; /* the clock at the read that began it; < 0: none yet */
+  double length;
+};
+
+/* Whether a read at pf_replay_now judges the window (and begins a new
+ * one). */
+static bool pf_replay_judges(struct pf_replay_window *w) {
+  if (w->start < 0)
+    w->start = pf_replay_now;
+  if (pf_replay_now - w->start < w->length)
+    return false;
+  w->start = pf_replay_now;
+  return true;
 }
 
 /* The source's own series print as "type-type_instance"; the others (per
@@ -89,7 +144,42 @@ static int pf_replay_dns_ports(struct pf_source_config *cfg, const char *list) {
   return 0;
 }
 
-/* -o OPT=VALUE: a report switch (true or false), TopN=N or DnsPorts=P,... */
+/* -o SynFloodThreshold=N and its kin: the anomaly options within the
+ * plugin's ranges (docs/CONFIG.md). Returns 1 when name is none of them. */
+static int pf_replay_anomaly(struct pf_anomaly_config *a, const char *name,
+                             const char *value) {
+  static const struct {
+    const char *name;
+    unsigned long min, max;
+    size_t offset;
+  } opt[] = {
+      {"SynFloodThreshold", 1, 1000000000,
+       offsetof(struct pf_anomaly_config, syn_flood_threshold)},
+      {"PortScanThreshold", 1, 5000,
+       offsetof(struct pf_anomaly_config, port_scan_threshold)},
+      {"AnomalyWindow", 1, 3600, offsetof(struct pf_anomaly_config, window_s)},
+      {"AnomalyCooldown", 0, 86400,
+       offsetof(struct pf_anomaly_config, cooldown_s)},
+  };
+  for (size_t i = 0; i < sizeof(opt) / sizeof(opt[0]); i++) {
+    if (strcasecmp(name, opt[i].name) != 0)
+      continue;
+    char *end;
+    unsigned long v = strtoul(value, &end, 10);
+    if (end == value || *end != '\0' || value[0] == '-' || v < opt[i].min ||
+        v > opt[i].max) {
+      fprintf(stderr, "pcapflow-replay: -o %s=%s: expected %lu to %lu\n", name,
+              value, opt[i].min, opt[i].max);
+      return -1;
+    }
+    *(uint32_t *)((char *)a + opt[i].offset) = (uint32_t)v;
+    return 0;
+  }
+  return 1;
+}
+
+/* -o OPT=VALUE: a report switch (true or false), TopN=N, DnsPorts=P,... or
+ * an anomaly option. */
 static int pf_replay_switch(struct pf_source_config *cfg, const char *arg) {
   char name[64];
   const char *eq = strchr(arg, '=');
@@ -106,6 +196,9 @@ static int pf_replay_switch(struct pf_source_config *cfg, const char *arg) {
   }
   if (strcasecmp(name, "DnsPorts") == 0)
     return pf_replay_dns_ports(cfg, eq + 1);
+  int anomaly = pf_replay_anomaly(&cfg->anomaly, name, eq + 1);
+  if (anomaly <= 0)
+    return anomaly;
   bool *sw = pf_report_switch(&cfg->report, name);
   if (!sw)
     sw = pf_dns_switch(&cfg->shard.dns, name);
@@ -129,7 +222,7 @@ static void pf_replay_usage(FILE *out) {
   fprintf(out,
           "usage: pcapflow-replay [-l CIDR]... [-f FILTER] [-s SNAPLEN] "
           "[-n NAME] [-m MAXFLOWS] [-r RULES] [-T] [-o OPT=VALUE]...\n"
-          "                       [-i SECONDS] FILE\n"
+          "                       [-i SECONDS] [-N] FILE\n"
           "Reads FILE (pcap or pcapng) through the pcapflow engine and prints "
           "every metric\nthe collectd plugin would dispatch for it, one "
           "\"type-type_instance values\" a line.\n"
@@ -147,8 +240,11 @@ static void pf_replay_usage(FILE *out) {
           "(ReportByProtocol,\n"
           "              CollectTopFlows, DnsAnalysis, TlsAnalysis, "
           "TcpTiming, …;\n"
-          "              docs/CONFIG.md); -o TopN=N and -o DnsPorts=P,P... "
-          "too\n"
+          "              docs/CONFIG.md); -o TopN=N, -o DnsPorts=P,P... and "
+          "the anomaly\n"
+          "              options too (-o SynFloodThreshold=N, "
+          "PortScanThreshold,\n"
+          "              AnomalyWindow, AnomalyCooldown)\n"
           "  -i SECONDS  read FILE as collectd reads a live source every "
           "SECONDS of\n"
           "              packet time: a snapshot at each multiple of SECONDS "
@@ -166,6 +262,22 @@ static void pf_replay_usage(FILE *out) {
           "              prints one snapshot after \"# interval 1 end=none\". "
           "Without -i\n"
           "              the file is read at once, in one snapshot\n"
+          "  -N          also print the SYN flood and port scan "
+          "notifications, each\n"
+          "              before the series of the read that raised it, as\n"
+          "              \"# notification WARNING|OKAY TIME MESSAGE\" "
+          "(collectd's message).\n"
+          "              Their windows are measured on packet time: TIME is "
+          "the read's\n"
+          "              (as \"# interval\"'s end=); without -i the file is "
+          "one read and\n"
+          "              TIME is \"end+S\", S seconds after it. After the "
+          "file, the reads\n"
+          "              go on (every SECONDS; without -i, every window) "
+          "until two have\n"
+          "              judged a window, printing nothing else: what is "
+          "left raises its\n"
+          "              WARNINGs, then every alarm still open its OKAY\n"
           "  -t          also print CPU time, packets per CPU-second and peak "
           "memory to stderr\n"
           "Exit status: 0; 1 when FILE was not read to its end (the metrics "
@@ -178,6 +290,8 @@ struct pf_replay {
   struct pf_source_config cfg;
   struct pf_rules *rules; /* -r; NULL: none */
   bool timing;            /* -t */
+  bool notify;            /* -N */
+  uint32_t window_s;      /* the anomaly window (the source takes cfg) */
   uint64_t interval_us;   /* -i; 0: the file in one read */
 };
 
@@ -236,6 +350,9 @@ static int pf_replay_option(struct pf_replay *r, int opt) {
   case 't':
     r->timing = true;
     return 0;
+  case 'N':
+    r->notify = true;
+    return 0;
   case 'T':
     r->cfg.shard.tcp_analysis = false;
     return 0;
@@ -251,7 +368,7 @@ static int pf_replay_option(struct pf_replay *r, int opt) {
 /* The command line into r. Returns -1 to go on, or the exit status. */
 static int pf_replay_options(struct pf_replay *r, int argc, char **argv) {
   int opt;
-  while ((opt = getopt(argc, argv, "l:f:s:n:m:r:o:i:tTh")) != -1) {
+  while ((opt = getopt(argc, argv, "l:f:s:n:m:r:o:i:tNTh")) != -1) {
     int status = pf_replay_option(r, opt);
     if (status != 0 || opt == 'h')
       return status;
@@ -273,6 +390,29 @@ static void pf_replay_report(struct pf_source *src, bool timing) {
   if (timing)
     pf_replay_report_timing(&snap);
   pf_snapshot_release(&snap);
+}
+
+/* -N: collectd goes on reading a source after its file ends, every step
+ * (-i; without it, a window); of those reads, the two that judge a window
+ * are made here, the others would raise nothing (the intervals after the
+ * file are empty): the first judges the window the file ended in, the
+ * second an empty one, so every alarm still open says OKAY. Only their
+ * notifications print. end_us: the file's last read. At most
+ * 2 * (window / step + 1) steps. */
+static void pf_replay_after_end(struct pf_source *src,
+                                struct pf_replay_window *w, bool packet_time,
+                                uint64_t end_us, uint64_t t0_us,
+                                uint64_t step_us) {
+  for (int judged = 0; judged < 2;) {
+    end_us += step_us;
+    pf_replay_at(packet_time, end_us, t0_us);
+    if (!pf_replay_judges(w))
+      continue;
+    struct pf_snapshot snap;
+    pf_source_snapshot(src, &snap);
+    pf_snapshot_release(&snap);
+    judged++;
+  }
 }
 
 /* Where -i is in the file: the first packet's time, the intervals' length,
@@ -307,6 +447,7 @@ static uint64_t pf_replay_end(struct pf_replay_steps *s) {
 static int pf_replay_intervals(struct pf_replay *r, struct pf_source *src,
                                char *err, size_t errlen) {
   struct pf_replay_steps s = {.t0 = 0, .step = r->interval_us, .k = 1};
+  struct pf_replay_window w = {.start = -1, .length = r->window_s};
   int rc = pf_source_run_until(src, 0, &s.t0, err, errlen); /* the start */
   bool timed = rc == PF_SOURCE_PAUSED; /* else read whole: one snapshot */
   for (s.next = s.t0; rc >= 0; s.k++) {
@@ -321,9 +462,15 @@ static int pf_replay_intervals(struct pf_replay *r, struct pf_source *src,
       printf("# interval %llu end=%llu.%06llu\n", (unsigned long long)s.k,
              (unsigned long long)(end / 1000000),
              (unsigned long long)(end % 1000000));
+    pf_replay_at(timed, timed ? end : 0, s.t0);
+    pf_replay_judges(&w);
     pf_replay_report(src, r->timing && rc != PF_SOURCE_PAUSED);
-    if (rc != PF_SOURCE_PAUSED)
+    if (rc != PF_SOURCE_PAUSED) {
+      if (r->notify)
+        pf_replay_after_end(src, &w, timed, timed ? end : 0, s.t0,
+                            timed ? s.step : r->window_s * 1000000ull);
       break;
+    }
   }
   return rc;
 }
@@ -337,8 +484,12 @@ static int pf_replay_run(struct pf_replay *r) {
     fprintf(stderr, "pcapflow-replay: %s\n", err);
     return 2;
   }
-  struct pf_hooks hooks = {.thread_create = NULL, .log = pf_replay_log};
+  struct pf_hooks hooks = {.thread_create = NULL,
+                           .log = pf_replay_log,
+                           .notify = r->notify ? pf_replay_notify : NULL,
+                           .clock = pf_replay_clock};
   struct pf_source *src = NULL;
+  r->window_s = r->cfg.anomaly.window_s;
   if (pf_source_new(&r->cfg, &hooks, &src, err, sizeof(err)) != 0) {
     fprintf(stderr, "pcapflow-replay: %s\n", err);
     return 1;
@@ -349,8 +500,13 @@ static int pf_replay_run(struct pf_replay *r) {
     rc = pf_replay_intervals(r, src, err, sizeof(err));
   } else if (rc == 0) {
     rc = pf_source_run(src, err, sizeof(err));
+    struct pf_replay_window w = {.start = -1, .length = r->window_s};
+    pf_replay_at(false, 0, 0);
+    pf_replay_judges(&w);
     if (rc >= 0)
       pf_replay_report(src, r->timing);
+    if (rc == 0 && r->notify)
+      pf_replay_after_end(src, &w, false, 0, 0, r->window_s * 1000000ull);
   }
   if (rc != 0)
     fprintf(stderr, "pcapflow-replay: %s\n", err);
@@ -359,7 +515,11 @@ static int pf_replay_run(struct pf_replay *r) {
 }
 
 int main(int argc, char **argv) {
-  struct pf_replay r = {.rules = NULL, .timing = false, .interval_us = 0};
+  struct pf_replay r = {.rules = NULL,
+                        .timing = false,
+                        .notify = false,
+                        .window_s = 0,
+                        .interval_us = 0};
   pf_source_config_init(&r.cfg, PF_SOURCE_FILE);
   int status = pf_replay_options(&r, argc, argv);
   if (status < 0)
