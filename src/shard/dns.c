@@ -152,7 +152,7 @@ static void pf_dns_hold(struct pf_dns_shard *d,
   struct pf_dns_held_entry *e = pf_dns_held_claim(&d->held, at->key);
   uint64_t now_us = at->w->now_us;
   if (e->key) {
-    d->framing.evicted += now_us - e->last_us < d->framing.live_us;
+    d->framing.evicted += pf_dns_held_live(e, now_us, d->framing.live_us);
     pf_dns_unhold(d, e);
   }
   pf_dns_held_take(&d->held, e, at->key, now_us);

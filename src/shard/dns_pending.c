@@ -106,7 +106,8 @@ void pf_dns_pending_query(struct pf_dns_pending *p, const struct pf_dns_txn *t,
     pf_dns_unlink(old, link);
     p->unanswered++;
   }
-  if (p->tail - p->head > p->mask) /* full: a head past its time is not */
+  /* Full: the oldest goes, unanswered if past its time, else evicted. */
+  if (p->tail - p->head > p->mask)
     pf_dns_pop(p, pf_dns_expired(p, &p->ring[p->head & p->mask], now_us)
                       ? &p->unanswered
                       : &p->evicted);
