@@ -45,7 +45,7 @@ svc_link_wire() {
   SVC_IF_A="swa$$" SVC_IF_B="swb$$"
   "$WORK/tap_wire" "$NS_A" "$SVC_IF_A" "$NS_B" "$SVC_IF_B" "$delay" 0 7 >"$WORK/wire.log" 2>&1 &
   PF_PIDS+=("$!")
-  svc_wire_ready() { grep -q ready "$WORK/wire.log"; }
+  svc_wire_ready() { grep -qs ready "$WORK/wire.log"; }
   pf_wait_until 10 svc_wire_ready || pf_fail "tap_wire did not start: $(cat "$WORK/wire.log")"
   ip -n "$NS_A" addr add "$SVC_NET.1/24" dev "$SVC_IF_A"
   ip -n "$NS_B" addr add "$SVC_NET.2/24" dev "$SVC_IF_B"
@@ -63,7 +63,7 @@ svc_capture_start() {
     >"$WORK/$name.tcpdump" 2>&1 &
   SVC_DUMP_PID=$!
   PF_PIDS+=("$SVC_DUMP_PID")
-  svc_dump_ready() { grep -q "listening on" "$WORK/$name.tcpdump"; }
+  svc_dump_ready() { grep -qs "listening on" "$WORK/$name.tcpdump"; }
   pf_wait_until 10 svc_dump_ready || pf_fail "tcpdump did not start: $(cat "$WORK/$name.tcpdump")"
 }
 

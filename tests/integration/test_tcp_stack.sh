@@ -53,7 +53,7 @@ run() {
     >"$WORK/$label.tcpdump" 2>&1 &
   local dump=$!
   PF_PIDS+=("$dump")
-  dump_ready() { grep -q "listening on" "$WORK/$label.tcpdump"; }
+  dump_ready() { grep -qs "listening on" "$WORK/$label.tcpdump"; }
   pf_wait_until 10 dump_ready || pf_fail "tcpdump did not start"
   local i
   for i in $(seq 1 "$n"); do

@@ -37,7 +37,7 @@ ip netns exec "$NS_B" tcpdump -i "$VB" --immediate-mode -U -s 200 -w "$WORK/gso.
   >"$WORK/tcpdump.log" 2>&1 &
 dump=$!
 PF_PIDS+=("$dump")
-dump_ready() { grep -q "listening on" "$WORK/tcpdump.log"; }
+dump_ready() { grep -qs "listening on" "$WORK/tcpdump.log"; }
 pf_wait_until 10 dump_ready || pf_fail "tcpdump did not start"
 for i in 1 2 3; do
   ip netns exec "$NS_A" curl -s -o /dev/null --max-time 60 http://198.18.7.2:8080/blob ||
