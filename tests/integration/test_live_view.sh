@@ -205,34 +205,48 @@ first=$(sed -n '/^CLASSES/,$p' "$WORK/screen" | sed -n 3p | awk '{ print $1 }')
 busiest=$(awk '/^if_octets-/ { print $2 + $3, substr($1, 11) }' "$WORK/class_truth" | sort -rn | head -n 1 | awk '{ print $2 }')
 [[ "$first" == "$busiest" ]] || pf_fail "the first class is $first, the busiest is $busiest"
 
-# TCP totals are collectd's counters (nothing crossed the veth before).
-read -r -a tcp_total < <(row total | awk '{ $1 = ""; print }')
-i=0
-for c in completed unanswered_syn rst retransmitted out_of_order zero_window late_start; do
-  want=$(csv_value pcapflow-veth "protocol_counter-tcp_$c")
-  [[ "${tcp_total[$i]}" == "$want" ]] || pf_fail "TCP $c: shows ${tcp_total[$i]}, collectd counted $want"
-  i=$((i + 1))
-done
-[[ "${tcp_total[0]}" -gt 0 ]] || pf_fail "no completed handshake: $(row total)"
-
 # 4. Per-interval figures, against collectd's values of the update shown.
-consistent() {
-  shot
-  local row
-  row=$(csv_row pcapflow-veth gauge-capture_up) || return 1
-  [[ "$(updated)" == "$(clock_of "${row%% *}")" ]]
+# TCP totals are collectd's counters (nothing crossed the veth before),
+# active flows by protocol and by class its gauges: the screen and the CSV
+# files are read together until every file's newest row is of the update
+# the screen shows, or the last difference is the failure. Read once, an
+# update could land between the two (unanswered SYNs and expiring flows
+# change these after the traffic), and collectd's write threads write an
+# update's series moments apart (the flows after capture_up).
+# update_value PLUGIN-INSTANCE SERIES : the newest row's value(s) when
+# that row is of the update the screen shows; nothing and false otherwise.
+update_value() {
+  local r
+  r=$(csv_row "$1" "$2") && [[ "$(clock_of "${r%% *}")" == "$(updated)" ]] && echo "${r#* }"
 }
-pf_wait_until 20 consistent || pf_fail "the screen never showed collectd's newest update"
-# Flows: active by protocol.
-want=$(for p in tcp udp icmp other; do csv_value pcapflow-veth "current_connections-flows_$p"; done | awk '{ s += $1 } END { print s }')
-grep -qE "^FLOWS +$want active: " "$WORK/screen" || pf_fail "flows: $(grep FLOWS "$WORK/screen"), collectd: $want"
-# Active flows by class.
-for f in "$(csvdir pcapflow_class-veth)"/current_connections-*; do
-  class=$(basename "$f" | sed -E 's/^current_connections-//; s/-[0-9]{4}-[0-9]{2}-[0-9]{2}$//')
-  want=$(tail -n 1 "$f" | cut -d, -f2 | awk '{ printf "%.0f", $1 }')
-  [[ "$(row "$class" | awk '{ print $4 }')" == "$want" ]] ||
-    pf_fail "class $class: shows $(row "$class"), collectd sent $want active flows"
-done
+not_shown() { why="$1: no row of the update the screen shows ($(updated)): $(csv_row "${1%%/*}" "${1#*/}")"; }
+update_agrees() {
+  shot
+  local -a tcp_total
+  local i=0 c want got f class
+  update_value pcapflow-veth gauge-capture_up >/dev/null || { not_shown pcapflow-veth/gauge-capture_up && return 1; }
+  read -r -a tcp_total < <(row total | awk '{ $1 = ""; print }')
+  for c in completed unanswered_syn rst retransmitted out_of_order zero_window late_start; do
+    want=$(update_value pcapflow-veth "protocol_counter-tcp_$c") || { not_shown "pcapflow-veth/protocol_counter-tcp_$c" && return 1; }
+    [[ "${tcp_total[$i]}" == "$want" ]] || { why="TCP $c: shows ${tcp_total[$i]}, collectd counted $want" && return 1; }
+    i=$((i + 1))
+  done
+  [[ "${tcp_total[0]}" -gt 0 ]] || { why="no completed handshake: $(row total)" && return 1; }
+  want=0
+  for c in tcp udp icmp other; do
+    got=$(update_value pcapflow-veth "current_connections-flows_$c") || { not_shown "pcapflow-veth/current_connections-flows_$c" && return 1; }
+    want=$(awk -v s="$want" -v v="$got" 'BEGIN { printf "%.0f", s + v }')
+  done
+  grep -qE "^FLOWS +$want active: " "$WORK/screen" || { why="flows: $(grep FLOWS "$WORK/screen"), collectd: $want" && return 1; }
+  for f in "$(csvdir pcapflow_class-veth)"/current_connections-*; do
+    class=$(basename "$f" | sed -E 's/^current_connections-//; s/-[0-9]{4}-[0-9]{2}-[0-9]{2}$//')
+    got=$(update_value pcapflow_class-veth "current_connections-$class") || { not_shown "pcapflow_class-veth/current_connections-$class" && return 1; }
+    want=$(awk -v v="$got" 'BEGIN { printf "%.0f", v }')
+    [[ "$(row "$class" | awk '{ print $4 }')" == "$want" ]] ||
+      { why="class $class: shows $(row "$class"), collectd sent $want active flows" && return 1; }
+  done
+}
+pf_wait_until 20 update_agrees || pf_fail "$why"
 # Top hosts and services: the newest interval that had keys, with shares
 # of its bytes. A later interval may bring keys (flows reported as they
 # end), so the screen and the CSV files are read together until they
