@@ -207,45 +207,60 @@ busiest=$(awk '/^if_octets-/ { print $2 + $3, substr($1, 11) }' "$WORK/class_tru
 
 # 4. Per-interval figures, against collectd's values of the update shown.
 # TCP totals are collectd's counters (nothing crossed the veth before),
-# active flows by protocol and by class its gauges: the screen and the CSV
-# files are read together until every file's newest row is of the update
-# the screen shows, or the last difference is the failure. Read once, an
-# update could land between the two (unanswered SYNs and expiring flows
-# change these after the traffic), and collectd's write threads write an
-# update's series moments apart (the flows after capture_up).
-# update_value PLUGIN-INSTANCE SERIES : the newest row's value(s) when
-# that row is of the update the screen shows; nothing and false otherwise.
-update_value() {
-  local r
-  r=$(csv_row "$1" "$2") && [[ "$(clock_of "${r%% *}")" == "$(updated)" ]] && echo "${r#* }"
+# active flows by protocol and by class its gauges: each against the CSV
+# row of the update the screen shows (collectd stamps every value of an
+# update with one time), the screen read again until each file has that
+# row, or the last difference is the failure. The newest rows would not
+# do: an update can land between the screen and the files (unanswered
+# SYNs and flows expiring 10 s after the traffic change these figures),
+# and on a loaded machine reading the twenty-odd files one by one can
+# take as long as the 2 s between updates.
+# shown_time : the time collectd stamped the update the screen shows on,
+# from capture_up's last rows; nothing and false when none matches yet.
+shown_time() {
+  local f t
+  f=$(ls "$(csvdir pcapflow-veth)/gauge-capture_up"-[0-9][0-9][0-9][0-9]-* 2>/dev/null | sort | tail -n 1)
+  [[ -n "$f" ]] || return 1
+  for t in $(tail -n 5 "$f" | cut -d, -f1); do
+    [[ "$(clock_of "$t")" == "$(updated)" ]] && echo "$t" && return 0
+  done
+  return 1
 }
-not_shown() { why="$1: no row of the update the screen shows ($(updated)): $(csv_row "${1%%/*}" "${1#*/}")"; }
+# value_at PLUGIN-INSTANCE SERIES TIME : the value(s) of the series' row
+# stamped TIME; nothing and false when it has none.
+value_at() {
+  local f
+  f=$(ls "$(csvdir "$1")/$2"-[0-9][0-9][0-9][0-9]-* 2>/dev/null | sort | tail -n 1)
+  [[ -n "$f" ]] && awk -F, -v t="$3" '$1 == t { $1 = ""; sub(/^ /, ""); print; found = 1 } END { exit !found }' OFS=' ' "$f"
+}
 update_agrees() {
   shot
   local -a tcp_total
-  local i=0 c want got f class
-  update_value pcapflow-veth gauge-capture_up >/dev/null || { not_shown pcapflow-veth/gauge-capture_up && return 1; }
+  local i=0 t c want got f class
+  t=$(shown_time) || { why="no capture_up row of the update the screen shows ($(updated))" && return 1; }
   read -r -a tcp_total < <(row total | awk '{ $1 = ""; print }')
   for c in completed unanswered_syn rst retransmitted out_of_order zero_window late_start; do
-    want=$(update_value pcapflow-veth "protocol_counter-tcp_$c") || { not_shown "pcapflow-veth/protocol_counter-tcp_$c" && return 1; }
+    want=$(value_at pcapflow-veth "protocol_counter-tcp_$c" "$t") || { why="no protocol_counter-tcp_$c row at $t" && return 1; }
+    want=$(awk -v v="$want" 'BEGIN { printf "%.0f", v }')
     [[ "${tcp_total[$i]}" == "$want" ]] || { why="TCP $c: shows ${tcp_total[$i]}, collectd counted $want" && return 1; }
     i=$((i + 1))
   done
   [[ "${tcp_total[0]}" -gt 0 ]] || { why="no completed handshake: $(row total)" && return 1; }
   want=0
   for c in tcp udp icmp other; do
-    got=$(update_value pcapflow-veth "current_connections-flows_$c") || { not_shown "pcapflow-veth/current_connections-flows_$c" && return 1; }
+    got=$(value_at pcapflow-veth "current_connections-flows_$c" "$t") || { why="no current_connections-flows_$c row at $t" && return 1; }
     want=$(awk -v s="$want" -v v="$got" 'BEGIN { printf "%.0f", s + v }')
   done
   grep -qE "^FLOWS +$want active: " "$WORK/screen" || { why="flows: $(grep FLOWS "$WORK/screen"), collectd: $want" && return 1; }
   for f in "$(csvdir pcapflow_class-veth)"/current_connections-*; do
     class=$(basename "$f" | sed -E 's/^current_connections-//; s/-[0-9]{4}-[0-9]{2}-[0-9]{2}$//')
-    got=$(update_value pcapflow_class-veth "current_connections-$class") || { not_shown "pcapflow_class-veth/current_connections-$class" && return 1; }
+    got=$(value_at pcapflow_class-veth "current_connections-$class" "$t") || { why="no class $class current_connections row at $t" && return 1; }
     want=$(awk -v v="$got" 'BEGIN { printf "%.0f", v }')
     [[ "$(row "$class" | awk '{ print $4 }')" == "$want" ]] ||
       { why="class $class: shows $(row "$class"), collectd sent $want active flows" && return 1; }
   done
 }
+why="the screen never showed collectd's newest update"
 pf_wait_until 20 update_agrees || pf_fail "$why"
 # Top hosts and services: the newest interval that had keys, with shares
 # of its bytes. A later interval may bring keys (flows reported as they
