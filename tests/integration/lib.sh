@@ -303,6 +303,41 @@ pf_wait_captured() {
 pf_captured() { HOSTNAME_TEST=$COLLECTD_HOST pf_value "$COLLECTD_DIR" "$1" packets-captured; }
 pf_captured_is() { [[ "$(pf_captured "$1")" == "$2" ]]; }
 
+# pf_wait_written DIR INSTANCE ID... : waits, at most 10 s, until each
+# series ID of source INSTANCE has a row from the read that wrote the
+# newest packets-captured row, or from a later one. collectd's write
+# threads write one read's values in parallel, and most series are
+# dispatched after packets-captured: a value read the moment
+# packets-captured shows a count may still be the read before's.
+pf_wait_written() {
+  local dir=$1 instance=$2 since
+  shift 2
+  since=$(pf_row_time "$dir" "$instance" packets-captured)
+  [[ -n $since ]] || pf_fail "$instance: no packets-captured row yet"
+  pf_wait_until 10 pf_rows_since "$dir" "$instance" "$since" "$@" ||
+    pf_fail "$instance: no row of $* from the read at $since or later"
+}
+
+# pf_row_time DIR INSTANCE ID : the time of a series' newest CSV row, as
+# collectd wrote it; nothing when there is none.
+pf_row_time() {
+  local f
+  f=$(ls "$1/csv/$HOSTNAME_TEST/pcapflow-$2/$3"-[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9] 2>/dev/null | sort | tail -n 1)
+  [[ -n "$f" ]] || return 0
+  tail -n 1 "$f" | awk -F, '$1 ~ /^[0-9]/ { print $1 }'
+}
+
+# pf_rows_since DIR INSTANCE TIME ID... : true when each series ID has a
+# row at TIME or later.
+pf_rows_since() {
+  local dir=$1 instance=$2 since=$3 id t
+  shift 3
+  for id in "$@"; do
+    t=$(pf_row_time "$dir" "$instance" "$id")
+    [[ -n $t ]] && awk -v t="$t" -v s="$since" 'BEGIN { exit !(t >= s) }' || return 1
+  done
+}
+
 # pf_gen NAME SCENARIO [GEN_OPTION...] : the generator's SCENARIO into
 # $WORK/NAME.pcap, its ground truth into $WORK/NAME.truth.
 # pf_packet_instructions NAME FRAMES REPLAY_ARGS... : instructions callgrind

@@ -56,22 +56,75 @@ svc_link_wire() {
 # svc_capture_start NS IFACE NAME FILTER : tcpdump in NS writes
 # $WORK/NAME.pcap (whole frames). Immediate mode: without it the kernel
 # hands frames over a ring block at a time, and the block still filling
-# when tcpdump is stopped is lost. Sets SVC_DUMP_PID.
+# when tcpdump is stopped is lost. Sets SVC_DUMP_PID and SVC_DUMP_LOG.
 svc_capture_start() {
   local ns=$1 dev=$2 name=$3 filter=$4
   ip netns exec "$ns" tcpdump -i "$dev" --immediate-mode -U -s 0 -w "$WORK/$name.pcap" "$filter" \
     >"$WORK/$name.tcpdump" 2>&1 &
   SVC_DUMP_PID=$!
+  SVC_DUMP_LOG="$WORK/$name.tcpdump"
   PF_PIDS+=("$SVC_DUMP_PID")
-  svc_dump_ready() { grep -qs "listening on" "$WORK/$name.tcpdump"; }
-  pf_wait_until 10 svc_dump_ready || pf_fail "tcpdump did not start: $(cat "$WORK/$name.tcpdump")"
+  svc_dump_ready() { grep -qs "listening on" "$SVC_DUMP_LOG"; }
+  pf_wait_until 10 svc_dump_ready || pf_fail "tcpdump did not start: $(cat "$SVC_DUMP_LOG")"
 }
 
-# svc_capture_stop : lets the last frames in, then ends tcpdump.
+# svc_capture_stop : waits until the rig's last frame has crossed the link
+# and tcpdump has written it, then ends tcpdump. A fixed pause was not
+# enough on a loaded machine: a server may close its side of a connection
+# late, and SIGINT ends tcpdump without writing the frames still queued
+# for it, so the capture (tshark's truth) lacked frames the live collectd
+# counted. Fails if tcpdump lost or did not write a frame.
 svc_capture_stop() {
-  sleep 0.5
+  pf_wait_until 20 svc_tcp_quiet ||
+    pf_fail "the rig's connections did not close: $(svc_tcp_open)"
+  pf_wait_until 20 svc_dump_drained ||
+    pf_fail "tcpdump did not write the frames it was given: $(svc_dump_counts)"
   kill -INT "$SVC_DUMP_PID" 2>/dev/null || true
   wait "$SVC_DUMP_PID" 2>/dev/null || true
+  # Its last words: "N packets captured", "N packets received by filter",
+  # "0 packets dropped by kernel".
+  local last c r d
+  last=$(awk '/^[0-9]+ packets captured$/ { c = $1 } /^[0-9]+ packets received by filter$/ { r = $1 }
+    /^[0-9]+ packets dropped by kernel$/ { d = $1 } END { print c, r, d }' "$SVC_DUMP_LOG")
+  read -r c r d <<<"$last"
+  [[ -n $c && $c == "$r" && $d == 0 ]] ||
+    pf_fail "tcpdump wrote ${c:-?} of the ${r:-?} frames its filter passed (${d:-?} dropped by the kernel): $(tail -n 3 "$SVC_DUMP_LOG")"
+}
+
+# svc_tcp_open : the TCP sockets of $NS_A and $NS_B that neither listen
+# nor wait in TIME-WAIT: connections still open, or closing.
+svc_tcp_open() {
+  local ns
+  for ns in "$NS_A" "$NS_B"; do
+    ip netns exec "$ns" ss -Htan exclude listening exclude time-wait
+  done
+}
+
+# svc_tcp_quiet : true once no connection is open or closing: each one's
+# last segment (the final ACK of its close) has crossed the link, so every
+# frame of it went past tcpdump's socket on either end.
+svc_tcp_quiet() { [[ -z "$(svc_tcp_open)" ]]; }
+
+# svc_dump_counts : "captured received dropped" of tcpdump's newest count
+# line (what it prints on SIGUSR1): frames written, frames the kernel
+# queued for it (its filter passed them), frames the kernel dropped.
+svc_dump_counts() {
+  sed -nE 's/^tcpdump: ([0-9]+) packets captured, ([0-9]+) packets received by filter, ([0-9]+) packets dropped by kernel.*/\1 \2 \3/p' \
+    "$SVC_DUMP_LOG" | tail -n 1
+}
+
+# svc_dump_drained : asks tcpdump for its counts (SIGUSR1) and is true
+# once it has written every frame the kernel queued for it, none dropped.
+# Not for a capture on lo: there the kernel counts each frame twice and
+# libpcap itself drops the outgoing copy, so the two never agree.
+svc_dump_drained() {
+  local before c r d
+  before=$(grep -c 'packets received by filter,' "$SVC_DUMP_LOG" || true)
+  kill -USR1 "$SVC_DUMP_PID" 2>/dev/null || pf_fail "tcpdump has exited: $(cat "$SVC_DUMP_LOG")"
+  svc_dump_answered() { (($(grep -c 'packets received by filter,' "$SVC_DUMP_LOG" || true) > before)); }
+  pf_wait_until 10 svc_dump_answered || return 1
+  read -r c r d <<<"$(svc_dump_counts)"
+  [[ $c == "$r" && $d == 0 ]]
 }
 
 # ---- DNS: dnsmasq and a local zone ----

@@ -24,6 +24,7 @@ pf_collectd "$dir" --netns "$NS_B" --interface "$VETH_B" Instance veth BufferSiz
 # 1. Flows expire on a silent link.
 sent=$(pf_replay "$WORK/live.pcap")
 pf_wait_captured veth "$sent" 20
+pf_wait_written "$dir" veth connections-flows_new
 new=$(pf_value "$dir" veth connections-flows_new)
 [[ "$new" -gt 0 ]] || pf_fail "the replay made no flows"
 all_expired() {

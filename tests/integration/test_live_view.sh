@@ -205,34 +205,63 @@ first=$(sed -n '/^CLASSES/,$p' "$WORK/screen" | sed -n 3p | awk '{ print $1 }')
 busiest=$(awk '/^if_octets-/ { print $2 + $3, substr($1, 11) }' "$WORK/class_truth" | sort -rn | head -n 1 | awk '{ print $2 }')
 [[ "$first" == "$busiest" ]] || pf_fail "the first class is $first, the busiest is $busiest"
 
-# TCP totals are collectd's counters (nothing crossed the veth before).
-read -r -a tcp_total < <(row total | awk '{ $1 = ""; print }')
-i=0
-for c in completed unanswered_syn rst retransmitted out_of_order zero_window late_start; do
-  want=$(csv_value pcapflow-veth "protocol_counter-tcp_$c")
-  [[ "${tcp_total[$i]}" == "$want" ]] || pf_fail "TCP $c: shows ${tcp_total[$i]}, collectd counted $want"
-  i=$((i + 1))
-done
-[[ "${tcp_total[0]}" -gt 0 ]] || pf_fail "no completed handshake: $(row total)"
-
 # 4. Per-interval figures, against collectd's values of the update shown.
-consistent() {
-  shot
-  local row
-  row=$(csv_row pcapflow-veth gauge-capture_up) || return 1
-  [[ "$(updated)" == "$(clock_of "${row%% *}")" ]]
+# TCP totals are collectd's counters (nothing crossed the veth before),
+# active flows by protocol and by class its gauges: each against the CSV
+# row of the update the screen shows (collectd stamps every value of an
+# update with one time), the screen read again until each file has that
+# row, or the last difference is the failure. The newest rows would not
+# do: an update can land between the screen and the files (unanswered
+# SYNs and flows expiring 10 s after the traffic change these figures),
+# and on a loaded machine reading the twenty-odd files one by one can
+# take as long as the 2 s between updates.
+# shown_time : the time collectd stamped the update the screen shows on,
+# from capture_up's last rows; nothing and false when none matches yet.
+shown_time() {
+  local f t
+  f=$(ls "$(csvdir pcapflow-veth)/gauge-capture_up"-[0-9][0-9][0-9][0-9]-* 2>/dev/null | sort | tail -n 1)
+  [[ -n "$f" ]] || return 1
+  for t in $(tail -n 5 "$f" | cut -d, -f1); do
+    [[ "$(clock_of "$t")" == "$(updated)" ]] && echo "$t" && return 0
+  done
+  return 1
 }
-pf_wait_until 20 consistent || pf_fail "the screen never showed collectd's newest update"
-# Flows: active by protocol.
-want=$(for p in tcp udp icmp other; do csv_value pcapflow-veth "current_connections-flows_$p"; done | awk '{ s += $1 } END { print s }')
-grep -qE "^FLOWS +$want active: " "$WORK/screen" || pf_fail "flows: $(grep FLOWS "$WORK/screen"), collectd: $want"
-# Active flows by class.
-for f in "$(csvdir pcapflow_class-veth)"/current_connections-*; do
-  class=$(basename "$f" | sed -E 's/^current_connections-//; s/-[0-9]{4}-[0-9]{2}-[0-9]{2}$//')
-  want=$(tail -n 1 "$f" | cut -d, -f2 | awk '{ printf "%.0f", $1 }')
-  [[ "$(row "$class" | awk '{ print $4 }')" == "$want" ]] ||
-    pf_fail "class $class: shows $(row "$class"), collectd sent $want active flows"
-done
+# value_at PLUGIN-INSTANCE SERIES TIME : the value(s) of the series' row
+# stamped TIME; nothing and false when it has none.
+value_at() {
+  local f
+  f=$(ls "$(csvdir "$1")/$2"-[0-9][0-9][0-9][0-9]-* 2>/dev/null | sort | tail -n 1)
+  [[ -n "$f" ]] && awk -F, -v t="$3" '$1 == t { $1 = ""; sub(/^ /, ""); print; found = 1 } END { exit !found }' OFS=' ' "$f"
+}
+update_agrees() {
+  shot
+  local -a tcp_total
+  local i=0 t c want got f class
+  t=$(shown_time) || { why="no capture_up row of the update the screen shows ($(updated))" && return 1; }
+  read -r -a tcp_total < <(row total | awk '{ $1 = ""; print }')
+  for c in completed unanswered_syn rst retransmitted out_of_order zero_window late_start; do
+    want=$(value_at pcapflow-veth "protocol_counter-tcp_$c" "$t") || { why="no protocol_counter-tcp_$c row at $t" && return 1; }
+    want=$(awk -v v="$want" 'BEGIN { printf "%.0f", v }')
+    [[ "${tcp_total[$i]}" == "$want" ]] || { why="TCP $c: shows ${tcp_total[$i]}, collectd counted $want" && return 1; }
+    i=$((i + 1))
+  done
+  [[ "${tcp_total[0]}" -gt 0 ]] || { why="no completed handshake: $(row total)" && return 1; }
+  want=0
+  for c in tcp udp icmp other; do
+    got=$(value_at pcapflow-veth "current_connections-flows_$c" "$t") || { why="no current_connections-flows_$c row at $t" && return 1; }
+    want=$(awk -v s="$want" -v v="$got" 'BEGIN { printf "%.0f", s + v }')
+  done
+  grep -qE "^FLOWS +$want active: " "$WORK/screen" || { why="flows: $(grep FLOWS "$WORK/screen"), collectd: $want" && return 1; }
+  for f in "$(csvdir pcapflow_class-veth)"/current_connections-*; do
+    class=$(basename "$f" | sed -E 's/^current_connections-//; s/-[0-9]{4}-[0-9]{2}-[0-9]{2}$//')
+    got=$(value_at pcapflow_class-veth "current_connections-$class" "$t") || { why="no class $class current_connections row at $t" && return 1; }
+    want=$(awk -v v="$got" 'BEGIN { printf "%.0f", v }')
+    [[ "$(row "$class" | awk '{ print $4 }')" == "$want" ]] ||
+      { why="class $class: shows $(row "$class"), collectd sent $want active flows" && return 1; }
+  done
+}
+why="the screen never showed collectd's newest update"
+pf_wait_until 20 update_agrees || pf_fail "$why"
 # Top hosts and services: the newest interval that had keys, with shares
 # of its bytes. A later interval may bring keys (flows reported as they
 # end), so the screen and the CSV files are read together until they
