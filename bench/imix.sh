@@ -1,26 +1,32 @@
 #!/usr/bin/env bash
 # imix.sh - issue 15's "1 Gb/s of IMIX under 3% of one core", measured as
-# stated: tcpreplay sends the mixed capture (IMIX-like sizes, 685 bytes a
-# frame on average) onto the live benches' veth pair at a fixed rate
-# (--mbps 1000: tcpreplay counts the frames' bytes, without the FCS,
-# preamble and gap, so about 182 k frames a second, the most frames of
-# the readings of "1 Gb/s"), and each receiver captures it in turn, round
-# by round (the order reversed every other round):
+# stated: tcpreplay sends live_setup.sh's mixed capture (IMIX-like sizes,
+# 688 bytes a frame on average) onto the live benches' veth pair at a
+# fixed rate (--mbps 1000: tcpreplay counts the frames' bytes, without the
+# FCS, preamble and gap, so 182.6 k frames a second, the most frames of
+# the readings of "1 Gb/s"). Not the simple 7:4:1 IMIX of 64/570/1518
+# bytes: 353 k frames a second at 1 Gb/s is this veth's top-speed send,
+# which no fixed rate can hold here, and its frames carry no flows.
+# Each receiver captures it in turn, round by round (the order reversed
+# every other round):
 #   tcpdump       tcpdump -p -B 65536 -w /dev/null, as bench/live.sh runs it
 #   pcapflow      collectd with pcapflow as a user gets it: Workers 1,
 #                 BufferSize 16, collectd's Interval 10 (--interval)
 #   pcapflow_i1   the same at Interval 1 (the other live benches' interval)
 #   pcapflow_b64  the same with BufferSize 64 (the other live benches')
 #   pcapflow_so   the same with the plugin --so PATH (a scratch build)
+# A receiver written NAME:nano is NAME with tcpreplay's nanosleep timer
+# (--timer=nano) rather than its default, which spins on the clock between
+# frames and so keeps a core busy: the sender's contention, told apart.
 # For each: its CPU share of one core (CPU time over tcpreplay's time of
 # the send, the last partly filled block's read included), the capture
 # thread's share alone (pcapflow's `pf:*` thread), ns CPU a frame, frames a
 # wake-up (the reader's voluntary context switches), kernel drops; median
 # (min-max) over the runs, and the ratios of the runs in the same round.
 # The process's CPU is every thread's utime + stime, from schedstat (ns;
-# /proc/PID/stat's clock ticks are 10 ms, a twentieth of the figure).
+# /proc/PID/stat counts 10 ms ticks, a fortieth of a run's CPU here).
 # The CSV plugin gives the counters back; at Interval 10 a run waits for
-# the write after the send, so a round of the default four takes ~70 s.
+# the write after the send: a pcapflow run takes about 25 s, tcpdump's 13.
 # Usage: bench/imix.sh [--seconds S] [--runs N] [--mbps M] [--interval I]
 #        [--receivers "tcpdump pcapflow ..."] [--so PATH] [--packets N]
 set -euo pipefail
@@ -30,7 +36,7 @@ source "$(dirname "$0")/live_setup.sh"
 seconds=10 runs=3 mbps=1000 interval=10 receivers="tcpdump pcapflow" so="" packets=200000
 bench_options imix.sh seconds runs mbps interval receivers so packets -- "$@"
 for r in $receivers; do
-  case $r in
+  case ${r%:nano} in
   tcpdump | pcapflow | pcapflow_i1 | pcapflow_b64) ;;
   pcapflow_so) [[ -f $so ]] || { echo "imix.sh: pcapflow_so needs --so PATH" >&2 && exit 2; } ;;
   *) echo "imix.sh: unknown receiver $r" >&2 && exit 2 ;;
@@ -67,17 +73,20 @@ record() {
   echo "$r $SENT $RATE $MBPS $SEND_SECONDS $cap ${drop:-0} $((p1 - p0)) $((s1 - s0)) $((c1 - c0)) $((w1 - w0))" >>"$results"
 }
 
+# run_tcpdump [TIMER] : tcpdump -w /dev/null, the send timed by TIMER.
 run_tcpdump() {
+  local timer=${1:-gtod} name=tcpdump
+  [[ $timer == gtod ]] || name+=":$timer"
   tcpdump_start
   local pid=$TCPDUMP_PID before after
   before=$(task_figures "$pid")
-  send --mbps="$mbps"
+  send --mbps="$mbps" --timer="$timer"
   # tcpdump's ring hands over a partly filled block after its 1 s timeout.
   sleep 1.2
   after=$(task_figures "$pid")
   kill -INT "$pid"
   wait "$pid" || true
-  record tcpdump "$(awk '/packets captured/ {print $1}' "$WORK/tcpdump.err")" \
+  record "$name" "$(awk '/packets captured/ {print $1}' "$WORK/tcpdump.err")" \
     "$(awk '/dropped by kernel/ {print $1}' "$WORK/tcpdump.err")" "$before" "$after"
 }
 
@@ -112,9 +121,10 @@ written_after() {
   [[ $(pf_csv_latest_time "$1/csv/$HOSTNAME_TEST/pcapflow-$VETH_B/packets-captured") -gt $2 ]]
 }
 
-# run_pcapflow RECEIVER : collectd with pcapflow as RECEIVER names it.
+# run_pcapflow RECEIVER [TIMER] : collectd with pcapflow as RECEIVER names
+# it, the send timed by TIMER.
 run_pcapflow() {
-  local r=$1 at=$interval plugin=() settings=() dir="$WORK/$1-$RANDOM"
+  local r=$1 timer=${2:-gtod} at=$interval plugin=() settings=() dir="$WORK/$1-$RANDOM"
   case $r in
   pcapflow_i1) at=1 ;;
   pcapflow_b64) settings=(BufferSize 64) ;;
@@ -127,13 +137,14 @@ run_pcapflow() {
   before=$(pf_value "$dir" "$VETH_B" packets-captured)
   p0=$(task_figures "$pid")
   c0=$(task_figures "$pid" 'pf:*')
-  send --mbps="$mbps"
+  send --mbps="$mbps" --timer="$timer"
   sleep 0.3 # the ring's 100 ms block timeout hands over the last block
   p1=$(task_figures "$pid")
   c1=$(task_figures "$pid" 'pf:*')
   # The counters of a write after the send (at Interval 10, up to 10 s on).
   pf_wait_until $((at * 2 + 5)) written_after "$dir" $((${EPOCHREALTIME%.*} + 1)) ||
     pf_fail "no counters written after the send"
+  [[ $timer == gtod ]] || r+=":$timer"
   record "$r" $(($(pf_value "$dir" "$VETH_B" packets-captured) - before)) \
     "$(pf_value "$dir" "$VETH_B" packets-dropped_kernel)" "$p0" "$p1" "$c0" "$c1"
   pf_collectd_stop 30
@@ -148,7 +159,9 @@ for run in $(seq 1 "$runs"); do
     for ((i = ${#order[@]} - 1; i >= 0; i--)); do list+=("${order[i]}"); done
   fi
   for r in "${list[@]}"; do
-    if [[ $r == tcpdump ]]; then run_tcpdump; else run_pcapflow "$r"; fi
+    timer=gtod
+    [[ $r == *:nano ]] && timer=nano
+    if [[ ${r%:nano} == tcpdump ]]; then run_tcpdump "$timer"; else run_pcapflow "${r%:nano}" "$timer"; fi
     echo "$run $(tail -n 1 "$results")" >>"$WORK/rounds"
     echo "  round $run: $(tail -n 1 "$results")"
   done
@@ -186,7 +199,10 @@ ratio() {
       END { if (NR) printf "  %s / %s: %.2fx (%.2f-%.2f), lower in %d of %d rounds\n", a, b, v[int((NR + 1) / 2)], v[1], v[NR], low, NR }'
 }
 for r in "${order[@]}"; do
-  [[ $r == pcapflow_* ]] && ratio "$r" pcapflow
+  case $r in
+  pcapflow_*) ratio "$r" pcapflow ;;
+  *:nano) ratio "$r" "${r%:nano}" ;;
+  esac
 done
 ratio pcapflow tcpdump
 missed=$(awk '{ m += $11 } END { print m + 0 }' "$WORK/figures")
