@@ -115,10 +115,16 @@ collectd_at() {
 # shellcheck disable=SC2317
 capturing() { [[ "$(pf_value "$1" "$VETH_B" gauge-capture_up)" == 1 ]]; }
 
-# written_after DIR TIME : it has written counters later than TIME.
+# written_after DIR TIME SERIES... : it has written each SERIES later than
+# TIME (collectd's write threads write one read's series in parallel, so
+# one series' new row does not mean another's).
 # shellcheck disable=SC2317
 written_after() {
-  [[ $(pf_csv_latest_time "$1/csv/$HOSTNAME_TEST/pcapflow-$VETH_B/packets-captured") -gt $2 ]]
+  local dir=$1 time=$2 series
+  shift 2
+  for series in "$@"; do
+    [[ $(pf_csv_latest_time "$dir/csv/$HOSTNAME_TEST/pcapflow-$VETH_B/$series") -gt $time ]] || return 1
+  done
 }
 
 # run_pcapflow RECEIVER [TIMER] : collectd with pcapflow as RECEIVER names
@@ -142,7 +148,8 @@ run_pcapflow() {
   p1=$(task_figures "$pid")
   c1=$(task_figures "$pid" 'pf:*')
   # The counters of a write after the send (at Interval 10, up to 10 s on).
-  pf_wait_until $((at * 2 + 5)) written_after "$dir" $((${EPOCHREALTIME%.*} + 1)) ||
+  pf_wait_until $((at * 2 + 5)) written_after "$dir" $((${EPOCHREALTIME%.*} + 1)) \
+    packets-captured packets-dropped_kernel ||
     pf_fail "no counters written after the send"
   [[ $timer == gtod ]] || r+=":$timer"
   record "$r" $(($(pf_value "$dir" "$VETH_B" packets-captured) - before)) \
