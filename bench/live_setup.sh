@@ -32,13 +32,17 @@ capture_ns() {
   echo "$sum"
 }
 
-# send : tcpreplay at top speed for $seconds s of $WORK/live.pcap from
-# $NS_A; sets SENT, RATE (pps) and MBPS.
+# send [RATE...] : tcpreplay for $seconds s of $WORK/live.pcap from $NS_A,
+# at top speed or at RATE (tcpreplay's options: --mbps=M, --pps=N); sets
+# SENT, RATE (pps), MBPS and SEND_SECONDS (tcpreplay's own time of the
+# send, its preload of the capture left out).
 send() {
   local out
-  out=$(ip netns exec "$NS_A" tcpreplay --topspeed --preload-pcap --loop=0 \
+  (($#)) || set -- --topspeed
+  out=$(ip netns exec "$NS_A" tcpreplay "$@" --preload-pcap --loop=0 \
     --duration="$seconds" -i "$VETH_A" "$WORK/live.pcap" 2>&1) || pf_fail "tcpreplay: $out"
   SENT=$(awk '/Actual:/ {print $2; exit}' <<<"$out")
+  SEND_SECONDS=$(awk '/Actual:/ {for (i = 1; i < NF; i++) if ($i == "in") print $(i+1); exit}' <<<"$out")
   RATE=$(awk '/Rated:/ {for (i = 1; i <= NF; i++) if ($i ~ /^pps/) print $(i-1); exit}' <<<"$out" | tr -d ,)
   MBPS=$(awk '/Rated:/ {for (i = 1; i <= NF; i++) if ($i ~ /^Mbps/) print $(i-1); exit}' <<<"$out" | tr -d ,)
 }

@@ -259,6 +259,10 @@ if ((live)); then
   "$root/bench/live_threads.sh" --seconds "$live_seconds" ||
     echo "(skipped or failed: status $?)"
   echo
+  echo "== live at 1 Gb/s of the mixed capture (IMIX-like): share of a core, Interval 10 (bench/imix.sh)"
+  "$root/bench/imix.sh" --seconds 10 --runs "$runs" ||
+    echo "(skipped or failed: status $?)"
+  echo
   echo "== live capacity on idle cores: rings filled, then drained, Workers 1 and 2 (bench/live_drain.sh)"
   "$root/bench/live_drain.sh" --runs "$runs" ||
     echo "(skipped or failed: status $?)"
