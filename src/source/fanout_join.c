@@ -1,0 +1,138 @@
+/* fanout_join.c - a worker's socket joins the fanout group without a
+ * frame counted twice.
+ *
+ * A packet socket bound to every protocol takes in every frame of its
+ * interface until it joins a fanout group; from the join on it gets only
+ * its share. Opened that way, a worker that joins while others are in the
+ * group (at start, or reopening after its interface came back) takes in,
+ * for the whole of its opening, frames the group hands to another worker
+ * too: each counted twice (tests/integration/test_fanout_edge.sh: 639
+ * frames in 40 reopens of one of 4 workers at 200,000 frames a second).
+ *
+ * So a fanout worker's socket is opened bound to a protocol no frame
+ * carries (PF_FANOUT_IDLE_PROTOCOL), and its ring stays empty while
+ * libpcap installs the program (through a reject-all one and a drain:
+ * harmless, nothing arrives). Then:
+ *   1. the program is read back (SO_GET_FILTER: the kernel's copy, with
+ *      libpcap's offset fixes for a cooked socket; none if libpcap filters
+ *      in user space);
+ *   2. a drop-all program takes its place;
+ *   3. the socket is bound to every protocol: bind(2) first waits until
+ *      no receiver runs with the old binding; from here the socket sees
+ *      every frame and turns each away;
+ *   4. nothing may have come in (PACKET_STATISTICS; reading it also
+ *      starts the kernel's counts, and pcap_stats', at the join);
+ *   5. the socket joins the group;
+ *   6. the program of 1 replaces drop-all in one step (the kernel swaps
+ *      the pointer: a frame meets one program or the other).
+ * Between 5 and 6, one system call, the frames the group hands this worker
+ * are turned away: the start edge of its capture (docs/CONFIG.md,
+ * Workers). Nothing is turned away after 6, as it would be had libpcap
+ * installed the program after the join. */
+#include "source/fanout_join.h"
+
+#include "base/err.h"
+
+#include <errno.h>
+#include <linux/filter.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+
+/* The program installed on fd: *prog (malloc'd; NULL with len 0 when
+ * there is none). Returns 0, or an errno. */
+static int pf_read_program(int fd, struct sock_fprog *prog) {
+  *prog = (struct sock_fprog){0};
+  /* SO_GET_FILTER counts in instructions, not bytes: 0 asks how many. */
+  socklen_t n = 0;
+  if (getsockopt(fd, SOL_SOCKET, SO_GET_FILTER, NULL, &n) != 0)
+    return errno;
+  if (n == 0)
+    return 0;
+  struct sock_filter *insns = calloc(n, sizeof(*insns));
+  if (!insns)
+    return ENOMEM;
+  socklen_t got = n;
+  if (getsockopt(fd, SOL_SOCKET, SO_GET_FILTER, insns, &got) != 0 ||
+      got != n) {
+    int e = errno ? errno : EINVAL;
+    free(insns);
+    return e;
+  }
+  prog->len = (unsigned short)n;
+  prog->filter = insns;
+  return 0;
+}
+
+/* Binds fd, bound to its interface with the idle protocol, to every
+ * protocol on the same interface (index 0: every interface, as libpcap's
+ * "any"). */
+static int pf_bind_all_protocols(int fd) {
+  struct sockaddr_ll sll;
+  socklen_t len = sizeof(sll);
+  if (getsockname(fd, (struct sockaddr *)&sll, &len) != 0)
+    return errno;
+  struct sockaddr_ll all = {.sll_family = AF_PACKET,
+                            .sll_protocol = htons(ETH_P_ALL),
+                            .sll_ifindex = sll.sll_ifindex};
+  if (bind(fd, (struct sockaddr *)&all, sizeof(all)) != 0)
+    return errno;
+  return 0;
+}
+
+/* The frames the socket took in (and had no room for) since the last
+ * call, which this call sets back to zero. */
+static int pf_frames_taken_in(int fd, unsigned *frames) {
+  struct tpacket_stats_v3 st = {0}; /* a TPACKET_V2 socket fills its head */
+  socklen_t len = sizeof(st);
+  if (getsockopt(fd, SOL_PACKET, PACKET_STATISTICS, &st, &len) != 0)
+    return errno;
+  *frames = st.tp_packets; /* the kernel adds the drops in */
+  return 0;
+}
+
+int pf_fanout_join(pcap_t *p, const struct pf_source_config *cfg, int group,
+                   char *err, size_t errlen) {
+  int fd = pcap_fileno(p);
+  struct sock_fprog real;
+  int e = pf_read_program(fd, &real);
+  if (e)
+    return pf_err_errno(err, errlen, e,
+                        "%s: cannot read back the installed program",
+                        cfg->device);
+  static struct sock_filter drop_insn = BPF_STMT(BPF_RET | BPF_K, 0);
+  struct sock_fprog drop = {.len = 1, .filter = &drop_insn};
+  int rc = -1;
+  unsigned early = 0;
+  int arg = (group & 0xffff) |
+            ((PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG) << 16);
+  if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &drop, sizeof(drop)) != 0)
+    pf_err_errno(err, errlen, errno, "%s: cannot install the drop-all program",
+                 cfg->device);
+  else if ((e = pf_bind_all_protocols(fd)) != 0)
+    pf_err_errno(err, errlen, e, "%s: cannot bind to every protocol",
+                 cfg->device);
+  else if ((e = pf_frames_taken_in(fd, &early)) != 0)
+    pf_err_errno(err, errlen, e, "%s: cannot read the socket's counts",
+                 cfg->device);
+  else if (early != 0)
+    pf_err(err, errlen,
+           "%s: %u frames of protocol 0x%04x came in before the fanout join",
+           cfg->device, early, PF_FANOUT_IDLE_PROTOCOL);
+  else if (setsockopt(fd, SOL_PACKET, PACKET_FANOUT, &arg, sizeof(arg)) != 0)
+    pf_err_errno(err, errlen, errno,
+                 "%s: cannot join fanout group %d for Workers %d", cfg->device,
+                 group, cfg->workers);
+  else if (real.len ? setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &real,
+                                 sizeof(real)) != 0
+                    : setsockopt(fd, SOL_SOCKET, SO_DETACH_FILTER, &(int){0},
+                                 sizeof(int)) != 0)
+    pf_err_errno(err, errlen, errno,
+                 "%s: cannot put the program back after the fanout join",
+                 cfg->device);
+  else
+    rc = 0;
+  free(real.filter);
+  return rc;
+}
