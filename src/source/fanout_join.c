@@ -28,7 +28,16 @@
  * Between 5 and 6, one system call, the frames the group hands this worker
  * are turned away: the start edge of its capture (docs/CONFIG.md,
  * Workers). Nothing is turned away after 6, as it would be had libpcap
- * installed the program after the join. */
+ * installed the program after the join.
+ *
+ * Left open: a frame the kernel was handing to this socket's own binding
+ * at the very moment of the join (it took the binding from the device's
+ * list before the join removed it, and runs the socket's program only
+ * after 6) would meet the real program and be counted here as well as by
+ * the worker the group gave it to. That needs the receiving CPU held up
+ * between the two for longer than two system calls on another; closing it
+ * would take a wait for every receiver (an RCU grace period, milliseconds)
+ * between 5 and 6, with this worker's share turned away all that time. */
 #include "source/fanout_join.h"
 
 #include "base/err.h"
