@@ -114,8 +114,11 @@ int pf_fanout_join(pcap_t *p, const struct pf_source_config *cfg, int group,
   struct sock_fprog drop = {.len = 1, .filter = &drop_insn};
   int rc = -1;
   unsigned early = 0;
-  int arg = (group & 0xffff) |
-            ((PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG) << 16);
+  /* Unsigned: PACKET_FANOUT_FLAG_DEFRAG (0x8000) shifted into the top bit
+   * overflows an int (UBSan: "left shift of 32768 by 16 places"). */
+  unsigned arg = ((unsigned)group & 0xffffu) |
+                 ((unsigned)(PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG)
+                  << 16);
   if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &drop, sizeof(drop)) != 0)
     pf_err_errno(err, errlen, errno, "%s: cannot install the drop-all program",
                  cfg->device);
