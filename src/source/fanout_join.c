@@ -20,8 +20,11 @@
  *   3. the socket is bound to every protocol: bind(2) first waits until
  *      no receiver runs with the old binding; from here the socket sees
  *      every frame and turns each away;
- *   4. nothing may have come in (PACKET_STATISTICS; reading it also
- *      starts the kernel's counts, and pcap_stats', at the join);
+ *   4. what came in with the idle protocol is read out of the ring and
+ *      thrown away (below); nothing else can have come in. Reading
+ *      PACKET_STATISTICS resets the kernel's counts; libpcap keeps running
+ *      totals of them and never sees these frames, so pcap_stats and the
+ *      drop counters lose nothing that was theirs;
  *   5. the socket joins the group;
  *   6. the program of 1 replaces drop-all in one step (the kernel swaps
  *      the pointer: a frame meets one program or the other).
@@ -29,6 +32,19 @@
  * are turned away: the start edge of its capture (docs/CONFIG.md,
  * Workers). Nothing is turned away after 6, as it would be had libpcap
  * installed the program after the join.
+ *
+ * No received Ethernet frame carries the idle protocol, but a TUN device
+ * with a packet-information header takes its protocol from whoever writes
+ * to it, and a GRE tunnel from the remote end: such frames reach the idle
+ * binding (on "any", from any such device on the host). They are frames
+ * the group gets too, so they must not be counted here, and they must not
+ * keep the worker from opening either (a steady stream of them would,
+ * every worker alike, were they an error). With drop-all on and the socket
+ * bound to every protocol nothing more arrives, so they are read and
+ * thrown away before the join. The block the kernel was filling is handed
+ * over only when its timer retires it (the read timeout), so the wait is
+ * bounded: twice the read timeout and 100 ms. Frames still held then (none
+ * seen) would be counted by this worker, a handful of non-IP frames.
  *
  * Left open: a frame the kernel was handing to this socket's own binding
  * at the very moment of the join (it took the binding from the device's
@@ -46,8 +62,11 @@
 #include <linux/filter.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
+#include <poll.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <sys/socket.h>
+#include <time.h>
 
 /* The program installed on fd: *prog (malloc'd; NULL with len 0 when
  * there is none). Returns 0, or an errno. */
@@ -63,9 +82,8 @@ static int pf_read_program(int fd, struct sock_fprog *prog) {
   if (!insns)
     return ENOMEM;
   socklen_t got = n;
-  if (getsockopt(fd, SOL_SOCKET, SO_GET_FILTER, insns, &got) != 0 ||
-      got != n) {
-    int e = errno ? errno : EINVAL;
+  if (getsockopt(fd, SOL_SOCKET, SO_GET_FILTER, insns, &got) != 0 || got != n) {
+    int e = got != n ? EINVAL : errno; /* a short copy sets no errno */
     free(insns);
     return e;
   }
@@ -87,17 +105,80 @@ static int pf_bind_all_protocols(int fd) {
                             .sll_ifindex = sll.sll_ifindex};
   if (bind(fd, (struct sockaddr *)&all, sizeof(all)) != 0)
     return errno;
-  return 0;
+  /* An interface gone down since libpcap's bind: bind(2) succeeds without
+   * hooking the socket in and leaves ENETDOWN as its pending error (as
+   * libpcap's own iface_bind checks). */
+  int pending = 0;
+  socklen_t plen = sizeof(pending);
+  if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &pending, &plen) != 0)
+    return errno;
+  return pending;
 }
 
-/* The frames the socket took in (and had no room for) since the last
- * call, which this call sets back to zero. */
-static int pf_frames_taken_in(int fd, unsigned *frames) {
+/* The frames the socket put in its ring since the last call, which this
+ * call sets back to zero. */
+static int pf_frames_in_ring(int fd, unsigned *frames) {
   struct tpacket_stats_v3 st = {0}; /* a TPACKET_V2 socket fills its head */
   socklen_t len = sizeof(st);
   if (getsockopt(fd, SOL_PACKET, PACKET_STATISTICS, &st, &len) != 0)
     return errno;
-  *frames = st.tp_packets; /* the kernel adds the drops in */
+  *frames = st.tp_packets - st.tp_drops; /* the kernel adds the drops in */
+  return 0;
+}
+
+static void pf_count_discarded(u_char *user, const struct pcap_pkthdr *h,
+                               const u_char *bytes) {
+  (void)h;
+  (void)bytes;
+  ++*(unsigned *)user;
+}
+
+static int64_t pf_ms_now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Reads `frames` frames out of p's ring and throws them away, waiting at
+ * most twice the read timeout and 100 ms (the header comment says why);
+ * p is non-blocking. Returns how many it threw away. */
+static unsigned pf_discard_early(pcap_t *p, unsigned frames, int timeout_ms) {
+  unsigned gone = 0;
+  int64_t deadline = pf_ms_now() + 2 * (int64_t)timeout_ms + 100;
+  for (;;) {
+    if (pcap_dispatch(p, -1, pf_count_discarded, (u_char *)&gone) < 0 ||
+        gone >= frames)
+      break;
+    int64_t left = deadline - pf_ms_now();
+    if (left <= 0)
+      break;
+    struct pollfd pfd = {.fd = pcap_fileno(p), .events = POLLIN};
+    (void)poll(&pfd, 1, (int)(left < 10 ? left : 10));
+  }
+  return gone;
+}
+
+/* Steps 2 to 4: drop-all on, the socket bound to every protocol, and the
+ * ring emptied of what the idle binding took in. Returns 0, or -1 with
+ * err. */
+static int pf_fanout_enter(pcap_t *p, const struct pf_source_config *cfg,
+                           const struct sock_fprog *drop, char *err,
+                           size_t errlen) {
+  int fd = pcap_fileno(p);
+  if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, drop, sizeof(*drop)) != 0)
+    return pf_err_errno(err, errlen, errno,
+                        "%s: cannot install the drop-all program", cfg->device);
+  int e = pf_bind_all_protocols(fd);
+  if (e)
+    return pf_err_errno(err, errlen, e, "%s: cannot bind to every protocol",
+                        cfg->device);
+  unsigned early = 0;
+  e = pf_frames_in_ring(fd, &early);
+  if (e)
+    return pf_err_errno(err, errlen, e, "%s: cannot read the socket's counts",
+                        cfg->device);
+  if (early)
+    (void)pf_discard_early(p, early, cfg->timeout_ms);
   return 0;
 }
 
@@ -112,39 +193,25 @@ int pf_fanout_join(pcap_t *p, const struct pf_source_config *cfg, int group,
                         cfg->device);
   static struct sock_filter drop_insn = BPF_STMT(BPF_RET | BPF_K, 0);
   struct sock_fprog drop = {.len = 1, .filter = &drop_insn};
-  int rc = -1;
-  unsigned early = 0;
+  int rc;
   /* Unsigned: PACKET_FANOUT_FLAG_DEFRAG (0x8000) shifted into the top bit
    * overflows an int (UBSan: "left shift of 32768 by 16 places"). */
-  unsigned arg = ((unsigned)group & 0xffffu) |
-                 ((unsigned)(PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG)
-                  << 16);
-  if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &drop, sizeof(drop)) != 0)
-    pf_err_errno(err, errlen, errno, "%s: cannot install the drop-all program",
-                 cfg->device);
-  else if ((e = pf_bind_all_protocols(fd)) != 0)
-    pf_err_errno(err, errlen, e, "%s: cannot bind to every protocol",
-                 cfg->device);
-  else if ((e = pf_frames_taken_in(fd, &early)) != 0)
-    pf_err_errno(err, errlen, e, "%s: cannot read the socket's counts",
-                 cfg->device);
-  else if (early != 0)
-    pf_err(err, errlen,
-           "%s: %u frames of protocol 0x%04x came in before the fanout join",
-           cfg->device, early, PF_FANOUT_IDLE_PROTOCOL);
-  else if (setsockopt(fd, SOL_PACKET, PACKET_FANOUT, &arg, sizeof(arg)) != 0)
-    pf_err_errno(err, errlen, errno,
-                 "%s: cannot join fanout group %d for Workers %d", cfg->device,
-                 group, cfg->workers);
-  else if (real.len ? setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &real,
-                                 sizeof(real)) != 0
-                    : setsockopt(fd, SOL_SOCKET, SO_DETACH_FILTER, &(int){0},
-                                 sizeof(int)) != 0)
-    pf_err_errno(err, errlen, errno,
-                 "%s: cannot put the program back after the fanout join",
-                 cfg->device);
-  else
-    rc = 0;
+  unsigned arg =
+      ((unsigned)group & 0xffffu) |
+      ((unsigned)(PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG) << 16);
+  rc = pf_fanout_enter(p, cfg, &drop, err, errlen);
+  if (rc == 0 &&
+      setsockopt(fd, SOL_PACKET, PACKET_FANOUT, &arg, sizeof(arg)) != 0)
+    rc = pf_err_errno(err, errlen, errno,
+                      "%s: cannot join fanout group %d for Workers %d",
+                      cfg->device, group, cfg->workers);
+  if (rc == 0 && (real.len ? setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &real,
+                                        sizeof(real))
+                           : setsockopt(fd, SOL_SOCKET, SO_DETACH_FILTER,
+                                        &(int){0}, sizeof(int))) != 0)
+    rc = pf_err_errno(err, errlen, errno,
+                      "%s: cannot put the program back after the fanout join",
+                      cfg->device);
   free(real.filter);
   return rc;
 }

@@ -215,6 +215,16 @@ static pcap_t *pf_handle_open_live(const struct pf_source_config *cfg,
     pcap_close(p);
     return NULL;
   }
+  /* With TPACKET_V3 a blocking read returns only once a block holds a
+   * packet: on an idle link, never. The capture loop waits in its own
+   * poll() with a timeout instead (capture.c), as does the fanout join while it
+   * empties the ring (fanout_join.c). */
+  if (pcap_setnonblock(p, 1, pcap_err) != 0) {
+    pf_err(err, errlen, "%s: cannot make the capture non-blocking: %s",
+           cfg->device, pcap_err);
+    pcap_close(p);
+    return NULL;
+  }
   /* The filter before the fanout join: libpcap installs a program by
    * attaching a reject-all one, draining the socket and then attaching
    * the real one, and a frame the reject-all turns away is counted
@@ -223,15 +233,6 @@ static pcap_t *pf_handle_open_live(const struct pf_source_config *cfg,
   if (pf_handle_finish(p, cfg, NULL, err, errlen) != 0 ||
       (fanout_group >= 0 &&
        pf_fanout_join(p, cfg, fanout_group, err, errlen) != 0)) {
-    pcap_close(p);
-    return NULL;
-  }
-  /* With TPACKET_V3 a blocking read returns only once a block holds a
-   * packet: on an idle link, never. The capture loop waits in its own
-   * poll() with a timeout instead (capture.c). */
-  if (pcap_setnonblock(p, 1, pcap_err) != 0) {
-    pf_err(err, errlen, "%s: cannot make the capture non-blocking: %s",
-           cfg->device, pcap_err);
     pcap_close(p);
     return NULL;
   }

@@ -54,9 +54,9 @@ static unsigned n_workers, rounds, pps;
 static const char *filter;
 static uint8_t cap_mac[6];
 
-static _Atomic uint8_t *seen;          /* times each number was handed over */
-static _Atomic uint8_t *owner;         /* 1 + the worker that first saw it */
-static atomic_uint sent;               /* numbers sent so far */
+static _Atomic uint8_t *seen;  /* times each number was handed over */
+static _Atomic uint8_t *owner; /* 1 + the worker that first saw it */
+static atomic_uint sent;       /* numbers sent so far */
 static atomic_bool stop_sending, stop_reading;
 static atomic_ulong foreign;           /* frames that carry no number */
 static atomic_ulong rejected_seen;     /* frames the Filter should reject */
@@ -135,8 +135,7 @@ static void *sender_main(void *arg) {
   memcpy(to.sll_addr, cap_mac, 6);
   double start = now_s();
   uint8_t frame[64];
-  for (uint32_t seq = 0; seq < MAX_SEQ && !atomic_load(&stop_sending);
-       seq++) {
+  for (uint32_t seq = 0; seq < MAX_SEQ && !atomic_load(&stop_sending); seq++) {
     size_t n = build_frame(frame, src_mac, seq);
     while (sendto(fd, frame, n, 0, (struct sockaddr *)&to, sizeof(to)) < 0) {
       if (errno != ENOBUFS && errno != EAGAIN)
@@ -171,7 +170,7 @@ struct worker {
   unsigned long taken;           /* frames handed over by this handle */
   unsigned long kernel_in;       /* frames its kernel socket took in */
   unsigned long drops;
-  unsigned min_in_window;        /* fewest frames sent during one reopen */
+  unsigned min_in_window; /* fewest frames sent during one reopen */
   pthread_t thread;
 };
 
@@ -392,7 +391,8 @@ int main(int argc, char **argv) {
   printf("sent_during_start %u\n", start_to - start_from);
   printf("fewest_sent_during_a_reopen %u\n", rounds ? min_window : 0);
   printf("duplicates %lu\n", dup);
-  printf("same_socket_twice %lu\n", (unsigned long)atomic_load(&same_socket_twice));
+  printf("same_socket_twice %lu\n",
+         (unsigned long)atomic_load(&same_socket_twice));
   printf("expected_after_opens %lu\n", expected_after);
   printf("missing_after_opens %lu\n", missing_after);
   printf("missing_before_last_open %lu\n", missing_before);
@@ -404,8 +404,10 @@ int main(int argc, char **argv) {
 
   int rc = 0;
   if (dup) {
-    fprintf(stderr, "FAIL: %lu frames handed to two workers (%lu of them "
-                    "before the last open returned)\n", dup, dup_before);
+    fprintf(stderr,
+            "FAIL: %lu frames handed to two workers (%lu of them "
+            "before the last open returned)\n",
+            dup, dup_before);
     rc = 1;
   }
   if (atomic_load(&rejected_seen)) {
@@ -418,14 +420,17 @@ int main(int argc, char **argv) {
             drops, undrained);
     rc = 1;
   } else if (missing_after) {
-    fprintf(stderr, "FAIL: %lu of the %lu frames sent after the last open "
-                    "were not handed over\n", missing_after, expected_after);
+    fprintf(stderr,
+            "FAIL: %lu of the %lu frames sent after the last open "
+            "were not handed over\n",
+            missing_after, expected_after);
     rc = 1;
   }
   if (start_to - start_from < MIN_IN_WINDOW ||
       (rounds && min_window < MIN_IN_WINDOW)) {
-    fprintf(stderr, "FAIL (inconclusive): %u frames sent while the workers "
-                    "started, at least %u during each reopen (%d needed)\n",
+    fprintf(stderr,
+            "FAIL (inconclusive): %u frames sent while the workers "
+            "started, at least %u during each reopen (%d needed)\n",
             start_to - start_from, rounds ? min_window : 0, MIN_IN_WINDOW);
     rc = 1;
   }

@@ -18,14 +18,29 @@ EDGE="$BUILD/fanout-edge"
 pf_netns_init
 pf_veth_up
 
+# veth_lost : frames the veth pair lost on the way (the sender's tx_dropped
+# and the receiver's rx_dropped): lost before any socket, they would show
+# as frames missing after the opens though no open lost them.
+veth_lost() {
+  echo $(($(ip netns exec "$NS_A" cat "/sys/class/net/$VETH_A/statistics/tx_dropped") +
+    $(ip netns exec "$NS_B" cat "/sys/class/net/$VETH_B/statistics/rx_dropped")))
+}
+
 # edge LABEL WORKERS MODE ROUNDS [FILTER]: one run, its figures in
 # $WORK/LABEL.out; fails the test with them when a check does not hold.
+# A run during which the veth pair itself lost frames (a starved sender's
+# burst past the backlog, on a loaded machine) proves nothing either way
+# and is run again, once.
 edge() {
-  local label=$1
+  local label=$1 attempt lost
   shift 1
-  ip netns exec "$NS_B" "$EDGE" "$NS_A" "$VETH_A" "$VETH_B" "$1" "$2" "$3" 200000 "${@:4}" \
-    >"$WORK/$label.out" 2>"$WORK/$label.err" ||
-    pf_fail "$label: $(cat "$WORK/$label.err") | $(tr '\n' ' ' <"$WORK/$label.out")"
+  for attempt in 1 2; do
+    lost=$(veth_lost)
+    ip netns exec "$NS_B" "$EDGE" "$NS_A" "$VETH_A" "$VETH_B" "$1" "$2" "$3" 200000 "${@:4}" \
+      >"$WORK/$label.out" 2>"$WORK/$label.err" && return 0
+    (($(veth_lost) > lost && attempt == 1)) || break
+  done
+  pf_fail "$label: $(cat "$WORK/$label.err") | $(tr '\n' ' ' <"$WORK/$label.out") | veth lost $(($(veth_lost) - lost))"
 }
 figure() { awk -v k="$2" '$1 == k { print $2 }' "$WORK/$1.out"; }
 

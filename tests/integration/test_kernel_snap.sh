@@ -76,6 +76,8 @@ traces=("$WORK"/strace.*)
 [[ -e ${traces[0]} ]] || pf_fail "strace wrote no per-thread file under $WORK"
 ! grep -q 'unfinished' "${traces[@]}" ||
   pf_fail "a per-thread strace file holds a split call: $(grep -h unfinished "${traces[@]}" | head -n 2)"
+grep -q 'BPF_STMT' "${traces[@]}" ||
+  pf_skip "this strace does not print BPF programs' instructions (-v): $(strace -V | head -n 1)"
 order=$(awk '
   FNR == 1 { t = FILENAME; sub(/.*\./, "", t) }
   / = 0$/ { split($1, a, /[(,]/); k = t " " a[2] }
