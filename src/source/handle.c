@@ -3,6 +3,7 @@
 #include "source/worker.h"
 
 #include "base/err.h"
+#include "source/fanout_join.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -175,22 +176,6 @@ static pcap_t *pf_handle_open_file(const struct pf_source_config *cfg,
     }                                                                          \
   } while (0)
 
-/* Spreads one interface over several sockets: the kernel hashes each
- * packet's flow (both directions alike, fragments with their flow) to one
- * socket of the group. */
-static int pf_join_fanout(pcap_t *p, const struct pf_source_config *cfg,
-                          int group, char *err, size_t errlen) {
-  int arg = (group & 0xffff) |
-            ((PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG) << 16);
-  if (setsockopt(pcap_fileno(p), SOL_PACKET, PACKET_FANOUT, &arg,
-                 sizeof(arg)) != 0) {
-    return pf_err_errno(err, errlen, errno,
-                        "%s: cannot join fanout group %d for Workers %d",
-                        cfg->device, group, cfg->workers);
-  }
-  return 0;
-}
-
 static pcap_t *pf_handle_open_live(const struct pf_source_config *cfg,
                                    int fanout_group, char *err, size_t errlen) {
   char pcap_err[PCAP_ERRBUF_SIZE] = "";
@@ -203,6 +188,12 @@ static pcap_t *pf_handle_open_live(const struct pf_source_config *cfg,
   PF_SET(pcap_set_promisc(p, cfg->promiscuous), "Promiscuous");
   PF_SET(pcap_set_timeout(p, cfg->timeout_ms), "the read timeout");
   PF_SET(pcap_set_buffer_size(p, cfg->buffer_mib * 1024 * 1024), "BufferSize");
+  /* A fanout worker's socket takes in nothing until it joins the group
+   * (fanout_join.c): every frame it would see before is one the group
+   * also hands to another worker. */
+  if (fanout_group >= 0)
+    PF_SET(pcap_set_protocol_linux(p, PF_FANOUT_IDLE_PROTOCOL),
+           "the idle protocol for the fanout join");
 
   int rc = pcap_activate(p);
   if (rc < 0) {
@@ -224,23 +215,24 @@ static pcap_t *pf_handle_open_live(const struct pf_source_config *cfg,
     pcap_close(p);
     return NULL;
   }
-  /* The filter before the fanout group: libpcap installs a program by
-   * attaching a reject-all one, draining the socket and then attaching
-   * the real one, and a frame the reject-all turns away is counted
-   * nowhere (no drop). Before the join the socket's frames are copies the
-   * group also gets; after it, they would be this worker's share. */
-  if (pf_handle_finish(p, cfg, NULL, err, errlen) != 0 ||
-      (fanout_group >= 0 &&
-       pf_join_fanout(p, cfg, fanout_group, err, errlen) != 0)) {
-    pcap_close(p);
-    return NULL;
-  }
   /* With TPACKET_V3 a blocking read returns only once a block holds a
    * packet: on an idle link, never. The capture loop waits in its own
-   * poll() with a timeout instead (capture.c). */
+   * poll() with a timeout instead (capture.c), as does the fanout join while it
+   * empties the ring (fanout_join.c). */
   if (pcap_setnonblock(p, 1, pcap_err) != 0) {
     pf_err(err, errlen, "%s: cannot make the capture non-blocking: %s",
            cfg->device, pcap_err);
+    pcap_close(p);
+    return NULL;
+  }
+  /* The filter before the fanout join: libpcap installs a program by
+   * attaching a reject-all one, draining the socket and then attaching
+   * the real one, and a frame the reject-all turns away is counted
+   * nowhere (no drop). Before the join the socket takes in nothing;
+   * pf_fanout_join keeps the program and puts it back in one step. */
+  if (pf_handle_finish(p, cfg, NULL, err, errlen) != 0 ||
+      (fanout_group >= 0 &&
+       pf_fanout_join(p, cfg, fanout_group, err, errlen) != 0)) {
     pcap_close(p);
     return NULL;
   }

@@ -174,13 +174,13 @@ void pf_file_ended(struct pf_worker *w, int n);
  * libpcap stopped reading it before its end. */
 int pf_source_file_result(struct pf_source *src, char *err, size_t errlen);
 
-/* Opens the handle for cfg (live or file), applies settings, joins the
- * fanout group when fanout_group >= 0, installs the filter and checks the
- * link type. Returns the handle, or NULL with err. With io, a file is read
- * by the source's own reader when it is a classic pcap file, or else
- * through a large stdio buffer (*io says which; both NULL for a live
- * handle), which pf_handle_close frees with the handle; without io,
- * libpcap reads it as pcap_open_offline opens it. */
+/* Opens the handle for cfg (live or file), applies settings, checks the
+ * link type, installs the filter and, when fanout_group >= 0, joins the
+ * fanout group taking in no frame before the join (fanout_join.h). Returns the
+ * handle, or NULL with err. With io, a file is read by the source's own reader
+ * when it is a classic pcap file, or else through a large stdio buffer (*io
+ * says which; both NULL for a live handle), which pf_handle_close frees with
+ * the handle; without io, libpcap reads it as pcap_open_offline opens it. */
 pcap_t *pf_handle_open(const struct pf_source_config *cfg, int fanout_group,
                        struct pf_file_io *io, char *err, size_t errlen);
 /* Closes a handle pf_handle_open returned, and what io holds (io may be

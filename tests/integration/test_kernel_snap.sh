@@ -6,10 +6,12 @@
 # itself: `ss -0 -b` shows each of collectd's packet sockets (Workers 2:
 # two) with that one-instruction program; the frames, longer than
 # SnapLen, are all counted with their wire lengths, as without it; and,
-# under strace, each worker installs its program before it joins the
-# fanout group (libpcap installs one by a reject-all program first, and a
-# frame that turns away is counted nowhere: before the join it is a copy
-# the group also gets).
+# under strace, each worker's socket joins the fanout group as
+# src/source/fanout_join.c says: bound to every protocol only once the
+# drop-all program is on, joined with it on, and after the join exactly
+# one program installed, the real one, in one step (libpcap installs one
+# by a reject-all program first, and a frame that turns away after the
+# join is counted nowhere).
 source "$(dirname "$0")/lib.sh"
 pf_test_init kernel_snap
 command -v ss >/dev/null || pf_skip "ss (iproute2) is missing"
@@ -57,14 +59,14 @@ PY
   pf_fail "if_octets rx $orx tx $otx; expected $want_octets in all (the frames' wire lengths)"
 pf_collectd_stop
 
-# The order of each worker's calls on its socket, by thread and socket:
-# its last SO_ATTACH_FILTER before its PACKET_FANOUT. strace writes one file
-# a thread (-ff): with one file for all, two workers' calls at the same
-# moment print as "<unfinished ...>" and "<... resumed>" halves, which no
-# line-wise reading can pair (CI saw exactly that).
+# The order of each worker's calls on its socket, by thread and socket.
+# strace writes one file a thread (-ff): with one file for all, two
+# workers' calls at the same moment print as "<unfinished ...>" and
+# "<... resumed>" halves, which no line-wise reading can pair (CI saw
+# exactly that). -v prints each program's instructions.
 dir2="$WORK/collectd-strace"
 pf_collectd "$dir2" --netns "$NS_B" --interface "$VETH_B" Instance veth2 SnapLen 200 Workers 2 \
-  -- strace -ff -qq -e trace=setsockopt -o "$WORK/strace"
+  -- strace -v -ff -qq -e trace=setsockopt,bind -o "$WORK/strace"
 tracer=$COLLECTD_PID
 COLLECTD_PID=$(pgrep -P "$tracer" | head -n1)
 [[ -n $COLLECTD_PID ]] || pf_fail "no collectd under strace ($tracer)"
@@ -74,14 +76,31 @@ traces=("$WORK"/strace.*)
 [[ -e ${traces[0]} ]] || pf_fail "strace wrote no per-thread file under $WORK"
 ! grep -q 'unfinished' "${traces[@]}" ||
   pf_fail "a per-thread strace file holds a split call: $(grep -h unfinished "${traces[@]}" | head -n 2)"
+grep -q 'BPF_STMT' "${traces[@]}" ||
+  pf_skip "this strace does not print BPF programs' instructions (-v): $(strace -V | head -n 1)"
 order=$(awk '
   FNR == 1 { t = FILENAME; sub(/.*\./, "", t) }
-  /SO_ATTACH_FILTER/ && / = 0$/ { split($1, a, /[(,]/); k = t " " a[2]; attached[k] = 1; if (k in joined) bad = bad " " k ": a program after the join" }
-  /PACKET_FANOUT/ && / = 0$/ {
-    split($1, a, /[(,]/); k = t " " a[2]; joins++; joined[k] = 1
-    if (!(k in attached)) bad = bad " " k ": no program before the join"
+  / = 0$/ { split($1, a, /[(,]/); k = t " " a[2] }
+  /SO_ATTACH_FILTER/ && / = 0$/ {
+    p = $0; sub(/.*BPF_K, /, "", p); sub(/\).*/, "", p)
+    if (k in joined) {
+      after[k]++
+      if (p != "0xc8") bad = bad " " k ": program " p " after the join"
+    } else prog[k] = p
   }
-  END { print joins + 0, (bad == "" ? "ok" : bad) }' "${traces[@]}")
+  /^bind\(.*ETH_P_ALL/ && / = 0$/ {
+    all[k] = 1
+    if (prog[k] != "0") bad = bad " " k ": bound to every protocol with program \"" prog[k] "\""
+  }
+  /PACKET_FANOUT/ && / = 0$/ {
+    joins++; joined[k] = 1
+    if (!(k in all)) bad = bad " " k ": joined before binding to every protocol"
+    if (prog[k] != "0") bad = bad " " k ": joined with program \"" prog[k] "\""
+  }
+  END {
+    for (k in joined) if (after[k] != 1) bad = bad " " k ": " after[k] + 0 " programs after the join"
+    print joins + 0, (bad == "" ? "ok" : bad)
+  }' "${traces[@]}")
 [[ $order == "2 ok" ]] ||
-  pf_fail "the sockets' set-up order (joins, findings): $order; $(grep -E 'ATTACH_FILTER|FANOUT' "${traces[@]}" | head -n 8)"
-pf_pass "two sockets with ret #200 installed, each before its fanout join; $total frames and $want_octets bytes counted at their wire lengths"
+  pf_fail "the sockets' set-up order (joins, findings): $order; $(grep -hE 'ATTACH_FILTER|FANOUT|^bind' "${traces[@]}" | head -n 12)"
+pf_pass "two sockets with ret #200 installed, each joined with drop-all on and its program put back in one step after; $total frames and $want_octets bytes counted at their wire lengths"
