@@ -320,12 +320,7 @@ pf_wait_written() {
 
 # pf_row_time DIR INSTANCE ID : the time of a series' newest CSV row, as
 # collectd wrote it; nothing when there is none.
-pf_row_time() {
-  local f
-  f=$(ls "$1/csv/$HOSTNAME_TEST/pcapflow-$2/$3"-[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9] 2>/dev/null | sort | tail -n 1)
-  [[ -n "$f" ]] || return 0
-  tail -n 1 "$f" | awk -F, '$1 ~ /^[0-9]/ { print $1 }'
-}
+pf_row_time() { pf_csv_latest_time "$1/csv/$HOSTNAME_TEST/pcapflow-$2/$3" exact; }
 
 # pf_rows_since DIR INSTANCE TIME ID... : true when each series ID has a
 # row at TIME or later.
@@ -398,13 +393,14 @@ pf_csv_latest() {
   }'
 }
 
-# pf_csv_latest_time PATH : the time (whole seconds) of the newest row of
-# the newest daily CSV file PATH-YYYY-MM-DD; nothing when there is none.
+# pf_csv_latest_time PATH [exact] : the time (whole seconds; with exact,
+# as collectd wrote it) of the newest row of the newest daily CSV file
+# PATH-YYYY-MM-DD; nothing when there is none.
 pf_csv_latest_time() {
   local f
   f=$(ls "$1"-[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9] 2>/dev/null | sort | tail -n 1)
   [[ -n "$f" ]] || return 0
-  tail -n 1 "$f" | awk -F, '$1 ~ /^[0-9]/ { printf "%d\n", $1 }'
+  tail -n 1 "$f" | awk -F, -v exact="${2:-}" '$1 ~ /^[0-9]/ { if (exact != "") print $1; else printf "%d\n", $1 }'
 }
 
 # pf_csv_values DIR INSTANCE [PLUGIN] : prints "type-type_instance v [v]"
