@@ -56,6 +56,7 @@
  * between 5 and 6, with this worker's share turned away all that time. */
 #include "source/fanout_join.h"
 
+#include "base/clock.h"
 #include "base/err.h"
 
 #include <errno.h>
@@ -63,10 +64,8 @@
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
 #include <poll.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <sys/socket.h>
-#include <time.h>
 
 /* The program installed on fd: *prog (malloc'd; NULL with len 0 when
  * there is none). Returns 0, or an errno. */
@@ -133,29 +132,22 @@ static void pf_count_discarded(u_char *user, const struct pcap_pkthdr *h,
   ++*(unsigned *)user;
 }
 
-static int64_t pf_ms_now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Reads `frames` frames out of p's ring and throws them away, waiting at
  * most twice the read timeout and 100 ms (the header comment says why);
- * p is non-blocking. Returns how many it threw away. */
-static unsigned pf_discard_early(pcap_t *p, unsigned frames, int timeout_ms) {
+ * p is non-blocking. */
+static void pf_discard_early(pcap_t *p, unsigned frames, int timeout_ms) {
   unsigned gone = 0;
-  int64_t deadline = pf_ms_now() + 2 * (int64_t)timeout_ms + 100;
+  double deadline = pf_mono_seconds() + (2.0 * timeout_ms + 100) / 1000;
   for (;;) {
     if (pcap_dispatch(p, -1, pf_count_discarded, (u_char *)&gone) < 0 ||
         gone >= frames)
       break;
-    int64_t left = deadline - pf_ms_now();
-    if (left <= 0)
+    double left_ms = (deadline - pf_mono_seconds()) * 1000;
+    if (left_ms <= 0)
       break;
     struct pollfd pfd = {.fd = pcap_fileno(p), .events = POLLIN};
-    (void)poll(&pfd, 1, (int)(left < 10 ? left : 10));
+    (void)poll(&pfd, 1, left_ms < 10 ? (int)left_ms + 1 : 10);
   }
-  return gone;
 }
 
 /* Steps 2 to 4: drop-all on, the socket bound to every protocol, and the
@@ -178,7 +170,7 @@ static int pf_fanout_enter(pcap_t *p, const struct pf_source_config *cfg,
     return pf_err_errno(err, errlen, e, "%s: cannot read the socket's counts",
                         cfg->device);
   if (early)
-    (void)pf_discard_early(p, early, cfg->timeout_ms);
+    pf_discard_early(p, early, cfg->timeout_ms);
   return 0;
 }
 

@@ -23,6 +23,7 @@
  *   fanout_edge SEND_NS SEND_IF CAP_IF WORKERS start|reopen ROUNDS PPS [FILTER]
  * Prints "key value" lines; exits 0 when every check holds, 1 when one
  * fails, 2 on a usage or set-up error. */
+#include "base/clock.h"
 #include "source/worker.h"
 
 #include <arpa/inet.h>
@@ -61,12 +62,6 @@ static atomic_bool stop_sending, stop_reading;
 static atomic_ulong foreign;           /* frames that carry no number */
 static atomic_ulong rejected_seen;     /* frames the Filter should reject */
 static atomic_ulong same_socket_twice; /* a socket seeing a number twice */
-
-static double now_s(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void die(const char *what) {
   fprintf(stderr, "fanout_edge: %s: %s\n", what, strerror(errno));
@@ -133,7 +128,7 @@ static void *sender_main(void *arg) {
                            .sll_ifindex = (int)if_nametoindex(send_if),
                            .sll_halen = 6};
   memcpy(to.sll_addr, cap_mac, 6);
-  double start = now_s();
+  double start = pf_mono_seconds();
   uint8_t frame[64];
   for (uint32_t seq = 0; seq < MAX_SEQ && !atomic_load(&stop_sending); seq++) {
     size_t n = build_frame(frame, src_mac, seq);
@@ -147,7 +142,7 @@ static void *sender_main(void *arg) {
     atomic_store(&sent, seq + 1);
     if (seq % 32 == 31) {
       double due = start + (double)(seq + 1) / pps;
-      double left = due - now_s();
+      double left = due - pf_mono_seconds();
       if (left > 0)
         usleep((useconds_t)(left * 1e6));
     }
@@ -236,7 +231,7 @@ static void drain(struct worker *w, double deadline) {
   for (;;) {
     pcap_dispatch(w->p, -1, on_frame, (u_char *)w);
     take_stats(w);
-    if (w->taken >= w->kernel_in - w->drops || now_s() > deadline)
+    if (w->taken >= w->kernel_in - w->drops || pf_mono_seconds() > deadline)
       return;
     struct pollfd pfd = {.fd = pcap_get_selectable_fd(w->p), .events = POLLIN};
     poll(&pfd, 1, 20);
@@ -258,7 +253,7 @@ static void *worker_main(void *arg) {
     poll(&pfd, 1, 20);
     pcap_dispatch(w->p, -1, on_frame, (u_char *)w);
   }
-  drain(w, now_s() + 5.0);
+  drain(w, pf_mono_seconds() + 5.0);
   return NULL;
 }
 
