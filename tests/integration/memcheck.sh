@@ -3,11 +3,23 @@
 # own leaks are not ours. Sourced after lib.sh by test_leaks.sh and
 # test_live_leaks.sh.
 #
+#   memcheck_require        # valgrind, and a plugin it can name frames in
 #   memcheck_prefix DIR     # MEMCHECK: the PREFIX for pf_collectd
 #   ... pf_collectd ... -- "${MEMCHECK[@]}", stop it ...
 #   memcheck_complete DIR   # fails unless valgrind finished its report
 #   memcheck_ours DIR       # prints pcapflow's errors, one a line
 #   memcheck_totals DIR     # what the whole process left, for the record
+
+# memcheck_require : skips the test without valgrind; fails it when
+# build/pcapflow.so has no debug information (its frames would have no
+# function names to report).
+memcheck_require() {
+  command -v valgrind >/dev/null || pf_skip "valgrind is not installed (make deps)"
+  # grep -c reads all of readelf's output: grep -q would stop early and,
+  # under pipefail, readelf's SIGPIPE would fail the check at random.
+  [[ $(readelf -S "$BUILD/pcapflow.so" | grep -c debug_info) -gt 0 ]] ||
+    pf_fail "build/pcapflow.so has no debug information: build it with -g (the default CFLAGS)"
+}
 
 # memcheck_prefix DIR : sets MEMCHECK to the prefix that runs collectd
 # under memcheck, its reports in DIR.

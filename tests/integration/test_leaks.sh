@@ -8,11 +8,7 @@
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/memcheck.sh"
 pf_test_init leaks
-command -v valgrind >/dev/null || pf_skip "valgrind is not installed (make deps)"
-# grep -c reads all of readelf's output: grep -q would stop early and, under
-# pipefail, readelf's SIGPIPE would fail the check at random.
-[[ $(readelf -S "$BUILD/pcapflow.so" | grep -c debug_info) -gt 0 ]] ||
-  pf_fail "build/pcapflow.so has no debug information: build it with -g (the default CFLAGS)"
+memcheck_require
 
 pf_gen cov coverage --seed 9
 total=$(pf_truth_value "$WORK/cov.truth" packets-captured)

@@ -11,9 +11,7 @@ source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/memcheck.sh"
 source "$(dirname "$0")/live_life.sh"
 pf_test_init live_leaks
-command -v valgrind >/dev/null || pf_skip "valgrind is not installed (make deps)"
-[[ $(readelf -S "$BUILD/pcapflow.so" | grep -c debug_info) -gt 0 ]] ||
-  pf_fail "build/pcapflow.so has no debug information: build it with -g (the default CFLAGS)"
+memcheck_require
 
 live_life_init 3000 1000
 dir="$WORK/collectd"
