@@ -100,11 +100,7 @@ totals_of() { row "$1" | awk '{ print $(NF - 3), $(NF - 2), $(NF - 1), $NF }'; }
 # ---- collectd's own values (its CSV files) ----
 csvdir() { echo "$WORK/collectd/csv/$HOSTNAME_TEST/$1"; }
 # csv_row PLUGIN-INSTANCE SERIES : "epoch v [v]" of the newest row.
-csv_row() {
-  local f
-  f=$(ls "$(csvdir "$1")/$2"-[0-9][0-9][0-9][0-9]-* 2>/dev/null | sort | tail -n 1)
-  [[ -n "$f" ]] && tail -n 1 "$f" | tr ',' ' '
-}
+csv_row() { pf_csv_rows_of "$(csvdir "$1")/$2" 1 | tr ',' ' '; }
 csv_value() { csv_row "$1" "$2" | awk '{ $1 = ""; sub(/^ /, ""); print }'; }
 clock_of() { date -d "@${1%.*}" +%H:%M:%S; }
 
@@ -218,10 +214,8 @@ busiest=$(awk '/^if_octets-/ { print $2 + $3, substr($1, 11) }' "$WORK/class_tru
 # shown_time : the time collectd stamped the update the screen shows on,
 # from capture_up's last rows; nothing and false when none matches yet.
 shown_time() {
-  local f t
-  f=$(ls "$(csvdir pcapflow-veth)/gauge-capture_up"-[0-9][0-9][0-9][0-9]-* 2>/dev/null | sort | tail -n 1)
-  [[ -n "$f" ]] || return 1
-  for t in $(tail -n 5 "$f" | cut -d, -f1); do
+  local t
+  for t in $(pf_csv_rows_of "$(csvdir pcapflow-veth)/gauge-capture_up" 5 | cut -d, -f1); do
     [[ "$(clock_of "$t")" == "$(updated)" ]] && echo "$t" && return 0
   done
   return 1
@@ -229,9 +223,8 @@ shown_time() {
 # value_at PLUGIN-INSTANCE SERIES TIME : the value(s) of the series' row
 # stamped TIME; nothing and false when it has none.
 value_at() {
-  local f
-  f=$(ls "$(csvdir "$1")/$2"-[0-9][0-9][0-9][0-9]-* 2>/dev/null | sort | tail -n 1)
-  [[ -n "$f" ]] && awk -F, -v t="$3" '$1 == t { $1 = ""; sub(/^ /, ""); print; found = 1 } END { exit !found }' OFS=' ' "$f"
+  pf_csv_rows_of "$(csvdir "$1")/$2" |
+    awk -F, -v t="$3" '$1 == t { $1 = ""; sub(/^ /, ""); print; found = 1 } END { exit !found }' OFS=' '
 }
 update_agrees() {
   shot
