@@ -49,17 +49,21 @@ pf_port_listening() {
   (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
-# pf_pid_listens PID PORT... : true when process PID listens on each PORT
-# of 127.0.0.1 (TCP; PORT/udp: a bound UDP socket). Asked of the kernel by
-# owner, not by connecting: whatever took the port would answer too.
+# pf_pid_listens [--netns NS] PID PORT... : true when process PID listens
+# on each PORT (TCP; PORT/udp: a bound UDP socket), in network namespace
+# NS if given. Asked of the kernel by owner, not by connecting: whatever
+# took the port would answer too, and a connection is traffic that a
+# capture on the link would see.
 pf_pid_listens() {
-  local pid=$1 p
+  local ss=(ss) pid p
+  [[ $1 != --netns ]] || { ss=(ip netns exec "$2" ss) && shift 2; }
+  pid=$1
   shift
   for p in "$@"; do
     if [[ $p == */udp ]]; then
-      [[ $(ss -Hlunp "sport = :${p%/udp}") == *"pid=$pid,"* ]] || return 1
+      [[ $("${ss[@]}" -Hlunp "sport = :${p%/udp}") == *"pid=$pid,"* ]] || return 1
     else
-      [[ $(ss -Hltnp "sport = :$p") == *"pid=$pid,"* ]] || return 1
+      [[ $("${ss[@]}" -Hltnp "sport = :$p") == *"pid=$pid,"* ]] || return 1
     fi
   done
 }
