@@ -12,7 +12,7 @@
 # still be taken by anything else before the server binds it: the servers
 # below start again on new ports when that happens (pf_serve).
 pf_free_port() {
-  python3 - "$WORK/ports" <<'PY'
+  python3 - "${WORK:?pf_test_init first}/ports" <<'PY'
 import socket, sys
 
 path = sys.argv[1]
