@@ -386,7 +386,7 @@ pf_csv_rows_of() {
   local -a files
   mapfile -t files < <(ls "$1"-[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9] 2>/dev/null | LC_ALL=C sort | tail -n 2)
   ((${#files[@]})) || return 0
-  grep -h '^[0-9]' "${files[@]}" | tail -n "${2:-+1}"
+  { grep -h '^[0-9]' "${files[@]}" || true; } | tail -n "${2:-+1}"
 }
 
 # pf_csv_latest SERIES PATH : "SERIES v [v]" from the newest row of series
