@@ -376,13 +376,23 @@ pf_truth_value() {
   awk -v id="$2" '$1 == id { $1 = ""; sub(/^ /, ""); print; exit }' "$1"
 }
 
-# pf_csv_latest SERIES PATH : "SERIES v [v]" from the newest row of the
-# newest daily CSV file PATH-YYYY-MM-DD; nothing when there is none yet.
+# pf_csv_rows_of PATH [N] : the rows ("time,v[,v]") of one series' daily
+# CSV files PATH-YYYY-MM-DD, oldest first, headers left out; with N, its
+# newest N rows. Every reader of a series' newest rows comes here. The
+# newest two files are read: at midnight the csv plugin starts a new file
+# with its header alone until the first row lands, and a test's rows then
+# span two files (a header read as a row gave the value "value").
+pf_csv_rows_of() {
+  local -a files
+  mapfile -t files < <(ls "$1"-[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9] 2>/dev/null | LC_ALL=C sort | tail -n 2)
+  ((${#files[@]})) || return 0
+  { grep -h '^[0-9]' "${files[@]}" || true; } | tail -n "${2:-+1}"
+}
+
+# pf_csv_latest SERIES PATH : "SERIES v [v]" from the newest row of series
+# PATH (pf_csv_rows_of); nothing when there is none yet.
 pf_csv_latest() {
-  local f
-  f=$(ls "$2"-[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9] 2>/dev/null | sort | tail -n 1)
-  [[ -n "$f" ]] || return 0
-  tail -n 1 "$f" | awk -F, -v s="$1" '{
+  pf_csv_rows_of "$2" 1 | awk -F, -v s="$1" '{
     line = s
     for (i = 2; i <= NF; i++) {
       v = $i
@@ -394,13 +404,10 @@ pf_csv_latest() {
 }
 
 # pf_csv_latest_time PATH [exact] : the time (whole seconds; with exact,
-# as collectd wrote it) of the newest row of the newest daily CSV file
-# PATH-YYYY-MM-DD; nothing when there is none.
+# as collectd wrote it) of the newest row of series PATH; nothing when
+# there is none.
 pf_csv_latest_time() {
-  local f
-  f=$(ls "$1"-[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9] 2>/dev/null | sort | tail -n 1)
-  [[ -n "$f" ]] || return 0
-  tail -n 1 "$f" | awk -F, -v exact="${2:-}" '$1 ~ /^[0-9]/ { if (exact != "") print $1; else printf "%d\n", $1 }'
+  pf_csv_rows_of "$1" 1 | awk -F, -v exact="${2:-}" '{ if (exact != "") print $1; else printf "%d\n", $1 }'
 }
 
 # pf_csv_values DIR INSTANCE [PLUGIN] : prints "type-type_instance v [v]"

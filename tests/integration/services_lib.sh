@@ -127,6 +127,19 @@ svc_dump_drained() {
   [[ $c == "$r" && $d == 0 ]]
 }
 
+# svc_wait_listening NAME PID LOG PORT... : waits, at most 20 s, until
+# server PID listens on each PORT (PORT/udp: UDP) in $NS_B. Asked of the
+# kernel, not by a probe from $NS_A: a probe is traffic, and a collectd
+# already capturing on the link counted it where tcpdump, started after,
+# did not (an s_server probe drew a TLS alert; a slow-server probe added
+# a handshake to the round trips).
+svc_wait_listening() {
+  local name=$1 pid=$2 log=$3
+  shift 3
+  pf_wait_until 20 pf_pid_listens --netns "$NS_B" "$pid" "$@" ||
+    pf_fail "$name did not listen on $*: $(tail -n 5 "$log")"
+}
+
 # ---- DNS: dnsmasq and a local zone ----
 
 # The queries of the DNS rig, one a line: tool, transport, name, type.
@@ -175,8 +188,7 @@ CONF
     >"$WORK/dnsmasq.out" 2>&1 &
   SVC_DNS_PID=$!
   PF_PIDS+=("$SVC_DNS_PID")
-  svc_dns_up() { ip netns exec "$NS_A" dig @"$SVC_NET.2" +tries=1 +time=1 "www.$SVC_ZONE" A >/dev/null; }
-  pf_wait_until 20 svc_dns_up || pf_fail "dnsmasq did not answer: $(cat "$WORK/dnsmasq.out")"
+  svc_wait_listening dnsmasq "$SVC_DNS_PID" "$WORK/dnsmasq.out" 53 53/udp
 }
 
 # svc_dns_query TOOL TRANSPORT NAME TYPE : one query from $NS_A.
@@ -310,8 +322,7 @@ svc_tls_server() {
     -cert "$WORK/tls.crt" -key "$WORK/tls.key" >"$WORK/s_server.out" 2>&1 &
   SVC_TLS_PID=$!
   PF_PIDS+=("$SVC_TLS_PID")
-  svc_tls_up() { ip netns exec "$NS_A" bash -c "exec 3<>/dev/tcp/$SVC_NET.2/443" 2>/dev/null; }
-  pf_wait_until 20 svc_tls_up || pf_fail "s_server did not listen: $(cat "$WORK/s_server.out")"
+  svc_wait_listening s_server "$SVC_TLS_PID" "$WORK/s_server.out" 443
 }
 
 # svc_tls_client TOOL NAME VERSION : one handshake from $NS_A naming NAME.
@@ -504,8 +515,7 @@ PY
     >"$WORK/slow_server.out" 2>&1 &
   SVC_SLOW_PID=$!
   PF_PIDS+=("$SVC_SLOW_PID")
-  svc_slow_up() { ip netns exec "$NS_A" bash -c "exec 3<>/dev/tcp/$SVC_NET.2/8080" 2>/dev/null; }
-  pf_wait_until 20 svc_slow_up || pf_fail "the slow server did not listen: $(cat "$WORK/slow_server.out")"
+  svc_wait_listening "the slow server" "$SVC_SLOW_PID" "$WORK/slow_server.out" 8080
 }
 
 # svc_slow_rig WAIT_MS REQUESTS [SIDE] : the slow server, and curl asking

@@ -3,24 +3,44 @@
 # its own configuration in its own folder, and stops by PID. Source after
 # lib.sh.
 
-# pf_free_port : a TCP and UDP port on 127.0.0.1 that nothing listens on now.
+# pf_free_port : a TCP and UDP port on 127.0.0.1 that nothing listens on now
+# and that no earlier call of this test handed out (they are kept in
+# $WORK/ports). The kernel picks the port, and once the probe's socket is
+# closed it may pick the same one again: a test that asks for several
+# ports before anything binds the first (carbon-cache's three, influxd's
+# three) got two equal ones in about 1 run of 400 (8 ports). A port can
+# still be taken by anything else before the server binds it: the servers
+# below start again on new ports when that happens (pf_serve).
 pf_free_port() {
-  python3 - <<'PY'
-import socket
-for _ in range(50):
+  python3 - "${WORK:?pf_test_init first}/ports" <<'PY'
+import socket, sys
+
+path = sys.argv[1]
+try:
+    with open(path) as f:
+        given = set(f.read().split())
+except FileNotFoundError:
+    given = set()
+for _ in range(200):
     t = socket.socket()
     t.bind(("127.0.0.1", 0))
     port = t.getsockname()[1]
     u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     try:
+        if str(port) in given:
+            continue
         u.bind(("127.0.0.1", port))
     except OSError:
         continue
     finally:
         u.close()
         t.close()
+    with open(path, "a") as f:
+        f.write("%d\n" % port)
     print(port)
     break
+else:
+    sys.exit("no free port on 127.0.0.1 in 200 tries")
 PY
 }
 
@@ -29,17 +49,61 @@ pf_port_listening() {
   (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
+# pf_pid_listens [--netns NS] PID PORT... : true when process PID listens
+# on each PORT (TCP; PORT/udp: a bound UDP socket), in network namespace
+# NS if given. Asked of the kernel by owner, not by connecting: whatever
+# took the port would answer too, and a connection is traffic that a
+# capture on the link would see.
+pf_pid_listens() {
+  local ss=(ss) pid p
+  [[ $1 != --netns ]] || { ss=(ip netns exec "$2" ss) && shift 2; }
+  pid=$1
+  shift
+  for p in "$@"; do
+    if [[ $p == */udp ]]; then
+      [[ $("${ss[@]}" -Hlunp "sport = :${p%/udp}") == *"pid=$pid,"* ]] || return 1
+    else
+      [[ $("${ss[@]}" -Hltnp "sport = :$p") == *"pid=$pid,"* ]] || return 1
+    fi
+  done
+}
+
+# pf_serve NAME LOG START : starts a server and waits, at most 30 s, until
+# it listens on every one of its ports. START (a function) picks the
+# ports with pf_free_port, writes the configuration, starts the server in
+# the background writing to LOG, and sets PF_SERVE_PID and PF_SERVE_PORTS
+# (PORT, or PORT/udp). A server that exits saying "address already in
+# use" lost a port to another process between pf_free_port and its bind:
+# it is started again on new ports, three times in all. Any other end
+# fails the test. The server is stopped at the end (pf_stop_pid).
+pf_serve() {
+  local serve_name=$1 serve_log=$2 serve_start=$3 serve_try
+  for serve_try in 1 2 3; do
+    "$serve_start"
+    PF_CLEANUPS+=("pf_stop_pid $PF_SERVE_PID")
+    pf_wait_until 30 pf_serve_settled
+    pf_pid_listens "$PF_SERVE_PID" "${PF_SERVE_PORTS[@]}" && return 0
+    pf_stop_pid "$PF_SERVE_PID"
+    unset 'PF_CLEANUPS[-1]'
+    grep -qi "address already in use" "$serve_log" ||
+      pf_fail "$serve_name did not listen on ${PF_SERVE_PORTS[*]}: $(tail -n 5 "$serve_log")"
+    echo "  ($serve_name: one of ports ${PF_SERVE_PORTS[*]} was taken; starting it again on new ones)"
+  done
+  pf_fail "$serve_name lost a port to another process $serve_try times: $(tail -n 5 "$serve_log")"
+}
+
+# pf_serve_settled : true once pf_serve's server listens on its ports, or
+# has exited.
+pf_serve_settled() {
+  ! kill -0 "$PF_SERVE_PID" 2>/dev/null || pf_pid_listens "$PF_SERVE_PID" "${PF_SERVE_PORTS[@]}"
+}
+
 # pf_need CMD... : skips the test when a command is missing.
 pf_need() {
   local c
   for c in "$@"; do
     command -v "$c" >/dev/null || pf_skip "$c is not installed (make deps installs it)"
   done
-}
-
-# pf_add_pid PID : the trap stops PID at exit.
-pf_add_pid() {
-  PF_PIDS+=("$1")
 }
 
 # pf_stop_pid PID : TERM, and KILL if PID has not ended within 5 s (influxd
@@ -64,8 +128,19 @@ pf_carbon_start() {
   local dir=$1
   pf_need carbon-cache whisper-fetch
   mkdir -p "$dir/conf" "$dir/log" "$dir/storage/whisper"
-  CARBON_PORT=$(pf_free_port)
+  cat >"$dir/conf/storage-schemas.conf" <<CONF
+[everything]
+pattern = .*
+retentions = 1s:1h
+CONF
+  pf_serve carbon-cache "$dir/carbon.out" pf_carbon_run
+  CARBON_PID=$PF_SERVE_PID
+}
+
+# pf_carbon_run : pf_carbon_start's START for pf_serve (its dir: $dir).
+pf_carbon_run() {
   local pickle query
+  CARBON_PORT=$(pf_free_port)
   pickle=$(pf_free_port)
   query=$(pf_free_port)
   cat >"$dir/conf/carbon.conf" <<CONF
@@ -90,17 +165,10 @@ CACHE_QUERY_INTERFACE = 127.0.0.1
 CACHE_QUERY_PORT = $query
 LOG_LISTENER_CONN_SUCCESS = False
 CONF
-  cat >"$dir/conf/storage-schemas.conf" <<CONF
-[everything]
-pattern = .*
-retentions = 1s:1h
-CONF
+  rm -f "$dir/carbon.pid"
   carbon-cache --config="$dir/conf/carbon.conf" --pidfile="$dir/carbon.pid" \
     --nodaemon start >"$dir/carbon.out" 2>&1 &
-  CARBON_PID=$!
-  pf_add_pid "$CARBON_PID"
-  pf_wait_until 30 pf_port_listening "$CARBON_PORT" ||
-    pf_fail "carbon-cache did not listen on $CARBON_PORT: $(tail -n 5 "$dir/carbon.out")"
+  PF_SERVE_PID=$! PF_SERVE_PORTS=("$CARBON_PORT" "$pickle" "$query")
 }
 
 # pf_whisper_last FILE : the latest stored value of a whisper file, as an
@@ -167,9 +235,15 @@ pf_influxd_start() {
   local dir=$1 extra=${2:-}
   pf_need influxd influx
   mkdir -p "$dir"
+  pf_serve influxd "$dir/influxd.out" pf_influxd_run
+  INFLUX_PID=$PF_SERVE_PID
+}
+
+# pf_influxd_run : pf_influxd_start's START for pf_serve ($dir, $extra).
+pf_influxd_run() {
+  local rpc
   INFLUX_HTTP_PORT=$(pf_free_port)
   INFLUX_COLLECTD_PORT=$(pf_free_port)
-  local rpc
   rpc=$(pf_free_port)
   cat >"$dir/influxdb.conf" <<CONF
 reporting-disabled = true
@@ -198,10 +272,7 @@ bind-address = "127.0.0.1:$rpc"
 $extra
 CONF
   influxd run -config "$dir/influxdb.conf" >"$dir/influxd.out" 2>&1 &
-  INFLUX_PID=$!
-  PF_CLEANUPS+=("pf_stop_pid $INFLUX_PID")
-  pf_wait_until 30 pf_port_listening "$INFLUX_HTTP_PORT" ||
-    pf_fail "influxd did not listen on $INFLUX_HTTP_PORT: $(tail -n 5 "$dir/influxd.out")"
+  PF_SERVE_PID=$! PF_SERVE_PORTS=("$INFLUX_HTTP_PORT" "$rpc" "$INFLUX_COLLECTD_PORT/udp")
 }
 
 # pf_influx QUERY : runs QUERY on the test's influxd, database collectd, CSV out.
@@ -217,6 +288,12 @@ pf_prometheus_start() {
   local dir=$1 target=$2
   pf_need prometheus
   mkdir -p "$dir/data"
+  pf_serve prometheus "$dir/prometheus.out" pf_prometheus_run
+  PROM_PID=$PF_SERVE_PID
+}
+
+# pf_prometheus_run : pf_prometheus_start's START for pf_serve ($dir, $target).
+pf_prometheus_run() {
   PROM_PORT=$(pf_free_port)
   cat >"$dir/prometheus.yml" <<CONF
 global:
@@ -230,8 +307,5 @@ scrape_configs:
 CONF
   prometheus --config.file="$dir/prometheus.yml" --storage.tsdb.path="$dir/data" \
     --web.listen-address="127.0.0.1:$PROM_PORT" --log.level=warn >"$dir/prometheus.out" 2>&1 &
-  PROM_PID=$!
-  PF_CLEANUPS+=("pf_stop_pid $PROM_PID")
-  pf_wait_until 30 pf_port_listening "$PROM_PORT" ||
-    pf_fail "prometheus did not listen on $PROM_PORT: $(tail -n 5 "$dir/prometheus.out")"
+  PF_SERVE_PID=$! PF_SERVE_PORTS=("$PROM_PORT")
 }

@@ -13,16 +13,20 @@ source "$(dirname "$0")/series.sh"
 pf_test_init fleet
 
 secret="fleet-shared-secret-42"
-port=$(pf_free_port)
 
 # The central collector: receives, writes CSV; loads no pcapflow.
 central="$WORK/central"
 mkdir -p "$central"
 printf 'fleet: %s\n' "$secret" >"$central/auth"
+# central_start : the central collectd, listening on a new port ($port).
+# False when another process took the port before the network plugin bound
+# it (collectd then runs on without the listener).
 # One write thread: an edge's rows arrive in bursts (a network packet holds
 # several intervals), and collectd's csv plugin, written to by several
 # threads at once, can garble the first rows of a file it is creating.
-pf_collectd "$central" --hostname central --plugin network --no-pcapflow --stdin <<CONF
+central_start() {
+  port=$(pf_free_port)
+  pf_collectd "$central" --hostname central --plugin network --no-pcapflow --stdin <<CONF
 WriteThreads 1
 <Plugin network>
   <Listen "127.0.0.1" "$port">
@@ -31,6 +35,18 @@ WriteThreads 1
   </Listen>
 </Plugin>
 CONF
+  pf_pid_listens "$COLLECTD_PID" "$port/udp" && return 0
+  grep -q "sockent_server_listen failed" "$central/collectd.log" ||
+    pf_fail "the central collectd does not listen on $port: $(tail -n 3 "$central/collectd.log")"
+  pf_collectd_stop
+  rm -rf "$central/csv" "$central/collectd.log"
+  return 1
+}
+for try in 1 2 3; do
+  central_start && break
+  echo "  (the central collectd's port $port was taken; it starts again on a new one)"
+  ((try < 3)) || pf_fail "the central collectd lost its port to another process 3 times"
+done
 central_pid=$COLLECTD_PID
 
 # edge NAME SEED SERVER_BLOCK_BODY : an edge collectd reading a generated

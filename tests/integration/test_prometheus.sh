@@ -18,38 +18,74 @@ pf_need curl
 pf_gen cov coverage --seed 13
 
 host="edge3"
-port=$(pf_free_port)
-dir="$WORK/collectd"
-pf_collectd "$dir" --hostname "$host" --plugin write_prometheus --local \
-  --file "$WORK/cov.pcap" Instance cov-1 --stdin <<CONF
+total=$(pf_truth_value "$WORK/cov.truth" packets-captured)
+csv_count="count-distinct_src_hosts"
+
+# start_collectd N : collectd N of this test (its folder $dir) with
+# write_prometheus on a new port ($port). False when another process took
+# the port before write_prometheus bound it (collectd runs on without it).
+start_collectd() {
+  port=$(pf_free_port)
+  dir="$WORK/collectd.$1"
+  pf_collectd "$dir" --hostname "$host" --plugin write_prometheus --local \
+    --file "$WORK/cov.pcap" Instance cov-1 --stdin <<CONF
 <Plugin write_prometheus>
   Host "127.0.0.1"
   Port "$port"
 </Plugin>
 CONF
+  pf_pid_listens "$COLLECTD_PID" "$port" && return 0
+  grep -qF "Opening a listening socket for [127.0.0.1]:$port failed" "$dir/collectd.log" ||
+    pf_fail "write_prometheus does not listen on $port: $(grep -i prometheus "$dir/collectd.log" | tail -n 3)"
+  pf_collectd_stop
+  return 1
+}
 
-total=$(pf_truth_value "$WORK/cov.truth" packets-captured)
 # Every scrape is kept: write_prometheus shows a series' latest value only,
 # so the top-N bytes and distinct counts of the interval the file was read
-# in are seen only by the scrapes made before the next interval. Scrape
-# until one has seen the total and one the non-zero distinct counts (not
+# in are seen only by the scrapes made before the next interval, a window
+# of one second (collectd's CSV has their one non-zero row). Scrape until
+# one has seen the total and one the non-zero distinct counts (not
 # necessarily the same one: a scrape may come while collectd is still
-# dispatching the interval).
-mkdir -p "$WORK/scrapes"
+# dispatching the interval). A scrape that shows a distinct count of a
+# later time than that row, none having seen it, proves the window missed
+# (a test starved for a second on a loaded machine): collectd starts again
+# from the file, three times in all.
 scrape() {
-  curl -sf "http://127.0.0.1:$port/metrics" >"$WORK/metrics" &&
+  curl -sf -m 5 "http://127.0.0.1:$port/metrics" >"$WORK/metrics" &&
     cp "$WORK/metrics" "$WORK/scrapes/$(date +%s.%N)"
 }
-seen_total=false seen_counts=false
+# window_time : the time (ms) of the CSV row where the distinct count is
+# non-zero; nothing before collectd has written it.
+window_time() {
+  cat "$dir/csv/$host/pcapflow-cov-1/$csv_count"-* 2>/dev/null |
+    awk -F, '$1 ~ /^[0-9]/ && $2 > 0 { printf "%.0f\n", $1 * 1000; exit }'
+}
 scraped_all() {
+  local shown since
   scrape || return 1
   grep -q "^collectd_pcapflow_packets_total{pcapflow=\"cov-1\",type=\"captured\",instance=\"$host\"} $total " "$WORK/metrics" &&
     seen_total=true
   awk '/^collectd_pcapflow_count\{/ && $2 > 0 { n++ } END { exit n != 3 }' "$WORK/metrics" && seen_counts=true
-  $seen_total && $seen_counts
+  $seen_total && $seen_counts && return 0
+  # Missed: the scrape's distinct count is of a later read than the row.
+  since=$(window_time)
+  shown=$(awk -v t="type=\"${csv_count#count-}\"" 'index($1, "collectd_pcapflow_count{") == 1 && index($1, t) { print $3 }' "$WORK/metrics")
+  [[ -n $since && -n $shown ]] && ((shown > since + 500)) && missed=true
+  $missed
 }
-pf_wait_until 30 scraped_all ||
-  pf_fail "no scrape with packets captured $total ($seen_total) or with non-zero distinct counts ($seen_counts): $(grep -h -e captured -e distinct_src "$WORK"/scrapes/* || true); $(tail -n 3 "$dir/collectd.log")"
+seen_total=false seen_counts=false
+for attempt in 1 2 3; do
+  start_collectd "$attempt" || { echo "  (the port of write_prometheus was taken; collectd starts again)" && continue; }
+  rm -rf "$WORK/scrapes" && mkdir -p "$WORK/scrapes"
+  seen_total=false seen_counts=false missed=false
+  pf_wait_until 30 scraped_all && ! $missed && break
+  $missed ||
+    pf_fail "no scrape with packets captured $total ($seen_total) or with non-zero distinct counts ($seen_counts): $(grep -h -e captured -e distinct_src "$WORK"/scrapes/* || true); $(tail -n 3 "$dir/collectd.log")"
+  echo "  (collectd $attempt: no scrape within the second its distinct counts were shown ($(ls "$WORK/scrapes" | wc -l) scrapes); collectd starts again)"
+  pf_collectd_stop
+done
+$seen_total && $seen_counts || pf_fail "3 collectd runs, and no scrape saw the interval the file was read in"
 sleep 1.5
 scrape || pf_fail "scrape failed"
 pf_collectd_stop
