@@ -1,0 +1,33 @@
+/* fanout_hash.h - the classic BPF program that tells a Workers N fanout
+ * group which worker gets a frame: a hash that is the same for every frame
+ * of one engine flow, both directions, fragments included. */
+#ifndef PCAPFLOW_SOURCE_FANOUT_HASH_H
+#define PCAPFLOW_SOURCE_FANOUT_HASH_H
+
+#include <linux/filter.h>
+
+/* Room for the program (the unit tests hold its length under it); the
+ * kernel takes up to 4,096 instructions. */
+#define PF_FANOUT_HASH_MAX 1024 /* PF_ASM_MAX */
+
+/* Where the program finds the network header and the EtherType. */
+enum pf_fanout_base {
+  /* The kernel's: the EtherType from skb->protocol (SKF_AD_PROTOCOL), every
+   * load relative to the network header (SKF_NET_OFF), which is right on
+   * receive (skb->data there) and on transmit (skb->data at the link
+   * header) alike, whatever the link type. */
+  PF_FANOUT_AT_NETWORK,
+  /* An untagged or tagged Ethernet frame from its first byte, as libpcap's
+   * bpf_filter() runs it in user space (it knows neither of the above):
+   * the same program, for the unit tests. */
+  PF_FANOUT_AT_ETHERNET,
+};
+
+/* Writes the program into out (PF_FANOUT_HASH_MAX instructions) and
+ * returns its length; 0 if it did not fit (a defect, never data). The
+ * kernel takes its return value modulo the number of workers
+ * (PACKET_FANOUT_CBPF). */
+unsigned pf_fanout_hash_program(enum pf_fanout_base base,
+                                struct sock_filter *out);
+
+#endif

@@ -1,0 +1,618 @@
+/* test_fanout_hash.c - the fanout group's program gives every frame of one
+ * engine flow, both directions and fragments included, one value: run in
+ * user space over Ethernet frames (PF_FANOUT_AT_ETHERNET), by libpcap's
+ * bpf_filter() and by a small interpreter of this file that records which
+ * instructions and which ways of each jump ran, so that every branch is
+ * shown to be reached. The kernel's form must load (SO_ATTACH_FILTER). */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <check.h>
+#include <pcap/bpf.h>
+#include <pcap/dlt.h>
+
+#include "flow/flow.h"
+#include "frames.h"
+#include "quick_check.h"
+#include "source/fanout_hash.h"
+#include "suites.h"
+
+static struct sock_filter prog[PF_FANOUT_HASH_MAX];
+static struct bpf_insn pcap_prog[PF_FANOUT_HASH_MAX];
+static unsigned prog_len;
+
+/* Which instructions ran; for a conditional jump, bit 1 its true way and
+ * bit 2 its false way. */
+static uint8_t seen[PF_FANOUT_HASH_MAX];
+
+static void setup(void) {
+  prog_len = pf_fanout_hash_program(PF_FANOUT_AT_ETHERNET, prog);
+  ck_assert_uint_gt(prog_len, 0);
+  for (unsigned i = 0; i < prog_len; i++)
+    pcap_prog[i] =
+        (struct bpf_insn){prog[i].code, prog[i].jt, prog[i].jf, prog[i].k};
+}
+
+/* ---- the interpreter: classic BPF as the kernel runs it ---- */
+
+static bool load(const uint8_t *p, uint32_t len, uint32_t at, unsigned size,
+                 uint32_t *out) {
+  if (at >= len || size > len - at)
+    return false;
+  uint32_t v = 0;
+  for (unsigned i = 0; i < size; i++)
+    v = v << 8 | p[at + i];
+  *out = v;
+  return true;
+}
+
+static unsigned size_of(uint16_t code) {
+  return BPF_SIZE(code) == BPF_W ? 4 : BPF_SIZE(code) == BPF_H ? 2 : 1;
+}
+
+static uint32_t alu(uint16_t op, uint32_t a, uint32_t v) {
+  switch (op) {
+  case BPF_ADD:
+    return a + v;
+  case BPF_SUB:
+    return a - v;
+  case BPF_MUL:
+    return a * v;
+  case BPF_AND:
+    return a & v;
+  case BPF_OR:
+    return a | v;
+  case BPF_XOR:
+    return a ^ v;
+  case BPF_LSH:
+    return a << v;
+  case BPF_RSH:
+    return a >> v;
+  default:
+    ck_abort_msg("ALU op %#x is not interpreted", op);
+    return 0;
+  }
+}
+
+static bool cond(uint16_t op, uint32_t a, uint32_t k) {
+  switch (op) {
+  case BPF_JEQ:
+    return a == k;
+  case BPF_JSET:
+    return (a & k) != 0;
+  case BPF_JGT:
+    return a > k;
+  case BPF_JGE:
+    return a >= k;
+  default:
+    ck_abort_msg("jump %#x is not interpreted", op);
+    return false;
+  }
+}
+
+static uint32_t interpret(const uint8_t *p, uint32_t len) {
+  uint32_t A = 0, X = 0, M[BPF_MEMWORDS] = {0};
+  for (unsigned pc = 0; pc < prog_len; pc++) {
+    const struct sock_filter *i = &prog[pc];
+    seen[pc] |= 1;
+    uint32_t v;
+    switch (BPF_CLASS(i->code)) {
+    case BPF_LD:
+      if (BPF_MODE(i->code) == BPF_IMM)
+        A = i->k;
+      else if (BPF_MODE(i->code) == BPF_MEM)
+        A = M[i->k];
+      else if (!load(p, len, BPF_MODE(i->code) == BPF_IND ? X + i->k : i->k,
+                     size_of(i->code), &A))
+        return 0;
+      break;
+    case BPF_LDX:
+      if (BPF_MODE(i->code) == BPF_IMM)
+        X = i->k;
+      else if (BPF_MODE(i->code) == BPF_MEM)
+        X = M[i->k];
+      else if (load(p, len, i->k, 1, &v)) /* BPF_MSH */
+        X = 4 * (v & 0xf);
+      else
+        return 0;
+      break;
+    case BPF_ST:
+      M[i->k] = A;
+      break;
+    case BPF_STX:
+      M[i->k] = X;
+      break;
+    case BPF_ALU:
+      A = alu(BPF_OP(i->code), A, BPF_SRC(i->code) == BPF_X ? X : i->k);
+      break;
+    case BPF_JMP:
+      if (BPF_OP(i->code) == BPF_JA) {
+        pc += i->k;
+      } else if (cond(BPF_OP(i->code), A, i->k)) {
+        seen[pc] |= 2;
+        pc += i->jt;
+      } else {
+        seen[pc] |= 4;
+        pc += i->jf;
+      }
+      break;
+    case BPF_RET:
+      return BPF_RVAL(i->code) == BPF_A ? A : i->k;
+    case BPF_MISC:
+      if (BPF_MISCOP(i->code) == BPF_TAX)
+        X = A;
+      else
+        A = X;
+      break;
+    }
+  }
+  ck_abort_msg("the program ran off its end");
+  return 0;
+}
+
+/* The program's value for f: the interpreter's, which libpcap's must
+ * equal. */
+static uint32_t value_of(const struct frame *f) {
+  uint32_t mine = interpret(f->data, f->len);
+  uint32_t theirs = bpf_filter(pcap_prog, f->data, f->len, f->len);
+  QUICK_CHECK(mine == theirs, "interpreter %u, bpf_filter %u", mine, theirs);
+  return mine;
+}
+
+/* ---- frames of one flow in every form ---- */
+
+/* A flow: what its key holds. */
+struct flow {
+  int family, tags;
+  uint16_t vlan[2];
+  uint8_t a[16], b[16]; /* the two addresses */
+  uint8_t proto;
+  uint16_t pa, pb; /* ports of a and b */
+};
+
+/* How one frame of it is sent. */
+struct form {
+  bool reply;      /* b to a */
+  int frag;        /* 0 none, 1 first, 2 later */
+  uint16_t offset; /* a later fragment's, in 8-byte units */
+  uint8_t ext[20]; /* IPv6 extension headers before the transport */
+  unsigned n_ext;  /* (a fragment header, when frag, comes last) */
+  uint8_t ihl;     /* IPv4 header length in words (0: 5) */
+  uint32_t payload;
+};
+
+static void flow_frame(struct frame *f, const struct flow *fl,
+                       const struct form *m) {
+  const uint8_t *src = m->reply ? fl->b : fl->a,
+                *dst = m->reply ? fl->a : fl->b;
+  uint16_t sport = m->reply ? fl->pb : fl->pa,
+           dport = m->reply ? fl->pa : fl->pb;
+  uint16_t ip_type = fl->family == 6 ? 0x86dd : 0x0800;
+  frame_init(f, DLT_EN10MB);
+  frame_eth(f, NULL, NULL,
+            fl->tags ? (fl->tags == 2 ? 0x88a8 : 0x8100) : ip_type);
+  for (int t = 0; t < fl->tags; t++)
+    frame_vlan(f, fl->vlan[t], t + 1 < fl->tags ? 0x8100 : ip_type);
+  if (fl->family == 6) {
+    uint8_t chain[22];
+    unsigned n = 0;
+    for (unsigned i = 0; i < m->n_ext; i++)
+      chain[n++] = m->ext[i];
+    if (m->frag)
+      chain[n++] = 44;
+    frame_ipv6(f, &(struct ip6){.next = n ? chain[0] : fl->proto,
+                                .src = src,
+                                .dst = dst});
+    for (unsigned i = 0; i < n; i++) {
+      uint8_t next = i + 1 < n ? chain[i + 1] : fl->proto;
+      if (chain[i] == 44)
+        frame_ipv6_frag(f, next, m->frag == 2 ? m->offset : 0, true);
+      else
+        frame_ipv6_ext(f, chain[i], next, (uint8_t)(i % 3));
+    }
+  } else {
+    uint16_t frag = m->frag == 2 ? m->offset : m->frag == 1 ? 0x2000 : 0;
+    frame_ipv4(f, &(struct ip4){.proto = fl->proto,
+                                .frag = frag,
+                                .ihl = m->ihl,
+                                .src = src,
+                                .dst = dst});
+  }
+  if (m->frag != 2) {
+    switch (fl->proto) {
+    case 6:
+      frame_tcp(f,
+                &(struct tcp){.sport = sport, .dport = dport, .flags = 0x10});
+      break;
+    case 17:
+      frame_udp(f, sport, dport);
+      break;
+    case 132:
+      frame_sctp(f, sport, dport);
+      break;
+    case 1:
+      frame_icmp(f, m->reply ? 0 : 8, 0);
+      break;
+    case 58:
+      frame_icmp(f, m->reply ? 129 : 128, 0);
+      break;
+    default:
+      break;
+    }
+  }
+  frame_fill(f, 0x5a, m->payload);
+  frame_finish(f);
+}
+
+/* The engine's key of a frame, false when it has none. */
+static bool key_of(const struct frame *f, struct pf_flow_key *key) {
+  struct pf_packet pkt;
+  uint8_t side;
+  uint8_t *buf = frame_decode_whole(f, &pkt);
+  bool ok = pf_flow_key_of(&pkt, key, &side);
+  free(buf);
+  return ok;
+}
+
+static uint64_t rng = 0x5eed;
+
+static uint32_t rnd(uint32_t n) { return frame_rand(&rng) % n; }
+
+static void random_flow(struct flow *fl) {
+  static const uint8_t protos[] = {6, 17, 132, 1, 58, 47, 50, 6, 17};
+  *fl = (struct flow){
+      .family = rnd(2) ? 6 : 4,
+      .tags = (int)rnd(3),
+      .vlan = {(uint16_t)(1 + rnd(4000)), (uint16_t)(1 + rnd(4000))},
+      .proto = protos[rnd(sizeof(protos))],
+      .pa = (uint16_t)rnd(65536),
+      .pb = (uint16_t)rnd(65536)};
+  for (int i = 0; i < 16; i++) {
+    fl->a[i] = (uint8_t)rnd(256);
+    fl->b[i] = (uint8_t)rnd(256);
+  }
+  if (fl->family == 4 && rnd(8) == 0)
+    memcpy(fl->b, fl->a, 4); /* a host to itself */
+}
+
+static void random_form(struct form *m, const struct flow *fl) {
+  static const uint8_t exts[] = {0, 43, 60, 51};
+  *m = (struct form){
+      .reply = rnd(2),
+      .frag = (int)rnd(3),
+      .offset = (uint16_t)(1 + rnd(8000)),
+      .ihl = fl->family == 4 && rnd(4) == 0 ? (uint8_t)(6 + rnd(10)) : 0,
+      .payload = rnd(200)};
+  if (fl->family == 6) {
+    m->n_ext = rnd(5);
+    for (unsigned i = 0; i < m->n_ext; i++)
+      m->ext[i] = exts[rnd(sizeof(exts))];
+  }
+}
+
+/* ---- the tests ---- */
+
+START_TEST(test_kernel_takes_the_program) {
+  struct sock_filter kprog[PF_FANOUT_HASH_MAX];
+  unsigned n = pf_fanout_hash_program(PF_FANOUT_AT_NETWORK, kprog);
+  ck_assert_uint_gt(n, 0);
+  ck_assert_uint_eq(n, prog_len); /* one program, two bases */
+  ck_assert_uint_lt(n, PF_FANOUT_HASH_MAX);
+  /* The kernel checks a socket filter as it checks a fanout program
+   * (bpf_check_classic), and a UDP socket takes one without privileges. */
+  int fd = socket(AF_INET, SOCK_DGRAM, 0);
+  ck_assert_int_ge(fd, 0);
+  struct sock_fprog fp = {.len = (unsigned short)n, .filter = kprog};
+  ck_assert_int_eq(
+      setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &fp, sizeof(fp)), 0);
+  close(fd);
+}
+END_TEST
+
+START_TEST(test_both_directions_one_value) {
+  for (int i = 0; i < 2000; i++) {
+    struct flow fl;
+    random_flow(&fl);
+    struct form m = {0};
+    struct frame there, back;
+    flow_frame(&there, &fl, &m);
+    m.reply = true;
+    flow_frame(&back, &fl, &m);
+    QUICK_CHECK(value_of(&there) == value_of(&back),
+                "flow %d (family %d, proto %u): %u there, %u back", i,
+                fl.family, fl.proto, value_of(&there), value_of(&back));
+  }
+}
+END_TEST
+
+/* A first fragment (offset 0, ports present) goes where the unfragmented
+ * packets of its 5-tuple go: a fragmented DNS answer to its query. */
+START_TEST(test_first_fragment_with_its_flow) {
+  for (int family = 4; family <= 6; family += 2) {
+    struct flow fl = {.family = family,
+                      .proto = 17,
+                      .pa = 53,
+                      .pb = 40001,
+                      .a = {198, 18, 0, 53},
+                      .b = {198, 18, 0, 1}};
+    struct frame query, answer;
+    flow_frame(&query, &fl, &(struct form){.reply = true, .payload = 40});
+    flow_frame(&answer, &fl, &(struct form){.frag = 1, .payload = 1400});
+    ck_assert_uint_eq(value_of(&query), value_of(&answer));
+    struct pf_flow_key kq, ka;
+    ck_assert(key_of(&query, &kq) && key_of(&answer, &ka));
+    ck_assert_mem_eq(&kq, &ka, sizeof(kq)); /* one flow to the engine too */
+  }
+}
+END_TEST
+
+/* Later fragments of one address pair and protocol, whatever their offset,
+ * length or direction, share one value (their key has no ports). */
+START_TEST(test_later_fragments_share_a_value) {
+  for (int i = 0; i < 500; i++) {
+    struct flow fl;
+    random_flow(&fl);
+    struct frame f;
+    flow_frame(&f, &fl, &(struct form){.frag = 2, .offset = 185});
+    uint32_t v = value_of(&f);
+    for (int j = 0; j < 8; j++) {
+      struct form m;
+      random_form(&m, &fl);
+      m.frag = 2;
+      fl.pa = (uint16_t)rnd(65536); /* not in a later fragment */
+      flow_frame(&f, &fl, &m);
+      QUICK_CHECK(value_of(&f) == v, "flow %d, fragment %d", i, j);
+    }
+  }
+}
+END_TEST
+
+/* Frames in every form the engine keys alike get one value: each frame's
+ * key (the decoder's and pf_flow_key_of's) is looked up among the keys
+ * seen, and its value must be the one seen with it. */
+#define KEYS 32768
+static struct pf_flow_key keys[KEYS];
+static uint32_t key_value[KEYS];
+static bool key_used[KEYS];
+
+static void expect_key_value(const struct frame *f, unsigned *checked) {
+  struct pf_flow_key k;
+  uint32_t v = value_of(f);
+  if (!key_of(f, &k))
+    return;
+  unsigned h = 0;
+  for (size_t i = 0; i < sizeof(k); i++)
+    h = h * 31 + ((const uint8_t *)&k)[i];
+  for (unsigned i = h % KEYS;; i = (i + 1) % KEYS) {
+    if (!key_used[i]) {
+      key_used[i] = true;
+      keys[i] = k;
+      key_value[i] = v;
+      return;
+    }
+    if (memcmp(&keys[i], &k, sizeof(k)) == 0) {
+      QUICK_CHECK(key_value[i] == v, "one key, values %u and %u", key_value[i],
+                  v);
+      ++*checked;
+      return;
+    }
+  }
+}
+
+START_TEST(test_one_key_one_value) {
+  memset(key_used, 0, sizeof(key_used));
+  unsigned checked = 0;
+  for (int i = 0; i < 3000; i++) {
+    struct flow fl;
+    random_flow(&fl);
+    for (int j = 0; j < 6; j++) {
+      struct form m;
+      random_form(&m, &fl);
+      struct frame f;
+      flow_frame(&f, &fl, &m);
+      expect_key_value(&f, &checked);
+    }
+  }
+  /* Random frames of every kind (malformed ones have no key), through
+   * both runners. */
+  uint64_t s = 99;
+  for (int i = 0; i < 20000; i++) {
+    struct frame f;
+    frame_random(&f, &s);
+    if (f.dlt == DLT_EN10MB)
+      expect_key_value(&f, &checked);
+    else
+      (void)value_of(&f);
+  }
+  ck_assert_uint_gt(checked, 10000); /* the lookups met keys seen before */
+}
+END_TEST
+
+/* Frames of one flow that differ in extension headers, or in IPv4
+ * options, are one flow: one value. */
+START_TEST(test_extension_headers_change_nothing) {
+  struct flow fl = {.family = 6,
+                    .proto = 6,
+                    .pa = 443,
+                    .pb = 50000,
+                    .a = {0x20, 0x01, 0x0d, 0xb8, [15] = 1},
+                    .b = {0x20, 0x01, 0x0d, 0xb8, [15] = 2}};
+  struct frame f;
+  flow_frame(&f, &fl, &(struct form){0});
+  uint32_t v = value_of(&f);
+  static const uint8_t chains[][4] = {{0}, {0, 60}, {51}, {43, 51, 60}};
+  static const unsigned lens[] = {1, 2, 1, 3};
+  for (unsigned c = 0; c < 4; c++)
+    for (int frag = 0; frag < 2; frag++) {
+      struct form m = {.n_ext = lens[c], .frag = frag, .reply = c & 1};
+      memcpy(m.ext, chains[c], lens[c]);
+      flow_frame(&f, &fl, &m);
+      ck_assert_uint_eq(value_of(&f), v);
+    }
+  fl = (struct flow){.family = 4,
+                     .proto = 17,
+                     .pa = 53,
+                     .pb = 33333,
+                     .a = {198, 18, 0, 1},
+                     .b = {198, 19, 0, 2}};
+  flow_frame(&f, &fl, &(struct form){0});
+  v = value_of(&f);
+  flow_frame(&f, &fl, &(struct form){.ihl = 15, .reply = true});
+  ck_assert_uint_eq(value_of(&f), v);
+}
+END_TEST
+
+/* The kernel keeps value % workers: over many flows each worker of 2, 3
+ * and 4 gets its share (within 2% of it). */
+START_TEST(test_spread_over_workers) {
+  enum { FLOWS = 60000 };
+  for (int family = 4; family <= 6; family += 2) {
+    unsigned n[5][4] = {{0}};
+    for (int i = 0; i < FLOWS; i++) {
+      /* One client network's hosts to a few servers: addresses that
+       * differ in their low bytes, as on a real link. */
+      struct flow fl = {.family = family,
+                        .proto = rnd(2) ? 6 : 17,
+                        .pa = (uint16_t)(1024 + rnd(60000)),
+                        .pb = (uint16_t)(rnd(4) ? 443 : 53)};
+      fl.a[0] = 198, fl.a[1] = 18, fl.a[14] = (uint8_t)rnd(4);
+      fl.a[15] = (uint8_t)rnd(256);
+      fl.b[0] = 198, fl.b[1] = 19, fl.b[15] = (uint8_t)rnd(8);
+      if (family == 4) {
+        fl.a[2] = fl.a[14], fl.a[3] = fl.a[15];
+        fl.b[3] = fl.b[15];
+      }
+      struct frame f;
+      flow_frame(&f, &fl, &(struct form){0});
+      uint32_t v = value_of(&f);
+      for (unsigned w = 2; w <= 4; w++)
+        n[w][v % w]++;
+    }
+    for (unsigned w = 2; w <= 4; w++)
+      for (unsigned i = 0; i < w; i++) {
+        double share = (double)n[w][i] / FLOWS * w;
+        ck_assert_msg(share > 0.98 && share < 1.02,
+                      "IPv%d, worker %u of %u: %.3f of its share", family, i, w,
+                      share);
+      }
+  }
+}
+END_TEST
+
+/* Every instruction runs and every conditional jump goes both ways over a
+ * corpus that has each kind of frame: none of the program is dead. */
+START_TEST(test_every_branch_taken) {
+  memset(seen, 0, sizeof(seen));
+  struct frame f;
+  /* Extension chains of every length up to one past the decoder's
+   * limit, each ending in each kind of header. */
+  static const uint8_t last[] = {0, 43, 60, 51, 44, 45, 6, 17, 132, 1, 58};
+  for (unsigned n = 0; n <= PF_MAX_IPV6_EXT + 1; n++)
+    for (unsigned k = 0; k < sizeof(last); k++)
+      for (int later = 0; later < 2; later++) {
+        struct flow fl = {.family = 6, .proto = 17, .pa = 1, .pb = 2};
+        struct form m = {.n_ext = n};
+        for (unsigned i = 0; i < n; i++)
+          m.ext[i] = last[i % 4];
+        if (last[k] == 44)
+          m.frag = later ? 2 : 1, m.offset = 9;
+        else if (k < 4)
+          m.ext[m.n_ext++] = last[k];
+        else
+          fl.proto = last[k];
+        flow_frame(&f, &fl, &m);
+        (void)value_of(&f);
+      }
+  for (int i = 0; i < 3000; i++) {
+    struct flow fl;
+    random_flow(&fl);
+    struct form m;
+    random_form(&m, &fl);
+    flow_frame(&f, &fl, &m);
+    (void)value_of(&f);
+  }
+  /* Tags up to one past the decoder's limit, each kind at each depth,
+   * over IPv4, IPv6, MPLS, PPPoE and types that are none of them. */
+  static const uint16_t tags[] = {0x8100, 0x88a8, 0x9100};
+  static const uint16_t types[] = {0x0800, 0x86dd, 0x8847,
+                                   0x8848, 0x8864, 0x0806};
+  for (unsigned t = 0; t < 6; t++)
+    for (unsigned depth = 0; depth <= PF_MAX_VLAN_TAGS + 1; depth++)
+      for (unsigned kind = 0; kind < 3; kind++) {
+        frame_init(&f, DLT_EN10MB);
+        frame_eth(&f, NULL, NULL, depth ? tags[kind] : types[t]);
+        for (unsigned d = 0; d < depth; d++)
+          frame_vlan(&f, 7,
+                     d + 1 < depth ? tags[(kind + d + 1) % 3] : types[t]);
+        frame_fill(&f, 0x45, 64);
+        (void)value_of(&f);
+      }
+  /* MPLS stacks up to one label past the limit, over IPv4, IPv6 and an
+   * Ethernet pseudowire; PPPoE over IPv4, IPv6 and LCP. */
+  for (unsigned n = 1; n <= PF_MAX_MPLS_LABELS + 1; n++)
+    for (unsigned v = 0; v < 3; v++) {
+      frame_init(&f, DLT_EN10MB);
+      frame_eth(&f, NULL, NULL, 0x8847);
+      for (unsigned i = 1; i <= n; i++)
+        frame_mpls(&f, 100 + i, i == n);
+      if (v == 0)
+        frame_ipv4(&f, &(struct ip4){.proto = 17});
+      else if (v == 1)
+        frame_ipv6(&f, &(struct ip6){.next = 17});
+      else
+        frame_fill(&f, 0x00, 40);
+      if (v < 2)
+        frame_udp(&f, 1000, 53);
+      frame_finish(&f);
+      (void)value_of(&f);
+    }
+  static const uint16_t ppp[] = {0x0021, 0x0057, 0xc021};
+  for (unsigned v = 0; v < 3; v++) {
+    frame_init(&f, DLT_EN10MB);
+    frame_eth(&f, NULL, NULL, 0x8864);
+    frame_pppoe(&f, ppp[v]);
+    if (v == 0)
+      frame_ipv4(&f, &(struct ip4){.proto = 6});
+    else if (v == 1)
+      frame_ipv6(&f, &(struct ip6){.next = 6});
+    frame_tcp(&f, &(struct tcp){.sport = 1, .dport = 2});
+    frame_finish(&f);
+    (void)value_of(&f);
+  }
+  uint64_t s = 7;
+  for (int i = 0; i < 20000; i++) {
+    frame_random(&f, &s);
+    (void)value_of(&f);
+  }
+  for (unsigned i = 0; i < prog_len; i++) {
+    bool cond_jump =
+        BPF_CLASS(prog[i].code) == BPF_JMP && BPF_OP(prog[i].code) != BPF_JA;
+    uint8_t want = cond_jump ? 7 : 1;
+    ck_assert_msg((seen[i] & want) == want,
+                  "instruction %u (code %#x, k %#x) ran %s", i, prog[i].code,
+                  prog[i].k,
+                  !(seen[i] & 1)   ? "never"
+                  : !(seen[i] & 2) ? "but never jumped its true way"
+                                   : "but never its false way");
+  }
+}
+END_TEST
+
+Suite *pf_fanout_hash_suite(void) {
+  Suite *s = suite_create("fanout_hash");
+  TCase *tc = tcase_create("program");
+  tcase_add_checked_fixture(tc, setup, NULL);
+  tcase_set_timeout(tc, 60);
+  tcase_add_test(tc, test_kernel_takes_the_program);
+  tcase_add_test(tc, test_both_directions_one_value);
+  tcase_add_test(tc, test_first_fragment_with_its_flow);
+  tcase_add_test(tc, test_later_fragments_share_a_value);
+  tcase_add_test(tc, test_one_key_one_value);
+  tcase_add_test(tc, test_extension_headers_change_nothing);
+  tcase_add_test(tc, test_spread_over_workers);
+  tcase_add_test(tc, test_every_branch_taken);
+  suite_add_tcase(s, tc);
+  return s;
+}
