@@ -7,8 +7,10 @@ or lose.
 
 Classic pcap, Ethernet. For each of 48 clients (198.18.1.N, or
 2001:db8:1::N for every other one) a UDP query to a server (198.19.0.53,
-2001:db8:2::53) port 53 and its answer of 40 A records, cut into a first
-fragment (offset 0: the UDP header and ports) and a later one; then 64
+2001:db8:2::53) port 53 and its answer of 40 to 80 A records, cut into a
+first fragment (offset 0: the UDP header and ports) and a later one; a
+third of the exchanges under a VLAN tag (which the receiving kernel takes
+out of the frame), a third under two (QinQ: one stays in it); then 64
 later fragments that never complete (a fragment flood from 64 sources) and
 16 first fragments whose rest never comes. Every frame of one exchange
 belongs to one flow of the engine, both directions and the first fragment
@@ -36,9 +38,12 @@ def checksum(b):
     return ~s & 0xFFFF
 
 
-def eth(src_is_cli, v6, payload):
+def eth(src_is_cli, v6, payload, tags=()):
     macs = MAC_SRV + MAC_CLI if src_is_cli else MAC_CLI + MAC_SRV
-    return macs + (b"\x86\xdd" if v6 else b"\x08\x00") + payload
+    out = macs
+    for tpid, vid in tags:
+        out += struct.pack("!HH", tpid, vid)
+    return out + (b"\x86\xdd" if v6 else b"\x08\x00") + payload
 
 
 def ipv4(src, dst, ident, frag, payload):
@@ -81,18 +86,19 @@ def main():
         cli, srv = (cli6(n), SRV6) if v6 else (cli4(n), SRV4)
         port, ident = 40000 + n, 0x1000 + n
         qname = "frag%d.example.com" % n
+        tags = [(), ((0x8100, 100 + n),), ((0x88A8, 200), (0x8100, n))][n % 3]
         query = udp(port, 53, dns(ident, qname, 0))
         answer = udp(53, port, dns(ident, qname, 40 + n % 5 * 10))
         if v6:
-            frame(eth(True, True, struct.pack("!IHBB16s16s", 0x60000000, len(query), 17, 64, cli, srv) + query))
+            frame(eth(True, True, struct.pack("!IHBB16s16s", 0x60000000, len(query), 17, 64, cli, srv) + query, tags))
             cut = 1232 // 8 * 8
-            frame(eth(False, True, ipv6(srv, cli, ident, 0, 1, answer[:cut])))
-            frame(eth(False, True, ipv6(srv, cli, ident, cut // 8, 0, answer[cut:])))
+            frame(eth(False, True, ipv6(srv, cli, ident, 0, 1, answer[:cut]), tags))
+            frame(eth(False, True, ipv6(srv, cli, ident, cut // 8, 0, answer[cut:]), tags))
         else:
-            frame(eth(True, False, ipv4(cli, srv, ident, 0, query)))
+            frame(eth(True, False, ipv4(cli, srv, ident, 0, query), tags))
             cut = 1200 // 8 * 8
-            frame(eth(False, False, ipv4(srv, cli, ident, 0x2000, answer[:cut])))
-            frame(eth(False, False, ipv4(srv, cli, ident, cut // 8, answer[cut:])))
+            frame(eth(False, False, ipv4(srv, cli, ident, 0x2000, answer[:cut]), tags))
+            frame(eth(False, False, ipv4(srv, cli, ident, cut // 8, answer[cut:]), tags))
     # A fragment flood: later fragments of datagrams never begun.
     for n in range(1, 65):
         src = bytes([198, 51, 100, n])

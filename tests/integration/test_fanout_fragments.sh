@@ -4,10 +4,12 @@
 # rest of its flow goes. The live capture (IPv4 and IPv6 fragments, first,
 # middle and last, none completing) is replayed across a veth to collectd
 # with Workers 2 and 3: every series exact against the generator's truth.
-# Then fragmented DNS answers to their queries, a fragment flood and first
-# fragments that never complete (craft_fragments.py): every series equal to
-# one engine's reading of the same capture (pcapflow-replay) - a flow split
-# across workers would be counted twice in flows_new, its answer unmatched.
+# Then fragmented DNS answers to their queries (untagged, under a VLAN tag,
+# under QinQ, whose inner tag the kernel leaves in the frame), a fragment
+# flood and first fragments that never complete (craft_fragments.py): every
+# series equal to one engine's reading of the same capture (pcapflow-replay)
+# - a flow split across workers would be counted twice in flows_new, its
+# answer unmatched.
 # With the kernel's reassembly before the fanout (PACKET_FANOUT_FLAG_DEFRAG,
 # before the group's own program) the fragment series counted nothing and
 # incomplete fragments reached no worker: 1,162 of the live capture's 1,276
