@@ -3,26 +3,15 @@
 # captures live on lo, retries a missing interface, dispatches a few
 # intervals and shuts down; then a configuration that fails. Neither run may
 # report a leak (definite, indirect or possible) or any other memcheck error
-# whose stack passes through pcapflow.so. collectd's own leaks are not ours,
-# so errors are attributed by the objects in their stacks (valgrind's XML).
+# whose stack passes through pcapflow.so (memcheck.sh: collectd's own leaks
+# are not ours). test_live_leaks.sh runs Workers 2 through a reopen.
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/memcheck.sh"
 pf_test_init leaks
-command -v valgrind >/dev/null || pf_skip "valgrind is not installed (make deps)"
-# grep -c reads all of readelf's output: grep -q would stop early and, under
-# pipefail, readelf's SIGPIPE would fail the check at random.
-[[ $(readelf -S "$BUILD/pcapflow.so" | grep -c debug_info) -gt 0 ]] ||
-  pf_fail "build/pcapflow.so has no debug information: build it with -g (the default CFLAGS)"
+memcheck_require
 
 pf_gen cov coverage --seed 9
 total=$(pf_truth_value "$WORK/cov.truth" packets-captured)
-
-# memcheck DIR : sets MEMCHECK to the prefix that runs collectd under
-# memcheck, its reports in DIR.
-memcheck() {
-  MEMCHECK=(valgrind --tool=memcheck --leak-check=full --show-leak-kinds=all
-    --errors-for-leak-kinds=all --num-callers=40
-    --xml=yes --xml-file="$1/vg.xml" --log-file="$1/vg.log")
-}
 
 # vg_stop DIR : SIGTERM, then wait for valgrind's leak search to finish.
 vg_stop() {
@@ -34,43 +23,13 @@ vg_stop() {
   done
   kill -0 "$COLLECTD_PID" 2>/dev/null && pf_fail "collectd under valgrind did not stop within 60 s"
   wait "$COLLECTD_PID" || true
-  grep -q "</valgrindoutput>" "$dir/vg.xml" || pf_fail "valgrind's report is incomplete: $(tail -n 5 "$dir/vg.log")"
-}
-
-# ours DIR : prints each memcheck error whose stack has a frame in
-# pcapflow.so, as "kind: function, function, ...". Blocks still reachable
-# at exit count too: the plugin frees everything at shutdown, so a block it
-# allocated and kept (a global pointer) would otherwise hide a leak.
-ours() {
-  awk '
-    /<error>/ { in_error = 1; kind = ""; mine = 0; fns = ""; next }
-    in_error && /<kind>/ { gsub(/.*<kind>|<\/kind>.*/, ""); kind = $0 }
-    in_error && /<obj>/ && /\/pcapflow\.so<\/obj>/ { mine = 1 }
-    in_error && /<fn>/ { gsub(/.*<fn>|<\/fn>.*/, ""); fns = fns (fns == "" ? "" : ", ") $0 }
-    /<\/error>/ {
-      # collectd keeps what its registration calls allocate (reachable
-      # through its own tables until exit): not ours.
-      if (kind == "Leak_StillReachable" && fns ~ /cf_register_complex|plugin_register_/) mine = 0
-      if (mine) print kind ": " fns
-      in_error = 0
-    }
-  ' "$1/vg.xml"
-}
-
-# all_leaks DIR : bytes left at exit by the whole process, by kind, for
-# the record (most of it collectd's own, reachable).
-all_leaks() {
-  awk '
-    /<kind>Leak_/ { gsub(/.*<kind>Leak_|<\/kind>.*/, ""); kind = $0 }
-    /<leakedbytes>/ { gsub(/[^0-9]/, ""); bytes[kind] += $0 }
-    END { for (k in bytes) printf "%s%s %d B", (n++ ? ", " : ""), k, bytes[k]; if (!n) printf "nothing" }
-  ' "$1/vg.xml"
+  memcheck_complete "$dir"
 }
 
 # 1. A full life: file, live, missing interface, traffic rules reloaded
 # once, a few intervals, shutdown.
 dir="$WORK/run"
-memcheck "$dir"
+memcheck_prefix "$dir"
 cp "$PCAPFLOW_ROOT/collectd.conf.d/pcapflow.yaml" "$WORK/rules.yaml"
 pf_collectd "$dir" --opt RulesFile "$WORK/rules.yaml" --local --opt RetryMax 1 \
   --file "$WORK/cov.pcap" Instance file --interface lo Filter "udp port 9" --interface "pfnone$$" \
@@ -87,19 +46,19 @@ pf_wait_until 60 rows_ge 5 || pf_fail "fewer than 5 intervals were dispatched"
 grep -q "capturing on \"lo\"" "$dir/collectd.log" || pf_fail "the live source did not start: $(grep pcapflow "$dir/collectd.log")"
 grep -q "pfnone$$: No such device" "$dir/collectd.log" || pf_fail "the missing interface was not tried: $(grep pcapflow "$dir/collectd.log")"
 vg_stop "$dir"
-mine=$(ours "$dir")
+mine=$(memcheck_ours "$dir")
 [[ -z "$mine" ]] || pf_fail "memcheck errors in pcapflow.so after a full run: $mine (see $dir/vg.log)"
-run_summary=$(all_leaks "$dir")
+run_summary=$(memcheck_totals "$dir")
 
 # 2. A configuration that fails after some sources were already parsed:
 # init refuses to start, shutdown frees what the parser kept.
 dir="$WORK/bad"
-memcheck "$dir"
+memcheck_prefix "$dir"
 pf_collectd "$dir" --opt LocalNetwork "$LOCAL_V4" --file "$WORK/cov.pcap" --interface lo \
   --interface "pfnone$$" Filter "tcp port" --wait none -- "${MEMCHECK[@]}"
 pf_wait_until 60 grep -qs "Initialization of plugin \`pcapflow' failed" "$dir/collectd.log" ||
   pf_fail "the bad configuration was not refused: $(cat "$dir/collectd.log")"
 vg_stop "$dir"
-mine=$(ours "$dir")
+mine=$(memcheck_ours "$dir")
 [[ -z "$mine" ]] || pf_fail "memcheck errors in pcapflow.so after a failed configuration: $mine (see $dir/vg.log)"
-pf_pass "no leak or memcheck error through pcapflow.so (whole process at exit: $run_summary; after the failed config: $(all_leaks "$dir"))"
+pf_pass "no leak or memcheck error through pcapflow.so (whole process at exit: $run_summary; after the failed config: $(memcheck_totals "$dir"))"
