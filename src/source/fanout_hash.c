@@ -41,6 +41,9 @@
 #include "packet/proto.h"
 #include "source/bpf_asm.h"
 
+#include <linux/if_arp.h>
+#include <linux/if_packet.h>
+
 _Static_assert(PF_FANOUT_HASH_MAX == PF_ASM_MAX, "one room for the program");
 
 /* Scratch memory M[]. */
@@ -56,16 +59,16 @@ enum { M_ADDR, M_PROTO, M_PORTS, M_TMP, M_OFF };
 #define LD_MEM (BPF_LD | BPF_MEM)
 #define LDX_MEM (BPF_LDX | BPF_MEM)
 
-/* The blocks' entry points. Every block but the first is entered with X
- * at its header, as an offset from the network header (`net`). */
+/* The blocks' entry points. Every block is entered with X at its header:
+ * the loads read X + their offset (which base X counts from is the start's
+ * choice: pf_emit_start). */
 struct pf_fanout_labels {
-  unsigned dispatch, mpls, pppoe, v4, v6, walk, transport, addr_only, zero;
+  unsigned link, dispatch, mpls, pppoe, v4, v6, walk, transport, addr_only, zero;
 };
 
-/* A = what is at X + net + at (size: LD_W, LD_H or LD_B), X kept. */
-static void pf_load(struct pf_asm *a, uint16_t size, uint32_t net,
-                    uint32_t at) {
-  pf_asm_op(a, size, net + at);
+/* A = what is at X + at (size: LD_W, LD_H or LD_B), X kept. */
+static void pf_load(struct pf_asm *a, uint16_t size, uint32_t at) {
+  pf_asm_op(a, size, at);
 }
 
 /* X += n, A kept. */
@@ -87,8 +90,8 @@ static void pf_if_goto(struct pf_asm *a, uint32_t k, unsigned label) {
 
 /* A = the EtherType, X at what it types: VLAN tags are stepped over, up
  * to the decoder's limit; then IPv4, IPv6, MPLS or PPPoE. */
-static void pf_emit_link(struct pf_asm *a, const struct pf_fanout_labels *l,
-                         uint32_t net) {
+static void pf_emit_link(struct pf_asm *a, const struct pf_fanout_labels *l) {
+  pf_asm_bind(a, l->link);
   for (unsigned t = 0; t < PF_MAX_VLAN_TAGS; t++) {
     unsigned tag = pf_asm_label(a), next = pf_asm_label(a);
     pf_asm_if(a, BPF_JEQ, PF_ETHERTYPE_VLAN, tag, PF_ASM_NEXT);
@@ -96,7 +99,7 @@ static void pf_emit_link(struct pf_asm *a, const struct pf_fanout_labels *l,
     pf_asm_if(a, BPF_JEQ, PF_ETHERTYPE_QINQ_OLD, tag, PF_ASM_NEXT);
     pf_asm_goto(a, l->dispatch);
     pf_asm_bind(a, tag);
-    pf_load(a, LD_H, net, 2); /* the type this tag tags */
+    pf_load(a, LD_H, 2); /* the type this tag tags */
     pf_advance(a, 4);
     pf_asm_bind(a, next);
   }
@@ -112,13 +115,12 @@ static void pf_emit_link(struct pf_asm *a, const struct pf_fanout_labels *l,
 
 /* X at an MPLS stack: its labels up to the bottom one, then IP by its
  * version, as the decoder reads it. */
-static void pf_emit_mpls(struct pf_asm *a, const struct pf_fanout_labels *l,
-                         uint32_t net) {
+static void pf_emit_mpls(struct pf_asm *a, const struct pf_fanout_labels *l) {
   unsigned bottom = pf_asm_label(a);
   pf_asm_bind(a, l->mpls);
   for (unsigned i = 0; i < PF_MAX_MPLS_LABELS; i++) {
     unsigned more = pf_asm_label(a);
-    pf_load(a, LD_B, net, 2); /* ... | bottom of stack (bit 0) */
+    pf_load(a, LD_B, 2); /* ... | bottom of stack (bit 0) */
     pf_advance(a, 4);
     pf_asm_if(a, BPF_JSET, 1, PF_ASM_NEXT, more);
     pf_asm_goto(a, bottom);
@@ -126,7 +128,7 @@ static void pf_emit_mpls(struct pf_asm *a, const struct pf_fanout_labels *l,
   }
   pf_asm_goto(a, l->zero); /* deeper than the decoder goes */
   pf_asm_bind(a, bottom);
-  pf_load(a, LD_B, net, 0);
+  pf_load(a, LD_B, 0);
   pf_asm_op(a, BPF_ALU | BPF_RSH | BPF_K, 4);
   pf_if_goto(a, PF_IP_VERSION_4, l->v4);
   pf_if_goto(a, PF_IP_VERSION_6, l->v6);
@@ -134,19 +136,18 @@ static void pf_emit_mpls(struct pf_asm *a, const struct pf_fanout_labels *l,
 }
 
 /* X at a PPPoE session header: IP after its PPP protocol. */
-static void pf_emit_pppoe(struct pf_asm *a, const struct pf_fanout_labels *l,
-                          uint32_t net) {
+static void pf_emit_pppoe(struct pf_asm *a, const struct pf_fanout_labels *l) {
   pf_asm_bind(a, l->pppoe);
-  pf_load(a, LD_H, net, 6);
+  pf_load(a, LD_H, 6);
   pf_advance(a, 8);
   pf_if_goto(a, PF_PPP_IPV4, l->v4);
   pf_if_goto(a, PF_PPP_IPV6, l->v6);
   pf_asm_goto(a, l->zero);
 }
 
-/* M_ADDR += the word at X + net + at; X kept (in M_OFF). */
-static void pf_add_word(struct pf_asm *a, uint32_t net, uint32_t at) {
-  pf_load(a, LD_W, net, at);
+/* M_ADDR += the word at X + at; X kept (in M_OFF). */
+static void pf_add_word(struct pf_asm *a, uint32_t at) {
+  pf_load(a, LD_W, at);
   pf_asm_op(a, LDX_MEM, M_ADDR);
   pf_asm_op(a, ADD_X, 0);
   pf_asm_op(a, BPF_ST, M_ADDR);
@@ -155,21 +156,20 @@ static void pf_add_word(struct pf_asm *a, uint32_t net, uint32_t at) {
 
 /* X at an IPv4 header: the address sum and the protocol; a later fragment
  * has nothing more, the rest go on to the transport with X at it. */
-static void pf_emit_ipv4(struct pf_asm *a, const struct pf_fanout_labels *l,
-                         uint32_t net) {
+static void pf_emit_ipv4(struct pf_asm *a, const struct pf_fanout_labels *l) {
   unsigned first = pf_asm_label(a);
   pf_asm_bind(a, l->v4);
   pf_asm_op(a, BPF_STX, M_OFF);
-  pf_load(a, LD_W, net, 12);
+  pf_load(a, LD_W, 12);
   pf_asm_op(a, BPF_ST, M_ADDR);
-  pf_add_word(a, net, 16);
-  pf_load(a, LD_B, net, 9);
+  pf_add_word(a, 16);
+  pf_load(a, LD_B, 9);
   pf_asm_op(a, BPF_ST, M_PROTO);
-  pf_load(a, LD_H, net, 6);
+  pf_load(a, LD_H, 6);
   pf_asm_if(a, BPF_JSET, 0x1fff, PF_ASM_NEXT, first); /* offset != 0 */
   pf_asm_goto(a, l->addr_only);
   pf_asm_bind(a, first);
-  pf_load(a, LD_B, net, 0);
+  pf_load(a, LD_B, 0);
   pf_asm_op(a, BPF_ALU | BPF_AND | BPF_K, 0xf);
   pf_asm_op(a, BPF_ALU | BPF_LSH | BPF_K, 2); /* the header's length */
   pf_asm_op(a, ADD_X, 0);
@@ -180,26 +180,25 @@ static void pf_emit_ipv4(struct pf_asm *a, const struct pf_fanout_labels *l,
 
 /* X at an IPv6 header: the sum of the eight address words, then the walk
  * with A = the first next header and X at it. */
-static void pf_emit_ipv6(struct pf_asm *a, const struct pf_fanout_labels *l,
-                         uint32_t net) {
+static void pf_emit_ipv6(struct pf_asm *a, const struct pf_fanout_labels *l) {
   pf_asm_bind(a, l->v6);
   pf_asm_op(a, BPF_STX, M_OFF);
-  pf_load(a, LD_W, net, 8);
+  pf_load(a, LD_W, 8);
   pf_asm_op(a, BPF_ST, M_ADDR);
   for (uint32_t w = 1; w < 8; w++)
-    pf_add_word(a, net, 8 + 4 * w);
-  pf_load(a, LD_B, net, 6);
+    pf_add_word(a, 8 + 4 * w);
+  pf_load(a, LD_B, 6);
   pf_advance(a, 40);
   pf_asm_goto(a, l->walk);
 }
 
 /* An extension header at X whose length is (byte 1 + add) << shift: A =
  * its next header, X past it. */
-static void pf_emit_skip(struct pf_asm *a, uint32_t net, uint32_t add,
+static void pf_emit_skip(struct pf_asm *a, uint32_t add,
                          uint32_t shift) {
-  pf_load(a, LD_B, net, 0);
+  pf_load(a, LD_B, 0);
   pf_asm_op(a, BPF_ST, M_TMP);
-  pf_load(a, LD_B, net, 1);
+  pf_load(a, LD_B, 1);
   pf_asm_op(a, ADD_K, add);
   pf_asm_op(a, BPF_ALU | BPF_LSH | BPF_K, shift);
   pf_asm_op(a, ADD_X, 0);
@@ -210,7 +209,7 @@ static void pf_emit_skip(struct pf_asm *a, uint32_t net, uint32_t add,
 /* The decoder's walk over IPv6 extension headers, unrolled (classic BPF
  * has no loop): A = a next header, X at it. */
 static void pf_emit_ipv6_walk(struct pf_asm *a,
-                              const struct pf_fanout_labels *l, uint32_t net) {
+                              const struct pf_fanout_labels *l) {
   unsigned step = l->walk, later = pf_asm_label(a);
   for (unsigned i = 0; i < PF_MAX_IPV6_EXT; i++) {
     unsigned plain = pf_asm_label(a), ah = pf_asm_label(a),
@@ -224,17 +223,17 @@ static void pf_emit_ipv6_walk(struct pf_asm *a,
     pf_asm_if(a, BPF_JEQ, PF_IPPROTO_DSTOPTS, plain, PF_ASM_NEXT);
     pf_asm_goto(a, l->transport);
     pf_asm_bind(a, plain);
-    pf_emit_skip(a, net, 1, 3); /* (len + 1) * 8 */
+    pf_emit_skip(a, 1, 3); /* (len + 1) * 8 */
     pf_asm_goto(a, next);
     pf_asm_bind(a, ah);
-    pf_emit_skip(a, net, 2, 2); /* (len + 2) * 4 */
+    pf_emit_skip(a, 2, 2); /* (len + 2) * 4 */
     pf_asm_goto(a, next);
     pf_asm_bind(a, frag);
-    pf_load(a, LD_H, net, 2);
+    pf_load(a, LD_H, 2);
     pf_asm_if(a, BPF_JSET, 0xfff8, PF_ASM_NEXT, first); /* offset != 0 */
     pf_asm_goto(a, later);
     pf_asm_bind(a, first);
-    pf_load(a, LD_B, net, 0);
+    pf_load(a, LD_B, 0);
     pf_advance(a, 8);
     step = next;
   }
@@ -245,7 +244,7 @@ static void pf_emit_ipv6_walk(struct pf_asm *a,
   /* A later fragment: its protocol is the fragment header's next header,
    * as in the decoder. */
   pf_asm_bind(a, later);
-  pf_load(a, LD_B, net, 0);
+  pf_load(a, LD_B, 0);
   pf_asm_op(a, BPF_ST, M_PROTO);
   pf_asm_goto(a, l->addr_only);
 }
@@ -268,7 +267,7 @@ static void pf_emit_fmix(struct pf_asm *a) {
 /* A = the protocol, X at its header: the port sum for TCP, UDP and SCTP,
  * 0 for the rest; then the mix of address sum, protocol and ports. */
 static void pf_emit_transport(struct pf_asm *a,
-                              const struct pf_fanout_labels *l, uint32_t net) {
+                              const struct pf_fanout_labels *l) {
   unsigned ports = pf_asm_label(a), mix = pf_asm_label(a);
   pf_asm_bind(a, l->transport);
   pf_asm_op(a, BPF_ST, M_PROTO);
@@ -276,7 +275,7 @@ static void pf_emit_transport(struct pf_asm *a,
   pf_asm_if(a, BPF_JEQ, PF_IPPROTO_UDP, ports, PF_ASM_NEXT);
   pf_asm_if(a, BPF_JEQ, PF_IPPROTO_SCTP, ports, l->addr_only);
   pf_asm_bind(a, ports);
-  pf_load(a, LD_W, net, 0); /* source port << 16 | destination port */
+  pf_load(a, LD_W, 0); /* source port << 16 | destination port */
   pf_asm_op(a, BPF_ST, M_PORTS);
   pf_asm_op(a, BPF_ALU | BPF_RSH | BPF_K, 16);
   pf_asm_op(a, TAX, 0);
@@ -304,10 +303,54 @@ static void pf_emit_transport(struct pf_asm *a,
   pf_asm_op(a, BPF_RET | BPF_K, 0);
 }
 
+/* A = the EtherType at `type`, X = `header` (what the type types). */
+static void pf_emit_start(struct pf_asm *a, const struct pf_fanout_labels *l,
+                          uint32_t type, uint32_t header) {
+  pf_asm_op(a, BPF_LD | BPF_H | BPF_ABS, type);
+  pf_asm_op(a, BPF_LDX | BPF_IMM, header);
+  pf_asm_goto(a, l->link);
+}
+
+/* A = the EtherType, X at what it types, as the kernel hands the frame to
+ * the group (packet_rcv_fanout, before any header is pushed back):
+ *   - received: skb->data is the network header, skb->protocol its type
+ *     (a first VLAN tag taken out by skb_vlan_untag; a second one left in
+ *     the frame, with the protocol saying so and X at its TCI);
+ *   - sent by an Ethernet device (ARPHRD_ETHER, and the loopback, which
+ *     has an Ethernet header too): skb->data is the link header
+ *     (dev_queue_xmit_nit), and a VLAN tag put in by software (no tx-vlan
+ *     offload) is in the frame but not in the network header's offset,
+ *     so the frame is read from its first byte, as in user space;
+ *   - sent by any other device: the network header (SKF_NET_OFF in X:
+ *     the loads add it, and a negative offset reads relative to it).
+ * The first two load at offsets from skb->data, which the kernel reads
+ * from a nonlinear skb too (skb_copy_bits) on every kernel; SKF_NET_OFF
+ * reads only the linear head on kernels without upstream's "support
+ * SKF_NET_OFF and SKF_LL_OFF on skb frags" (v6.15 and its stable
+ * backports). */
+static void pf_emit_kernel_start(struct pf_asm *a,
+                                 const struct pf_fanout_labels *l) {
+  unsigned sent = pf_asm_label(a), ethernet = pf_asm_label(a),
+           other = pf_asm_label(a);
+  pf_asm_op(a, BPF_LD | BPF_W | BPF_ABS, (uint32_t)(SKF_AD_OFF + SKF_AD_PKTTYPE));
+  pf_asm_if(a, BPF_JEQ, PACKET_OUTGOING, sent, PF_ASM_NEXT);
+  pf_emit_start(a, l, (uint32_t)(SKF_AD_OFF + SKF_AD_PROTOCOL), 0);
+  pf_asm_bind(a, sent);
+  pf_asm_op(a, BPF_LD | BPF_W | BPF_ABS, (uint32_t)(SKF_AD_OFF + SKF_AD_HATYPE));
+  pf_asm_if(a, BPF_JEQ, ARPHRD_ETHER, ethernet, PF_ASM_NEXT);
+  pf_asm_if(a, BPF_JEQ, ARPHRD_LOOPBACK, ethernet, other);
+  pf_asm_bind(a, ethernet);
+  pf_emit_start(a, l, 12, 14);
+  pf_asm_bind(a, other);
+  pf_emit_start(a, l, (uint32_t)(SKF_AD_OFF + SKF_AD_PROTOCOL),
+                (uint32_t)SKF_NET_OFF);
+}
+
 unsigned pf_fanout_hash_program(enum pf_fanout_base base,
                                 struct sock_filter *out) {
   struct pf_asm a = {.ins = out}; /* about 6 KiB, once a worker opens */
-  struct pf_fanout_labels l = {.dispatch = pf_asm_label(&a),
+  struct pf_fanout_labels l = {.link = pf_asm_label(&a),
+                               .dispatch = pf_asm_label(&a),
                                .mpls = pf_asm_label(&a),
                                .pppoe = pf_asm_label(&a),
                                .v4 = pf_asm_label(&a),
@@ -316,22 +359,16 @@ unsigned pf_fanout_hash_program(enum pf_fanout_base base,
                                .transport = pf_asm_label(&a),
                                .addr_only = pf_asm_label(&a),
                                .zero = pf_asm_label(&a)};
-  uint32_t net;
-  if (base == PF_FANOUT_AT_NETWORK) {
-    net = (uint32_t)SKF_NET_OFF;
-    pf_asm_op(&a, BPF_LD | BPF_H | BPF_ABS,
-              (uint32_t)(SKF_AD_OFF + SKF_AD_PROTOCOL));
-  } else {
-    net = 14; /* after the Ethernet header */
-    pf_asm_op(&a, BPF_LD | BPF_H | BPF_ABS, 12);
-  }
-  pf_asm_op(&a, BPF_LDX | BPF_IMM, 0);
-  pf_emit_link(&a, &l, net);
-  pf_emit_mpls(&a, &l, net);
-  pf_emit_pppoe(&a, &l, net);
-  pf_emit_ipv4(&a, &l, net);
-  pf_emit_ipv6(&a, &l, net);
-  pf_emit_ipv6_walk(&a, &l, net);
-  pf_emit_transport(&a, &l, net);
+  if (base == PF_FANOUT_IN_KERNEL)
+    pf_emit_kernel_start(&a, &l);
+  else
+    pf_emit_start(&a, &l, 12, 14); /* an Ethernet frame from its first byte */
+  pf_emit_link(&a, &l);
+  pf_emit_mpls(&a, &l);
+  pf_emit_pppoe(&a, &l);
+  pf_emit_ipv4(&a, &l);
+  pf_emit_ipv6(&a, &l);
+  pf_emit_ipv6_walk(&a, &l);
+  pf_emit_transport(&a, &l);
   return pf_asm_finish(&a);
 }

@@ -10,16 +10,17 @@
  * kernel takes up to 4,096 instructions. */
 #define PF_FANOUT_HASH_MAX 1024 /* PF_ASM_MAX */
 
-/* Where the program finds the network header and the EtherType. */
+/* Where the program finds the EtherType and the header it types. */
 enum pf_fanout_base {
-  /* The kernel's: the EtherType from skb->protocol (SKF_AD_PROTOCOL), every
-   * load relative to the network header (SKF_NET_OFF), which is right on
-   * receive (skb->data there) and on transmit (skb->data at the link
-   * header) alike, whatever the link type. */
-  PF_FANOUT_AT_NETWORK,
+  /* As the kernel hands a frame to the group: received frames from the
+   * network header (skb->data there), frames sent by an Ethernet device
+   * from their link header (skb->data there), others from the network
+   * header (fanout_hash.c's pf_emit_kernel_start says why). */
+  PF_FANOUT_IN_KERNEL,
   /* An untagged or tagged Ethernet frame from its first byte, as libpcap's
-   * bpf_filter() runs it in user space (it knows neither of the above):
-   * the same program, for the unit tests. */
+   * bpf_filter() runs it in user space (it knows no ancillary load): the
+   * kernel's program for frames an Ethernet device sends, and the one the
+   * unit tests run. */
   PF_FANOUT_AT_ETHERNET,
 };
 

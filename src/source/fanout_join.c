@@ -196,7 +196,7 @@ static int pf_fanout_enter(pcap_t *p, const struct pf_source_config *cfg,
 static int pf_fanout_set_hash(int fd, const struct pf_source_config *cfg,
                               char *err, size_t errlen) {
   struct sock_filter insns[PF_FANOUT_HASH_MAX];
-  unsigned n = pf_fanout_hash_program(PF_FANOUT_AT_NETWORK, insns);
+  unsigned n = pf_fanout_hash_program(PF_FANOUT_IN_KERNEL, insns);
   struct sock_fprog prog = {.len = (unsigned short)n, .filter = insns};
   if (n == 0 ||
       setsockopt(fd, SOL_PACKET, PACKET_FANOUT_DATA, &prog, sizeof(prog)) != 0)
