@@ -56,11 +56,15 @@
  * rest of its flow. Our program hashes the engine's flow key instead. The
  * group keeps its program while it has members, so each joiner sets it
  * (the same program): a group made anew by a worker reopening alone has
- * none until then. No window splits a flow: without a program the kernel
- * gives every frame to the group's first member, and a group of one has
- * nothing to split; a later joiner finds the program there. What moves
- * flows between workers is the number of members changing (the kernel
- * takes the value modulo it), as with any fanout hash.
+ * none until then. Without a program the kernel gives every frame to the
+ * group's first member. Workers open in threads of their own, so two can
+ * join a fresh group before the first sets its program: until then every
+ * frame goes to the first, then flows move to their workers. That is a
+ * change of who gets a flow like any change in the number of members
+ * (the kernel takes the value modulo it), which moves flows with any
+ * fanout hash; once every worker is in, one flow has one worker. The
+ * program cannot be set before the join (the kernel sets it on the
+ * socket's group).
  *
  * Left open: a frame the kernel was handing to this socket's own binding
  * at the very moment of the join (it took the binding from the device's

@@ -11,10 +11,11 @@ Classic pcap, Ethernet. For each of 48 clients (198.18.1.N, or
 first fragment (offset 0: the UDP header and ports) and a later one; a
 third of the exchanges under a VLAN tag (which the receiving kernel takes
 out of the frame), a third under two (QinQ: one stays in it); then 64
-later fragments that never complete (a fragment flood from 64 sources) and
-16 first fragments whose rest never comes. Every frame of one exchange
-belongs to one flow of the engine, both directions and the first fragment
-included; a later fragment is a flow of its address pair.
+later fragments that never complete (a fragment flood from 64 sources,
+198.19.100.N) and 16 first fragments whose rest never comes (from
+198.19.101.N). Every frame of one exchange belongs to one flow of the
+engine, both directions and the first fragment included; a later fragment
+is a flow of its address pair.
 """
 import struct
 import sys
@@ -101,11 +102,11 @@ def main():
             frame(eth(False, False, ipv4(srv, cli, ident, cut // 8, answer[cut:]), tags))
     # A fragment flood: later fragments of datagrams never begun.
     for n in range(1, 65):
-        src = bytes([198, 51, 100, n])
+        src = bytes([198, 19, 100, n])
         frame(eth(True, False, ipv4(src, SRV4, 0x7000 + n, 100 + n, bytes(400))))
     # First fragments whose rest never comes.
     for n in range(1, 17):
-        src = bytes([198, 51, 101, n])
+        src = bytes([198, 19, 101, n])
         frame(eth(True, False, ipv4(src, SRV4, 0x7100 + n, 0x2000, udp(5000 + n, 53, bytes(800)))))
     with open(sys.argv[1], "wb") as f:
         f.write(out)
