@@ -28,13 +28,17 @@
  * IP is found as the decoder finds it: under VLAN tags left in the frame
  * (up to PF_MAX_VLAN_TAGS; the kernel takes a received frame's first tag
  * out), an MPLS stack (up to PF_MAX_MPLS_LABELS) or a PPPoE session
- * header. Anything else, which has no flow, gets 0: the first worker.
+ * header. Anything else has no flow (the engine only counts it: any
+ * worker is right) and goes by its MAC pair (pf_emit_no_flow).
  * A load past the frame's end ends the program with 0 (the kernel's rule):
  * the decoder finds such a frame malformed (it sees no more of the frame
- * than the kernel holds), so no flow is split by it.
+ * than the kernel holds), so no flow is split by it. Where the frame
+ * starts depends on its direction and device (pf_emit_kernel_start).
  *
- * The sums go through an odd multiply and murmur3's finaliser, so that
- * the low bits, which `% workers` keeps, depend on every bit of them. */
+ * The address sum goes through murmur3's finaliser with the source's key
+ * added, then protocol and ports are added and the finaliser runs again:
+ * the low bits, which `% workers` keeps, depend on every bit, and which
+ * flows share a worker depends on the key, which a sender does not know. */
 #include "source/fanout_hash.h"
 
 #include "packet/decode.h"
@@ -47,7 +51,7 @@
 _Static_assert(PF_FANOUT_HASH_MAX == PF_ASM_MAX, "one room for the program");
 
 /* Scratch memory M[]. */
-enum { M_ADDR, M_PROTO, M_PORTS, M_TMP, M_OFF };
+enum { M_ADDR, M_PROTO, M_PORTS, M_TMP, M_OFF, M_LINK };
 
 #define LD_W (BPF_LD | BPF_W | BPF_IND)
 #define LD_H (BPF_LD | BPF_H | BPF_IND)
@@ -265,9 +269,10 @@ static void pf_emit_fmix(struct pf_asm *a) {
 }
 
 /* A = the protocol, X at its header: the port sum for TCP, UDP and SCTP,
- * 0 for the rest; then the mix of address sum, protocol and ports. */
+ * 0 for the rest; then the mix of the keyed address sum, protocol and
+ * ports. */
 static void pf_emit_transport(struct pf_asm *a,
-                              const struct pf_fanout_labels *l) {
+                              const struct pf_fanout_labels *l, uint32_t key) {
   unsigned ports = pf_asm_label(a), mix = pf_asm_label(a);
   pf_asm_bind(a, l->transport);
   pf_asm_op(a, BPF_ST, M_PROTO);
@@ -288,6 +293,12 @@ static void pf_emit_transport(struct pf_asm *a,
   pf_asm_op(a, BPF_LD | BPF_IMM, 0);
   pf_asm_op(a, BPF_ST, M_PORTS);
   pf_asm_bind(a, mix);
+  /* The address sum and the key through the finaliser first: which
+   * addresses land together is then the key's secret, not a sum's. */
+  pf_asm_op(a, LD_MEM, M_ADDR);
+  pf_asm_op(a, ADD_K, key);
+  pf_emit_fmix(a);
+  pf_asm_op(a, BPF_ST, M_ADDR);
   /* X = protocol << 17 + port sum (under 2^17): the two do not overlap. */
   pf_asm_op(a, BPF_LDX | BPF_MEM, M_PORTS);
   pf_asm_op(a, LD_MEM, M_PROTO);
@@ -295,17 +306,47 @@ static void pf_emit_transport(struct pf_asm *a,
   pf_asm_op(a, ADD_X, 0);
   pf_asm_op(a, TAX, 0);
   pf_asm_op(a, LD_MEM, M_ADDR);
-  pf_asm_op(a, BPF_ALU | BPF_MUL | BPF_K, 0x9e3779b1u);
   pf_asm_op(a, ADD_X, 0);
   pf_emit_fmix(a);
   pf_asm_op(a, BPF_RET | BPF_A, 0);
-  pf_asm_bind(a, l->zero);
-  pf_asm_op(a, BPF_RET | BPF_K, 0);
 }
 
-/* A = the EtherType at `type`, X = `header` (what the type types). */
+/* M_ADDR += the word or half-word at X + at; X kept (in M_LINK). */
+static void pf_add_mac_part(struct pf_asm *a, uint16_t size, uint32_t at) {
+  pf_load(a, size, at);
+  pf_asm_op(a, LDX_MEM, M_ADDR);
+  pf_asm_op(a, ADD_X, 0);
+  pf_asm_op(a, BPF_ST, M_ADDR);
+  pf_asm_op(a, LDX_MEM, M_LINK);
+}
+
+/* A frame with no flow (not IP, or deeper than the decoder goes): any
+ * worker is right for it (the engine only counts it), so it goes by its
+ * MAC pair, summed (either direction alike) and keyed, which spreads an
+ * ARP or other layer-2 storm instead of piling it on the first worker. A
+ * frame with no link header reads what is there instead (the same bytes
+ * for the same frame). */
+static void pf_emit_no_flow(struct pf_asm *a, const struct pf_fanout_labels *l,
+                            uint32_t key) {
+  pf_asm_bind(a, l->zero);
+  pf_asm_op(a, LDX_MEM, M_LINK);
+  pf_load(a, LD_H, 0); /* destination's first 16 bits */
+  pf_asm_op(a, BPF_ST, M_ADDR);
+  pf_add_mac_part(a, LD_W, 2);  /* destination's last 32 */
+  pf_add_mac_part(a, LD_H, 6);  /* source's first 16 */
+  pf_add_mac_part(a, LD_W, 8);  /* source's last 32 */
+  pf_asm_op(a, LD_MEM, M_ADDR);
+  pf_asm_op(a, ADD_K, key);
+  pf_emit_fmix(a);
+  pf_asm_op(a, BPF_RET | BPF_A, 0);
+}
+
+/* A = the EtherType at `type`, X = `header` (what the type types);
+ * M_LINK = `link`, where the MAC addresses are (pf_emit_no_flow). */
 static void pf_emit_start(struct pf_asm *a, const struct pf_fanout_labels *l,
-                          uint32_t type, uint32_t header) {
+                          uint32_t link, uint32_t type, uint32_t header) {
+  pf_asm_op(a, BPF_LDX | BPF_IMM, link);
+  pf_asm_op(a, BPF_STX, M_LINK);
   pf_asm_op(a, BPF_LD | BPF_H | BPF_ABS, type);
   pf_asm_op(a, BPF_LDX | BPF_IMM, header);
   pf_asm_goto(a, l->link);
@@ -334,19 +375,21 @@ static void pf_emit_kernel_start(struct pf_asm *a,
            other = pf_asm_label(a);
   pf_asm_op(a, BPF_LD | BPF_W | BPF_ABS, (uint32_t)(SKF_AD_OFF + SKF_AD_PKTTYPE));
   pf_asm_if(a, BPF_JEQ, PACKET_OUTGOING, sent, PF_ASM_NEXT);
-  pf_emit_start(a, l, (uint32_t)(SKF_AD_OFF + SKF_AD_PROTOCOL), 0);
+  pf_emit_start(a, l, (uint32_t)SKF_LL_OFF,
+                (uint32_t)(SKF_AD_OFF + SKF_AD_PROTOCOL), 0);
   pf_asm_bind(a, sent);
   pf_asm_op(a, BPF_LD | BPF_W | BPF_ABS, (uint32_t)(SKF_AD_OFF + SKF_AD_HATYPE));
   pf_asm_if(a, BPF_JEQ, ARPHRD_ETHER, ethernet, PF_ASM_NEXT);
   pf_asm_if(a, BPF_JEQ, ARPHRD_LOOPBACK, ethernet, other);
   pf_asm_bind(a, ethernet);
-  pf_emit_start(a, l, 12, 14);
+  pf_emit_start(a, l, 0, 12, 14);
   pf_asm_bind(a, other);
-  pf_emit_start(a, l, (uint32_t)(SKF_AD_OFF + SKF_AD_PROTOCOL),
+  pf_emit_start(a, l, (uint32_t)SKF_LL_OFF,
+                (uint32_t)(SKF_AD_OFF + SKF_AD_PROTOCOL),
                 (uint32_t)SKF_NET_OFF);
 }
 
-unsigned pf_fanout_hash_program(enum pf_fanout_base base,
+unsigned pf_fanout_hash_program(enum pf_fanout_base base, uint32_t key,
                                 struct sock_filter *out) {
   struct pf_asm a = {.ins = out}; /* about 6 KiB, once a worker opens */
   struct pf_fanout_labels l = {.link = pf_asm_label(&a),
@@ -362,13 +405,14 @@ unsigned pf_fanout_hash_program(enum pf_fanout_base base,
   if (base == PF_FANOUT_IN_KERNEL)
     pf_emit_kernel_start(&a, &l);
   else
-    pf_emit_start(&a, &l, 12, 14); /* an Ethernet frame from its first byte */
+    pf_emit_start(&a, &l, 0, 12, 14); /* an Ethernet frame from byte 0 */
   pf_emit_link(&a, &l);
   pf_emit_mpls(&a, &l);
   pf_emit_pppoe(&a, &l);
   pf_emit_ipv4(&a, &l);
   pf_emit_ipv6(&a, &l);
   pf_emit_ipv6_walk(&a, &l);
-  pf_emit_transport(&a, &l);
+  pf_emit_transport(&a, &l, key);
+  pf_emit_no_flow(&a, &l, key);
   return pf_asm_finish(&a);
 }

@@ -5,6 +5,7 @@
 #define PCAPFLOW_SOURCE_FANOUT_HASH_H
 
 #include <linux/filter.h>
+#include <stdint.h>
 
 /* Room for the program (the unit tests hold its length under it); the
  * kernel takes up to 4,096 instructions. */
@@ -24,11 +25,15 @@ enum pf_fanout_base {
   PF_FANOUT_AT_ETHERNET,
 };
 
-/* Writes the program into out (PF_FANOUT_HASH_MAX instructions) and
+/* Writes the program, keyed by `key`, into out (PF_FANOUT_HASH_MAX instructions) and
  * returns its length; 0 if it did not fit (a defect, never data). The
  * kernel takes its return value modulo the number of workers
- * (PACKET_FANOUT_CBPF). */
-unsigned pf_fanout_hash_program(enum pf_fanout_base base,
+ * (PACKET_FANOUT_CBPF). The key is a secret of the source's, drawn once
+ * (struct pf_source): without it a sender who knows the program could
+ * choose addresses or ports that all land on one worker. Every worker of a
+ * group must set the same program, so one key serves the source's life,
+ * reopens included. */
+unsigned pf_fanout_hash_program(enum pf_fanout_base base, uint32_t key,
                                 struct sock_filter *out);
 
 #endif

@@ -198,9 +198,9 @@ static int pf_fanout_enter(pcap_t *p, const struct pf_source_config *cfg,
 /* Step 7: the group's program, after the join (the kernel sets it on the
  * group the socket is in). */
 static int pf_fanout_set_hash(int fd, const struct pf_source_config *cfg,
-                              char *err, size_t errlen) {
+                              uint32_t key, char *err, size_t errlen) {
   struct sock_filter insns[PF_FANOUT_HASH_MAX];
-  unsigned n = pf_fanout_hash_program(PF_FANOUT_IN_KERNEL, insns);
+  unsigned n = pf_fanout_hash_program(PF_FANOUT_IN_KERNEL, key, insns);
   struct sock_fprog prog = {.len = (unsigned short)n, .filter = insns};
   if (n == 0 ||
       setsockopt(fd, SOL_PACKET, PACKET_FANOUT_DATA, &prog, sizeof(prog)) != 0)
@@ -211,7 +211,7 @@ static int pf_fanout_set_hash(int fd, const struct pf_source_config *cfg,
 }
 
 int pf_fanout_join(pcap_t *p, const struct pf_source_config *cfg, int group,
-                   char *err, size_t errlen) {
+                   uint32_t key, char *err, size_t errlen) {
   int fd = pcap_fileno(p);
   struct sock_fprog real;
   int e = pf_read_program(fd, &real);
@@ -238,7 +238,7 @@ int pf_fanout_join(pcap_t *p, const struct pf_source_config *cfg, int group,
                       "%s: cannot put the program back after the fanout join",
                       cfg->device);
   if (rc == 0)
-    rc = pf_fanout_set_hash(fd, cfg, err, errlen);
+    rc = pf_fanout_set_hash(fd, cfg, key, err, errlen);
   free(real.filter);
   return rc;
 }

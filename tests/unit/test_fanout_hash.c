@@ -20,6 +20,9 @@
 #include "source/fanout_hash.h"
 #include "suites.h"
 
+/* Any key: the tests hold for every one (and two keys apart below). */
+#define TEST_KEY 0x5eed1234u
+
 static struct sock_filter prog[PF_FANOUT_HASH_MAX];
 static struct bpf_insn pcap_prog[PF_FANOUT_HASH_MAX];
 static unsigned prog_len;
@@ -32,7 +35,7 @@ static uint64_t rng;
 
 static void setup(void) {
   rng = 0x5eed; /* each test its own draws, forked or not */
-  prog_len = pf_fanout_hash_program(PF_FANOUT_AT_ETHERNET, prog);
+  prog_len = pf_fanout_hash_program(PF_FANOUT_AT_ETHERNET, TEST_KEY, prog);
   ck_assert_uint_gt(prog_len, 0);
   for (unsigned i = 0; i < prog_len; i++)
     pcap_prog[i] =
@@ -294,15 +297,33 @@ static void random_form(struct form *m, const struct flow *fl) {
   }
 }
 
+/* An ARP request between two MAC addresses (0a:fe + the 32 bits given),
+ * from a to b, or b to a: a frame with no flow. */
+static void no_flow_frame(struct frame *f, uint32_t a, uint32_t b,
+                          bool reply) {
+  uint8_t mac[2][6] = {{0x0a, 0xfe, (uint8_t)(a >> 24), (uint8_t)(a >> 16),
+                        (uint8_t)(a >> 8), (uint8_t)a},
+                       {0x0a, 0xfe, (uint8_t)(b >> 24), (uint8_t)(b >> 16),
+                        (uint8_t)(b >> 8), (uint8_t)b}};
+  frame_init(f, DLT_EN10MB);
+  frame_bytes(f, mac[!reply], 6);
+  frame_bytes(f, mac[reply], 6);
+  frame_u16(f, 0x0806);
+  frame_u32(f, 0x00010800); /* Ethernet, IPv4 */
+  frame_u32(f, 0x06040001); /* lengths, request */
+  frame_bytes(f, mac[reply], 6);
+  frame_fill(f, 0, 14 + 4);
+}
+
 /* ---- the tests ---- */
 
 START_TEST(test_kernel_takes_the_program) {
   struct sock_filter kprog[PF_FANOUT_HASH_MAX];
-  unsigned n = pf_fanout_hash_program(PF_FANOUT_IN_KERNEL, kprog);
+  unsigned n = pf_fanout_hash_program(PF_FANOUT_IN_KERNEL, TEST_KEY, kprog);
   ck_assert_uint_gt(n, 0);
   /* One body, two starts: the kernel's picks the base by packet type
-   * and device type (14 instructions), the Ethernet one is 3. */
-  ck_assert_uint_eq(n, prog_len + 11);
+   * and device type (20 instructions), the Ethernet one is 5. */
+  ck_assert_uint_eq(n, prog_len + 15);
   ck_assert_uint_lt(n, PF_FANOUT_HASH_MAX);
   /* The kernel checks a socket filter as it checks a fanout program
    * (bpf_check_classic), and a UDP socket takes one without privileges. */
@@ -535,6 +556,128 @@ START_TEST(test_spread_one_host_pair) {
 }
 END_TEST
 
+/* The key: one key, one program (every worker of a group sets the same);
+ * another key puts flows elsewhere, so a sender who does not know it
+ * cannot aim its flows at one worker. */
+START_TEST(test_one_key_one_program) {
+  static struct sock_filter again[PF_FANOUT_HASH_MAX],
+      other[PF_FANOUT_HASH_MAX];
+  ck_assert_uint_eq(pf_fanout_hash_program(PF_FANOUT_AT_ETHERNET, TEST_KEY, again),
+                    prog_len);
+  ck_assert_mem_eq(again, prog, prog_len * sizeof(*prog));
+  ck_assert_uint_eq(pf_fanout_hash_program(PF_FANOUT_AT_ETHERNET, TEST_KEY + 1, other),
+                    prog_len);
+  ck_assert_int_ne(memcmp(other, prog, prog_len * sizeof(*prog)), 0);
+}
+END_TEST
+
+/* Two keys, 4,000 flows (and 4,000 frames with no flow): about half go to
+ * another of 2 workers under the other key (a fair coin: 2,000 +- 4
+ * standard deviations, 126), whichever part of the key differs. */
+START_TEST(test_two_keys_two_member_maps) {
+  static const uint32_t other_keys[] = {TEST_KEY ^ 1u, TEST_KEY ^ 0x80000000u,
+                                        0};
+  static struct sock_filter other[PF_FANOUT_HASH_MAX];
+  static struct bpf_insn other_pcap[PF_FANOUT_HASH_MAX];
+  for (unsigned k = 0; k < sizeof(other_keys) / sizeof(*other_keys); k++) {
+    unsigned n = pf_fanout_hash_program(PF_FANOUT_AT_ETHERNET, other_keys[k], other);
+    for (unsigned i = 0; i < n; i++)
+      other_pcap[i] = (struct bpf_insn){other[i].code, other[i].jt,
+                                        other[i].jf, other[i].k};
+    unsigned moved = 0, moved_l2 = 0;
+    for (unsigned i = 0; i < 4000; i++) {
+      struct flow fl;
+      random_flow(&fl);
+      struct frame f;
+      flow_frame(&f, &fl, &(struct form){0});
+      moved += value_of(&f) % 2 !=
+               bpf_filter(other_pcap, f.data, f.len, f.len) % 2;
+      no_flow_frame(&f, rnd(1u << 31), rnd(1u << 31), false);
+      moved_l2 += value_of(&f) % 2 !=
+                  bpf_filter(other_pcap, f.data, f.len, f.len) % 2;
+    }
+    ck_assert_msg(moved > 2000 - 126 && moved < 2000 + 126,
+                  "key %#x: %u of 4000 flows moved", other_keys[k], moved);
+    ck_assert_msg(moved_l2 > 2000 - 126 && moved_l2 < 2000 + 126,
+                  "key %#x: %u of 4000 frames with no flow moved",
+                  other_keys[k], moved_l2);
+  }
+}
+END_TEST
+
+/* Frames with no flow (ARP here) go by their MAC pair: either direction
+ * one value, and spread, not all on the first worker. */
+START_TEST(test_no_flow_by_mac_pair) {
+  for (unsigned i = 0; i < SPREAD_FLOWS; i++) {
+    uint32_t a = (uint32_t)rnd(1u << 31), b = (uint32_t)rnd(1u << 31);
+    struct frame there, back;
+    no_flow_frame(&there, a, b, false);
+    no_flow_frame(&back, a, b, true);
+    spread_values[i] = value_of(&there);
+    QUICK_CHECK(spread_values[i] == value_of(&back),
+                "MAC pair %u: %u there, %u back", i, spread_values[i],
+                value_of(&back));
+  }
+  expect_even_spread(spread_values, SPREAD_FLOWS, "ARP, MAC pairs");
+}
+END_TEST
+
+/* At the decoder's limits (PF_MAX_IPV6_EXT extension headers,
+ * PF_MAX_VLAN_TAGS tags, PF_MAX_MPLS_LABELS labels) the decoder still
+ * reads the ports, so the program must too: one header, tag or label
+ * fewer in the program's unrolling and the frame at the limit gets another
+ * value than its flow's plain frames (checked: each mutant fails here). */
+static void link_deep_frame(struct frame *f, unsigned tags, unsigned labels) {
+  static const uint8_t a[4] = {198, 18, 0, 1}, b[4] = {198, 19, 0, 2};
+  frame_init(f, DLT_EN10MB);
+  uint16_t inner = labels ? 0x8847 : 0x0800;
+  frame_eth(f, NULL, NULL, tags ? 0x8100 : inner);
+  for (unsigned t = 0; t < tags; t++)
+    frame_vlan(f, (uint16_t)(10 + t), t + 1 < tags ? 0x8100 : inner);
+  for (unsigned l = 0; l < labels; l++)
+    frame_mpls(f, 100 + l, l + 1 == labels);
+  frame_ipv4(f, &(struct ip4){.proto = 17, .src = a, .dst = b});
+  frame_udp(f, 40001, 53);
+  frame_fill(f, 0x5a, 20);
+  frame_finish(f);
+}
+
+START_TEST(test_decoder_limits) {
+  struct flow fl = {.family = 6, .proto = 17, .pa = 53, .pb = 40001,
+                    .a = {0x20, 0x01, 0x0d, 0xb8, [15] = 1},
+                    .b = {0x20, 0x01, 0x0d, 0xb8, [15] = 2}};
+  struct frame f;
+  flow_frame(&f, &fl, &(struct form){0});
+  uint32_t v = value_of(&f);
+  struct pf_flow_key k0, k;
+  ck_assert(key_of(&f, &k0));
+  for (unsigned n = 1; n <= PF_MAX_IPV6_EXT; n++) {
+    struct form m = {.n_ext = n};
+    for (unsigned i = 0; i < n; i++)
+      m.ext[i] = 60;
+    flow_frame(&f, &fl, &m);
+    ck_assert_msg(key_of(&f, &k) && memcmp(&k, &k0, sizeof(k)) == 0,
+                  "%u extension headers: the engine's key differs", n);
+    ck_assert_msg(value_of(&f) == v, "%u extension headers: value %u, flow's %u",
+                  n, value_of(&f), v);
+  }
+  link_deep_frame(&f, 0, 0);
+  uint32_t plain = value_of(&f);
+  for (unsigned t = 1; t <= PF_MAX_VLAN_TAGS; t++) {
+    link_deep_frame(&f, t, 0);
+    ck_assert_msg(key_of(&f, &k), "%u tags: no flow", t);
+    ck_assert_msg(value_of(&f) == plain, "%u tags: value %u, untagged %u", t,
+                  value_of(&f), plain);
+  }
+  for (unsigned l = 1; l <= PF_MAX_MPLS_LABELS; l++) {
+    link_deep_frame(&f, 0, l);
+    ck_assert_msg(key_of(&f, &k), "%u labels: no flow", l);
+    ck_assert_msg(value_of(&f) == plain, "%u labels: value %u, unlabelled %u",
+                  l, value_of(&f), plain);
+  }
+}
+END_TEST
+
 /* Every instruction runs and every conditional jump goes both ways over a
  * corpus that has each kind of frame: none of the program is dead. */
 START_TEST(test_every_branch_taken) {
@@ -647,6 +790,10 @@ Suite *pf_fanout_hash_suite(void) {
   tcase_add_test(tc, test_extension_headers_change_nothing);
   tcase_add_test(tc, test_spread_over_workers);
   tcase_add_test(tc, test_spread_one_host_pair);
+  tcase_add_test(tc, test_one_key_one_program);
+  tcase_add_test(tc, test_two_keys_two_member_maps);
+  tcase_add_test(tc, test_no_flow_by_mac_pair);
+  tcase_add_test(tc, test_decoder_limits);
   tcase_add_test(tc, test_every_branch_taken);
   suite_add_tcase(s, tc);
   return s;
