@@ -242,7 +242,8 @@ void pf_capture_close(struct pf_worker *w) {
 static int pf_open_handle(struct pf_worker *w, char *err, size_t errlen) {
   struct pf_file_io io;
   pcap_t *p =
-      pf_handle_open(&w->src->cfg, w->src->fanout_group, &io, err, errlen);
+      pf_handle_open(&w->src->cfg, w->src->fanout_group,
+                     w->src->fanout_key, &io, err, errlen);
   if (!p)
     return -1;
   pthread_mutex_lock(&w->src->control_lock);

@@ -248,7 +248,7 @@ int pf_source_config_check(struct pf_source_config *cfg, char *err,
     /* Open the file once now: a missing or unreadable file is a
      * configuration error, reported before anything starts. */
     char open_err[PF_ERR_MAX];
-    pcap_t *p = pf_handle_open(cfg, -1, NULL, open_err, sizeof(open_err));
+    pcap_t *p = pf_handle_open(cfg, -1, 0, NULL, open_err, sizeof(open_err));
     if (!p) {
       return pf_err(err, errlen, "%s", open_err);
     }

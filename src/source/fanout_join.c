@@ -27,7 +27,9 @@
  *      drop counters lose nothing that was theirs;
  *   5. the socket joins the group;
  *   6. the program of 1 replaces drop-all in one step (the kernel swaps
- *      the pointer: a frame meets one program or the other).
+ *      the pointer: a frame meets one program or the other);
+ *   7. the group's program (fanout_hash.c: which worker gets a frame) is
+ *      set, by every worker that joins (below).
  * Between 5 and 6, one system call, the frames the group hands this worker
  * are turned away: the start edge of its capture (docs/CONFIG.md,
  * Workers). Nothing is turned away after 6, as it would be had libpcap
@@ -46,6 +48,24 @@
  * bounded: twice the read timeout and 100 ms. Frames still held then (none
  * seen) would be counted by this worker, a handful of non-IP frames.
  *
+ * The group is PACKET_FANOUT_CBPF, without PACKET_FANOUT_FLAG_DEFRAG: the
+ * kernel's reassembly handed a fragmented datagram to one worker as one
+ * packet of its whole length, and fragments that never completed to none
+ * (a fragment flood went unseen); the kernel's own hash put a first
+ * fragment (hashed on its addresses alone) on another worker than the
+ * rest of its flow. Our program hashes the engine's flow key instead. The
+ * group keeps its program while it has members, so each joiner sets it
+ * (the same program): a group made anew by a worker reopening alone has
+ * none until then. Without a program the kernel gives every frame to the
+ * group's first member. Workers open in threads of their own, so two can
+ * join a fresh group before the first sets its program: until then every
+ * frame goes to the first, then flows move to their workers. That is a
+ * change of who gets a flow like any change in the number of members
+ * (the kernel takes the value modulo it), which moves flows with any
+ * fanout hash; once every worker is in, one flow has one worker. The
+ * program cannot be set before the join (the kernel sets it on the
+ * socket's group).
+ *
  * Left open: a frame the kernel was handing to this socket's own binding
  * at the very moment of the join (it took the binding from the device's
  * list before the join removed it, and runs the socket's program only
@@ -58,6 +78,7 @@
 
 #include "base/clock.h"
 #include "base/err.h"
+#include "source/fanout_hash.h"
 
 #include <errno.h>
 #include <linux/filter.h>
@@ -174,8 +195,23 @@ static int pf_fanout_enter(pcap_t *p, const struct pf_source_config *cfg,
   return 0;
 }
 
+/* Step 7: the group's program, after the join (the kernel sets it on the
+ * group the socket is in). */
+static int pf_fanout_set_hash(int fd, const struct pf_source_config *cfg,
+                              uint32_t key, char *err, size_t errlen) {
+  struct sock_filter insns[PF_FANOUT_HASH_MAX];
+  unsigned n = pf_fanout_hash_program(PF_FANOUT_IN_KERNEL, key, insns);
+  struct sock_fprog prog = {.len = (unsigned short)n, .filter = insns};
+  if (n == 0 ||
+      setsockopt(fd, SOL_PACKET, PACKET_FANOUT_DATA, &prog, sizeof(prog)) != 0)
+    return pf_err_errno(err, errlen, n ? errno : EINVAL,
+                        "%s: cannot set the fanout group's program",
+                        cfg->device);
+  return 0;
+}
+
 int pf_fanout_join(pcap_t *p, const struct pf_source_config *cfg, int group,
-                   char *err, size_t errlen) {
+                   uint32_t key, char *err, size_t errlen) {
   int fd = pcap_fileno(p);
   struct sock_fprog real;
   int e = pf_read_program(fd, &real);
@@ -186,11 +222,8 @@ int pf_fanout_join(pcap_t *p, const struct pf_source_config *cfg, int group,
   static struct sock_filter drop_insn = BPF_STMT(BPF_RET | BPF_K, 0);
   struct sock_fprog drop = {.len = 1, .filter = &drop_insn};
   int rc;
-  /* Unsigned: PACKET_FANOUT_FLAG_DEFRAG (0x8000) shifted into the top bit
-   * overflows an int (UBSan: "left shift of 32768 by 16 places"). */
   unsigned arg =
-      ((unsigned)group & 0xffffu) |
-      ((unsigned)(PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG) << 16);
+      ((unsigned)group & 0xffffu) | ((unsigned)PACKET_FANOUT_CBPF << 16);
   rc = pf_fanout_enter(p, cfg, &drop, err, errlen);
   if (rc == 0 &&
       setsockopt(fd, SOL_PACKET, PACKET_FANOUT, &arg, sizeof(arg)) != 0)
@@ -204,6 +237,8 @@ int pf_fanout_join(pcap_t *p, const struct pf_source_config *cfg, int group,
     rc = pf_err_errno(err, errlen, errno,
                       "%s: cannot put the program back after the fanout join",
                       cfg->device);
+  if (rc == 0)
+    rc = pf_fanout_set_hash(fd, cfg, key, err, errlen);
   free(real.filter);
   return rc;
 }

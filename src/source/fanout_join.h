@@ -16,12 +16,12 @@
  * pf_fanout_join binds it to every protocol, with the drop-all program on. */
 #define PF_FANOUT_IDLE_PROTOCOL 0x05ff
 
-/* Joins `group` (PACKET_FANOUT_HASH with defragmentation) with the socket
+/* Joins `group` (PACKET_FANOUT_CBPF, fanout_hash.h's program) with the socket
  * of p, a handle activated with PF_FANOUT_IDLE_PROTOCOL whose program
  * libpcap has installed: the drop-all program in its place, the socket
- * bound to every protocol, the join, and then the program put back in one
- * step. Returns 0, or -1 with err. */
+ * bound to every protocol, the join, the program put back in one step,
+ * then the group's program, keyed by `key`, set. Returns 0, or -1 with err. */
 int pf_fanout_join(pcap_t *p, const struct pf_source_config *cfg, int group,
-                   char *err, size_t errlen);
+                   uint32_t key, char *err, size_t errlen);
 
 #endif

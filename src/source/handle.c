@@ -177,7 +177,8 @@ static pcap_t *pf_handle_open_file(const struct pf_source_config *cfg,
   } while (0)
 
 static pcap_t *pf_handle_open_live(const struct pf_source_config *cfg,
-                                   int fanout_group, char *err, size_t errlen) {
+                                   int fanout_group, uint32_t fanout_key,
+                                   char *err, size_t errlen) {
   char pcap_err[PCAP_ERRBUF_SIZE] = "";
   pcap_t *p = pcap_create(cfg->device, pcap_err);
   if (!p) {
@@ -232,7 +233,7 @@ static pcap_t *pf_handle_open_live(const struct pf_source_config *cfg,
    * pf_fanout_join keeps the program and puts it back in one step. */
   if (pf_handle_finish(p, cfg, NULL, err, errlen) != 0 ||
       (fanout_group >= 0 &&
-       pf_fanout_join(p, cfg, fanout_group, err, errlen) != 0)) {
+       pf_fanout_join(p, cfg, fanout_group, fanout_key, err, errlen) != 0)) {
     pcap_close(p);
     return NULL;
   }
@@ -240,12 +241,13 @@ static pcap_t *pf_handle_open_live(const struct pf_source_config *cfg,
 }
 
 pcap_t *pf_handle_open(const struct pf_source_config *cfg, int fanout_group,
-                       struct pf_file_io *io, char *err, size_t errlen) {
+                       uint32_t fanout_key, struct pf_file_io *io, char *err,
+                       size_t errlen) {
   if (io)
     *io = (struct pf_file_io){0};
   if (cfg->kind == PF_SOURCE_FILE)
     return pf_handle_open_file(cfg, io, err, errlen);
-  return pf_handle_open_live(cfg, fanout_group, err, errlen);
+  return pf_handle_open_live(cfg, fanout_group, fanout_key, err, errlen);
 }
 
 void pf_handle_close(pcap_t *p, struct pf_file_io *io) {

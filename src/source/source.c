@@ -5,12 +5,14 @@
 #include "source/worker.h"
 
 #include "base/err.h"
+#include "base/hash.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/random.h>
 #include <unistd.h>
 
 #include "base/clock.h"
@@ -71,6 +73,20 @@ static int pf_next_fanout_group(void) {
   return (int)(((unsigned)getpid() * 31u + seq * 7919u) & 0xffffu);
 }
 
+/* The group program's key (fanout_hash.h): a secret of this source's,
+ * kept for its life, so every worker, reopened or not, sets the same
+ * program. */
+static uint32_t pf_fanout_key(void) {
+  uint32_t key;
+  if (getrandom(&key, sizeof(key), GRND_NONBLOCK) == (ssize_t)sizeof(key))
+    return key;
+  /* No entropy yet (very early boot): the process's hash seed, which
+   * falls back to the clock. */
+  uint64_t seed[4];
+  pf_hash_seed(seed);
+  return (uint32_t)(seed[3] >> 32);
+}
+
 int pf_source_new(struct pf_source_config *cfg, const struct pf_hooks *hooks,
                   struct pf_source **out, char *err, size_t errlen) {
   struct pf_source *src = calloc(1, sizeof(*src));
@@ -87,6 +103,7 @@ int pf_source_new(struct pf_source_config *cfg, const struct pf_hooks *hooks,
   bool fanout = src->cfg.kind == PF_SOURCE_INTERFACE && src->cfg.workers > 1;
   src->n_workers = fanout ? (unsigned)src->cfg.workers : 1;
   src->fanout_group = fanout ? pf_next_fanout_group() : -1;
+  src->fanout_key = fanout ? pf_fanout_key() : 0;
   /* A worker's shard holds its packet queue, whose slots are aligned to
    * two cache lines (shard.h): calloc gives 16 bytes, so the workers are
    * allocated at their type's alignment (sizeof is a multiple of it). */

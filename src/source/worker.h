@@ -97,6 +97,7 @@ struct pf_source {
   unsigned n_workers;
   struct pf_worker *workers;
   int fanout_group;
+  uint32_t fanout_key; /* the group program's (fanout_hash.h), drawn once */
 
   pthread_mutex_t control_lock; /* guards workers' pcap and file, for
                                    breakloop */
@@ -176,13 +177,15 @@ int pf_source_file_result(struct pf_source *src, char *err, size_t errlen);
 
 /* Opens the handle for cfg (live or file), applies settings, checks the
  * link type, installs the filter and, when fanout_group >= 0, joins the
- * fanout group taking in no frame before the join (fanout_join.h). Returns the
+ * fanout group taking in no frame before the join and sets the group's
+ * program keyed by fanout_key (fanout_join.h). Returns the
  * handle, or NULL with err. With io, a file is read by the source's own reader
  * when it is a classic pcap file, or else through a large stdio buffer (*io
  * says which; both NULL for a live handle), which pf_handle_close frees with
  * the handle; without io, libpcap reads it as pcap_open_offline opens it. */
 pcap_t *pf_handle_open(const struct pf_source_config *cfg, int fanout_group,
-                       struct pf_file_io *io, char *err, size_t errlen);
+                       uint32_t fanout_key, struct pf_file_io *io, char *err,
+                       size_t errlen);
 /* Closes a handle pf_handle_open returned, and what io holds (io may be
  * NULL); io is left empty. */
 void pf_handle_close(pcap_t *p, struct pf_file_io *io);

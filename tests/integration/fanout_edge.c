@@ -208,7 +208,7 @@ static void take_stats(struct worker *w) {
 static void open_handle(struct worker *w) {
   char err[PF_ERR_MAX];
   unsigned from = atomic_load(&sent);
-  w->p = pf_handle_open(w->cfg, w->group, NULL, err, sizeof(err));
+  w->p = pf_handle_open(w->cfg, w->group, 0x5eed, NULL, err, sizeof(err));
   unsigned to = atomic_load(&sent);
   if (!w->p) {
     fprintf(stderr, "fanout_edge: worker %u: %s\n", w->index, err);

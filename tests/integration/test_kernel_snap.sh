@@ -11,7 +11,8 @@
 # drop-all program is on, joined with it on, and after the join exactly
 # one program installed, the real one, in one step (libpcap installs one
 # by a reject-all program first, and a frame that turns away after the
-# join is counted nowhere).
+# join is counted nowhere); the group's program (PACKET_FANOUT_DATA) set
+# once by each, after its join.
 source "$(dirname "$0")/lib.sh"
 pf_test_init kernel_snap
 command -v ss >/dev/null || pf_skip "ss (iproute2) is missing"
@@ -92,13 +93,18 @@ order=$(awk '
     all[k] = 1
     if (prog[k] != "0") bad = bad " " k ": bound to every protocol with program \"" prog[k] "\""
   }
-  /PACKET_FANOUT/ && / = 0$/ {
+  /PACKET_FANOUT_DATA/ && / = 0$/ {
+    data[k]++
+    if (!(k in joined)) bad = bad " " k ": the group'"'"'s program set before the join"
+  }
+  /PACKET_FANOUT,/ && / = 0$/ {
     joins++; joined[k] = 1
     if (!(k in all)) bad = bad " " k ": joined before binding to every protocol"
     if (prog[k] != "0") bad = bad " " k ": joined with program \"" prog[k] "\""
   }
   END {
     for (k in joined) if (after[k] != 1) bad = bad " " k ": " after[k] + 0 " programs after the join"
+    for (k in joined) if (data[k] != 1) bad = bad " " k ": " data[k] + 0 " group programs set"
     print joins + 0, (bad == "" ? "ok" : bad)
   }' "${traces[@]}")
 [[ $order == "2 ok" ]] ||

@@ -21,6 +21,7 @@
   X(localnet)                                                                  \
   X(localnet_trie)                                                             \
   X(flow_key)                                                                  \
+  X(fanout_hash)                                                               \
   X(flow_probe)                                                                \
   X(flow_table)                                                                \
   X(flow_model)                                                                \

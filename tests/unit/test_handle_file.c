@@ -88,7 +88,7 @@ START_TEST(test_classic_file_goes_to_the_reader) {
   struct pf_source_config cfg = file_config(path);
   char err[PF_ERR_MAX], perr[PCAP_ERRBUF_SIZE];
   struct pf_file_io io = {(void *)1, (void *)1};
-  pcap_t *p = pf_handle_open(&cfg, -1, &io, err, sizeof(err));
+  pcap_t *p = pf_handle_open(&cfg, -1, 0, &io, err, sizeof(err));
   ck_assert_msg(p != NULL, "%s", err);
   ck_assert_ptr_nonnull(io.reader);
   ck_assert_ptr_null(io.stdio_buf);
@@ -123,7 +123,7 @@ START_TEST(test_pcapng_file_reads_every_frame) {
   struct pf_source_config cfg = file_config(ng);
   char err[PF_ERR_MAX], perr[PCAP_ERRBUF_SIZE];
   struct pf_file_io io = {(void *)1, (void *)1};
-  pcap_t *p = pf_handle_open(&cfg, -1, &io, err, sizeof(err));
+  pcap_t *p = pf_handle_open(&cfg, -1, 0, &io, err, sizeof(err));
   ck_assert_msg(p != NULL, "%s", err);
   ck_assert_ptr_null(io.reader);
   ck_assert_ptr_nonnull(io.stdio_buf); /* the large buffer, not stdio's */
@@ -143,11 +143,11 @@ START_TEST(test_missing_file_says_what_libpcap_says) {
   struct pf_source_config cfg = file_config(missing);
   char err_buf[PF_ERR_MAX], err_plain[PF_ERR_MAX];
   struct pf_file_io buf = {(void *)1, (void *)1};
-  ck_assert_ptr_null(pf_handle_open(&cfg, -1, &buf, err_buf, sizeof(err_buf)));
+  ck_assert_ptr_null(pf_handle_open(&cfg, -1, 0, &buf, err_buf, sizeof(err_buf)));
   ck_assert_ptr_null(buf.reader);
   ck_assert_ptr_null(buf.stdio_buf);
   ck_assert_ptr_null(
-      pf_handle_open(&cfg, -1, NULL, err_plain, sizeof(err_plain)));
+      pf_handle_open(&cfg, -1, 0, NULL, err_plain, sizeof(err_plain)));
   ck_assert_str_eq(err_buf, err_plain);
   char want[400];
   snprintf(want, sizeof(want),
@@ -164,7 +164,7 @@ START_TEST(test_dash_reads_standard_input) {
   struct pf_source_config cfg = file_config("-");
   char err[PF_ERR_MAX], perr[PCAP_ERRBUF_SIZE];
   struct pf_file_io buf = {(void *)1, (void *)1};
-  pcap_t *p = pf_handle_open(&cfg, -1, &buf, err, sizeof(err));
+  pcap_t *p = pf_handle_open(&cfg, -1, 0, &buf, err, sizeof(err));
   ck_assert_msg(p != NULL, "%s", err);
   ck_assert_ptr_null(buf.reader);
   ck_assert_ptr_null(buf.stdio_buf);
@@ -230,13 +230,13 @@ START_TEST(test_failed_opens_close_their_file) {
     for (int round = 0; round < 20; round++) {
       struct pf_file_io buf = {(void *)1, (void *)1};
       ck_assert_ptr_null(
-          pf_handle_open(&cfg, -1, &buf, err_buf, sizeof(err_buf)));
+          pf_handle_open(&cfg, -1, 0, &buf, err_buf, sizeof(err_buf)));
       ck_assert_ptr_null(buf.reader);
       ck_assert_ptr_null(buf.stdio_buf);
     }
     ck_assert_uint_eq(open_fds(), before);
     ck_assert_ptr_null(
-        pf_handle_open(&cfg, -1, NULL, err_plain, sizeof(err_plain)));
+        pf_handle_open(&cfg, -1, 0, NULL, err_plain, sizeof(err_plain)));
     ck_assert_str_eq(err_buf, err_plain);
     ck_assert_msg(strstr(err_buf, devices[i]) != NULL || i == 0 || i == 1 ||
                       i == 4,
